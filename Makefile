@@ -1,0 +1,56 @@
+# cleanroom: the two commands are `make demo` and `make test`; both install what is missing.
+BUILD_DIR ?= build
+ASAN_DIR ?= build-asan
+FUZZ_DIR ?= build-fuzz
+JOBS ?= $(shell nproc)
+CMAKE_FLAGS ?=
+CTEST_FLAGS ?=
+
+.PHONY: all deps build test test-unit test-sql test-e2e demo bench asan test-asan fuzz format clean
+
+all: build
+
+deps:
+	@./scripts/install-deps.sh
+
+build: deps
+	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(BUILD_DIR) -j $(JOBS)
+
+# Every test: unit, sql (sqllogictest suites), e2e (real servers on loopback) and slow.
+test: build
+	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 1200 $(CTEST_FLAGS)
+
+test-unit: build
+	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) -L unit
+
+test-sql: build
+	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) -L sql
+
+test-e2e: build
+	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) -L e2e
+
+demo: build
+	@./$(BUILD_DIR)/src/cli/cleanroom demo
+
+bench: build
+	@./bench/run.sh $(BUILD_DIR)
+
+# Developers: an AddressSanitizer + UndefinedBehaviorSanitizer build and its tests.
+asan: deps
+	@cmake -S . -B $(ASAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCLEANROOM_SANITIZE=ON -DCLEANROOM_BENCH=OFF >/dev/null
+	@cmake --build $(ASAN_DIR) -j $(JOBS)
+
+test-asan: asan
+	@cd $(ASAN_DIR) && ctest --output-on-failure -j $(JOBS) -LE slow
+
+# libFuzzer targets (clang): see README, "Fuzzing".
+fuzz: deps
+	@CC=clang CXX=clang++ cmake -S . -B $(FUZZ_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCLEANROOM_FUZZ=ON -DCLEANROOM_BENCH=OFF >/dev/null
+	@cmake --build $(FUZZ_DIR) -j $(JOBS)
+
+format:
+	@git ls-files 'src/*.cc' 'src/*.h' 'bench/*.cc' 'fuzz/*.cc' | xargs clang-format -i
+
+clean:
+	@rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR)
