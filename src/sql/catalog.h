@@ -1,0 +1,45 @@
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+#include "sql/types.h"
+
+namespace cleanroom::sql {
+
+struct Column {
+  std::string name;
+  DataType type;
+};
+
+// A table the binder can resolve: a dataset loaded into the engine, or a temp view defined by
+// an earlier step of a query.
+struct TableDef {
+  std::string name;             // as written by its creator; lookups are case-insensitive
+  std::vector<Column> columns;  // in order; for a dataset with a policy, only allowedFields
+  bool is_view = false;         // a temp view of an earlier step
+};
+
+// The names the binder resolves against. Not thread-safe; one per compilation session.
+class Catalog {
+ public:
+  // AlreadyExists when a table of that name (case-insensitive) is present.
+  Status AddTable(TableDef table);
+  // Replaces or adds.
+  void PutTable(TableDef table);
+  Status DropTable(std::string_view name);
+  // nullptr when absent.
+  const TableDef* FindTable(std::string_view name) const;
+  std::vector<std::string> TableNames() const;
+
+ private:
+  std::map<std::string, TableDef> tables_;  // key: lower-case name
+};
+
+// Lower-cases ASCII letters (SQL identifiers are case-insensitive).
+std::string ToLowerAscii(std::string_view text);
+
+}  // namespace cleanroom::sql
