@@ -1,0 +1,186 @@
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "base/bytes.h"
+#include "base/status.h"
+#include "crypto/aead.h"
+#include "crypto/hash.h"
+
+// The encrypted dataset container (docs/formats/encrypted-dataset.md): a header, then chunks of
+// plaintext sealed with AES-256-GCM, nonce = prefix || chunk index, associated data binding the
+// header hash, the chunk index and a final-chunk flag. Any chunk can be read on its own.
+namespace cleanroom::crypto::container {
+
+inline constexpr size_t kDataKeySize = 32;
+inline constexpr size_t kKeyIdSize = 16;
+inline constexpr size_t kNoncePrefixSize = 4;
+inline constexpr size_t kTagSize = 16;
+inline constexpr uint16_t kFormatVersion = 1;
+inline constexpr uint32_t kMinChunkSize = 1024;
+inline constexpr uint32_t kMaxChunkSize = 64u << 20;
+inline constexpr uint32_t kDefaultChunkSize = 1u << 20;
+inline constexpr size_t kMaxDatasetIdSize = 1024;
+
+// A data encryption key (DEK): 32 random bytes. Its id is derived from it (the first 16 bytes of
+// HMAC-SHA256(key, "cleanroom.container.key-id.v1")), so a container names the key it needs
+// without revealing it. Wiped on destruction; copying is explicit (Clone).
+class DataKey {
+ public:
+  static Result<DataKey> Generate();
+  // InvalidArgument unless exactly 32 bytes.
+  static Result<DataKey> FromBytes(ByteSpan key);
+  // The .dek file text: {"format":"cleanroom-dek","version":1,"key_id":"<hex>","key":"<base64>"}.
+  // The result holds key material: the caller wipes it after writing.
+  std::string Serialize() const;
+  // Parses a .dek file; checks that key_id matches the key. Errors never quote the key.
+  static Result<DataKey> Parse(std::string_view text);
+
+  DataKey(DataKey&&) noexcept;
+  DataKey& operator=(DataKey&&) noexcept;
+  ~DataKey();
+  DataKey Clone() const;
+
+  ByteSpan bytes() const { return ByteSpan(key_.data(), key_.size()); }
+  const std::array<uint8_t, kKeyIdSize>& key_id() const { return key_id_; }
+
+ private:
+  DataKey() = default;
+  std::array<uint8_t, kDataKeySize> key_{};
+  std::array<uint8_t, kKeyIdSize> key_id_{};
+};
+
+// The parsed header.
+struct Header {
+  uint16_t version = kFormatVersion;
+  std::string dataset_id;
+  std::array<uint8_t, kKeyIdSize> key_id{};
+  uint32_t chunk_size = kDefaultChunkSize;
+  std::array<uint8_t, kNoncePrefixSize> nonce_prefix{};
+  Sha256Digest header_hash{};  // SHA-256 of the header bytes before it.
+  size_t encoded_size = 0;     // Bytes of the header in the file.
+};
+
+// Serializes a header and computes header_hash and encoded_size. InvalidArgument when a field
+// is out of range.
+Result<Bytes> EncodeHeader(Header& header);
+// Parses the header at the start of `data` (which may continue with chunks). DataLoss naming
+// the field for a bad magic, unknown version, out-of-range field, truncated header or a header
+// hash that does not match; never reads past `data`.
+Result<Header> ParseHeader(ByteSpan data);
+// The header's maximum size, enough to parse it from a prefix of a file.
+size_t MaxHeaderSize();
+
+// Sequential input: reads up to `size` bytes, returns how many (0 at the end).
+using ReadFn = std::function<Result<size_t>(uint8_t* buffer, size_t size)>;
+// Sequential output.
+using WriteFn = std::function<Status(ByteSpan data)>;
+// Called after each chunk with the plaintext bytes processed so far.
+using ProgressFn = std::function<void(uint64_t bytes_done)>;
+
+struct EncryptOptions {
+  std::string dataset_id;
+  uint32_t chunk_size = kDefaultChunkSize;
+  ProgressFn progress;
+  // Tests only: a fixed nonce prefix instead of a random one.
+  std::optional<std::array<uint8_t, kNoncePrefixSize>> nonce_prefix;
+};
+
+// What an encryption produced; plaintext_sha256 goes into the dataset document.
+struct EncryptSummary {
+  Header header;
+  uint64_t plaintext_size = 0;
+  uint64_t chunk_count = 0;
+  uint64_t container_size = 0;
+  Sha256Digest plaintext_sha256{};
+};
+
+// Encrypts everything `read` yields into `write`, holding one chunk in memory.
+Result<EncryptSummary> EncryptStream(const DataKey& key, const EncryptOptions& options,
+                                     const ReadFn& read, const WriteFn& write);
+// Encrypts the file `in_path` to `out_path`, atomically (nothing is left at out_path on error).
+Result<EncryptSummary> EncryptFile(const DataKey& key, const EncryptOptions& options,
+                                   const std::string& in_path, const std::string& out_path);
+// Encrypts a buffer (small inputs, tests).
+Result<Bytes> EncryptBuffer(const DataKey& key, const EncryptOptions& options, ByteSpan plaintext,
+                            EncryptSummary* summary = nullptr);
+
+// Random-access input for the reader.
+class RandomAccessInput {
+ public:
+  virtual ~RandomAccessInput() = default;
+  virtual uint64_t size() const = 0;
+  // Reads exactly `size` bytes at `offset`; DataLoss when the input is shorter.
+  virtual Status ReadAt(uint64_t offset, uint8_t* out, size_t size) const = 0;
+};
+// A file opened for positional reads (pread). NotFound naming the path.
+Result<std::unique_ptr<RandomAccessInput>> OpenFileInput(const std::string& path);
+// A view of memory; `data` must outlive the input.
+std::unique_ptr<RandomAccessInput> MemoryInput(ByteSpan data);
+
+// Reads a container with random access. Every chunk is authenticated before its plaintext is
+// returned; a failure is DataLoss naming the chunk ("chunk 7 of 12: ..."). Holds at most one
+// chunk in memory. Not thread-safe (one reader per thread; readers may share a file).
+class Reader {
+ public:
+  // Parses and checks the header and the container's length. DataLoss for a corrupt header or
+  // a length no chunk layout explains.
+  static Result<std::unique_ptr<Reader>> Open(std::unique_ptr<RandomAccessInput> input,
+                                              const DataKey& key);
+  ~Reader();
+
+  const Header& header() const { return header_; }
+  uint64_t chunk_count() const { return chunk_count_; }
+  // Plaintext size implied by the container's length (authenticated once the last chunk is).
+  uint64_t plaintext_size() const { return plaintext_size_; }
+
+  // Decrypts chunk `index` into `out` (resized). OutOfRange-like InvalidArgument for an index
+  // >= chunk_count(). On DataLoss `out` is cleared.
+  Status ReadChunk(uint64_t index, Bytes& out);
+  Result<Bytes> ReadChunk(uint64_t index);
+  // Plaintext bytes [offset, offset + length), decrypting only the chunks that cover them.
+  Result<Bytes> ReadRange(uint64_t offset, size_t length);
+  // Decrypts every chunk in order and hands each plaintext to `sink` (the span is valid during
+  // the call only). Stops at the first error. Returns the plaintext's SHA-256.
+  Result<Sha256Digest> DecryptAll(const std::function<Status(uint64_t index, ByteSpan)>& sink,
+                                  const ProgressFn& progress = nullptr);
+  // The whole plaintext in memory.
+  Result<Bytes> DecryptToBuffer();
+
+  // Number of chunks decrypted so far (to check that random reads cost one chunk).
+  uint64_t chunks_decrypted() const { return chunks_decrypted_; }
+
+ private:
+  Reader() = default;
+  Status DecryptChunkAt(uint64_t index, Bytes& out);
+  std::unique_ptr<RandomAccessInput> input_;
+  Header header_;
+  std::array<uint8_t, kKeyIdSize> key_id_{};
+  std::unique_ptr<Aead> aead_;
+  uint64_t chunk_count_ = 0;
+  uint64_t plaintext_size_ = 0;
+  uint64_t chunks_decrypted_ = 0;
+  Bytes sealed_;  // Reused buffer of one sealed chunk.
+};
+
+struct DecryptSummary {
+  uint64_t plaintext_size = 0;
+  uint64_t chunk_count = 0;
+  Sha256Digest plaintext_sha256{};
+  std::string dataset_id;
+};
+
+// Decrypts `in_path` to `out_path` atomically: on any error (wrong key, tampering) nothing is
+// left at out_path.
+Result<DecryptSummary> DecryptFile(const DataKey& key, const std::string& in_path,
+                                   const std::string& out_path, const ProgressFn& progress = nullptr);
+// Decrypts a container held in memory.
+Result<Bytes> DecryptBuffer(const DataKey& key, ByteSpan container);
+
+}  // namespace cleanroom::crypto::container
