@@ -1,0 +1,29 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "workload/options.h"
+
+namespace cleanroom::workload {
+
+// What a generation wrote.
+struct WorkloadSummary {
+  uint64_t customers = 0;
+  uint64_t reachable_customers = 0;  // customers the publisher serves (the true overlap)
+  uint64_t impressions = 0;
+  uint64_t impressions_to_customers = 0;
+  uint64_t conversions = 0;
+  std::vector<std::string> files;  // absolute or as given: <dir>/<table>.csv, then the manifest
+};
+
+// Writes the three tables as CSV with a header line into `dir` (created if missing):
+// customers.csv, impressions.csv, conversions.csv, and workload.json (options and counts).
+// Deterministic: the same options give the same bytes whatever `threads` is. Each file is
+// written through a temporary name and renamed, so a failure leaves no partial table.
+// Streams: memory is the persons' hashed emails plus a few chunks of rows per thread.
+Result<WorkloadSummary> GenerateWorkload(const WorkloadOptions& options, const std::string& dir);
+
+}  // namespace cleanroom::workload

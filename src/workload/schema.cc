@@ -1,0 +1,42 @@
+#include "workload/schema.h"
+
+namespace cleanroom::workload {
+
+const std::vector<WorkloadTable>& WorkloadTables() {
+  static const std::vector<WorkloadTable> tables = {
+      {"customers",
+       "advertiser",
+       {{"customer_id", "bigint", "BIGINT", "bigint", "INTEGER"},
+        {"hashed_email", "string", "VARCHAR", "text", "TEXT"},
+        {"age_band", "string", "VARCHAR", "text", "TEXT"},
+        {"region", "string", "VARCHAR", "text", "TEXT"},
+        {"loyalty_tier", "string", "VARCHAR", "text", "TEXT"},
+        {"lifetime_value", "decimal(12,2)", "DECIMAL(12,2)", "numeric(12,2)", "NUMERIC"}}},
+      {"impressions",
+       "publisher",
+       {{"impression_id", "bigint", "BIGINT", "bigint", "INTEGER"},
+        {"hashed_email", "string", "VARCHAR", "text", "TEXT"},
+        {"campaign_id", "int", "INTEGER", "integer", "INTEGER"},
+        {"ts", "timestamp", "TIMESTAMP", "timestamp", "TEXT"},
+        {"cost", "decimal(10,4)", "DECIMAL(10,4)", "numeric(10,4)", "NUMERIC"},
+        {"device", "string", "VARCHAR", "text", "TEXT"}}},
+      {"conversions",
+       "measurement partner",
+       {{"hashed_email", "string", "VARCHAR", "text", "TEXT"},
+        {"campaign_id", "int", "INTEGER", "integer", "INTEGER"},
+        {"conversion_ts", "timestamp", "TIMESTAMP", "timestamp", "TEXT"},
+        {"conversion_value", "decimal(12,2)", "DECIMAL(12,2)", "numeric(12,2)", "NUMERIC"}}},
+  };
+  return tables;
+}
+
+std::string CsvHeader(const WorkloadTable& table) {
+  std::string header;
+  for (const WorkloadColumn& column : table.columns) {
+    if (!header.empty()) header.push_back(',');
+    header += column.name;
+  }
+  return header;
+}
+
+}  // namespace cleanroom::workload
