@@ -23,7 +23,7 @@ class Value {
  public:
   enum class Type { kUnsigned, kNegative, kBytes, kText, kArray, kMap, kTag, kSimple, kFloat };
 
-  Value() : Value(Null()) {}
+  Value() = default;  // null
   static Value Int(int64_t v);
   static Value Unsigned(uint64_t v);
   static Value NegativeArgument(uint64_t n);  // The value -1 - n.
