@@ -56,12 +56,17 @@ class Context {
   Result<Bytes> Open(ByteSpan aad, ByteSpan ciphertext);
   // Secret export (section 5.3). InvalidArgument when length > 255 * 32.
   Result<Bytes> Export(ByteSpan exporter_context, size_t length) const;
+  // The nonce for the current sequence number: base_nonce XOR I2OSP(seq, 12).
+  Bytes CurrentNonce() const;
 
   // For known-answer tests only: the key schedule's outputs.
   const Bytes& key() const { return key_; }
   const Bytes& base_nonce() const { return base_nonce_; }
   const Bytes& exporter_secret() const { return exporter_secret_; }
+  const Bytes& key_schedule_context() const { return key_schedule_context_; }
   uint64_t sequence_number() const { return seq_; }
+  // Tests only: jump to a sequence number (the RFC's vectors print seq 0, 1, 2, 4, 255, 256).
+  void SetSequenceNumberForTesting(uint64_t seq) { seq_ = seq; }
 
  private:
   friend struct ContextBuilder;
@@ -70,6 +75,7 @@ class Context {
   Bytes key_;
   Bytes base_nonce_;
   Bytes exporter_secret_;
+  Bytes key_schedule_context_;
   uint64_t seq_ = 0;
   std::unique_ptr<Aead> aead_;
 };
