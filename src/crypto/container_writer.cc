@@ -1,0 +1,141 @@
+// Streaming encryption into the container format.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "base/file.h"
+#include "crypto/container.h"
+#include "crypto/container_chunk.h"
+#include "crypto/random.h"
+
+namespace cleanroom::crypto::container {
+namespace {
+
+// Fills `buffer` with up to `size` bytes, looping over short reads. Returns the count (less than
+// `size` only at the end of the input).
+Result<size_t> ReadFull(const ReadFn& read, uint8_t* buffer, size_t size) {
+  size_t got = 0;
+  while (got < size) {
+    CR_ASSIGN_OR_RETURN(size_t n, read(buffer + got, size - got));
+    if (n == 0) break;
+    got += n;
+  }
+  return got;
+}
+
+}  // namespace
+
+Result<EncryptSummary> EncryptStream(const DataKey& key, const EncryptOptions& options,
+                                     const ReadFn& read, const WriteFn& write) {
+  EncryptSummary summary;
+  Header& header = summary.header;
+  header.dataset_id = options.dataset_id;
+  header.key_id = key.key_id();
+  header.chunk_size = options.chunk_size;
+  if (options.nonce_prefix) {
+    header.nonce_prefix = *options.nonce_prefix;
+  } else {
+    CR_RETURN_IF_ERROR(RandomBytes(header.nonce_prefix.data(), header.nonce_prefix.size()));
+  }
+  CR_ASSIGN_OR_RETURN(Bytes header_bytes, EncodeHeader(header));
+  CR_ASSIGN_OR_RETURN(Aead aead, Aead::Create(AeadAlgorithm::kAes256Gcm, key.bytes()));
+  CR_RETURN_IF_ERROR(write(header_bytes));
+  summary.container_size = header_bytes.size();
+
+  // Two buffers, each a chunk plus room for its tag: the next chunk is read before the current
+  // one is sealed, to know whether the current one is the last.
+  const size_t chunk_size = header.chunk_size;
+  Bytes current(chunk_size + kTagSize), next(chunk_size + kTagSize);
+  Sha256Hasher hasher;
+  Status status = Status::OK();
+  auto got = ReadFull(read, current.data(), chunk_size);
+  if (!got.ok()) return got.status();
+  size_t current_len = *got;
+  for (uint64_t index = 0;; ++index) {
+    size_t next_len = 0;
+    if (current_len == chunk_size) {
+      auto n = ReadFull(read, next.data(), chunk_size);
+      if (!n.ok()) {
+        status = n.status();
+        break;
+      }
+      next_len = *n;
+    }
+    bool final_chunk = next_len == 0;
+    hasher.Update(ByteSpan(current.data(), current_len));
+    auto nonce = internal::ChunkNonce(header, index);
+    auto aad = internal::ChunkAad(header, index, final_chunk);
+    status = aead.SealInto(nonce, aad, ByteSpan(current.data(), current_len), current.data(),
+                           current.data() + current_len);
+    if (!status.ok()) break;
+    status = write(ByteSpan(current.data(), current_len + kTagSize));
+    if (!status.ok()) break;
+    summary.plaintext_size += current_len;
+    summary.container_size += current_len + kTagSize;
+    summary.chunk_count = index + 1;
+    if (options.progress) options.progress(summary.plaintext_size);
+    if (final_chunk) break;
+    std::swap(current, next);
+    current_len = next_len;
+  }
+  // The buffers held plaintext.
+  SecureWipe(current);
+  SecureWipe(next);
+  CR_RETURN_IF_ERROR(status);
+  summary.plaintext_sha256 = hasher.Finish();
+  return summary;
+}
+
+Result<EncryptSummary> EncryptFile(const DataKey& key, const EncryptOptions& options,
+                                   const std::string& in_path, const std::string& out_path) {
+  int fd = ::open(in_path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    int err = errno;
+    if (err == ENOENT) return Status::NotFound("encrypt: " + in_path + " does not exist");
+    return Status::InvalidArgument("encrypt: cannot open " + in_path + ": " + ErrnoText(err));
+  }
+  ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+  ReadFn read = [fd, &in_path](uint8_t* buffer, size_t size) -> Result<size_t> {
+    while (true) {
+      ssize_t n = ::read(fd, buffer, size);
+      if (n >= 0) return static_cast<size_t>(n);
+      if (errno != EINTR) {
+        return Status::Internal("encrypt: reading " + in_path + ": " + ErrnoText(errno));
+      }
+    }
+  };
+  AtomicFileWriter writer;
+  Status opened = writer.Open(out_path, 0644);
+  if (!opened.ok()) {
+    ::close(fd);
+    return opened;
+  }
+  WriteFn write = [&writer](ByteSpan data) { return writer.Append(data); };
+  auto summary = EncryptStream(key, options, read, write);
+  ::close(fd);
+  if (!summary.ok()) return summary.status();  // The writer removes its temporary file.
+  CR_RETURN_IF_ERROR(writer.Commit());
+  return summary;
+}
+
+Result<Bytes> EncryptBuffer(const DataKey& key, const EncryptOptions& options, ByteSpan plaintext,
+                            EncryptSummary* summary) {
+  size_t offset = 0;
+  ReadFn read = [&](uint8_t* buffer, size_t size) -> Result<size_t> {
+    size_t n = std::min(size, plaintext.size() - offset);
+    std::copy(plaintext.begin() + offset, plaintext.begin() + offset + n, buffer);
+    offset += n;
+    return n;
+  };
+  Bytes out;
+  WriteFn write = [&out](ByteSpan data) {
+    out.insert(out.end(), data.begin(), data.end());
+    return Status::OK();
+  };
+  CR_ASSIGN_OR_RETURN(EncryptSummary s, EncryptStream(key, options, read, write));
+  if (summary != nullptr) *summary = s;
+  return out;
+}
+
+}  // namespace cleanroom::crypto::container
