@@ -44,6 +44,13 @@ struct AppendTicket {
   Status Wait() const { return durable.get(); }
 };
 
+// Counters of the writer thread, for tests and benchmarks.
+struct LedgerStats {
+  uint64_t batches = 0;          // Group commits (one fdatasync each, plus one per segment roll).
+  uint64_t records_written = 0;  // Entries written, tree heads included.
+  uint64_t tree_heads = 0;       // Tree heads appended since Open.
+};
+
 // An append-only, checksummed, Merkle-hashed ledger in a directory of segment files
 // (docs/formats/ledger.md). One writer thread batches appends: concurrent callers share one
 // fdatasync (group commit) and are acknowledged only once their entries are durable. Tree heads
@@ -102,6 +109,8 @@ class Ledger {
   // the single-file form that `cleanroom audit verify --ledger FILE` reads (segments
   // concatenated, docs/formats/ledger.md). Entries appended meanwhile may or may not be included.
   Status Export(const std::function<Status(ByteSpan chunk)>& sink) const;
+
+  LedgerStats stats() const;
 
   // Forces a tree head now (if entries are uncovered) and waits until it is durable.
   Status Sync();

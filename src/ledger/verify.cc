@@ -1,0 +1,136 @@
+#include "ledger/verify.h"
+
+#include <filesystem>
+#include <map>
+
+#include "base/file.h"
+#include "crypto/hash.h"
+#include "ledger/chain.h"
+#include "ledger/segment.h"
+
+namespace cleanroom::ledger {
+namespace {
+
+// Walks entries in order, applying ChainChecker and the member-signature rules of
+// docs/formats/ledger.md section 2.
+class LedgerVerifier {
+ public:
+  LedgerVerifier(const VerifyOptions& options, VerifyReport* report)
+      : options_(options), report_(report), chain_(/*verify_signatures=*/true) {}
+
+  Status OnSegment(const SegmentHeader& header, const std::string& location) {
+    ++report_->segments;
+    return Fail(chain_.OnSegment(header, location), 0, location);
+  }
+
+  Status OnRecord(ByteSpan payload, const std::string& location) {
+    uint64_t seqno = chain_.next_seqno();
+    Result<Entry> entry = chain_.OnRecord(payload, location);
+    if (!entry.ok()) return Fail(entry.status(), seqno, location);
+    CR_RETURN_IF_ERROR(Fail(CheckEntry(*entry), seqno, location));
+    ++report_->entries_checked;
+    report_->tree_heads_checked = chain_.tree_heads_checked();
+    report_->uncovered_entries = chain_.entries_since_tree_head();
+    return Status::OK();
+  }
+
+  // Records the first failure's place in the report and adds it to the message.
+  Status Fail(const Status& status, uint64_t seqno, const std::string& location) {
+    if (status.ok()) return status;
+    report_->first_bad_seqno = seqno;
+    report_->first_bad_location = location;
+    return status;
+  }
+
+  uint64_t next_seqno() const { return chain_.next_seqno(); }
+
+ private:
+  Status CheckEntry(const Entry& entry) {
+    std::string where = "entry " + std::to_string(entry.seqno);
+    if (entry.kind == EntryKind::kServiceIdentity) {
+      if (options_.expected_service_certificate_der &&
+          *options_.expected_service_certificate_der != entry.identity.certificate_der) {
+        return Status::Unauthenticated(where +
+                                       ": the service identity is not the expected certificate");
+      }
+      return Status::OK();
+    }
+    if (entry.kind != EntryKind::kRequest) return Status::OK();
+    ++report_->requests;
+    const RequestRecord& request = entry.request;
+    if (request.outcome != Outcome::kAccepted) return Status::OK();
+    for (const MemberCertificate& member : request.introduced_members) {
+      if (crypto::Sha256Hex(member.certificate_der) != member.member_id) {
+        return Status::DataLoss(where + ": introduced member id is not the SHA-256 of its certificate");
+      }
+      certificates_[member.member_id] = member.certificate_der;
+    }
+    if (request.signer_id.empty() || !options_.member_verifier) return Status::OK();
+    auto it = certificates_.find(request.signer_id);
+    if (it == certificates_.end()) {
+      return Status::Unauthenticated(where + ": signer " + request.signer_id +
+                                     " has no certificate introduced before it");
+    }
+    Status verified = options_.member_verifier(request.signed_request, it->second);
+    if (!verified.ok()) {
+      return Status::Unauthenticated(where + ": member signature does not verify: " +
+                                     verified.message());
+    }
+    ++report_->member_signatures_checked;
+    return Status::OK();
+  }
+
+  const VerifyOptions& options_;
+  VerifyReport* report_;
+  ChainChecker chain_;
+  std::map<std::string, Bytes> certificates_;
+};
+
+Status VerifyFile(const std::string& path, bool concatenated, bool last, LedgerVerifier& verifier) {
+  CR_ASSIGN_OR_RETURN(std::string data, ReadFileToString(path));
+  ScanVisitor visitor;
+  visitor.on_segment = [&](const SegmentHeader& header, uint64_t offset) {
+    return verifier.OnSegment(header, Location(path, offset));
+  };
+  visitor.on_record = [&](ByteSpan payload, uint64_t offset) {
+    return verifier.OnRecord(payload, Location(path, offset));
+  };
+  uint64_t failed_at = 0;
+  Result<ScanEnd> end = ScanSegments(AsBytes(data), path, concatenated, visitor, &failed_at);
+  if (!end.ok()) {
+    // A checksum failure is found before the entry decodes: name the entry it should be.
+    return verifier.Fail(end.status(), verifier.next_seqno(), Location(path, failed_at));
+  }
+  if (end->torn) {
+    std::string location = Location(path, end->valid_end);
+    return verifier.Fail(
+        Status::DataLoss("ledger incomplete: " + location + ": " + end->torn_reason +
+                         (last ? " (a torn write: open the ledger once to recover it)" : "")),
+        verifier.next_seqno(), location);
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Status VerifyLedger(const std::string& file_or_directory, const VerifyOptions& options,
+                    VerifyReport* report) {
+  *report = VerifyReport{};
+  LedgerVerifier verifier(options, report);
+  std::error_code ec;
+  if (std::filesystem::is_directory(file_or_directory, ec)) {
+    CR_ASSIGN_OR_RETURN(auto files, ListSegments(file_or_directory));
+    if (files.empty()) return Status::NotFound("no ledger segments in " + file_or_directory);
+    for (size_t i = 0; i < files.size(); ++i) {
+      CR_RETURN_IF_ERROR(VerifyFile(files[i].second, false, i + 1 == files.size(), verifier));
+    }
+  } else {
+    CR_RETURN_IF_ERROR(VerifyFile(file_or_directory, true, true, verifier));
+  }
+  if (report->entries_checked == 0) {
+    return Status::DataLoss("ledger " + file_or_directory + " holds no entries");
+  }
+  return Status::OK();
+}
+
+}  // namespace cleanroom::ledger
