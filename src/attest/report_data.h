@@ -1,0 +1,23 @@
+#pragma once
+
+#include <string_view>
+
+#include "base/bytes.h"
+#include "base/status.h"
+
+namespace cleanroom::attest {
+
+inline constexpr size_t kReportDataSize = 64;
+
+// The report_data a runtime puts in its evidence for one run, binding the run's ephemeral
+// public key and the run id:
+//   SHA-512("cleanroom/report-data/v1" || 0x00 || key_sha384 || run_id)
+// where key_sha384 is the SHA-384 (48 bytes) of the ephemeral public key exactly as the runtime
+// sends it to governance. Governance recomputes it and requires equality. InvalidArgument when
+// key_sha384 is not 48 bytes or run_id is empty.
+Result<Bytes> ReportDataBinding(ByteSpan key_sha384, std::string_view run_id);
+
+// ReportDataBinding(SHA-384(public_key), run_id).
+Result<Bytes> ReportDataForPublicKey(ByteSpan public_key, std::string_view run_id);
+
+}  // namespace cleanroom::attest
