@@ -1,0 +1,151 @@
+#include "governance/client/governance_client.h"
+
+#include <chrono>
+
+#include "base/file.h"
+#include "crypto/cose.h"
+
+namespace cleanroom::governance::client {
+namespace {
+
+int64_t NowSeconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+Status LoadPin(const std::string& identity_dir, std::string* url, std::string* fingerprint) {
+  auto text = ReadFileToString(identity_dir + "/" + kPinFile);
+  if (!text.ok()) {
+    return Status::InvalidArgument(
+        "--governance and --service-fingerprint are required (or pin the service with "
+        "`cleanroom governance pin`)");
+  }
+  CR_ASSIGN_OR_RETURN(Json pin, ParseJson(*text, identity_dir + "/" + kPinFile));
+  JsonReader r(pin, kPinFile);
+  if (url->empty()) CR_ASSIGN_OR_RETURN(*url, r.String("url"));
+  if (fingerprint->empty()) CR_ASSIGN_OR_RETURN(*fingerprint, r.String("fingerprint"));
+  return Status::OK();
+}
+
+}  // namespace
+
+Status SavePin(const std::string& identity_dir, const std::string& url,
+               const std::string& fingerprint) {
+  std::string host;
+  int port = 0;
+  CR_RETURN_IF_ERROR(ParseServiceUrl(url, &host, &port));
+  CR_ASSIGN_OR_RETURN(std::string fp, NormalizeSha256Hex(fingerprint, "--service-fingerprint"));
+  Json pin = {{"url", url}, {"fingerprint", fp}};
+  return WriteFileAtomic(identity_dir + "/" + kPinFile, pin.dump(2) + "\n", 0644);
+}
+
+Status ApiReply::ToStatus() const {
+  if (!error) return Status::OK();
+  std::string message = error->code + ": " + error->message;
+  switch (http_status) {
+    case 400: return Status::InvalidArgument(message);
+    case 401: return Status::Unauthenticated(message);
+    case 403: return Status::PermissionDenied(message);
+    case 404: return Status::NotFound(message);
+    case 409:
+      return error->code == "AlreadyExists" ? Status::AlreadyExists(message)
+                                            : Status::FailedPrecondition(message);
+    case 429: return Status::ResourceExhausted(message);
+    case 501: return Status::Unimplemented(message);
+    default: break;
+  }
+  return http_status >= 500 ? Status::Unavailable(message) : Status::Internal(message);
+}
+
+ApiReply MakeApiReply(const HttpReply& reply) {
+  ApiReply out;
+  out.http_status = reply.status;
+  out.body = Json::parse(reply.body, nullptr, /*allow_exceptions=*/false);
+  if (reply.status < 200 || reply.status >= 300) out.error = ParseApiError(reply.status, reply.body);
+  return out;
+}
+
+Result<std::unique_ptr<GovernanceClient>> GovernanceClient::Create(const ClientOptions& options) {
+  if (options.identity_dir.empty()) return Status::InvalidArgument("--identity: required");
+  std::string url = options.url;
+  std::string fingerprint = options.service_fingerprint;
+  if (url.empty() || fingerprint.empty()) {
+    CR_RETURN_IF_ERROR(LoadPin(options.identity_dir, &url, &fingerprint));
+  }
+  CR_ASSIGN_OR_RETURN(crypto::MemberIdentity identity, crypto::LoadIdentity(options.identity_dir));
+  return Create(url, fingerprint, std::move(identity));
+}
+
+Result<std::unique_ptr<GovernanceClient>> GovernanceClient::Create(
+    const std::string& url, const std::string& service_fingerprint,
+    crypto::MemberIdentity identity) {
+  ConnectionOptions c;
+  CR_RETURN_IF_ERROR(ParseServiceUrl(url, &c.host, &c.port));
+  c.service_fingerprint = service_fingerprint;
+  std::unique_ptr<GovernanceClient> client(new GovernanceClient(std::move(identity), nullptr));
+  c.identity = &client->identity_;
+  CR_ASSIGN_OR_RETURN(client->connection_, HttpsConnection::Connect(c));
+  return client;
+}
+
+Result<Bytes> GovernanceClient::Sign(const std::string& message_type, const Json& payload,
+                                     std::optional<int64_t> created_at) const {
+  crypto::cose::Sign1Options o;
+  o.kid = ToBytes(member_id());
+  o.content_type = "application/json";
+  o.msg_type = message_type;
+  o.created_at = created_at.value_or(NowSeconds());
+  o.generate_nonce = true;
+  std::string text = payload.dump();
+  return crypto::cose::CreateSign1(identity_.signing_key, AsBytes(text), o);
+}
+
+Result<ApiReply> GovernanceClient::PostSigned(const std::string& path, ByteSpan signed_message) {
+  CR_ASSIGN_OR_RETURN(HttpReply reply, connection_->Request("POST", path, "application/cose",
+                                                            AsStringView(signed_message)));
+  return MakeApiReply(reply);
+}
+
+Result<std::string> GovernanceClient::CollaborationId() {
+  if (!collaboration_id_.empty()) return collaboration_id_;
+  CR_ASSIGN_OR_RETURN(ApiReply reply, Get("/v1/collab"));
+  CR_RETURN_IF_ERROR(reply.ToStatus());
+  if (!reply.body.contains("id") || !reply.body["id"].is_string()) {
+    return Status::FailedPrecondition("no collaboration has been proposed on this service");
+  }
+  collaboration_id_ = reply.body["id"].get<std::string>();
+  return collaboration_id_;
+}
+
+Result<ApiReply> GovernanceClient::Write(const std::string& path, const std::string& message_type,
+                                         Json payload) {
+  bool first_proposal = message_type == "collab.propose" && payload.value("version", 0) == 1;
+  if (!first_proposal && !payload.contains("collaboration")) {
+    CR_ASSIGN_OR_RETURN(payload["collaboration"], CollaborationId());
+  }
+  CR_ASSIGN_OR_RETURN(Bytes message, Sign(message_type, payload));
+  return PostSigned(path, message);
+}
+
+Result<ApiReply> GovernanceClient::PostJson(const std::string& path, const Json& body) {
+  CR_ASSIGN_OR_RETURN(HttpReply reply,
+                      connection_->Request("POST", path, "application/json", body.dump()));
+  return MakeApiReply(reply);
+}
+
+Result<ApiReply> GovernanceClient::Get(const std::string& path) {
+  CR_ASSIGN_OR_RETURN(HttpReply reply, connection_->Request("GET", path, "", ""));
+  return MakeApiReply(reply);
+}
+
+Result<ApiReply> GovernanceClient::Download(const std::string& path,
+                                            const std::function<Status(ByteSpan)>& sink) {
+  CR_ASSIGN_OR_RETURN(HttpReply reply, connection_->RequestStreaming("GET", path, sink));
+  if (reply.status < 200 || reply.status >= 300) return MakeApiReply(reply);
+  ApiReply ok;
+  ok.http_status = reply.status;
+  return ok;
+}
+
+}  // namespace cleanroom::governance::client

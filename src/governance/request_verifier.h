@@ -1,0 +1,52 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "base/bytes.h"
+#include "crypto/cose.h"
+#include "governance/api_error.h"
+#include "governance/nonce_cache.h"
+#include "governance/state.h"
+
+namespace cleanroom::governance {
+
+// How old or how far ahead of the service's clock a signed write may be.
+inline constexpr int64_t kMaxMessageAgeSeconds = 300;
+inline constexpr int64_t kMaxClockSkewSeconds = 30;
+
+// A write that passed every check, ready for the state machine.
+struct VerifiedRequest {
+  Action action;
+  crypto::cose::Sign1Message message;
+};
+
+// Finds the public key of the member with id `member_id`, given the decoded message (a first
+// contract proposal carries the signer's certificate in its payload).
+using SignerLookup = std::function<std::optional<crypto::PublicKey>(
+    const std::string& member_id, const crypto::cose::Sign1Message& message)>;
+
+// Checks a member's signed write (a COSE_Sign1 message, docs/api.md "Signed requests"), in this
+// order: well-formed with alg ES384, kid, message type, created-at and a 16-byte nonce in the
+// protected header and a JSON payload (MalformedRequest); the message type is one the route
+// takes (MessageTypeMismatch); the signer is known (UnknownSigner); not older than 5 minutes
+// (MessageExpired) nor more than 30 s ahead (MessageFromFuture); the signature verifies
+// (BadSignature); the nonce is new (NonceReplayed). The nonce is recorded only once everything
+// else passed. Thread-safe; the signature check runs on the calling thread.
+class RequestVerifier {
+ public:
+  explicit RequestVerifier(NonceCache* nonces) : nonces_(nonces) {}
+
+  std::variant<VerifiedRequest, ApiError> Verify(ByteSpan body,
+                                                 const std::vector<std::string>& allowed_types,
+                                                 int64_t now, const SignerLookup& lookup) const;
+
+ private:
+  NonceCache* nonces_;
+};
+
+}  // namespace cleanroom::governance

@@ -1,0 +1,218 @@
+#include "governance/service.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <chrono>
+#include <mutex>
+
+#include "base/file.h"
+#include "base/logging.h"
+#include "ledger/signer.h"
+#include "sql/catalog.h"
+
+namespace cleanroom::governance {
+namespace {
+
+
+Status MakeDirectory(const std::string& path) {
+  if (::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) {
+    return Status::Internal("cannot create directory " + path + ": " + ErrnoText(errno));
+  }
+  return Status::OK();
+}
+
+Result<crypto::MemberIdentity> LoadOrCreateIdentity(const std::string& directory) {
+  struct stat st;
+  if (::stat((directory + "/" + std::string(crypto::kIdentityKeyFile)).c_str(), &st) == 0) {
+    return crypto::LoadIdentity(directory);
+  }
+  CR_ASSIGN_OR_RETURN(crypto::MemberIdentity identity,
+                      crypto::GenerateIdentity("cleanroom governance service"));
+  CR_RETURN_IF_ERROR(crypto::WriteIdentity(directory, identity));
+  LogInfo("created the service identity in " + directory);
+  return identity;
+}
+
+}  // namespace
+
+ApiResponse ApiResponse::WithJson(int status, std::string body) {
+  ApiResponse r;
+  r.http_status = status;
+  r.body = std::move(body);
+  return r;
+}
+
+ApiResponse ApiResponse::Error(const ApiError& error) {
+  return WithJson(error.http_status, error.ToJson());
+}
+
+Service::Service(const ServiceOptions& options, crypto::MemberIdentity identity)
+    : options_(options), identity_(std::move(identity)) {}
+
+Service::~Service() = default;
+
+int64_t Service::Now() const {
+  if (options_.clock) return options_.clock();
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+Result<std::unique_ptr<Service>> Service::Open(const ServiceOptions& options) {
+  if (options.data_dir.empty()) return Status::InvalidArgument("--data-dir: must not be empty");
+  CR_RETURN_IF_ERROR(MakeDirectory(options.data_dir));
+  std::string service_dir = options.data_dir + "/service";
+  CR_ASSIGN_OR_RETURN(crypto::MemberIdentity identity, LoadOrCreateIdentity(service_dir));
+  std::unique_ptr<Service> service(new Service(options, std::move(identity)));
+  const crypto::MemberIdentity& id = service->identity_;
+
+  CR_ASSIGN_OR_RETURN(SecretStore secrets,
+                      SecretStore::Open(options.data_dir + "/secrets", id.signing_key));
+  service->secrets_.emplace(std::move(secrets));
+
+  CR_ASSIGN_OR_RETURN(std::string key_pem, id.signing_key.ToPem());
+  auto signer = ledger::TreeHeadSigner::FromPem(key_pem, id.public_identity.certificate.ToPem());
+  SecureWipe(key_pem.data(), key_pem.size());
+  if (!signer.ok()) return signer.status();
+
+  ledger::LedgerOptions ledger_options;
+  ledger_options.directory = options.data_dir + "/ledger";
+  ledger_options.signer = std::move(signer).value();
+  ledger_options.max_segment_bytes = options.max_segment_bytes;
+  Service* raw = service.get();
+  CR_ASSIGN_OR_RETURN(service->ledger_,
+                      ledger::Ledger::Open(ledger_options, [raw](const ledger::Entry& entry) {
+                        return raw->Replay(entry);
+                      }));
+  return service;
+}
+
+Status Service::Replay(const ledger::Entry& entry) {
+  if (entry.kind != ledger::EntryKind::kRequest) return Status::OK();
+  const ledger::RequestRecord& record = entry.request;
+  bool accepted = record.outcome == ledger::Outcome::kAccepted;
+  std::string where = "ledger entry " + std::to_string(entry.seqno);
+  auto message = crypto::cose::DecodeSign1(record.signed_request);
+  if (!message.ok()) {
+    if (!accepted) return Status::OK();
+    return Status::DataLoss(where + ": the signed request does not decode");
+  }
+  const crypto::cose::Headers& h = message->headers;
+  int64_t now = Now();
+  if (h.created_at && h.nonce && *h.created_at + kMaxMessageAgeSeconds >= now) {
+    nonces_.Insert(record.signer_id, *h.nonce, *h.created_at + kMaxMessageAgeSeconds + 1, now);
+  }
+  if (!accepted || record.signer_id.empty()) return Status::OK();
+  if (!h.msg_type || !h.created_at || !message->payload) {
+    return Status::DataLoss(where + ": the signed request lacks its headers or payload");
+  }
+  Action action;
+  action.signer = record.signer_id;
+  action.type = *h.msg_type;
+  action.created_at = *h.created_at;
+  auto payload = ParseJson(AsStringView(*message->payload), where + " payload");
+  if (!payload.ok()) return Status::DataLoss(payload.status().message());
+  action.payload = std::move(payload).value();
+  Json result = Json::object();
+  if (!record.result.empty()) {
+    auto parsed = ParseJson(record.result, where + " result");
+    if (!parsed.ok()) return Status::DataLoss(parsed.status().message());
+    result = std::move(parsed).value();
+  }
+  ApplyContext context;
+  context.replay = true;
+  context.recorded_result = &result;
+  auto applied = state_.Apply(action, context);
+  if (!applied.ok()) {
+    return Status::DataLoss(where + " (" + action.type + ") does not apply to the state: " +
+                            applied.status().ToString());
+  }
+  if (applied->on_seqno) applied->on_seqno(entry.seqno);
+  ++replayed_entries_;
+  return Status::OK();
+}
+
+std::optional<crypto::PublicKey> Service::LookupSigner(
+    const std::string& member_id, const crypto::cose::Sign1Message& message) const {
+  {
+    std::shared_lock lock(mu_);
+    if (auto key = state_.SignerKey(member_id)) return key;
+  }
+  // A contract proposal may come from a member the proposed contract introduces.
+  if (message.headers.msg_type != "collab.propose" || !message.payload) return std::nullopt;
+  auto payload = ParseJson(AsStringView(*message.payload), "payload");
+  if (!payload.ok() || !payload->is_object() || !payload->contains("contract")) return std::nullopt;
+  auto contract = ParseContract((*payload)["contract"]);
+  if (!contract.ok()) return std::nullopt;
+  const Member* m = contract->Find(member_id);
+  if (m == nullptr) return std::nullopt;
+  return m->signing_key;
+}
+
+ApiResponse Service::Commit(const VerifiedRequest& request, ByteSpan raw,
+                            const ApplyContext& context, const std::string& secret_file) {
+  std::unique_lock lock(mu_);
+  if (failed_) {
+    return ApiResponse::Error({503, "Unavailable", "the service must restart (ledger failure)"});
+  }
+  Result<Applied> applied = state_.Apply(request.action, context);
+  ledger::RequestRecord record;
+  record.signer_id = request.action.signer;
+  record.signed_request.assign(raw.begin(), raw.end());
+  std::optional<ApiError> refusal;
+  if (applied.ok()) {
+    record.result = CanonicalJson(applied->result);
+    record.introduced_members = std::move(applied->introduced);
+  } else {
+    refusal = ApiErrorFromStatus(applied.status());
+    record.outcome = ledger::Outcome::kRefused;
+    record.refusal_code = refusal->code;
+    record.result = CanonicalJson(Json{{"message", refusal->message}});
+    if (!secret_file.empty()) secrets_->Remove(secret_file);
+  }
+  auto ticket = ledger_->AppendAsync(std::move(record));
+  if (!ticket.ok()) {
+    // The state already holds the change the ledger refused: only a restart (replay) makes the
+    // two agree again.
+    if (applied.ok()) failed_ = true;
+    LogError("ledger append failed: " + ticket.status().ToString());
+    return ApiResponse::Error({503, "Unavailable", "the ledger refused the write"});
+  }
+  if (applied.ok() && applied->on_seqno) applied->on_seqno(ticket->seqno);
+  lock.unlock();
+
+  Status durable = ticket->Wait();
+  if (!durable.ok()) {
+    failed_ = true;
+    LogError("ledger write failed: " + durable.ToString());
+    return ApiResponse::Error({503, "Unavailable", "the ledger could not make the write durable"});
+  }
+  if (refusal) {
+    Json body = {{"error", {{"code", refusal->code}, {"message", refusal->message}}},
+                 {"seqno", ticket->seqno}};
+    return ApiResponse::WithJson(refusal->http_status, body.dump());
+  }
+  Json body = {{"seqno", ticket->seqno}, {"result", applied->result}};
+  return ApiResponse::WithJson(200, body.dump());
+}
+
+Result<Bytes> Service::UnsealDatasetKey(const std::string& dataset, int64_t version) {
+  SecretStore::Binding binding;
+  std::string file;
+  {
+    std::shared_lock lock(mu_);
+    const DatasetRecord* d = state_.FindDataset(dataset);
+    if (d == nullptr || version < 1 || version > static_cast<int64_t>(d->versions.size()) ||
+        !d->versions[static_cast<size_t>(version - 1)].secret) {
+      return Status::NotFound("no key is stored for dataset '" + dataset + "' version " +
+                              std::to_string(version));
+    }
+    const SecretRecord& s = *d->versions[static_cast<size_t>(version - 1)].secret;
+    binding = {state_.collaboration_id(), sql::ToLowerAscii(d->name), version, s.key_id};
+    file = s.sealed_file;
+  }
+  return secrets_->Unseal(file, binding);
+}
+
+}  // namespace cleanroom::governance

@@ -1,0 +1,97 @@
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+
+#include "base/bytes.h"
+#include "base/status.h"
+#include "crypto/identity.h"
+#include "governance/api_error.h"
+#include "governance/nonce_cache.h"
+#include "governance/request_verifier.h"
+#include "governance/secret_store.h"
+#include "governance/state.h"
+#include "ledger/ledger.h"
+
+namespace cleanroom::governance {
+
+struct ServiceOptions {
+  // Holds service/ (identity), ledger/ and secrets/. Created if missing.
+  std::string data_dir;
+  // Passed to the ledger (tests use small segments to exercise rolling).
+  uint64_t max_segment_bytes = 64ull << 20;
+  // Clock (unix seconds) used for freshness checks; tests may replace it.
+  std::function<int64_t()> clock;
+};
+
+// A response of the API, independent of the transport.
+struct ApiResponse {
+  int http_status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  // When set, the body is streamed by calling this with a sink instead (ledger download).
+  std::function<Status(const std::function<Status(ByteSpan)>& sink)> stream;
+
+  static ApiResponse WithJson(int status, std::string body);
+  static ApiResponse Error(const ApiError& error);
+};
+
+// The governance service: its identity, ledger, state machine and secrets, and every route of
+// the API (docs/api.md). The HTTP layer passes each request's method, path, body and the member
+// id of the TLS client certificate (empty when none) to Handle. Thread-safe: writes are verified
+// concurrently on the calling threads, applied one at a time in ledger order, and acknowledged
+// once durable (the ledger's group commit); reads share a reader lock.
+class Service {
+ public:
+  // Opens DATA_DIR: creates the service identity on first start, opens the ledger (replaying it
+  // to rebuild the state; DataLoss naming the file and offset when it is damaged).
+  static Result<std::unique_ptr<Service>> Open(const ServiceOptions& options);
+  ~Service();
+
+  ApiResponse Handle(const std::string& method, const std::string& path, std::string_view body,
+                     const std::string& client_member_id);
+
+  // The service identity (the TLS server certificate and the tree head key).
+  const crypto::MemberIdentity& identity() const { return identity_; }
+  // Lower-case hex SHA-256 of the service certificate's DER: what clients pin.
+  const std::string& fingerprint() const { return identity_.member_id(); }
+  uint64_t replayed_entries() const { return replayed_entries_; }
+
+  // Internal API for the runtime issue's attested key release: the key of a dataset version,
+  // unsealed. Never reachable by members. NotFound when no key is stored for it.
+  // The caller wipes the key after use.
+  Result<Bytes> UnsealDatasetKey(const std::string& dataset, int64_t version);
+
+ private:
+  Service(const ServiceOptions& options, crypto::MemberIdentity identity);
+  Status Replay(const ledger::Entry& entry);
+  int64_t Now() const;
+
+  ApiResponse HandleWrite(const std::string& route, const std::vector<std::string>& segments,
+                          std::string_view body);
+  ApiResponse HandleRead(const std::vector<std::string>& segments,
+                         const std::string& client_member_id);
+  // Applies a verified write and appends it; waits until it is durable.
+  ApiResponse Commit(const VerifiedRequest& request, ByteSpan raw, const ApplyContext& context,
+                     const std::string& secret_file);
+  ApiResponse StoreSecret(const std::vector<std::string>& segments, std::string_view body);
+  std::optional<crypto::PublicKey> LookupSigner(const std::string& member_id,
+                                                const crypto::cose::Sign1Message& message) const;
+
+  ServiceOptions options_;
+  crypto::MemberIdentity identity_;
+  std::optional<SecretStore> secrets_;
+  std::unique_ptr<ledger::Ledger> ledger_;
+  NonceCache nonces_;
+  RequestVerifier verifier_{&nonces_};
+  mutable std::shared_mutex mu_;  // guards state_
+  State state_;
+  std::atomic<bool> failed_{false};
+  uint64_t replayed_entries_ = 0;
+};
+
+}  // namespace cleanroom::governance

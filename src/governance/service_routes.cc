@@ -1,0 +1,213 @@
+// The routes of the API (docs/api.md): which message types each write route takes, and the
+// read routes.
+#include <charconv>
+#include <mutex>
+
+#include "crypto/hash.h"
+#include "governance/service.h"
+#include "governance/views.h"
+#include "sql/catalog.h"
+
+namespace cleanroom::governance {
+namespace {
+
+constexpr size_t kMaxBodyBytes = 4u << 20;
+
+std::vector<std::string> SplitPath(const std::string& path) {
+  std::vector<std::string> out;
+  size_t end = path.find('?');
+  std::string_view p(path.data(), end == std::string::npos ? path.size() : end);
+  size_t i = 0;
+  while (i < p.size()) {
+    size_t j = p.find('/', i);
+    if (j == std::string_view::npos) j = p.size();
+    if (j > i) out.emplace_back(p.substr(i, j - i));
+    i = j + 1;
+  }
+  return out;
+}
+
+ApiResponse NotFoundRoute(const std::string& method, const std::string& path) {
+  return ApiResponse::Error({404, "NoSuchRoute", "no route " + method + " " + path});
+}
+
+ApiResponse FromResult(const Result<Json>& r) {
+  if (!r.ok()) return ApiResponse::Error(ApiErrorFromStatus(r.status()));
+  return ApiResponse::WithJson(200, r->dump());
+}
+
+// The message types a write route takes, or empty when the path is not a write route.
+std::vector<std::string> WriteTypes(const std::vector<std::string>& s) {
+  size_t n = s.size();
+  if (n == 3 && s[1] == "collab" && s[2] == "proposals") return {"collab.propose"};
+  if (n == 3 && s[1] == "collab" && s[2] == "votes") return {"collab.accept", "collab.reject"};
+  if (n == 3 && s[1] == "collab" && s[2] == "consent") return {"collab.stop", "collab.resume"};
+  if (n == 2 && s[1] == "datasets") return {"dataset.register"};
+  if (n == 4 && s[1] == "datasets" && s[3] == "consent") {
+    return {"dataset.enable", "dataset.disable"};
+  }
+  if (n == 4 && s[1] == "datasets" && s[3] == "secret") return {"dataset.secret"};
+  if (n == 2 && s[1] == "queries") return {"query.propose"};
+  if (n == 4 && s[1] == "queries" && s[3] == "votes") return {"query.accept", "query.reject"};
+  if (n == 4 && s[1] == "queries" && s[3] == "withdraw") return {"query.withdraw"};
+  if (n == 4 && s[1] == "queries" && s[3] == "consent") return {"query.enable", "query.disable"};
+  if (n == 2 && s[1] == "runs") return {"run.request"};
+  return {};
+}
+
+// A route naming a dataset or query in its path must name the same one in its payload.
+Status CheckPathMatchesPayload(const std::vector<std::string>& s, const Json& payload) {
+  if (s.size() != 4) return Status::OK();
+  const char* field = s[1] == "datasets" ? "dataset" : "query";
+  if (!payload.is_object() || !payload.contains(field) || !payload[field].is_string()) {
+    return Status::InvalidArgument(std::string("payload.") + field + ": missing");
+  }
+  std::string named = payload[field].get<std::string>();
+  bool same = s[1] == "datasets" ? sql::ToLowerAscii(named) == sql::ToLowerAscii(s[2])
+                                 : named == s[2];
+  if (!same) {
+    return Status::InvalidArgument(std::string("payload.") + field +
+                                   ": differs from the one the path names");
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+ApiResponse Service::Handle(const std::string& method, const std::string& path,
+                            std::string_view body, const std::string& client_member_id) {
+  std::vector<std::string> segments = SplitPath(path);
+  if (segments.empty() || segments[0] != "v1") return NotFoundRoute(method, path);
+  if (body.size() > kMaxBodyBytes) {
+    return ApiResponse::Error({413, "PayloadTooLarge", "request bodies are limited to 4 MiB"});
+  }
+  if (method == "POST") {
+    if (WriteTypes(segments).empty()) return NotFoundRoute(method, path);
+    return HandleWrite(path, segments, body);
+  }
+  if (method == "GET") return HandleRead(segments, client_member_id);
+  return ApiResponse::Error({405, "MethodNotAllowed", "only GET and POST are served"});
+}
+
+ApiResponse Service::HandleWrite(const std::string& route, const std::vector<std::string>& segments,
+                                 std::string_view body) {
+  if (segments.size() == 4 && segments[3] == "secret") return StoreSecret(segments, body);
+  auto lookup = [this](const std::string& id, const crypto::cose::Sign1Message& m) {
+    return LookupSigner(id, m);
+  };
+  auto verified = verifier_.Verify(AsBytes(body), WriteTypes(segments), Now(), lookup);
+  if (auto* error = std::get_if<ApiError>(&verified)) return ApiResponse::Error(*error);
+  VerifiedRequest& request = std::get<VerifiedRequest>(verified);
+  Status match = CheckPathMatchesPayload(segments, request.action.payload);
+  if (!match.ok()) return ApiResponse::Error(ApiErrorFromStatus(match));
+  return Commit(request, AsBytes(body), ApplyContext{}, "");
+}
+
+// POST /v1/datasets/{name}/secret: {"request": base64 COSE_Sign1, "key": base64}. The signed
+// request commits to the key by its SHA-256, so the ledger never holds the key itself.
+ApiResponse Service::StoreSecret(const std::vector<std::string>& segments, std::string_view body) {
+  auto envelope = ParseJson(body, "body");
+  if (!envelope.ok()) return ApiResponse::Error(ApiErrorFromStatus(envelope.status()));
+  JsonReader r(*envelope, "body");
+  auto request_b64 = r.String("request");
+  auto key_b64 = r.String("key");
+  if (!request_b64.ok() || !key_b64.ok()) {
+    return ApiResponse::Error(
+        {400, kMalformedRequest, "body: expected {\"request\": base64, \"key\": base64}"});
+  }
+  auto raw = Base64Decode(*request_b64);
+  auto key = Base64Decode(*key_b64);
+  if (!raw.ok() || !key.ok()) {
+    return ApiResponse::Error({400, kMalformedRequest, "body: request and key must be base64"});
+  }
+  auto lookup = [this](const std::string& id, const crypto::cose::Sign1Message& m) {
+    return LookupSigner(id, m);
+  };
+  auto verified = verifier_.Verify(*raw, {"dataset.secret"}, Now(), lookup);
+  if (auto* error = std::get_if<ApiError>(&verified)) {
+    SecureWipe(*key);
+    return ApiResponse::Error(*error);
+  }
+  VerifiedRequest& request = std::get<VerifiedRequest>(verified);
+  const Json& payload = request.action.payload;
+  Status match = CheckPathMatchesPayload(segments, payload);
+  std::string commitment = crypto::Sha256Hex(*key);
+  if (match.ok() && !(payload.contains("keyCommitment") && payload["keyCommitment"].is_string() &&
+                      sql::ToLowerAscii(payload["keyCommitment"].get<std::string>()) == commitment)) {
+    match = Status::InvalidArgument("payload.keyCommitment: is not the SHA-256 of the key sent");
+  }
+  if (match.ok() && !(payload.contains("version") && payload["version"].is_number_integer() &&
+                      payload.contains("keyId") && payload["keyId"].is_string())) {
+    match = Status::InvalidArgument("payload: version and keyId are required");
+  }
+  if (!match.ok()) {
+    SecureWipe(*key);
+    return ApiResponse::Error(ApiErrorFromStatus(match));
+  }
+  SecretStore::Binding binding;
+  {
+    std::shared_lock lock(mu_);
+    binding.collaboration = state_.collaboration_id();
+  }
+  binding.dataset = sql::ToLowerAscii(segments[2]);
+  binding.version = payload["version"].get<int64_t>();
+  binding.key_id = payload["keyId"].get<std::string>();
+  std::string file = binding.dataset + "-v" + std::to_string(binding.version) + "-" +
+                     HexEncode(*request.message.headers.nonce) + ".sealed";
+  Status sealed = secrets_->Seal(file, binding, *key);
+  SecureWipe(*key);
+  if (!sealed.ok()) return ApiResponse::Error(ApiErrorFromStatus(sealed));
+  ApplyContext context;
+  context.sealed_secret_file = file;
+  return Commit(request, *raw, context, file);
+}
+
+ApiResponse Service::HandleRead(const std::vector<std::string>& s,
+                                const std::string& client_member_id) {
+  size_t n = s.size();
+  if (n == 2 && s[1] == "service") {
+    // Public: the certificate a TLS client sees anyway.
+    Json body = {{"fingerprint", fingerprint()},
+                 {"certificate", identity_.public_identity.certificate.ToPem()},
+                 {"lastSeqno", ledger_->last_seqno()},
+                 {"durableSeqno", ledger_->durable_seqno()}};
+    return ApiResponse::WithJson(200, body.dump());
+  }
+  {
+    std::shared_lock lock(mu_);
+    if (client_member_id.empty() || !state_.IsReader(client_member_id)) {
+      return ApiResponse::Error(
+          {401, kUnauthenticatedRead,
+           "reads need the TLS client certificate of a member of the collaboration"});
+    }
+    if (n == 2 && s[1] == "collab") return ApiResponse::WithJson(200, CollaborationView(state_).dump());
+    if (n == 2 && s[1] == "datasets") return ApiResponse::WithJson(200, DatasetListView(state_).dump());
+    if (n == 3 && s[1] == "datasets") return FromResult(DatasetView(state_, s[2]));
+    if (n == 2 && s[1] == "queries") return ApiResponse::WithJson(200, QueryListView(state_).dump());
+    if (n == 3 && s[1] == "queries") return FromResult(QueryView(state_, s[2]));
+    if (n == 2 && s[1] == "runs") return ApiResponse::WithJson(200, RunListView(state_).dump());
+    if (n == 3 && s[1] == "runs") return FromResult(RunView(state_, s[2]));
+  }
+  if (n == 2 && s[1] == "ledger") {
+    ApiResponse r;
+    r.content_type = "application/octet-stream";
+    ledger::Ledger* ledger = ledger_.get();
+    r.stream = [ledger](const std::function<Status(ByteSpan)>& sink) {
+      return ledger->Export(sink);
+    };
+    return r;
+  }
+  if (n == 3 && s[1] == "receipts") {
+    uint64_t seqno = 0;
+    auto [end, ec] = std::from_chars(s[2].data(), s[2].data() + s[2].size(), seqno);
+    if (ec != std::errc() || end != s[2].data() + s[2].size()) {
+      return ApiResponse::Error({400, "InvalidArgument", "receipt seqno: expected a number"});
+    }
+    auto receipt = ledger_->GetReceipt(seqno);
+    if (!receipt.ok()) return ApiResponse::Error(ApiErrorFromStatus(receipt.status()));
+    return ApiResponse::WithJson(200, receipt->ToJson());
+  }
+  return NotFoundRoute("GET", "/" + (n > 1 ? s[1] : std::string()));
+}
+
+}  // namespace cleanroom::governance

@@ -1,0 +1,187 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "base/status.h"
+#include "crypto/signature.h"
+#include "governance/documents.h"
+#include "governance/json_reader.h"
+#include "ledger/entry.h"
+
+namespace cleanroom::governance {
+
+// A write whose signature, signer and freshness have been checked: who asked for what.
+struct Action {
+  std::string signer;      // member id
+  std::string type;        // the COSE message type, e.g. "dataset.register"
+  int64_t created_at = 0;  // unix seconds, from the signed protected header
+  Json payload;            // the signed JSON payload
+};
+
+// Facts an action needs that do not come from the state itself.
+struct ApplyContext {
+  // Replaying the ledger at start-up: results recorded in the entry are used where a live
+  // write computes them from outside the state (the datasets a query references), so replay
+  // does not depend on the SQL front end's version.
+  bool replay = false;
+  const Json* recorded_result = nullptr;
+  // dataset.secret: the name of the sealed file the service wrote (live writes only).
+  std::string sealed_secret_file;
+};
+
+// The effect of an accepted action.
+struct Applied {
+  Json result = Json::object();  // recorded in the ledger entry and returned to the member
+  std::vector<ledger::MemberCertificate> introduced;  // certificates new to the ledger
+  // Called with the ledger seqno once the entry is appended (under the writer lock).
+  std::function<void(uint64_t seqno)> on_seqno;
+};
+
+// A member's vote on a contract version or a query, with the ledger entry that holds it.
+struct Vote {
+  bool accept = false;
+  uint64_t seqno = 0;
+};
+
+enum class ProposalPhase { kProposed, kAccepted, kRejected, kSuperseded, kWithdrawn };
+std::string PhaseName(ProposalPhase phase);
+
+struct ContractVersion {
+  int64_t version = 0;
+  Json document;
+  std::string hash;
+  Contract contract;
+  std::string proposer;
+  std::map<std::string, Vote> votes;
+  ProposalPhase phase = ProposalPhase::kProposed;
+  uint64_t seqno = 0;
+};
+
+struct SecretRecord {
+  std::string key_id;
+  std::string commitment;   // hex SHA-256 of the key
+  std::string sealed_file;  // under DATA_DIR/secrets
+  uint64_t seqno = 0;
+};
+
+struct DatasetVersion {
+  int64_t version = 0;
+  Json document;  // as registered, plus "owner" and "version"
+  std::string hash;
+  DatasetDocument parsed;
+  uint64_t seqno = 0;
+  std::optional<SecretRecord> secret;
+};
+
+struct DatasetRecord {
+  std::string name;  // as first registered
+  std::string owner;
+  std::vector<DatasetVersion> versions;
+  bool enabled = true;  // the owner's consent switch
+  uint64_t consent_seqno = 0;
+};
+
+struct QueryDataset {
+  std::string name;
+  int64_t version = 0;
+  std::string owner;
+  std::string hash;
+};
+
+struct QueryRecord {
+  std::string id;
+  Json bound;  // {"id","proposer","query","datasets","approvers"}: the hash covers it
+  std::string hash;
+  QueryDocument parsed;
+  std::string proposer;
+  std::vector<QueryDataset> datasets;
+  std::vector<std::string> approvers;
+  std::map<std::string, Vote> votes;
+  ProposalPhase phase = ProposalPhase::kProposed;
+  std::set<std::string> disabled_by;  // approvers holding their switch off
+  uint64_t seqno = 0;
+};
+
+struct RunRecord {
+  std::string id;
+  std::string query_id;
+  std::string query_hash;
+  std::string requester;
+  std::string state;  // "requested"; the runtime (issue 7) moves it on
+  int64_t requested_at = 0;
+  uint64_t seqno = 0;
+  Json report;  // what the runtime reports; null until then
+};
+
+// The governance state machine of one collaboration. Deterministic: applying the same actions
+// in the same order yields the same state, so replaying the ledger rebuilds it.
+// Not thread-safe: the service serialises Apply (writer lock) against the readers.
+class State {
+ public:
+  // Checks `action` against the state and, only when every check passes, applies it.
+  // Errors: InvalidArgument (malformed payload), PermissionDenied (role or ownership),
+  // FailedPrecondition (wrong phase, hash mismatch, consent off), NotFound, AlreadyExists.
+  Result<Applied> Apply(const Action& action, const ApplyContext& context);
+
+  // The public key of a member that may sign writes now (a member of the active contract or
+  // of a proposed one); nullopt for anyone else.
+  std::optional<crypto::PublicKey> SignerKey(const std::string& member_id) const;
+  // Whether `member_id` may read (the same members as SignerKey).
+  bool IsReader(const std::string& member_id) const { return signers_.count(member_id) > 0; }
+
+  // The collaboration id (hash of contract version 1); empty before the first proposal.
+  const std::string& collaboration_id() const { return collaboration_id_; }
+  const ContractVersion* active() const;
+  const std::vector<ContractVersion>& versions() const { return versions_; }
+  const std::set<std::string>& stopped_by() const { return stopped_by_; }
+  const DatasetRecord* FindDataset(const std::string& name) const;
+  const std::map<std::string, DatasetRecord>& datasets() const { return datasets_; }
+  const QueryRecord* FindQuery(const std::string& id) const;
+  const std::map<std::string, QueryRecord>& queries() const { return queries_; }
+  const RunRecord* FindRun(const std::string& id) const;
+  const std::map<std::string, RunRecord>& runs() const { return runs_; }
+
+ private:
+  // One file per noun: state_collab.cc, state_datasets.cc, state_queries.cc, state_runs.cc.
+  Result<Applied> ProposeContract(const Action& a);
+  Result<Applied> VoteContract(const Action& a, bool accept);
+  Result<Applied> SwitchCollaboration(const Action& a, bool stop);
+  Result<Applied> RegisterDataset(const Action& a);
+  Result<Applied> SwitchDataset(const Action& a, bool enable);
+  Result<Applied> StoreSecret(const Action& a, const ApplyContext& context);
+  Result<Applied> ProposeQuery(const Action& a, const ApplyContext& context);
+  Result<Applied> VoteQuery(const Action& a, bool accept);
+  Result<Applied> WithdrawQuery(const Action& a);
+  Result<Applied> SwitchQuery(const Action& a, bool enable);
+  Result<Applied> RequestRun(const Action& a);
+
+  // The payload names this collaboration ("collaboration": id).
+  Status CheckCollaboration(const Action& a) const;
+  // The active contract's member `signer`; FailedPrecondition when none is active,
+  // PermissionDenied when the signer is not in it or lacks `role` (0: any member).
+  Result<const Member*> ActiveMember(const std::string& signer, uint8_t role) const;
+  Result<DatasetRecord*> DatasetByName(const std::string& name);
+  Result<QueryRecord*> QueryById(const std::string& id);
+  void RebuildSigners();
+
+  std::string collaboration_id_;
+  std::vector<ContractVersion> versions_;
+  int64_t active_index_ = -1;
+  std::set<std::string> stopped_by_;
+  std::set<std::string> introduced_;  // member ids whose certificates the ledger holds
+  std::unordered_map<std::string, crypto::PublicKey> signers_;
+  std::map<std::string, DatasetRecord> datasets_;  // key: lower-case name
+  std::map<std::string, QueryRecord> queries_;
+  std::map<std::string, RunRecord> runs_;
+  int64_t next_query_ = 1;
+  int64_t next_run_ = 1;
+};
+
+}  // namespace cleanroom::governance
