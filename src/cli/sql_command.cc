@@ -1,0 +1,146 @@
+// `cleanroom sql`: load inputs, compile the query with our front end, lock the engine, run the
+// emitted SQL and print or write the result.
+#include <cstdio>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "base/file.h"
+#include "cli/command_registry.h"
+#include "engine/engine.h"
+#include "engine/result_writer.h"
+#include "sql/frontend.h"
+
+namespace cleanroom::cli {
+namespace {
+
+struct SqlRequest {
+  std::vector<std::string> tables;   // NAME=PATH[:FORMAT]
+  std::vector<std::string> schemas;  // NAME=FILE
+  std::string output_format;         // empty: by --output's extension, else table
+  std::string output;                // empty: stdout
+  bool explain = false;
+  std::string sql;
+};
+
+// NAME=PATH[:FORMAT]; the suffix counts as a format only when it names one.
+Result<engine::TableSource> ParseTableSpec(const std::string& spec) {
+  size_t equals = spec.find('=');
+  if (equals == std::string::npos || equals == 0 || equals + 1 == spec.size()) {
+    return Status::InvalidArgument("--table " + spec + ": expected NAME=PATH[:FORMAT]");
+  }
+  engine::TableSource source;
+  source.name = spec.substr(0, equals);
+  source.path = spec.substr(equals + 1);
+  size_t colon = source.path.rfind(':');
+  if (colon != std::string::npos) {
+    auto format = engine::ParseFormat(source.path.substr(colon + 1));
+    if (format.ok()) {
+      source.format = *format;
+      source.path.resize(colon);
+    }
+  }
+  return source;
+}
+
+Status LoadInputs(const SqlRequest& request, engine::Engine& engine) {
+  std::map<std::string, std::string> schema_files;
+  for (const std::string& spec : request.schemas) {
+    size_t equals = spec.find('=');
+    if (equals == std::string::npos || equals == 0) {
+      return Status::InvalidArgument("--schema " + spec + ": expected NAME=FILE");
+    }
+    schema_files[sql::ToLowerAscii(spec.substr(0, equals))] = spec.substr(equals + 1);
+  }
+  for (const std::string& spec : request.tables) {
+    CR_ASSIGN_OR_RETURN(engine::TableSource source, ParseTableSpec(spec));
+    auto schema = schema_files.find(sql::ToLowerAscii(source.name));
+    if (schema != schema_files.end()) {
+      CR_ASSIGN_OR_RETURN(std::string text, ReadFileToString(schema->second));
+      CR_RETURN_IF_ERROR(
+          engine::ParseSchemaDocument(text, source).WithContext("--schema " + schema->second));
+      schema_files.erase(schema);
+    }
+    CR_RETURN_IF_ERROR(engine.LoadTable(source));
+  }
+  if (!schema_files.empty()) {
+    return Status::InvalidArgument("--schema " + schema_files.begin()->first +
+                                   ": no --table of that name");
+  }
+  return Status::OK();
+}
+
+// Checks the compiled statements before anything runs. This is the one place a policy
+// checker (`--policy FILE`, the privacy module) plugs in: it reads the bound plans and may
+// reject or rewrite them. Today there is nothing to check.
+Status CheckCompiled(const SqlRequest& request, std::vector<sql::CompiledStatement>& compiled) {
+  return Status::OK();
+}
+
+Status WriteOutput(const SqlRequest& request, engine::QueryResult& result) {
+  engine::OutputFormat format = engine::OutputFormat::kTable;
+  if (!request.output_format.empty()) {
+    CR_ASSIGN_OR_RETURN(format, engine::ParseOutputFormat(request.output_format));
+  } else if (!request.output.empty()) {
+    CR_ASSIGN_OR_RETURN(format, engine::OutputFormatFromPath(request.output));
+  }
+  if (!request.output.empty()) {
+    if (format == engine::OutputFormat::kTable) {
+      return Status::InvalidArgument("--output needs csv, json, ndjson or parquet");
+    }
+    uint64_t rows = 0;
+    CR_RETURN_IF_ERROR(engine::WriteResultToFile(result, format, request.output, &rows));
+    std::fprintf(stderr, "cleanroom: wrote %llu rows to %s\n",
+                 static_cast<unsigned long long>(rows), request.output.c_str());
+    return Status::OK();
+  }
+  return engine::WriteResult(result, format, [](std::string_view text) {
+    if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size()) {
+      return Status::Internal("cannot write to standard output");
+    }
+    return Status::OK();
+  });
+}
+
+Status RunSql(const SqlRequest& request) {
+  CR_ASSIGN_OR_RETURN(std::unique_ptr<engine::Engine> engine, engine::Engine::Open());
+  CR_RETURN_IF_ERROR(LoadInputs(request, *engine));
+  sql::CompileOptions options;
+  options.resolve_file = engine->FileResolver();  // inline FROM 'file' loads before locking
+  CR_ASSIGN_OR_RETURN(std::vector<sql::CompiledStatement> compiled,
+                      sql::CompileScript(request.sql, engine->catalog(), options));
+  CR_RETURN_IF_ERROR(CheckCompiled(request, compiled));
+  CR_RETURN_IF_ERROR(engine->Lock());
+  if (request.explain) {
+    for (const sql::CompiledStatement& statement : compiled) {
+      std::printf("%s\n", statement.ExplainText().c_str());
+    }
+    return Status::OK();
+  }
+  CR_ASSIGN_OR_RETURN(std::unique_ptr<engine::QueryResult> result, engine->RunCompiled(compiled));
+  if (result == nullptr) return Status::OK();  // only views: nothing to show
+  return WriteOutput(request, *result);
+}
+
+void SetupSql(CLI::App& root, ExitCode& exit_code) {
+  auto request = std::make_shared<SqlRequest>();
+  CLI::App* cmd = root.add_subcommand("sql", "Run a Spark SQL query over local files");
+  cmd->add_option("--table", request->tables,
+                  "NAME=PATH[:FORMAT]: a file, directory or glob loaded as table NAME "
+                  "(format csv|parquet|json|ndjson, else by extension)");
+  cmd->add_option("--schema", request->schemas,
+                  "NAME=FILE: a declared schema (JSON) enforced on table NAME");
+  cmd->add_option("--output-format", request->output_format, "table|csv|json|ndjson|parquet");
+  cmd->add_option("--output", request->output, "write the result to FILE (atomically)");
+  cmd->add_flag("--explain", request->explain, "print our plan and the emitted SQL; do not run");
+  cmd->add_option("sql", request->sql, "the query (Spark SQL; temp-view steps separated by ';')")
+      ->required();
+  cmd->callback([request, &exit_code] {
+    Status status = RunSql(*request);
+    exit_code.value = status.ok() ? 0 : ReportError(status);
+  });
+}
+
+}  // namespace
+CLEANROOM_REGISTER_COMMAND(SetupSql);
+}  // namespace cleanroom::cli

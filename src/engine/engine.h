@@ -1,0 +1,100 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <duckdb.h>
+
+#include "base/bytes.h"
+#include "base/status.h"
+#include "engine/input_source.h"
+#include "engine/query_result.h"
+#include "sql/catalog.h"
+#include "sql/frontend.h"
+
+namespace cleanroom::engine {
+
+struct EngineOptions {
+  int threads = 0;  // 0: every core
+};
+
+// One in-memory DuckDB database and its connection. The life of an engine:
+//   1. Open().
+//   2. LoadTable / LoadTableFromMemory for every input (fixed statements of ours); each table's
+//      columns are registered in catalog().
+//   3. Lock(): file access, network and extension loading off, configuration locked.
+//   4. Query() / RunCompiled() on SQL the front end emitted.
+// Query() refuses to run before Lock(), so no generated SQL ever runs with file access on.
+// Not thread-safe: one engine per thread. Raw statements (Execute) are for fixed SQL of ours,
+// set-up statements of test scripts and the benchmark's DuckDB baseline, never user text.
+class Engine {
+ public:
+  static Result<std::unique_ptr<Engine>> Open(const EngineOptions& options = {});
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Loads a file, a directory or a glob as table `source.name` (see TableSource).
+  // REQUIRES: not locked. AlreadyExists when the name is taken.
+  Status LoadTable(const TableSource& source);
+  // Loads `data` (the whole content of one file, e.g. decrypted plaintext) as a table. The
+  // bytes reach DuckDB through an anonymous memory file (memfd), never a file on disk; the
+  // memory file is closed before this returns. REQUIRES: not locked; source.format set (not
+  // kAuto); source.path is ignored.
+  Status LoadTableFromMemory(const TableSource& source, ByteSpan data);
+
+  // Switches enable_external_access off, disables extension auto-loading and locks the
+  // configuration. Idempotent. After it no statement can read or write a file, reach the
+  // network, load an extension or change a setting.
+  Status Lock();
+  bool locked() const { return locked_; }
+
+  // The tables loaded so far (and views compiled by RunCompiled's caller).
+  sql::Catalog& catalog() { return catalog_; }
+  const sql::Catalog& catalog() const { return catalog_; }
+  // Rebuilds catalog() from every table and view DuckDB holds (after raw set-up statements).
+  Status RefreshCatalog();
+
+  // Runs one SELECT emitted by the front end and streams its result.
+  // REQUIRES: locked (FailedPrecondition otherwise).
+  Result<std::unique_ptr<QueryResult>> Query(std::string_view duckdb_sql);
+  // Runs compiled statements in order: a kCreateView step becomes a temp view in DuckDB, the
+  // final kQuery is streamed. nullptr when the script has no final query. REQUIRES: locked.
+  Result<std::unique_ptr<QueryResult>> RunCompiled(
+      const std::vector<sql::CompiledStatement>& statements);
+
+  // Runs raw SQL (one or more statements) for its effect; errors are sanitized.
+  Status Execute(std::string_view sql);
+  // Runs one raw statement and streams its result (the benchmark's DuckDB baseline, tests).
+  Result<std::unique_ptr<QueryResult>> QueryRaw(std::string_view sql);
+
+  // A resolver for CompileOptions::resolve_file: loads an inline file reference (FROM
+  // 'x.parquet') as a table named by its path, once, and returns its definition. Fails once
+  // the engine is locked. The engine must outlive the returned function.
+  std::function<Result<sql::TableDef>(std::string_view)> FileResolver();
+
+  // The raw connection, for modules that register DuckDB table functions (the validating
+  // Parquet reader). REQUIRES: not locked.
+  duckdb_connection connection() const { return connection_; }
+
+ private:
+  Engine() = default;
+
+  // Runs one internal statement and returns its materialized result; errors say `context`.
+  Status RunInternal(const std::string& sql, std::string_view context, duckdb_result* out);
+  // Reads the columns DuckDB reports for `relation_sql` (a table name or query).
+  Result<std::vector<sql::Column>> DescribeRelation(const std::string& relation_sql);
+  // The body of LoadTable once the reader expression is known.
+  Status LoadFromReader(const TableSource& source, const std::string& reader_sql);
+  Status EnforceSchema(const TableSource& source, const std::string& staged_table);
+
+  duckdb_database database_ = nullptr;
+  duckdb_connection connection_ = nullptr;
+  bool locked_ = false;
+  sql::Catalog catalog_;
+  int staging_counter_ = 0;
+};
+
+}  // namespace cleanroom::engine

@@ -1,0 +1,277 @@
+// Engine: loading inputs by fixed statements of ours, and enforcing declared schemas.
+#include <glob.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <filesystem>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "base/file.h"
+#include "engine/duckdb_error.h"
+#include "engine/engine.h"
+#include "engine/json_validation.h"
+#include "engine/sql_quoting.h"
+
+namespace cleanroom::engine {
+namespace {
+
+bool HasGlobCharacters(std::string_view path) {
+  return path.find_first_of("*?[") != std::string_view::npos;
+}
+
+// The files a path names: itself, every regular file of a directory (of `format`, when known),
+// or a glob's matches. Sorted, so that the row order is stable.
+Result<std::vector<std::string>> ExpandPath(const std::string& path, Format& format) {
+  std::vector<std::string> files;
+  struct stat info;
+  if (!HasGlobCharacters(path)) {
+    if (::stat(path.c_str(), &info) != 0) {
+      return Status::NotFound("input " + path + ": " + ErrnoText(errno));
+    }
+    if (!S_ISDIR(info.st_mode)) {
+      files.push_back(path);
+    } else {
+      std::error_code ec;
+      for (const auto& entry : std::filesystem::directory_iterator(path, ec)) {
+        if (!entry.is_regular_file()) continue;
+        std::string name = entry.path().string();
+        if (entry.path().filename().string().starts_with(".")) continue;
+        Format file_format = FormatFromPath(name);
+        if (format != Format::kAuto && file_format != Format::kAuto && file_format != format &&
+            !(format == Format::kJson && file_format == Format::kNdjson)) {
+          continue;
+        }
+        files.push_back(name);
+      }
+      if (ec) return Status::InvalidArgument("input " + path + ": cannot list the directory");
+    }
+  } else {
+    glob_t matches;
+    int rc = ::glob(path.c_str(), 0, nullptr, &matches);
+    if (rc == 0) {
+      for (size_t i = 0; i < matches.gl_pathc; ++i) {
+        if (::stat(matches.gl_pathv[i], &info) == 0 && S_ISREG(info.st_mode)) {
+          files.push_back(matches.gl_pathv[i]);
+        }
+      }
+    }
+    globfree(&matches);
+  }
+  if (files.empty()) return Status::NotFound("input " + path + ": no file matches");
+  std::sort(files.begin(), files.end());
+  if (format == Format::kAuto) format = FormatFromPath(files.front());
+  if (format == Format::kAuto) {
+    return Status::InvalidArgument("input " + path +
+                                   ": cannot tell the format from the name; give one "
+                                   "(csv, parquet, json, ndjson)");
+  }
+  return files;
+}
+
+std::string CsvReader(const std::string& paths, const CsvOptions& csv, bool all_varchar) {
+  std::string sql = "read_csv(" + paths + ", header=" + (csv.header ? "true" : "false") +
+                    ", delim=" + QuoteLiteral(std::string(1, csv.delimiter)) +
+                    ", quote=" + QuoteLiteral(std::string(1, csv.quote)) +
+                    ", escape=" + QuoteLiteral(std::string(1, csv.escape)) +
+                    ", strict_mode=true, allow_quoted_nulls=false";
+  if (!csv.null_strings.empty()) {
+    sql += ", nullstr=[";
+    for (size_t i = 0; i < csv.null_strings.size(); ++i) {
+      if (i > 0) sql += ", ";
+      sql += QuoteLiteral(csv.null_strings[i]);
+    }
+    sql += "]";
+  }
+  if (all_varchar) sql += ", all_varchar=true";
+  return sql + ")";
+}
+
+std::string ReaderSql(Format format, const std::string& paths, const CsvOptions& csv,
+                      bool all_varchar) {
+  switch (format) {
+    case Format::kCsv: return CsvReader(paths, csv, all_varchar);
+    case Format::kParquet: return "read_parquet(" + paths + ")";
+    case Format::kNdjson: return "read_json(" + paths + ", format='newline_delimited')";
+    default: return "read_json(" + paths + ", format='auto')";
+  }
+}
+
+std::string PathList(const std::vector<std::string>& files) {
+  std::string out = "[";
+  for (size_t i = 0; i < files.size(); ++i) {
+    if (i > 0) out += ", ";
+    out += QuoteLiteral(files[i]);
+  }
+  return out + "]";
+}
+
+bool IsIntegral(const sql::DataType& type) { return type.IsIntegral(); }
+
+}  // namespace
+
+Status Engine::LoadTable(const TableSource& source) {
+  if (locked_) return Status::FailedPrecondition("tables are loaded before the engine is locked");
+  Format format = source.format;
+  CR_ASSIGN_OR_RETURN(std::vector<std::string> files, ExpandPath(source.path, format));
+  if (format == Format::kJson || format == Format::kNdjson) {
+    for (const std::string& file : files) {
+      CR_RETURN_IF_ERROR(ValidateJsonFile(file, format));
+    }
+  }
+  TableSource resolved = source;
+  resolved.format = format;
+  return LoadFromReader(resolved, ReaderSql(format, PathList(files), source.csv,
+                                            source.schema.has_value()))
+      .WithContext("table " + source.name);
+}
+
+Status Engine::LoadTableFromMemory(const TableSource& source, ByteSpan data) {
+  if (locked_) return Status::FailedPrecondition("tables are loaded before the engine is locked");
+  if (source.format == Format::kAuto) {
+    return Status::InvalidArgument("table " + source.name + ": a format is required for memory input");
+  }
+  if (source.format == Format::kJson || source.format == Format::kNdjson) {
+    CR_RETURN_IF_ERROR(ValidateJsonText(AsStringView(data), source.format)
+                           .WithContext("table " + source.name));
+  }
+  int fd = ::memfd_create("cleanroom-input", MFD_CLOEXEC);
+  if (fd < 0) return Status::Internal("memfd_create failed: " + ErrnoText(errno));
+  size_t written = 0;
+  while (written < data.size()) {
+    ssize_t n = ::write(fd, data.data() + written, data.size() - written);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int err = errno;
+      ::close(fd);
+      return Status::Internal("writing the memory file failed: " + ErrnoText(err));
+    }
+    written += static_cast<size_t>(n);
+  }
+  std::string path = "/proc/self/fd/" + std::to_string(fd);
+  Status status = LoadFromReader(source, ReaderSql(source.format, QuoteLiteral(path), source.csv,
+                                                   source.schema.has_value()));
+  ::close(fd);
+  return status.WithContext("table " + source.name);
+}
+
+Status Engine::LoadFromReader(const TableSource& source, const std::string& reader_sql) {
+  if (catalog_.FindTable(source.name) != nullptr) {
+    return Status::AlreadyExists("a table of this name is already loaded");
+  }
+  std::string table = QuoteIdentifier(source.name);
+  if (!source.schema.has_value()) {
+    CR_RETURN_IF_ERROR(RunInternal("CREATE TABLE " + table + " AS SELECT * FROM " + reader_sql,
+                                   "cannot load the input", nullptr));
+  } else {
+    std::string staged = "__cleanroom_stage_" + std::to_string(++staging_counter_);
+    CR_RETURN_IF_ERROR(RunInternal("CREATE TEMP TABLE " + QuoteIdentifier(staged) +
+                                       " AS SELECT * FROM " + reader_sql,
+                                   "cannot load the input", nullptr));
+    Status status = EnforceSchema(source, staged);
+    RunInternal("DROP TABLE IF EXISTS " + QuoteIdentifier(staged), "cleanup", nullptr)
+        .IgnoreError();
+    if (!status.ok()) {
+      RunInternal("DROP TABLE IF EXISTS " + table, "cleanup", nullptr).IgnoreError();
+      return status;
+    }
+  }
+  CR_ASSIGN_OR_RETURN(std::vector<sql::Column> columns, DescribeRelation(table));
+  return catalog_.AddTable(sql::TableDef{source.name, std::move(columns), false});
+}
+
+Status Engine::EnforceSchema(const TableSource& source, const std::string& staged) {
+  std::string staged_table = QuoteIdentifier(staged);
+  CR_ASSIGN_OR_RETURN(std::vector<sql::Column> input, DescribeRelation(staged_table));
+  const std::vector<sql::Column>& declared = *source.schema;
+  bool by_position = source.format == Format::kCsv && !source.csv.header;
+  std::vector<std::string> sources;  // the staged column for each declared one
+  for (size_t i = 0; i < declared.size(); ++i) {
+    const sql::Column* found = nullptr;
+    if (by_position) {
+      if (i < input.size()) found = &input[i];
+    } else {
+      std::string wanted = sql::ToLowerAscii(declared[i].name);
+      for (const sql::Column& column : input) {
+        if (sql::ToLowerAscii(column.name) == wanted) found = &column;
+      }
+    }
+    if (found == nullptr) {
+      return Status::InvalidArgument(
+          "column " + declared[i].name + " of the declared schema is missing from the input" +
+          (by_position ? " (the input has " + std::to_string(input.size()) + " columns)" : ""));
+    }
+    sources.push_back(found->name);
+  }
+  // One pass finds, for every column, the first row whose value does not convert.
+  std::string check = "SELECT ";
+  for (size_t i = 0; i < declared.size(); ++i) {
+    std::string column = QuoteIdentifier(sources[i]);
+    std::string bad = column + " IS NOT NULL AND (TRY_CAST(" + column + " AS " +
+                      declared[i].type.ToDuckDb() + ") IS NULL";
+    const sql::Column* input_column = nullptr;
+    for (const sql::Column& c : input) {
+      if (c.name == sources[i]) input_column = &c;
+    }
+    // DuckDB rounds '1.5' to 2 when casting to an integer; a declared integer column takes
+    // only integer text.
+    if (IsIntegral(declared[i].type) && input_column != nullptr &&
+        input_column->type.id == sql::TypeId::kString) {
+      bad += " OR NOT regexp_full_match(trim(" + column + "), '[+-]?[0-9]+')";
+    }
+    if (IsIntegral(declared[i].type) && input_column != nullptr &&
+        (input_column->type.id == sql::TypeId::kDouble ||
+         input_column->type.id == sql::TypeId::kFloat ||
+         input_column->type.id == sql::TypeId::kDecimal)) {
+      bad += " OR " + column + " <> trunc(" + column + ")";
+    }
+    bad += ")";
+    if (i > 0) check += ", ";
+    check += "min(rowid) FILTER (WHERE " + bad + ")";
+  }
+  check += " FROM " + staged_table;
+  duckdb_result result;
+  CR_RETURN_IF_ERROR(RunInternal(check, "cannot check the declared schema", &result));
+  int64_t worst_row = -1;
+  size_t worst_column = 0;
+  for (size_t i = 0; i < declared.size(); ++i) {
+    if (duckdb_value_is_null(&result, i, 0)) continue;
+    int64_t row = duckdb_value_int64(&result, i, 0);
+    if (worst_row < 0 || row < worst_row) {
+      worst_row = row;
+      worst_column = i;
+    }
+  }
+  duckdb_destroy_result(&result);
+  if (worst_row >= 0) {
+    // rowid counts the staged rows from 0 in input order; people count data rows from 1.
+    return Status::InvalidArgument("column " + declared[worst_column].name + ": the value in row " +
+                                   std::to_string(worst_row + 1) + " does not convert to " +
+                                   declared[worst_column].type.ToString());
+  }
+  std::string create = "CREATE TABLE " + QuoteIdentifier(source.name) + " AS SELECT ";
+  for (size_t i = 0; i < declared.size(); ++i) {
+    if (i > 0) create += ", ";
+    create += "CAST(" + QuoteIdentifier(sources[i]) + " AS " + declared[i].type.ToDuckDb() +
+              ") AS " + QuoteIdentifier(declared[i].name);
+  }
+  create += " FROM " + staged_table + " ORDER BY rowid";
+  return RunInternal(create, "cannot load the input", nullptr);
+}
+
+std::function<Result<sql::TableDef>(std::string_view)> Engine::FileResolver() {
+  return [this](std::string_view path) -> Result<sql::TableDef> {
+    if (const sql::TableDef* table = catalog_.FindTable(path)) return *table;
+    TableSource source;
+    source.name = std::string(path);
+    source.path = std::string(path);
+    CR_RETURN_IF_ERROR(LoadTable(source));
+    return *catalog_.FindTable(path);
+  };
+}
+
+}  // namespace cleanroom::engine
