@@ -22,6 +22,9 @@ struct CompileOptions {
   // Resolves an inline file reference (FROM 'data/x.parquet') to a table the engine loaded;
   // returns the TableDef under which it is registered. Null: inline files are an error.
   std::function<Result<TableDef>(std::string_view path)> resolve_file;
+  // Overflow, division by zero and invalid casts yield NULL instead of an error (the privacy
+  // checker turns this on: a data-dependent error would be a one-bit oracle on the data).
+  bool safe_arithmetic = false;
 };
 
 // One compiled statement.

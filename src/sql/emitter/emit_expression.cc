@@ -1,0 +1,268 @@
+// Emission of bound expressions as DuckDB SQL with Spark's (or SQLite's) semantics.
+#include "sql/emitter/emitter_internal.h"
+#include "sql/function/function_registry.h"
+
+namespace cleanroom::sql {
+
+namespace {
+
+bool IsFloating(const DataType& t) { return t.id == TypeId::kDouble || t.id == TypeId::kFloat; }
+
+}  // namespace
+
+// Integer arithmetic that can overflow: under safe arithmetic an overflow yields NULL.
+std::string DuckDbEmitter::Checked(const std::string& sql) const {
+  return options_.safe_arithmetic ? "TRY(" + sql + ")" : sql;
+}
+
+// The right operand of / % div: zero is an error in Spark's ANSI mode, NULL in safe mode and
+// in SQLite.
+std::string DuckDbEmitter::Divisor(const std::string& divisor) const {
+  if (options_.safe_arithmetic || options_.dialect == Dialect::kSqlite) {
+    return "NULLIF(" + divisor + ", 0)";
+  }
+  return "CASE WHEN " + divisor + " = 0 THEN error('[DIVIDE_BY_ZERO] Division by zero') ELSE " +
+         divisor + " END";
+}
+
+Result<std::string> DuckDbEmitter::EmitExpr(const Expression& expr) {
+  switch (expr.kind) {
+    case ExprKind::kColumnRef:
+      return ColumnName(expr.binding);
+    case ExprKind::kLiteral:
+      return EmitLiteral(expr);
+    case ExprKind::kOperator:
+      return EmitOperator(expr);
+    case ExprKind::kFunction:
+    case ExprKind::kAggregate:
+    case ExprKind::kWindow:
+      return EmitCallExpr(expr);
+    case ExprKind::kCast:
+      return EmitCastExpr(expr);
+    case ExprKind::kCase: {
+      std::string out = "CASE";
+      size_t pairs = (expr.children.size() - (expr.has_else ? 1 : 0)) / 2;
+      for (size_t i = 0; i < pairs; ++i) {
+        CR_ASSIGN_OR_RETURN(std::string when, EmitExpr(*expr.children[2 * i]));
+        CR_ASSIGN_OR_RETURN(std::string then, EmitExpr(*expr.children[2 * i + 1]));
+        out += " WHEN " + when + " THEN " + then;
+      }
+      if (expr.has_else) {
+        CR_ASSIGN_OR_RETURN(std::string otherwise, EmitExpr(*expr.children.back()));
+        out += " ELSE " + otherwise;
+      }
+      return out + " END";
+    }
+    case ExprKind::kSubquery: {
+      if (!expr.subquery) return Status::Internal("subquery without a plan");
+      CR_ASSIGN_OR_RETURN(std::string body, EmitSubplan(*expr.subquery));
+      switch (expr.subquery_kind) {
+        case SubqueryKind::kScalar:
+          return "(" + body + ")";
+        case SubqueryKind::kExists:
+          return std::string(expr.negated ? "(NOT EXISTS (" : "(EXISTS (") + body + "))";
+        case SubqueryKind::kIn: {
+          CR_ASSIGN_OR_RETURN(std::string operand, EmitExpr(*expr.children[0]));
+          return "(" + operand + (expr.negated ? " NOT IN (" : " IN (") + body + "))";
+        }
+      }
+    }
+  }
+  return Status::Internal("unknown expression");
+}
+
+Result<std::string> DuckDbEmitter::EmitLiteral(const Expression& expr) {
+  const DataType& t = expr.type;
+  if (expr.is_null) {
+    if (t.id == TypeId::kNull) return std::string("NULL");
+    return "CAST(NULL AS " + t.ToDuckDb() + ")";
+  }
+  switch (t.id) {
+    case TypeId::kBoolean:
+      return std::string(expr.value == "true" ? "TRUE" : "FALSE");
+    case TypeId::kInt:
+      return expr.value[0] == '-' ? "(" + expr.value + ")" : expr.value;
+    case TypeId::kTinyInt:
+    case TypeId::kSmallInt:
+    case TypeId::kBigInt:
+    case TypeId::kDecimal:
+    case TypeId::kFloat:
+    case TypeId::kDouble:
+      return "CAST(" + QuoteString(expr.value) + " AS " + t.ToDuckDb() + ")";
+    case TypeId::kString:
+      return QuoteString(expr.value);
+    case TypeId::kDate:
+      return "CAST(" + QuoteString(expr.value) + " AS DATE)";
+    case TypeId::kTimestamp:
+    case TypeId::kTimestampNtz:
+      return "CAST(" + QuoteString(expr.value) + " AS " + t.ToDuckDb() + ")";
+    case TypeId::kInterval:
+      return "INTERVAL " + QuoteString(expr.value);
+    default:
+      return Status::Internal("literal of type " + t.ToString() + " cannot be emitted");
+  }
+}
+
+Result<std::string> DuckDbEmitter::EmitCastExpr(const Expression& expr) {
+  CR_ASSIGN_OR_RETURN(std::string operand, EmitExpr(*expr.children[0]));
+  const DataType& from = expr.children[0]->type;
+  const DataType& to = expr.type;
+  bool try_cast = expr.try_cast || options_.safe_arithmetic;
+  // Spark and SQLite truncate a fraction when casting to an integer; DuckDB rounds.
+  if (to.IsIntegral() && (IsFloating(from) || from.id == TypeId::kDecimal)) {
+    operand = "trunc(" + operand + ")";
+  }
+  if (options_.dialect == Dialect::kSqlite && to.IsIntegral() && from.id == TypeId::kString) {
+    // SQLite reads the leading number of a string and 0 when there is none.
+    return "CAST(trunc(COALESCE(TRY_CAST(" + operand + " AS DOUBLE), CASE WHEN " + operand +
+           " IS NULL THEN NULL ELSE 0 END)) AS " + to.ToDuckDb() + ")";
+  }
+  if (options_.dialect == Dialect::kSqlite && to.IsNumeric() && from.id == TypeId::kString) {
+    return "COALESCE(TRY_CAST(" + operand + " AS " + to.ToDuckDb() + "), CASE WHEN " + operand +
+           " IS NULL THEN NULL ELSE 0 END)";
+  }
+  return std::string(try_cast ? "TRY_CAST(" : "CAST(") + operand + " AS " + to.ToDuckDb() + ")";
+}
+
+Result<std::string> DuckDbEmitter::EmitOperator(const Expression& expr) {
+  std::vector<std::string> args;
+  for (const auto& c : expr.children) {
+    CR_ASSIGN_OR_RETURN(std::string a, EmitExpr(*c));
+    args.push_back(std::move(a));
+  }
+  const DataType& t = expr.type;
+  auto binary = [&](const char* op) { return "(" + args[0] + " " + op + " " + args[1] + ")"; };
+  auto decimal_result = [&](const std::string& sql) {
+    if (t.id != TypeId::kDecimal) return sql;
+    return std::string(options_.safe_arithmetic ? "TRY_CAST(" : "CAST(") + sql + " AS " +
+           t.ToDuckDb() + ")";
+  };
+  switch (expr.op) {
+    case OperatorKind::kAdd:
+    case OperatorKind::kSubtract:
+    case OperatorKind::kMultiply: {
+      const char* op = expr.op == OperatorKind::kAdd ? "+" : expr.op == OperatorKind::kSubtract ? "-" : "*";
+      if (t.id == TypeId::kDecimal) return decimal_result(binary(op));
+      if (t.IsIntegral()) return Checked(binary(op));
+      if (t.id == TypeId::kDate && expr.children[1]->type.id == TypeId::kInterval) {
+        return "CAST(" + binary(op) + " AS DATE)";
+      }
+      return binary(op);
+    }
+    case OperatorKind::kDivide: {
+      const DataType& lt = expr.children[0]->type;
+      if (options_.dialect == Dialect::kSqlite && t.IsIntegral()) {
+        return "(" + args[0] + " // " + args[1] + ")";  // DuckDB: truncating, NULL for 0
+      }
+      if (t.id == TypeId::kDecimal) {
+        // DuckDB divides decimals in double precision; the result is cast to Spark's type.
+        return decimal_result("(CAST(" + args[0] + " AS DOUBLE) / " + Divisor("CAST(" + args[1] + " AS DOUBLE)") + ")");
+      }
+      (void)lt;
+      return "(" + args[0] + " / " + Divisor(args[1]) + ")";
+    }
+    case OperatorKind::kIntegerDivide: {
+      if (expr.children[0]->type.IsIntegral() && expr.children[1]->type.IsIntegral()) {
+        return Checked("(" + args[0] + " // " + Divisor(args[1]) + ")");
+      }
+      return "CAST(trunc(" + args[0] + " / " + Divisor(args[1]) + ") AS BIGINT)";
+    }
+    case OperatorKind::kModulo:
+      return decimal_result("(" + args[0] + " % " + Divisor(args[1]) + ")");
+    case OperatorKind::kNegate:
+      if (t.IsIntegral()) return Checked("(- " + args[0] + ")");
+      return "(- " + args[0] + ")";
+    case OperatorKind::kBitAnd: return binary("&");
+    case OperatorKind::kBitOr: return binary("|");
+    case OperatorKind::kBitXor: return "xor(" + args[0] + ", " + args[1] + ")";
+    case OperatorKind::kBitNot: return "(~ " + args[0] + ")";
+    case OperatorKind::kConcat: return binary("||");
+    case OperatorKind::kEqual: return binary("=");
+    case OperatorKind::kNotEqual: return binary("<>");
+    case OperatorKind::kLess: return binary("<");
+    case OperatorKind::kLessEqual: return binary("<=");
+    case OperatorKind::kGreater: return binary(">");
+    case OperatorKind::kGreaterEqual: return binary(">=");
+    case OperatorKind::kNullSafeEqual: return binary("IS NOT DISTINCT FROM");
+    case OperatorKind::kDistinctFrom: return binary("IS DISTINCT FROM");
+    case OperatorKind::kAnd: return binary("AND");
+    case OperatorKind::kOr: return binary("OR");
+    case OperatorKind::kNot: return "(NOT " + args[0] + ")";
+    case OperatorKind::kIsNull: return "(" + args[0] + " IS NULL)";
+    case OperatorKind::kIsNotNull: return "(" + args[0] + " IS NOT NULL)";
+    case OperatorKind::kIsTrue: return "(" + args[0] + " IS TRUE)";
+    case OperatorKind::kIsNotTrue: return "(" + args[0] + " IS NOT TRUE)";
+    case OperatorKind::kIsFalse: return "(" + args[0] + " IS FALSE)";
+    case OperatorKind::kIsNotFalse: return "(" + args[0] + " IS NOT FALSE)";
+    case OperatorKind::kLike:
+    case OperatorKind::kILike: {
+      std::string out = "(" + args[0] + (expr.negated ? " NOT " : " ") +
+                        (expr.op == OperatorKind::kLike ? "LIKE " : "ILIKE ") + args[1];
+      if (args.size() == 3) {
+        out += " ESCAPE " + args[2];
+      } else if (options_.dialect == Dialect::kSpark) {
+        out += " ESCAPE '\\'";  // Spark's default escape character
+      }
+      return out + ")";
+    }
+    case OperatorKind::kRLike:
+      return std::string(expr.negated ? "(NOT " : "(") + "regexp_matches(" + args[0] + ", " + args[1] + "))";
+    case OperatorKind::kInList: {
+      std::string out = "(" + args[0] + (expr.negated ? " NOT IN (" : " IN (");
+      for (size_t i = 1; i < args.size(); ++i) out += (i > 1 ? ", " : "") + args[i];
+      return out + "))";
+    }
+    case OperatorKind::kBetween:
+      return "(" + args[0] + (expr.negated ? " NOT BETWEEN " : " BETWEEN ") + args[1] + " AND " +
+             args[2] + ")";
+  }
+  return Status::Internal("unknown operator");
+}
+
+Result<std::string> DuckDbEmitter::EmitCallExpr(const Expression& expr) {
+  if (expr.function == nullptr) return Status::Internal("call without a function");
+  std::vector<std::string> args;
+  for (const auto& c : expr.children) {
+    CR_ASSIGN_OR_RETURN(std::string a, EmitExpr(*c));
+    args.push_back(std::move(a));
+  }
+  FunctionEmitContext ctx{options_.dialect, options_.safe_arithmetic, "", ""};
+  if (expr.filter) {
+    CR_ASSIGN_OR_RETURN(std::string filter, EmitExpr(*expr.filter));
+    ctx.filter = " FILTER (WHERE " + filter + ")";
+  }
+  if (expr.kind == ExprKind::kWindow) {
+    std::string over = " OVER (";
+    for (size_t i = 0; i < expr.partition_by.size(); ++i) {
+      CR_ASSIGN_OR_RETURN(std::string p, EmitExpr(*expr.partition_by[i]));
+      over += (i == 0 ? "PARTITION BY " : ", ") + p;
+    }
+    if (!expr.order_by.empty()) {
+      CR_ASSIGN_OR_RETURN(std::string keys, EmitSortKeys(expr.order_by));
+      over += (expr.partition_by.empty() ? "ORDER BY " : " ORDER BY ") + keys;
+    }
+    if (expr.frame.present) {
+      auto bound = [&](FrameBoundType type, const ExprPtr& offset) -> Result<std::string> {
+        switch (type) {
+          case FrameBoundType::kUnboundedPreceding: return std::string("UNBOUNDED PRECEDING");
+          case FrameBoundType::kUnboundedFollowing: return std::string("UNBOUNDED FOLLOWING");
+          case FrameBoundType::kCurrentRow: return std::string("CURRENT ROW");
+          case FrameBoundType::kPreceding:
+          case FrameBoundType::kFollowing: {
+            CR_ASSIGN_OR_RETURN(std::string n, EmitExpr(*offset));
+            return n + (type == FrameBoundType::kPreceding ? " PRECEDING" : " FOLLOWING");
+          }
+        }
+        return std::string();
+      };
+      CR_ASSIGN_OR_RETURN(std::string start, bound(expr.frame.start, expr.frame.start_offset));
+      CR_ASSIGN_OR_RETURN(std::string end, bound(expr.frame.end, expr.frame.end_offset));
+      over += std::string(expr.partition_by.empty() && expr.order_by.empty() ? "" : " ") +
+              (expr.frame.rows ? "ROWS" : "RANGE") + " BETWEEN " + start + " AND " + end;
+    }
+    ctx.over = over + ")";
+  }
+  return expr.function->emit(ctx, expr, args);
+}
+
+}  // namespace cleanroom::sql

@@ -1,0 +1,56 @@
+#pragma once
+
+// The emitter's state, shared by plan and expression emission. Not a public header.
+
+#include <string>
+#include <vector>
+
+#include "sql/emitter/duckdb_emitter.h"
+
+namespace cleanroom::sql {
+
+class DuckDbEmitter {
+ public:
+  explicit DuckDbEmitter(const EmitOptions& options) : options_(options) {}
+
+  struct Item {
+    std::string sql;
+    std::string alias;  // quoted
+  };
+  // One SELECT: items correspond 1:1 to the emitted node's visible columns.
+  struct Block {
+    std::vector<Item> items;
+    bool distinct = false;
+    bool passthrough = false;  // items only forward the FROM's columns by name
+    std::string from;          // empty: no FROM
+    std::string where, group_by, having, order_by;
+    int64_t limit = -1;
+    int64_t offset = 0;
+  };
+
+  Result<Block> EmitNode(const PlanNode& node);
+  Result<std::string> EmitExpr(const Expression& expr);
+  Result<std::string> EmitSubplan(const LogicalPlan& plan);
+  std::string Render(const Block& block) const;
+
+  static std::string ColumnName(ColumnBinding binding);
+
+ private:
+  std::string Wrap(const Block& block);
+  static std::vector<Item> PassThrough(const std::vector<ColumnInfo>& columns);
+  Result<Block> EmitJoin(const PlanNode& node);
+  Result<Block> EmitAggregate(const PlanNode& node);
+  Result<Block> EmitSetOperation(const PlanNode& node);
+  Result<std::string> EmitOperator(const Expression& expr);
+  Result<std::string> EmitCastExpr(const Expression& expr);
+  Result<std::string> EmitLiteral(const Expression& expr);
+  Result<std::string> EmitCallExpr(const Expression& expr);
+  Result<std::string> EmitSortKeys(const std::vector<SortKey>& keys);
+  std::string Checked(const std::string& sql) const;
+  std::string Divisor(const std::string& divisor) const;
+
+  EmitOptions options_;
+  int alias_counter_ = 0;
+};
+
+}  // namespace cleanroom::sql

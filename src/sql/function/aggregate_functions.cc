@@ -1,0 +1,202 @@
+// Aggregate and window functions with Spark's result types, written for DuckDB.
+#include <algorithm>
+
+#include "sql/function/function_registry.h"
+#include "sql/planner/type_rules.h"
+
+namespace cleanroom::sql {
+
+namespace {
+
+using Args = std::vector<ExprPtr>;
+using Emitted = std::vector<std::string>;
+const DataType kBigInt = DataType::Of(TypeId::kBigInt);
+const DataType kDouble = DataType::Of(TypeId::kDouble);
+const DataType kInt = DataType::Of(TypeId::kInt);
+const DataType kString = DataType::Of(TypeId::kString);
+
+Status NeedNumber(const ExprPtr& e) {
+  if (e->type.IsNumeric() || e->type.id == TypeId::kNull || e->type.id == TypeId::kString) {
+    return Status::OK();
+  }
+  return Status::InvalidArgument("needs a numeric argument, not " + e->type.ToString());
+}
+
+// count(*) / count(x) / count(DISTINCT x, ...): bigint.
+Result<DataType> BindCount(const FunctionBindContext&, Args&) { return kBigInt; }
+std::string EmitCount(const FunctionEmitContext& ctx, const Expression& call, const Emitted& args) {
+  if (args.empty()) return "count(*)" + ctx.filter + ctx.over;
+  if (args.size() == 1) return EmitCall(ctx, call, "count", args);
+  // Spark's count(a, b) counts rows where every argument is non-null.
+  std::string all = "(";
+  for (size_t i = 0; i < args.size(); ++i) all += (i ? " AND " : "") + args[i] + " IS NOT NULL";
+  all += ")";
+  if (call.distinct) return EmitCall(ctx, call, "count", {"CASE WHEN " + all + " THEN row(" + [&] {
+                                       std::string list;
+                                       for (size_t i = 0; i < args.size(); ++i) list += (i ? ", " : "") + args[i];
+                                       return list;
+                                     }() + ") END"});
+  return "count(CASE WHEN " + all + " THEN 1 END)" + ctx.filter + ctx.over;
+}
+
+// sum: integral -> bigint, decimal(p,s) -> decimal(min(38,p+10),s), else double.
+Result<DataType> BindSum(const FunctionBindContext& ctx, Args& args) {
+  CR_RETURN_IF_ERROR(NeedNumber(args[0]));
+  const DataType& t = args[0]->type;
+  if (t.IsIntegral() || t.id == TypeId::kNull) {
+    args[0] = CastTo(args[0], kBigInt);
+    return kBigInt;
+  }
+  if (t.id == TypeId::kDecimal) return DataType::Decimal(std::min(38, t.precision + 10), t.scale);
+  args[0] = CastTo(args[0], kDouble);
+  return kDouble;
+}
+std::string EmitSum(const FunctionEmitContext& ctx, const Expression& call, const Emitted& args) {
+  std::string sum = EmitCall(ctx, call, "sum", args);
+  if (call.type.id == TypeId::kDouble) return sum;
+  // DuckDB sums integers into a 128-bit integer; the cast restores Spark's type and fails
+  // (or, with safe arithmetic, yields NULL) on overflow as Spark's ANSI mode does.
+  if (ctx.safe_arithmetic) return "TRY_CAST(" + sum + " AS " + call.type.ToDuckDb() + ")";
+  return EmitCast(sum, call.type);
+}
+
+// SQLite's total(): the float sum, 0.0 over no rows.
+Result<DataType> BindTotal(const FunctionBindContext&, Args& args) {
+  args[0] = CastTo(args[0], kDouble);
+  return kDouble;
+}
+std::string EmitTotal(const FunctionEmitContext& ctx, const Expression& call, const Emitted& args) {
+  return "COALESCE(" + EmitCall(ctx, call, "sum", args) + ", 0.0)";
+}
+
+// avg: decimal(p,s) -> decimal(min(38,p+4), min(38,s+4)); else double.
+Result<DataType> BindAvg(const FunctionBindContext& ctx, Args& args) {
+  CR_RETURN_IF_ERROR(NeedNumber(args[0]));
+  const DataType& t = args[0]->type;
+  if (t.id == TypeId::kDecimal && ctx.dialect == Dialect::kSpark) {
+    return DataType::Decimal(std::min(38, t.precision + 4), std::min(38, t.scale + 4));
+  }
+  args[0] = CastTo(args[0], kDouble);
+  return kDouble;
+}
+std::string EmitAvg(const FunctionEmitContext& ctx, const Expression& call, const Emitted& args) {
+  std::string avg = EmitCall(ctx, call, "avg", args);
+  if (call.type.id == TypeId::kDecimal) return EmitCast(avg, call.type);
+  return avg;
+}
+
+Result<DataType> BindSame(const FunctionBindContext&, Args& args) {
+  if (args[0]->type.id == TypeId::kNull) args[0] = CastTo(args[0], kInt);
+  return args[0]->type;
+}
+
+Result<DataType> BindDoubleStat(const FunctionBindContext&, Args& args) {
+  CR_RETURN_IF_ERROR(NeedNumber(args[0]));
+  args[0] = CastTo(args[0], kDouble);
+  return kDouble;
+}
+
+Result<DataType> BindBigInt(const FunctionBindContext&, Args&) { return kBigInt; }
+Result<DataType> BindInt(const FunctionBindContext&, Args&) { return kInt; }
+Result<DataType> BindDouble(const FunctionBindContext&, Args&) { return kDouble; }
+
+Result<DataType> BindBoolAgg(const FunctionBindContext&, Args& args) {
+  if (args[0]->type.id != TypeId::kBoolean && args[0]->type.id != TypeId::kNull) {
+    return Status::InvalidArgument("needs a boolean argument");
+  }
+  args[0] = CastTo(args[0], DataType::Of(TypeId::kBoolean));
+  return DataType::Of(TypeId::kBoolean);
+}
+
+Result<DataType> BindGroupConcat(const FunctionBindContext&, Args& args) {
+  for (auto& a : args) a = CastTo(a, kString);
+  return kString;
+}
+std::string EmitGroupConcat(const FunctionEmitContext& ctx, const Expression& call, const Emitted& args) {
+  Emitted with_separator = args;
+  if (with_separator.size() == 1) with_separator.push_back("','");
+  return EmitCall(ctx, call, "string_agg", with_separator);
+}
+
+// lag / lead (x [, offset [, default]]): the type of x.
+Result<DataType> BindOffset(const FunctionBindContext& ctx, Args& args) {
+  if (args.size() >= 2) {
+    if (args[1]->kind != ExprKind::kLiteral || !args[1]->type.IsIntegral()) {
+      return Status::InvalidArgument("the offset must be an integer literal");
+    }
+    args[1] = CastTo(args[1], kBigInt);
+  }
+  DataType type = args[0]->type;
+  if (args.size() == 3) {
+    auto common = CommonType(type, args[2]->type, ctx.dialect);
+    if (!common) return Status::InvalidArgument("the default does not match the value's type");
+    type = *common;
+    args[0] = CastTo(args[0], type);
+    args[2] = CastTo(args[2], type);
+  }
+  if (type.id == TypeId::kNull) type = kInt;
+  return type;
+}
+
+Result<DataType> BindNtile(const FunctionBindContext&, Args& args) {
+  if (!args[0]->type.IsIntegral()) return Status::InvalidArgument("the bucket count must be an integer");
+  if (args[0]->kind == ExprKind::kLiteral && !args[0]->is_null && args[0]->value[0] == '-') {
+    return Status::InvalidArgument("the bucket count must be positive");
+  }
+  if (args[0]->kind == ExprKind::kLiteral && args[0]->value == "0") {
+    return Status::InvalidArgument("the bucket count must be positive");
+  }
+  args[0] = CastTo(args[0], kBigInt);
+  return kInt;
+}
+
+std::string EmitNamed(const FunctionEmitContext& ctx, const Expression& call, const Emitted& args) {
+  return EmitCall(ctx, call, call.function->name, args);
+}
+// Ranking functions: DuckDB returns bigint, Spark int.
+std::string EmitRanking(const FunctionEmitContext& ctx, const Expression& call, const Emitted& args) {
+  return EmitCast(EmitCall(ctx, call, call.function->name, args), call.type);
+}
+std::string EmitStddev(const FunctionEmitContext& ctx, const Expression& call, const Emitted& args) {
+  return EmitCall(ctx, call, "stddev_samp", args);
+}
+std::string EmitVariance(const FunctionEmitContext& ctx, const Expression& call, const Emitted& args) {
+  return EmitCall(ctx, call, "var_samp", args);
+}
+std::string EmitApproxDistinct(const FunctionEmitContext& ctx, const Expression& call, const Emitted& args) {
+  return EmitCast(EmitCall(ctx, call, "approx_count_distinct", args), kBigInt);
+}
+
+constexpr FunctionDef kFunctions[] = {
+    {"count", FunctionKind::kAggregate, 0, -1, BindCount, EmitCount},
+    {"sum", FunctionKind::kAggregate, 1, 1, BindSum, EmitSum},
+    {"total", FunctionKind::kAggregate, 1, 1, BindTotal, EmitTotal},
+    {"avg", FunctionKind::kAggregate, 1, 1, BindAvg, EmitAvg},
+    {"mean", FunctionKind::kAggregate, 1, 1, BindAvg, EmitAvg},
+    {"min", FunctionKind::kAggregate, 1, 1, BindSame, EmitNamed},
+    {"max", FunctionKind::kAggregate, 1, 1, BindSame, EmitNamed},
+    {"stddev", FunctionKind::kAggregate, 1, 1, BindDoubleStat, EmitStddev},
+    {"stddev_pop", FunctionKind::kAggregate, 1, 1, BindDoubleStat, EmitNamed},
+    {"variance", FunctionKind::kAggregate, 1, 1, BindDoubleStat, EmitVariance},
+    {"var_pop", FunctionKind::kAggregate, 1, 1, BindDoubleStat, EmitNamed},
+    {"approx_count_distinct", FunctionKind::kAggregate, 1, 1, BindBigInt, EmitApproxDistinct},
+    {"bool_and", FunctionKind::kAggregate, 1, 1, BindBoolAgg, EmitNamed},
+    {"bool_or", FunctionKind::kAggregate, 1, 1, BindBoolAgg, EmitNamed},
+    {"group_concat", FunctionKind::kAggregate, 1, 2, BindGroupConcat, EmitGroupConcat},
+    {"row_number", FunctionKind::kWindow, 0, 0, BindInt, EmitRanking},
+    {"rank", FunctionKind::kWindow, 0, 0, BindInt, EmitRanking},
+    {"dense_rank", FunctionKind::kWindow, 0, 0, BindInt, EmitRanking},
+    {"percent_rank", FunctionKind::kWindow, 0, 0, BindDouble, EmitNamed},
+    {"cume_dist", FunctionKind::kWindow, 0, 0, BindDouble, EmitNamed},
+    {"ntile", FunctionKind::kWindow, 1, 1, BindNtile, EmitRanking},
+    {"lag", FunctionKind::kWindow, 1, 3, BindOffset, EmitNamed},
+    {"lead", FunctionKind::kWindow, 1, 3, BindOffset, EmitNamed},
+    {"first_value", FunctionKind::kWindow, 1, 1, BindSame, EmitNamed},
+    {"last_value", FunctionKind::kWindow, 1, 1, BindSame, EmitNamed},
+};
+
+}  // namespace
+
+FunctionTable AggregateFunctions() { return {kFunctions, std::size(kFunctions)}; }
+
+}  // namespace cleanroom::sql

@@ -1,0 +1,76 @@
+#pragma once
+
+// The functions of the language, with Spark's semantics: how each is type-checked and how it
+// is written in DuckDB SQL. A name that is not here is an error naming it; nothing is passed
+// through to DuckDB by name.
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+#include "sql/frontend.h"
+#include "sql/plan.h"
+
+namespace cleanroom::sql {
+
+enum class FunctionKind {
+  kScalar,
+  kAggregate,  // also usable over a window
+  kWindow,     // ranking / offset functions: only with OVER
+};
+
+// What a function's bind step may use.
+struct FunctionBindContext {
+  Dialect dialect = Dialect::kSpark;
+};
+
+// What a function's emit step may use.
+struct FunctionEmitContext {
+  Dialect dialect = Dialect::kSpark;
+  bool safe_arithmetic = false;
+  // For a call over a window: " OVER (...)", written right after the call itself (inside
+  // any cast the emitter wraps around it). Empty otherwise.
+  std::string over;
+  // For an aggregate with FILTER: " FILTER (WHERE ...)". Empty otherwise.
+  std::string filter;
+};
+
+struct FunctionDef {
+  // Checks the arguments (count already checked), coerces them in place (wrapping in casts),
+  // and returns the result type. InvalidArgument text without position (the binder adds it).
+  using BindFn = Result<DataType> (*)(const FunctionBindContext&, std::vector<ExprPtr>& args);
+  // Writes the call in DuckDB SQL from the already emitted arguments.
+  using EmitFn = std::string (*)(const FunctionEmitContext&, const Expression& call,
+                                 const std::vector<std::string>& args);
+
+  const char* name;  // canonical, lower case: the function id in the plan
+  FunctionKind kind;
+  int min_args;
+  int max_args;  // -1: any number
+  BindFn bind;
+  EmitFn emit;
+};
+
+// The function of that name (case-insensitive, aliases included), or nullptr.
+const FunctionDef* LookupFunction(std::string_view name);
+
+// Every name LookupFunction knows, for "did you mean" suggestions.
+std::vector<std::string> FunctionNames();
+
+// The tables of each family (function/*.cc); LookupFunction searches them.
+struct FunctionTable {
+  const FunctionDef* functions;
+  size_t count;
+};
+FunctionTable AggregateFunctions();
+FunctionTable ScalarFunctions();
+
+// Helpers shared by the families.
+// "name(DISTINCT a, b) FILTER (...) OVER (...)" from the call's flags and the context.
+std::string EmitCall(const FunctionEmitContext& ctx, const Expression& call, std::string_view name,
+                     const std::vector<std::string>& args);
+// "CAST(x AS <duckdb type>)".
+std::string EmitCast(const std::string& sql, const DataType& type);
+
+}  // namespace cleanroom::sql

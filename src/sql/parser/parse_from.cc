@@ -1,0 +1,290 @@
+// FROM clauses and GROUP BY of the recursive-descent parser.
+#include <map>
+
+#include "sql/catalog.h"
+#include "sql/parser/parser_internal.h"
+
+namespace cleanroom::sql {
+
+using ast::ExprPtr;
+using ast::TableRef;
+
+// group_by := element { ',' element } [WITH ROLLUP | WITH CUBE]
+// element  := expr | '(' ')' | ROLLUP '(' exprs ')' | CUBE '(' exprs ')'
+//           | GROUPING SETS '(' set { ',' set } ')'
+// The sets of all elements are combined by cross product, as in the SQL standard.
+Status Parser::ParseGroupBy(ast::SelectNode& select) {
+  if (IsKeyword("all") && !IsSymbol("(", 1)) {
+    Next();
+    select.group_by_all = true;
+    return Status::OK();
+  }
+  std::map<std::string, int> index_of;  // source text of an expression -> index in group_by
+  auto add_expr = [&]() -> Result<int> {
+    size_t start = Peek().pos.offset;
+    CR_ASSIGN_OR_RETURN(ExprPtr e, ParseExpr());
+    size_t end = Peek().pos.offset;
+    std::string key = ToLowerAscii(text_.substr(start, end - start));
+    while (!key.empty() && (key.back() == ' ' || key.back() == '\n' || key.back() == '\t' ||
+                            key.back() == '\r')) {
+      key.pop_back();
+    }
+    auto it = index_of.find(key);
+    if (it != index_of.end()) return it->second;
+    int index = static_cast<int>(select.group_by.size());
+    select.group_by.push_back(std::move(e));
+    index_of.emplace(std::move(key), index);
+    return index;
+  };
+  // A parenthesised list of expressions, "()" allowed.
+  auto read_set = [&]() -> Result<std::vector<int>> {
+    std::vector<int> set;
+    if (EatSymbol("(")) {
+      if (!EatSymbol(")")) {
+        do {
+          CR_ASSIGN_OR_RETURN(int i, add_expr());
+          set.push_back(i);
+        } while (EatSymbol(","));
+        CR_RETURN_IF_ERROR(ExpectSymbol(")"));
+      }
+    } else {
+      CR_ASSIGN_OR_RETURN(int i, add_expr());
+      set.push_back(i);
+    }
+    return set;
+  };
+  std::vector<std::vector<int>> sets = {{}};
+  bool special = false;
+  do {
+    std::vector<std::vector<int>> element_sets;
+    if ((IsKeyword("rollup") || IsKeyword("cube")) && IsSymbol("(", 1)) {
+      bool cube = IsKeyword("cube");
+      special = true;
+      Next();
+      Next();
+      std::vector<std::vector<int>> items;
+      do {
+        CR_ASSIGN_OR_RETURN(std::vector<int> item, read_set());
+        items.push_back(std::move(item));
+      } while (EatSymbol(","));
+      CR_RETURN_IF_ERROR(ExpectSymbol(")"));
+      if (cube) {
+        if (items.size() > 12) return ErrorAt(Peek(), "CUBE takes at most 12 elements");
+        size_t n = items.size();
+        for (size_t mask = (size_t{1} << n); mask-- > 0;) {
+          std::vector<int> set;
+          for (size_t k = 0; k < n; ++k) {
+            if (mask & (size_t{1} << (n - 1 - k))) set.insert(set.end(), items[k].begin(), items[k].end());
+          }
+          element_sets.push_back(std::move(set));
+        }
+      } else {
+        for (size_t len = items.size() + 1; len-- > 0;) {
+          std::vector<int> set;
+          for (size_t k = 0; k < len; ++k) set.insert(set.end(), items[k].begin(), items[k].end());
+          element_sets.push_back(std::move(set));
+        }
+      }
+    } else if (IsKeyword("grouping") && IsKeyword("sets", 1)) {
+      special = true;
+      Next();
+      Next();
+      CR_RETURN_IF_ERROR(ExpectSymbol("("));
+      do {
+        CR_ASSIGN_OR_RETURN(std::vector<int> set, read_set());
+        element_sets.push_back(std::move(set));
+      } while (EatSymbol(","));
+      CR_RETURN_IF_ERROR(ExpectSymbol(")"));
+    } else if (IsSymbol("(") && IsSymbol(")", 1)) {
+      special = true;
+      Next();
+      Next();
+      element_sets.push_back({});
+    } else {
+      CR_ASSIGN_OR_RETURN(int i, add_expr());
+      element_sets.push_back({i});
+    }
+    std::vector<std::vector<int>> product;
+    for (const auto& left : sets) {
+      for (const auto& right : element_sets) {
+        std::vector<int> set = left;
+        set.insert(set.end(), right.begin(), right.end());
+        product.push_back(std::move(set));
+      }
+    }
+    if (product.size() > 4096) return ErrorAt(Peek(), "too many grouping sets");
+    sets = std::move(product);
+  } while (EatSymbol(","));
+  if (IsKeyword("with") && (IsKeyword("rollup", 1) || IsKeyword("cube", 1))) {
+    bool cube = IsKeyword("cube", 1);
+    Next();
+    Next();
+    special = true;
+    int n = static_cast<int>(select.group_by.size());
+    sets.clear();
+    if (cube) {
+      if (n > 12) return ErrorAt(Peek(), "CUBE takes at most 12 elements");
+      for (int mask = (1 << n); mask-- > 0;) {
+        std::vector<int> set;
+        for (int k = 0; k < n; ++k) {
+          if (mask & (1 << (n - 1 - k))) set.push_back(k);
+        }
+        sets.push_back(std::move(set));
+      }
+    } else {
+      for (int len = n + 1; len-- > 0;) {
+        std::vector<int> set;
+        for (int k = 0; k < len; ++k) set.push_back(k);
+        sets.push_back(std::move(set));
+      }
+    }
+  }
+  if (special) {
+    select.has_grouping_sets = true;
+    select.grouping_sets = std::move(sets);
+  }
+  return Status::OK();
+}
+
+// from := table_factor { (',' table_factor) | join_clause }
+Result<std::unique_ptr<TableRef>> Parser::ParseFrom() {
+  CR_ASSIGN_OR_RETURN(std::unique_ptr<TableRef> left, ParseTableFactor());
+  while (true) {
+    SourcePos pos = Peek().pos;
+    ast::JoinType type = ast::JoinType::kInner;
+    bool natural = false;
+    if (EatSymbol(",")) {
+      type = ast::JoinType::kCross;
+    } else {
+      if (EatKeyword("natural")) natural = true;
+      if (EatKeyword("inner")) {
+        type = ast::JoinType::kInner;
+      } else if (EatKeyword("cross")) {
+        type = ast::JoinType::kCross;
+      } else if (EatKeyword("left")) {
+        type = ast::JoinType::kLeft;
+        if (EatKeyword("semi")) {
+          type = ast::JoinType::kSemi;
+        } else if (EatKeyword("anti")) {
+          type = ast::JoinType::kAnti;
+        } else {
+          EatKeyword("outer");
+        }
+      } else if (EatKeyword("semi")) {
+        type = ast::JoinType::kSemi;
+      } else if (EatKeyword("anti")) {
+        type = ast::JoinType::kAnti;
+      } else if (EatKeyword("right")) {
+        type = ast::JoinType::kRight;
+        EatKeyword("outer");
+      } else if (EatKeyword("full")) {
+        type = ast::JoinType::kFull;
+        EatKeyword("outer");
+      } else if (!IsKeyword("join")) {
+        if (natural) return Unexpected("JOIN");
+        break;
+      }
+      CR_RETURN_IF_ERROR(ExpectKeyword("join"));
+    }
+    CR_ASSIGN_OR_RETURN(std::unique_ptr<TableRef> right, ParseTableFactor());
+    auto join = std::make_unique<TableRef>();
+    join->kind = ast::TableRefKind::kJoin;
+    join->pos = pos;
+    join->join_type = type;
+    join->natural = natural;
+    join->left = std::move(left);
+    join->right = std::move(right);
+    if (type != ast::JoinType::kCross && !natural) {
+      if (EatKeyword("on")) {
+        CR_ASSIGN_OR_RETURN(join->on, ParseExpr());
+      } else if (EatKeyword("using")) {
+        CR_RETURN_IF_ERROR(ExpectSymbol("("));
+        do {
+          join->using_pos.push_back(Peek().pos);
+          CR_ASSIGN_OR_RETURN(std::string column, ParseName("a column name"));
+          join->using_columns.push_back(std::move(column));
+        } while (EatSymbol(","));
+        CR_RETURN_IF_ERROR(ExpectSymbol(")"));
+      } else if (type != ast::JoinType::kInner) {
+        return Unexpected("ON or USING");
+      }
+    }
+    left = std::move(join);
+  }
+  return left;
+}
+
+Status Parser::ParseAlias(std::string& alias, std::vector<std::string>* column_aliases) {
+  if (EatKeyword("as")) {
+    if (Peek().kind != TokenKind::kIdentifier && Peek().kind != TokenKind::kQuotedIdentifier) {
+      return Unexpected("an alias");
+    }
+    alias = Next().text;
+  } else if (AtName()) {
+    alias = Next().text;
+  } else {
+    return Status::OK();
+  }
+  if (column_aliases != nullptr && IsSymbol("(")) {
+    Next();
+    do {
+      CR_ASSIGN_OR_RETURN(std::string column, ParseName("a column name"));
+      column_aliases->push_back(std::move(column));
+    } while (EatSymbol(","));
+    CR_RETURN_IF_ERROR(ExpectSymbol(")"));
+  }
+  return Status::OK();
+}
+
+// table_factor := name [alias] | 'file' [alias] | '(' query ')' [alias] | '(' from ')'
+//               | VALUES rows [alias]
+Result<std::unique_ptr<TableRef>> Parser::ParseTableFactor() {
+  auto ref = std::make_unique<TableRef>();
+  ref->pos = Peek().pos;
+  if (IsSymbol("(")) {
+    // A subquery, or a parenthesised join.
+    bool is_query = IsKeyword("select", 1) || IsKeyword("with", 1) || IsKeyword("values", 1) ||
+                    IsSymbol("(", 1);
+    if (IsSymbol("(", 1)) {
+      // Look through nested parentheses for the first word.
+      size_t k = 1;
+      while (IsSymbol("(", k)) ++k;
+      is_query = IsKeyword("select", k) || IsKeyword("with", k) || IsKeyword("values", k);
+    }
+    Next();
+    if (is_query) {
+      ref->kind = ast::TableRefKind::kSubquery;
+      CR_ASSIGN_OR_RETURN(ref->subquery, ParseQuery());
+      CR_RETURN_IF_ERROR(ExpectSymbol(")"));
+    } else {
+      CR_ASSIGN_OR_RETURN(ref, ParseFrom());
+      CR_RETURN_IF_ERROR(ExpectSymbol(")"));
+      if (ref->kind != ast::TableRefKind::kJoin) {
+        CR_RETURN_IF_ERROR(ParseAlias(ref->alias, &ref->column_aliases));
+      }
+      return ref;
+    }
+  } else if (IsKeyword("values")) {
+    Next();
+    ref->kind = ast::TableRefKind::kValues;
+    CR_ASSIGN_OR_RETURN(ref->values_rows, ParseValuesRows());
+  } else if (Peek().kind == TokenKind::kString) {
+    ref->kind = ast::TableRefKind::kBase;
+    ref->is_file = true;
+    ref->name.push_back(Next().text);
+  } else {
+    if (IsKeyword("lateral")) return ErrorAt(Peek(), "LATERAL is not supported");
+    ref->kind = ast::TableRefKind::kBase;
+    CR_ASSIGN_OR_RETURN(std::string name, ParseName("a table name"));
+    ref->name.push_back(std::move(name));
+    while (IsSymbol(".")) {
+      Next();
+      CR_ASSIGN_OR_RETURN(std::string part, ParseName("a table name"));
+      ref->name.push_back(std::move(part));
+    }
+  }
+  CR_RETURN_IF_ERROR(ParseAlias(ref->alias, &ref->column_aliases));
+  return ref;
+}
+
+}  // namespace cleanroom::sql

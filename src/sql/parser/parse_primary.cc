@@ -1,0 +1,360 @@
+// Primary expressions: literals, names, function calls, CASE, CAST, subqueries, windows.
+#include "sql/catalog.h"
+#include "sql/parser/parser_internal.h"
+
+namespace cleanroom::sql {
+
+using ast::Expr;
+using ast::ExprKind;
+using ast::ExprPtr;
+
+Result<ExprPtr> Parser::ParsePrimary() {
+  const Token& t = Peek();
+  SourcePos pos = t.pos;
+  switch (t.kind) {
+    case TokenKind::kNumber: {
+      auto e = MakeExpr(ExprKind::kLiteral, pos);
+      e->literal_kind = ast::LiteralKind::kNumber;
+      e->text = Next().text;
+      return e;
+    }
+    case TokenKind::kString: {
+      auto e = MakeExpr(ExprKind::kLiteral, pos);
+      e->literal_kind = ast::LiteralKind::kString;
+      e->text = Next().text;
+      // Adjacent string literals concatenate ('a' 'b' is 'ab').
+      while (Peek().kind == TokenKind::kString) e->text += Next().text;
+      return e;
+    }
+    case TokenKind::kSymbol: {
+      if (t.text == "(") {
+        Next();
+        if (IsKeyword("select") || IsKeyword("with") ||
+            (IsSymbol("(") && (IsKeyword("select", 1) || IsKeyword("with", 1)))) {
+          auto e = MakeExpr(ExprKind::kScalarSubquery, pos);
+          CR_ASSIGN_OR_RETURN(e->subquery, ParseQuery());
+          CR_RETURN_IF_ERROR(ExpectSymbol(")"));
+          return e;
+        }
+        CR_ASSIGN_OR_RETURN(ExprPtr inner, ParseExpr());
+        if (IsSymbol(",")) return ErrorAt(Peek(), "row values (a, b, ...) are not supported");
+        CR_RETURN_IF_ERROR(ExpectSymbol(")"));
+        return inner;
+      }
+      if (t.text == "*") {
+        Next();
+        return MakeExpr(ExprKind::kStar, pos);
+      }
+      return Unexpected("an expression");
+    }
+    case TokenKind::kQuotedIdentifier:
+    case TokenKind::kIdentifier:
+      break;
+    case TokenKind::kEnd:
+      return Unexpected("an expression");
+  }
+  const std::string w = t.lower;
+  bool quoted = t.kind == TokenKind::kQuotedIdentifier;
+  if (!quoted) {
+    if (w == "null" || w == "true" || w == "false") {
+      Next();
+      auto e = MakeExpr(ExprKind::kLiteral, pos);
+      e->literal_kind = w == "null" ? ast::LiteralKind::kNull : ast::LiteralKind::kBoolean;
+      e->text = w;
+      return e;
+    }
+    if ((w == "date" || w == "timestamp" || w == "timestamp_ntz" || w == "timestamp_ltz") &&
+        Peek(1).kind == TokenKind::kString) {
+      Next();
+      auto e = MakeExpr(ExprKind::kLiteral, pos);
+      e->literal_kind = w == "date" ? ast::LiteralKind::kDate : ast::LiteralKind::kTimestamp;
+      e->text = Next().text;
+      return e;
+    }
+    if (w == "interval") {
+      Next();
+      return ParseInterval(pos);
+    }
+    if (w == "case") {
+      Next();
+      return ParseCase(pos);
+    }
+    if ((w == "cast" || w == "try_cast") && IsSymbol("(", 1)) {
+      Next();
+      Next();
+      return ParseCastBody(pos, w == "try_cast");
+    }
+    if (w == "exists" && IsSymbol("(", 1)) {
+      Next();
+      Next();
+      auto e = MakeExpr(ExprKind::kExists, pos);
+      CR_ASSIGN_OR_RETURN(e->subquery, ParseQuery());
+      CR_RETURN_IF_ERROR(ExpectSymbol(")"));
+      return e;
+    }
+    if ((w == "current_date" || w == "current_timestamp") && !IsSymbol("(", 1)) {
+      Next();
+      auto e = MakeExpr(ExprKind::kFunction, pos);
+      e->name = w;
+      return e;
+    }
+    if (IsReserved(w) && !(IsSymbol("(", 1) && (w == "left" || w == "right"))) {
+      return Unexpected("an expression");
+    }
+  }
+  const Token& name_token = Next();
+  if (IsSymbol("(") && !quoted) return ParseFunction(name_token);
+  auto e = MakeExpr(ExprKind::kColumn, pos);
+  e->name = name_token.text;
+  e->quoted = quoted;
+  while (IsSymbol(".")) {
+    Next();
+    if (IsSymbol("*")) {
+      Next();
+      e->kind = ExprKind::kStar;
+      e->qualifier.push_back(std::move(e->name));
+      e->name.clear();
+      return e;
+    }
+    if (Peek().kind != TokenKind::kIdentifier && Peek().kind != TokenKind::kQuotedIdentifier) {
+      return Unexpected("a column name after '.'");
+    }
+    e->qualifier.push_back(std::move(e->name));
+    e->name = Next().text;
+  }
+  return e;
+}
+
+Result<ExprPtr> Parser::ParseFunction(const Token& name_token) {
+  auto e = MakeExpr(ExprKind::kFunction, name_token.pos);
+  e->name = name_token.lower;
+  CR_RETURN_IF_ERROR(ExpectSymbol("("));
+  const std::string name = e->name;
+  if (IsSymbol("*") && IsSymbol(")", 1)) {
+    Next();
+    Next();
+    e->star_arg = true;
+  } else if (!EatSymbol(")")) {
+    if (EatKeyword("distinct")) {
+      e->distinct = true;
+    } else {
+      EatKeyword("all");
+    }
+    if (name == "extract") {
+      // EXTRACT(field FROM x) is the function extract('field', x).
+      if (Peek().kind != TokenKind::kIdentifier && Peek().kind != TokenKind::kString) {
+        return Unexpected("a date field");
+      }
+      auto field = MakeExpr(ExprKind::kLiteral, Peek().pos);
+      field->literal_kind = ast::LiteralKind::kString;
+      field->text = Peek().kind == TokenKind::kIdentifier ? Peek().lower : ToLowerAscii(Peek().text);
+      Next();
+      CR_RETURN_IF_ERROR(ExpectKeyword("from"));
+      e->args.push_back(std::move(field));
+      CR_ASSIGN_OR_RETURN(ExprPtr source, ParseExpr());
+      e->args.push_back(std::move(source));
+      CR_RETURN_IF_ERROR(ExpectSymbol(")"));
+    } else if ((name == "trim" || name == "ltrim" || name == "rtrim") &&
+               (IsKeyword("both") || IsKeyword("leading") || IsKeyword("trailing") ||
+                IsKeyword("from"))) {
+      // TRIM([BOTH|LEADING|TRAILING] [chars] FROM x) becomes trim/ltrim/rtrim(x, chars).
+      if (EatKeyword("leading")) {
+        e->name = "ltrim";
+      } else if (EatKeyword("trailing")) {
+        e->name = "rtrim";
+      } else {
+        EatKeyword("both");
+      }
+      ExprPtr chars;
+      if (!IsKeyword("from")) {
+        CR_ASSIGN_OR_RETURN(chars, ParseExpr());
+      }
+      CR_RETURN_IF_ERROR(ExpectKeyword("from"));
+      CR_ASSIGN_OR_RETURN(ExprPtr source, ParseExpr());
+      e->args.push_back(std::move(source));
+      if (chars) e->args.push_back(std::move(chars));
+      CR_RETURN_IF_ERROR(ExpectSymbol(")"));
+    } else {
+      CR_ASSIGN_OR_RETURN(ExprPtr first, ParseExpr());
+      e->args.push_back(std::move(first));
+      if ((name == "substring" || name == "substr") && IsKeyword("from")) {
+        Next();
+        CR_ASSIGN_OR_RETURN(ExprPtr start, ParseExpr());
+        e->args.push_back(std::move(start));
+        if (EatKeyword("for")) {
+          CR_ASSIGN_OR_RETURN(ExprPtr length, ParseExpr());
+          e->args.push_back(std::move(length));
+        }
+      } else if (name == "position" && IsKeyword("in")) {
+        Next();
+        CR_ASSIGN_OR_RETURN(ExprPtr haystack, ParseExpr());
+        e->args.push_back(std::move(haystack));
+      } else {
+        while (EatSymbol(",")) {
+          CR_ASSIGN_OR_RETURN(ExprPtr arg, ParseExpr());
+          e->args.push_back(std::move(arg));
+        }
+      }
+      if (IsKeyword("ignore") || IsKeyword("respect")) {
+        e->ignore_nulls = Next().lower == "ignore";
+        CR_RETURN_IF_ERROR(ExpectKeyword("nulls"));
+      }
+      if (IsKeyword("order")) {
+        return ErrorAt(Peek(), "ORDER BY inside a function call is not supported");
+      }
+      CR_RETURN_IF_ERROR(ExpectSymbol(")"));
+    }
+  }
+  if (IsKeyword("ignore") || IsKeyword("respect")) {
+    e->ignore_nulls = Next().lower == "ignore";
+    CR_RETURN_IF_ERROR(ExpectKeyword("nulls"));
+  }
+  if (IsKeyword("filter") && IsSymbol("(", 1)) {
+    Next();
+    Next();
+    CR_RETURN_IF_ERROR(ExpectKeyword("where"));
+    CR_ASSIGN_OR_RETURN(e->filter, ParseExpr());
+    CR_RETURN_IF_ERROR(ExpectSymbol(")"));
+  }
+  if (EatKeyword("over")) {
+    if (!IsSymbol("(")) return ErrorAt(Peek(), "named windows are not supported: write OVER (...)");
+    CR_ASSIGN_OR_RETURN(e->over, ParseWindowSpec());
+  }
+  return e;
+}
+
+Result<std::unique_ptr<ast::WindowSpec>> Parser::ParseWindowSpec() {
+  CR_RETURN_IF_ERROR(ExpectSymbol("("));
+  auto spec = std::make_unique<ast::WindowSpec>();
+  if (IsKeyword("partition") || IsKeyword("distribute")) {
+    Next();
+    CR_RETURN_IF_ERROR(ExpectKeyword("by"));
+    do {
+      CR_ASSIGN_OR_RETURN(ExprPtr e, ParseExpr());
+      spec->partition_by.push_back(std::move(e));
+    } while (EatSymbol(","));
+  }
+  if (IsKeyword("order") || IsKeyword("sort")) {
+    Next();
+    CR_RETURN_IF_ERROR(ExpectKeyword("by"));
+    CR_ASSIGN_OR_RETURN(spec->order_by, ParseOrderList());
+  }
+  if (IsKeyword("rows") || IsKeyword("range")) {
+    spec->has_frame = true;
+    spec->frame_rows = Next().lower == "rows";
+    if (EatKeyword("between")) {
+      CR_ASSIGN_OR_RETURN(spec->frame_start, ParseFrameBound());
+      CR_RETURN_IF_ERROR(ExpectKeyword("and"));
+      CR_ASSIGN_OR_RETURN(spec->frame_end, ParseFrameBound());
+    } else {
+      CR_ASSIGN_OR_RETURN(spec->frame_start, ParseFrameBound());
+      spec->frame_end.kind = ast::FrameBoundKind::kCurrentRow;
+    }
+  }
+  CR_RETURN_IF_ERROR(ExpectSymbol(")"));
+  return spec;
+}
+
+Result<ast::FrameBound> Parser::ParseFrameBound() {
+  ast::FrameBound bound;
+  if (EatKeyword("unbounded")) {
+    if (EatKeyword("preceding")) {
+      bound.kind = ast::FrameBoundKind::kUnboundedPreceding;
+    } else if (EatKeyword("following")) {
+      bound.kind = ast::FrameBoundKind::kUnboundedFollowing;
+    } else {
+      return Unexpected("PRECEDING or FOLLOWING");
+    }
+    return bound;
+  }
+  if (EatKeyword("current")) {
+    CR_RETURN_IF_ERROR(ExpectKeyword("row"));
+    bound.kind = ast::FrameBoundKind::kCurrentRow;
+    return bound;
+  }
+  CR_ASSIGN_OR_RETURN(bound.offset, ParseAdditive());
+  if (EatKeyword("preceding")) {
+    bound.kind = ast::FrameBoundKind::kPreceding;
+  } else if (EatKeyword("following")) {
+    bound.kind = ast::FrameBoundKind::kFollowing;
+  } else {
+    return Unexpected("PRECEDING or FOLLOWING");
+  }
+  return bound;
+}
+
+Result<ExprPtr> Parser::ParseCase(SourcePos pos) {
+  auto e = MakeExpr(ExprKind::kCase, pos);
+  if (!IsKeyword("when")) {
+    CR_ASSIGN_OR_RETURN(e->case_operand, ParseExpr());
+  }
+  if (!IsKeyword("when")) return Unexpected("WHEN");
+  while (EatKeyword("when")) {
+    CR_ASSIGN_OR_RETURN(ExprPtr when, ParseExpr());
+    CR_RETURN_IF_ERROR(ExpectKeyword("then"));
+    CR_ASSIGN_OR_RETURN(ExprPtr then, ParseExpr());
+    e->args.push_back(std::move(when));
+    e->args.push_back(std::move(then));
+  }
+  if (EatKeyword("else")) {
+    CR_ASSIGN_OR_RETURN(e->else_expr, ParseExpr());
+  }
+  CR_RETURN_IF_ERROR(ExpectKeyword("end"));
+  return e;
+}
+
+Result<ExprPtr> Parser::ParseCastBody(SourcePos pos, bool try_cast) {
+  auto e = MakeExpr(ExprKind::kCast, pos);
+  e->try_cast = try_cast;
+  CR_ASSIGN_OR_RETURN(ExprPtr operand, ParseExpr());
+  e->args.push_back(std::move(operand));
+  CR_RETURN_IF_ERROR(ExpectKeyword("as"));
+  CR_ASSIGN_OR_RETURN(e->type_name, ParseTypeText());
+  CR_RETURN_IF_ERROR(ExpectSymbol(")"));
+  return e;
+}
+
+// INTERVAL '3' DAY | INTERVAL 3 DAYS | INTERVAL '3 days': the literal's text is the count and
+// its unit (singular, lower case), e.g. "3 day".
+Result<ExprPtr> Parser::ParseInterval(SourcePos pos) {
+  auto e = MakeExpr(ExprKind::kLiteral, pos);
+  e->literal_kind = ast::LiteralKind::kInterval;
+  bool negative = EatSymbol("-");
+  if (Peek().kind != TokenKind::kString && Peek().kind != TokenKind::kNumber) {
+    return Unexpected("an interval count");
+  }
+  std::string count = Next().text;
+  std::string unit;
+  if (Peek().kind == TokenKind::kIdentifier && !IsReserved(Peek().lower)) {
+    unit = Next().lower;
+  } else {
+    size_t space = count.find(' ');
+    if (space == std::string::npos) return Unexpected("an interval unit");
+    unit = ToLowerAscii(count.substr(space + 1));
+    count = count.substr(0, space);
+  }
+  if (unit.size() > 1 && unit.back() == 's') unit.pop_back();
+  static constexpr std::string_view kUnits[] = {"year", "month", "week", "day",
+                                                "hour", "minute", "second"};
+  bool known = false;
+  for (std::string_view u : kUnits) known = known || u == unit;
+  if (!known) return SqlError(text_, pos, "unknown interval unit");
+  if (count.empty()) return SqlError(text_, pos, "interval count must be an integer");
+  for (size_t k = 0; k < count.size(); ++k) {
+    char c = count[k];
+    if (!(c >= '0' && c <= '9') && !(k == 0 && (c == '-' || c == '+'))) {
+      return SqlError(text_, pos, "interval count must be an integer");
+    }
+  }
+  e->text = (negative ? "-" : "") + count + " " + unit;
+  return e;
+}
+
+Result<std::vector<ast::Statement>> ParseScript(std::string_view text,
+                                                const ParserOptions& options) {
+  CR_ASSIGN_OR_RETURN(std::vector<Token> tokens, Tokenize(text, options.lexer));
+  Parser parser(text, std::move(tokens), options);
+  return parser.ParseScript();
+}
+
+}  // namespace cleanroom::sql

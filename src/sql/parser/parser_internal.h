@@ -1,0 +1,119 @@
+#pragma once
+
+// The recursive-descent parser's state, shared by the statement and expression halves
+// (parser.cc, parse_expression.cc). Not a public header.
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sql/parser/parser.h"
+
+namespace cleanroom::sql {
+
+class Parser {
+ public:
+  Parser(std::string_view text, std::vector<Token> tokens, const ParserOptions& options)
+      : text_(text), tokens_(std::move(tokens)), options_(options) {}
+
+  Result<std::vector<ast::Statement>> ParseScript();
+
+  // Statements and queries (parser.cc).
+  Result<ast::Statement> ParseStatement();
+  Result<std::unique_ptr<ast::QueryNode>> ParseQuery();
+  Result<std::unique_ptr<ast::QueryNode>> ParseSetOperand();
+  Result<std::unique_ptr<ast::QueryNode>> ParseSetTerm();
+  Result<std::unique_ptr<ast::QueryNode>> ParseSelectCore();
+  Status ParseGroupBy(ast::SelectNode& select);
+  Result<std::unique_ptr<ast::TableRef>> ParseFrom();
+  Result<std::unique_ptr<ast::TableRef>> ParseTableFactor();
+  Status ParseAlias(std::string& alias, std::vector<std::string>* column_aliases);
+  Result<std::vector<ast::OrderItem>> ParseOrderList();
+  Result<std::vector<std::vector<ast::ExprPtr>>> ParseValuesRows();
+
+  // Expressions (parse_expression.cc).
+  Result<ast::ExprPtr> ParseExpr();
+  Result<ast::ExprPtr> ParseOr();
+  Result<ast::ExprPtr> ParseAnd();
+  Result<ast::ExprPtr> ParseNot();
+  Result<ast::ExprPtr> ParseComparison();
+  Result<ast::ExprPtr> ParseBitOr();
+  Result<ast::ExprPtr> ParseBitXor();
+  Result<ast::ExprPtr> ParseBitAnd();
+  Result<ast::ExprPtr> ParseAdditive();
+  Result<ast::ExprPtr> ParseMultiplicative();
+  Result<ast::ExprPtr> ParseConcat();
+  Result<ast::ExprPtr> ParseUnary();
+  Result<ast::ExprPtr> ParsePostfix();
+  Result<ast::ExprPtr> ParsePrimary();
+  Result<ast::ExprPtr> ParseFunction(const Token& name_token);
+  Result<ast::ExprPtr> ParseCase(SourcePos pos);
+  Result<ast::ExprPtr> ParseCastBody(SourcePos pos, bool try_cast);
+  Result<std::string> ParseTypeText();
+  Result<std::unique_ptr<ast::WindowSpec>> ParseWindowSpec();
+  Result<ast::FrameBound> ParseFrameBound();
+  Result<ast::ExprPtr> ParseInterval(SourcePos pos);
+  Result<ast::ExprPtr> ParsePredicateTail(ast::ExprPtr left, bool* matched);
+
+  // Token helpers.
+  const Token& Peek(size_t ahead = 0) const {
+    size_t i = pos_ + ahead;
+    return i < tokens_.size() ? tokens_[i] : tokens_.back();
+  }
+  const Token& Next() {
+    const Token& t = tokens_[pos_];
+    if (pos_ + 1 < tokens_.size()) ++pos_;
+    return t;
+  }
+  bool IsKeyword(std::string_view word, size_t ahead = 0) const {
+    const Token& t = Peek(ahead);
+    return t.kind == TokenKind::kIdentifier && t.lower == word;
+  }
+  bool IsSymbol(std::string_view symbol, size_t ahead = 0) const {
+    const Token& t = Peek(ahead);
+    return t.kind == TokenKind::kSymbol && t.text == symbol;
+  }
+  bool EatKeyword(std::string_view word) {
+    if (!IsKeyword(word)) return false;
+    Next();
+    return true;
+  }
+  bool EatSymbol(std::string_view symbol) {
+    if (!IsSymbol(symbol)) return false;
+    Next();
+    return true;
+  }
+  Status ExpectKeyword(std::string_view word);
+  Status ExpectSymbol(std::string_view symbol);
+  Status ErrorAt(const Token& token, const std::string& message) const;
+  Status Unexpected(const std::string& expected) const;
+  // A name: an identifier that is not reserved, or a quoted identifier.
+  Result<std::string> ParseName(const char* what);
+  bool AtName() const;
+  static bool IsReserved(std::string_view lower_word);
+  static ast::ExprPtr MakeExpr(ast::ExprKind kind, SourcePos pos) {
+    return std::make_unique<ast::Expr>(kind, pos);
+  }
+
+  std::string_view text_;
+  std::vector<Token> tokens_;
+  ParserOptions options_;
+  size_t pos_ = 0;
+  int depth_ = 0;  // nesting guard against stack exhaustion
+};
+
+// Nesting deeper than this is refused (a stack-overflow guard, not a language limit).
+inline constexpr int kMaxNestingDepth = 400;
+
+// Counts recursion depth for the lifetime of a parse function; the destructor restores it.
+class DepthGuard {
+ public:
+  explicit DepthGuard(int& depth) : depth_(depth) { ++depth_; }
+  ~DepthGuard() { --depth_; }
+  bool TooDeep() const { return depth_ > kMaxNestingDepth; }
+
+ private:
+  int& depth_;
+};
+
+}  // namespace cleanroom::sql

@@ -1,0 +1,152 @@
+// Binding of function calls: scalar, aggregate and window functions.
+#include "sql/function/function_registry.h"
+#include "sql/planner/binder.h"
+#include "sql/planner/type_rules.h"
+
+namespace cleanroom::sql {
+
+Result<ExprPtr> Binder::BindFunction(const ast::Expr& expr, ExprContext& ctx) {
+  const FunctionDef* function = LookupFunction(expr.name);
+  if (function == nullptr) {
+    return Error(expr.pos, "function not found: " + expr.name + Suggestion(expr.name, FunctionNames()));
+  }
+  bool is_aggregate = function->kind == FunctionKind::kAggregate;
+  if (function->kind == FunctionKind::kWindow && !expr.over) {
+    return Error(expr.pos, "window function " + expr.name + " needs an OVER clause");
+  }
+  if (function->kind == FunctionKind::kScalar && expr.over) {
+    return Error(expr.pos, expr.name + " is not an aggregate or window function");
+  }
+  if (expr.distinct && !is_aggregate) {
+    return Error(expr.pos, "DISTINCT is only allowed in aggregate functions");
+  }
+  if (expr.star_arg && function->name != std::string_view("count")) {
+    return Error(expr.pos, expr.name + "(*) is not allowed; only count(*)");
+  }
+  if (is_aggregate && !expr.over) {
+    if (ctx.in_aggregate) {
+      return Error(expr.pos, "aggregate function " + expr.name + " cannot be nested in another aggregate");
+    }
+    if (!ctx.allow_aggregates) {
+      return Error(expr.pos, "aggregate function " + expr.name + " is not allowed in " + ctx.clause);
+    }
+  }
+  if (expr.over && !ctx.allow_windows) {
+    return Error(expr.pos, "window function " + expr.name + " is not allowed in " + ctx.clause);
+  }
+  ExprContext arg_ctx = ctx;
+  if (is_aggregate && !expr.over) {
+    arg_ctx.in_aggregate = true;
+    arg_ctx.allow_windows = false;
+  }
+  if (expr.over) arg_ctx.allow_windows = false;
+  std::vector<ExprPtr> args;
+  for (const auto& a : expr.args) {
+    if (a->kind == ast::ExprKind::kStar) {
+      return Error(a->pos, "'*' is only allowed in count(*)");
+    }
+    CR_ASSIGN_OR_RETURN(ExprPtr bound, BindExpr(*a, arg_ctx));
+    args.push_back(std::move(bound));
+  }
+  int n = static_cast<int>(args.size());
+  if (n < function->min_args || (function->max_args >= 0 && n > function->max_args)) {
+    std::string expected = function->min_args == function->max_args
+                               ? std::to_string(function->min_args)
+                           : function->max_args < 0
+                               ? "at least " + std::to_string(function->min_args)
+                               : std::to_string(function->min_args) + " to " +
+                                     std::to_string(function->max_args);
+    if (!(expr.star_arg && n == 0)) {
+      return Error(expr.pos, "function " + expr.name + " takes " + expected + " argument(s), not " +
+                                 std::to_string(n));
+    }
+  }
+  FunctionBindContext bind_ctx{options_.dialect};
+  Result<DataType> type = function->bind(bind_ctx, args);
+  if (!type.ok()) return Error(expr.pos, expr.name + ": " + type.status().message());
+  auto e = std::make_shared<Expression>();
+  e->kind = is_aggregate ? ExprKind::kAggregate : ExprKind::kFunction;
+  e->function = function;
+  e->type = *type;
+  e->distinct = expr.distinct;
+  e->ignore_nulls = expr.ignore_nulls;
+  e->children = std::move(args);
+  if (expr.filter) {
+    if (!is_aggregate) return Error(expr.pos, "FILTER is only allowed on aggregate functions");
+    ExprContext filter_ctx = arg_ctx;
+    filter_ctx.clause = "FILTER";
+    CR_ASSIGN_OR_RETURN(e->filter, BindBoolean(*expr.filter, filter_ctx));
+  }
+  if (expr.over) return BindWindow(expr, e, ctx);
+  return e;
+}
+
+Result<ExprPtr> Binder::BindWindow(const ast::Expr& expr, ExprPtr call, ExprContext& ctx) {
+  call->kind = ExprKind::kWindow;
+  ExprContext inner = ctx;
+  inner.allow_windows = false;
+  inner.clause = "a window specification";
+  const ast::WindowSpec& spec = *expr.over;
+  for (const auto& p : spec.partition_by) {
+    CR_ASSIGN_OR_RETURN(ExprPtr e, BindExpr(*p, inner));
+    call->partition_by.push_back(std::move(e));
+  }
+  for (const auto& o : spec.order_by) {
+    CR_ASSIGN_OR_RETURN(ExprPtr e, BindExpr(*o.expr, inner));
+    bool nulls_first = o.nulls_first >= 0 ? o.nulls_first == 1
+                       : options_.dialect == Dialect::kSqlite ? !o.descending
+                                                              : !o.descending;
+    call->order_by.push_back(SortKey{std::move(e), o.descending, nulls_first});
+  }
+  std::string_view name = call->function->name;
+  bool needs_order = name == "row_number" || name == "rank" || name == "dense_rank" ||
+                     name == "ntile" || name == "lag" || name == "lead" ||
+                     name == "percent_rank" || name == "cume_dist";
+  if (needs_order && call->order_by.empty() && options_.dialect == Dialect::kSpark &&
+      name != "row_number" && name != "ntile") {
+    return Error(expr.pos, "window function " + std::string(name) + " needs ORDER BY in its window");
+  }
+  if (spec.has_frame) {
+    if (needs_order) {
+      return Error(expr.pos, "window function " + std::string(name) + " does not take a frame");
+    }
+    WindowFrame& frame = call->frame;
+    frame.present = true;
+    frame.rows = spec.frame_rows;
+    auto bound = [&](const ast::FrameBound& b, FrameBoundType& type, ExprPtr& offset) -> Status {
+      switch (b.kind) {
+        case ast::FrameBoundKind::kUnboundedPreceding: type = FrameBoundType::kUnboundedPreceding; break;
+        case ast::FrameBoundKind::kPreceding: type = FrameBoundType::kPreceding; break;
+        case ast::FrameBoundKind::kCurrentRow: type = FrameBoundType::kCurrentRow; break;
+        case ast::FrameBoundKind::kFollowing: type = FrameBoundType::kFollowing; break;
+        case ast::FrameBoundKind::kUnboundedFollowing: type = FrameBoundType::kUnboundedFollowing; break;
+      }
+      if (b.offset) {
+        Scope empty;
+        ExprContext constant;
+        constant.scope = &empty;
+        constant.clause = "a window frame";
+        CR_ASSIGN_OR_RETURN(offset, BindExpr(*b.offset, constant));
+        if (!offset->type.IsNumeric() && offset->type.id != TypeId::kInterval) {
+          return Error(b.offset->pos, "a window frame offset must be a number");
+        }
+        if (offset->kind == ExprKind::kLiteral && !offset->value.empty() && offset->value[0] == '-') {
+          return Error(b.offset->pos, "a window frame offset must not be negative");
+        }
+      }
+      return Status::OK();
+    };
+    CR_RETURN_IF_ERROR(bound(spec.frame_start, frame.start, frame.start_offset));
+    CR_RETURN_IF_ERROR(bound(spec.frame_end, frame.end, frame.end_offset));
+    if (frame.start == FrameBoundType::kUnboundedFollowing ||
+        frame.end == FrameBoundType::kUnboundedPreceding) {
+      return Error(expr.pos, "invalid window frame");
+    }
+    if (!frame.rows && (frame.start_offset || frame.end_offset) && call->order_by.size() != 1) {
+      return Error(expr.pos, "a RANGE frame with an offset needs exactly one ORDER BY key");
+    }
+  }
+  return call;
+}
+
+}  // namespace cleanroom::sql

@@ -1,0 +1,203 @@
+#include "sql/planner/binder.h"
+
+#include <algorithm>
+
+#include "sql/parser/source_error.h"
+#include "sql/planner/type_rules.h"
+
+namespace cleanroom::sql {
+
+Binder::Binder(std::string_view text, const Catalog& catalog, const CompileOptions& options,
+               std::shared_ptr<int> id_counter,
+               const std::map<std::string, std::shared_ptr<const LogicalPlan>>* view_plans)
+    : text_(text),
+      catalog_(catalog),
+      options_(options),
+      id_counter_(std::move(id_counter)),
+      view_plans_(view_plans) {}
+
+Status Binder::Error(SourcePos pos, const std::string& message) const {
+  return SqlError(text_, pos, message);
+}
+
+PlanPtr Binder::NewNode(PlanKind kind) {
+  auto node = std::make_shared<PlanNode>();
+  node->kind = kind;
+  node->id = (*id_counter_)++;
+  return node;
+}
+
+size_t EditDistance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+std::string Suggestion(std::string_view name, const std::vector<std::string>& candidates) {
+  std::string lower = ToLowerAscii(name);
+  std::vector<std::pair<size_t, std::string>> scored;
+  for (const auto& c : candidates) {
+    size_t d = EditDistance(lower, ToLowerAscii(c));
+    size_t limit = std::max<size_t>(2, lower.size() / 2);
+    if (d <= limit) scored.emplace_back(d, c);
+  }
+  std::sort(scored.begin(), scored.end());
+  scored.erase(std::unique(scored.begin(), scored.end()), scored.end());
+  if (scored.empty()) return "";
+  std::string out = " (did you mean ";
+  for (size_t i = 0; i < scored.size() && i < 3; ++i) {
+    if (i > 0) out += ", ";
+    out += scored[i].second;
+  }
+  return out + "?)";
+}
+
+Result<std::shared_ptr<LogicalPlan>> Binder::BindQuery(const ast::QueryNode& query) {
+  CR_ASSIGN_OR_RETURN(PlanPtr root, BindQueryNode(query, nullptr));
+  auto plan = std::make_shared<LogicalPlan>();
+  plan->root = std::move(root);
+  plan->output_count = plan->root->columns.size();
+  plan->id_counter = id_counter_;
+  return plan;
+}
+
+Result<PlanPtr> Binder::BindQueryNode(const ast::QueryNode& node, Scope* outer) {
+  size_t saved = ctes_.size();
+  for (const auto& cte : node.ctes) {
+    ctes_.emplace_back(ToLowerAscii(cte.name), &cte);
+  }
+  Result<PlanPtr> result = node.kind == ast::QueryNode::Kind::kSelect
+                               ? BindSelect(node, outer)
+                               : BindSetOperation(node, outer);
+  ctes_.resize(saved);
+  return result;
+}
+
+Result<int64_t> Binder::BindLimitValue(const ast::Expr& expr, const char* what) {
+  Scope empty;
+  ExprContext ctx;
+  ctx.scope = &empty;
+  ctx.clause = what;
+  CR_ASSIGN_OR_RETURN(ExprPtr e, BindExpr(expr, ctx));
+  if (e->kind == ExprKind::kCast && e->children[0]->kind == ExprKind::kLiteral) e = e->children[0];
+  if (e->kind != ExprKind::kLiteral || !e->type.IsIntegral() || e->is_null) {
+    return Error(expr.pos, std::string(what) + " must be a constant integer");
+  }
+  int64_t value = std::stoll(e->value);
+  if (value < 0) return Error(expr.pos, std::string(what) + " must not be negative");
+  return value;
+}
+
+// ORDER BY / LIMIT of a set operation: keys name output columns (by name or ordinal).
+Result<PlanPtr> Binder::ApplyOrderAndLimit(const ast::QueryNode& node, PlanPtr plan) {
+  if (!node.order_by.empty()) {
+    Scope scope;
+    AddToScope(scope, *plan, "");
+    auto sort = NewNode(PlanKind::kSort);
+    for (const auto& item : node.order_by) {
+      ExprPtr key;
+      const ast::Expr& e = *item.expr;
+      if (e.kind == ast::ExprKind::kLiteral && e.literal_kind == ast::LiteralKind::kNumber &&
+          e.text.find_first_not_of("0123456789") == std::string::npos) {
+        size_t ordinal = std::stoul(e.text);
+        if (ordinal < 1 || ordinal > plan->columns.size()) {
+          return Error(e.pos, "ORDER BY position " + e.text + " is not in the select list");
+        }
+        const ColumnInfo& c = plan->columns[ordinal - 1];
+        key = std::make_shared<Expression>();
+        key->kind = ExprKind::kColumnRef;
+        key->type = c.type;
+        key->binding = c.binding;
+        key->name = c.name;
+      } else {
+        ExprContext ctx;
+        ctx.scope = &scope;
+        ctx.clause = "ORDER BY";
+        CR_ASSIGN_OR_RETURN(key, BindExpr(e, ctx));
+      }
+      bool nulls_first = item.nulls_first >= 0 ? item.nulls_first == 1 : !item.descending;
+      sort->sort_keys.push_back(SortKey{key, item.descending, nulls_first});
+    }
+    sort->columns = plan->columns;
+    sort->children.push_back(std::move(plan));
+    plan = std::move(sort);
+  }
+  if (node.limit || node.offset) {
+    auto limit = NewNode(PlanKind::kLimit);
+    if (node.limit) {
+      CR_ASSIGN_OR_RETURN(limit->limit, BindLimitValue(*node.limit, "LIMIT"));
+    }
+    if (node.offset) {
+      CR_ASSIGN_OR_RETURN(limit->offset, BindLimitValue(*node.offset, "OFFSET"));
+    }
+    limit->columns = plan->columns;
+    limit->children.push_back(std::move(plan));
+    plan = std::move(limit);
+  }
+  return plan;
+}
+
+Result<PlanPtr> Binder::BindSetOperation(const ast::QueryNode& node, Scope* outer) {
+  CR_ASSIGN_OR_RETURN(PlanPtr left, BindQueryNode(*node.left, outer));
+  CR_ASSIGN_OR_RETURN(PlanPtr right, BindQueryNode(*node.right, outer));
+  if (left->columns.size() != right->columns.size()) {
+    return Error(node.pos, "the two sides of a set operation have different numbers of columns (" +
+                               std::to_string(left->columns.size()) + " and " +
+                               std::to_string(right->columns.size()) + ")");
+  }
+  std::vector<DataType> types;
+  bool cast_left = false, cast_right = false;
+  for (size_t i = 0; i < left->columns.size(); ++i) {
+    auto common = CommonType(left->columns[i].type, right->columns[i].type, options_.dialect);
+    if (!common) {
+      return Error(node.pos, "set operation column " + std::to_string(i + 1) + " has types " +
+                                 left->columns[i].type.ToString() + " and " +
+                                 right->columns[i].type.ToString() + " with no common type");
+    }
+    if (*common != left->columns[i].type) cast_left = true;
+    if (*common != right->columns[i].type) cast_right = true;
+    types.push_back(*common);
+  }
+  // A side whose types differ from the common ones is wrapped in a casting projection.
+  auto cast_side = [&](PlanPtr side) {
+    auto project = NewNode(PlanKind::kProject);
+    for (size_t i = 0; i < side->columns.size(); ++i) {
+      const ColumnInfo& c = side->columns[i];
+      auto ref = std::make_shared<Expression>();
+      ref->kind = ExprKind::kColumnRef;
+      ref->type = c.type;
+      ref->binding = c.binding;
+      ref->name = c.name;
+      project->expressions.push_back(CastTo(ref, types[i]));
+      project->columns.push_back(
+          ColumnInfo{c.name, types[i], ColumnBinding{project->id, static_cast<int>(i)}, "", ""});
+    }
+    project->children.push_back(std::move(side));
+    return project;
+  };
+  if (cast_left) left = cast_side(std::move(left));
+  if (cast_right) right = cast_side(std::move(right));
+  auto setop = NewNode(PlanKind::kSetOperation);
+  setop->set_op = node.set_op == ast::SetOpKind::kUnion       ? SetOpType::kUnion
+                  : node.set_op == ast::SetOpKind::kIntersect ? SetOpType::kIntersect
+                                                              : SetOpType::kExcept;
+  setop->set_all = node.set_all;
+  for (size_t i = 0; i < types.size(); ++i) {
+    setop->columns.push_back(ColumnInfo{left->columns[i].name, types[i],
+                                        ColumnBinding{setop->id, static_cast<int>(i)}, "", ""});
+  }
+  setop->children.push_back(std::move(left));
+  setop->children.push_back(std::move(right));
+  return ApplyOrderAndLimit(node, std::move(setop));
+}
+
+}  // namespace cleanroom::sql
