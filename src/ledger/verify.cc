@@ -34,9 +34,11 @@ class LedgerVerifier {
     return Status::OK();
   }
 
-  // Records the first failure's place in the report and adds it to the message.
+  // Records the first failure's place in the report.
   Status Fail(const Status& status, uint64_t seqno, const std::string& location) {
     if (status.ok()) return status;
+    // The innermost caller knows best; outer ones see the same failure again.
+    if (!report_->first_bad_location.empty()) return status;
     report_->first_bad_seqno = seqno;
     report_->first_bad_location = location;
     return status;

@@ -15,6 +15,11 @@ namespace cleanroom::ledger {
 using MemberSignatureVerifier =
     std::function<Status(ByteSpan signed_request, ByteSpan certificate_der)>;
 
+// The verifier of the project's signed requests: the certificate's public key (P-384 or
+// Ed25519) verifies `signed_request` as a COSE_Sign1 message (crypto::cose::VerifySign1Strict).
+// Caches parsed certificates; not thread-safe.
+MemberSignatureVerifier CoseMemberSignatureVerifier();
+
 struct VerifyOptions {
   // Verifies member signatures of accepted request entries. When empty, member signatures are
   // not checked (and the report says so).
