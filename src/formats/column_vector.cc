@@ -84,6 +84,8 @@ std::string Shortest(T v) {
   if (s == "inf") return "inf";
   if (s == "-inf") return "-inf";
   if (s == "nan" || s == "-nan") return "nan";
+  // DuckDB prints integral floating-point values with a ".0".
+  if (s.find_first_of(".e") == std::string::npos) s += ".0";
   return s;
 }
 
@@ -128,7 +130,7 @@ std::string RenderValue(const ColumnVector& c, size_t row) {
       std::string out;
       for (char ch : c.String(row)) {
         auto u = static_cast<unsigned char>(ch);
-        if (u >= 32 && u <= 126 && u != '\\') {
+        if (u >= 32 && u <= 126 && u != '\\' && u != '\'' && u != '"') {
           out.push_back(ch);
         } else {
           char buf[8];

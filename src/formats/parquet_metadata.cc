@@ -369,6 +369,21 @@ Bytes SerializeFileMetaData(const FileMetaData& meta) {
       w.FieldI32(7, e.scale);
       w.FieldI32(8, e.precision);
     }
+    if (e.logical.kind == LogicalKind::kTimestamp) {
+      w.FieldHeader(10, ThriftType::kStruct);
+      w.BeginStruct();
+      w.FieldHeader(8, ThriftType::kStruct);
+      w.BeginStruct();
+      w.FieldBool(1, e.logical.adjusted_to_utc);
+      w.FieldHeader(2, ThriftType::kStruct);
+      w.BeginStruct();
+      w.FieldHeader(static_cast<int16_t>(e.logical.unit), ThriftType::kStruct);
+      w.BeginStruct();
+      w.EndStruct();
+      w.EndStruct();
+      w.EndStruct();
+      w.EndStruct();
+    }
     w.EndStruct();
   }
   w.FieldI64(3, meta.num_rows);
