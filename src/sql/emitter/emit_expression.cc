@@ -98,6 +98,8 @@ Result<std::string> DuckDbEmitter::EmitLiteral(const Expression& expr) {
       return "CAST(" + QuoteString(expr.value) + " AS " + t.ToDuckDb() + ")";
     case TypeId::kInterval:
       return "INTERVAL " + QuoteString(expr.value);
+    case TypeId::kBinary:
+      return "from_hex(" + QuoteString(expr.value) + ")";
     default:
       return Status::Internal("literal of type " + t.ToString() + " cannot be emitted");
   }

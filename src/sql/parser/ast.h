@@ -35,7 +35,7 @@ enum class ExprKind {
   kScalarSubquery,  // (SELECT ...)
 };
 
-enum class LiteralKind { kNull, kBoolean, kNumber, kString, kDate, kTimestamp, kInterval };
+enum class LiteralKind { kNull, kBoolean, kNumber, kString, kBlob, kDate, kTimestamp, kInterval };
 
 enum class FrameBoundKind { kUnboundedPreceding, kPreceding, kCurrentRow, kFollowing,
                             kUnboundedFollowing };

@@ -28,7 +28,13 @@ class Lexer {
         return tokens;
       }
       unsigned char c = static_cast<unsigned char>(text_[i_]);
-      if (IsIdentStart(c)) {
+      if ((c == 'x' || c == 'X') && i_ + 1 < text_.size() && text_[i_ + 1] == '\'') {
+        // A blob literal x'0A1B': a kString token marked by lower == "x".
+        Advance();
+        token.kind = TokenKind::kString;
+        CR_RETURN_IF_ERROR(ReadQuoted('\'', token, false));
+        token.lower = "x";
+      } else if (IsIdentStart(c)) {
         size_t start = i_;
         while (i_ < text_.size() && IsIdentChar(static_cast<unsigned char>(text_[i_]))) Advance();
         token.kind = TokenKind::kIdentifier;

@@ -98,6 +98,16 @@ Result<ExprPtr> Parser::ParsePredicateTail(ExprPtr left, bool* matched) {
     e->args.push_back(std::move(right));
     return e;
   }
+  // SQLite's postfix null tests: x NOTNULL, x NOT NULL, x ISNULL.
+  if (IsKeyword("isnull") || IsKeyword("notnull") || (IsKeyword("not") && IsKeyword("null", 1))) {
+    bool not_null = !IsKeyword("isnull");
+    if (IsKeyword("not")) Next();
+    Next();
+    auto e = MakeExpr(ExprKind::kIsNull, pos);
+    e->negated = not_null;
+    e->args.push_back(std::move(left));
+    return e;
+  }
   bool negated = false;
   if (IsKeyword("not") && (IsKeyword("in", 1) || IsKeyword("between", 1) || IsKeyword("like", 1) ||
                            IsKeyword("ilike", 1) || IsKeyword("rlike", 1) ||
@@ -107,8 +117,21 @@ Result<ExprPtr> Parser::ParsePredicateTail(ExprPtr left, bool* matched) {
   }
   if (EatKeyword("in")) {
     if (!IsSymbol("(")) {
-      // SQLite allows "x IN table"; not in this language.
-      return Unexpected("'(' after IN");
+      // SQLite's "x IN table" is "x IN (SELECT * FROM table)".
+      if (!options_.sqlite_precedence || !AtName()) return Unexpected("'(' after IN");
+      auto e = MakeExpr(ExprKind::kInSubquery, pos);
+      e->negated = negated;
+      e->args.push_back(std::move(left));
+      auto query = std::make_unique<ast::QueryNode>();
+      query->pos = Peek().pos;
+      query->select.select_list.push_back(
+          ast::SelectItem{MakeExpr(ExprKind::kStar, Peek().pos), "", {}});
+      auto table = std::make_unique<ast::TableRef>();
+      table->pos = Peek().pos;
+      table->name.push_back(Next().text);
+      query->select.from = std::move(table);
+      e->subquery = std::move(query);
+      return e;
     }
     Next();
     if (IsKeyword("select") || IsKeyword("with") || IsKeyword("values")) {

@@ -284,6 +284,17 @@ Result<std::unique_ptr<TableRef>> Parser::ParseTableFactor() {
     }
   }
   CR_RETURN_IF_ERROR(ParseAlias(ref->alias, &ref->column_aliases));
+  // SQLite's index hints change no result: NOT INDEXED, INDEXED BY name.
+  if (options_.sqlite_precedence && ref->kind == ast::TableRefKind::kBase) {
+    if (IsKeyword("not") && IsKeyword("indexed", 1)) {
+      Next();
+      Next();
+    } else if (IsKeyword("indexed") && IsKeyword("by", 1)) {
+      Next();
+      Next();
+      CR_RETURN_IF_ERROR(ParseName("an index name").status());
+    }
+  }
   return ref;
 }
 

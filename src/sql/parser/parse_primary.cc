@@ -20,6 +20,15 @@ Result<ExprPtr> Parser::ParsePrimary() {
     }
     case TokenKind::kString: {
       auto e = MakeExpr(ExprKind::kLiteral, pos);
+      if (t.lower == "x") {
+        e->literal_kind = ast::LiteralKind::kBlob;
+        e->text = Next().text;
+        if (e->text.size() % 2 != 0 ||
+            e->text.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos) {
+          return SqlError(text_, pos, "invalid blob literal");
+        }
+        return e;
+      }
       e->literal_kind = ast::LiteralKind::kString;
       e->text = Next().text;
       // Adjacent string literals concatenate ('a' 'b' is 'ab').

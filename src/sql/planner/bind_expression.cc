@@ -165,6 +165,8 @@ Result<ExprPtr> Binder::BindLiteral(const ast::Expr& expr) {
       if (!type) return Error(expr.pos, "numeric literal out of range");
       return MakeLiteral(*type, canonical);
     }
+    case ast::LiteralKind::kBlob:
+      return MakeLiteral(DataType::Of(TypeId::kBinary), expr.text);
     case ast::LiteralKind::kDate:
       if (!ValidDate(expr.text)) return Error(expr.pos, "invalid DATE literal");
       return MakeLiteral(DataType::Of(TypeId::kDate), expr.text);
