@@ -5,31 +5,65 @@
 #include <openssl/x509.h>
 #include <sys/socket.h>
 
+#include <mutex>
+#include <set>
+
 #include "base/logging.h"
 #include "crypto/hash.h"
 
 namespace cleanroom::governance {
 namespace {
 
-void FreeFingerprint(void*, void* ptr, CRYPTO_EX_DATA*, int, long, void*) {
-  delete static_cast<std::string*>(ptr);
+// The open connections of a server, so that Stop() can end kept-alive ones at once
+// (cpp-httplib 0.11 would otherwise wait out their keep-alive timeout).
+struct ConnectionRegistry {
+  std::mutex mu;
+  std::set<int> fds;
+  bool stopping = false;
+};
+
+// What the server keeps per TLS connection (SSL ex_data): the client's member id, computed once.
+struct ConnectionInfo {
+  std::string member_id;
+  int fd = -1;
+  ConnectionRegistry* registry = nullptr;
+};
+
+// Runs in SSL_free, before cpp-httplib closes the socket: the fd is still ours to forget.
+void FreeConnectionInfo(void*, void* ptr, CRYPTO_EX_DATA*, int, long, void*) {
+  auto* info = static_cast<ConnectionInfo*>(ptr);
+  if (info == nullptr) return;
+  {
+    std::lock_guard<std::mutex> lock(info->registry->mu);
+    info->registry->fds.erase(info->fd);
+  }
+  delete info;
 }
 
-int FingerprintIndex() {
-  static const int index = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, FreeFingerprint);
+int ConnectionInfoIndex() {
+  static const int index = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, FreeConnectionInfo);
   return index;
 }
 
-// The member id of the connection's client certificate, computed once per connection and kept
-// with the TLS session; empty when the client sent none.
-std::string ClientMemberId(const SSL* ssl) {
+// The member id of the connection's client certificate (empty when the client sent none).
+std::string ClientMemberId(const SSL* ssl, ConnectionRegistry* registry) {
   if (ssl == nullptr) return "";
-  int index = FingerprintIndex();
-  if (auto* cached = static_cast<std::string*>(SSL_get_ex_data(ssl, index))) return *cached;
+  int index = ConnectionInfoIndex();
+  if (auto* info = static_cast<ConnectionInfo*>(SSL_get_ex_data(ssl, index))) {
+    return info->member_id;
+  }
+  auto* info = new ConnectionInfo;
   X509* peer = SSL_get0_peer_certificate(ssl);
-  std::string id = peer == nullptr ? "" : CertificateFingerprint(peer);
-  SSL_set_ex_data(const_cast<SSL*>(ssl), index, new std::string(id));
-  return id;
+  if (peer != nullptr) info->member_id = CertificateFingerprint(peer);
+  info->fd = SSL_get_fd(ssl);
+  info->registry = registry;
+  {
+    std::lock_guard<std::mutex> lock(registry->mu);
+    registry->fds.insert(info->fd);
+    if (registry->stopping) ::shutdown(info->fd, SHUT_RDWR);
+  }
+  SSL_set_ex_data(const_cast<SSL*>(ssl), index, info);
+  return info->member_id;
 }
 
 // Member certificates are self-signed: the handshake's CertificateVerify proves possession of
@@ -49,6 +83,7 @@ std::string CertificateFingerprint(const void* x509) {
 
 struct HttpServer::Impl {
   Service* service = nullptr;
+  ConnectionRegistry connections;
   std::unique_ptr<httplib::SSLServer> server;
   int listen_fd = -1;
   int port = 0;
@@ -94,7 +129,8 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Bind(Service* service,
     raw->listen_fd = fd;
   });
   auto handler = [raw](const httplib::Request& req, httplib::Response& res) {
-    ApiResponse r = raw->service->Handle(req.method, req.path, req.body, ClientMemberId(req.ssl));
+    ApiResponse r = raw->service->Handle(req.method, req.path, req.body,
+                                           ClientMemberId(req.ssl, &raw->connections));
     res.status = r.http_status;
     if (r.stream) {
       auto stream = std::move(r.stream);
@@ -142,7 +178,13 @@ Status HttpServer::Run() {
 }
 
 void HttpServer::Stop() {
-  if (impl_ && impl_->server) impl_->server->stop();
+  if (!impl_ || !impl_->server) return;
+  {
+    std::lock_guard<std::mutex> lock(impl_->connections.mu);
+    impl_->connections.stopping = true;
+    for (int fd : impl_->connections.fds) ::shutdown(fd, SHUT_RDWR);
+  }
+  impl_->server->stop();
 }
 
 }  // namespace cleanroom::governance

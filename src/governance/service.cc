@@ -138,8 +138,9 @@ std::optional<crypto::PublicKey> Service::LookupSigner(
   {
     std::shared_lock lock(mu_);
     if (auto key = state_.SignerKey(member_id)) return key;
+    // While no contract is active, a first proposal may come from a member it introduces.
+    if (state_.active() != nullptr) return std::nullopt;
   }
-  // A contract proposal may come from a member the proposed contract introduces.
   if (message.headers.msg_type != "collab.propose" || !message.payload) return std::nullopt;
   auto payload = ParseJson(AsStringView(*message.payload), "payload");
   if (!payload.ok() || !payload->is_object() || !payload->contains("contract")) return std::nullopt;

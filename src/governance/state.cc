@@ -84,8 +84,12 @@ void State::RebuildSigners() {
   auto add = [this](const ContractVersion& v) {
     for (const Member& m : v.contract.members) signers_.emplace(m.id, *m.signing_key);
   };
-  if (const ContractVersion* current = active()) add(*current);
-  if (!versions_.empty() && versions_.back().phase == ProposalPhase::kProposed) {
+  const ContractVersion* current = active();
+  if (current != nullptr) add(*current);
+  // The members of a proposed contract vote on it; the members of a rejected first contract
+  // still read what happened and may propose again.
+  if (!versions_.empty() && (versions_.back().phase == ProposalPhase::kProposed ||
+                             (current == nullptr && versions_.back().phase == ProposalPhase::kRejected))) {
     add(versions_.back());
   }
 }

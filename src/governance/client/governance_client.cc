@@ -23,8 +23,12 @@ Status LoadPin(const std::string& identity_dir, std::string* url, std::string* f
   }
   CR_ASSIGN_OR_RETURN(Json pin, ParseJson(*text, identity_dir + "/" + kPinFile));
   JsonReader r(pin, kPinFile);
-  if (url->empty()) CR_ASSIGN_OR_RETURN(*url, r.String("url"));
-  if (fingerprint->empty()) CR_ASSIGN_OR_RETURN(*fingerprint, r.String("fingerprint"));
+  if (url->empty()) {
+    CR_ASSIGN_OR_RETURN(*url, r.String("url"));
+  }
+  if (fingerprint->empty()) {
+    CR_ASSIGN_OR_RETURN(*fingerprint, r.String("fingerprint"));
+  }
   return Status::OK();
 }
 
@@ -146,6 +150,20 @@ Result<ApiReply> GovernanceClient::Download(const std::string& path,
   ApiReply ok;
   ok.http_status = reply.status;
   return ok;
+}
+
+}  // namespace cleanroom::governance::client
+
+namespace cleanroom::governance::client {
+
+Result<Json> ContractMember(const crypto::MemberPublicIdentity& member,
+                            const std::vector<std::string>& roles,
+                            const std::string& display_name) {
+  CR_ASSIGN_OR_RETURN(std::string enc_pem, member.encryption_public_key.ToPem());
+  return Json{{"certificate", member.certificate.ToPem()},
+              {"displayName", display_name.empty() ? member.name : display_name},
+              {"roles", roles},
+              {"encryptionPublicKey", enc_pem}};
 }
 
 }  // namespace cleanroom::governance::client

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <vector>
 #include <string>
 
 #include "base/bytes.h"
@@ -84,5 +85,15 @@ class GovernanceClient {
 
 // Parses a reply body into an ApiReply (the error for non-2xx statuses).
 ApiReply MakeApiReply(const HttpReply& reply);
+
+}  // namespace cleanroom::governance::client
+
+namespace cleanroom::governance::client {
+
+// A contract's entry for a member: certificate and encryption key (PEM), display name (the
+// certificate's common name unless given) and roles.
+Result<Json> ContractMember(const crypto::MemberPublicIdentity& member,
+                            const std::vector<std::string>& roles,
+                            const std::string& display_name = "");
 
 }  // namespace cleanroom::governance::client
