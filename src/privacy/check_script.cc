@@ -1,0 +1,169 @@
+// The checker's driver: allowed fields, role and output rules on every statement, then the
+// threshold and post-filter rewrites, emitted as a program of DuckDB statements.
+#include <algorithm>
+#include <atomic>
+
+#include "checker_internal.h"
+#include "sql/catalog.h"
+#include "sql/emitter/duckdb_emitter.h"
+
+namespace cleanroom::privacy {
+
+namespace internal {
+
+const DatasetPolicy* CheckContext::PolicyOf(const std::string& dataset) const {
+  auto it = policies->datasets.find(dataset);
+  return it == policies->datasets.end() ? nullptr : &it->second;
+}
+
+Status Denied(const std::string& rule, const Origin& origin, ColumnRole role,
+              const std::string& what) {
+  return Status::PermissionDenied(rule + ": column " + origin.column + " of dataset " +
+                                  origin.dataset + " (role " + std::string(ColumnRoleName(role)) +
+                                  ") " + what);
+}
+
+}  // namespace internal
+
+Status ApplyAllowedFields(const PolicyFile& policies, sql::Catalog& catalog) {
+  for (const std::string& name : catalog.TableNames()) {
+    const sql::TableDef* table = catalog.FindTable(name);
+    if (table == nullptr || table->is_view) continue;
+    auto it = policies.datasets.find(sql::ToLowerAscii(name));
+    if (it == policies.datasets.end()) {
+      return Status::InvalidArgument("table " + name +
+                                     " has no policy: every input of a checked query needs one");
+    }
+    const DatasetPolicy& p = it->second;
+    sql::TableDef restricted = *table;
+    if (!p.allowed_fields.empty()) {
+      restricted.columns.clear();
+      for (const std::string& field : p.allowed_fields) {
+        auto col = std::find_if(table->columns.begin(), table->columns.end(),
+                                [&](const sql::Column& c) {
+                                  return sql::ToLowerAscii(c.name) == sql::ToLowerAscii(field);
+                                });
+        if (col == table->columns.end()) {
+          return Status::InvalidArgument("policy of dataset " + name + ": allowedFields names " +
+                                         field + ", which the data does not have");
+        }
+        restricted.columns.push_back(*col);
+      }
+    }
+    for (const auto& [column, cp] : p.columns) {
+      bool present = std::any_of(restricted.columns.begin(), restricted.columns.end(),
+                                 [&](const sql::Column& c) { return sql::ToLowerAscii(c.name) == column; });
+      if (!present) {
+        return Status::InvalidArgument("policy of dataset " + name + ": columns." + column +
+                                       " names a column the data does not have");
+      }
+    }
+    catalog.PutTable(std::move(restricted));
+  }
+  return Status::OK();
+}
+
+Result<CheckedProgram> CheckScript(const std::vector<sql::CompiledStatement>& statements,
+                                   const PolicyFile& policies, const sql::Catalog& catalog) {
+  static std::atomic<uint64_t> program_counter{0};
+  internal::CheckContext ctx;
+  ctx.policies = &policies;
+  ctx.temp_prefix = "__cr" + std::to_string(++program_counter) + "_";
+  CheckedProgram program;
+
+  // Every dataset read anywhere, for the pre-conditions; a dataset without a policy is
+  // refused (fail closed).
+  std::set<std::string> read;
+  for (const auto& st : statements) {
+    if (!st.plan || !st.plan->root) return Status::Internal("statement without a bound plan");
+    ctx.lineage.AddPlan(*st.plan);
+    auto r = ctx.lineage.ReadDatasets(*st.plan->root);
+    read.insert(r.begin(), r.end());
+  }
+  for (const std::string& ds : read) {
+    const DatasetPolicy* p = ctx.PolicyOf(ds);
+    if (p == nullptr) {
+      return Status::InvalidArgument("table " + ds + " has no policy: every input of a checked query needs one");
+    }
+    EffectiveFloors floors = MergeFloors(*p, policies.query, ds);
+    if (floors.min_row_count > 0) {
+      ctx.steps.push_back(ProgramStep{ProgramStep::Kind::kPreCondition,
+                                      "SELECT count(*) FROM " + sql::QuoteIdentifier(ds), ds,
+                                      floors.min_row_count, {}});
+    }
+  }
+
+  // Rules first, on the plans as bound.
+  for (size_t i = 0; i < statements.size(); ++i) {
+    const auto& st = statements[i];
+    CR_RETURN_IF_ERROR(internal::CheckRoles(ctx, *st.plan->root));
+    if (st.kind == sql::CompiledStatement::Kind::kQuery) {
+      if (i + 1 != statements.size()) {
+        return Status::InvalidArgument("a checked script has one query, and it comes last");
+      }
+      CR_RETURN_IF_ERROR(internal::CheckOutput(ctx, *st.plan));
+    }
+  }
+
+  // Then the rewrites, statement by statement, in order.
+  sql::EmitOptions emit;
+  emit.safe_arithmetic = true;
+  for (const auto& st : statements) {
+    auto& plan = const_cast<sql::LogicalPlan&>(*st.plan);
+    CR_RETURN_IF_ERROR(internal::RewriteThresholds(ctx, catalog, plan, plan.root));
+    CR_ASSIGN_OR_RETURN(std::string sql, sql::EmitDuckDbSql(plan, emit));
+    if (st.kind == sql::CompiledStatement::Kind::kCreateView) {
+      ctx.steps.push_back(ProgramStep{ProgramStep::Kind::kExecute,
+                                      "CREATE OR REPLACE TEMP VIEW " +
+                                          sql::QuoteIdentifier(st.view_name) + " AS " + sql,
+                                      "", 0, {}});
+      ctx.explain += "view " + st.view_name + ":\n" + plan.ToString();
+    } else {
+      auto output = plan.Output();
+      CR_ASSIGN_OR_RETURN(std::string final_sql, internal::ApplyPostFilters(ctx, sql, output));
+      ctx.steps.push_back(ProgramStep{ProgramStep::Kind::kResult, final_sql, "", 0, {}});
+      ctx.explain += "query:\n" + plan.ToString();
+      program.output.clear();
+      for (const auto& c : output) program.output.push_back(sql::Column{c.name, c.type});
+    }
+  }
+  program.steps = std::move(ctx.steps);
+  program.explain = std::move(ctx.explain);
+  for (const auto& step : program.steps) {
+    if (step.kind != ProgramStep::Kind::kPreCondition) program.explain += "emitted: " + step.sql + "\n";
+  }
+  return program;
+}
+
+Result<std::vector<SuppressionNote>> RunPreparation(const CheckedProgram& program,
+                                                   ProgramRunner& runner) {
+  std::vector<SuppressionNote> notes;
+  for (const auto& step : program.steps) {
+    switch (step.kind) {
+      case ProgramStep::Kind::kPreCondition: {
+        CR_ASSIGN_OR_RETURN(std::vector<int64_t> counts, runner.QueryCounts(step.sql));
+        if (counts.size() != 1) return Status::Internal("pre-condition count query returned no count");
+        if (counts[0] < step.min_rows) {
+          return Status::FailedPrecondition("pre-condition: dataset " + step.dataset +
+                                            " has fewer rows than the required minimum of " +
+                                            std::to_string(step.min_rows));
+        }
+        break;
+      }
+      case ProgramStep::Kind::kExecute:
+        CR_RETURN_IF_ERROR(runner.Execute(step.sql));
+        break;
+      case ProgramStep::Kind::kSuppressionCount: {
+        CR_ASSIGN_OR_RETURN(std::vector<int64_t> counts, runner.QueryCounts(step.sql));
+        if (counts.size() != step.rules.size()) return Status::Internal("suppression count mismatch");
+        for (size_t i = 0; i < counts.size(); ++i) notes.push_back(SuppressionNote{step.rules[i], counts[i]});
+        break;
+      }
+      case ProgramStep::Kind::kResult:
+        break;
+    }
+  }
+  return notes;
+}
+
+}  // namespace cleanroom::privacy

@@ -1,0 +1,68 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "privacy/policy.h"
+#include "sql/catalog.h"
+#include "sql/frontend.h"
+
+namespace cleanroom::privacy {
+
+// One statement of a checked program, run in order on one engine connection.
+struct ProgramStep {
+  enum class Kind {
+    kPreCondition,      // `sql` returns one row, one count: must be >= min_rows of `dataset`
+    kExecute,           // a statement of ours (temp tables for thresholds, temp views)
+    kSuppressionCount,  // `sql` returns one row: a count per entry of `rules`
+    kResult,            // the final query: its rows are the result
+  };
+  Kind kind = Kind::kExecute;
+  std::string sql;
+  std::string dataset;             // kPreCondition
+  int64_t min_rows = 0;            // kPreCondition
+  std::vector<std::string> rules;  // kSuppressionCount: e.g. "minGroupUnits(customers)"
+};
+
+// What a policy-checked script becomes: statements that compute thresholds and the result.
+struct CheckedProgram {
+  std::vector<ProgramStep> steps;
+  std::vector<sql::Column> output;  // result columns
+  std::string explain;              // the checked plan with the inserted thresholds
+};
+
+// Restricts `catalog` to each policy's allowedFields, so that other columns do not exist for
+// the binder (SELECT * expands to the allowed ones; naming another is "column not found").
+// A table without a policy is an error (fail closed); so is an allowedField missing from the
+// table's schema.
+Status ApplyAllowedFields(const PolicyFile& policies, sql::Catalog& catalog);
+
+// Checks every statement of a compiled script against the policies and rewrites it so that
+// the engine computes the thresholds. `statements` must have been compiled against a catalog
+// restricted by ApplyAllowedFields, with CompileOptions::safe_arithmetic set. Returns
+// PermissionDenied naming the rule, the dataset and the column (never a value) for any use a
+// role forbids.
+Result<CheckedProgram> CheckScript(const std::vector<sql::CompiledStatement>& statements,
+                                   const PolicyFile& policies, const sql::Catalog& catalog);
+
+// Runs the program's statements other than kResult on the caller's engine. Statement runners
+// are supplied by the caller (privacy does not depend on the engine).
+struct SuppressionNote {
+  std::string rule;
+  int64_t rows = 0;
+};
+class ProgramRunner {
+ public:
+  virtual ~ProgramRunner() = default;
+  virtual Status Execute(const std::string& sql) = 0;
+  // Runs a query returning one row of BIGINT counts.
+  virtual Result<std::vector<int64_t>> QueryCounts(const std::string& sql) = 0;
+};
+// Pre-conditions fail with FailedPrecondition naming the dataset and the floor (never the
+// actual count). Returns the suppression notes, in rule order, for the recipient.
+Result<std::vector<SuppressionNote>> RunPreparation(const CheckedProgram& program,
+                                                   ProgramRunner& runner);
+
+}  // namespace cleanroom::privacy

@@ -1,0 +1,66 @@
+#pragma once
+
+// Shared by the rule files of the checker. Not a public header.
+
+#include <string>
+#include <vector>
+
+#include "privacy/checker.h"
+#include "privacy/lineage.h"
+#include "sql/plan.h"
+
+namespace cleanroom::privacy::internal {
+
+// How a value is used, for the role rules and their messages.
+enum class Use {
+  kOutput,       // a result column
+  kFilter,       // WHERE, HAVING, a join's non-equality condition, an aggregate FILTER
+  kJoinKey,      // one side of an equality join condition
+  kGroup,        // a GROUP BY key
+  kOrder,        // an ORDER BY key
+  kWindowKey,    // a window's PARTITION BY / ORDER BY key
+  kAggregateArg, // the argument of an aggregate (or window aggregate) call
+};
+const char* UseName(Use use);
+
+// The state of one CheckScript call.
+struct CheckContext {
+  const PolicyFile* policies = nullptr;
+  Lineage lineage;
+  int temp_counter = 0;
+  // Prefix of this program's temp tables, unique within the process so that several
+  // programs can run on one engine connection.
+  std::string temp_prefix;
+  // Nodes replaced by rewrites stay alive: the lineage index still points at them, so that
+  // later statements trace through a rewritten view to the original aggregate.
+  std::vector<sql::PlanPtr> keep_alive;
+  std::vector<ProgramStep> steps;
+  std::string explain;
+
+  // The policy of a dataset, or nullptr (a temp table of ours, or a view).
+  const DatasetPolicy* PolicyOf(const std::string& dataset) const;
+};
+
+// PermissionDenied: "<rule>: column <c> of dataset <d> (role <r>) ...".
+Status Denied(const std::string& rule, const Origin& origin, ColumnRole role,
+              const std::string& what);
+
+// Role rules over every node of a plan (rules in role_rules.cc).
+Status CheckRoles(CheckContext& ctx, const sql::PlanNode& node);
+// Output rules of a final statement: result columns, row-level output, subqueries
+// (output_rules.cc).
+Status CheckOutput(CheckContext& ctx, const sql::LogicalPlan& plan);
+// Scalar subqueries over aggregate-mode datasets anywhere in the node's expressions.
+Status CheckSubqueries(CheckContext& ctx, const sql::PlanNode& node);
+
+// Rewrites every aggregate over rows of a dataset with a minGroupUnits floor so that groups
+// below the floor are dropped; emits the temp-table and suppression-count steps
+// (threshold_rewrite.cc).
+Status RewriteThresholds(CheckContext& ctx, const sql::Catalog& catalog, sql::LogicalPlan& plan,
+                         sql::PlanPtr& node);
+// Applies the query's postFilters to the final result (post_filter_rewrite.cc). Returns the
+// final SELECT.
+Result<std::string> ApplyPostFilters(CheckContext& ctx, const std::string& final_sql,
+                                     const std::vector<sql::ColumnInfo>& output);
+
+}  // namespace cleanroom::privacy::internal

@@ -1,0 +1,91 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+
+namespace cleanroom::privacy {
+
+// What a column may be used for. See docs/privacy.md for each rule.
+enum class ColumnRole {
+  kDimension,    // output, group, filter, join: the default
+  kJoin,         // only in equality join conditions and inside COUNT(DISTINCT ...)
+  kAggregate,    // only as the argument of the allowed aggregate functions
+  kPrivacyUnit,  // identifies a person; like kJoin, and used for thresholds
+};
+
+std::string_view ColumnRoleName(ColumnRole role);
+
+enum class OutputMode {
+  kAggregate,  // every output row is an aggregate over a group (default)
+  kList,       // row-level output of dimension columns allowed
+};
+
+struct ColumnPolicy {
+  ColumnRole role = ColumnRole::kDimension;
+  // kAggregate only: upper-case aggregate function names allowed on this column.
+  std::set<std::string> functions = {"SUM", "AVG", "COUNT"};
+};
+
+// One dataset's policy, as its owner registers it (part of the dataset document).
+struct DatasetPolicy {
+  // The only columns that exist for queries. Empty means "every column of the schema".
+  std::vector<std::string> allowed_fields;
+  // Lower-case column name -> policy. Columns not listed are dimensions.
+  std::map<std::string, ColumnPolicy> columns;
+  std::string privacy_unit;  // lower-case; empty when the dataset has none
+  OutputMode output = OutputMode::kAggregate;
+  int64_t min_row_count = 0;    // the input must hold at least this many rows
+  int64_t min_group_units = 0;  // each output group needs this many distinct privacy units
+
+  // The role of a column (dimension when unlisted). `column` is case-insensitive.
+  ColumnRole RoleOf(std::string_view column) const;
+  const ColumnPolicy* Find(std::string_view column) const;
+};
+
+struct PreCondition {
+  std::string dataset;  // lower-case
+  int64_t min_row_count = 0;
+};
+
+struct PostFilter {
+  std::string column;  // output column name, lower-case
+  int64_t min = 0;
+};
+
+// The query's own guards, as the analyst writes them in the query document.
+struct QueryGuards {
+  std::vector<PreCondition> pre_conditions;
+  std::vector<PostFilter> post_filters;
+  int64_t min_group_units = 0;
+};
+
+// A policy file for `cleanroom sql --policy`: {"datasets": {NAME: policy}, "query": guards}.
+struct PolicyFile {
+  std::map<std::string, DatasetPolicy> datasets;  // key: lower-case dataset name
+  QueryGuards query;
+};
+
+// Parsers for the JSON documents. InvalidArgument names the field path ("datasets.x.columns.
+// y.role") and what is wrong; never echoes values other than the offending key names.
+Result<DatasetPolicy> ParseDatasetPolicy(std::string_view json_text, std::string_view where);
+Result<QueryGuards> ParseQueryGuards(std::string_view json_text, std::string_view where);
+Result<PolicyFile> ParsePolicyFile(std::string_view json_text, std::string_view where);
+Result<PolicyFile> LoadPolicyFile(const std::string& path);
+
+// The rules in force for one dataset in one query: the owner's floors and the query's guards
+// merged, the stricter winning.
+struct EffectiveFloors {
+  int64_t min_row_count = 0;
+  int64_t min_group_units = 0;
+};
+EffectiveFloors MergeFloors(const DatasetPolicy& owner, const QueryGuards& query,
+                            std::string_view dataset);
+
+}  // namespace cleanroom::privacy

@@ -1,0 +1,277 @@
+// The checker end to end: real CSV files loaded into the real engine, queries compiled by the
+// front end, checked, rewritten and run. Denials must name the rule, dataset and column.
+#include "privacy/checker.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "base/file.h"
+#include "engine/engine.h"
+#include "sql/frontend.h"
+
+namespace cleanroom::privacy {
+namespace {
+
+constexpr char kPolicies[] = R"({
+  "datasets": {
+    "customers": {
+      "allowedFields": ["hashed_email", "age_band", "region", "lifetime_value"],
+      "privacyUnit": "hashed_email",
+      "columns": {"lifetime_value": {"role": "aggregate", "functions": ["SUM", "AVG"]}},
+      "minGroupUnits": 3,
+      "minRowCount": 5
+    },
+    "impressions": {
+      "allowedFields": ["hashed_email", "campaign_id", "cost"],
+      "privacyUnit": "hashed_email",
+      "columns": {"cost": {"role": "aggregate"}},
+      "minGroupUnits": 2
+    }
+  }
+})";
+
+// Runs a program's preparation steps on the engine.
+class EngineRunner : public ProgramRunner {
+ public:
+  explicit EngineRunner(engine::Engine& e) : engine_(e) {}
+  Status Execute(const std::string& sql) override { return engine_.Execute(sql); }
+  Result<std::vector<int64_t>> QueryCounts(const std::string& sql) override {
+    CR_ASSIGN_OR_RETURN(auto result, engine_.QueryRaw(sql));
+    std::vector<int64_t> out;
+    CR_ASSIGN_OR_RETURN(bool more, result->Next());
+    if (!more) return out;
+    for (size_t c = 0; c < result->columns().size(); ++c) {
+      std::string cell;
+      result->chunk().AppendCell(c, 0, engine::CellStyle::kText, cell);
+      out.push_back(std::stoll(cell));
+    }
+    return out;
+  }
+
+ private:
+  engine::Engine& engine_;
+};
+
+class CheckerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/cleanroom-privacy-XXXXXX";
+    dir_ = mkdtemp(tmpl);
+    std::string customers = "customer_id,hashed_email,age_band,region,lifetime_value,ssn\n";
+    const char* bands[] = {"18-24", "18-24", "18-24", "18-24", "18-24", "25-34",
+                           "25-34", "25-34", "25-34", "35-44", "35-44", "45+"};
+    const char* regions[] = {"north", "south", "north", "south", "north", "south",
+                             "north", "south", "north", "south", "north", "east"};
+    for (int i = 1; i <= 12; ++i) {
+      customers += std::to_string(i) + ",u" + std::to_string(i) + "," + bands[i - 1] + "," +
+                   regions[i - 1] + "," + std::to_string(i * 10) + ",000-00-" + std::to_string(1000 + i) + "\n";
+    }
+    ASSERT_TRUE(WriteFileAtomic(dir_ + "/customers.csv", customers).ok());
+    ASSERT_TRUE(WriteFileAtomic(dir_ + "/impressions.csv",
+                                "hashed_email,campaign_id,cost,device\n"
+                                "u1,1,1.5,ios\nu1,2,2.0,web\nu2,1,1.0,ios\nu3,1,1.0,web\n"
+                                "u4,2,3.0,ios\nu5,1,1.0,web\nu6,2,2.5,ios\nu7,1,1.0,web\n"
+                                "x1,1,4.0,ios\nx2,2,1.0,web\n")
+                    .ok());
+    auto opened = engine::Engine::Open();
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    engine_ = std::move(*opened);
+    for (const char* name : {"customers", "impressions"}) {
+      engine::TableSource source;
+      source.name = name;
+      source.path = dir_ + "/" + name + ".csv";
+      ASSERT_TRUE(engine_->LoadTable(source).ok());
+    }
+    ASSERT_TRUE(engine_->Lock().ok());
+    auto policies = ParsePolicyFile(kPolicies, "test policy");
+    ASSERT_TRUE(policies.ok()) << policies.status().ToString();
+    policies_ = *policies;
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  // Compiles and checks; the checked program, or the first error.
+  Result<CheckedProgram> Check(const std::string& text, const PolicyFile* policies = nullptr) {
+    const PolicyFile& p = policies ? *policies : policies_;
+    sql::Catalog catalog = engine_->catalog();
+    CR_RETURN_IF_ERROR(ApplyAllowedFields(p, catalog));
+    sql::CompileOptions options;
+    options.safe_arithmetic = true;
+    CR_ASSIGN_OR_RETURN(auto statements, sql::CompileScript(text, catalog, options));
+    return CheckScript(statements, p, catalog);
+  }
+
+  // Runs a checked program; rows as "a|b" strings, and the suppression notes.
+  Result<std::vector<std::string>> Run(const CheckedProgram& program,
+                                       std::vector<SuppressionNote>* notes = nullptr) {
+    EngineRunner runner(*engine_);
+    CR_ASSIGN_OR_RETURN(auto n, RunPreparation(program, runner));
+    if (notes) *notes = n;
+    std::vector<std::string> rows;
+    for (const auto& step : program.steps) {
+      if (step.kind != ProgramStep::Kind::kResult) continue;
+      CR_ASSIGN_OR_RETURN(auto result, engine_->QueryRaw(step.sql));
+      for (;;) {
+        CR_ASSIGN_OR_RETURN(bool more, result->Next());
+        if (!more) break;
+        const auto& chunk = result->chunk();
+        for (idx_t r = 0; r < chunk.size(); ++r) {
+          std::string row;
+          for (idx_t c = 0; c < chunk.column_count(); ++c) {
+            if (c > 0) row += "|";
+            if (chunk.IsNull(c, r)) {
+              row += "NULL";
+            } else {
+              chunk.AppendCell(c, r, engine::CellStyle::kText, row);
+            }
+          }
+          rows.push_back(row);
+        }
+      }
+    }
+    return rows;
+  }
+
+  void ExpectDenied(const std::string& text, const std::string& rule, const std::string& needle) {
+    auto r = Check(text);
+    ASSERT_FALSE(r.ok()) << "not refused: " << text;
+    EXPECT_EQ(r.status().code(), StatusCode::kPermissionDenied) << text << "\n" << r.status().ToString();
+    EXPECT_NE(r.status().message().find(rule), std::string::npos) << r.status().ToString();
+    EXPECT_NE(r.status().message().find(needle), std::string::npos) << r.status().ToString();
+  }
+
+  std::string dir_;
+  std::unique_ptr<engine::Engine> engine_;
+  PolicyFile policies_;
+};
+
+TEST_F(CheckerTest, DisallowedColumnDoesNotExist) {
+  auto r = Check("SELECT ssn, COUNT(*) FROM customers GROUP BY ssn");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(r.status().message().find("ssn"), std::string::npos);
+  auto star = Check("SELECT * FROM customers");
+  ASSERT_FALSE(star.ok());  // expands to allowed fields, which include the privacy unit
+  EXPECT_EQ(star.status().code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(star.status().message().find("ssn"), std::string::npos);
+}
+
+TEST_F(CheckerTest, PrivacyUnitUses) {
+  ExpectDenied("SELECT hashed_email, COUNT(*) FROM customers GROUP BY hashed_email", "group rule",
+               "column hashed_email of dataset customers");
+  ExpectDenied("SELECT age_band, COUNT(*) FROM customers WHERE hashed_email LIKE 'u1%' GROUP BY age_band",
+               "filter rule", "hashed_email");
+  ExpectDenied("SELECT age_band, SUM(CASE WHEN hashed_email = 'u1' THEN 1 ELSE 0 END) FROM customers "
+               "GROUP BY age_band", "aggregate rule", "hashed_email");
+  ExpectDenied("SELECT lower(hashed_email) AS p, COUNT(*) FROM customers GROUP BY 1",
+               "group rule", "hashed_email");
+  ExpectDenied("SELECT age_band, COUNT(*) FROM customers GROUP BY age_band ORDER BY MIN(hashed_email)",
+               "aggregate rule", "hashed_email");
+  ExpectDenied("SELECT c.age_band, COUNT(*) FROM customers c JOIN impressions i "
+               "ON lower(c.hashed_email) = i.hashed_email GROUP BY c.age_band",
+               "join rule", "not transformed");
+}
+
+TEST_F(CheckerTest, AggregateColumnUses) {
+  ExpectDenied("SELECT age_band, MAX(lifetime_value) FROM customers GROUP BY age_band",
+               "aggregate rule", "lifetime_value");
+  ExpectDenied("SELECT age_band, COUNT(*) FROM customers WHERE lifetime_value > 100 GROUP BY age_band",
+               "filter rule", "lifetime_value");
+  ExpectDenied("SELECT lifetime_value, COUNT(*) FROM customers GROUP BY lifetime_value",
+               "group rule", "lifetime_value");
+  ExpectDenied("SELECT age_band, SUM(lifetime_value * 2) FROM customers GROUP BY age_band",
+               "aggregate rule", "transformed");
+}
+
+TEST_F(CheckerTest, RowLevelOutputRefused) {
+  ExpectDenied("SELECT age_band, region FROM customers", "output rule", "customers");
+  ExpectDenied("SELECT DISTINCT region FROM customers", "output rule", "customers");
+  ExpectDenied("SELECT age_band, COUNT(*) OVER (PARTITION BY region) FROM customers",
+               "rule", "customers");
+  ExpectDenied("SELECT age_band, COUNT(*) AS n FROM customers GROUP BY age_band "
+               "UNION ALL SELECT region, 1 FROM customers",
+               "output rule", "customers");
+}
+
+TEST_F(CheckerTest, SubqueryProbesRefused) {
+  ExpectDenied("SELECT age_band, COUNT(*) FROM customers WHERE "
+               "(SELECT COUNT(*) FROM impressions WHERE campaign_id = 2) > 3 GROUP BY age_band",
+               "subquery rule", "impressions");
+}
+
+TEST_F(CheckerTest, LaunderingThroughViewsRefused) {
+  ExpectDenied("CREATE TEMP VIEW v AS SELECT hashed_email AS x, age_band FROM customers;"
+               "SELECT x, COUNT(*) FROM v GROUP BY x",
+               "group rule", "hashed_email");
+  ExpectDenied("WITH t AS (SELECT hashed_email AS e FROM customers) SELECT e FROM t",
+               "output rule", "hashed_email");
+}
+
+TEST_F(CheckerTest, ReachByAgeBandSuppressesSmallGroups) {
+  auto program = Check("SELECT age_band, COUNT(DISTINCT hashed_email) AS reach, SUM(lifetime_value) AS ltv "
+                       "FROM customers GROUP BY age_band ORDER BY age_band");
+  ASSERT_TRUE(program.ok()) << program.status().ToString();
+  std::vector<SuppressionNote> notes;
+  auto rows = Run(*program, &notes);
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  EXPECT_EQ(*rows, (std::vector<std::string>{"18-24|5|150", "25-34|4|300"}));
+  ASSERT_EQ(notes.size(), 1u);
+  EXPECT_EQ(notes[0].rows, 2);  // 35-44 (2 people) and 45+ (1 person)
+  EXPECT_NE(notes[0].rule.find("minGroupUnits(customers)"), std::string::npos);
+}
+
+TEST_F(CheckerTest, FakedCountColumnDoesNotBypassThresholds) {
+  PolicyFile p = policies_;
+  p.query.post_filters.push_back(PostFilter{"n", 1});
+  auto program = Check("SELECT region, 1000 AS n FROM customers GROUP BY region ORDER BY region", &p);
+  ASSERT_TRUE(program.ok()) << program.status().ToString();
+  std::vector<SuppressionNote> notes;
+  auto rows = Run(*program, &notes);
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  // east has one customer: dropped by the engine-computed floor despite n = 1000.
+  EXPECT_EQ(*rows, (std::vector<std::string>{"north|1000", "south|1000"}));
+}
+
+TEST_F(CheckerTest, AudienceOverlapAndAttribution) {
+  auto overlap = Check("SELECT COUNT(DISTINCT c.hashed_email) AS overlap FROM customers c "
+                       "JOIN impressions i ON c.hashed_email = i.hashed_email");
+  ASSERT_TRUE(overlap.ok()) << overlap.status().ToString();
+  auto rows = Run(*overlap);
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  EXPECT_EQ(*rows, (std::vector<std::string>{"7"}));
+
+  auto by_campaign = Check("SELECT i.campaign_id, COUNT(DISTINCT c.hashed_email) AS reach, SUM(i.cost) AS spend "
+                           "FROM customers c JOIN impressions i ON c.hashed_email = i.hashed_email "
+                           "GROUP BY i.campaign_id ORDER BY i.campaign_id");
+  ASSERT_TRUE(by_campaign.ok()) << by_campaign.status().ToString();
+  std::vector<SuppressionNote> notes;
+  rows = Run(*by_campaign, &notes);
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  // Campaign 1: u1 u2 u3 u5 u7 (5 customers); campaign 2: u1 u4 u6 (3 customers).
+  EXPECT_EQ(*rows, (std::vector<std::string>{"1|5|5.5", "2|3|7.5"}));
+}
+
+TEST_F(CheckerTest, PreConditionsChecked) {
+  PolicyFile p = policies_;
+  p.query.pre_conditions.push_back(PreCondition{"impressions", 1000});
+  auto program = Check("SELECT campaign_id, COUNT(*) AS n FROM impressions GROUP BY campaign_id", &p);
+  ASSERT_TRUE(program.ok()) << program.status().ToString();
+  auto rows = Run(*program);
+  ASSERT_FALSE(rows.ok());
+  EXPECT_EQ(rows.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(rows.status().message().find("impressions"), std::string::npos);
+  EXPECT_EQ(rows.status().message().find("10 "), std::string::npos);  // never the actual count
+}
+
+TEST_F(CheckerTest, DataDependentErrorsBecomeNull) {
+  auto program = Check("SELECT region, SUM(lifetime_value) / (COUNT(*) - COUNT(*)) AS r FROM customers "
+                       "GROUP BY region ORDER BY region");
+  ASSERT_TRUE(program.ok()) << program.status().ToString();
+  auto rows = Run(*program);
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  EXPECT_EQ(*rows, (std::vector<std::string>{"north|NULL", "south|NULL"}));
+}
+
+}  // namespace
+}  // namespace cleanroom::privacy

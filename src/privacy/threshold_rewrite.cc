@@ -1,0 +1,286 @@
+// The threshold rewrite: every aggregate over individual rows of a dataset with a
+// minGroupUnits floor also counts the distinct privacy units of that dataset per group; the
+// groups are materialised into a temp table, the groups below a floor are counted (the
+// recipient is told) and dropped before anything above the aggregate sees them.
+#include <algorithm>
+
+#include "checker_internal.h"
+#include "sql/catalog.h"
+#include "sql/emitter/duckdb_emitter.h"
+#include "sql/function/function_registry.h"
+
+namespace cleanroom::privacy::internal {
+namespace {
+
+using sql::PlanKind;
+
+sql::ExprPtr ColumnRef(const sql::ColumnInfo& col) {
+  auto e = std::make_shared<sql::Expression>();
+  e->kind = sql::ExprKind::kColumnRef;
+  e->type = col.type;
+  e->binding = col.binding;
+  e->name = col.name;
+  e->table = col.table;
+  e->column = col.column;
+  return e;
+}
+
+const sql::ColumnInfo* FindColumn(const std::vector<sql::ColumnInfo>& cols, sql::ColumnBinding b) {
+  for (const auto& c : cols) {
+    if (c.binding == b) return &c;
+  }
+  return nullptr;
+}
+
+// A base-table Get of a dataset reached from an aggregate's input without another
+// aggregate in between, with the nodes on the way (top first, the Get last).
+struct RowPath {
+  std::vector<sql::PlanNode*> nodes;
+  std::string dataset;
+};
+
+void FindRowPaths(sql::PlanNode* node, std::vector<sql::PlanNode*>& stack,
+                  std::vector<RowPath>& out) {
+  stack.push_back(node);
+  switch (node->kind) {
+    case PlanKind::kGet:
+      out.push_back(RowPath{stack, sql::ToLowerAscii(node->table_name)});
+      break;
+    case PlanKind::kAggregate:
+    case PlanKind::kValues:
+      break;
+    case PlanKind::kJoin:
+      FindRowPaths(node->children[0].get(), stack, out);
+      if (node->join_type != sql::JoinType::kSemi && node->join_type != sql::JoinType::kAnti) {
+        FindRowPaths(node->children[1].get(), stack, out);
+      }
+      break;
+    default:
+      for (auto& c : node->children) FindRowPaths(c.get(), stack, out);
+      break;
+  }
+  stack.pop_back();
+}
+
+Status CannotThread(const std::string& dataset, const std::string& through) {
+  return Status::PermissionDenied(
+      "threshold rule: the distinct privacy units of dataset " + dataset +
+      " cannot be counted per group through " + through +
+      "; aggregate the dataset's rows directly (no " + through + " between the table and GROUP BY)");
+}
+
+// Makes the privacy unit of the Get at the end of `path` visible at the output of
+// path.nodes[i], adding it to projections and pass-through column lists on the way up.
+Result<sql::ColumnInfo> Expose(CheckContext& ctx, const sql::Catalog& catalog,
+                               const RowPath& path, size_t i, const std::string& unit) {
+  sql::PlanNode* n = path.nodes[i];
+  if (n->kind == PlanKind::kGet) {
+    if (n->is_view) {
+      // A view is emitted before this statement: use its column if it exposes the unit.
+      if (n->view_plan && n->view_plan->root) {
+        auto out = n->view_plan->Output();
+        for (size_t c = 0; c < out.size(); ++c) {
+          Trace t = ctx.lineage.OfBinding(out[c].binding);
+          if (!t.identity || t.origins.size() != 1) continue;
+          // The unit of any dataset read row-level by the view is acceptable only if it is the
+          // dataset being thresholded.
+          const Origin& o = *t.origins.begin();
+          const DatasetPolicy* p = ctx.PolicyOf(o.dataset);
+          if (p == nullptr || o.dataset != path.dataset || o.column != unit) continue;
+          for (size_t k = 0; k < n->table_columns.size(); ++k) {
+            if (sql::ToLowerAscii(n->table_columns[k]) == sql::ToLowerAscii(out[c].name)) {
+              return n->columns[k];
+            }
+          }
+          n->table_columns.push_back(out[c].name);
+          n->columns.push_back(sql::ColumnInfo{out[c].name, out[c].type,
+                                               sql::ColumnBinding{n->id, static_cast<int>(n->columns.size())},
+                                               n->table_name, out[c].name});
+          return n->columns.back();
+        }
+      }
+      return CannotThread(path.dataset, "temp view " + n->table_name +
+                                            " that does not keep its privacy unit column");
+    }
+    for (size_t k = 0; k < n->table_columns.size(); ++k) {
+      if (sql::ToLowerAscii(n->table_columns[k]) == unit) return n->columns[k];
+    }
+    const sql::TableDef* table = catalog.FindTable(n->table_name);
+    const sql::Column* column = nullptr;
+    if (table != nullptr) {
+      for (const auto& c : table->columns) {
+        if (sql::ToLowerAscii(c.name) == unit) column = &c;
+      }
+    }
+    if (column == nullptr) {
+      return Status::InvalidArgument("policy of dataset " + path.dataset + ": privacy unit column " +
+                                     unit + " is not among its allowed fields");
+    }
+    n->table_columns.push_back(column->name);
+    n->columns.push_back(sql::ColumnInfo{column->name, column->type,
+                                         sql::ColumnBinding{n->id, static_cast<int>(n->columns.size())},
+                                         n->table_name, column->name});
+    return n->columns.back();
+  }
+  CR_ASSIGN_OR_RETURN(sql::ColumnInfo below, Expose(ctx, catalog, path, i + 1, unit));
+  switch (n->kind) {
+    case PlanKind::kFilter:
+    case PlanKind::kSort:
+    case PlanKind::kLimit:
+    case PlanKind::kJoin:
+      if (FindColumn(n->columns, below.binding) == nullptr) n->columns.push_back(below);
+      return below;
+    case PlanKind::kWindow: {
+      if (FindColumn(n->columns, below.binding) == nullptr) {
+        // Pass-through columns come before the window's own.
+        size_t passed = n->columns.size() - n->expressions.size();
+        n->columns.insert(n->columns.begin() + static_cast<long>(passed), below);
+      }
+      return below;
+    }
+    case PlanKind::kProject: {
+      for (size_t k = 0; k < n->expressions.size(); ++k) {
+        const auto& e = *n->expressions[k];
+        if (e.kind == sql::ExprKind::kColumnRef && e.binding == below.binding && e.depth == 0) {
+          return n->columns[k];
+        }
+      }
+      n->expressions.push_back(ColumnRef(below));
+      sql::ColumnInfo info{"__cr_unit", below.type,
+                           sql::ColumnBinding{n->id, static_cast<int>(n->expressions.size() - 1)},
+                           "", ""};
+      // Projections list their own columns first, in expression order.
+      n->columns.insert(n->columns.begin() + static_cast<long>(n->expressions.size() - 1), info);
+      return info;
+    }
+    case PlanKind::kDistinct:
+      return CannotThread(path.dataset, "DISTINCT");
+    case PlanKind::kSetOperation:
+      return CannotThread(path.dataset, "a set operation");
+    default:
+      return CannotThread(path.dataset, sql::PlanKindName(n->kind));
+  }
+}
+
+}  // namespace
+
+Status RewriteThresholds(CheckContext& ctx, const sql::Catalog& catalog, sql::LogicalPlan& plan,
+                         sql::PlanPtr& node) {
+  for (auto& child : node->children) {
+    CR_RETURN_IF_ERROR(RewriteThresholds(ctx, catalog, plan, child));
+  }
+  if (node->kind != PlanKind::kAggregate) return Status::OK();
+
+  std::vector<RowPath> paths;
+  std::vector<sql::PlanNode*> stack;
+  FindRowPaths(node->children[0].get(), stack, paths);
+
+  struct Threshold {
+    size_t column;
+    int64_t min;
+    std::string rule;
+  };
+  std::vector<Threshold> thresholds;
+  const sql::FunctionDef* count = sql::LookupFunction("count");
+  if (count == nullptr) return Status::Internal("count function missing from the registry");
+  for (const RowPath& path : paths) {
+    const DatasetPolicy* p = ctx.PolicyOf(path.dataset);
+    if (p == nullptr) continue;
+    EffectiveFloors floors = MergeFloors(*p, ctx.policies->query, path.dataset);
+    if (floors.min_group_units <= 0) continue;
+    CR_ASSIGN_OR_RETURN(sql::ColumnInfo unit, Expose(ctx, catalog, path, 0, p->privacy_unit));
+    auto call = std::make_shared<sql::Expression>();
+    call->kind = sql::ExprKind::kAggregate;
+    call->type = sql::DataType::Of(sql::TypeId::kBigInt);
+    call->function = count;
+    call->distinct = true;
+    call->children.push_back(ColumnRef(unit));
+    node->expressions.push_back(call);
+    size_t index = node->groups.size() + node->expressions.size() - 1;
+    node->columns.insert(node->columns.begin() + static_cast<long>(index),
+                         sql::ColumnInfo{"__cr_units_" + path.dataset, call->type,
+                                         sql::ColumnBinding{node->id, static_cast<int>(index)}, "", ""});
+    thresholds.push_back(Threshold{index, floors.min_group_units,
+                                   "minGroupUnits(" + path.dataset + ")>=" +
+                                       std::to_string(floors.min_group_units)});
+  }
+  ctx.lineage.Reset();
+  if (thresholds.empty()) return Status::OK();
+
+  // Materialise the groups with their unit counts.
+  std::string table = ctx.temp_prefix + "groups_" + std::to_string(++ctx.temp_counter);
+  sql::LogicalPlan groups_plan;
+  groups_plan.root = node;
+  groups_plan.output_count = node->columns.size();
+  groups_plan.id_counter = plan.id_counter;
+  sql::EmitOptions emit;
+  emit.safe_arithmetic = true;
+  CR_ASSIGN_OR_RETURN(std::string groups_sql, sql::EmitDuckDbSql(groups_plan, emit));
+  std::vector<std::string> names;
+  std::string column_list;
+  for (size_t i = 0; i < node->columns.size(); ++i) {
+    names.push_back("c" + std::to_string(i));
+    column_list += (i > 0 ? ", " : "") + sql::QuoteIdentifier(names.back());
+  }
+  ctx.steps.push_back(ProgramStep{ProgramStep::Kind::kExecute,
+                                  "CREATE TEMP TABLE " + sql::QuoteIdentifier(table) +
+                                      " AS SELECT * FROM (" + groups_sql + ") AS \"__cr_t\"(" +
+                                      column_list + ")",
+                                  "", 0, {}});
+  ProgramStep counts{ProgramStep::Kind::kSuppressionCount, "SELECT ", "", 0, {}};
+  std::string pass;
+  for (size_t t = 0; t < thresholds.size(); ++t) {
+    std::string cond = "coalesce(" + sql::QuoteIdentifier(names[thresholds[t].column]) +
+                       " >= " + std::to_string(thresholds[t].min) + ", false)";
+    counts.sql += (t > 0 ? ", " : "") + std::string("count(*) FILTER (WHERE NOT ") + cond + ")";
+    counts.rules.push_back(thresholds[t].rule);
+    pass += (t > 0 ? " AND " : "") + cond;
+  }
+  counts.sql += " FROM " + sql::QuoteIdentifier(table);
+  ctx.steps.push_back(std::move(counts));
+  ctx.explain += "threshold: " + table + " keeps groups where";
+  for (const auto& t : thresholds) ctx.explain += " " + t.rule;
+  ctx.explain += "\n";
+
+  // Replace the aggregate by a scan of the kept groups; bindings above stay valid because the
+  // scan takes the aggregate's id and column bindings.
+  auto get = std::make_shared<sql::PlanNode>();
+  get->kind = PlanKind::kGet;
+  get->id = node->id;
+  get->table_name = table;
+  get->table_columns = names;
+  get->columns = node->columns;
+  auto filter = std::make_shared<sql::PlanNode>();
+  filter->kind = PlanKind::kFilter;
+  filter->id = plan.NewNodeId();
+  filter->columns = get->columns;
+  filter->children.push_back(get);
+  sql::ExprPtr condition;
+  for (const auto& t : thresholds) {
+    auto lit = std::make_shared<sql::Expression>();
+    lit->kind = sql::ExprKind::kLiteral;
+    lit->type = sql::DataType::Of(sql::TypeId::kBigInt);
+    lit->value = std::to_string(t.min);
+    auto cmp = std::make_shared<sql::Expression>();
+    cmp->kind = sql::ExprKind::kOperator;
+    cmp->op = sql::OperatorKind::kGreaterEqual;
+    cmp->type = sql::DataType::Of(sql::TypeId::kBoolean);
+    cmp->children = {ColumnRef(get->columns[t.column]), lit};
+    if (!condition) {
+      condition = cmp;
+    } else {
+      auto both = std::make_shared<sql::Expression>();
+      both->kind = sql::ExprKind::kOperator;
+      both->op = sql::OperatorKind::kAnd;
+      both->type = sql::DataType::Of(sql::TypeId::kBoolean);
+      both->children = {condition, cmp};
+      condition = both;
+    }
+  }
+  filter->condition = condition;
+  ctx.keep_alive.push_back(node);
+  node = filter;
+  return Status::OK();
+}
+
+}  // namespace cleanroom::privacy::internal
