@@ -121,14 +121,12 @@ std::string EmitGroupConcat(const FunctionEmitContext& ctx, const Expression& ca
 // lag / lead (x [, offset [, default]]): the type of x.
 Result<DataType> BindOffset(const FunctionBindContext& ctx, Args& args) {
   if (args.size() >= 2) {
-    if (args[1]->kind != ExprKind::kLiteral || !args[1]->type.IsIntegral()) {
-      return Status::InvalidArgument("the offset must be an integer literal");
-    }
+    if (!args[1]->type.IsIntegral()) return Status::InvalidArgument("the offset must be an integer");
     args[1] = CastTo(args[1], kBigInt);
   }
   DataType type = args[0]->type;
   if (args.size() == 3) {
-    auto common = CommonType(type, args[2]->type, ctx.dialect);
+    auto common = WiderType(type, args[2]->type, ctx.dialect);
     if (!common) return Status::InvalidArgument("the default does not match the value's type");
     type = *common;
     args[0] = CastTo(args[0], type);

@@ -84,7 +84,8 @@ std::string EmitSubstring(const FunctionEmitContext&, const Expression& call, co
   }
   if (args.size() == 2) return "substring(" + args[0] + ", " + start + ")";
   // A negative length gives the empty string in Spark.
-  return "substring(" + args[0] + ", " + start + ", greatest(" + args[2] + ", 0))";
+  return "substring(" + args[0] + ", " + start + ", CASE WHEN " + args[2] + " < 0 THEN 0 ELSE " +
+         args[2] + " END)";
 }
 std::string EmitConcat(const FunctionEmitContext&, const Expression&, const Emitted& args) {
   // Spark's concat is NULL when any argument is; DuckDB's concat skips NULLs, `||` does not.
@@ -116,7 +117,8 @@ std::string EmitPad(const FunctionEmitContext&, const Expression& call, const Em
   Emitted padded = args;
   if (padded.size() == 2) padded.push_back("' '");
   // Spark gives '' for a negative length; DuckDB raises an error.
-  return Named(call.function->name, {padded[0], "greatest(" + padded[1] + ", 0)", padded[2]});
+  return Named(call.function->name,
+               {padded[0], "CASE WHEN " + padded[1] + " < 0 THEN 0 ELSE " + padded[1] + " END", padded[2]});
 }
 Result<DataType> BindSha2(const FunctionBindContext&, Args& args) {
   args[0] = CastTo(args[0], kString);
@@ -224,7 +226,7 @@ std::string EmitSign(const FunctionEmitContext&, const Expression&, const Emitte
 Result<DataType> BindGreatest(const FunctionBindContext& ctx, Args& args) {
   DataType common = DataType::Of(TypeId::kNull);
   for (const auto& a : args) {
-    auto next = CommonType(common, a->type, ctx.dialect);
+    auto next = WiderType(common, a->type, ctx.dialect);
     if (!next) return Status::InvalidArgument("arguments have no common type");
     common = *next;
   }

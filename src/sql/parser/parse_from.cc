@@ -95,6 +95,10 @@ Status Parser::ParseGroupBy(ast::SelectNode& select) {
         element_sets.push_back(std::move(set));
       } while (EatSymbol(","));
       CR_RETURN_IF_ERROR(ExpectSymbol(")"));
+    } else if (IsSymbol("(") && ParenthesisedListAhead()) {
+      // GROUP BY (a, b): one element grouping by all of its expressions.
+      CR_ASSIGN_OR_RETURN(std::vector<int> set, read_set());
+      element_sets.push_back(std::move(set));
     } else if (IsSymbol("(") && IsSymbol(")", 1)) {
       special = true;
       Next();
@@ -144,6 +148,18 @@ Status Parser::ParseGroupBy(ast::SelectNode& select) {
     select.grouping_sets = std::move(sets);
   }
   return Status::OK();
+}
+
+bool Parser::ParenthesisedListAhead() const {
+  int depth = 0;
+  for (size_t k = 0;; ++k) {
+    const Token& t = Peek(k);
+    if (t.kind == TokenKind::kEnd) return false;
+    if (t.kind != TokenKind::kSymbol) continue;
+    if (t.text == "(") ++depth;
+    if (t.text == ")" && --depth == 0) return false;
+    if (t.text == "," && depth == 1) return true;
+  }
 }
 
 // from := table_factor { (',' table_factor) | join_clause }

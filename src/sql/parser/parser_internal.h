@@ -25,6 +25,8 @@ class Parser {
   Result<std::unique_ptr<ast::QueryNode>> ParseSetTerm();
   Result<std::unique_ptr<ast::QueryNode>> ParseSelectCore();
   Status ParseGroupBy(ast::SelectNode& select);
+  // Whether the parenthesis at the current token holds a top-level comma.
+  bool ParenthesisedListAhead() const;
   Result<std::unique_ptr<ast::TableRef>> ParseFrom();
   Result<std::unique_ptr<ast::TableRef>> ParseTableFactor();
   Status ParseAlias(std::string& alias, std::vector<std::string>* column_aliases);

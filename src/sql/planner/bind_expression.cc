@@ -39,10 +39,12 @@ bool ValidDate(const std::string& s) {
 
 }  // namespace
 
-Result<std::vector<ExprPtr>> Binder::Unify(std::vector<ExprPtr> items, SourcePos pos, const char* what) {
+Result<std::vector<ExprPtr>> Binder::Unify(std::vector<ExprPtr> items, SourcePos pos, const char* what,
+                                           bool comparison) {
   DataType common = DataType::Of(TypeId::kNull);
   for (const auto& item : items) {
-    auto next = CommonType(common, item->type, options_.dialect);
+    auto next = comparison ? CommonType(common, item->type, options_.dialect)
+                           : WiderType(common, item->type, options_.dialect);
     if (!next) {
       return Error(pos, std::string(what) + " mixes types " + common.ToString() + " and " +
                             item->type.ToString() + " that have no common type");
@@ -62,7 +64,8 @@ Result<ExprPtr> Binder::ToBoolean(ExprPtr e, SourcePos pos, const char* what) {
     return MakeOperator(OperatorKind::kNotEqual, kBoolean,
                         {number, CastTo(MakeLiteral(DataType::Of(TypeId::kInt), "0"), number->type)});
   }
-  if (e->type.id == TypeId::kString) return CastTo(e, kBoolean);
+  // A number as a truth value (non-zero is true), as DuckDB and SQLite read it.
+  if (e->type.id == TypeId::kString || e->type.IsNumeric()) return CastTo(e, kBoolean);
   return Error(pos, std::string(what) + " must be boolean, not " + e->type.ToString());
 }
 
@@ -440,7 +443,7 @@ Result<ExprPtr> Binder::BindPredicate(const ast::Expr& expr, ExprContext& ctx) {
     case ast::ExprKind::kBetween: {
       CR_ASSIGN_OR_RETURN(ExprPtr low, BindExpr(*expr.args[1], ctx));
       CR_ASSIGN_OR_RETURN(ExprPtr high, BindExpr(*expr.args[2], ctx));
-      CR_ASSIGN_OR_RETURN(std::vector<ExprPtr> items, Unify({value, low, high}, expr.pos, "BETWEEN"));
+      CR_ASSIGN_OR_RETURN(std::vector<ExprPtr> items, Unify({value, low, high}, expr.pos, "BETWEEN", true));
       if (items[0]->type.id == TypeId::kNull) {
         for (auto& item : items) item = CastTo(item, DataType::Of(TypeId::kInt));
       }
@@ -473,7 +476,7 @@ Result<ExprPtr> Binder::BindPredicate(const ast::Expr& expr, ExprContext& ctx) {
         // x IN () is false (NOT IN () true), as SQLite defines it.
         return MakeLiteral(kBoolean, expr.negated ? "true" : "false");
       }
-      CR_ASSIGN_OR_RETURN(items, Unify(std::move(items), expr.pos, "IN"));
+      CR_ASSIGN_OR_RETURN(items, Unify(std::move(items), expr.pos, "IN", true));
       if (items[0]->type.id == TypeId::kNull) {
         for (auto& item : items) item = CastTo(item, DataType::Of(TypeId::kInt));
       }

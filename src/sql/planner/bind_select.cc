@@ -64,6 +64,37 @@ Result<ExprPtr> Rewrite(const ExprPtr& e,
   return copy;
 }
 
+// Applies `fix` to every reference inside a subquery plan to the query `level` levels out.
+void RemapOuterReferences(PlanNode& node, int level, const std::function<void(Expression&)>& fix);
+
+void RemapExpression(Expression& e, int level, const std::function<void(Expression&)>& fix) {
+  if (e.kind == ExprKind::kColumnRef && e.depth == level) fix(e);
+  if (e.kind == ExprKind::kSubquery && e.subquery && e.subquery->root) {
+    RemapOuterReferences(*e.subquery->root, level + 1, fix);
+  }
+  for (auto& c : e.children) {
+    if (c) RemapExpression(*c, level, fix);
+  }
+  if (e.filter) RemapExpression(*e.filter, level, fix);
+  for (auto& p : e.partition_by) RemapExpression(*p, level, fix);
+  for (auto& k : e.order_by) RemapExpression(*k.expr, level, fix);
+}
+
+void RemapOuterReferences(PlanNode& node, int level, const std::function<void(Expression&)>& fix) {
+  if (node.condition) RemapExpression(*node.condition, level, fix);
+  for (auto& e : node.groups) RemapExpression(*e, level, fix);
+  for (auto& e : node.expressions) RemapExpression(*e, level, fix);
+  for (auto& [l, r] : node.equi_keys) {
+    RemapExpression(*l, level, fix);
+    RemapExpression(*r, level, fix);
+  }
+  for (auto& k : node.sort_keys) RemapExpression(*k.expr, level, fix);
+  for (auto& row : node.rows) {
+    for (auto& e : row) RemapExpression(*e, level, fix);
+  }
+  for (auto& child : node.children) RemapOuterReferences(*child, level, fix);
+}
+
 }  // namespace
 
 Result<PlanPtr> Binder::BindSelect(const ast::QueryNode& node, Scope* outer) {
@@ -281,6 +312,28 @@ Result<PlanPtr> Binder::BindSelect(const ast::QueryNode& node, Scope* outer) {
       if (e->kind == ExprKind::kColumnRef && e->depth == 0) {
         return Error(current_pos, "column " + e->name +
                                       " must appear in GROUP BY or be used in an aggregate function");
+      }
+      if (e->kind == ExprKind::kSubquery && e->subquery && e->subquery->root) {
+        // A correlated subquery above the aggregation reads the grouped columns.
+        std::string ungrouped;
+        RemapOuterReferences(*e->subquery->root, 1, [&](Expression& ref) {
+          for (size_t i = 0; i < groups.size(); ++i) {
+            if (groups[i]->kind == ExprKind::kColumnRef && groups[i]->depth == 0 &&
+                groups[i]->binding == ref.binding) {
+              ref.binding = agg->columns[i].binding;
+              ref.table.clear();
+              ref.column.clear();
+              return;
+            }
+          }
+          bool produced_here = false;
+          for (const auto& c : agg->columns) produced_here = produced_here || c.binding == ref.binding;
+          if (!produced_here) ungrouped = ref.name;
+        });
+        if (!ungrouped.empty()) {
+          return Error(current_pos, "column " + ungrouped +
+                                        " must appear in GROUP BY or be used in an aggregate function");
+        }
       }
       return ExprPtr();
     };

@@ -157,7 +157,7 @@ Result<PlanPtr> Binder::BindSetOperation(const ast::QueryNode& node, Scope* oute
   std::vector<DataType> types;
   bool cast_left = false, cast_right = false;
   for (size_t i = 0; i < left->columns.size(); ++i) {
-    auto common = CommonType(left->columns[i].type, right->columns[i].type, options_.dialect);
+    auto common = WiderType(left->columns[i].type, right->columns[i].type, options_.dialect);
     if (!common) {
       return Error(node.pos, "set operation column " + std::to_string(i + 1) + " has types " +
                                  left->columns[i].type.ToString() + " and " +

@@ -93,7 +93,9 @@ class Binder {
   Result<ExprPtr> BindPredicate(const ast::Expr& expr, ExprContext& ctx);
   Result<ExprPtr> BindSubquery(const ast::Expr& expr, ExprContext& ctx);
   Result<ExprPtr> ToBoolean(ExprPtr e, SourcePos pos, const char* what);
-  Result<std::vector<ExprPtr>> Unify(std::vector<ExprPtr> items, SourcePos pos, const char* what);
+  // Casts `items` to one type: the comparison rule (CommonType) or the column rule (WiderType).
+  Result<std::vector<ExprPtr>> Unify(std::vector<ExprPtr> items, SourcePos pos, const char* what,
+                                     bool comparison = false);
 
   PlanPtr NewNode(PlanKind kind);
 

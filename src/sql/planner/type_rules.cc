@@ -87,6 +87,18 @@ std::optional<DataType> CommonType(const DataType& a, const DataType& b, Dialect
   return std::nullopt;
 }
 
+std::optional<DataType> WiderType(const DataType& a, const DataType& b, Dialect dialect) {
+  bool a_text = a.id == TypeId::kString, b_text = b.id == TypeId::kString;
+  if (a_text != b_text) {
+    const DataType& other = a_text ? b : a;
+    if (other.IsNumeric() || other.id == TypeId::kBoolean || other.id == TypeId::kDate ||
+        other.id == TypeId::kTimestamp || other.id == TypeId::kTimestampNtz) {
+      return DataType::Of(TypeId::kString);
+    }
+  }
+  return CommonType(a, b, dialect);
+}
+
 DataType DecimalArithmeticType(OperatorKind op, const DataType& a_in, const DataType& b_in) {
   DataType a = DecimalForIntegral(a_in);
   DataType b = DecimalForIntegral(b_in);

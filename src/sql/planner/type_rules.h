@@ -18,6 +18,12 @@ DataType DecimalForIntegral(const DataType& type);
 // sides of a comparison); nullopt when there is none (e.g. boolean and date).
 std::optional<DataType> CommonType(const DataType& a, const DataType& b, Dialect dialect);
 
+// The type that unifies values of types `a` and `b` in one column (CASE / COALESCE results,
+// set operations, VALUES): like CommonType, except that a string meeting a number, boolean or
+// date makes the column a string (Spark's wider-type rule), where a comparison reads the string
+// as the other type.
+std::optional<DataType> WiderType(const DataType& a, const DataType& b, Dialect dialect);
+
 // Result type of + - * / % on decimals, as Spark computes it (with precision loss allowed:
 // precision capped at 38, scale reduced but kept >= 6 when the integer part needs room).
 DataType DecimalArithmeticType(OperatorKind op, const DataType& a, const DataType& b);
