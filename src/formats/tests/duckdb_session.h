@@ -15,6 +15,7 @@ class DuckDbSession {
   ~DuckDbSession();
   // Runs `sql`; *error receives DuckDB's message on failure.
   bool Run(const std::string& sql, Table* rows, std::string* error);
+  duckdb_connection connection() const { return con_; }
 
  private:
   duckdb_database db_ = nullptr;

@@ -1,0 +1,293 @@
+// The validating Parquet reader inside DuckDB: a table function `cleanroom_parquet_scan(path)`
+// (projection pushdown, one row group per task, DuckDB's threads) for files DuckDB cannot read,
+// and the validation run before DuckDB reads any Parquet input. Owned by the formats engineer.
+//
+// Public entry points (declare them where they are called; see the formats README):
+//   namespace cleanroom::engine {
+//   Status RegisterParquetScan(duckdb_connection connection);
+//   Status VerifyParquetInput(const std::string& path_or_glob, size_t threads);
+//   Status VerifyParquetBytes(ByteSpan data, const std::string& name, size_t threads);
+//   }
+#include <duckdb.h>
+#include <glob.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "base/bytes.h"
+#include "base/status.h"
+#include "formats/parquet_reader.h"
+
+namespace cleanroom::engine {
+
+Status RegisterParquetScan(duckdb_connection connection);
+Status VerifyParquetInput(const std::string& path_or_glob, size_t threads);
+Status VerifyParquetBytes(ByteSpan data, const std::string& name, size_t threads);
+
+namespace {
+
+using formats::ColumnVector;
+using sql::TypeId;
+
+// sql::DataType to a DuckDB logical type (the caller destroys it).
+duckdb_logical_type ToDuckDbType(const sql::DataType& t) {
+  switch (t.id) {
+    case TypeId::kBoolean: return duckdb_create_logical_type(DUCKDB_TYPE_BOOLEAN);
+    case TypeId::kTinyInt: return duckdb_create_logical_type(DUCKDB_TYPE_TINYINT);
+    case TypeId::kSmallInt: return duckdb_create_logical_type(DUCKDB_TYPE_SMALLINT);
+    case TypeId::kInt: return duckdb_create_logical_type(DUCKDB_TYPE_INTEGER);
+    case TypeId::kBigInt: return duckdb_create_logical_type(DUCKDB_TYPE_BIGINT);
+    case TypeId::kFloat: return duckdb_create_logical_type(DUCKDB_TYPE_FLOAT);
+    case TypeId::kDouble: return duckdb_create_logical_type(DUCKDB_TYPE_DOUBLE);
+    case TypeId::kDecimal:
+      return duckdb_create_decimal_type(static_cast<uint8_t>(t.precision), static_cast<uint8_t>(t.scale));
+    case TypeId::kString: return duckdb_create_logical_type(DUCKDB_TYPE_VARCHAR);
+    case TypeId::kDate: return duckdb_create_logical_type(DUCKDB_TYPE_DATE);
+    case TypeId::kTimestamp: return duckdb_create_logical_type(DUCKDB_TYPE_TIMESTAMP_TZ);
+    case TypeId::kTimestampNtz: return duckdb_create_logical_type(DUCKDB_TYPE_TIMESTAMP);
+    case TypeId::kArray: {
+      duckdb_logical_type child = ToDuckDbType(t.children[0]);
+      duckdb_logical_type list = duckdb_create_list_type(child);
+      duckdb_destroy_logical_type(&child);
+      return list;
+    }
+    case TypeId::kMap: {
+      duckdb_logical_type key = ToDuckDbType(t.children[0]);
+      duckdb_logical_type value = ToDuckDbType(t.children[1]);
+      duckdb_logical_type map = duckdb_create_map_type(key, value);
+      duckdb_destroy_logical_type(&key);
+      duckdb_destroy_logical_type(&value);
+      return map;
+    }
+    case TypeId::kStruct: {
+      std::vector<duckdb_logical_type> members;
+      std::vector<const char*> names;
+      for (size_t i = 0; i < t.children.size(); ++i) {
+        members.push_back(ToDuckDbType(t.children[i]));
+        names.push_back(t.field_names[i].c_str());
+      }
+      duckdb_logical_type s = duckdb_create_struct_type(members.data(), names.data(), members.size());
+      for (auto& m : members) duckdb_destroy_logical_type(&m);
+      return s;
+    }
+    default: return duckdb_create_logical_type(DUCKDB_TYPE_BLOB);
+  }
+}
+
+// Copies rows [from, from + count) of `column` into `vector` at rows [to, to + count).
+void FillVector(duckdb_vector vector, const ColumnVector& column, size_t from, size_t count, size_t to) {
+  if (!column.validity.empty()) {
+    duckdb_vector_ensure_validity_writable(vector);
+    uint64_t* validity = duckdb_vector_get_validity(vector);
+    for (size_t i = 0; i < count; ++i) {
+      duckdb_validity_set_row_validity(validity, to + i, column.validity[from + i] != 0);
+    }
+  }
+  auto* out = static_cast<uint8_t*>(duckdb_vector_get_data(vector));
+  switch (column.type.id) {
+    case TypeId::kString:
+    case TypeId::kBinary:
+      for (size_t i = 0; i < count; ++i) {
+        if (column.IsNull(from + i)) continue;
+        std::string_view v = column.String(from + i);
+        duckdb_vector_assign_string_element_len(vector, to + i, v.data(), v.size());
+      }
+      return;
+    case TypeId::kDecimal: {
+      int p = column.type.precision;
+      for (size_t i = 0; i < count; ++i) {
+        size_t r = from + i;
+        if (p <= 4) {
+          auto v = static_cast<int16_t>(column.Value<int64_t>(r));
+          std::memcpy(out + 2 * (to + i), &v, 2);
+        } else if (p <= 9) {
+          auto v = static_cast<int32_t>(column.Value<int64_t>(r));
+          std::memcpy(out + 4 * (to + i), &v, 4);
+        } else if (p <= 18) {
+          std::memcpy(out + 8 * (to + i), column.data.data() + 8 * r, 8);
+        } else {
+          std::memcpy(out + 16 * (to + i), column.data.data() + 16 * r, 16);  // hugeint layout
+        }
+      }
+      return;
+    }
+    case TypeId::kArray:
+    case TypeId::kMap: {
+      auto* entries = reinterpret_cast<duckdb_list_entry*>(out);
+      size_t child_from = static_cast<size_t>(column.offsets[from]);
+      size_t child_count = static_cast<size_t>(column.offsets[from + count]) - child_from;
+      size_t base = duckdb_list_vector_get_size(vector);
+      duckdb_list_vector_reserve(vector, base + child_count);
+      for (size_t i = 0; i < count; ++i) {
+        entries[to + i].offset = base + static_cast<size_t>(column.offsets[from + i]) - child_from;
+        entries[to + i].length = static_cast<uint64_t>(column.offsets[from + i + 1] - column.offsets[from + i]);
+      }
+      duckdb_vector child = duckdb_list_vector_get_child(vector);
+      if (column.type.id == TypeId::kArray) {
+        FillVector(child, column.children[0], child_from, child_count, base);
+      } else {
+        FillVector(duckdb_struct_vector_get_child(child, 0), column.children[0], child_from, child_count, base);
+        FillVector(duckdb_struct_vector_get_child(child, 1), column.children[1], child_from, child_count, base);
+      }
+      duckdb_list_vector_set_size(vector, base + child_count);
+      return;
+    }
+    case TypeId::kStruct:
+      for (size_t c = 0; c < column.children.size(); ++c) {
+        FillVector(duckdb_struct_vector_get_child(vector, c), column.children[c], from, count, to);
+      }
+      return;
+    default: {
+      size_t width = formats::FixedWidthOf(column.type);
+      std::memcpy(out + width * to, column.data.data() + width * from, width * count);
+      return;
+    }
+  }
+}
+
+struct ScanBind {
+  std::unique_ptr<formats::ParquetReader> reader;
+};
+
+struct ScanGlobal {
+  std::vector<int> projection;  // field indices in output order
+  std::atomic<int> next_row_group{0};
+};
+
+struct ScanLocal {
+  std::unique_ptr<formats::RecordBatch> batch;
+  size_t offset = 0;
+};
+
+void ScanBindCallback(duckdb_bind_info info) {
+  duckdb_value parameter = duckdb_bind_get_parameter(info, 0);
+  char* path = duckdb_get_varchar(parameter);
+  std::string file = path != nullptr ? path : "";
+  duckdb_free(path);
+  duckdb_destroy_value(&parameter);
+  auto reader = formats::ParquetReader::Open(file);
+  if (!reader.ok()) {
+    duckdb_bind_set_error(info, reader.status().ToString().c_str());
+    return;
+  }
+  for (const formats::Field& field : (*reader)->fields()) {
+    duckdb_logical_type type = ToDuckDbType(field.type);
+    duckdb_bind_add_result_column(info, field.name.c_str(), type);
+    duckdb_destroy_logical_type(&type);
+  }
+  duckdb_bind_set_cardinality(info, static_cast<idx_t>((*reader)->num_rows()), true);
+  auto* bind = new ScanBind{std::move(*reader)};
+  duckdb_bind_set_bind_data(info, bind, [](void* p) { delete static_cast<ScanBind*>(p); });
+}
+
+void ScanInitCallback(duckdb_init_info info) {
+  auto* bind = static_cast<ScanBind*>(duckdb_init_get_bind_data(info));
+  auto* global = new ScanGlobal();
+  idx_t columns = duckdb_init_get_column_count(info);
+  for (idx_t i = 0; i < columns; ++i) global->projection.push_back(static_cast<int>(duckdb_init_get_column_index(info, i)));
+  duckdb_init_set_max_threads(info, static_cast<idx_t>(std::max(1, bind->reader->num_row_groups())));
+  duckdb_init_set_init_data(info, global, [](void* p) { delete static_cast<ScanGlobal*>(p); });
+}
+
+void ScanLocalInitCallback(duckdb_init_info info) {
+  duckdb_init_set_init_data(info, new ScanLocal(), [](void* p) { delete static_cast<ScanLocal*>(p); });
+}
+
+void ScanCallback(duckdb_function_info info, duckdb_data_chunk output) {
+  auto* bind = static_cast<ScanBind*>(duckdb_function_get_bind_data(info));
+  auto* global = static_cast<ScanGlobal*>(duckdb_function_get_init_data(info));
+  auto* local = static_cast<ScanLocal*>(duckdb_function_get_local_init_data(info));
+  while (!local->batch || local->offset >= local->batch->num_rows) {
+    int group = global->next_row_group.fetch_add(1);
+    if (group >= bind->reader->num_row_groups()) {
+      duckdb_data_chunk_set_size(output, 0);
+      return;
+    }
+    // Columns DuckDB does not need (projection lists only row ids) still give row counts.
+    std::vector<int> fields;
+    for (int f : global->projection) {
+      if (f >= 0 && static_cast<size_t>(f) < bind->reader->fields().size()) fields.push_back(f);
+    }
+    if (fields.empty()) fields.push_back(0);
+    auto batch = bind->reader->ReadRowGroup(group, fields);
+    if (!batch.ok()) {
+      duckdb_function_set_error(info, batch.status().ToString().c_str());
+      return;
+    }
+    local->batch = std::make_unique<formats::RecordBatch>(std::move(*batch));
+    local->offset = 0;
+  }
+  size_t count = std::min<size_t>(duckdb_vector_size(), local->batch->num_rows - local->offset);
+  size_t produced = 0;
+  for (size_t c = 0; c < global->projection.size(); ++c) {
+    int f = global->projection[c];
+    if (f < 0 || static_cast<size_t>(f) >= bind->reader->fields().size()) continue;  // row id
+    FillVector(duckdb_data_chunk_get_vector(output, c), local->batch->columns[produced++], local->offset, count, 0);
+  }
+  local->offset += count;
+  duckdb_data_chunk_set_size(output, count);
+}
+
+// Paths a glob or directory names (a plain file names itself).
+Result<std::vector<std::string>> ExpandPaths(const std::string& path) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    for (const auto& entry : std::filesystem::directory_iterator(path, ec)) {
+      if (entry.is_regular_file() && entry.path().extension() == ".parquet") out.push_back(entry.path().string());
+    }
+  } else if (path.find_first_of("*?[") != std::string::npos) {
+    glob_t g{};
+    if (::glob(path.c_str(), 0, nullptr, &g) == 0) {
+      for (size_t i = 0; i < g.gl_pathc; ++i) out.emplace_back(g.gl_pathv[i]);
+    }
+    globfree(&g);
+  } else {
+    out.push_back(path);
+  }
+  if (out.empty()) return Status::NotFound("no Parquet file matches " + path);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace
+
+// Registers `cleanroom_parquet_scan(path VARCHAR)` on the connection.
+Status RegisterParquetScan(duckdb_connection connection) {
+  duckdb_table_function function = duckdb_create_table_function();
+  duckdb_table_function_set_name(function, "cleanroom_parquet_scan");
+  duckdb_logical_type varchar = duckdb_create_logical_type(DUCKDB_TYPE_VARCHAR);
+  duckdb_table_function_add_parameter(function, varchar);
+  duckdb_destroy_logical_type(&varchar);
+  duckdb_table_function_set_bind(function, ScanBindCallback);
+  duckdb_table_function_set_init(function, ScanInitCallback);
+  duckdb_table_function_set_local_init(function, ScanLocalInitCallback);
+  duckdb_table_function_set_function(function, ScanCallback);
+  duckdb_table_function_supports_projection_pushdown(function, true);
+  duckdb_state state = duckdb_register_table_function(connection, function);
+  duckdb_destroy_table_function(&function);
+  if (state == DuckDBError) return Status::Internal("cannot register cleanroom_parquet_scan");
+  return Status::OK();
+}
+
+// Validates every Parquet file a path, directory or glob names, row groups in parallel.
+Status VerifyParquetInput(const std::string& path_or_glob, size_t threads) {
+  CR_ASSIGN_OR_RETURN(std::vector<std::string> paths, ExpandPaths(path_or_glob));
+  for (const std::string& path : paths) CR_RETURN_IF_ERROR(formats::VerifyParquetFile(path, threads));
+  return Status::OK();
+}
+
+// Validates Parquet bytes held in memory (decrypted inputs).
+Status VerifyParquetBytes(ByteSpan data, const std::string& name, size_t threads) {
+  CR_ASSIGN_OR_RETURN(auto reader, formats::ParquetReader::OpenBuffer(std::string(AsStringView(data)), name));
+  return reader->Verify(threads);
+}
+
+}  // namespace cleanroom::engine
