@@ -77,7 +77,10 @@ std::unique_ptr<RandomAccessInput> MemoryInput(ByteSpan data) {
   return std::make_unique<MemoryInputImpl>(data);
 }
 
-Reader::~Reader() { SecureWipe(sealed_); }
+Reader::~Reader() {
+  SecureWipe(sealed_);
+  SecureWipe(chunk_);
+}
 
 Result<std::unique_ptr<Reader>> Reader::Open(std::unique_ptr<RandomAccessInput> input,
                                              const DataKey& key) {
@@ -156,49 +159,58 @@ Result<Bytes> Reader::ReadRange(uint64_t offset, size_t length) {
   }
   Bytes out;
   out.reserve(length);
-  Bytes chunk;
   const uint64_t chunk_size = header_.chunk_size;
   for (uint64_t pos = offset; pos < offset + length;) {
     uint64_t index = pos / chunk_size;
-    CR_RETURN_IF_ERROR(DecryptChunkAt(index, chunk));
+    CR_RETURN_IF_ERROR(DecryptChunkAt(index, chunk_));
     size_t from = static_cast<size_t>(pos - index * chunk_size);
-    size_t n = static_cast<size_t>(std::min<uint64_t>(chunk.size() - from, offset + length - pos));
-    out.insert(out.end(), chunk.begin() + from, chunk.begin() + from + n);
+    size_t n = static_cast<size_t>(std::min<uint64_t>(chunk_.size() - from, offset + length - pos));
+    out.insert(out.end(), chunk_.begin() + from, chunk_.begin() + from + n);
     pos += n;
   }
-  SecureWipe(chunk);
   return out;
+}
+
+Status Reader::DecryptInOrder(const std::function<Status(uint64_t, ByteSpan)>& sink,
+                              const ProgressFn& progress, Sha256Hasher* hasher) {
+  Bytes chunk;
+  Status status = Status::OK();
+  uint64_t done = 0;
+  for (uint64_t i = 0; i < chunk_count_; ++i) {
+    status = DecryptChunkAt(i, chunk);
+    if (!status.ok()) break;
+    if (hasher != nullptr) hasher->Update(chunk);
+    status = sink(i, chunk);
+    if (!status.ok()) break;
+    done += chunk.size();
+    if (progress) progress(done);
+  }
+  SecureWipe(chunk);
+  return status;
 }
 
 Result<Sha256Digest> Reader::DecryptAll(const std::function<Status(uint64_t, ByteSpan)>& sink,
                                         const ProgressFn& progress) {
   Sha256Hasher hasher;
-  Bytes chunk;
-  Status status = Status::OK();
-  uint64_t done = 0;
-  for (uint64_t i = 0; i < chunk_count_ && status.ok(); ++i) {
-    status = DecryptChunkAt(i, chunk);
-    if (!status.ok()) break;
-    hasher.Update(chunk);
-    status = sink(i, chunk);
-    done += chunk.size();
-    if (progress) progress(done);
-  }
-  SecureWipe(chunk);
-  CR_RETURN_IF_ERROR(status);
+  CR_RETURN_IF_ERROR(DecryptInOrder(sink, progress, &hasher));
   return hasher.Finish();
+}
+
+Status Reader::DecryptEach(const std::function<Status(uint64_t, ByteSpan)>& sink,
+                           const ProgressFn& progress) {
+  return DecryptInOrder(sink, progress, nullptr);
 }
 
 Result<Bytes> Reader::DecryptToBuffer() {
   Bytes out;
   out.reserve(static_cast<size_t>(plaintext_size_));
-  auto digest = DecryptAll([&out](uint64_t, ByteSpan chunk) {
+  Status status = DecryptEach([&out](uint64_t, ByteSpan chunk) {
     out.insert(out.end(), chunk.begin(), chunk.end());
     return Status::OK();
   });
-  if (!digest.ok()) {
+  if (!status.ok()) {
     SecureWipe(out);
-    return digest.status();
+    return status;
   }
   return out;
 }

@@ -63,7 +63,7 @@ Result<EncryptSummary> EncryptStream(const DataKey& key, const EncryptOptions& o
       next_len = *n;
     }
     bool final_chunk = next_len == 0;
-    hasher.Update(ByteSpan(current.data(), current_len));
+    if (options.hash_plaintext) hasher.Update(ByteSpan(current.data(), current_len));
     auto nonce = internal::ChunkNonce(header, index);
     auto aad = internal::ChunkAad(header, index, final_chunk);
     status = aead.SealInto(nonce, aad, ByteSpan(current.data(), current_len), current.data(),
@@ -83,7 +83,7 @@ Result<EncryptSummary> EncryptStream(const DataKey& key, const EncryptOptions& o
   SecureWipe(current);
   SecureWipe(next);
   CR_RETURN_IF_ERROR(status);
-  summary.plaintext_sha256 = hasher.Finish();
+  if (options.hash_plaintext) summary.plaintext_sha256 = hasher.Finish();
   return summary;
 }
 

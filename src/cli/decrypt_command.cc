@@ -1,0 +1,74 @@
+// `cleanroom decrypt`: decrypts a container with its .dek file. The output appears only when
+// every chunk authenticated: a wrong key or a tampered file leaves no output file.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "base/file.h"
+#include "cli/command_registry.h"
+#include "crypto/container.h"
+
+namespace cleanroom::cli {
+namespace {
+
+struct DecryptFlags {
+  std::string in;
+  std::string key;
+  std::string out;
+  bool progress = false;
+};
+
+// As encrypt's progress line; `total` is the container's size, a close bound on the plaintext.
+crypto::container::ProgressFn DecryptProgress(bool forced, uint64_t total) {
+  if (!forced && !(::isatty(STDERR_FILENO) && total >= (uint64_t{64} << 20))) return nullptr;
+  auto last = std::make_shared<std::chrono::steady_clock::time_point>();
+  return [last, total](uint64_t done) {
+    auto now = std::chrono::steady_clock::now();
+    if (now - *last < std::chrono::milliseconds(100)) return;
+    *last = now;
+    int percent = total ? static_cast<int>(100 * done / total) : 100;
+    std::fprintf(stderr, "\rdecrypt: %llu MiB (%d%%)", (unsigned long long)(done >> 20), percent);
+  };
+}
+
+Status RunDecrypt(const DecryptFlags& flags) {
+  namespace container = crypto::container;
+  CR_ASSIGN_OR_RETURN(std::string key_text, ReadFileToString(flags.key));
+  auto key = container::DataKey::Parse(key_text);
+  SecureWipe(key_text.data(), key_text.size());
+  if (!key.ok()) return key.status().WithContext(flags.key);
+  struct stat st {};
+  uint64_t size = ::stat(flags.in.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
+  auto progress = DecryptProgress(flags.progress, size);
+  auto summary = container::DecryptFile(*key, flags.in, flags.out, progress);
+  if (progress) std::fprintf(stderr, "\n");
+  if (!summary.ok()) return summary.status().WithContext(flags.in);
+  std::printf("{\"dataset_id\":\"%s\",\"content_sha256\":\"%s\",\"plaintext_size\":%llu,"
+              "\"chunks\":%llu}\n",
+              summary->dataset_id.c_str(), HexEncode(summary->plaintext_sha256).c_str(),
+              static_cast<unsigned long long>(summary->plaintext_size),
+              static_cast<unsigned long long>(summary->chunk_count));
+  return Status::OK();
+}
+
+void SetupDecrypt(CLI::App& root, ExitCode& exit_code) {
+  auto flags = std::make_shared<DecryptFlags>();
+  CLI::App* cmd = root.add_subcommand("decrypt", "Decrypt an encrypted dataset container");
+  cmd->add_option("--in", flags->in, "Encrypted container")->required();
+  cmd->add_option("--key", flags->key, "Data key file (.dek)")->required();
+  cmd->add_option("--out", flags->out, "Plaintext file to write (atomically, mode 0600)")
+      ->required();
+  cmd->add_flag("--progress", flags->progress, "Print a progress line on stderr");
+  cmd->callback([flags, &exit_code] {
+    Status status = RunDecrypt(*flags);
+    exit_code.value = status.ok() ? 0 : ReportError(status);
+  });
+}
+
+}  // namespace
+CLEANROOM_REGISTER_COMMAND(SetupDecrypt);
+}  // namespace cleanroom::cli
