@@ -8,6 +8,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace cleanroom::formats {
@@ -105,11 +106,108 @@ bool TryRawLz4(ByteSpan input, size_t expected_size, Bytes* out) {
   return n >= 0 && static_cast<size_t>(n) == expected_size;
 }
 
+// Decompresses a ZSTD or BROTLI stream into a buffer grown as output appears, so a page that
+// declares a huge size but holds little costs little memory.
+Status StreamZstd(ByteSpan input, size_t expected_size, Bytes* out) {
+  ZSTD_DCtx* ctx = ZSTD_createDCtx();
+  if (ctx == nullptr) return Status::Internal("zstd init failed");
+  ZSTD_inBuffer in{input.data(), input.size(), 0};
+  size_t produced = 0;
+  uint8_t probe = 0;
+  Status status;
+  out->resize(std::min<size_t>(expected_size, std::max<size_t>(input.size() * 4, 1 << 16)));
+  while (true) {
+    // Once the declared size is reached, decode into a one-byte probe: any output is too much.
+    bool full = produced == expected_size;
+    ZSTD_outBuffer o = full ? ZSTD_outBuffer{&probe, 1, 0} : ZSTD_outBuffer{out->data(), out->size(), produced};
+    size_t rc = ZSTD_decompressStream(ctx, &o, &in);
+    if (ZSTD_isError(rc)) {
+      status = Status::DataLoss("ZSTD data is corrupt");
+      break;
+    }
+    if (full && o.pos > 0) {
+      status = SizeMismatch("ZSTD");
+      break;
+    }
+    if (!full) produced = o.pos;
+    if (rc == 0 && in.pos == in.size) break;  // every frame complete
+    if (in.pos == in.size && o.pos < o.size) {
+      status = Status::DataLoss("ZSTD data is truncated");
+      break;
+    }
+    if (!full && produced == out->size() && out->size() < expected_size) {
+      out->resize(std::min(expected_size, out->size() * 2));
+    }
+  }
+  ZSTD_freeDCtx(ctx);
+  CR_RETURN_IF_ERROR(status);
+  if (produced != expected_size) return SizeMismatch("ZSTD");
+  out->resize(expected_size);
+  return Status::OK();
+}
+
+Status StreamBrotli(ByteSpan input, size_t expected_size, Bytes* out) {
+  BrotliDecoderState* state = BrotliDecoderCreateInstance(nullptr, nullptr, nullptr);
+  if (state == nullptr) return Status::Internal("brotli init failed");
+  size_t available_in = input.size();
+  const uint8_t* next_in = input.data();
+  size_t produced = 0;
+  out->resize(std::min<size_t>(expected_size, std::max<size_t>(input.size() * 4, 1 << 16)));
+  Status status;
+  while (true) {
+    size_t available_out = out->size() - produced;
+    uint8_t* next_out = out->data() + produced;
+    BrotliDecoderResult rc =
+        BrotliDecoderDecompressStream(state, &available_in, &next_in, &available_out, &next_out, nullptr);
+    produced = out->size() - available_out;
+    if (rc == BROTLI_DECODER_RESULT_SUCCESS) break;
+    if (rc == BROTLI_DECODER_RESULT_NEEDS_MORE_OUTPUT) {
+      if (out->size() >= expected_size) {
+        status = SizeMismatch("BROTLI");
+        break;
+      }
+      out->resize(std::min(expected_size, out->size() * 2));
+      continue;
+    }
+    status = Status::DataLoss(rc == BROTLI_DECODER_RESULT_NEEDS_MORE_INPUT ? "BROTLI data is truncated"
+                                                                            : "BROTLI data is corrupt");
+    break;
+  }
+  BrotliDecoderDestroyInstance(state);
+  CR_RETURN_IF_ERROR(status);
+  if (produced != expected_size) return SizeMismatch("BROTLI");
+  out->resize(expected_size);
+  return Status::OK();
+}
+
+// The most a codec can expand its input; a declared size beyond it is corrupt, and refusing
+// it early avoids allocating it.
+bool WithinRatio(Codec codec, size_t input, size_t expected) {
+  switch (codec) {
+    case Codec::kGzip: return expected <= input * 1040 + 1024;
+    case Codec::kLz4:
+    case Codec::kLz4Raw: return expected <= input * 256 + 1024;
+    default: return true;
+  }
+}
+
 }  // namespace
 
 Status Decompress(Codec codec, ByteSpan input, size_t expected_size, Bytes* out) {
   if (expected_size > static_cast<size_t>(INT32_MAX) || input.size() > static_cast<size_t>(INT32_MAX)) {
     return Status::DataLoss("page size exceeds 2 GiB");
+  }
+  if (!WithinRatio(codec, input.size(), expected_size)) {
+    return Status::DataLoss(std::string(CodecName(codec)) + " page declares more data than it can hold");
+  }
+  if (codec == Codec::kZstd) return StreamZstd(input, expected_size, out);
+  if (codec == Codec::kBrotli) return StreamBrotli(input, expected_size, out);
+  if (codec == Codec::kSnappy) {
+    size_t length = 0;
+    if (snappy_uncompressed_length(reinterpret_cast<const char*>(input.data()), input.size(), &length) != SNAPPY_OK) {
+      return Status::DataLoss("SNAPPY data is corrupt");
+    }
+    if (length != expected_size) return SizeMismatch("SNAPPY");
   }
   out->resize(expected_size);
   switch (codec) {
@@ -134,14 +232,6 @@ Status Decompress(Codec codec, ByteSpan input, size_t expected_size, Bytes* out)
     }
     case Codec::kGzip:
       return Gunzip(input, expected_size, out);
-    case Codec::kZstd: {
-      size_t got = ZSTD_decompress(out->data(), expected_size, input.data(), input.size());
-      if (ZSTD_isError(got)) {
-        return Status::DataLoss("ZSTD data is corrupt or larger than declared");
-      }
-      if (got != expected_size) return SizeMismatch("ZSTD");
-      return Status::OK();
-    }
     case Codec::kLz4Raw:
       if (!TryRawLz4(input, expected_size, out)) {
         return Status::DataLoss("LZ4_RAW data is corrupt or of another size than declared");
@@ -153,13 +243,9 @@ Status Decompress(Codec codec, ByteSpan input, size_t expected_size, Bytes* out)
         return Status::OK();
       }
       return Status::DataLoss("LZ4 data is corrupt in the Hadoop, frame and raw formats");
-    case Codec::kBrotli: {
-      size_t got = expected_size;
-      BrotliDecoderResult rc = BrotliDecoderDecompress(input.size(), input.data(), &got, out->data());
-      if (rc != BROTLI_DECODER_RESULT_SUCCESS) return Status::DataLoss("BROTLI data is corrupt or larger than declared");
-      if (got != expected_size) return SizeMismatch("BROTLI");
-      return Status::OK();
-    }
+    case Codec::kZstd:
+    case Codec::kBrotli:
+      break;  // streamed above
     case Codec::kLzo:
       return Status::Unimplemented("LZO codec is not supported");
   }

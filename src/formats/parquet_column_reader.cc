@@ -14,7 +14,7 @@ namespace {
 // Limits that bound memory whatever a file declares.
 constexpr int64_t kMaxPageBytes = int64_t{512} << 20;
 constexpr int64_t kMaxChunkBytes = int64_t{1} << 30;
-constexpr int64_t kMaxPageValues = int64_t{1} << 26;
+constexpr int64_t kMaxPageValues = int64_t{1} << 24;
 constexpr int64_t kMaxChunkValues = int64_t{1} << 31;
 
 // Decodes `n` levels at the start of `data` (v1 layout: RLE carries a 4-byte length).
