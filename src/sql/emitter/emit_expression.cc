@@ -17,12 +17,13 @@ std::string DuckDbEmitter::Checked(const std::string& sql) const {
 
 // The right operand of / % div: zero is an error in Spark's ANSI mode, NULL in safe mode and
 // in SQLite.
-std::string DuckDbEmitter::Divisor(const std::string& divisor) const {
+// A NULL dividend gives NULL before the divisor is looked at (as Spark evaluates it).
+std::string DuckDbEmitter::Divisor(const std::string& divisor, const std::string& dividend) const {
   if (options_.safe_arithmetic || options_.dialect == Dialect::kSqlite) {
     return "NULLIF(" + divisor + ", 0)";
   }
-  return "CASE WHEN " + divisor + " = 0 THEN error('[DIVIDE_BY_ZERO] Division by zero') ELSE " +
-         divisor + " END";
+  return "CASE WHEN " + divisor + " = 0 AND " + dividend +
+         " IS NOT NULL THEN error('[DIVIDE_BY_ZERO] Division by zero') ELSE " + divisor + " END";
 }
 
 Result<std::string> DuckDbEmitter::EmitExpr(const Expression& expr) {
@@ -158,19 +159,19 @@ Result<std::string> DuckDbEmitter::EmitOperator(const Expression& expr) {
       }
       if (t.id == TypeId::kDecimal) {
         // DuckDB divides decimals in double precision; the result is cast to Spark's type.
-        return decimal_result("(CAST(" + args[0] + " AS DOUBLE) / " + Divisor("CAST(" + args[1] + " AS DOUBLE)") + ")");
+        return decimal_result("(CAST(" + args[0] + " AS DOUBLE) / " + Divisor("CAST(" + args[1] + " AS DOUBLE)", args[0]) + ")");
       }
       (void)lt;
-      return "(" + args[0] + " / " + Divisor(args[1]) + ")";
+      return "(" + args[0] + " / " + Divisor(args[1], args[0]) + ")";
     }
     case OperatorKind::kIntegerDivide: {
       if (expr.children[0]->type.IsIntegral() && expr.children[1]->type.IsIntegral()) {
-        return Checked("(" + args[0] + " // " + Divisor(args[1]) + ")");
+        return Checked("(" + args[0] + " // " + Divisor(args[1], args[0]) + ")");
       }
-      return "CAST(trunc(" + args[0] + " / " + Divisor(args[1]) + ") AS BIGINT)";
+      return "CAST(trunc(" + args[0] + " / " + Divisor(args[1], args[0]) + ") AS BIGINT)";
     }
     case OperatorKind::kModulo:
-      return decimal_result("(" + args[0] + " % " + Divisor(args[1]) + ")");
+      return decimal_result("(" + args[0] + " % " + Divisor(args[1], args[0]) + ")");
     case OperatorKind::kNegate:
       if (t.IsIntegral()) return Checked("(- " + args[0] + ")");
       return "(- " + args[0] + ")";

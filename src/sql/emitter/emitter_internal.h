@@ -47,7 +47,7 @@ class DuckDbEmitter {
   Result<std::string> EmitCallExpr(const Expression& expr);
   Result<std::string> EmitSortKeys(const std::vector<SortKey>& keys);
   std::string Checked(const std::string& sql) const;
-  std::string Divisor(const std::string& divisor) const;
+  std::string Divisor(const std::string& divisor, const std::string& dividend) const;
 
   EmitOptions options_;
   int alias_counter_ = 0;

@@ -65,8 +65,7 @@ std::string EmitLength(const FunctionEmitContext&, const Expression&, const Emit
   return "CAST(length(" + args[0] + ") AS INTEGER)";
 }
 Result<DataType> BindSubstring(const FunctionBindContext&, Args& args) {
-  CR_RETURN_IF_ERROR(CastAll(args, kString, 0));
-  args.resize(args.size());
+  args[0] = CastTo(args[0], kString);
   for (size_t i = 1; i < args.size(); ++i) {
     if (!args[i]->type.IsIntegral() && args[i]->type.id != TypeId::kNull) {
       return Status::InvalidArgument("positions must be integers");
@@ -215,7 +214,9 @@ Result<DataType> BindMod(const FunctionBindContext& ctx, Args& args) {
 std::string EmitMod(const FunctionEmitContext& ctx, const Expression& call, const Emitted& args) {
   std::string divisor = ctx.safe_arithmetic
                             ? "NULLIF(" + args[1] + ", 0)"
-                            : "CASE WHEN " + args[1] + " = 0 THEN error('[DIVIDE_BY_ZERO] Division by zero') ELSE " + args[1] + " END";
+                            : "CASE WHEN " + args[1] + " = 0 AND " + args[0] +
+                                  " IS NOT NULL THEN error('[DIVIDE_BY_ZERO] Division by zero') ELSE " +
+                                  args[1] + " END";
   std::string out = "(" + args[0] + " % " + divisor + ")";
   if (call.type.id == TypeId::kDecimal) return EmitCast(out, call.type);
   return out;
@@ -268,8 +269,12 @@ Result<DataType> BindDateTrunc(const FunctionBindContext&, Args& args) {
   }
   if (mapped.empty()) return Status::InvalidArgument("unknown date_trunc unit");
   args[0] = MakeLiteral(kString, mapped);
-  args[1] = CastTo(args[1], kTimestamp);
-  return kTimestamp;
+  // The result keeps a timestamp's own kind; dates and strings are read as timestamp_ntz (the
+  // clean room's session time zone is UTC).
+  if (args[1]->type.id != TypeId::kTimestamp) {
+    args[1] = CastTo(args[1], DataType::Of(TypeId::kTimestampNtz));
+  }
+  return args[1]->type;
 }
 Result<DataType> BindDateAdd(const FunctionBindContext&, Args& args) {
   args[0] = CastTo(args[0], kDate);

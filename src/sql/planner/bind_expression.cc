@@ -65,7 +65,7 @@ Result<ExprPtr> Binder::ToBoolean(ExprPtr e, SourcePos pos, const char* what) {
                         {number, CastTo(MakeLiteral(DataType::Of(TypeId::kInt), "0"), number->type)});
   }
   // A number as a truth value (non-zero is true), as DuckDB and SQLite read it.
-  if (e->type.id == TypeId::kString || e->type.IsNumeric()) return CastTo(e, kBoolean);
+  if (e->type.IsNumeric()) return CastTo(e, kBoolean);
   return Error(pos, std::string(what) + " must be boolean, not " + e->type.ToString());
 }
 
@@ -175,7 +175,8 @@ Result<ExprPtr> Binder::BindLiteral(const ast::Expr& expr) {
       return MakeLiteral(DataType::Of(TypeId::kDate), expr.text);
     case ast::LiteralKind::kTimestamp:
       if (!ValidDate(expr.text)) return Error(expr.pos, "invalid TIMESTAMP literal");
-      return MakeLiteral(DataType::Of(TypeId::kTimestamp), expr.text);
+      // Read in the session time zone, which is UTC in the clean room: a timestamp_ntz.
+      return MakeLiteral(DataType::Of(TypeId::kTimestampNtz), expr.text);
     case ast::LiteralKind::kInterval:
       return MakeLiteral(DataType::Of(TypeId::kInterval), expr.text);
   }
