@@ -1,6 +1,6 @@
 // The checker end to end: real CSV files loaded into the real engine, queries compiled by the
 // front end, checked, rewritten and run. Denials must name the rule, dataset and column.
-#include "privacy/checker.h"
+#include "runtime/checked_query.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -11,7 +11,13 @@
 #include "engine/engine.h"
 #include "sql/frontend.h"
 
-namespace cleanroom::privacy {
+namespace cleanroom::runtime {
+
+using privacy::CheckedProgram;
+using privacy::PolicyFile;
+using privacy::PostFilter;
+using privacy::PreCondition;
+using privacy::SuppressionNote;
 namespace {
 
 constexpr char kPolicies[] = R"({
@@ -31,28 +37,6 @@ constexpr char kPolicies[] = R"({
     }
   }
 })";
-
-// Runs a program's preparation steps on the engine.
-class EngineRunner : public ProgramRunner {
- public:
-  explicit EngineRunner(engine::Engine& e) : engine_(e) {}
-  Status Execute(const std::string& sql) override { return engine_.Execute(sql); }
-  Result<std::vector<int64_t>> QueryCounts(const std::string& sql) override {
-    CR_ASSIGN_OR_RETURN(auto result, engine_.QueryRaw(sql));
-    std::vector<int64_t> out;
-    CR_ASSIGN_OR_RETURN(bool more, result->Next());
-    if (!more) return out;
-    for (size_t c = 0; c < result->columns().size(); ++c) {
-      std::string cell;
-      result->chunk().AppendCell(c, 0, engine::CellStyle::kText, cell);
-      out.push_back(std::stoll(cell));
-    }
-    return out;
-  }
-
- private:
-  engine::Engine& engine_;
-};
 
 class CheckerTest : public ::testing::Test {
  protected:
@@ -85,7 +69,7 @@ class CheckerTest : public ::testing::Test {
       ASSERT_TRUE(engine_->LoadTable(source).ok());
     }
     ASSERT_TRUE(engine_->Lock().ok());
-    auto policies = ParsePolicyFile(kPolicies, "test policy");
+    auto policies = privacy::ParsePolicyFile(kPolicies, "test policy");
     ASSERT_TRUE(policies.ok()) << policies.status().ToString();
     policies_ = *policies;
   }
@@ -93,41 +77,31 @@ class CheckerTest : public ::testing::Test {
 
   // Compiles and checks; the checked program, or the first error.
   Result<CheckedProgram> Check(const std::string& text, const PolicyFile* policies = nullptr) {
-    const PolicyFile& p = policies ? *policies : policies_;
-    sql::Catalog catalog = engine_->catalog();
-    CR_RETURN_IF_ERROR(ApplyAllowedFields(p, catalog));
-    sql::CompileOptions options;
-    options.safe_arithmetic = true;
-    CR_ASSIGN_OR_RETURN(auto statements, sql::CompileScript(text, catalog, options));
-    return CheckScript(statements, p, catalog);
+    return CompileChecked(*engine_, text, policies ? *policies : policies_);
   }
 
   // Runs a checked program; rows as "a|b" strings, and the suppression notes.
   Result<std::vector<std::string>> Run(const CheckedProgram& program,
                                        std::vector<SuppressionNote>* notes = nullptr) {
-    EngineRunner runner(*engine_);
-    CR_ASSIGN_OR_RETURN(auto n, RunPreparation(program, runner));
-    if (notes) *notes = n;
+    CR_ASSIGN_OR_RETURN(CheckedResult run, RunChecked(*engine_, program));
+    if (notes) *notes = run.notes;
     std::vector<std::string> rows;
-    for (const auto& step : program.steps) {
-      if (step.kind != ProgramStep::Kind::kResult) continue;
-      CR_ASSIGN_OR_RETURN(auto result, engine_->QueryRaw(step.sql));
-      for (;;) {
-        CR_ASSIGN_OR_RETURN(bool more, result->Next());
-        if (!more) break;
-        const auto& chunk = result->chunk();
-        for (idx_t r = 0; r < chunk.size(); ++r) {
-          std::string row;
-          for (idx_t c = 0; c < chunk.column_count(); ++c) {
-            if (c > 0) row += "|";
-            if (chunk.IsNull(c, r)) {
-              row += "NULL";
-            } else {
-              chunk.AppendCell(c, r, engine::CellStyle::kText, row);
-            }
+    if (!run.result) return rows;
+    for (;;) {
+      CR_ASSIGN_OR_RETURN(bool more, run.result->Next());
+      if (!more) break;
+      const auto& chunk = run.result->chunk();
+      for (idx_t r = 0; r < chunk.size(); ++r) {
+        std::string row;
+        for (idx_t c = 0; c < chunk.column_count(); ++c) {
+          if (c > 0) row += "|";
+          if (chunk.IsNull(c, r)) {
+            row += "NULL";
+          } else {
+            chunk.AppendCell(c, r, engine::CellStyle::kText, row);
           }
-          rows.push_back(row);
         }
+        rows.push_back(row);
       }
     }
     return rows;
@@ -274,4 +248,4 @@ TEST_F(CheckerTest, DataDependentErrorsBecomeNull) {
 }
 
 }  // namespace
-}  // namespace cleanroom::privacy
+}  // namespace cleanroom::runtime

@@ -1,0 +1,63 @@
+#include "runtime/checked_query.h"
+
+#include "sql/frontend.h"
+
+namespace cleanroom::runtime {
+namespace {
+
+// Runs the checker's fixed statements on the engine.
+class EngineProgramRunner : public privacy::ProgramRunner {
+ public:
+  explicit EngineProgramRunner(engine::Engine& engine) : engine_(engine) {}
+
+  Status Execute(const std::string& sql) override { return engine_.Execute(sql); }
+
+  Result<std::vector<int64_t>> QueryCounts(const std::string& sql) override {
+    CR_ASSIGN_OR_RETURN(std::unique_ptr<engine::QueryResult> result, engine_.QueryRaw(sql));
+    std::vector<int64_t> counts;
+    CR_ASSIGN_OR_RETURN(bool has_rows, result->Next());
+    if (!has_rows || result->chunk().size() == 0) return counts;
+    for (size_t c = 0; c < result->columns().size(); ++c) {
+      std::string cell;
+      result->chunk().AppendCell(c, 0, engine::CellStyle::kText, cell);
+      char* end = nullptr;
+      long long v = std::strtoll(cell.c_str(), &end, 10);
+      if (cell.empty() || end == nullptr || *end != '\0') {
+        return Status::Internal("a count query of the checker returned a non-integer");
+      }
+      counts.push_back(v);
+    }
+    return counts;
+  }
+
+ private:
+  engine::Engine& engine_;
+};
+
+}  // namespace
+
+Result<privacy::CheckedProgram> CompileChecked(engine::Engine& engine, std::string_view text,
+                                               const privacy::PolicyFile& policies) {
+  sql::Catalog catalog = engine.catalog();
+  CR_RETURN_IF_ERROR(privacy::ApplyAllowedFields(policies, catalog));
+  sql::CompileOptions options;
+  options.safe_arithmetic = true;
+  CR_ASSIGN_OR_RETURN(std::vector<sql::CompiledStatement> statements,
+                      sql::CompileScript(text, catalog, options));
+  return privacy::CheckScript(statements, policies, catalog);
+}
+
+Result<CheckedResult> RunChecked(engine::Engine& engine, const privacy::CheckedProgram& program) {
+  CR_RETURN_IF_ERROR(engine.Lock());
+  EngineProgramRunner runner(engine);
+  CheckedResult out;
+  CR_ASSIGN_OR_RETURN(out.notes, privacy::RunPreparation(program, runner));
+  for (const privacy::ProgramStep& step : program.steps) {
+    if (step.kind == privacy::ProgramStep::Kind::kResult) {
+      CR_ASSIGN_OR_RETURN(out.result, engine.Query(step.sql));
+    }
+  }
+  return out;
+}
+
+}  // namespace cleanroom::runtime

@@ -1,0 +1,32 @@
+#pragma once
+
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+#include "engine/engine.h"
+#include "privacy/checker.h"
+
+namespace cleanroom::runtime {
+
+// A policy-checked query over an engine's loaded inputs: the one path by which the clean room
+// runs an analyst's SQL (`cleanroom sql --policy` and the runtime).
+//
+// REQUIRES: every input is loaded into `engine`; the engine need not be locked yet.
+// Restricts the engine's catalog to the policies' allowedFields, compiles `text` with
+// safe arithmetic, and checks and rewrites it (privacy::CheckScript). PermissionDenied for a
+// use a role forbids.
+Result<privacy::CheckedProgram> CompileChecked(engine::Engine& engine, std::string_view text,
+                                               const privacy::PolicyFile& policies);
+
+struct CheckedResult {
+  std::unique_ptr<engine::QueryResult> result;  // nullptr when the script has no query
+  std::vector<privacy::SuppressionNote> notes;  // rows suppressed per rule
+};
+
+// Locks the engine, runs the program's preparation (pre-conditions, threshold tables,
+// suppression counts, views) and starts the final query.
+Result<CheckedResult> RunChecked(engine::Engine& engine, const privacy::CheckedProgram& program);
+
+}  // namespace cleanroom::runtime
