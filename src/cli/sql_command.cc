@@ -23,26 +23,6 @@ struct SqlRequest {
   std::string sql;
 };
 
-// NAME=PATH[:FORMAT]; the suffix counts as a format only when it names one.
-Result<engine::TableSource> ParseTableSpec(const std::string& spec) {
-  size_t equals = spec.find('=');
-  if (equals == std::string::npos || equals == 0 || equals + 1 == spec.size()) {
-    return Status::InvalidArgument("--table " + spec + ": expected NAME=PATH[:FORMAT]");
-  }
-  engine::TableSource source;
-  source.name = spec.substr(0, equals);
-  source.path = spec.substr(equals + 1);
-  size_t colon = source.path.rfind(':');
-  if (colon != std::string::npos) {
-    auto format = engine::ParseFormat(source.path.substr(colon + 1));
-    if (format.ok()) {
-      source.format = *format;
-      source.path.resize(colon);
-    }
-  }
-  return source;
-}
-
 Status LoadInputs(const SqlRequest& request, engine::Engine& engine) {
   std::map<std::string, std::string> schema_files;
   for (const std::string& spec : request.schemas) {
@@ -53,7 +33,9 @@ Status LoadInputs(const SqlRequest& request, engine::Engine& engine) {
     schema_files[sql::ToLowerAscii(spec.substr(0, equals))] = spec.substr(equals + 1);
   }
   for (const std::string& spec : request.tables) {
-    CR_ASSIGN_OR_RETURN(engine::TableSource source, ParseTableSpec(spec));
+    auto parsed = engine::ParseTableSpec(spec);
+    if (!parsed.ok()) return parsed.status().WithContext("--table");
+    engine::TableSource source = std::move(parsed).value();
     auto schema = schema_files.find(sql::ToLowerAscii(source.name));
     if (schema != schema_files.end()) {
       CR_ASSIGN_OR_RETURN(std::string text, ReadFileToString(schema->second));

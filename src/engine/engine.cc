@@ -85,12 +85,20 @@ Status Engine::Execute(std::string_view sql) {
   return RunInternal(std::string(sql), "statement failed", nullptr);
 }
 
-Status Engine::Lock() {
-  if (locked_) return Status::OK();
+Status Engine::LockFileAccess() {
+  if (file_access_locked_) return Status::OK();
   CR_RETURN_IF_ERROR(RunInternal(
       "SET autoinstall_known_extensions=false; SET autoload_known_extensions=false; "
-      "SET enable_external_access=false; SET lock_configuration=true",
+      "SET enable_external_access=false",
       "cannot lock the engine", nullptr));
+  file_access_locked_ = true;
+  return Status::OK();
+}
+
+Status Engine::Lock() {
+  if (locked_) return Status::OK();
+  CR_RETURN_IF_ERROR(LockFileAccess());
+  CR_RETURN_IF_ERROR(RunInternal("SET lock_configuration=true", "cannot lock the engine", nullptr));
   locked_ = true;
   return Status::OK();
 }
@@ -113,7 +121,7 @@ Result<std::unique_ptr<QueryResult>> Engine::QueryRaw(std::string_view sql) {
 }
 
 Result<std::unique_ptr<QueryResult>> Engine::Query(std::string_view duckdb_sql) {
-  if (!locked_) {
+  if (!file_access_locked_) {
     return Status::FailedPrecondition("the engine must be locked before a generated query runs");
   }
   return QueryRaw(duckdb_sql);
@@ -121,7 +129,7 @@ Result<std::unique_ptr<QueryResult>> Engine::Query(std::string_view duckdb_sql) 
 
 Result<std::unique_ptr<QueryResult>> Engine::RunCompiled(
     const std::vector<sql::CompiledStatement>& statements) {
-  if (!locked_) {
+  if (!file_access_locked_) {
     return Status::FailedPrecondition("the engine must be locked before a generated query runs");
   }
   std::unique_ptr<QueryResult> last;

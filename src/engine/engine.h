@@ -37,7 +37,7 @@ class Engine {
   Engine& operator=(const Engine&) = delete;
 
   // Loads a file, a directory or a glob as table `source.name` (see TableSource).
-  // REQUIRES: not locked. AlreadyExists when the name is taken.
+  // REQUIRES: not locked (nor LockFileAccess()). AlreadyExists when the name is taken.
   Status LoadTable(const TableSource& source);
   // Loads `data` (the whole content of one file, e.g. decrypted plaintext) as a table. The
   // bytes reach DuckDB through an anonymous memory file (memfd), never a file on disk; the
@@ -50,6 +50,10 @@ class Engine {
   // network, load an extension or change a setting.
   Status Lock();
   bool locked() const { return locked_; }
+  // Only the first half of Lock(): file access, network and extension loading off for good
+  // (DuckDB refuses to switch them back on), other settings still changeable. For the
+  // sqllogictest runner, whose scripts SET options such as default_null_order.
+  Status LockFileAccess();
 
   // The tables loaded so far (and views compiled by RunCompiled's caller).
   sql::Catalog& catalog() { return catalog_; }
@@ -58,7 +62,7 @@ class Engine {
   Status RefreshCatalog();
 
   // Runs one SELECT emitted by the front end and streams its result.
-  // REQUIRES: locked (FailedPrecondition otherwise).
+  // REQUIRES: locked, or at least LockFileAccess() (FailedPrecondition otherwise).
   Result<std::unique_ptr<QueryResult>> Query(std::string_view duckdb_sql);
   // Runs compiled statements in order: a kCreateView step becomes a temp view in DuckDB, the
   // final kQuery is streamed. nullptr when the script has no final query. REQUIRES: locked.
@@ -93,6 +97,7 @@ class Engine {
   duckdb_database database_ = nullptr;
   duckdb_connection connection_ = nullptr;
   bool locked_ = false;
+  bool file_access_locked_ = false;
   sql::Catalog catalog_;
   int staging_counter_ = 0;
 };

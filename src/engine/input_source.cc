@@ -56,6 +56,25 @@ Format FormatFromPath(std::string_view path) {
   return Format::kAuto;
 }
 
+Result<TableSource> ParseTableSpec(std::string_view spec) {
+  size_t equals = spec.find('=');
+  if (equals == std::string_view::npos || equals == 0 || equals + 1 == spec.size()) {
+    return Status::InvalidArgument("table " + std::string(spec) + ": expected NAME=PATH[:FORMAT]");
+  }
+  TableSource source;
+  source.name = std::string(spec.substr(0, equals));
+  source.path = std::string(spec.substr(equals + 1));
+  size_t colon = source.path.rfind(':');
+  if (colon != std::string::npos) {
+    auto format = ParseFormat(source.path.substr(colon + 1));
+    if (format.ok()) {
+      source.format = *format;
+      source.path.resize(colon);
+    }
+  }
+  return source;
+}
+
 Status ParseSchemaDocument(std::string_view json_text, TableSource& source) {
   nlohmann::json document = nlohmann::json::parse(json_text, nullptr, /*allow_exceptions=*/false);
   if (document.is_discarded()) {

@@ -45,6 +45,10 @@ struct TableSource {
   CsvOptions csv;
 };
 
+// Parses NAME=PATH[:FORMAT] (the --table syntax). The suffix counts as a format only when it
+// names one, so paths with colons still work. InvalidArgument names the spec.
+Result<TableSource> ParseTableSpec(std::string_view spec);
+
 // A declared schema and CSV options from a JSON document:
 //   {"columns": [{"name": "id", "type": "bigint"}, ...],
 //    "csv": {"header": true, "delimiter": ",", "quote": "\"", "escape": "\"", "null": [""]}}

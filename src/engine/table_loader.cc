@@ -101,6 +101,11 @@ std::string ReaderSql(Format format, const std::string& paths, const CsvOptions&
   }
 }
 
+std::string JsonObjectsReader(Format format, const std::string& paths) {
+  return "read_json_objects(" + paths + ", format=" +
+         (format == Format::kNdjson ? "'newline_delimited'" : "'auto'") + ")";
+}
+
 std::string PathList(const std::vector<std::string>& files) {
   std::string out = "[";
   for (size_t i = 0; i < files.size(); ++i) {
@@ -115,7 +120,9 @@ bool IsIntegral(const sql::DataType& type) { return type.IsIntegral(); }
 }  // namespace
 
 Status Engine::LoadTable(const TableSource& source) {
-  if (locked_) return Status::FailedPrecondition("tables are loaded before the engine is locked");
+  if (file_access_locked_) {
+    return Status::FailedPrecondition("tables are loaded before the engine is locked");
+  }
   Format format = source.format;
   CR_ASSIGN_OR_RETURN(std::vector<std::string> files, ExpandPath(source.path, format));
   if (format == Format::kJson || format == Format::kNdjson) {
@@ -125,13 +132,23 @@ Status Engine::LoadTable(const TableSource& source) {
   }
   TableSource resolved = source;
   resolved.format = format;
-  return LoadFromReader(resolved, ReaderSql(format, PathList(files), source.csv,
-                                            source.schema.has_value()))
-      .WithContext("table " + source.name);
+  std::string paths = PathList(files);
+  Status status = LoadFromReader(resolved, ReaderSql(format, paths, source.csv,
+                                                     source.schema.has_value()));
+  if (!status.ok() && status.code() != StatusCode::kAlreadyExists &&
+      (format == Format::kJson || format == Format::kNdjson)) {
+    // Valid JSON that DuckDB cannot turn into columns (an object with a duplicated key, mixed
+    // top-level values) still loads: one JSON value per row in a column named json.
+    Status fallback = LoadFromReader(resolved, JsonObjectsReader(format, paths));
+    if (fallback.ok()) return fallback;
+  }
+  return status.WithContext("table " + source.name);
 }
 
 Status Engine::LoadTableFromMemory(const TableSource& source, ByteSpan data) {
-  if (locked_) return Status::FailedPrecondition("tables are loaded before the engine is locked");
+  if (file_access_locked_) {
+    return Status::FailedPrecondition("tables are loaded before the engine is locked");
+  }
   if (source.format == Format::kAuto) {
     return Status::InvalidArgument("table " + source.name + ": a format is required for memory input");
   }

@@ -46,6 +46,7 @@ class Printer {
       Pad(names_[i], widths_[i], false, line);
       rule += std::string(widths_[i] + 1, '-');
     }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
     buffer_ += line + "\n" + rule + "-\n";
   }
 

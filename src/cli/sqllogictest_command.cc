@@ -1,0 +1,91 @@
+// `cleanroom sqllogictest`: runs sqllogictest scripts through our front end and the engine.
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "cli/command_registry.h"
+#include "slt/runner.h"
+#include "slt/skip_list.h"
+
+namespace cleanroom::cli {
+namespace {
+
+struct SltRequest {
+  std::string dialect = "spark";
+  std::vector<std::string> files;
+  std::string skip_list;
+  double min_pass_rate = -1;  // percent; < 0: every non-skipped record must pass
+  bool verbose = false;
+  bool check_error_messages = false;
+  size_t jobs = 0;
+};
+
+int RunSlt(const SltRequest& request) {
+  slt::RunnerOptions options;
+  if (request.dialect == "sqlite") {
+    options.dialect = sql::Dialect::kSqlite;
+  } else if (request.dialect != "spark") {
+    return ReportError(Status::InvalidArgument("--dialect must be sqlite or spark"));
+  }
+  slt::SkipList skip_list;
+  if (!request.skip_list.empty()) {
+    auto loaded = slt::SkipList::Load(request.skip_list);
+    if (!loaded.ok()) return ReportError(loaded.status());
+    skip_list = std::move(loaded).value();
+    options.skip_list = &skip_list;
+  }
+  options.verbose = request.verbose;
+  options.check_error_messages = request.check_error_messages;
+  options.jobs = request.jobs;
+  std::vector<slt::FileResult> results = slt::RunScriptFiles(request.files, options);
+  uint64_t passed = 0;
+  uint64_t failed = 0;
+  uint64_t skipped = 0;
+  bool broken = false;
+  for (const slt::FileResult& file : results) {
+    for (const std::string& failure : file.failures) std::printf("  %s\n", failure.c_str());
+    if (!file.error.ok()) {
+      std::printf("%s: error: %s\n", file.path.c_str(), file.error.ToString().c_str());
+      broken = true;
+      continue;
+    }
+    std::printf("%s: %llu passed, %llu failed, %llu skipped\n", file.path.c_str(),
+                static_cast<unsigned long long>(file.passed),
+                static_cast<unsigned long long>(file.failed),
+                static_cast<unsigned long long>(file.skipped));
+    passed += file.passed;
+    failed += file.failed;
+    skipped += file.skipped;
+  }
+  std::printf("%llu passed, %llu failed, %llu skipped\n", static_cast<unsigned long long>(passed),
+              static_cast<unsigned long long>(failed), static_cast<unsigned long long>(skipped));
+  if (broken) return 1;
+  if (request.min_pass_rate >= 0) {
+    double rate = passed + failed == 0 ? 100.0 : 100.0 * passed / (passed + failed);
+    std::printf("pass rate %.3f%% (minimum %.3f%%)\n", rate, request.min_pass_rate);
+    return rate >= request.min_pass_rate ? 0 : 1;
+  }
+  return failed == 0 ? 0 : 1;
+}
+
+void SetupSqllogictest(CLI::App& root, ExitCode& exit_code) {
+  auto request = std::make_shared<SltRequest>();
+  CLI::App* cmd = root.add_subcommand("sqllogictest", "Run sqllogictest scripts");
+  cmd->add_option("--dialect", request->dialect, "sqlite or spark (default spark)")
+      ->check(CLI::IsMember({"sqlite", "spark"}));
+  cmd->add_option("--skip-list", request->skip_list,
+                  "a file naming records to skip as `path.test:LINE` (test/sql/KNOWN_GAPS.md)");
+  cmd->add_option("--min-pass-rate", request->min_pass_rate,
+                  "succeed when at least this percentage of non-skipped records pass")
+      ->check(CLI::Range(0.0, 100.0));
+  cmd->add_option("--jobs", request->jobs, "files run in parallel (default: one per core)");
+  cmd->add_flag("--check-error-messages", request->check_error_messages,
+                "an expected error message (after ----) must be contained in ours");
+  cmd->add_flag("--verbose", request->verbose, "print every failure: position, expected, got");
+  cmd->add_option("files", request->files, "sqllogictest scripts")->required();
+  cmd->callback([request, &exit_code] { exit_code.value = RunSlt(*request); });
+}
+
+}  // namespace
+CLEANROOM_REGISTER_COMMAND(SetupSqllogictest);
+}  // namespace cleanroom::cli

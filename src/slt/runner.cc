@@ -1,0 +1,353 @@
+#include "slt/runner.h"
+
+#include <cctype>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <regex>
+
+#include "base/file.h"
+#include "base/thread_pool.h"
+#include "engine/engine.h"
+#include "slt/result_text.h"
+#include "slt/script.h"
+
+namespace cleanroom::slt {
+namespace {
+
+std::string FirstKeyword(std::string_view sql) {
+  size_t i = 0;
+  while (i < sql.size() && (std::isspace(static_cast<unsigned char>(sql[i])) || sql[i] == '(')) {
+    ++i;
+  }
+  std::string word;
+  while (i < sql.size() && std::isalpha(static_cast<unsigned char>(sql[i]))) {
+    word += static_cast<char>(std::toupper(static_cast<unsigned char>(sql[i++])));
+  }
+  return word;
+}
+
+// Statements that set up or change state; they go straight to DuckDB.
+bool IsSetUpStatement(const std::string& keyword) {
+  static const char* const kSetUp[] = {"CREATE", "INSERT", "DROP",    "DELETE", "UPDATE",
+                                       "SET",    "RESET",  "REINDEX", "ALTER",  "PRAGMA",
+                                       "BEGIN",  "COMMIT", "ROLLBACK", "ANALYZE", "VACUUM",
+                                       "REPLACE", "CHECKPOINT", "USE"};
+  for (const char* k : kSetUp) {
+    if (keyword == k) return true;
+  }
+  return false;
+}
+
+// Statements after which the catalog must be re-read.
+bool ChangesCatalog(const std::string& keyword) {
+  return keyword == "CREATE" || keyword == "DROP" || keyword == "ALTER";
+}
+
+class ScriptRun {
+ public:
+  ScriptRun(const std::string& path, const RunnerOptions& options, engine::Engine& engine)
+      : path_(path), options_(options), engine_(engine) {}
+
+  // Statement or query-like SQL for its effect (results are drained).
+  Status RunStatement(const std::string& sql) {
+    std::string keyword = FirstKeyword(sql);
+    if (IsSetUpStatement(keyword)) {
+      if (ChangesCatalog(keyword)) catalog_dirty_ = true;
+      if (keyword == "CREATE") {
+        std::optional<Status> view = TryCompiledView(sql);
+        if (view.has_value()) return *view;
+      }
+      return engine_.Execute(sql);
+    }
+    CR_ASSIGN_OR_RETURN(std::unique_ptr<engine::QueryResult> result, CompileAndRun(sql));
+    if (result == nullptr) return Status::OK();
+    while (true) {
+      CR_ASSIGN_OR_RETURN(bool more, result->Next());
+      if (!more) return Status::OK();
+    }
+  }
+
+  // A query's values, formatted per column type.
+  Result<std::vector<std::string>> RunQuery(const Record& record, size_t& columns) {
+    CR_ASSIGN_OR_RETURN(std::unique_ptr<engine::QueryResult> result, CompileAndRun(record.sql));
+    if (result == nullptr) return Status::InvalidArgument("the script has no query");
+    columns = result->columns().size();
+    if (!record.types.empty() && columns != record.types.size()) {
+      return Status::InvalidArgument("expected " + std::to_string(record.types.size()) +
+                                     " columns, got " + std::to_string(columns));
+    }
+    std::vector<std::string> values;
+    std::string text;
+    while (true) {
+      CR_ASSIGN_OR_RETURN(bool more, result->Next());
+      if (!more) break;
+      const engine::Chunk& chunk = result->chunk();
+      for (idx_t r = 0; r < chunk.size(); ++r) {
+        for (idx_t c = 0; c < chunk.column_count(); ++c) {
+          text.clear();
+          bool is_null = chunk.IsNull(c, r);
+          if (!is_null) chunk.AppendCell(c, r, engine::CellStyle::kText, text);
+          char type = c < record.types.size() ? record.types[c] : 'T';
+          values.push_back(FormatValue(is_null, text, result->columns()[c].type, type,
+                                       options_.dialect));
+        }
+      }
+    }
+    return values;
+  }
+
+ private:
+  Result<std::unique_ptr<engine::QueryResult>> CompileAndRun(const std::string& sql) {
+    if (catalog_dirty_) {
+      CR_RETURN_IF_ERROR(engine_.RefreshCatalog());
+      catalog_dirty_ = false;
+    }
+    sql::CompileOptions compile_options;
+    compile_options.dialect = options_.dialect;
+    CR_ASSIGN_OR_RETURN(std::vector<sql::CompiledStatement> compiled,
+                        sql::CompileScript(sql, engine_.catalog(), compile_options));
+    // A script's temp views exist in DuckDB from now on; re-read them with the rest.
+    for (const auto& statement : compiled) {
+      if (statement.kind == sql::CompiledStatement::Kind::kCreateView) catalog_dirty_ = true;
+    }
+    return engine_.RunCompiled(compiled);
+  }
+
+  // CREATE [TEMP] VIEW name AS query: the query is compiled by our front end when it can be,
+  // so the view computes the dialect's semantics; otherwise nullopt (run it as written).
+  std::optional<Status> TryCompiledView(const std::string& sql) {
+    static const std::regex kView(
+        R"(^\s*CREATE\s+((?:TEMP|TEMPORARY)\s+)?VIEW\s+([A-Za-z_][A-Za-z0-9_]*)\s+AS\s+([\s\S]*)$)",
+        std::regex::icase);
+    std::smatch match;
+    if (!std::regex_match(sql, match, kView)) return std::nullopt;
+    if (catalog_dirty_) {
+      if (!engine_.RefreshCatalog().ok()) return std::nullopt;
+      catalog_dirty_ = false;
+    }
+    sql::CompileOptions compile_options;
+    compile_options.dialect = options_.dialect;
+    sql::Catalog scratch = engine_.catalog();  // the view itself is added by DuckDB's catalog
+    auto compiled = sql::CompileScript(match[3].str(), scratch, compile_options);
+    if (!compiled.ok() || compiled->size() != 1 ||
+        compiled->front().kind != sql::CompiledStatement::Kind::kQuery) {
+      return std::nullopt;
+    }
+    catalog_dirty_ = true;
+    return engine_.Execute("CREATE " + match[1].str() + "VIEW " + match[2].str() + " AS " +
+                           compiled->front().duckdb_sql);
+  }
+
+  const std::string& path_;
+  const RunnerOptions& options_;
+  engine::Engine& engine_;
+  bool catalog_dirty_ = true;
+};
+
+bool ConditionsSkip(const Record& record, sql::Dialect dialect) {
+  for (const auto& [only, name] : record.conditions) {
+    bool mine = name == "cleanroom" || (dialect == sql::Dialect::kSqlite && name == "sqlite");
+    if (only != mine) return true;  // onlyif another engine, or skipif this one
+  }
+  return false;
+}
+
+std::string Shorten(const std::vector<std::string>& values) {
+  std::string out;
+  for (size_t i = 0; i < values.size() && i < 12; ++i) {
+    if (i > 0) out += ' ';
+    out += values[i];
+  }
+  if (values.size() > 12) out += " ... (" + std::to_string(values.size()) + " values)";
+  return out;
+}
+
+// `load ok|error NAME PATH[:FORMAT] [schema=FILE]`, paths relative to the script.
+Status LoadInput(engine::Engine& engine, const std::string& script_path, const Record& record) {
+  std::filesystem::path base = std::filesystem::path(script_path).parent_path();
+  auto resolve = [&base](const std::string& relative) {
+    return relative.starts_with("/") ? relative : (base / relative).string();
+  };
+  CR_ASSIGN_OR_RETURN(engine::TableSource source,
+                      engine::ParseTableSpec(record.arguments[0] + "=" + record.arguments[1]));
+  source.path = resolve(source.path);
+  for (size_t i = 2; i < record.arguments.size(); ++i) {
+    const std::string& argument = record.arguments[i];
+    if (!argument.starts_with("schema=")) {
+      return Status::InvalidArgument("load: unknown argument " + argument);
+    }
+    CR_ASSIGN_OR_RETURN(std::string text, ReadFileToString(resolve(argument.substr(7))));
+    CR_RETURN_IF_ERROR(engine::ParseSchemaDocument(text, source));
+  }
+  return engine.LoadTable(source);
+}
+
+// Empty when the error message is the expected one (or none was given).
+std::string ErrorMessageMismatch(const Record& record, const Status& status) {
+  if (record.expected.empty()) return "";
+  std::string want;
+  for (const std::string& line : record.expected) {
+    if (!want.empty()) want += '\n';
+    want += line;
+  }
+  const std::string& got = status.message();
+  if (want.starts_with("<REGEX>:")) {
+    std::regex pattern(want.substr(8));
+    if (std::regex_search(got, pattern)) return "";
+  } else if (got.find(want) != std::string::npos) {
+    return "";
+  }
+  return "expected an error containing '" + want + "', got '" + status.ToString() + "'";
+}
+
+}  // namespace
+
+FileResult RunScriptFile(const std::string& path, const RunnerOptions& options) {
+  FileResult file;
+  file.path = path;
+  auto text = ReadFileToString(path);
+  if (!text.ok()) {
+    file.error = text.status();
+    return file;
+  }
+  auto records = ParseScript(*text);
+  if (!records.ok()) {
+    file.error = records.status().WithContext(path);
+    return file;
+  }
+  auto engine = engine::Engine::Open(engine::EngineOptions{1});
+  if (!engine.ok()) {
+    file.error = engine.status();
+    return file;
+  }
+  ScriptRun run(path, options, **engine);
+  bool file_access_locked = false;
+  bool skip_file = options.skip_list != nullptr && options.skip_list->SkipsFile(path);
+  bool mode_skip = false;
+  std::map<std::string, std::string> labels;  // label -> hash of its first result
+  auto fail = [&](const Record& record, const std::string& what) {
+    ++file.failed;
+    if (options.verbose) {
+      file.failures.push_back(path + ":" + std::to_string(record.line) + ": " + what);
+    }
+  };
+  for (size_t i = 0; i < records->size(); ++i) {
+    const Record& record = (*records)[i];
+    bool counted = record.kind == Record::Kind::kStatement || record.kind == Record::Kind::kQuery ||
+                   record.kind == Record::Kind::kLoad;
+    if (ConditionsSkip(record, options.dialect)) {
+      if (counted) ++file.skipped;
+      continue;
+    }
+    switch (record.kind) {
+      case Record::Kind::kHalt:
+        return file;
+      case Record::Kind::kModeSkip:
+        mode_skip = true;
+        continue;
+      case Record::Kind::kModeUnskip:
+        mode_skip = false;
+        continue;
+      case Record::Kind::kRequire:
+        skip_file = true;
+        continue;
+      case Record::Kind::kHashThreshold:
+        continue;
+      case Record::Kind::kUnsupported:
+        ++file.skipped;
+        if (options.verbose) {
+          file.failures.push_back(path + ":" + std::to_string(record.line) +
+                                  ": skipped unsupported directive: " + record.directive);
+        }
+        continue;
+      default:
+        break;
+    }
+    if (skip_file || mode_skip ||
+        (options.skip_list != nullptr && options.skip_list->SkipsRecord(path, record.line))) {
+      ++file.skipped;
+      continue;
+    }
+    Status status;
+    if (record.kind == Record::Kind::kLoad) {
+      status = LoadInput(**engine, path, record);
+    } else {
+      if (!file_access_locked) {
+        if (Status locked = (*engine)->LockFileAccess(); !locked.ok()) {
+          file.error = locked;
+          return file;
+        }
+        file_access_locked = true;
+      }
+      if (record.kind == Record::Kind::kStatement || record.expect_error) {
+        status = run.RunStatement(record.sql);
+      }
+    }
+    if (record.kind != Record::Kind::kQuery || record.expect_error) {
+      if (status.ok() == !record.expect_error) {
+        std::string mismatch = record.expect_error && options.check_error_messages
+                                   ? ErrorMessageMismatch(record, status)
+                                   : "";
+        if (mismatch.empty()) {
+          ++file.passed;
+        } else {
+          fail(record, mismatch);
+        }
+      } else if (record.expect_error) {
+        fail(record, "expected an error, but it succeeded");
+      } else {
+        fail(record, status.ToString());
+      }
+      continue;
+    }
+    size_t columns = 0;
+    auto values = run.RunQuery(record, columns);
+    if (!values.ok()) {
+      fail(record, values.status().ToString());
+      continue;
+    }
+    SortValues(*values, columns, record.sort_mode);
+    Expected expected = ParseExpected(record.expected);
+    std::string difference;
+    std::string hash;
+    if (expected.hashed || !record.label.empty()) hash = HashValues(*values);
+    if (expected.hashed) {
+      if (expected.count != values->size() || expected.hash != hash) {
+        difference = "expected " + std::to_string(expected.count) + " values hashing to " +
+                     expected.hash + ", got " + std::to_string(values->size()) +
+                     " values hashing to " + hash + ": " + Shorten(*values);
+      }
+    } else {
+      std::vector<std::string> want = expected.values;
+      if (record.sort_mode != "nosort") SortValues(want, columns, record.sort_mode);
+      difference = CompareValues(want, *values, record.types, record.sort_mode, options.dialect);
+      if (!difference.empty()) difference += "; got: " + Shorten(*values);
+    }
+    if (difference.empty() && !record.label.empty()) {
+      auto [it, inserted] = labels.emplace(record.label, hash);
+      if (!inserted && it->second != hash) {
+        difference = "result differs from the earlier result labelled " + record.label;
+      }
+    }
+    if (difference.empty()) {
+      ++file.passed;
+    } else {
+      fail(record, difference);
+    }
+  }
+  return file;
+}
+
+std::vector<FileResult> RunScriptFiles(const std::vector<std::string>& paths,
+                                       const RunnerOptions& options) {
+  std::vector<FileResult> results(paths.size());
+  ThreadPool pool(options.jobs);
+  for (size_t i = 0; i < paths.size(); ++i) {
+    pool.Submit([&results, &paths, &options, i] { results[i] = RunScriptFile(paths[i], options); });
+  }
+  pool.Wait();
+  return results;
+}
+
+}  // namespace cleanroom::slt
