@@ -7,6 +7,11 @@ namespace cleanroom::sql {
 
 Result<ExprPtr> Binder::BindFunction(const ast::Expr& expr, ExprContext& ctx) {
   const FunctionDef* function = LookupFunction(expr.name);
+  if (options_.dialect == Dialect::kSqlite && expr.args.size() >= 2 && !expr.over &&
+      (expr.name == "min" || expr.name == "max")) {
+    // SQLite's min(a, b, ...) and max(a, b, ...) are scalar functions.
+    function = LookupFunction(expr.name == "min" ? "least" : "greatest");
+  }
   if (function == nullptr) {
     return Error(expr.pos, "function not found: " + expr.name + Suggestion(expr.name, FunctionNames()));
   }
