@@ -205,7 +205,9 @@ Result<PlanPtr> Binder::BindSelect(const ast::QueryNode& node, Scope* outer) {
     ctx.scope = &scope;
     ctx.clause = "HAVING";
     ctx.allow_aggregates = true;
+    // HAVING reads the aggregate's output first, select aliases included (as Spark resolves it).
     ctx.aliases = &aliases;
+    ctx.aliases_first = true;
     CR_ASSIGN_OR_RETURN(having, BindBoolean(*sel.having, ctx));
   }
 
