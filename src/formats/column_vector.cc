@@ -53,22 +53,21 @@ std::string RenderTimestamp(int64_t micros) {
   return out;
 }
 
-std::string Int128ToString(__int128 v) {
-  if (v == 0) return "0";
-  bool negative = v < 0;
-  unsigned __int128 u = negative ? -static_cast<unsigned __int128>(v) : static_cast<unsigned __int128>(v);
+std::string UnsignedToString(unsigned __int128 u) {
+  if (u == 0) return "0";
   std::string digits;
   while (u != 0) {
     digits.push_back(static_cast<char>('0' + static_cast<int>(u % 10)));
     u /= 10;
   }
-  if (negative) digits.push_back('-');
   return std::string(digits.rbegin(), digits.rend());
 }
 
 std::string RenderDecimal(__int128 v, int scale) {
   bool negative = v < 0;
-  std::string digits = Int128ToString(negative ? -v : v);
+  // The magnitude in unsigned arithmetic: negating the smallest int128 would overflow.
+  unsigned __int128 magnitude = negative ? ~static_cast<unsigned __int128>(v) + 1 : static_cast<unsigned __int128>(v);
+  std::string digits = UnsignedToString(magnitude);
   if (scale > 0) {
     if (static_cast<int>(digits.size()) <= scale) digits.insert(0, scale - digits.size() + 1, '0');
     digits.insert(digits.size() - scale, ".");

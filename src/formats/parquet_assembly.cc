@@ -132,8 +132,11 @@ Status ConvertLeaf(const LeafColumn& leaf, const ValueBuffer& values, ColumnVect
       for (size_t i = 0; i < n; ++i) {
         int64_t nanos = static_cast<int64_t>(GetU64LE(src + 12 * i));
         int64_t day = static_cast<int32_t>(GetU32LE(src + 12 * i + 8));
-        int64_t micros = (day - kUnixEpochJulianDay) * kMicrosPerDay + nanos / 1000 - (nanos % 1000 < 0 ? 1 : 0);
-        Put<int64_t>(out, i, micros);
+        // Two's-complement wrapping, as Spark and Arrow compute it (int96_from_spark.md lists
+        // such wrapped values); unsigned arithmetic keeps it defined.
+        uint64_t micros = static_cast<uint64_t>(day - kUnixEpochJulianDay) * static_cast<uint64_t>(kMicrosPerDay) +
+                          static_cast<uint64_t>(nanos / 1000 - (nanos % 1000 < 0 ? 1 : 0));
+        Put<int64_t>(out, i, static_cast<int64_t>(micros));
       }
       return Status::OK();
     case LeafConversion::kFloat16ToFloat:

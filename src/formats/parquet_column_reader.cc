@@ -184,6 +184,22 @@ class ChunkReader {
     return Status::OK();
   }
 
+  // Verifying a flat column needs the count of defined values only, not the levels.
+  bool CountOnly() const { return mode_ == ReadMode::kVerify && leaf_.max_rep == 0; }
+
+  // The v1 RLE definition levels at the start of `data`, checked and counted.
+  Result<size_t> CountLevelsV1(ByteSpan data, size_t* consumed) {
+    if (data.size() < 4) return Status::DataLoss("level data is truncated");
+    uint32_t length = GetU32LE(data.data());
+    if (length > data.size() - 4) return Status::DataLoss("level length exceeds the page");
+    size_t defined = 0;
+    CR_RETURN_IF_ERROR(CountRleHybrid(data.subspan(4, length), BitWidth(static_cast<uint64_t>(leaf_.max_def)),
+                                      pending_levels_, static_cast<uint32_t>(leaf_.max_def),
+                                      static_cast<uint32_t>(leaf_.max_def), &defined));
+    *consumed = 4 + length;
+    return defined;
+  }
+
   // Checks the repetition structure of the levels appended from `from` and counts the defined
   // values.
   Result<size_t> CheckLevels(size_t from, size_t n) {
@@ -211,6 +227,7 @@ class ChunkReader {
     const DataPageHeader& h = *header.data_page;
     CR_RETURN_IF_ERROR(CheckPageValueCount(h.num_values));
     size_t n = static_cast<size_t>(h.num_values);
+    pending_levels_ = n;
     CR_RETURN_IF_ERROR(Decompress(meta_.codec, body, static_cast<size_t>(header.uncompressed_page_size), &page_buffer_));
     ByteSpan data(page_buffer_);
     size_t offset = 0, consumed = 0;
@@ -220,12 +237,19 @@ class ChunkReader {
       CR_RETURN_IF_ERROR(AppendLevels(scratch_, leaf_.max_rep, "repetition", &out_->rep));
       offset += consumed;
     }
-    if (leaf_.max_def > 0) {
-      CR_RETURN_IF_ERROR(DecodeLevelsV1(h.definition_level_encoding, data.subspan(offset), leaf_.max_def, n, &scratch_, &consumed));
-      CR_RETURN_IF_ERROR(AppendLevels(scratch_, leaf_.max_def, "definition", &out_->def));
+    size_t defined = n;
+    if (leaf_.max_def > 0 && CountOnly() && h.definition_level_encoding == Encoding::kRle) {
+      // Verifying a flat column: check and count the levels without storing them.
+      CR_ASSIGN_OR_RETURN(defined, CountLevelsV1(data.subspan(offset), &consumed));
       offset += consumed;
+    } else {
+      if (leaf_.max_def > 0) {
+        CR_RETURN_IF_ERROR(DecodeLevelsV1(h.definition_level_encoding, data.subspan(offset), leaf_.max_def, n, &scratch_, &consumed));
+        CR_RETURN_IF_ERROR(AppendLevels(scratch_, leaf_.max_def, "definition", &out_->def));
+        offset += consumed;
+      }
+      CR_ASSIGN_OR_RETURN(defined, CheckLevels(from, n));
     }
-    CR_ASSIGN_OR_RETURN(size_t defined, CheckLevels(from, n));
     out_->num_levels += n;
     return DecodeValues(h.encoding, data.subspan(offset), defined);
   }
@@ -248,12 +272,18 @@ class ChunkReader {
       CR_RETURN_IF_ERROR(DecodeRleHybrid(body.subspan(0, rep_len), BitWidth(leaf_.max_rep), n, scratch_.data()));
       CR_RETURN_IF_ERROR(AppendLevels(scratch_, leaf_.max_rep, "repetition", &out_->rep));
     }
-    if (leaf_.max_def > 0) {
-      scratch_.resize(n);
-      CR_RETURN_IF_ERROR(DecodeRleHybrid(body.subspan(rep_len, def_len), BitWidth(leaf_.max_def), n, scratch_.data()));
-      CR_RETURN_IF_ERROR(AppendLevels(scratch_, leaf_.max_def, "definition", &out_->def));
+    size_t defined = n;
+    if (leaf_.max_def > 0 && CountOnly()) {
+      CR_RETURN_IF_ERROR(CountRleHybrid(body.subspan(rep_len, def_len), BitWidth(leaf_.max_def), n,
+                                        static_cast<uint32_t>(leaf_.max_def), static_cast<uint32_t>(leaf_.max_def), &defined));
+    } else {
+      if (leaf_.max_def > 0) {
+        scratch_.resize(n);
+        CR_RETURN_IF_ERROR(DecodeRleHybrid(body.subspan(rep_len, def_len), BitWidth(leaf_.max_def), n, scratch_.data()));
+        CR_RETURN_IF_ERROR(AppendLevels(scratch_, leaf_.max_def, "definition", &out_->def));
+      }
+      CR_ASSIGN_OR_RETURN(defined, CheckLevels(from, n));
     }
-    CR_ASSIGN_OR_RETURN(size_t defined, CheckLevels(from, n));
     if (h.num_nulls != static_cast<int32_t>(n - defined) && leaf_.max_rep == 0) {
       return Status::DataLoss("page null count contradicts its definition levels");
     }
@@ -364,6 +394,7 @@ class ChunkReader {
   std::vector<uint32_t> indices_;
   int64_t decompressed_total_ = 0;
   size_t defined_total_ = 0;
+  size_t pending_levels_ = 0;
   int page_ = 0;
 };
 

@@ -139,6 +139,46 @@ Status DecodeRleHybrid(ByteSpan data, int bit_width, size_t n, uint32_t* out) {
   return Status::OK();
 }
 
+Status CountRleHybrid(ByteSpan data, int bit_width, size_t n, uint32_t max_value, uint32_t target,
+                      size_t* count) {
+  if (bit_width < 0 || bit_width > 32) return Status::DataLoss("RLE bit width above 32");
+  size_t pos = 0, seen = 0, hits = 0;
+  const size_t value_bytes = (bit_width + 7) / 8;
+  while (seen < n) {
+    uint64_t header = 0;
+    CR_RETURN_IF_ERROR(ReadUleb(data, &pos, &header));
+    if (header & 1) {
+      uint64_t groups = header >> 1;
+      if (groups == 0) return Status::DataLoss("RLE bit-packed run of length zero");
+      if (groups > (uint64_t{1} << 40)) return Status::DataLoss("RLE bit-packed run too long");
+      size_t take = static_cast<size_t>(std::min<uint64_t>(groups * 8, n - seen));
+      size_t avail = data.size() - pos;
+      if (static_cast<uint64_t>(take) * bit_width > avail * 8) return Short("RLE bit-packed");
+      const uint8_t* base = data.data() + pos;
+      for (size_t i = 0; i < take; ++i) {
+        auto v = static_cast<uint32_t>(ReadBitsLsb(base, avail, uint64_t{i} * bit_width, bit_width));
+        if (v > max_value) return Status::DataLoss("level above the column's maximum");
+        hits += v == target;
+      }
+      seen += take;
+      pos += static_cast<size_t>(std::min<uint64_t>(groups * bit_width, avail));
+    } else {
+      uint64_t run = header >> 1;
+      if (run == 0) return Status::DataLoss("RLE run of length zero");
+      if (data.size() - pos < value_bytes) return Short("RLE");
+      uint32_t value = 0;
+      for (size_t i = 0; i < value_bytes; ++i) value |= static_cast<uint32_t>(data[pos + i]) << (8 * i);
+      pos += value_bytes;
+      if (value > max_value) return Status::DataLoss("level above the column's maximum");
+      size_t take = static_cast<size_t>(std::min<uint64_t>(run, n - seen));
+      if (value == target) hits += take;
+      seen += take;
+    }
+  }
+  *count = hits;
+  return Status::OK();
+}
+
 Status DecodeBitPackedLevels(ByteSpan data, int bit_width, size_t n, uint32_t* out) {
   if (bit_width < 0 || bit_width > 16) return Status::DataLoss("BIT_PACKED level width too large");
   if (static_cast<uint64_t>(n) * bit_width > static_cast<uint64_t>(data.size()) * 8) {

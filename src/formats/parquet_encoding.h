@@ -53,6 +53,11 @@ Status DecodeByteStreamSplit(ByteSpan data, size_t n, ValueBuffer* out);
 
 // The RLE / bit-packing hybrid with a known bit width (0..32); decodes exactly `n` values.
 Status DecodeRleHybrid(ByteSpan data, int bit_width, size_t n, uint32_t* out);
+// Checks `n` hybrid-encoded values against `max_value` without storing them and counts those
+// equal to `target` (the verify path's definition levels). DataLoss like DecodeRleHybrid, or
+// when a value exceeds max_value.
+Status CountRleHybrid(ByteSpan data, int bit_width, size_t n, uint32_t max_value, uint32_t target,
+                      size_t* count);
 // The deprecated BIT_PACKED level encoding (most significant bit first).
 Status DecodeBitPackedLevels(ByteSpan data, int bit_width, size_t n, uint32_t* out);
 // Dictionary indices: a bit-width byte, then the hybrid.

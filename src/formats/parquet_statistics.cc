@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <type_traits>
 
 namespace cleanroom::formats {
 
@@ -89,9 +90,87 @@ void MinMaxTracker::Add(const ValueBuffer& values, size_t i) {
   if (Compare(v, max_) > 0) max_.assign(v.begin(), v.end());
 }
 
+namespace {
+
+// Min and max of values [from, count) of a fixed-width buffer read as T, NaNs skipped.
+template <typename T>
+bool TypedMinMax(const ValueBuffer& values, size_t from, T* min, T* max) {
+  bool any = false;
+  T lo{}, hi{};
+  const uint8_t* p = values.fixed.data();
+  for (size_t i = from; i < values.count; ++i) {
+    T v;
+    std::memcpy(&v, p + i * sizeof(T), sizeof(T));
+    if constexpr (std::is_floating_point_v<T>) {
+      if (v != v) continue;
+    }
+    if (!any) {
+      lo = hi = v;
+      any = true;
+    } else {
+      lo = v < lo ? v : lo;
+      hi = v > hi ? v : hi;
+    }
+  }
+  *min = lo;
+  *max = hi;
+  return any;
+}
+
+}  // namespace
+
 void MinMaxTracker::AddAll(const ValueBuffer& values, size_t from) {
-  if (!enabled_) return;
-  for (size_t i = from; i < values.count; ++i) Add(values, i);
+  if (!enabled_ || from >= values.count) return;
+  // Typed loops for the fixed-width types: one candidate minimum and maximum per page.
+  auto add_pair = [&](const void* lo, const void* hi, size_t width) {
+    ValueBuffer pair;
+    pair.width = width;
+    pair.count = 2;
+    pair.fixed.resize(2 * width);
+    std::memcpy(pair.fixed.data(), lo, width);
+    std::memcpy(pair.fixed.data() + width, hi, width);
+    Add(pair, 0);
+    Add(pair, 1);
+  };
+  switch (leaf_.physical) {
+    case PhysicalType::kInt32: {
+      if (leaf_.is_unsigned) {
+        uint32_t lo, hi;
+        if (TypedMinMax(values, from, &lo, &hi)) add_pair(&lo, &hi, 4);
+      } else {
+        int32_t lo, hi;
+        if (TypedMinMax(values, from, &lo, &hi)) add_pair(&lo, &hi, 4);
+      }
+      return;
+    }
+    case PhysicalType::kInt64: {
+      if (leaf_.is_unsigned) {
+        uint64_t lo, hi;
+        if (TypedMinMax(values, from, &lo, &hi)) add_pair(&lo, &hi, 8);
+      } else {
+        int64_t lo, hi;
+        if (TypedMinMax(values, from, &lo, &hi)) add_pair(&lo, &hi, 8);
+      }
+      return;
+    }
+    case PhysicalType::kFloat: {
+      float lo, hi;
+      if (TypedMinMax(values, from, &lo, &hi)) add_pair(&lo, &hi, 4);
+      return;
+    }
+    case PhysicalType::kDouble: {
+      double lo, hi;
+      if (TypedMinMax(values, from, &lo, &hi)) add_pair(&lo, &hi, 8);
+      return;
+    }
+    case PhysicalType::kBoolean: {
+      uint8_t lo, hi;
+      if (TypedMinMax(values, from, &lo, &hi)) add_pair(&lo, &hi, 1);
+      return;
+    }
+    default:
+      for (size_t i = from; i < values.count; ++i) Add(values, i);
+  }
 }
 
 Status MinMaxTracker::Check(const Statistics& stats, int64_t null_count, bool flat) const {

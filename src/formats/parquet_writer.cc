@@ -291,6 +291,9 @@ Status ParquetWriter::WriteColumn(const ColumnVector& column, size_t field, size
     header.dictionary_page = DictionaryPageHeader{static_cast<int32_t>(dictionary_order.size()), Encoding::kPlain};
     CR_RETURN_IF_ERROR(write_page(header, raw));
     m.encodings = {Encoding::kPlain, Encoding::kRle, Encoding::kRleDictionary};
+  } else if (options_.byte_stream_split && layout.type != PhysicalType::kBoolean &&
+             layout.type != PhysicalType::kByteArray) {
+    m.encodings = {Encoding::kByteStreamSplit, Encoding::kRle};
   } else {
     m.encodings = {Encoding::kPlain, Encoding::kRle};
   }
@@ -320,6 +323,15 @@ Status ParquetWriter::WriteColumn(const ColumnVector& column, size_t field, size
       dp.encoding = Encoding::kRleDictionary;
       raw.push_back(static_cast<uint8_t>(bit_width));
       EncodeRleHybrid(indices.data() + value_index, defined, bit_width, &raw);
+    } else if (options_.byte_stream_split && layout.type != PhysicalType::kBoolean &&
+               layout.type != PhysicalType::kByteArray) {
+      dp.encoding = Encoding::kByteStreamSplit;
+      size_t width = defined == 0 ? 0 : values[value_index].size();
+      size_t base = raw.size();
+      raw.resize(base + defined * width);
+      for (size_t k = 0; k < defined; ++k) {
+        for (size_t b = 0; b < width; ++b) raw[base + b * defined + k] = static_cast<uint8_t>(values[value_index + k][b]);
+      }
     } else {
       dp.encoding = Encoding::kPlain;
       if (layout.type == PhysicalType::kBoolean) {

@@ -17,6 +17,8 @@ struct ParquetWriterOptions {
   int64_t row_group_rows = 1 << 20;  // rows per row group
   int64_t page_rows = 1 << 14;       // rows per data page
   bool dictionary = true;            // dictionary-encode a column where it pays
+  // Fixed-width columns that are not dictionary-encoded use BYTE_STREAM_SPLIT instead of PLAIN.
+  bool byte_stream_split = false;
 };
 
 // Writes flat tables (BOOLEAN, TINYINT, SMALLINT, INT, BIGINT, FLOAT, DOUBLE, DECIMAL, STRING,
