@@ -17,13 +17,15 @@ using MemberSignatureVerifier =
 
 // The verifier of the project's signed requests: the certificate's public key (P-384 or
 // Ed25519) verifies `signed_request` as a COSE_Sign1 message (crypto::cose::VerifySign1Strict).
-// Caches parsed certificates; not thread-safe.
+// Caches parsed certificates; thread-safe.
 MemberSignatureVerifier CoseMemberSignatureVerifier();
 
 struct VerifyOptions {
-  // Verifies member signatures of accepted request entries. When empty, member signatures are
-  // not checked (and the report says so).
+  // Verifies member signatures of accepted request entries; called from `threads` threads at
+  // once. When empty, member signatures are not checked (and the report says so).
   MemberSignatureVerifier member_verifier;
+  // Threads for member signature checks; 0: one per hardware thread.
+  size_t threads = 0;
   // When set, the ledger's service identity (seqno 1) must be exactly this certificate (DER).
   std::optional<Bytes> expected_service_certificate_der;
 };

@@ -47,9 +47,11 @@ class VerifyTest : public ::testing::Test {
       LedgerOptions o;
       o.directory = dir_ + "/l";
       o.signer = signer_;
+      o.max_tree_head_delay = std::chrono::hours(1);  // Tree heads every 100 entries only.
       auto ledger = Ledger::Open(o, nullptr);
       if (!ledger.ok()) return ledger.status();
-      for (auto& r : records) CR_RETURN_IF_ERROR((*ledger)->Append(std::move(r)).status());
+      for (auto& r : records) CR_RETURN_IF_ERROR((*ledger)->AppendAsync(std::move(r)).status());
+      CR_RETURN_IF_ERROR((*ledger)->Sync());
     }
     options.member_verifier = CoseMemberSignatureVerifier();
     return VerifyLedger(dir_ + "/l", options, report);
@@ -112,6 +114,33 @@ TEST_F(VerifyTest, ForgedOrMisattributedSignatureFails) {
   misattributed.signer_id = bob_->member_id();  // Signed by alice, recorded as bob's.
   s = WriteAndVerify({ByAlice("{}", true), misattributed}, &report);
   EXPECT_EQ(s.code(), StatusCode::kUnauthenticated) << s.ToString();
+}
+
+// Signatures are checked in parallel batches; the first bad entry is still the lowest seqno,
+// also when a later entry fails a structural check first.
+TEST_F(VerifyTest, FirstBadEntryIsTheLowestAcrossBatches) {
+  std::vector<RequestRecord> records = {ByAlice("{}", true)};
+  for (int i = 0; i < 600; ++i) records.push_back(ByAlice("{\"i\":" + std::to_string(i) + "}"));
+  records[400].signed_request[records[400].signed_request.size() - 3] ^= 0x10;
+  VerifyReport report;
+  Status s = WriteAndVerify(records, &report);
+  EXPECT_EQ(s.code(), StatusCode::kUnauthenticated) << s.ToString();
+  // Seqno = index + 2 (entry 1 is the service identity), plus the tree heads before it: entries
+  // 101, 202, 303 and 404.
+  uint64_t expected = 402 + 4;
+  EXPECT_EQ(report.first_bad_seqno, expected) << s.ToString();
+  EXPECT_EQ(report.entries_checked, expected - 1);
+  EXPECT_EQ(report.member_signatures_checked, 399u + 1u);
+
+  auto carol = crypto::GenerateIdentity("carol").value();
+  RequestRecord unknown;
+  unknown.signer_id = carol.member_id();
+  unknown.signed_request = Signed(carol, "{}");
+  RequestRecord forged = ByAlice("{}");
+  forged.signed_request[forged.signed_request.size() - 3] ^= 0x10;
+  s = WriteAndVerify({ByAlice("{}", true), forged, ByAlice("{}"), unknown}, &report);
+  EXPECT_EQ(s.code(), StatusCode::kUnauthenticated) << s.ToString();
+  EXPECT_EQ(report.first_bad_seqno, 3u) << s.ToString();
 }
 
 TEST_F(VerifyTest, IntroducedIdMustBeTheCertificateHash) {
