@@ -1,4 +1,5 @@
 // The CBOR decoder: strict (deterministic encodings only) or lenient (any well-formed input).
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <string>
@@ -257,11 +258,15 @@ class Decoder {
       std::memcpy(&v, &arg, 8);
     }
     Value value = Value::Float(v);
-    if (options_.strict && ai != 25) {
-      // The deterministic encoding of this float must have the same length.
+    if (options_.strict) {
+      // The input must be the deterministic encoding itself: the shortest exact width, and NaN
+      // only as the canonical quiet NaN f97e00 (no payloads, no sign).
       cleanroom::Bytes canonical;
       CR_RETURN_IF_ERROR(EncodeTo(value, canonical));
-      if (canonical.size() != pos_ - start) return Error(start, "non-shortest float encoding");
+      if (!std::equal(canonical.begin(), canonical.end(), data_.begin() + start,
+                      data_.begin() + pos_)) {
+        return Error(start, "non-deterministic float encoding");
+      }
     }
     return value;
   }

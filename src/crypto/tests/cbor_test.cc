@@ -96,6 +96,8 @@ TEST(CborTest, DecoderRefusesBadInputWithOffsets) {
       {"bf0102ff", true, "indefinite map"},
       {"a202010100", true, "unsorted keys"},
       {"fa3fc00000", true, "non-shortest float"},
+      {"f9ff01", true, "NaN with a payload"},
+      {"fb7ff8000000000000", true, "double NaN"},
       {"a201000100", false, "duplicate key"},
       {"1c", false, "reserved ai"},
       {"18", false, "truncated head"},
