@@ -189,11 +189,21 @@ bool operator==(const Value& a, const Value& b) {
     case Value::Type::kBytes:
     case Value::Type::kText: return a.bytes_ == b.bytes_;
     case Value::Type::kArray: return a.items_ == b.items_;
-    case Value::Type::kMap: return a.entries_ == b.entries_;
+    case Value::Type::kMap: {
+      // Maps are unordered: equal when they hold the same keys with equal values.
+      if (a.entries_.size() != b.entries_.size()) return false;
+      for (const auto& [key, value] : a.entries_) {
+        const Value* other = b.Find(key);
+        if (other == nullptr || !(*other == value)) return false;
+      }
+      return true;
+    }
     case Value::Type::kTag: return a.uint_ == b.uint_ && a.items_ == b.items_;
     case Value::Type::kSimple: return a.simple_ == b.simple_;
     case Value::Type::kFloat:
-      return a.float_ == b.float_ || (std::isnan(a.float_) && std::isnan(b.float_));
+      // By bits, so that 0.0 and -0.0 differ (they are distinct CBOR values); all NaNs are one.
+      return std::memcmp(&a.float_, &b.float_, sizeof(double)) == 0 ||
+             (std::isnan(a.float_) && std::isnan(b.float_));
   }
   return false;
 }

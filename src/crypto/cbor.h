@@ -74,6 +74,7 @@ class Value {
   const Value* Find(std::string_view text_key) const;
   const Value* Find(const Value& key) const;
 
+  // Structural equality; maps compare as unordered sets of entries.
   friend bool operator==(const Value& a, const Value& b);
 
  private:

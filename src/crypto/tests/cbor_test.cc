@@ -78,6 +78,13 @@ TEST(CborTest, RoundTripsThroughStrictDecoder) {
   EXPECT_EQ(*decoded->tag_content().array()[5].AsInt64(), -500);
   EXPECT_NE(decoded->tag_content().array()[1].Find(4), nullptr);
   EXPECT_EQ(decoded->tag_content().array()[6].Find("a")->AsInt64(), 2);
+  // Maps compare as unordered; 0.0 and -0.0 are different keys.
+  EXPECT_EQ(Value::MakeMap({{Value::Int(1), Value::Int(2)}, {Value::Int(3), Value::Int(4)}}),
+            Value::MakeMap({{Value::Int(3), Value::Int(4)}, {Value::Int(1), Value::Int(2)}}));
+  EXPECT_FALSE(Value::Float(0.0) == Value::Float(-0.0));
+  auto zeros = Decode(Hex("a2f9000001f9800002"));
+  ASSERT_TRUE(zeros.ok()) << zeros.status().ToString();
+  EXPECT_EQ(zeros->map().size(), 2u);
 }
 
 struct BadInput {
