@@ -48,12 +48,12 @@ void Put(ColumnVector* out, size_t i, T v) {
 
 }  // namespace
 
-Status ConvertLeaf(const LeafColumn& leaf, const ValueBuffer& values, ColumnVector* out) {
+Status ConvertLeaf(const LeafColumn& leaf, ValueBuffer&& values, ColumnVector* out) {
   out->type = leaf.type;
   out->length = values.count;
   const size_t n = values.count;
   if (values.is_binary() && leaf.conversion == LeafConversion::kCopy) {
-    out->data = values.heap;
+    out->data = std::move(values.heap);
     out->offsets.assign(values.offsets.begin(), values.offsets.end());
     return Status::OK();
   }
@@ -61,7 +61,7 @@ Status ConvertLeaf(const LeafColumn& leaf, const ValueBuffer& values, ColumnVect
   const uint8_t* src = values.fixed.data();
   switch (leaf.conversion) {
     case LeafConversion::kCopy:
-      out->data = values.fixed;
+      out->data = std::move(values.fixed);
       if (width == 0) {
         // FIXED_LEN_BYTE_ARRAY read as BINARY: offsets at a fixed stride.
         out->offsets.resize(n + 1);
@@ -175,7 +175,7 @@ struct Slots {
 class Assembler {
  public:
   Assembler(const ParquetSchema& schema, const std::vector<ColumnChunkData>& chunks,
-            const std::vector<ColumnVector>& dense)
+            std::vector<ColumnVector>& dense)
       : schema_(schema), chunks_(chunks), dense_(dense) {}
 
   int FirstLeaf(int node) const {
@@ -228,6 +228,52 @@ class Assembler {
     return s;
   }
 
+  // A leaf outside any list: one slot per level entry, NULL where the level is below the max.
+  Status BuildFlatLeaf(const ColumnPlan& plan, ColumnVector* out) {
+    const LeafColumn& leaf = schema_.leaves()[plan.leaf];
+    const ColumnChunkData& chunk = chunks_[plan.leaf];
+    ColumnVector& dense = dense_[plan.leaf];
+    const size_t n = chunk.num_levels;
+    out->length = n;
+    if (dense.length == n) {  // every entry defined: the dense values are the column
+      out->data = std::move(dense.data);
+      out->offsets = std::move(dense.offsets);
+      return Status::OK();
+    }
+    if (dense.length > n || chunk.def.size() != n) return Status::DataLoss("leaf has more values than slots");
+    const uint8_t max_def = static_cast<uint8_t>(leaf.max_def);
+    out->validity.resize(n);
+    size_t width = FixedWidthOf(plan.type);
+    size_t k = 0;
+    if (width > 0) {
+      out->data.assign(n * width, 0);
+      for (size_t i = 0; i < n; ++i) {
+        bool valid = chunk.def[i] == max_def;
+        out->validity[i] = valid;
+        if (!valid) continue;
+        if (k >= dense.length) return Status::DataLoss("leaf has fewer values than defined slots");
+        std::memcpy(out->data.data() + i * width, dense.data.data() + k * width, width);
+        ++k;
+      }
+    } else {
+      out->offsets.resize(n + 1);
+      out->offsets[0] = 0;
+      out->data.reserve(dense.data.size());
+      for (size_t i = 0; i < n; ++i) {
+        bool valid = chunk.def[i] == max_def;
+        out->validity[i] = valid;
+        if (valid) {
+          if (k >= dense.length) return Status::DataLoss("leaf has fewer values than defined slots");
+          std::string_view v = dense.String(k++);
+          out->data.insert(out->data.end(), v.begin(), v.end());
+        }
+        out->offsets[i + 1] = static_cast<int64_t>(out->data.size());
+      }
+    }
+    if (k != dense.length) return Status::DataLoss("leaf has more values than defined slots");
+    return Status::OK();
+  }
+
   bool Defined(int leaf, uint32_t entry, int16_t level) const {
     const ColumnChunkData& c = chunks_[leaf];
     return c.def.empty() || c.def[entry] >= level;
@@ -238,9 +284,10 @@ class Assembler {
     out->type = plan.type;
     switch (plan.kind) {
       case ColumnPlan::Kind::kLeaf: {
+        if (schema_.leaves()[plan.leaf].max_rep == 0) return BuildFlatLeaf(plan, out);
         Slots s = ComputeSlots(plan.slot_node, plan.leaf);
         const LeafColumn& leaf = schema_.leaves()[plan.leaf];
-        const ColumnVector& dense = dense_[plan.leaf];
+        ColumnVector& dense = dense_[plan.leaf];
         out->length = s.size();
         bool all_defined = leaf.max_def == 0;
         if (all_defined || (s.size() == dense.length)) {
@@ -251,8 +298,9 @@ class Assembler {
           }
           if (every) {
             if (dense.length != s.size()) return Status::DataLoss("leaf value count differs from its slots");
-            out->data = dense.data;
-            out->offsets = dense.offsets;
+            // Each leaf belongs to one plan node: its values can be moved.
+            out->data = std::move(dense.data);
+            out->offsets = std::move(dense.offsets);
             return Status::OK();
           }
         }
@@ -332,14 +380,14 @@ class Assembler {
  private:
   const ParquetSchema& schema_;
   const std::vector<ColumnChunkData>& chunks_;
-  const std::vector<ColumnVector>& dense_;
+  std::vector<ColumnVector>& dense_;
 };
 
 }  // namespace
 
 Status AssembleField(const ParquetSchema& schema, const ColumnPlan& plan,
                      const std::vector<ColumnChunkData>& chunks,
-                     const std::vector<ColumnVector>& dense, size_t num_rows, ColumnVector* out) {
+                     std::vector<ColumnVector>& dense, size_t num_rows, ColumnVector* out) {
   Assembler assembler(schema, chunks, dense);
   CR_RETURN_IF_ERROR(assembler.Build(plan, out));
   if (out->length != num_rows) return Status::DataLoss("field row count differs from the row group's");

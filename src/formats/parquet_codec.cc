@@ -109,8 +109,15 @@ bool TryRawLz4(ByteSpan input, size_t expected_size, Bytes* out) {
 // Decompresses a ZSTD or BROTLI stream into a buffer grown as output appears, so a page that
 // declares a huge size but holds little costs little memory.
 Status StreamZstd(ByteSpan input, size_t expected_size, Bytes* out) {
-  ZSTD_DCtx* ctx = ZSTD_createDCtx();
+  // One decompression context per thread, reused across pages.
+  struct ContextHolder {
+    ZSTD_DCtx* ctx = ZSTD_createDCtx();
+    ~ContextHolder() { ZSTD_freeDCtx(ctx); }
+  };
+  thread_local ContextHolder holder;
+  ZSTD_DCtx* ctx = holder.ctx;
   if (ctx == nullptr) return Status::Internal("zstd init failed");
+  ZSTD_DCtx_reset(ctx, ZSTD_reset_session_only);
   ZSTD_inBuffer in{input.data(), input.size(), 0};
   size_t produced = 0;
   uint8_t probe = 0;
@@ -139,7 +146,6 @@ Status StreamZstd(ByteSpan input, size_t expected_size, Bytes* out) {
       out->resize(std::min(expected_size, out->size() * 2));
     }
   }
-  ZSTD_freeDCtx(ctx);
   CR_RETURN_IF_ERROR(status);
   if (produced != expected_size) return SizeMismatch("ZSTD");
   out->resize(expected_size);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <string>
+#include <type_traits>
 
 namespace cleanroom::formats {
 namespace {
@@ -350,9 +351,23 @@ Status DecodeByteStreamSplit(ByteSpan data, size_t n, ValueBuffer* out) {
   size_t base = out->fixed.size();
   out->fixed.resize(base + n * width);
   uint8_t* dst = out->fixed.data() + base;
-  for (size_t stream = 0; stream < width; ++stream) {
-    const uint8_t* src = data.data() + stream * n;
-    for (size_t i = 0; i < n; ++i) dst[i * width + stream] = src[i];
+  // Fixed-width loops for the common widths let the compiler unroll the gather.
+  auto gather = [&](auto width_constant) {
+    constexpr size_t w = decltype(width_constant)::value;
+    const uint8_t* src = data.data();
+    for (size_t i = 0; i < n; ++i) {
+      for (size_t stream = 0; stream < w; ++stream) dst[i * w + stream] = src[stream * n + i];
+    }
+  };
+  if (width == 4) {
+    gather(std::integral_constant<size_t, 4>{});
+  } else if (width == 8) {
+    gather(std::integral_constant<size_t, 8>{});
+  } else {
+    for (size_t stream = 0; stream < width; ++stream) {
+      const uint8_t* src = data.data() + stream * n;
+      for (size_t i = 0; i < n; ++i) dst[i * width + stream] = src[i];
+    }
   }
   out->count += n;
   return Status::OK();

@@ -144,7 +144,7 @@ Result<RecordBatch> ParquetReader::ReadRowGroup(int row_group, const std::vector
       ChunkLocation where{name_, row_group, column.path};
       CR_RETURN_IF_ERROR(ReadColumnChunk(bytes(), rg.columns[leaf], column, rg.num_rows,
                                          ReadMode::kMaterialize, where, &chunks[leaf]));
-      Status converted = ConvertLeaf(column, chunks[leaf].values, &dense[leaf]);
+      Status converted = ConvertLeaf(column, std::move(chunks[leaf].values), &dense[leaf]);
       if (!converted.ok()) return Status(converted.code(), where.ToString() + ": " + converted.message());
       chunks[leaf].values = ValueBuffer{};
     }

@@ -94,11 +94,10 @@ namespace {
 
 // Min and max of values [from, count) of a fixed-width buffer read as T, NaNs skipped.
 template <typename T>
-bool TypedMinMax(const ValueBuffer& values, size_t from, T* min, T* max) {
+bool TypedMinMax(const uint8_t* p, size_t from, size_t count, T* min, T* max) {
   bool any = false;
   T lo{}, hi{};
-  const uint8_t* p = values.fixed.data();
-  for (size_t i = from; i < values.count; ++i) {
+  for (size_t i = from; i < count; ++i) {
     T v;
     std::memcpy(&v, p + i * sizeof(T), sizeof(T));
     if constexpr (std::is_floating_point_v<T>) {
@@ -121,6 +120,15 @@ bool TypedMinMax(const ValueBuffer& values, size_t from, T* min, T* max) {
 
 void MinMaxTracker::AddAll(const ValueBuffer& values, size_t from) {
   if (!enabled_ || from >= values.count) return;
+  if (values.is_binary()) {
+    for (size_t i = from; i < values.count; ++i) Add(values, i);
+    return;
+  }
+  AddFixed(values.fixed.data() + from * values.width, values.count - from, values.width);
+}
+
+void MinMaxTracker::AddFixed(const uint8_t* data, size_t count, size_t width) {
+  if (!enabled_ || count == 0) return;
   // Typed loops for the fixed-width types: one candidate minimum and maximum per page.
   auto add_pair = [&](const void* lo, const void* hi, size_t width) {
     ValueBuffer pair;
@@ -136,40 +144,45 @@ void MinMaxTracker::AddAll(const ValueBuffer& values, size_t from) {
     case PhysicalType::kInt32: {
       if (leaf_.is_unsigned) {
         uint32_t lo, hi;
-        if (TypedMinMax(values, from, &lo, &hi)) add_pair(&lo, &hi, 4);
+        if (TypedMinMax(data, 0, count, &lo, &hi)) add_pair(&lo, &hi, 4);
       } else {
         int32_t lo, hi;
-        if (TypedMinMax(values, from, &lo, &hi)) add_pair(&lo, &hi, 4);
+        if (TypedMinMax(data, 0, count, &lo, &hi)) add_pair(&lo, &hi, 4);
       }
       return;
     }
     case PhysicalType::kInt64: {
       if (leaf_.is_unsigned) {
         uint64_t lo, hi;
-        if (TypedMinMax(values, from, &lo, &hi)) add_pair(&lo, &hi, 8);
+        if (TypedMinMax(data, 0, count, &lo, &hi)) add_pair(&lo, &hi, 8);
       } else {
         int64_t lo, hi;
-        if (TypedMinMax(values, from, &lo, &hi)) add_pair(&lo, &hi, 8);
+        if (TypedMinMax(data, 0, count, &lo, &hi)) add_pair(&lo, &hi, 8);
       }
       return;
     }
     case PhysicalType::kFloat: {
       float lo, hi;
-      if (TypedMinMax(values, from, &lo, &hi)) add_pair(&lo, &hi, 4);
+      if (TypedMinMax(data, 0, count, &lo, &hi)) add_pair(&lo, &hi, 4);
       return;
     }
     case PhysicalType::kDouble: {
       double lo, hi;
-      if (TypedMinMax(values, from, &lo, &hi)) add_pair(&lo, &hi, 8);
+      if (TypedMinMax(data, 0, count, &lo, &hi)) add_pair(&lo, &hi, 8);
       return;
     }
     case PhysicalType::kBoolean: {
       uint8_t lo, hi;
-      if (TypedMinMax(values, from, &lo, &hi)) add_pair(&lo, &hi, 1);
+      if (TypedMinMax(data, 0, count, &lo, &hi)) add_pair(&lo, &hi, 1);
       return;
     }
-    default:
-      for (size_t i = from; i < values.count; ++i) Add(values, i);
+    default: {
+      ValueBuffer view;
+      view.width = width;
+      view.count = count;
+      view.fixed.assign(data, data + count * width);
+      for (size_t i = 0; i < count; ++i) Add(view, i);
+    }
   }
 }
 

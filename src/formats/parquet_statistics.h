@@ -22,6 +22,8 @@ class MinMaxTracker {
   // Adds value `i` of `values`.
   void Add(const ValueBuffer& values, size_t i);
   void AddAll(const ValueBuffer& values, size_t from);
+  // Adds `count` fixed-width values of `width` bytes stored back to back at `data` (PLAIN).
+  void AddFixed(const uint8_t* data, size_t count, size_t width);
 
   // DataLoss when the statistics contradict the data: a minimum above the smallest value, a
   // maximum below the largest, or (for flat columns) a null count other than the real one.
