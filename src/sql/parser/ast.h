@@ -52,6 +52,8 @@ struct OrderItem {
 };
 
 struct WindowSpec {
+  std::string base_name;  // OVER w / OVER (w ...): a window of the WINDOW clause (lower case)
+  SourcePos pos;
   std::vector<ExprPtr> partition_by;
   std::vector<OrderItem> order_by;
   bool has_frame = false;
@@ -124,6 +126,8 @@ struct SelectNode {
   bool group_by_all = false;
   ExprPtr having;
   ExprPtr qualify;
+  // WINDOW name AS (...), in order (lower-case names).
+  std::vector<std::pair<std::string, std::unique_ptr<WindowSpec>>> windows;
 };
 
 enum class SetOpKind { kUnion, kIntersect, kExcept };

@@ -226,15 +226,26 @@ Result<ExprPtr> Parser::ParseFunction(const Token& name_token) {
     CR_RETURN_IF_ERROR(ExpectSymbol(")"));
   }
   if (EatKeyword("over")) {
-    if (!IsSymbol("(")) return ErrorAt(Peek(), "named windows are not supported: write OVER (...)");
-    CR_ASSIGN_OR_RETURN(e->over, ParseWindowSpec());
+    if (!IsSymbol("(")) {
+      e->over = std::make_unique<ast::WindowSpec>();
+      e->over->pos = Peek().pos;
+      CR_ASSIGN_OR_RETURN(std::string name, ParseName("a window name or '('"));
+      e->over->base_name = ToLowerAscii(name);
+    } else {
+      CR_ASSIGN_OR_RETURN(e->over, ParseWindowSpec());
+    }
   }
   return e;
 }
 
 Result<std::unique_ptr<ast::WindowSpec>> Parser::ParseWindowSpec() {
-  CR_RETURN_IF_ERROR(ExpectSymbol("("));
   auto spec = std::make_unique<ast::WindowSpec>();
+  spec->pos = Peek().pos;
+  CR_RETURN_IF_ERROR(ExpectSymbol("("));
+  if (AtName() && !IsKeyword("partition") && !IsKeyword("distribute") && !IsKeyword("sort") &&
+      !IsKeyword("rows") && !IsKeyword("range")) {
+    spec->base_name = ToLowerAscii(Next().text);
+  }
   if (IsKeyword("partition") || IsKeyword("distribute")) {
     Next();
     CR_RETURN_IF_ERROR(ExpectKeyword("by"));

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 
+#include "sql/catalog.h"
 #include "sql/parser/parser_internal.h"
 
 namespace cleanroom::sql {
@@ -325,6 +326,14 @@ Result<std::unique_ptr<QueryNode>> Parser::ParseSelectCore() {
   }
   if (EatKeyword("having")) {
     CR_ASSIGN_OR_RETURN(select.having, ParseExpr());
+  }
+  if (EatKeyword("window")) {
+    do {
+      CR_ASSIGN_OR_RETURN(std::string name, ParseName("a window name"));
+      CR_RETURN_IF_ERROR(ExpectKeyword("as"));
+      CR_ASSIGN_OR_RETURN(std::unique_ptr<ast::WindowSpec> spec, ParseWindowSpec());
+      select.windows.emplace_back(ToLowerAscii(name), std::move(spec));
+    } while (EatSymbol(","));
   }
   if (EatKeyword("qualify")) {
     CR_ASSIGN_OR_RETURN(select.qualify, ParseExpr());

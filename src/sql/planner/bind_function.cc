@@ -91,12 +91,26 @@ Result<ExprPtr> Binder::BindWindow(const ast::Expr& expr, ExprPtr call, ExprCont
   ExprContext inner = ctx;
   inner.allow_windows = false;
   inner.clause = "a window specification";
-  const ast::WindowSpec& spec = *expr.over;
-  for (const auto& p : spec.partition_by) {
+  // OVER w / OVER (w ORDER BY ...): start from the named window of the WINDOW clause.
+  const ast::WindowSpec* named = nullptr;
+  if (!expr.over->base_name.empty()) {
+    if (ctx.windows != nullptr) {
+      for (const auto& [name, spec] : *ctx.windows) {
+        if (name == expr.over->base_name) named = spec.get();
+      }
+    }
+    if (named == nullptr) return Error(expr.over->pos, "window not found: " + expr.over->base_name);
+  }
+  const ast::WindowSpec& own = *expr.over;
+  const ast::WindowSpec& spec =
+      named != nullptr && own.partition_by.empty() && own.order_by.empty() && !own.has_frame ? *named : own;
+  const auto& partitions = named != nullptr && own.partition_by.empty() ? named->partition_by : own.partition_by;
+  const auto& orders = named != nullptr && own.order_by.empty() ? named->order_by : own.order_by;
+  for (const auto& p : partitions) {
     CR_ASSIGN_OR_RETURN(ExprPtr e, BindExpr(*p, inner));
     call->partition_by.push_back(std::move(e));
   }
-  for (const auto& o : spec.order_by) {
+  for (const auto& o : orders) {
     CR_ASSIGN_OR_RETURN(ExprPtr e, BindExpr(*o.expr, inner));
     bool nulls_first = o.nulls_first >= 0 ? o.nulls_first == 1
                        : options_.dialect == Dialect::kSqlite ? !o.descending
@@ -107,14 +121,9 @@ Result<ExprPtr> Binder::BindWindow(const ast::Expr& expr, ExprPtr call, ExprCont
   bool needs_order = name == "row_number" || name == "rank" || name == "dense_rank" ||
                      name == "ntile" || name == "lag" || name == "lead" ||
                      name == "percent_rank" || name == "cume_dist";
-  if (needs_order && call->order_by.empty() && options_.dialect == Dialect::kSpark &&
-      name != "row_number" && name != "ntile") {
-    return Error(expr.pos, "window function " + std::string(name) + " needs ORDER BY in its window");
-  }
-  if (spec.has_frame) {
-    if (needs_order) {
-      return Error(expr.pos, "window function " + std::string(name) + " does not take a frame");
-    }
+  // Ranking and offset functions work on the partition's order; a frame (or its absence) does
+  // not change them, so a frame given for them is ignored (as DuckDB does; Spark refuses).
+  if (spec.has_frame && !needs_order) {
     WindowFrame& frame = call->frame;
     frame.present = true;
     frame.rows = spec.frame_rows;

@@ -152,6 +152,7 @@ Result<PlanPtr> Binder::BindSelect(const ast::QueryNode& node, Scope* outer) {
     ctx.clause = "SELECT";
     ctx.allow_aggregates = true;
     ctx.allow_windows = true;
+    ctx.windows = &sel.windows;
     CR_ASSIGN_OR_RETURN(ExprPtr bound, BindExpr(e, ctx));
     std::string name = item.alias.empty() ? DerivedName(e) : item.alias;
     if (!item.alias.empty()) aliases.emplace_back(ToLowerAscii(item.alias), bound);
@@ -253,6 +254,7 @@ Result<PlanPtr> Binder::BindSelect(const ast::QueryNode& node, Scope* outer) {
         ctx.clause = "ORDER BY";
         ctx.allow_aggregates = true;
         ctx.allow_windows = true;
+        ctx.windows = &sel.windows;
         Result<ExprPtr> bound = BindExpr(e, ctx);
         if (!bound.ok() && sel.distinct == false && !items.empty()) {
           return bound.status();

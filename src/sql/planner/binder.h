@@ -54,6 +54,8 @@ class Binder {
     // Select-list aliases (lower name -> bound expression) usable by bare names.
     const std::vector<std::pair<std::string, ExprPtr>>* aliases = nullptr;
     bool aliases_first = false;
+    // The WINDOW clause of the SELECT being bound (for OVER name); may be null.
+    const std::vector<std::pair<std::string, std::unique_ptr<ast::WindowSpec>>>* windows = nullptr;
   };
 
  private:
