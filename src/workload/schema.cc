@@ -17,14 +17,14 @@ const std::vector<WorkloadTable>& WorkloadTables() {
        {{"impression_id", "bigint", "BIGINT", "bigint", "INTEGER"},
         {"hashed_email", "string", "VARCHAR", "text", "TEXT"},
         {"campaign_id", "int", "INTEGER", "integer", "INTEGER"},
-        {"ts", "timestamp", "TIMESTAMP", "timestamp", "TEXT"},
+        {"ts", "timestamp_ntz", "TIMESTAMP", "timestamp", "TEXT"},
         {"cost", "decimal(10,4)", "DECIMAL(10,4)", "numeric(10,4)", "NUMERIC"},
         {"device", "string", "VARCHAR", "text", "TEXT"}}},
       {"conversions",
        "measurement partner",
        {{"hashed_email", "string", "VARCHAR", "text", "TEXT"},
         {"campaign_id", "int", "INTEGER", "integer", "INTEGER"},
-        {"conversion_ts", "timestamp", "TIMESTAMP", "timestamp", "TEXT"},
+        {"conversion_ts", "timestamp_ntz", "TIMESTAMP", "timestamp", "TEXT"},
         {"conversion_value", "decimal(12,2)", "DECIMAL(12,2)", "numeric(12,2)", "NUMERIC"}}},
   };
   return tables;
