@@ -37,26 +37,27 @@ int RunSlt(const SltRequest& request) {
   options.verbose = request.verbose;
   options.check_error_messages = request.check_error_messages;
   options.jobs = request.jobs;
-  std::vector<slt::FileResult> results = slt::RunScriptFiles(request.files, options);
   uint64_t passed = 0;
   uint64_t failed = 0;
   uint64_t skipped = 0;
   bool broken = false;
-  for (const slt::FileResult& file : results) {
+  // Each file's line is printed as it finishes (files run in parallel).
+  slt::RunScriptFiles(request.files, options, [&](const slt::FileResult& file) {
     for (const std::string& failure : file.failures) std::printf("  %s\n", failure.c_str());
     if (!file.error.ok()) {
       std::printf("%s: error: %s\n", file.path.c_str(), file.error.ToString().c_str());
       broken = true;
-      continue;
+    } else {
+      std::printf("%s: %llu passed, %llu failed, %llu skipped\n", file.path.c_str(),
+                  static_cast<unsigned long long>(file.passed),
+                  static_cast<unsigned long long>(file.failed),
+                  static_cast<unsigned long long>(file.skipped));
+      passed += file.passed;
+      failed += file.failed;
+      skipped += file.skipped;
     }
-    std::printf("%s: %llu passed, %llu failed, %llu skipped\n", file.path.c_str(),
-                static_cast<unsigned long long>(file.passed),
-                static_cast<unsigned long long>(file.failed),
-                static_cast<unsigned long long>(file.skipped));
-    passed += file.passed;
-    failed += file.failed;
-    skipped += file.skipped;
-  }
+    std::fflush(stdout);
+  });
   std::printf("%llu passed, %llu failed, %llu skipped\n", static_cast<unsigned long long>(passed),
               static_cast<unsigned long long>(failed), static_cast<unsigned long long>(skipped));
   if (broken) return 1;

@@ -1,8 +1,10 @@
 #include "slt/runner.h"
 
+#include <algorithm>
 #include <cctype>
 #include <filesystem>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <regex>
 
@@ -340,11 +342,26 @@ FileResult RunScriptFile(const std::string& path, const RunnerOptions& options) 
 }
 
 std::vector<FileResult> RunScriptFiles(const std::vector<std::string>& paths,
-                                       const RunnerOptions& options) {
+                                       const RunnerOptions& options,
+                                       const std::function<void(const FileResult&)>& on_done) {
   std::vector<FileResult> results(paths.size());
-  ThreadPool pool(options.jobs);
+  std::mutex mu;
+  // The largest scripts start first, so that the last one to finish is a small one.
+  std::vector<std::pair<uintmax_t, size_t>> order;
   for (size_t i = 0; i < paths.size(); ++i) {
-    pool.Submit([&results, &paths, &options, i] { results[i] = RunScriptFile(paths[i], options); });
+    std::error_code ec;
+    uintmax_t size = std::filesystem::file_size(paths[i], ec);
+    order.emplace_back(ec ? 0 : size, i);
+  }
+  std::sort(order.begin(), order.end(), std::greater<>());
+  ThreadPool pool(options.jobs);
+  for (const auto& [size, i] : order) {
+    pool.Submit([&, i = i] {
+      FileResult result = RunScriptFile(paths[i], options);
+      std::lock_guard<std::mutex> lock(mu);
+      if (on_done) on_done(result);
+      results[i] = std::move(result);
+    });
   }
   pool.Wait();
   return results;

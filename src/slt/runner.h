@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -43,8 +44,10 @@ struct FileResult {
 // fails.
 FileResult RunScriptFile(const std::string& path, const RunnerOptions& options);
 
-// Runs scripts in parallel (options.jobs); results in the order of `paths`.
-std::vector<FileResult> RunScriptFiles(const std::vector<std::string>& paths,
-                                       const RunnerOptions& options);
+// Runs scripts in parallel (options.jobs); results in the order of `paths`. `on_done`, when
+// set, is called (one call at a time) as each script finishes, for progress output.
+std::vector<FileResult> RunScriptFiles(
+    const std::vector<std::string>& paths, const RunnerOptions& options,
+    const std::function<void(const FileResult&)>& on_done = nullptr);
 
 }  // namespace cleanroom::slt
