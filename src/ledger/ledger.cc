@@ -433,7 +433,8 @@ Result<Receipt> Ledger::GetReceipt(uint64_t seqno, std::chrono::milliseconds wai
     }
     auto covered = [&] { return s.durable_tree_head && s.durable_tree_head->tree_size >= seqno; };
     if (!covered()) {
-      s.tree_head_requested = true;
+      // With nothing uncovered, a tree head on its way to disk already covers the entry.
+      if (s.uncovered > 0) s.tree_head_requested = true;
       s.writer_cv.notify_one();
       if (!s.durable_cv.wait_for(lock, wait, [&] { return covered() || !s.failed.ok(); })) {
         return Status::Unavailable("no signed tree head covers entry " + std::to_string(seqno) +
