@@ -173,7 +173,8 @@ Status RunDemo(const DemoFlags& flags) {
                         WorkloadTableSource(table, dir + "/data", engine::Format::kCsv));
     CR_RETURN_IF_ERROR(engine->LoadTable(source));
     Say("loaded the " + table.party + "'s table " + table.name + " with its declared schema");
-    table_flags += " --table " + table.name + "=" + source.path;
+    table_flags += " --table " + table.name + "=" + source.path + " --schema " + table.name +
+                   "=" + dir + "/data/" + table.name + ".schema.json";
   }
   CR_RETURN_IF_ERROR(engine->Lock());
   Say("engine locked: from here on no query can read a file, reach the network or load an "

@@ -291,6 +291,11 @@ Result<WorkloadSummary> GenerateWorkload(const WorkloadOptions& options, const s
   CR_RETURN_IF_ERROR(customers.Commit());
   CR_RETURN_IF_ERROR(impressions.Commit());
   CR_RETURN_IF_ERROR(conversions.Commit());
+  for (const WorkloadTable& table : tables) {
+    std::string schema_path = dir + "/" + table.name + ".schema.json";
+    CR_RETURN_IF_ERROR(WriteFileAtomic(schema_path, SchemaJson(table)));
+    summary.files.push_back(schema_path);
+  }
   std::string manifest_path = dir + "/workload.json";
   CR_RETURN_IF_ERROR(WriteFileAtomic(manifest_path, ManifestJson(options, summary)));
   summary.files.push_back(manifest_path);

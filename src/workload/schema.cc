@@ -39,4 +39,15 @@ std::string CsvHeader(const WorkloadTable& table) {
   return header;
 }
 
+std::string SchemaJson(const WorkloadTable& table) {
+  // Names and types are fixed identifiers of ours: nothing to escape.
+  std::string json = "{\"columns\": [";
+  for (size_t i = 0; i < table.columns.size(); ++i) {
+    if (i > 0) json += ", ";
+    json += "{\"name\": \"" + table.columns[i].name + "\", \"type\": \"" +
+            table.columns[i].spark_type + "\"}";
+  }
+  return json + "]}\n";
+}
+
 }  // namespace cleanroom::workload

@@ -28,4 +28,8 @@ const std::vector<WorkloadTable>& WorkloadTables();
 // The comma-separated column names of `table`, as the CSV header line (without newline).
 std::string CsvHeader(const WorkloadTable& table);
 
+// The declared schema of `table` as `cleanroom sql --schema NAME=FILE` reads it:
+// {"columns": [{"name": "...", "type": "<spark type>"}, ...]} and a newline.
+std::string SchemaJson(const WorkloadTable& table);
+
 }  // namespace cleanroom::workload

@@ -121,6 +121,16 @@ TEST_F(GeneratorTest, RowCountsHeadersAndOverlapAreWithinBounds) {
   EXPECT_LE(overlap.size(), summary->reachable_customers);
 }
 
+TEST_F(GeneratorTest, WritesADeclaredSchemaPerTable) {
+  Result<WorkloadSummary> summary = GenerateWorkload(Small(4), root_);
+  ASSERT_TRUE(summary.ok());
+  EXPECT_EQ(summary->files.size(), 7u);  // three tables, three schemas, the manifest
+  std::string schema = Read(root_, "impressions.schema.json");
+  EXPECT_EQ(schema.rfind("{\"columns\": [{\"name\": \"impression_id\", \"type\": \"bigint\"}", 0), 0u)
+      << schema;
+  EXPECT_NE(schema.find("\"cost\", \"type\": \"decimal(10,4)\""), std::string::npos);
+}
+
 TEST_F(GeneratorTest, HashedEmailsAre64LowerCaseHexCharacters) {
   ASSERT_TRUE(GenerateWorkload(Small(3), root_).ok());
   auto check = [](const std::string& value) {
