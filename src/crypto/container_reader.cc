@@ -132,7 +132,7 @@ Status Reader::DecryptChunkAt(uint64_t index, Bytes& out) {
     if (s.code() != StatusCode::kDataLoss) return s.WithContext(where);
     std::string hint = header_.key_id == key_id_
                            ? "the container is truncated, reordered or modified"
-                           : "the key's id differs from the header's: wrong key (or modified header)";
+                           : "the key's id differs from the header's: wrong key or modified header";
     return Status::DataLoss(where + ": authentication failed (" + hint + ")");
   }
   return Status::OK();
