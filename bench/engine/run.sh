@@ -225,7 +225,8 @@ if wants postgres; then
              -U bench -d postgres)
     if [ ! -f "${data}/.postgres-ready" ]; then
       log "loading the workload into PostgreSQL with COPY (once)"
-      "$direct" ddl postgres | "${pg_psql[@]}" >/dev/null
+      { echo "SET client_min_messages = warning;"; "$direct" ddl postgres; } |
+        "${pg_psql[@]}" >/dev/null
       for t in customers impressions conversions; do
         "${pg_psql[@]}" -c "COPY ${t} FROM STDIN WITH (FORMAT csv, HEADER true)" \
           <"${data}/${t}.csv"

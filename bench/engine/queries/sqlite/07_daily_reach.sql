@@ -3,6 +3,6 @@ SELECT date(i.ts) AS day,
        COUNT(DISTINCT i.hashed_email) AS reach,
        COUNT(*) AS impressions
 FROM impressions i
-WHERE EXISTS (SELECT 1 FROM customers c WHERE c.hashed_email = i.hashed_email)
+WHERE i.hashed_email IN (SELECT hashed_email FROM customers)
 GROUP BY date(i.ts)
 ORDER BY day
