@@ -4,6 +4,7 @@
 
 #include "base/file.h"
 #include "crypto/cose.h"
+#include "crypto/hash.h"
 
 namespace cleanroom::governance::client {
 namespace {
@@ -155,6 +156,22 @@ Result<ApiReply> GovernanceClient::Download(const std::string& path,
 }  // namespace cleanroom::governance::client
 
 namespace cleanroom::governance::client {
+
+Result<ApiReply> StoreDatasetKey(GovernanceClient& client, const std::string& dataset,
+                                 int64_t version, const std::string& key_id, ByteSpan key) {
+  CR_ASSIGN_OR_RETURN(std::string collaboration, client.CollaborationId());
+  Json payload = {{"collaboration", collaboration},
+                  {"dataset", dataset},
+                  {"version", version},
+                  {"keyId", key_id},
+                  {"keyCommitment", crypto::Sha256Hex(key)}};
+  CR_ASSIGN_OR_RETURN(Bytes request, client.Sign("dataset.secret", payload));
+  std::string key_b64 = Base64Encode(key);
+  auto reply = client.PostJson("/v1/datasets/" + dataset + "/secret",
+                               {{"request", Base64Encode(request)}, {"key", key_b64}});
+  SecureWipe(key_b64.data(), key_b64.size());
+  return reply;
+}
 
 Result<Json> ContractMember(const crypto::MemberPublicIdentity& member,
                             const std::vector<std::string>& roles,

@@ -90,6 +90,12 @@ ApiReply MakeApiReply(const HttpReply& reply);
 
 namespace cleanroom::governance::client {
 
+// Stores the key (DEK) of a dataset version with the service: a signed dataset.secret request
+// that commits to the key by its SHA-256 (the ledger never holds the key), with the key beside it
+// in the TLS-protected body. The owner of the dataset only.
+Result<ApiReply> StoreDatasetKey(GovernanceClient& client, const std::string& dataset,
+                                 int64_t version, const std::string& key_id, ByteSpan key);
+
 // A contract's entry for a member: certificate and encryption key (PEM), display name (the
 // certificate's common name unless given) and roles.
 Result<Json> ContractMember(const crypto::MemberPublicIdentity& member,

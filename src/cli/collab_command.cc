@@ -1,0 +1,198 @@
+// `cleanroom collab create|update|show|accept|reject|stop|resume`: the collaboration contract
+// and its stop switches, against the governance service.
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/file.h"
+#include "cli/command_registry.h"
+#include "crypto/identity.h"
+#include "governance/client/cli_support.h"
+
+namespace cleanroom::cli {
+namespace {
+
+using governance::Json;
+using governance::client::ApiReply;
+using governance::client::ClientFlags;
+using governance::client::ShortId;
+
+struct ContractFlags {
+  ClientFlags client;
+  std::string name;
+  std::string contract_file;
+  std::vector<std::string> members;  // DIR:role,role
+  std::vector<std::string> measurements;
+  std::vector<std::string> evidence_kinds;
+};
+
+// Builds the contract from --contract FILE, or from --name and the --member directories.
+Result<Json> BuildContract(const ContractFlags& f) {
+  if (!f.contract_file.empty()) {
+    CR_ASSIGN_OR_RETURN(std::string text, ReadFileToString(f.contract_file));
+    return governance::ParseJson(text, f.contract_file);
+  }
+  if (f.name.empty() || f.members.empty()) {
+    return Status::InvalidArgument("give --contract FILE, or --name and one --member DIR:ROLES per member");
+  }
+  Json members = Json::array();
+  for (const std::string& spec : f.members) {
+    size_t colon = spec.rfind(':');
+    std::string dir = colon == std::string::npos ? spec : spec.substr(0, colon);
+    std::vector<std::string> roles;
+    if (colon != std::string::npos) {
+      std::string list = spec.substr(colon + 1);
+      size_t start = 0;
+      while (start <= list.size()) {
+        size_t comma = list.find(',', start);
+        if (comma == std::string::npos) comma = list.size();
+        if (comma > start) roles.push_back(list.substr(start, comma - start));
+        start = comma + 1;
+      }
+    }
+    auto identity = crypto::LoadPublicIdentity(dir);
+    if (!identity.ok()) return identity.status().WithContext("--member " + dir);
+    CR_ASSIGN_OR_RETURN(Json entry, governance::client::ContractMember(*identity, roles));
+    members.push_back(entry);
+  }
+  return Json{{"name", f.name},
+              {"members", members},
+              {"allowedMeasurements", f.measurements},
+              {"evidenceKinds", f.evidence_kinds.empty() ? std::vector<std::string>{"simulated"}
+                                                         : f.evidence_kinds},
+              {"privacyDefaults", Json::object()}};
+}
+
+void PrintCollaboration(const Json& c) {
+  if (c.value("state", "") == "none") {
+    std::printf("no collaboration yet\n");
+    return;
+  }
+  std::printf("collaboration %s (%s)\nstate %s", c.value("id", "").c_str(),
+              c.value("name", "").c_str(), c.value("state", "").c_str());
+  if (c["activeVersion"].is_number()) std::printf(", active version %d", c["activeVersion"].get<int>());
+  std::printf("\n");
+  for (const auto& m : c["stoppedBy"]) std::printf("stopped by %s\n", ShortId(m).c_str());
+  for (const auto& v : c["versions"]) {
+    std::printf("version %d: %s, hash %s\n", v["version"].get<int>(),
+                v["state"].get<std::string>().c_str(), v["contractHash"].get<std::string>().c_str());
+    for (const auto& m : v["members"]) {
+      std::string id = m["id"];
+      std::string vote = v["votes"].contains(id) ? v["votes"][id]["vote"].get<std::string>() : "pending";
+      std::string roles;
+      for (const auto& r : m["roles"]) roles += (roles.empty() ? "" : ",") + r.get<std::string>();
+      std::printf("  %s %-20s %-28s %s\n", ShortId(id).c_str(), m["displayName"].get<std::string>().c_str(),
+                  roles.c_str(), vote.c_str());
+    }
+  }
+}
+
+Status Propose(const ContractFlags& f, bool first) {
+  CR_ASSIGN_OR_RETURN(Json contract, BuildContract(f));
+  CR_ASSIGN_OR_RETURN(auto client, governance::client::Connect(f.client));
+  int64_t version = 1;
+  if (!first) {
+    CR_ASSIGN_OR_RETURN(ApiReply view, client->Get("/v1/collab"));
+    CR_RETURN_IF_ERROR(view.ToStatus());
+    version = static_cast<int64_t>(view.body["versions"].size()) + 1;
+  }
+  return governance::client::PrintReply(
+      client->Write("/v1/collab/proposals", "collab.propose",
+                    {{"version", version}, {"contract", contract}}),
+      f.client.json, governance::client::PrintWriteResult);
+}
+
+struct VoteFlags {
+  ClientFlags client;
+  int64_t version = 0;  // 0: the latest
+  std::string hash;     // empty: the hash the service shows
+};
+
+Status Vote(const VoteFlags& f, bool accept) {
+  CR_ASSIGN_OR_RETURN(auto client, governance::client::Connect(f.client));
+  CR_ASSIGN_OR_RETURN(ApiReply view, client->Get("/v1/collab"));
+  CR_RETURN_IF_ERROR(view.ToStatus());
+  const Json& versions = view.body["versions"];
+  if (versions.empty()) return Status::FailedPrecondition("no contract has been proposed");
+  int64_t version = f.version == 0 ? static_cast<int64_t>(versions.size()) : f.version;
+  if (version < 1 || version > static_cast<int64_t>(versions.size())) {
+    return Status::NotFound("--version: no contract version " + std::to_string(version));
+  }
+  std::string hash = f.hash.empty() ? versions[version - 1]["contractHash"].get<std::string>() : f.hash;
+  if (!f.client.json) {
+    std::printf("%s contract version %lld, hash %s\n", accept ? "accepting" : "rejecting",
+                static_cast<long long>(version), hash.c_str());
+  }
+  return governance::client::PrintReply(
+      client->Write("/v1/collab/votes", accept ? "collab.accept" : "collab.reject",
+                    {{"version", version}, {"contractHash", hash}}),
+      f.client.json, governance::client::PrintWriteResult);
+}
+
+void AddContractFlags(CLI::App* cmd, ContractFlags* f) {
+  governance::client::AddClientFlags(cmd, &f->client);
+  cmd->add_option("--name", f->name, "The collaboration's name");
+  cmd->add_option("--member", f->members,
+                  "A member: identity directory and roles, DIR:provider,analyst,recipient");
+  cmd->add_option("--contract", f->contract_file, "The whole contract as a JSON file instead");
+  cmd->add_option("--measurement", f->measurements, "An allowed runtime measurement (hex)");
+  cmd->add_option("--evidence-kind", f->evidence_kinds, "sev-snp or simulated (default simulated)");
+}
+
+void SetupCollab(CLI::App& root, ExitCode& exit_code) {
+  CLI::App* group = CommandGroup(root, "collab", "The collaboration contract and its consent");
+  group->require_subcommand(1);
+  auto report = [&exit_code](const Status& st) { exit_code.value = st.ok() ? 0 : ReportError(st); };
+
+  auto create = std::make_shared<ContractFlags>();
+  CLI::App* c = group->add_subcommand("create", "Propose the collaboration (contract version 1)");
+  AddContractFlags(c, create.get());
+  c->callback([create, report] { report(Propose(*create, true)); });
+
+  auto update = std::make_shared<ContractFlags>();
+  CLI::App* u = group->add_subcommand("update", "Propose a new contract version (membership change)");
+  AddContractFlags(u, update.get());
+  u->callback([update, report] { report(Propose(*update, false)); });
+
+  auto show = std::make_shared<ClientFlags>();
+  CLI::App* s = group->add_subcommand("show", "Show the collaboration, its versions and votes");
+  governance::client::AddClientFlags(s, show.get());
+  s->callback([show, report] {
+    report([&]() -> Status {
+      CR_ASSIGN_OR_RETURN(auto client, governance::client::Connect(*show));
+      return governance::client::PrintReply(client->Get("/v1/collab"), show->json, PrintCollaboration);
+    }());
+  });
+
+  for (bool accept : {true, false}) {
+    auto vote = std::make_shared<VoteFlags>();
+    CLI::App* v = group->add_subcommand(accept ? "accept" : "reject",
+                                        accept ? "Accept a contract version by its exact hash"
+                                               : "Reject a contract version (one rejection rejects it)");
+    governance::client::AddClientFlags(v, &vote->client);
+    v->add_option("--version", vote->version, "The contract version (default: the latest)");
+    v->add_option("--hash", vote->hash, "The contract hash you reviewed (default: the service's)");
+    v->callback([vote, accept, report] { report(Vote(*vote, accept)); });
+  }
+
+  for (bool stop : {true, false}) {
+    auto flags = std::make_shared<ClientFlags>();
+    CLI::App* sw = group->add_subcommand(stop ? "stop" : "resume",
+                                         stop ? "Hold the collaboration stopped (no runs)"
+                                              : "Release your stop of the collaboration");
+    governance::client::AddClientFlags(sw, flags.get());
+    sw->callback([flags, stop, report] {
+      report([&]() -> Status {
+        CR_ASSIGN_OR_RETURN(auto client, governance::client::Connect(*flags));
+        return governance::client::PrintReply(
+            client->Write("/v1/collab/consent", stop ? "collab.stop" : "collab.resume", Json::object()),
+            flags->json, governance::client::PrintWriteResult);
+      }());
+    });
+  }
+}
+
+}  // namespace
+CLEANROOM_REGISTER_COMMAND(SetupCollab);
+}  // namespace cleanroom::cli

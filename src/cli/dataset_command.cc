@@ -1,0 +1,210 @@
+// `cleanroom dataset register|list|show|enable|disable`: dataset documents, their owner's
+// consent switch and key, against the governance service. (`dataset publish` is the runtime's.)
+#include <cstdio>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/file.h"
+#include "cli/command_registry.h"
+#include "crypto/container.h"
+#include "crypto/hash.h"
+#include "governance/client/cli_support.h"
+
+namespace cleanroom::cli {
+namespace {
+
+using governance::Json;
+using governance::client::ApiReply;
+using governance::client::ClientFlags;
+using governance::client::ShortId;
+
+struct RegisterFlags {
+  ClientFlags client;
+  std::string document_file;
+  std::string name, format, location, content_file, key_file, policy_file;
+  std::string schema;   // col:type,col:type
+  std::string allowed;  // col,col
+  std::vector<std::string> roles;  // col=role
+};
+
+std::vector<std::string> SplitList(const std::string& text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t comma = text.find(',', start);
+    if (comma == std::string::npos) comma = text.size();
+    if (comma > start) out.push_back(text.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return out;
+}
+
+Result<std::string> HashFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::NotFound("--content: cannot open " + path);
+  crypto::Sha256Hasher hasher;
+  std::vector<char> buf(1 << 20);
+  while (in) {
+    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+    hasher.Update(ByteSpan(reinterpret_cast<const uint8_t*>(buf.data()), static_cast<size_t>(in.gcount())));
+  }
+  crypto::Sha256Digest d = hasher.Finish();
+  return HexEncode(d);
+}
+
+// The document from --document, with every flag given overriding its field.
+Result<Json> BuildDocument(const RegisterFlags& f) {
+  Json doc = Json::object();
+  if (!f.document_file.empty()) {
+    CR_ASSIGN_OR_RETURN(std::string text, ReadFileToString(f.document_file));
+    CR_ASSIGN_OR_RETURN(doc, governance::ParseJson(text, f.document_file));
+  }
+  if (!f.name.empty()) doc["name"] = f.name;
+  if (!f.format.empty()) doc["format"] = f.format;
+  if (!f.location.empty()) doc["location"] = f.location;
+  if (!f.schema.empty()) {
+    Json schema = Json::array();
+    for (const std::string& col : SplitList(f.schema)) {
+      size_t colon = col.find(':');
+      if (colon == std::string::npos) {
+        return Status::InvalidArgument("--schema: expected name:type, got '" + col + "'");
+      }
+      schema.push_back({{"name", col.substr(0, colon)}, {"type", col.substr(colon + 1)}});
+    }
+    doc["schema"] = schema;
+  }
+  if (!f.allowed.empty()) doc["allowedFields"] = SplitList(f.allowed);
+  for (const std::string& r : f.roles) {
+    size_t eq = r.find('=');
+    if (eq == std::string::npos) return Status::InvalidArgument("--role: expected column=role");
+    doc["columnRoles"][r.substr(0, eq)] = r.substr(eq + 1);
+  }
+  if (!f.policy_file.empty()) {
+    CR_ASSIGN_OR_RETURN(std::string text, ReadFileToString(f.policy_file));
+    CR_ASSIGN_OR_RETURN(doc["policy"], governance::ParseJson(text, f.policy_file));
+  }
+  if (!f.content_file.empty()) {
+    CR_ASSIGN_OR_RETURN(doc["contentHash"], HashFile(f.content_file));
+  }
+  return doc;
+}
+
+Status Register(const RegisterFlags& f) {
+  CR_ASSIGN_OR_RETURN(Json doc, BuildDocument(f));
+  std::optional<crypto::container::DataKey> key;
+  if (!f.key_file.empty()) {
+    CR_ASSIGN_OR_RETURN(std::string text, ReadFileToString(f.key_file));
+    auto parsed = crypto::container::DataKey::Parse(text);
+    SecureWipe(text.data(), text.size());
+    if (!parsed.ok()) return parsed.status().WithContext("--key-file " + f.key_file);
+    key.emplace(std::move(parsed).value());
+    if (!doc.contains("keyId")) doc["keyId"] = HexEncode(key->key_id());
+  }
+  CR_ASSIGN_OR_RETURN(auto client, governance::client::Connect(f.client));
+  CR_ASSIGN_OR_RETURN(ApiReply reply, client->Write("/v1/datasets", "dataset.register", {{"dataset", doc}}));
+  CR_RETURN_IF_ERROR(governance::client::PrintReply(reply, f.client.json,
+                                                    governance::client::PrintWriteResult));
+  if (!key) return Status::OK();
+  std::string name = reply.body["result"]["dataset"];
+  int64_t version = reply.body["result"]["version"];
+  return governance::client::PrintReply(
+      governance::client::StoreDatasetKey(*client, name, version, doc["keyId"], key->bytes()),
+      f.client.json, [](const Json& body) {
+        std::printf("key stored, sealed at rest: ");
+        governance::client::PrintWriteResult(body);
+      });
+}
+
+void PrintList(const Json& body) {
+  for (const auto& d : body["datasets"]) {
+    std::printf("%-24s v%-3d owner %s %s\n", d["name"].get<std::string>().c_str(),
+                d["latestVersion"].get<int>(), ShortId(d["owner"]).c_str(),
+                d["enabled"].get<bool>() ? "enabled" : "DISABLED by its owner");
+  }
+}
+
+void PrintDataset(const Json& d) {
+  std::printf("dataset %s, owner %s, %s\n", d["name"].get<std::string>().c_str(),
+              d["owner"].get<std::string>().c_str(),
+              d["enabled"].get<bool>() ? "enabled" : "disabled by its owner");
+  for (const auto& v : d["versions"]) {
+    const Json& doc = v["document"];
+    std::printf("version %d (seqno %llu) hash %s\n  format %s, location %s\n  allowedFields",
+                v["version"].get<int>(), v["seqno"].get<unsigned long long>(),
+                v["hash"].get<std::string>().c_str(), doc.value("format", "").c_str(),
+                doc.value("location", "").c_str());
+    for (const auto& f : doc["allowedFields"]) std::printf(" %s", f.get<std::string>().c_str());
+    std::printf("\n  key %s\n", v["secret"].is_null() ? "not stored" : "stored (sealed)");
+  }
+}
+
+void SetupDataset(CLI::App& root, ExitCode& exit_code) {
+  CLI::App* group = CommandGroup(root, "dataset", "Datasets: documents, consent and keys");
+  group->require_subcommand(1);
+  auto report = [&exit_code](const Status& st) { exit_code.value = st.ok() ? 0 : ReportError(st); };
+
+  auto reg = std::make_shared<RegisterFlags>();
+  CLI::App* r = group->add_subcommand("register", "Register a dataset (or a new version of yours)");
+  governance::client::AddClientFlags(r, &reg->client);
+  r->add_option("--document", reg->document_file, "The dataset document as a JSON file");
+  r->add_option("--name", reg->name, "Dataset name (a SQL identifier)");
+  r->add_option("--format", reg->format, "csv, parquet or ndjson");
+  r->add_option("--schema", reg->schema, "Columns as name:type,name:type (Spark types)");
+  r->add_option("--allowed", reg->allowed, "allowedFields: the columns queries may see, a,b,c");
+  r->add_option("--role", reg->roles, "A column role, column=join|dimension|aggregate|privacy_unit");
+  r->add_option("--policy", reg->policy_file, "The privacy policy as a JSON file");
+  r->add_option("--location", reg->location, "Where the encrypted file is");
+  r->add_option("--content", reg->content_file, "The encrypted file, to record its SHA-256");
+  r->add_option("--key-file", reg->key_file, "The .dek key: stored with the service, sealed");
+  r->callback([reg, report] { report(Register(*reg)); });
+
+  auto list = std::make_shared<ClientFlags>();
+  CLI::App* l = group->add_subcommand("list", "List the datasets of the collaboration");
+  governance::client::AddClientFlags(l, list.get());
+  l->callback([list, report] {
+    report([&]() -> Status {
+      CR_ASSIGN_OR_RETURN(auto client, governance::client::Connect(*list));
+      return governance::client::PrintReply(client->Get("/v1/datasets"), list->json, PrintList);
+    }());
+  });
+
+  struct NamedFlags {
+    ClientFlags client;
+    std::string name;
+  };
+  auto show = std::make_shared<NamedFlags>();
+  CLI::App* s = group->add_subcommand("show", "Show a dataset with every version");
+  governance::client::AddClientFlags(s, &show->client);
+  s->add_option("name", show->name, "The dataset")->required();
+  s->callback([show, report] {
+    report([&]() -> Status {
+      CR_ASSIGN_OR_RETURN(auto client, governance::client::Connect(show->client));
+      return governance::client::PrintReply(client->Get("/v1/datasets/" + show->name),
+                                            show->client.json, PrintDataset);
+    }());
+  });
+
+  for (bool enable : {true, false}) {
+    auto flags = std::make_shared<NamedFlags>();
+    CLI::App* sw = group->add_subcommand(enable ? "enable" : "disable",
+                                         enable ? "Switch your dataset's consent on"
+                                                : "Switch your dataset's consent off (no runs)");
+    governance::client::AddClientFlags(sw, &flags->client);
+    sw->add_option("name", flags->name, "The dataset")->required();
+    sw->callback([flags, enable, report] {
+      report([&]() -> Status {
+        CR_ASSIGN_OR_RETURN(auto client, governance::client::Connect(flags->client));
+        return governance::client::PrintReply(
+            client->Write("/v1/datasets/" + flags->name + "/consent",
+                          enable ? "dataset.enable" : "dataset.disable", {{"dataset", flags->name}}),
+            flags->client.json, governance::client::PrintWriteResult);
+      }());
+    });
+  }
+}
+
+}  // namespace
+CLEANROOM_REGISTER_COMMAND(SetupDataset);
+}  // namespace cleanroom::cli

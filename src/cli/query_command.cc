@@ -1,0 +1,210 @@
+// `cleanroom query propose|list|show|approve|reject|withdraw|enable|disable`: queries, their
+// approval by the owners of the datasets they read, and approvers' switches.
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/file.h"
+#include "cli/command_registry.h"
+#include "crypto/identity.h"
+#include "governance/client/cli_support.h"
+
+namespace cleanroom::cli {
+namespace {
+
+using governance::Json;
+using governance::client::ApiReply;
+using governance::client::ClientFlags;
+using governance::client::ShortId;
+
+struct ProposeFlags {
+  ClientFlags client;
+  std::string document_file;
+  std::string name;
+  std::vector<std::string> steps;
+  std::vector<std::string> step_files;
+  std::string guards, privacy;  // JSON text
+  std::string output_format;
+  std::vector<std::string> recipients, runners;  // member ids or identity directories
+};
+
+// A member named by id (64 hex digits) or by its identity directory.
+Result<std::string> MemberId(const std::string& text) {
+  struct stat st;
+  if (::stat(text.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+    CR_ASSIGN_OR_RETURN(crypto::MemberPublicIdentity id, crypto::LoadPublicIdentity(text));
+    return id.member_id;
+  }
+  return governance::NormalizeSha256Hex(text, "member id");
+}
+
+Result<Json> BuildQuery(const ProposeFlags& f) {
+  Json q = Json::object();
+  if (!f.document_file.empty()) {
+    CR_ASSIGN_OR_RETURN(std::string text, ReadFileToString(f.document_file));
+    CR_ASSIGN_OR_RETURN(q, governance::ParseJson(text, f.document_file));
+  }
+  if (!f.name.empty()) q["name"] = f.name;
+  std::vector<std::string> steps = f.steps;
+  for (const std::string& file : f.step_files) {
+    CR_ASSIGN_OR_RETURN(std::string sql, ReadFileToString(file));
+    steps.push_back(sql);
+  }
+  if (!steps.empty()) q["steps"] = steps;
+  if (!f.guards.empty()) {
+    CR_ASSIGN_OR_RETURN(q["guards"], governance::ParseJson(f.guards, "--guards"));
+  }
+  if (!f.privacy.empty()) {
+    CR_ASSIGN_OR_RETURN(q["privacy"], governance::ParseJson(f.privacy, "--privacy"));
+  }
+  if (!f.output_format.empty()) q["outputFormat"] = f.output_format;
+  for (auto [flag, list] : {std::pair{"recipients", &f.recipients}, std::pair{"runners", &f.runners}}) {
+    if (list->empty()) continue;
+    Json ids = Json::array();
+    for (const std::string& m : *list) {
+      CR_ASSIGN_OR_RETURN(std::string id, MemberId(m));
+      ids.push_back(id);
+    }
+    q[flag] = ids;
+  }
+  return q;
+}
+
+void PrintQuery(const Json& q) {
+  std::printf("query %s (%s) %s%s\nhash %s\nproposer %s\n", q["id"].get<std::string>().c_str(),
+              q["name"].get<std::string>().c_str(), q["state"].get<std::string>().c_str(),
+              q["enabled"].get<bool>() ? "" : ", SWITCHED OFF", q["queryHash"].get<std::string>().c_str(),
+              ShortId(q["proposer"]).c_str());
+  for (const auto& a : q["approvers"]) {
+    std::string id = a;
+    std::string vote = q["votes"].contains(id) ? q["votes"][id]["vote"].get<std::string>() : "pending";
+    std::printf("approver %s %s\n", ShortId(id).c_str(), vote.c_str());
+  }
+  for (const auto& m : q["disabledBy"]) std::printf("switched off by %s\n", ShortId(m).c_str());
+  const Json& bound = q["bound"];
+  for (const auto& d : bound["datasets"]) {
+    std::printf("reads %s v%d of %s\n", d["name"].get<std::string>().c_str(), d["version"].get<int>(),
+                ShortId(d["owner"]).c_str());
+  }
+  int i = 0;
+  for (const auto& s : bound["query"]["steps"]) std::printf("step %d: %s\n", ++i, s.get<std::string>().c_str());
+}
+
+void PrintList(const Json& body) {
+  for (const auto& q : body["queries"]) {
+    std::printf("%-6s %-24s %-10s %s approvers %zu\n", q["id"].get<std::string>().c_str(),
+                q["name"].get<std::string>().c_str(), q["state"].get<std::string>().c_str(),
+                q["enabled"].get<bool>() ? "on " : "OFF", q["approvers"].size());
+  }
+}
+
+struct IdFlags {
+  ClientFlags client;
+  std::string id;
+  std::string hash;
+};
+
+// Votes on the query's exact hash: the one given, or the one the service shows.
+Status Vote(const IdFlags& f, bool accept) {
+  CR_ASSIGN_OR_RETURN(auto client, governance::client::Connect(f.client));
+  std::string hash = f.hash;
+  if (hash.empty()) {
+    CR_ASSIGN_OR_RETURN(ApiReply q, client->Get("/v1/queries/" + f.id));
+    CR_RETURN_IF_ERROR(q.ToStatus());
+    hash = q.body["queryHash"];
+    if (!f.client.json) std::printf("%s query %s, hash %s\n", accept ? "approving" : "rejecting", f.id.c_str(), hash.c_str());
+  }
+  return governance::client::PrintReply(
+      client->Write("/v1/queries/" + f.id + "/votes", accept ? "query.accept" : "query.reject",
+                    {{"query", f.id}, {"queryHash", hash}}),
+      f.client.json, governance::client::PrintWriteResult);
+}
+
+Status Simple(const IdFlags& f, const std::string& suffix, const std::string& type) {
+  CR_ASSIGN_OR_RETURN(auto client, governance::client::Connect(f.client));
+  return governance::client::PrintReply(
+      client->Write("/v1/queries/" + f.id + "/" + suffix, type, {{"query", f.id}}), f.client.json,
+      governance::client::PrintWriteResult);
+}
+
+void SetupQuery(CLI::App& root, ExitCode& exit_code) {
+  CLI::App* group = CommandGroup(root, "query", "Queries and their approval");
+  group->require_subcommand(1);
+  auto report = [&exit_code](const Status& st) { exit_code.value = st.ok() ? 0 : ReportError(st); };
+
+  auto p = std::make_shared<ProposeFlags>();
+  CLI::App* pc = group->add_subcommand("propose", "Propose a query; its approvers are the owners of the datasets it reads");
+  governance::client::AddClientFlags(pc, &p->client);
+  pc->add_option("--document", p->document_file, "The query document as a JSON file");
+  pc->add_option("--name", p->name, "The query's name");
+  pc->add_option("--sql", p->steps, "A step of SQL (repeat: earlier steps define temp views)");
+  pc->add_option("--sql-file", p->step_files, "A step of SQL from a file (repeatable)");
+  pc->add_option("--guards", p->guards, "Guards as JSON");
+  pc->add_option("--privacy", p->privacy, "Differential-privacy settings as JSON");
+  pc->add_option("--output-format", p->output_format, "csv, parquet or ndjson");
+  pc->add_option("--recipient", p->recipients, "A recipient: member id or identity directory");
+  pc->add_option("--runner", p->runners, "A member allowed to run it (default: you)");
+  pc->callback([p, report] {
+    report([&]() -> Status {
+      CR_ASSIGN_OR_RETURN(Json q, BuildQuery(*p));
+      CR_ASSIGN_OR_RETURN(auto client, governance::client::Connect(p->client));
+      return governance::client::PrintReply(client->Write("/v1/queries", "query.propose", {{"query", q}}),
+                                            p->client.json, governance::client::PrintWriteResult);
+    }());
+  });
+
+  auto list = std::make_shared<ClientFlags>();
+  CLI::App* l = group->add_subcommand("list", "List the queries");
+  governance::client::AddClientFlags(l, list.get());
+  l->callback([list, report] {
+    report([&]() -> Status {
+      CR_ASSIGN_OR_RETURN(auto client, governance::client::Connect(*list));
+      return governance::client::PrintReply(client->Get("/v1/queries"), list->json, PrintList);
+    }());
+  });
+
+  auto show = std::make_shared<IdFlags>();
+  CLI::App* s = group->add_subcommand("show", "Show a query: SQL, datasets, approvers and votes");
+  governance::client::AddClientFlags(s, &show->client);
+  s->add_option("id", show->id, "The query id")->required();
+  s->callback([show, report] {
+    report([&]() -> Status {
+      CR_ASSIGN_OR_RETURN(auto client, governance::client::Connect(show->client));
+      return governance::client::PrintReply(client->Get("/v1/queries/" + show->id), show->client.json, PrintQuery);
+    }());
+  });
+
+  for (bool accept : {true, false}) {
+    auto v = std::make_shared<IdFlags>();
+    CLI::App* vc = group->add_subcommand(accept ? "approve" : "reject",
+                                         accept ? "Approve a query by its exact hash"
+                                                : "Reject a query (one rejection rejects it)");
+    governance::client::AddClientFlags(vc, &v->client);
+    vc->add_option("id", v->id, "The query id")->required();
+    vc->add_option("--hash", v->hash, "The query hash you reviewed (default: the service's)");
+    vc->callback([v, accept, report] { report(Vote(*v, accept)); });
+  }
+
+  struct Verb {
+    const char* name;
+    const char* suffix;
+    const char* type;
+    const char* help;
+  };
+  for (Verb verb : {Verb{"withdraw", "withdraw", "query.withdraw", "Withdraw your proposal"},
+                    Verb{"enable", "consent", "query.enable", "Release your switch on a query"},
+                    Verb{"disable", "consent", "query.disable", "Switch a query you approve off"}}) {
+    auto f = std::make_shared<IdFlags>();
+    CLI::App* c = group->add_subcommand(verb.name, verb.help);
+    governance::client::AddClientFlags(c, &f->client);
+    c->add_option("id", f->id, "The query id")->required();
+    c->callback([f, verb, report] { report(Simple(*f, verb.suffix, verb.type)); });
+  }
+}
+
+}  // namespace
+CLEANROOM_REGISTER_COMMAND(SetupQuery);
+}  // namespace cleanroom::cli

@@ -1,0 +1,85 @@
+// `cleanroom run request|show|list`: runs of accepted queries (the runtime fills them in).
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "cli/command_registry.h"
+#include "governance/client/cli_support.h"
+
+namespace cleanroom::cli {
+namespace {
+
+using governance::Json;
+using governance::client::ApiReply;
+using governance::client::ClientFlags;
+using governance::client::ShortId;
+
+struct RunFlags {
+  ClientFlags client;
+  std::string id;
+  std::string hash;
+};
+
+void PrintRun(const Json& r) {
+  std::printf("run %s of query %s: %s\nrequested by %s (seqno %llu)\n", r["id"].get<std::string>().c_str(),
+              r["query"].get<std::string>().c_str(), r["state"].get<std::string>().c_str(),
+              ShortId(r["requester"]).c_str(), r["seqno"].get<unsigned long long>());
+  if (!r["report"].is_null()) std::printf("report %s\n", r["report"].dump().c_str());
+}
+
+Status Request(const RunFlags& f) {
+  CR_ASSIGN_OR_RETURN(auto client, governance::client::Connect(f.client));
+  std::string hash = f.hash;
+  if (hash.empty()) {
+    CR_ASSIGN_OR_RETURN(ApiReply q, client->Get("/v1/queries/" + f.id));
+    CR_RETURN_IF_ERROR(q.ToStatus());
+    hash = q.body["queryHash"];
+  }
+  return governance::client::PrintReply(
+      client->Write("/v1/runs", "run.request", {{"query", f.id}, {"queryHash", hash}}), f.client.json,
+      governance::client::PrintWriteResult);
+}
+
+void SetupRun(CLI::App& root, ExitCode& exit_code) {
+  CLI::App* group = CommandGroup(root, "run", "Runs of accepted queries");
+  group->require_subcommand(1);
+  auto report = [&exit_code](const Status& st) { exit_code.value = st.ok() ? 0 : ReportError(st); };
+
+  auto req = std::make_shared<RunFlags>();
+  CLI::App* r = group->add_subcommand("request", "Request a run of an accepted query");
+  governance::client::AddClientFlags(r, &req->client);
+  r->add_option("query", req->id, "The query id")->required();
+  r->add_option("--hash", req->hash, "The query hash you expect (default: the service's)");
+  r->callback([req, report] { report(Request(*req)); });
+
+  auto show = std::make_shared<RunFlags>();
+  CLI::App* s = group->add_subcommand("show", "Show a run");
+  governance::client::AddClientFlags(s, &show->client);
+  s->add_option("run", show->id, "The run id")->required();
+  s->callback([show, report] {
+    report([&]() -> Status {
+      CR_ASSIGN_OR_RETURN(auto client, governance::client::Connect(show->client));
+      return governance::client::PrintReply(client->Get("/v1/runs/" + show->id), show->client.json, PrintRun);
+    }());
+  });
+
+  auto list = std::make_shared<ClientFlags>();
+  CLI::App* l = group->add_subcommand("list", "List the runs");
+  governance::client::AddClientFlags(l, list.get());
+  l->callback([list, report] {
+    report([&]() -> Status {
+      CR_ASSIGN_OR_RETURN(auto client, governance::client::Connect(*list));
+      return governance::client::PrintReply(client->Get("/v1/runs"), list->json, [](const Json& body) {
+        for (const auto& r : body["runs"]) {
+          std::printf("%-6s query %-6s %-10s by %s\n", r["id"].get<std::string>().c_str(),
+                      r["query"].get<std::string>().c_str(), r["state"].get<std::string>().c_str(),
+                      ShortId(r["requester"]).c_str());
+        }
+      });
+    }());
+  });
+}
+
+}  // namespace
+CLEANROOM_REGISTER_COMMAND(SetupRun);
+}  // namespace cleanroom::cli

@@ -1,0 +1,49 @@
+#include "governance/client/cli_support.h"
+
+#include <cstdio>
+
+namespace cleanroom::governance::client {
+
+void AddClientFlags(CLI::App* command, ClientFlags* flags) {
+  command->add_option("--governance", flags->governance,
+                      "The governance service, https://HOST:PORT (default: the pinned one)");
+  command->add_option("--identity", flags->identity, "The member's identity directory (keygen)")
+      ->required();
+  command->add_option("--service-fingerprint", flags->fingerprint,
+                      "SHA-256 of the service certificate (default: the pinned one)");
+  command->add_flag("--json", flags->json, "Print the service's JSON reply");
+}
+
+Result<std::unique_ptr<GovernanceClient>> Connect(const ClientFlags& flags) {
+  ClientOptions options;
+  options.url = flags.governance;
+  options.service_fingerprint = flags.fingerprint;
+  options.identity_dir = flags.identity;
+  return GovernanceClient::Create(options);
+}
+
+Status PrintReply(const Result<ApiReply>& reply, bool json,
+                  const std::function<void(const Json& body)>& human) {
+  if (!reply.ok()) return reply.status();
+  CR_RETURN_IF_ERROR(reply->ToStatus());
+  if (json) {
+    std::printf("%s\n", reply->body.dump(2).c_str());
+  } else {
+    human(reply->body);
+  }
+  return Status::OK();
+}
+
+void PrintWriteResult(const Json& body) {
+  std::string line = "seqno " + std::to_string(body.value("seqno", 0ull)) + ":";
+  if (body.contains("result") && body["result"].is_object()) {
+    for (const auto& [key, value] : body["result"].items()) {
+      line += " " + key + "=" + (value.is_string() ? value.get<std::string>() : value.dump());
+    }
+  }
+  std::printf("%s\n", line.c_str());
+}
+
+std::string ShortId(const std::string& member_id) { return member_id.substr(0, 12); }
+
+}  // namespace cleanroom::governance::client

@@ -1,0 +1,38 @@
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "base/status.h"
+#include "governance/client/governance_client.h"
+
+namespace cleanroom::governance::client {
+
+// The flags every client verb takes: --governance URL, --identity DIR,
+// --service-fingerprint HEX (both optional once pinned), --json.
+struct ClientFlags {
+  std::string governance;
+  std::string identity;
+  std::string fingerprint;
+  bool json = false;
+};
+void AddClientFlags(CLI::App* command, ClientFlags* flags);
+
+// Loads the identity and connects (pinned TLS).
+Result<std::unique_ptr<GovernanceClient>> Connect(const ClientFlags& flags);
+
+// Prints a successful reply: the JSON body (indented) with --json, else `human(body)`. An error
+// reply becomes its Status (code and message from the service).
+Status PrintReply(const Result<ApiReply>& reply, bool json,
+                  const std::function<void(const Json& body)>& human);
+
+// A one-line summary of a write's result: "seqno N: key=value ...".
+void PrintWriteResult(const Json& body);
+
+// The first 12 hex digits of a member id, for people.
+std::string ShortId(const std::string& member_id);
+
+}  // namespace cleanroom::governance::client
