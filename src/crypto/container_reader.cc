@@ -47,7 +47,7 @@ class MemoryInputImpl : public RandomAccessInput {
     if (offset > data_.size() || size > data_.size() - offset) {
       return Status::DataLoss("input shorter than expected");
     }
-    std::memcpy(out, data_.data() + offset, size);
+    if (size > 0) std::memcpy(out, data_.data() + offset, size);  // memcpy(null, ..., 0) is UB.
     return Status::OK();
   }
 
