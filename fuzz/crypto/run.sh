@@ -26,6 +26,7 @@ head += hashlib.sha256(head).digest()
 open(os.path.join(work, "container", "one-chunk"), "wb").write(head + os.urandom(100 + 16))
 open(os.path.join(work, "container", "two-chunks"), "wb").write(head + os.urandom(1040 + 30))
 PY
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}"
 pids=()
 for target in cbor_decode_fuzz:cbor cose_sign1_fuzz:cose container_header_fuzz:container; do
   bin="${build}/fuzz/crypto/${target%%:*}"
