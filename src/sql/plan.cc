@@ -289,6 +289,45 @@ void VisitExpression(const Expression& expr, const std::function<void(const Expr
   if (expr.frame.end_offset) VisitExpression(*expr.frame.end_offset, visit);
 }
 
+namespace {
+
+void CollectOuter(const PlanNode& node, int level, std::vector<ExprPtr>& out);
+
+void CollectOuterInExpr(const ExprPtr& e, int level, std::vector<ExprPtr>& out) {
+  if (!e) return;
+  if (e->kind == ExprKind::kColumnRef && e->depth == level) out.push_back(e);
+  if (e->kind == ExprKind::kSubquery && e->subquery && e->subquery->root) {
+    CollectOuter(*e->subquery->root, level + 1, out);
+  }
+  for (const auto& c : e->children) CollectOuterInExpr(c, level, out);
+  CollectOuterInExpr(e->filter, level, out);
+  for (const auto& p : e->partition_by) CollectOuterInExpr(p, level, out);
+  for (const auto& k : e->order_by) CollectOuterInExpr(k.expr, level, out);
+}
+
+void CollectOuter(const PlanNode& node, int level, std::vector<ExprPtr>& out) {
+  CollectOuterInExpr(node.condition, level, out);
+  for (const auto& e : node.groups) CollectOuterInExpr(e, level, out);
+  for (const auto& e : node.expressions) CollectOuterInExpr(e, level, out);
+  for (const auto& [l, r] : node.equi_keys) {
+    CollectOuterInExpr(l, level, out);
+    CollectOuterInExpr(r, level, out);
+  }
+  for (const auto& k : node.sort_keys) CollectOuterInExpr(k.expr, level, out);
+  for (const auto& row : node.rows) {
+    for (const auto& e : row) CollectOuterInExpr(e, level, out);
+  }
+  for (const auto& child : node.children) CollectOuter(*child, level, out);
+}
+
+}  // namespace
+
+std::vector<ExprPtr> OuterReferences(const LogicalPlan& subquery) {
+  std::vector<ExprPtr> out;
+  if (subquery.root) CollectOuter(*subquery.root, 1, out);
+  return out;
+}
+
 ExprPtr MakeColumnRef(const ColumnInfo& c) {
   auto ref = std::make_shared<Expression>();
   ref->kind = ExprKind::kColumnRef;

@@ -212,6 +212,11 @@ void VisitNodeExpressions(const PlanNode& node,
 // filters, but not into subquery plans.
 void VisitExpression(const Expression& expr, const std::function<void(const Expression&)>& visit);
 
+// The correlation of a subquery: every column reference inside `subquery` (at any nesting) that
+// reads the query enclosing it directly (the expressions themselves, so a rewrite may retarget
+// them). Empty for an uncorrelated subquery.
+std::vector<ExprPtr> OuterReferences(const LogicalPlan& subquery);
+
 // A depth-0 reference to a visible column (carrying its base origin, if any).
 ExprPtr MakeColumnRef(const ColumnInfo& column);
 

@@ -137,7 +137,9 @@ Result<DataType> BindOffset(const FunctionBindContext& ctx, Args& args) {
 }
 
 Result<DataType> BindNtile(const FunctionBindContext&, Args& args) {
-  if (!args[0]->type.IsIntegral()) return Status::InvalidArgument("the bucket count must be an integer");
+  if (!args[0]->type.IsIntegral() && args[0]->type.id != TypeId::kNull) {
+    return Status::InvalidArgument("the bucket count must be an integer");
+  }
   if (args[0]->kind == ExprKind::kLiteral && !args[0]->is_null && args[0]->value[0] == '-') {
     return Status::InvalidArgument("the bucket count must be positive");
   }

@@ -165,6 +165,9 @@ Result<DataType> BindRound(const FunctionBindContext&, Args& args) {
     if (args[1]->kind != ExprKind::kLiteral || !args[1]->type.IsIntegral()) {
       return Status::InvalidArgument("the number of digits must be an integer literal");
     }
+    if (args[1]->is_null || args[1]->value.size() > 4) {
+      return Status::InvalidArgument("the number of digits is out of range");
+    }
     digits = std::stoi(args[1]->value);
     args[1] = CastTo(args[1], kInt);
   }

@@ -345,7 +345,11 @@ Result<std::string> Parser::ParseTypeText() {
       if (t.kind == TokenKind::kEnd) return Unexpected("')'");
       if (t.kind == TokenKind::kSymbol && t.text == "(") ++depth;
       if (t.kind == TokenKind::kSymbol && t.text == ")") --depth;
-      out += t.kind == TokenKind::kIdentifier ? t.lower : t.text;
+      bool digits = t.kind == TokenKind::kNumber && t.text.find_first_not_of("0123456789") == std::string::npos;
+      if (!digits && !(t.kind == TokenKind::kSymbol && (t.text == "," || t.text == ")" || t.text == "("))) {
+        return Unexpected("an integer in the type's parameters");
+      }
+      out += t.text;
       Next();
     }
   } else if (IsSymbol("<")) {

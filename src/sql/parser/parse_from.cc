@@ -10,104 +10,20 @@ using ast::ExprPtr;
 using ast::TableRef;
 
 // group_by := element { ',' element } [WITH ROLLUP | WITH CUBE]
-// element  := expr | '(' ')' | ROLLUP '(' exprs ')' | CUBE '(' exprs ')'
-//           | GROUPING SETS '(' set { ',' set } ')'
-// The sets of all elements are combined by cross product, as in the SQL standard.
+// element  := expr | '(' ')' | '(' expr, ... ')' | ROLLUP '(' items ')' | CUBE '(' items ')'
+//           | GROUPING SETS '(' element { ',' element } ')'
+// The sets of the elements are combined by cross product; the elements of GROUPING SETS are
+// united (a nested GROUPING SETS contributes its own sets), as in the SQL standard.
 Status Parser::ParseGroupBy(ast::SelectNode& select) {
   if (IsKeyword("all") && !IsSymbol("(", 1)) {
     Next();
     select.group_by_all = true;
     return Status::OK();
   }
-  std::map<std::string, int> index_of;  // source text of an expression -> index in group_by
-  auto add_expr = [&]() -> Result<int> {
-    size_t start = Peek().pos.offset;
-    CR_ASSIGN_OR_RETURN(ExprPtr e, ParseExpr());
-    size_t end = Peek().pos.offset;
-    std::string key = ToLowerAscii(text_.substr(start, end - start));
-    while (!key.empty() && (key.back() == ' ' || key.back() == '\n' || key.back() == '\t' ||
-                            key.back() == '\r')) {
-      key.pop_back();
-    }
-    auto it = index_of.find(key);
-    if (it != index_of.end()) return it->second;
-    int index = static_cast<int>(select.group_by.size());
-    select.group_by.push_back(std::move(e));
-    index_of.emplace(std::move(key), index);
-    return index;
-  };
-  // A parenthesised list of expressions, "()" allowed.
-  auto read_set = [&]() -> Result<std::vector<int>> {
-    std::vector<int> set;
-    if (EatSymbol("(")) {
-      if (!EatSymbol(")")) {
-        do {
-          CR_ASSIGN_OR_RETURN(int i, add_expr());
-          set.push_back(i);
-        } while (EatSymbol(","));
-        CR_RETURN_IF_ERROR(ExpectSymbol(")"));
-      }
-    } else {
-      CR_ASSIGN_OR_RETURN(int i, add_expr());
-      set.push_back(i);
-    }
-    return set;
-  };
+  GroupByState state{select, {}, false};
   std::vector<std::vector<int>> sets = {{}};
-  bool special = false;
   do {
-    std::vector<std::vector<int>> element_sets;
-    if ((IsKeyword("rollup") || IsKeyword("cube")) && IsSymbol("(", 1)) {
-      bool cube = IsKeyword("cube");
-      special = true;
-      Next();
-      Next();
-      std::vector<std::vector<int>> items;
-      do {
-        CR_ASSIGN_OR_RETURN(std::vector<int> item, read_set());
-        items.push_back(std::move(item));
-      } while (EatSymbol(","));
-      CR_RETURN_IF_ERROR(ExpectSymbol(")"));
-      if (cube) {
-        if (items.size() > 12) return ErrorAt(Peek(), "CUBE takes at most 12 elements");
-        size_t n = items.size();
-        for (size_t mask = (size_t{1} << n); mask-- > 0;) {
-          std::vector<int> set;
-          for (size_t k = 0; k < n; ++k) {
-            if (mask & (size_t{1} << (n - 1 - k))) set.insert(set.end(), items[k].begin(), items[k].end());
-          }
-          element_sets.push_back(std::move(set));
-        }
-      } else {
-        for (size_t len = items.size() + 1; len-- > 0;) {
-          std::vector<int> set;
-          for (size_t k = 0; k < len; ++k) set.insert(set.end(), items[k].begin(), items[k].end());
-          element_sets.push_back(std::move(set));
-        }
-      }
-    } else if (IsKeyword("grouping") && IsKeyword("sets", 1)) {
-      special = true;
-      Next();
-      Next();
-      CR_RETURN_IF_ERROR(ExpectSymbol("("));
-      do {
-        CR_ASSIGN_OR_RETURN(std::vector<int> set, read_set());
-        element_sets.push_back(std::move(set));
-      } while (EatSymbol(","));
-      CR_RETURN_IF_ERROR(ExpectSymbol(")"));
-    } else if (IsSymbol("(") && ParenthesisedListAhead()) {
-      // GROUP BY (a, b): one element grouping by all of its expressions.
-      CR_ASSIGN_OR_RETURN(std::vector<int> set, read_set());
-      element_sets.push_back(std::move(set));
-    } else if (IsSymbol("(") && IsSymbol(")", 1)) {
-      special = true;
-      Next();
-      Next();
-      element_sets.push_back({});
-    } else {
-      CR_ASSIGN_OR_RETURN(int i, add_expr());
-      element_sets.push_back({i});
-    }
+    CR_ASSIGN_OR_RETURN(std::vector<std::vector<int>> element_sets, ParseGroupingElement(state));
     std::vector<std::vector<int>> product;
     for (const auto& left : sets) {
       for (const auto& right : element_sets) {
@@ -123,31 +39,108 @@ Status Parser::ParseGroupBy(ast::SelectNode& select) {
     bool cube = IsKeyword("cube", 1);
     Next();
     Next();
-    special = true;
-    int n = static_cast<int>(select.group_by.size());
-    sets.clear();
-    if (cube) {
-      if (n > 12) return ErrorAt(Peek(), "CUBE takes at most 12 elements");
-      for (int mask = (1 << n); mask-- > 0;) {
-        std::vector<int> set;
-        for (int k = 0; k < n; ++k) {
-          if (mask & (1 << (n - 1 - k))) set.push_back(k);
-        }
-        sets.push_back(std::move(set));
-      }
-    } else {
-      for (int len = n + 1; len-- > 0;) {
-        std::vector<int> set;
-        for (int k = 0; k < len; ++k) set.push_back(k);
-        sets.push_back(std::move(set));
-      }
-    }
+    std::vector<std::vector<int>> items;
+    for (int k = 0; k < static_cast<int>(select.group_by.size()); ++k) items.push_back({k});
+    CR_ASSIGN_OR_RETURN(sets, ExpandRollupOrCube(items, cube));
+    state.special = true;
   }
-  if (special) {
+  if (state.special) {
     select.has_grouping_sets = true;
     select.grouping_sets = std::move(sets);
   }
   return Status::OK();
+}
+
+Result<std::vector<std::vector<int>>> Parser::ExpandRollupOrCube(
+    const std::vector<std::vector<int>>& items, bool cube) {
+  std::vector<std::vector<int>> sets;
+  if (cube) {
+    if (items.size() > 12) return ErrorAt(Peek(), "CUBE takes at most 12 elements");
+    size_t n = items.size();
+    for (size_t mask = (size_t{1} << n); mask-- > 0;) {
+      std::vector<int> set;
+      for (size_t k = 0; k < n; ++k) {
+        if (mask & (size_t{1} << (n - 1 - k))) set.insert(set.end(), items[k].begin(), items[k].end());
+      }
+      sets.push_back(std::move(set));
+    }
+  } else {
+    for (size_t len = items.size() + 1; len-- > 0;) {
+      std::vector<int> set;
+      for (size_t k = 0; k < len; ++k) set.insert(set.end(), items[k].begin(), items[k].end());
+      sets.push_back(std::move(set));
+    }
+  }
+  return sets;
+}
+
+Result<int> Parser::AddGroupExpr(GroupByState& state) {
+  size_t start = Peek().pos.offset;
+  CR_ASSIGN_OR_RETURN(ast::ExprPtr e, ParseExpr());
+  size_t end = Peek().pos.offset;
+  std::string key = ToLowerAscii(text_.substr(start, end - start));
+  while (!key.empty() && (key.back() == ' ' || key.back() == '\n' || key.back() == '\t' ||
+                          key.back() == '\r')) {
+    key.pop_back();
+  }
+  auto it = state.index_of.find(key);
+  if (it != state.index_of.end()) return it->second;
+  int index = static_cast<int>(state.select.group_by.size());
+  state.select.group_by.push_back(std::move(e));
+  state.index_of.emplace(std::move(key), index);
+  return index;
+}
+
+// An expression or a parenthesised list of expressions ("()" allowed).
+Result<std::vector<int>> Parser::ParseGroupingItem(GroupByState& state) {
+  std::vector<int> set;
+  if (IsSymbol("(") && (IsSymbol(")", 1) || ParenthesisedListAhead())) {
+    Next();
+    if (!EatSymbol(")")) {
+      do {
+        CR_ASSIGN_OR_RETURN(int i, AddGroupExpr(state));
+        set.push_back(i);
+      } while (EatSymbol(","));
+      CR_RETURN_IF_ERROR(ExpectSymbol(")"));
+    }
+    return set;
+  }
+  CR_ASSIGN_OR_RETURN(int i, AddGroupExpr(state));
+  set.push_back(i);
+  return set;
+}
+
+Result<std::vector<std::vector<int>>> Parser::ParseGroupingElement(GroupByState& state) {
+  if ((IsKeyword("rollup") || IsKeyword("cube")) && IsSymbol("(", 1)) {
+    bool cube = IsKeyword("cube");
+    state.special = true;
+    Next();
+    Next();
+    std::vector<std::vector<int>> items;
+    do {
+      CR_ASSIGN_OR_RETURN(std::vector<int> item, ParseGroupingItem(state));
+      items.push_back(std::move(item));
+    } while (EatSymbol(","));
+    CR_RETURN_IF_ERROR(ExpectSymbol(")"));
+    return ExpandRollupOrCube(items, cube);
+  }
+  if (IsKeyword("grouping") && IsKeyword("sets", 1)) {
+    state.special = true;
+    Next();
+    Next();
+    CR_RETURN_IF_ERROR(ExpectSymbol("("));
+    std::vector<std::vector<int>> sets;
+    do {
+      CR_ASSIGN_OR_RETURN(std::vector<std::vector<int>> inner, ParseGroupingElement(state));
+      sets.insert(sets.end(), inner.begin(), inner.end());
+      if (sets.size() > 4096) return ErrorAt(Peek(), "too many grouping sets");
+    } while (EatSymbol(","));
+    CR_RETURN_IF_ERROR(ExpectSymbol(")"));
+    return sets;
+  }
+  if (IsSymbol("(") && IsSymbol(")", 1)) state.special = true;
+  CR_ASSIGN_OR_RETURN(std::vector<int> set, ParseGroupingItem(state));
+  return std::vector<std::vector<int>>{std::move(set)};
 }
 
 bool Parser::ParenthesisedListAhead() const {

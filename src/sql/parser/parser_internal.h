@@ -3,6 +3,7 @@
 // The recursive-descent parser's state, shared by the statement and expression halves
 // (parser.cc, parse_expression.cc). Not a public header.
 
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +26,16 @@ class Parser {
   Result<std::unique_ptr<ast::QueryNode>> ParseSetTerm();
   Result<std::unique_ptr<ast::QueryNode>> ParseSelectCore();
   Status ParseGroupBy(ast::SelectNode& select);
+  struct GroupByState {
+    ast::SelectNode& select;
+    std::map<std::string, int> index_of;  // source text of an expression -> group_by index
+    bool special;                          // grouping sets, ROLLUP, CUBE or ()
+  };
+  Result<std::vector<std::vector<int>>> ParseGroupingElement(GroupByState& state);
+  Result<std::vector<int>> ParseGroupingItem(GroupByState& state);
+  Result<int> AddGroupExpr(GroupByState& state);
+  Result<std::vector<std::vector<int>>> ExpandRollupOrCube(const std::vector<std::vector<int>>& items,
+                                                           bool cube);
   // Whether the parenthesis at the current token holds a top-level comma.
   bool ParenthesisedListAhead() const;
   Result<std::unique_ptr<ast::TableRef>> ParseFrom();

@@ -179,7 +179,7 @@ Result<PlanPtr> Binder::BindSelect(const ast::QueryNode& node, Scope* outer) {
   for (const auto& g : sel.group_by) {
     ExprPtr bound;
     if (IsOrdinal(*g)) {
-      size_t ordinal = std::stoul(g->text);
+      size_t ordinal = g->text.size() > 9 ? 0 : std::stoul(g->text);
       if (ordinal < 1 || ordinal > items.size()) {
         return Error(g->pos, "GROUP BY position " + g->text + " is not in the select list");
       }
@@ -191,7 +191,8 @@ Result<PlanPtr> Binder::BindSelect(const ast::QueryNode& node, Scope* outer) {
       ExprContext ctx;
       ctx.scope = &scope;
       ctx.clause = "GROUP BY";
-      ctx.aliases = &aliases;
+      // A select alias may be grouped by when it is the whole key and names no column.
+      if (g->kind == ast::ExprKind::kColumn && g->qualifier.empty()) ctx.aliases = &aliases;
       CR_ASSIGN_OR_RETURN(bound, BindExpr(*g, ctx));
       if (ContainsKind(*bound, ExprKind::kAggregate) || ContainsKind(*bound, ExprKind::kWindow)) {
         return Error(g->pos, "GROUP BY cannot contain aggregate or window functions");
@@ -228,7 +229,7 @@ Result<PlanPtr> Binder::BindSelect(const ast::QueryNode& node, Scope* outer) {
     key.pos = o.expr->pos;
     const ast::Expr& e = *o.expr;
     if (IsOrdinal(e)) {
-      size_t ordinal = std::stoul(e.text);
+      size_t ordinal = e.text.size() > 9 ? 0 : std::stoul(e.text);
       if (ordinal < 1 || ordinal > items.size()) {
         return Error(e.pos, "ORDER BY position " + e.text + " is not in the select list");
       }

@@ -1,5 +1,7 @@
 #include "sql/planner/binder.h"
 
+#include "sql/catalog.h"
+
 #include <algorithm>
 
 #include "sql/parser/source_error.h"
@@ -97,6 +99,48 @@ Result<int64_t> Binder::BindLimitValue(const ast::Expr& expr, const char* what) 
   return value;
 }
 
+namespace {
+
+bool AstEquals(const ast::Expr& a, const ast::Expr& b) {
+  if (a.kind != b.kind || ToLowerAscii(a.name) != ToLowerAscii(b.name) || a.text != b.text ||
+      a.literal_kind != b.literal_kind || a.negated != b.negated || a.distinct != b.distinct ||
+      a.star_arg != b.star_arg || a.type_name != b.type_name || a.args.size() != b.args.size() ||
+      a.qualifier.size() != b.qualifier.size() || a.subquery || b.subquery || a.over || b.over) {
+    return false;
+  }
+  for (size_t i = 0; i < a.qualifier.size(); ++i) {
+    if (ToLowerAscii(a.qualifier[i]) != ToLowerAscii(b.qualifier[i])) return false;
+  }
+  for (size_t i = 0; i < a.args.size(); ++i) {
+    if (!AstEquals(*a.args[i], *b.args[i])) return false;
+  }
+  if (!a.else_expr != !b.else_expr || (a.else_expr && !AstEquals(*a.else_expr, *b.else_expr))) {
+    return false;
+  }
+  return !a.case_operand == !b.case_operand &&
+         (!a.case_operand || AstEquals(*a.case_operand, *b.case_operand));
+}
+
+// The output position of a set operation that an ORDER BY key names through one of the
+// branches' select lists (an alias of any branch, or an expression written the same way), as
+// SQLite and DuckDB allow; -1 when none does.
+int MatchSetOperationBranch(const ast::QueryNode& node, const ast::Expr& key) {
+  if (node.kind == ast::QueryNode::Kind::kSetOp) {
+    int left = MatchSetOperationBranch(*node.left, key);
+    return left >= 0 ? left : MatchSetOperationBranch(*node.right, key);
+  }
+  const auto& items = node.select.select_list;
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (items[i].expr->kind == ast::ExprKind::kStar) return -1;
+    bool alias_match = key.kind == ast::ExprKind::kColumn && key.qualifier.empty() &&
+                       !items[i].alias.empty() && ToLowerAscii(items[i].alias) == ToLowerAscii(key.name);
+    if (alias_match || AstEquals(*items[i].expr, key)) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+}  // namespace
+
 // ORDER BY / LIMIT of a set operation: keys name output columns (by name or ordinal).
 Result<PlanPtr> Binder::ApplyOrderAndLimit(const ast::QueryNode& node, PlanPtr plan) {
   if (!node.order_by.empty()) {
@@ -108,7 +152,7 @@ Result<PlanPtr> Binder::ApplyOrderAndLimit(const ast::QueryNode& node, PlanPtr p
       const ast::Expr& e = *item.expr;
       if (e.kind == ast::ExprKind::kLiteral && e.literal_kind == ast::LiteralKind::kNumber &&
           e.text.find_first_not_of("0123456789") == std::string::npos) {
-        size_t ordinal = std::stoul(e.text);
+        size_t ordinal = e.text.size() > 9 ? 0 : std::stoul(e.text);
         if (ordinal < 1 || ordinal > plan->columns.size()) {
           return Error(e.pos, "ORDER BY position " + e.text + " is not in the select list");
         }
@@ -122,7 +166,16 @@ Result<PlanPtr> Binder::ApplyOrderAndLimit(const ast::QueryNode& node, PlanPtr p
         ExprContext ctx;
         ctx.scope = &scope;
         ctx.clause = "ORDER BY";
-        CR_ASSIGN_OR_RETURN(key, BindExpr(e, ctx));
+        Result<ExprPtr> bound = BindExpr(e, ctx);
+        int position = bound.ok() || node.kind != ast::QueryNode::Kind::kSetOp
+                           ? -1
+                           : MatchSetOperationBranch(node, e);
+        if (position >= 0 && static_cast<size_t>(position) < plan->columns.size()) {
+          key = MakeColumnRef(plan->columns[static_cast<size_t>(position)]);
+        } else {
+          if (!bound.ok()) return bound.status();
+          key = *bound;
+        }
       }
       bool nulls_first = item.nulls_first >= 0 ? item.nulls_first == 1 : !item.descending;
       sort->sort_keys.push_back(SortKey{key, item.descending, nulls_first});

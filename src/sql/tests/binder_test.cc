@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include "sql/frontend.h"
 #include "sql/plan.h"
 
@@ -138,6 +140,48 @@ TEST(BinderTest, ReferencedTablesListsBaseTablesOnly) {
   auto missing = ReferencedTables("SELECT * FROM nowhere", catalog);
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.status().code(), StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace cleanroom::sql
+
+namespace cleanroom::sql {
+namespace {
+
+TEST(PlanTest, SubqueriesExposeTheirCorrelation) {
+  Catalog catalog = TestCatalog();
+  auto statements = CompileScript(
+      "SELECT region, (SELECT count(*) FROM impressions i WHERE i.id = c.id) FROM customers c "
+      "WHERE EXISTS (SELECT 1 FROM impressions WHERE cost > 1)",
+      catalog);
+  ASSERT_TRUE(statements.ok()) << statements.status().ToString();
+  std::vector<const Expression*> subqueries;
+  std::function<void(const PlanNode&)> visit = [&](const PlanNode& node) {
+    VisitNodeExpressions(node, [&](const Expression& root) {
+      VisitExpression(root, [&](const Expression& e) {
+        if (e.kind == ExprKind::kSubquery) subqueries.push_back(&e);
+      });
+    });
+  };
+  VisitPlan(*statements->back().plan->root, visit);
+  ASSERT_EQ(subqueries.size(), 2u);
+  size_t correlated = 0;
+  for (const Expression* s : subqueries) {
+    auto outer = OuterReferences(*s->subquery);
+    if (s->subquery_kind == SubqueryKind::kScalar) {
+      ASSERT_EQ(outer.size(), 1u);
+      EXPECT_EQ(outer[0]->table, "customers");
+      EXPECT_EQ(outer[0]->column, "id");
+      ++correlated;
+    } else {
+      EXPECT_TRUE(outer.empty());
+    }
+  }
+  EXPECT_EQ(correlated, 1u);
+  std::string text = statements->back().ExplainText();
+  EXPECT_NE(text.find("Get #"), std::string::npos) << text;
+  EXPECT_NE(text.find("subquery#"), std::string::npos) << text;
+  EXPECT_NE(text.find("== DuckDB SQL =="), std::string::npos) << text;
 }
 
 }  // namespace
