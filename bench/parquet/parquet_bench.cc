@@ -60,14 +60,19 @@ double TimeIt(const std::function<bool()>& f) {
 
 // The query: one pass over every column, grouped.
 std::string Query(const std::string& relation) {
-  return "SELECT sum(h) FROM (SELECT hash(publisher, count(*), sum(cost), sum(clicked::INT), min(ts), max(ts), "
-         "max(user_id), sum(impression_id), max(campaign_id)) AS h FROM " + relation + " GROUP BY publisher)";
+  return "SELECT sum(h) FROM (SELECT hash(publisher, count(*), sum(cost), sum(clicked::INT), "
+         "min(ts), max(ts), "
+         "max(user_id), sum(impression_id), max(campaign_id)) AS h FROM " +
+         relation + " GROUP BY publisher)";
 }
 
 const char* kImpressions =
-    "SELECT i AS impression_id, (hash(i) % 2000000)::BIGINT AS user_id, (i % 500)::INTEGER AS campaign_id, "
-    "'pub' || (hash(i * 7) % 200) AS publisher, TIMESTAMP '2026-01-01' + i * INTERVAL 250 MILLISECOND AS ts, "
-    "((hash(i * 13) % 100000) / 10000.0)::DECIMAL(10,4) AS cost, hash(i * 3) % 50 = 0 AS clicked FROM range(%lld) r(i)";
+    "SELECT i AS impression_id, (hash(i) % 2000000)::BIGINT AS user_id, (i % 500)::INTEGER AS "
+    "campaign_id, "
+    "'pub' || (hash(i * 7) % 200) AS publisher, TIMESTAMP '2026-01-01' + i * INTERVAL 250 "
+    "MILLISECOND AS ts, "
+    "((hash(i * 13) % 100000) / 10000.0)::DECIMAL(10,4) AS cost, hash(i * 3) % 50 = 0 AS clicked "
+    "FROM range(%lld) r(i)";
 
 // Rewrites `source` with our writer (BYTE_STREAM_SPLIT or PLAIN), row group by row group.
 Status Rewrite(const std::string& source, const std::string& target, bool byte_stream_split) {
@@ -105,7 +110,9 @@ int main(int argc, char** argv) {
   for (const char* codec : {"snappy", "zstd"}) {
     std::string path = dir + "/impressions_" + std::to_string(rows) + "_" + codec + ".parquet";
     if (!std::filesystem::exists(path)) {
-      if (!Run(std::string("COPY (") + sql + ") TO '" + path + "' (FORMAT parquet, COMPRESSION " + codec + ")")) return 1;
+      if (!Run(std::string("COPY (") + sql + ") TO '" + path + "' (FORMAT parquet, COMPRESSION " +
+               codec + ")"))
+        return 1;
     }
     std::string q = Query("read_parquet('" + path + "')");
     std::string want, got;
@@ -125,7 +132,8 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "results differ\n");
       return 1;
     }
-    std::printf("%-44s %8.3f %10.3f %9.3f %7.2fx\n", ("impressions " + std::string(codec) + ": verify, then DuckDB").c_str(),
+    std::printf("%-44s %8.3f %10.3f %9.3f %7.2fx\n",
+                ("impressions " + std::string(codec) + ": verify, then DuckDB").c_str(),
                 Median(duck), Median(ours), Median(verify), Median(ours) / Median(duck));
     // The same query with DuckDB fed by our validating reader (every page it reads is checked).
     std::string q_scan = Query("cleanroom_parquet_scan('" + path + "')");
@@ -135,8 +143,9 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "results differ: table function vs DuckDB\n");
       return 1;
     }
-    std::printf("%-44s %8.3f %10.3f %9s %7.2fx\n", ("impressions " + std::string(codec) + ": validating scan").c_str(),
-                Median(duck), Median(scan), "-", Median(scan) / Median(duck));
+    std::printf("%-44s %8.3f %10.3f %9s %7.2fx\n",
+                ("impressions " + std::string(codec) + ": validating scan").c_str(), Median(duck),
+                Median(scan), "-", Median(scan) / Median(duck));
   }
   // Only our reader: BYTE_STREAM_SPLIT integers. DuckDB reads the PLAIN twin.
   std::string source = dir + "/impressions_" + std::to_string(rows) + "_zstd.parquet";
@@ -154,7 +163,8 @@ int main(int argc, char** argv) {
   std::string refused;
   {
     duckdb_result r;
-    if (duckdb_query(con, ("SELECT sum(impression_id) FROM read_parquet('" + bss + "')").c_str(), &r) != DuckDBError) {
+    if (duckdb_query(con, ("SELECT sum(impression_id) FROM read_parquet('" + bss + "')").c_str(),
+                     &r) != DuckDBError) {
       std::fprintf(stderr, "note: DuckDB reads the BYTE_STREAM_SPLIT file too\n");
     }
     duckdb_destroy_result(&r);
@@ -172,8 +182,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "results differ: table function vs DuckDB\n");
     return 1;
   }
-  std::printf("%-44s %8.3f %10.3f %9s %7.2fx\n", "BYTE_STREAM_SPLIT ints: scan vs DuckDB on PLAIN", Median(duck), Median(ours), "-",
-              Median(ours) / Median(duck));
+  std::printf("%-44s %8.3f %10.3f %9s %7.2fx\n", "BYTE_STREAM_SPLIT ints: scan vs DuckDB on PLAIN",
+              Median(duck), Median(ours), "-", Median(ours) / Median(duck));
   duckdb_disconnect(&con);
   duckdb_close(&db);
   return 0;

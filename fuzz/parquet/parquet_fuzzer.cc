@@ -9,7 +9,8 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using cleanroom::formats::ParquetReader;
-  auto reader = ParquetReader::OpenBuffer(std::string(reinterpret_cast<const char*>(data), size), "fuzz");
+  auto reader =
+      ParquetReader::OpenBuffer(std::string(reinterpret_cast<const char*>(data), size), "fuzz");
   if (!reader.ok()) return 0;
   (void)(*reader)->Verify(1);
   for (int g = 0; g < (*reader)->num_row_groups() && g < 64; ++g) {
@@ -17,7 +18,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (!batch.ok()) continue;
     // Render a few values so that assembled vectors are walked too.
     for (const auto& column : batch->columns) {
-      for (size_t row = 0; row < column.length && row < 16; ++row) (void)cleanroom::formats::RenderValue(column, row);
+      for (size_t row = 0; row < column.length && row < 16; ++row)
+        (void)cleanroom::formats::RenderValue(column, row);
     }
   }
   return 0;

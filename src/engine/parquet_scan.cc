@@ -39,19 +39,31 @@ using sql::TypeId;
 // sql::DataType to a DuckDB logical type (the caller destroys it).
 duckdb_logical_type ToDuckDbType(const sql::DataType& t) {
   switch (t.id) {
-    case TypeId::kBoolean: return duckdb_create_logical_type(DUCKDB_TYPE_BOOLEAN);
-    case TypeId::kTinyInt: return duckdb_create_logical_type(DUCKDB_TYPE_TINYINT);
-    case TypeId::kSmallInt: return duckdb_create_logical_type(DUCKDB_TYPE_SMALLINT);
-    case TypeId::kInt: return duckdb_create_logical_type(DUCKDB_TYPE_INTEGER);
-    case TypeId::kBigInt: return duckdb_create_logical_type(DUCKDB_TYPE_BIGINT);
-    case TypeId::kFloat: return duckdb_create_logical_type(DUCKDB_TYPE_FLOAT);
-    case TypeId::kDouble: return duckdb_create_logical_type(DUCKDB_TYPE_DOUBLE);
+    case TypeId::kBoolean:
+      return duckdb_create_logical_type(DUCKDB_TYPE_BOOLEAN);
+    case TypeId::kTinyInt:
+      return duckdb_create_logical_type(DUCKDB_TYPE_TINYINT);
+    case TypeId::kSmallInt:
+      return duckdb_create_logical_type(DUCKDB_TYPE_SMALLINT);
+    case TypeId::kInt:
+      return duckdb_create_logical_type(DUCKDB_TYPE_INTEGER);
+    case TypeId::kBigInt:
+      return duckdb_create_logical_type(DUCKDB_TYPE_BIGINT);
+    case TypeId::kFloat:
+      return duckdb_create_logical_type(DUCKDB_TYPE_FLOAT);
+    case TypeId::kDouble:
+      return duckdb_create_logical_type(DUCKDB_TYPE_DOUBLE);
     case TypeId::kDecimal:
-      return duckdb_create_decimal_type(static_cast<uint8_t>(t.precision), static_cast<uint8_t>(t.scale));
-    case TypeId::kString: return duckdb_create_logical_type(DUCKDB_TYPE_VARCHAR);
-    case TypeId::kDate: return duckdb_create_logical_type(DUCKDB_TYPE_DATE);
-    case TypeId::kTimestamp: return duckdb_create_logical_type(DUCKDB_TYPE_TIMESTAMP_TZ);
-    case TypeId::kTimestampNtz: return duckdb_create_logical_type(DUCKDB_TYPE_TIMESTAMP);
+      return duckdb_create_decimal_type(static_cast<uint8_t>(t.precision),
+                                        static_cast<uint8_t>(t.scale));
+    case TypeId::kString:
+      return duckdb_create_logical_type(DUCKDB_TYPE_VARCHAR);
+    case TypeId::kDate:
+      return duckdb_create_logical_type(DUCKDB_TYPE_DATE);
+    case TypeId::kTimestamp:
+      return duckdb_create_logical_type(DUCKDB_TYPE_TIMESTAMP_TZ);
+    case TypeId::kTimestampNtz:
+      return duckdb_create_logical_type(DUCKDB_TYPE_TIMESTAMP);
     case TypeId::kArray: {
       duckdb_logical_type child = ToDuckDbType(t.children[0]);
       duckdb_logical_type list = duckdb_create_list_type(child);
@@ -73,16 +85,19 @@ duckdb_logical_type ToDuckDbType(const sql::DataType& t) {
         members.push_back(ToDuckDbType(t.children[i]));
         names.push_back(t.field_names[i].c_str());
       }
-      duckdb_logical_type s = duckdb_create_struct_type(members.data(), names.data(), members.size());
+      duckdb_logical_type s =
+          duckdb_create_struct_type(members.data(), names.data(), members.size());
       for (auto& m : members) duckdb_destroy_logical_type(&m);
       return s;
     }
-    default: return duckdb_create_logical_type(DUCKDB_TYPE_BLOB);
+    default:
+      return duckdb_create_logical_type(DUCKDB_TYPE_BLOB);
   }
 }
 
 // Copies rows [from, from + count) of `column` into `vector` at rows [to, to + count).
-void FillVector(duckdb_vector vector, const ColumnVector& column, size_t from, size_t count, size_t to) {
+void FillVector(duckdb_vector vector, const ColumnVector& column, size_t from, size_t count,
+                size_t to) {
   if (!column.validity.empty()) {
     duckdb_vector_ensure_validity_writable(vector);
     uint64_t* validity = duckdb_vector_get_validity(vector);
@@ -127,14 +142,17 @@ void FillVector(duckdb_vector vector, const ColumnVector& column, size_t from, s
       duckdb_list_vector_reserve(vector, base + child_count);
       for (size_t i = 0; i < count; ++i) {
         entries[to + i].offset = base + static_cast<size_t>(column.offsets[from + i]) - child_from;
-        entries[to + i].length = static_cast<uint64_t>(column.offsets[from + i + 1] - column.offsets[from + i]);
+        entries[to + i].length =
+            static_cast<uint64_t>(column.offsets[from + i + 1] - column.offsets[from + i]);
       }
       duckdb_vector child = duckdb_list_vector_get_child(vector);
       if (column.type.id == TypeId::kArray) {
         FillVector(child, column.children[0], child_from, child_count, base);
       } else {
-        FillVector(duckdb_struct_vector_get_child(child, 0), column.children[0], child_from, child_count, base);
-        FillVector(duckdb_struct_vector_get_child(child, 1), column.children[1], child_from, child_count, base);
+        FillVector(duckdb_struct_vector_get_child(child, 0), column.children[0], child_from,
+                   child_count, base);
+        FillVector(duckdb_struct_vector_get_child(child, 1), column.children[1], child_from,
+                   child_count, base);
       }
       duckdb_list_vector_set_size(vector, base + child_count);
       return;
@@ -191,13 +209,16 @@ void ScanInitCallback(duckdb_init_info info) {
   auto* bind = static_cast<ScanBind*>(duckdb_init_get_bind_data(info));
   auto* global = new ScanGlobal();
   idx_t columns = duckdb_init_get_column_count(info);
-  for (idx_t i = 0; i < columns; ++i) global->projection.push_back(static_cast<int>(duckdb_init_get_column_index(info, i)));
-  duckdb_init_set_max_threads(info, static_cast<idx_t>(std::max(1, bind->reader->num_row_groups())));
+  for (idx_t i = 0; i < columns; ++i)
+    global->projection.push_back(static_cast<int>(duckdb_init_get_column_index(info, i)));
+  duckdb_init_set_max_threads(info,
+                              static_cast<idx_t>(std::max(1, bind->reader->num_row_groups())));
   duckdb_init_set_init_data(info, global, [](void* p) { delete static_cast<ScanGlobal*>(p); });
 }
 
 void ScanLocalInitCallback(duckdb_init_info info) {
-  duckdb_init_set_init_data(info, new ScanLocal(), [](void* p) { delete static_cast<ScanLocal*>(p); });
+  duckdb_init_set_init_data(info, new ScanLocal(),
+                            [](void* p) { delete static_cast<ScanLocal*>(p); });
 }
 
 void ScanCallback(duckdb_function_info info, duckdb_data_chunk output) {
@@ -229,7 +250,8 @@ void ScanCallback(duckdb_function_info info, duckdb_data_chunk output) {
   for (size_t c = 0; c < global->projection.size(); ++c) {
     int f = global->projection[c];
     if (f < 0 || static_cast<size_t>(f) >= bind->reader->fields().size()) continue;  // row id
-    FillVector(duckdb_data_chunk_get_vector(output, c), local->batch->columns[produced++], local->offset, count, 0);
+    FillVector(duckdb_data_chunk_get_vector(output, c), local->batch->columns[produced++],
+               local->offset, count, 0);
   }
   local->offset += count;
   duckdb_data_chunk_set_size(output, count);
@@ -241,7 +263,8 @@ Result<std::vector<std::string>> ExpandPaths(const std::string& path) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) {
     for (const auto& entry : std::filesystem::directory_iterator(path, ec)) {
-      if (entry.is_regular_file() && entry.path().extension() == ".parquet") out.push_back(entry.path().string());
+      if (entry.is_regular_file() && entry.path().extension() == ".parquet")
+        out.push_back(entry.path().string());
     }
   } else if (path.find_first_of("*?[") != std::string::npos) {
     glob_t g{};
@@ -280,13 +303,15 @@ Status RegisterParquetScan(duckdb_connection connection) {
 // Validates every Parquet file a path, directory or glob names, row groups in parallel.
 Status VerifyParquetInput(const std::string& path_or_glob, size_t threads) {
   CR_ASSIGN_OR_RETURN(std::vector<std::string> paths, ExpandPaths(path_or_glob));
-  for (const std::string& path : paths) CR_RETURN_IF_ERROR(formats::VerifyParquetFile(path, threads));
+  for (const std::string& path : paths)
+    CR_RETURN_IF_ERROR(formats::VerifyParquetFile(path, threads));
   return Status::OK();
 }
 
 // Validates Parquet bytes held in memory (decrypted inputs).
 Status VerifyParquetBytes(ByteSpan data, const std::string& name, size_t threads) {
-  CR_ASSIGN_OR_RETURN(auto reader, formats::ParquetReader::OpenBuffer(std::string(AsStringView(data)), name));
+  CR_ASSIGN_OR_RETURN(auto reader,
+                      formats::ParquetReader::OpenBuffer(std::string(AsStringView(data)), name));
   return reader->Verify(threads);
 }
 

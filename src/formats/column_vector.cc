@@ -66,7 +66,8 @@ std::string UnsignedToString(unsigned __int128 u) {
 std::string RenderDecimal(__int128 v, int scale) {
   bool negative = v < 0;
   // The magnitude in unsigned arithmetic: negating the smallest int128 would overflow.
-  unsigned __int128 magnitude = negative ? ~static_cast<unsigned __int128>(v) + 1 : static_cast<unsigned __int128>(v);
+  unsigned __int128 magnitude =
+      negative ? ~static_cast<unsigned __int128>(v) + 1 : static_cast<unsigned __int128>(v);
   std::string digits = UnsignedToString(magnitude);
   if (scale > 0) {
     if (static_cast<int>(digits.size()) <= scale) digits.insert(0, scale - digits.size() + 1, '0');
@@ -93,38 +94,54 @@ std::string Shortest(T v) {
 size_t FixedWidthOf(const sql::DataType& type) {
   switch (type.id) {
     case TypeId::kBoolean:
-    case TypeId::kTinyInt: return 1;
-    case TypeId::kSmallInt: return 2;
+    case TypeId::kTinyInt:
+      return 1;
+    case TypeId::kSmallInt:
+      return 2;
     case TypeId::kInt:
     case TypeId::kDate:
-    case TypeId::kFloat: return 4;
+    case TypeId::kFloat:
+      return 4;
     case TypeId::kBigInt:
     case TypeId::kDouble:
     case TypeId::kTimestamp:
-    case TypeId::kTimestampNtz: return 8;
-    case TypeId::kDecimal: return type.precision <= 18 ? 8 : 16;
-    default: return 0;
+    case TypeId::kTimestampNtz:
+      return 8;
+    case TypeId::kDecimal:
+      return type.precision <= 18 ? 8 : 16;
+    default:
+      return 0;
   }
 }
 
 std::string RenderValue(const ColumnVector& c, size_t row) {
   if (c.IsNull(row)) return "NULL";
   switch (c.type.id) {
-    case TypeId::kBoolean: return c.data[row] ? "true" : "false";
-    case TypeId::kTinyInt: return std::to_string(c.Value<int8_t>(row));
-    case TypeId::kSmallInt: return std::to_string(c.Value<int16_t>(row));
-    case TypeId::kInt: return std::to_string(c.Value<int32_t>(row));
-    case TypeId::kBigInt: return std::to_string(c.Value<int64_t>(row));
-    case TypeId::kFloat: return Shortest(c.Value<float>(row));
-    case TypeId::kDouble: return Shortest(c.Value<double>(row));
+    case TypeId::kBoolean:
+      return c.data[row] ? "true" : "false";
+    case TypeId::kTinyInt:
+      return std::to_string(c.Value<int8_t>(row));
+    case TypeId::kSmallInt:
+      return std::to_string(c.Value<int16_t>(row));
+    case TypeId::kInt:
+      return std::to_string(c.Value<int32_t>(row));
+    case TypeId::kBigInt:
+      return std::to_string(c.Value<int64_t>(row));
+    case TypeId::kFloat:
+      return Shortest(c.Value<float>(row));
+    case TypeId::kDouble:
+      return Shortest(c.Value<double>(row));
     case TypeId::kDecimal:
       return RenderDecimal(c.type.precision <= 18 ? static_cast<__int128>(c.Value<int64_t>(row))
                                                   : c.Value<__int128>(row),
                            c.type.scale);
-    case TypeId::kDate: return RenderDate(c.Value<int32_t>(row));
+    case TypeId::kDate:
+      return RenderDate(c.Value<int32_t>(row));
     case TypeId::kTimestamp:
-    case TypeId::kTimestampNtz: return RenderTimestamp(c.Value<int64_t>(row));
-    case TypeId::kString: return std::string(c.String(row));
+    case TypeId::kTimestampNtz:
+      return RenderTimestamp(c.Value<int64_t>(row));
+    case TypeId::kString:
+      return std::string(c.String(row));
     case TypeId::kBinary: {
       std::string out;
       for (char ch : c.String(row)) {
@@ -164,7 +181,8 @@ std::string RenderValue(const ColumnVector& c, size_t row) {
       }
       return out + "}";
     }
-    default: return "?";
+    default:
+      return "?";
   }
 }
 

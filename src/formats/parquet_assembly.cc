@@ -77,17 +77,28 @@ Status ConvertLeaf(const LeafColumn& leaf, ValueBuffer&& values, ColumnVector* o
       for (size_t i = 0; i < n; ++i) {
         uint32_t raw = GetU32LE(src + 4 * i);
         switch (leaf.conversion) {
-          case LeafConversion::kInt32ToInt8: Put<int8_t>(out, i, static_cast<int8_t>(raw)); break;
-          case LeafConversion::kInt32ToInt16: Put<int16_t>(out, i, static_cast<int16_t>(raw)); break;
-          case LeafConversion::kUint32ToInt16: Put<int16_t>(out, i, static_cast<int16_t>(raw & 0xff)); break;
-          case LeafConversion::kUint32ToInt32: Put<int32_t>(out, i, static_cast<int32_t>(raw & 0xffff)); break;
-          default: Put<int64_t>(out, i, static_cast<int64_t>(raw)); break;
+          case LeafConversion::kInt32ToInt8:
+            Put<int8_t>(out, i, static_cast<int8_t>(raw));
+            break;
+          case LeafConversion::kInt32ToInt16:
+            Put<int16_t>(out, i, static_cast<int16_t>(raw));
+            break;
+          case LeafConversion::kUint32ToInt16:
+            Put<int16_t>(out, i, static_cast<int16_t>(raw & 0xff));
+            break;
+          case LeafConversion::kUint32ToInt32:
+            Put<int32_t>(out, i, static_cast<int32_t>(raw & 0xffff));
+            break;
+          default:
+            Put<int64_t>(out, i, static_cast<int64_t>(raw));
+            break;
         }
       }
       return Status::OK();
     case LeafConversion::kUint64ToDecimal:
       out->data.resize(n * 16);
-      for (size_t i = 0; i < n; ++i) Put<__int128>(out, i, static_cast<__int128>(GetU64LE(src + 8 * i)));
+      for (size_t i = 0; i < n; ++i)
+        Put<__int128>(out, i, static_cast<__int128>(GetU64LE(src + 8 * i)));
       return Status::OK();
     case LeafConversion::kInt32ToDecimal:
     case LeafConversion::kInt64ToDecimal:
@@ -96,17 +107,22 @@ Status ConvertLeaf(const LeafColumn& leaf, ValueBuffer&& values, ColumnVector* o
         int64_t v = leaf.conversion == LeafConversion::kInt32ToDecimal
                         ? static_cast<int32_t>(GetU32LE(src + 4 * i))
                         : static_cast<int64_t>(GetU64LE(src + 8 * i));
-        if (width == 8) Put<int64_t>(out, i, v); else Put<__int128>(out, i, v);
+        if (width == 8)
+          Put<int64_t>(out, i, v);
+        else
+          Put<__int128>(out, i, v);
       }
       return Status::OK();
     case LeafConversion::kBinaryToDecimal:
       out->data.resize(n * width);
       for (size_t i = 0; i < n; ++i) {
-        ByteSpan b = values.is_binary() ? values.Binary(i) : ByteSpan(src + i * values.width, values.width);
+        ByteSpan b =
+            values.is_binary() ? values.Binary(i) : ByteSpan(src + i * values.width, values.width);
         __int128 v;
         CR_RETURN_IF_ERROR(BigEndianToInt128(b, &v));
         if (width == 8) {
-          if (v > INT64_MAX || v < INT64_MIN) return Status::DataLoss("decimal value exceeds its precision");
+          if (v > INT64_MAX || v < INT64_MIN)
+            return Status::DataLoss("decimal value exceeds its precision");
           Put<int64_t>(out, i, static_cast<int64_t>(v));
         } else {
           Put<__int128>(out, i, v);
@@ -120,7 +136,8 @@ Status ConvertLeaf(const LeafColumn& leaf, ValueBuffer&& values, ColumnVector* o
         int64_t v = static_cast<int64_t>(GetU64LE(src + 8 * i));
         int64_t micros;
         if (leaf.conversion == LeafConversion::kMillisToMicros) {
-          if (__builtin_mul_overflow(v, int64_t{1000}, &micros)) return Status::DataLoss("timestamp out of range");
+          if (__builtin_mul_overflow(v, int64_t{1000}, &micros))
+            return Status::DataLoss("timestamp out of range");
         } else {
           micros = v / 1000 - (v % 1000 < 0 ? 1 : 0);
         }
@@ -134,7 +151,8 @@ Status ConvertLeaf(const LeafColumn& leaf, ValueBuffer&& values, ColumnVector* o
         int64_t day = static_cast<int32_t>(GetU32LE(src + 12 * i + 8));
         // Two's-complement wrapping, as Spark and Arrow compute it (int96_from_spark.md lists
         // such wrapped values); unsigned arithmetic keeps it defined.
-        uint64_t micros = static_cast<uint64_t>(day - kUnixEpochJulianDay) * static_cast<uint64_t>(kMicrosPerDay) +
+        uint64_t micros = static_cast<uint64_t>(day - kUnixEpochJulianDay) *
+                              static_cast<uint64_t>(kMicrosPerDay) +
                           static_cast<uint64_t>(nanos / 1000 - (nanos % 1000 < 0 ? 1 : 0));
         Put<int64_t>(out, i, static_cast<int64_t>(micros));
       }
@@ -193,7 +211,9 @@ class Assembler {
       s.begin.resize(n);
       s.end.resize(n);
       s.parent.resize(n);
-      for (size_t i = 0; i < n; ++i) s.begin[i] = s.parent[i] = static_cast<uint32_t>(i), s.end[i] = static_cast<uint32_t>(i + 1);
+      for (size_t i = 0; i < n; ++i)
+        s.begin[i] = s.parent[i] = static_cast<uint32_t>(i),
+        s.end[i] = static_cast<uint32_t>(i + 1);
     } else {
       for (size_t i = 0; i < n; ++i) {
         if (c.rep[i] == 0) {
@@ -240,7 +260,8 @@ class Assembler {
       out->offsets = std::move(dense.offsets);
       return Status::OK();
     }
-    if (dense.length > n || chunk.def.size() != n) return Status::DataLoss("leaf has more values than slots");
+    if (dense.length > n || chunk.def.size() != n)
+      return Status::DataLoss("leaf has more values than slots");
     const uint8_t max_def = static_cast<uint8_t>(leaf.max_def);
     out->validity.resize(n);
     size_t width = FixedWidthOf(plan.type);
@@ -263,7 +284,8 @@ class Assembler {
         bool valid = chunk.def[i] == max_def;
         out->validity[i] = valid;
         if (valid) {
-          if (k >= dense.length) return Status::DataLoss("leaf has fewer values than defined slots");
+          if (k >= dense.length)
+            return Status::DataLoss("leaf has fewer values than defined slots");
           std::string_view v = dense.String(k++);
           out->data.insert(out->data.end(), v.begin(), v.end());
         }
@@ -294,10 +316,12 @@ class Assembler {
           // Every slot holds a value (no NULLs here): the dense vector is the column.
           bool every = true;
           if (!all_defined) {
-            for (size_t i = 0; i < s.size() && every; ++i) every = Defined(plan.leaf, s.begin[i], leaf.max_def);
+            for (size_t i = 0; i < s.size() && every; ++i)
+              every = Defined(plan.leaf, s.begin[i], leaf.max_def);
           }
           if (every) {
-            if (dense.length != s.size()) return Status::DataLoss("leaf value count differs from its slots");
+            if (dense.length != s.size())
+              return Status::DataLoss("leaf value count differs from its slots");
             // Each leaf belongs to one plan node: its values can be moved.
             out->data = std::move(dense.data);
             out->offsets = std::move(dense.offsets);
@@ -306,14 +330,18 @@ class Assembler {
         }
         out->validity.assign(s.size(), 0);
         size_t width = FixedWidthOf(plan.type);
-        if (width > 0) out->data.assign(s.size() * width, 0); else out->offsets.assign(1, 0);
+        if (width > 0)
+          out->data.assign(s.size() * width, 0);
+        else
+          out->offsets.assign(1, 0);
         size_t k = 0;
         for (size_t i = 0; i < s.size(); ++i) {
           if (!Defined(plan.leaf, s.begin[i], leaf.max_def)) {
             if (width == 0) out->offsets.push_back(out->offsets.back());
             continue;
           }
-          if (k >= dense.length) return Status::DataLoss("leaf has fewer values than defined slots");
+          if (k >= dense.length)
+            return Status::DataLoss("leaf has fewer values than defined slots");
           out->validity[i] = 1;
           if (width > 0) {
             std::memcpy(out->data.data() + i * width, dense.data.data() + k * width, width);
@@ -386,11 +414,12 @@ class Assembler {
 }  // namespace
 
 Status AssembleField(const ParquetSchema& schema, const ColumnPlan& plan,
-                     const std::vector<ColumnChunkData>& chunks,
-                     std::vector<ColumnVector>& dense, size_t num_rows, ColumnVector* out) {
+                     const std::vector<ColumnChunkData>& chunks, std::vector<ColumnVector>& dense,
+                     size_t num_rows, ColumnVector* out) {
   Assembler assembler(schema, chunks, dense);
   CR_RETURN_IF_ERROR(assembler.Build(plan, out));
-  if (out->length != num_rows) return Status::DataLoss("field row count differs from the row group's");
+  if (out->length != num_rows)
+    return Status::DataLoss("field row count differs from the row group's");
   return Status::OK();
 }
 

@@ -19,7 +19,7 @@ Status ConvertLeaf(const LeafColumn& leaf, ValueBuffer&& values, ColumnVector* o
 // need to be filled; a leaf's dense values may be moved out. DataLoss when the leaves disagree
 // on the structure.
 Status AssembleField(const ParquetSchema& schema, const ColumnPlan& plan,
-                     const std::vector<ColumnChunkData>& chunks,
-                     std::vector<ColumnVector>& dense, size_t num_rows, ColumnVector* out);
+                     const std::vector<ColumnChunkData>& chunks, std::vector<ColumnVector>& dense,
+                     size_t num_rows, ColumnVector* out);
 
 }  // namespace cleanroom::formats

@@ -82,7 +82,8 @@ bool TryLz4Frame(ByteSpan input, size_t expected_size, Bytes* out) {
   bool ok = true;
   while (in < input.size()) {
     size_t src = input.size() - in, dst = expected_size - produced;
-    size_t rc = LZ4F_decompress(ctx, out->data() + produced, &dst, input.data() + in, &src, nullptr);
+    size_t rc =
+        LZ4F_decompress(ctx, out->data() + produced, &dst, input.data() + in, &src, nullptr);
     if (LZ4F_isError(rc)) {
       ok = false;
       break;
@@ -126,7 +127,8 @@ Status StreamZstd(ByteSpan input, size_t expected_size, Bytes* out) {
   while (true) {
     // Once the declared size is reached, decode into a one-byte probe: any output is too much.
     bool full = produced == expected_size;
-    ZSTD_outBuffer o = full ? ZSTD_outBuffer{&probe, 1, 0} : ZSTD_outBuffer{out->data(), out->size(), produced};
+    ZSTD_outBuffer o =
+        full ? ZSTD_outBuffer{&probe, 1, 0} : ZSTD_outBuffer{out->data(), out->size(), produced};
     size_t rc = ZSTD_decompressStream(ctx, &o, &in);
     if (ZSTD_isError(rc)) {
       status = Status::DataLoss("ZSTD data is corrupt");
@@ -163,8 +165,8 @@ Status StreamBrotli(ByteSpan input, size_t expected_size, Bytes* out) {
   while (true) {
     size_t available_out = out->size() - produced;
     uint8_t* next_out = out->data() + produced;
-    BrotliDecoderResult rc =
-        BrotliDecoderDecompressStream(state, &available_in, &next_in, &available_out, &next_out, nullptr);
+    BrotliDecoderResult rc = BrotliDecoderDecompressStream(state, &available_in, &next_in,
+                                                           &available_out, &next_out, nullptr);
     produced = out->size() - available_out;
     if (rc == BROTLI_DECODER_RESULT_SUCCESS) break;
     if (rc == BROTLI_DECODER_RESULT_NEEDS_MORE_OUTPUT) {
@@ -175,8 +177,9 @@ Status StreamBrotli(ByteSpan input, size_t expected_size, Bytes* out) {
       out->resize(std::min(expected_size, out->size() * 2));
       continue;
     }
-    status = Status::DataLoss(rc == BROTLI_DECODER_RESULT_NEEDS_MORE_INPUT ? "BROTLI data is truncated"
-                                                                            : "BROTLI data is corrupt");
+    status =
+        Status::DataLoss(rc == BROTLI_DECODER_RESULT_NEEDS_MORE_INPUT ? "BROTLI data is truncated"
+                                                                      : "BROTLI data is corrupt");
     break;
   }
   BrotliDecoderDestroyInstance(state);
@@ -190,27 +193,33 @@ Status StreamBrotli(ByteSpan input, size_t expected_size, Bytes* out) {
 // it early avoids allocating it.
 bool WithinRatio(Codec codec, size_t input, size_t expected) {
   switch (codec) {
-    case Codec::kGzip: return expected <= input * 1040 + 1024;
+    case Codec::kGzip:
+      return expected <= input * 1040 + 1024;
     case Codec::kLz4:
-    case Codec::kLz4Raw: return expected <= input * 256 + 1024;
-    default: return true;
+    case Codec::kLz4Raw:
+      return expected <= input * 256 + 1024;
+    default:
+      return true;
   }
 }
 
 }  // namespace
 
 Status Decompress(Codec codec, ByteSpan input, size_t expected_size, Bytes* out) {
-  if (expected_size > static_cast<size_t>(INT32_MAX) || input.size() > static_cast<size_t>(INT32_MAX)) {
+  if (expected_size > static_cast<size_t>(INT32_MAX) ||
+      input.size() > static_cast<size_t>(INT32_MAX)) {
     return Status::DataLoss("page size exceeds 2 GiB");
   }
   if (!WithinRatio(codec, input.size(), expected_size)) {
-    return Status::DataLoss(std::string(CodecName(codec)) + " page declares more data than it can hold");
+    return Status::DataLoss(std::string(CodecName(codec)) +
+                            " page declares more data than it can hold");
   }
   if (codec == Codec::kZstd) return StreamZstd(input, expected_size, out);
   if (codec == Codec::kBrotli) return StreamBrotli(input, expected_size, out);
   if (codec == Codec::kSnappy) {
     size_t length = 0;
-    if (snappy_uncompressed_length(reinterpret_cast<const char*>(input.data()), input.size(), &length) != SNAPPY_OK) {
+    if (snappy_uncompressed_length(reinterpret_cast<const char*>(input.data()), input.size(),
+                                   &length) != SNAPPY_OK) {
       return Status::DataLoss("SNAPPY data is corrupt");
     }
     if (length != expected_size) return SizeMismatch("SNAPPY");

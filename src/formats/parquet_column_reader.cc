@@ -66,7 +66,8 @@ class ChunkReader {
   int page() const { return page_; }
 
   Status Run(int64_t expected_rows) {
-    if (meta_.type != leaf_.physical) return Status::DataLoss("column type differs from the schema");
+    if (meta_.type != leaf_.physical)
+      return Status::DataLoss("column type differs from the schema");
     if (meta_.num_values < 0 || meta_.num_values > kMaxChunkValues) {
       return Status::DataLoss("column value count out of range");
     }
@@ -101,11 +102,13 @@ class ChunkReader {
     if (static_cast<int64_t>(out_->num_levels) != declared) {
       return Status::DataLoss("pages hold more values than the column declares");
     }
-    out_->num_rows = leaf_.max_rep == 0 ? out_->num_levels
-                                        : static_cast<size_t>(std::count(out_->rep.begin(), out_->rep.end(), 0));
+    out_->num_rows = leaf_.max_rep == 0
+                         ? out_->num_levels
+                         : static_cast<size_t>(std::count(out_->rep.begin(), out_->rep.end(), 0));
     if (static_cast<int64_t>(out_->num_rows) != expected_rows) {
       return Status::DataLoss("column holds " + std::to_string(out_->num_rows) +
-                              " rows where the row group declares " + std::to_string(expected_rows));
+                              " rows where the row group declares " +
+                              std::to_string(expected_rows));
     }
     if (dictionary_.count > 0) {
       for (size_t i = 0; i < dictionary_used_.size(); ++i) {
@@ -163,13 +166,17 @@ class ChunkReader {
       return Status::DataLoss("dictionary page is not the first page");
     }
     const DictionaryPageHeader& d = *header.dictionary_page;
-    if (d.num_values < 0) return Status::DataLoss("dictionary page declares a negative value count");
+    if (d.num_values < 0)
+      return Status::DataLoss("dictionary page declares a negative value count");
     if (d.encoding != Encoding::kPlain && d.encoding != Encoding::kPlainDictionary) {
       return Status::DataLoss("dictionary page encoding is not PLAIN");
     }
-    if (leaf_.physical == PhysicalType::kBoolean) return Status::DataLoss("dictionary for a BOOLEAN column");
-    CR_RETURN_IF_ERROR(Decompress(meta_.codec, body, static_cast<size_t>(header.uncompressed_page_size), &page_buffer_));
-    CR_RETURN_IF_ERROR(DecodePlain(leaf_.physical, page_buffer_, static_cast<size_t>(d.num_values), &dictionary_));
+    if (leaf_.physical == PhysicalType::kBoolean)
+      return Status::DataLoss("dictionary for a BOOLEAN column");
+    CR_RETURN_IF_ERROR(Decompress(
+        meta_.codec, body, static_cast<size_t>(header.uncompressed_page_size), &page_buffer_));
+    CR_RETURN_IF_ERROR(
+        DecodePlain(leaf_.physical, page_buffer_, static_cast<size_t>(d.num_values), &dictionary_));
     have_dictionary_ = true;
     dictionary_used_.assign(dictionary_.count, 0);
     return Status::OK();
@@ -177,7 +184,8 @@ class ChunkReader {
 
   Status CheckPageValueCount(int32_t num_values) {
     if (num_values < 0) return Status::DataLoss("page declares a negative value count");
-    if (num_values > kMaxPageValues) return Status::ResourceExhausted("page holds more values than the reader's limit");
+    if (num_values > kMaxPageValues)
+      return Status::ResourceExhausted("page holds more values than the reader's limit");
     if (static_cast<int64_t>(out_->num_levels) + num_values > meta_.num_values) {
       return Status::DataLoss("pages hold more values than the column declares");
     }
@@ -193,9 +201,9 @@ class ChunkReader {
     uint32_t length = GetU32LE(data.data());
     if (length > data.size() - 4) return Status::DataLoss("level length exceeds the page");
     size_t defined = 0;
-    CR_RETURN_IF_ERROR(CountRleHybrid(data.subspan(4, length), BitWidth(static_cast<uint64_t>(leaf_.max_def)),
-                                      pending_levels_, static_cast<uint32_t>(leaf_.max_def),
-                                      static_cast<uint32_t>(leaf_.max_def), &defined));
+    CR_RETURN_IF_ERROR(CountRleHybrid(
+        data.subspan(4, length), BitWidth(static_cast<uint64_t>(leaf_.max_def)), pending_levels_,
+        static_cast<uint32_t>(leaf_.max_def), static_cast<uint32_t>(leaf_.max_def), &defined));
     *consumed = 4 + length;
     return defined;
   }
@@ -228,12 +236,14 @@ class ChunkReader {
     CR_RETURN_IF_ERROR(CheckPageValueCount(h.num_values));
     size_t n = static_cast<size_t>(h.num_values);
     pending_levels_ = n;
-    CR_RETURN_IF_ERROR(Decompress(meta_.codec, body, static_cast<size_t>(header.uncompressed_page_size), &page_buffer_));
+    CR_RETURN_IF_ERROR(Decompress(
+        meta_.codec, body, static_cast<size_t>(header.uncompressed_page_size), &page_buffer_));
     ByteSpan data(page_buffer_);
     size_t offset = 0, consumed = 0;
     size_t from = out_->num_levels;
     if (leaf_.max_rep > 0) {
-      CR_RETURN_IF_ERROR(DecodeLevelsV1(h.repetition_level_encoding, data, leaf_.max_rep, n, &scratch_, &consumed));
+      CR_RETURN_IF_ERROR(DecodeLevelsV1(h.repetition_level_encoding, data, leaf_.max_rep, n,
+                                        &scratch_, &consumed));
       CR_RETURN_IF_ERROR(AppendLevels(scratch_, leaf_.max_rep, "repetition", &out_->rep));
       offset += consumed;
     }
@@ -244,7 +254,8 @@ class ChunkReader {
       offset += consumed;
     } else {
       if (leaf_.max_def > 0) {
-        CR_RETURN_IF_ERROR(DecodeLevelsV1(h.definition_level_encoding, data.subspan(offset), leaf_.max_def, n, &scratch_, &consumed));
+        CR_RETURN_IF_ERROR(DecodeLevelsV1(h.definition_level_encoding, data.subspan(offset),
+                                          leaf_.max_def, n, &scratch_, &consumed));
         CR_RETURN_IF_ERROR(AppendLevels(scratch_, leaf_.max_def, "definition", &out_->def));
         offset += consumed;
       }
@@ -269,17 +280,20 @@ class ChunkReader {
     size_t from = out_->num_levels;
     if (leaf_.max_rep > 0) {
       scratch_.resize(n);
-      CR_RETURN_IF_ERROR(DecodeRleHybrid(body.subspan(0, rep_len), BitWidth(leaf_.max_rep), n, scratch_.data()));
+      CR_RETURN_IF_ERROR(
+          DecodeRleHybrid(body.subspan(0, rep_len), BitWidth(leaf_.max_rep), n, scratch_.data()));
       CR_RETURN_IF_ERROR(AppendLevels(scratch_, leaf_.max_rep, "repetition", &out_->rep));
     }
     size_t defined = n;
     if (leaf_.max_def > 0 && CountOnly()) {
       CR_RETURN_IF_ERROR(CountRleHybrid(body.subspan(rep_len, def_len), BitWidth(leaf_.max_def), n,
-                                        static_cast<uint32_t>(leaf_.max_def), static_cast<uint32_t>(leaf_.max_def), &defined));
+                                        static_cast<uint32_t>(leaf_.max_def),
+                                        static_cast<uint32_t>(leaf_.max_def), &defined));
     } else {
       if (leaf_.max_def > 0) {
         scratch_.resize(n);
-        CR_RETURN_IF_ERROR(DecodeRleHybrid(body.subspan(rep_len, def_len), BitWidth(leaf_.max_def), n, scratch_.data()));
+        CR_RETURN_IF_ERROR(DecodeRleHybrid(body.subspan(rep_len, def_len), BitWidth(leaf_.max_def),
+                                           n, scratch_.data()));
         CR_RETURN_IF_ERROR(AppendLevels(scratch_, leaf_.max_def, "definition", &out_->def));
       }
       CR_ASSIGN_OR_RETURN(defined, CheckLevels(from, n));
@@ -287,7 +301,10 @@ class ChunkReader {
     if (h.num_nulls != static_cast<int32_t>(n - defined) && leaf_.max_rep == 0) {
       return Status::DataLoss("page null count contradicts its definition levels");
     }
-    size_t rows = leaf_.max_rep == 0 ? n : static_cast<size_t>(std::count(out_->rep.begin() + from, out_->rep.end(), 0));
+    size_t rows =
+        leaf_.max_rep == 0
+            ? n
+            : static_cast<size_t>(std::count(out_->rep.begin() + from, out_->rep.end(), 0));
     if (h.num_rows != static_cast<int32_t>(rows)) {
       return Status::DataLoss("page row count contradicts its repetition levels");
     }
@@ -308,7 +325,8 @@ class ChunkReader {
     size_t before = out.count;
     switch (encoding) {
       case Encoding::kPlain:
-        if (mode_ == ReadMode::kVerify && !out.is_binary() && leaf_.physical != PhysicalType::kBoolean) {
+        if (mode_ == ReadMode::kVerify && !out.is_binary() &&
+            leaf_.physical != PhysicalType::kBoolean) {
           // Verifying fixed-width PLAIN values: check the size, track statistics in place.
           if (n > data.size() / out.width) return Status::DataLoss("PLAIN data is truncated");
           stats_.AddFixed(data.data(), n, out.width);
@@ -320,30 +338,35 @@ class ChunkReader {
       case Encoding::kRleDictionary:
         return DecodeDictionaryValues(data, n);
       case Encoding::kRle:
-        if (leaf_.physical != PhysicalType::kBoolean) return Status::DataLoss("RLE values on a non-BOOLEAN column");
+        if (leaf_.physical != PhysicalType::kBoolean)
+          return Status::DataLoss("RLE values on a non-BOOLEAN column");
         CR_RETURN_IF_ERROR(DecodeRleBoolean(data, n, &out));
         break;
       case Encoding::kDeltaBinaryPacked:
         CR_RETURN_IF_ERROR(DecodeDeltaBinaryPacked(leaf_.physical, data, n, &out));
         break;
       case Encoding::kDeltaLengthByteArray:
-        if (leaf_.physical != PhysicalType::kByteArray) return Status::DataLoss("DELTA_LENGTH_BYTE_ARRAY on a non-BYTE_ARRAY column");
+        if (leaf_.physical != PhysicalType::kByteArray)
+          return Status::DataLoss("DELTA_LENGTH_BYTE_ARRAY on a non-BYTE_ARRAY column");
         CR_RETURN_IF_ERROR(DecodeDeltaLengthByteArray(data, n, &out));
         break;
       case Encoding::kDeltaByteArray:
-        if (leaf_.physical != PhysicalType::kByteArray && leaf_.physical != PhysicalType::kFixedLenByteArray) {
+        if (leaf_.physical != PhysicalType::kByteArray &&
+            leaf_.physical != PhysicalType::kFixedLenByteArray) {
           return Status::DataLoss("DELTA_BYTE_ARRAY on a non-byte-array column");
         }
         CR_RETURN_IF_ERROR(DecodeDeltaByteArray(leaf_.physical, data, n, &out));
         break;
       case Encoding::kByteStreamSplit:
-        if (leaf_.physical == PhysicalType::kBoolean || leaf_.physical == PhysicalType::kByteArray) {
+        if (leaf_.physical == PhysicalType::kBoolean ||
+            leaf_.physical == PhysicalType::kByteArray) {
           return Status::DataLoss("BYTE_STREAM_SPLIT on a variable-width column");
         }
         CR_RETURN_IF_ERROR(DecodeByteStreamSplit(data, n, &out));
         break;
       default:
-        return Status::DataLoss(std::string("unsupported value encoding ") + EncodingName(encoding));
+        return Status::DataLoss(std::string("unsupported value encoding ") +
+                                EncodingName(encoding));
     }
     stats_.AddAll(out, before);
     if (mode_ == ReadMode::kVerify) out.Clear();  // verified: drop the values
@@ -411,9 +434,12 @@ Status ReadColumnChunk(ByteSpan file, const ColumnChunk& chunk, const LeafColumn
                        int64_t expected_rows, ReadMode mode, const ChunkLocation& where,
                        ColumnChunkData* out) {
   *out = ColumnChunkData{};
-  if (chunk.encrypted) return Status::Unimplemented(where.ToString() + ": encrypted column chunks are not supported");
-  if (chunk.file_path) return Status::Unimplemented(where.ToString() + ": column chunk in an external file");
-  if (!chunk.meta_data) return Status::DataLoss(where.ToString() + ": column chunk without metadata");
+  if (chunk.encrypted)
+    return Status::Unimplemented(where.ToString() + ": encrypted column chunks are not supported");
+  if (chunk.file_path)
+    return Status::Unimplemented(where.ToString() + ": column chunk in an external file");
+  if (!chunk.meta_data)
+    return Status::DataLoss(where.ToString() + ": column chunk without metadata");
   ChunkReader reader(file, chunk, leaf, mode, out);
   Status status = reader.Run(expected_rows);
   if (status.ok()) return status;

@@ -8,7 +8,9 @@
 namespace cleanroom::formats {
 namespace {
 
-Status Short(const char* what) { return Status::DataLoss(std::string(what) + " data is truncated"); }
+Status Short(const char* what) {
+  return Status::DataLoss(std::string(what) + " data is truncated");
+}
 
 // Reads `bits` (<= 64) bits starting at bit `bit` of `data`, least significant bit first.
 // REQUIRES: bit + bits <= data.size() * 8.
@@ -59,12 +61,20 @@ void ValueBuffer::AppendFrom(const ValueBuffer& from, size_t index) {
 
 size_t PhysicalWidth(PhysicalType type, int32_t type_length) {
   switch (type) {
-    case PhysicalType::kBoolean: return 1;
-    case PhysicalType::kInt32: case PhysicalType::kFloat: return 4;
-    case PhysicalType::kInt64: case PhysicalType::kDouble: return 8;
-    case PhysicalType::kInt96: return 12;
-    case PhysicalType::kByteArray: return 0;
-    case PhysicalType::kFixedLenByteArray: return static_cast<size_t>(type_length);
+    case PhysicalType::kBoolean:
+      return 1;
+    case PhysicalType::kInt32:
+    case PhysicalType::kFloat:
+      return 4;
+    case PhysicalType::kInt64:
+    case PhysicalType::kDouble:
+      return 8;
+    case PhysicalType::kInt96:
+      return 12;
+    case PhysicalType::kByteArray:
+      return 0;
+    case PhysicalType::kFixedLenByteArray:
+      return static_cast<size_t>(type_length);
   }
   return 0;
 }
@@ -127,7 +137,8 @@ Status DecodeRleHybrid(ByteSpan data, int bit_width, size_t n, uint32_t* out) {
       if (count == 0) return Status::DataLoss("RLE run of length zero");
       if (data.size() - pos < value_bytes) return Short("RLE");
       uint32_t value = 0;
-      for (size_t i = 0; i < value_bytes; ++i) value |= static_cast<uint32_t>(data[pos + i]) << (8 * i);
+      for (size_t i = 0; i < value_bytes; ++i)
+        value |= static_cast<uint32_t>(data[pos + i]) << (8 * i);
       pos += value_bytes;
       if (bit_width < 32 && (value >> bit_width) != 0) {
         return Status::DataLoss("RLE run value wider than the bit width");
@@ -157,7 +168,8 @@ Status CountRleHybrid(ByteSpan data, int bit_width, size_t n, uint32_t max_value
       if (static_cast<uint64_t>(take) * bit_width > avail * 8) return Short("RLE bit-packed");
       const uint8_t* base = data.data() + pos;
       for (size_t i = 0; i < take; ++i) {
-        auto v = static_cast<uint32_t>(ReadBitsLsb(base, avail, uint64_t{i} * bit_width, bit_width));
+        auto v =
+            static_cast<uint32_t>(ReadBitsLsb(base, avail, uint64_t{i} * bit_width, bit_width));
         if (v > max_value) return Status::DataLoss("level above the column's maximum");
         hits += v == target;
       }
@@ -168,7 +180,8 @@ Status CountRleHybrid(ByteSpan data, int bit_width, size_t n, uint32_t max_value
       if (run == 0) return Status::DataLoss("RLE run of length zero");
       if (data.size() - pos < value_bytes) return Short("RLE");
       uint32_t value = 0;
-      for (size_t i = 0; i < value_bytes; ++i) value |= static_cast<uint32_t>(data[pos + i]) << (8 * i);
+      for (size_t i = 0; i < value_bytes; ++i)
+        value |= static_cast<uint32_t>(data[pos + i]) << (8 * i);
       pos += value_bytes;
       if (value > max_value) return Status::DataLoss("level above the column's maximum");
       size_t take = static_cast<size_t>(std::min<uint64_t>(run, n - seen));
@@ -277,10 +290,12 @@ Status DecodeDeltaBinaryPacked(PhysicalType type, ByteSpan data, size_t n, Value
   size_t base = out->fixed.size();
   if (type == PhysicalType::kInt32) {
     out->fixed.resize(base + 4 * n);
-    for (size_t i = 0; i < n; ++i) PutU32LE(out->fixed.data() + base + 4 * i, static_cast<uint32_t>(values[i]));
+    for (size_t i = 0; i < n; ++i)
+      PutU32LE(out->fixed.data() + base + 4 * i, static_cast<uint32_t>(values[i]));
   } else if (type == PhysicalType::kInt64) {
     out->fixed.resize(base + 8 * n);
-    for (size_t i = 0; i < n; ++i) PutU64LE(out->fixed.data() + base + 8 * i, static_cast<uint64_t>(values[i]));
+    for (size_t i = 0; i < n; ++i)
+      PutU64LE(out->fixed.data() + base + 8 * i, static_cast<uint64_t>(values[i]));
   } else {
     return Status::DataLoss("DELTA_BINARY_PACKED on a type other than INT32 or INT64");
   }
@@ -296,7 +311,8 @@ Status ForEachDeltaLengthValue(ByteSpan data, size_t n, size_t* consumed, F&& em
   std::vector<int64_t> lengths;
   size_t pos = 0;
   CR_RETURN_IF_ERROR(DecodeDeltaInts(data, n, &lengths, &pos));
-  if (lengths.size() != n) return Status::DataLoss("DELTA_LENGTH_BYTE_ARRAY count differs from the page's");
+  if (lengths.size() != n)
+    return Status::DataLoss("DELTA_LENGTH_BYTE_ARRAY count differs from the page's");
   for (size_t i = 0; i < n; ++i) {
     if (lengths[i] < 0 || static_cast<uint64_t>(lengths[i]) > data.size() - pos) {
       return Short("DELTA_LENGTH_BYTE_ARRAY");
@@ -322,32 +338,36 @@ Status DecodeDeltaByteArray(PhysicalType type, ByteSpan data, size_t n, ValueBuf
   std::vector<int64_t> prefixes;
   size_t pos = 0;
   CR_RETURN_IF_ERROR(DecodeDeltaInts(data, n, &prefixes, &pos));
-  if (prefixes.size() != n) return Status::DataLoss("DELTA_BYTE_ARRAY count differs from the page's");
+  if (prefixes.size() != n)
+    return Status::DataLoss("DELTA_BYTE_ARRAY count differs from the page's");
   Bytes previous, current;
   size_t consumed = 0;
-  return ForEachDeltaLengthValue(data.subspan(pos), n, &consumed, [&](size_t i, ByteSpan suffix) -> Status {
-    if (prefixes[i] < 0 || static_cast<uint64_t>(prefixes[i]) > previous.size()) {
-      return Status::DataLoss("DELTA_BYTE_ARRAY prefix longer than the previous value");
-    }
-    current.assign(previous.begin(), previous.begin() + prefixes[i]);
-    current.insert(current.end(), suffix.begin(), suffix.end());
-    if (type == PhysicalType::kFixedLenByteArray) {
-      if (current.size() != out->width) return Status::DataLoss("DELTA_BYTE_ARRAY value of the wrong fixed length");
-      out->fixed.insert(out->fixed.end(), current.begin(), current.end());
-      ++out->count;
-    } else {
-      out->AppendBinary(current);
-    }
-    previous.swap(current);
-    return Status::OK();
-  });
+  return ForEachDeltaLengthValue(
+      data.subspan(pos), n, &consumed, [&](size_t i, ByteSpan suffix) -> Status {
+        if (prefixes[i] < 0 || static_cast<uint64_t>(prefixes[i]) > previous.size()) {
+          return Status::DataLoss("DELTA_BYTE_ARRAY prefix longer than the previous value");
+        }
+        current.assign(previous.begin(), previous.begin() + prefixes[i]);
+        current.insert(current.end(), suffix.begin(), suffix.end());
+        if (type == PhysicalType::kFixedLenByteArray) {
+          if (current.size() != out->width)
+            return Status::DataLoss("DELTA_BYTE_ARRAY value of the wrong fixed length");
+          out->fixed.insert(out->fixed.end(), current.begin(), current.end());
+          ++out->count;
+        } else {
+          out->AppendBinary(current);
+        }
+        previous.swap(current);
+        return Status::OK();
+      });
 }
 
 Status DecodeByteStreamSplit(ByteSpan data, size_t n, ValueBuffer* out) {
   size_t width = out->width;
   if (width == 0) return Status::DataLoss("BYTE_STREAM_SPLIT on a variable-length type");
   if (n > data.size() / width) return Short("BYTE_STREAM_SPLIT");
-  if (data.size() != n * width) return Status::DataLoss("BYTE_STREAM_SPLIT size is not values x width");
+  if (data.size() != n * width)
+    return Status::DataLoss("BYTE_STREAM_SPLIT size is not values x width");
   size_t base = out->fixed.size();
   out->fixed.resize(base + n * width);
   uint8_t* dst = out->fixed.data() + base;
@@ -397,7 +417,8 @@ void EncodeRleHybrid(const uint32_t* values, size_t n, int bit_width, Bytes* out
     while (i + run < n && values[i + run] == values[i]) ++run;
     if (run >= 8 || bit_width == 0) {
       put_varint(static_cast<uint64_t>(run) << 1);
-      for (size_t b = 0; b < value_bytes; ++b) out->push_back(static_cast<uint8_t>(values[i] >> (8 * b)));
+      for (size_t b = 0; b < value_bytes; ++b)
+        out->push_back(static_cast<uint8_t>(values[i] >> (8 * b)));
       i += run;
       continue;
     }

@@ -111,7 +111,16 @@ Status ParseLogicalType(ThriftReader& r, LogicalType* lt) {
           if (f == 2) return ReadBoolField(r, t, &lt->is_signed);
           return r.Skip(t);
         });
-      case 1: case 2: case 3: case 4: case 6: case 11: case 12: case 13: case 14: case 15:
+      case 1:
+      case 2:
+      case 3:
+      case 4:
+      case 6:
+      case 11:
+      case 12:
+      case 13:
+      case 14:
+      case 15:
         lt->kind = static_cast<LogicalKind>(id);
         return r.Skip(type);
       default:
@@ -131,22 +140,29 @@ Status ParseSchemaElement(ThriftReader& r, SchemaElement* e) {
         e->type = t;
         return Status::OK();
       }
-      case 2: return ReadI32Field(r, type, &e->type_length);
+      case 2:
+        return ReadI32Field(r, type, &e->type_length);
       case 3: {
         Repetition rep{};
         CR_RETURN_IF_ERROR(ReadEnumField(r, type, 2, &rep));
         e->repetition = rep;
         return Status::OK();
       }
-      case 4: return ReadBinaryField(r, type, &e->name);
-      case 5: return ReadI32Field(r, type, &e->num_children);
-      case 6: return ReadEnumField(r, type, 21, &e->converted_type);
-      case 7: return ReadI32Field(r, type, &e->scale);
-      case 8: return ReadI32Field(r, type, &e->precision);
+      case 4:
+        return ReadBinaryField(r, type, &e->name);
+      case 5:
+        return ReadI32Field(r, type, &e->num_children);
+      case 6:
+        return ReadEnumField(r, type, 21, &e->converted_type);
+      case 7:
+        return ReadI32Field(r, type, &e->scale);
+      case 8:
+        return ReadI32Field(r, type, &e->precision);
       case 10:
         CR_RETURN_IF_ERROR(Expect(r, type, ThriftType::kStruct));
         return ParseLogicalType(r, &e->logical);
-      default: return r.Skip(type);
+      default:
+        return r.Skip(type);
     }
   });
 }
@@ -156,13 +172,32 @@ Status ParseStatistics(ThriftReader& r, Statistics* s) {
     std::string value;
     int64_t count = 0;
     switch (id) {
-      case 1: CR_RETURN_IF_ERROR(ReadBinaryField(r, type, &value)); s->max = value; return Status::OK();
-      case 2: CR_RETURN_IF_ERROR(ReadBinaryField(r, type, &value)); s->min = value; return Status::OK();
-      case 3: CR_RETURN_IF_ERROR(ReadI64Field(r, type, &count)); s->null_count = count; return Status::OK();
-      case 4: CR_RETURN_IF_ERROR(ReadI64Field(r, type, &count)); s->distinct_count = count; return Status::OK();
-      case 5: CR_RETURN_IF_ERROR(ReadBinaryField(r, type, &value)); s->max_value = value; return Status::OK();
-      case 6: CR_RETURN_IF_ERROR(ReadBinaryField(r, type, &value)); s->min_value = value; return Status::OK();
-      default: return r.Skip(type);
+      case 1:
+        CR_RETURN_IF_ERROR(ReadBinaryField(r, type, &value));
+        s->max = value;
+        return Status::OK();
+      case 2:
+        CR_RETURN_IF_ERROR(ReadBinaryField(r, type, &value));
+        s->min = value;
+        return Status::OK();
+      case 3:
+        CR_RETURN_IF_ERROR(ReadI64Field(r, type, &count));
+        s->null_count = count;
+        return Status::OK();
+      case 4:
+        CR_RETURN_IF_ERROR(ReadI64Field(r, type, &count));
+        s->distinct_count = count;
+        return Status::OK();
+      case 5:
+        CR_RETURN_IF_ERROR(ReadBinaryField(r, type, &value));
+        s->max_value = value;
+        return Status::OK();
+      case 6:
+        CR_RETURN_IF_ERROR(ReadBinaryField(r, type, &value));
+        s->min_value = value;
+        return Status::OK();
+      default:
+        return r.Skip(type);
     }
   });
 }
@@ -170,7 +205,8 @@ Status ParseStatistics(ThriftReader& r, Statistics* s) {
 Status ParseColumnMetaData(ThriftReader& r, ColumnMetaData* m) {
   return ForEachField(r, [&](int16_t id, ThriftType type) -> Status {
     switch (id) {
-      case 1: return ReadEnumField(r, type, 7, &m->type);
+      case 1:
+        return ReadEnumField(r, type, 7, &m->type);
       case 2:
         return ForEachListElement(r, type, ThriftType::kI32, [&]() -> Status {
           CR_ASSIGN_OR_RETURN(int32_t v, r.ReadI32());
@@ -183,11 +219,16 @@ Status ParseColumnMetaData(ThriftReader& r, ColumnMetaData* m) {
           m->path_in_schema.push_back(std::move(v));
           return Status::OK();
         });
-      case 4: return ReadEnumField(r, type, 7, &m->codec);
-      case 5: return ReadI64Field(r, type, &m->num_values);
-      case 6: return ReadI64Field(r, type, &m->total_uncompressed_size);
-      case 7: return ReadI64Field(r, type, &m->total_compressed_size);
-      case 9: return ReadI64Field(r, type, &m->data_page_offset);
+      case 4:
+        return ReadEnumField(r, type, 7, &m->codec);
+      case 5:
+        return ReadI64Field(r, type, &m->num_values);
+      case 6:
+        return ReadI64Field(r, type, &m->total_uncompressed_size);
+      case 7:
+        return ReadI64Field(r, type, &m->total_compressed_size);
+      case 9:
+        return ReadI64Field(r, type, &m->data_page_offset);
       case 11: {
         int64_t v = 0;
         CR_RETURN_IF_ERROR(ReadI64Field(r, type, &v));
@@ -198,7 +239,8 @@ Status ParseColumnMetaData(ThriftReader& r, ColumnMetaData* m) {
         CR_RETURN_IF_ERROR(Expect(r, type, ThriftType::kStruct));
         m->statistics.emplace();
         return ParseStatistics(r, &*m->statistics);
-      default: return r.Skip(type);
+      default:
+        return r.Skip(type);
     }
   });
 }
@@ -220,7 +262,8 @@ Status ParseColumnChunk(ThriftReader& r, ColumnChunk* c) {
       case 9:
         c->encrypted = true;
         return r.Skip(type);
-      default: return r.Skip(type);
+      default:
+        return r.Skip(type);
     }
   });
 }
@@ -233,9 +276,12 @@ Status ParseRowGroup(ThriftReader& r, RowGroup* g) {
           g->columns.emplace_back();
           return ParseColumnChunk(r, &g->columns.back());
         });
-      case 2: return ReadI64Field(r, type, &g->total_byte_size);
-      case 3: return ReadI64Field(r, type, &g->num_rows);
-      default: return r.Skip(type);
+      case 2:
+        return ReadI64Field(r, type, &g->total_byte_size);
+      case 3:
+        return ReadI64Field(r, type, &g->num_rows);
+      default:
+        return r.Skip(type);
     }
   });
 }
@@ -247,23 +293,27 @@ Result<FileMetaData> ParseFileMetaData(ByteSpan footer, const std::string& what)
   FileMetaData meta;
   CR_RETURN_IF_ERROR(ForEachField(r, [&](int16_t id, ThriftType type) -> Status {
     switch (id) {
-      case 1: return ReadI32Field(r, type, &meta.version);
+      case 1:
+        return ReadI32Field(r, type, &meta.version);
       case 2:
         return ForEachListElement(r, type, ThriftType::kStruct, [&]() -> Status {
           meta.schema.emplace_back();
           return ParseSchemaElement(r, &meta.schema.back());
         });
-      case 3: return ReadI64Field(r, type, &meta.num_rows);
+      case 3:
+        return ReadI64Field(r, type, &meta.num_rows);
       case 4:
         return ForEachListElement(r, type, ThriftType::kStruct, [&]() -> Status {
           meta.row_groups.emplace_back();
           return ParseRowGroup(r, &meta.row_groups.back());
         });
-      case 6: return ReadBinaryField(r, type, &meta.created_by);
+      case 6:
+        return ReadBinaryField(r, type, &meta.created_by);
       case 8:
         meta.encrypted = true;
         return r.Skip(type);
-      default: return r.Skip(type);
+      default:
+        return r.Skip(type);
     }
   }));
   return meta;
@@ -274,9 +324,12 @@ Result<PageHeader> ParsePageHeader(ByteSpan data, const std::string& what, size_
   PageHeader h;
   CR_RETURN_IF_ERROR(ForEachField(r, [&](int16_t id, ThriftType type) -> Status {
     switch (id) {
-      case 1: return ReadEnumField(r, type, 3, &h.type);
-      case 2: return ReadI32Field(r, type, &h.uncompressed_page_size);
-      case 3: return ReadI32Field(r, type, &h.compressed_page_size);
+      case 1:
+        return ReadEnumField(r, type, 3, &h.type);
+      case 2:
+        return ReadI32Field(r, type, &h.uncompressed_page_size);
+      case 3:
+        return ReadI32Field(r, type, &h.compressed_page_size);
       case 4: {
         int32_t crc = 0;
         CR_RETURN_IF_ERROR(ReadI32Field(r, type, &crc));
@@ -289,15 +342,20 @@ Result<PageHeader> ParsePageHeader(ByteSpan data, const std::string& what, size_
         return ForEachField(r, [&](int16_t f, ThriftType t) -> Status {
           auto& p = *h.data_page;
           switch (f) {
-            case 1: return ReadI32Field(r, t, &p.num_values);
-            case 2: return ReadEnumField(r, t, 9, &p.encoding);
-            case 3: return ReadEnumField(r, t, 9, &p.definition_level_encoding);
-            case 4: return ReadEnumField(r, t, 9, &p.repetition_level_encoding);
+            case 1:
+              return ReadI32Field(r, t, &p.num_values);
+            case 2:
+              return ReadEnumField(r, t, 9, &p.encoding);
+            case 3:
+              return ReadEnumField(r, t, 9, &p.definition_level_encoding);
+            case 4:
+              return ReadEnumField(r, t, 9, &p.repetition_level_encoding);
             case 5:
               CR_RETURN_IF_ERROR(Expect(r, t, ThriftType::kStruct));
               p.statistics.emplace();
               return ParseStatistics(r, &*p.statistics);
-            default: return r.Skip(t);
+            default:
+              return r.Skip(t);
           }
         });
       case 7:
@@ -315,21 +373,30 @@ Result<PageHeader> ParsePageHeader(ByteSpan data, const std::string& what, size_
         return ForEachField(r, [&](int16_t f, ThriftType t) -> Status {
           auto& p = *h.data_page_v2;
           switch (f) {
-            case 1: return ReadI32Field(r, t, &p.num_values);
-            case 2: return ReadI32Field(r, t, &p.num_nulls);
-            case 3: return ReadI32Field(r, t, &p.num_rows);
-            case 4: return ReadEnumField(r, t, 9, &p.encoding);
-            case 5: return ReadI32Field(r, t, &p.definition_levels_byte_length);
-            case 6: return ReadI32Field(r, t, &p.repetition_levels_byte_length);
-            case 7: return ReadBoolField(r, t, &p.is_compressed);
+            case 1:
+              return ReadI32Field(r, t, &p.num_values);
+            case 2:
+              return ReadI32Field(r, t, &p.num_nulls);
+            case 3:
+              return ReadI32Field(r, t, &p.num_rows);
+            case 4:
+              return ReadEnumField(r, t, 9, &p.encoding);
+            case 5:
+              return ReadI32Field(r, t, &p.definition_levels_byte_length);
+            case 6:
+              return ReadI32Field(r, t, &p.repetition_levels_byte_length);
+            case 7:
+              return ReadBoolField(r, t, &p.is_compressed);
             case 8:
               CR_RETURN_IF_ERROR(Expect(r, t, ThriftType::kStruct));
               p.statistics.emplace();
               return ParseStatistics(r, &*p.statistics);
-            default: return r.Skip(t);
+            default:
+              return r.Skip(t);
           }
         });
-      default: return r.Skip(type);
+      default:
+        return r.Skip(type);
     }
   }));
   *header_size = r.position();
@@ -455,29 +522,46 @@ Bytes SerializePageHeader(const PageHeader& h) {
 
 const char* CodecName(Codec codec) {
   switch (codec) {
-    case Codec::kUncompressed: return "UNCOMPRESSED";
-    case Codec::kSnappy: return "SNAPPY";
-    case Codec::kGzip: return "GZIP";
-    case Codec::kLzo: return "LZO";
-    case Codec::kBrotli: return "BROTLI";
-    case Codec::kLz4: return "LZ4";
-    case Codec::kZstd: return "ZSTD";
-    case Codec::kLz4Raw: return "LZ4_RAW";
+    case Codec::kUncompressed:
+      return "UNCOMPRESSED";
+    case Codec::kSnappy:
+      return "SNAPPY";
+    case Codec::kGzip:
+      return "GZIP";
+    case Codec::kLzo:
+      return "LZO";
+    case Codec::kBrotli:
+      return "BROTLI";
+    case Codec::kLz4:
+      return "LZ4";
+    case Codec::kZstd:
+      return "ZSTD";
+    case Codec::kLz4Raw:
+      return "LZ4_RAW";
   }
   return "unknown";
 }
 
 const char* EncodingName(Encoding encoding) {
   switch (encoding) {
-    case Encoding::kPlain: return "PLAIN";
-    case Encoding::kPlainDictionary: return "PLAIN_DICTIONARY";
-    case Encoding::kRle: return "RLE";
-    case Encoding::kBitPacked: return "BIT_PACKED";
-    case Encoding::kDeltaBinaryPacked: return "DELTA_BINARY_PACKED";
-    case Encoding::kDeltaLengthByteArray: return "DELTA_LENGTH_BYTE_ARRAY";
-    case Encoding::kDeltaByteArray: return "DELTA_BYTE_ARRAY";
-    case Encoding::kRleDictionary: return "RLE_DICTIONARY";
-    case Encoding::kByteStreamSplit: return "BYTE_STREAM_SPLIT";
+    case Encoding::kPlain:
+      return "PLAIN";
+    case Encoding::kPlainDictionary:
+      return "PLAIN_DICTIONARY";
+    case Encoding::kRle:
+      return "RLE";
+    case Encoding::kBitPacked:
+      return "BIT_PACKED";
+    case Encoding::kDeltaBinaryPacked:
+      return "DELTA_BINARY_PACKED";
+    case Encoding::kDeltaLengthByteArray:
+      return "DELTA_LENGTH_BYTE_ARRAY";
+    case Encoding::kDeltaByteArray:
+      return "DELTA_BYTE_ARRAY";
+    case Encoding::kRleDictionary:
+      return "RLE_DICTIONARY";
+    case Encoding::kByteStreamSplit:
+      return "BYTE_STREAM_SPLIT";
   }
   return "unknown";
 }

@@ -12,41 +12,97 @@ namespace cleanroom::formats {
 
 // The parts of parquet.thrift this reader uses, with the same numbering as the spec.
 enum class PhysicalType : int32_t {
-  kBoolean = 0, kInt32 = 1, kInt64 = 2, kInt96 = 3, kFloat = 4, kDouble = 5,
-  kByteArray = 6, kFixedLenByteArray = 7,
+  kBoolean = 0,
+  kInt32 = 1,
+  kInt64 = 2,
+  kInt96 = 3,
+  kFloat = 4,
+  kDouble = 5,
+  kByteArray = 6,
+  kFixedLenByteArray = 7,
 };
 enum class Repetition : int32_t { kRequired = 0, kOptional = 1, kRepeated = 2 };
 enum class Encoding : int32_t {
-  kPlain = 0, kPlainDictionary = 2, kRle = 3, kBitPacked = 4, kDeltaBinaryPacked = 5,
-  kDeltaLengthByteArray = 6, kDeltaByteArray = 7, kRleDictionary = 8, kByteStreamSplit = 9,
+  kPlain = 0,
+  kPlainDictionary = 2,
+  kRle = 3,
+  kBitPacked = 4,
+  kDeltaBinaryPacked = 5,
+  kDeltaLengthByteArray = 6,
+  kDeltaByteArray = 7,
+  kRleDictionary = 8,
+  kByteStreamSplit = 9,
 };
 enum class Codec : int32_t {
-  kUncompressed = 0, kSnappy = 1, kGzip = 2, kLzo = 3, kBrotli = 4, kLz4 = 5, kZstd = 6,
+  kUncompressed = 0,
+  kSnappy = 1,
+  kGzip = 2,
+  kLzo = 3,
+  kBrotli = 4,
+  kLz4 = 5,
+  kZstd = 6,
   kLz4Raw = 7,
 };
-enum class PageType : int32_t { kDataPage = 0, kIndexPage = 1, kDictionaryPage = 2, kDataPageV2 = 3 };
+enum class PageType : int32_t {
+  kDataPage = 0,
+  kIndexPage = 1,
+  kDictionaryPage = 2,
+  kDataPageV2 = 3
+};
 // ConvertedType values (legacy annotations).
 enum class ConvertedType : int32_t {
-  kNone = -1, kUtf8 = 0, kMap = 1, kMapKeyValue = 2, kList = 3, kEnum = 4, kDecimal = 5,
-  kDate = 6, kTimeMillis = 7, kTimeMicros = 8, kTimestampMillis = 9, kTimestampMicros = 10,
-  kUint8 = 11, kUint16 = 12, kUint32 = 13, kUint64 = 14, kInt8 = 15, kInt16 = 16, kInt32 = 17,
-  kInt64 = 18, kJson = 19, kBson = 20, kInterval = 21,
+  kNone = -1,
+  kUtf8 = 0,
+  kMap = 1,
+  kMapKeyValue = 2,
+  kList = 3,
+  kEnum = 4,
+  kDecimal = 5,
+  kDate = 6,
+  kTimeMillis = 7,
+  kTimeMicros = 8,
+  kTimestampMillis = 9,
+  kTimestampMicros = 10,
+  kUint8 = 11,
+  kUint16 = 12,
+  kUint32 = 13,
+  kUint64 = 14,
+  kInt8 = 15,
+  kInt16 = 16,
+  kInt32 = 17,
+  kInt64 = 18,
+  kJson = 19,
+  kBson = 20,
+  kInterval = 21,
 };
 // LogicalType union members (field ids of the union).
 enum class LogicalKind : int32_t {
-  kNone = 0, kString = 1, kMap = 2, kList = 3, kEnum = 4, kDecimal = 5, kDate = 6, kTime = 7,
-  kTimestamp = 8, kInteger = 10, kUnknown = 11, kJson = 12, kBson = 13, kUuid = 14,
-  kFloat16 = 15, kOther = 100,
+  kNone = 0,
+  kString = 1,
+  kMap = 2,
+  kList = 3,
+  kEnum = 4,
+  kDecimal = 5,
+  kDate = 6,
+  kTime = 7,
+  kTimestamp = 8,
+  kInteger = 10,
+  kUnknown = 11,
+  kJson = 12,
+  kBson = 13,
+  kUuid = 14,
+  kFloat16 = 15,
+  kOther = 100,
 };
 enum class TimeUnit : int32_t { kMillis = 1, kMicros = 2, kNanos = 3 };
 
 struct LogicalType {
   LogicalKind kind = LogicalKind::kNone;
-  int32_t scale = 0, precision = 0;     // kDecimal
-  TimeUnit unit = TimeUnit::kMillis;   // kTime, kTimestamp
-  bool adjusted_to_utc = false;        // kTime, kTimestamp
-  int32_t bit_width = 0;               // kInteger
-  bool is_signed = true;               // kInteger
+  int32_t scale = 0, precision = 0;   // kDecimal
+  TimeUnit unit = TimeUnit::kMillis;  // kTime, kTimestamp
+  bool adjusted_to_utc = false;       // kTime, kTimestamp
+  int32_t bit_width = 0;              // kInteger
+  bool is_signed = true;              // kInteger
 };
 
 struct SchemaElement {
@@ -61,7 +117,7 @@ struct SchemaElement {
 };
 
 struct Statistics {
-  std::optional<std::string> max, min;              // deprecated fields 1 and 2
+  std::optional<std::string> max, min;  // deprecated fields 1 and 2
   std::optional<int64_t> null_count, distinct_count;
   std::optional<std::string> max_value, min_value;  // fields 5 and 6
 };

@@ -58,9 +58,7 @@ class MappedFile {
 
 ParquetReader::~ParquetReader() = default;
 
-ByteSpan ParquetReader::bytes() const {
-  return mapped_ ? mapped_->bytes() : AsBytes(buffer_);
-}
+ByteSpan ParquetReader::bytes() const { return mapped_ ? mapped_->bytes() : AsBytes(buffer_); }
 
 Result<std::unique_ptr<ParquetReader>> ParquetReader::Open(const std::string& path) {
   auto reader = std::unique_ptr<ParquetReader>(new ParquetReader());
@@ -70,7 +68,8 @@ Result<std::unique_ptr<ParquetReader>> ParquetReader::Open(const std::string& pa
   return reader;
 }
 
-Result<std::unique_ptr<ParquetReader>> ParquetReader::OpenBuffer(std::string contents, std::string name) {
+Result<std::unique_ptr<ParquetReader>> ParquetReader::OpenBuffer(std::string contents,
+                                                                 std::string name) {
   auto reader = std::unique_ptr<ParquetReader>(new ParquetReader());
   reader->name_ = std::move(name);
   reader->buffer_ = std::move(contents);
@@ -85,14 +84,17 @@ Status ParquetReader::Init() {
   if (std::memcmp(file.data() + file.size() - 4, "PARE", 4) == 0) {
     return Status::Unimplemented(what + ": encrypted Parquet footers are not supported");
   }
-  if (std::memcmp(file.data(), "PAR1", 4) != 0 || std::memcmp(file.data() + file.size() - 4, "PAR1", 4) != 0) {
+  if (std::memcmp(file.data(), "PAR1", 4) != 0 ||
+      std::memcmp(file.data() + file.size() - 4, "PAR1", 4) != 0) {
     return Status::DataLoss(what + ": missing the PAR1 magic");
   }
   uint32_t footer_length = GetU32LE(file.data() + file.size() - 8);
-  if (footer_length > file.size() - 12) return Status::DataLoss(what + ": footer length exceeds the file");
+  if (footer_length > file.size() - 12)
+    return Status::DataLoss(what + ": footer length exceeds the file");
   ByteSpan footer = file.subspan(file.size() - 8 - footer_length, footer_length);
   CR_ASSIGN_OR_RETURN(meta_, ParseFileMetaData(footer, what));
-  if (meta_.encrypted) return Status::Unimplemented(what + ": encrypted Parquet files are not supported");
+  if (meta_.encrypted)
+    return Status::Unimplemented(what + ": encrypted Parquet files are not supported");
   CR_ASSIGN_OR_RETURN(schema_, ParquetSchema::Build(meta_, what));
   for (size_t g = 0; g < meta_.row_groups.size(); ++g) {
     const RowGroup& rg = meta_.row_groups[g];
@@ -103,12 +105,15 @@ Status ParquetReader::Init() {
     }
     for (size_t c = 0; c < rg.columns.size(); ++c) {
       const ColumnChunk& chunk = rg.columns[c];
-      if (chunk.encrypted) return Status::Unimplemented(where + ": encrypted columns are not supported");
+      if (chunk.encrypted)
+        return Status::Unimplemented(where + ": encrypted columns are not supported");
       if (chunk.meta_data && chunk.meta_data->path_in_schema.size() > 0) {
         std::string path;
-        for (const auto& part : chunk.meta_data->path_in_schema) path += (path.empty() ? "" : ".") + part;
+        for (const auto& part : chunk.meta_data->path_in_schema)
+          path += (path.empty() ? "" : ".") + part;
         if (path != schema_.leaves()[c].path) {
-          return Status::DataLoss(where + ", column " + schema_.leaves()[c].path + ": path differs from the schema's");
+          return Status::DataLoss(where + ", column " + schema_.leaves()[c].path +
+                                  ": path differs from the schema's");
         }
       }
     }
@@ -122,7 +127,8 @@ int64_t ParquetReader::num_rows() const {
   return total;
 }
 
-Result<RecordBatch> ParquetReader::ReadRowGroup(int row_group, const std::vector<int>& projection) const {
+Result<RecordBatch> ParquetReader::ReadRowGroup(int row_group,
+                                                const std::vector<int>& projection) const {
   if (row_group < 0 || row_group >= num_row_groups()) {
     return Status::InvalidArgument("row group " + std::to_string(row_group) + " does not exist");
   }
@@ -145,14 +151,17 @@ Result<RecordBatch> ParquetReader::ReadRowGroup(int row_group, const std::vector
       CR_RETURN_IF_ERROR(ReadColumnChunk(bytes(), rg.columns[leaf], column, rg.num_rows,
                                          ReadMode::kMaterialize, where, &chunks[leaf]));
       Status converted = ConvertLeaf(column, std::move(chunks[leaf].values), &dense[leaf]);
-      if (!converted.ok()) return Status(converted.code(), where.ToString() + ": " + converted.message());
+      if (!converted.ok())
+        return Status(converted.code(), where.ToString() + ": " + converted.message());
       chunks[leaf].values = ValueBuffer{};
     }
     ColumnVector vector;
-    Status assembled = AssembleField(schema_, schema_.plans()[f], chunks, dense, batch.num_rows, &vector);
+    Status assembled =
+        AssembleField(schema_, schema_.plans()[f], chunks, dense, batch.num_rows, &vector);
     if (!assembled.ok()) {
       return Status(assembled.code(), "file " + name_ + ", row group " + std::to_string(row_group) +
-                                          ", field " + schema_.fields()[f].name + ": " + assembled.message());
+                                          ", field " + schema_.fields()[f].name + ": " +
+                                          assembled.message());
     }
     batch.fields.push_back(schema_.fields()[f]);
     batch.columns.push_back(std::move(vector));
@@ -169,8 +178,8 @@ Status ParquetReader::VerifyRowGroup(int row_group) const {
   for (size_t leaf = 0; leaf < schema_.leaves().size(); ++leaf) {
     const LeafColumn& column = schema_.leaves()[leaf];
     ChunkLocation where{name_, row_group, column.path};
-    CR_RETURN_IF_ERROR(ReadColumnChunk(bytes(), rg.columns[leaf], column, rg.num_rows, ReadMode::kVerify,
-                                       where, &chunk));
+    CR_RETURN_IF_ERROR(ReadColumnChunk(bytes(), rg.columns[leaf], column, rg.num_rows,
+                                       ReadMode::kVerify, where, &chunk));
   }
   return Status::OK();
 }

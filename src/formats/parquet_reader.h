@@ -24,7 +24,8 @@ class FormatReader {
   virtual int64_t row_group_rows(int row_group) const = 0;
   // Reads the fields listed in `projection` (indices into fields(), in that order; empty means
   // all) of one row group. The whole row group is validated as it is decoded.
-  virtual Result<RecordBatch> ReadRowGroup(int row_group, const std::vector<int>& projection) const = 0;
+  virtual Result<RecordBatch> ReadRowGroup(int row_group,
+                                           const std::vector<int>& projection) const = 0;
 };
 
 class MappedFile;
@@ -44,8 +45,11 @@ class ParquetReader : public FormatReader {
   const std::vector<Field>& fields() const override { return schema_.fields(); }
   int num_row_groups() const override { return static_cast<int>(meta_.row_groups.size()); }
   int64_t num_rows() const override;
-  int64_t row_group_rows(int row_group) const override { return meta_.row_groups[row_group].num_rows; }
-  Result<RecordBatch> ReadRowGroup(int row_group, const std::vector<int>& projection) const override;
+  int64_t row_group_rows(int row_group) const override {
+    return meta_.row_groups[row_group].num_rows;
+  }
+  Result<RecordBatch> ReadRowGroup(int row_group,
+                                   const std::vector<int>& projection) const override;
 
   // Validates one row group without building vectors (the verify fast path: pages are
   // decompressed and decoded once, dictionary values are not gathered).

@@ -51,12 +51,16 @@ Status MapLeafType(const SchemaElement& e, LeafColumn* leaf, const std::string& 
       }
       leaf->is_unsigned = !is_signed;
       if (is_signed) {
-        leaf->type = DataType::Of(bits == 8 ? TypeId::kTinyInt : bits == 16 ? TypeId::kSmallInt : TypeId::kInt);
+        leaf->type = DataType::Of(bits == 8    ? TypeId::kTinyInt
+                                  : bits == 16 ? TypeId::kSmallInt
+                                               : TypeId::kInt);
         leaf->conversion = bits == 8    ? LeafConversion::kInt32ToInt8
                            : bits == 16 ? LeafConversion::kInt32ToInt16
                                         : LeafConversion::kCopy;
       } else {
-        leaf->type = DataType::Of(bits == 8 ? TypeId::kSmallInt : bits == 16 ? TypeId::kInt : TypeId::kBigInt);
+        leaf->type = DataType::Of(bits == 8    ? TypeId::kSmallInt
+                                  : bits == 16 ? TypeId::kInt
+                                               : TypeId::kBigInt);
         leaf->conversion = bits == 8    ? LeafConversion::kUint32ToInt16
                            : bits == 16 ? LeafConversion::kUint32ToInt32
                                         : LeafConversion::kUint32ToInt64;
@@ -65,12 +69,13 @@ Status MapLeafType(const SchemaElement& e, LeafColumn* leaf, const std::string& 
     }
     case PhysicalType::kInt64: {
       if (is_decimal) return decimal(LeafConversion::kInt64ToDecimal);
-      bool timestamp = lt.kind == LogicalKind::kTimestamp || ct == ConvertedType::kTimestampMillis ||
+      bool timestamp = lt.kind == LogicalKind::kTimestamp ||
+                       ct == ConvertedType::kTimestampMillis ||
                        ct == ConvertedType::kTimestampMicros;
       if (timestamp) {
-        TimeUnit unit = lt.kind == LogicalKind::kTimestamp ? lt.unit
+        TimeUnit unit = lt.kind == LogicalKind::kTimestamp      ? lt.unit
                         : ct == ConvertedType::kTimestampMillis ? TimeUnit::kMillis
-                                                                 : TimeUnit::kMicros;
+                                                                : TimeUnit::kMicros;
         bool utc = lt.kind == LogicalKind::kTimestamp ? lt.adjusted_to_utc : true;
         leaf->type = DataType::Of(utc ? TypeId::kTimestamp : TypeId::kTimestampNtz);
         leaf->conversion = unit == TimeUnit::kMillis  ? LeafConversion::kMillisToMicros
@@ -78,7 +83,8 @@ Status MapLeafType(const SchemaElement& e, LeafColumn* leaf, const std::string& 
                                                       : LeafConversion::kCopy;
         return Status::OK();
       }
-      bool is_unsigned = (lt.kind == LogicalKind::kInteger && !lt.is_signed) || ct == ConvertedType::kUint64;
+      bool is_unsigned =
+          (lt.kind == LogicalKind::kInteger && !lt.is_signed) || ct == ConvertedType::kUint64;
       leaf->is_unsigned = is_unsigned;
       if (is_unsigned) {
         leaf->type = DataType::Decimal(20, 0);
@@ -230,19 +236,23 @@ Result<ParquetSchema> ParquetSchema::Build(const FileMetaData& meta, const std::
     if (i == 0) {
       node.repetition = Repetition::kRequired;
     } else {
-      if (stack.empty()) return Status::DataLoss(what + ": schema has nodes after the root is complete");
+      if (stack.empty())
+        return Status::DataLoss(what + ": schema has nodes after the root is complete");
       node.parent = stack.back().node;
       --stack.back().remaining;
       node.repetition = e.repetition.value_or(Repetition::kOptional);
       const SchemaNode& parent = schema.nodes_[node.parent];
-      node.def_level = static_cast<int16_t>(parent.def_level + (node.repetition != Repetition::kRequired));
-      node.rep_level = static_cast<int16_t>(parent.rep_level + (node.repetition == Repetition::kRepeated));
+      node.def_level =
+          static_cast<int16_t>(parent.def_level + (node.repetition != Repetition::kRequired));
+      node.rep_level =
+          static_cast<int16_t>(parent.rep_level + (node.repetition == Repetition::kRepeated));
     }
     if (stack.size() > kMaxNesting) return Status::DataLoss(what + ": schema nested too deeply");
     int index = static_cast<int>(schema.nodes_.size());
     if (node.parent >= 0) schema.nodes_[node.parent].children.push_back(index);
     bool is_group = e.num_children > 0 || (i == 0);
-    if (i == 0 && e.num_children < 0) return Status::DataLoss(what + ": root has a negative child count");
+    if (i == 0 && e.num_children < 0)
+      return Status::DataLoss(what + ": root has a negative child count");
     if (is_group && e.num_children > static_cast<int64_t>(elements.size() - i - 1)) {
       return Status::DataLoss(what + ": schema child count exceeds the schema");
     }
@@ -275,7 +285,8 @@ Result<ParquetSchema> ParquetSchema::Build(const FileMetaData& meta, const std::
     }
     while (!stack.empty() && stack.back().remaining == 0) stack.pop_back();
   }
-  if (!stack.empty()) return Status::DataLoss(what + ": schema ends before all children are listed");
+  if (!stack.empty())
+    return Status::DataLoss(what + ": schema ends before all children are listed");
   if (schema.leaves_.empty() && !schema.nodes_[0].children.empty()) {
     return Status::DataLoss(what + ": schema has groups without columns");
   }
@@ -283,7 +294,8 @@ Result<ParquetSchema> ParquetSchema::Build(const FileMetaData& meta, const std::
   for (int child : schema.nodes_[0].children) {
     std::vector<int> leaves;
     CollectLeaves(schema.nodes_, child, &leaves);
-    if (leaves.empty()) return Status::DataLoss(what + ": field " + schema.nodes_[child].name + " has no columns");
+    if (leaves.empty())
+      return Status::DataLoss(what + ": field " + schema.nodes_[child].name + " has no columns");
     ColumnPlan plan = builder.Build(child, false);
     schema.fields_.push_back(Field{schema.nodes_[child].name, plan.type});
     schema.plans_.push_back(std::move(plan));

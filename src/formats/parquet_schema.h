@@ -26,12 +26,21 @@ struct SchemaNode {
 
 // How a leaf's physical values turn into the values of its SQL type.
 enum class LeafConversion {
-  kCopy,            // same bytes (BOOLEAN, INT32 -> INT/DATE, INT64, FLOAT, DOUBLE, strings)
-  kInt32ToInt8, kInt32ToInt16, kUint32ToInt16, kUint32ToInt32, kUint32ToInt64,
+  kCopy,  // same bytes (BOOLEAN, INT32 -> INT/DATE, INT64, FLOAT, DOUBLE, strings)
+  kInt32ToInt8,
+  kInt32ToInt16,
+  kUint32ToInt16,
+  kUint32ToInt32,
+  kUint32ToInt64,
   kUint64ToDecimal,  // UINT64 -> DECIMAL(20,0)
-  kInt32ToDecimal, kInt64ToDecimal, kBinaryToDecimal,
-  kMillisToMicros, kNanosToMicros, kInt96ToMicros,
-  kFloat16ToFloat, kUuidToString,
+  kInt32ToDecimal,
+  kInt64ToDecimal,
+  kBinaryToDecimal,
+  kMillisToMicros,
+  kNanosToMicros,
+  kInt96ToMicros,
+  kFloat16ToFloat,
+  kUuidToString,
 };
 
 // A primitive column: its path, levels and the SQL type its values are read as.
@@ -53,9 +62,9 @@ struct LeafColumn {
 struct ColumnPlan {
   enum class Kind { kLeaf, kStruct, kList, kMap } kind = Kind::kLeaf;
   int slot_node = 0;
-  bool nullable = false;       // NULL where the definition level is below slot_node's
-  int repeated_node = -1;      // kList / kMap: elements are this node's instances
-  int leaf = -1;               // kLeaf
+  bool nullable = false;   // NULL where the definition level is below slot_node's
+  int repeated_node = -1;  // kList / kMap: elements are this node's instances
+  int leaf = -1;           // kLeaf
   std::vector<ColumnPlan> children;
   sql::DataType type;
 };

@@ -194,8 +194,10 @@ Status MinMaxTracker::Check(const Statistics& stats, int64_t null_count, bool fl
   // The deprecated fields used signed byte order for strings and unsigned integers: only the
   // new fields are trusted for those.
   bool old_ok = leaf_.physical != PhysicalType::kByteArray && !leaf_.is_unsigned;
-  const std::optional<std::string>& min = stats.min_value ? stats.min_value : (old_ok ? stats.min : stats.min_value);
-  const std::optional<std::string>& max = stats.max_value ? stats.max_value : (old_ok ? stats.max : stats.max_value);
+  const std::optional<std::string>& min =
+      stats.min_value ? stats.min_value : (old_ok ? stats.min : stats.min_value);
+  const std::optional<std::string>& max =
+      stats.max_value ? stats.max_value : (old_ok ? stats.max : stats.max_value);
   size_t width = leaf_.physical == PhysicalType::kByteArray ? 0 : min_.size();
   auto usable = [&](const std::optional<std::string>& s) {
     if (!s) return false;

@@ -26,16 +26,36 @@ struct PhysicalLayout {
 Result<PhysicalLayout> LayoutOf(const sql::DataType& t) {
   PhysicalLayout l{PhysicalType::kInt32, 0, ConvertedType::kNone, LogicalType{}};
   switch (t.id) {
-    case TypeId::kBoolean: l.type = PhysicalType::kBoolean; break;
-    case TypeId::kTinyInt: l.converted = ConvertedType::kInt8; break;
-    case TypeId::kSmallInt: l.converted = ConvertedType::kInt16; break;
-    case TypeId::kInt: break;
-    case TypeId::kBigInt: l.type = PhysicalType::kInt64; break;
-    case TypeId::kFloat: l.type = PhysicalType::kFloat; break;
-    case TypeId::kDouble: l.type = PhysicalType::kDouble; break;
-    case TypeId::kDate: l.converted = ConvertedType::kDate; break;
-    case TypeId::kString: l.type = PhysicalType::kByteArray; l.converted = ConvertedType::kUtf8; break;
-    case TypeId::kBinary: l.type = PhysicalType::kByteArray; break;
+    case TypeId::kBoolean:
+      l.type = PhysicalType::kBoolean;
+      break;
+    case TypeId::kTinyInt:
+      l.converted = ConvertedType::kInt8;
+      break;
+    case TypeId::kSmallInt:
+      l.converted = ConvertedType::kInt16;
+      break;
+    case TypeId::kInt:
+      break;
+    case TypeId::kBigInt:
+      l.type = PhysicalType::kInt64;
+      break;
+    case TypeId::kFloat:
+      l.type = PhysicalType::kFloat;
+      break;
+    case TypeId::kDouble:
+      l.type = PhysicalType::kDouble;
+      break;
+    case TypeId::kDate:
+      l.converted = ConvertedType::kDate;
+      break;
+    case TypeId::kString:
+      l.type = PhysicalType::kByteArray;
+      l.converted = ConvertedType::kUtf8;
+      break;
+    case TypeId::kBinary:
+      l.type = PhysicalType::kByteArray;
+      break;
     case TypeId::kTimestamp:
     case TypeId::kTimestampNtz:
       l.type = PhysicalType::kInt64;
@@ -54,7 +74,8 @@ Result<PhysicalLayout> LayoutOf(const sql::DataType& t) {
       }
       break;
     default:
-      return Status::Unimplemented("the Parquet writer does not write " + t.ToString() + " columns");
+      return Status::Unimplemented("the Parquet writer does not write " + t.ToString() +
+                                   " columns");
   }
   return l;
 }
@@ -65,23 +86,37 @@ void PhysicalValue(const ColumnVector& c, const PhysicalLayout& l, size_t i, std
   auto put32 = [&](uint32_t v) { out->append(reinterpret_cast<const char*>(&v), 4); };
   auto put64 = [&](uint64_t v) { out->append(reinterpret_cast<const char*>(&v), 8); };
   switch (c.type.id) {
-    case TypeId::kBoolean: out->push_back(c.data[i] ? 1 : 0); return;
-    case TypeId::kTinyInt: put32(static_cast<uint32_t>(static_cast<int32_t>(c.Value<int8_t>(i)))); return;
-    case TypeId::kSmallInt: put32(static_cast<uint32_t>(static_cast<int32_t>(c.Value<int16_t>(i)))); return;
-    case TypeId::kInt: case TypeId::kDate: case TypeId::kFloat:
+    case TypeId::kBoolean:
+      out->push_back(c.data[i] ? 1 : 0);
+      return;
+    case TypeId::kTinyInt:
+      put32(static_cast<uint32_t>(static_cast<int32_t>(c.Value<int8_t>(i))));
+      return;
+    case TypeId::kSmallInt:
+      put32(static_cast<uint32_t>(static_cast<int32_t>(c.Value<int16_t>(i))));
+      return;
+    case TypeId::kInt:
+    case TypeId::kDate:
+    case TypeId::kFloat:
       out->append(reinterpret_cast<const char*>(c.data.data() + 4 * i), 4);
       return;
-    case TypeId::kBigInt: case TypeId::kDouble: case TypeId::kTimestamp: case TypeId::kTimestampNtz:
+    case TypeId::kBigInt:
+    case TypeId::kDouble:
+    case TypeId::kTimestamp:
+    case TypeId::kTimestampNtz:
       out->append(reinterpret_cast<const char*>(c.data.data() + 8 * i), 8);
       return;
     case TypeId::kDecimal: {
       if (c.type.precision <= 18) {
         int64_t v = c.Value<int64_t>(i);
-        if (l.type == PhysicalType::kInt32) put32(static_cast<uint32_t>(static_cast<int32_t>(v)));
-        else put64(static_cast<uint64_t>(v));
+        if (l.type == PhysicalType::kInt32)
+          put32(static_cast<uint32_t>(static_cast<int32_t>(v)));
+        else
+          put64(static_cast<uint64_t>(v));
       } else {
         auto v = static_cast<unsigned __int128>(c.Value<__int128>(i));
-        for (int b = 15; b >= 0; --b) out->push_back(static_cast<char>(static_cast<uint8_t>(v >> (8 * b))));
+        for (int b = 15; b >= 0; --b)
+          out->push_back(static_cast<char>(static_cast<uint8_t>(v >> (8 * b))));
       }
       return;
     }
@@ -92,9 +127,11 @@ void PhysicalValue(const ColumnVector& c, const PhysicalLayout& l, size_t i, std
 }
 
 // Compares physical values in Parquet's order for statistics.
-bool Less(const PhysicalLayout& l, const sql::DataType& t, const std::string& a, const std::string& b) {
+bool Less(const PhysicalLayout& l, const sql::DataType& t, const std::string& a,
+          const std::string& b) {
   switch (l.type) {
-    case PhysicalType::kBoolean: return a[0] < b[0];
+    case PhysicalType::kBoolean:
+      return a[0] < b[0];
     case PhysicalType::kInt32: {
       int32_t x, y;
       std::memcpy(&x, a.data(), 4);
@@ -152,7 +189,8 @@ void AppendPlain(const PhysicalLayout& l, const std::string& v, Bytes* out) {
 
 }  // namespace
 
-Result<std::unique_ptr<ParquetWriter>> ParquetWriter::Open(const std::string& path, std::vector<Field> fields,
+Result<std::unique_ptr<ParquetWriter>> ParquetWriter::Open(const std::string& path,
+                                                           std::vector<Field> fields,
                                                            ParquetWriterOptions options) {
   auto w = std::unique_ptr<ParquetWriter>(new ParquetWriter());
   w->options_ = options;
@@ -192,14 +230,17 @@ Status ParquetWriter::Emit(ByteSpan bytes) {
 Status ParquetWriter::Write(const RecordBatch& batch) {
   if (batch.columns.size() != fields_.size()) {
     return Status::InvalidArgument("batch has " + std::to_string(batch.columns.size()) +
-                                   " columns where the writer has " + std::to_string(fields_.size()));
+                                   " columns where the writer has " +
+                                   std::to_string(fields_.size()));
   }
   for (size_t c = 0; c < fields_.size(); ++c) {
     if (batch.columns[c].type != fields_[c].type || batch.columns[c].length != batch.num_rows) {
-      return Status::InvalidArgument("batch column " + fields_[c].name + " differs from the writer's schema");
+      return Status::InvalidArgument("batch column " + fields_[c].name +
+                                     " differs from the writer's schema");
     }
   }
-  for (size_t begin = 0; begin < batch.num_rows; begin += static_cast<size_t>(options_.row_group_rows)) {
+  for (size_t begin = 0; begin < batch.num_rows;
+       begin += static_cast<size_t>(options_.row_group_rows)) {
     size_t end = std::min(batch.num_rows, begin + static_cast<size_t>(options_.row_group_rows));
     CR_RETURN_IF_ERROR(WriteRowGroup(batch, begin, end));
   }
@@ -220,8 +261,8 @@ Status ParquetWriter::WriteRowGroup(const RecordBatch& batch, size_t begin, size
   return Status::OK();
 }
 
-Status ParquetWriter::WriteColumn(const ColumnVector& column, size_t field, size_t begin, size_t end,
-                                  ColumnChunk* chunk) {
+Status ParquetWriter::WriteColumn(const ColumnVector& column, size_t field, size_t begin,
+                                  size_t end, ColumnChunk* chunk) {
   CR_ASSIGN_OR_RETURN(PhysicalLayout layout, LayoutOf(column.type));
   ColumnMetaData m;
   m.type = layout.type;
@@ -256,16 +297,19 @@ Status ParquetWriter::WriteColumn(const ColumnVector& column, size_t field, size
   std::unordered_map<std::string, uint32_t> dictionary;
   std::vector<const std::string*> dictionary_order;
   std::vector<uint32_t> indices;
-  bool use_dictionary = options_.dictionary && layout.type != PhysicalType::kBoolean && !values.empty();
+  bool use_dictionary =
+      options_.dictionary && layout.type != PhysicalType::kBoolean && !values.empty();
   if (use_dictionary) {
     indices.reserve(values.size());
     for (const std::string& value : values) {
-      auto [it, inserted] = dictionary.emplace(value, static_cast<uint32_t>(dictionary_order.size()));
+      auto [it, inserted] =
+          dictionary.emplace(value, static_cast<uint32_t>(dictionary_order.size()));
       if (inserted) dictionary_order.push_back(&it->first);
       indices.push_back(it->second);
       if (dictionary_order.size() > values.size() / 2 + 1) break;
     }
-    use_dictionary = dictionary_order.size() <= values.size() / 2 + 1 && indices.size() == values.size();
+    use_dictionary =
+        dictionary_order.size() <= values.size() / 2 + 1 && indices.size() == values.size();
   }
 
   auto write_page = [&](PageHeader header, const Bytes& raw) -> Status {
@@ -273,7 +317,8 @@ Status ParquetWriter::WriteColumn(const ColumnVector& column, size_t field, size
     CR_RETURN_IF_ERROR(Compress(options_.codec, raw, &compressed));
     header.uncompressed_page_size = static_cast<int32_t>(raw.size());
     header.compressed_page_size = static_cast<int32_t>(compressed.size());
-    header.crc = static_cast<int32_t>(crc32(0L, compressed.data(), static_cast<uInt>(compressed.size())));
+    header.crc =
+        static_cast<int32_t>(crc32(0L, compressed.data(), static_cast<uInt>(compressed.size())));
     Bytes header_bytes = SerializePageHeader(header);
     m.total_uncompressed_size += static_cast<int64_t>(header_bytes.size() + raw.size());
     m.total_compressed_size += static_cast<int64_t>(header_bytes.size() + compressed.size());
@@ -288,7 +333,8 @@ Status ParquetWriter::WriteColumn(const ColumnVector& column, size_t field, size
     for (const std::string* value : dictionary_order) AppendPlain(layout, *value, &raw);
     PageHeader header;
     header.type = PageType::kDictionaryPage;
-    header.dictionary_page = DictionaryPageHeader{static_cast<int32_t>(dictionary_order.size()), Encoding::kPlain};
+    header.dictionary_page =
+        DictionaryPageHeader{static_cast<int32_t>(dictionary_order.size()), Encoding::kPlain};
     CR_RETURN_IF_ERROR(write_page(header, raw));
     m.encodings = {Encoding::kPlain, Encoding::kRle, Encoding::kRleDictionary};
   } else if (options_.byte_stream_split && layout.type != PhysicalType::kBoolean &&
@@ -301,7 +347,8 @@ Status ParquetWriter::WriteColumn(const ColumnVector& column, size_t field, size
   int bit_width = BitWidth(dictionary_order.empty() ? 0 : dictionary_order.size() - 1);
   size_t value_index = 0;
   std::vector<uint32_t> levels;
-  for (size_t page_begin = begin; page_begin < end; page_begin += static_cast<size_t>(options_.page_rows)) {
+  for (size_t page_begin = begin; page_begin < end;
+       page_begin += static_cast<size_t>(options_.page_rows)) {
     size_t page_end = std::min(end, page_begin + static_cast<size_t>(options_.page_rows));
     levels.clear();
     size_t defined = 0;
@@ -330,7 +377,8 @@ Status ParquetWriter::WriteColumn(const ColumnVector& column, size_t field, size
       size_t base = raw.size();
       raw.resize(base + defined * width);
       for (size_t k = 0; k < defined; ++k) {
-        for (size_t b = 0; b < width; ++b) raw[base + b * defined + k] = static_cast<uint8_t>(values[value_index + k][b]);
+        for (size_t b = 0; b < width; ++b)
+          raw[base + b * defined + k] = static_cast<uint8_t>(values[value_index + k][b]);
       }
     } else {
       dp.encoding = Encoding::kPlain;

@@ -13,7 +13,7 @@
 namespace cleanroom::formats {
 
 struct ParquetWriterOptions {
-  Codec codec = Codec::kZstd;       // ZSTD or SNAPPY (any codec Compress supports)
+  Codec codec = Codec::kZstd;        // ZSTD or SNAPPY (any codec Compress supports)
   int64_t row_group_rows = 1 << 20;  // rows per row group
   int64_t page_rows = 1 << 14;       // rows per data page
   bool dictionary = true;            // dictionary-encode a column where it pays
@@ -29,7 +29,8 @@ struct ParquetWriterOptions {
 // Close() (written through AtomicFileWriter). Not thread-safe.
 class ParquetWriter {
  public:
-  static Result<std::unique_ptr<ParquetWriter>> Open(const std::string& path, std::vector<Field> fields,
+  static Result<std::unique_ptr<ParquetWriter>> Open(const std::string& path,
+                                                     std::vector<Field> fields,
                                                      ParquetWriterOptions options = {});
   // Appends the batch's rows (its columns in the order of `fields`), as one or more row groups.
   Status Write(const RecordBatch& batch);

@@ -13,7 +13,8 @@ namespace {
 Status ReadEverything(std::string bytes) {
   CR_ASSIGN_OR_RETURN(auto reader, ParquetReader::OpenBuffer(std::move(bytes), "damaged"));
   CR_RETURN_IF_ERROR(reader->Verify(1));
-  for (int g = 0; g < reader->num_row_groups(); ++g) CR_RETURN_IF_ERROR(reader->ReadRowGroup(g, {}).status());
+  for (int g = 0; g < reader->num_row_groups(); ++g)
+    CR_RETURN_IF_ERROR(reader->ReadRowGroup(g, {}).status());
   return Status::OK();
 }
 
@@ -32,7 +33,8 @@ TEST_P(CorruptionTest, EveryByteFlipAndTruncationFailsCleanly) {
       if (!status.ok()) {
         ++refused;
         // Damage is reported as corruption or an unsupported feature, never as a crash or a bug.
-        EXPECT_TRUE(status.code() == StatusCode::kDataLoss || status.code() == StatusCode::kUnimplemented ||
+        EXPECT_TRUE(status.code() == StatusCode::kDataLoss ||
+                    status.code() == StatusCode::kUnimplemented ||
                     status.code() == StatusCode::kResourceExhausted)
             << "byte " << i << ": " << status.ToString();
       }
@@ -46,12 +48,15 @@ TEST_P(CorruptionTest, EveryByteFlipAndTruncationFailsCleanly) {
 
 INSTANTIATE_TEST_SUITE_P(SmallFiles, CorruptionTest,
                          ::testing::Values("alltypes_plain.parquet", "datapage_v2.snappy.parquet",
-                                           "nested_lists.snappy.parquet", "rle-dict-snappy-checksum.parquet",
+                                           "nested_lists.snappy.parquet",
+                                           "rle-dict-snappy-checksum.parquet",
                                            "map_no_value.parquet", "repeated_no_annotation.parquet",
-                                           "page_v2_empty_compressed.parquet", "byte_array_decimal.parquet"),
+                                           "page_v2_empty_compressed.parquet",
+                                           "byte_array_decimal.parquet"),
                          [](const ::testing::TestParamInfo<const char*>& info) {
                            std::string name;
-                           for (const char* p = info.param; *p; ++p) name.push_back(std::isalnum(*p) ? *p : '_');
+                           for (const char* p = info.param; *p; ++p)
+                             name.push_back(std::isalnum(*p) ? *p : '_');
                            return name;
                          });
 

@@ -35,7 +35,9 @@ const char* kTypesQuery = R"(
   FROM range(0, 3000) r(i))";
 
 std::string TempPath(const std::string& name) {
-  return (std::filesystem::temp_directory_path() / ("cleanroom_parquet_" + std::to_string(::getpid()) + "_" + name)).string();
+  return (std::filesystem::temp_directory_path() /
+          ("cleanroom_parquet_" + std::to_string(::getpid()) + "_" + name))
+      .string();
 }
 
 // Strips the quotes some DuckDB versions put around strings inside nested values.
@@ -59,11 +61,14 @@ TEST_P(DuckDbWritesTest, OurReaderReadsWhatDuckDbWrote) {
   std::string path = TempPath(std::string("duck_") + GetParam() + ".parquet");
   std::string error;
   ASSERT_TRUE(duck.Run(std::string("COPY (") + kTypesQuery + ") TO '" + path +
-                           "' (FORMAT parquet, COMPRESSION " + GetParam() + ", ROW_GROUP_SIZE 1000)",
+                           "' (FORMAT parquet, COMPRESSION " + GetParam() +
+                           ", ROW_GROUP_SIZE 1000)",
                        nullptr, &error))
       << error;
   Table want;
-  ASSERT_TRUE(duck.Run("SELECT COLUMNS(*)::VARCHAR FROM read_parquet('" + path + "')", &want, &error)) << error;
+  ASSERT_TRUE(
+      duck.Run("SELECT COLUMNS(*)::VARCHAR FROM read_parquet('" + path + "')", &want, &error))
+      << error;
   auto reader = ParquetReader::Open(path);
   ASSERT_TRUE(reader.ok()) << reader.status().ToString();
   EXPECT_TRUE((*reader)->Verify(2).ok());
@@ -75,14 +80,17 @@ TEST_P(DuckDbWritesTest, OurReaderReadsWhatDuckDbWrote) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Codecs, DuckDbWritesTest,
-                         ::testing::Values("uncompressed", "snappy", "gzip", "zstd", "lz4_raw", "brotli"));
+                         ::testing::Values("uncompressed", "snappy", "gzip", "zstd", "lz4_raw",
+                                           "brotli"));
 
 // Projection: one field read alone equals the same field read with all the others.
 TEST(DuckDbInterop, ProjectionReadsTheSameValues) {
   DuckDbSession duck;
   std::string path = TempPath("projection.parquet");
   std::string error;
-  ASSERT_TRUE(duck.Run(std::string("COPY (") + kTypesQuery + ") TO '" + path + "' (FORMAT parquet)", nullptr, &error)) << error;
+  ASSERT_TRUE(duck.Run(std::string("COPY (") + kTypesQuery + ") TO '" + path + "' (FORMAT parquet)",
+                       nullptr, &error))
+      << error;
   auto reader = ParquetReader::Open(path);
   ASSERT_TRUE(reader.ok());
   auto all = (*reader)->ReadRowGroup(0, {});
@@ -106,9 +114,11 @@ TEST_P(OurWriterTest, DuckDbReadsWhatWeWrote) {
   std::string ours = TempPath(std::string("writer_") + CodecName(GetParam()) + ".parquet");
   std::string error;
   // The flat columns (the writer writes flat tables); unsigned types become wider signed ones.
-  const std::string flat = std::string("SELECT t8, t16, t32, t64, f32, f64, d9, d18, d38, s, b, dt, ts, flag FROM (") +
-                           kTypesQuery + ")";
-  ASSERT_TRUE(duck.Run("COPY (" + flat + ") TO '" + source + "' (FORMAT parquet)", nullptr, &error)) << error;
+  const std::string flat =
+      std::string("SELECT t8, t16, t32, t64, f32, f64, d9, d18, d38, s, b, dt, ts, flag FROM (") +
+      kTypesQuery + ")";
+  ASSERT_TRUE(duck.Run("COPY (" + flat + ") TO '" + source + "' (FORMAT parquet)", nullptr, &error))
+      << error;
   auto reader = ParquetReader::Open(source);
   ASSERT_TRUE(reader.ok());
   ParquetWriterOptions options;
@@ -125,14 +135,19 @@ TEST_P(OurWriterTest, DuckDbReadsWhatWeWrote) {
   ASSERT_TRUE((*writer)->Close().ok());
 
   Table want, got, diff;
-  ASSERT_TRUE(duck.Run("SELECT COLUMNS(*)::VARCHAR FROM read_parquet('" + source + "')", &want, &error)) << error;
-  ASSERT_TRUE(duck.Run("SELECT COLUMNS(*)::VARCHAR FROM read_parquet('" + ours + "')", &got, &error)) << error;
+  ASSERT_TRUE(
+      duck.Run("SELECT COLUMNS(*)::VARCHAR FROM read_parquet('" + source + "')", &want, &error))
+      << error;
+  ASSERT_TRUE(
+      duck.Run("SELECT COLUMNS(*)::VARCHAR FROM read_parquet('" + ours + "')", &got, &error))
+      << error;
   EXPECT_EQ(DiffTables(got, want), "");
   // Same column types in DuckDB.
-  ASSERT_TRUE(duck.Run("SELECT (SELECT list(column_type) FROM (DESCRIBE SELECT * FROM read_parquet('" + ours +
-                           "'))) = (SELECT list(column_type) FROM (DESCRIBE SELECT * FROM read_parquet('" + source +
-                           "')))",
-                       &diff, &error))
+  ASSERT_TRUE(duck.Run(
+      "SELECT (SELECT list(column_type) FROM (DESCRIBE SELECT * FROM read_parquet('" + ours +
+          "'))) = (SELECT list(column_type) FROM (DESCRIBE SELECT * FROM read_parquet('" + source +
+          "')))",
+      &diff, &error))
       << error;
   EXPECT_EQ(diff[0][0], "true");
   // Our reader verifies and reads it back identically.
@@ -143,7 +158,8 @@ TEST_P(OurWriterTest, DuckDbReadsWhatWeWrote) {
   ASSERT_TRUE(ours_table.ok());
   EXPECT_EQ(DiffTables(*ours_table, want), "");
   // Statistics written: DuckDB sees the min and max.
-  ASSERT_TRUE(duck.Run("SELECT stats_min_value, stats_max_value FROM parquet_metadata('" + ours + "') WHERE path_in_schema = 't32' LIMIT 1",
+  ASSERT_TRUE(duck.Run("SELECT stats_min_value, stats_max_value FROM parquet_metadata('" + ours +
+                           "') WHERE path_in_schema = 't32' LIMIT 1",
                        &diff, &error))
       << error;
   EXPECT_EQ(diff[0][0], "0");
@@ -151,26 +167,32 @@ TEST_P(OurWriterTest, DuckDbReadsWhatWeWrote) {
   std::filesystem::remove(ours);
 }
 
-INSTANTIATE_TEST_SUITE_P(Codecs, OurWriterTest, ::testing::Values(Codec::kZstd, Codec::kSnappy, Codec::kUncompressed),
-                         [](const ::testing::TestParamInfo<Codec>& info) { return std::string(CodecName(info.param)); });
+INSTANTIATE_TEST_SUITE_P(Codecs, OurWriterTest,
+                         ::testing::Values(Codec::kZstd, Codec::kSnappy, Codec::kUncompressed),
+                         [](const ::testing::TestParamInfo<Codec>& info) {
+                           return std::string(CodecName(info.param));
+                         });
 
 // DuckDB as an oracle on the parquet-testing files both can read.
 TEST(DuckDbInterop, TestFilesReadLikeDuckDbReadsThem) {
   DuckDbSession duck;
   const std::string dir = testing::ParquetTestDataDir() + "/data/";
   int compared = 0;
-  for (const char* file : {"alltypes_tiny_pages_plain.parquet", "binary.parquet", "binary_truncated_min_max.parquet",
-                           "byte_stream_split.zstd.parquet", "concatenated_gzip_members.parquet",
-                           "data_index_bloom_encoding_stats.parquet", "datapage_v1-uncompressed-checksum.parquet",
-                           "dict-page-offset-zero.parquet", "fixed_length_byte_array.parquet",
-                           "lz4_raw_compressed.parquet", "nan_in_stats.parquet", "nested_structs.rust.parquet",
-                           "nonnullable.impala.parquet", "overflow_i16_page_cnt.parquet",
-                           "rle-dict-snappy-checksum.parquet", "sort_columns.parquet", "unknown-logical-type.parquet",
-                           "float16_nonzeros_and_nans.parquet", "floating_orders_nan_count.parquet"}) {
+  for (const char* file :
+       {"alltypes_tiny_pages_plain.parquet", "binary.parquet", "binary_truncated_min_max.parquet",
+        "byte_stream_split.zstd.parquet", "concatenated_gzip_members.parquet",
+        "data_index_bloom_encoding_stats.parquet", "datapage_v1-uncompressed-checksum.parquet",
+        "dict-page-offset-zero.parquet", "fixed_length_byte_array.parquet",
+        "lz4_raw_compressed.parquet", "nan_in_stats.parquet", "nested_structs.rust.parquet",
+        "nonnullable.impala.parquet", "overflow_i16_page_cnt.parquet",
+        "rle-dict-snappy-checksum.parquet", "sort_columns.parquet", "unknown-logical-type.parquet",
+        "float16_nonzeros_and_nans.parquet", "floating_orders_nan_count.parquet"}) {
     SCOPED_TRACE(file);
     Table want;
     std::string error;
-    if (!duck.Run("SELECT COLUMNS(*)::VARCHAR FROM read_parquet('" + dir + file + "')", &want, &error)) continue;
+    if (!duck.Run("SELECT COLUMNS(*)::VARCHAR FROM read_parquet('" + dir + file + "')", &want,
+                  &error))
+      continue;
     auto got = ReadAllRendered(dir + file);
     ASSERT_TRUE(got.ok()) << got.status().ToString();
     EXPECT_EQ(DiffTables(Unquote(*got), Unquote(want)), "");

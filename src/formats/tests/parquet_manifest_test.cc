@@ -42,7 +42,8 @@ const Case kCases[] = {
     {"bad_data/ARROW-GH-45185.parquet", Expect::kDataLoss},
     {"bad_data/ARROW-RS-GH-6229-DICTHEADER.parquet", Expect::kDataLoss},
     {"bad_data/PARQUET-1481.parquet", Expect::kDataLoss},
-    {"data/alltypes_dictionary.parquet", Expect::kExpectedTxt, "alltypes_dictionary.parquet.expected.txt"},
+    {"data/alltypes_dictionary.parquet", Expect::kExpectedTxt,
+     "alltypes_dictionary.parquet.expected.txt"},
     {"data/alltypes_plain.parquet", Expect::kExpectedTxt, "alltypes_plain.parquet.expected.txt"},
     {"data/alltypes_tiny_pages_plain.parquet", Expect::kRowCount, "", 7300},
     {"data/binary.parquet", Expect::kRowCount, "", 12},
@@ -55,13 +56,17 @@ const Case kCases[] = {
     {"data/data_index_bloom_encoding_stats.parquet", Expect::kRowCount, "", 14},
     {"data/datapage_v1-corrupt-checksum.parquet", Expect::kDataLoss},
     {"data/datapage_v1-uncompressed-checksum.parquet", Expect::kRowCount, "", 5120},
-    {"data/datapage_v2.snappy.parquet", Expect::kExpectedTxt, "datapage_v2.snappy.parquet.expected.txt"},
+    {"data/datapage_v2.snappy.parquet", Expect::kExpectedTxt,
+     "datapage_v2.snappy.parquet.expected.txt"},
     {"data/delta_binary_packed.parquet", Expect::kCsv, "delta_binary_packed_expect.csv"},
-    {"data/delta_byte_array.parquet", Expect::kExpectedTxt, "delta_byte_array.parquet.expected.txt"},
-    {"data/delta_encoding_required_column.parquet", Expect::kCsv, "delta_encoding_required_column_expect.csv"},
+    {"data/delta_byte_array.parquet", Expect::kExpectedTxt,
+     "delta_byte_array.parquet.expected.txt"},
+    {"data/delta_encoding_required_column.parquet", Expect::kCsv,
+     "delta_encoding_required_column_expect.csv"},
     {"data/dict-page-offset-zero.parquet", Expect::kRowCount, "", 39},
     {"data/fixed_length_byte_array.parquet", Expect::kRowCount, "", 1000},
-    {"data/fixed_length_decimal.parquet", Expect::kExpectedTxt, "fixed_length_decimal.parquet.expected.txt"},
+    {"data/fixed_length_decimal.parquet", Expect::kExpectedTxt,
+     "fixed_length_decimal.parquet.expected.txt"},
     {"data/float16_nonzeros_and_nans.parquet", Expect::kRowCount, "", 8},
     {"data/floating_orders_nan_count.parquet", Expect::kRowCount, "", 50},
     {"data/hadoop_lz4_compressed.parquet", Expect::kRowCount, "", 4},
@@ -76,7 +81,8 @@ const Case kCases[] = {
      "{4=NULL, 5=NULL, 6=NULL}\t[4, 5, 6]\t[4, 5, 6]\n"
      "{7=NULL, 8=NULL, 9=NULL}\t[7, 8, 9]\t[7, 8, 9]\n"},
     {"data/nan_in_stats.parquet", Expect::kRowCount, "", 2},
-    {"data/nested_lists.snappy.parquet", Expect::kExpectedTxt, "nested_lists.snappy.parquet.expected.txt"},
+    {"data/nested_lists.snappy.parquet", Expect::kExpectedTxt,
+     "nested_lists.snappy.parquet.expected.txt"},
     {"data/nested_structs.rust.parquet", Expect::kRowCount, "", 1},
     {"data/non_hadoop_lz4_compressed.parquet", Expect::kRowCount, "", 4},
     {"data/nonnullable.impala.parquet", Expect::kRowCount, "", 1},
@@ -93,7 +99,8 @@ const Case kCases[] = {
      "6\t{'phone': [{'number': 1111111111, 'kind': home}, {'number': 2222222222, 'kind': NULL}, "
      "{'number': 3333333333, 'kind': mobile}]}\n"},
     {"data/rle-dict-snappy-checksum.parquet", Expect::kRowCount, "", 1000},
-    {"data/rle_boolean_encoding.parquet", Expect::kExpectedTxt, "rle_boolean_encoding.parquet.expected.txt"},
+    {"data/rle_boolean_encoding.parquet", Expect::kExpectedTxt,
+     "rle_boolean_encoding.parquet.expected.txt"},
     {"data/sort_columns.parquet", Expect::kRowCount, "", 6},
     {"data/unknown-logical-type.parquet", Expect::kRowCount, "", 3},
     {"data/encrypt_columns_and_footer.parquet.encrypted", Expect::kUnimplemented},
@@ -110,7 +117,8 @@ Table ParseRows(const std::string& text) {
     size_t start = 0;
     while (true) {
       size_t tab = line.find('\t', start);
-      cells.push_back(line.substr(start, tab == std::string::npos ? std::string::npos : tab - start));
+      cells.push_back(
+          line.substr(start, tab == std::string::npos ? std::string::npos : tab - start));
       if (tab == std::string::npos) break;
       start = tab + 1;
     }
@@ -245,7 +253,8 @@ INSTANTIATE_TEST_SUITE_P(ParquetTesting, ManifestTest, ::testing::ValuesIn(kCase
                          [](const ::testing::TestParamInfo<Case>& info) {
                            std::string name;
                            for (const char* p = info.param.file; *p; ++p) {
-                             name.push_back(std::isalnum(static_cast<unsigned char>(*p)) ? *p : '_');
+                             name.push_back(std::isalnum(static_cast<unsigned char>(*p)) ? *p
+                                                                                         : '_');
                            }
                            return name;
                          });
@@ -271,8 +280,9 @@ TEST(ManifestValues, Int96FromSparkMatchesItsMarkdown) {
   ASSERT_TRUE(batch.ok()) << batch.status().ToString();
   const ColumnVector& a = batch->columns[0];
   // From int96_from_spark.md: microseconds since the epoch.
-  const int64_t want[] = {1704141296123456, 1704070800000000, 253402225200000000,
-                          1735599600000000, 0, 9089380393200000000};
+  const int64_t want[] = {
+      1704141296123456,   1704070800000000, 253402225200000000, 1735599600000000, 0,
+      9089380393200000000};
   ASSERT_EQ(a.length, 6u);
   for (size_t i = 0; i < 6; ++i) {
     if (i == 4) {
@@ -303,7 +313,8 @@ TEST(ManifestValues, DeltaByteArrayMatchesUpstreamCsv) {
 }
 
 TEST(ManifestValues, CorruptChecksumNamesFileRowGroupColumnAndPage) {
-  Status status = ReadWholeFile(ParquetTestDataDir() + "/data/datapage_v1-corrupt-checksum.parquet");
+  Status status =
+      ReadWholeFile(ParquetTestDataDir() + "/data/datapage_v1-corrupt-checksum.parquet");
   ASSERT_EQ(status.code(), StatusCode::kDataLoss);
   EXPECT_NE(status.message().find("row group 0"), std::string::npos) << status.message();
   EXPECT_NE(status.message().find("column a"), std::string::npos) << status.message();

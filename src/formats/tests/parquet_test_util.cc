@@ -48,8 +48,8 @@ std::string DiffTables(const Table& got, const Table& want) {
   }
   for (size_t r = 0; r < got.size(); ++r) {
     if (got[r].size() != want[r].size()) {
-      return "row " + std::to_string(r) + " has " + std::to_string(got[r].size()) + " cells, want " +
-             std::to_string(want[r].size());
+      return "row " + std::to_string(r) + " has " + std::to_string(got[r].size()) +
+             " cells, want " + std::to_string(want[r].size());
     }
     for (size_t c = 0; c < got[r].size(); ++c) {
       if (!SameCell(got[r][c], want[r][c])) {
