@@ -109,7 +109,8 @@ struct Expression {
   // kOperator
   OperatorKind op = OperatorKind::kAdd;
   bool negated = false;
-  // kFunction / kAggregate / kWindow
+  // kFunction / kAggregate / kWindow: `function->name` is the function id ("count", "sum",
+  // "row_number", ...; aliases resolved). count(*) is "count" with no children.
   const FunctionDef* function = nullptr;
   bool distinct = false;
   bool ignore_nulls = false;
@@ -156,7 +157,9 @@ struct PlanNode {
   // kGet
   std::string table_name;                        // as in the catalog
   bool is_view = false;
-  std::shared_ptr<const LogicalPlan> view_plan;  // the view's bound plan, when is_view
+  // The view's bound plan, when is_view and the view was defined by an earlier step of the
+  // same CompileScript call (null for a view the catalog already held).
+  std::shared_ptr<const LogicalPlan> view_plan;
   std::vector<std::string> table_columns;        // the table's column names read, in order
   // kValues
   std::vector<std::vector<ExprPtr>> rows;
