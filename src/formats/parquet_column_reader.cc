@@ -110,7 +110,7 @@ class ChunkReader {
                               " rows where the row group declares " +
                               std::to_string(expected_rows));
     }
-    if (dictionary_.count > 0) {
+    if (dictionary_.count > 0 && (mode_ == ReadMode::kMaterialize || track_dictionary_use_)) {
       for (size_t i = 0; i < dictionary_used_.size(); ++i) {
         if (dictionary_used_[i]) stats_.Add(dictionary_, i);
       }
@@ -179,6 +179,14 @@ class ChunkReader {
         DecodePlain(leaf_.physical, page_buffer_, static_cast<size_t>(d.num_values), &dictionary_));
     have_dictionary_ = true;
     dictionary_used_.assign(dictionary_.count, 0);
+    // When the whole dictionary lies within the chunk statistics, no subset of it can
+    // contradict them: verification then checks indices without recording which are used.
+    if (mode_ == ReadMode::kVerify) {
+      MinMaxTracker whole(leaf_);
+      whole.AddAll(dictionary_, 0);
+      track_dictionary_use_ =
+          stats_.enabled() && meta_.statistics && !whole.Check(*meta_.statistics, 0, false).ok();
+    }
     return Status::OK();
   }
 
@@ -375,6 +383,13 @@ class ChunkReader {
 
   Status DecodeDictionaryValues(ByteSpan data, size_t n) {
     if (!have_dictionary_) return Status::DataLoss("dictionary-encoded page without a dictionary");
+    if (mode_ == ReadMode::kVerify && !track_dictionary_use_) {
+      if (n == 0) return Status::OK();
+      if (data.empty()) return Status::DataLoss("dictionary index data is truncated");
+      if (dictionary_.count == 0) return Status::DataLoss("dictionary index out of range");
+      size_t unused = 0;
+      return CountRleHybrid(data.subspan(1), data[0], n, static_cast<uint32_t>(dictionary_.count - 1), 0, &unused);
+    }
     CR_RETURN_IF_ERROR(DecodeDictionaryIndices(data, n, &indices_));
     const size_t size = dictionary_.count;
     for (uint32_t index : indices_) {
@@ -415,6 +430,7 @@ class ChunkReader {
   ValueBuffer dictionary_;
   std::vector<uint8_t> dictionary_used_;
   bool have_dictionary_ = false;
+  bool track_dictionary_use_ = true;
   Bytes page_buffer_;
   std::vector<uint32_t> scratch_;
   std::vector<uint32_t> indices_;

@@ -170,7 +170,7 @@ Status CountRleHybrid(ByteSpan data, int bit_width, size_t n, uint32_t max_value
       for (size_t i = 0; i < take; ++i) {
         auto v =
             static_cast<uint32_t>(ReadBitsLsb(base, avail, uint64_t{i} * bit_width, bit_width));
-        if (v > max_value) return Status::DataLoss("level above the column's maximum");
+        if (v > max_value) return Status::DataLoss("value above its maximum (a level or dictionary index out of range)");
         hits += v == target;
       }
       seen += take;
@@ -183,7 +183,7 @@ Status CountRleHybrid(ByteSpan data, int bit_width, size_t n, uint32_t max_value
       for (size_t i = 0; i < value_bytes; ++i)
         value |= static_cast<uint32_t>(data[pos + i]) << (8 * i);
       pos += value_bytes;
-      if (value > max_value) return Status::DataLoss("level above the column's maximum");
+      if (value > max_value) return Status::DataLoss("value above its maximum (a level or dictionary index out of range)");
       size_t take = static_cast<size_t>(std::min<uint64_t>(run, n - seen));
       if (value == target) hits += take;
       seen += take;
