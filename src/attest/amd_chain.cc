@@ -81,8 +81,7 @@ const std::vector<Certificate>& EmbeddedAmdCertificates() {
 }
 
 std::variant<AmdChain, Refusal> VerifyAmdChain(const Certificate& vek, VekKind kind,
-                                               const std::vector<Certificate>& authorities,
-                                               std::time_t at) {
+                                               const std::vector<Certificate>& authorities) {
   const std::string_view vek_role = kind == VekKind::kVlek ? "VLEK" : "VCEK";
   const std::string_view intermediate_role = kind == VekKind::kVlek ? "ASVK" : "ASK";
   auto intermediate = FindIssuer(vek, vek_role, authorities);
@@ -114,12 +113,17 @@ std::variant<AmdChain, Refusal> VerifyAmdChain(const Certificate& vek, VekKind k
                                                      ", expected " + expected};
   }
 
-  if (auto refusal = CheckValidity(chain.root, "ARK", at)) return std::move(*refusal);
-  if (auto refusal = CheckValidity(chain.intermediate, intermediate_role, at)) {
-    return std::move(*refusal);
-  }
-  if (auto refusal = CheckValidity(vek, vek_role, at)) return std::move(*refusal);
   return chain;
+}
+
+std::optional<Refusal> CheckChainValidity(const AmdChain& chain, const Certificate& vek,
+                                          VekKind kind, std::time_t at) {
+  if (auto refusal = CheckValidity(chain.root, "ARK", at)) return refusal;
+  if (auto refusal =
+          CheckValidity(chain.intermediate, kind == VekKind::kVlek ? "ASVK" : "ASK", at)) {
+    return refusal;
+  }
+  return CheckValidity(vek, kind == VekKind::kVlek ? "VLEK" : "VCEK", at);
 }
 
 }  // namespace cleanroom::attest

@@ -43,12 +43,15 @@ struct AmdChain {
 
 // Verifies `vek` -> ASK/ASVK -> ARK, taking the intermediate and the root from `authorities`
 // (certificates of a chain file, or EmbeddedAmdCertificates()). Checks the issuer names and the
-// RSA-PSS signatures, that the root is self-signed and pinned, that a VCEK hangs under an ASK
-// ("SEV-<product>") and a VLEK under an ASVK ("SEV-VLEK-<product>"), and that all three
-// certificates are valid at `at`. Returns the chain or the refusal (chain_invalid,
-// root_not_pinned, cert_expired, cert_not_yet_valid).
+// RSA-PSS signatures, that the root is self-signed and pinned, and that a VCEK hangs under an
+// ASK ("SEV-<product>") and a VLEK under an ASVK ("SEV-VLEK-<product>"). Returns the chain or
+// the refusal (chain_invalid, root_not_pinned). Validity times are CheckChainValidity's job.
 std::variant<AmdChain, Refusal> VerifyAmdChain(const Certificate& vek, VekKind kind,
-                                               const std::vector<Certificate>& authorities,
-                                               std::time_t at);
+                                               const std::vector<Certificate>& authorities);
+
+// Checks that the ARK, the ASK/ASVK and `vek` are all valid at `at` (cert_expired,
+// cert_not_yet_valid, naming the certificate).
+std::optional<Refusal> CheckChainValidity(const AmdChain& chain, const Certificate& vek,
+                                          VekKind kind, std::time_t at);
 
 }  // namespace cleanroom::attest

@@ -33,13 +33,13 @@ std::string Hex(const std::array<uint8_t, N>& a) {
   return HexEncode(ByteSpan(a.data(), a.size()));
 }
 
-nlohmann::json TcbJson(uint64_t raw, AmdProduct product) {
+nlohmann::ordered_json TcbJson(uint64_t raw, AmdProduct product) {
   TcbVersion tcb = TcbVersion::Decode(raw, product);
-  nlohmann::json j = {{"raw", raw},
-                      {"bootloader", tcb.bootloader},
-                      {"tee", tcb.tee},
-                      {"snp", tcb.snp},
-                      {"microcode", tcb.microcode}};
+  nlohmann::ordered_json j = {{"raw", raw},
+                              {"bootloader", tcb.bootloader},
+                              {"tee", tcb.tee},
+                              {"snp", tcb.snp},
+                              {"microcode", tcb.microcode}};
   if (tcb.fmc) j["fmc"] = *tcb.fmc;
   return j;
 }
@@ -184,8 +184,8 @@ Bytes SerializeSnpReport(const SnpReport& r) {
   return out;
 }
 
-nlohmann::json SnpReportToJson(const SnpReport& r, AmdProduct product) {
-  nlohmann::json j;
+nlohmann::ordered_json SnpReportToJson(const SnpReport& r, AmdProduct product) {
+  nlohmann::ordered_json j;
   j["version"] = r.version;
   j["guest_svn"] = r.guest_svn;
   j["policy"] = {{"raw", r.policy},

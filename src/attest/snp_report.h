@@ -79,6 +79,6 @@ Bytes SerializeSnpReport(const SnpReport& report);
 
 // Every field, for display: integers as numbers, byte strings as lower-case hex, TCBs decoded
 // with `product`'s layout (kUnknown: Milan/Genoa layout).
-nlohmann::json SnpReportToJson(const SnpReport& report, AmdProduct product);
+nlohmann::ordered_json SnpReportToJson(const SnpReport& report, AmdProduct product);
 
 }  // namespace cleanroom::attest

@@ -62,12 +62,15 @@ Verdict VerifySnpAuthenticity(ByteSpan report_bytes, const Certificate& vek,
 
   const std::vector<Certificate>& pool =
       authorities.empty() ? EmbeddedAmdCertificates() : authorities;
-  auto chain_or = VerifyAmdChain(vek, *kind, pool, at);
+  auto chain_or = VerifyAmdChain(vek, *kind, pool);
   if (auto* refusal = std::get_if<Refusal>(&chain_or)) {
     return refuse(refusal->reason, std::move(refusal->message), AmdProduct::kUnknown);
   }
   const AmdChain& chain = std::get<AmdChain>(chain_or);
   const AmdProduct product = chain.product;
+  if (auto refusal = CheckChainValidity(chain, vek, *kind, at)) {
+    return refuse(refusal->reason, std::move(refusal->message), product);
+  }
 
   VekKind report_kind = report_key == SnpSigningKey::kVlek ? VekKind::kVlek : VekKind::kVcek;
   if (report_kind != *kind || (expected_kind && *expected_kind != *kind)) {

@@ -4,7 +4,7 @@ namespace cleanroom::attest {
 namespace {
 
 // Prints a JSON object as indented "key: value" lines.
-void AppendFields(const nlohmann::json& object, int indent, std::string& out) {
+void AppendFields(const nlohmann::ordered_json& object, int indent, std::string& out) {
   for (auto it = object.begin(); it != object.end(); ++it) {
     out.append(static_cast<size_t>(indent), ' ');
     out += it.key() + ":";
@@ -85,8 +85,8 @@ Verdict Refuse(EvidenceKind kind, Refusal refusal) {
   return verdict;
 }
 
-nlohmann::json Verdict::ToJson() const {
-  nlohmann::json j;
+nlohmann::ordered_json Verdict::ToJson() const {
+  nlohmann::ordered_json j;
   j["verdict"] = valid() ? "valid" : "invalid";
   j["reason"] = std::string(VerdictReasonCode(reason));
   j["message"] = message;

@@ -73,7 +73,7 @@ struct Verdict {
 
   // {"verdict": "valid"|"invalid", "reason", "message", "evidence_kind", ["insecure", "warning"],
   //  "product", "signer", "report": {...}}.
-  nlohmann::json ToJson() const;
+  nlohmann::ordered_json ToJson() const;
   // Human-readable lines: the verdict, reason and message, then the report's fields.
   std::string ToText() const;
 };

@@ -107,7 +107,7 @@ TEST(SnpReportTest, RejectsWrongSizesAndOldVersions) {
 TEST(SnpReportTest, JsonShowsEveryFieldGroup) {
   auto report = ParseSnpReport(ReadTestFile("sev-snp/trustee/test-vlek-report.bin"));
   ASSERT_TRUE(report.ok());
-  nlohmann::json j = SnpReportToJson(*report, AmdProduct::kMilan);
+  nlohmann::ordered_json j = SnpReportToJson(*report, AmdProduct::kMilan);
   for (const char* field : {"version",
                             "guest_svn",
                             "policy",

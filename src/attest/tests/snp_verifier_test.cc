@@ -192,6 +192,7 @@ TEST(SnpVerifierTest, VlekReportValidInsideItsWindowAndRefusedAfter) {
   verdict =
       VerifySnpReport(report, vlek, VekKind::kVlek, {}, production, At("2025-12-11T00:00:00Z"));
   EXPECT_EQ(Reason(verdict), "cert_expired");
+  EXPECT_EQ(verdict.product, AmdProduct::kMilan);
   EXPECT_NE(verdict.message.find("VLEK"), std::string::npos) << verdict.message;
   verdict = VerifySnpReport(report, vlek, VekKind::kVlek, {}, production, std::time(nullptr));
   EXPECT_EQ(Reason(verdict), "cert_expired");
@@ -237,8 +238,7 @@ TEST(SnpVerifierTest, VcekOfAnotherChipRefused) {
   ASSERT_EQ(certs.size(), 3u);
   std::vector<Certificate> chain(certs.begin() + 1, certs.end());
   // The chain itself is authentic.
-  EXPECT_TRUE(
-      std::holds_alternative<AmdChain>(VerifyAmdChain(certs[0], VekKind::kVcek, chain, kIn2025)));
+  EXPECT_TRUE(std::holds_alternative<AmdChain>(VerifyAmdChain(certs[0], VekKind::kVcek, chain)));
   Verdict verdict = VerifySnpReport(report, certs[0], VekKind::kVcek, chain, Policy(), kIn2025);
   EXPECT_FALSE(verdict.valid());
   EXPECT_EQ(Reason(verdict), "chip_id_mismatch") << verdict.message;
