@@ -69,8 +69,9 @@ TEST_F(AttestCliTest, DebugReportRefusedUnlessThePolicyAllowsIt) {
 }
 
 TEST_F(AttestCliTest, ExpiredVlekExitsOne) {
-  CommandResult run = Cleanroom("attest verify --report " + Data("sev-snp/trustee/test-vlek-report.bin") +
-                      " --vlek " + Data("sev-snp/trustee/test-vlek.der"));
+  CommandResult run =
+      Cleanroom("attest verify --report " + Data("sev-snp/trustee/test-vlek-report.bin") +
+                " --vlek " + Data("sev-snp/trustee/test-vlek.der"));
   EXPECT_EQ(run.exit_code, 1) << run.output;
   EXPECT_NE(run.output.find("reason: cert_expired"), std::string::npos) << run.output;
 }
@@ -93,7 +94,7 @@ TEST_F(AttestCliTest, BadUsageAndUnreadableInputExitTwo) {
             2);
   // A readable file that is not a report is an invalid report, not bad usage.
   CommandResult run = Cleanroom("attest verify --report " + Data("sev-snp/trustee/test-vcek.der") +
-                      " --vcek " + Data("sev-snp/trustee/test-vcek.der"));
+                                " --vcek " + Data("sev-snp/trustee/test-vcek.der"));
   EXPECT_EQ(run.exit_code, 1) << run.output;
   EXPECT_NE(run.output.find("malformed_report"), std::string::npos);
 }
@@ -108,15 +109,16 @@ TEST_F(AttestCliTest, SimulatedEvidenceRoundTripIsLabelledInsecure) {
   EXPECT_EQ(Cleanroom("runtime init-platform --out " + dir_ + "/platform").exit_code, 1);
 
   std::string measurement(96, 'a');
-  CommandResult simulate = Cleanroom("runtime simulate-evidence --platform " + dir_ + "/platform" +
-                           " --measurement " + measurement + " --out " + dir_ + "/evidence.json");
+  CommandResult simulate =
+      Cleanroom("runtime simulate-evidence --platform " + dir_ + "/platform" + " --measurement " +
+                measurement + " --out " + dir_ + "/evidence.json");
   ASSERT_EQ(simulate.exit_code, 0) << simulate.output;
 
   std::string policy = R"({"allowed_kinds": ["simulated"], "simulated_platform_keys": [")" +
                        key_id + R"("], "measurements": [")" + measurement + R"("]})";
   ASSERT_TRUE(cleanroom::WriteFileAtomic(dir_ + "/policy.json", policy).ok());
-  CommandResult run = Cleanroom("attest verify --evidence " + dir_ + "/evidence.json --policy " + dir_ +
-                      "/policy.json");
+  CommandResult run = Cleanroom("attest verify --evidence " + dir_ + "/evidence.json --policy " +
+                                dir_ + "/policy.json");
   EXPECT_EQ(run.exit_code, 0) << run.output;
   EXPECT_NE(run.output.find("INSECURE"), std::string::npos) << run.output;
   // The default policy accepts sev-snp only.
