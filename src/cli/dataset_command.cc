@@ -23,7 +23,7 @@ using governance::client::ShortId;
 struct RegisterFlags {
   ClientFlags client;
   std::string document_file;
-  std::string name, format, location, content_file, key_file, policy_file;
+  std::string name, format, location, content_file, key_file, policy_file, key_id;
   std::string schema;   // col:type,col:type
   std::string allowed;  // col,col
   std::vector<std::string> roles;  // col=role
@@ -64,6 +64,7 @@ Result<Json> BuildDocument(const RegisterFlags& f) {
   if (!f.name.empty()) doc["name"] = f.name;
   if (!f.format.empty()) doc["format"] = f.format;
   if (!f.location.empty()) doc["location"] = f.location;
+  if (!f.key_id.empty()) doc["keyId"] = f.key_id;
   if (!f.schema.empty()) {
     Json schema = Json::array();
     for (const std::string& col : SplitList(f.schema)) {
@@ -158,6 +159,7 @@ void SetupDataset(CLI::App& root, ExitCode& exit_code) {
   r->add_option("--location", reg->location, "Where the encrypted file is");
   r->add_option("--content", reg->content_file, "The encrypted file, to record its SHA-256");
   r->add_option("--key-file", reg->key_file, "The .dek key: stored with the service, sealed");
+  r->add_option("--key-id", reg->key_id, "The key id (default: the .dek's)");
   r->callback([reg, report] { report(Register(*reg)); });
 
   auto list = std::make_shared<ClientFlags>();

@@ -47,7 +47,14 @@ Status SavePin(const std::string& identity_dir, const std::string& url,
 
 Status ApiReply::ToStatus() const {
   if (!error) return Status::OK();
-  std::string message = error->code + ": " + error->message;
+  // The code is repeated only when it says more than the status code's own name.
+  std::string message = error->message;
+  static const char* kGeneric[] = {"InvalidArgument", "Unauthenticated", "PermissionDenied",
+                                   "NotFound", "FailedPrecondition", "AlreadyExists",
+                                   "ResourceExhausted", "Unimplemented", "Unavailable"};
+  bool generic = false;
+  for (const char* g : kGeneric) generic = generic || error->code == g;
+  if (!generic) message = error->code + ": " + message;
   switch (http_status) {
     case 400: return Status::InvalidArgument(message);
     case 401: return Status::Unauthenticated(message);

@@ -75,14 +75,14 @@ TEST_F(GovernanceCli, AWholeCollaborationThroughTheCommandLine) {
   EXPECT_NE(reg.find("key stored"), std::string::npos) << reg;
   Run({"dataset", "register", "--identity", Id("carol"), "--name", "policies", "--format", "csv",
        "--schema", "email:string,product:string", "--allowed", "email,product", "--location",
-       "file:///p.enc", "--content", content, "--key-id", "k"}, 2);  // unknown flag: usage
+       "file:///p.enc", "--content", content, "--bogus", "k"}, 2);  // unknown flag: usage
   Run({"dataset", "register", "--identity", Id("carol"), "--name", "policies", "--format", "csv",
        "--schema", "email:string,product:string", "--allowed", "email,product", "--location",
-       "file:///p.enc", "--content", content});
+       "file:///p.enc", "--content", content, "--key-id", "policies-key"});
   // alice is no provider.
   std::string denied = Run({"dataset", "register", "--identity", Id("alice"), "--name", "x",
                             "--format", "csv", "--schema", "a:string", "--allowed", "a",
-                            "--location", "file:///x", "--content", content}, 1);
+                            "--location", "file:///x", "--content", content, "--key-id", "k"}, 1);
   EXPECT_NE(denied.find("PermissionDenied"), std::string::npos) << denied;
   Json listed = RunJson({"dataset", "list", "--identity", Id("alice")});
   EXPECT_EQ(listed["datasets"].size(), 2u);

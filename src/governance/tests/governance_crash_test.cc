@@ -144,7 +144,11 @@ TEST(GovernanceCrash, KillNineWhileSixteenClientsWrite) {
         }
       });
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(150 + rng() % 250));
+    // Kill at a random moment once writes flow (connection set-up is slow on a loaded machine).
+    for (int waited = 0; written == 0 && waited < 1000; ++waited) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50 + rng() % 250));
     server.Kill();
     stop = true;
     for (auto& t : writers) t.join();
