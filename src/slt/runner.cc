@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <mutex>
@@ -146,6 +147,9 @@ class ScriptRun {
   engine::Engine& engine_;
   bool catalog_dirty_ = true;
 };
+
+// A query slower than this is named in verbose output (it is not a failure).
+constexpr double kSlowQuerySeconds = 2.0;
 
 bool ConditionsSkip(const Record& record, sql::Dialect dialect) {
   for (const auto& [only, name] : record.conditions) {
@@ -304,7 +308,14 @@ FileResult RunScriptFile(const std::string& path, const RunnerOptions& options) 
       continue;
     }
     size_t columns = 0;
+    auto started = std::chrono::steady_clock::now();
     auto values = run.RunQuery(record, columns);
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    if (options.verbose && seconds >= kSlowQuerySeconds) {
+      file.failures.push_back(path + ":" + std::to_string(record.line) + ": note: slow query (" +
+                              std::to_string(static_cast<int>(seconds)) + " s)");
+    }
     if (!values.ok()) {
       fail(record, values.status().ToString());
       continue;
