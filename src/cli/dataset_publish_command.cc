@@ -1,0 +1,103 @@
+// `cleanroom dataset publish FILE --name N [--format F] --policy FILE`: encrypt a dataset with a
+// fresh key into storage, register its document and store the key with governance, sealed.
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "base/file.h"
+#include "cli/command_registry.h"
+#include "engine/input_source.h"
+#include "governance/client/cli_support.h"
+#include "runtime/dataset_publish.h"
+#include "runtime/storage.h"
+
+namespace cleanroom::cli {
+namespace {
+
+using governance::Json;
+using governance::client::ApiReply;
+
+struct PublishFlags {
+  governance::client::ClientFlags client;
+  std::string file, name, format, policy_file, schema_file;
+  std::string storage = "file://cleanroom-storage";
+  bool quiet = false;
+};
+
+Status Publish(const PublishFlags& f) {
+  runtime::PublishRequest request;
+  request.file = f.file;
+  request.name = f.name;
+  request.format = f.format;
+  CR_ASSIGN_OR_RETURN(std::string policy_text, ReadFileToString(f.policy_file));
+  CR_ASSIGN_OR_RETURN(request.policy, governance::ParseJson(policy_text, f.policy_file));
+  if (!f.schema_file.empty()) {
+    CR_ASSIGN_OR_RETURN(std::string schema_text, ReadFileToString(f.schema_file));
+    engine::TableSource source;
+    CR_RETURN_IF_ERROR(engine::ParseSchemaDocument(schema_text, source));
+    request.schema = source.schema;
+  }
+  uint64_t next_report = 64ull << 20;
+  if (!f.quiet) {
+    request.progress = [&next_report](uint64_t done) {
+      if (done >= next_report) {
+        std::fprintf(stderr, "\rencrypted %llu MiB", static_cast<unsigned long long>(done >> 20));
+        next_report = done + (64ull << 20);
+      }
+    };
+  }
+  CR_ASSIGN_OR_RETURN(auto storage, runtime::OpenStorage(f.storage));
+  CR_ASSIGN_OR_RETURN(auto client, governance::client::Connect(f.client));
+  CR_ASSIGN_OR_RETURN(runtime::PublishedDataset published,
+                      runtime::PublishDataset(request, *storage));
+  if (next_report > (64ull << 20)) std::fprintf(stderr, "\n");
+  if (!f.client.json) {
+    std::printf("encrypted %s: %llu bytes in %llu chunks -> %s/%s\n", f.file.c_str(),
+                static_cast<unsigned long long>(published.summary.plaintext_size),
+                static_cast<unsigned long long>(published.summary.chunk_count),
+                storage->url().c_str(), published.storage_key.c_str());
+  }
+  auto registered = client->Write("/v1/datasets", "dataset.register", {{"dataset", published.document}});
+  Status st = governance::client::PrintReply(registered, f.client.json,
+                                             governance::client::PrintWriteResult);
+  if (!st.ok()) {
+    // An unregistered ciphertext is useless: do not leave it behind.
+    (void)storage->Remove(published.storage_key);
+    return st;
+  }
+  std::string name = registered->body["result"]["dataset"];
+  int64_t version = registered->body["result"]["version"];
+  return governance::client::PrintReply(
+      governance::client::StoreDatasetKey(*client, name, version,
+                                          published.document["keyId"], published.key.bytes()),
+      f.client.json, [](const Json& body) {
+        std::printf("key stored with governance, sealed at rest: ");
+        governance::client::PrintWriteResult(body);
+      });
+}
+
+void SetupDatasetPublish(CLI::App& root, ExitCode& exit_code) {
+  CLI::App* group = CommandGroup(root, "dataset", "Datasets: documents, consent and keys");
+  auto flags = std::make_shared<PublishFlags>();
+  CLI::App* p = group->add_subcommand(
+      "publish", "Encrypt a dataset with a fresh key, store it, register it and its key");
+  governance::client::AddClientFlags(p, &flags->client);
+  p->add_option("file", flags->file, "The plaintext file (csv, parquet or ndjson)")->required();
+  p->add_option("--name", flags->name, "Dataset name (a SQL identifier)")->required();
+  p->add_option("--format", flags->format, "csv, parquet or ndjson (default: by extension)");
+  p->add_option("--policy", flags->policy_file, "The dataset's privacy policy (docs/privacy.md)")
+      ->required();
+  p->add_option("--schema", flags->schema_file,
+                "A declared schema {\"columns\": [{name, type}]} (default: read from the file)");
+  p->add_option("--storage", flags->storage, "Where ciphertexts go: file://DIR")
+      ->capture_default_str();
+  p->add_flag("--quiet", flags->quiet, "No progress on large files");
+  p->callback([flags, &exit_code] {
+    Status st = Publish(*flags);
+    exit_code.value = st.ok() ? 0 : ReportError(st);
+  });
+}
+
+}  // namespace
+CLEANROOM_REGISTER_COMMAND(SetupDatasetPublish);
+}  // namespace cleanroom::cli

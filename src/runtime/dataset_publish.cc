@@ -1,0 +1,139 @@
+#include "runtime/dataset_publish.h"
+
+#include <map>
+
+#include "base/bytes.h"
+#include "crypto/hash.h"
+#include "engine/engine.h"
+#include "engine/input_source.h"
+#include "privacy/policy.h"
+
+namespace cleanroom::runtime {
+namespace {
+
+using nlohmann::json;
+
+Result<engine::Format> ResolveFormat(const std::string& file, const std::string& format) {
+  engine::Format f = engine::Format::kAuto;
+  if (!format.empty()) {
+    CR_ASSIGN_OR_RETURN(f, engine::ParseFormat(format));
+  } else {
+    f = engine::FormatFromPath(file);
+  }
+  if (f != engine::Format::kCsv && f != engine::Format::kParquet && f != engine::Format::kNdjson) {
+    return Status::InvalidArgument("--format: a dataset is csv, parquet or ndjson (" + file + ")");
+  }
+  return f;
+}
+
+// The document's columnRoles: the policy's column roles, with its privacy unit.
+json ColumnRoles(const privacy::DatasetPolicy& policy, const std::map<std::string, std::string>& spelling) {
+  json roles = json::object();
+  for (const auto& [column, column_policy] : policy.columns) {
+    auto it = spelling.find(column);
+    roles[it == spelling.end() ? column : it->second] =
+        std::string(privacy::ColumnRoleName(column_policy.role));
+  }
+  if (!policy.privacy_unit.empty()) {
+    auto it = spelling.find(policy.privacy_unit);
+    roles[it == spelling.end() ? policy.privacy_unit : it->second] = "privacy_unit";
+  }
+  return roles;
+}
+
+}  // namespace
+
+Result<std::vector<sql::Column>> ReadFileSchema(const std::string& file, const std::string& format) {
+  CR_ASSIGN_OR_RETURN(engine::Format f, ResolveFormat(file, format));
+  CR_ASSIGN_OR_RETURN(auto engine, engine::Engine::Open({.threads = 1}));
+  engine::TableSource source;
+  source.name = "publish_schema";
+  source.path = file;
+  source.format = f;
+  CR_RETURN_IF_ERROR(engine->LoadTable(source));
+  const sql::TableDef* table = engine->catalog().FindTable(source.name);
+  if (table == nullptr) return Status::Internal("dataset publish: the loaded table has no schema");
+  return table->columns;
+}
+
+Result<PublishedDataset> PublishDataset(const PublishRequest& request, Storage& storage) {
+  CR_ASSIGN_OR_RETURN(engine::Format format, ResolveFormat(request.file, request.format));
+  CR_ASSIGN_OR_RETURN(privacy::DatasetPolicy policy,
+                      privacy::ParseDatasetPolicy(request.policy.dump(), "--policy"));
+  std::vector<sql::Column> schema;
+  if (request.schema) {
+    schema = *request.schema;
+  } else {
+    CR_ASSIGN_OR_RETURN(schema, ReadFileSchema(request.file, request.format));
+  }
+  std::map<std::string, std::string> spelling;  // lower-case -> the file's spelling
+  json schema_json = json::array();
+  for (const sql::Column& c : schema) {
+    spelling[sql::ToLowerAscii(c.name)] = c.name;
+    schema_json.push_back({{"name", c.name}, {"type", c.type.ToString()}});
+  }
+  json allowed = json::array();
+  for (const std::string& field : policy.allowed_fields) {
+    auto it = spelling.find(sql::ToLowerAscii(field));
+    if (it == spelling.end()) {
+      return Status::InvalidArgument("--policy: allowedFields names column '" + field +
+                                     "', which " + request.file + " does not have");
+    }
+    allowed.push_back(it->second);
+  }
+  if (policy.allowed_fields.empty()) {
+    for (const sql::Column& c : schema) allowed.push_back(c.name);
+  }
+  for (const auto& [column, unused] : policy.columns) {
+    if (!spelling.count(column)) {
+      return Status::InvalidArgument("--policy: columns names '" + column + "', which " +
+                                     request.file + " does not have");
+    }
+  }
+
+  CR_ASSIGN_OR_RETURN(crypto::container::DataKey key, crypto::container::DataKey::Generate());
+  std::string key_id = HexEncode(key.key_id());
+  PublishedDataset out{json::object(), std::move(key), {}, ""};
+  out.storage_key = "datasets/" + sql::ToLowerAscii(request.name) + "/" + key_id + ".cdc";
+
+  crypto::container::EncryptOptions options;
+  options.dataset_id = request.name;
+  options.progress = request.progress;
+  options.hash_plaintext = false;
+  crypto::Sha256Hasher ciphertext_hash;
+  CR_RETURN_IF_ERROR(storage.PutStreaming(
+      out.storage_key, [&](const crypto::container::WriteFn& write) -> Status {
+        FILE* in = std::fopen(request.file.c_str(), "rb");
+        if (in == nullptr) return Status::NotFound("dataset publish: cannot open " + request.file);
+        auto summary = crypto::container::EncryptStream(
+            out.key, options,
+            [in, &request](uint8_t* buffer, size_t size) -> Result<size_t> {
+              size_t n = std::fread(buffer, 1, size, in);
+              if (n < size && std::ferror(in)) {
+                return Status::Internal("dataset publish: read error in " + request.file);
+              }
+              return n;
+            },
+            [&](ByteSpan data) {
+              ciphertext_hash.Update(data);
+              return write(data);
+            });
+        std::fclose(in);
+        if (!summary.ok()) return summary.status();
+        out.summary = *summary;
+        return Status::OK();
+      }));
+
+  out.document = {{"name", request.name},
+                  {"format", std::string(engine::FormatName(format))},
+                  {"schema", schema_json},
+                  {"allowedFields", allowed},
+                  {"columnRoles", ColumnRoles(policy, spelling)},
+                  {"policy", request.policy},
+                  {"location", out.storage_key},
+                  {"contentHash", HexEncode(ciphertext_hash.Finish())},
+                  {"keyId", key_id}};
+  return out;
+}
+
+}  // namespace cleanroom::runtime

@@ -1,0 +1,46 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "base/status.h"
+#include "crypto/container.h"
+#include "runtime/storage.h"
+#include "sql/catalog.h"
+
+namespace cleanroom::runtime {
+
+// What a data provider publishes: one plaintext file, its name and format, its privacy policy.
+struct PublishRequest {
+  std::string file;
+  std::string name;    // a SQL identifier
+  std::string format;  // csv, parquet or ndjson; empty: from the file's extension
+  nlohmann::json policy = nlohmann::json::object();  // docs/privacy.md, one dataset's policy
+  // The columns and their types. nullopt: read from the file (the engine's sniffer for CSV).
+  std::optional<std::vector<sql::Column>> schema;
+  crypto::container::ProgressFn progress;  // plaintext bytes encrypted so far
+};
+
+// The encrypted dataset, stored, and the document that registers it.
+struct PublishedDataset {
+  nlohmann::json document;  // docs/api.md "Dataset": schema, allowedFields, columnRoles, ...
+  crypto::container::DataKey key;
+  crypto::container::EncryptSummary summary;
+  std::string storage_key;  // the object in storage ("datasets/<name>/<key id>.cdc")
+};
+
+// Encrypts `request.file` with a fresh data key into `storage` (streaming: one chunk in memory),
+// and builds the dataset document: schema (declared, or read from the file), allowedFields and
+// columnRoles from the policy (checked against the schema), location, the ciphertext's SHA-256
+// as contentHash, keyId. InvalidArgument naming the field for a policy that does not fit the
+// file. The caller registers the document and stores the key as its secret, then wipes nothing:
+// DataKey wipes itself.
+Result<PublishedDataset> PublishDataset(const PublishRequest& request, Storage& storage);
+
+// The Spark-typed columns of a plaintext file, as the engine reads it.
+Result<std::vector<sql::Column>> ReadFileSchema(const std::string& file, const std::string& format);
+
+}  // namespace cleanroom::runtime

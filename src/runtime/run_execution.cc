@@ -1,0 +1,166 @@
+#include "runtime/run_execution.h"
+
+#include <chrono>
+#include <ctime>
+
+#include "crypto/hash.h"
+#include "engine/engine.h"
+#include "engine/input_source.h"
+#include "engine/result_writer.h"
+#include "privacy/policy.h"
+#include "runtime/checked_query.h"
+#include "sql/catalog.h"
+#include "sql/types.h"
+
+namespace cleanroom::runtime {
+namespace {
+
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+int64_t MillisSince(Clock::time_point start) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
+}
+
+// The engine's source for a dataset document: its name, format and declared schema.
+Result<engine::TableSource> SourceOf(const json& document) {
+  engine::TableSource source;
+  source.name = document.value("name", "");
+  if (source.name.empty()) return Status::InvalidArgument("dataset document: no name");
+  CR_ASSIGN_OR_RETURN(source.format, engine::ParseFormat(document.value("format", "")));
+  std::vector<sql::Column> columns;
+  if (!document.contains("schema") || !document["schema"].is_array()) {
+    return Status::InvalidArgument("dataset " + source.name + ": document has no schema");
+  }
+  for (const json& field : document["schema"]) {
+    sql::Column column;
+    column.name = field.value("name", "");
+    auto type = sql::ParseTypeName(field.value("type", ""));
+    if (!type.ok()) return type.status().WithContext("dataset " + source.name + " schema");
+    column.type = *type;
+    columns.push_back(std::move(column));
+  }
+  source.schema = std::move(columns);
+  return source;
+}
+
+// Reads the ciphertext, checks its hash, decrypts it in memory and loads it into `engine`.
+Status LoadInput(const RunInput& input, Storage& storage, engine::Engine& engine, json& record) {
+  const json& doc = input.document;
+  std::string name = doc.value("name", "");
+  if (input.key == nullptr) return Status::FailedPrecondition("dataset " + name + ": no key released");
+  CR_ASSIGN_OR_RETURN(engine::TableSource source, SourceOf(doc));
+  CR_ASSIGN_OR_RETURN(Bytes ciphertext, storage.Get(doc.value("location", "")));
+  std::string content_hash = crypto::Sha256Hex(ciphertext);
+  if (content_hash != sql::ToLowerAscii(doc.value("contentHash", ""))) {
+    return Status::DataLoss("dataset " + name +
+                            ": the ciphertext in storage does not match the document's contentHash");
+  }
+  auto plaintext = crypto::container::DecryptBuffer(*input.key, ciphertext);
+  if (!plaintext.ok()) return plaintext.status().WithContext("dataset " + name);
+  ciphertext.clear();
+  ciphertext.shrink_to_fit();
+  Status loaded = engine.LoadTableFromMemory(source, *plaintext);
+  SecureWipe(*plaintext);
+  CR_RETURN_IF_ERROR(loaded);
+  record.push_back({{"dataset", name},
+                    {"version", input.version},
+                    {"documentHash", input.document_hash},
+                    {"contentHash", content_hash}});
+  return Status::OK();
+}
+
+Result<privacy::PolicyFile> PoliciesOf(const RunSpec& spec) {
+  privacy::PolicyFile policies;
+  for (const RunInput& input : spec.inputs) {
+    std::string name = sql::ToLowerAscii(input.document.value("name", ""));
+    json policy = input.document.value("policy", json::object());
+    CR_ASSIGN_OR_RETURN(policies.datasets[name],
+                        privacy::ParseDatasetPolicy(policy.dump(), "dataset " + name + " policy"));
+  }
+  if (!spec.guards.is_null() && !spec.guards.empty()) {
+    CR_ASSIGN_OR_RETURN(policies.query, privacy::ParseQueryGuards(spec.guards.dump(), "query guards"));
+  }
+  return policies;
+}
+
+// Steps 2-4 of ExecuteRun; fills `record` as it goes.
+Status Execute(const RunSpec& spec, Storage& storage, json& record) {
+  auto start = Clock::now();
+  CR_ASSIGN_OR_RETURN(engine::OutputFormat format, engine::ParseOutputFormat(spec.output_format));
+  if (format != engine::OutputFormat::kCsv && format != engine::OutputFormat::kNdjson) {
+    return Status::Unimplemented("the runtime writes csv or ndjson results; " +
+                                 spec.output_format + " output is not built yet");
+  }
+  CR_ASSIGN_OR_RETURN(privacy::PolicyFile policies, PoliciesOf(spec));
+  CR_ASSIGN_OR_RETURN(auto engine, engine::Engine::Open({.threads = spec.engine_threads}));
+  for (const RunInput& input : spec.inputs) {
+    CR_RETURN_IF_ERROR(LoadInput(input, storage, *engine, record["inputs"]));
+  }
+  record["timingsMs"]["load"] = MillisSince(start);
+
+  auto query_start = Clock::now();
+  std::string script;
+  for (const std::string& step : spec.steps) script += step + ";\n";
+  CR_ASSIGN_OR_RETURN(privacy::CheckedProgram program, CompileChecked(*engine, script, policies));
+  CR_RETURN_IF_ERROR(engine->Lock());
+  CR_ASSIGN_OR_RETURN(CheckedResult checked, RunChecked(*engine, program));
+  if (checked.result == nullptr) return Status::InvalidArgument("the query has no final SELECT");
+  std::string output;
+  uint64_t rows = 0;
+  CR_RETURN_IF_ERROR(engine::WriteResult(
+      *checked.result, format,
+      [&output](std::string_view piece) {
+        output.append(piece);
+        return Status::OK();
+      },
+      &rows));
+  record["timingsMs"]["query"] = MillisSince(query_start);
+  record["rowsOut"] = rows;
+  json suppressed = json::array();
+  for (const privacy::SuppressionNote& note : checked.notes) {
+    suppressed.push_back({{"rule", note.rule}, {"rows", note.rows}});
+  }
+  record["suppressed"] = suppressed;
+
+  auto seal_start = Clock::now();
+  std::string output_hash = crypto::Sha256Hex(AsBytes(output));
+  Status sealed = StoreSealedResult(storage, spec.run_id, AsBytes(output), output_hash, spec.recipients);
+  SecureWipe(output.data(), output.size());
+  CR_RETURN_IF_ERROR(sealed);
+  record["outputHash"] = output_hash;
+  record["timingsMs"]["seal"] = MillisSince(seal_start);
+  return Status::OK();
+}
+
+}  // namespace
+
+RunOutcome ExecuteRun(const RunSpec& spec, Storage& storage) {
+  auto start = Clock::now();
+  RunOutcome outcome;
+  json& record = outcome.record;
+  record = {{"run", spec.run_id},
+            {"query", spec.query_id},
+            {"queryHash", spec.query_hash},
+            {"inputs", json::array()},
+            {"outputFormat", spec.output_format},
+            {"evidence", {{"kind", spec.evidence_kind}, {"digest", spec.evidence_digest}}},
+            {"timingsMs", json::object()}};
+  if (spec.evidence_kind == "simulated") record["evidence"]["insecure"] = true;
+  outcome.status = Execute(spec, storage, record);
+  record["timingsMs"]["total"] = MillisSince(start);
+  record["finishedAt"] = static_cast<int64_t>(std::time(nullptr));
+  if (outcome.status.ok()) {
+    record["state"] = "succeeded";
+  } else {
+    RemoveRunObjects(storage, spec.run_id);
+    record["state"] = "failed";
+    record["reason"] = outcome.status.ToString();
+    record.erase("outputHash");
+    record.erase("rowsOut");
+    record.erase("suppressed");
+  }
+  return outcome;
+}
+
+}  // namespace cleanroom::runtime

@@ -1,0 +1,61 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "base/status.h"
+#include "crypto/container.h"
+#include "crypto/signature.h"
+#include "runtime/sealed_result.h"
+#include "runtime/storage.h"
+
+namespace cleanroom::runtime {
+
+// One dataset a run reads, with its key (released to this runtime).
+struct RunInput {
+  nlohmann::json document;  // the registered dataset document (docs/api.md "Dataset")
+  int64_t version = 0;
+  std::string document_hash;  // governance's hash of the document, for the record
+  const crypto::container::DataKey* key = nullptr;
+};
+
+// Everything one run needs once its keys are released.
+struct RunSpec {
+  std::string run_id;
+  std::string query_id;
+  std::string query_hash;
+  std::vector<std::string> steps;                   // the query's SQL steps, in order
+  nlohmann::json guards = nlohmann::json::object();  // the query's guards (docs/privacy.md)
+  std::string output_format = "csv";                // csv or ndjson
+  std::vector<RunInput> inputs;
+  std::vector<ResultRecipient> recipients;
+  std::string evidence_kind;    // "simulated" (insecure) or "sev-snp"
+  std::string evidence_digest;  // hex SHA-256 of the evidence JSON presented for the keys
+  int engine_threads = 0;       // 0: every core
+};
+
+// What a run did: OK and the record, or the failure and a record saying why.
+struct RunOutcome {
+  Status status;
+  // {"run","query","queryHash","state": "succeeded"|"failed","reason"?,"inputs":[{"dataset",
+  //  "version","documentHash","contentHash","rows"?}],"rowsOut","suppressed":[{"rule","rows"}],
+  //  "outputFormat","outputHash","evidence":{"kind","digest"},"timingsMs":{...},"finishedAt"}
+  nlohmann::json record;
+};
+
+// Runs the checked query of `spec` on its encrypted inputs, with their keys:
+//   1. reads each ciphertext from storage and checks its SHA-256 against the document's
+//      contentHash (DataLoss otherwise);
+//   2. decrypts it in memory and loads it into a fresh engine through memory (memfd) with the
+//      document's declared schema, never through a file on disk;
+//   3. locks the engine, compiles the steps under the datasets' policies and the query's guards
+//      (CompileChecked) and runs them (RunChecked): pre-conditions, thresholds, suppression;
+//   4. writes the result in the output format in memory, seals it to every recipient and stores
+//      it (StoreSealedResult).
+// A failure at any step returns its Status (the reason is in the record: code and message, which
+// never hold data values or keys) and removes anything the run stored.
+RunOutcome ExecuteRun(const RunSpec& spec, Storage& storage);
+
+}  // namespace cleanroom::runtime

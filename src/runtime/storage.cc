@@ -1,0 +1,115 @@
+#include "runtime/storage.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <system_error>
+
+#include "base/file.h"
+
+namespace cleanroom::runtime {
+namespace {
+
+namespace fs = std::filesystem;
+
+// A directory tree: the object `a/b` is the file DIR/a/b.
+class FileStorage final : public Storage {
+ public:
+  explicit FileStorage(fs::path root) : root_(std::move(root)) {}
+
+  std::string url() const override { return "file://" + root_.string(); }
+
+  Status PutStreaming(const std::string& key,
+                      const std::function<Status(const crypto::container::WriteFn&)>& produce)
+      override {
+    CR_RETURN_IF_ERROR(CheckStorageKey(key));
+    fs::path path = root_ / key;
+    std::error_code ec;
+    fs::create_directories(path.parent_path(), ec);
+    if (ec) return Status::Internal("storage: cannot create the directory for object " + key);
+    AtomicFileWriter writer;
+    CR_RETURN_IF_ERROR(writer.Open(path.string(), 0644));
+    Status produced = produce([&writer](ByteSpan data) { return writer.Append(data); });
+    if (!produced.ok()) {
+      writer.Abandon();
+      return produced;
+    }
+    return writer.Commit();
+  }
+
+  Result<std::unique_ptr<crypto::container::RandomAccessInput>> Open(
+      const std::string& key) const override {
+    CR_RETURN_IF_ERROR(CheckStorageKey(key));
+    auto input = crypto::container::OpenFileInput((root_ / key).string());
+    if (!input.ok()) return Status::NotFound("storage: no object " + key);
+    return input;
+  }
+
+  Status Remove(const std::string& key) override {
+    CR_RETURN_IF_ERROR(CheckStorageKey(key));
+    std::error_code ec;
+    fs::remove(root_ / key, ec);
+    if (ec) return Status::Internal("storage: cannot remove object " + key);
+    return Status::OK();
+  }
+
+ private:
+  fs::path root_;
+};
+
+bool IsKeyChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+         c == '_' || c == '-';
+}
+
+}  // namespace
+
+Status CheckStorageKey(std::string_view key) {
+  if (key.empty() || key.size() > 1024) return Status::InvalidArgument("storage key: empty or too long");
+  size_t start = 0;
+  while (start <= key.size()) {
+    size_t slash = key.find('/', start);
+    if (slash == std::string_view::npos) slash = key.size();
+    std::string_view segment = key.substr(start, slash - start);
+    if (segment.empty() || segment == "." || segment == "..") {
+      return Status::InvalidArgument("storage key: empty, '.' or '..' segment in " +
+                                     std::string(key));
+    }
+    for (char c : segment) {
+      if (!IsKeyChar(c)) {
+        return Status::InvalidArgument("storage key: only [A-Za-z0-9._-] and '/' allowed");
+      }
+    }
+    start = slash + 1;
+  }
+  return Status::OK();
+}
+
+Status Storage::Put(const std::string& key, ByteSpan data) {
+  return PutStreaming(key, [data](const crypto::container::WriteFn& write) { return write(data); });
+}
+
+Result<Bytes> Storage::Get(const std::string& key) const {
+  CR_ASSIGN_OR_RETURN(auto input, Open(key));
+  Bytes out(input->size());
+  if (!out.empty()) CR_RETURN_IF_ERROR(input->ReadAt(0, out.data(), out.size()));
+  return out;
+}
+
+Result<std::unique_ptr<Storage>> OpenStorage(const std::string& url) {
+  std::string dir = url;
+  constexpr std::string_view kFileScheme = "file://";
+  if (url.rfind(kFileScheme, 0) == 0) {
+    dir = url.substr(kFileScheme.size());
+  } else if (url.find("://") != std::string::npos) {
+    return Status::InvalidArgument("--storage: only file://DIR is supported, got another scheme");
+  }
+  if (dir.empty()) return Status::InvalidArgument("--storage: file:// needs a directory");
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return Status::InvalidArgument("--storage: cannot create directory " + dir);
+  fs::path root = fs::absolute(dir, ec);
+  if (ec) return Status::InvalidArgument("--storage: bad directory " + dir);
+  return std::unique_ptr<Storage>(new FileStorage(root.lexically_normal()));
+}
+
+}  // namespace cleanroom::runtime

@@ -1,0 +1,45 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "base/bytes.h"
+#include "base/status.h"
+#include "crypto/container.h"
+
+namespace cleanroom::runtime {
+
+// Where ciphertexts (encrypted datasets, sealed results) live. Objects are named by keys:
+// relative paths of [A-Za-z0-9._-] segments separated by '/', never "..". An object is written
+// whole or not at all. The operator runs storage and is trusted for availability only: everything
+// in it is encrypted, and readers check content hashes. Implementations are thread-safe.
+class Storage {
+ public:
+  virtual ~Storage() = default;
+
+  // The storage's URL, e.g. "file:///srv/cleanroom".
+  virtual std::string url() const = 0;
+  // Writes the object `key` from what `produce` hands to its writer, atomically: when `produce`
+  // (or a write) fails, nothing is left under `key` and an earlier object there is kept.
+  virtual Status PutStreaming(const std::string& key,
+                              const std::function<Status(const crypto::container::WriteFn&)>& produce) = 0;
+  // The object for positional reads. NotFound naming the key.
+  virtual Result<std::unique_ptr<crypto::container::RandomAccessInput>> Open(
+      const std::string& key) const = 0;
+  // Removes an object; OK when it does not exist.
+  virtual Status Remove(const std::string& key) = 0;
+
+  Status Put(const std::string& key, ByteSpan data);
+  Result<Bytes> Get(const std::string& key) const;
+};
+
+// InvalidArgument unless `key` is a well-formed object key (see Storage).
+Status CheckStorageKey(std::string_view key);
+
+// Opens a storage by URL. "file://DIR" (DIR absolute or relative; created if missing) is the
+// embedded default; a bare path counts as file://. InvalidArgument for any other scheme.
+Result<std::unique_ptr<Storage>> OpenStorage(const std::string& url);
+
+}  // namespace cleanroom::runtime

@@ -1,0 +1,190 @@
+// The runtime's execution of one run with released keys: publish (encrypt into storage), load
+// from memory, checked query, sealed result; failures leave no output.
+#include "runtime/run_execution.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "base/file.h"
+#include "crypto/identity.h"
+#include "runtime/dataset_publish.h"
+#include "runtime/sealed_result.h"
+#include "runtime/storage.h"
+
+namespace cleanroom::runtime {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+class RunExecutionTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("runtime_exec_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    // 150 people in band a, 40 in b, 10 in c: with minGroupUnits 30, band c is suppressed.
+    std::ofstream csv(dir_ / "customers.csv");
+    csv << "hashed_email,age_band,ltv\n";
+    int person = 0;
+    for (auto [band, count] : {std::pair{"a", 150}, {"b", 40}, {"c", 10}}) {
+      for (int i = 0; i < count; ++i) csv << "e" << person++ << "," << band << "," << i << "\n";
+    }
+    csv.close();
+    auto storage = OpenStorage("file://" + (dir_ / "storage").string());
+    ASSERT_TRUE(storage.ok()) << storage.status().ToString();
+    storage_ = std::move(*storage);
+
+    PublishRequest request;
+    request.file = (dir_ / "customers.csv").string();
+    request.name = "customers";
+    request.policy = {{"allowedFields", {"hashed_email", "age_band", "ltv"}},
+                      {"privacyUnit", "hashed_email"},
+                      {"columns", {{"ltv", {{"role", "aggregate"}}}}},
+                      {"minGroupUnits", 30}};
+    auto published = PublishDataset(request, *storage_);
+    ASSERT_TRUE(published.ok()) << published.status().ToString();
+    published_ = std::make_unique<PublishedDataset>(std::move(*published));
+
+    auto alice = crypto::GenerateIdentity("alice");
+    auto bob = crypto::GenerateIdentity("bob");
+    ASSERT_TRUE(alice.ok() && bob.ok());
+    alice_ = std::make_unique<crypto::MemberIdentity>(std::move(*alice));
+    bob_ = std::make_unique<crypto::MemberIdentity>(std::move(*bob));
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  RunSpec Spec(const std::string& run_id) {
+    RunSpec spec;
+    spec.run_id = run_id;
+    spec.query_id = "q1";
+    spec.query_hash = std::string(64, 'a');
+    spec.steps = {"SELECT age_band, COUNT(DISTINCT hashed_email) AS people FROM customers "
+                  "GROUP BY age_band ORDER BY age_band"};
+    spec.inputs.push_back({published_->document, 1, std::string(64, 'b'), &published_->key});
+    spec.recipients.push_back({alice_->member_id(), alice_->public_identity.encryption_public_key});
+    spec.evidence_kind = "simulated";
+    spec.engine_threads = 1;
+    return spec;
+  }
+
+  fs::path dir_;
+  std::unique_ptr<Storage> storage_;
+  std::unique_ptr<PublishedDataset> published_;
+  std::unique_ptr<crypto::MemberIdentity> alice_, bob_;
+};
+
+TEST_F(RunExecutionTest, PublishReadsSchemaAndPolicy) {
+  const json& doc = published_->document;
+  EXPECT_EQ(doc["name"], "customers");
+  EXPECT_EQ(doc["format"], "csv");
+  ASSERT_EQ(doc["schema"].size(), 3u);
+  EXPECT_EQ(doc["schema"][0]["name"], "hashed_email");
+  EXPECT_EQ(doc["columnRoles"]["hashed_email"], "privacy_unit");
+  EXPECT_EQ(doc["columnRoles"]["ltv"], "aggregate");
+  auto ciphertext = storage_->Get(doc["location"]);
+  ASSERT_TRUE(ciphertext.ok());
+  EXPECT_EQ(crypto::Sha256Hex(*ciphertext), doc["contentHash"]);
+  // The ciphertext does not hold the plaintext.
+  std::string text(ciphertext->begin(), ciphertext->end());
+  EXPECT_EQ(text.find("hashed_email"), std::string::npos);
+}
+
+TEST_F(RunExecutionTest, PublishRefusesPolicyNamingMissingColumn) {
+  PublishRequest request;
+  request.file = (dir_ / "customers.csv").string();
+  request.name = "customers";
+  request.policy = {{"allowedFields", {"hashed_email", "income"}}};
+  auto published = PublishDataset(request, *storage_);
+  ASSERT_FALSE(published.ok());
+  EXPECT_EQ(published.status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST_F(RunExecutionTest, HappyPathSealsToRecipientOnly) {
+  RunOutcome outcome = ExecuteRun(Spec("r1"), *storage_);
+  ASSERT_TRUE(outcome.status.ok()) << outcome.status.ToString();
+  const json& record = outcome.record;
+  EXPECT_EQ(record["state"], "succeeded");
+  EXPECT_EQ(record["rowsOut"], 2);
+  int64_t suppressed = 0;
+  for (const json& note : record["suppressed"]) suppressed += note["rows"].get<int64_t>();
+  EXPECT_EQ(suppressed, 1);
+  EXPECT_EQ(record["inputs"][0]["contentHash"], published_->document["contentHash"]);
+  EXPECT_EQ(record["evidence"]["insecure"], true);
+
+  auto output = OpenSealedResult(*storage_, "r1", *alice_, record["outputHash"]);
+  ASSERT_TRUE(output.ok()) << output.status().ToString();
+  std::string text(output->begin(), output->end());
+  EXPECT_EQ(text, "age_band,people\na,150\nb,40\n");
+
+  auto refused = OpenSealedResult(*storage_, "r1", *bob_, record["outputHash"]);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), StatusCode::kPermissionDenied);
+
+  auto wrong_hash = OpenSealedResult(*storage_, "r1", *alice_, std::string(64, '0'));
+  EXPECT_EQ(wrong_hash.status().code(), StatusCode::kDataLoss);
+}
+
+TEST_F(RunExecutionTest, SignedRecordVerifies) {
+  RunOutcome outcome = ExecuteRun(Spec("r1"), *storage_);
+  ASSERT_TRUE(outcome.status.ok());
+  auto key = crypto::PrivateKey::Generate(crypto::KeyType::kEcP384);
+  ASSERT_TRUE(key.ok());
+  auto signed_record = SignRunRecord(outcome.record, *key, "runtime");
+  ASSERT_TRUE(signed_record.ok());
+  auto verified = VerifyRunRecord(*signed_record, key->public_key());
+  ASSERT_TRUE(verified.ok());
+  EXPECT_EQ(*verified, outcome.record);
+  (*signed_record)[signed_record->size() - 1] ^= 1;
+  EXPECT_EQ(VerifyRunRecord(*signed_record, key->public_key()).status().code(),
+            StatusCode::kUnauthenticated);
+}
+
+TEST_F(RunExecutionTest, TamperedCiphertextFailsWithDataLossAndNoOutput) {
+  std::string path = (dir_ / "storage" / published_->document["location"].get<std::string>()).string();
+  auto bytes = ReadFileToString(path);
+  ASSERT_TRUE(bytes.ok());
+  (*bytes)[bytes->size() / 2] ^= 0x01;
+  ASSERT_TRUE(WriteFileAtomic(path, *bytes).ok());
+  RunOutcome outcome = ExecuteRun(Spec("r2"), *storage_);
+  EXPECT_EQ(outcome.status.code(), StatusCode::kDataLoss);
+  EXPECT_EQ(outcome.record["state"], "failed");
+  EXPECT_FALSE(outcome.record.contains("outputHash"));
+  EXPECT_FALSE(fs::exists(dir_ / "storage" / ResultOutputKey("r2")));
+  EXPECT_FALSE(fs::exists(dir_ / "storage" / ResultKeysKey("r2")));
+}
+
+TEST_F(RunExecutionTest, PolicyViolationFailsWithoutOutput) {
+  RunSpec spec = Spec("r3");
+  spec.steps = {"SELECT hashed_email FROM customers"};
+  RunOutcome outcome = ExecuteRun(spec, *storage_);
+  EXPECT_EQ(outcome.status.code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(outcome.record["state"], "failed");
+  EXPECT_FALSE(fs::exists(dir_ / "storage" / ResultOutputKey("r3")));
+}
+
+TEST_F(RunExecutionTest, WrongKeyFails) {
+  auto other = crypto::container::DataKey::Generate();
+  ASSERT_TRUE(other.ok());
+  RunSpec spec = Spec("r4");
+  spec.inputs[0].key = &*other;
+  RunOutcome outcome = ExecuteRun(spec, *storage_);
+  EXPECT_FALSE(outcome.status.ok());
+  EXPECT_EQ(outcome.record["state"], "failed");
+}
+
+TEST(StorageTest, RefusesEscapingKeys) {
+  EXPECT_FALSE(CheckStorageKey("../x").ok());
+  EXPECT_FALSE(CheckStorageKey("a//b").ok());
+  EXPECT_FALSE(CheckStorageKey("/abs").ok());
+  EXPECT_TRUE(CheckStorageKey("datasets/customers/01.cdc").ok());
+  EXPECT_FALSE(OpenStorage("s3://bucket").ok());
+}
+
+}  // namespace
+}  // namespace cleanroom::runtime
