@@ -159,10 +159,7 @@ void SetupCollab(CLI::App& root, ExitCode& exit_code) {
   CLI::App* s = group->add_subcommand("show", "Show the collaboration, its versions and votes");
   governance::client::AddClientFlags(s, show.get());
   s->callback([show, report] {
-    report([&]() -> Status {
-      CR_ASSIGN_OR_RETURN(auto client, governance::client::Connect(*show));
-      return governance::client::PrintReply(client->Get("/v1/collab"), show->json, PrintCollaboration);
-    }());
+    report(governance::client::GetAndPrint(*show, "/v1/collab", PrintCollaboration));
   });
 
   for (bool accept : {true, false}) {
@@ -183,12 +180,9 @@ void SetupCollab(CLI::App& root, ExitCode& exit_code) {
                                               : "Release your stop of the collaboration");
     governance::client::AddClientFlags(sw, flags.get());
     sw->callback([flags, stop, report] {
-      report([&]() -> Status {
-        CR_ASSIGN_OR_RETURN(auto client, governance::client::Connect(*flags));
-        return governance::client::PrintReply(
-            client->Write("/v1/collab/consent", stop ? "collab.stop" : "collab.resume", Json::object()),
-            flags->json, governance::client::PrintWriteResult);
-      }());
+      report(governance::client::WriteAndPrint(*flags, "/v1/collab/consent",
+                                               stop ? "collab.stop" : "collab.resume",
+                                               Json::object()));
     });
   }
 }

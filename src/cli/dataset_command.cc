@@ -166,10 +166,7 @@ void SetupDataset(CLI::App& root, ExitCode& exit_code) {
   CLI::App* l = group->add_subcommand("list", "List the datasets of the collaboration");
   governance::client::AddClientFlags(l, list.get());
   l->callback([list, report] {
-    report([&]() -> Status {
-      CR_ASSIGN_OR_RETURN(auto client, governance::client::Connect(*list));
-      return governance::client::PrintReply(client->Get("/v1/datasets"), list->json, PrintList);
-    }());
+    report(governance::client::GetAndPrint(*list, "/v1/datasets", PrintList));
   });
 
   struct NamedFlags {
@@ -181,11 +178,7 @@ void SetupDataset(CLI::App& root, ExitCode& exit_code) {
   governance::client::AddClientFlags(s, &show->client);
   s->add_option("name", show->name, "The dataset")->required();
   s->callback([show, report] {
-    report([&]() -> Status {
-      CR_ASSIGN_OR_RETURN(auto client, governance::client::Connect(show->client));
-      return governance::client::PrintReply(client->Get("/v1/datasets/" + show->name),
-                                            show->client.json, PrintDataset);
-    }());
+    report(governance::client::GetAndPrint(show->client, "/v1/datasets/" + show->name, PrintDataset));
   });
 
   for (bool enable : {true, false}) {
@@ -196,13 +189,10 @@ void SetupDataset(CLI::App& root, ExitCode& exit_code) {
     governance::client::AddClientFlags(sw, &flags->client);
     sw->add_option("name", flags->name, "The dataset")->required();
     sw->callback([flags, enable, report] {
-      report([&]() -> Status {
-        CR_ASSIGN_OR_RETURN(auto client, governance::client::Connect(flags->client));
-        return governance::client::PrintReply(
-            client->Write("/v1/datasets/" + flags->name + "/consent",
-                          enable ? "dataset.enable" : "dataset.disable", {{"dataset", flags->name}}),
-            flags->client.json, governance::client::PrintWriteResult);
-      }());
+      report(governance::client::WriteAndPrint(flags->client,
+                                               "/v1/datasets/" + flags->name + "/consent",
+                                               enable ? "dataset.enable" : "dataset.disable",
+                                               {{"dataset", flags->name}}));
     });
   }
 }

@@ -124,10 +124,8 @@ Status Vote(const IdFlags& f, bool accept) {
 }
 
 Status Simple(const IdFlags& f, const std::string& suffix, const std::string& type) {
-  CR_ASSIGN_OR_RETURN(auto client, governance::client::Connect(f.client));
-  return governance::client::PrintReply(
-      client->Write("/v1/queries/" + f.id + "/" + suffix, type, {{"query", f.id}}), f.client.json,
-      governance::client::PrintWriteResult);
+  return governance::client::WriteAndPrint(f.client, "/v1/queries/" + f.id + "/" + suffix, type,
+                                           {{"query", f.id}});
 }
 
 void SetupQuery(CLI::App& root, ExitCode& exit_code) {
@@ -160,10 +158,7 @@ void SetupQuery(CLI::App& root, ExitCode& exit_code) {
   CLI::App* l = group->add_subcommand("list", "List the queries");
   governance::client::AddClientFlags(l, list.get());
   l->callback([list, report] {
-    report([&]() -> Status {
-      CR_ASSIGN_OR_RETURN(auto client, governance::client::Connect(*list));
-      return governance::client::PrintReply(client->Get("/v1/queries"), list->json, PrintList);
-    }());
+    report(governance::client::GetAndPrint(*list, "/v1/queries", PrintList));
   });
 
   auto show = std::make_shared<IdFlags>();
@@ -171,10 +166,7 @@ void SetupQuery(CLI::App& root, ExitCode& exit_code) {
   governance::client::AddClientFlags(s, &show->client);
   s->add_option("id", show->id, "The query id")->required();
   s->callback([show, report] {
-    report([&]() -> Status {
-      CR_ASSIGN_OR_RETURN(auto client, governance::client::Connect(show->client));
-      return governance::client::PrintReply(client->Get("/v1/queries/" + show->id), show->client.json, PrintQuery);
-    }());
+    report(governance::client::GetAndPrint(show->client, "/v1/queries/" + show->id, PrintQuery));
   });
 
   for (bool accept : {true, false}) {

@@ -57,10 +57,7 @@ void SetupRun(CLI::App& root, ExitCode& exit_code) {
   governance::client::AddClientFlags(s, &show->client);
   s->add_option("run", show->id, "The run id")->required();
   s->callback([show, report] {
-    report([&]() -> Status {
-      CR_ASSIGN_OR_RETURN(auto client, governance::client::Connect(show->client));
-      return governance::client::PrintReply(client->Get("/v1/runs/" + show->id), show->client.json, PrintRun);
-    }());
+    report(governance::client::GetAndPrint(show->client, "/v1/runs/" + show->id, PrintRun));
   });
 
   auto list = std::make_shared<ClientFlags>();

@@ -34,6 +34,18 @@ Status PrintReply(const Result<ApiReply>& reply, bool json,
   return Status::OK();
 }
 
+Status GetAndPrint(const ClientFlags& flags, const std::string& path,
+                   const std::function<void(const Json& body)>& human) {
+  CR_ASSIGN_OR_RETURN(auto client, Connect(flags));
+  return PrintReply(client->Get(path), flags.json, human);
+}
+
+Status WriteAndPrint(const ClientFlags& flags, const std::string& path,
+                     const std::string& message_type, const Json& payload) {
+  CR_ASSIGN_OR_RETURN(auto client, Connect(flags));
+  return PrintReply(client->Write(path, message_type, payload), flags.json, PrintWriteResult);
+}
+
 void PrintWriteResult(const Json& body) {
   std::string line = "seqno " + std::to_string(body.value("seqno", 0ull)) + ":";
   if (body.contains("result") && body["result"].is_object()) {

@@ -29,6 +29,13 @@ Result<std::unique_ptr<GovernanceClient>> Connect(const ClientFlags& flags);
 Status PrintReply(const Result<ApiReply>& reply, bool json,
                   const std::function<void(const Json& body)>& human);
 
+// Connects, GETs `path` and prints the reply (see PrintReply).
+Status GetAndPrint(const ClientFlags& flags, const std::string& path,
+                   const std::function<void(const Json& body)>& human);
+// Connects, signs and POSTs one write and prints its result.
+Status WriteAndPrint(const ClientFlags& flags, const std::string& path,
+                     const std::string& message_type, const Json& payload);
+
 // A one-line summary of a write's result: "seqno N: key=value ...".
 void PrintWriteResult(const Json& body);
 
