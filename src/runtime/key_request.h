@@ -1,0 +1,56 @@
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "attest/evidence.h"
+#include "attest/simulated.h"
+#include "base/bytes.h"
+#include "base/status.h"
+#include "crypto/container.h"
+#include "crypto/signature.h"
+
+// The runtime's side of key release (docs/runtime.md, "Key release"). Per run the runtime makes
+// an ephemeral X25519 key pair and evidence whose report_data is
+// attest::ReportDataForPublicKey(public key, run id); governance releases each dataset key
+// HPKE-sealed (base mode, DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, AES-256-GCM) to that key with
+//   info = "cleanroom.key-release.v1"
+//   aad  = run id || 0x00 || dataset name (lower case) || 0x00 || version (decimal) || 0x00 || keyId
+// so a released key opens only with this run's ephemeral key and only as that dataset version.
+namespace cleanroom::runtime {
+
+inline constexpr std::string_view kKeyReleaseInfo = "cleanroom.key-release.v1";
+
+// The associated data that binds a released key to its run and dataset version.
+Bytes KeyReleaseAad(const std::string& run_id, const std::string& dataset, int64_t version,
+                    const std::string& key_id);
+
+// One run's key request: the ephemeral key (never leaves the runtime) and what is sent.
+struct KeyRequest {
+  std::string run_id;
+  crypto::PrivateKey ephemeral_key;  // X25519
+  Bytes public_key;                  // the raw 32-byte X25519 public key, as sent
+  attest::Evidence evidence;
+
+  // {"run": id, "publicKey": base64 raw X25519, "evidence": evidence JSON object}.
+  nlohmann::json ToJson() const;
+  // Hex SHA-384 digest of the evidence (attest::EvidenceDigest), for the run record.
+  std::string EvidenceDigestHex() const;
+};
+
+// A key request with simulated evidence (INSECURE: development and tests only) signed by the
+// local platform key, for a runtime of `measurement` (48 bytes).
+Result<KeyRequest> MakeSimulatedKeyRequest(const std::string& run_id,
+                                           const attest::PlatformKey& platform,
+                                           ByteSpan measurement);
+
+// Opens one released key: `enc` and `sealed_key` as governance returned them (base64 decoded).
+// DataLoss when it does not open (another run's key, another dataset, tampering); DataLoss when
+// the opened key's id differs from `key_id` (hex) of the dataset document.
+Result<crypto::container::DataKey> OpenReleasedKey(const KeyRequest& request,
+                                                   const std::string& dataset, int64_t version,
+                                                   const std::string& key_id, ByteSpan enc,
+                                                   ByteSpan sealed_key);
+
+}  // namespace cleanroom::runtime
