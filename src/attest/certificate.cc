@@ -58,6 +58,7 @@ Result<std::vector<Certificate>> Certificate::ParseAll(ByteSpan data, std::strin
     out.push_back(Certificate(X509Ptr(x509)));
   }
   BIO_free(bio);
+  ERR_clear_error();  // The read that ends the loop leaves a "no start line" error queued.
   if (out.empty()) {
     return Status::InvalidArgument(std::string(what) + ": no PEM certificate could be read");
   }

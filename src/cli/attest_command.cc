@@ -79,7 +79,9 @@ Result<int> RunVerify(const VerifyOptions& options) {
   if (options.json) {
     nlohmann::ordered_json j = verdict.ToJson();
     j["verified_at"] = attest::FormatRfc3339(at);
-    std::printf("%s\n", j.dump(2).c_str());
+    // Certificate names are text from the input: never let odd UTF-8 abort the output.
+    std::printf("%s\n",
+                j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace).c_str());
   } else {
     std::printf("%sverified at: %s\n", verdict.ToText().c_str(), attest::FormatRfc3339(at).c_str());
   }
