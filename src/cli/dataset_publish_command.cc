@@ -19,7 +19,7 @@ using governance::client::ApiReply;
 
 struct PublishFlags {
   governance::client::ClientFlags client;
-  std::string file, name, format, policy_file, schema_file;
+  std::string file, name, format, policy_file, schema_file, save_key;
   std::string storage = "file://cleanroom-storage";
   bool quiet = false;
 };
@@ -51,6 +51,15 @@ Status Publish(const PublishFlags& f) {
   CR_ASSIGN_OR_RETURN(runtime::PublishedDataset published,
                       runtime::PublishDataset(request, *storage));
   if (next_report > (64ull << 20)) std::fprintf(stderr, "\n");
+  if (!f.save_key.empty()) {
+    std::string text = published.key.Serialize();
+    Status saved = WriteFileAtomic(f.save_key, text, 0600);
+    SecureWipe(text.data(), text.size());
+    if (!saved.ok()) {
+      (void)storage->Remove(published.storage_key);
+      return saved;
+    }
+  }
   if (!f.client.json) {
     std::printf("encrypted %s: %llu bytes in %llu chunks -> %s/%s\n", f.file.c_str(),
                 static_cast<unsigned long long>(published.summary.plaintext_size),
@@ -91,6 +100,7 @@ void SetupDatasetPublish(CLI::App& root, ExitCode& exit_code) {
                 "A declared schema {\"columns\": [{name, type}]} (default: read from the file)");
   p->add_option("--storage", flags->storage, "Where ciphertexts go: file://DIR")
       ->capture_default_str();
+  p->add_option("--save-key", flags->save_key, "Also keep the data key here (.dek, mode 0600)");
   p->add_flag("--quiet", flags->quiet, "No progress on large files");
   p->callback([flags, &exit_code] {
     Status st = Publish(*flags);
