@@ -237,7 +237,15 @@ Result<DuckDbEmitter::Block> DuckDbEmitter::EmitJoin(const PlanNode& node) {
     case JoinType::kSemi: keyword = "SEMI JOIN"; break;
     case JoinType::kAnti: keyword = "ANTI JOIN"; break;
   }
-  block.from = Wrap(left) + " " + keyword + " " + Wrap(right);
+  // A chain of joins stays one FROM clause (t1 JOIN t2 ON .. JOIN t3 ON ..), so DuckDB's join
+  // order optimizer sees every relation at once.
+  auto flat = [](const PlanNode& child, const Block& b) {
+    return child.kind == PlanKind::kJoin && b.passthrough && b.where.empty() && b.group_by.empty() &&
+           b.order_by.empty() && b.limit < 0 && b.offset == 0 && !b.distinct;
+  };
+  std::string left_sql = flat(*node.children[0], left) ? left.from : Wrap(left);
+  std::string right_sql = flat(*node.children[1], right) ? "(" + right.from + ")" : Wrap(right);
+  block.from = left_sql + " " + keyword + " " + right_sql;
   if (node.join_type != JoinType::kCross) block.from += " ON " + (condition.empty() ? "TRUE" : condition);
   block.items = PassThrough(node.columns);
   block.passthrough = true;
