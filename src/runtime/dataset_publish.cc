@@ -93,7 +93,7 @@ Result<PublishedDataset> PublishDataset(const PublishRequest& request, Storage& 
 
   CR_ASSIGN_OR_RETURN(crypto::container::DataKey key, crypto::container::DataKey::Generate());
   std::string key_id = HexEncode(key.key_id());
-  PublishedDataset out{json::object(), std::move(key), {}, ""};
+  PublishedDataset out{json::object(), std::move(key), crypto::container::EncryptSummary(), std::string()};
   out.storage_key = "datasets/" + sql::ToLowerAscii(request.name) + "/" + key_id + ".cdc";
 
   crypto::container::EncryptOptions options;
