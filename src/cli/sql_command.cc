@@ -9,6 +9,8 @@
 #include "cli/command_registry.h"
 #include "engine/engine.h"
 #include "engine/result_writer.h"
+#include "privacy/policy.h"
+#include "runtime/checked_query.h"
 #include "sql/frontend.h"
 
 namespace cleanroom::cli {
@@ -20,6 +22,7 @@ struct SqlRequest {
   std::string output_format;         // empty: by --output's extension, else table
   std::string output;                // empty: stdout
   bool explain = false;
+  std::string policy;  // --policy FILE: run the query policy-checked
   std::string sql;
 };
 
@@ -52,13 +55,6 @@ Status LoadInputs(const SqlRequest& request, engine::Engine& engine) {
   return Status::OK();
 }
 
-// Checks the compiled statements before anything runs. This is the one place a policy
-// checker (`--policy FILE`, the privacy module) plugs in: it reads the bound plans and may
-// reject or rewrite them. Today there is nothing to check.
-Status CheckCompiled(const SqlRequest& request, std::vector<sql::CompiledStatement>& compiled) {
-  return Status::OK();
-}
-
 Status WriteOutput(const SqlRequest& request, engine::QueryResult& result) {
   engine::OutputFormat format = engine::OutputFormat::kTable;
   if (!request.output_format.empty()) {
@@ -84,14 +80,34 @@ Status WriteOutput(const SqlRequest& request, engine::QueryResult& result) {
   });
 }
 
+// `--policy FILE`: the owners' policies and the query's guards are enforced on the bound plan
+// (privacy module); the recipient is told how many rows each rule suppressed.
+Status RunCheckedSql(const SqlRequest& request, engine::Engine& engine) {
+  CR_ASSIGN_OR_RETURN(privacy::PolicyFile policies, privacy::LoadPolicyFile(request.policy));
+  CR_ASSIGN_OR_RETURN(privacy::CheckedProgram program,
+                      runtime::CompileChecked(engine, request.sql, policies));
+  CR_RETURN_IF_ERROR(engine.Lock());
+  if (request.explain) {
+    std::printf("%s", program.explain.c_str());
+    return Status::OK();
+  }
+  CR_ASSIGN_OR_RETURN(runtime::CheckedResult run, runtime::RunChecked(engine, program));
+  for (const privacy::SuppressionNote& note : run.notes) {
+    std::fprintf(stderr, "cleanroom: %lld rows suppressed by %s\n",
+                 static_cast<long long>(note.rows), note.rule.c_str());
+  }
+  if (run.result == nullptr) return Status::OK();
+  return WriteOutput(request, *run.result);
+}
+
 Status RunSql(const SqlRequest& request) {
   CR_ASSIGN_OR_RETURN(std::unique_ptr<engine::Engine> engine, engine::Engine::Open());
   CR_RETURN_IF_ERROR(LoadInputs(request, *engine));
+  if (!request.policy.empty()) return RunCheckedSql(request, *engine);
   sql::CompileOptions options;
   options.resolve_file = engine->FileResolver();  // inline FROM 'file' loads before locking
   CR_ASSIGN_OR_RETURN(std::vector<sql::CompiledStatement> compiled,
                       sql::CompileScript(request.sql, engine->catalog(), options));
-  CR_RETURN_IF_ERROR(CheckCompiled(request, compiled));
   CR_RETURN_IF_ERROR(engine->Lock());
   if (request.explain) {
     for (const sql::CompiledStatement& statement : compiled) {
@@ -115,6 +131,9 @@ void SetupSql(CLI::App& root, ExitCode& exit_code) {
   cmd->add_option("--output-format", request->output_format, "table|csv|json|ndjson|parquet");
   cmd->add_option("--output", request->output, "write the result to FILE (atomically)");
   cmd->add_flag("--explain", request->explain, "print our plan and the emitted SQL; do not run");
+  cmd->add_option("--policy", request->policy,
+                  "FILE: owners' policies and query guards ({\"datasets\": {...}, \"query\": {...}}); "
+                  "the query is checked and thresholded (docs/privacy.md)");
   cmd->add_option("sql", request->sql, "the query (Spark SQL; temp-view steps separated by ';')")
       ->required();
   cmd->callback([request, &exit_code] {

@@ -39,24 +39,33 @@ struct RowPath {
   std::string dataset;
 };
 
-void FindRowPaths(sql::PlanNode* node, std::vector<sql::PlanNode*>& stack,
+void FindRowPaths(CheckContext& ctx, sql::PlanNode* node, std::vector<sql::PlanNode*>& stack,
                   std::vector<RowPath>& out) {
   stack.push_back(node);
   switch (node->kind) {
     case PlanKind::kGet:
-      out.push_back(RowPath{stack, sql::ToLowerAscii(node->table_name)});
+      if (node->is_view) {
+        // The rows of the datasets the view reads row-level reach the aggregate through it.
+        if (node->view_plan && node->view_plan->root) {
+          for (const std::string& ds : ctx.lineage.RowLevelDatasets(*node->view_plan->root)) {
+            out.push_back(RowPath{stack, ds});
+          }
+        }
+      } else {
+        out.push_back(RowPath{stack, sql::ToLowerAscii(node->table_name)});
+      }
       break;
     case PlanKind::kAggregate:
     case PlanKind::kValues:
       break;
     case PlanKind::kJoin:
-      FindRowPaths(node->children[0].get(), stack, out);
+      FindRowPaths(ctx, node->children[0].get(), stack, out);
       if (node->join_type != sql::JoinType::kSemi && node->join_type != sql::JoinType::kAnti) {
-        FindRowPaths(node->children[1].get(), stack, out);
+        FindRowPaths(ctx, node->children[1].get(), stack, out);
       }
       break;
     default:
-      for (auto& c : node->children) FindRowPaths(c.get(), stack, out);
+      for (auto& c : node->children) FindRowPaths(ctx, c.get(), stack, out);
       break;
   }
   stack.pop_back();
@@ -173,7 +182,7 @@ Status RewriteThresholds(CheckContext& ctx, const sql::Catalog& catalog, sql::Lo
 
   std::vector<RowPath> paths;
   std::vector<sql::PlanNode*> stack;
-  FindRowPaths(node->children[0].get(), stack, paths);
+  FindRowPaths(ctx, node->children[0].get(), stack, paths);
 
   struct Threshold {
     size_t column;

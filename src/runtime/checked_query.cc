@@ -48,7 +48,6 @@ Result<privacy::CheckedProgram> CompileChecked(engine::Engine& engine, std::stri
 }
 
 Result<CheckedResult> RunChecked(engine::Engine& engine, const privacy::CheckedProgram& program) {
-  CR_RETURN_IF_ERROR(engine.Lock());
   EngineProgramRunner runner(engine);
   CheckedResult out;
   CR_ASSIGN_OR_RETURN(out.notes, privacy::RunPreparation(program, runner));

@@ -25,8 +25,9 @@ struct CheckedResult {
   std::vector<privacy::SuppressionNote> notes;  // rows suppressed per rule
 };
 
-// Locks the engine, runs the program's preparation (pre-conditions, threshold tables,
-// suppression counts, views) and starts the final query.
+// Runs the program's preparation (pre-conditions, threshold tables, suppression counts,
+// views) and starts the final query. REQUIRES: the engine is locked (Engine::Lock, or
+// LockFileAccess for test scripts); Engine::Query refuses otherwise.
 Result<CheckedResult> RunChecked(engine::Engine& engine, const privacy::CheckedProgram& program);
 
 }  // namespace cleanroom::runtime

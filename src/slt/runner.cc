@@ -12,6 +12,8 @@
 #include "base/file.h"
 #include "base/thread_pool.h"
 #include "engine/engine.h"
+#include "privacy/policy.h"
+#include "runtime/checked_query.h"
 #include "slt/result_text.h"
 #include "slt/script.h"
 
@@ -52,10 +54,27 @@ class ScriptRun {
   ScriptRun(const std::string& path, const RunnerOptions& options, engine::Engine& engine)
       : path_(path), options_(options), engine_(engine) {}
 
+  // `policy FILE|off`: later statements and queries run policy-checked (privacy module).
+  Status SetPolicy(const std::string& argument) {
+    if (argument == "off") {
+      policy_.reset();
+      return Status::OK();
+    }
+    std::filesystem::path file = argument;
+    if (file.is_relative()) file = std::filesystem::path(path_).parent_path() / file;
+    CR_ASSIGN_OR_RETURN(privacy::PolicyFile policy, privacy::LoadPolicyFile(file.string()));
+    policy_ = std::move(policy);
+    return Status::OK();
+  }
+  bool has_policy() const { return policy_.has_value(); }
+  int64_t last_suppressed() const { return last_suppressed_; }
+
   // Statement or query-like SQL for its effect (results are drained).
   Status RunStatement(const std::string& sql) {
     std::string keyword = FirstKeyword(sql);
-    if (IsSetUpStatement(keyword)) {
+    // Under a policy, temp views are steps of the checked script, not set-up.
+    bool checked_view = policy_.has_value() && keyword == "CREATE" && IsViewScript(sql);
+    if (IsSetUpStatement(keyword) && !checked_view) {
       if (ChangesCatalog(keyword)) catalog_dirty_ = true;
       if (keyword == "CREATE") {
         std::optional<Status> view = TryCompiledView(sql);
@@ -101,10 +120,25 @@ class ScriptRun {
   }
 
  private:
+  static bool IsViewScript(const std::string& sql) {
+    static const std::regex kView(R"(^\s*CREATE\s+(OR\s+REPLACE\s+)?(TEMP|TEMPORARY)\s+VIEW\s)",
+                                  std::regex::icase);
+    return std::regex_search(sql, kView);
+  }
+
   Result<std::unique_ptr<engine::QueryResult>> CompileAndRun(const std::string& sql) {
     if (catalog_dirty_) {
       CR_RETURN_IF_ERROR(engine_.RefreshCatalog());
       catalog_dirty_ = false;
+    }
+    if (policy_.has_value()) {
+      last_suppressed_ = -1;
+      CR_ASSIGN_OR_RETURN(privacy::CheckedProgram program,
+                          runtime::CompileChecked(engine_, sql, *policy_));
+      CR_ASSIGN_OR_RETURN(runtime::CheckedResult run, runtime::RunChecked(engine_, program));
+      last_suppressed_ = 0;
+      for (const auto& note : run.notes) last_suppressed_ += note.rows;
+      return std::move(run.result);
     }
     sql::CompileOptions compile_options;
     compile_options.dialect = options_.dialect;
@@ -146,6 +180,8 @@ class ScriptRun {
   const RunnerOptions& options_;
   engine::Engine& engine_;
   bool catalog_dirty_ = true;
+  std::optional<privacy::PolicyFile> policy_;
+  int64_t last_suppressed_ = -1;  // -1: no checked query has run
 };
 
 // A query slower than this is named in verbose output (it is not a failure).
@@ -241,7 +277,7 @@ FileResult RunScriptFile(const std::string& path, const RunnerOptions& options) 
   for (size_t i = 0; i < records->size(); ++i) {
     const Record& record = (*records)[i];
     bool counted = record.kind == Record::Kind::kStatement || record.kind == Record::Kind::kQuery ||
-                   record.kind == Record::Kind::kLoad;
+                   record.kind == Record::Kind::kLoad || record.kind == Record::Kind::kSuppressed;
     if (ConditionsSkip(record, options.dialect)) {
       if (counted) ++file.skipped;
       continue;
@@ -260,6 +296,14 @@ FileResult RunScriptFile(const std::string& path, const RunnerOptions& options) 
         continue;
       case Record::Kind::kHashThreshold:
         continue;
+      case Record::Kind::kPolicy: {
+        Status status = run.SetPolicy(record.arguments[0]);
+        if (!status.ok()) {
+          file.error = status.WithContext(path + ":" + std::to_string(record.line));
+          return file;
+        }
+        continue;
+      }
       case Record::Kind::kUnsupported:
         ++file.skipped;
         if (options.verbose) {
@@ -273,6 +317,16 @@ FileResult RunScriptFile(const std::string& path, const RunnerOptions& options) 
     if (skip_file || mode_skip ||
         (options.skip_list != nullptr && options.skip_list->SkipsRecord(path, record.line))) {
       ++file.skipped;
+      continue;
+    }
+    if (record.kind == Record::Kind::kSuppressed) {
+      std::string want = record.arguments[0];
+      std::string got = std::to_string(run.last_suppressed());
+      if (want == got) {
+        ++file.passed;
+      } else {
+        fail(record, "expected " + want + " rows suppressed, got " + got);
+      }
       continue;
     }
     Status status;
@@ -295,6 +349,10 @@ FileResult RunScriptFile(const std::string& path, const RunnerOptions& options) 
         std::string mismatch = record.expect_error && options.check_error_messages
                                    ? ErrorMessageMismatch(record, status)
                                    : "";
+        if (mismatch.empty() && !record.expect_code.empty() &&
+            StatusCodeName(status.code()) != record.expect_code) {
+          mismatch = "expected a " + record.expect_code + " error, got " + status.ToString();
+        }
         if (mismatch.empty()) {
           ++file.passed;
         } else {

@@ -58,11 +58,19 @@ Result<std::vector<Record>> ParseScript(std::string_view text) {
     if (head == "statement" || head == "query") {
       if (head == "statement") {
         record.kind = Record::Kind::kStatement;
-        if (words.size() < 2 || (words[1] != "ok" && words[1] != "error" && words[1] != "maybe")) {
+        if (words.size() < 2 || (words[1] != "ok" && words[1] != "error" && words[1] != "maybe" &&
+                                 words[1] != "denied")) {
           return Status::InvalidArgument("line " + std::to_string(line_number) +
-                                         ": statement must be followed by ok or error");
+                                         ": statement must be followed by ok, error or denied");
         }
-        record.expect_error = words[1] == "error";
+        record.expect_error = words[1] == "error" || words[1] == "denied";
+        if (words[1] == "denied") {
+          if (words.size() < 3) {
+            return Status::InvalidArgument("line " + std::to_string(line_number) +
+                                           ": statement denied needs a status code");
+          }
+          record.expect_code = words[2];
+        }
       } else {
         record.kind = Record::Kind::kQuery;
         if (words.size() < 2) {
@@ -99,6 +107,12 @@ Result<std::vector<Record>> ParseScript(std::string_view text) {
         ++i;
         while (i < lines.size() && !IsBlank(lines[i])) record.expected.emplace_back(lines[i++]);
       }
+    } else if (head == "policy" && words.size() == 2) {
+      record.kind = Record::Kind::kPolicy;
+      record.arguments.push_back(words[1]);
+    } else if (head == "suppressed" && words.size() == 2) {
+      record.kind = Record::Kind::kSuppressed;
+      record.arguments.push_back(words[1]);
     } else if (head == "hash-threshold") {
       record.kind = Record::Kind::kHashThreshold;
     } else if (head == "halt") {
