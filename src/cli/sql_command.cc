@@ -23,6 +23,7 @@ struct SqlRequest {
   std::string output;                // empty: stdout
   bool explain = false;
   std::string policy;  // --policy FILE: run the query policy-checked
+  bool no_verify = false;  // --no-verify: skip Parquet validation (trusted local files)
   std::string sql;
 };
 
@@ -101,7 +102,14 @@ Status RunCheckedSql(const SqlRequest& request, engine::Engine& engine) {
 }
 
 Status RunSql(const SqlRequest& request) {
-  CR_ASSIGN_OR_RETURN(std::unique_ptr<engine::Engine> engine, engine::Engine::Open());
+  engine::EngineOptions engine_options;
+  if (request.no_verify) {
+    engine_options.verify_parquet = false;
+    std::fprintf(stderr,
+                 "cleanroom: --no-verify: Parquet inputs are NOT validated (trusted local files "
+                 "only)\n");
+  }
+  CR_ASSIGN_OR_RETURN(std::unique_ptr<engine::Engine> engine, engine::Engine::Open(engine_options));
   CR_RETURN_IF_ERROR(LoadInputs(request, *engine));
   if (!request.policy.empty()) return RunCheckedSql(request, *engine);
   sql::CompileOptions options;
@@ -131,6 +139,8 @@ void SetupSql(CLI::App& root, ExitCode& exit_code) {
   cmd->add_option("--output-format", request->output_format, "table|csv|json|ndjson|parquet");
   cmd->add_option("--output", request->output, "write the result to FILE (atomically)");
   cmd->add_flag("--explain", request->explain, "print our plan and the emitted SQL; do not run");
+  cmd->add_flag("--no-verify", request->no_verify,
+                "skip the page-by-page validation of Parquet inputs (your own trusted files only)");
   cmd->add_option("--policy", request->policy,
                   "FILE: owners' policies and query guards ({\"datasets\": {...}, \"query\": {...}}); "
                   "the query is checked and thresholded (docs/privacy.md)");

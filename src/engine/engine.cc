@@ -36,6 +36,7 @@ bool StartsWithKeyword(std::string_view sql, std::string_view keyword) {
 
 Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
   std::unique_ptr<Engine> engine(new Engine());
+  engine->options_ = options;
   duckdb_config config = nullptr;
   if (duckdb_create_config(&config) == DuckDBError) {
     return Status::Internal("cannot create a DuckDB configuration");

@@ -18,6 +18,9 @@ namespace cleanroom::engine {
 
 struct EngineOptions {
   int threads = 0;  // 0: every core
+  // Every Parquet input is validated page by page by our own reader before DuckDB reads it.
+  // false only for a person's own trusted local files (`cleanroom sql --no-verify`).
+  bool verify_parquet = true;
 };
 
 // One in-memory DuckDB database and its connection. The life of an engine:
@@ -96,6 +99,8 @@ class Engine {
 
   duckdb_database database_ = nullptr;
   duckdb_connection connection_ = nullptr;
+  EngineOptions options_;
+  bool parquet_scan_registered_ = false;
   bool locked_ = false;
   bool file_access_locked_ = false;
   sql::Catalog catalog_;

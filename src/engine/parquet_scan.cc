@@ -25,11 +25,9 @@
 #include "base/status.h"
 #include "formats/parquet_reader.h"
 
-namespace cleanroom::engine {
+#include "engine/parquet_scan.h"
 
-Status RegisterParquetScan(duckdb_connection connection);
-Status VerifyParquetInput(const std::string& path_or_glob, size_t threads);
-Status VerifyParquetBytes(ByteSpan data, const std::string& name, size_t threads);
+namespace cleanroom::engine {
 
 namespace {
 

@@ -15,6 +15,7 @@
 #include "engine/duckdb_error.h"
 #include "engine/engine.h"
 #include "engine/json_validation.h"
+#include "engine/parquet_scan.h"
 #include "engine/sql_quoting.h"
 
 namespace cleanroom::engine {
@@ -130,11 +131,29 @@ Status Engine::LoadTable(const TableSource& source) {
       CR_RETURN_IF_ERROR(ValidateJsonFile(file, format));
     }
   }
+  size_t verify_threads = options_.threads > 0 ? static_cast<size_t>(options_.threads) : 0;
+  if (format == Format::kParquet && options_.verify_parquet) {
+    for (const std::string& file : files) {
+      CR_RETURN_IF_ERROR(VerifyParquetInput(file, verify_threads).WithContext("table " + source.name));
+    }
+  }
   TableSource resolved = source;
   resolved.format = format;
   std::string paths = PathList(files);
   Status status = LoadFromReader(resolved, ReaderSql(format, paths, source.csv,
                                                      source.schema.has_value()));
+  if (!status.ok() && status.code() != StatusCode::kAlreadyExists && format == Format::kParquet &&
+      files.size() == 1) {
+    // A valid file DuckDB's reader refuses (e.g. BYTE_STREAM_SPLIT integers): our reader
+    // feeds it to DuckDB through a table function.
+    if (!parquet_scan_registered_) {
+      CR_RETURN_IF_ERROR(RegisterParquetScan(connection_));
+      parquet_scan_registered_ = true;
+    }
+    Status fallback =
+        LoadFromReader(resolved, "cleanroom_parquet_scan(" + QuoteLiteral(files[0]) + ")");
+    if (fallback.ok()) return fallback;
+  }
   if (!status.ok() && status.code() != StatusCode::kAlreadyExists &&
       (format == Format::kJson || format == Format::kNdjson)) {
     // Valid JSON that DuckDB cannot turn into columns (an object with a duplicated key, mixed
@@ -155,6 +174,10 @@ Status Engine::LoadTableFromMemory(const TableSource& source, ByteSpan data) {
   if (source.format == Format::kJson || source.format == Format::kNdjson) {
     CR_RETURN_IF_ERROR(ValidateJsonText(AsStringView(data), source.format)
                            .WithContext("table " + source.name));
+  }
+  if (source.format == Format::kParquet && options_.verify_parquet) {
+    size_t verify_threads = options_.threads > 0 ? static_cast<size_t>(options_.threads) : 0;
+    CR_RETURN_IF_ERROR(VerifyParquetBytes(data, source.name, verify_threads));
   }
   int fd = ::memfd_create("cleanroom-input", MFD_CLOEXEC);
   if (fd < 0) return Status::Internal("memfd_create failed: " + ErrnoText(errno));
