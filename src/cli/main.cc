@@ -2,9 +2,13 @@
 // own *_command.cc file and registered with the command registry.
 #include <CLI/CLI.hpp>
 
+#include <csignal>
+
 #include "cli/command_registry.h"
 
 int main(int argc, char** argv) {
+  // A peer closing a connection is an error on that call, not a reason to die.
+  std::signal(SIGPIPE, SIG_IGN);
   CLI::App app{"cleanroom: a confidential data clean room"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "cleanroom 0.1.0");

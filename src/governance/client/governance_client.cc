@@ -1,6 +1,8 @@
 #include "governance/client/governance_client.h"
 
+#include <csignal>
 #include <chrono>
+#include <mutex>
 
 #include "base/file.h"
 #include "crypto/cose.h"
@@ -92,6 +94,10 @@ Result<std::unique_ptr<GovernanceClient>> GovernanceClient::Create(const ClientO
 Result<std::unique_ptr<GovernanceClient>> GovernanceClient::Create(
     const std::string& url, const std::string& service_fingerprint,
     crypto::MemberIdentity identity) {
+  // A service that goes away mid-request must surface as an error on that request, not kill
+  // the client process with SIGPIPE (TLS writes go through write(2)).
+  static std::once_flag ignore_sigpipe;
+  std::call_once(ignore_sigpipe, [] { std::signal(SIGPIPE, SIG_IGN); });
   ConnectionOptions c;
   CR_RETURN_IF_ERROR(ParseServiceUrl(url, &c.host, &c.port));
   c.service_fingerprint = service_fingerprint;
