@@ -305,9 +305,11 @@ Result<DataType> BindToDate(const FunctionBindContext&, Args& args) {
       (args[1]->kind != ExprKind::kLiteral || args[1]->type.id != TypeId::kString)) {
     return Status::InvalidArgument("the format must be a string literal");
   }
-  if (args[0]->type.id != TypeId::kDate && args[0]->type.id != TypeId::kTimestamp) {
-    args[0] = CastTo(args[0], kString);
-  }
+  TypeId from = args[0]->type.id;
+  // A timestamp without time zone casts to its date directly (no string round trip per row).
+  bool direct = from == TypeId::kDate || from == TypeId::kTimestamp ||
+                (args.size() == 1 && from == TypeId::kTimestampNtz);
+  if (!direct) args[0] = CastTo(args[0], kString);
   return kDate;
 }
 // Java date pattern letters to strftime.
