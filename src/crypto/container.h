@@ -88,9 +88,10 @@ struct EncryptOptions {
   std::string dataset_id;
   uint32_t chunk_size = kDefaultChunkSize;
   ProgressFn progress;
-  // SHA-256 of the plaintext into EncryptSummary::plaintext_sha256 (for the dataset document).
-  // On one core SHA-256 (about 2 GB/s with SHA-NI) costs more than AES-256-GCM (about 5 GB/s);
-  // turn it off only when the caller has the content hash already (it is then left zero).
+  // SHA-256 of the plaintext into EncryptSummary::plaintext_sha256. SHA-256 (about 2 GB/s per
+  // core with SHA-NI) costs more than AES-256-GCM (about 5 GB/s), so when the process may use
+  // two CPUs and the input has more than one chunk it runs on a helper thread beside the cipher.
+  // Turn it off when the caller does not need it (it is then left zero).
   bool hash_plaintext = true;
   // Tests only: a fixed nonce prefix instead of a random one.
   std::optional<std::array<uint8_t, kNoncePrefixSize>> nonce_prefix;
@@ -105,7 +106,8 @@ struct EncryptSummary {
   Sha256Digest plaintext_sha256{};
 };
 
-// Encrypts everything `read` yields into `write`, holding one chunk in memory.
+// Encrypts everything `read` yields into `write`, holding at most four chunks in memory (three
+// with hash_plaintext off). `read` and `write` are called on the caller's thread only.
 Result<EncryptSummary> EncryptStream(const DataKey& key, const EncryptOptions& options,
                                      const ReadFn& read, const WriteFn& write);
 // Encrypts the file `in_path` to `out_path`, atomically (nothing is left at out_path on error).
@@ -129,8 +131,9 @@ Result<std::unique_ptr<RandomAccessInput>> OpenFileInput(const std::string& path
 std::unique_ptr<RandomAccessInput> MemoryInput(ByteSpan data);
 
 // Reads a container with random access. Every chunk is authenticated before its plaintext is
-// returned; a failure is DataLoss naming the chunk ("chunk 7 of 12: ..."). Holds at most one
-// chunk in memory. Not thread-safe (one reader per thread; readers may share a file).
+// returned; a failure is DataLoss naming the chunk ("chunk 7 of 12: ..."). Holds one sealed
+// chunk and at most three plaintext chunks in memory (DecryptAll). Not thread-safe (one reader
+// per thread; readers may share a file).
 class Reader {
  public:
   // Parses and checks the header and the container's length. DataLoss for a corrupt header or
@@ -151,7 +154,9 @@ class Reader {
   // Plaintext bytes [offset, offset + length), decrypting only the chunks that cover them.
   Result<Bytes> ReadRange(uint64_t offset, size_t length);
   // Decrypts every chunk in order and hands each plaintext to `sink` (the span is valid during
-  // the call only). Stops at the first error. Returns the plaintext's SHA-256.
+  // the call only; the sink must not modify it). Stops at the first error. Returns the
+  // plaintext's SHA-256, computed on a helper thread beside the decryption when the process may
+  // use two CPUs. `sink` and `progress` are called on the caller's thread only.
   Result<Sha256Digest> DecryptAll(const std::function<Status(uint64_t index, ByteSpan)>& sink,
                                   const ProgressFn& progress = nullptr);
   // As DecryptAll without the SHA-256: the chunks are authenticated all the same (the fast path
@@ -168,7 +173,7 @@ class Reader {
   Reader() = default;
   Status DecryptChunkAt(uint64_t index, Bytes& out);
   Status DecryptInOrder(const std::function<Status(uint64_t index, ByteSpan)>& sink,
-                        const ProgressFn& progress, Sha256Hasher* hasher);
+                        const ProgressFn& progress, Sha256Digest* digest);
   std::unique_ptr<RandomAccessInput> input_;
   Header header_;
   std::array<uint8_t, kKeyIdSize> key_id_{};

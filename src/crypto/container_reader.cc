@@ -3,10 +3,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
+#include <optional>
 #include <cstring>
 
 #include "base/file.h"
+#include "crypto/background_sha256.h"
 #include "crypto/container.h"
 #include "crypto/container_chunk.h"
 
@@ -172,28 +175,42 @@ Result<Bytes> Reader::ReadRange(uint64_t offset, size_t length) {
 }
 
 Status Reader::DecryptInOrder(const std::function<Status(uint64_t, ByteSpan)>& sink,
-                              const ProgressFn& progress, Sha256Hasher* hasher) {
-  Bytes chunk;
+                              const ProgressFn& progress, Sha256Digest* digest) {
+  // With a hash, plaintext chunks rotate through a ring so that a helper thread can hash one
+  // while the next is decrypted (and handed to `sink`) on this one.
+  const size_t slots = digest != nullptr ? crypto::internal::kHashRingSize : 1;
+  std::array<Bytes, crypto::internal::kHashRingSize> ring;
+  std::optional<crypto::internal::BackgroundSha256> hasher;
+  if (digest != nullptr) {
+    hasher.emplace(chunk_count_ > 1 && crypto::internal::HashThreadWorthwhile());
+  }
   Status status = Status::OK();
   uint64_t done = 0;
   for (uint64_t i = 0; i < chunk_count_; ++i) {
+    Bytes& chunk = ring[i % slots];
+    // The slot last held chunk i - slots (ticket i + 1 - slots).
+    if (hasher) hasher->WaitHashed(static_cast<int64_t>(i + 1) - static_cast<int64_t>(slots));
     status = DecryptChunkAt(i, chunk);
     if (!status.ok()) break;
-    if (hasher != nullptr) hasher->Update(chunk);
+    if (hasher) hasher->Submit(chunk);
     status = sink(i, chunk);
     if (!status.ok()) break;
     done += chunk.size();
     if (progress) progress(done);
   }
-  SecureWipe(chunk);
+  if (hasher) {
+    if (status.ok()) *digest = hasher->Finish();
+    hasher.reset();  // Joins the helper before the buffers it reads are wiped.
+  }
+  for (Bytes& chunk : ring) SecureWipe(chunk);
   return status;
 }
 
 Result<Sha256Digest> Reader::DecryptAll(const std::function<Status(uint64_t, ByteSpan)>& sink,
                                         const ProgressFn& progress) {
-  Sha256Hasher hasher;
-  CR_RETURN_IF_ERROR(DecryptInOrder(sink, progress, &hasher));
-  return hasher.Finish();
+  Sha256Digest digest{};
+  CR_RETURN_IF_ERROR(DecryptInOrder(sink, progress, &digest));
+  return digest;
 }
 
 Status Reader::DecryptEach(const std::function<Status(uint64_t, ByteSpan)>& sink,

@@ -2,9 +2,12 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
+#include <optional>
 
 #include "base/file.h"
+#include "crypto/background_sha256.h"
 #include "crypto/container.h"
 #include "crypto/container_chunk.h"
 #include "crypto/random.h"
@@ -43,18 +46,28 @@ Result<EncryptSummary> EncryptStream(const DataKey& key, const EncryptOptions& o
   CR_RETURN_IF_ERROR(write(header_bytes));
   summary.container_size = header_bytes.size();
 
-  // Two buffers, each a chunk plus room for its tag: the next chunk is read before the current
-  // one is sealed, to know whether the current one is the last.
+  // Plaintext chunks rotate through a ring: the next chunk is read before the current one is
+  // sealed (to know whether the current one is the last), and the hash helper may lag one chunk
+  // behind. Chunks are sealed out of place into `sealed`, so the helper can hash a chunk on
+  // another core while it is being encrypted.
   const size_t chunk_size = header.chunk_size;
-  Bytes current(chunk_size + kTagSize), next(chunk_size + kTagSize);
-  Sha256Hasher hasher;
+  const size_t slots = options.hash_plaintext ? crypto::internal::kHashRingSize : 2;
+  std::array<Bytes, crypto::internal::kHashRingSize> ring;
+  for (size_t i = 0; i < slots; ++i) ring[i].resize(chunk_size);
+  Bytes sealed(chunk_size + kTagSize);
+  std::optional<crypto::internal::BackgroundSha256> hasher;
   Status status = Status::OK();
-  auto got = ReadFull(read, current.data(), chunk_size);
+  auto got = ReadFull(read, ring[0].data(), chunk_size);
   if (!got.ok()) return got.status();
   size_t current_len = *got;
   for (uint64_t index = 0;; ++index) {
+    const Bytes& current = ring[index % slots];
+    Bytes& next = ring[(index + 1) % slots];
     size_t next_len = 0;
     if (current_len == chunk_size) {
+      // `next` last held chunk index + 1 - slots (ticket index + 2 - slots): it must be hashed
+      // before it is overwritten.
+      if (hasher) hasher->WaitHashed(static_cast<int64_t>(index + 2) - static_cast<int64_t>(slots));
       auto n = ReadFull(read, next.data(), chunk_size);
       if (!n.ok()) {
         status = n.status();
@@ -63,27 +76,31 @@ Result<EncryptSummary> EncryptStream(const DataKey& key, const EncryptOptions& o
       next_len = *n;
     }
     bool final_chunk = next_len == 0;
-    if (options.hash_plaintext) hasher.Update(ByteSpan(current.data(), current_len));
+    if (options.hash_plaintext) {
+      // A helper thread only pays off when there is a second chunk and a second CPU.
+      if (!hasher) hasher.emplace(!final_chunk && crypto::internal::HashThreadWorthwhile());
+      hasher->Submit(ByteSpan(current.data(), current_len));
+    }
     auto nonce = internal::ChunkNonce(header, index);
     auto aad = internal::ChunkAad(header, index, final_chunk);
-    status = aead.SealInto(nonce, aad, ByteSpan(current.data(), current_len), current.data(),
-                           current.data() + current_len);
+    status = aead.SealInto(nonce, aad, ByteSpan(current.data(), current_len), sealed.data(),
+                           sealed.data() + current_len);
     if (!status.ok()) break;
-    status = write(ByteSpan(current.data(), current_len + kTagSize));
+    status = write(ByteSpan(sealed.data(), current_len + kTagSize));
     if (!status.ok()) break;
     summary.plaintext_size += current_len;
     summary.container_size += current_len + kTagSize;
     summary.chunk_count = index + 1;
     if (options.progress) options.progress(summary.plaintext_size);
     if (final_chunk) break;
-    std::swap(current, next);
     current_len = next_len;
   }
-  // The buffers held plaintext.
-  SecureWipe(current);
-  SecureWipe(next);
+  if (hasher) {
+    if (status.ok()) summary.plaintext_sha256 = hasher->Finish();
+    hasher.reset();  // Joins the helper before the buffers it reads are wiped.
+  }
+  for (Bytes& buffer : ring) SecureWipe(buffer);  // They held plaintext.
   CR_RETURN_IF_ERROR(status);
-  if (options.hash_plaintext) summary.plaintext_sha256 = hasher.Finish();
   return summary;
 }
 
