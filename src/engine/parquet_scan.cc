@@ -93,6 +93,41 @@ duckdb_logical_type ToDuckDbType(const sql::DataType& t) {
   }
 }
 
+// Whether `v` is ASCII (then valid UTF-8 without further checks); eight bytes at a time.
+bool IsAscii(std::string_view v) {
+  size_t i = 0;
+  uint64_t bits = 0;
+  for (; i + 8 <= v.size(); i += 8) {
+    uint64_t word;
+    std::memcpy(&word, v.data() + i, 8);
+    bits |= word;
+  }
+  for (; i < v.size(); ++i) bits |= static_cast<uint8_t>(v[i]);
+  return (bits & 0x8080808080808080ULL) == 0;
+}
+
+// Writes strings of rows [from, from + count) at rows [to, to + count). A short string that
+// needs no UTF-8 check (ASCII, or a BLOB) is written inline into DuckDB's string slot; others go
+// through DuckDB, which checks UTF-8 and copies into the vector's heap.
+void FillStrings(duckdb_vector vector, const ColumnVector& column, size_t from, size_t count,
+                 size_t to) {
+  constexpr size_t kInlineLength = sizeof(duckdb_string_t) - sizeof(uint32_t);
+  auto* slots = static_cast<duckdb_string_t*>(duckdb_vector_get_data(vector));
+  const bool blob = column.type.id == TypeId::kBinary;
+  for (size_t i = 0; i < count; ++i) {
+    if (column.IsNull(from + i)) continue;
+    std::string_view v = column.String(from + i);
+    if (v.size() <= kInlineLength && (blob || IsAscii(v))) {
+      duckdb_string_t& slot = slots[to + i];
+      std::memset(&slot, 0, sizeof(slot));  // DuckDB compares inline strings as 16 bytes
+      slot.value.inlined.length = static_cast<uint32_t>(v.size());
+      if (!v.empty()) std::memcpy(slot.value.inlined.inlined, v.data(), v.size());
+    } else {
+      duckdb_vector_assign_string_element_len(vector, to + i, v.data(), v.size());
+    }
+  }
+}
+
 // Copies rows [from, from + count) of `column` into `vector` at rows [to, to + count).
 void FillVector(duckdb_vector vector, const ColumnVector& column, size_t from, size_t count,
                 size_t to) {
@@ -100,33 +135,37 @@ void FillVector(duckdb_vector vector, const ColumnVector& column, size_t from, s
     duckdb_vector_ensure_validity_writable(vector);
     uint64_t* validity = duckdb_vector_get_validity(vector);
     for (size_t i = 0; i < count; ++i) {
-      duckdb_validity_set_row_validity(validity, to + i, column.validity[from + i] != 0);
+      size_t row = to + i;
+      uint64_t bit = uint64_t{1} << (row % 64);
+      if (column.validity[from + i] != 0) {
+        validity[row / 64] |= bit;
+      } else {
+        validity[row / 64] &= ~bit;
+      }
     }
   }
   auto* out = static_cast<uint8_t*>(duckdb_vector_get_data(vector));
   switch (column.type.id) {
     case TypeId::kString:
     case TypeId::kBinary:
-      for (size_t i = 0; i < count; ++i) {
-        if (column.IsNull(from + i)) continue;
-        std::string_view v = column.String(from + i);
-        duckdb_vector_assign_string_element_len(vector, to + i, v.data(), v.size());
-      }
+      FillStrings(vector, column, from, count, to);
       return;
     case TypeId::kDecimal: {
+      // DuckDB stores decimals in 2, 4, 8 or 16 bytes by precision; ours are 8 or 16.
       int p = column.type.precision;
-      for (size_t i = 0; i < count; ++i) {
-        size_t r = from + i;
-        if (p <= 4) {
-          auto v = static_cast<int16_t>(column.Value<int64_t>(r));
-          std::memcpy(out + 2 * (to + i), &v, 2);
-        } else if (p <= 9) {
-          auto v = static_cast<int32_t>(column.Value<int64_t>(r));
+      if (p > 18) {
+        std::memcpy(out + 16 * to, column.data.data() + 16 * from, 16 * count);  // hugeint
+      } else if (p > 9) {
+        std::memcpy(out + 8 * to, column.data.data() + 8 * from, 8 * count);
+      } else if (p > 4) {
+        for (size_t i = 0; i < count; ++i) {
+          auto v = static_cast<int32_t>(column.Value<int64_t>(from + i));
           std::memcpy(out + 4 * (to + i), &v, 4);
-        } else if (p <= 18) {
-          std::memcpy(out + 8 * (to + i), column.data.data() + 8 * r, 8);
-        } else {
-          std::memcpy(out + 16 * (to + i), column.data.data() + 16 * r, 16);  // hugeint layout
+        }
+      } else {
+        for (size_t i = 0; i < count; ++i) {
+          auto v = static_cast<int16_t>(column.Value<int64_t>(from + i));
+          std::memcpy(out + 2 * (to + i), &v, 2);
         }
       }
       return;
@@ -308,8 +347,7 @@ Status VerifyParquetInput(const std::string& path_or_glob, size_t threads) {
 
 // Validates Parquet bytes held in memory (decrypted inputs).
 Status VerifyParquetBytes(ByteSpan data, const std::string& name, size_t threads) {
-  CR_ASSIGN_OR_RETURN(auto reader,
-                      formats::ParquetReader::OpenBuffer(std::string(AsStringView(data)), name));
+  CR_ASSIGN_OR_RETURN(auto reader, formats::ParquetReader::OpenSpan(data, name));
   return reader->Verify(threads);
 }
 

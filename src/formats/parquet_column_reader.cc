@@ -200,8 +200,19 @@ class ChunkReader {
     return Status::OK();
   }
 
-  // Verifying a flat column needs the count of defined values only, not the levels.
-  bool CountOnly() const { return mode_ == ReadMode::kVerify && leaf_.max_rep == 0; }
+  // A flat column's definition levels are kept only when they carry information: verifying
+  // needs the count of defined values alone, and a batch needs the levels only once a value is
+  // NULL. Until then out_->def stays empty (every level so far is the maximum).
+  bool NeedDefinitionLevels(size_t defined, size_t n) const {
+    if (mode_ == ReadMode::kVerify) return false;
+    return def_stored_ || defined != n;
+  }
+  // Writes out the elided levels of earlier pages, so that out_->def has one entry per level.
+  void StoreElidedLevels() {
+    if (leaf_.max_rep != 0 || def_stored_) return;
+    out_->def.assign(out_->num_levels, static_cast<uint8_t>(leaf_.max_def));
+    def_stored_ = true;
+  }
 
   // The v1 RLE definition levels at the start of `data`, checked and counted.
   Result<size_t> CountLevelsV1(ByteSpan data, size_t* consumed) {
@@ -256,12 +267,17 @@ class ChunkReader {
       offset += consumed;
     }
     size_t defined = n;
-    if (leaf_.max_def > 0 && CountOnly() && h.definition_level_encoding == Encoding::kRle) {
-      // Verifying a flat column: check and count the levels without storing them.
+    bool counted = false;
+    if (leaf_.max_def > 0 && leaf_.max_rep == 0 && h.definition_level_encoding == Encoding::kRle) {
+      // A flat column: check and count the levels first; they are stored only when a value is
+      // NULL and the batch needs them.
       CR_ASSIGN_OR_RETURN(defined, CountLevelsV1(data.subspan(offset), &consumed));
-      offset += consumed;
-    } else {
+      counted = !NeedDefinitionLevels(defined, n);
+      if (counted) offset += consumed;
+    }
+    if (!counted) {
       if (leaf_.max_def > 0) {
+        StoreElidedLevels();
         CR_RETURN_IF_ERROR(DecodeLevelsV1(h.definition_level_encoding, data.subspan(offset),
                                           leaf_.max_def, n, &scratch_, &consumed));
         CR_RETURN_IF_ERROR(AppendLevels(scratch_, leaf_.max_def, "definition", &out_->def));
@@ -293,12 +309,16 @@ class ChunkReader {
       CR_RETURN_IF_ERROR(AppendLevels(scratch_, leaf_.max_rep, "repetition", &out_->rep));
     }
     size_t defined = n;
-    if (leaf_.max_def > 0 && CountOnly()) {
+    bool counted = false;
+    if (leaf_.max_def > 0 && leaf_.max_rep == 0) {
       CR_RETURN_IF_ERROR(CountRleHybrid(body.subspan(rep_len, def_len), BitWidth(leaf_.max_def), n,
                                         static_cast<uint32_t>(leaf_.max_def),
                                         static_cast<uint32_t>(leaf_.max_def), &defined));
-    } else {
+      counted = !NeedDefinitionLevels(defined, n);
+    }
+    if (!counted) {
       if (leaf_.max_def > 0) {
+        StoreElidedLevels();
         scratch_.resize(n);
         CR_RETURN_IF_ERROR(DecodeRleHybrid(body.subspan(rep_len, def_len), BitWidth(leaf_.max_def),
                                            n, scratch_.data()));
@@ -402,7 +422,26 @@ class ChunkReader {
     if (mode_ == ReadMode::kVerify) return Status::OK();  // checked, not gathered
     ValueBuffer& out = out_->values;
     if (out.is_binary()) {
-      for (uint32_t index : indices_) out.AppendBinary(dictionary_.Binary(index));
+      // Sized once, then filled: the gather is the scan's hottest string loop.
+      size_t bytes = 0;
+      const uint64_t* offsets = dictionary_.offsets.data();
+      for (uint32_t index : indices_) bytes += offsets[index + 1] - offsets[index];
+      size_t heap_base = out.heap.size(), offset_base = out.offsets.size();
+      out.heap.resize(heap_base + bytes);
+      out.offsets.resize(offset_base + n);
+      uint8_t* heap = out.heap.data() + heap_base;
+      uint64_t* ends = out.offsets.data() + offset_base;
+      const uint8_t* dictionary_heap = dictionary_.heap.data();
+      uint64_t end = heap_base;
+      for (size_t i = 0; i < n; ++i) {
+        uint32_t index = indices_[i];
+        size_t length = offsets[index + 1] - offsets[index];
+        if (length > 0) std::memcpy(heap, dictionary_heap + offsets[index], length);
+        heap += length;
+        end += length;
+        ends[i] = end;
+      }
+      out.count += n;
     } else {
       size_t w = out.width;
       size_t base = out.fixed.size();
@@ -431,6 +470,7 @@ class ChunkReader {
   std::vector<uint8_t> dictionary_used_;
   bool have_dictionary_ = false;
   bool track_dictionary_use_ = true;
+  bool def_stored_ = false;  // flat columns: whether out_->def holds every level
   Bytes page_buffer_;
   std::vector<uint32_t> scratch_;
   std::vector<uint32_t> indices_;

@@ -13,7 +13,8 @@
 namespace cleanroom::formats {
 
 // What a column chunk read produces: one definition and repetition level per level entry
-// (empty when the column's maximum is 0) and the defined values, densely.
+// (empty when the column's maximum is 0, and `def` of a flat column also empty when every
+// value is defined) and the defined values, densely.
 struct ColumnChunkData {
   size_t num_levels = 0;
   size_t num_rows = 0;

@@ -33,6 +33,35 @@ inline uint64_t ReadBitsLsb(const uint8_t* data, size_t size, uint64_t bit, int 
   return bits == 64 ? v : v & ((uint64_t{1} << bits) - 1);
 }
 
+// Unpacks `take` values of `bit_width` bits (least significant bit first) from `base`, which
+// holds `avail` bytes, calling sink(i, value). When 8 bytes past the last value's start are
+// readable every value is one unaligned 64-bit load and a shift (the hot loop of levels and
+// dictionary indices); near the end of the buffer the careful reader is used.
+template <typename Sink>
+inline void UnpackBits(const uint8_t* base, size_t avail, size_t take, int bit_width, Sink sink) {
+  if (bit_width == 0) {
+    for (size_t i = 0; i < take; ++i) sink(i, 0u);
+    return;
+  }
+  const uint64_t mask = (uint64_t{1} << bit_width) - 1;  // bit_width <= 32
+  size_t fast = 0;
+  if (avail >= 8) {
+    // Value i may use the fast load when its byte offset + 8 <= avail.
+    uint64_t last_byte = avail - 8;
+    fast = std::min<uint64_t>(take, last_byte * 8 / static_cast<uint64_t>(bit_width) + 1);
+    while (fast > 0 && (uint64_t{fast - 1} * bit_width >> 3) > last_byte) --fast;
+  }
+  for (size_t i = 0; i < fast; ++i) {
+    uint64_t bit = uint64_t{i} * bit_width;
+    uint64_t word;
+    std::memcpy(&word, base + (bit >> 3), 8);  // little-endian host (checked in CMake)
+    sink(i, static_cast<uint32_t>((word >> (bit & 7)) & mask));
+  }
+  for (size_t i = fast; i < take; ++i) {
+    sink(i, static_cast<uint32_t>(ReadBitsLsb(base, avail, uint64_t{i} * bit_width, bit_width)));
+  }
+}
+
 Status ReadUleb(ByteSpan data, size_t* pos, uint64_t* out) {
   uint64_t result = 0;
   for (int shift = 0; shift < 64; shift += 7) {
@@ -126,10 +155,8 @@ Status DecodeRleHybrid(ByteSpan data, int bit_width, size_t n, uint32_t* out) {
       // The last run may be cut short after the bytes its wanted values need.
       if (static_cast<uint64_t>(take) * bit_width > avail * 8) return Short("RLE bit-packed");
       const uint8_t* base = data.data() + pos;
-      for (size_t i = 0; i < take; ++i) {
-        out[produced + i] =
-            static_cast<uint32_t>(ReadBitsLsb(base, avail, uint64_t{i} * bit_width, bit_width));
-      }
+      uint32_t* dst = out + produced;
+      UnpackBits(base, avail, take, bit_width, [dst](size_t i, uint32_t v) { dst[i] = v; });
       produced += take;
       pos += static_cast<size_t>(std::min<uint64_t>(bytes, avail));
     } else {
@@ -167,12 +194,18 @@ Status CountRleHybrid(ByteSpan data, int bit_width, size_t n, uint32_t max_value
       size_t avail = data.size() - pos;
       if (static_cast<uint64_t>(take) * bit_width > avail * 8) return Short("RLE bit-packed");
       const uint8_t* base = data.data() + pos;
-      for (size_t i = 0; i < take; ++i) {
-        auto v =
-            static_cast<uint32_t>(ReadBitsLsb(base, avail, uint64_t{i} * bit_width, bit_width));
-        if (v > max_value) return Status::DataLoss("value above its maximum (a level or dictionary index out of range)");
-        hits += v == target;
+      // Branch-free over the run; the maximum is compared once.
+      uint32_t largest = 0;
+      size_t run_hits = 0;
+      UnpackBits(base, avail, take, bit_width, [&](size_t, uint32_t v) {
+        largest = std::max(largest, v);
+        run_hits += v == target;
+      });
+      if (largest > max_value) {
+        return Status::DataLoss(
+            "value above its maximum (a level or dictionary index out of range)");
       }
+      hits += run_hits;
       seen += take;
       pos += static_cast<size_t>(std::min<uint64_t>(groups * bit_width, avail));
     } else {
@@ -183,7 +216,10 @@ Status CountRleHybrid(ByteSpan data, int bit_width, size_t n, uint32_t max_value
       for (size_t i = 0; i < value_bytes; ++i)
         value |= static_cast<uint32_t>(data[pos + i]) << (8 * i);
       pos += value_bytes;
-      if (value > max_value) return Status::DataLoss("value above its maximum (a level or dictionary index out of range)");
+      if (value > max_value) {
+        return Status::DataLoss(
+            "value above its maximum (a level or dictionary index out of range)");
+      }
       size_t take = static_cast<size_t>(std::min<uint64_t>(run, n - seen));
       if (value == target) hits += take;
       seen += take;

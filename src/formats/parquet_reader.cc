@@ -58,7 +58,10 @@ class MappedFile {
 
 ParquetReader::~ParquetReader() = default;
 
-ByteSpan ParquetReader::bytes() const { return mapped_ ? mapped_->bytes() : AsBytes(buffer_); }
+ByteSpan ParquetReader::bytes() const {
+  if (mapped_) return mapped_->bytes();
+  return span_ ? *span_ : AsBytes(buffer_);
+}
 
 Result<std::unique_ptr<ParquetReader>> ParquetReader::Open(const std::string& path) {
   auto reader = std::unique_ptr<ParquetReader>(new ParquetReader());
@@ -73,6 +76,14 @@ Result<std::unique_ptr<ParquetReader>> ParquetReader::OpenBuffer(std::string con
   auto reader = std::unique_ptr<ParquetReader>(new ParquetReader());
   reader->name_ = std::move(name);
   reader->buffer_ = std::move(contents);
+  CR_RETURN_IF_ERROR(reader->Init());
+  return reader;
+}
+
+Result<std::unique_ptr<ParquetReader>> ParquetReader::OpenSpan(ByteSpan data, std::string name) {
+  auto reader = std::unique_ptr<ParquetReader>(new ParquetReader());
+  reader->name_ = std::move(name);
+  reader->span_ = data;
   CR_RETURN_IF_ERROR(reader->Init());
   return reader;
 }

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,9 @@ class ParquetReader : public FormatReader {
   static Result<std::unique_ptr<ParquetReader>> Open(const std::string& path);
   // Reads from bytes in memory; `name` is used in error messages.
   static Result<std::unique_ptr<ParquetReader>> OpenBuffer(std::string contents, std::string name);
+  // Reads bytes the caller owns, without copying them (decrypted inputs held in memory).
+  // REQUIRES: `data` outlives the reader.
+  static Result<std::unique_ptr<ParquetReader>> OpenSpan(ByteSpan data, std::string name);
   ~ParquetReader() override;
 
   const std::vector<Field>& fields() const override { return schema_.fields(); }
@@ -70,6 +74,7 @@ class ParquetReader : public FormatReader {
 
   std::string name_;
   std::string buffer_;
+  std::optional<ByteSpan> span_;
   std::unique_ptr<MappedFile> mapped_;
   FileMetaData meta_;
   ParquetSchema schema_;

@@ -1,5 +1,6 @@
 #include "formats/parquet_statistics.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <type_traits>
@@ -93,27 +94,53 @@ void MinMaxTracker::Add(const ValueBuffer& values, size_t i) {
 namespace {
 
 // Min and max of values [from, count) of a fixed-width buffer read as T, NaNs skipped.
+// Integers run four independent lanes without branches (the verify path's hottest loop after
+// decompression); floats skip NaNs and are rarely this large.
 template <typename T>
 bool TypedMinMax(const uint8_t* p, size_t from, size_t count, T* min, T* max) {
-  bool any = false;
-  T lo{}, hi{};
-  for (size_t i = from; i < count; ++i) {
+  auto load = [p](size_t i) {
     T v;
     std::memcpy(&v, p + i * sizeof(T), sizeof(T));
-    if constexpr (std::is_floating_point_v<T>) {
+    return v;
+  };
+  if constexpr (std::is_floating_point_v<T>) {
+    bool any = false;
+    T lo{}, hi{};
+    for (size_t i = from; i < count; ++i) {
+      T v = load(i);
       if (v != v) continue;
+      if (!any) {
+        lo = hi = v;
+        any = true;
+      } else {
+        lo = v < lo ? v : lo;
+        hi = v > hi ? v : hi;
+      }
     }
-    if (!any) {
-      lo = hi = v;
-      any = true;
-    } else {
-      lo = v < lo ? v : lo;
-      hi = v > hi ? v : hi;
+    *min = lo;
+    *max = hi;
+    return any;
+  } else {
+    if (from >= count) return false;
+    T lo[4], hi[4];
+    for (int k = 0; k < 4; ++k) lo[k] = hi[k] = load(from);
+    size_t i = from;
+    for (; i + 4 <= count; i += 4) {
+      for (int k = 0; k < 4; ++k) {
+        T v = load(i + k);
+        lo[k] = v < lo[k] ? v : lo[k];
+        hi[k] = v > hi[k] ? v : hi[k];
+      }
     }
+    for (; i < count; ++i) {
+      T v = load(i);
+      lo[0] = v < lo[0] ? v : lo[0];
+      hi[0] = v > hi[0] ? v : hi[0];
+    }
+    *min = std::min(std::min(lo[0], lo[1]), std::min(lo[2], lo[3]));
+    *max = std::max(std::max(hi[0], hi[1]), std::max(hi[2], hi[3]));
+    return true;
   }
-  *min = lo;
-  *max = hi;
-  return any;
 }
 
 }  // namespace
