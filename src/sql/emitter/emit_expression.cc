@@ -112,7 +112,8 @@ Result<std::string> DuckDbEmitter::EmitCastExpr(const Expression& expr) {
   const DataType& to = expr.type;
   bool try_cast = expr.try_cast || options_.safe_arithmetic;
   // Spark and SQLite truncate a fraction when casting to an integer; DuckDB rounds.
-  if (to.IsIntegral() && (IsFloating(from) || from.id == TypeId::kDecimal)) {
+  if (to.IsIntegral() && (IsFloating(from) || from.id == TypeId::kDecimal) &&
+      options_.dialect != Dialect::kDuckdb) {
     operand = "trunc(" + operand + ")";
   }
   if (options_.dialect == Dialect::kSqlite && to.IsIntegral() && from.id == TypeId::kString) {
@@ -203,7 +204,7 @@ Result<std::string> DuckDbEmitter::EmitOperator(const Expression& expr) {
                         (expr.op == OperatorKind::kLike ? "LIKE " : "ILIKE ") + args[1];
       if (args.size() == 3) {
         out += " ESCAPE " + args[2];
-      } else if (options_.dialect == Dialect::kSpark) {
+      } else if (options_.dialect != Dialect::kSqlite) {
         out += " ESCAPE '\\'";  // Spark's default escape character
       }
       return out + ")";
@@ -229,10 +230,11 @@ Result<std::string> DuckDbEmitter::EmitCallExpr(const Expression& expr) {
     CR_ASSIGN_OR_RETURN(std::string a, EmitExpr(*c));
     args.push_back(std::move(a));
   }
-  FunctionEmitContext ctx{options_.dialect, options_.safe_arithmetic, "", ""};
+  FunctionEmitContext ctx{options_.dialect, options_.safe_arithmetic, "", "", ""};
   if (expr.filter) {
     CR_ASSIGN_OR_RETURN(std::string filter, EmitExpr(*expr.filter));
     ctx.filter = " FILTER (WHERE " + filter + ")";
+    ctx.filter_condition = std::move(filter);
   }
   if (expr.kind == ExprKind::kWindow) {
     std::string over = " OVER (";

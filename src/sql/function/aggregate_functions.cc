@@ -73,7 +73,7 @@ std::string EmitTotal(const FunctionEmitContext& ctx, const Expression& call, co
 Result<DataType> BindAvg(const FunctionBindContext& ctx, Args& args) {
   CR_RETURN_IF_ERROR(NeedNumber(args[0]));
   const DataType& t = args[0]->type;
-  if (t.id == TypeId::kDecimal && ctx.dialect == Dialect::kSpark) {
+  if (t.id == TypeId::kDecimal && ctx.dialect != Dialect::kSqlite) {
     return DataType::Decimal(std::min(38, t.precision + 4), std::min(38, t.scale + 4));
   }
   args[0] = CastTo(args[0], kDouble);
@@ -150,6 +150,40 @@ Result<DataType> BindNtile(const FunctionBindContext&, Args& args) {
   return kInt;
 }
 
+// first / last / any_value (x [, ignoreNulls]): the type of x. As in Spark, ignoreNulls must be
+// a boolean literal (`first(x) IGNORE NULLS` is the same as `first(x, true)`).
+Result<DataType> BindFirstLast(const FunctionBindContext&, Args& args) {
+  if (args.size() == 2) {
+    const Expression& flag = *args[1];
+    if (flag.kind != ExprKind::kLiteral || flag.type.id != TypeId::kBoolean || flag.is_null) {
+      return Status::InvalidArgument("the second argument (ignoreNulls) must be a boolean literal");
+    }
+  }
+  if (args[0]->type.id == TypeId::kNull) args[0] = CastTo(args[0], kInt);
+  return args[0]->type;
+}
+std::string EmitFirstLast(const FunctionEmitContext& ctx, const Expression& call, const Emitted& args) {
+  bool ignore_nulls = call.ignore_nulls ||
+                      (call.children.size() == 2 && call.children[1]->value == "true");
+  bool last = std::string_view(call.function->name) == "last";
+  Emitted value = {args[0]};
+  if (call.kind == ExprKind::kWindow) {
+    // DuckDB's first_value / last_value take IGNORE NULLS inside the call (EmitCall writes it
+    // from the call's flag, so the flag given as an argument is carried over here).
+    Expression flagged = call;
+    flagged.ignore_nulls = ignore_nulls;
+    return EmitCall(ctx, flagged, last ? "last_value" : "first_value", value);
+  }
+  // DuckDB's first / last aggregates keep NULLs (Spark's default); ignoring them is a filter.
+  FunctionEmitContext filtered = ctx;
+  if (ignore_nulls) {
+    std::string condition = args[0] + " IS NOT NULL";
+    if (!ctx.filter_condition.empty()) condition = "(" + ctx.filter_condition + ") AND " + condition;
+    filtered.filter = " FILTER (WHERE " + condition + ")";
+  }
+  return EmitCall(filtered, call, last ? "last" : "first", value);
+}
+
 std::string EmitNamed(const FunctionEmitContext& ctx, const Expression& call, const Emitted& args) {
   return EmitCall(ctx, call, call.function->name, args);
 }
@@ -191,8 +225,10 @@ constexpr FunctionDef kFunctions[] = {
     {"ntile", FunctionKind::kWindow, 1, 1, BindNtile, EmitRanking},
     {"lag", FunctionKind::kWindow, 1, 3, BindOffset, EmitNamed},
     {"lead", FunctionKind::kWindow, 1, 3, BindOffset, EmitNamed},
-    {"first_value", FunctionKind::kWindow, 1, 1, BindSame, EmitNamed},
-    {"last_value", FunctionKind::kWindow, 1, 1, BindSame, EmitNamed},
+    // Spark's first_value / last_value are these aggregates under another name (see aliases).
+    {"first", FunctionKind::kAggregate, 1, 2, BindFirstLast, EmitFirstLast},
+    {"last", FunctionKind::kAggregate, 1, 2, BindFirstLast, EmitFirstLast},
+    {"any_value", FunctionKind::kAggregate, 1, 2, BindFirstLast, EmitFirstLast},
 };
 
 }  // namespace

@@ -22,7 +22,7 @@ constexpr Alias kAliases[] = {
     {"lcase", "lower"},          {"ucase", "upper"},        {"char_length", "length"},
     {"character_length", "length"}, {"approx_distinct", "approx_count_distinct"},
     {"every", "bool_and"},       {"some", "bool_or"},       {"any", "bool_or"},
-    {"len", "length"},
+    {"len", "length"},           {"first_value", "first"},  {"last_value", "last"},
 };
 
 const std::unordered_map<std::string, const FunctionDef*>& Index() {

@@ -34,6 +34,8 @@ struct FunctionEmitContext {
   std::string over;
   // For an aggregate with FILTER: " FILTER (WHERE ...)". Empty otherwise.
   std::string filter;
+  // The FILTER's condition alone (empty without FILTER), for functions that add to it.
+  std::string filter_condition;
 };
 
 struct FunctionDef {

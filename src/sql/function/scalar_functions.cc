@@ -86,8 +86,15 @@ std::string EmitSubstring(const FunctionEmitContext&, const Expression& call, co
   return "substring(" + args[0] + ", " + start + ", CASE WHEN " + args[2] + " < 0 THEN 0 ELSE " +
          args[2] + " END)";
 }
-std::string EmitConcat(const FunctionEmitContext&, const Expression&, const Emitted& args) {
+Result<DataType> BindConcat(const FunctionBindContext& ctx, Args& args) {
+  if (ctx.dialect == Dialect::kDuckdb && args.empty()) {
+    return Status::InvalidArgument("takes at least 1 argument in the duckdb dialect");
+  }
+  return BindString(ctx, args);
+}
+std::string EmitConcat(const FunctionEmitContext& ctx, const Expression&, const Emitted& args) {
   // Spark's concat is NULL when any argument is; DuckDB's concat skips NULLs, `||` does not.
+  if (ctx.dialect == Dialect::kDuckdb) return Named("concat", args);
   if (args.empty()) return "''";
   return "(" + List(args, " || ") + ")";
 }
@@ -103,7 +110,11 @@ std::string EmitReplace(const FunctionEmitContext&, const Expression&, const Emi
   if (args.size() == 2) return "replace(" + args[0] + ", " + args[1] + ", '')";
   return Named("replace", args);
 }
-Result<DataType> BindPad(const FunctionBindContext&, Args& args) {
+Result<DataType> BindPad(const FunctionBindContext& ctx, Args& args) {
+  // Spark pads with spaces when the padding is left out; DuckDB requires it.
+  if (ctx.dialect == Dialect::kDuckdb && args.size() == 2) {
+    return Status::InvalidArgument("takes 3 arguments in the duckdb dialect");
+  }
   args[0] = CastTo(args[0], kString);
   if (!args[1]->type.IsIntegral() && args[1]->type.id != TypeId::kNull) {
     return Status::InvalidArgument("the length must be an integer");
@@ -404,7 +415,7 @@ constexpr FunctionDef kFunctions[] = {
     {"upper", FunctionKind::kScalar, 1, 1, BindString, EmitNamedCall},
     {"length", FunctionKind::kScalar, 1, 1, BindLength, EmitLength},
     {"substring", FunctionKind::kScalar, 2, 3, BindSubstring, EmitSubstring},
-    {"concat", FunctionKind::kScalar, 0, -1, BindString, EmitConcat},
+    {"concat", FunctionKind::kScalar, 0, -1, BindConcat, EmitConcat},
     {"concat_ws", FunctionKind::kScalar, 1, -1, BindConcatWs, EmitConcatWs},
     {"trim", FunctionKind::kScalar, 1, 2, BindString, EmitNamedCall},
     {"ltrim", FunctionKind::kScalar, 1, 2, BindString, EmitNamedCall},

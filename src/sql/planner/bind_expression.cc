@@ -405,6 +405,10 @@ Result<ExprPtr> Binder::BindCast(const ast::Expr& expr, ExprContext& ctx) {
     if (name == "real" || name == "float") name = "double";
   }
   if (name == "text" || name == "bool") name = name == "text" ? "string" : "boolean";
+  // DuckDB's bare DECIMAL is decimal(18,3); Spark's is decimal(10,0).
+  if (options_.dialect == Dialect::kDuckdb && (name == "decimal" || name == "numeric" || name == "dec")) {
+    name = "decimal(18,3)";
+  }
   Result<DataType> type = ParseTypeName(name);
   if (!type.ok()) return Error(expr.pos, "unknown type " + expr.type_name);
   if (!CanCast(operand->type, *type)) {
