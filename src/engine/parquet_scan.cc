@@ -274,7 +274,10 @@ void ScanCallback(duckdb_function_info info, duckdb_data_chunk output) {
       if (f >= 0 && static_cast<size_t>(f) < bind->reader->fields().size()) fields.push_back(f);
     }
     if (fields.empty()) fields.push_back(0);
-    auto batch = bind->reader->ReadRowGroup(group, fields);
+    // The previous batch's buffers are reused (same projection): no fresh memory per group.
+    formats::RecordBatch recycled;
+    if (local->batch) recycled = std::move(*local->batch);
+    auto batch = bind->reader->ReadRowGroup(group, fields, std::move(recycled));
     if (!batch.ok()) {
       duckdb_function_set_error(info, batch.status().ToString().c_str());
       return;

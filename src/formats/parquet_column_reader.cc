@@ -53,6 +53,33 @@ Status AppendLevels(const std::vector<uint32_t>& scratch, int max_level, const c
   return Status::OK();
 }
 
+// The decompressed page, in a buffer each thread keeps across column chunks: a fresh
+// megabyte per chunk costs page faults and zeroing that rival the decompression itself. A
+// buffer grown past kKeptBytes by a large page is released after use.
+class PageBuffer {
+ public:
+  static constexpr size_t kKeptBytes = size_t{16} << 20;
+  PageBuffer() : bytes(TakeSpare()) {}
+  ~PageBuffer() {
+    if (bytes.capacity() <= kKeptBytes) Spare() = std::move(bytes);
+  }
+  PageBuffer(const PageBuffer&) = delete;
+  PageBuffer& operator=(const PageBuffer&) = delete;
+
+  Bytes bytes;
+
+ private:
+  static Bytes& Spare() {
+    thread_local Bytes spare;
+    return spare;
+  }
+  static Bytes TakeSpare() {
+    Bytes taken = std::move(Spare());
+    Spare() = Bytes();
+    return taken;
+  }
+};
+
 class ChunkReader {
  public:
   ChunkReader(ByteSpan file, const ColumnChunk& chunk, const LeafColumn& leaf, ReadMode mode,
@@ -174,9 +201,9 @@ class ChunkReader {
     if (leaf_.physical == PhysicalType::kBoolean)
       return Status::DataLoss("dictionary for a BOOLEAN column");
     CR_RETURN_IF_ERROR(Decompress(
-        meta_.codec, body, static_cast<size_t>(header.uncompressed_page_size), &page_buffer_));
+        meta_.codec, body, static_cast<size_t>(header.uncompressed_page_size), &page_buffer_.bytes));
     CR_RETURN_IF_ERROR(
-        DecodePlain(leaf_.physical, page_buffer_, static_cast<size_t>(d.num_values), &dictionary_));
+        DecodePlain(leaf_.physical, page_buffer_.bytes, static_cast<size_t>(d.num_values), &dictionary_));
     have_dictionary_ = true;
     dictionary_used_.assign(dictionary_.count, 0);
     // When the whole dictionary lies within the chunk statistics, no subset of it can
@@ -256,8 +283,8 @@ class ChunkReader {
     size_t n = static_cast<size_t>(h.num_values);
     pending_levels_ = n;
     CR_RETURN_IF_ERROR(Decompress(
-        meta_.codec, body, static_cast<size_t>(header.uncompressed_page_size), &page_buffer_));
-    ByteSpan data(page_buffer_);
+        meta_.codec, body, static_cast<size_t>(header.uncompressed_page_size), &page_buffer_.bytes));
+    ByteSpan data(page_buffer_.bytes);
     size_t offset = 0, consumed = 0;
     size_t from = out_->num_levels;
     if (leaf_.max_rep > 0) {
@@ -340,8 +367,8 @@ class ChunkReader {
     ByteSpan values = body.subspan(rep_len + def_len);
     size_t raw_size = static_cast<size_t>(header.uncompressed_page_size) - rep_len - def_len;
     if (h.is_compressed && meta_.codec != Codec::kUncompressed) {
-      CR_RETURN_IF_ERROR(Decompress(meta_.codec, values, raw_size, &page_buffer_));
-      return DecodeValues(h.encoding, page_buffer_, defined);
+      CR_RETURN_IF_ERROR(Decompress(meta_.codec, values, raw_size, &page_buffer_.bytes));
+      return DecodeValues(h.encoding, page_buffer_.bytes, defined);
     }
     if (values.size() != raw_size) return Status::DataLoss("page size differs from the header's");
     return DecodeValues(h.encoding, values, defined);
@@ -471,7 +498,7 @@ class ChunkReader {
   bool have_dictionary_ = false;
   bool track_dictionary_use_ = true;
   bool def_stored_ = false;  // flat columns: whether out_->def holds every level
-  Bytes page_buffer_;
+  PageBuffer page_buffer_;
   std::vector<uint32_t> scratch_;
   std::vector<uint32_t> indices_;
   int64_t decompressed_total_ = 0;
@@ -489,7 +516,13 @@ std::string ChunkLocation::ToString() const {
 Status ReadColumnChunk(ByteSpan file, const ColumnChunk& chunk, const LeafColumn& leaf,
                        int64_t expected_rows, ReadMode mode, const ChunkLocation& where,
                        ColumnChunkData* out) {
+  // The caller's value buffers are kept for their capacity (a scan reuses them per row group).
+  Bytes fixed = std::move(out->values.fixed), heap = std::move(out->values.heap);
   *out = ColumnChunkData{};
+  fixed.clear();
+  heap.clear();
+  out->values.fixed = std::move(fixed);
+  out->values.heap = std::move(heap);
   if (chunk.encrypted)
     return Status::Unimplemented(where.ToString() + ": encrypted column chunks are not supported");
   if (chunk.file_path)

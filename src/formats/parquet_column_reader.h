@@ -40,7 +40,8 @@ struct ChunkLocation {
 // decompressed sizes, level counts and ranges, dictionary indices, value counts against the
 // metadata, the row count against `expected_rows`, and the chunk statistics against the
 // values. Failures are DataLoss naming the location and the page; limits exceeded are
-// ResourceExhausted. Thread-safe (no shared state).
+// ResourceExhausted. `*out` is replaced, but the capacity of its value buffers is reused.
+// Thread-safe (no shared state).
 Status ReadColumnChunk(ByteSpan file, const ColumnChunk& chunk, const LeafColumn& leaf,
                        int64_t expected_rows, ReadMode mode, const ChunkLocation& where,
                        ColumnChunkData* out);

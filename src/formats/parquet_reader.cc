@@ -140,6 +140,11 @@ int64_t ParquetReader::num_rows() const {
 
 Result<RecordBatch> ParquetReader::ReadRowGroup(int row_group,
                                                 const std::vector<int>& projection) const {
+  return ReadRowGroup(row_group, projection, RecordBatch{});
+}
+
+Result<RecordBatch> ParquetReader::ReadRowGroup(int row_group, const std::vector<int>& projection,
+                                                RecordBatch&& recycled) const {
   if (row_group < 0 || row_group >= num_row_groups()) {
     return Status::InvalidArgument("row group " + std::to_string(row_group) + " does not exist");
   }
@@ -152,11 +157,22 @@ Result<RecordBatch> ParquetReader::ReadRowGroup(int row_group,
   std::vector<ColumnVector> dense(schema_.leaves().size());
   RecordBatch batch;
   batch.num_rows = static_cast<size_t>(rg.num_rows);
-  for (int f : fields) {
+  for (size_t k = 0; k < fields.size(); ++k) {
+    int f = fields[k];
     if (f < 0 || static_cast<size_t>(f) >= schema_.fields().size()) {
       return Status::InvalidArgument("projected field " + std::to_string(f) + " does not exist");
     }
-    for (int leaf : schema_.FieldLeaves(f)) {
+    const std::vector<int>& leaves = schema_.FieldLeaves(f);
+    if (k < recycled.columns.size() && leaves.size() == 1 &&
+        recycled.columns[k].children.empty()) {
+      // A flat field's values buffer comes back as its leaf's (fixed or heap) buffer.
+      ValueBuffer& values = chunks[leaves[0]].values;
+      Bytes& reuse = schema_.leaves()[leaves[0]].physical == PhysicalType::kByteArray
+                         ? values.heap
+                         : values.fixed;
+      reuse = std::move(recycled.columns[k].data);
+    }
+    for (int leaf : leaves) {
       const LeafColumn& column = schema_.leaves()[leaf];
       ChunkLocation where{name_, row_group, column.path};
       CR_RETURN_IF_ERROR(ReadColumnChunk(bytes(), rg.columns[leaf], column, rg.num_rows,

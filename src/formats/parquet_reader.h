@@ -54,6 +54,10 @@ class ParquetReader : public FormatReader {
   }
   Result<RecordBatch> ReadRowGroup(int row_group,
                                    const std::vector<int>& projection) const override;
+  // The same, reusing the buffers of `recycled` (a batch the caller is done with, read with the
+  // same projection) to avoid allocating and faulting in fresh memory per row group.
+  Result<RecordBatch> ReadRowGroup(int row_group, const std::vector<int>& projection,
+                                   RecordBatch&& recycled) const;
 
   // Validates one row group without building vectors (the verify fast path: pages are
   // decompressed and decoded once, dictionary values are not gathered).
