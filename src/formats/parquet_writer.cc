@@ -9,19 +9,12 @@
 
 #include "formats/parquet_codec.h"
 #include "formats/parquet_encoding.h"
+#include "formats/parquet_shredding.h"
 
 namespace cleanroom::formats {
 namespace {
 
 using sql::TypeId;
-
-// The Parquet layout of one SQL type.
-struct PhysicalLayout {
-  PhysicalType type;
-  int32_t type_length = 0;
-  ConvertedType converted = ConvertedType::kNone;
-  LogicalType logical;
-};
 
 Result<PhysicalLayout> LayoutOf(const sql::DataType& t) {
   PhysicalLayout l{PhysicalType::kInt32, 0, ConvertedType::kNone, LogicalType{}};
@@ -127,8 +120,7 @@ void PhysicalValue(const ColumnVector& c, const PhysicalLayout& l, size_t i, std
 }
 
 // Compares physical values in Parquet's order for statistics.
-bool Less(const PhysicalLayout& l, const sql::DataType& t, const std::string& a,
-          const std::string& b) {
+bool Less(const PhysicalLayout& l, const std::string& a, const std::string& b) {
   switch (l.type) {
     case PhysicalType::kBoolean:
       return a[0] < b[0];
@@ -203,18 +195,19 @@ Result<std::unique_ptr<ParquetWriter>> ParquetWriter::Open(const std::string& pa
   root.name = "schema";
   root.num_children = static_cast<int32_t>(fields.size());
   w->meta_.schema.push_back(root);
-  for (const Field& f : fields) {
-    CR_ASSIGN_OR_RETURN(PhysicalLayout l, LayoutOf(f.type));
-    SchemaElement e;
-    e.name = f.name;
-    e.type = l.type;
-    e.type_length = l.type_length;
-    e.repetition = Repetition::kOptional;
-    e.converted_type = l.converted;
-    e.logical = l.logical;
-    e.precision = f.type.precision;
-    e.scale = f.type.scale;
-    w->meta_.schema.push_back(e);
+  CR_ASSIGN_OR_RETURN(w->plan_, ShreddingPlan::Build(fields, &w->meta_.schema));
+  w->layouts_.resize(w->plan_.num_leaves());
+  for (size_t l = 0; l < w->plan_.num_leaves(); ++l) {
+    const ShreddedLeaf& leaf = w->plan_.leaves()[l];
+    CR_ASSIGN_OR_RETURN(PhysicalLayout layout, LayoutOf(leaf.type));
+    SchemaElement& e = w->meta_.schema[leaf.schema_element];
+    e.type = layout.type;
+    e.type_length = layout.type_length;
+    e.converted_type = layout.converted;
+    e.logical = layout.logical;
+    e.precision = leaf.type.precision;
+    e.scale = leaf.type.scale;
+    w->layouts_[l] = layout;
   }
   w->fields_ = std::move(fields);
   CR_RETURN_IF_ERROR(w->file_.Open(path));
@@ -250,9 +243,11 @@ Status ParquetWriter::Write(const RecordBatch& batch) {
 Status ParquetWriter::WriteRowGroup(const RecordBatch& batch, size_t begin, size_t end) {
   RowGroup group;
   group.num_rows = static_cast<int64_t>(end - begin);
-  for (size_t c = 0; c < fields_.size(); ++c) {
+  std::vector<ShreddedLeaf> leaves;
+  CR_RETURN_IF_ERROR(plan_.Shred(batch, begin, end, &leaves));
+  for (size_t l = 0; l < leaves.size(); ++l) {
     ColumnChunk chunk;
-    CR_RETURN_IF_ERROR(WriteColumn(batch.columns[c], c, begin, end, &chunk));
+    CR_RETURN_IF_ERROR(WriteColumn(leaves[l], layouts_[l], &chunk));
     group.total_byte_size += chunk.meta_data->total_uncompressed_size;
     group.columns.push_back(std::move(chunk));
   }
@@ -261,32 +256,30 @@ Status ParquetWriter::WriteRowGroup(const RecordBatch& batch, size_t begin, size
   return Status::OK();
 }
 
-Status ParquetWriter::WriteColumn(const ColumnVector& column, size_t field, size_t begin,
-                                  size_t end, ColumnChunk* chunk) {
-  CR_ASSIGN_OR_RETURN(PhysicalLayout layout, LayoutOf(column.type));
+Status ParquetWriter::WriteColumn(const ShreddedLeaf& leaf, const PhysicalLayout& layout,
+                                  ColumnChunk* chunk) {
   ColumnMetaData m;
   m.type = layout.type;
-  m.path_in_schema = {fields_[field].name};
+  m.path_in_schema = leaf.path;
   m.codec = options_.codec;
-  m.num_values = static_cast<int64_t>(end - begin);
+  m.num_values = static_cast<int64_t>(leaf.def.size());
 
-  // Values of the non-NULL rows, their dictionary, min/max.
+  // Values of the defined entries, their dictionary, min/max.
   std::vector<std::string> values;
-  values.reserve(end - begin);
+  values.reserve(leaf.values.size());
   std::string v;
-  for (size_t i = begin; i < end; ++i) {
-    if (column.IsNull(i)) continue;
-    PhysicalValue(column, layout, i, &v);
+  for (const auto& [vector, row] : leaf.values) {
+    PhysicalValue(*vector, layout, row, &v);
     values.push_back(v);
   }
   Statistics stats;
-  stats.null_count = static_cast<int64_t>((end - begin) - values.size());
+  stats.null_count = static_cast<int64_t>(leaf.def.size() - values.size());
   const std::string* min = nullptr;
   const std::string* max = nullptr;
   for (const std::string& value : values) {
     if (IsNaN(layout, value)) continue;
-    if (min == nullptr || Less(layout, column.type, value, *min)) min = &value;
-    if (max == nullptr || Less(layout, column.type, *max, value)) max = &value;
+    if (min == nullptr || Less(layout, value, *min)) min = &value;
+    if (max == nullptr || Less(layout, *max, value)) max = &value;
   }
   if (min != nullptr) {
     stats.min_value = *min;
@@ -326,7 +319,6 @@ Status ParquetWriter::WriteColumn(const ColumnVector& column, size_t field, size
     return Emit(compressed);
   };
 
-  int64_t chunk_start = offset_;
   if (use_dictionary) {
     m.dictionary_page_offset = offset_;
     Bytes raw;
@@ -347,19 +339,32 @@ Status ParquetWriter::WriteColumn(const ColumnVector& column, size_t field, size
   int bit_width = BitWidth(dictionary_order.empty() ? 0 : dictionary_order.size() - 1);
   size_t value_index = 0;
   std::vector<uint32_t> levels;
-  for (size_t page_begin = begin; page_begin < end;
-       page_begin += static_cast<size_t>(options_.page_rows)) {
-    size_t page_end = std::min(end, page_begin + static_cast<size_t>(options_.page_rows));
-    levels.clear();
-    size_t defined = 0;
-    for (size_t i = page_begin; i < page_end; ++i) {
-      bool valid = !column.IsNull(i);
-      levels.push_back(valid ? 1 : 0);
-      defined += valid;
+  // Appends the levels [from, to) of `source`, RLE with their 4-byte length (data page v1).
+  auto append_levels = [&](const std::vector<uint8_t>& source, int max_level, size_t from,
+                           size_t to, Bytes* raw) {
+    levels.assign(source.begin() + static_cast<std::ptrdiff_t>(from),
+                  source.begin() + static_cast<std::ptrdiff_t>(to));
+    size_t length_at = raw->size();
+    raw->resize(length_at + 4);
+    EncodeRleHybrid(levels.data(), levels.size(), BitWidth(static_cast<uint64_t>(max_level)), raw);
+    PutU32LE(raw->data() + length_at, static_cast<uint32_t>(raw->size() - length_at - 4));
+  };
+  const size_t entries = leaf.def.size();
+  const uint8_t max_def = static_cast<uint8_t>(leaf.max_def);
+  for (size_t page_begin = 0; page_begin < entries;) {
+    // A page holds up to page_rows rows and starts at a row (repetition level 0).
+    size_t page_end = page_begin, rows = 0;
+    while (page_end < entries) {
+      bool starts_row = leaf.max_rep == 0 || leaf.rep[page_end] == 0;
+      if (starts_row && rows == static_cast<size_t>(options_.page_rows)) break;
+      rows += starts_row;
+      ++page_end;
     }
-    Bytes raw(4, 0);
-    EncodeRleHybrid(levels.data(), levels.size(), 1, &raw);
-    PutU32LE(raw.data(), static_cast<uint32_t>(raw.size() - 4));
+    size_t defined = 0;
+    for (size_t i = page_begin; i < page_end; ++i) defined += leaf.def[i] == max_def;
+    Bytes raw;
+    if (leaf.max_rep > 0) append_levels(leaf.rep, leaf.max_rep, page_begin, page_end, &raw);
+    if (leaf.max_def > 0) append_levels(leaf.def, leaf.max_def, page_begin, page_end, &raw);
     PageHeader header;
     header.type = PageType::kDataPage;
     DataPageHeader dp;
@@ -395,8 +400,8 @@ Status ParquetWriter::WriteColumn(const ColumnVector& column, size_t field, size
     value_index += defined;
     header.data_page = dp;
     CR_RETURN_IF_ERROR(write_page(header, raw));
+    page_begin = page_end;
   }
-  (void)chunk_start;
   chunk->meta_data = std::move(m);
   return Status::OK();
 }

@@ -9,8 +9,17 @@
 #include "base/status.h"
 #include "formats/column_vector.h"
 #include "formats/parquet_metadata.h"
+#include "formats/parquet_shredding.h"
 
 namespace cleanroom::formats {
+
+// The Parquet layout of one primitive SQL type (writer internal).
+struct PhysicalLayout {
+  PhysicalType type;
+  int32_t type_length = 0;
+  ConvertedType converted = ConvertedType::kNone;
+  LogicalType logical;
+};
 
 struct ParquetWriterOptions {
   Codec codec = Codec::kZstd;        // ZSTD or SNAPPY (any codec Compress supports)
@@ -21,12 +30,13 @@ struct ParquetWriterOptions {
   bool byte_stream_split = false;
 };
 
-// Writes flat tables (BOOLEAN, TINYINT, SMALLINT, INT, BIGINT, FLOAT, DOUBLE, DECIMAL, STRING,
-// BINARY, DATE, TIMESTAMP, TIMESTAMP_NTZ; every column OPTIONAL) as Parquet that DuckDB and
-// ParquetReader read back identically: data pages v1 with CRCs, RLE definition levels,
-// RLE_DICTIONARY where the dictionary is at most half the values, else PLAIN; chunk statistics
-// (min, max, null count). Nested types are Unimplemented. The file appears at `path` only on
-// Close() (written through AtomicFileWriter). Not thread-safe.
+// Writes tables of BOOLEAN, TINYINT, SMALLINT, INT, BIGINT, FLOAT, DOUBLE, DECIMAL, STRING,
+// BINARY, DATE, TIMESTAMP, TIMESTAMP_NTZ and ARRAY, MAP and STRUCT of them, nested to any depth
+// (every field and value OPTIONAL but map keys; see ShreddingPlan for the layout) as Parquet
+// that DuckDB and ParquetReader read back identically: data pages v1 with CRCs, RLE repetition
+// and definition levels, pages starting at a row, RLE_DICTIONARY where the dictionary is at
+// most half the values, else PLAIN; chunk statistics (min, max, null count). The file appears
+// at `path` only on Close() (written through AtomicFileWriter). Not thread-safe.
 class ParquetWriter {
  public:
   static Result<std::unique_ptr<ParquetWriter>> Open(const std::string& path,
@@ -40,8 +50,7 @@ class ParquetWriter {
  private:
   ParquetWriter() = default;
   Status WriteRowGroup(const RecordBatch& batch, size_t begin, size_t end);
-  Status WriteColumn(const ColumnVector& column, size_t field, size_t begin, size_t end,
-                     ColumnChunk* chunk);
+  Status WriteColumn(const ShreddedLeaf& leaf, const PhysicalLayout& layout, ColumnChunk* chunk);
   Status Emit(ByteSpan bytes);
 
   std::vector<Field> fields_;
@@ -49,6 +58,8 @@ class ParquetWriter {
   AtomicFileWriter file_;
   int64_t offset_ = 0;
   FileMetaData meta_;
+  ShreddingPlan plan_;
+  std::vector<PhysicalLayout> layouts_;  // per leaf column
 };
 
 }  // namespace cleanroom::formats
