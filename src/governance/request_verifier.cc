@@ -1,6 +1,7 @@
 #include "governance/request_verifier.h"
 
 #include <algorithm>
+#include <future>
 
 namespace cleanroom::governance {
 namespace {
@@ -17,7 +18,22 @@ bool IsMemberId(const Bytes& kid) {
 
 }  // namespace
 
+RequestVerifier::RequestVerifier(NonceCache* nonces, size_t threads)
+    : nonces_(nonces), pool_(std::make_unique<ThreadPool>(threads)) {}
+
+RequestVerifier::~RequestVerifier() = default;
+
 std::variant<VerifiedRequest, ApiError> RequestVerifier::Verify(
+    ByteSpan body, const std::vector<std::string>& allowed_types, int64_t now,
+    const SignerLookup& lookup) const {
+  // The arguments outlive the task: this thread waits for it.
+  std::promise<std::variant<VerifiedRequest, ApiError>> done;
+  auto result = done.get_future();
+  pool_->Submit([&] { done.set_value(VerifyHere(body, allowed_types, now, lookup)); });
+  return result.get();
+}
+
+std::variant<VerifiedRequest, ApiError> RequestVerifier::VerifyHere(
     ByteSpan body, const std::vector<std::string>& allowed_types, int64_t now,
     const SignerLookup& lookup) const {
   auto decoded = crypto::cose::DecodeSign1(body, crypto::cose::DecodeMode::kStrict);
