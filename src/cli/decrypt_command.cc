@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdio>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "base/file.h"
@@ -45,13 +46,21 @@ Status RunDecrypt(const DecryptFlags& flags) {
   uint64_t size = ::stat(flags.in.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
   auto progress = DecryptProgress(flags.progress, size);
   auto summary = container::DecryptFile(*key, flags.in, flags.out, progress);
-  if (progress) std::fprintf(stderr, "\n");
+  if (progress && summary.ok()) {
+    // The running line measured against the container's size; the last one is exact.
+    unsigned long long mib = summary->plaintext_size >> 20;
+    std::fprintf(stderr, "\rdecrypt: %llu / %llu MiB (100%%)\n", mib, mib);
+  } else if (progress) {
+    std::fprintf(stderr, "\n");
+  }
   if (!summary.ok()) return summary.status().WithContext(flags.in);
-  std::printf("{\"dataset_id\":\"%s\",\"content_sha256\":\"%s\",\"plaintext_size\":%llu,"
-              "\"chunks\":%llu}\n",
-              summary->dataset_id.c_str(), HexEncode(summary->plaintext_sha256).c_str(),
-              static_cast<unsigned long long>(summary->plaintext_size),
-              static_cast<unsigned long long>(summary->chunk_count));
+  // The dataset id comes from the file: the JSON dump escapes it (and replaces invalid UTF-8).
+  nlohmann::ordered_json out = {{"dataset_id", summary->dataset_id},
+                                {"content_sha256", HexEncode(summary->plaintext_sha256)},
+                                {"plaintext_size", summary->plaintext_size},
+                                {"chunks", summary->chunk_count}};
+  std::printf("%s\n",
+              out.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace).c_str());
   return Status::OK();
 }
 

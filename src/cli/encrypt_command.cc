@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "base/file.h"
@@ -67,13 +68,15 @@ Status RunEncrypt(const EncryptFlags& flags) {
     std::filesystem::remove(flags.out);
     return written;
   }
-  std::printf("{\"dataset_id\":\"%s\",\"key_id\":\"%s\",\"content_sha256\":\"%s\","
-              "\"plaintext_size\":%llu,\"chunks\":%llu,\"chunk_size\":%u,\"container_size\":%llu}\n",
-              options.dataset_id.c_str(), HexEncode(key.key_id()).c_str(),
-              HexEncode(summary.plaintext_sha256).c_str(),
-              static_cast<unsigned long long>(summary.plaintext_size),
-              static_cast<unsigned long long>(summary.chunk_count), summary.header.chunk_size,
-              static_cast<unsigned long long>(summary.container_size));
+  nlohmann::ordered_json out = {{"dataset_id", options.dataset_id},
+                                {"key_id", HexEncode(key.key_id())},
+                                {"content_sha256", HexEncode(summary.plaintext_sha256)},
+                                {"plaintext_size", summary.plaintext_size},
+                                {"chunks", summary.chunk_count},
+                                {"chunk_size", summary.header.chunk_size},
+                                {"container_size", summary.container_size}};
+  std::printf("%s\n",
+              out.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace).c_str());
   return Status::OK();
 }
 
