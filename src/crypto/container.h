@@ -36,7 +36,8 @@ class DataKey {
   static Result<DataKey> Generate();
   // InvalidArgument unless exactly 32 bytes.
   static Result<DataKey> FromBytes(ByteSpan key);
-  // The .dek file text: {"format":"cleanroom-dek","version":1,"key_id":"<hex>","key":"<base64>"}.
+  // The .dek file text (docs/formats/encrypted-dataset.md):
+  // {"format":"cleanroom-dek","version":1,"alg":"A256GCM","key_id":"<hex>","key":"<base64>"}.
   // The result holds key material: the caller wipes it after writing.
   std::string Serialize() const;
   // Parses a .dek file; checks that key_id matches the key. Errors never quote the key.
