@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <cstdio>
 #include <filesystem>
 #include <functional>
@@ -105,7 +106,10 @@ int main(int argc, char** argv) {
   if (!engine::RegisterParquetScan(con).ok()) return 1;
   char sql[1024];
   std::snprintf(sql, sizeof(sql), kImpressions, rows);
-  std::printf("rows: %lld, runs: %d (medians, seconds)\n", rows, runs);
+  double load[3] = {0, 0, 0};
+  getloadavg(load, 3);
+  std::printf("rows: %lld, runs: %d (medians, seconds), load average %.2f %.2f %.2f\n", rows,
+              runs, load[0], load[1], load[2]);
   std::printf("%-44s %8s %10s %9s %8s\n", "case", "duckdb", "cleanroom", "(verify)", "ratio");
   for (const char* codec : {"snappy", "zstd"}) {
     std::string path = dir + "/impressions_" + std::to_string(rows) + "_" + codec + ".parquet";

@@ -113,11 +113,17 @@ void FillStrings(duckdb_vector vector, const ColumnVector& column, size_t from, 
                  size_t to) {
   constexpr size_t kInlineLength = sizeof(duckdb_string_t) - sizeof(uint32_t);
   auto* slots = static_cast<duckdb_string_t*>(duckdb_vector_get_data(vector));
-  const bool blob = column.type.id == TypeId::kBinary;
+  // The rows' bytes lie back to back: one ASCII check covers the whole slice.
+  const auto* bytes = reinterpret_cast<const char*>(column.data.data());
+  const bool checked =
+      column.type.id == TypeId::kBinary ||
+      IsAscii(std::string_view(bytes + column.offsets[from],
+                               static_cast<size_t>(column.offsets[from + count] -
+                                                   column.offsets[from])));
   for (size_t i = 0; i < count; ++i) {
     if (column.IsNull(from + i)) continue;
     std::string_view v = column.String(from + i);
-    if (v.size() <= kInlineLength && (blob || IsAscii(v))) {
+    if (v.size() <= kInlineLength && checked) {
       duckdb_string_t& slot = slots[to + i];
       std::memset(&slot, 0, sizeof(slot));  // DuckDB compares inline strings as 16 bytes
       slot.value.inlined.length = static_cast<uint32_t>(v.size());

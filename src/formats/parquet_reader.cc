@@ -19,7 +19,7 @@ namespace cleanroom::formats {
 // A read-only memory mapping of a whole file.
 class MappedFile {
  public:
-  static Result<std::unique_ptr<MappedFile>> Open(const std::string& path) {
+  static Result<std::unique_ptr<MappedFile>> Open(const std::string& path, bool populate) {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
       int err = errno;
@@ -34,7 +34,10 @@ class MappedFile {
     auto file = std::unique_ptr<MappedFile>(new MappedFile());
     file->size_ = static_cast<size_t>(st.st_size);
     if (file->size_ > 0) {
-      void* p = mmap(nullptr, file->size_, PROT_READ, MAP_PRIVATE, fd, 0);
+      // Populating maps the whole file at once instead of one fault per few pages (about 4%
+      // of verification's CPU time), worth it only when every byte will be read.
+      void* p = mmap(nullptr, file->size_, PROT_READ, MAP_PRIVATE | (populate ? MAP_POPULATE : 0),
+                     fd, 0);
       if (p == MAP_FAILED) {
         int err = errno;
         ::close(fd);
@@ -63,10 +66,11 @@ ByteSpan ParquetReader::bytes() const {
   return span_ ? *span_ : AsBytes(buffer_);
 }
 
-Result<std::unique_ptr<ParquetReader>> ParquetReader::Open(const std::string& path) {
+Result<std::unique_ptr<ParquetReader>> ParquetReader::Open(const std::string& path,
+                                                           bool read_all) {
   auto reader = std::unique_ptr<ParquetReader>(new ParquetReader());
   reader->name_ = path;
-  CR_ASSIGN_OR_RETURN(reader->mapped_, MappedFile::Open(path));
+  CR_ASSIGN_OR_RETURN(reader->mapped_, MappedFile::Open(path, read_all));
   CR_RETURN_IF_ERROR(reader->Init());
   return reader;
 }
@@ -236,7 +240,7 @@ Status ParquetReader::Verify(size_t threads) const {
 }
 
 Status VerifyParquetFile(const std::string& path, size_t threads) {
-  CR_ASSIGN_OR_RETURN(auto reader, ParquetReader::Open(path));
+  CR_ASSIGN_OR_RETURN(auto reader, ParquetReader::Open(path, /*read_all=*/true));
   return reader->Verify(threads);
 }
 

@@ -37,8 +37,10 @@ class MappedFile;
 class ParquetReader : public FormatReader {
  public:
   // Maps the file at `path`. NotFound when absent; DataLoss when the footer is corrupt;
-  // Unimplemented for encrypted files.
-  static Result<std::unique_ptr<ParquetReader>> Open(const std::string& path);
+  // Unimplemented for encrypted files. `read_all`: the caller will read every page
+  // (verification), so the whole file is faulted in at once.
+  static Result<std::unique_ptr<ParquetReader>> Open(const std::string& path,
+                                                     bool read_all = false);
   // Reads from bytes in memory; `name` is used in error messages.
   static Result<std::unique_ptr<ParquetReader>> OpenBuffer(std::string contents, std::string name);
   // Reads bytes the caller owns, without copying them (decrypted inputs held in memory).
