@@ -25,6 +25,7 @@ struct ContractFlags {
   std::vector<std::string> members;  // DIR:role,role
   std::vector<std::string> measurements;
   std::vector<std::string> evidence_kinds;
+  std::vector<std::string> platform_keys;
 };
 
 // Builds the contract from --contract FILE, or from --name and the --member directories.
@@ -61,6 +62,7 @@ Result<Json> BuildContract(const ContractFlags& f) {
               {"allowedMeasurements", f.measurements},
               {"evidenceKinds", f.evidence_kinds.empty() ? std::vector<std::string>{"simulated"}
                                                          : f.evidence_kinds},
+              {"simulatedPlatformKeys", f.platform_keys},
               {"privacyDefaults", Json::object()}};
 }
 
@@ -138,6 +140,9 @@ void AddContractFlags(CLI::App* cmd, ContractFlags* f) {
   cmd->add_option("--contract", f->contract_file, "The whole contract as a JSON file instead");
   cmd->add_option("--measurement", f->measurements, "An allowed runtime measurement (hex)");
   cmd->add_option("--evidence-kind", f->evidence_kinds, "sev-snp or simulated (default simulated)");
+  cmd->add_option("--platform-key", f->platform_keys,
+                  "A simulated platform key trusted for simulated (INSECURE) evidence: the hex id "
+                  "`cleanroom runtime init-platform` prints");
 }
 
 void SetupCollab(CLI::App& root, ExitCode& exit_code) {

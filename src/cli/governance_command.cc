@@ -22,6 +22,7 @@ struct ServeFlags {
   std::string data_dir;
   std::string listen = "127.0.0.1:7443";
   int threads = 160;
+  int64_t run_timeout = 3600;
 };
 
 Status ParseListen(const std::string& listen, std::string* host, int* port) {
@@ -52,6 +53,7 @@ Status RunServe(const ServeFlags& flags) {
 
   governance::ServiceOptions options;
   options.data_dir = flags.data_dir;
+  options.run_timeout_seconds = flags.run_timeout;
   CR_ASSIGN_OR_RETURN(std::unique_ptr<governance::Service> service,
                       governance::Service::Open(options));
   CR_ASSIGN_OR_RETURN(std::unique_ptr<governance::HttpServer> server,
@@ -98,6 +100,11 @@ void SetupGovernance(CLI::App& root, ExitCode& exit_code) {
       ->capture_default_str();
   s->add_option("--threads", serve->threads, "Connection threads (bounds concurrent clients)")
       ->capture_default_str();
+  s->add_option("--run-timeout", serve->run_timeout,
+                "Seconds a runtime has to report a run after its keys are released, before the "
+                "run is marked failed (0: never)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   s->callback([serve, &exit_code] {
     Status st = RunServe(*serve);
     exit_code.value = st.ok() ? 0 : ReportError(st);

@@ -114,6 +114,9 @@ Status Vote(const IdFlags& f, bool accept) {
   if (hash.empty()) {
     CR_ASSIGN_OR_RETURN(ApiReply q, client->Get("/v1/queries/" + f.id));
     CR_RETURN_IF_ERROR(q.ToStatus());
+    if (!q.body.contains("queryHash") || !q.body["queryHash"].is_string()) {
+      return Status::NotFound("query '" + f.id + "' does not exist");
+    }
     hash = q.body["queryHash"];
     if (!f.client.json) std::printf("%s query %s, hash %s\n", accept ? "approving" : "rejecting", f.id.c_str(), hash.c_str());
   }

@@ -33,6 +33,9 @@ Status Request(const RunFlags& f) {
   if (hash.empty()) {
     CR_ASSIGN_OR_RETURN(ApiReply q, client->Get("/v1/queries/" + f.id));
     CR_RETURN_IF_ERROR(q.ToStatus());
+    if (!q.body.contains("queryHash") || !q.body["queryHash"].is_string()) {
+      return Status::NotFound("query '" + f.id + "' does not exist");
+    }
     hash = q.body["queryHash"];
   }
   return governance::client::PrintReply(

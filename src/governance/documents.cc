@@ -120,7 +120,8 @@ Result<Contract> ParseContract(const Json& document) {
   JsonReader r(document, "contract");
   CR_RETURN_IF_ERROR(r.RequireObject());
   CR_RETURN_IF_ERROR(r.RejectUnknownFields(
-      {"name", "members", "allowedMeasurements", "evidenceKinds", "privacyDefaults"}));
+      {"name", "members", "allowedMeasurements", "evidenceKinds", "simulatedPlatformKeys",
+       "privacyDefaults"}));
   Contract c;
   CR_ASSIGN_OR_RETURN(c.name, r.String("name"));
   if (c.name.empty() || c.name.size() > 200) {
@@ -145,6 +146,7 @@ Result<Contract> ParseContract(const Json& document) {
                                      ": unknown evidence kind (expected sev-snp or simulated)");
     }
   }
+  CR_ASSIGN_OR_RETURN(c.simulated_platform_keys, ParseHexList(r, "simulatedPlatformKeys"));
   CR_ASSIGN_OR_RETURN(c.privacy_defaults, r.OptionalObject("privacyDefaults"));
   return c;
 }

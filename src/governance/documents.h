@@ -42,6 +42,9 @@ struct Contract {
   std::vector<Member> members;
   std::vector<std::string> allowed_measurements;  // lower-case hex
   std::vector<std::string> evidence_kinds;        // "sev-snp", "simulated"
+  // Hex SHA-256 of the SubjectPublicKeyInfo of each platform key trusted for simulated
+  // (INSECURE) evidence; `cleanroom runtime init-platform` prints it.
+  std::vector<std::string> simulated_platform_keys;
   Json privacy_defaults = Json::object();
 
   // nullptr when `member_id` is not a member.

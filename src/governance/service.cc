@@ -50,7 +50,14 @@ ApiResponse ApiResponse::Error(const ApiError& error) {
 Service::Service(const ServiceOptions& options, crypto::MemberIdentity identity)
     : options_(options), identity_(std::move(identity)) {}
 
-Service::~Service() = default;
+Service::~Service() {
+  {
+    std::lock_guard lock(sweeper_mu_);
+    stopping_ = true;
+  }
+  sweeper_cv_.notify_all();
+  if (sweeper_.joinable()) sweeper_.join();
+}
 
 int64_t Service::Now() const {
   if (options_.clock) return options_.clock();
@@ -85,6 +92,17 @@ Result<std::unique_ptr<Service>> Service::Open(const ServiceOptions& options) {
                       ledger::Ledger::Open(ledger_options, [raw](const ledger::Entry& entry) {
                         return raw->Replay(entry);
                       }));
+  if (options.run_timeout_seconds > 0) {
+    service->sweeper_ = std::thread([raw] {
+      std::unique_lock lock(raw->sweeper_mu_);
+      while (!raw->sweeper_cv_.wait_for(lock, std::chrono::seconds(1),
+                                         [raw] { return raw->stopping_; })) {
+        lock.unlock();
+        raw->ExpireOverdueRuns();
+        lock.lock();
+      }
+    });
+  }
   return service;
 }
 
@@ -93,6 +111,16 @@ Status Service::Replay(const ledger::Entry& entry) {
   const ledger::RequestRecord& record = entry.request;
   bool accepted = record.outcome == ledger::Outcome::kAccepted;
   std::string where = "ledger entry " + std::to_string(entry.seqno);
+  if (record.signer_id.empty() && accepted) {
+    // An action of the service itself (runs moved on by key release and reports).
+    auto parsed = ParseJson(AsStringView(record.signed_request), where + " service action");
+    if (!parsed.ok() || !parsed->is_object() || !(*parsed)["serviceAction"].is_string()) {
+      return Status::DataLoss(where + ": a service entry that is not a service action");
+    }
+    ServiceAction action{(*parsed)["serviceAction"].get<std::string>(),
+                         parsed->value("payload", Json::object())};
+    return Replayed(state_.ApplyService(action), where, action.type, entry.seqno);
+  }
   auto message = crypto::cose::DecodeSign1(record.signed_request);
   if (!message.ok()) {
     if (!accepted) return Status::OK();
@@ -123,12 +151,16 @@ Status Service::Replay(const ledger::Entry& entry) {
   ApplyContext context;
   context.replay = true;
   context.recorded_result = &result;
-  auto applied = state_.Apply(action, context);
+  return Replayed(state_.Apply(action, context), where, action.type, entry.seqno);
+}
+
+Status Service::Replayed(Result<Applied> applied, const std::string& where,
+                         const std::string& type, uint64_t seqno) {
   if (!applied.ok()) {
-    return Status::DataLoss(where + " (" + action.type + ") does not apply to the state: " +
+    return Status::DataLoss(where + " (" + type + ") does not apply to the state: " +
                             applied.status().ToString());
   }
-  if (applied->on_seqno) applied->on_seqno(entry.seqno);
+  if (applied->on_seqno) applied->on_seqno(seqno);
   ++replayed_entries_;
   return Status::OK();
 }

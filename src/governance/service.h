@@ -1,11 +1,13 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <shared_mutex>
 #include <string>
+#include <thread>
 
 #include "base/bytes.h"
 #include "base/status.h"
@@ -26,6 +28,9 @@ struct ServiceOptions {
   uint64_t max_segment_bytes = 64ull << 20;
   // Clock (unix seconds) used for freshness checks; tests may replace it.
   std::function<int64_t()> clock;
+  // A run whose keys were released and whose runtime has not reported within this many seconds
+  // is marked failed (a runtime killed mid-run). 0: never.
+  int64_t run_timeout_seconds = 3600;
 };
 
 // A response of the API, independent of the transport.
@@ -69,6 +74,9 @@ class Service {
  private:
   Service(const ServiceOptions& options, crypto::MemberIdentity identity);
   Status Replay(const ledger::Entry& entry);
+  // The end of replaying one entry: DataLoss when it did not apply, else counts it.
+  Status Replayed(Result<Applied> applied, const std::string& where, const std::string& type,
+                  uint64_t seqno);
   int64_t Now() const;
 
   ApiResponse HandleWrite(const std::string& route, const std::vector<std::string>& segments,
@@ -79,6 +87,19 @@ class Service {
   ApiResponse Commit(const VerifiedRequest& request, ByteSpan raw, const ApplyContext& context,
                      const std::string& secret_file);
   ApiResponse StoreSecret(const std::vector<std::string>& segments, std::string_view body);
+  // The runtime routes (service_runtime.cc): attested key release, the run report, and the
+  // public list of run states a runtime polls.
+  ApiResponse ReleaseKeys(const std::string& run_id, std::string_view body);
+  ApiResponse ReportRun(const std::string& run_id, std::string_view body);
+  ApiResponse RuntimeRuns() const;
+  // Appends an entry the service writes on its own behalf (empty signer; the action's JSON as
+  // the request bytes). Accepted: applies it to the state first (its error, if any, is
+  // returned and recorded as a refusal). Refused (`refusal` set): only records it. Waits until
+  // the entry is durable; returns its seqno.
+  Result<uint64_t> CommitService(const ServiceAction& action, const ApiError* refusal);
+  // Marks failed every running run whose runtime did not report in time; the sweeper thread
+  // calls it every second.
+  void ExpireOverdueRuns();
   std::optional<crypto::PublicKey> LookupSigner(const std::string& member_id,
                                                 const crypto::cose::Sign1Message& message) const;
 
@@ -92,6 +113,10 @@ class Service {
   State state_;
   std::atomic<bool> failed_{false};
   uint64_t replayed_entries_ = 0;
+  std::mutex sweeper_mu_;
+  std::condition_variable sweeper_cv_;
+  bool stopping_ = false;
+  std::thread sweeper_;
 };
 
 }  // namespace cleanroom::governance

@@ -81,6 +81,14 @@ ApiResponse Service::Handle(const std::string& method, const std::string& path,
   if (body.size() > kMaxBodyBytes) {
     return ApiResponse::Error({413, "PayloadTooLarge", "request bodies are limited to 4 MiB"});
   }
+  bool runtime_route = segments.size() == 4 && segments[1] == "runs" &&
+                       (segments[3] == "keys" || segments[3] == "report");
+  if (method == "POST" && runtime_route) {
+    return segments[3] == "keys" ? ReleaseKeys(segments[2], body) : ReportRun(segments[2], body);
+  }
+  if (method == "GET" && segments.size() == 3 && segments[1] == "runtime" && segments[2] == "runs") {
+    return RuntimeRuns();
+  }
   if (method == "POST") {
     if (WriteTypes(segments).empty()) return NotFoundRoute(method, path);
     return HandleWrite(path, segments, body);

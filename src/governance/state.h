@@ -109,15 +109,30 @@ struct QueryRecord {
   uint64_t seqno = 0;
 };
 
+// A run's life: requested (a member asked) -> running (keys released to an attested runtime)
+// -> succeeded | failed (the runtime reported, or governance refused the keys on the state, or
+// the runtime did not report in time).
 struct RunRecord {
   std::string id;
   std::string query_id;
   std::string query_hash;
   std::string requester;
-  std::string state;  // "requested"; the runtime (issue 7) moves it on
+  std::string state;  // requested, running, succeeded, failed
   int64_t requested_at = 0;
   uint64_t seqno = 0;
-  Json report;  // what the runtime reports; null until then
+  // Set when the keys are released (service entry "run.keys").
+  Json release;             // {"seqno","evidence":{"kind","digest","measurement"},"keys":[...]}
+  std::string token_hash;   // hex SHA-256 of the run token sealed to the runtime
+  int64_t released_at = 0;  // unix seconds
+  std::string reason;       // why the run failed ("Code: message"), when it did
+  Json report;  // the runtime's signed run record (payload) once reported; null until then
+};
+
+// Entries the service writes on its own behalf (no member signature): the ledger records them
+// with an empty signer and this JSON as the request bytes, and replay applies them again.
+struct ServiceAction {
+  std::string type;  // run.keys, run.refused, run.report, run.expired
+  Json payload;
 };
 
 // The governance state machine of one collaboration. Deterministic: applying the same actions
@@ -129,6 +144,13 @@ class State {
   // Errors: InvalidArgument (malformed payload), PermissionDenied (role or ownership),
   // FailedPrecondition (wrong phase, hash mismatch, consent off), NotFound, AlreadyExists.
   Result<Applied> Apply(const Action& action, const ApplyContext& context);
+
+  // Applies an action of the service itself (see ServiceAction). FailedPrecondition when the
+  // run is not in the state the action moves it from.
+  Result<Applied> ApplyService(const ServiceAction& action);
+  // OK when `run` may proceed: requested, its query accepted and switched on, every dataset's
+  // consent on, the collaboration not stopped; else FailedPrecondition saying which switch.
+  Status CheckRunnable(const QueryRecord& query) const;
 
   // The public key of a member that may sign writes now (a member of the active contract or
   // of a proposed one); nullopt for anyone else.
@@ -161,6 +183,8 @@ class State {
   Result<Applied> WithdrawQuery(const Action& a);
   Result<Applied> SwitchQuery(const Action& a, bool enable);
   Result<Applied> RequestRun(const Action& a);
+  Result<Applied> ReleaseRunKeys(const Json& p);
+  Result<Applied> FinishRun(const Json& p, const std::string& type);
 
   // The payload names this collaboration ("collaboration": id).
   Status CheckCollaboration(const Action& a) const;

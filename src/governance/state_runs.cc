@@ -1,9 +1,33 @@
-// Run requests: only for an accepted query whose every consent is on.
+// Runs: requested by a member for an accepted query whose every consent is on; moved on by the
+// service as it releases keys to an attested runtime and receives its report.
 #include "governance/state.h"
 
 #include <algorithm>
 
 namespace cleanroom::governance {
+
+Status State::CheckRunnable(const QueryRecord& q) const {
+  if (!stopped_by_.empty()) {
+    return Status::FailedPrecondition("the collaboration is stopped by member " +
+                                      *stopped_by_.begin());
+  }
+  if (q.phase != ProposalPhase::kAccepted) {
+    return Status::FailedPrecondition("query '" + q.id + "' is " + PhaseName(q.phase) +
+                                      ", not accepted");
+  }
+  if (!q.disabled_by.empty()) {
+    return Status::FailedPrecondition("query '" + q.id + "' is switched off by approver " +
+                                      *q.disabled_by.begin());
+  }
+  for (const QueryDataset& d : q.datasets) {
+    const DatasetRecord* record = FindDataset(d.name);
+    if (record == nullptr || !record->enabled) {
+      return Status::FailedPrecondition("dataset '" + d.name + "' is switched off by its owner " +
+                                        d.owner);
+    }
+  }
+  return Status::OK();
+}
 
 Result<Applied> State::RequestRun(const Action& a) {
   JsonReader r(a.payload, "payload");
@@ -17,28 +41,10 @@ Result<Applied> State::RequestRun(const Action& a) {
       q->parsed.runners.end()) {
     return Status::PermissionDenied("the signer is not allowed to run query '" + id + "'");
   }
-  if (!stopped_by_.empty()) {
-    return Status::FailedPrecondition("the collaboration is stopped by member " +
-                                      *stopped_by_.begin());
-  }
-  if (q->phase != ProposalPhase::kAccepted) {
-    return Status::FailedPrecondition("query '" + id + "' is " + PhaseName(q->phase) +
-                                      ", not accepted");
-  }
-  if (hash != q->hash) {
+  if (q->phase == ProposalPhase::kAccepted && hash != q->hash) {
     return Status::FailedPrecondition("payload.queryHash: does not match query '" + id + "'");
   }
-  if (!q->disabled_by.empty()) {
-    return Status::FailedPrecondition("query '" + id + "' is switched off by approver " +
-                                      *q->disabled_by.begin());
-  }
-  for (const QueryDataset& d : q->datasets) {
-    const DatasetRecord* record = FindDataset(d.name);
-    if (record == nullptr || !record->enabled) {
-      return Status::FailedPrecondition("dataset '" + d.name + "' is switched off by its owner " +
-                                        d.owner);
-    }
-  }
+  CR_RETURN_IF_ERROR(CheckRunnable(*q));
 
   RunRecord run;
   run.id = "r" + std::to_string(next_run_++);
@@ -51,6 +57,68 @@ Result<Applied> State::RequestRun(const Action& a) {
   Applied applied;
   applied.result = {{"run", stored.id}, {"state", stored.state}};
   applied.on_seqno = [&stored](uint64_t seqno) { stored.seqno = seqno; };
+  return applied;
+}
+
+Result<Applied> State::ApplyService(const ServiceAction& action) {
+  if (action.type == "run.keys") return ReleaseRunKeys(action.payload);
+  if (action.type == "run.refused" || action.type == "run.report" ||
+      action.type == "run.expired") {
+    return FinishRun(action.payload, action.type);
+  }
+  return Status::InvalidArgument("unknown service action '" + action.type + "'");
+}
+
+// {"run", "tokenHash", "releasedAt", "evidence": {...}, "keys": [...]}: requested -> running.
+Result<Applied> State::ReleaseRunKeys(const Json& p) {
+  JsonReader r(p, "run.keys");
+  CR_ASSIGN_OR_RETURN(std::string id, r.String("run"));
+  CR_ASSIGN_OR_RETURN(std::string token_hash, r.String("tokenHash"));
+  auto it = runs_.find(id);
+  if (it == runs_.end()) return Status::NotFound("run '" + id + "' does not exist");
+  RunRecord& run = it->second;
+  if (run.state != "requested") {
+    return Status::FailedPrecondition("run '" + id + "' is " + run.state +
+                                      ": its keys can be released only once");
+  }
+  run.state = "running";
+  run.token_hash = token_hash;
+  run.released_at = p.value("releasedAt", int64_t{0});
+  run.release = {{"evidence", p.value("evidence", Json::object())},
+                 {"keys", p.value("keys", Json::array())}};
+  Applied applied;
+  applied.result = {{"run", id}, {"state", run.state}};
+  applied.on_seqno = [&run](uint64_t seqno) { run.release["seqno"] = seqno; };
+  return applied;
+}
+
+// run.refused: {"run", "reason"}: requested -> failed (the state forbade the release).
+// run.report:  {"run", "state", "reason"?, "record", "signedRecord"}: running -> succeeded |
+//              failed; the report keeps the record and its signed bytes (base64).
+// run.expired: {"run", "reason"}: running -> failed (no report in time).
+Result<Applied> State::FinishRun(const Json& p, const std::string& type) {
+  JsonReader r(p, type);
+  CR_ASSIGN_OR_RETURN(std::string id, r.String("run"));
+  auto it = runs_.find(id);
+  if (it == runs_.end()) return Status::NotFound("run '" + id + "' does not exist");
+  RunRecord& run = it->second;
+  const char* from = type == "run.refused" ? "requested" : "running";
+  if (run.state != from) {
+    return Status::FailedPrecondition("run '" + id + "' is " + run.state + ", not " + from);
+  }
+  std::string state = "failed";
+  if (type == "run.report") {
+    CR_ASSIGN_OR_RETURN(state, r.String("state"));
+    if (state != "succeeded" && state != "failed") {
+      return Status::InvalidArgument("run.report.state: must be succeeded or failed");
+    }
+    run.report = {{"record", p.value("record", Json())},
+                  {"signedRecord", p.value("signedRecord", std::string())}};
+  }
+  run.state = state;
+  run.reason = state == "failed" ? p.value("reason", std::string("unknown")) : "";
+  Applied applied;
+  applied.result = {{"run", id}, {"state", run.state}};
   return applied;
 }
 

@@ -1,27 +1,49 @@
 #include "runtime/key_request.h"
 
 #include "attest/report_data.h"
+#include "attest/sev_guest_device.h"
 #include "crypto/hpke.h"
 #include "sql/catalog.h"
 
 namespace cleanroom::runtime {
 
-Bytes KeyReleaseAad(const std::string& run_id, const std::string& dataset, int64_t version,
-                    const std::string& key_id) {
-  std::string text = run_id;
-  text.push_back('\0');
-  text += sql::ToLowerAscii(dataset);
-  text.push_back('\0');
-  text += std::to_string(version);
-  text.push_back('\0');
-  text += sql::ToLowerAscii(key_id);
-  return Bytes(text.begin(), text.end());
+nlohmann::json KeyRequest::ToJson() const {
+  return governance::KeyReleaseRequest{run_id, public_key, evidence}.ToJson();
 }
 
-nlohmann::json KeyRequest::ToJson() const {
-  return {{"run", run_id},
-          {"publicKey", Base64Encode(public_key)},
-          {"evidence", nlohmann::json::parse(attest::SerializeEvidenceJson(evidence))}};
+EvidenceProducer SimulatedEvidenceProducer(const attest::PlatformKey* platform, Bytes measurement) {
+  return [platform, measurement](ByteSpan report_data) {
+    return attest::ProduceSimulatedEvidence(*platform, measurement, report_data);
+  };
+}
+
+EvidenceProducer SevSnpEvidenceProducer(Bytes certificate_der) {
+  return [certificate_der](ByteSpan report_data) -> Result<attest::Evidence> {
+    CR_ASSIGN_OR_RETURN(Bytes report, attest::GetSnpReportFromDevice(report_data));
+    attest::Evidence evidence;
+    evidence.kind = attest::EvidenceKind::kSevSnp;
+    evidence.report = std::move(report);
+    evidence.certificates.push_back(certificate_der);
+    return evidence;
+  };
+}
+
+Result<KeyRequest> MakeKeyRequest(const std::string& run_id, const EvidenceProducer& produce) {
+  constexpr auto kem = crypto::hpke::Kem::kX25519Sha256;
+  CR_ASSIGN_OR_RETURN(crypto::PrivateKey ephemeral, crypto::hpke::GenerateKeyPair(kem));
+  CR_ASSIGN_OR_RETURN(Bytes public_key,
+                      crypto::hpke::SerializePublicKey(kem, ephemeral.public_key()));
+  CR_ASSIGN_OR_RETURN(Bytes report_data, attest::ReportDataForPublicKey(public_key, run_id));
+  CR_ASSIGN_OR_RETURN(attest::Evidence evidence, produce(report_data));
+  return KeyRequest{run_id, std::move(ephemeral), std::move(public_key), std::move(evidence)};
+}
+
+Result<Bytes> OpenRunToken(const KeyRequest& request, ByteSpan enc, ByteSpan sealed_token) {
+  auto token = crypto::hpke::Open(crypto::hpke::kDefaultSuite, enc, request.ephemeral_key,
+                                  AsBytes(governance::kRunTokenInfo),
+                                  governance::RunTokenAad(request.run_id), sealed_token);
+  if (!token.ok()) return Status::DataLoss("the run token does not open for run " + request.run_id);
+  return token;
 }
 
 std::string KeyRequest::EvidenceDigestHex() const {
@@ -31,14 +53,8 @@ std::string KeyRequest::EvidenceDigestHex() const {
 Result<KeyRequest> MakeSimulatedKeyRequest(const std::string& run_id,
                                            const attest::PlatformKey& platform,
                                            ByteSpan measurement) {
-  constexpr auto kem = crypto::hpke::Kem::kX25519Sha256;
-  CR_ASSIGN_OR_RETURN(crypto::PrivateKey ephemeral, crypto::hpke::GenerateKeyPair(kem));
-  CR_ASSIGN_OR_RETURN(Bytes public_key,
-                      crypto::hpke::SerializePublicKey(kem, ephemeral.public_key()));
-  CR_ASSIGN_OR_RETURN(Bytes report_data, attest::ReportDataForPublicKey(public_key, run_id));
-  CR_ASSIGN_OR_RETURN(attest::Evidence evidence,
-                      attest::ProduceSimulatedEvidence(platform, measurement, report_data));
-  return KeyRequest{run_id, std::move(ephemeral), std::move(public_key), std::move(evidence)};
+  return MakeKeyRequest(run_id,
+                        SimulatedEvidenceProducer(&platform, Bytes(measurement.begin(), measurement.end())));
 }
 
 Result<crypto::container::DataKey> OpenReleasedKey(const KeyRequest& request,

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -10,6 +11,7 @@
 #include "base/status.h"
 #include "crypto/container.h"
 #include "crypto/signature.h"
+#include "governance/key_release.h"
 
 // The runtime's side of key release (docs/runtime.md, "Key release"). Per run the runtime makes
 // an ephemeral X25519 key pair and evidence whose report_data is
@@ -20,11 +22,19 @@
 // so a released key opens only with this run's ephemeral key and only as that dataset version.
 namespace cleanroom::runtime {
 
-inline constexpr std::string_view kKeyReleaseInfo = "cleanroom.key-release.v1";
+// The wire format is governance's (governance/key_release.h).
+using governance::KeyReleaseAad;
+using governance::kKeyReleaseInfo;
 
-// The associated data that binds a released key to its run and dataset version.
-Bytes KeyReleaseAad(const std::string& run_id, const std::string& dataset, int64_t version,
-                    const std::string& key_id);
+// Produces evidence carrying `report_data` (64 bytes): simulated or from the SEV-SNP device.
+using EvidenceProducer = std::function<Result<attest::Evidence>(ByteSpan report_data)>;
+
+// Simulated evidence (INSECURE) signed by `platform` (which must outlive the producer) for a
+// runtime of `measurement` (48 bytes).
+EvidenceProducer SimulatedEvidenceProducer(const attest::PlatformKey* platform, Bytes measurement);
+// SEV-SNP evidence: a report from /dev/sev-guest with the VCEK (or VLEK) in `certificate_der`.
+// The producer returns Unavailable when this machine is not an SNP guest.
+EvidenceProducer SevSnpEvidenceProducer(Bytes certificate_der);
 
 // One run's key request: the ephemeral key (never leaves the runtime) and what is sent.
 struct KeyRequest {
@@ -38,6 +48,13 @@ struct KeyRequest {
   // Hex SHA-384 digest of the evidence (attest::EvidenceDigest), for the run record.
   std::string EvidenceDigestHex() const;
 };
+
+// A key request for `run_id`: a fresh ephemeral X25519 key pair and evidence bound to it.
+Result<KeyRequest> MakeKeyRequest(const std::string& run_id, const EvidenceProducer& produce);
+
+// Opens the run token governance sealed with the released keys (governance/key_release.h).
+// DataLoss when it does not open for this request's key and run.
+Result<Bytes> OpenRunToken(const KeyRequest& request, ByteSpan enc, ByteSpan sealed_token);
 
 // A key request with simulated evidence (INSECURE: development and tests only) signed by the
 // local platform key, for a runtime of `measurement` (48 bytes).

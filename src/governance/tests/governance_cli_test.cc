@@ -15,12 +15,7 @@ class GovernanceCli : public ::testing::Test {
  protected:
   // Runs the binary; expects exit code `expected` and returns the output.
   std::string Run(std::vector<std::string> args, int expected = 0) {
-    std::string out;
-    int rc = RunCleanroom(args, &out);
-    std::string line;
-    for (const auto& a : args) line += a + " ";
-    EXPECT_EQ(rc, expected) << line << "\n" << out;
-    return out;
+    return RunCleanroomExpecting(args, expected);
   }
   Json RunJson(std::vector<std::string> args) {
     args.push_back("--json");

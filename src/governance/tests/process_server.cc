@@ -8,6 +8,8 @@
 #include <cstdlib>
 #include <thread>
 
+#include <gtest/gtest.h>
+
 namespace cleanroom::governance::testing {
 
 std::string CleanroomBinary() {
@@ -15,7 +17,42 @@ std::string CleanroomBinary() {
   return env != nullptr ? env : CLEANROOM_BINARY;
 }
 
-ProcessServer::ProcessServer(const std::string& data_dir) {
+namespace {
+
+// execv of the binary with `args` (argv[0] "cleanroom"); only returns on failure.
+[[noreturn]] void ExecCleanroom(const std::string& binary, const std::vector<std::string>& args) {
+  std::vector<char*> argv;
+  argv.push_back(const_cast<char*>("cleanroom"));
+  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  ::execv(binary.c_str(), argv.data());
+  std::_Exit(127);
+}
+
+}  // namespace
+
+ChildProcess::ChildProcess(const std::vector<std::string>& args, const std::string& log_file) {
+  std::string binary = CleanroomBinary();
+  pid_ = ::fork();
+  if (pid_ == 0) {
+    FILE* log = std::fopen(log_file.c_str(), "a");
+    if (log != nullptr) {
+      ::dup2(::fileno(log), STDOUT_FILENO);
+      ::dup2(::fileno(log), STDERR_FILENO);
+    }
+    ExecCleanroom(binary, args);
+  }
+}
+
+void ChildProcess::Kill() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
+ProcessServer::ProcessServer(const std::string& data_dir, const std::vector<std::string>& extra_args) {
   int pipefd[2];
   if (::pipe(pipefd) != 0) return;
   std::string binary = CleanroomBinary();
@@ -24,9 +61,10 @@ ProcessServer::ProcessServer(const std::string& data_dir) {
     ::dup2(pipefd[1], STDOUT_FILENO);
     ::close(pipefd[0]);
     ::close(pipefd[1]);
-    ::execl(binary.c_str(), "cleanroom", "governance", "serve", "--data-dir", data_dir.c_str(),
-            "--listen", "127.0.0.1:0", "--threads", "64", static_cast<char*>(nullptr));
-    std::_Exit(127);
+    std::vector<std::string> args = {"governance", "serve", "--data-dir", data_dir,
+                                      "--listen", "127.0.0.1:0", "--threads", "64"};
+    args.insert(args.end(), extra_args.begin(), extra_args.end());
+    ExecCleanroom(binary, args);
   }
   ::close(pipefd[1]);
   FILE* out = ::fdopen(pipefd[0], "r");
@@ -89,6 +127,15 @@ int RunCleanroom(const std::vector<std::string>& args, std::string* output) {
   while ((n = std::fread(buf, 1, sizeof(buf), p)) > 0) output->append(buf, n);
   int status = ::pclose(p);
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+std::string RunCleanroomExpecting(const std::vector<std::string>& args, int expected) {
+  std::string out;
+  int rc = RunCleanroom(args, &out);
+  std::string line;
+  for (const auto& a : args) line += a + " ";
+  EXPECT_EQ(rc, expected) << line << "\n" << out;
+  return out;
 }
 
 }  // namespace cleanroom::governance::testing

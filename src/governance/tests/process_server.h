@@ -11,7 +11,8 @@ namespace cleanroom::governance::testing {
 class ProcessServer {
  public:
   // Starts the binary and waits for its "listening on" line. Empty url() on failure.
-  explicit ProcessServer(const std::string& data_dir);
+  // `extra_args` are added to `governance serve` (e.g. --run-timeout 2).
+  explicit ProcessServer(const std::string& data_dir, const std::vector<std::string>& extra_args = {});
   ~ProcessServer();  // SIGTERM, then wait
 
   const std::string& url() const { return url_; }
@@ -28,9 +29,25 @@ class ProcessServer {
   std::string fingerprint_;
 };
 
+// The cleanroom binary with `args` as a child process, its stdout and stderr appended to
+// `log_file`. The destructor kills it (SIGKILL) if it still runs.
+class ChildProcess {
+ public:
+  ChildProcess(const std::vector<std::string>& args, const std::string& log_file);
+  ~ChildProcess() { Kill(); }
+  pid_t pid() const { return pid_; }
+  void Kill();  // kill -9 and reap
+
+ private:
+  pid_t pid_ = -1;
+};
+
 // Runs the cleanroom binary with `args`; returns its exit code and fills `output` with its
 // stdout and stderr.
 int RunCleanroom(const std::vector<std::string>& args, std::string* output);
+
+// Runs the binary, expects (GoogleTest EXPECT) exit code `expected`, returns the output.
+std::string RunCleanroomExpecting(const std::vector<std::string>& args, int expected = 0);
 
 // The path of the cleanroom binary under test.
 std::string CleanroomBinary();

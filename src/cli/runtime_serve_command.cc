@@ -1,0 +1,129 @@
+// `cleanroom runtime serve`: the clean-room runtime. Polls governance for requested runs,
+// obtains their dataset keys with attested evidence, executes them on the encrypted datasets in
+// storage and reports signed run records.
+#include <pthread.h>
+#include <signal.h>
+
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "attest/simulated.h"
+#include "attest/verdict.h"
+#include "base/file.h"
+#include "cli/command_registry.h"
+#include "crypto/x509.h"
+#include "governance/client/governance_client.h"
+#include "runtime/measurement.h"
+#include "runtime/runtime_server.h"
+
+namespace cleanroom::cli {
+namespace {
+
+struct ServeFlags {
+  std::string governance;
+  std::string fingerprint;
+  std::string evidence = "simulated";
+  std::string platform_dir;
+  std::string vcek;
+  std::string storage = "file://cleanroom-storage";
+  int poll_ms = 500;
+  int threads = 0;
+  bool once = false;
+  int pause_after_keys_ms = 0;
+};
+
+Status Serve(const ServeFlags& flags) {
+  runtime::RuntimeServerOptions options;
+  options.governance_url = flags.governance;
+  options.service_fingerprint = flags.fingerprint;
+  options.storage_url = flags.storage;
+  options.poll_interval_ms = flags.poll_ms;
+  options.engine_threads = flags.threads;
+  options.pause_after_keys_ms = flags.pause_after_keys_ms;
+  options.evidence_kind = flags.evidence;
+  options.log = [](const std::string& line) {
+    std::printf("%s\n", line.c_str());
+    std::fflush(stdout);
+  };
+  std::optional<attest::PlatformKey> platform;
+  if (flags.evidence == "simulated") {
+    if (flags.platform_dir.empty()) {
+      return Status::InvalidArgument("--evidence simulated needs --platform DIR "
+                                     "(made by `cleanroom runtime init-platform`)");
+    }
+    CR_ASSIGN_OR_RETURN(platform, attest::PlatformKey::Load(flags.platform_dir));
+    CR_ASSIGN_OR_RETURN(runtime::Measurement measurement, runtime::MeasureRuntime());
+    CR_ASSIGN_OR_RETURN(Bytes value, HexDecode(measurement.value));
+    options.evidence = runtime::SimulatedEvidenceProducer(&*platform, value);
+    std::printf("%s\n", std::string(attest::kSimulatedWarning).c_str());
+  } else if (flags.evidence == "sev-snp") {
+    if (flags.vcek.empty()) {
+      return Status::InvalidArgument("--evidence sev-snp needs --vcek FILE (this chip's VCEK or VLEK)");
+    }
+    CR_ASSIGN_OR_RETURN(std::string text, ReadFileToString(flags.vcek));
+    auto certificate = text.find("-----BEGIN") != std::string::npos
+                           ? crypto::Certificate::FromPem(text)
+                           : crypto::Certificate::FromDer(AsBytes(text));
+    if (!certificate.ok()) return certificate.status().WithContext("--vcek " + flags.vcek);
+    options.evidence = runtime::SevSnpEvidenceProducer(certificate->der());
+  } else {
+    return Status::InvalidArgument("--evidence must be simulated or sev-snp");
+  }
+
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  CR_ASSIGN_OR_RETURN(auto server, runtime::RuntimeServer::Create(std::move(options)));
+  if (flags.once) {
+    CR_ASSIGN_OR_RETURN(auto results, server->ProcessPending());
+    Status first;
+    for (const auto& r : results) {
+      if (first.ok() && !r.status.ok()) first = r.status;
+    }
+    return first;
+  }
+  runtime::RuntimeServer* raw = server.get();
+  std::thread waiter([&signals, raw] {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    raw->Stop();
+  });
+  Status served = server->Serve();
+  pthread_kill(waiter.native_handle(), SIGTERM);
+  waiter.join();
+  return served;
+}
+
+void SetupRuntimeServe(CLI::App& root, ExitCode& exit_code) {
+  CLI::App* group = CommandGroup(root, "runtime", "The clean-room runtime");
+  auto f = std::make_shared<ServeFlags>();
+  CLI::App* s = group->add_subcommand(
+      "serve", "Execute requested runs: attested key release, checked query, sealed result");
+  s->add_option("--governance", f->governance, "The governance service, https://HOST:PORT")->required();
+  s->add_option("--service-fingerprint", f->fingerprint,
+                "Hex SHA-256 of the service certificate (pinned)")
+      ->required();
+  s->add_option("--evidence", f->evidence, "simulated (INSECURE) or sev-snp")->capture_default_str();
+  s->add_option("--platform", f->platform_dir,
+                "Simulated evidence: the platform key directory (`runtime init-platform`)");
+  s->add_option("--vcek", f->vcek, "SEV-SNP evidence: this chip's VCEK or VLEK (PEM or DER)");
+  s->add_option("--storage", f->storage, "Where the encrypted datasets and results live")
+      ->capture_default_str();
+  s->add_option("--poll-ms", f->poll_ms, "How often to ask governance for runs")->capture_default_str();
+  s->add_option("--threads", f->threads, "Engine threads (0: every core)")->capture_default_str();
+  s->add_flag("--once", f->once, "Execute the runs pending now, then exit");
+  s->add_option("--pause-after-keys-ms", f->pause_after_keys_ms,
+                "Testing only: wait after the keys arrive, before executing");
+  s->callback([f, &exit_code] {
+    Status st = Serve(*f);
+    exit_code.value = st.ok() ? 0 : ReportError(st);
+  });
+}
+
+}  // namespace
+CLEANROOM_REGISTER_COMMAND(SetupRuntimeServe);
+}  // namespace cleanroom::cli

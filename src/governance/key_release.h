@@ -1,0 +1,54 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "attest/evidence.h"
+#include "base/bytes.h"
+#include "base/status.h"
+#include "governance/json_reader.h"
+
+// The wire format of attested key release between a runtime and governance (docs/api.md,
+// "Runtime routes"; docs/runtime.md, "Key release"). Per run the runtime makes an ephemeral
+// X25519 key pair and evidence whose report_data is attest::ReportDataForPublicKey(raw public
+// key, run id). Governance seals each dataset key to that key with HPKE base mode
+// (DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, AES-256-GCM):
+//   info = "cleanroom.key-release.v1"
+//   aad  = run || 0x00 || dataset (lower case) || 0x00 || version (decimal) || 0x00 || keyId
+// and, the same way, a fresh 32-byte run token (info "cleanroom.run-token.v1", aad = run id)
+// whose possession authenticates the runtime's report of that run.
+namespace cleanroom::governance {
+
+inline constexpr std::string_view kKeyReleaseInfo = "cleanroom.key-release.v1";
+inline constexpr std::string_view kRunTokenInfo = "cleanroom.run-token.v1";
+inline constexpr size_t kRunTokenSize = 32;
+
+// The associated data that binds a released key to its run and dataset version.
+Bytes KeyReleaseAad(const std::string& run_id, const std::string& dataset, int64_t version,
+                    const std::string& key_id);
+// The associated data of a sealed run token: the run id.
+Bytes RunTokenAad(const std::string& run_id);
+
+// POST /v1/runs/{run}/keys: {"run": id, "publicKey": base64 raw X25519, "evidence": evidence}.
+struct KeyReleaseRequest {
+  std::string run_id;
+  Bytes public_key;  // raw X25519, 32 bytes
+  attest::Evidence evidence;
+
+  Json ToJson() const;
+  // InvalidArgument naming the field when malformed.
+  static Result<KeyReleaseRequest> FromJson(const Json& body);
+};
+
+// POST /v1/runs/{run}/report: {"token": base64, "record": base64 COSE_Sign1 run record}.
+struct RunReport {
+  std::string run_id;
+  Bytes token;
+  Bytes signed_record;
+
+  Json ToJson() const;
+  static Result<RunReport> FromJson(const std::string& run_id, const Json& body);
+};
+
+}  // namespace cleanroom::governance

@@ -1,0 +1,333 @@
+// The routes an attested runtime uses (docs/api.md, "Runtime routes"): key release for a run,
+// the run's report, and the public list of run states. The runtime is not a member: key release
+// is authenticated by its evidence, the report by the run token sealed to its attested key.
+#include <mutex>
+
+#include "attest/policy.h"
+#include "attest/report_data.h"
+#include "base/logging.h"
+#include "crypto/cose.h"
+#include "crypto/hash.h"
+#include "crypto/hpke.h"
+#include "crypto/random.h"
+#include "governance/key_release.h"
+#include "governance/service.h"
+#include "sql/catalog.h"
+
+namespace cleanroom::governance {
+namespace {
+
+constexpr char kEvidenceRefused[] = "EvidenceRefused";  // 403
+
+// Everything key release needs from the state, copied under the reader lock.
+struct RunSnapshot {
+  RunRecord run;
+  Contract contract;
+  Status runnable;
+  QueryRecord query;
+  struct Input {
+    QueryDataset dataset;
+    Json document;
+    std::string key_id;
+  };
+  std::vector<Input> inputs;
+};
+
+Result<RunSnapshot> SnapshotRun(const State& state, const std::string& run_id) {
+  const RunRecord* run = state.FindRun(run_id);
+  if (run == nullptr) return Status::NotFound("run '" + run_id + "' does not exist");
+  const ContractVersion* active = state.active();
+  if (active == nullptr) return Status::FailedPrecondition("no collaboration is active");
+  const QueryRecord* query = state.FindQuery(run->query_id);
+  if (query == nullptr) return Status::Internal("run " + run_id + " names an unknown query");
+  RunSnapshot s{*run, active->contract, state.CheckRunnable(*query), *query, {}};
+  for (const QueryDataset& d : query->datasets) {
+    const DatasetRecord* record = state.FindDataset(d.name);
+    if (record == nullptr || d.version < 1 ||
+        d.version > static_cast<int64_t>(record->versions.size())) {
+      return Status::Internal("query " + query->id + " names an unknown dataset version");
+    }
+    const DatasetVersion& v = record->versions[static_cast<size_t>(d.version - 1)];
+    if (!v.secret) {
+      s.runnable = Status::FailedPrecondition("dataset '" + d.name + "' version " +
+                                              std::to_string(d.version) +
+                                              " has no key stored with the service");
+    }
+    s.inputs.push_back({d, v.document, v.secret ? v.secret->key_id : std::string()});
+  }
+  return s;
+}
+
+// The attestation policy of the active contract for one run's key request.
+Result<attest::Policy> PolicyFor(const Contract& contract, const KeyReleaseRequest& request) {
+  attest::Policy policy;
+  policy.allowed_kinds.clear();
+  for (const std::string& kind : contract.evidence_kinds) {
+    CR_ASSIGN_OR_RETURN(attest::EvidenceKind k, attest::ParseEvidenceKind(kind));
+    policy.allowed_kinds.insert(k);
+  }
+  std::vector<Bytes> measurements;
+  for (const std::string& hex : contract.allowed_measurements) {
+    CR_ASSIGN_OR_RETURN(Bytes m, HexDecode(hex));
+    measurements.push_back(std::move(m));
+  }
+  policy.allowed_measurements = std::move(measurements);
+  for (const std::string& hex : contract.simulated_platform_keys) {
+    CR_ASSIGN_OR_RETURN(Bytes k, HexDecode(hex));
+    policy.simulated_platform_keys.push_back(std::move(k));
+  }
+  CR_ASSIGN_OR_RETURN(policy.expected_report_data,
+                      attest::ReportDataForPublicKey(request.public_key, request.run_id));
+  return policy;
+}
+
+Json SealedJson(const crypto::hpke::Sealed& sealed) {
+  return {{"enc", Base64Encode(sealed.enc)}, {"sealed", Base64Encode(sealed.ciphertext)}};
+}
+
+// What the runtime needs to execute the run: the query, the dataset documents and the
+// recipients' encryption keys. Metadata only; the keys are sealed separately.
+Json WorkOrder(const RunSnapshot& s) {
+  Json datasets = Json::array();
+  for (const auto& input : s.inputs) {
+    datasets.push_back({{"name", input.dataset.name},
+                        {"version", input.dataset.version},
+                        {"documentHash", input.dataset.hash},
+                        {"document", input.document}});
+  }
+  Json recipients = Json::array();
+  for (const std::string& id : s.query.parsed.recipients) {
+    const Member* m = s.contract.Find(id);
+    recipients.push_back({{"member", id},
+                          {"encryptionPublicKey", m ? m->encryption_public_key : std::string()}});
+  }
+  return {{"query", {{"id", s.query.id},
+                     {"hash", s.query.hash},
+                     {"document", s.query.bound.value("query", Json::object())}}},
+          {"datasets", datasets},
+          {"recipients", recipients}};
+}
+
+ServiceAction RefusedKeys(const std::string& run_id, const std::string& code,
+                          const std::string& message, const std::string& evidence_digest) {
+  return {"run.keys", {{"run", run_id},
+                       {"refused", {{"code", code}, {"message", message}}},
+                       {"evidenceDigest", evidence_digest}}};
+}
+
+}  // namespace
+
+Result<uint64_t> Service::CommitService(const ServiceAction& action, const ApiError* refusal) {
+  std::unique_lock lock(mu_);
+  if (failed_) return Status::Unavailable("the service must restart (ledger failure)");
+  ledger::RequestRecord record;
+  std::string text = CanonicalJson(Json{{"serviceAction", action.type}, {"payload", action.payload}});
+  record.signed_request.assign(text.begin(), text.end());
+  Status outcome = Status::OK();
+  Result<Applied> applied = Status::Internal("not applied");
+  if (refusal == nullptr) {
+    applied = state_.ApplyService(action);
+    outcome = applied.status();
+  }
+  if (refusal != nullptr || !outcome.ok()) {
+    ApiError error = refusal != nullptr ? *refusal : ApiErrorFromStatus(outcome);
+    record.outcome = ledger::Outcome::kRefused;
+    record.refusal_code = error.code;
+    record.result = CanonicalJson(Json{{"message", error.message}});
+  } else {
+    record.result = CanonicalJson(applied->result);
+  }
+  auto ticket = ledger_->AppendAsync(std::move(record));
+  if (!ticket.ok()) {
+    if (outcome.ok() && refusal == nullptr) failed_ = true;
+    LogError("ledger append failed: " + ticket.status().ToString());
+    return Status::Unavailable("the ledger refused the write");
+  }
+  if (refusal == nullptr && applied.ok() && applied->on_seqno) applied->on_seqno(ticket->seqno);
+  lock.unlock();
+  Status durable = ticket->Wait();
+  if (!durable.ok()) {
+    failed_ = true;
+    LogError("ledger write failed: " + durable.ToString());
+    return Status::Unavailable("the ledger could not make the write durable");
+  }
+  CR_RETURN_IF_ERROR(outcome);
+  return ticket->seqno;
+}
+
+ApiResponse Service::ReleaseKeys(const std::string& run_id, std::string_view body) {
+  auto parsed = ParseJson(body, "body");
+  if (!parsed.ok()) return ApiResponse::Error(ApiErrorFromStatus(parsed.status()));
+  auto request = KeyReleaseRequest::FromJson(*parsed);
+  if (!request.ok()) return ApiResponse::Error(ApiErrorFromStatus(request.status()));
+  if (request->run_id != run_id) {
+    return ApiResponse::Error({400, "InvalidArgument", "body.run: differs from the run the path names"});
+  }
+  std::string digest = HexEncode(attest::EvidenceDigest(request->evidence));
+  // Refusals are recorded in the ledger too: who asked for which run's keys, and why not.
+  auto refuse = [&](const ApiError& error, bool fail_run) {
+    ServiceAction action = RefusedKeys(run_id, error.code, error.message, digest);
+    if (fail_run) {
+      // The state forbids the run (consent off, query switched off): it cannot proceed.
+      ServiceAction failed{"run.refused", {{"run", run_id},
+                                           {"reason", error.code + ": " + error.message}}};
+      if (!CommitService(failed, nullptr).ok()) CommitService(action, &error).status().IgnoreError();
+    } else {
+      CommitService(action, &error).status().IgnoreError();
+    }
+    return ApiResponse::Error(error);
+  };
+
+  Result<RunSnapshot> snapshot = Status::Internal("unset");
+  {
+    std::shared_lock lock(mu_);
+    snapshot = SnapshotRun(state_, run_id);
+  }
+  if (!snapshot.ok()) return refuse(ApiErrorFromStatus(snapshot.status()), false);
+  RunSnapshot& s = *snapshot;
+  if (s.run.state != "requested") {
+    return refuse({409, "FailedPrecondition",
+                   "run '" + run_id + "' is " + s.run.state + ": its keys are released only once"},
+                  false);
+  }
+  if (!s.runnable.ok()) return refuse(ApiErrorFromStatus(s.runnable), true);
+
+  auto policy = PolicyFor(s.contract, *request);
+  if (!policy.ok()) return refuse(ApiErrorFromStatus(policy.status()), false);
+  attest::Verdict verdict = attest::VerifyEvidence(request->evidence, *policy, Now());
+  if (!verdict.valid()) {
+    return refuse({403, kEvidenceRefused,
+                   std::string(attest::VerdictReasonCode(verdict.reason)) + ": " + verdict.message},
+                  false);
+  }
+
+  constexpr auto kem = crypto::hpke::Kem::kX25519Sha256;
+  auto recipient = crypto::hpke::DeserializePublicKey(kem, request->public_key);
+  if (!recipient.ok()) {
+    return refuse({400, "InvalidArgument", "body.publicKey: not an X25519 public key"}, false);
+  }
+  Json keys = Json::array();
+  Json released = Json::array();
+  for (const RunSnapshot::Input& input : s.inputs) {
+    auto key = UnsealDatasetKey(input.dataset.name, input.dataset.version);
+    if (!key.ok()) return refuse(ApiErrorFromStatus(key.status()), false);
+    auto sealed = crypto::hpke::Seal(
+        crypto::hpke::kDefaultSuite, *recipient, AsBytes(kKeyReleaseInfo),
+        KeyReleaseAad(run_id, input.dataset.name, input.dataset.version, input.key_id), *key);
+    SecureWipe(*key);
+    if (!sealed.ok()) return refuse(ApiErrorFromStatus(sealed.status()), false);
+    Json entry = {{"dataset", input.dataset.name},
+                  {"version", input.dataset.version},
+                  {"keyId", input.key_id}};
+    released.push_back(entry);
+    entry.update(SealedJson(*sealed));
+    keys.push_back(std::move(entry));
+  }
+  auto token = crypto::RandomBytes(kRunTokenSize);
+  if (!token.ok()) return refuse(ApiErrorFromStatus(token.status()), false);
+  auto sealed_token = crypto::hpke::Seal(crypto::hpke::kDefaultSuite, *recipient,
+                                         AsBytes(kRunTokenInfo), RunTokenAad(run_id), *token);
+  std::string token_hash = crypto::Sha256Hex(*token);
+  SecureWipe(*token);
+  if (!sealed_token.ok()) return refuse(ApiErrorFromStatus(sealed_token.status()), false);
+
+  const attest::SnpReport* report = verdict.report ? &*verdict.report : nullptr;
+  Json evidence = {{"kind", std::string(attest::EvidenceKindName(verdict.kind))},
+                   {"digest", digest},
+                   {"measurement", report ? HexEncode(report->measurement) : std::string()}};
+  if (verdict.insecure()) evidence["insecure"] = true;
+  ServiceAction action{"run.keys", {{"run", run_id},
+                                    {"tokenHash", token_hash},
+                                    {"releasedAt", Now()},
+                                    {"evidence", evidence},
+                                    {"keys", released}}};
+  auto seqno = CommitService(action, nullptr);
+  if (!seqno.ok()) return ApiResponse::Error(ApiErrorFromStatus(seqno.status()));
+  Json out = {{"run", run_id},
+              {"seqno", *seqno},
+              {"keys", keys},
+              {"token", SealedJson(*sealed_token)},
+              {"work", WorkOrder(s)}};
+  return ApiResponse::WithJson(200, out.dump());
+}
+
+ApiResponse Service::ReportRun(const std::string& run_id, std::string_view body) {
+  auto parsed = ParseJson(body, "body");
+  if (!parsed.ok()) return ApiResponse::Error(ApiErrorFromStatus(parsed.status()));
+  auto report = RunReport::FromJson(run_id, *parsed);
+  if (!report.ok()) return ApiResponse::Error(ApiErrorFromStatus(report.status()));
+  RunRecord run;
+  {
+    std::shared_lock lock(mu_);
+    const RunRecord* r = state_.FindRun(run_id);
+    if (r == nullptr) return ApiResponse::Error({404, "NotFound", "run '" + run_id + "' does not exist"});
+    run = *r;
+  }
+  if (run.state != "running") {
+    return ApiResponse::Error({409, "FailedPrecondition",
+                               "run '" + run_id + "' is " + run.state + ", not running"});
+  }
+  std::string token_hash = crypto::Sha256Hex(report->token);
+  if (!ConstantTimeEquals(AsBytes(token_hash), AsBytes(run.token_hash))) {
+    return ApiResponse::Error({401, "Unauthenticated",
+                               "the run token is not the one released with run '" + run_id + "'"});
+  }
+  // The record is signed by the runtime's key for this run, named in the record itself; the
+  // token proves the report comes from the runtime the keys were released to.
+  auto message = crypto::cose::DecodeSign1(report->signed_record);
+  Result<Json> record = Status::InvalidArgument("body.record: not a COSE_Sign1 run record");
+  if (message.ok() && message->payload) record = ParseJson(AsStringView(*message->payload), "run record");
+  if (!record.ok() || !record->is_object()) {
+    return ApiResponse::Error({400, "InvalidArgument", "body.record: not a signed run record"});
+  }
+  auto key = crypto::PublicKey::FromPem(record->value("runtimeKey", ""));
+  if (!key.ok() || !crypto::cose::VerifySign1(*message, *key).ok()) {
+    return ApiResponse::Error({401, "BadSignature", "body.record: the signature does not verify"});
+  }
+  std::string state = record->value("state", "");
+  std::string evidence_digest = (*record)["evidence"].is_object()
+                                    ? (*record)["evidence"].value("digest", "")
+                                    : std::string();
+  if (record->value("run", "") != run_id || record->value("queryHash", "") != run.query_hash ||
+      evidence_digest != run.release["evidence"].value("digest", "") ||
+      (state != "succeeded" && state != "failed")) {
+    return ApiResponse::Error({400, "InvalidArgument",
+                               "body.record: names another run, query or evidence, or no state"});
+  }
+  Json payload = {{"run", run_id},
+                  {"state", state},
+                  {"record", *record},
+                  {"signedRecord", Base64Encode(report->signed_record)}};
+  if (state == "failed") payload["reason"] = record->value("reason", "unknown");
+  auto seqno = CommitService({"run.report", payload}, nullptr);
+  if (!seqno.ok()) return ApiResponse::Error(ApiErrorFromStatus(seqno.status()));
+  return ApiResponse::WithJson(200, Json{{"seqno", *seqno}, {"run", run_id}, {"state", state}}.dump());
+}
+
+ApiResponse Service::RuntimeRuns() const {
+  Json runs = Json::array();
+  std::shared_lock lock(mu_);
+  for (const auto& [id, run] : state_.runs()) runs.push_back({{"run", id}, {"state", run.state}});
+  return ApiResponse::WithJson(200, Json{{"runs", runs}}.dump());
+}
+
+void Service::ExpireOverdueRuns() {
+  std::vector<std::string> overdue;
+  int64_t now = Now();
+  {
+    std::shared_lock lock(mu_);
+    for (const auto& [id, run] : state_.runs()) {
+      if (run.state == "running" && run.released_at + options_.run_timeout_seconds < now) {
+        overdue.push_back(id);
+      }
+    }
+  }
+  for (const std::string& id : overdue) {
+    std::string reason = "DeadlineExceeded: the runtime did not report within " +
+                         std::to_string(options_.run_timeout_seconds) + " s";
+    auto seqno = CommitService({"run.expired", {{"run", id}, {"reason", reason}}}, nullptr);
+    if (seqno.ok()) LogInfo("run " + id + " failed: " + reason);
+  }
+}
+
+}  // namespace cleanroom::governance
