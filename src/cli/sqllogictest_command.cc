@@ -24,8 +24,10 @@ int RunSlt(const SltRequest& request) {
   slt::RunnerOptions options;
   if (request.dialect == "sqlite") {
     options.dialect = sql::Dialect::kSqlite;
+  } else if (request.dialect == "duckdb") {
+    options.dialect = sql::Dialect::kDuckdb;
   } else if (request.dialect != "spark") {
-    return ReportError(Status::InvalidArgument("--dialect must be sqlite or spark"));
+    return ReportError(Status::InvalidArgument("--dialect must be spark, sqlite or duckdb"));
   }
   slt::SkipList skip_list;
   if (!request.skip_list.empty()) {
@@ -72,8 +74,10 @@ int RunSlt(const SltRequest& request) {
 void SetupSqllogictest(CLI::App& root, ExitCode& exit_code) {
   auto request = std::make_shared<SltRequest>();
   CLI::App* cmd = root.add_subcommand("sqllogictest", "Run sqllogictest scripts");
-  cmd->add_option("--dialect", request->dialect, "sqlite or spark (default spark)")
-      ->check(CLI::IsMember({"sqlite", "spark"}));
+  cmd->add_option("--dialect", request->dialect,
+                  "spark (default: the product's semantics), or the sqlite / duckdb profiles that "
+                  "run those engines' test corpora")
+      ->check(CLI::IsMember({"sqlite", "spark", "duckdb"}));
   cmd->add_option("--skip-list", request->skip_list,
                   "a file naming records to skip as `path.test:LINE` (test/sql/KNOWN_GAPS.md)");
   cmd->add_option("--min-pass-rate", request->min_pass_rate,

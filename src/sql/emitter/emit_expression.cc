@@ -16,12 +16,14 @@ std::string DuckDbEmitter::Checked(const std::string& sql) const {
 }
 
 // The right operand of / % div: zero is an error in Spark's ANSI mode, NULL in safe mode and
-// in SQLite.
+// in SQLite, and what DuckDB makes of it in the duckdb dialect.
 // A NULL dividend gives NULL before the divisor is looked at (as Spark evaluates it).
 std::string DuckDbEmitter::Divisor(const std::string& divisor, const std::string& dividend) const {
   if (options_.safe_arithmetic || options_.dialect == Dialect::kSqlite) {
     return "NULLIF(" + divisor + ", 0)";
   }
+  // DuckDB's own division (its ieee_floating_point_ops setting decides what x / 0 is).
+  if (options_.dialect == Dialect::kDuckdb) return divisor;
   return "CASE WHEN " + divisor + " = 0 AND " + dividend +
          " IS NOT NULL THEN error('[DIVIDE_BY_ZERO] Division by zero') ELSE " + divisor + " END";
 }
@@ -235,6 +237,10 @@ Result<std::string> DuckDbEmitter::EmitCallExpr(const Expression& expr) {
     CR_ASSIGN_OR_RETURN(std::string filter, EmitExpr(*expr.filter));
     ctx.filter = " FILTER (WHERE " + filter + ")";
     ctx.filter_condition = std::move(filter);
+  }
+  if (expr.kind == ExprKind::kAggregate && !expr.order_by.empty()) {
+    CR_ASSIGN_OR_RETURN(std::string keys, EmitSortKeys(expr.order_by));
+    ctx.order = " ORDER BY " + keys;
   }
   if (expr.kind == ExprKind::kWindow) {
     std::string over = " OVER (";

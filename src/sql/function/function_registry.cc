@@ -64,6 +64,7 @@ std::string EmitCall(const FunctionEmitContext& ctx, const Expression& call, std
     out += args[i];
   }
   if (call.ignore_nulls && call.kind == ExprKind::kWindow) out += " IGNORE NULLS";
+  out += ctx.order;
   out += ")";
   out += ctx.filter;
   out += ctx.over;

@@ -36,6 +36,9 @@ struct FunctionEmitContext {
   std::string filter;
   // The FILTER's condition alone (empty without FILTER), for functions that add to it.
   std::string filter_condition;
+  // For an aggregate with ORDER BY inside the call (duckdb dialect): " ORDER BY ...", written
+  // before the closing parenthesis. Empty otherwise.
+  std::string order;
 };
 
 struct FunctionDef {
@@ -69,7 +72,7 @@ FunctionTable AggregateFunctions();
 FunctionTable ScalarFunctions();
 
 // Helpers shared by the families.
-// "name(DISTINCT a, b) FILTER (...) OVER (...)" from the call's flags and the context.
+// "name(DISTINCT a, b ORDER BY c) FILTER (...) OVER (...)" from the call's flags and the context.
 std::string EmitCall(const FunctionEmitContext& ctx, const Expression& call, std::string_view name,
                      const std::vector<std::string>& args);
 // "CAST(x AS <duckdb type>)".

@@ -83,6 +83,10 @@ struct Expr {
   std::unique_ptr<QueryNode> subquery;
   std::unique_ptr<WindowSpec> over;  // kFunction with OVER
   ExprPtr filter;                    // aggregate FILTER (WHERE ...)
+  // kFunction: f(args ORDER BY ...) (DuckDB's spelling), or WITHIN GROUP (ORDER BY ...).
+  std::vector<OrderItem> order_by;
+  SourcePos order_pos;     // where that ORDER BY / WITHIN GROUP starts
+  bool within_group = false;
 
   Expr(ExprKind k, SourcePos p) : kind(k), pos(p) {}
 };

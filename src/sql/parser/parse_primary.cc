@@ -209,10 +209,24 @@ Result<ExprPtr> Parser::ParseFunction(const Token& name_token) {
         CR_RETURN_IF_ERROR(ExpectKeyword("nulls"));
       }
       if (IsKeyword("order")) {
-        return ErrorAt(Peek(), "ORDER BY inside a function call is not supported");
+        // Accepted here; the binder decides where it is allowed (the duckdb dialect).
+        e->order_pos = Next().pos;
+        CR_RETURN_IF_ERROR(ExpectKeyword("by"));
+        CR_ASSIGN_OR_RETURN(e->order_by, ParseOrderList());
       }
       CR_RETURN_IF_ERROR(ExpectSymbol(")"));
     }
+  }
+  if (IsKeyword("within") && IsKeyword("group", 1)) {
+    if (!e->order_by.empty()) return ErrorAt(Peek(), "ORDER BY given twice");
+    e->order_pos = Next().pos;
+    Next();
+    CR_RETURN_IF_ERROR(ExpectSymbol("("));
+    CR_RETURN_IF_ERROR(ExpectKeyword("order"));
+    CR_RETURN_IF_ERROR(ExpectKeyword("by"));
+    CR_ASSIGN_OR_RETURN(e->order_by, ParseOrderList());
+    CR_RETURN_IF_ERROR(ExpectSymbol(")"));
+    e->within_group = true;
   }
   if (IsKeyword("ignore") || IsKeyword("respect")) {
     e->ignore_nulls = Next().lower == "ignore";

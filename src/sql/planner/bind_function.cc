@@ -53,6 +53,25 @@ Result<ExprPtr> Binder::BindFunction(const ast::Expr& expr, ExprContext& ctx) {
     CR_ASSIGN_OR_RETURN(ExprPtr bound, BindExpr(*a, arg_ctx));
     args.push_back(std::move(bound));
   }
+  // f(x ORDER BY y): DuckDB's ordered aggregates. Spark has no such call; its WITHIN GROUP
+  // (ORDER BY ...) belongs to the functions that take it (none is translated yet).
+  std::vector<SortKey> order_keys;
+  if (!expr.order_by.empty()) {
+    if (expr.within_group) {
+      return Error(expr.order_pos, "WITHIN GROUP is not supported for " + expr.name);
+    }
+    if (options_.dialect != Dialect::kDuckdb) {
+      return Error(expr.order_pos, "ORDER BY inside a function call is not supported");
+    }
+    if (!is_aggregate || expr.over) {
+      return Error(expr.order_pos, "ORDER BY inside a call is only allowed in an aggregate");
+    }
+    for (const auto& o : expr.order_by) {
+      CR_ASSIGN_OR_RETURN(ExprPtr key, BindExpr(*o.expr, arg_ctx));
+      bool nulls_first = o.nulls_first >= 0 ? o.nulls_first == 1 : !o.descending;
+      order_keys.push_back(SortKey{std::move(key), o.descending, nulls_first});
+    }
+  }
   int n = static_cast<int>(args.size());
   if (n < function->min_args || (function->max_args >= 0 && n > function->max_args)) {
     std::string expected = function->min_args == function->max_args
@@ -76,6 +95,7 @@ Result<ExprPtr> Binder::BindFunction(const ast::Expr& expr, ExprContext& ctx) {
   e->distinct = expr.distinct;
   e->ignore_nulls = expr.ignore_nulls;
   e->children = std::move(args);
+  e->order_by = std::move(order_keys);
   if (expr.filter) {
     if (!is_aggregate) return Error(expr.pos, "FILTER is only allowed on aggregate functions");
     ExprContext filter_ctx = arg_ctx;

@@ -167,9 +167,19 @@ Result<PlanPtr> Binder::ApplyOrderAndLimit(const ast::QueryNode& node, PlanPtr p
         ctx.scope = &scope;
         ctx.clause = "ORDER BY";
         Result<ExprPtr> bound = BindExpr(e, ctx);
-        int position = bound.ok() || node.kind != ast::QueryNode::Kind::kSetOp
-                           ? -1
-                           : MatchSetOperationBranch(node, e);
+        bool set_operation = node.kind == ast::QueryNode::Kind::kSetOp;
+        int position = bound.ok() || !set_operation ? -1 : MatchSetOperationBranch(node, e);
+        // DuckDB orders a set operation only by its output columns (by name or position) or by
+        // an expression written as in a branch's select list; Spark also computes
+        // expressions over the output columns.
+        if (set_operation && options_.dialect == Dialect::kDuckdb && bound.ok() &&
+            e.kind != ast::ExprKind::kColumn) {
+          position = MatchSetOperationBranch(node, e);
+          if (position < 0) {
+            return Error(e.pos, "could not ORDER BY column: an ORDER BY over a set operation "
+                                "names an output column in the duckdb dialect");
+          }
+        }
         if (position >= 0 && static_cast<size_t>(position) < plan->columns.size()) {
           key = MakeColumnRef(plan->columns[static_cast<size_t>(position)]);
         } else {

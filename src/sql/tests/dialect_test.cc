@@ -72,5 +72,54 @@ TEST(DialectTest, NamedWindows) {
   EXPECT_FALSE(Compile("SELECT sum(b) OVER nowhere FROM t1", Dialect::kSpark).ok());
 }
 
+
+// The duckdb profile: Spark's language with DuckDB's semantics where DuckDB's corpus expects
+// them; the spark dialect keeps Spark's.
+TEST(DialectTest, DuckdbProfileConcatAndPad) {
+  auto concat = Compile("SELECT concat(x, a, NULL) FROM t1", Dialect::kDuckdb);
+  ASSERT_TRUE(concat.ok()) << concat.status().ToString();
+  // DuckDB's concat skips NULLs; Spark's is NULL-propagating `||`.
+  EXPECT_EQ(concat->duckdb_sql.find("||"), std::string::npos) << concat->duckdb_sql;
+  auto spark = Compile("SELECT concat(x, a, NULL) FROM t1", Dialect::kSpark);
+  ASSERT_TRUE(spark.ok());
+  EXPECT_NE(spark->duckdb_sql.find("||"), std::string::npos) << spark->duckdb_sql;
+  EXPECT_FALSE(Compile("SELECT concat()", Dialect::kDuckdb).ok());
+  EXPECT_TRUE(Compile("SELECT concat()", Dialect::kSpark).ok());
+  EXPECT_FALSE(Compile("SELECT lpad(x, 3) FROM t1", Dialect::kDuckdb).ok());
+  EXPECT_FALSE(Compile("SELECT rpad(x, 3) FROM t1", Dialect::kDuckdb).ok());
+  EXPECT_TRUE(Compile("SELECT lpad(x, 3, '*') FROM t1", Dialect::kDuckdb).ok());
+  EXPECT_TRUE(Compile("SELECT lpad(x, 3) FROM t1", Dialect::kSpark).ok());
+}
+
+TEST(DialectTest, DuckdbProfileDecimalCastAndDivision) {
+  auto decimal = Compile("SELECT CAST(x AS DECIMAL), CAST(1.5 AS INT), a / b FROM t1", Dialect::kDuckdb);
+  ASSERT_TRUE(decimal.ok()) << decimal.status().ToString();
+  EXPECT_EQ(decimal->output[0].type.ToString(), "decimal(18,3)");
+  EXPECT_EQ(decimal->duckdb_sql.find("trunc("), std::string::npos) << decimal->duckdb_sql;
+  EXPECT_EQ(decimal->duckdb_sql.find("DIVIDE_BY_ZERO"), std::string::npos) << decimal->duckdb_sql;
+  auto spark = Compile("SELECT CAST(x AS DECIMAL), CAST(1.5 AS INT), a / b FROM t1", Dialect::kSpark);
+  ASSERT_TRUE(spark.ok());
+  EXPECT_EQ(spark->output[0].type.ToString(), "decimal(10,0)");
+  EXPECT_NE(spark->duckdb_sql.find("trunc("), std::string::npos);
+  EXPECT_NE(spark->duckdb_sql.find("DIVIDE_BY_ZERO"), std::string::npos);
+}
+
+TEST(DialectTest, DuckdbProfileOrderBy) {
+  const char* computed = "SELECT a - 1 AS k FROM t1 UNION SELECT b - 1 AS l FROM t1 ORDER BY 1 - k";
+  EXPECT_TRUE(Compile(computed, Dialect::kSpark).ok());
+  auto refused = Compile(computed, Dialect::kDuckdb);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("could not ORDER BY"), std::string::npos);
+  // A branch's expression, written the same way, names its output column in both.
+  EXPECT_TRUE(Compile("SELECT a - 1 AS k FROM t1 UNION SELECT b - 1 FROM t1 ORDER BY b - 1",
+                      Dialect::kDuckdb).ok());
+  auto ordered = Compile("SELECT count(a ORDER BY b DESC), first(x ORDER BY a) FROM t1",
+                         Dialect::kDuckdb);
+  ASSERT_TRUE(ordered.ok()) << ordered.status().ToString();
+  EXPECT_NE(ordered->duckdb_sql.find(" ORDER BY "), std::string::npos) << ordered->duckdb_sql;
+  EXPECT_FALSE(Compile("SELECT count(a ORDER BY b) FROM t1", Dialect::kSpark).ok());
+  EXPECT_FALSE(Compile("SELECT abs(a ORDER BY b) FROM t1", Dialect::kDuckdb).ok());
+}
+
 }  // namespace
 }  // namespace cleanroom::sql
