@@ -94,6 +94,10 @@ struct EncryptOptions {
   // two CPUs and the input has more than one chunk it runs on a helper thread beside the cipher.
   // Turn it off when the caller does not need it (it is then left zero).
   bool hash_plaintext = true;
+  // SHA-256 of the container as written (header and chunks) into
+  // EncryptSummary::container_sha256: the dataset document's contentHash. Computed like the
+  // plaintext's, on its own helper thread when that pays off.
+  bool hash_container = false;
   // Tests only: a fixed nonce prefix instead of a random one.
   std::optional<std::array<uint8_t, kNoncePrefixSize>> nonce_prefix;
 };
@@ -105,10 +109,12 @@ struct EncryptSummary {
   uint64_t chunk_count = 0;
   uint64_t container_size = 0;
   Sha256Digest plaintext_sha256{};
+  Sha256Digest container_sha256{};  // With EncryptOptions::hash_container; zero otherwise.
 };
 
-// Encrypts everything `read` yields into `write`, holding at most four chunks in memory (three
-// with hash_plaintext off). `read` and `write` are called on the caller's thread only.
+// Encrypts everything `read` yields into `write`, holding at most six chunks in memory (three
+// plaintext, three sealed; three in all with neither hash). `write` must be done with its span
+// when it returns. `read` and `write` are called on the caller's thread only.
 Result<EncryptSummary> EncryptStream(const DataKey& key, const EncryptOptions& options,
                                      const ReadFn& read, const WriteFn& write);
 // Encrypts the file `in_path` to `out_path`, atomically (nothing is left at out_path on error).

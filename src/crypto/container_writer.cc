@@ -48,14 +48,19 @@ Result<EncryptSummary> EncryptStream(const DataKey& key, const EncryptOptions& o
 
   // Plaintext chunks rotate through a ring: the next chunk is read before the current one is
   // sealed (to know whether the current one is the last), and the hash helper may lag one chunk
-  // behind. Chunks are sealed out of place into `sealed`, so the helper can hash a chunk on
-  // another core while it is being encrypted.
+  // behind. Chunks are sealed out of place, so the helper can hash a chunk on another core while
+  // it is being encrypted; sealed chunks rotate through a ring of their own when the container
+  // is hashed too.
+  namespace pipeline = crypto::internal;
   const size_t chunk_size = header.chunk_size;
-  const size_t slots = options.hash_plaintext ? crypto::internal::kHashRingSize : 2;
-  std::array<Bytes, crypto::internal::kHashRingSize> ring;
+  const size_t slots = options.hash_plaintext ? pipeline::kHashRingSize : 2;
+  const size_t sealed_slots = options.hash_container ? pipeline::kHashRingSize : 1;
+  std::array<Bytes, pipeline::kHashRingSize> ring;
+  std::array<Bytes, pipeline::kHashRingSize> sealed_ring;
   for (size_t i = 0; i < slots; ++i) ring[i].resize(chunk_size);
-  Bytes sealed(chunk_size + kTagSize);
-  std::optional<crypto::internal::BackgroundSha256> hasher;
+  for (size_t i = 0; i < sealed_slots; ++i) sealed_ring[i].resize(chunk_size + kTagSize);
+  std::optional<pipeline::BackgroundSha256> hasher;            // Plaintext chunks.
+  std::optional<pipeline::BackgroundSha256> container_hasher;  // Header (ticket 1), then chunks.
   Status status = Status::OK();
   auto got = ReadFull(read, ring[0].data(), chunk_size);
   if (!got.ok()) return got.status();
@@ -76,17 +81,30 @@ Result<EncryptSummary> EncryptStream(const DataKey& key, const EncryptOptions& o
       next_len = *n;
     }
     bool final_chunk = next_len == 0;
+    // A helper thread only pays off when there is a second chunk and a second CPU.
+    const bool use_thread = !final_chunk && pipeline::HashThreadWorthwhile();
     if (options.hash_plaintext) {
-      // A helper thread only pays off when there is a second chunk and a second CPU.
-      if (!hasher) hasher.emplace(!final_chunk && crypto::internal::HashThreadWorthwhile());
+      if (!hasher) hasher.emplace(use_thread);
       hasher->Submit(ByteSpan(current.data(), current_len));
+    }
+    if (options.hash_container && !container_hasher) {
+      container_hasher.emplace(use_thread);
+      container_hasher->Submit(header_bytes);
+    }
+    Bytes& sealed = sealed_ring[index % sealed_slots];
+    // `sealed` last held chunk index - sealed_slots (ticket index + 2 - sealed_slots).
+    if (container_hasher) {
+      container_hasher->WaitHashed(static_cast<int64_t>(index + 2) -
+                                   static_cast<int64_t>(sealed_slots));
     }
     auto nonce = internal::ChunkNonce(header, index);
     auto aad = internal::ChunkAad(header, index, final_chunk);
     status = aead.SealInto(nonce, aad, ByteSpan(current.data(), current_len), sealed.data(),
                            sealed.data() + current_len);
     if (!status.ok()) break;
-    status = write(ByteSpan(sealed.data(), current_len + kTagSize));
+    const ByteSpan stored(sealed.data(), current_len + kTagSize);
+    if (container_hasher) container_hasher->Submit(stored);
+    status = write(stored);
     if (!status.ok()) break;
     summary.plaintext_size += current_len;
     summary.container_size += current_len + kTagSize;
@@ -98,6 +116,10 @@ Result<EncryptSummary> EncryptStream(const DataKey& key, const EncryptOptions& o
   if (hasher) {
     if (status.ok()) summary.plaintext_sha256 = hasher->Finish();
     hasher.reset();  // Joins the helper before the buffers it reads are wiped.
+  }
+  if (container_hasher) {
+    if (status.ok()) summary.container_sha256 = container_hasher->Finish();
+    container_hasher.reset();  // Joins the helper before the buffers it reads are freed.
   }
   for (Bytes& buffer : ring) SecureWipe(buffer);  // They held plaintext.
   CR_RETURN_IF_ERROR(status);

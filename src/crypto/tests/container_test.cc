@@ -62,6 +62,25 @@ TEST(ContainerTest, RoundTripsAndRecordsTheContentHash) {
   }
 }
 
+TEST(ContainerTest, ContainerHashIsTheSha256OfTheBytesWritten) {
+  DataKey key = NewKey();
+  for (bool hash_plaintext : {false, true}) {
+    for (size_t n : {size_t{0}, size_t{kChunk}, size_t{kChunk + 1}, size_t{40 * kChunk + 3}}) {
+      Bytes plaintext = Pattern(n);
+      EncryptOptions options;
+      options.chunk_size = kChunk;
+      options.hash_plaintext = hash_plaintext;
+      options.hash_container = true;
+      EncryptSummary summary;
+      auto container = EncryptBuffer(key, options, plaintext, &summary);
+      ASSERT_TRUE(container.ok()) << container.status().ToString();
+      EXPECT_EQ(summary.container_sha256, Sha256(*container)) << n;
+      EXPECT_EQ(summary.plaintext_sha256, hash_plaintext ? Sha256(plaintext) : Sha256Digest{});
+      EXPECT_EQ(*DecryptBuffer(key, *container), plaintext);
+    }
+  }
+}
+
 TEST(ContainerTest, EmptyFileAndExactlyOneChunk) {
   DataKey key = NewKey();
   Sealed empty = Seal(key, {});
