@@ -360,3 +360,33 @@ TEST_F(RuntimeE2e, RuntimeKilledMidRunLeavesTheRunFailedAndNoOutput) {
 
 }  // namespace
 }  // namespace cleanroom::runtime
+
+namespace cleanroom::runtime {
+namespace {
+
+// `cleanroom demo`: the three-party collaboration end to end, as `make demo` runs it.
+TEST(Demo, ThreePartyCollaborationEndToEnd) {
+  governance::testing::TempDir dir;
+  std::string out = governance::testing::RunCleanroomExpecting(
+      {"demo", "--scale", "4000", "--dir", dir.path() + "/demo"});
+  for (const char* expected :
+       {"the collaboration is active", "publisher REJECTS it", "is rejected",
+        "run r1: succeeded", "run r3: 3 dataset key(s) released", "run r3: succeeded",
+        "measurement opens the result", "publisher is not a recipient",
+        "row(s) suppressed by minGroupUnits(conversions)>=50",
+        "keys refused: dataset 'impressions' is switched off", "run r4 is failed", "ledger OK"}) {
+    EXPECT_NE(out.find(expected), std::string::npos) << expected << "\n" << out;
+  }
+  // The recipients' files are there; no plaintext dataset reached storage.
+  EXPECT_TRUE(std::filesystem::exists(dir.path() + "/demo/results/r3-measurement.csv"));
+  EXPECT_FALSE(std::filesystem::exists(dir.path() + "/demo/results/r3-publisher.csv"));
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir.path() + "/demo/storage")) {
+    if (!entry.is_regular_file()) continue;
+    auto bytes = ReadFileToString(entry.path());
+    ASSERT_TRUE(bytes.ok());
+    EXPECT_EQ(bytes->find("hashed_email"), std::string::npos) << entry.path();
+  }
+}
+
+}  // namespace
+}  // namespace cleanroom::runtime
