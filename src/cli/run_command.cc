@@ -1,7 +1,9 @@
 // `cleanroom run request|show|list`: runs of accepted queries (the runtime fills them in).
+#include <chrono>
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "cli/command_registry.h"
 #include "governance/client/cli_support.h"
@@ -18,6 +20,7 @@ struct RunFlags {
   ClientFlags client;
   std::string id;
   std::string hash;
+  double wait_seconds = 0;  // > 0: wait until the run finishes, at most this long
 };
 
 void PrintRun(const Json& r) {
@@ -38,9 +41,31 @@ Status Request(const RunFlags& f) {
     }
     hash = q.body["queryHash"];
   }
-  return governance::client::PrintReply(
-      client->Write("/v1/runs", "run.request", {{"query", f.id}, {"queryHash", hash}}), f.client.json,
-      governance::client::PrintWriteResult);
+  auto reply = client->Write("/v1/runs", "run.request", {{"query", f.id}, {"queryHash", hash}});
+  CR_RETURN_IF_ERROR(governance::client::PrintReply(reply, f.client.json,
+                                                    governance::client::PrintWriteResult));
+  if (f.wait_seconds <= 0) return Status::OK();
+  // Poll until the runtime reports (or governance fails the run).
+  std::string run = reply->body["result"].value("run", "");
+  auto deadline = std::chrono::steady_clock::now() +
+                  std::chrono::milliseconds(static_cast<int64_t>(f.wait_seconds * 1000));
+  while (true) {
+    CR_ASSIGN_OR_RETURN(ApiReply view, client->Get("/v1/runs/" + run));
+    CR_RETURN_IF_ERROR(view.ToStatus());
+    std::string state = view.body.value("state", "");
+    if (state == "succeeded") {
+      if (!f.client.json) std::printf("run %s succeeded\n", run.c_str());
+      return Status::OK();
+    }
+    if (state == "failed") {
+      return Status::FailedPrecondition("run " + run + " failed: " + view.body.value("reason", ""));
+    }
+    if (std::chrono::steady_clock::now() > deadline) {
+      return Status::Unavailable("run " + run + " is still " + state + " after " +
+                                 std::to_string(f.wait_seconds) + " s");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
 }
 
 void SetupRun(CLI::App& root, ExitCode& exit_code) {
@@ -53,6 +78,8 @@ void SetupRun(CLI::App& root, ExitCode& exit_code) {
   governance::client::AddClientFlags(r, &req->client);
   r->add_option("query", req->id, "The query id")->required();
   r->add_option("--hash", req->hash, "The query hash you expect (default: the service's)");
+  r->add_option("--wait", req->wait_seconds,
+                "Wait up to this many seconds for the run to finish; fail if it fails");
   r->callback([req, report] { report(Request(*req)); });
 
   auto show = std::make_shared<RunFlags>();
