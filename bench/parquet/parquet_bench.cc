@@ -5,13 +5,12 @@
 // cleanroom_parquet_scan table function vs DuckDB reading the same rows written PLAIN.
 // Usage: parquet_bench <work dir> [rows] [runs]
 #include <duckdb.h>
-
-#include <algorithm>
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <chrono>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <functional>
 #include <string>
@@ -125,8 +124,8 @@ int main(int argc, char** argv) {
   std::snprintf(sql, sizeof(sql), kImpressions, rows);
   double load[3] = {0, 0, 0};
   getloadavg(load, 3);
-  std::printf("rows: %lld, runs: %d (medians, seconds), load average %.2f %.2f %.2f\n", rows,
-              runs, load[0], load[1], load[2]);
+  std::printf("rows: %lld, runs: %d (medians, seconds), load average %.2f %.2f %.2f\n", rows, runs,
+              load[0], load[1], load[2]);
   std::printf("%-44s %8s %10s %9s %8s %9s\n", "case", "duckdb", "cleanroom", "(verify)", "ratio",
               "cpu ratio");
   for (const char* codec : {"snappy", "zstd"}) {

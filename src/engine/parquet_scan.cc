@@ -8,6 +8,8 @@
 //   Status VerifyParquetInput(const std::string& path_or_glob, size_t threads);
 //   Status VerifyParquetBytes(ByteSpan data, const std::string& name, size_t threads);
 //   }
+#include "engine/parquet_scan.h"
+
 #include <duckdb.h>
 #include <glob.h>
 #include <sys/stat.h>
@@ -24,8 +26,6 @@
 #include "base/bytes.h"
 #include "base/status.h"
 #include "formats/parquet_reader.h"
-
-#include "engine/parquet_scan.h"
 
 namespace cleanroom::engine {
 
@@ -115,11 +115,10 @@ void FillStrings(duckdb_vector vector, const ColumnVector& column, size_t from, 
   auto* slots = static_cast<duckdb_string_t*>(duckdb_vector_get_data(vector));
   // The rows' bytes lie back to back: one ASCII check covers the whole slice.
   const auto* bytes = reinterpret_cast<const char*>(column.data.data());
-  const bool checked =
-      column.type.id == TypeId::kBinary ||
-      IsAscii(std::string_view(bytes + column.offsets[from],
-                               static_cast<size_t>(column.offsets[from + count] -
-                                                   column.offsets[from])));
+  const bool checked = column.type.id == TypeId::kBinary ||
+                       IsAscii(std::string_view(bytes + column.offsets[from],
+                                                static_cast<size_t>(column.offsets[from + count] -
+                                                                    column.offsets[from])));
   for (size_t i = 0; i < count; ++i) {
     if (column.IsNull(from + i)) continue;
     std::string_view v = column.String(from + i);

@@ -200,10 +200,11 @@ class ChunkReader {
     }
     if (leaf_.physical == PhysicalType::kBoolean)
       return Status::DataLoss("dictionary for a BOOLEAN column");
-    CR_RETURN_IF_ERROR(Decompress(
-        meta_.codec, body, static_cast<size_t>(header.uncompressed_page_size), &page_buffer_.bytes));
-    CR_RETURN_IF_ERROR(
-        DecodePlain(leaf_.physical, page_buffer_.bytes, static_cast<size_t>(d.num_values), &dictionary_));
+    CR_RETURN_IF_ERROR(Decompress(meta_.codec, body,
+                                  static_cast<size_t>(header.uncompressed_page_size),
+                                  &page_buffer_.bytes));
+    CR_RETURN_IF_ERROR(DecodePlain(leaf_.physical, page_buffer_.bytes,
+                                   static_cast<size_t>(d.num_values), &dictionary_));
     have_dictionary_ = true;
     dictionary_used_.assign(dictionary_.count, 0);
     // When the whole dictionary lies within the chunk statistics, no subset of it can
@@ -282,8 +283,9 @@ class ChunkReader {
     CR_RETURN_IF_ERROR(CheckPageValueCount(h.num_values));
     size_t n = static_cast<size_t>(h.num_values);
     pending_levels_ = n;
-    CR_RETURN_IF_ERROR(Decompress(
-        meta_.codec, body, static_cast<size_t>(header.uncompressed_page_size), &page_buffer_.bytes));
+    CR_RETURN_IF_ERROR(Decompress(meta_.codec, body,
+                                  static_cast<size_t>(header.uncompressed_page_size),
+                                  &page_buffer_.bytes));
     ByteSpan data(page_buffer_.bytes);
     size_t offset = 0, consumed = 0;
     size_t from = out_->num_levels;
@@ -435,7 +437,8 @@ class ChunkReader {
       if (data.empty()) return Status::DataLoss("dictionary index data is truncated");
       if (dictionary_.count == 0) return Status::DataLoss("dictionary index out of range");
       size_t unused = 0;
-      return CountRleHybrid(data.subspan(1), data[0], n, static_cast<uint32_t>(dictionary_.count - 1), 0, &unused);
+      return CountRleHybrid(data.subspan(1), data[0], n,
+                            static_cast<uint32_t>(dictionary_.count - 1), 0, &unused);
     }
     CR_RETURN_IF_ERROR(DecodeDictionaryIndices(data, n, &indices_));
     const size_t size = dictionary_.count;

@@ -36,8 +36,8 @@ class MappedFile {
     if (file->size_ > 0) {
       // Populating maps the whole file at once instead of one fault per few pages (about 4%
       // of verification's CPU time), worth it only when every byte will be read.
-      void* p = mmap(nullptr, file->size_, PROT_READ, MAP_PRIVATE | (populate ? MAP_POPULATE : 0),
-                     fd, 0);
+      void* p =
+          mmap(nullptr, file->size_, PROT_READ, MAP_PRIVATE | (populate ? MAP_POPULATE : 0), fd, 0);
       if (p == MAP_FAILED) {
         int err = errno;
         ::close(fd);
@@ -66,8 +66,7 @@ ByteSpan ParquetReader::bytes() const {
   return span_ ? *span_ : AsBytes(buffer_);
 }
 
-Result<std::unique_ptr<ParquetReader>> ParquetReader::Open(const std::string& path,
-                                                           bool read_all) {
+Result<std::unique_ptr<ParquetReader>> ParquetReader::Open(const std::string& path, bool read_all) {
   auto reader = std::unique_ptr<ParquetReader>(new ParquetReader());
   reader->name_ = path;
   CR_ASSIGN_OR_RETURN(reader->mapped_, MappedFile::Open(path, read_all));
@@ -167,8 +166,7 @@ Result<RecordBatch> ParquetReader::ReadRowGroup(int row_group, const std::vector
       return Status::InvalidArgument("projected field " + std::to_string(f) + " does not exist");
     }
     const std::vector<int>& leaves = schema_.FieldLeaves(f);
-    if (k < recycled.columns.size() && leaves.size() == 1 &&
-        recycled.columns[k].children.empty()) {
+    if (k < recycled.columns.size() && leaves.size() == 1 && recycled.columns[k].children.empty()) {
       // A flat field's values buffer comes back as its leaf's (fixed or heap) buffer.
       ValueBuffer& values = chunks[leaves[0]].values;
       Bytes& reuse = schema_.leaves()[leaves[0]].physical == PhysicalType::kByteArray

@@ -63,8 +63,8 @@ Status ShreddingPlan::AddNode(const sql::DataType& type, const std::string& name
       node->children.resize(2);
       CR_RETURN_IF_ERROR(AddNode(type.children[0], "key", Repetition::kRequired, def + 1, rep + 1,
                                  path, schema, &node->children[0]));
-      CR_RETURN_IF_ERROR(AddNode(type.children[1], "value", Repetition::kOptional, def + 1,
-                                 rep + 1, path, schema, &node->children[1]));
+      CR_RETURN_IF_ERROR(AddNode(type.children[1], "value", Repetition::kOptional, def + 1, rep + 1,
+                                 path, schema, &node->children[1]));
       break;
     }
     default: {
@@ -90,8 +90,8 @@ Result<ShreddingPlan> ShreddingPlan::Build(const std::vector<Field>& fields,
   ShreddingPlan plan;
   plan.fields_.resize(fields.size());
   for (size_t f = 0; f < fields.size(); ++f) {
-    CR_RETURN_IF_ERROR(plan.AddNode(fields[f].type, fields[f].name, Repetition::kOptional, 0, 0,
-                                    {}, schema, &plan.fields_[f]));
+    CR_RETURN_IF_ERROR(plan.AddNode(fields[f].type, fields[f].name, Repetition::kOptional, 0, 0, {},
+                                    schema, &plan.fields_[f]));
   }
   for (const ShreddedLeaf& leaf : plan.leaves_) {
     if (leaf.max_def > 255 || leaf.max_rep > 255) {

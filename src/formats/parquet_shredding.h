@@ -49,17 +49,17 @@ class ShreddingPlan {
   struct Node {
     enum class Kind { kLeaf, kStruct, kList, kMap } kind = Kind::kLeaf;
     bool optional = true;
-    int rep = 0;        // lists and maps: the repetition level of their entries
-    int leaf = -1;      // kLeaf: its index
+    int rep = 0;         // lists and maps: the repetition level of their entries
+    int leaf = -1;       // kLeaf: its index
     int first_leaf = 0;  // the leaves under this node: [first_leaf, end_leaf)
     int end_leaf = 0;
     std::vector<Node> children;
   };
 
  private:
-  Status AddNode(const sql::DataType& type, const std::string& name, Repetition repetition,
-                 int def, int rep, std::vector<std::string> path,
-                 std::vector<SchemaElement>* schema, Node* node);
+  Status AddNode(const sql::DataType& type, const std::string& name, Repetition repetition, int def,
+                 int rep, std::vector<std::string> path, std::vector<SchemaElement>* schema,
+                 Node* node);
   Status ShredValue(const Node& node, const ColumnVector& vector, size_t row, uint8_t rep,
                     uint8_t def, std::vector<ShreddedLeaf>* out) const;
 

@@ -193,13 +193,14 @@ TEST_P(OurWriterTest, NestedColumnsRoundTrip) {
   std::string source = TempPath("nested_source.parquet");
   std::string ours = TempPath(std::string("nested_") + CodecName(GetParam()) + ".parquet");
   const std::string nested =
-      std::string("SELECT t32, li, st, mp, nested, "
-                  "CASE WHEN t32 % 4000 = 0 THEN NULL ELSE {'x': [t32, NULL], 'y': {'z': s}} "
-                  "END AS deep, "
-                  "CASE WHEN t32 % 6000 = 0 THEN NULL WHEN t32 % 6000 = 1000 THEN [] "
-                  "ELSE [{'k': t32, 'm': MAP(['a', 'b'], [t64, NULL])}, NULL] END AS lst, "
-                  "CASE WHEN t32 % 3000 = 0 THEN MAP([], [])::MAP(VARCHAR, VARCHAR[]) "
-                  "ELSE MAP([coalesce(s, 'none') || '!'], [[s]]) END AS mlist FROM (") +
+      std::string(
+          "SELECT t32, li, st, mp, nested, "
+          "CASE WHEN t32 % 4000 = 0 THEN NULL ELSE {'x': [t32, NULL], 'y': {'z': s}} "
+          "END AS deep, "
+          "CASE WHEN t32 % 6000 = 0 THEN NULL WHEN t32 % 6000 = 1000 THEN [] "
+          "ELSE [{'k': t32, 'm': MAP(['a', 'b'], [t64, NULL])}, NULL] END AS lst, "
+          "CASE WHEN t32 % 3000 = 0 THEN MAP([], [])::MAP(VARCHAR, VARCHAR[]) "
+          "ELSE MAP([coalesce(s, 'none') || '!'], [[s]]) END AS mlist FROM (") +
       kTypesQuery + ") WHERE s IS NOT NULL OR t32 % 2000 = 0";
   ParquetWriterOptions options;
   options.codec = GetParam();
