@@ -92,7 +92,7 @@ for name in "${names[@]}"; do
   e="$(printf '%s\n' "${engine[@]}" | median)"
   t="$(printf '%s\n' "${runtime[@]}" | median)"
   timings="$("$bin" run show "$last_run" --identity "${work}/adv" --json |
-    python3 -c 'import json,sys; r=json.load(sys.stdin)["report"]["record"]; print(json.dumps(r["timingsMs"]), "rowsOut", r["rowsOut"])')"
+    python3 -c 'import json,sys; r=json.load(sys.stdin)["report"]["record"]; print(json.dumps(r["timingsMs"]), "inputs", json.dumps({i["dataset"]: i.get("timingsMs") for i in r["inputs"]}), "rowsOut", r["rowsOut"])')"
   printf '%-24s %12s %12s %7s   %s\n' "$name" "$e" "$t" "$(awk -v a="$t" -v b="$e" 'BEGIN {printf "%.2f", a / b}')" "$timings"
 done
 log "load average: $(cut -d' ' -f1-3 /proc/loadavg)"

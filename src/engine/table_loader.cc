@@ -204,6 +204,34 @@ Status Engine::LoadFromReader(const TableSource& source, const std::string& read
     return Status::AlreadyExists("a table of this name is already loaded");
   }
   std::string table = QuoteIdentifier(source.name);
+  if (source.schema.has_value()) {
+    // When the input already has every declared column with exactly the declared type (a
+    // Parquet file written with the document's schema), no value can fail to convert: load the
+    // declared columns straight from the reader, without the staged copy and its checks.
+    auto input = DescribeRelation(reader_sql);
+    if (input.ok()) {
+      std::string select;
+      bool exact = true;
+      for (const sql::Column& declared : *source.schema) {
+        const sql::Column* found = nullptr;
+        for (const sql::Column& c : *input) {
+          if (sql::ToLowerAscii(c.name) == sql::ToLowerAscii(declared.name)) found = &c;
+        }
+        exact = exact && found != nullptr && found->type == declared.type;
+        if (!exact) break;
+        select += (select.empty() ? "" : ", ") + QuoteIdentifier(found->name) + " AS " +
+                  QuoteIdentifier(declared.name);
+      }
+      bool by_position = source.format == Format::kCsv && !source.csv.header;
+      if (exact && !by_position) {
+        CR_RETURN_IF_ERROR(RunInternal("CREATE TABLE " + table + " AS SELECT " + select +
+                                           " FROM " + reader_sql,
+                                       "cannot load the input", nullptr));
+        CR_ASSIGN_OR_RETURN(std::vector<sql::Column> columns, DescribeRelation(table));
+        return catalog_.AddTable(sql::TableDef{source.name, std::move(columns), false});
+      }
+    }
+  }
   if (!source.schema.has_value()) {
     CR_RETURN_IF_ERROR(RunInternal("CREATE TABLE " + table + " AS SELECT * FROM " + reader_sql,
                                    "cannot load the input", nullptr));
