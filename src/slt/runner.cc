@@ -16,6 +16,8 @@
 #include "runtime/checked_query.h"
 #include "slt/result_text.h"
 #include "slt/script.h"
+#include "slt/sqlite_statements.h"
+#include "slt/trigger_catalog.h"
 
 namespace cleanroom::slt {
 namespace {
@@ -74,13 +76,33 @@ class ScriptRun {
     std::string keyword = FirstKeyword(sql);
     // Under a policy, temp views are steps of the checked script, not set-up.
     bool checked_view = policy_.has_value() && keyword == "CREATE" && IsViewScript(sql);
+    // DuckDB has no triggers: the set-up layer keeps those whose bodies have no effect.
+    if (keyword == "CREATE" && TriggerCatalog::IsCreateTrigger(sql)) {
+      if (catalog_dirty_) {
+        CR_RETURN_IF_ERROR(engine_.RefreshCatalog());
+        catalog_dirty_ = false;
+      }
+      return triggers_.Create(sql, [this](const std::string& table) {
+        return engine_.catalog().FindTable(table) != nullptr;
+      });
+    }
+    if (keyword == "DROP" && TriggerCatalog::IsDropTrigger(sql)) return triggers_.Drop(sql);
+    if (options_.dialect == sql::Dialect::kSqlite && keyword == "REINDEX") return Reindex(sql);
+    if (options_.dialect == sql::Dialect::kSqlite && keyword == "UPDATE") {
+      std::optional<std::string> rightmost = KeepRightmostAssignments(sql);
+      if (rightmost.has_value()) return engine_.Execute(*rightmost);
+    }
     if (IsSetUpStatement(keyword) && !checked_view) {
       if (ChangesCatalog(keyword)) catalog_dirty_ = true;
       if (keyword == "CREATE") {
         std::optional<Status> view = TryCompiledView(sql);
         if (view.has_value()) return *view;
       }
-      return engine_.Execute(sql);
+      Status status = engine_.Execute(sql);
+      if (status.ok() && keyword == "DROP" && TriggerCatalog::IsDropTable(sql)) {
+        triggers_.DropTableTriggers(sql);
+      }
+      return status;
     }
     CR_ASSIGN_OR_RETURN(std::unique_ptr<engine::QueryResult> result, CompileAndRun(sql));
     if (result == nullptr) return Status::OK();
@@ -124,6 +146,29 @@ class ScriptRun {
     static const std::regex kView(R"(^\s*CREATE\s+(OR\s+REPLACE\s+)?(TEMP|TEMPORARY)\s+VIEW\s)",
                                   std::regex::icase);
     return std::regex_search(sql, kView);
+  }
+
+  // SQLite's REINDEX rebuilds indexes, which changes no result; DuckDB has no REINDEX. The name
+  // it gives must be a table or an index, as in SQLite.
+  Status Reindex(const std::string& sql) {
+    CR_ASSIGN_OR_RETURN(std::optional<std::string> target, ReindexTarget(sql));
+    if (!target.has_value() || target->empty()) return Status::OK();
+    if (catalog_dirty_) {
+      CR_RETURN_IF_ERROR(engine_.RefreshCatalog());
+      catalog_dirty_ = false;
+    }
+    if (engine_.catalog().FindTable(*target) != nullptr) return Status::OK();
+    std::string quoted = "'";
+    for (char c : *target) quoted += c == '\'' ? std::string("''") : std::string(1, c);
+    quoted += "'";
+    CR_ASSIGN_OR_RETURN(std::unique_ptr<engine::QueryResult> indexes,
+                        engine_.Query("SELECT index_name FROM duckdb_indexes() WHERE "
+                                      "lower(index_name) = " + quoted));
+    while (true) {
+      CR_ASSIGN_OR_RETURN(bool more, indexes->Next());
+      if (!more) return Status::NotFound("REINDEX: no such table or index");
+      if (indexes->chunk().size() > 0) return Status::OK();
+    }
   }
 
   Result<std::unique_ptr<engine::QueryResult>> CompileAndRun(const std::string& sql) {
@@ -182,6 +227,7 @@ class ScriptRun {
   bool catalog_dirty_ = true;
   std::optional<privacy::PolicyFile> policy_;
   int64_t last_suppressed_ = -1;  // -1: no checked query has run
+  TriggerCatalog triggers_;
 };
 
 // A query slower than this is named in verbose output (it is not a failure).

@@ -37,6 +37,7 @@ struct FileResult {
 // end when it can be; every query and every other statement is compiled by the front end
 // (sql::CompileScript in `options.dialect`, against a catalog refreshed from DuckDB after
 // DDL) and only the emitted SQL runs. File access is locked before the first record.
+// CREATE / DROP TRIGGER are kept by the runner (DuckDB has none; see slt/trigger_catalog.h).
 // Engine names for skipif / onlyif: "cleanroom", and "sqlite" in the sqlite dialect.
 // Our own directive `load ok|error NAME PATH[:FORMAT] [schema=FILE]` loads an input file
 // (paths relative to the script) through the engine's loader; loads happen before file access

@@ -519,6 +519,21 @@ Result<ExprPtr> Binder::BindSubquery(const ast::Expr& expr, ExprContext& ctx) {
       e->subquery_kind = SubqueryKind::kIn;
       e->type = kBoolean;
       auto common = CommonType(operand->type, root->columns[0].type, options_.dialect);
+      // SQLite never finds a blob equal to a number (or date, boolean): both sides are
+      // compared as text, the blob's behind a \x01 that no other value's text holds.
+      bool blob_left = operand->type.id == TypeId::kBinary;
+      bool blob_right = root->columns[0].type.id == TypeId::kBinary;
+      bool apart_blobs = options_.dialect == Dialect::kSqlite && !common && blob_left != blob_right;
+      const DataType kText = DataType::Of(TypeId::kString);
+      auto as_text = [&](ExprPtr side, bool blob) {
+        side = CastTo(side, kText);
+        if (!blob) return side;
+        return MakeOperator(OperatorKind::kConcat, kText, {MakeLiteral(kText, "\x01"), side});
+      };
+      if (apart_blobs) {
+        operand = as_text(operand, blob_left);
+        common = kText;
+      }
       if (!common) {
         return Error(expr.pos, "IN compares " + operand->type.ToString() + " with " +
                                    root->columns[0].type.ToString());
@@ -533,7 +548,7 @@ Result<ExprPtr> Binder::BindSubquery(const ast::Expr& expr, ExprContext& ctx) {
         ref->type = c.type;
         ref->binding = c.binding;
         ref->name = c.name;
-        project->expressions.push_back(CastTo(ref, *common));
+        project->expressions.push_back(apart_blobs ? as_text(ref, blob_right) : CastTo(ref, *common));
         project->columns.push_back(ColumnInfo{c.name, *common, ColumnBinding{project->id, 0}, "", ""});
         project->children.push_back(root);
         root = project;

@@ -25,6 +25,9 @@ Result<ExprPtr> Binder::BindFunction(const ast::Expr& expr, ExprContext& ctx) {
   if (expr.distinct && !is_aggregate) {
     return Error(expr.pos, "DISTINCT is only allowed in aggregate functions");
   }
+  if (expr.distinct && options_.dialect == Dialect::kSqlite && expr.args.size() > 1) {
+    return Error(expr.pos, "DISTINCT aggregates must have exactly one argument (SQLite)");
+  }
   if (expr.star_arg && function->name != std::string_view("count")) {
     return Error(expr.pos, expr.name + "(*) is not allowed; only count(*)");
   }
