@@ -99,7 +99,7 @@ Status WriteParquet(QueryResult& result, const std::string& path, uint64_t* rows
   }
   CR_RETURN_IF_ERROR(sidecar.FinishAppending());
   CR_RETURN_IF_ERROR(sidecar.Run("COPY result TO " + QuoteLiteral(path) +
-                                     " (FORMAT parquet, COMPRESSION zstd)",
+                                     " (FORMAT parquet, COMPRESSION zstd, USE_TMP_FILE false)",
                                  "cannot write the Parquet output"));
   if (rows != nullptr) *rows = count;
   return Status::OK();

@@ -3,6 +3,7 @@
 // groups are materialised into a temp table, the groups below a floor are counted (the
 // recipient is told) and dropped before anything above the aggregate sees them.
 #include <algorithm>
+#include <map>
 
 #include "checker_internal.h"
 #include "sql/catalog.h"
@@ -69,6 +70,84 @@ void FindRowPaths(CheckContext& ctx, sql::PlanNode* node, std::vector<sql::PlanN
       break;
   }
   stack.pop_back();
+}
+
+// Column bindings equal on every row that reaches an aggregate: the keys of inner equi-joins,
+// `a = b` conjuncts of filters, and columns passed through projections. Two of them hold the same
+// set of non-NULL values over those rows, so one COUNT(DISTINCT) serves both (the join of two
+// datasets on their privacy units needs a single unit count, not one per dataset).
+class EqualColumns {
+ public:
+  explicit EqualColumns(const sql::PlanNode& input) { Collect(input); }
+  bool Same(sql::ColumnBinding a, sql::ColumnBinding b) { return Find(Key(a)) == Find(Key(b)); }
+
+ private:
+  using K = std::pair<int, int>;
+  static K Key(sql::ColumnBinding b) { return {b.node_id, b.index}; }
+  K Find(K k) {
+    auto it = parent_.find(k);
+    if (it == parent_.end() || it->second == k) return k;
+    return it->second = Find(it->second);
+  }
+  void Union(sql::ColumnBinding a, sql::ColumnBinding b) { parent_[Find(Key(a))] = Find(Key(b)); }
+  static bool IsLocalRef(const sql::ExprPtr& e) {
+    return e != nullptr && e->kind == sql::ExprKind::kColumnRef && e->depth == 0;
+  }
+  void Conjuncts(const sql::ExprPtr& e) {
+    if (e == nullptr || e->kind != sql::ExprKind::kOperator) return;
+    if (e->op == sql::OperatorKind::kAnd) {
+      for (const auto& c : e->children) Conjuncts(c);
+    } else if (e->op == sql::OperatorKind::kEqual && e->children.size() == 2 &&
+               IsLocalRef(e->children[0]) && IsLocalRef(e->children[1])) {
+      Union(e->children[0]->binding, e->children[1]->binding);
+    }
+  }
+  void Collect(const sql::PlanNode& n) {
+    switch (n.kind) {
+      case PlanKind::kAggregate:
+      case PlanKind::kGet:
+      case PlanKind::kValues:
+      case PlanKind::kSetOperation:
+        return;
+      case PlanKind::kJoin:
+        if (n.join_type == sql::JoinType::kInner) {
+          for (const auto& [l, r] : n.equi_keys) {
+            if (IsLocalRef(l) && IsLocalRef(r)) Union(l->binding, r->binding);
+          }
+          Conjuncts(n.condition);
+        }
+        break;
+      case PlanKind::kFilter:
+        Conjuncts(n.condition);
+        break;
+      case PlanKind::kProject:
+        for (size_t k = 0; k < n.expressions.size(); ++k) {
+          if (IsLocalRef(n.expressions[k])) {
+            Union(sql::ColumnBinding{n.id, static_cast<int>(k)}, n.expressions[k]->binding);
+          }
+        }
+        break;
+      default:
+        break;
+    }
+    for (const auto& c : n.children) Collect(*c);
+  }
+  std::map<K, K> parent_;
+};
+
+// The output index of an aggregate of `node` that already counts the distinct values of a column
+// equal to `unit`, or -1.
+int ExistingUnitCount(const sql::PlanNode& node, sql::ColumnBinding unit, EqualColumns& equal) {
+  for (size_t k = 0; k < node.expressions.size(); ++k) {
+    const sql::Expression& e = *node.expressions[k];
+    if (e.kind == sql::ExprKind::kAggregate && e.function != nullptr && e.function->name == "count" &&
+        e.distinct && e.filter == nullptr && e.children.size() == 1 &&
+        e.children[0]->kind == sql::ExprKind::kColumnRef && e.children[0]->depth == 0 &&
+        equal.Same(e.children[0]->binding, unit)) {
+      return static_cast<int>(node.groups.size() + k);
+    }
+  }
+  return -1;
 }
 
 Status CannotThread(const std::string& dataset, const std::string& through) {
@@ -198,6 +277,14 @@ Status RewriteThresholds(CheckContext& ctx, const sql::Catalog& catalog, sql::Lo
     EffectiveFloors floors = MergeFloors(*p, ctx.policies->query, path.dataset);
     if (floors.min_group_units <= 0) continue;
     CR_ASSIGN_OR_RETURN(sql::ColumnInfo unit, Expose(ctx, catalog, path, 0, p->privacy_unit));
+    std::string rule = "minGroupUnits(" + path.dataset + ")>=" + std::to_string(floors.min_group_units);
+    EqualColumns equal(*node->children[0]);  // after Expose, which may add pass-through columns
+    int existing = ExistingUnitCount(*node, unit.binding, equal);
+    if (existing >= 0) {
+      // The query (or an earlier threshold) already counts these units: no second aggregate.
+      thresholds.push_back(Threshold{static_cast<size_t>(existing), floors.min_group_units, rule});
+      continue;
+    }
     auto call = std::make_shared<sql::Expression>();
     call->kind = sql::ExprKind::kAggregate;
     call->type = sql::DataType::Of(sql::TypeId::kBigInt);
@@ -209,9 +296,7 @@ Status RewriteThresholds(CheckContext& ctx, const sql::Catalog& catalog, sql::Lo
     node->columns.insert(node->columns.begin() + static_cast<long>(index),
                          sql::ColumnInfo{"__cr_units_" + path.dataset, call->type,
                                          sql::ColumnBinding{node->id, static_cast<int>(index)}, "", ""});
-    thresholds.push_back(Threshold{index, floors.min_group_units,
-                                   "minGroupUnits(" + path.dataset + ")>=" +
-                                       std::to_string(floors.min_group_units)});
+    thresholds.push_back(Threshold{index, floors.min_group_units, rule});
   }
   ctx.lineage.Reset();
   if (thresholds.empty()) return Status::OK();

@@ -1,12 +1,19 @@
 #include "runtime/run_execution.h"
 
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
 #include <ctime>
 #include <future>
 
+#include "base/file.h"
 #include "crypto/hash.h"
 #include "engine/engine.h"
 #include "engine/input_source.h"
+#include "engine/parquet_output.h"
 #include "engine/result_writer.h"
 #include "privacy/policy.h"
 #include "runtime/checked_query.h"
@@ -85,6 +92,39 @@ Status LoadInput(const RunInput& input, Storage& storage, engine::Engine& engine
   return Status::OK();
 }
 
+// A Parquet result written into a memory file (memfd) and read back: the plaintext output never
+// touches a disk.
+Result<std::string> ParquetInMemory(engine::QueryResult& result, uint64_t* rows) {
+  int fd = ::memfd_create("cleanroom-output", MFD_CLOEXEC);
+  if (fd < 0) return Status::Internal("memfd_create failed: " + ErrnoText(errno));
+  Status written = engine::WriteParquet(result, "/proc/self/fd/" + std::to_string(fd), rows);
+  std::string output;
+  if (written.ok()) {
+    struct stat st;
+    if (::fstat(fd, &st) != 0) {
+      written = Status::Internal("cannot size the memory file: " + ErrnoText(errno));
+    } else {
+      output.resize(static_cast<size_t>(st.st_size));
+      size_t done = 0;
+      while (written.ok() && done < output.size()) {
+        ssize_t n = ::pread(fd, output.data() + done, output.size() - done, static_cast<off_t>(done));
+        if (n <= 0) {
+          if (n < 0 && errno == EINTR) continue;
+          written = Status::Internal("cannot read the memory file back");
+        } else {
+          done += static_cast<size_t>(n);
+        }
+      }
+    }
+  }
+  ::close(fd);
+  if (!written.ok()) {
+    SecureWipe(output.data(), output.size());
+    return written;
+  }
+  return output;
+}
+
 Result<privacy::PolicyFile> PoliciesOf(const RunSpec& spec) {
   privacy::PolicyFile policies;
   for (const RunInput& input : spec.inputs) {
@@ -103,9 +143,10 @@ Result<privacy::PolicyFile> PoliciesOf(const RunSpec& spec) {
 Status Execute(const RunSpec& spec, Storage& storage, json& record) {
   auto start = Clock::now();
   CR_ASSIGN_OR_RETURN(engine::OutputFormat format, engine::ParseOutputFormat(spec.output_format));
-  if (format != engine::OutputFormat::kCsv && format != engine::OutputFormat::kNdjson) {
-    return Status::Unimplemented("the runtime writes csv or ndjson results; " +
-                                 spec.output_format + " output is not built yet");
+  if (format != engine::OutputFormat::kCsv && format != engine::OutputFormat::kNdjson &&
+      format != engine::OutputFormat::kParquet) {
+    return Status::InvalidArgument("a query's output format is csv, ndjson or parquet, not " +
+                                   spec.output_format);
   }
   CR_ASSIGN_OR_RETURN(privacy::PolicyFile policies, PoliciesOf(spec));
   CR_ASSIGN_OR_RETURN(auto engine, engine::Engine::Open({.threads = spec.engine_threads}));
@@ -123,13 +164,17 @@ Status Execute(const RunSpec& spec, Storage& storage, json& record) {
   if (checked.result == nullptr) return Status::InvalidArgument("the query has no final SELECT");
   std::string output;
   uint64_t rows = 0;
-  CR_RETURN_IF_ERROR(engine::WriteResult(
-      *checked.result, format,
-      [&output](std::string_view piece) {
-        output.append(piece);
-        return Status::OK();
-      },
-      &rows));
+  if (format == engine::OutputFormat::kParquet) {
+    CR_ASSIGN_OR_RETURN(output, ParquetInMemory(*checked.result, &rows));
+  } else {
+    CR_RETURN_IF_ERROR(engine::WriteResult(
+        *checked.result, format,
+        [&output](std::string_view piece) {
+          output.append(piece);
+          return Status::OK();
+        },
+        &rows));
+  }
   record["timingsMs"]["query"] = MillisSince(query_start);
   record["rowsOut"] = rows;
   json suppressed = json::array();

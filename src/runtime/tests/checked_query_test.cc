@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "base/file.h"
@@ -119,6 +120,52 @@ class CheckerTest : public ::testing::Test {
   std::unique_ptr<engine::Engine> engine_;
   PolicyFile policies_;
 };
+
+// Joined on their privacy units, both datasets' unit counts are one COUNT(DISTINCT), and a query
+// that counts the units itself needs none of its own; a one-table query gets one.
+TEST_F(CheckerTest, UnitCountsAreSharedAcrossEqualColumns) {
+  auto count_distinct = [](const CheckedProgram& program) {
+    size_t n = 0;
+    for (const auto& step : program.steps) {
+      if (step.kind != privacy::ProgramStep::Kind::kExecute) continue;
+      for (size_t at = step.sql.find("count(DISTINCT"); at != std::string::npos;
+           at = step.sql.find("count(DISTINCT", at + 1)) {
+        ++n;
+      }
+    }
+    return n;
+  };
+  auto overlap = Check(
+      "SELECT c.age_band, COUNT(DISTINCT i.hashed_email) AS reach FROM customers c "
+      "JOIN impressions i ON c.hashed_email = i.hashed_email GROUP BY c.age_band ORDER BY c.age_band");
+  ASSERT_TRUE(overlap.ok()) << overlap.status().ToString();
+  EXPECT_EQ(count_distinct(*overlap), 1u) << overlap->explain;
+  std::vector<SuppressionNote> notes;
+  auto rows = Run(*overlap, &notes);
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  // 18-24 has u1..u5 (5 people, 5 with impressions), 25-34 u6, u7 (2: below customers' 3).
+  EXPECT_EQ(*rows, (std::vector<std::string>{"18-24|5"}));
+  ASSERT_EQ(notes.size(), 2u);
+  int64_t suppressed = 0;
+  for (const auto& note : notes) suppressed = std::max(suppressed, note.rows);
+  EXPECT_EQ(suppressed, 1);
+
+  auto two_units = Check(
+      "SELECT c.region, COUNT(*) AS n FROM customers c JOIN impressions i "
+      "ON c.hashed_email = i.hashed_email GROUP BY c.region");
+  ASSERT_TRUE(two_units.ok()) << two_units.status().ToString();
+  EXPECT_EQ(count_distinct(*two_units), 1u) << two_units->explain;
+
+  auto left = Check(
+      "SELECT c.region, COUNT(*) AS n FROM customers c LEFT JOIN impressions i "
+      "ON c.hashed_email = i.hashed_email GROUP BY c.region");
+  ASSERT_TRUE(left.ok()) << left.status().ToString();
+  EXPECT_EQ(count_distinct(*left), 2u) << left->explain;  // outer join: the units differ
+
+  auto one_table = Check("SELECT region, COUNT(*) AS n FROM customers GROUP BY region");
+  ASSERT_TRUE(one_table.ok()) << one_table.status().ToString();
+  EXPECT_EQ(count_distinct(*one_table), 1u) << one_table->explain;
+}
 
 TEST_F(CheckerTest, DisallowedColumnDoesNotExist) {
   auto r = Check("SELECT ssn, COUNT(*) FROM customers GROUP BY ssn");

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "formats/parquet_reader.h"
+
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -128,6 +130,21 @@ TEST_F(RunExecutionTest, HappyPathSealsToRecipientOnly) {
 
   auto wrong_hash = OpenSealedResult(*storage_, "r1", *alice_, std::string(64, '0'));
   EXPECT_EQ(wrong_hash.status().code(), StatusCode::kDataLoss);
+}
+
+TEST_F(RunExecutionTest, ParquetOutputIsWrittenInMemoryAndSealed) {
+  RunSpec spec = Spec("r1");
+  spec.output_format = "parquet";
+  RunOutcome outcome = ExecuteRun(spec, *storage_);
+  ASSERT_TRUE(outcome.status.ok()) << outcome.status.ToString();
+  EXPECT_EQ(outcome.record["rowsOut"], 2);
+  auto output = OpenSealedResult(*storage_, "r1", *alice_, outcome.record["outputHash"]);
+  ASSERT_TRUE(output.ok()) << output.status().ToString();
+  // A whole Parquet file: our reader verifies it and reads the two groups back.
+  auto reader = formats::ParquetReader::OpenSpan(*output, "result");
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  EXPECT_TRUE((*reader)->Verify(1).ok());
+  EXPECT_EQ((*reader)->num_rows(), 2);
 }
 
 TEST_F(RunExecutionTest, SignedRecordVerifies) {
