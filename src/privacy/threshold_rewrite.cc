@@ -72,6 +72,27 @@ void FindRowPaths(CheckContext& ctx, sql::PlanNode* node, std::vector<sql::PlanN
   stack.pop_back();
 }
 
+// The distinct privacy units of a group are counted over a 64-bit hash of the unit (DuckDB's
+// hash()), not the unit itself: counting distinct integers is several times faster than counting
+// distinct strings (hashed emails). A collision can only merge two people into one, so the count
+// never exceeds the true one: a group is never kept that the exact count would drop (about one
+// chance in 10^7 at a million people that a group at the floor is dropped instead).
+std::string EmitUnitHash(const sql::FunctionEmitContext&, const sql::Expression&,
+                         const std::vector<std::string>& args) {
+  return "hash(" + args[0] + ")";
+}
+const sql::FunctionDef kUnitHash{"__cr_unit_hash", sql::FunctionKind::kScalar, 1, 1, nullptr,
+                                 EmitUnitHash};
+
+sql::ExprPtr UnitHash(const sql::ColumnInfo& unit) {
+  auto e = std::make_shared<sql::Expression>();
+  e->kind = sql::ExprKind::kFunction;
+  e->type = sql::DataType::Of(sql::TypeId::kBigInt);
+  e->function = &kUnitHash;
+  e->children.push_back(ColumnRef(unit));
+  return e;
+}
+
 // Column bindings equal on every row that reaches an aggregate: the keys of inner equi-joins,
 // `a = b` conjuncts of filters, and columns passed through projections. Two of them hold the same
 // set of non-NULL values over those rows, so one COUNT(DISTINCT) serves both (the join of two
@@ -140,10 +161,17 @@ class EqualColumns {
 int ExistingUnitCount(const sql::PlanNode& node, sql::ColumnBinding unit, EqualColumns& equal) {
   for (size_t k = 0; k < node.expressions.size(); ++k) {
     const sql::Expression& e = *node.expressions[k];
-    if (e.kind == sql::ExprKind::kAggregate && e.function != nullptr && e.function->name == "count" &&
-        e.distinct && e.filter == nullptr && e.children.size() == 1 &&
-        e.children[0]->kind == sql::ExprKind::kColumnRef && e.children[0]->depth == 0 &&
-        equal.Same(e.children[0]->binding, unit)) {
+    if (e.kind != sql::ExprKind::kAggregate || e.function == nullptr || e.function->name != std::string("count") ||
+        !e.distinct || e.filter != nullptr || e.children.size() != 1) {
+      continue;
+    }
+    // COUNT(DISTINCT column), or the unit count of an earlier threshold (over its hash).
+    const sql::Expression* counted = e.children[0].get();
+    if (counted->kind == sql::ExprKind::kFunction && counted->function == &kUnitHash) {
+      counted = counted->children[0].get();
+    }
+    if (counted->kind == sql::ExprKind::kColumnRef && counted->depth == 0 &&
+        equal.Same(counted->binding, unit)) {
       return static_cast<int>(node.groups.size() + k);
     }
   }
@@ -290,7 +318,7 @@ Status RewriteThresholds(CheckContext& ctx, const sql::Catalog& catalog, sql::Lo
     call->type = sql::DataType::Of(sql::TypeId::kBigInt);
     call->function = count;
     call->distinct = true;
-    call->children.push_back(ColumnRef(unit));
+    call->children.push_back(UnitHash(unit));
     node->expressions.push_back(call);
     size_t index = node->groups.size() + node->expressions.size() - 1;
     node->columns.insert(node->columns.begin() + static_cast<long>(index),
