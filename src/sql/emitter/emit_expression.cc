@@ -153,6 +153,11 @@ Result<std::string> DuckDbEmitter::EmitOperator(const Expression& expr) {
       if (t.id == TypeId::kDate && expr.children[1]->type.id == TypeId::kInterval) {
         return "CAST(" + binary(op) + " AS DATE)";
       }
+      // date - date: DuckDB counts the days; Spark's result is an interval of days.
+      if (t.id == TypeId::kInterval && expr.children[0]->type.id == TypeId::kDate &&
+          expr.children[1]->type.id == TypeId::kDate) {
+        return "to_days(CAST(" + binary(op) + " AS INTEGER))";
+      }
       return binary(op);
     }
     case OperatorKind::kDivide: {
@@ -161,8 +166,20 @@ Result<std::string> DuckDbEmitter::EmitOperator(const Expression& expr) {
         return "(" + args[0] + " // " + args[1] + ")";  // DuckDB: truncating, NULL for 0
       }
       if (t.id == TypeId::kDecimal) {
-        // DuckDB divides decimals in double precision; the result is cast to Spark's type.
-        return decimal_result("(CAST(" + args[0] + " AS DOUBLE) / " + Divisor("CAST(" + args[1] + " AS DOUBLE)", args[0]) + ")");
+        // DuckDB divides decimals in double precision; Spark exactly. The exact path is used
+        // where DuckDB's 128-bit integers hold the operands, else the double's result is cast
+        // to Spark's type.
+        std::string double_path = decimal_result("(CAST(" + args[0] + " AS DOUBLE) / " +
+                                                 Divisor("CAST(" + args[1] + " AS DOUBLE)", args[0]) + ")");
+        if (options_.dialect == Dialect::kSpark) {
+          std::optional<std::string> exact =
+              ExactDecimalDivision(lt, expr.children[1]->type, t, args[0],
+                                   Divisor(args[1], args[0]), double_path);
+          if (exact.has_value()) {
+            return options_.safe_arithmetic ? "TRY(" + *exact + ")" : *exact;
+          }
+        }
+        return double_path;
       }
       (void)lt;
       return "(" + args[0] + " / " + Divisor(args[1], args[0]) + ")";

@@ -2,6 +2,7 @@
 
 // The emitter's state, shared by plan and expression emission. Not a public header.
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -52,5 +53,14 @@ class DuckDbEmitter {
   EmitOptions options_;
   int alias_counter_ = 0;
 };
+
+// Spark's exact decimal division `dividend / divisor` (HALF_UP at the result's scale), from the
+// operands' types and SQL (the divisor already guarded against zero), in DuckDB's 128-bit
+// integers; values too wide for them take `double_path` (DuckDB divides decimals in double
+// precision). nullopt when no value could be divided exactly.
+std::optional<std::string> ExactDecimalDivision(const DataType& left, const DataType& right,
+                                                const DataType& result, const std::string& dividend,
+                                                const std::string& divisor,
+                                                const std::string& double_path);
 
 }  // namespace cleanroom::sql

@@ -285,6 +285,9 @@ Result<ExprPtr> Binder::BindArithmetic(OperatorKind op, ExprPtr left, ExprPtr ri
     if (op == OperatorKind::kAdd && r.id == TypeId::kDate && (l.IsIntegral() || l.id == TypeId::kInterval)) {
       std::swap(left, right);
     }
+    if (op == OperatorKind::kSubtract && l.id == TypeId::kString && r.id == TypeId::kDate && !sqlite) {
+      left = CastTo(left, DataType::Of(TypeId::kDate));
+    }
     if ((op == OperatorKind::kAdd || op == OperatorKind::kSubtract) && IsDateLike(left->type)) {
       if (right->type.IsIntegral() && left->type.id == TypeId::kDate) {
         return MakeOperator(op, left->type, {left, CastTo(right, DataType::Of(TypeId::kInt))});
@@ -300,10 +303,17 @@ Result<ExprPtr> Binder::BindArithmetic(OperatorKind op, ExprPtr left, ExprPtr ri
                                                          : left->type;
         return MakeOperator(op, type, {left, right});
       }
+      // Spark reads a string subtracted from (or, below, from which) a date as a date.
+      if (op == OperatorKind::kSubtract && left->type.id == TypeId::kDate &&
+          right->type.id == TypeId::kString && !sqlite) {
+        right = CastTo(right, DataType::Of(TypeId::kDate));
+      }
       if (op == OperatorKind::kSubtract && IsDateLike(right->type)) {
         if (left->type.id == TypeId::kDate && right->type.id == TypeId::kDate) {
-          // Spark 4 gives an interval of days; the clean room returns the number of days.
-          return MakeOperator(op, DataType::Of(TypeId::kInt), {left, right});
+          // Spark 4: an interval of days. SQLite's and DuckDB's corpora: the number of days.
+          return MakeOperator(op, DataType::Of(options_.dialect == Dialect::kSpark ? TypeId::kInterval
+                                                                                 : TypeId::kInt),
+                              {left, right});
         }
         return MakeOperator(op, DataType::Of(TypeId::kInterval), {left, right});
       }
