@@ -23,17 +23,16 @@ RequestVerifier::RequestVerifier(NonceCache* nonces, size_t threads)
 
 RequestVerifier::~RequestVerifier() = default;
 
-std::variant<VerifiedRequest, ApiError> RequestVerifier::Verify(
-    ByteSpan body, const std::vector<std::string>& allowed_types, int64_t now,
-    const SignerLookup& lookup) const {
+Status RequestVerifier::CheckSignature(const crypto::cose::Sign1Message& message,
+                                       const crypto::PublicKey& key) const {
   // The arguments outlive the task: this thread waits for it.
-  std::promise<std::variant<VerifiedRequest, ApiError>> done;
-  auto result = done.get_future();
-  pool_->Submit([&] { done.set_value(VerifyHere(body, allowed_types, now, lookup)); });
+  std::promise<Status> done;
+  std::future<Status> result = done.get_future();
+  pool_->Submit([&] { done.set_value(crypto::cose::VerifySign1(message, key)); });
   return result.get();
 }
 
-std::variant<VerifiedRequest, ApiError> RequestVerifier::VerifyHere(
+std::variant<VerifiedRequest, ApiError> RequestVerifier::Verify(
     ByteSpan body, const std::vector<std::string>& allowed_types, int64_t now,
     const SignerLookup& lookup) const {
   auto decoded = crypto::cose::DecodeSign1(body, crypto::cose::DecodeMode::kStrict);
@@ -77,7 +76,7 @@ std::variant<VerifiedRequest, ApiError> RequestVerifier::VerifyHere(
                                                std::to_string(kMaxClockSkewSeconds) +
                                                " s in the future");
   }
-  Status signature = crypto::cose::VerifySign1(out.message, *key);
+  Status signature = CheckSignature(out.message, *key);
   if (!signature.ok()) {
     return Reject(401, kBadSignature, "the signature does not verify with the key of " + signer);
   }

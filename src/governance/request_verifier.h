@@ -40,11 +40,12 @@ using SignerLookup = std::function<std::optional<crypto::PublicKey>(
 // (BadSignature); the nonce is new (NonceReplayed). The nonce is recorded only once everything
 // else passed. Thread-safe.
 //
-// The checks run on a pool of one thread per core, in arrival order, while the calling thread
-// waits: the signature check is most of a write's CPU time, and letting every connection thread
-// run it at once would share the cores among dozens of runnable threads (a thread preempted
-// mid-check, or while it holds the service's state lock, then waits for all the others), which
-// is what made the write latency's tail long. `lookup` is called on a pool thread.
+// The signature check runs on a pool of one thread per core, in arrival order, while the calling
+// thread waits: it is most of a write's CPU time, and letting every connection thread run it at
+// once shares the cores among dozens of runnable threads (a thread preempted mid-check, or while
+// it holds the service's state lock, then waits for all the others), which is what made the
+// write latency's tail long. The pool threads take no lock besides the pool's own: `lookup` and
+// the other checks run on the calling thread.
 class RequestVerifier {
  public:
   // `threads` == 0: one per hardware thread.
@@ -58,9 +59,9 @@ class RequestVerifier {
                                                  int64_t now, const SignerLookup& lookup) const;
 
  private:
-  std::variant<VerifiedRequest, ApiError> VerifyHere(ByteSpan body,
-                                                     const std::vector<std::string>& allowed_types,
-                                                     int64_t now, const SignerLookup& lookup) const;
+  // crypto::cose::VerifySign1 on the pool; blocks until it has run.
+  Status CheckSignature(const crypto::cose::Sign1Message& message,
+                        const crypto::PublicKey& key) const;
 
   NonceCache* nonces_;
   std::unique_ptr<ThreadPool> pool_;
