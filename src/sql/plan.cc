@@ -361,8 +361,17 @@ bool ExpressionEquals(const Expression& a, const Expression& b) {
       if (!a.filter != !b.filter || (a.filter && !ExpressionEquals(*a.filter, *b.filter))) {
         return false;
       }
+      if (a.order_by.size() != b.order_by.size()) return false;
+      for (size_t i = 0; i < a.order_by.size(); ++i) {
+        const SortKey& x = a.order_by[i];
+        const SortKey& y = b.order_by[i];
+        if (x.descending != y.descending || x.nulls_first != y.nulls_first ||
+            !ExpressionEquals(*x.expr, *y.expr)) {
+          return false;
+        }
+      }
       return a.function == b.function && a.distinct == b.distinct &&
-             same_list(a.children, b.children);
+             a.ignore_nulls == b.ignore_nulls && same_list(a.children, b.children);
     case ExprKind::kWindow:
       return false;  // window calls are never merged
     case ExprKind::kCast:

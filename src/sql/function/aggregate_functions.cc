@@ -1,5 +1,6 @@
 // Aggregate and window functions with Spark's result types, written for DuckDB.
 #include <algorithm>
+#include <cstdlib>
 
 #include "sql/function/function_registry.h"
 #include "sql/planner/type_rules.h"
@@ -184,6 +185,27 @@ std::string EmitFirstLast(const FunctionEmitContext& ctx, const Expression& call
   return EmitCall(filtered, call, last ? "last" : "first", value);
 }
 
+// percentile_cont(p) WITHIN GROUP (ORDER BY x): the binder put x first. Spark interpolates
+// linearly between the closest ranks (DuckDB's quantile_cont); NULLs are ignored. p must be a
+// constant in [0, 1].
+Result<DataType> BindPercentileCont(const FunctionBindContext&, Args& args) {
+  CR_RETURN_IF_ERROR(NeedNumber(args[0]));
+  const Expression& p = *args[1];
+  if (p.kind != ExprKind::kLiteral || p.is_null || !p.type.IsNumeric()) {
+    return Status::InvalidArgument("the percentage must be a numeric literal");
+  }
+  double value = std::strtod(p.value.c_str(), nullptr);
+  if (value < 0 || value > 1) return Status::InvalidArgument("the percentage must be between 0 and 1");
+  args[0] = CastTo(args[0], kDouble);
+  args[1] = CastTo(args[1], kDouble);
+  return kDouble;
+}
+std::string EmitPercentileCont(const FunctionEmitContext& ctx, const Expression& call, const Emitted& args) {
+  bool descending = !call.order_by.empty() && call.order_by[0].descending;
+  std::string p = descending ? "(1 - " + args[1] + ")" : args[1];
+  return "quantile_cont(" + args[0] + ", " + p + ")" + ctx.filter + ctx.over;
+}
+
 std::string EmitNamed(const FunctionEmitContext& ctx, const Expression& call, const Emitted& args) {
   return EmitCall(ctx, call, call.function->name, args);
 }
@@ -229,6 +251,7 @@ constexpr FunctionDef kFunctions[] = {
     {"first", FunctionKind::kAggregate, 1, 2, BindFirstLast, EmitFirstLast},
     {"last", FunctionKind::kAggregate, 1, 2, BindFirstLast, EmitFirstLast},
     {"any_value", FunctionKind::kAggregate, 1, 2, BindFirstLast, EmitFirstLast},
+    {"percentile_cont", FunctionKind::kAggregate, 2, 2, BindPercentileCont, EmitPercentileCont},
 };
 
 }  // namespace

@@ -56,13 +56,28 @@ Result<ExprPtr> Binder::BindFunction(const ast::Expr& expr, ExprContext& ctx) {
     CR_ASSIGN_OR_RETURN(ExprPtr bound, BindExpr(*a, arg_ctx));
     args.push_back(std::move(bound));
   }
-  // f(x ORDER BY y): DuckDB's ordered aggregates. Spark has no such call; its WITHIN GROUP
-  // (ORDER BY ...) belongs to the functions that take it (none is translated yet).
+  // f(x ORDER BY y): DuckDB's ordered aggregates (duckdb dialect only). Spark has no such
+  // call; its WITHIN GROUP (ORDER BY ...) belongs to the functions that take it.
   std::vector<SortKey> order_keys;
-  if (!expr.order_by.empty()) {
-    if (expr.within_group) {
+  bool takes_within_group = std::string_view(function->name) == "percentile_cont";
+  if (takes_within_group && !expr.within_group) {
+    return Error(expr.pos, expr.name + " needs WITHIN GROUP (ORDER BY value)");
+  }
+  if (expr.within_group) {
+    // percentile_cont(p) WITHIN GROUP (ORDER BY x [DESC]): x becomes the first argument; the
+    // key stays in order_by for its direction.
+    if (!takes_within_group) {
       return Error(expr.order_pos, "WITHIN GROUP is not supported for " + expr.name);
     }
+    if (expr.order_by.size() != 1) {
+      return Error(expr.order_pos, "WITHIN GROUP takes exactly one ORDER BY key");
+    }
+    if (expr.over) return Error(expr.order_pos, "WITHIN GROUP with OVER is not supported");
+    const ast::OrderItem& o = expr.order_by[0];
+    CR_ASSIGN_OR_RETURN(ExprPtr key, BindExpr(*o.expr, arg_ctx));
+    args.insert(args.begin(), key);
+    order_keys.push_back(SortKey{key, o.descending, o.nulls_first >= 0 ? o.nulls_first == 1 : !o.descending});
+  } else if (!expr.order_by.empty()) {
     if (options_.dialect != Dialect::kDuckdb) {
       return Error(expr.order_pos, "ORDER BY inside a function call is not supported");
     }
