@@ -282,8 +282,16 @@ Result<ExprPtr> Binder::BindArithmetic(OperatorKind op, ExprPtr left, ExprPtr ri
       right->type.id == TypeId::kInterval) {
     const DataType& l = left->type;
     const DataType& r = right->type;
-    if (op == OperatorKind::kAdd && r.id == TypeId::kDate && (l.IsIntegral() || l.id == TypeId::kInterval)) {
+    if (op == OperatorKind::kAdd && r.id == TypeId::kDate &&
+        (l.IsIntegral() || l.id == TypeId::kInterval || l.id == TypeId::kNull)) {
       std::swap(left, right);
+    }
+    // Spark: date +/- NULL is date_add / date_sub of NULL days; NULL - date an interval.
+    if (left->type.id == TypeId::kDate && right->type.id == TypeId::kNull) {
+      right = CastTo(right, DataType::Of(TypeId::kInt));
+    }
+    if (op == OperatorKind::kSubtract && left->type.id == TypeId::kNull && r.id == TypeId::kDate) {
+      left = CastTo(left, DataType::Of(TypeId::kDate));
     }
     if (op == OperatorKind::kSubtract && l.id == TypeId::kString && r.id == TypeId::kDate && !sqlite) {
       left = CastTo(left, DataType::Of(TypeId::kDate));
