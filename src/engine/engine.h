@@ -1,6 +1,8 @@
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,6 +49,13 @@ class Engine {
   // memory file is closed before this returns. REQUIRES: not locked; source.format set (not
   // kAuto); source.path is ignored.
   Status LoadTableFromMemory(const TableSource& source, ByteSpan data);
+  // As LoadTableFromMemory, for bytes produced straight into the memory file: `fill` receives
+  // a writable mapping of `size` bytes and must fill all of it (e.g. decrypt into it, without
+  // another plaintext copy). After validation and before DuckDB reads anything, `before_load`
+  // (when set) runs; its error aborts the load. The mapping is wiped before it is released.
+  Status LoadTableFromMemoryFill(const TableSource& source, uint64_t size,
+                                 const std::function<Status(std::span<uint8_t>)>& fill,
+                                 const std::function<Status()>& before_load = nullptr);
 
   // Switches enable_external_access off, disables extension auto-loading and locks the
   // configuration. Idempotent. After it no statement can read or write a file, reach the

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
@@ -165,38 +166,59 @@ Status Engine::LoadTable(const TableSource& source) {
 }
 
 Status Engine::LoadTableFromMemory(const TableSource& source, ByteSpan data) {
+  return LoadTableFromMemoryFill(source, data.size(), [data](std::span<uint8_t> out) {
+    std::memcpy(out.data(), data.data(), data.size());
+    return Status::OK();
+  });
+}
+
+Status Engine::LoadTableFromMemoryFill(const TableSource& source, uint64_t size,
+                                       const std::function<Status(std::span<uint8_t>)>& fill,
+                                       const std::function<Status()>& before_load) {
   if (file_access_locked_) {
     return Status::FailedPrecondition("tables are loaded before the engine is locked");
   }
   if (source.format == Format::kAuto) {
     return Status::InvalidArgument("table " + source.name + ": a format is required for memory input");
   }
-  if (source.format == Format::kJson || source.format == Format::kNdjson) {
-    CR_RETURN_IF_ERROR(ValidateJsonText(AsStringView(data), source.format)
-                           .WithContext("table " + source.name));
-  }
-  if (source.format == Format::kParquet && options_.verify_parquet) {
-    size_t verify_threads = options_.threads > 0 ? static_cast<size_t>(options_.threads) : 0;
-    CR_RETURN_IF_ERROR(VerifyParquetBytes(data, source.name, verify_threads));
-  }
   int fd = ::memfd_create("cleanroom-input", MFD_CLOEXEC);
   if (fd < 0) return Status::Internal("memfd_create failed: " + ErrnoText(errno));
-  size_t written = 0;
-  while (written < data.size()) {
-    ssize_t n = ::write(fd, data.data() + written, data.size() - written);
-    if (n < 0) {
-      if (errno == EINTR) continue;
+  if (::ftruncate(fd, static_cast<off_t>(size)) != 0) {
+    int err = errno;
+    ::close(fd);
+    return Status::Internal("sizing the memory file failed: " + ErrnoText(err));
+  }
+  void* mapped = nullptr;
+  if (size > 0) {
+    mapped = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (mapped == MAP_FAILED) {
       int err = errno;
       ::close(fd);
-      return Status::Internal("writing the memory file failed: " + ErrnoText(err));
+      return Status::Internal("mapping the memory file failed: " + ErrnoText(err));
     }
-    written += static_cast<size_t>(n);
   }
-  std::string path = "/proc/self/fd/" + std::to_string(fd);
-  Status status = LoadFromReader(source, ReaderSql(source.format, QuoteLiteral(path), source.csv,
-                                                   source.schema.has_value()));
+  std::span<uint8_t> bytes(static_cast<uint8_t*>(mapped), size);
+  Status status = fill(bytes);
+  if (status.ok() && (source.format == Format::kJson || source.format == Format::kNdjson)) {
+    status = ValidateJsonText(AsStringView(bytes), source.format).WithContext("table " + source.name);
+  }
+  if (status.ok() && source.format == Format::kParquet && options_.verify_parquet) {
+    size_t verify_threads = options_.threads > 0 ? static_cast<size_t>(options_.threads) : 0;
+    status = VerifyParquetBytes(bytes, source.name, verify_threads);
+  }
+  if (status.ok() && before_load) status = before_load();
+  if (status.ok()) {
+    std::string path = "/proc/self/fd/" + std::to_string(fd);
+    status = LoadFromReader(source, ReaderSql(source.format, QuoteLiteral(path), source.csv,
+                                              source.schema.has_value()))
+                 .WithContext("table " + source.name);
+  }
+  if (mapped != nullptr) {
+    SecureWipe(bytes.data(), bytes.size());
+    ::munmap(mapped, size);
+  }
   ::close(fd);
-  return status.WithContext("table " + source.name);
+  return status;
 }
 
 Status Engine::LoadFromReader(const TableSource& source, const std::string& reader_sql) {
