@@ -100,7 +100,7 @@ Result<PublishedDataset> PublishDataset(const PublishRequest& request, Storage& 
   options.dataset_id = request.name;
   options.progress = request.progress;
   options.hash_plaintext = false;
-  crypto::Sha256Hasher ciphertext_hash;
+  options.hash_container = true;  // the contentHash, on a helper core beside the encryption
   CR_RETURN_IF_ERROR(storage.PutStreaming(
       out.storage_key, [&](const crypto::container::WriteFn& write) -> Status {
         FILE* in = std::fopen(request.file.c_str(), "rb");
@@ -114,10 +114,7 @@ Result<PublishedDataset> PublishDataset(const PublishRequest& request, Storage& 
               }
               return n;
             },
-            [&](ByteSpan data) {
-              ciphertext_hash.Update(data);
-              return write(data);
-            });
+            [&](ByteSpan data) { return write(data); });
         std::fclose(in);
         if (!summary.ok()) return summary.status();
         out.summary = *summary;
@@ -131,7 +128,7 @@ Result<PublishedDataset> PublishDataset(const PublishRequest& request, Storage& 
                   {"columnRoles", ColumnRoles(policy, spelling)},
                   {"policy", request.policy},
                   {"location", out.storage_key},
-                  {"contentHash", HexEncode(ciphertext_hash.Finish())},
+                  {"contentHash", HexEncode(out.summary.container_sha256)},
                   {"keyId", key_id}};
   return out;
 }
