@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -158,6 +159,11 @@ class Reader {
   // >= chunk_count(). On DataLoss `out` is cleared.
   Status ReadChunk(uint64_t index, Bytes& out);
   Result<Bytes> ReadChunk(uint64_t index);
+  // Decrypts chunk `index` straight into `out`, which must be exactly ChunkPlaintextSize(index)
+  // bytes (no intermediate plaintext copy). On DataLoss `out` is wiped.
+  Status ReadChunkInto(uint64_t index, std::span<uint8_t> out);
+  // The plaintext length of chunk `index` (chunk_size, or less for the last); 0 out of range.
+  size_t ChunkPlaintextSize(uint64_t index) const;
   // Plaintext bytes [offset, offset + length), decrypting only the chunks that cover them.
   Result<Bytes> ReadRange(uint64_t offset, size_t length);
   // Decrypts every chunk in order and hands each plaintext to `sink` (the span is valid during
@@ -179,6 +185,7 @@ class Reader {
  private:
   Reader() = default;
   Status DecryptChunkAt(uint64_t index, Bytes& out);
+  Status DecryptChunkInto(uint64_t index, uint8_t* out);
   Status DecryptInOrder(const std::function<Status(uint64_t index, ByteSpan)>& sink,
                         const ProgressFn& progress, Sha256Digest* digest);
   std::unique_ptr<RandomAccessInput> input_;

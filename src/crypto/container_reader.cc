@@ -112,26 +112,35 @@ Result<std::unique_ptr<Reader>> Reader::Open(std::unique_ptr<RandomAccessInput> 
   return reader;
 }
 
+size_t Reader::ChunkPlaintextSize(uint64_t index) const {
+  if (index >= chunk_count_) return 0;
+  return index + 1 == chunk_count_ ? static_cast<size_t>(plaintext_size_ - index * header_.chunk_size)
+                                   : header_.chunk_size;
+}
+
 Status Reader::DecryptChunkAt(uint64_t index, Bytes& out) {
+  out.resize(ChunkPlaintextSize(index));
+  Status s = DecryptChunkInto(index, out.data());
+  if (!s.ok()) out.clear();
+  return s;
+}
+
+Status Reader::DecryptChunkInto(uint64_t index, uint8_t* out) {
   const uint64_t unit = uint64_t{header_.chunk_size} + kTagSize;
   const bool final_chunk = index + 1 == chunk_count_;
-  const size_t plain_len =
-      final_chunk ? static_cast<size_t>(plaintext_size_ - index * header_.chunk_size)
-                  : header_.chunk_size;
+  const size_t plain_len = ChunkPlaintextSize(index);
   const std::string where =
       "chunk " + std::to_string(index) + " of " + std::to_string(chunk_count_);
   sealed_.resize(plain_len + kTagSize);
   Status read = input_->ReadAt(header_.encoded_size + index * unit, sealed_.data(), sealed_.size());
   if (!read.ok()) return read.WithContext(where);
-  out.resize(plain_len);
   auto nonce = internal::ChunkNonce(header_, index);
   auto aad = internal::ChunkAad(header_, index, final_chunk);
   Status s = aead_->OpenInto(nonce, aad, ByteSpan(sealed_.data(), plain_len),
-                             ByteSpan(sealed_.data() + plain_len, kTagSize), out.data());
+                             ByteSpan(sealed_.data() + plain_len, kTagSize), out);
   ++chunks_decrypted_;
   if (!s.ok()) {
-    SecureWipe(out);
-    out.clear();
+    SecureWipe(out, plain_len);
     if (s.code() != StatusCode::kDataLoss) return s.WithContext(where);
     std::string hint = header_.key_id == key_id_
                            ? "the container is truncated, reordered or modified"
@@ -139,6 +148,17 @@ Status Reader::DecryptChunkAt(uint64_t index, Bytes& out) {
     return Status::DataLoss(where + ": authentication failed (" + hint + ")");
   }
   return Status::OK();
+}
+
+Status Reader::ReadChunkInto(uint64_t index, std::span<uint8_t> out) {
+  if (index >= chunk_count_) {
+    return Status::InvalidArgument("chunk " + std::to_string(index) + " out of range (" +
+                                   std::to_string(chunk_count_) + " chunks)");
+  }
+  if (out.size() != ChunkPlaintextSize(index)) {
+    return Status::InvalidArgument("chunk " + std::to_string(index) + ": the output span is not its size");
+  }
+  return DecryptChunkInto(index, out.data());
 }
 
 Status Reader::ReadChunk(uint64_t index, Bytes& out) {

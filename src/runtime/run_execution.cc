@@ -54,19 +54,6 @@ Result<engine::TableSource> SourceOf(const json& document) {
   return source;
 }
 
-// The hex SHA-256 of a whole object, read in blocks.
-Result<std::string> HashObject(const crypto::container::RandomAccessInput& input) {
-  crypto::Sha256Hasher hasher;
-  Bytes block(4u << 20);
-  for (uint64_t offset = 0; offset < input.size();) {
-    size_t n = static_cast<size_t>(std::min<uint64_t>(block.size(), input.size() - offset));
-    CR_RETURN_IF_ERROR(input.ReadAt(offset, block.data(), n));
-    hasher.Update(ByteSpan(block.data(), n));
-    offset += n;
-  }
-  return HexEncode(hasher.Finish());
-}
-
 // Reads the ciphertext, decrypts it chunk by chunk straight into the engine's memory file while
 // a second core hashes the ciphertext; the hash must match the document's contentHash before
 // the engine reads a byte. Plaintext never touches a disk.
@@ -77,32 +64,29 @@ Status LoadInput(const RunInput& input, Storage& storage, engine::Engine& engine
   CR_ASSIGN_OR_RETURN(engine::TableSource source, SourceOf(doc));
   auto start = Clock::now();
   std::string location = doc.value("location", "");
-  CR_ASSIGN_OR_RETURN(auto hash_input, storage.Open(location));
-  CR_ASSIGN_OR_RETURN(auto cipher_input, storage.Open(location));
-  auto hashing = std::async(std::launch::async, [&hash_input] { return HashObject(*hash_input); });
+  CR_ASSIGN_OR_RETURN(std::unique_ptr<Storage::Mapped> ciphertext, storage.Map(location));
+  const ByteSpan cipher = ciphertext->data();
+  auto hashing = std::async(std::launch::async, [cipher] { return crypto::Sha256Hex(cipher); });
   std::string content_hash;
   json timings = json::object();
   // Two readers share the file: chunks are independent, so each core decrypts half of them
   // into its place in the memory file (every chunk is authenticated, the last one as last).
-  auto reader = crypto::container::Reader::Open(std::move(cipher_input), *input.key);
+  auto reader = crypto::container::Reader::Open(crypto::container::MemoryInput(cipher), *input.key);
   if (!reader.ok()) return reader.status().WithContext("dataset " + name);
-  CR_ASSIGN_OR_RETURN(auto second_input, storage.Open(location));
-  auto second = crypto::container::Reader::Open(std::move(second_input), *input.key);
+  auto second = crypto::container::Reader::Open(crypto::container::MemoryInput(cipher), *input.key);
   if (!second.ok()) return second.status().WithContext("dataset " + name);
   auto fill = [&reader, &second, &timings, start](std::span<uint8_t> out) -> Status {
     const uint64_t chunks = (*reader)->chunk_count();
     const uint64_t chunk_size = (*reader)->header().chunk_size;
     auto decrypt = [&out, chunk_size](crypto::container::Reader& r, uint64_t begin, uint64_t end) {
-      Bytes plain;
       for (uint64_t i = begin; i < end; ++i) {
-        CR_RETURN_IF_ERROR(r.ReadChunk(i, plain));
         uint64_t offset = i * chunk_size;
-        if (offset > out.size() || plain.size() > out.size() - offset) {
+        size_t length = r.ChunkPlaintextSize(i);
+        if (offset > out.size() || length > out.size() - offset) {
           return Status::DataLoss("chunk " + std::to_string(i) + ": more plaintext than declared");
         }
-        std::memcpy(out.data() + offset, plain.data(), plain.size());
+        CR_RETURN_IF_ERROR(r.ReadChunkInto(i, out.subspan(offset, length)));
       }
-      SecureWipe(plain);
       return Status::OK();
     };
     uint64_t half = chunks / 2;
@@ -115,7 +99,7 @@ Status LoadInput(const RunInput& input, Storage& storage, engine::Engine& engine
     return Status::OK();
   };
   auto check_hash = [&]() -> Status {
-    CR_ASSIGN_OR_RETURN(content_hash, hashing.get());
+    content_hash = hashing.get();
     if (content_hash != sql::ToLowerAscii(doc.value("contentHash", ""))) {
       return Status::DataLoss("dataset " + name +
                               ": the ciphertext in storage does not match the document's contentHash");

@@ -1,5 +1,10 @@
 #include "runtime/storage.h"
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <system_error>
@@ -10,6 +15,28 @@ namespace cleanroom::runtime {
 namespace {
 
 namespace fs = std::filesystem;
+
+class CopiedObject final : public Storage::Mapped {
+ public:
+  explicit CopiedObject(Bytes bytes) : bytes_(std::move(bytes)) {}
+  ByteSpan data() const override { return bytes_; }
+
+ private:
+  Bytes bytes_;
+};
+
+class MappedFile final : public Storage::Mapped {
+ public:
+  MappedFile(void* address, size_t size) : address_(address), size_(size) {}
+  ~MappedFile() override {
+    if (address_ != nullptr) ::munmap(address_, size_);
+  }
+  ByteSpan data() const override { return ByteSpan(static_cast<const uint8_t*>(address_), size_); }
+
+ private:
+  void* address_;
+  size_t size_;
+};
 
 // A directory tree: the object `a/b` is the file DIR/a/b.
 class FileStorage final : public Storage {
@@ -42,6 +69,28 @@ class FileStorage final : public Storage {
     auto input = crypto::container::OpenFileInput((root_ / key).string());
     if (!input.ok()) return Status::NotFound("storage: no object " + key);
     return input;
+  }
+
+  Result<std::unique_ptr<Mapped>> Map(const std::string& key) const override {
+    CR_RETURN_IF_ERROR(CheckStorageKey(key));
+    int fd = ::open((root_ / key).c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return Status::NotFound("storage: no object " + key);
+    struct stat st;
+    if (::fstat(fd, &st) != 0) {
+      ::close(fd);
+      return Status::Internal("storage: cannot size object " + key);
+    }
+    size_t size = static_cast<size_t>(st.st_size);
+    void* address = nullptr;
+    if (size > 0) {
+      address = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+      if (address == MAP_FAILED) {
+        ::close(fd);
+        return Status::Internal("storage: cannot map object " + key);
+      }
+    }
+    ::close(fd);
+    return std::unique_ptr<Mapped>(new MappedFile(address, size));
   }
 
   Status Remove(const std::string& key) override {
@@ -82,6 +131,11 @@ Status CheckStorageKey(std::string_view key) {
     start = slash + 1;
   }
   return Status::OK();
+}
+
+Result<std::unique_ptr<Storage::Mapped>> Storage::Map(const std::string& key) const {
+  CR_ASSIGN_OR_RETURN(Bytes bytes, Get(key));
+  return std::unique_ptr<Mapped>(new CopiedObject(std::move(bytes)));
 }
 
 Status Storage::Put(const std::string& key, ByteSpan data) {

@@ -31,6 +31,15 @@ class Storage {
   // Removes an object; OK when it does not exist.
   virtual Status Remove(const std::string& key) = 0;
 
+  // The whole object readable in memory: a read-only mapping for file storage (no copy), a
+  // copy for others. The bytes stay valid while the returned object lives.
+  class Mapped {
+   public:
+    virtual ~Mapped() = default;
+    virtual ByteSpan data() const = 0;
+  };
+  virtual Result<std::unique_ptr<Mapped>> Map(const std::string& key) const;
+
   Status Put(const std::string& key, ByteSpan data);
   Result<Bytes> Get(const std::string& key) const;
 };
