@@ -69,7 +69,7 @@ for t in customers:adv impressions:pub; do
   log "published ${name} ($(du -h "${data}/${name}.parquet" | cut -f1)) in $(( ($(now_ns) - start) / 1000000 )) ms"
 done
 "$bin" runtime serve --governance "$url" --service-fingerprint "$fingerprint" --platform "${work}/platform" \
-  --storage "$storage" --poll-ms 20 >"${work}/runtime.log" 2>&1 &
+  --storage "$storage" --poll-ms 5 >"${work}/runtime.log" 2>&1 &
 runtime_pid=$!
 
 printf '%-24s %12s %12s %7s   %s\n' query engine_ms runtime_ms ratio "runtime record timings (ms, median run)"

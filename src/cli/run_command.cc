@@ -64,7 +64,7 @@ Status Request(const RunFlags& f) {
       return Status::Unavailable("run " + run + " is still " + state + " after " +
                                  std::to_string(f.wait_seconds) + " s");
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
 }
 
