@@ -52,7 +52,8 @@ class Engine {
   // As LoadTableFromMemory, for bytes produced straight into the memory file: `fill` receives
   // a writable mapping of `size` bytes and must fill all of it (e.g. decrypt into it, without
   // another plaintext copy). After validation and before DuckDB reads anything, `before_load`
-  // (when set) runs; its error aborts the load. The mapping is wiped before it is released.
+  // (when set) runs; its error aborts the load. The memory file's pages are released to the
+  // kernel (hole punched; it zero-fills them before any reuse) before this returns.
   Status LoadTableFromMemoryFill(const TableSource& source, uint64_t size,
                                  const std::function<Status(std::span<uint8_t>)>& fill,
                                  const std::function<Status()>& before_load = nullptr);

@@ -1,4 +1,5 @@
 // Engine: loading inputs by fixed statements of ours, and enforcing declared schemas.
+#include <fcntl.h>
 #include <glob.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -213,9 +214,17 @@ Status Engine::LoadTableFromMemoryFill(const TableSource& source, uint64_t size,
                                               source.schema.has_value()))
                  .WithContext("table " + source.name);
   }
-  if (mapped != nullptr) {
-    SecureWipe(bytes.data(), bytes.size());
-    ::munmap(mapped, size);
+  if (mapped != nullptr) ::munmap(mapped, size);
+  // The plaintext's pages go back to the kernel now, which zero-fills a page before any reuse:
+  // as good as wiping them here, without writing 400 MB of zeros (docs/runtime.md, "Plaintext
+  // in memory"). A kernel without hole punching on memfd gets the explicit wipe.
+  if (size > 0 && ::fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0,
+                              static_cast<off_t>(size)) != 0) {
+    void* again = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (again != MAP_FAILED) {
+      SecureWipe(again, size);
+      ::munmap(again, size);
+    }
   }
   ::close(fd);
   return status;
