@@ -235,10 +235,11 @@ Status Engine::LoadFromReader(const TableSource& source, const std::string& read
     return Status::AlreadyExists("a table of this name is already loaded");
   }
   std::string table = QuoteIdentifier(source.name);
-  if (source.schema.has_value()) {
+  if (source.schema.has_value() && source.format == Format::kParquet) {
     // When the input already has every declared column with exactly the declared type (a
     // Parquet file written with the document's schema), no value can fail to convert: load the
     // declared columns straight from the reader, without the staged copy and its checks.
+    // (Only Parquet carries types; text formats are read as strings and staged.)
     auto input = DescribeRelation(reader_sql);
     if (input.ok()) {
       std::string select;
@@ -253,8 +254,7 @@ Status Engine::LoadFromReader(const TableSource& source, const std::string& read
         select += (select.empty() ? "" : ", ") + QuoteIdentifier(found->name) + " AS " +
                   QuoteIdentifier(declared.name);
       }
-      bool by_position = source.format == Format::kCsv && !source.csv.header;
-      if (exact && !by_position) {
+      if (exact) {
         CR_RETURN_IF_ERROR(RunInternal("CREATE TABLE " + table + " AS SELECT " + select +
                                            " FROM " + reader_sql,
                                        "cannot load the input", nullptr));
