@@ -41,6 +41,20 @@ std::string TruncateReal(long double value) {
 
 std::string ThreeDecimals(long double value) {
   char buffer[512];
+  if (std::isfinite(value) && std::fabs(value) >= 1e16L) {
+    // The corpus's reference platform printed doubles to 16 significant digits, then zeros:
+    // -9223372036854775808 as -9223372036854776000.000.
+    std::snprintf(buffer, sizeof(buffer), "%.15Le", value);
+    std::string text = buffer;  // [-]d.ddddddddddddddde+XX
+    size_t e = text.find('e');
+    int exponent = std::atoi(text.c_str() + e + 1);
+    std::string digits;
+    for (size_t i = 0; i < e; ++i) {
+      if (std::isdigit(static_cast<unsigned char>(text[i]))) digits += text[i];
+    }
+    digits.resize(static_cast<size_t>(exponent) + 1, '0');
+    return (value < 0 ? "-" : "") + digits + ".000";
+  }
   std::snprintf(buffer, sizeof(buffer), "%.3Lf", value);
   std::string out = buffer;
   if (out == "-0.000") out = "0.000";

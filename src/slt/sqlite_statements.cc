@@ -92,3 +92,83 @@ Result<std::optional<std::string>> ReindexTarget(std::string_view sql) {
 }
 
 }  // namespace cleanroom::slt
+
+namespace cleanroom::slt {
+
+std::optional<InsertValues> SplitInsertValues(std::string_view sql) {
+  auto tokens = TokenizeStatement(sql);
+  if (!tokens.ok() || tokens->empty()) return std::nullopt;
+  const std::vector<Token>& t = *tokens;
+  if (!IsWord(t.front(), "insert") && !IsWord(t.front(), "replace")) return std::nullopt;
+  size_t k = 0;
+  int depth = 0;
+  for (; k < t.size(); ++k) {
+    if (IsOther(t[k], '(')) ++depth;
+    if (IsOther(t[k], ')')) --depth;
+    if (depth == 0 && IsWord(t[k], "values")) break;
+  }
+  if (k == t.size()) return std::nullopt;
+  InsertValues out;
+  out.head = std::string(sql.substr(0, t[k].begin));
+  ++k;
+  while (k < t.size()) {
+    if (!IsOther(t[k], '(')) return std::nullopt;
+    size_t open = k;
+    depth = 0;
+    for (; k < t.size(); ++k) {
+      if (IsOther(t[k], '(')) ++depth;
+      if (IsOther(t[k], ')') && --depth == 0) break;
+    }
+    if (k == t.size() || k == open + 1) return std::nullopt;
+    out.rows.emplace_back(sql.substr(t[open].end, t[k].begin - t[open].end));
+    ++k;
+    if (k < t.size() && IsOther(t[k], ',')) {
+      ++k;
+      continue;
+    }
+    // Only a final ';' may follow the last row: another statement or clause is left to the
+    // engine as written.
+    if (k < t.size() && IsOther(t[k], ';')) ++k;
+    if (k != t.size()) return std::nullopt;
+  }
+  if (out.rows.empty()) return std::nullopt;
+  return out;
+}
+
+}  // namespace cleanroom::slt
+
+namespace cleanroom::slt {
+
+std::optional<std::string> WidenIntegerColumns(std::string_view create_sql) {
+  auto tokens = TokenizeStatement(create_sql);
+  if (!tokens.ok() || tokens->size() < 3 || !IsWord((*tokens)[0], "create")) return std::nullopt;
+  const std::vector<Token>& t = *tokens;
+  size_t k = 1;
+  if (IsWord(t[k], "temp") || IsWord(t[k], "temporary")) ++k;
+  if (k >= t.size() || !IsWord(t[k], "table")) return std::nullopt;
+  // Column definitions: inside the outermost parentheses, a type name follows the column name.
+  std::string out;
+  size_t copied = 0;
+  int depth = 0;
+  bool widened = false;
+  for (size_t i = k + 1; i < t.size(); ++i) {
+    if (IsOther(t[i], '(')) ++depth;
+    if (IsOther(t[i], ')')) --depth;
+    if (IsWord(t[i], "as") && depth == 0) return std::nullopt;  // CREATE TABLE ... AS SELECT
+    bool type_position = depth == 1 && i > 0 &&
+                         (t[i - 1].kind == Token::Kind::kWord ||
+                          t[i - 1].kind == Token::Kind::kQuotedName) &&
+                         i >= 2 && (IsOther(t[i - 2], '(') || IsOther(t[i - 2], ','));
+    if (type_position && (IsWord(t[i], "integer") || IsWord(t[i], "int"))) {
+      out += create_sql.substr(copied, t[i].begin - copied);
+      out += "BIGINT";
+      copied = t[i].end;
+      widened = true;
+    }
+  }
+  if (!widened) return std::nullopt;
+  out += create_sql.substr(copied);
+  return out;
+}
+
+}  // namespace cleanroom::slt

@@ -16,6 +16,8 @@ const char* OperatorName(OperatorKind op) {
     case OperatorKind::kBitAnd: return "&";
     case OperatorKind::kBitOr: return "|";
     case OperatorKind::kBitXor: return "^";
+    case OperatorKind::kShiftLeft: return "<<";
+    case OperatorKind::kShiftRight: return ">>";
     case OperatorKind::kBitNot: return "~";
     case OperatorKind::kConcat: return "||";
     case OperatorKind::kEqual: return "=";

@@ -64,7 +64,7 @@ enum class ExprKind {
 
 enum class OperatorKind {
   kAdd, kSubtract, kMultiply, kDivide, kIntegerDivide, kModulo, kNegate,
-  kBitAnd, kBitOr, kBitXor, kBitNot, kConcat,
+  kBitAnd, kBitOr, kBitXor, kBitNot, kShiftLeft, kShiftRight, kConcat,
   kEqual, kNotEqual, kLess, kLessEqual, kGreater, kGreaterEqual,
   kNullSafeEqual,   // <=>, IS NOT DISTINCT FROM
   kDistinctFrom,    // IS DISTINCT FROM

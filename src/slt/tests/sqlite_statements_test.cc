@@ -24,3 +24,32 @@ TEST(SqliteStatementsTest, ReindexTargets) {
 
 }  // namespace
 }  // namespace cleanroom::slt
+
+namespace cleanroom::slt {
+namespace {
+
+TEST(SqliteStatementsTest, SplitsInsertValues) {
+  auto insert = SplitInsertValues("INSERT INTO t1(a, b) VALUES(1<<63, 'x,)'), (f(2, 3), NULL);");
+  ASSERT_TRUE(insert.has_value());
+  EXPECT_EQ(insert->head, "INSERT INTO t1(a, b) ");
+  ASSERT_EQ(insert->rows.size(), 2u);
+  EXPECT_EQ(insert->rows[0], "1<<63, 'x,)'");
+  EXPECT_EQ(insert->rows[1], "f(2, 3), NULL");
+  // A second statement after the rows, a SELECT source, or no INSERT at all: left alone.
+  EXPECT_FALSE(SplitInsertValues("INSERT INTO t1 VALUES(1); DROP INDEX i").has_value());
+  EXPECT_FALSE(SplitInsertValues("INSERT INTO t1 SELECT 1").has_value());
+  EXPECT_FALSE(SplitInsertValues("INSERT INTO t1 VALUES()").has_value());
+  EXPECT_FALSE(SplitInsertValues("SELECT 1").has_value());
+}
+
+TEST(SqliteStatementsTest, WidensIntegerColumns) {
+  auto widened = WidenIntegerColumns("CREATE TABLE t1(x INTEGER PRIMARY KEY, y VARCHAR(8), z int)");
+  ASSERT_TRUE(widened.has_value());
+  EXPECT_EQ(*widened, "CREATE TABLE t1(x BIGINT PRIMARY KEY, y VARCHAR(8), z BIGINT)");
+  EXPECT_FALSE(WidenIntegerColumns("CREATE TABLE t1(x TEXT, integer_col REAL)").has_value());
+  EXPECT_FALSE(WidenIntegerColumns("CREATE TABLE t2 AS SELECT 1 AS x").has_value());
+  EXPECT_FALSE(WidenIntegerColumns("CREATE INDEX i ON t1(x)").has_value());
+}
+
+}  // namespace
+}  // namespace cleanroom::slt

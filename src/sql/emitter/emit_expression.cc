@@ -28,6 +28,45 @@ std::string DuckDbEmitter::Divisor(const std::string& divisor, const std::string
          " IS NOT NULL THEN error('[DIVIDE_BY_ZERO] Division by zero') ELSE " + divisor + " END";
 }
 
+namespace {
+
+// `value << count` in 64-bit two's complement, bits shifted out dropped (DuckDB's << refuses
+// to overflow); `count` is within [0, 63].
+std::string WrappingShiftLeft64(const std::string& value, const std::string& count) {
+  std::string kept = "((" + value + " & (9223372036854775807 >> " + count + ")) << " + count + ")";
+  return "(CASE WHEN ((" + value + " >> (63 - " + count + ")) & 1) = 1 THEN (" + kept +
+         " - 9223372036854775807 - 1) ELSE " + kept + " END)";
+}
+
+}  // namespace
+
+// Shifts. SQLite: 64-bit, a negative count shifts the other way, counts of 64 or more give 0
+// (or -1 for a negative value shifted right), bits shifted out are lost. Spark (Java): the
+// count is taken modulo the width (32 for INT, 64 for BIGINT), bits shifted out are lost.
+std::string DuckDbEmitter::Shift(bool left, const DataType& type, const std::string& value,
+                                 const std::string& count) const {
+  if (options_.dialect == Dialect::kSqlite) {
+    std::string sign_fill = "(CASE WHEN " + value + " < 0 THEN -1 ELSE 0 END)";
+    std::string up = left ? "0" : sign_fill;       // count >= 64
+    std::string down = left ? sign_fill : "0";     // count <= -64
+    std::string forward = left ? WrappingShiftLeft64(value, count) : "(" + value + " >> " + count + ")";
+    std::string backward = left ? "(" + value + " >> (- " + count + "))"
+                                : WrappingShiftLeft64(value, "(- " + count + ")");
+    return "(CASE WHEN " + value + " IS NULL OR " + count + " IS NULL THEN NULL WHEN " + count +
+           " >= 64 THEN " + up + " WHEN " + count + " >= 0 THEN " + forward + " WHEN " + count +
+           " <= -64 THEN " + down + " ELSE " + backward + " END)";
+  }
+  if (type.id == TypeId::kBigInt) {
+    std::string masked = "(" + count + " & 63)";
+    return left ? WrappingShiftLeft64(value, masked) : "(" + value + " >> " + masked + ")";
+  }
+  std::string masked = "(" + count + " & 31)";
+  if (!left) return "(" + value + " >> " + masked + ")";
+  std::string low = "(((CAST(" + value + " AS BIGINT) & 4294967295) << " + masked + ") & 4294967295)";
+  return "CAST((CASE WHEN " + low + " >= 2147483648 THEN " + low + " - 4294967296 ELSE " + low +
+         " END) AS INTEGER)";
+}
+
 Result<std::string> DuckDbEmitter::EmitExpr(const Expression& expr) {
   switch (expr.kind) {
     case ExprKind::kColumnRef:
@@ -199,6 +238,9 @@ Result<std::string> DuckDbEmitter::EmitOperator(const Expression& expr) {
     case OperatorKind::kBitOr: return binary("|");
     case OperatorKind::kBitXor: return "xor(" + args[0] + ", " + args[1] + ")";
     case OperatorKind::kBitNot: return "(~ " + args[0] + ")";
+    case OperatorKind::kShiftLeft:
+    case OperatorKind::kShiftRight:
+      return Shift(expr.op == OperatorKind::kShiftLeft, t, args[0], args[1]);
     case OperatorKind::kConcat: return binary("||");
     case OperatorKind::kEqual: return binary("=");
     case OperatorKind::kNotEqual: return binary("<>");

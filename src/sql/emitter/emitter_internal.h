@@ -49,6 +49,8 @@ class DuckDbEmitter {
   Result<std::string> EmitSortKeys(const std::vector<SortKey>& keys);
   std::string Checked(const std::string& sql) const;
   std::string Divisor(const std::string& divisor, const std::string& dividend) const;
+  std::string Shift(bool left, const DataType& type, const std::string& value,
+                    const std::string& count) const;
 
   EmitOptions options_;
   int alias_counter_ = 0;

@@ -207,7 +207,19 @@ Result<ExprPtr> Parser::ParseComparison() {
   return left;
 }
 
+// SQLite: `&`, `|`, `<<` and `>>` share one precedence, left to right, between comparison
+// and `+`/`-`. Spark: `|` < `^` < `&` < shifts < `+`/`-`.
 Result<ExprPtr> Parser::ParseBitOr() {
+  if (options_.sqlite_precedence) {
+    CR_ASSIGN_OR_RETURN(ExprPtr left, ParseAdditive());
+    while (IsSymbol("|") || IsSymbol("&") || IsSymbol("<<") || IsSymbol(">>")) {
+      SourcePos pos = Peek().pos;
+      std::string op = Next().text;
+      CR_ASSIGN_OR_RETURN(ExprPtr right, ParseAdditive());
+      left = Binary(op, pos, std::move(left), std::move(right));
+    }
+    return left;
+  }
   CR_ASSIGN_OR_RETURN(ExprPtr left, ParseBitXor());
   while (IsSymbol("|")) {
     SourcePos pos = Next().pos;
@@ -228,11 +240,22 @@ Result<ExprPtr> Parser::ParseBitXor() {
 }
 
 Result<ExprPtr> Parser::ParseBitAnd() {
-  CR_ASSIGN_OR_RETURN(ExprPtr left, ParseAdditive());
+  CR_ASSIGN_OR_RETURN(ExprPtr left, ParseShift());
   while (IsSymbol("&")) {
     SourcePos pos = Next().pos;
-    CR_ASSIGN_OR_RETURN(ExprPtr right, ParseAdditive());
+    CR_ASSIGN_OR_RETURN(ExprPtr right, ParseShift());
     left = Binary("&", pos, std::move(left), std::move(right));
+  }
+  return left;
+}
+
+Result<ExprPtr> Parser::ParseShift() {
+  CR_ASSIGN_OR_RETURN(ExprPtr left, ParseAdditive());
+  while (IsSymbol("<<") || IsSymbol(">>")) {
+    SourcePos pos = Peek().pos;
+    std::string op = Next().text;
+    CR_ASSIGN_OR_RETURN(ExprPtr right, ParseAdditive());
+    left = Binary(op, pos, std::move(left), std::move(right));
   }
   return left;
 }

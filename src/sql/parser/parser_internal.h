@@ -53,6 +53,7 @@ class Parser {
   Result<ast::ExprPtr> ParseBitOr();
   Result<ast::ExprPtr> ParseBitXor();
   Result<ast::ExprPtr> ParseBitAnd();
+  Result<ast::ExprPtr> ParseShift();
   Result<ast::ExprPtr> ParseAdditive();
   Result<ast::ExprPtr> ParseMultiplicative();
   Result<ast::ExprPtr> ParseConcat();

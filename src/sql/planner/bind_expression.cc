@@ -255,6 +255,27 @@ Result<ExprPtr> Binder::BindBinary(const ast::Expr& expr, ExprContext& ctx) {
                                     : OperatorKind::kBitXor;
     return MakeOperator(kind, type, {CastTo(left, type), CastTo(right, type)});
   }
+  if (op == "<<" || op == ">>") {
+    OperatorKind kind = op == "<<" ? OperatorKind::kShiftLeft : OperatorKind::kShiftRight;
+    const DataType bigint = DataType::Of(TypeId::kBigInt);
+    if (options_.dialect == Dialect::kSqlite) {
+      // SQLite shifts 64-bit integers; its operands convert to integers.
+      for (const ExprPtr& side : {left, right}) {
+        if (!(side->type.IsNumeric() || side->type.id == TypeId::kString ||
+              side->type.id == TypeId::kNull || side->type.id == TypeId::kBoolean)) {
+          return Error(expr.pos, "shift " + op + " needs integers");
+        }
+      }
+      return MakeOperator(kind, bigint, {CastTo(left, bigint), CastTo(right, bigint)});
+    }
+    // Spark: INT or BIGINT shifted by an INT (TINYINT and SMALLINT widen to INT).
+    if (!(left->type.IsIntegral() || left->type.id == TypeId::kNull) ||
+        !(right->type.IsIntegral() || right->type.id == TypeId::kNull)) {
+      return Error(expr.pos, "shift " + op + " needs integers");
+    }
+    DataType type = left->type.id == TypeId::kBigInt ? bigint : DataType::Of(TypeId::kInt);
+    return MakeOperator(kind, type, {CastTo(left, type), CastTo(right, DataType::Of(TypeId::kInt))});
+  }
   OperatorKind kind = op == "+"   ? OperatorKind::kAdd
                       : op == "-" ? OperatorKind::kSubtract
                       : op == "*" ? OperatorKind::kMultiply
