@@ -4,7 +4,7 @@
 
 namespace cleanroom::crypto::internal {
 
-BackgroundSha256::BackgroundSha256(bool use_thread) {
+BackgroundSha256::BackgroundSha256(bool use_thread, bool tree) : tree_(tree) {
   if (use_thread) thread_ = std::thread([this] { Run(); });
 }
 
@@ -21,7 +21,7 @@ BackgroundSha256::~BackgroundSha256() {
 
 uint64_t BackgroundSha256::Submit(ByteSpan data) {
   if (!thread_.joinable()) {
-    hasher_.Update(data);
+    Update(data);
     hashed_ = ++submitted_;
     return submitted_;
   }
@@ -45,7 +45,7 @@ Sha256Digest BackgroundSha256::Finish() {
   WaitHashed(static_cast<int64_t>(submitted_));
   // Every buffer is hashed and the helper is idle: the hasher is ours to read.
   std::lock_guard<std::mutex> lock(mu_);
-  return hasher_.Finish();
+  return tree_ ? tree_hasher_.Finish() : hasher_.Finish();
 }
 
 void BackgroundSha256::Run() {
@@ -55,7 +55,7 @@ void BackgroundSha256::Run() {
     if (stopping_) return;
     ByteSpan data = queue_.front();
     lock.unlock();
-    hasher_.Update(data);  // Only this thread touches the hasher while buffers are queued.
+    Update(data);  // Only this thread touches the hasher while buffers are queued.
     lock.lock();
     if (stopping_) return;  // The destructor has emptied the queue.
     queue_.pop_front();

@@ -195,14 +195,16 @@ Result<Bytes> Reader::ReadRange(uint64_t offset, size_t length) {
 }
 
 Status Reader::DecryptInOrder(const std::function<Status(uint64_t, ByteSpan)>& sink,
-                              const ProgressFn& progress, Sha256Digest* digest) {
+                              const ProgressFn& progress, Sha256Digest* digest,
+                              ContentHashKind kind) {
   // With a hash, plaintext chunks rotate through a ring so that a helper thread can hash one
   // while the next is decrypted (and handed to `sink`) on this one.
   const size_t slots = digest != nullptr ? crypto::internal::kHashRingSize : 1;
   std::array<Bytes, crypto::internal::kHashRingSize> ring;
   std::optional<crypto::internal::BackgroundSha256> hasher;
   if (digest != nullptr) {
-    hasher.emplace(chunk_count_ > 1 && crypto::internal::HashThreadWorthwhile());
+    hasher.emplace(chunk_count_ > 1 && crypto::internal::HashThreadWorthwhile(),
+                   kind == ContentHashKind::kSha256Tree);
   }
   Status status = Status::OK();
   uint64_t done = 0;
@@ -227,15 +229,15 @@ Status Reader::DecryptInOrder(const std::function<Status(uint64_t, ByteSpan)>& s
 }
 
 Result<Sha256Digest> Reader::DecryptAll(const std::function<Status(uint64_t, ByteSpan)>& sink,
-                                        const ProgressFn& progress) {
+                                        const ProgressFn& progress, ContentHashKind kind) {
   Sha256Digest digest{};
-  CR_RETURN_IF_ERROR(DecryptInOrder(sink, progress, &digest));
+  CR_RETURN_IF_ERROR(DecryptInOrder(sink, progress, &digest, kind));
   return digest;
 }
 
 Status Reader::DecryptEach(const std::function<Status(uint64_t, ByteSpan)>& sink,
                            const ProgressFn& progress) {
-  return DecryptInOrder(sink, progress, nullptr);
+  return DecryptInOrder(sink, progress, nullptr, ContentHashKind::kSha256);
 }
 
 Result<Bytes> Reader::DecryptToBuffer() {
@@ -253,13 +255,14 @@ Result<Bytes> Reader::DecryptToBuffer() {
 }
 
 Result<DecryptSummary> DecryptFile(const DataKey& key, const std::string& in_path,
-                                   const std::string& out_path, const ProgressFn& progress) {
+                                   const std::string& out_path, const ProgressFn& progress,
+                                   ContentHashKind kind) {
   CR_ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessInput> input, OpenFileInput(in_path));
   CR_ASSIGN_OR_RETURN(std::unique_ptr<Reader> reader, Reader::Open(std::move(input), key));
   AtomicFileWriter writer;
   CR_RETURN_IF_ERROR(writer.Open(out_path, 0600));
   auto digest = reader->DecryptAll(
-      [&writer](uint64_t, ByteSpan chunk) { return writer.Append(chunk); }, progress);
+      [&writer](uint64_t, ByteSpan chunk) { return writer.Append(chunk); }, progress, kind);
   if (!digest.ok()) return digest.status();  // The writer removes its temporary file.
   CR_RETURN_IF_ERROR(writer.Commit());
   DecryptSummary summary;

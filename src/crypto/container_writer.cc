@@ -83,12 +83,13 @@ Result<EncryptSummary> EncryptStream(const DataKey& key, const EncryptOptions& o
     bool final_chunk = next_len == 0;
     // A helper thread only pays off when there is a second chunk and a second CPU.
     const bool use_thread = !final_chunk && pipeline::HashThreadWorthwhile();
+    const bool tree = options.hash_kind == ContentHashKind::kSha256Tree;
     if (options.hash_plaintext) {
-      if (!hasher) hasher.emplace(use_thread);
+      if (!hasher) hasher.emplace(use_thread, tree);
       hasher->Submit(ByteSpan(current.data(), current_len));
     }
     if (options.hash_container && !container_hasher) {
-      container_hasher.emplace(use_thread);
+      container_hasher.emplace(use_thread, tree);
       container_hasher->Submit(header_bytes);
     }
     Bytes& sealed = sealed_ring[index % sealed_slots];
