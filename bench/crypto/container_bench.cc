@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "base/file.h"
+#include "pattern_source.h"
 #include "crypto/container.h"
 
 namespace cr = cleanroom;
@@ -75,23 +76,6 @@ void Die(const cr::Status& s) {
   std::exit(1);
 }
 
-// A plaintext source: `total` bytes of a repeating 16 MiB random pattern (one memcpy per read,
-// as a read from the page cache would cost).
-container::ReadFn PatternSource(const cr::Bytes& pattern, uint64_t total, uint64_t& pos) {
-  return [&pattern, total, &pos](uint8_t* buf, size_t size) -> cr::Result<size_t> {
-    size_t n = static_cast<size_t>(std::min<uint64_t>(size, total - pos));
-    size_t done = 0;
-    while (done < n) {
-      size_t at = static_cast<size_t>((pos + done) % pattern.size());
-      size_t k = std::min(n - done, pattern.size() - at);
-      std::memcpy(buf + done, pattern.data() + at, k);
-      done += k;
-    }
-    pos += n;
-    return n;
-  };
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -108,12 +92,8 @@ int main(int argc, char** argv) {
 
   auto key = container::DataKey::Generate();
   if (!key.ok()) Die(key.status());
-  cr::Bytes pattern(16 << 20);
+  const cr::Bytes pattern = cr::bench::MakePattern();
   std::mt19937_64 rng(1);
-  for (size_t i = 0; i < pattern.size(); i += 8) {
-    uint64_t v = rng();
-    std::memcpy(&pattern[i], &v, 8);
-  }
 
   std::printf("crypto container bench: %.2f GB plaintext\n", gb);
   std::printf("%-42s %7s %7s %7s %8s %7s %8s\n", "case", "wall s", "GB/s", "cpu s", "GB/cpu-s",
@@ -135,7 +115,7 @@ int main(int argc, char** argv) {
     options.hash_plaintext = run.hash;
     uint64_t pos = 0, written = 0;
     Timer timer;
-    auto summary = container::EncryptStream(*key, options, PatternSource(pattern, size, pos),
+    auto summary = container::EncryptStream(*key, options, cr::bench::PatternSource(pattern, size, pos),
                                             [&written](cr::ByteSpan d) {
                                               written += d.size();
                                               return cr::Status::OK();
@@ -240,7 +220,7 @@ int main(int argc, char** argv) {
     uint64_t pos = 0, small_size = std::min<uint64_t>(size, 256u << 20);
     cr::Bytes sealed;
     sealed.reserve(small_size + small_size / 1000 + 4096);
-    auto s = container::EncryptStream(*key, small, PatternSource(pattern, small_size, pos),
+    auto s = container::EncryptStream(*key, small, cr::bench::PatternSource(pattern, small_size, pos),
                                       [&sealed](cr::ByteSpan d) {
                                         sealed.insert(sealed.end(), d.begin(), d.end());
                                         return cr::Status::OK();

@@ -8,16 +8,10 @@
 
 #include "crypto/container.h"
 #include "crypto/sha256_tree.h"
+#include "crypto/tests/test_util.h"
 
 namespace cleanroom::crypto::container {
 namespace {
-
-Bytes Pattern(size_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  Bytes out(n);
-  for (auto& b : out) b = static_cast<uint8_t>(rng());
-  return out;
-}
 
 // Runs `body` with this process restricted to `cpus` CPUs (when the machine has them), then
 // restores the affinity it had.
@@ -45,7 +39,7 @@ TEST(ContainerHashTest, TreeHashesOfPlaintextAndContainerMatchTheTreeOfTheirByte
     WithCpus(cpus, [&] {
       for (uint32_t chunk : {1024u, 65536u, 262144u}) {
         for (size_t n : {size_t{0}, size_t{1}, size_t{300000}, (size_t{1} << 20) + 5}) {
-          Bytes plaintext = Pattern(n, chunk + static_cast<uint32_t>(n));
+          Bytes plaintext = testing::SeededBytes(n, chunk + static_cast<uint32_t>(n));
           EncryptOptions options;
           options.dataset_id = "tree";
           options.chunk_size = chunk;

@@ -1,4 +1,5 @@
 #include "crypto/sha256_lanes.h"
+#include "crypto/tests/test_util.h"
 
 #include <gtest/gtest.h>
 
@@ -8,13 +9,6 @@
 
 namespace cleanroom::crypto {
 namespace {
-
-Bytes Random(size_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  Bytes out(n);
-  for (auto& b : out) b = static_cast<uint8_t>(rng());
-  return out;
-}
 
 // Every lane count gives, for every message, OpenSSL's SHA-256 of that message.
 void ExpectMatchesOpenSsl(const std::vector<Bytes>& messages) {
@@ -56,7 +50,7 @@ TEST(Sha256LanesTest, EqualLengthsAroundTheBlockAndPaddingEdges) {
   // 55 / 56 bytes: the last length that pads into one block and the first that needs two.
   for (size_t n : {0, 1, 55, 56, 63, 64, 65, 119, 120, 127, 128, 1000, 65536}) {
     std::vector<Bytes> messages;
-    for (uint32_t seed = 0; seed < 7; ++seed) messages.push_back(Random(n, seed + 100 * n));
+    for (uint32_t seed = 0; seed < 7; ++seed) messages.push_back(testing::SeededBytes(n, seed + 100 * n));
     ExpectMatchesOpenSsl(messages);
   }
 }
@@ -64,14 +58,14 @@ TEST(Sha256LanesTest, EqualLengthsAroundTheBlockAndPaddingEdges) {
 TEST(Sha256LanesTest, MixedLengthsInOneCall) {
   std::mt19937 rng(42);
   std::vector<Bytes> messages;
-  for (uint32_t i = 0; i < 61; ++i) messages.push_back(Random(rng() % 5000, i));
-  messages.push_back(Random(200000, 1));
-  messages.push_back(Random(3, 2));
+  for (uint32_t i = 0; i < 61; ++i) messages.push_back(testing::SeededBytes(rng() % 5000, i));
+  messages.push_back(testing::SeededBytes(200000, 1));
+  messages.push_back(testing::SeededBytes(3, 2));
   ExpectMatchesOpenSsl(messages);
 }
 
 TEST(Sha256LanesTest, UnalignedInput) {
-  Bytes big = Random(70000, 9);
+  Bytes big = testing::SeededBytes(70000, 9);
   std::vector<ByteSpan> spans;
   for (size_t off = 1; off < 9; ++off) spans.emplace_back(big.data() + off, 65536 + off);
   std::vector<Sha256Digest> got(spans.size());

@@ -1,4 +1,5 @@
 #include "crypto/sha256_tree.h"
+#include "crypto/tests/test_util.h"
 
 #include <gtest/gtest.h>
 
@@ -7,13 +8,6 @@
 
 namespace cleanroom::crypto {
 namespace {
-
-Bytes Random(size_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  Bytes out(n);
-  for (auto& b : out) b = static_cast<uint8_t>(rng());
-  return out;
-}
 
 // The tree from its definition (docs/formats/encrypted-dataset.md) with nothing but OpenSSL's
 // one-stream SHA-256: no lanes, no batching.
@@ -47,13 +41,13 @@ TEST(Sha256TreeTest, MatchesTheDefinitionAtLeafAndBatchEdges) {
   const size_t leaf = kSha256TreeLeafSize;
   for (size_t n : {size_t{0}, size_t{1}, leaf - 1, leaf, leaf + 1, 3 * leaf, 4 * leaf - 1, 4 * leaf,
                    4 * leaf + 1, 5 * leaf, 8 * leaf, 9 * leaf + 123, size_t{3} << 20}) {
-    Bytes data = Random(n, static_cast<uint32_t>(n));
+    Bytes data = testing::SeededBytes(n, static_cast<uint32_t>(n));
     EXPECT_EQ(Sha256Tree(data), ReferenceTree(data)) << n << " bytes";
   }
 }
 
 TEST(Sha256TreeTest, StreamedInAnyPiecesGivesTheSameRoot) {
-  Bytes data = Random((5 << 20) + 777, 3);
+  Bytes data = testing::SeededBytes((5 << 20) + 777, 3);
   const Sha256Digest expected = ReferenceTree(data);
   std::mt19937 rng(11);
   Sha256TreeHasher hasher;
@@ -72,7 +66,7 @@ TEST(Sha256TreeTest, StreamedInAnyPiecesGivesTheSameRoot) {
 }
 
 TEST(Sha256TreeTest, DiffersFromPlainSha256AndSeesEveryByteAndTheLength) {
-  Bytes data = Random(300000, 5);
+  Bytes data = testing::SeededBytes(300000, 5);
   const Sha256Digest root = Sha256Tree(data);
   EXPECT_NE(root, Sha256(data));
   for (size_t pos : {size_t{0}, size_t{65535}, size_t{65536}, size_t{299999}}) {

@@ -2,7 +2,16 @@
 
 #include <stdlib.h>
 
+#include <random>
+
 namespace cleanroom::crypto::testing {
+
+Bytes SeededBytes(size_t n, uint32_t seed) {
+  std::mt19937 rng(seed);
+  Bytes out(n);
+  for (auto& b : out) b = static_cast<uint8_t>(rng());
+  return out;
+}
 
 std::string MakeTempDir() {
   const char* tmp = std::getenv("TMPDIR");

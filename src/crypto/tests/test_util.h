@@ -21,6 +21,9 @@ inline Bytes Hex(const std::string& hex) {
   return std::move(r).value();
 }
 
+// `n` pseudo-random bytes, the same for the same seed (test inputs, not keys).
+Bytes SeededBytes(size_t n, uint32_t seed);
+
 // A fresh empty directory under TMPDIR for one test.
 std::string MakeTempDir();
 
