@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cstring>
 
 namespace cleanroom::crypto {
@@ -176,11 +177,17 @@ bool DetectShaExtensions() {
   return ssse3 && sse41 && sha;
 }
 
+std::atomic<bool> force_portable{false};
+
 }  // namespace
 
 bool Sha256LanesAccelerated() {
   static const bool accelerated = DetectShaExtensions();
-  return accelerated;
+  return accelerated && !force_portable.load(std::memory_order_relaxed);
+}
+
+void ForceSha256LanesPortableForTesting(bool portable) {
+  force_portable.store(portable, std::memory_order_relaxed);
 }
 
 void Sha256Many(std::span<const ByteSpan> messages, Sha256Digest* out, size_t lanes) {

@@ -19,6 +19,10 @@ inline constexpr size_t kSha256MaxLanes = 4;
 // otherwise every digest comes from OpenSSL, one message after the other.
 bool Sha256LanesAccelerated();
 
+// Tests only: when `portable`, Sha256LanesAccelerated() is false from then on (OpenSSL computes
+// every digest), so the fallback of CPUs without SHA-NI runs here too; false restores detection.
+void ForceSha256LanesPortableForTesting(bool portable);
+
 // out[i] = SHA-256(messages[i]) for every i; `out` has messages.size() entries. Messages of the
 // same length are hashed `lanes` at a time (1 to kSha256MaxLanes; the default suits this
 // generation of CPUs, see docs/crypto.md). Thread-safe (no shared state).

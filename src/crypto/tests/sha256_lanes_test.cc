@@ -1,11 +1,12 @@
 #include "crypto/sha256_lanes.h"
-#include "crypto/tests/test_util.h"
 
 #include <gtest/gtest.h>
 
 #include <random>
 #include <string>
 #include <vector>
+
+#include "crypto/tests/test_util.h"
 
 namespace cleanroom::crypto {
 namespace {

@@ -1,10 +1,12 @@
 #include "crypto/sha256_tree.h"
-#include "crypto/tests/test_util.h"
 
 #include <gtest/gtest.h>
 
 #include <random>
 #include <vector>
+
+#include "crypto/sha256_lanes.h"
+#include "crypto/tests/test_util.h"
 
 namespace cleanroom::crypto {
 namespace {
@@ -44,6 +46,20 @@ TEST(Sha256TreeTest, MatchesTheDefinitionAtLeafAndBatchEdges) {
     Bytes data = testing::SeededBytes(n, static_cast<uint32_t>(n));
     EXPECT_EQ(Sha256Tree(data), ReferenceTree(data)) << n << " bytes";
   }
+}
+
+TEST(Sha256TreeTest, PortableFallbackGivesTheSameRoots) {
+  // What a CPU without SHA-NI computes: OpenSSL for every leaf.
+  Bytes data = testing::SeededBytes(9 * kSha256TreeLeafSize + 5, 21);
+  const Sha256Digest accelerated = Sha256Tree(data);
+  ForceSha256LanesPortableForTesting(true);
+  EXPECT_FALSE(Sha256LanesAccelerated());
+  const Sha256Digest portable = Sha256Tree(data);
+  const std::string empty = Sha256TreeHex({});
+  ForceSha256LanesPortableForTesting(false);
+  EXPECT_EQ(portable, accelerated);
+  EXPECT_EQ(portable, ReferenceTree(data));
+  EXPECT_EQ(empty, "e0765613125e6a59cff2330106ca5171a85fc29387a0169b916506593adf5b26");
 }
 
 TEST(Sha256TreeTest, StreamedInAnyPiecesGivesTheSameRoot) {
