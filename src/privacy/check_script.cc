@@ -64,10 +64,12 @@ Status ApplyAllowedFields(const PolicyFile& policies, sql::Catalog& catalog) {
 }
 
 Result<CheckedProgram> CheckScript(const std::vector<sql::CompiledStatement>& statements,
-                                   const PolicyFile& policies, const sql::Catalog& catalog) {
+                                   const PolicyFile& policies, const sql::Catalog& catalog,
+                                   const sql::Catalog* physical) {
   static std::atomic<uint64_t> program_counter{0};
   internal::CheckContext ctx;
   ctx.policies = &policies;
+  ctx.physical = physical;
   ctx.temp_prefix = "__cr" + std::to_string(++program_counter) + "_";
   CheckedProgram program;
 
@@ -89,7 +91,7 @@ Result<CheckedProgram> CheckScript(const std::vector<sql::CompiledStatement>& st
     if (floors.min_row_count > 0) {
       ctx.steps.push_back(ProgramStep{ProgramStep::Kind::kPreCondition,
                                       "SELECT count(*) FROM " + sql::QuoteIdentifier(ds), ds,
-                                      floors.min_row_count, {}});
+                                      floors.min_row_count, {}, {}});
     }
   }
 
@@ -116,12 +118,12 @@ Result<CheckedProgram> CheckScript(const std::vector<sql::CompiledStatement>& st
       ctx.steps.push_back(ProgramStep{ProgramStep::Kind::kExecute,
                                       "CREATE OR REPLACE TEMP VIEW " +
                                           sql::QuoteIdentifier(st.view_name) + " AS " + sql,
-                                      "", 0, {}});
+                                      "", 0, {}, {}});
       ctx.explain += "view " + st.view_name + ":\n" + plan.ToString();
     } else {
       auto output = plan.Output();
       CR_ASSIGN_OR_RETURN(std::string final_sql, internal::ApplyPostFilters(ctx, sql, output));
-      ctx.steps.push_back(ProgramStep{ProgramStep::Kind::kResult, final_sql, "", 0, {}});
+      ctx.steps.push_back(ProgramStep{ProgramStep::Kind::kResult, final_sql, "", 0, {}, {}});
       ctx.explain += "query:\n" + plan.ToString();
       program.output.clear();
       for (const auto& c : output) program.output.push_back(sql::Column{c.name, c.type});
@@ -150,9 +152,15 @@ Result<std::vector<SuppressionNote>> RunPreparation(const CheckedProgram& progra
         }
         break;
       }
-      case ProgramStep::Kind::kExecute:
+      case ProgramStep::Kind::kExecute: {
+        if (!step.condition.empty()) {
+          CR_ASSIGN_OR_RETURN(std::vector<int64_t> counts, runner.QueryCounts(step.condition));
+          if (counts.size() != 1) return Status::Internal("a step's condition returned no count");
+          if (counts[0] <= 0) break;
+        }
         CR_RETURN_IF_ERROR(runner.Execute(step.sql));
         break;
+      }
       case ProgramStep::Kind::kSuppressionCount: {
         CR_ASSIGN_OR_RETURN(std::vector<int64_t> counts, runner.QueryCounts(step.sql));
         if (counts.size() != step.rules.size()) return Status::Internal("suppression count mismatch");

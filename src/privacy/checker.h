@@ -24,7 +24,15 @@ struct ProgramStep {
   std::string dataset;             // kPreCondition
   int64_t min_rows = 0;            // kPreCondition
   std::vector<std::string> rules;  // kSuppressionCount: e.g. "minGroupUnits(customers)"
+  // kExecute: when set, a count query; the statement runs only when it returns more than 0.
+  std::string condition;
 };
+
+// A dataset table may carry this hidden column, the 64-bit hash of its privacy unit computed
+// when the table was loaded (engine::TableSource::unit_hash_of): the threshold rewrite then
+// counts units from it instead of hashing the unit column in every query. The binder never
+// sees it (ApplyAllowedFields keeps only allowed fields).
+inline constexpr const char* kUnitHashColumn = "__cr_unit_hash";
 
 // What a policy-checked script becomes: statements that compute thresholds and the result.
 struct CheckedProgram {
@@ -44,8 +52,11 @@ Status ApplyAllowedFields(const PolicyFile& policies, sql::Catalog& catalog);
 // restricted by ApplyAllowedFields, with CompileOptions::safe_arithmetic set. Returns
 // PermissionDenied naming the rule, the dataset and the column (never a value) for any use a
 // role forbids.
+// `physical`, when given, is the engine's unrestricted catalog: tables in it with
+// kUnitHashColumn have their unit hash precomputed.
 Result<CheckedProgram> CheckScript(const std::vector<sql::CompiledStatement>& statements,
-                                   const PolicyFile& policies, const sql::Catalog& catalog);
+                                   const PolicyFile& policies, const sql::Catalog& catalog,
+                                   const sql::Catalog* physical = nullptr);
 
 // Runs the program's statements other than kResult on the caller's engine. Statement runners
 // are supplied by the caller (privacy does not depend on the engine).

@@ -26,6 +26,7 @@ const char* UseName(Use use);
 // The state of one CheckScript call.
 struct CheckContext {
   const PolicyFile* policies = nullptr;
+  const sql::Catalog* physical = nullptr;  // the engine's catalog (hidden columns), if known
   Lineage lineage;
   int temp_counter = 0;
   // Prefix of this program's temp tables, unique within the process so that several

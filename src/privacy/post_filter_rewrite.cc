@@ -21,8 +21,8 @@ Result<std::string> ApplyPostFilters(CheckContext& ctx, const std::string& final
                                   "CREATE TEMP TABLE " + sql::QuoteIdentifier(table) +
                                       " AS SELECT * FROM (" + final_sql + ") AS \"__cr_t\"(" +
                                       column_list + ")",
-                                  "", 0, {}});
-  ProgramStep counts{ProgramStep::Kind::kSuppressionCount, "SELECT ", "", 0, {}};
+                                  "", 0, {}, {}});
+  ProgramStep counts{ProgramStep::Kind::kSuppressionCount, "SELECT ", "", 0, {}, {}};
   std::string pass;
   for (size_t f = 0; f < filters.size(); ++f) {
     int found = -1;

@@ -93,6 +93,47 @@ sql::ExprPtr UnitHash(const sql::ColumnInfo& unit) {
   return e;
 }
 
+// A lower bound of a group's distinct units that costs a few integer operations per row: each
+// unit hash sets one of 64 bits (its low six bits pick which), and the group holds at least as
+// many distinct units as it has bits set. A group whose bound reaches the floor (at most 64)
+// is certainly kept; the others get the exact count (a second, conditional step), so every
+// decision is the exact count's.
+std::string EmitUnitBits(const sql::FunctionEmitContext&, const sql::Expression&,
+                         const std::vector<std::string>& args) {
+  return "CAST(bit_count(bit_or(CAST(1 AS UBIGINT) << CAST((" + args[0] +
+         ") & 63 AS UBIGINT))) AS BIGINT)";
+}
+const sql::FunctionDef kUnitBits{"__cr_unit_bits", sql::FunctionKind::kAggregate, 1, 1, nullptr,
+                                 EmitUnitBits};
+std::string EmitRowCount(const sql::FunctionEmitContext&, const sql::Expression&,
+                         const std::vector<std::string>&) {
+  return "count(*)";
+}
+const sql::FunctionDef kRowCount{"__cr_rows", sql::FunctionKind::kAggregate, 0, 0, nullptr,
+                                 EmitRowCount};
+constexpr int64_t kMaxBitsFloor = 64;
+
+sql::ExprPtr Aggregate(const sql::FunctionDef* function, std::vector<sql::ExprPtr> args,
+                       bool distinct) {
+  auto e = std::make_shared<sql::Expression>();
+  e->kind = sql::ExprKind::kAggregate;
+  e->type = sql::DataType::Of(sql::TypeId::kBigInt);
+  e->function = function;
+  e->distinct = distinct;
+  e->children = std::move(args);
+  return e;
+}
+
+// Adds an aggregate to `node`'s output; returns its output index.
+size_t AddAggregate(sql::PlanNode* node, sql::ExprPtr call, const std::string& name) {
+  node->expressions.push_back(call);
+  size_t index = node->groups.size() + node->expressions.size() - 1;
+  node->columns.insert(node->columns.begin() + static_cast<long>(index),
+                       sql::ColumnInfo{name, call->type,
+                                       sql::ColumnBinding{node->id, static_cast<int>(index)}, "", ""});
+  return index;
+}
+
 // Column bindings equal on every row that reaches an aggregate: the keys of inner equi-joins,
 // `a = b` conjuncts of filters, and columns passed through projections. Two of them hold the same
 // set of non-NULL values over those rows, so one COUNT(DISTINCT) serves both (the join of two
@@ -295,6 +336,8 @@ Status RewriteThresholds(CheckContext& ctx, const sql::Catalog& catalog, sql::Lo
     size_t column;
     int64_t min;
     std::string rule;
+    sql::ExprPtr exact;  // set when `column` is a lower bound: the exact count, for the fix-up
+    sql::ColumnBinding unit{};
   };
   std::vector<Threshold> thresholds;
   const sql::FunctionDef* count = sql::LookupFunction("count");
@@ -310,24 +353,82 @@ Status RewriteThresholds(CheckContext& ctx, const sql::Catalog& catalog, sql::Lo
     int existing = ExistingUnitCount(*node, unit.binding, equal);
     if (existing >= 0) {
       // The query (or an earlier threshold) already counts these units: no second aggregate.
-      thresholds.push_back(Threshold{static_cast<size_t>(existing), floors.min_group_units, rule});
+      thresholds.push_back(Threshold{static_cast<size_t>(existing), floors.min_group_units, rule,
+                                     nullptr, unit.binding});
       continue;
     }
-    auto call = std::make_shared<sql::Expression>();
-    call->kind = sql::ExprKind::kAggregate;
-    call->type = sql::DataType::Of(sql::TypeId::kBigInt);
-    call->function = count;
-    call->distinct = true;
-    call->children.push_back(UnitHash(unit));
-    node->expressions.push_back(call);
-    size_t index = node->groups.size() + node->expressions.size() - 1;
-    node->columns.insert(node->columns.begin() + static_cast<long>(index),
-                         sql::ColumnInfo{"__cr_units_" + path.dataset, call->type,
-                                         sql::ColumnBinding{node->id, static_cast<int>(index)}, "", ""});
-    thresholds.push_back(Threshold{index, floors.min_group_units, rule});
+    // Another threshold's bound over an equal unit column serves this one too.
+    const Threshold* shared = nullptr;
+    for (const Threshold& t : thresholds) {
+      if (t.exact != nullptr && equal.Same(t.unit, unit.binding)) shared = &t;
+    }
+    if (shared != nullptr) {
+      thresholds.push_back(Threshold{shared->column, floors.min_group_units, rule, shared->exact,
+                                     unit.binding});
+      continue;
+    }
+    // The unit's hash: precomputed at load when the table has the hidden column (and the path
+    // reaches the table itself), else computed here.
+    sql::ExprPtr hash = UnitHash(unit);
+    const sql::PlanNode* get = path.nodes.back();
+    if (ctx.physical != nullptr && !get->is_view) {
+      const sql::TableDef* table = ctx.physical->FindTable(get->table_name);
+      bool hidden = false;
+      if (table != nullptr) {
+        for (const auto& c : table->columns) hidden = hidden || c.name == kUnitHashColumn;
+      }
+      if (hidden) {
+        CR_ASSIGN_OR_RETURN(sql::ColumnInfo h, Expose(ctx, *ctx.physical, path, 0, kUnitHashColumn));
+        hash = ColumnRef(h);
+      }
+    }
+    std::string name = "__cr_units_" + path.dataset;
+    if (node->grouping_sets.empty() && floors.min_group_units <= kMaxBitsFloor) {
+      size_t index = AddAggregate(node.get(), Aggregate(&kUnitBits, {hash}, false), name);
+      thresholds.push_back(Threshold{index, floors.min_group_units, rule,
+                                     Aggregate(count, {hash}, true), unit.binding});
+    } else {
+      size_t index = AddAggregate(node.get(), Aggregate(count, {hash}, true), name);
+      thresholds.push_back(Threshold{index, floors.min_group_units, rule, nullptr, unit.binding});
+    }
   }
   ctx.lineage.Reset();
   if (thresholds.empty()) return Status::OK();
+
+  // Bounds that may fall short get the exact count where they do (and the group has enough
+  // rows to reach the floor at all), from the same aggregate computing only those counts.
+  // One entry per bound column (thresholds may share one), fixed up below the highest floor
+  // that reads it.
+  std::vector<size_t> bounded;
+  std::map<size_t, int64_t> highest;
+  for (size_t t = 0; t < thresholds.size(); ++t) {
+    if (thresholds[t].exact == nullptr) continue;
+    auto [it, added] = highest.emplace(thresholds[t].column, thresholds[t].min);
+    if (added) {
+      bounded.push_back(t);
+    } else {
+      it->second = std::max(it->second, thresholds[t].min);
+    }
+  }
+  size_t rows_column = 0;
+  std::string exact_sql;
+  if (!bounded.empty()) {
+    auto exact = std::make_shared<sql::PlanNode>(*node);
+    exact->expressions.clear();
+    exact->columns.resize(node->groups.size());
+    for (size_t t : bounded) {
+      AddAggregate(exact.get(), thresholds[t].exact, "__cr_exact_" + std::to_string(t));
+    }
+    sql::LogicalPlan exact_plan;
+    exact_plan.root = exact;
+    exact_plan.output_count = exact->columns.size();
+    exact_plan.id_counter = plan.id_counter;
+    sql::EmitOptions exact_emit;
+    exact_emit.safe_arithmetic = true;
+    CR_ASSIGN_OR_RETURN(exact_sql, sql::EmitDuckDbSql(exact_plan, exact_emit));
+    ctx.keep_alive.push_back(exact);
+    rows_column = AddAggregate(node.get(), Aggregate(&kRowCount, {}, false), "__cr_rows");
+  }
 
   // Materialise the groups with their unit counts.
   std::string table = ctx.temp_prefix + "groups_" + std::to_string(++ctx.temp_counter);
@@ -348,8 +449,44 @@ Status RewriteThresholds(CheckContext& ctx, const sql::Catalog& catalog, sql::Lo
                                   "CREATE TEMP TABLE " + sql::QuoteIdentifier(table) +
                                       " AS SELECT * FROM (" + groups_sql + ") AS \"__cr_t\"(" +
                                       column_list + ")",
-                                  "", 0, {}});
-  ProgramStep counts{ProgramStep::Kind::kSuppressionCount, "SELECT ", "", 0, {}};
+                                  "", 0, {}, {}});
+  if (!bounded.empty()) {
+    std::string quoted = sql::QuoteIdentifier(table);
+    std::string x_columns;
+    std::string match;
+    for (size_t g = 0; g < node->groups.size(); ++g) {
+      x_columns += (g > 0 ? ", " : "") + sql::QuoteIdentifier("k" + std::to_string(g));
+      match += (g > 0 ? " AND " : "") + quoted + "." + sql::QuoteIdentifier(names[g]) +
+               " IS NOT DISTINCT FROM \"__cr_x\"." + sql::QuoteIdentifier("k" + std::to_string(g));
+    }
+    std::string set;
+    std::string short_of;
+    int64_t least = thresholds[bounded.front()].min;
+    for (const Threshold& t : thresholds) {
+      if (t.exact != nullptr) least = std::min(least, t.min);
+    }
+    for (size_t j = 0; j < bounded.size(); ++j) {
+      Threshold t = thresholds[bounded[j]];
+      t.min = highest[t.column];
+      std::string column = sql::QuoteIdentifier(names[t.column]);
+      std::string exact_column = sql::QuoteIdentifier("e" + std::to_string(j));
+      x_columns += (x_columns.empty() ? "" : ", ") + exact_column;
+      set += (j > 0 ? ", " : "") + column + " = CASE WHEN " + quoted + "." + column + " < " +
+             std::to_string(t.min) + " THEN \"__cr_x\"." + exact_column + " ELSE " + quoted + "." +
+             column + " END";
+      short_of += (j > 0 ? " OR " : "") + column + " < " + std::to_string(t.min);
+    }
+    ProgramStep fix{ProgramStep::Kind::kExecute,
+                    "UPDATE " + quoted + " SET " + set + " FROM (" + exact_sql +
+                        ") AS \"__cr_x\"(" + x_columns + ") WHERE " +
+                        (match.empty() ? std::string("true") : match),
+                    "", 0, {}, {}};
+    fix.condition = "SELECT count(*) FROM " + quoted + " WHERE " +
+                    sql::QuoteIdentifier(names[rows_column]) + " >= " + std::to_string(least) +
+                    " AND (" + short_of + ")";
+    ctx.steps.push_back(std::move(fix));
+  }
+  ProgramStep counts{ProgramStep::Kind::kSuppressionCount, "SELECT ", "", 0, {}, {}};
   std::string pass;
   for (size_t t = 0; t < thresholds.size(); ++t) {
     std::string cond = "coalesce(" + sql::QuoteIdentifier(names[thresholds[t].column]) +
@@ -362,6 +499,7 @@ Status RewriteThresholds(CheckContext& ctx, const sql::Catalog& catalog, sql::Lo
   ctx.steps.push_back(std::move(counts));
   ctx.explain += "threshold: " + table + " keeps groups where";
   for (const auto& t : thresholds) ctx.explain += " " + t.rule;
+  if (!bounded.empty()) ctx.explain += " (unit counts: 64-bit bound, exact where it falls short)";
   ctx.explain += "\n";
 
   // Replace the aggregate by a scan of the kept groups; bindings above stay valid because the

@@ -44,7 +44,7 @@ Result<privacy::CheckedProgram> CompileChecked(engine::Engine& engine, std::stri
   options.safe_arithmetic = true;
   CR_ASSIGN_OR_RETURN(std::vector<sql::CompiledStatement> statements,
                       sql::CompileScript(text, catalog, options));
-  return privacy::CheckScript(statements, policies, catalog);
+  return privacy::CheckScript(statements, policies, catalog, &engine.catalog());
 }
 
 Result<CheckedResult> RunChecked(engine::Engine& engine, const privacy::CheckedProgram& program) {
