@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Parquet validation and table-function benchmark. Usage: bench/parquet/run.sh <build dir> [rows]
+# Parquet integrity benchmark (issue 3): the engine's real load-and-query path vs DuckDB alone.
+# Usage: bench/parquet/run.sh <build dir> [rows]
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 build="${1:-build}"

@@ -2,12 +2,7 @@
 // (projection pushdown, one row group per task, DuckDB's threads) for files DuckDB cannot read,
 // and the validation run before DuckDB reads any Parquet input. Owned by the formats engineer.
 //
-// Public entry points (declare them where they are called; see the formats README):
-//   namespace cleanroom::engine {
-//   Status RegisterParquetScan(duckdb_connection connection);
-//   Status VerifyParquetInput(const std::string& path_or_glob, size_t threads);
-//   Status VerifyParquetBytes(ByteSpan data, const std::string& name, size_t threads);
-//   }
+// Public entry points: engine/parquet_scan.h.
 #include "engine/parquet_scan.h"
 
 #include <duckdb.h>
@@ -18,6 +13,7 @@
 #include <atomic>
 #include <cstring>
 #include <filesystem>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -214,16 +210,23 @@ void FillVector(duckdb_vector vector, const ColumnVector& column, size_t from, s
 
 struct ScanBind {
   std::unique_ptr<formats::ParquetReader> reader;
+  // Decode the next row group on a thread of ours while DuckDB consumes the current one: for
+  // pipelines DuckDB runs on one thread (CREATE TABLE AS keeps the file's row order, and a C API
+  // table function cannot give DuckDB the batch indices it needs to insert in parallel).
+  bool read_ahead = false;
 };
 
 struct ScanGlobal {
-  std::vector<int> projection;  // field indices in output order
+  std::vector<int> projection;  // field indices in output order (row ids included)
+  std::vector<int> fields;      // the fields read: the projection's real columns, at least one
   std::atomic<int> next_row_group{0};
 };
 
 struct ScanLocal {
   std::unique_ptr<formats::RecordBatch> batch;
   size_t offset = 0;
+  // With read-ahead: the next row group being decoded (its destructor waits for it).
+  std::future<Result<formats::RecordBatch>> next;
 };
 
 void ScanBindCallback(duckdb_bind_info info) {
@@ -232,6 +235,11 @@ void ScanBindCallback(duckdb_bind_info info) {
   std::string file = path != nullptr ? path : "";
   duckdb_free(path);
   duckdb_destroy_value(&parameter);
+  bool read_ahead = false;
+  if (duckdb_value flag = duckdb_bind_get_named_parameter(info, "read_ahead")) {
+    read_ahead = duckdb_get_bool(flag);
+    duckdb_destroy_value(&flag);
+  }
   auto reader = formats::ParquetReader::Open(file);
   if (!reader.ok()) {
     duckdb_bind_set_error(info, reader.status().ToString().c_str());
@@ -243,7 +251,7 @@ void ScanBindCallback(duckdb_bind_info info) {
     duckdb_destroy_logical_type(&type);
   }
   duckdb_bind_set_cardinality(info, static_cast<idx_t>((*reader)->num_rows()), true);
-  auto* bind = new ScanBind{std::move(*reader)};
+  auto* bind = new ScanBind{std::move(*reader), read_ahead};
   duckdb_bind_set_bind_data(info, bind, [](void* p) { delete static_cast<ScanBind*>(p); });
 }
 
@@ -251,8 +259,14 @@ void ScanInitCallback(duckdb_init_info info) {
   auto* bind = static_cast<ScanBind*>(duckdb_init_get_bind_data(info));
   auto* global = new ScanGlobal();
   idx_t columns = duckdb_init_get_column_count(info);
-  for (idx_t i = 0; i < columns; ++i)
-    global->projection.push_back(static_cast<int>(duckdb_init_get_column_index(info, i)));
+  const auto field_count = static_cast<idx_t>(bind->reader->fields().size());
+  for (idx_t i = 0; i < columns; ++i) {
+    idx_t index = duckdb_init_get_column_index(info, i);
+    global->projection.push_back(index < field_count ? static_cast<int>(index) : -1);
+    if (index < field_count) global->fields.push_back(static_cast<int>(index));
+  }
+  // Columns DuckDB does not need (projection lists only row ids) still give row counts.
+  if (global->fields.empty()) global->fields.push_back(0);
   duckdb_init_set_max_threads(info,
                               static_cast<idx_t>(std::max(1, bind->reader->num_row_groups())));
   duckdb_init_set_init_data(info, global, [](void* p) { delete static_cast<ScanGlobal*>(p); });
@@ -263,38 +277,56 @@ void ScanLocalInitCallback(duckdb_init_info info) {
                             [](void* p) { delete static_cast<ScanLocal*>(p); });
 }
 
+// Moves `local` to its next row group; false at the end of the file. The previous batch's
+// buffers are reused (same projection): no fresh memory per row group.
+Result<bool> NextRowGroup(const ScanBind& bind, ScanGlobal& global, ScanLocal& local) {
+  const formats::ParquetReader& reader = *bind.reader;
+  formats::RecordBatch recycled;
+  if (local.batch) recycled = std::move(*local.batch);
+  local.batch.reset();
+  if (local.next.valid()) {
+    CR_ASSIGN_OR_RETURN(formats::RecordBatch batch, local.next.get());
+    local.batch = std::make_unique<formats::RecordBatch>(std::move(batch));
+  } else {
+    int group = global.next_row_group.fetch_add(1);
+    if (group >= reader.num_row_groups()) return false;
+    CR_ASSIGN_OR_RETURN(formats::RecordBatch batch,
+                        reader.ReadRowGroup(group, global.fields, std::move(recycled)));
+    local.batch = std::make_unique<formats::RecordBatch>(std::move(batch));
+    recycled = formats::RecordBatch();
+  }
+  local.offset = 0;
+  if (bind.read_ahead) {
+    int group = global.next_row_group.fetch_add(1);
+    if (group < reader.num_row_groups()) {
+      local.next = std::async(std::launch::async,
+                              [&reader, &global, group, old = std::move(recycled)]() mutable {
+                                return reader.ReadRowGroup(group, global.fields, std::move(old));
+                              });
+    }
+  }
+  return true;
+}
+
 void ScanCallback(duckdb_function_info info, duckdb_data_chunk output) {
   auto* bind = static_cast<ScanBind*>(duckdb_function_get_bind_data(info));
   auto* global = static_cast<ScanGlobal*>(duckdb_function_get_init_data(info));
   auto* local = static_cast<ScanLocal*>(duckdb_function_get_local_init_data(info));
   while (!local->batch || local->offset >= local->batch->num_rows) {
-    int group = global->next_row_group.fetch_add(1);
-    if (group >= bind->reader->num_row_groups()) {
+    Result<bool> more = NextRowGroup(*bind, *global, *local);
+    if (!more.ok()) {
+      duckdb_function_set_error(info, more.status().ToString().c_str());
+      return;
+    }
+    if (!*more) {
       duckdb_data_chunk_set_size(output, 0);
       return;
     }
-    // Columns DuckDB does not need (projection lists only row ids) still give row counts.
-    std::vector<int> fields;
-    for (int f : global->projection) {
-      if (f >= 0 && static_cast<size_t>(f) < bind->reader->fields().size()) fields.push_back(f);
-    }
-    if (fields.empty()) fields.push_back(0);
-    // The previous batch's buffers are reused (same projection): no fresh memory per group.
-    formats::RecordBatch recycled;
-    if (local->batch) recycled = std::move(*local->batch);
-    auto batch = bind->reader->ReadRowGroup(group, fields, std::move(recycled));
-    if (!batch.ok()) {
-      duckdb_function_set_error(info, batch.status().ToString().c_str());
-      return;
-    }
-    local->batch = std::make_unique<formats::RecordBatch>(std::move(*batch));
-    local->offset = 0;
   }
   size_t count = std::min<size_t>(duckdb_vector_size(), local->batch->num_rows - local->offset);
   size_t produced = 0;
   for (size_t c = 0; c < global->projection.size(); ++c) {
-    int f = global->projection[c];
-    if (f < 0 || static_cast<size_t>(f) >= bind->reader->fields().size()) continue;  // row id
+    if (global->projection[c] < 0) continue;  // row id
     FillVector(duckdb_data_chunk_get_vector(output, c), local->batch->columns[produced++],
                local->offset, count, 0);
   }
@@ -327,13 +359,16 @@ Result<std::vector<std::string>> ExpandPaths(const std::string& path) {
 
 }  // namespace
 
-// Registers `cleanroom_parquet_scan(path VARCHAR)` on the connection.
+// Registers `cleanroom_parquet_scan(path VARCHAR [, read_ahead := BOOLEAN])` on the connection.
 Status RegisterParquetScan(duckdb_connection connection) {
   duckdb_table_function function = duckdb_create_table_function();
   duckdb_table_function_set_name(function, "cleanroom_parquet_scan");
   duckdb_logical_type varchar = duckdb_create_logical_type(DUCKDB_TYPE_VARCHAR);
   duckdb_table_function_add_parameter(function, varchar);
   duckdb_destroy_logical_type(&varchar);
+  duckdb_logical_type boolean = duckdb_create_logical_type(DUCKDB_TYPE_BOOLEAN);
+  duckdb_table_function_add_named_parameter(function, "read_ahead", boolean);
+  duckdb_destroy_logical_type(&boolean);
   duckdb_table_function_set_bind(function, ScanBindCallback);
   duckdb_table_function_set_init(function, ScanInitCallback);
   duckdb_table_function_set_local_init(function, ScanLocalInitCallback);
@@ -343,6 +378,23 @@ Status RegisterParquetScan(duckdb_connection connection) {
   duckdb_destroy_table_function(&function);
   if (state == DuckDBError) return Status::Internal("cannot register cleanroom_parquet_scan");
   return Status::OK();
+}
+
+Result<bool> DuckDbReadsParquet(const std::string& path) {
+  CR_ASSIGN_OR_RETURN(auto reader, formats::ParquetReader::Open(path));
+  for (const formats::RowGroup& group : reader->metadata().row_groups) {
+    for (const formats::ColumnChunk& chunk : group.columns) {
+      if (!chunk.meta_data.has_value()) continue;
+      const formats::ColumnMetaData& meta = *chunk.meta_data;
+      if (meta.codec == formats::Codec::kLz4) return false;
+      bool floating =
+          meta.type == formats::PhysicalType::kFloat || meta.type == formats::PhysicalType::kDouble;
+      for (formats::Encoding encoding : meta.encodings) {
+        if (encoding == formats::Encoding::kByteStreamSplit && !floating) return false;
+      }
+    }
+  }
+  return true;
 }
 
 // Validates every Parquet file a path, directory or glob names, row groups in parallel.

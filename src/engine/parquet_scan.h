@@ -11,10 +11,19 @@
 
 namespace cleanroom::engine {
 
-// Registers the table function cleanroom_parquet_scan(path) on `connection`: DuckDB reads a
-// Parquet file through our reader (for files DuckDB's own reader refuses). Used only while
-// inputs load, before the engine is locked; the emitter never names it.
+// Registers the table function cleanroom_parquet_scan(path [, read_ahead := BOOLEAN]) on
+// `connection`: DuckDB reads a Parquet file through our reader, which validates every page it
+// hands over (a corrupt page fails the statement; for files DuckDB's own reader refuses). With
+// read_ahead, each scanning thread decodes the next row group on a thread of its own while
+// DuckDB consumes the current one (for CREATE TABLE AS, which DuckDB runs on one thread to keep
+// the row order). Used only while inputs load, before the engine is locked; the emitter never
+// names it.
 Status RegisterParquetScan(duckdb_connection connection);
+// Whether DuckDB's own reader is expected to read the file at `path`, judged from its footer
+// (which this opens and checks): false for a codec or encoding the linked DuckDB refuses (LZ4
+// with or without Hadoop framing, BYTE_STREAM_SPLIT on other than FLOAT / DOUBLE columns). Such
+// files load in one pass through cleanroom_parquet_scan. DataLoss when the footer is corrupt.
+Result<bool> DuckDbReadsParquet(const std::string& path);
 // Validates every page of every file matched by `path_or_glob`; DataLoss names file, row
 // group, column and page.
 Status VerifyParquetInput(const std::string& path_or_glob, size_t threads);

@@ -133,27 +133,46 @@ Status Engine::LoadTable(const TableSource& source) {
       CR_RETURN_IF_ERROR(ValidateJsonFile(file, format));
     }
   }
+  TableSource resolved = source;
+  resolved.format = format;
   size_t verify_threads = options_.threads > 0 ? static_cast<size_t>(options_.threads) : 0;
+  // Loads one Parquet file through cleanroom_parquet_scan: our validating reader feeds DuckDB,
+  // each row group decoded once. A failed load leaves no table (CREATE TABLE AS is one
+  // statement). When the reader found corruption, DuckDB's copy of the message has lost its
+  // numbers to sanitizing, so the file is verified again for the DataLoss naming row group,
+  // column and page.
+  auto load_through_scan = [&](const std::string& file) -> Status {
+    if (!parquet_scan_registered_) {
+      CR_RETURN_IF_ERROR(RegisterParquetScan(connection_));
+      parquet_scan_registered_ = true;
+    }
+    Status loaded = LoadFromReader(
+        resolved, "cleanroom_parquet_scan(" + QuoteLiteral(file) + ", read_ahead := true)");
+    if (loaded.ok() || loaded.code() == StatusCode::kAlreadyExists) return loaded;
+    CR_RETURN_IF_ERROR(
+        VerifyParquetInput(file, verify_threads).WithContext("table " + source.name));
+    return loaded.WithContext("table " + source.name);
+  };
   if (format == Format::kParquet && options_.verify_parquet) {
+    if (files.size() == 1) {
+      // A file DuckDB's reader refuses loads in one pass through ours (it validates every page
+      // it hands to DuckDB), instead of a validation pass and then a failed DuckDB read.
+      Result<bool> duckdb_reads = DuckDbReadsParquet(files[0]);
+      if (!duckdb_reads.ok()) return duckdb_reads.status().WithContext("table " + source.name);
+      if (!*duckdb_reads) return load_through_scan(files[0]);
+    }
     for (const std::string& file : files) {
       CR_RETURN_IF_ERROR(VerifyParquetInput(file, verify_threads).WithContext("table " + source.name));
     }
   }
-  TableSource resolved = source;
-  resolved.format = format;
   std::string paths = PathList(files);
   Status status = LoadFromReader(resolved, ReaderSql(format, paths, source.csv,
                                                      source.schema.has_value()));
   if (!status.ok() && status.code() != StatusCode::kAlreadyExists && format == Format::kParquet &&
       files.size() == 1) {
-    // A valid file DuckDB's reader refuses (e.g. BYTE_STREAM_SPLIT integers): our reader
-    // feeds it to DuckDB through a table function.
-    if (!parquet_scan_registered_) {
-      CR_RETURN_IF_ERROR(RegisterParquetScan(connection_));
-      parquet_scan_registered_ = true;
-    }
-    Status fallback =
-        LoadFromReader(resolved, "cleanroom_parquet_scan(" + QuoteLiteral(files[0]) + ")");
+    // A valid file DuckDB's reader refuses that the footer did not give away: our reader feeds
+    // it to DuckDB through the table function.
+    Status fallback = load_through_scan(files[0]);
     if (fallback.ok()) return fallback;
   }
   if (!status.ok() && status.code() != StatusCode::kAlreadyExists &&
