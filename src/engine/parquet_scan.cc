@@ -380,9 +380,11 @@ Status RegisterParquetScan(duckdb_connection connection) {
   return Status::OK();
 }
 
-Result<bool> DuckDbReadsParquet(const std::string& path) {
-  CR_ASSIGN_OR_RETURN(auto reader, formats::ParquetReader::Open(path));
-  for (const formats::RowGroup& group : reader->metadata().row_groups) {
+namespace {
+
+// Whether DuckDB's reader takes every column chunk's codec and encodings (see the header).
+bool DuckDbReads(const formats::ParquetReader& reader) {
+  for (const formats::RowGroup& group : reader.metadata().row_groups) {
     for (const formats::ColumnChunk& chunk : group.columns) {
       if (!chunk.meta_data.has_value()) continue;
       const formats::ColumnMetaData& meta = *chunk.meta_data;
@@ -395,6 +397,18 @@ Result<bool> DuckDbReadsParquet(const std::string& path) {
     }
   }
   return true;
+}
+
+}  // namespace
+
+Result<bool> DuckDbReadsParquet(const std::string& path) {
+  CR_ASSIGN_OR_RETURN(auto reader, formats::ParquetReader::Open(path));
+  return DuckDbReads(*reader);
+}
+
+Result<bool> DuckDbReadsParquetBytes(ByteSpan data, const std::string& name) {
+  CR_ASSIGN_OR_RETURN(auto reader, formats::ParquetReader::OpenSpan(data, name));
+  return DuckDbReads(*reader);
 }
 
 // Validates every Parquet file a path, directory or glob names, row groups in parallel.

@@ -24,6 +24,8 @@ Status RegisterParquetScan(duckdb_connection connection);
 // with or without Hadoop framing, BYTE_STREAM_SPLIT on other than FLOAT / DOUBLE columns). Such
 // files load in one pass through cleanroom_parquet_scan. DataLoss when the footer is corrupt.
 Result<bool> DuckDbReadsParquet(const std::string& path);
+// The same for a file held in memory; `name` appears in errors.
+Result<bool> DuckDbReadsParquetBytes(ByteSpan data, const std::string& name);
 // Validates every page of every file matched by `path_or_glob`; DataLoss names file, row
 // group, column and page.
 Status VerifyParquetInput(const std::string& path_or_glob, size_t threads);

@@ -4,8 +4,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstring>
+#include <span>
 #include <string>
 
+#include "base/bytes.h"
 #include "base/file.h"
 #include "engine/engine.h"
 #include "engine/parquet_scan.h"
@@ -117,6 +120,45 @@ TEST_F(ParquetLoadTest, CorruptPageIsDataLossNamingWhereAndLeavesNoTable) {
   // No table of that name is left in DuckDB either: the same name loads now.
   Status again = (*engine)->LoadTable({"t", split_, Format::kParquet});
   EXPECT_TRUE(again.ok()) << again.ToString();
+}
+
+TEST_F(ParquetLoadTest, MemoryInputDuckDbRefusesLoadsThroughOurReader) {
+  auto bytes = ReadFileToString(split_);
+  ASSERT_TRUE(bytes.ok());
+  auto engine = Engine::Open();
+  ASSERT_TRUE(engine.ok());
+  ASSERT_TRUE((*engine)->LoadTable({"p", plain_, Format::kParquet}).ok());
+  bool checked = false;
+  Status loaded = (*engine)->LoadTableFromMemoryFill(
+      {"t", "", Format::kParquet}, bytes->size(),
+      [&](std::span<uint8_t> out) {
+        std::memcpy(out.data(), bytes->data(), bytes->size());
+        return Status::OK();
+      },
+      [&] {
+        checked = true;
+        return Status::OK();
+      });
+  ASSERT_TRUE(loaded.ok()) << loaded.ToString();
+  EXPECT_TRUE(checked);
+  ASSERT_TRUE((*engine)->Lock().ok());
+  EXPECT_EQ(Rows(**engine, "SELECT * FROM t"), Rows(**engine, "SELECT * FROM p ORDER BY a"));
+}
+
+TEST_F(ParquetLoadTest, CorruptMemoryInputIsDataLossNamingWhere) {
+  auto bytes = ReadFileToString(split_);
+  ASSERT_TRUE(bytes.ok());
+  auto reader = formats::ParquetReader::Open(split_);
+  ASSERT_TRUE(reader.ok());
+  const formats::ColumnMetaData& meta = *(*reader)->metadata().row_groups[1].columns[3].meta_data;
+  size_t at = static_cast<size_t>(meta.data_page_offset + meta.total_compressed_size - 3);
+  (*bytes)[at] = static_cast<char>((*bytes)[at] ^ 0x5a);
+  auto engine = Engine::Open();
+  ASSERT_TRUE(engine.ok());
+  Status status = (*engine)->LoadTableFromMemory({"t", "", Format::kParquet}, AsBytes(*bytes));
+  EXPECT_EQ(status.code(), StatusCode::kDataLoss) << status.ToString();
+  EXPECT_NE(status.message().find("row group 1, column e"), std::string::npos) << status.ToString();
+  EXPECT_EQ((*engine)->catalog().FindTable("t"), nullptr);
 }
 
 }  // namespace
