@@ -27,7 +27,9 @@ struct SqlRequest {
   std::string sql;
 };
 
-Status LoadInputs(const SqlRequest& request, engine::Engine& engine) {
+// `policies`, when given, names each dataset's privacy unit: its hash is computed at load.
+Status LoadInputs(const SqlRequest& request, engine::Engine& engine,
+                  const privacy::PolicyFile* policies) {
   std::map<std::string, std::string> schema_files;
   for (const std::string& spec : request.schemas) {
     size_t equals = spec.find('=');
@@ -47,6 +49,7 @@ Status LoadInputs(const SqlRequest& request, engine::Engine& engine) {
           engine::ParseSchemaDocument(text, source).WithContext("--schema " + schema->second));
       schema_files.erase(schema);
     }
+    if (policies != nullptr) source.unit_hash_of = privacy::UnitHashColumnOf(*policies, source.name);
     CR_RETURN_IF_ERROR(engine.LoadTable(source));
   }
   if (!schema_files.empty()) {
@@ -83,8 +86,8 @@ Status WriteOutput(const SqlRequest& request, engine::QueryResult& result) {
 
 // `--policy FILE`: the owners' policies and the query's guards are enforced on the bound plan
 // (privacy module); the recipient is told how many rows each rule suppressed.
-Status RunCheckedSql(const SqlRequest& request, engine::Engine& engine) {
-  CR_ASSIGN_OR_RETURN(privacy::PolicyFile policies, privacy::LoadPolicyFile(request.policy));
+Status RunCheckedSql(const SqlRequest& request, engine::Engine& engine,
+                     const privacy::PolicyFile& policies) {
   CR_ASSIGN_OR_RETURN(privacy::CheckedProgram program,
                       runtime::CompileChecked(engine, request.sql, policies));
   CR_RETURN_IF_ERROR(engine.Lock());
@@ -110,8 +113,12 @@ Status RunSql(const SqlRequest& request) {
                  "only)\n");
   }
   CR_ASSIGN_OR_RETURN(std::unique_ptr<engine::Engine> engine, engine::Engine::Open(engine_options));
-  CR_RETURN_IF_ERROR(LoadInputs(request, *engine));
-  if (!request.policy.empty()) return RunCheckedSql(request, *engine);
+  if (!request.policy.empty()) {
+    CR_ASSIGN_OR_RETURN(privacy::PolicyFile policies, privacy::LoadPolicyFile(request.policy));
+    CR_RETURN_IF_ERROR(LoadInputs(request, *engine, &policies));
+    return RunCheckedSql(request, *engine, policies);
+  }
+  CR_RETURN_IF_ERROR(LoadInputs(request, *engine, nullptr));
   sql::CompileOptions options;
   options.resolve_file = engine->FileResolver();  // inline FROM 'file' loads before locking
   CR_ASSIGN_OR_RETURN(std::vector<sql::CompiledStatement> compiled,

@@ -43,6 +43,10 @@ struct TableSource {
   // Input columns that are not declared are not loaded.
   std::optional<std::vector<sql::Column>> schema;
   CsvOptions csv;
+  // When set (a privacy unit column), the table also gets the hidden column
+  // sql::kUnitHashColumn: the value's 64-bit hash, computed once at load so that threshold
+  // checks need not hash the unit in every query (docs/privacy.md, "Thresholds").
+  std::string unit_hash_of;
 };
 
 // Parses NAME=PATH[:FORMAT] (the --table syntax). The suffix counts as a format only when it

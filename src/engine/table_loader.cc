@@ -120,6 +120,18 @@ std::string PathList(const std::vector<std::string>& files) {
 
 bool IsIntegral(const sql::DataType& type) { return type.IsIntegral(); }
 
+// The hidden unit-hash column (TableSource::unit_hash_of): DuckDB's 64-bit hash of the value,
+// shifted into BIGINT's range (one to one), so the catalog reads it as BIGINT.
+std::string UnitHashSelect(const std::string& value_sql) {
+  return ", CAST(CAST(hash(" + value_sql + ") AS HUGEINT) - 9223372036854775808 AS BIGINT) AS " +
+         QuoteIdentifier(sql::kUnitHashColumn);
+}
+
+Status UnitHashColumnMissing(const TableSource& source) {
+  return Status::InvalidArgument("table " + source.name + ": the privacy unit column " +
+                                 source.unit_hash_of + " is not in the input");
+}
+
 }  // namespace
 
 Status Engine::LoadTable(const TableSource& source) {
@@ -293,6 +305,7 @@ Status Engine::LoadFromReader(const TableSource& source, const std::string& read
     auto input = DescribeRelation(reader_sql);
     if (input.ok()) {
       std::string select;
+      std::string hash_of;
       bool exact = true;
       for (const sql::Column& declared : *source.schema) {
         const sql::Column* found = nullptr;
@@ -303,6 +316,13 @@ Status Engine::LoadFromReader(const TableSource& source, const std::string& read
         if (!exact) break;
         select += (select.empty() ? "" : ", ") + QuoteIdentifier(found->name) + " AS " +
                   QuoteIdentifier(declared.name);
+        if (sql::ToLowerAscii(declared.name) == sql::ToLowerAscii(source.unit_hash_of)) {
+          hash_of = QuoteIdentifier(found->name);
+        }
+      }
+      if (exact && !source.unit_hash_of.empty()) {
+        if (hash_of.empty()) return UnitHashColumnMissing(source);
+        select += UnitHashSelect(hash_of);
       }
       if (exact) {
         CR_RETURN_IF_ERROR(RunInternal("CREATE TABLE " + table + " AS SELECT " + select +
@@ -314,7 +334,20 @@ Status Engine::LoadFromReader(const TableSource& source, const std::string& read
     }
   }
   if (!source.schema.has_value()) {
-    CR_RETURN_IF_ERROR(RunInternal("CREATE TABLE " + table + " AS SELECT * FROM " + reader_sql,
+    std::string select = "*";
+    if (!source.unit_hash_of.empty()) {
+      CR_ASSIGN_OR_RETURN(std::vector<sql::Column> input, DescribeRelation(reader_sql));
+      std::string hash_of;
+      for (const sql::Column& c : input) {
+        if (sql::ToLowerAscii(c.name) == sql::ToLowerAscii(source.unit_hash_of)) {
+          hash_of = QuoteIdentifier(c.name);
+        }
+      }
+      if (hash_of.empty()) return UnitHashColumnMissing(source);
+      select += UnitHashSelect(hash_of);
+    }
+    CR_RETURN_IF_ERROR(RunInternal("CREATE TABLE " + table + " AS SELECT " + select + " FROM " +
+                                       reader_sql,
                                    "cannot load the input", nullptr));
   } else {
     std::string staged = "__cleanroom_stage_" + std::to_string(++staging_counter_);
@@ -407,6 +440,17 @@ Status Engine::EnforceSchema(const TableSource& source, const std::string& stage
     if (i > 0) create += ", ";
     create += "CAST(" + QuoteIdentifier(sources[i]) + " AS " + declared[i].type.ToDuckDb() +
               ") AS " + QuoteIdentifier(declared[i].name);
+  }
+  if (!source.unit_hash_of.empty()) {
+    // The hash of the loaded (converted) value, as a query would compute it.
+    std::string hash_of;
+    for (size_t i = 0; i < declared.size(); ++i) {
+      if (sql::ToLowerAscii(declared[i].name) == sql::ToLowerAscii(source.unit_hash_of)) {
+        hash_of = "CAST(" + QuoteIdentifier(sources[i]) + " AS " + declared[i].type.ToDuckDb() + ")";
+      }
+    }
+    if (hash_of.empty()) return UnitHashColumnMissing(source);
+    create += UnitHashSelect(hash_of);
   }
   create += " FROM " + staged_table + " ORDER BY rowid";
   return RunInternal(create, "cannot load the input", nullptr);

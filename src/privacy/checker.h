@@ -28,11 +28,11 @@ struct ProgramStep {
   std::string condition;
 };
 
-// A dataset table may carry this hidden column, the 64-bit hash of its privacy unit computed
-// when the table was loaded (engine::TableSource::unit_hash_of): the threshold rewrite then
-// counts units from it instead of hashing the unit column in every query. The binder never
-// sees it (ApplyAllowedFields keeps only allowed fields).
-inline constexpr const char* kUnitHashColumn = "__cr_unit_hash";
+// A dataset table may carry the hidden column sql::kUnitHashColumn, the 64-bit hash of its
+// privacy unit computed when the table was loaded: the threshold rewrite then counts units
+// from it instead of hashing the unit column in every query. The binder never sees it
+// (ApplyAllowedFields keeps only allowed fields).
+using sql::kUnitHashColumn;
 
 // What a policy-checked script becomes: statements that compute thresholds and the result.
 struct CheckedProgram {

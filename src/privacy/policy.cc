@@ -292,4 +292,11 @@ EffectiveFloors MergeFloors(const DatasetPolicy& owner, const QueryGuards& query
   return f;
 }
 
+std::string UnitHashColumnOf(const PolicyFile& policies, std::string_view dataset) {
+  auto it = policies.datasets.find(Lower(dataset));
+  if (it == policies.datasets.end() || it->second.privacy_unit.empty()) return "";
+  if (it->second.min_group_units <= 0 && policies.query.min_group_units <= 0) return "";
+  return it->second.privacy_unit;
+}
+
 }  // namespace cleanroom::privacy

@@ -79,6 +79,10 @@ Result<QueryGuards> ParseQueryGuards(std::string_view json_text, std::string_vie
 Result<PolicyFile> ParsePolicyFile(std::string_view json_text, std::string_view where);
 Result<PolicyFile> LoadPolicyFile(const std::string& path);
 
+// The column of `dataset` whose hash a loader precomputes (engine::TableSource::unit_hash_of):
+// its privacy unit, when its policy names one and some floor counts units; else "".
+std::string UnitHashColumnOf(const PolicyFile& policies, std::string_view dataset);
+
 // The rules in force for one dataset in one query: the owner's floors and the query's guards
 // merged, the stricter winning.
 struct EffectiveFloors {

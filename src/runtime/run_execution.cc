@@ -57,11 +57,14 @@ Result<engine::TableSource> SourceOf(const json& document) {
 // Reads the ciphertext, decrypts it chunk by chunk straight into the engine's memory file while
 // a second core hashes the ciphertext; the hash must match the document's contentHash before
 // the engine reads a byte. Plaintext never touches a disk.
-Status LoadInput(const RunInput& input, Storage& storage, engine::Engine& engine, json& record) {
+// The privacy unit's hash is computed while loading (the threshold rewrite reads it).
+Status LoadInput(const RunInput& input, Storage& storage, engine::Engine& engine,
+                 const privacy::PolicyFile& policies, json& record) {
   const json& doc = input.document;
   std::string name = doc.value("name", "");
   if (input.key == nullptr) return Status::FailedPrecondition("dataset " + name + ": no key released");
   CR_ASSIGN_OR_RETURN(engine::TableSource source, SourceOf(doc));
+  source.unit_hash_of = privacy::UnitHashColumnOf(policies, source.name);
   auto start = Clock::now();
   std::string location = doc.value("location", "");
   CR_ASSIGN_OR_RETURN(std::unique_ptr<Storage::Mapped> ciphertext, storage.Map(location));
@@ -177,7 +180,7 @@ Status Execute(const RunSpec& spec, Storage& storage, json& record) {
   CR_ASSIGN_OR_RETURN(privacy::PolicyFile policies, PoliciesOf(spec));
   CR_ASSIGN_OR_RETURN(auto engine, engine::Engine::Open({.threads = spec.engine_threads}));
   for (const RunInput& input : spec.inputs) {
-    CR_RETURN_IF_ERROR(LoadInput(input, storage, *engine, record["inputs"]));
+    CR_RETURN_IF_ERROR(LoadInput(input, storage, *engine, policies, record["inputs"]));
   }
   record["timingsMs"]["load"] = MillisSince(start);
 

@@ -10,6 +10,11 @@
 
 namespace cleanroom::sql {
 
+// A hidden column a loaded dataset table may carry: the 64-bit hash of its privacy unit
+// (engine::TableSource::unit_hash_of), read by the privacy checker's threshold rewrite. The
+// checker's binder never sees it (only a policy's allowed fields exist for queries).
+inline constexpr const char* kUnitHashColumn = "__cr_unit_hash";
+
 struct Column {
   std::string name;
   DataType type;
