@@ -25,7 +25,9 @@ if [ -x "$checked_bin" ]; then
   "$checked_bin" "$data" "${BENCH_INPROCESS_RUNS:-5}" "${here}/workload.policy.json" \
       "${here}/../engine/queries" "${names[@]}" |
     while read -r kind name a b _; do
-      if [ "$kind" = checked ]; then
+      if [ "$kind" = load ]; then
+        printf '%-28s %12s %12s %7s  %s\n' "load ${name}" "$a" "$b" "$(awk -v c="$b" -v p="$a" 'BEGIN {printf "%.2f", c / p}')" "(without / with the unit hash)"
+      elif [ "$kind" = checked ]; then
         printf '%-28s %12s %12s %7s\n' "$name" "$a" "$b" "$(awk -v c="$b" -v p="$a" 'BEGIN {printf "%.2f", c / p}')"
       else
         printf '%-28s %12s %12s %7s  %s\n' "$name" - refused - "$a $b"
