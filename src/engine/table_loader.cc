@@ -120,10 +120,11 @@ std::string PathList(const std::vector<std::string>& files) {
 
 bool IsIntegral(const sql::DataType& type) { return type.IsIntegral(); }
 
-// The hidden unit-hash column (TableSource::unit_hash_of): DuckDB's 64-bit hash of the value,
-// shifted into BIGINT's range (one to one), so the catalog reads it as BIGINT.
+// The hidden unit-hash column (TableSource::unit_hash_of): the top 63 bits of DuckDB's 64-bit
+// hash of the value, so that it is a BIGINT (a collision can only merge two people: counts
+// never exceed the true ones).
 std::string UnitHashSelect(const std::string& value_sql) {
-  return ", CAST(CAST(hash(" + value_sql + ") AS HUGEINT) - 9223372036854775808 AS BIGINT) AS " +
+  return ", CAST(hash(" + value_sql + ") >> 1 AS BIGINT) AS " +
          QuoteIdentifier(sql::kUnitHashColumn);
 }
 
