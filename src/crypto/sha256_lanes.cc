@@ -4,16 +4,22 @@
 // after the CPUID check, so the rest of the library stays portable.
 #include "crypto/sha256_lanes.h"
 
-#include <cpuid.h>
-#include <immintrin.h>
-
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <cstdlib>
 #include <cstring>
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define CR_SHA256_LANES_X86 1
+#include <cpuid.h>
+#include <immintrin.h>
+#endif
 
 namespace cleanroom::crypto {
 namespace {
+
+#if CR_SHA256_LANES_X86
 
 #define CR_SHA_TARGET __attribute__((target("sha,ssse3,sse4.1")))
 
@@ -176,6 +182,13 @@ bool DetectShaExtensions() {
   const bool sha = (ebx & (1u << 29)) != 0;
   return ssse3 && sse41 && sha;
 }
+
+#else  // Not x86-64: OpenSSL computes every digest.
+
+bool DetectShaExtensions() { return false; }
+void HashGroup(const ByteSpan*, size_t, Sha256Digest*) { std::abort(); }
+
+#endif
 
 std::atomic<bool> force_portable{false};
 
