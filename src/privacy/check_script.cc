@@ -131,6 +131,7 @@ Result<CheckedProgram> CheckScript(const std::vector<sql::CompiledStatement>& st
   }
   program.steps = std::move(ctx.steps);
   program.explain = std::move(ctx.explain);
+  program.unit_hash_wanted.assign(ctx.unit_hash_wanted.begin(), ctx.unit_hash_wanted.end());
   for (const auto& step : program.steps) {
     if (step.kind != ProgramStep::Kind::kPreCondition) program.explain += "emitted: " + step.sql + "\n";
   }

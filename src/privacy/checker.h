@@ -39,6 +39,9 @@ struct CheckedProgram {
   std::vector<ProgramStep> steps;
   std::vector<sql::Column> output;  // result columns
   std::string explain;              // the checked plan with the inserted thresholds
+  // Dataset tables (lower case) whose thresholds hash the privacy unit in the query because
+  // the table has no precomputed kUnitHashColumn: loading them with it makes the query cheaper.
+  std::vector<std::string> unit_hash_wanted;
 };
 
 // Restricts `catalog` to each policy's allowedFields, so that other columns do not exist for

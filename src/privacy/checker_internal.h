@@ -1,5 +1,7 @@
 #pragma once
 
+#include <set>
+
 // Shared by the rule files of the checker. Not a public header.
 
 #include <string>
@@ -37,6 +39,7 @@ struct CheckContext {
   std::vector<sql::PlanPtr> keep_alive;
   std::vector<ProgramStep> steps;
   std::string explain;
+  std::set<std::string> unit_hash_wanted;  // CheckedProgram::unit_hash_wanted
 
   // The policy of a dataset, or nullptr (a temp table of ours, or a view).
   const DatasetPolicy* PolicyOf(const std::string& dataset) const;

@@ -382,6 +382,9 @@ Status RewriteThresholds(CheckContext& ctx, const sql::Catalog& catalog, sql::Lo
         hash = ColumnRef(h);
       }
     }
+    if (!get->is_view && hash->kind != sql::ExprKind::kColumnRef) {
+      ctx.unit_hash_wanted.insert(sql::ToLowerAscii(get->table_name));
+    }
     std::string name = "__cr_units_" + path.dataset;
     if (node->grouping_sets.empty() && floors.min_group_units <= kMaxBitsFloor) {
       size_t index = AddAggregate(node.get(), Aggregate(&kUnitBits, {hash}, false), name);

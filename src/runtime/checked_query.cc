@@ -38,13 +38,19 @@ class EngineProgramRunner : public privacy::ProgramRunner {
 
 Result<privacy::CheckedProgram> CompileChecked(engine::Engine& engine, std::string_view text,
                                                const privacy::PolicyFile& policies) {
-  sql::Catalog catalog = engine.catalog();
+  return CompileCheckedAgainst(engine.catalog(), text, policies);
+}
+
+Result<privacy::CheckedProgram> CompileCheckedAgainst(const sql::Catalog& physical,
+                                                      std::string_view text,
+                                                      const privacy::PolicyFile& policies) {
+  sql::Catalog catalog = physical;
   CR_RETURN_IF_ERROR(privacy::ApplyAllowedFields(policies, catalog));
   sql::CompileOptions options;
   options.safe_arithmetic = true;
   CR_ASSIGN_OR_RETURN(std::vector<sql::CompiledStatement> statements,
                       sql::CompileScript(text, catalog, options));
-  return privacy::CheckScript(statements, policies, catalog, &engine.catalog());
+  return privacy::CheckScript(statements, policies, catalog, &physical);
 }
 
 Result<CheckedResult> RunChecked(engine::Engine& engine, const privacy::CheckedProgram& program) {

@@ -20,6 +20,13 @@ namespace cleanroom::runtime {
 Result<privacy::CheckedProgram> CompileChecked(engine::Engine& engine, std::string_view text,
                                                const privacy::PolicyFile& policies);
 
+// The same check against `catalog` (e.g. built from dataset documents' schemas before anything
+// is loaded), so that a caller can learn which tables want their unit hash precomputed
+// (CheckedProgram::unit_hash_wanted) before loading them.
+Result<privacy::CheckedProgram> CompileCheckedAgainst(const sql::Catalog& catalog,
+                                                      std::string_view text,
+                                                      const privacy::PolicyFile& policies);
+
 struct CheckedResult {
   std::unique_ptr<engine::QueryResult> result;  // nullptr when the script has no query
   std::vector<privacy::SuppressionNote> notes;  // rows suppressed per rule

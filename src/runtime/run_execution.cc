@@ -10,6 +10,7 @@
 #include <chrono>
 #include <ctime>
 #include <future>
+#include <set>
 
 #include "base/file.h"
 #include "crypto/hash.h"
@@ -57,14 +58,18 @@ Result<engine::TableSource> SourceOf(const json& document) {
 // Reads the ciphertext, decrypts it chunk by chunk straight into the engine's memory file while
 // a second core hashes the ciphertext; the hash must match the document's contentHash before
 // the engine reads a byte. Plaintext never touches a disk.
-// The privacy unit's hash is computed while loading (the threshold rewrite reads it).
+// `hash_units`: the tables whose privacy unit's hash is computed while loading (the query's
+// thresholds read it).
 Status LoadInput(const RunInput& input, Storage& storage, engine::Engine& engine,
-                 const privacy::PolicyFile& policies, json& record) {
+                 const privacy::PolicyFile& policies, const std::set<std::string>& hash_units,
+                 json& record) {
   const json& doc = input.document;
   std::string name = doc.value("name", "");
   if (input.key == nullptr) return Status::FailedPrecondition("dataset " + name + ": no key released");
   CR_ASSIGN_OR_RETURN(engine::TableSource source, SourceOf(doc));
-  source.unit_hash_of = privacy::UnitHashColumnOf(policies, source.name);
+  if (hash_units.count(sql::ToLowerAscii(source.name)) > 0) {
+    source.unit_hash_of = privacy::UnitHashColumnOf(policies, source.name);
+  }
   auto start = Clock::now();
   std::string location = doc.value("location", "");
   CR_ASSIGN_OR_RETURN(std::unique_ptr<Storage::Mapped> ciphertext, storage.Map(location));
@@ -178,15 +183,26 @@ Status Execute(const RunSpec& spec, Storage& storage, json& record) {
                                    spec.output_format);
   }
   CR_ASSIGN_OR_RETURN(privacy::PolicyFile policies, PoliciesOf(spec));
+  std::string script;
+  for (const std::string& step : spec.steps) script += step + ";\n";
+  // The query checked first against the documents' schemas: the tables whose thresholds hash
+  // the privacy unit get the hash computed once while loading. (A query refused here is
+  // refused again, with the same error, after loading.)
+  std::set<std::string> hash_units;
+  sql::Catalog declared;
+  for (const RunInput& input : spec.inputs) {
+    auto source = SourceOf(input.document);
+    if (source.ok()) declared.PutTable(sql::TableDef{source->name, *source->schema, false});
+  }
+  auto planned = CompileCheckedAgainst(declared, script, policies);
+  if (planned.ok()) hash_units.insert(planned->unit_hash_wanted.begin(), planned->unit_hash_wanted.end());
   CR_ASSIGN_OR_RETURN(auto engine, engine::Engine::Open({.threads = spec.engine_threads}));
   for (const RunInput& input : spec.inputs) {
-    CR_RETURN_IF_ERROR(LoadInput(input, storage, *engine, policies, record["inputs"]));
+    CR_RETURN_IF_ERROR(LoadInput(input, storage, *engine, policies, hash_units, record["inputs"]));
   }
   record["timingsMs"]["load"] = MillisSince(start);
 
   auto query_start = Clock::now();
-  std::string script;
-  for (const std::string& step : spec.steps) script += step + ";\n";
   CR_ASSIGN_OR_RETURN(privacy::CheckedProgram program, CompileChecked(*engine, script, policies));
   CR_RETURN_IF_ERROR(engine->Lock());
   CR_ASSIGN_OR_RETURN(CheckedResult checked, RunChecked(*engine, program));

@@ -363,6 +363,21 @@ TEST_F(CheckerTest, PrecomputedUnitHashGivesTheSameResults) {
       EXPECT_EQ(hashed_run->notes[i].rows, plain_notes[i].rows) << query;
     }
   }
+  // Checked before loading: which tables want the hash. A reach that counts the units itself
+  // wants none; a plain group-by wants its table's; with the hidden column present, none.
+  auto wanted = [&](engine::Engine& e, const char* query) {
+    auto program = CompileCheckedAgainst(e.catalog(), query, policies_);
+    EXPECT_TRUE(program.ok()) << program.status().ToString();
+    return program.ok() ? program->unit_hash_wanted : std::vector<std::string>{"error"};
+  };
+  EXPECT_EQ(wanted(*engine_, "SELECT region, COUNT(*) AS n FROM customers GROUP BY region"),
+            std::vector<std::string>{"customers"});
+  EXPECT_EQ(wanted(*engine_, "SELECT c.age_band, COUNT(DISTINCT i.hashed_email) AS reach FROM "
+                             "customers c JOIN impressions i ON c.hashed_email = i.hashed_email "
+                             "GROUP BY c.age_band"),
+            std::vector<std::string>{});
+  EXPECT_EQ(wanted(*hashed, "SELECT region, COUNT(*) AS n FROM customers GROUP BY region"),
+            std::vector<std::string>{});
   auto named = CompileChecked(*hashed, std::string("SELECT COUNT(DISTINCT ") + sql::kUnitHashColumn +
                                            ") FROM customers", policies_);
   ASSERT_FALSE(named.ok());
