@@ -12,6 +12,17 @@ bool IsWordChar(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '.';
 }
 
+// An apostrophe inside a word of the message ("can't", "DuckDB's"): a letter before it, and
+// "t" or "s" ending the word after it. DuckDB opens a quoted value after a space or a
+// punctuation mark, never after a letter.
+bool IsContraction(std::string_view line, size_t i) {
+  if (i == 0 || i + 1 >= line.size()) return false;
+  if (std::isalpha(static_cast<unsigned char>(line[i - 1])) == 0) return false;
+  char next = line[i + 1];
+  if (next != 't' && next != 's') return false;
+  return i + 2 == line.size() || std::isalnum(static_cast<unsigned char>(line[i + 2])) == 0;
+}
+
 // True when `text` ends with "line ", "Line: ", "row " and the like.
 bool FollowsLineWord(const std::string& text) {
   std::string tail;
@@ -65,20 +76,17 @@ std::string SanitizeDuckDbError(std::string_view message) {
   size_t i = 0;
   while (i < first_line.size()) {
     char c = first_line[i];
+    if (c == '\'' && IsContraction(first_line, i)) {
+      out += c;  // "can't", "DuckDB's": an apostrophe of the message, not a quote
+      ++i;
+      continue;
+    }
     if (c == '\'' || c == '"') {
-      // A quoted literal runs to the matching quote (a doubled quote is an escaped one); an
-      // unterminated one runs to the end of the line. Either way none of it is kept.
-      size_t j = i + 1;
-      while (j < first_line.size()) {
-        if (first_line[j] == c) {
-          if (j + 1 < first_line.size() && first_line[j + 1] == c) {
-            j += 2;
-            continue;
-          }
-          break;
-        }
-        ++j;
-      }
+      // A quoted value runs to the LAST quote of its kind on the line (DuckDB does not escape a
+      // quote inside a value, so the first closing quote may be part of the value); an
+      // unterminated one runs to the end of the line. None of it is kept.
+      size_t last = first_line.rfind(c);
+      size_t j = last != std::string_view::npos && last > i ? last : first_line.size();
       out += kRedacted;
       i = j + 1;
       continue;

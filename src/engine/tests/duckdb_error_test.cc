@@ -17,6 +17,14 @@ TEST(SanitizeDuckDbErrorTest, DropsQuotedValuesAndNumbersKeepsKind) {
   EXPECT_EQ(quoted.find("brien"), std::string::npos) << quoted;
   EXPECT_EQ(SanitizeDuckDbError("x 'it''s secret' y"), "x <redacted> y");
   EXPECT_EQ(SanitizeDuckDbError("unterminated 'secret"), "unterminated <redacted>");
+  // A value with a quote inside (DuckDB does not escape it) is redacted whole: nothing of it
+  // escapes between its quotes.
+  EXPECT_EQ(SanitizeDuckDbError("Could not convert string 'O'Brien' to INT32"),
+            "Could not convert string <redacted> to INT32");
+  EXPECT_EQ(SanitizeDuckDbError("string 'it's a secret' to INT32"), "string <redacted> to INT32");
+  // The message's own apostrophes are words, not quotes.
+  EXPECT_EQ(SanitizeDuckDbError("Type INT64 with value -5 can't be cast to INT32"),
+            "Type INT64 with value -<n> can't be cast to INT32");
   EXPECT_EQ(SanitizeDuckDbError("value -1.5e+10 and 3."), "value -<n> and <n>.");
 }
 
