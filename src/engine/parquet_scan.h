@@ -19,13 +19,26 @@ namespace cleanroom::engine {
 // the row order). Used only while inputs load, before the engine is locked; the emitter never
 // names it.
 Status RegisterParquetScan(duckdb_connection connection);
-// Whether DuckDB's own reader is expected to read the file at `path`, judged from its footer
-// (which this opens and checks): false for a codec or encoding the linked DuckDB refuses (LZ4
-// with or without Hadoop framing, BYTE_STREAM_SPLIT on other than FLOAT / DOUBLE columns). Such
-// files load in one pass through cleanroom_parquet_scan. DataLoss when the footer is corrupt.
-Result<bool> DuckDbReadsParquet(const std::string& path);
+// How the engine loads one Parquet file.
+enum class ParquetLoadPath {
+  kVerifyThenDuckDb,  // verified page by page, then DuckDB's read_parquet copies it
+  kScan,              // cleanroom_parquet_scan alone: one pass, validated as it loads
+};
+struct ParquetLoadChoice {
+  ParquetLoadPath path = ParquetLoadPath::kVerifyThenDuckDb;
+  // Whether DuckDB's own reader is expected to read the file: false for a codec or encoding
+  // the linked DuckDB refuses (LZ4 with or without Hadoop framing, BYTE_STREAM_SPLIT on other
+  // than FLOAT / DOUBLE columns).
+  bool duckdb_reads = true;
+};
+// Chooses from the footer (which this opens and checks; DataLoss when it is corrupt): kScan
+// when DuckDB refuses the file, or when every column is flat and of a type the scan gives
+// exactly as DuckDB's reader would (BOOLEAN, signed integers, FLOAT, DOUBLE, DECIMAL, strings,
+// binary, DATE, TIMESTAMP in microseconds); kVerifyThenDuckDb otherwise (nested columns,
+// INT96, unsigned, UUID, TIME, JSON, millisecond and nanosecond timestamps, ...).
+Result<ParquetLoadChoice> ChooseParquetLoad(const std::string& path);
 // The same for a file held in memory; `name` appears in errors.
-Result<bool> DuckDbReadsParquetBytes(ByteSpan data, const std::string& name);
+Result<ParquetLoadChoice> ChooseParquetLoadBytes(ByteSpan data, const std::string& name);
 // Validates every page of every file matched by `path_or_glob`; DataLoss names file, row
 // group, column and page.
 Status VerifyParquetInput(const std::string& path_or_glob, size_t threads);

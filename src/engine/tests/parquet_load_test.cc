@@ -79,13 +79,51 @@ class ParquetLoadTest : public ::testing::Test {
   std::string plain_, split_;
 };
 
-TEST_F(ParquetLoadTest, FileDuckDbRefusesLoadsInOnePassWithTheSameRows) {
-  auto reads_plain = DuckDbReadsParquet(plain_);
-  auto reads_split = DuckDbReadsParquet(split_);
-  ASSERT_TRUE(reads_plain.ok() && reads_split.ok());
-  EXPECT_TRUE(*reads_plain);
-  EXPECT_FALSE(*reads_split);  // BYTE_STREAM_SPLIT integers
+TEST_F(ParquetLoadTest, ChoosesOnePassForFlatFilesAndFilesDuckDbRefuses) {
+  auto plain = ChooseParquetLoad(plain_);
+  auto split = ChooseParquetLoad(split_);
+  ASSERT_TRUE(plain.ok() && split.ok());
+  EXPECT_EQ(plain->path, ParquetLoadPath::kScan);  // flat, types as DuckDB's reader gives them
+  EXPECT_TRUE(plain->duckdb_reads);
+  EXPECT_EQ(split->path, ParquetLoadPath::kScan);
+  EXPECT_FALSE(split->duckdb_reads);  // BYTE_STREAM_SPLIT integers
+  // A nested column keeps DuckDB's reader (after verification).
+  auto writer = Engine::Open();
+  ASSERT_TRUE(writer.ok());
+  std::string nested = dir_.Path("nested.parquet");
+  ASSERT_TRUE(
+      (*writer)
+          ->Execute("COPY (SELECT i AS a, [i, i + 1] AS l FROM range(10) r(i)) TO '" + nested + "'")
+          .ok());
+  auto choice = ChooseParquetLoad(nested);
+  ASSERT_TRUE(choice.ok());
+  EXPECT_EQ(choice->path, ParquetLoadPath::kVerifyThenDuckDb);
+  EXPECT_TRUE(choice->duckdb_reads);
+  EXPECT_EQ(ChooseParquetLoad(dir_.Write("junk.parquet", "not parquet")).status().code(),
+            StatusCode::kDataLoss);
+}
 
+TEST_F(ParquetLoadTest, OnePassLoadsKeepTypesRowsAndOrder) {
+  auto engine = Engine::Open();
+  ASSERT_TRUE(engine.ok());
+  Status flat = (*engine)->LoadTable({"f", plain_, Format::kParquet});
+  ASSERT_TRUE(flat.ok()) << flat.ToString();
+  ASSERT_TRUE(
+      (*engine)->Execute("CREATE TABLE p AS SELECT * FROM read_parquet('" + plain_ + "')").ok());
+  ASSERT_TRUE((*engine)->Lock().ok());
+  // DuckDB's own types, not only the clean room's mapping of them.
+  auto types = [&](const std::string& table) {
+    return Rows(**engine,
+                "SELECT column_name, data_type FROM information_schema.columns WHERE "
+                "table_name = '" +
+                    table + "' ORDER BY ordinal_position");
+  };
+  EXPECT_EQ(types("f"), types("p"));
+  EXPECT_NE(types("f").find("DECIMAL(12,2)"), std::string::npos) << types("f");
+  EXPECT_EQ(Rows(**engine, "SELECT * FROM f"), Rows(**engine, "SELECT * FROM p"));
+}
+
+TEST_F(ParquetLoadTest, FileDuckDbRefusesLoadsInOnePassWithTheSameRows) {
   auto engine = Engine::Open();
   ASSERT_TRUE(engine.ok());
   ASSERT_TRUE((*engine)->LoadTable({"p", plain_, Format::kParquet}).ok());
