@@ -148,12 +148,14 @@ Status WithOneDuckDbThread(duckdb_connection connection, const std::function<Sta
   return status.ok() ? restored : status;
 }
 
-// The hidden unit-hash column (TableSource::unit_hash_of): the top 63 bits of DuckDB's 64-bit
+// The hidden unit columns (TableSource::unit_hash_of): the top 63 bits of DuckDB's 64-bit
 // hash of the value, so that it is a BIGINT (a collision can only merge two people: counts
-// never exceed the true ones).
+// never exceed the true ones), and that hash's bit among 63 (hash mod 63), which the threshold
+// bounds OR together.
 std::string UnitHashSelect(const std::string& value_sql) {
-  return ", CAST(hash(" + value_sql + ") >> 1 AS BIGINT) AS " +
-         QuoteIdentifier(sql::kUnitHashColumn);
+  std::string hash = "CAST(hash(" + value_sql + ") >> 1 AS BIGINT)";
+  return ", " + hash + " AS " + QuoteIdentifier(sql::kUnitHashColumn) + ", CAST(1 AS BIGINT) << (" +
+         hash + " % 63) AS " + QuoteIdentifier(sql::kUnitBitColumn);
 }
 
 Status UnitHashColumnMissing(const TableSource& source) {

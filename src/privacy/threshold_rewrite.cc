@@ -105,13 +105,20 @@ std::string EmitUnitBits(const sql::FunctionEmitContext&, const sql::Expression&
 }
 const sql::FunctionDef kUnitBits{"__cr_unit_bits", sql::FunctionKind::kAggregate, 1, 1, nullptr,
                                  EmitUnitBits};
+// The same bound over the loaded tables' precomputed bit (sql::kUnitBitColumn).
+std::string EmitUnitBitsOr(const sql::FunctionEmitContext&, const sql::Expression&,
+                           const std::vector<std::string>& args) {
+  return "CAST(bit_count(bit_or(" + args[0] + ")) AS BIGINT)";
+}
+const sql::FunctionDef kUnitBitsOr{"__cr_unit_bits_or", sql::FunctionKind::kAggregate, 1, 1,
+                                   nullptr, EmitUnitBitsOr};
 std::string EmitRowCount(const sql::FunctionEmitContext&, const sql::Expression&,
                          const std::vector<std::string>&) {
   return "count(*)";
 }
 const sql::FunctionDef kRowCount{"__cr_rows", sql::FunctionKind::kAggregate, 0, 0, nullptr,
                                  EmitRowCount};
-constexpr int64_t kMaxBitsFloor = 64;
+constexpr int64_t kMaxBitsFloor = 63;  // what both forms of the bound can certify
 
 sql::ExprPtr Aggregate(const sql::FunctionDef* function, std::vector<sql::ExprPtr> args,
                        bool distinct) {
@@ -370,16 +377,26 @@ Status RewriteThresholds(CheckContext& ctx, const sql::Catalog& catalog, sql::Lo
     // The unit's hash: precomputed at load when the table has the hidden column (and the path
     // reaches the table itself), else computed here.
     sql::ExprPtr hash = UnitHash(unit);
+    sql::ExprPtr bit;  // the precomputed bit, when loaded with it
     const sql::PlanNode* get = path.nodes.back();
     if (ctx.physical != nullptr && !get->is_view) {
       const sql::TableDef* table = ctx.physical->FindTable(get->table_name);
       bool hidden = false;
+      bool hidden_bit = false;
       if (table != nullptr) {
-        for (const auto& c : table->columns) hidden = hidden || c.name == kUnitHashColumn;
+        for (const auto& c : table->columns) {
+          hidden = hidden || c.name == kUnitHashColumn;
+          hidden_bit = hidden_bit || c.name == sql::kUnitBitColumn;
+        }
       }
       if (hidden) {
         CR_ASSIGN_OR_RETURN(sql::ColumnInfo h, Expose(ctx, *ctx.physical, path, 0, kUnitHashColumn));
         hash = ColumnRef(h);
+      }
+      if (hidden && hidden_bit) {
+        CR_ASSIGN_OR_RETURN(sql::ColumnInfo b,
+                            Expose(ctx, *ctx.physical, path, 0, sql::kUnitBitColumn));
+        bit = ColumnRef(b);
       }
     }
     if (!get->is_view && hash->kind != sql::ExprKind::kColumnRef) {
@@ -387,7 +404,9 @@ Status RewriteThresholds(CheckContext& ctx, const sql::Catalog& catalog, sql::Lo
     }
     std::string name = "__cr_units_" + path.dataset;
     if (node->grouping_sets.empty() && floors.min_group_units <= kMaxBitsFloor) {
-      size_t index = AddAggregate(node.get(), Aggregate(&kUnitBits, {hash}, false), name);
+      sql::ExprPtr bound = bit != nullptr ? Aggregate(&kUnitBitsOr, {bit}, false)
+                                          : Aggregate(&kUnitBits, {hash}, false);
+      size_t index = AddAggregate(node.get(), bound, name);
       thresholds.push_back(Threshold{index, floors.min_group_units, rule,
                                      Aggregate(count, {hash}, true), unit.binding});
     } else {

@@ -14,6 +14,8 @@ namespace cleanroom::sql {
 // (engine::TableSource::unit_hash_of), read by the privacy checker's threshold rewrite. The
 // checker's binder never sees it (only a policy's allowed fields exist for queries).
 inline constexpr const char* kUnitHashColumn = "__cr_unit_hash";
+// Beside it: one bit among 63 chosen by that hash (a BIGINT with one bit set).
+inline constexpr const char* kUnitBitColumn = "__cr_unit_bit";
 
 struct Column {
   std::string name;

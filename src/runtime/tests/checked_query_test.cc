@@ -387,3 +387,56 @@ TEST_F(CheckerTest, PrecomputedUnitHashGivesTheSameResults) {
 
 }  // namespace
 }  // namespace cleanroom::runtime
+
+namespace cleanroom::runtime {
+namespace {
+
+// With the unit's hash and bit loaded, a group of 100 people (about 50 of 63 bits set) reaches
+// a floor of 63 only through the exact top-up, and a group of 62 people with 310 rows does not.
+TEST(PrecomputedBoundTest, ExactTopUpDecidesGroupsTheBoundCannot) {
+  char tmpl[] = "/tmp/cleanroom-bound-XXXXXX";
+  std::string dir = mkdtemp(tmpl);
+  std::string csv = "person,site\n";
+  for (int i = 0; i < 300; ++i) csv += "p" + std::to_string(i % 100) + ",big\n";
+  for (int i = 0; i < 310; ++i) csv += "s" + std::to_string(i % 62) + ",short\n";
+  ASSERT_TRUE(WriteFileAtomic(dir + "/visits.csv", csv).ok());
+  auto policies = privacy::ParsePolicyFile(
+      R"({"datasets": {"visits": {"allowedFields": ["person", "site"], "privacyUnit": "person",
+          "minGroupUnits": 63}}})",
+      "test policy");
+  ASSERT_TRUE(policies.ok()) << policies.status().ToString();
+  auto opened = engine::Engine::Open();
+  ASSERT_TRUE(opened.ok());
+  engine::TableSource source;
+  source.name = "visits";
+  source.path = dir + "/visits.csv";
+  source.unit_hash_of = privacy::UnitHashColumnOf(*policies, "visits");
+  ASSERT_TRUE((*opened)->LoadTable(source).ok());
+  ASSERT_TRUE((*opened)->Lock().ok());
+  auto program = CompileChecked(**opened, "SELECT site, COUNT(*) AS n FROM visits GROUP BY site",
+                                *policies);
+  ASSERT_TRUE(program.ok()) << program.status().ToString();
+  EXPECT_NE(program->explain.find(sql::kUnitBitColumn), std::string::npos) << program->explain;
+  auto run = RunChecked(**opened, *program);
+  ASSERT_TRUE(run.ok()) << run.status().ToString();
+  std::vector<std::string> rows;
+  for (;;) {
+    auto more = run->result->Next();
+    ASSERT_TRUE(more.ok());
+    if (!*more) break;
+    for (idx_t r = 0; r < run->result->chunk().size(); ++r) {
+      std::string row;
+      run->result->chunk().AppendCell(0, r, engine::CellStyle::kText, row);
+      row += "|";
+      run->result->chunk().AppendCell(1, r, engine::CellStyle::kText, row);
+      rows.push_back(row);
+    }
+  }
+  EXPECT_EQ(rows, std::vector<std::string>{"big|300"});
+  ASSERT_EQ(run->notes.size(), 1u);
+  EXPECT_EQ(run->notes[0].rows, 1);
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace cleanroom::runtime
