@@ -17,6 +17,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include "base/bytes.h"
@@ -299,10 +300,19 @@ Result<bool> NextRowGroup(const ScanBind& bind, ScanGlobal& global, ScanLocal& l
   if (bind.read_ahead) {
     int group = global.next_row_group.fetch_add(1);
     if (group < reader.num_row_groups()) {
-      local.next = std::async(std::launch::async,
-                              [&reader, &global, group, old = std::move(recycled)]() mutable {
-                                return reader.ReadRowGroup(group, global.fields, std::move(old));
-                              });
+      // The reader (bind data) outlives every scan state; the projection is copied, as the
+      // global state may go before this local one.
+      try {
+        local.next = std::async(std::launch::async, [&reader, fields = global.fields, group,
+                                                     old = std::move(recycled)]() mutable {
+          return reader.ReadRowGroup(group, fields, std::move(old));
+        });
+      } catch (const std::system_error&) {
+        // No thread to be had: the claimed row group is decoded here, now.
+        std::promise<Result<formats::RecordBatch>> ready;
+        ready.set_value(reader.ReadRowGroup(group, global.fields));
+        local.next = ready.get_future();
+      }
     }
   }
   return true;
