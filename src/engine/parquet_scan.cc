@@ -409,88 +409,10 @@ bool DuckDbReads(const formats::ParquetReader& reader) {
   return true;
 }
 
-// Whether the table function gives `leaf` (a top-level column) the same DuckDB type and values
-// as DuckDB's own reader. Deliberately narrow: what is not listed keeps DuckDB's reader.
-bool SameAsDuckDb(const formats::LeafColumn& leaf, const formats::SchemaElement& element) {
-  using formats::ConvertedType;
-  using formats::LeafConversion;
-  using formats::LogicalKind;
-  if (leaf.max_rep != 0 || leaf.physical == formats::PhysicalType::kInt96) return false;
-  switch (leaf.conversion) {
-    case LeafConversion::kCopy:
-    case LeafConversion::kInt32ToInt8:
-    case LeafConversion::kInt32ToInt16:
-    case LeafConversion::kInt32ToDecimal:
-    case LeafConversion::kInt64ToDecimal:
-    case LeafConversion::kBinaryToDecimal:
-      break;
-    default:
-      return false;
-  }
-  const formats::LogicalType& logical = element.logical;
-  switch (logical.kind) {
-    case LogicalKind::kNone:
-    case LogicalKind::kString:
-    case LogicalKind::kDecimal:
-    case LogicalKind::kDate:
-      break;
-    case LogicalKind::kInteger:
-      if (!logical.is_signed) return false;
-      break;
-    case LogicalKind::kTimestamp:
-      if (logical.unit != formats::TimeUnit::kMicros) return false;
-      break;
-    default:
-      return false;
-  }
-  switch (element.converted_type) {
-    case ConvertedType::kNone:
-    case ConvertedType::kUtf8:
-    case ConvertedType::kDecimal:
-    case ConvertedType::kDate:
-    case ConvertedType::kInt8:
-    case ConvertedType::kInt16:
-    case ConvertedType::kInt32:
-    case ConvertedType::kInt64:
-      break;
-    case ConvertedType::kTimestampMicros:  // only beside the logical type, which sets UTC
-      if (logical.kind != LogicalKind::kTimestamp) return false;
-      break;
-    default:
-      return false;
-  }
-  switch (leaf.type.id) {
-    case TypeId::kBoolean:
-    case TypeId::kTinyInt:
-    case TypeId::kSmallInt:
-    case TypeId::kInt:
-    case TypeId::kBigInt:
-    case TypeId::kFloat:
-    case TypeId::kDouble:
-    case TypeId::kDecimal:
-    case TypeId::kString:
-    case TypeId::kBinary:
-    case TypeId::kDate:
-    case TypeId::kTimestamp:
-    case TypeId::kTimestampNtz:
-      return true;
-    default:
-      return false;
-  }
-}
-
 ParquetLoadChoice Choose(const formats::ParquetReader& reader) {
   ParquetLoadChoice choice;
   choice.duckdb_reads = DuckDbReads(reader);
-  const formats::ParquetSchema& schema = reader.schema();
-  bool flat = schema.plans().size() == schema.leaves().size();
-  for (const formats::ColumnPlan& plan : schema.plans()) {
-    flat = flat && plan.kind == formats::ColumnPlan::Kind::kLeaf;
-  }
-  for (const formats::LeafColumn& leaf : schema.leaves()) {
-    flat = flat && SameAsDuckDb(leaf, reader.metadata().schema[schema.nodes()[leaf.node].element]);
-  }
-  if (!choice.duckdb_reads || flat) choice.path = ParquetLoadPath::kScan;
+  choice.path = choice.duckdb_reads ? ParquetLoadPath::kVerifyThenDuckDb : ParquetLoadPath::kScan;
   return choice;
 }
 

@@ -198,22 +198,15 @@ Status Engine::LoadTable(const TableSource& source) {
         VerifyParquetInput(file, verify_threads).WithContext("table " + source.name));
     return loaded.WithContext("table " + source.name);
   };
-  bool verified = false;
-  if (format == Format::kParquet && options_.verify_parquet && files.size() == 1) {
-    // One pass where the scan can: our reader validates every page it hands to DuckDB, so the
-    // file is decompressed once (instead of a validation pass, then DuckDB's own read).
-    Result<ParquetLoadChoice> choice = ChooseParquetLoad(files[0]);
-    if (!choice.ok()) return choice.status().WithContext("table " + source.name);
-    if (choice->path == ParquetLoadPath::kScan) {
-      Status loaded = load_through_scan(files[0]);
-      if (loaded.ok() || !choice->duckdb_reads || loaded.code() == StatusCode::kAlreadyExists ||
-          loaded.code() == StatusCode::kDataLoss) {
-        return loaded;
-      }
-      verified = true;  // intact (load_through_scan verified it): DuckDB's own reader is next
+  if (format == Format::kParquet && options_.verify_parquet) {
+    if (files.size() == 1) {
+      // A file DuckDB's reader refuses loads in one pass through ours (it validates every page
+      // it hands to DuckDB), instead of a validation pass and then a failed DuckDB read. Files
+      // DuckDB reads are verified, then read by DuckDB on every core (see ChooseParquetLoad).
+      Result<ParquetLoadChoice> choice = ChooseParquetLoad(files[0]);
+      if (!choice.ok()) return choice.status().WithContext("table " + source.name);
+      if (choice->path == ParquetLoadPath::kScan) return load_through_scan(files[0]);
     }
-  }
-  if (format == Format::kParquet && options_.verify_parquet && !verified) {
     for (const std::string& file : files) {
       CR_RETURN_IF_ERROR(VerifyParquetInput(file, verify_threads).WithContext("table " + source.name));
     }
@@ -276,17 +269,15 @@ Status Engine::LoadTableFromMemoryFill(const TableSource& source, uint64_t size,
     status = ValidateJsonText(AsStringView(bytes), source.format).WithContext("table " + source.name);
   }
   size_t verify_threads = options_.threads > 0 ? static_cast<size_t>(options_.threads) : 0;
-  // One pass through our reader where the scan can (validated as it loads; see LoadTable);
-  // `before_load` still runs before anything is read into a table.
+  // A file DuckDB's reader refuses goes through ours in one pass (validated as it loads; see
+  // LoadTable); `before_load` still runs before anything is read into a table.
   bool through_scan = false;
-  bool duckdb_reads = true;
   if (status.ok() && source.format == Format::kParquet && options_.verify_parquet) {
     Result<ParquetLoadChoice> choice = ChooseParquetLoadBytes(bytes, source.name);
     if (!choice.ok()) {
       status = choice.status();
     } else if (choice->path == ParquetLoadPath::kScan) {
       through_scan = true;
-      duckdb_reads = choice->duckdb_reads;
     } else {
       status = VerifyParquetBytes(bytes, source.name, verify_threads);
     }
@@ -312,21 +303,13 @@ Status Engine::LoadTableFromMemoryFill(const TableSource& source, uint64_t size,
               source, "cleanroom_parquet_scan(" + QuoteLiteral(path) + ", read_ahead := true)");
         });
       }
-      bool intact = true;
       if (!scanned.ok() && scanned.code() != StatusCode::kAlreadyExists) {
         // DuckDB's copy of the reader's message lost its numbers to sanitizing: verify again
         // for the DataLoss naming row group, column and page.
         Status verified = VerifyParquetBytes(bytes, source.name, verify_threads);
-        intact = verified.ok();
         if (!verified.ok()) scanned = verified;
       }
       if (through_scan || scanned.ok()) status = scanned;
-      if (through_scan && !status.ok() && intact && duckdb_reads &&
-          status.code() != StatusCode::kAlreadyExists) {
-        // Verified intact, yet the scan could not load it: DuckDB's own reader is next.
-        status = LoadFromReader(source, ReaderSql(source.format, QuoteLiteral(path), source.csv,
-                                                  source.schema.has_value()));
-      }
     }
     status = status.WithContext("table " + source.name);
   }

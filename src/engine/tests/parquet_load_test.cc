@@ -79,15 +79,15 @@ class ParquetLoadTest : public ::testing::Test {
   std::string plain_, split_;
 };
 
-TEST_F(ParquetLoadTest, ChoosesOnePassForFlatFilesAndFilesDuckDbRefuses) {
+TEST_F(ParquetLoadTest, ChoosesOnePassForFilesDuckDbRefuses) {
   auto plain = ChooseParquetLoad(plain_);
   auto split = ChooseParquetLoad(split_);
   ASSERT_TRUE(plain.ok() && split.ok());
-  EXPECT_EQ(plain->path, ParquetLoadPath::kScan);  // flat, types as DuckDB's reader gives them
+  EXPECT_EQ(plain->path, ParquetLoadPath::kVerifyThenDuckDb);
   EXPECT_TRUE(plain->duckdb_reads);
   EXPECT_EQ(split->path, ParquetLoadPath::kScan);
   EXPECT_FALSE(split->duckdb_reads);  // BYTE_STREAM_SPLIT integers
-  // A nested column keeps DuckDB's reader (after verification).
+  // Nested columns too.
   auto writer = Engine::Open();
   ASSERT_TRUE(writer.ok());
   std::string nested = dir_.Path("nested.parquet");
@@ -103,7 +103,7 @@ TEST_F(ParquetLoadTest, ChoosesOnePassForFlatFilesAndFilesDuckDbRefuses) {
             StatusCode::kDataLoss);
 }
 
-TEST_F(ParquetLoadTest, OnePassLoadsKeepTypesRowsAndOrder) {
+TEST_F(ParquetLoadTest, LoadKeepsDuckDbTypesRowsAndOrder) {
   auto engine = Engine::Open();
   ASSERT_TRUE(engine.ok());
   Status flat = (*engine)->LoadTable({"f", plain_, Format::kParquet});
