@@ -136,10 +136,21 @@ void FillVector(duckdb_vector vector, const ColumnVector& column, size_t from, s
   if (!column.validity.empty()) {
     duckdb_vector_ensure_validity_writable(vector);
     uint64_t* validity = duckdb_vector_get_validity(vector);
-    for (size_t i = 0; i < count; ++i) {
+    const uint8_t* valid = column.validity.data() + from;
+    size_t i = 0;
+    // Whole 64-bit words at once where the output rows start a word (always, for top-level
+    // columns: `to` is 0); bit by bit for the rest.
+    if (to % 64 == 0) {
+      for (; i + 64 <= count; i += 64) {
+        uint64_t word = 0;
+        for (size_t b = 0; b < 64; ++b) word |= static_cast<uint64_t>(valid[i + b] != 0) << b;
+        validity[(to + i) / 64] = word;
+      }
+    }
+    for (; i < count; ++i) {
       size_t row = to + i;
       uint64_t bit = uint64_t{1} << (row % 64);
-      if (column.validity[from + i] != 0) {
+      if (valid[i] != 0) {
         validity[row / 64] |= bit;
       } else {
         validity[row / 64] &= ~bit;
