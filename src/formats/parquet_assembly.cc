@@ -102,7 +102,16 @@ Status ConvertLeaf(const LeafColumn& leaf, ValueBuffer&& values, ColumnVector* o
       return Status::OK();
     case LeafConversion::kInt32ToDecimal:
     case LeafConversion::kInt64ToDecimal:
+      if (leaf.conversion == LeafConversion::kInt64ToDecimal && width == 8) {
+        out->data = std::move(values.fixed);  // the same little-endian int64 values
+        return Status::OK();
+      }
       out->data.resize(n * width);
+      if (leaf.conversion == LeafConversion::kInt32ToDecimal && width == 8) {
+        for (size_t i = 0; i < n; ++i)
+          Put<int64_t>(out, i, static_cast<int32_t>(GetU32LE(src + 4 * i)));
+        return Status::OK();
+      }
       for (size_t i = 0; i < n; ++i) {
         int64_t v = leaf.conversion == LeafConversion::kInt32ToDecimal
                         ? static_cast<int32_t>(GetU32LE(src + 4 * i))
