@@ -10,6 +10,7 @@
 #include "cli/command_registry.h"
 #include "crypto/container.h"
 #include "crypto/hash.h"
+#include "crypto/sha256_tree.h"
 #include "governance/client/cli_support.h"
 
 namespace cleanroom::cli {
@@ -44,7 +45,7 @@ std::vector<std::string> SplitList(const std::string& text) {
 Result<std::string> HashFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Status::NotFound("--content: cannot open " + path);
-  crypto::Sha256Hasher hasher;
+  crypto::Sha256TreeHasher hasher;  // contentHash is sha256-tree-v1
   std::vector<char> buf(1 << 20);
   while (in) {
     in.read(buf.data(), static_cast<std::streamsize>(buf.size()));

@@ -12,6 +12,7 @@
 #include "base/file.h"
 #include "cli/command_registry.h"
 #include "crypto/container.h"
+#include "crypto/sha256_tree.h"
 
 namespace cleanroom::cli {
 namespace {
@@ -45,7 +46,8 @@ Status RunDecrypt(const DecryptFlags& flags) {
   struct stat st {};
   uint64_t size = ::stat(flags.in.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
   auto progress = DecryptProgress(flags.progress, size);
-  auto summary = container::DecryptFile(*key, flags.in, flags.out, progress);
+  auto summary = container::DecryptFile(*key, flags.in, flags.out, progress,
+                                       container::ContentHashKind::kSha256Tree);
   if (progress && summary.ok()) {
     // The running line measured against the container's size; the last one is exact.
     unsigned long long mib = summary->plaintext_size >> 20;
@@ -56,7 +58,8 @@ Status RunDecrypt(const DecryptFlags& flags) {
   if (!summary.ok()) return summary.status().WithContext(flags.in);
   // The dataset id comes from the file: the JSON dump escapes it (and replaces invalid UTF-8).
   nlohmann::ordered_json out = {{"dataset_id", summary->dataset_id},
-                                {"content_sha256", HexEncode(summary->plaintext_sha256)},
+                                {"content_hash", HexEncode(summary->plaintext_sha256)},
+                                {"content_hash_kind", crypto::kSha256TreeName},
                                 {"plaintext_size", summary->plaintext_size},
                                 {"chunks", summary->chunk_count}};
   std::printf("%s\n",

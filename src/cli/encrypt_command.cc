@@ -13,6 +13,7 @@
 #include "base/file.h"
 #include "cli/command_registry.h"
 #include "crypto/container.h"
+#include "crypto/sha256_tree.h"
 
 namespace cleanroom::cli {
 namespace {
@@ -57,6 +58,7 @@ Status RunEncrypt(const EncryptFlags& flags) {
                            ? std::filesystem::path(flags.in).filename().string()
                            : flags.dataset_id;
   options.chunk_size = flags.chunk_size;
+  options.hash_kind = container::ContentHashKind::kSha256Tree;
   options.progress = EncryptProgress(flags.progress, static_cast<uint64_t>(st.st_size));
   CR_ASSIGN_OR_RETURN(container::EncryptSummary summary,
                       container::EncryptFile(key, options, flags.in, flags.out));
@@ -70,7 +72,8 @@ Status RunEncrypt(const EncryptFlags& flags) {
   }
   nlohmann::ordered_json out = {{"dataset_id", options.dataset_id},
                                 {"key_id", HexEncode(key.key_id())},
-                                {"content_sha256", HexEncode(summary.plaintext_sha256)},
+                                {"content_hash", HexEncode(summary.plaintext_sha256)},
+                                {"content_hash_kind", crypto::kSha256TreeName},
                                 {"plaintext_size", summary.plaintext_size},
                                 {"chunks", summary.chunk_count},
                                 {"chunk_size", summary.header.chunk_size},

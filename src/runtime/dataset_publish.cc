@@ -101,6 +101,7 @@ Result<PublishedDataset> PublishDataset(const PublishRequest& request, Storage& 
   options.progress = request.progress;
   options.hash_plaintext = false;
   options.hash_container = true;  // the contentHash, on a helper core beside the encryption
+  options.hash_kind = crypto::container::ContentHashKind::kSha256Tree;
   CR_RETURN_IF_ERROR(storage.PutStreaming(
       out.storage_key, [&](const crypto::container::WriteFn& write) -> Status {
         FILE* in = std::fopen(request.file.c_str(), "rb");

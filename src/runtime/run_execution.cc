@@ -14,6 +14,7 @@
 
 #include "base/file.h"
 #include "crypto/hash.h"
+#include "crypto/sha256_tree.h"
 #include "engine/engine.h"
 #include "engine/input_source.h"
 #include "engine/parquet_output.h"
@@ -56,7 +57,7 @@ Result<engine::TableSource> SourceOf(const json& document) {
 }
 
 // Reads the ciphertext, decrypts it chunk by chunk straight into the engine's memory file while
-// a second core hashes the ciphertext; the hash must match the document's contentHash before
+// a second core hashes the ciphertext (sha256-tree-v1); the hash must match the document's contentHash before
 // the engine reads a byte. Plaintext never touches a disk.
 // `hash_units`: the tables whose privacy unit's hash is computed while loading (the query's
 // thresholds read it).
@@ -74,7 +75,7 @@ Status LoadInput(const RunInput& input, Storage& storage, engine::Engine& engine
   std::string location = doc.value("location", "");
   CR_ASSIGN_OR_RETURN(std::unique_ptr<Storage::Mapped> ciphertext, storage.Map(location));
   const ByteSpan cipher = ciphertext->data();
-  auto hashing = std::async(std::launch::async, [cipher] { return crypto::Sha256Hex(cipher); });
+  auto hashing = std::async(std::launch::async, [cipher] { return crypto::Sha256TreeHex(cipher); });
   std::string content_hash;
   json timings = json::object();
   // Two readers share the file: chunks are independent, so each core decrypts half of them

@@ -19,6 +19,7 @@
 #include "base/file.h"
 #include "crypto/hash.h"
 #include "crypto/identity.h"
+#include "crypto/sha256_tree.h"
 
 namespace cleanroom {
 namespace {
@@ -190,8 +191,9 @@ TEST_F(CryptoCliTest, EncryptDecryptRoundTrip) {
   ASSERT_EQ(enc.exit_code, 0) << enc.All();
   EXPECT_EQ(Mode(Path("data.dek")), 0600u);
   auto summary = nlohmann::json::parse(enc.out);
-  const std::string sha = crypto::Sha256Hex(plaintext);
-  EXPECT_EQ(summary["content_sha256"], sha);
+  const std::string sha = crypto::Sha256TreeHex(plaintext);
+  EXPECT_EQ(summary["content_hash"], sha);
+  EXPECT_EQ(summary["content_hash_kind"], "sha256-tree-v1");
   EXPECT_EQ(summary["dataset_id"], "sales \"2026\"");
   EXPECT_EQ(summary["plaintext_size"], plaintext.size());
   EXPECT_EQ(summary["chunks"], 13);
@@ -209,7 +211,7 @@ TEST_F(CryptoCliTest, EncryptDecryptRoundTrip) {
             std::string(plaintext.begin(), plaintext.end()));
   EXPECT_EQ(Mode(Path("data.out")), 0600u);
   auto back = nlohmann::json::parse(dec.out);
-  EXPECT_EQ(back["content_sha256"], sha);
+  EXPECT_EQ(back["content_hash"], sha);
   EXPECT_EQ(back["dataset_id"], "sales \"2026\"");
   ExpectNoKeyMaterial(dec, Path("data.dek"));
 

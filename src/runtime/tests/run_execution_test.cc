@@ -12,6 +12,7 @@
 
 #include "base/file.h"
 #include "crypto/identity.h"
+#include "crypto/sha256_tree.h"
 #include "runtime/dataset_publish.h"
 #include "runtime/sealed_result.h"
 #include "runtime/storage.h"
@@ -91,7 +92,7 @@ TEST_F(RunExecutionTest, PublishReadsSchemaAndPolicy) {
   EXPECT_EQ(doc["columnRoles"]["ltv"], "aggregate");
   auto ciphertext = storage_->Get(doc["location"]);
   ASSERT_TRUE(ciphertext.ok());
-  EXPECT_EQ(crypto::Sha256Hex(*ciphertext), doc["contentHash"]);
+  EXPECT_EQ(crypto::Sha256TreeHex(*ciphertext), doc["contentHash"]);
   // The ciphertext does not hold the plaintext.
   std::string text(ciphertext->begin(), ciphertext->end());
   EXPECT_EQ(text.find("hashed_email"), std::string::npos);
