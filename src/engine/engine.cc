@@ -162,12 +162,13 @@ Result<std::vector<sql::Column>> Engine::DescribeRelation(const std::string& rel
   idx_t count = duckdb_prepared_statement_column_count(prepared.get());
   for (idx_t i = 0; i < count; ++i) {
     LogicalType type(duckdb_prepared_statement_column_logical_type(prepared.get(), i));
-    const char* name = duckdb_prepared_statement_column_name(prepared.get(), i);
+    // The C API allocates the name; the caller frees it.
+    const char* raw = duckdb_prepared_statement_column_name(prepared.get(), i);
+    std::string name = raw != nullptr ? raw : "";
+    if (raw != nullptr) duckdb_free(const_cast<char*>(raw));
     auto mapped = ToSqlType(type.get());
-    if (!mapped.ok()) {
-      return mapped.status().WithContext("column " + std::string(name != nullptr ? name : ""));
-    }
-    columns.push_back(sql::Column{name != nullptr ? name : "", std::move(mapped).value()});
+    if (!mapped.ok()) return mapped.status().WithContext("column " + name);
+    columns.push_back(sql::Column{std::move(name), std::move(mapped).value()});
   }
   return columns;
 }
