@@ -22,7 +22,7 @@ ExprPtr Binary(std::string op, SourcePos pos, ExprPtr left, ExprPtr right) {
 }  // namespace
 
 Result<ExprPtr> Parser::ParseExpr() {
-  DepthGuard guard(depth_);
+  DepthGuard guard(depth_, stack_base_);
   if (guard.TooDeep()) return ErrorAt(Peek(), "expression nested too deeply");
   return ParseOr();
 }
@@ -50,7 +50,7 @@ Result<ExprPtr> Parser::ParseAnd() {
 Result<ExprPtr> Parser::ParseNot() {
   if (IsKeyword("not") || (IsSymbol("!") && !IsSymbol("=", 1))) {
     SourcePos pos = Next().pos;
-    DepthGuard guard(depth_);
+    DepthGuard guard(depth_, stack_base_);
     if (guard.TooDeep()) return ErrorAt(Peek(), "expression nested too deeply");
     CR_ASSIGN_OR_RETURN(ExprPtr operand, ParseNot());
     auto e = MakeExpr(ExprKind::kUnary, pos);
@@ -298,7 +298,7 @@ Result<ExprPtr> Parser::ParseConcat() {
 
 Result<ExprPtr> Parser::ParseUnary() {
   if (IsSymbol("-") || IsSymbol("+") || IsSymbol("~")) {
-    DepthGuard guard(depth_);
+    DepthGuard guard(depth_, stack_base_);
     if (guard.TooDeep()) return ErrorAt(Peek(), "expression nested too deeply");
     SourcePos pos = Peek().pos;
     std::string op = Next().text;

@@ -125,7 +125,7 @@ Result<ast::Statement> Parser::ParseStatement() {
 
 // query := [WITH ctes] set_expression [ORDER BY ...] [LIMIT n] [OFFSET m]
 Result<std::unique_ptr<QueryNode>> Parser::ParseQuery() {
-  DepthGuard guard(depth_);
+  DepthGuard guard(depth_, stack_base_);
   if (guard.TooDeep()) return ErrorAt(Peek(), "query nested too deeply");
   std::vector<ast::CommonTableExpr> ctes;
   if (EatKeyword("with")) {
@@ -264,7 +264,7 @@ Result<std::vector<std::vector<ExprPtr>>> Parser::ParseValuesRows() {
 // select_core := SELECT [DISTINCT|ALL] items [FROM ...] [WHERE] [GROUP BY] [HAVING]
 //              | VALUES rows | '(' query ')'
 Result<std::unique_ptr<QueryNode>> Parser::ParseSelectCore() {
-  DepthGuard guard(depth_);
+  DepthGuard guard(depth_, stack_base_);
   if (guard.TooDeep()) return ErrorAt(Peek(), "query nested too deeply");
   auto node = std::make_unique<QueryNode>();
   node->pos = Peek().pos;

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <cstdint>
+
 // The recursive-descent parser's state, shared by the statement and expression halves
 // (parser.cc, parse_expression.cc). Not a public header.
 
@@ -15,7 +17,10 @@ namespace cleanroom::sql {
 class Parser {
  public:
   Parser(std::string_view text, std::vector<Token> tokens, const ParserOptions& options)
-      : text_(text), tokens_(std::move(tokens)), options_(options) {}
+      : text_(text),
+        tokens_(std::move(tokens)),
+        options_(options),
+        stack_base_(reinterpret_cast<uintptr_t>(__builtin_frame_address(0))) {}
 
   Result<std::vector<ast::Statement>> ParseScript();
 
@@ -114,20 +119,30 @@ class Parser {
   ParserOptions options_;
   size_t pos_ = 0;
   int depth_ = 0;  // nesting guard against stack exhaustion
+  uintptr_t stack_base_ = 0;  // the stack where parsing started (the guard also bounds bytes)
 };
 
 // Nesting deeper than this is refused (a stack-overflow guard, not a language limit).
 inline constexpr int kMaxNestingDepth = 400;
+// And so is recursion using more stack than this: sanitizer builds use far bigger frames, and
+// the parser must fail with an error there too, never overflow (threads have 8 MiB).
+inline constexpr uintptr_t kMaxParserStackBytes = 2u << 20;
 
 // Counts recursion depth for the lifetime of a parse function; the destructor restores it.
 class DepthGuard {
  public:
-  explicit DepthGuard(int& depth) : depth_(depth) { ++depth_; }
+  DepthGuard(int& depth, uintptr_t stack_base) : depth_(depth), stack_base_(stack_base) {
+    ++depth_;
+  }
   ~DepthGuard() { --depth_; }
-  bool TooDeep() const { return depth_ > kMaxNestingDepth; }
+  bool TooDeep() const {
+    uintptr_t here = reinterpret_cast<uintptr_t>(__builtin_frame_address(0));
+    return depth_ > kMaxNestingDepth || (here < stack_base_ && stack_base_ - here > kMaxParserStackBytes);
+  }
 
  private:
   int& depth_;
+  uintptr_t stack_base_;
 };
 
 }  // namespace cleanroom::sql

@@ -68,7 +68,7 @@ TEST(ParserTest, ErrorsCarryLineColumnAndCaret) {
   auto script = ParseScript("SELECT a,\n  FROM t");
   ASSERT_FALSE(script.ok());
   EXPECT_EQ(script.status().code(), StatusCode::kInvalidArgument);
-  const std::string& m = script.status().message();
+  const std::string m = script.status().message();
   EXPECT_NE(m.find("line 2, column 3"), std::string::npos) << m;
   EXPECT_NE(m.find("\n  FROM t\n  ^"), std::string::npos) << m;
 }
