@@ -12,7 +12,9 @@
 //                   before it locks file access), without validation.
 // Usage: parquet_bench <work dir> [rows] [runs]
 #include <duckdb.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -26,6 +28,7 @@
 #include "base/status.h"
 #include "engine/engine.h"
 #include "engine/parquet_scan.h"
+#include "formats/parquet_image.h"
 #include "formats/parquet_reader.h"
 #include "formats/parquet_writer.h"
 #include "sql/frontend.h"
@@ -103,9 +106,11 @@ class DuckDb {
 
 // The engine's path, start to end: open, load (validated unless `verify` is false), lock, run
 // the compiled query and read its rows.
-Status EnginePath(const std::string& path, bool verify, Rows* rows) {
+Status EnginePath(const std::string& path, bool verify, Rows* rows,
+                  engine::ParquetInputs inputs = engine::ParquetInputs::kTables) {
   engine::EngineOptions options;
   options.verify_parquet = verify;
+  options.parquet_inputs = inputs;
   CR_ASSIGN_OR_RETURN(auto engine, engine::Engine::Open(options));
   engine::TableSource source;
   source.name = "t";
@@ -204,13 +209,20 @@ bool Compare(const std::string& label, const std::string& duck_file, const std::
     std::fprintf(stderr, "%s: the engine's rows differ from DuckDB's\n", label.c_str());
     return false;
   }
+  got.clear();
+  if (!Check(EnginePath(our_file, true, &got, engine::ParquetInputs::kImageViews))) return false;
+  if (got != want) {
+    std::fprintf(stderr, "%s: the engine's rows over the image differ from DuckDB's\n",
+                 label.c_str());
+    return false;
+  }
   std::string scan_query = DuckDbQuery("cleanroom_parquet_scan('" + our_file + "')");
   got.clear();
   if (!DuckDb().Run(scan_query, &got) || got != want) {
     std::fprintf(stderr, "%s: the table function's rows differ from DuckDB's\n", label.c_str());
     return false;
   }
-  Series query, load, ours, unverified, scan;
+  Series query, load, ours, unverified, scan, image_views;
   for (int r = 0; r < runs; ++r) {
     TimeInto(query, [&] { return DuckDb().Run(DuckDbQuery(reader)); });
     TimeInto(load, [&] {
@@ -222,11 +234,15 @@ bool Compare(const std::string& label, const std::string& duck_file, const std::
       TimeInto(unverified, [&] { return Check(EnginePath(our_file, false, nullptr)); });
     }
     TimeInto(scan, [&] { return DuckDb().Run(scan_query); });
+    TimeInto(image_views, [&] {
+      return Check(EnginePath(our_file, true, nullptr, engine::ParquetInputs::kImageViews));
+    });
   }
   PrintRow(label + ": engine vs duckdb query", query, ours);
   PrintRow(label + ": engine vs duckdb load+query", load, ours);
   if (unverified_too) PrintRow(label + ": --no-verify vs duckdb load+query", load, unverified);
   PrintRow(label + ": validating scan query vs duckdb query", query, scan);
+  PrintRow(label + ": engine, image views vs duckdb query", query, image_views);
   std::fflush(stdout);
   return true;
 }
@@ -250,6 +266,41 @@ int main(int argc, char** argv) {
               load[0], load[1], load[2]);
   std::printf("%-52s %8s %10s %8s %9s\n", "case", "duckdb", "cleanroom", "ratio", "cpu ratio");
   std::string prefix = dir + "/impressions_" + std::to_string(rows) + "_";
+  // For profiling: PARQUET_BENCH_ONLY=query|scan|engine|imageviews|verify|image runs that case alone, `runs` times, on
+  // the SNAPPY file (PARQUET_BENCH_CODEC picks another).
+  if (const char* only = std::getenv("PARQUET_BENCH_ONLY")) {
+    const char* codec = std::getenv("PARQUET_BENCH_CODEC");
+    std::string path = prefix + (codec != nullptr ? codec : "snappy") + ".parquet";
+    std::string which = only;
+    Series series;
+    for (int r = 0; r < runs; ++r) {
+      TimeInto(series, [&] {
+        if (which == "engine") return Check(EnginePath(path, true, nullptr));
+        if (which == "imageviews") {
+          return Check(EnginePath(path, true, nullptr, engine::ParquetInputs::kImageViews));
+        }
+        if (which == "verify") return Check(engine::VerifyParquetInput(path, 2));
+        if (which == "image") {
+          auto reader = formats::ParquetReader::Open(path, true);
+          if (!reader.ok()) return false;
+          int fd = ::memfd_create("bench", MFD_CLOEXEC);
+          Status s = formats::WriteUncompressedImage(**reader, 2, [fd](ByteSpan part) {
+            return ::write(fd, part.data(), part.size()) == static_cast<ssize_t>(part.size())
+                       ? Status::OK()
+                       : Status::Internal("write");
+          });
+          ::close(fd);
+          return Check(s);
+        }
+        std::string relation = which == "scan" ? "cleanroom_parquet_scan('" + path + "')"
+                                               : "read_parquet('" + path + "')";
+        return DuckDb().Run(DuckDbQuery(relation));
+      });
+    }
+    std::printf("%s %s: wall %.3f s, cpu %.3f s (medians)\n", which.c_str(), path.c_str(),
+                Median(series.wall), Median(series.cpu));
+    return 0;
+  }
   for (const char* codec : {"snappy", "zstd"}) {
     std::string path = prefix + codec + ".parquet";
     if (!std::filesystem::exists(path) &&

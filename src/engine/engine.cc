@@ -1,5 +1,7 @@
 #include "engine/engine.h"
 
+#include <unistd.h>
+
 #include <cctype>
 
 #include "engine/duckdb_error.h"
@@ -64,6 +66,9 @@ Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
 Engine::~Engine() {
   if (connection_ != nullptr) duckdb_disconnect(&connection_);
   if (database_ != nullptr) duckdb_close(&database_);
+  // The last reference to a memory file frees its pages (the kernel zero-fills them before
+  // any reuse).
+  for (int fd : image_fds_) ::close(fd);
 }
 
 Status Engine::RunInternal(const std::string& sql, std::string_view context, duckdb_result* out) {

@@ -16,13 +16,28 @@
 #include "sql/catalog.h"
 #include "sql/frontend.h"
 
+namespace cleanroom::formats {
+class ParquetReader;
+}  // namespace cleanroom::formats
+
 namespace cleanroom::engine {
+
+// How Parquet inputs reach DuckDB.
+enum class ParquetInputs {
+  // Validated, then copied into a DuckDB table by DuckDB's reader before Lock() (the default).
+  kTables,
+  // Each file validated into an uncompressed image in a sealed memory file; the table is a view
+  // that DuckDB's reader reads at query time from that image alone (formats/parquet_image.h).
+  // Experimental: measured in bench/parquet, not yet the product's path (docs/engine.md).
+  kImageViews,
+};
 
 struct EngineOptions {
   int threads = 0;  // 0: every core
   // Every Parquet input is validated page by page by our own reader before DuckDB reads it.
   // false only for a person's own trusted local files (`cleanroom sql --no-verify`).
   bool verify_parquet = true;
+  ParquetInputs parquet_inputs = ParquetInputs::kTables;
 };
 
 // One in-memory DuckDB database and its connection. The life of an engine:
@@ -103,14 +118,26 @@ class Engine {
   Status RunInternal(const std::string& sql, std::string_view context, duckdb_result* out);
   // Reads the columns DuckDB reports for `relation_sql` (a table name or query).
   Result<std::vector<sql::Column>> DescribeRelation(const std::string& relation_sql);
-  // The body of LoadTable once the reader expression is known.
-  Status LoadFromReader(const TableSource& source, const std::string& reader_sql);
+  // The body of LoadTable once the reader expression is known. With `as_view`, a source that
+  // needs no conversion and no hidden columns becomes a view over the reader (read by each
+  // query) instead of a copy.
+  Status LoadFromReader(const TableSource& source, const std::string& reader_sql,
+                        bool as_view = false);
+  // Validates the Parquet file `reader` reads and writes its uncompressed image into a sealed
+  // memory file that DuckDB may read after Lock() (formats/parquet_image.h); returns its path.
+  Result<std::string> WriteParquetImage(const formats::ParquetReader& reader);
+  // Lets DuckDB read `path` after Lock() (allowed_paths), and only the paths given so far.
+  Status AllowPath(const std::string& path);
   Status EnforceSchema(const TableSource& source, const std::string& staged_table);
 
   duckdb_database database_ = nullptr;
   duckdb_connection connection_ = nullptr;
   EngineOptions options_;
   bool parquet_scan_registered_ = false;
+  // Sealed memory files holding validated Parquet images (closed with the engine), and every
+  // path DuckDB may read after Lock().
+  std::vector<int> image_fds_;
+  std::vector<std::string> allowed_paths_;
   bool locked_ = false;
   bool file_access_locked_ = false;
   sql::Catalog catalog_;

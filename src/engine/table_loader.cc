@@ -20,6 +20,8 @@
 #include "engine/json_validation.h"
 #include "engine/parquet_scan.h"
 #include "engine/sql_quoting.h"
+#include "formats/parquet_image.h"
+#include "formats/parquet_reader.h"
 
 namespace cleanroom::engine {
 namespace {
@@ -198,6 +200,39 @@ Status Engine::LoadTable(const TableSource& source) {
         VerifyParquetInput(file, verify_threads).WithContext("table " + source.name));
     return loaded.WithContext("table " + source.name);
   };
+  if (format == Format::kParquet && options_.parquet_inputs == ParquetInputs::kImageViews) {
+    // The table is a view that DuckDB's reader reads at query time. With validation, what it
+    // reads is each file's validated, uncompressed image in a sealed memory file, never the
+    // file itself (docs/engine.md, "Parquet inputs").
+    std::vector<std::string> read;
+    if (options_.verify_parquet) {
+      if (files.size() == 1) {
+        // A file whose encodings DuckDB's reader refuses even uncompressed loads in one pass
+        // through ours (it validates every page it hands to DuckDB).
+        Result<ParquetLoadChoice> choice = ChooseParquetLoad(files[0]);
+        if (!choice.ok()) return choice.status().WithContext("table " + source.name);
+        if (choice->path == ParquetLoadPath::kScan) return load_through_scan(files[0]);
+      }
+      for (const std::string& file : files) {
+        auto reader = formats::ParquetReader::Open(file, /*read_all=*/true);
+        if (!reader.ok()) return reader.status().WithContext("table " + source.name);
+        Result<std::string> image = WriteParquetImage(**reader);
+        if (!image.ok()) return image.status().WithContext("table " + source.name);
+        read.push_back(*image);
+      }
+    } else {
+      for (const std::string& file : files) CR_RETURN_IF_ERROR(AllowPath(file));
+      read = files;
+    }
+    Status status = LoadFromReader(resolved, "read_parquet(" + PathList(read) + ")", true);
+    if (!status.ok() && status.code() != StatusCode::kAlreadyExists && files.size() == 1) {
+      // A valid file DuckDB's reader refuses that the footer did not give away (a MAP without
+      // values): our reader feeds it to DuckDB through the table function.
+      Status fallback = load_through_scan(files[0]);
+      if (fallback.ok()) return fallback;
+    }
+    return status.WithContext("table " + source.name);
+  }
   if (format == Format::kParquet && options_.verify_parquet) {
     if (files.size() == 1) {
       // A file DuckDB's reader refuses loads in one pass through ours (it validates every page
@@ -272,20 +307,32 @@ Status Engine::LoadTableFromMemoryFill(const TableSource& source, uint64_t size,
   // A file DuckDB's reader refuses goes through ours in one pass (validated as it loads; see
   // LoadTable); `before_load` still runs before anything is read into a table.
   bool through_scan = false;
+  std::string image;  // the validated image DuckDB reads instead of the bytes (LoadTable)
   if (status.ok() && source.format == Format::kParquet && options_.verify_parquet) {
     Result<ParquetLoadChoice> choice = ChooseParquetLoadBytes(bytes, source.name);
     if (!choice.ok()) {
       status = choice.status();
     } else if (choice->path == ParquetLoadPath::kScan) {
       through_scan = true;
-    } else {
+    } else if (options_.parquet_inputs == ParquetInputs::kTables) {
       status = VerifyParquetBytes(bytes, source.name, verify_threads);
+    } else {
+      auto reader = formats::ParquetReader::OpenSpan(bytes, source.name);
+      Result<std::string> written =
+          reader.ok() ? WriteParquetImage(**reader) : Result<std::string>(reader.status());
+      if (written.ok()) {
+        image = *written;
+      } else {
+        status = written.status();
+      }
     }
   }
   if (status.ok() && before_load) status = before_load();
   if (status.ok()) {
     std::string path = "/proc/self/fd/" + std::to_string(fd);
-    if (!through_scan) {
+    if (!image.empty()) {
+      status = LoadFromReader(source, "read_parquet(" + QuoteLiteral(image) + ")", true);
+    } else if (!through_scan) {
       status = LoadFromReader(source, ReaderSql(source.format, QuoteLiteral(path), source.csv,
                                                 source.schema.has_value()));
     }
@@ -329,7 +376,8 @@ Status Engine::LoadTableFromMemoryFill(const TableSource& source, uint64_t size,
   return status;
 }
 
-Status Engine::LoadFromReader(const TableSource& source, const std::string& reader_sql) {
+Status Engine::LoadFromReader(const TableSource& source, const std::string& reader_sql,
+                              bool as_view) {
   if (catalog_.FindTable(source.name) != nullptr) {
     return Status::AlreadyExists("a table of this name is already loaded");
   }
@@ -362,7 +410,9 @@ Status Engine::LoadFromReader(const TableSource& source, const std::string& read
         select += UnitHashSelect(hash_of);
       }
       if (exact) {
-        CR_RETURN_IF_ERROR(RunInternal("CREATE TABLE " + table + " AS SELECT " + select +
+        // Hidden unit columns are computed once, into a table; otherwise a view will do.
+        const char* kind = as_view && source.unit_hash_of.empty() ? "CREATE VIEW " : "CREATE TABLE ";
+        CR_RETURN_IF_ERROR(RunInternal(kind + table + " AS SELECT " + select +
                                            " FROM " + reader_sql,
                                        "cannot load the input", nullptr));
         CR_ASSIGN_OR_RETURN(std::vector<sql::Column> columns, DescribeRelation(table));
@@ -383,8 +433,8 @@ Status Engine::LoadFromReader(const TableSource& source, const std::string& read
       if (hash_of.empty()) return UnitHashColumnMissing(source);
       select += UnitHashSelect(hash_of);
     }
-    CR_RETURN_IF_ERROR(RunInternal("CREATE TABLE " + table + " AS SELECT " + select + " FROM " +
-                                       reader_sql,
+    const char* kind = as_view && source.unit_hash_of.empty() ? "CREATE VIEW " : "CREATE TABLE ";
+    CR_RETURN_IF_ERROR(RunInternal(kind + table + " AS SELECT " + select + " FROM " + reader_sql,
                                    "cannot load the input", nullptr));
   } else {
     std::string staged = "__cleanroom_stage_" + std::to_string(++staging_counter_);
@@ -491,6 +541,53 @@ Status Engine::EnforceSchema(const TableSource& source, const std::string& stage
   }
   create += " FROM " + staged_table + " ORDER BY rowid";
   return RunInternal(create, "cannot load the input", nullptr);
+}
+
+Status Engine::AllowPath(const std::string& path) {
+  allowed_paths_.push_back(path);
+  std::string list = "[";
+  for (size_t i = 0; i < allowed_paths_.size(); ++i) {
+    list += (i > 0 ? ", " : "") + QuoteLiteral(allowed_paths_[i]);
+  }
+  Status status = RunInternal("SET allowed_paths=" + list + "]", "cannot allow an input", nullptr);
+  if (!status.ok()) allowed_paths_.pop_back();
+  return status;
+}
+
+Result<std::string> Engine::WriteParquetImage(const formats::ParquetReader& reader) {
+  CR_ASSIGN_OR_RETURN(formats::ImagePlan plan, formats::PlanUncompressedImage(reader));
+  int fd = ::memfd_create("cleanroom-parquet", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  if (fd < 0) return Status::Internal("memfd_create failed: " + ErrnoText(errno));
+  const uint64_t size = plan.size();
+  Status status;
+  // Pages are validated straight into the memory file: no other copy of the image.
+  if (::ftruncate(fd, static_cast<off_t>(size)) != 0) {
+    status = Status::ResourceExhausted("sizing the validated image failed: " + ErrnoText(errno));
+  }
+  if (status.ok()) {
+    void* mapped = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (mapped == MAP_FAILED) {
+      status = Status::ResourceExhausted("mapping the validated image failed: " + ErrnoText(errno));
+    } else {
+      size_t threads = options_.threads > 0 ? static_cast<size_t>(options_.threads) : 0;
+      status = formats::FillUncompressedImage(
+          reader, plan, threads, std::span<uint8_t>(static_cast<uint8_t*>(mapped), size));
+      ::munmap(mapped, size);
+    }
+  }
+  // Sealed: neither we nor DuckDB can change a byte of what was validated.
+  if (status.ok() &&
+      ::fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) != 0) {
+    status = Status::Internal("sealing the validated image failed: " + ErrnoText(errno));
+  }
+  std::string path = "/proc/self/fd/" + std::to_string(fd);
+  if (status.ok()) status = AllowPath(path);
+  if (!status.ok()) {
+    ::close(fd);
+    return status;
+  }
+  image_fds_.push_back(fd);
+  return path;
 }
 
 std::function<Result<sql::TableDef>(std::string_view)> Engine::FileResolver() {

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "formats/parquet_codec.h"
+#include "formats/parquet_image.h"
 #include "formats/parquet_statistics.h"
 
 namespace cleanroom::formats {
@@ -83,8 +84,14 @@ class PageBuffer {
 class ChunkReader {
  public:
   ChunkReader(ByteSpan file, const ColumnChunk& chunk, const LeafColumn& leaf, ReadMode mode,
-              ColumnChunkData* out)
-      : file_(file), meta_(*chunk.meta_data), leaf_(leaf), mode_(mode), out_(out), stats_(leaf) {
+              ColumnChunkData* out, ImageChunk* image)
+      : file_(file),
+        meta_(*chunk.meta_data),
+        leaf_(leaf),
+        mode_(mode),
+        out_(out),
+        image_(image),
+        stats_(leaf) {
     size_t width = PhysicalWidth(leaf.physical, leaf.type_length);
     out_->values.width = width;
     dictionary_.width = width;
@@ -154,6 +161,7 @@ class ChunkReader {
     size_t header_size = 0;
     CR_ASSIGN_OR_RETURN(PageHeader header,
                         ParsePageHeader(file_.subspan(*pos, end - *pos), "page", &header_size));
+    header_bytes_ = file_.subspan(*pos, header_size);
     *pos += header_size;
     if (header.compressed_page_size < 0 || header.uncompressed_page_size < 0) {
       return Status::DataLoss("negative page size");
@@ -207,6 +215,7 @@ class ChunkReader {
                                    static_cast<size_t>(d.num_values), &dictionary_));
     have_dictionary_ = true;
     dictionary_used_.assign(dictionary_.count, 0);
+    CR_RETURN_IF_ERROR(ToImage({}, page_buffer_.bytes));
     // When the whole dictionary lies within the chunk statistics, no subset of it can
     // contradict them: verification then checks indices without recording which are used.
     if (mode_ == ReadMode::kVerify) {
@@ -315,7 +324,26 @@ class ChunkReader {
       CR_ASSIGN_OR_RETURN(defined, CheckLevels(from, n));
     }
     out_->num_levels += n;
-    return DecodeValues(h.encoding, data.subspan(offset), defined);
+    CR_RETURN_IF_ERROR(DecodeValues(h.encoding, data.subspan(offset), defined));
+    return ToImage({}, page_buffer_.bytes);
+  }
+
+  // Writes the page just validated (its uncompressed body: `levels`, then `values`) into the
+  // image, when one is being written, where the image plan put it.
+  Status ToImage(ByteSpan levels, ByteSpan values) {
+    if (image_ == nullptr) return Status::OK();
+    if (image_->next >= image_->pages.size()) return Status::Internal("page missing from the image plan");
+    const ImagePage& page = image_->pages[image_->next++];
+    if (page.source != static_cast<uint64_t>(header_bytes_.data() - file_.data()) ||
+        levels.size() + values.size() != page.body) {
+      return Status::Internal("page differs from the image plan");
+    }
+    uint8_t* out = image_->image + page.target;
+    std::memcpy(out, page.header.data(), page.header.size());
+    out += page.header.size();
+    if (!levels.empty()) std::memcpy(out, levels.data(), levels.size());
+    if (!values.empty()) std::memcpy(out + levels.size(), values.data(), values.size());
+    return Status::OK();
   }
 
   Status ReadDataPageV2(const PageHeader& header, ByteSpan body) {
@@ -368,12 +396,15 @@ class ChunkReader {
     out_->num_levels += n;
     ByteSpan values = body.subspan(rep_len + def_len);
     size_t raw_size = static_cast<size_t>(header.uncompressed_page_size) - rep_len - def_len;
+    ByteSpan levels = body.subspan(0, rep_len + def_len);
     if (h.is_compressed && meta_.codec != Codec::kUncompressed) {
       CR_RETURN_IF_ERROR(Decompress(meta_.codec, values, raw_size, &page_buffer_.bytes));
-      return DecodeValues(h.encoding, page_buffer_.bytes, defined);
+      CR_RETURN_IF_ERROR(DecodeValues(h.encoding, page_buffer_.bytes, defined));
+      return ToImage(levels, page_buffer_.bytes);
     }
     if (values.size() != raw_size) return Status::DataLoss("page size differs from the header's");
-    return DecodeValues(h.encoding, values, defined);
+    CR_RETURN_IF_ERROR(DecodeValues(h.encoding, values, defined));
+    return ToImage(levels, values);
   }
 
   Status DecodeValues(Encoding encoding, ByteSpan data, size_t n) {
@@ -495,6 +526,8 @@ class ChunkReader {
   const LeafColumn& leaf_;
   ReadMode mode_;
   ColumnChunkData* out_;
+  ImageChunk* image_;     // when set, validated pages are appended to it
+  ByteSpan header_bytes_;  // the current page's header, as in the file
   MinMaxTracker stats_;
   ValueBuffer dictionary_;
   std::vector<uint8_t> dictionary_used_;
@@ -518,7 +551,7 @@ std::string ChunkLocation::ToString() const {
 
 Status ReadColumnChunk(ByteSpan file, const ColumnChunk& chunk, const LeafColumn& leaf,
                        int64_t expected_rows, ReadMode mode, const ChunkLocation& where,
-                       ColumnChunkData* out) {
+                       ColumnChunkData* out, ImageChunk* image) {
   // The caller's value buffers are kept for their capacity (a scan reuses them per row group).
   Bytes fixed = std::move(out->values.fixed), heap = std::move(out->values.heap);
   *out = ColumnChunkData{};
@@ -532,7 +565,7 @@ Status ReadColumnChunk(ByteSpan file, const ColumnChunk& chunk, const LeafColumn
     return Status::Unimplemented(where.ToString() + ": column chunk in an external file");
   if (!chunk.meta_data)
     return Status::DataLoss(where.ToString() + ": column chunk without metadata");
-  ChunkReader reader(file, chunk, leaf, mode, out);
+  ChunkReader reader(file, chunk, leaf, mode, out, image);
   Status status = reader.Run(expected_rows);
   if (status.ok()) return status;
   std::string context = where.ToString();

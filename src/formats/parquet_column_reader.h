@@ -29,6 +29,8 @@ enum class ReadMode {
 };
 
 // Where a chunk is, for error messages: "file F, row group G, column C".
+struct ImageChunk;
+
 struct ChunkLocation {
   std::string file;
   int row_group = 0;
@@ -41,9 +43,10 @@ struct ChunkLocation {
 // metadata, the row count against `expected_rows`, and the chunk statistics against the
 // values. Failures are DataLoss naming the location and the page; limits exceeded are
 // ResourceExhausted. `*out` is replaced, but the capacity of its value buffers is reused.
-// Thread-safe (no shared state).
+// Thread-safe (no shared state). With `image` set, each page is also appended to it,
+// uncompressed, once it has been validated (parquet_image.h).
 Status ReadColumnChunk(ByteSpan file, const ColumnChunk& chunk, const LeafColumn& leaf,
                        int64_t expected_rows, ReadMode mode, const ChunkLocation& where,
-                       ColumnChunkData* out);
+                       ColumnChunkData* out, ImageChunk* image = nullptr);
 
 }  // namespace cleanroom::formats

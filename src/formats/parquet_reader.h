@@ -68,6 +68,8 @@ class ParquetReader : public FormatReader {
   // first failure in row-group order.
   Status Verify(size_t threads = 0) const;
 
+  // The whole file's bytes (valid while the reader lives).
+  ByteSpan data() const { return bytes(); }
   const FileMetaData& metadata() const { return meta_; }
   const ParquetSchema& schema() const { return schema_; }
   const std::string& name() const { return name_; }

@@ -85,6 +85,8 @@ class ThriftWriter {
   void WriteI64(int64_t value);
   void WriteBinary(std::string_view value);
   void WriteVarint(uint64_t value);
+  // Appends bytes that already are one encoded value (copied from a reader's input).
+  void WriteRaw(ByteSpan encoded) { out_.insert(out_.end(), encoded.begin(), encoded.end()); }
 
   Bytes& bytes() { return out_; }
 

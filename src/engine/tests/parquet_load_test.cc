@@ -21,12 +21,14 @@ namespace {
 
 using testing::TempDir;
 
-// Rewrites `source` with our writer: every column BYTE_STREAM_SPLIT where the type allows it.
-Status RewriteByteStreamSplit(const std::string& source, const std::string& target) {
+// Rewrites `source` with our writer: every column BYTE_STREAM_SPLIT where the type allows it
+// (a file DuckDB's reader refuses), or PLAIN and dictionary encodings with page CRCs (one it
+// reads).
+Status Rewrite(const std::string& source, const std::string& target, bool byte_stream_split) {
   CR_ASSIGN_OR_RETURN(auto reader, formats::ParquetReader::Open(source));
   formats::ParquetWriterOptions options;
-  options.dictionary = false;
-  options.byte_stream_split = true;
+  options.dictionary = !byte_stream_split;
+  options.byte_stream_split = byte_stream_split;
   options.page_rows = 1000;
   CR_ASSIGN_OR_RETURN(auto writer, formats::ParquetWriter::Open(target, reader->fields(), options));
   for (int g = 0; g < reader->num_row_groups(); ++g) {
@@ -34,6 +36,12 @@ Status RewriteByteStreamSplit(const std::string& source, const std::string& targ
     CR_RETURN_IF_ERROR(writer->Write(batch));
   }
   return writer->Close();
+}
+Status RewriteByteStreamSplit(const std::string& source, const std::string& target) {
+  return Rewrite(source, target, true);
+}
+Status RewriteWithCrcs(const std::string& source, const std::string& target) {
+  return Rewrite(source, target, false);
 }
 
 // Every row of `sql` (run on a locked engine) as text, one line per row.
@@ -197,6 +205,81 @@ TEST_F(ParquetLoadTest, CorruptMemoryInputIsDataLossNamingWhere) {
   EXPECT_EQ(status.code(), StatusCode::kDataLoss) << status.ToString();
   EXPECT_NE(status.message().find("row group 1, column e"), std::string::npos) << status.ToString();
   EXPECT_EQ((*engine)->catalog().FindTable("t"), nullptr);
+}
+
+// ParquetInputs::kImageViews: the table is a view over the file's validated image. It gives
+// the rows the copied table gives, reads the image rather than the file (a file changed after
+// the load changes nothing), and the locked engine still reads no other file.
+TEST_F(ParquetLoadTest, ImageViewReadsTheValidatedImageNotTheFile) {
+  std::string file = dir_.Path("crc.parquet");
+  ASSERT_TRUE(RewriteWithCrcs(plain_, file).ok());
+  auto tables = Engine::Open();
+  ASSERT_TRUE(tables.ok());
+  ASSERT_TRUE((*tables)->LoadTable({"t", file, Format::kParquet}).ok());
+  ASSERT_TRUE((*tables)->Lock().ok());
+  const std::string query = "SELECT a, b, d, e, s FROM t ORDER BY a";
+  std::string want = Rows(**tables, query);
+  ASSERT_NE(want.find("19999|"), std::string::npos) << want.substr(0, 200);
+
+  EngineOptions options;
+  options.parquet_inputs = ParquetInputs::kImageViews;
+  auto engine = Engine::Open(options);
+  ASSERT_TRUE(engine.ok());
+  ASSERT_TRUE((*engine)->LoadTable({"t", file, Format::kParquet}).ok());
+  ASSERT_TRUE((*engine)->Lock().ok());
+  EXPECT_EQ(Rows(**engine, query), want);
+  EXPECT_EQ(Rows(**engine, "SELECT table_type FROM information_schema.tables WHERE table_name = 't'"),
+            "VIEW|\n");
+  // The file on disk replaced after the load: the view still reads what was validated.
+  ASSERT_TRUE(WriteFileAtomic(file, "not parquet any more").ok());
+  EXPECT_EQ(Rows(**engine, query), want);
+  // File access stays off for everything else.
+  std::string other = Rows(**engine, "SELECT count(*) FROM read_parquet('" + plain_ + "')");
+  EXPECT_NE(other.find("disabled"), std::string::npos) << other;
+}
+
+TEST_F(ParquetLoadTest, ImageViewOfACorruptFileIsDataLossAndNoView) {
+  std::string file = dir_.Path("crc.parquet");
+  ASSERT_TRUE(RewriteWithCrcs(plain_, file).ok());
+  auto bytes = ReadFileToString(file);
+  ASSERT_TRUE(bytes.ok());
+  auto reader = formats::ParquetReader::Open(file);
+  ASSERT_TRUE(reader.ok());
+  const formats::ColumnMetaData& meta = *(*reader)->metadata().row_groups[3].columns[2].meta_data;
+  size_t at = static_cast<size_t>(meta.data_page_offset + meta.total_compressed_size - 3);
+  (*bytes)[at] = static_cast<char>((*bytes)[at] ^ 0x5a);
+  std::string corrupt = dir_.Write("corrupt.parquet", *bytes);
+  EngineOptions options;
+  options.parquet_inputs = ParquetInputs::kImageViews;
+  auto engine = Engine::Open(options);
+  ASSERT_TRUE(engine.ok());
+  Status status = (*engine)->LoadTable({"t", corrupt, Format::kParquet});
+  EXPECT_EQ(status.code(), StatusCode::kDataLoss) << status.ToString();
+  EXPECT_NE(status.message().find("row group 3, column d"), std::string::npos) << status.ToString();
+  EXPECT_NE(status.message().find("page"), std::string::npos) << status.ToString();
+  EXPECT_EQ((*engine)->catalog().FindTable("t"), nullptr);
+  EXPECT_TRUE((*engine)->LoadTable({"t", file, Format::kParquet}).ok());
+  // The same bytes from memory (the runtime's decrypted inputs): the same refusal.
+  Status from_memory = (*engine)->LoadTableFromMemory({"m", "", Format::kParquet}, AsBytes(*bytes));
+  EXPECT_EQ(from_memory.code(), StatusCode::kDataLoss) << from_memory.ToString();
+  EXPECT_EQ((*engine)->catalog().FindTable("m"), nullptr);
+}
+
+TEST_F(ParquetLoadTest, ImageViewOfAMemoryInputGivesTheFilesRows) {
+  std::string file = dir_.Path("crc.parquet");
+  ASSERT_TRUE(RewriteWithCrcs(plain_, file).ok());
+  auto bytes = ReadFileToString(file);
+  ASSERT_TRUE(bytes.ok());
+  EngineOptions options;
+  options.parquet_inputs = ParquetInputs::kImageViews;
+  auto engine = Engine::Open(options);
+  ASSERT_TRUE(engine.ok());
+  ASSERT_TRUE((*engine)->LoadTable({"f", file, Format::kParquet}).ok());
+  ASSERT_TRUE((*engine)->LoadTableFromMemory({"m", "", Format::kParquet}, AsBytes(*bytes)).ok());
+  ASSERT_TRUE((*engine)->Lock().ok());
+  std::string want = Rows(**engine, "SELECT * FROM f ORDER BY a");
+  EXPECT_EQ(Rows(**engine, "SELECT * FROM m ORDER BY a"), want);
+  EXPECT_EQ(std::count(want.begin(), want.end(), '\n'), 20000);
 }
 
 }  // namespace

@@ -1,0 +1,378 @@
+#include "formats/parquet_image.h"
+
+#include <atomic>
+#include <cstring>
+#include <vector>
+
+#include "base/thread_pool.h"
+#include "formats/parquet_column_reader.h"
+#include "formats/thrift_compact.h"
+
+namespace cleanroom::formats {
+namespace {
+
+// Field ids of parquet.thrift (apache/parquet-format).
+namespace page_header {
+constexpr int16_t kUncompressedPageSize = 2;
+constexpr int16_t kCompressedPageSize = 3;
+constexpr int16_t kCrc = 4;
+constexpr int16_t kDataPageHeaderV2 = 8;
+constexpr int16_t kV2IsCompressed = 7;
+}  // namespace page_header
+namespace file_meta {
+constexpr int16_t kRowGroups = 4;
+constexpr int16_t kRowGroupColumns = 1;
+constexpr int16_t kRowGroupFileOffset = 5;
+constexpr int16_t kRowGroupTotalCompressedSize = 6;
+constexpr int16_t kChunkFileOffset = 2;
+constexpr int16_t kChunkMetaData = 3;
+constexpr int16_t kChunkOffsetIndexOffset = 4;
+constexpr int16_t kChunkColumnIndexLength = 7;
+constexpr int16_t kMetaCodec = 4;
+constexpr int16_t kMetaTotalUncompressedSize = 6;
+constexpr int16_t kMetaTotalCompressedSize = 7;
+constexpr int16_t kMetaDataPageOffset = 9;
+constexpr int16_t kMetaIndexPageOffset = 10;
+constexpr int16_t kMetaDictionaryPageOffset = 11;
+constexpr int16_t kMetaBloomFilterOffset = 14;
+constexpr int16_t kMetaBloomFilterLength = 15;
+}  // namespace file_meta
+
+// Rewrites one field of a struct being copied: writes its replacement (or nothing, to drop it)
+// after consuming the value from the reader, and returns true; false copies it unchanged.
+using FieldEdit = std::function<Result<bool>(int16_t id, ThriftType type)>;
+
+// Copies the struct at the reader's position to `w`, field by field: each field is offered to
+// `edit` first, otherwise its encoded value is copied byte for byte. `append` (when set) adds
+// fields at the end.
+Status CopyStruct(ByteSpan source, ThriftReader& r, ThriftWriter& w, const FieldEdit& edit,
+                  const std::function<void()>& append = nullptr) {
+  CR_RETURN_IF_ERROR(r.BeginStruct());
+  w.BeginStruct();
+  while (true) {
+    int16_t id = 0;
+    ThriftType type;
+    CR_RETURN_IF_ERROR(r.ReadFieldHeader(&id, &type));
+    if (type == ThriftType::kStop) break;
+    CR_ASSIGN_OR_RETURN(bool handled, edit(id, type));
+    if (handled) continue;
+    size_t start = r.position();
+    CR_RETURN_IF_ERROR(r.Skip(type));
+    w.FieldHeader(id, type);
+    w.WriteRaw(source.subspan(start, r.position() - start));
+  }
+  if (append) append();
+  r.EndStruct();
+  w.EndStruct();
+  return Status::OK();
+}
+
+// Copies a list of structs, element by element through `element(index)`.
+Status CopyStructList(ThriftReader& r, ThriftWriter& w, int16_t id, ThriftType type,
+                      const std::function<Status(uint32_t)>& element) {
+  if (type != ThriftType::kList) return r.Corrupt("expected a list");
+  ThriftType element_type;
+  uint32_t count = 0;
+  CR_RETURN_IF_ERROR(r.ReadListHeader(&element_type, &count));
+  if (count > 0 && element_type != ThriftType::kStruct) return r.Corrupt("expected structs");
+  w.FieldHeader(id, ThriftType::kList);
+  w.ListHeader(ThriftType::kStruct, count);
+  for (uint32_t i = 0; i < count; ++i) CR_RETURN_IF_ERROR(element(i));
+  return Status::OK();
+}
+
+// Where one chunk lies in the image (absolute offsets).
+struct Placement {
+  int64_t start = 0;
+  int64_t size = 0;
+  int64_t dictionary_page = -1;
+  int64_t first_data_page = -1;
+};
+
+Result<Bytes> RewriteFooter(ByteSpan footer, const std::vector<std::vector<Placement>>& placed) {
+  using namespace file_meta;
+  ThriftReader r(footer, "footer");
+  ThriftWriter w;
+  auto skip = [&](ThriftType type) -> Result<bool> {
+    CR_RETURN_IF_ERROR(r.Skip(type));
+    return true;
+  };
+  CR_RETURN_IF_ERROR(CopyStruct(footer, r, w, [&](int16_t id, ThriftType type) -> Result<bool> {
+    if (id != kRowGroups) return false;
+    CR_RETURN_IF_ERROR(CopyStructList(r, w, id, type, [&](uint32_t g) -> Status {
+      if (g >= placed.size()) return r.Corrupt("more row groups than read");
+      const std::vector<Placement>& chunks = placed[g];
+      int64_t group_size = 0;
+      for (const Placement& p : chunks) group_size += p.size;
+      return CopyStruct(footer, r, w, [&](int16_t gid, ThriftType gtype) -> Result<bool> {
+        if (gid == kRowGroupFileOffset) {
+          CR_RETURN_IF_ERROR(r.Skip(gtype));
+          if (!chunks.empty()) w.FieldI64(gid, chunks.front().start);
+          return true;
+        }
+        if (gid == kRowGroupTotalCompressedSize) {
+          CR_RETURN_IF_ERROR(r.Skip(gtype));
+          w.FieldI64(gid, group_size);
+          return true;
+        }
+        if (gid != kRowGroupColumns) return false;
+        CR_RETURN_IF_ERROR(CopyStructList(r, w, gid, gtype, [&](uint32_t c) -> Status {
+          if (c >= chunks.size()) return r.Corrupt("more columns than read");
+          const Placement& p = chunks[c];
+          bool empty = p.first_data_page < 0;  // a chunk without values keeps its offsets
+          return CopyStruct(footer, r, w, [&](int16_t cid, ThriftType ctype) -> Result<bool> {
+            if (cid == kChunkFileOffset && !empty) {
+              CR_RETURN_IF_ERROR(r.Skip(ctype));
+              w.FieldI64(cid, p.start);
+              return true;
+            }
+            // Column and offset indexes are not copied.
+            if (cid >= kChunkOffsetIndexOffset && cid <= kChunkColumnIndexLength) return skip(ctype);
+            if (cid != kChunkMetaData) return false;
+            if (ctype != ThriftType::kStruct) return r.Corrupt("column metadata is not a struct");
+            w.FieldHeader(cid, ThriftType::kStruct);
+            auto edit = [&](int16_t mid, ThriftType mtype) -> Result<bool> {
+              switch (mid) {
+                case kMetaCodec:
+                  CR_RETURN_IF_ERROR(r.Skip(mtype));
+                  w.FieldI32(mid, 0);  // UNCOMPRESSED
+                  return true;
+                case kMetaTotalUncompressedSize:
+                case kMetaTotalCompressedSize:
+                  if (empty) return false;
+                  CR_RETURN_IF_ERROR(r.Skip(mtype));
+                  w.FieldI64(mid, p.size);
+                  return true;
+                case kMetaDataPageOffset:
+                  if (empty) return false;
+                  CR_RETURN_IF_ERROR(r.Skip(mtype));
+                  // Without a dictionary page offset, readers start at the data page offset:
+                  // keep it pointing at the chunk's first page then.
+                  w.FieldI64(mid, p.first_data_page);
+                  return true;
+                case kMetaDictionaryPageOffset:
+                  if (empty) return false;
+                  CR_RETURN_IF_ERROR(r.Skip(mtype));
+                  if (p.dictionary_page >= 0) w.FieldI64(mid, p.dictionary_page);
+                  return true;
+                case kMetaIndexPageOffset:
+                case kMetaBloomFilterOffset:
+                case kMetaBloomFilterLength:
+                  return skip(mtype);
+                default:
+                  return false;
+              }
+            };
+            CR_RETURN_IF_ERROR(CopyStruct(footer, r, w, edit));
+            return true;
+          });
+        }));
+        return true;
+      });
+    }));
+    return true;
+  }));
+  return std::move(w.bytes());
+}
+
+// Plans one column chunk's pages, mirroring the reader's walk over them (ReadColumnChunk
+// checks that it meets the same pages). `*offset` is where the chunk starts in the image.
+Status PlanChunk(ByteSpan file, const ColumnChunk& chunk, uint64_t* offset, ImageChunk* out,
+                 Placement* placement) {
+  placement->start = static_cast<int64_t>(*offset);
+  if (!chunk.meta_data) return Status::DataLoss("column chunk without metadata");
+  const ColumnMetaData& meta = *chunk.meta_data;
+  if (meta.num_values <= 0) return Status::OK();  // no pages (the reader checks the rest)
+  int64_t start = meta.data_page_offset;
+  if (meta.dictionary_page_offset && *meta.dictionary_page_offset > 0 &&
+      *meta.dictionary_page_offset < start) {
+    start = *meta.dictionary_page_offset;
+  }
+  const auto file_size = static_cast<int64_t>(file.size());
+  if (start < 4 || start >= file_size || meta.total_compressed_size < 0 ||
+      meta.total_compressed_size > file_size - start) {
+    return Status::DataLoss("column chunk lies outside the file");
+  }
+  size_t pos = static_cast<size_t>(start);
+  const size_t end = pos + static_cast<size_t>(meta.total_compressed_size);
+  int64_t values = 0;
+  uint64_t chunk_bytes = 0;
+  while (values < meta.num_values) {
+    if (pos >= end) return Status::DataLoss("column chunk ends before all its values");
+    size_t header_size = 0;
+    CR_ASSIGN_OR_RETURN(PageHeader header,
+                        ParsePageHeader(file.subspan(pos, end - pos), "page", &header_size));
+    if (header.compressed_page_size < 0 || header.uncompressed_page_size < 0 ||
+        static_cast<size_t>(header.compressed_page_size) > end - pos - header_size) {
+      return Status::DataLoss("page extends past the column chunk");
+    }
+    const uint64_t source = pos;
+    ByteSpan header_bytes = file.subspan(pos, header_size);
+    pos += header_size + static_cast<size_t>(header.compressed_page_size);
+    const auto body = static_cast<uint64_t>(header.uncompressed_page_size);
+    chunk_bytes += body;
+    if (body > (uint64_t{1} << 29) || chunk_bytes > (uint64_t{1} << 30)) {
+      return Status::ResourceExhausted("page or column chunk beyond the reader's limits");
+    }
+    switch (header.type) {
+      case PageType::kDictionaryPage:
+        if (placement->dictionary_page < 0) placement->dictionary_page = static_cast<int64_t>(*offset);
+        break;
+      case PageType::kDataPage:
+        if (!header.data_page) return Status::DataLoss("data page without its header");
+        values += header.data_page->num_values;
+        break;
+      case PageType::kDataPageV2:
+        if (!header.data_page_v2) return Status::DataLoss("data page v2 without its header");
+        values += header.data_page_v2->num_values;
+        break;
+      case PageType::kIndexPage:
+        continue;  // neither read nor copied
+      default:
+        return Status::DataLoss("unknown page type");
+    }
+    if (header.type != PageType::kDictionaryPage && placement->first_data_page < 0) {
+      placement->first_data_page = static_cast<int64_t>(*offset);
+    }
+    ImagePage page;
+    page.source = source;
+    page.target = *offset;
+    CR_ASSIGN_OR_RETURN(page.header, RewritePageHeader(header_bytes, body));
+    page.body = body;
+    *offset += page.header.size() + body;
+    out->pages.push_back(std::move(page));
+  }
+  // Readers begin a chunk at its dictionary page offset when the footer gives one, else at its
+  // data page offset: without one, that must be the chunk's first page.
+  if (placement->dictionary_page >= 0 && !meta.dictionary_page_offset.has_value()) {
+    placement->first_data_page = placement->dictionary_page;
+  }
+  placement->size = static_cast<int64_t>(*offset) - placement->start;
+  return Status::OK();
+}
+
+}  // namespace
+
+Result<Bytes> RewritePageHeader(ByteSpan header, uint64_t body) {
+  using namespace page_header;
+  if (body > static_cast<uint64_t>(INT32_MAX)) return Status::DataLoss("page too large");
+  ThriftReader r(header, "page header");
+  ThriftWriter w;
+  CR_RETURN_IF_ERROR(CopyStruct(header, r, w, [&](int16_t id, ThriftType type) -> Result<bool> {
+    switch (id) {
+      case kUncompressedPageSize:
+      case kCompressedPageSize:
+        CR_RETURN_IF_ERROR(r.Skip(type));
+        w.FieldI32(id, static_cast<int32_t>(body));
+        return true;
+      case kCrc:  // the CRC covered the compressed bytes
+        CR_RETURN_IF_ERROR(r.Skip(type));
+        return true;
+      case kDataPageHeaderV2: {
+        if (type != ThriftType::kStruct) return r.Corrupt("v2 header is not a struct");
+        w.FieldHeader(id, ThriftType::kStruct);
+        CR_RETURN_IF_ERROR(CopyStruct(
+            header, r, w,
+            [&](int16_t vid, ThriftType vtype) -> Result<bool> {
+              if (vid != kV2IsCompressed) return false;
+              CR_RETURN_IF_ERROR(r.Skip(vtype));
+              return true;  // written below
+            },
+            [&] { w.FieldBool(kV2IsCompressed, false); }));
+        return true;
+      }
+      default:
+        return false;
+    }
+  }));
+  return std::move(w.bytes());
+}
+
+Result<ImagePlan> PlanUncompressedImage(const ParquetReader& reader) {
+  const FileMetaData& meta = reader.metadata();
+  const size_t leaves = reader.schema().leaves().size();
+  ByteSpan file = reader.data();
+  ImagePlan plan;
+  std::vector<std::vector<Placement>> placed(meta.row_groups.size());
+  plan.chunks.resize(meta.row_groups.size());
+  uint64_t offset = 4;  // "PAR1"
+  for (size_t g = 0; g < meta.row_groups.size(); ++g) {
+    const RowGroup& rg = meta.row_groups[g];
+    if (rg.columns.size() != leaves) return Status::DataLoss("row group column count differs");
+    plan.chunks[g].resize(leaves);
+    placed[g].resize(leaves);
+    for (size_t leaf = 0; leaf < leaves; ++leaf) {
+      Status status = PlanChunk(file, rg.columns[leaf], &offset, &plan.chunks[g][leaf],
+                                &placed[g][leaf]);
+      if (!status.ok()) {
+        // Verification names the page and the check that failed; the plan only saw headers.
+        Status verified = reader.Verify(0);
+        if (!verified.ok()) return verified;
+        ChunkLocation where{reader.name(), static_cast<int>(g), reader.schema().leaves()[leaf].path};
+        return Status(status.code(), where.ToString() + ": " + status.message());
+      }
+    }
+  }
+  uint32_t footer_length = GetU32LE(file.data() + file.size() - 8);
+  ByteSpan footer = file.subspan(file.size() - 8 - footer_length, footer_length);
+  CR_ASSIGN_OR_RETURN(plan.footer, RewriteFooter(footer, placed));
+  if (plan.footer.size() > UINT32_MAX) return Status::DataLoss("footer too large");
+  plan.footer_offset = offset;
+  return plan;
+}
+
+Status FillUncompressedImage(const ParquetReader& reader, ImagePlan& plan, size_t threads,
+                             std::span<uint8_t> out) {
+  if (out.size() != plan.size()) return Status::InvalidArgument("image buffer of the wrong size");
+  const FileMetaData& meta = reader.metadata();
+  const std::vector<LeafColumn>& leaves = reader.schema().leaves();
+  const int groups = reader.num_row_groups();
+  if (plan.chunks.size() != static_cast<size_t>(groups)) {
+    return Status::InvalidArgument("image plan of another file");
+  }
+  std::memcpy(out.data(), "PAR1", 4);
+  std::vector<Status> results(static_cast<size_t>(groups));
+  std::atomic<bool> failed{false};
+  auto fill_group = [&](int g) {
+    if (failed.load()) return;
+    const RowGroup& rg = meta.row_groups[static_cast<size_t>(g)];
+    ColumnChunkData scratch;
+    Status status;
+    for (size_t leaf = 0; leaf < leaves.size() && status.ok(); ++leaf) {
+      ImageChunk& chunk = plan.chunks[static_cast<size_t>(g)][leaf];
+      chunk.image = out.data();
+      chunk.next = 0;
+      ChunkLocation where{reader.name(), g, leaves[leaf].path};
+      status = ReadColumnChunk(reader.data(), rg.columns[leaf], leaves[leaf], rg.num_rows,
+                               ReadMode::kVerify, where, &scratch, &chunk);
+      if (status.ok() && chunk.next != chunk.pages.size()) {
+        status = Status::Internal(where.ToString() + ": pages differ from the image plan");
+      }
+    }
+    if (!status.ok()) failed = true;
+    results[static_cast<size_t>(g)] = std::move(status);
+  };
+  if (groups <= 1 || threads == 1) {
+    for (int g = 0; g < groups; ++g) fill_group(g);
+  } else {
+    ThreadPool pool(threads);
+    for (int g = 0; g < groups; ++g) pool.Submit([&fill_group, g] { fill_group(g); });
+    pool.Wait();
+  }
+  for (const Status& s : results) CR_RETURN_IF_ERROR(s);
+  uint8_t* tail = out.data() + plan.footer_offset;
+  std::memcpy(tail, plan.footer.data(), plan.footer.size());
+  PutU32LE(tail + plan.footer.size(), static_cast<uint32_t>(plan.footer.size()));
+  std::memcpy(tail + plan.footer.size() + 4, "PAR1", 4);
+  return Status::OK();
+}
+
+Status WriteUncompressedImage(const ParquetReader& reader, size_t threads,
+                              const std::function<Status(ByteSpan)>& write) {
+  CR_ASSIGN_OR_RETURN(ImagePlan plan, PlanUncompressedImage(reader));
+  Bytes image(plan.size());
+  CR_RETURN_IF_ERROR(FillUncompressedImage(reader, plan, threads, image));
+  return write(image);
+}
+
+}  // namespace cleanroom::formats

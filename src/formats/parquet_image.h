@@ -1,0 +1,67 @@
+#pragma once
+
+// The validated, uncompressed image of a Parquet file (docs/formats/parquet.md, "The image").
+//
+// Every page is validated exactly as ParquetReader::Verify does, and the page bytes the
+// validation decompressed are written out with the codec set to UNCOMPRESSED: page headers
+// rewritten (both sizes the uncompressed size, no CRC, v2 pages marked not compressed), the
+// footer rewritten for the new offsets (codec, sizes, page offsets; column and offset indexes
+// and bloom filters, which are not copied, dropped), everything else in the footer copied
+// byte for byte. DuckDB then reads exactly the bytes that were validated, without
+// decompressing them a second time.
+
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <vector>
+
+#include "base/bytes.h"
+#include "base/status.h"
+#include "formats/parquet_reader.h"
+
+namespace cleanroom::formats {
+
+// One page of the image: where its header is in the source file, where it goes in the image,
+// its rewritten header and the size of its uncompressed body.
+struct ImagePage {
+  uint64_t source = 0;  // offset of the original header in the file
+  uint64_t target = 0;  // offset of the rewritten header in the image
+  Bytes header;
+  uint64_t body = 0;
+};
+
+// Where the pages of one column chunk go, filled in by ReadColumnChunk as it validates them.
+struct ImageChunk {
+  std::vector<ImagePage> pages;
+  uint8_t* image = nullptr;  // the whole image (ImagePlan::size() bytes)
+  size_t next = 0;           // the next page to be written
+};
+
+// The layout of a file's image, from its page headers alone (no page is decompressed).
+struct ImagePlan {
+  std::vector<std::vector<ImageChunk>> chunks;  // [row group][leaf column]
+  Bytes footer;                                 // the rewritten footer
+  uint64_t footer_offset = 0;
+  uint64_t size() const { return footer_offset + footer.size() + 8; }
+};
+
+// Rewrites one page header for the image (both sizes `body`, no CRC, v2 pages marked not
+// compressed). DataLoss when the header cannot be read.
+Result<Bytes> RewritePageHeader(ByteSpan header, uint64_t body);
+
+// Plans the image of the file `reader` reads. When the page headers are malformed, the file is
+// verified for the error (DataLoss naming row group, column and page).
+Result<ImagePlan> PlanUncompressedImage(const ParquetReader& reader);
+
+// Validates every page, `threads` row groups at a time (0: one per hardware thread), writing
+// the image into `out` (exactly plan.size() bytes; row groups fill disjoint ranges). Returns the
+// first failure in row-group order (DataLoss naming row group, column and page); `out` is then
+// incomplete and must not be used.
+Status FillUncompressedImage(const ParquetReader& reader, ImagePlan& plan, size_t threads,
+                             std::span<uint8_t> out);
+
+// Plans and fills an image in memory and hands it to `write` (tests, tools).
+Status WriteUncompressedImage(const ParquetReader& reader, size_t threads,
+                              const std::function<Status(ByteSpan)>& write);
+
+}  // namespace cleanroom::formats
