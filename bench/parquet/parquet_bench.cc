@@ -33,6 +33,15 @@
 #include "formats/parquet_writer.h"
 #include "sql/frontend.h"
 
+#include <snappy-c.h>
+
+// DuckDB's bundled copy of Google's snappy, exported by libduckdb: used only by the "codec"
+// case below, to compare the decompressor Debian ships (libsnappy 1.1.9, which the reader uses)
+// with the one DuckDB's own reader runs, on the same pages.
+namespace duckdb_snappy {
+bool RawUncompress(const char* compressed, size_t compressed_length, char* uncompressed);
+}  // namespace duckdb_snappy
+
 namespace {
 
 using namespace cleanroom;
@@ -58,6 +67,60 @@ const char* kImpressions =
     "MILLISECOND AS ts, "
     "((hash(i * 13) % 100000) / 10000.0)::DECIMAL(10,4) AS cost, hash(i * 3) % 50 = 0 AS clicked "
     "FROM range(%lld) r(i)";
+
+// Single-threaded CPU seconds to decompress every SNAPPY page of `path` with Debian's libsnappy
+// (as the reader does) and with DuckDB's bundled snappy; best of `runs`.
+double ProcessCpu();
+bool CompareSnappy(const std::string& path, int runs) {
+  auto reader = formats::ParquetReader::Open(path, true);
+  if (!reader.ok()) return false;
+  auto plan = formats::PlanUncompressedImage(**reader);
+  if (!plan.ok()) return false;
+  struct Page {
+    ByteSpan body;
+    size_t size;
+  };
+  std::vector<Page> pages;
+  ByteSpan file = (*reader)->data();
+  size_t total = 0;
+  for (const auto& group : plan->chunks) {
+    for (const auto& chunk : group) {
+      for (const formats::ImagePage& page : chunk.pages) {
+        size_t header_size = 0;
+        auto header = formats::ParsePageHeader(file.subspan(page.source), "page", &header_size);
+        if (!header.ok()) return false;
+        pages.push_back({file.subspan(page.source + header_size,
+                                      static_cast<size_t>(header->compressed_page_size)),
+                         page.body});
+        total += page.body;
+      }
+    }
+  }
+  Bytes out(1 << 24);
+  double best[2] = {1e9, 1e9};
+  for (int r = 0; r < runs; ++r) {
+    for (int which = 0; which < 2; ++which) {
+      double cpu = ProcessCpu();
+      for (const Page& page : pages) {
+        if (page.size > out.size()) out.resize(page.size);
+        const char* in = reinterpret_cast<const char*>(page.body.data());
+        char* dst = reinterpret_cast<char*>(out.data());
+        if (which == 0) {
+          size_t got = page.size;
+          if (snappy_uncompress(in, page.body.size(), dst, &got) != SNAPPY_OK) return false;
+        } else if (!duckdb_snappy::RawUncompress(in, page.body.size(), dst)) {
+          return false;
+        }
+      }
+      best[which] = std::min(best[which], ProcessCpu() - cpu);
+    }
+  }
+  std::printf("snappy pages: %zu, %.1f MB out; Debian libsnappy %.3f s, DuckDB's bundled snappy "
+              "%.3f s (%.2fx), one thread, best of %d\n",
+              pages.size(), static_cast<double>(total) / 1e6, best[0], best[1],
+              best[0] / best[1], runs);
+  return true;
+}
 
 // A result as sorted text rows, to compare the two sides.
 using Rows = std::vector<std::string>;
@@ -266,12 +329,13 @@ int main(int argc, char** argv) {
               load[0], load[1], load[2]);
   std::printf("%-52s %8s %10s %8s %9s\n", "case", "duckdb", "cleanroom", "ratio", "cpu ratio");
   std::string prefix = dir + "/impressions_" + std::to_string(rows) + "_";
-  // For profiling: PARQUET_BENCH_ONLY=query|scan|engine|imageviews|verify|image runs that case alone, `runs` times, on
+  // For profiling: PARQUET_BENCH_ONLY=query|scan|engine|imageviews|verify|image|codec runs that case alone, `runs` times, on
   // the SNAPPY file (PARQUET_BENCH_CODEC picks another).
   if (const char* only = std::getenv("PARQUET_BENCH_ONLY")) {
     const char* codec = std::getenv("PARQUET_BENCH_CODEC");
     std::string path = prefix + (codec != nullptr ? codec : "snappy") + ".parquet";
     std::string which = only;
+    if (which == "codec") return CompareSnappy(path, runs) ? 0 : 1;
     Series series;
     for (int r = 0; r < runs; ++r) {
       TimeInto(series, [&] {

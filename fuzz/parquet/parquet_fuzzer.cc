@@ -1,11 +1,14 @@
 // Feeds arbitrary bytes to the Parquet reader: open (footer, schema), verify every row group,
-// and read every row group. Any input must end in a value or a Status.
+// write the validated image (parquet_image.h) and read every row group. Any input must end in a
+// value or a Status; an image is written exactly when verification passes, and it verifies.
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <utility>
 
+#include "base/bytes.h"
 #include "formats/column_vector.h"
+#include "formats/parquet_image.h"
 #include "formats/parquet_reader.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -13,7 +16,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto reader =
       ParquetReader::OpenBuffer(std::string(reinterpret_cast<const char*>(data), size), "fuzz");
   if (!reader.ok()) return 0;
-  (void)(*reader)->Verify(1);
+  const bool verified = (*reader)->Verify(1).ok();
+  auto plan = cleanroom::formats::PlanUncompressedImage(**reader);
+  if (plan.ok() && plan->size() <= (size_t{64} << 20)) {
+    cleanroom::Bytes image(plan->size());
+    bool filled = cleanroom::formats::FillUncompressedImage(**reader, *plan, 1, image).ok();
+    if (filled != verified) __builtin_trap();
+    if (filled) {
+      auto again = ParquetReader::OpenBuffer(
+          std::string(reinterpret_cast<const char*>(image.data()), image.size()), "image");
+      if (!again.ok() || !(*again)->Verify(1).ok()) __builtin_trap();
+    }
+  }
   cleanroom::formats::RecordBatch previous;  // its buffers are reused, as the scan does
   for (int g = 0; g < (*reader)->num_row_groups() && g < 64; ++g) {
     auto batch = (*reader)->ReadRowGroup(g, {}, std::move(previous));

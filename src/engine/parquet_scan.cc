@@ -252,7 +252,7 @@ void ScanBindCallback(duckdb_bind_info info) {
     read_ahead = duckdb_get_bool(flag);
     duckdb_destroy_value(&flag);
   }
-  auto reader = formats::ParquetReader::Open(file);
+  auto reader = formats::ParquetReader::Open(file, /*read_all=*/true);
   if (!reader.ok()) {
     duckdb_bind_set_error(info, reader.status().ToString().c_str());
     return;

@@ -241,8 +241,11 @@ class ChunkReader {
   // needs the count of defined values alone, and a batch needs the levels only once a value is
   // NULL. Until then out_->def stays empty (every level so far is the maximum).
   bool NeedDefinitionLevels(size_t defined, size_t n) const {
+    // Once stored (a NULL, or a page whose levels could not be counted in place), every page's
+    // levels are, or out_->def would lag behind the level count (found by the fuzzer).
+    if (def_stored_) return true;
     if (mode_ == ReadMode::kVerify) return false;
-    return def_stored_ || defined != n;
+    return defined != n;
   }
   // Writes out the elided levels of earlier pages, so that out_->def has one entry per level.
   void StoreElidedLevels() {
