@@ -329,7 +329,7 @@ int main(int argc, char** argv) {
               load[0], load[1], load[2]);
   std::printf("%-52s %8s %10s %8s %9s\n", "case", "duckdb", "cleanroom", "ratio", "cpu ratio");
   std::string prefix = dir + "/impressions_" + std::to_string(rows) + "_";
-  // For profiling: PARQUET_BENCH_ONLY=query|scan|engine|imageviews|verify|image|codec runs that case alone, `runs` times, on
+  // For profiling: PARQUET_BENCH_ONLY=query|scan|engine|imageviews|shmviews|hugeviews|verify|image|codec runs that case alone, `runs` times, on
   // the SNAPPY file (PARQUET_BENCH_CODEC picks another).
   if (const char* only = std::getenv("PARQUET_BENCH_ONLY")) {
     const char* codec = std::getenv("PARQUET_BENCH_CODEC");
@@ -344,6 +344,41 @@ int main(int argc, char** argv) {
           return Check(EnginePath(path, true, nullptr, engine::ParquetInputs::kImageViews));
         }
         if (which == "verify") return Check(engine::VerifyParquetInput(path, 2));
+        if (which == "shmviews" || which == "hugeviews") {
+          // The image design's memory, isolated: the validated image in a memory file of 4 KiB
+          // pages (as the engine's kImageViews) or of 2 MiB huge pages (needs vm.nr_hugepages),
+          // then DuckDB's query over it.
+          auto reader = formats::ParquetReader::Open(path, true);
+          if (!reader.ok()) return false;
+          bool huge = which == "hugeviews";
+          auto plan = formats::PlanUncompressedImage(**reader);
+          if (!plan.ok()) return false;
+          uint64_t size = plan->size(), mapped_size = size;
+          if (huge) {
+            mapped_size = (size + (uint64_t{2} << 20) - 1) & ~((uint64_t{2} << 20) - 1);
+            // The footer's offsets grow with the lead: settle the lead so the image fills the
+            // rounded size exactly.
+            uint64_t lead = mapped_size - size;
+            for (int i = 0; i < 8; ++i) {
+              plan = formats::PlanUncompressedImage(**reader, lead);
+              if (!plan.ok()) return false;
+              if (plan->size() == mapped_size) break;
+              lead = lead + mapped_size - plan->size();
+            }
+            if (plan->size() != mapped_size) return false;
+          }
+          int fd = ::memfd_create("bench", MFD_CLOEXEC | (huge ? MFD_HUGETLB : 0));
+          if (fd < 0 || ::ftruncate(fd, static_cast<off_t>(mapped_size)) != 0) return false;
+          void* map = ::mmap(nullptr, mapped_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+          if (map == MAP_FAILED) return false;
+          Status filled = formats::FillUncompressedImage(
+              **reader, *plan, 2, std::span<uint8_t>(static_cast<uint8_t*>(map), mapped_size));
+          ::munmap(map, mapped_size);
+          bool ok = Check(filled) &&
+                    DuckDb().Run(DuckDbQuery("read_parquet('/proc/self/fd/" + std::to_string(fd) + "')"));
+          ::close(fd);
+          return ok;
+        }
         if (which == "image") {
           auto reader = formats::ParquetReader::Open(path, true);
           if (!reader.ok()) return false;

@@ -37,7 +37,7 @@ struct EngineOptions {
   // Every Parquet input is validated page by page by our own reader before DuckDB reads it.
   // false only for a person's own trusted local files (`cleanroom sql --no-verify`).
   bool verify_parquet = true;
-  ParquetInputs parquet_inputs = ParquetInputs::kTables;
+  ParquetInputs parquet_inputs = ParquetInputs::kImageViews;
 };
 
 // One in-memory DuckDB database and its connection. The life of an engine:
@@ -123,6 +123,14 @@ class Engine {
   // query) instead of a copy.
   Status LoadFromReader(const TableSource& source, const std::string& reader_sql,
                         bool as_view = false);
+  // LoadTableFromMemoryFill for Parquet with kImageViews: plaintext in anonymous memory,
+  // validated into an image; LoadThroughMemoryFile: the bytes in a memory file DuckDB reads.
+  Status LoadParquetImageFromMemory(const TableSource& source, uint64_t size,
+                                    const std::function<Status(std::span<uint8_t>)>& fill,
+                                    const std::function<Status()>& before_load);
+  Status LoadThroughMemoryFile(const TableSource& source, uint64_t size,
+                               const std::function<Status(std::span<uint8_t>)>& fill,
+                               const std::function<Status()>& before_load);
   // Validates the Parquet file `reader` reads and writes its uncompressed image into a sealed
   // memory file that DuckDB may read after Lock() (formats/parquet_image.h); returns its path.
   Result<std::string> WriteParquetImage(const formats::ParquetReader& reader);

@@ -404,39 +404,41 @@ Status RegisterParquetScan(duckdb_connection connection) {
 namespace {
 
 // Whether DuckDB's reader takes every column chunk's codec and encodings (see the header).
-bool DuckDbReads(const formats::ParquetReader& reader) {
+bool DuckDbReads(const formats::ParquetReader& reader, bool image) {
   for (const formats::RowGroup& group : reader.metadata().row_groups) {
     for (const formats::ColumnChunk& chunk : group.columns) {
       if (!chunk.meta_data.has_value()) continue;
       const formats::ColumnMetaData& meta = *chunk.meta_data;
-      if (meta.codec == formats::Codec::kLz4) return false;
+      if (meta.codec == formats::Codec::kLz4 && !image) return false;  // an image is UNCOMPRESSED
       bool floating =
           meta.type == formats::PhysicalType::kFloat || meta.type == formats::PhysicalType::kDouble;
       for (formats::Encoding encoding : meta.encodings) {
-        if (encoding == formats::Encoding::kByteStreamSplit && !floating) return false;
+        // An image holds these values PLAIN.
+        if (encoding == formats::Encoding::kByteStreamSplit && !floating && !image) return false;
       }
     }
   }
   return true;
 }
 
-ParquetLoadChoice Choose(const formats::ParquetReader& reader) {
+ParquetLoadChoice Choose(const formats::ParquetReader& reader, bool image) {
   ParquetLoadChoice choice;
-  choice.duckdb_reads = DuckDbReads(reader);
+  choice.duckdb_reads = DuckDbReads(reader, image);
   choice.path = choice.duckdb_reads ? ParquetLoadPath::kVerifyThenDuckDb : ParquetLoadPath::kScan;
   return choice;
 }
 
 }  // namespace
 
-Result<ParquetLoadChoice> ChooseParquetLoad(const std::string& path) {
+Result<ParquetLoadChoice> ChooseParquetLoad(const std::string& path, bool image) {
   CR_ASSIGN_OR_RETURN(auto reader, formats::ParquetReader::Open(path));
-  return Choose(*reader);
+  return Choose(*reader, image);
 }
 
-Result<ParquetLoadChoice> ChooseParquetLoadBytes(ByteSpan data, const std::string& name) {
+Result<ParquetLoadChoice> ChooseParquetLoadBytes(ByteSpan data, const std::string& name,
+                                                 bool image) {
   CR_ASSIGN_OR_RETURN(auto reader, formats::ParquetReader::OpenSpan(data, name));
-  return Choose(*reader);
+  return Choose(*reader, image);
 }
 
 // Validates every Parquet file a path, directory or glob names, row groups in parallel.

@@ -35,9 +35,11 @@ struct ParquetLoadChoice {
 // when DuckDB refuses the file, kVerifyThenDuckDb otherwise. (A one-pass load of files DuckDB
 // reads saves 12 to 15% CPU but is slower in wall time: DuckDB inserts from a C API table
 // function on one thread, while verification and its own read_parquet use every core.)
-Result<ParquetLoadChoice> ChooseParquetLoad(const std::string& path);
+// With `image`, for a validated image (uncompressed): only encodings matter, not the codec.
+Result<ParquetLoadChoice> ChooseParquetLoad(const std::string& path, bool image = false);
 // The same for a file held in memory; `name` appears in errors.
-Result<ParquetLoadChoice> ChooseParquetLoadBytes(ByteSpan data, const std::string& name);
+Result<ParquetLoadChoice> ChooseParquetLoadBytes(ByteSpan data, const std::string& name,
+                                                 bool image = false);
 // Validates every page of every file matched by `path_or_glob`; DataLoss names file, row
 // group, column and page.
 Status VerifyParquetInput(const std::string& path_or_glob, size_t threads);

@@ -26,6 +26,9 @@
 namespace cleanroom::engine {
 namespace {
 
+// The size of a huge page (x86-64's 2 MiB), for inputs and images held in reserved huge pages.
+constexpr uint64_t kHugePage = uint64_t{2} << 20;
+
 bool HasGlobCharacters(std::string_view path) {
   return path.find_first_of("*?[") != std::string_view::npos;
 }
@@ -209,7 +212,7 @@ Status Engine::LoadTable(const TableSource& source) {
       if (files.size() == 1) {
         // A file whose encodings DuckDB's reader refuses even uncompressed loads in one pass
         // through ours (it validates every page it hands to DuckDB).
-        Result<ParquetLoadChoice> choice = ChooseParquetLoad(files[0]);
+        Result<ParquetLoadChoice> choice = ChooseParquetLoad(files[0], /*image=*/true);
         if (!choice.ok()) return choice.status().WithContext("table " + source.name);
         if (choice->path == ParquetLoadPath::kScan) return load_through_scan(files[0]);
       }
@@ -282,6 +285,86 @@ Status Engine::LoadTableFromMemoryFill(const TableSource& source, uint64_t size,
   if (source.format == Format::kAuto) {
     return Status::InvalidArgument("table " + source.name + ": a format is required for memory input");
   }
+  if (source.format == Format::kParquet && options_.verify_parquet &&
+      options_.parquet_inputs == ParquetInputs::kImageViews) {
+    return LoadParquetImageFromMemory(source, size, fill, before_load);
+  }
+  return LoadThroughMemoryFile(source, size, fill, before_load);
+}
+
+Status Engine::LoadParquetImageFromMemory(const TableSource& source, uint64_t size,
+                                          const std::function<Status(std::span<uint8_t>)>& fill,
+                                          const std::function<Status()>& before_load) {
+  // DuckDB reads only the validated image, so the plaintext needs no file: anonymous memory,
+  // in reserved 2 MiB pages when the machine has them (vm.nr_hugepages), else ordinary pages
+  // (faulting in 4 KiB pages one by one costs about a fifth of a second per 400 MB here).
+  void* mapped = nullptr;
+  size_t mapped_size = 0;
+  if (size > 0) {
+    mapped_size = static_cast<size_t>((size + kHugePage - 1) / kHugePage * kHugePage);
+    mapped = size >= kHugePage / 2
+                 ? ::mmap(nullptr, mapped_size, PROT_READ | PROT_WRITE,
+                          MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0)
+                 : MAP_FAILED;
+    if (mapped == MAP_FAILED) {
+      mapped_size = static_cast<size_t>(size);
+      mapped = ::mmap(nullptr, mapped_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                      -1, 0);
+    }
+    if (mapped == MAP_FAILED) {
+      return Status::ResourceExhausted("table " + source.name + ": no memory for the input: " +
+                                       ErrnoText(errno));
+    }
+  }
+  std::span<uint8_t> bytes(static_cast<uint8_t*>(mapped), size);
+  Status status = fill(bytes);
+  bool checked = false;  // before_load ran
+  bool through_file = false;
+  if (status.ok()) {
+    Result<ParquetLoadChoice> choice = ChooseParquetLoadBytes(bytes, source.name, /*image=*/true);
+    if (!choice.ok()) {
+      status = choice.status();
+    } else if (choice->path == ParquetLoadPath::kScan) {
+      through_file = true;  // encodings DuckDB cannot read: our reader feeds it (below)
+    } else {
+      auto reader = formats::ParquetReader::OpenSpan(bytes, source.name);
+      Result<std::string> image =
+          reader.ok() ? WriteParquetImage(**reader) : Result<std::string>(reader.status());
+      if (!image.ok()) status = image.status();
+      if (status.ok() && before_load) {
+        status = before_load();
+        checked = true;
+      }
+      if (status.ok()) {
+        status = LoadFromReader(source, "read_parquet(" + QuoteLiteral(*image) + ")", true);
+        // A schema DuckDB's reader refuses (a MAP without values): through ours, below.
+        through_file = !status.ok() && status.code() != StatusCode::kAlreadyExists &&
+                       status.code() != StatusCode::kDataLoss;
+      }
+    }
+  }
+  if (status.ok() || through_file) {
+    if (through_file) {
+      status = LoadThroughMemoryFile(
+          source, size,
+          [bytes](std::span<uint8_t> out) {
+            if (!bytes.empty()) std::memcpy(out.data(), bytes.data(), bytes.size());
+            return Status::OK();
+          },
+          checked ? nullptr : before_load);
+    }
+  }
+  // The plaintext's pages go back to the kernel, which zero-fills a page before any reuse.
+  if (mapped != nullptr) {
+    ::madvise(mapped, mapped_size, MADV_DONTNEED);
+    ::munmap(mapped, mapped_size);
+  }
+  return status.WithContext("table " + source.name);
+}
+
+Status Engine::LoadThroughMemoryFile(const TableSource& source, uint64_t size,
+                                     const std::function<Status(std::span<uint8_t>)>& fill,
+                                     const std::function<Status()>& before_load) {
   int fd = ::memfd_create("cleanroom-input", MFD_CLOEXEC);
   if (fd < 0) return Status::Internal("memfd_create failed: " + ErrnoText(errno));
   if (::ftruncate(fd, static_cast<off_t>(size)) != 0) {
@@ -554,27 +637,67 @@ Status Engine::AllowPath(const std::string& path) {
   return status;
 }
 
+namespace {
+
+// A memory file of `size` bytes mapped writable: in 2 MiB huge pages when the machine has them
+// reserved (vm.nr_hugepages; mapping a shared huge-page file reserves its pages, so a short pool
+// fails here, not later), else in ordinary pages. Allocating 4 KiB shared-memory pages one by
+// one costs about as much as the rest of the image's validation (bench/parquet).
+struct ImageFile {
+  int fd = -1;
+  void* mapped = nullptr;
+  uint64_t size = 0;
+  bool huge = false;
+};
+
+Result<ImageFile> MapImageFile(uint64_t size, bool huge) {
+  ImageFile file;
+  file.size = size;
+  file.huge = huge;
+  file.fd = ::memfd_create("cleanroom-parquet",
+                           MFD_CLOEXEC | MFD_ALLOW_SEALING | (huge ? MFD_HUGETLB : 0));
+  if (file.fd < 0) return Status::ResourceExhausted("memfd_create failed: " + ErrnoText(errno));
+  if (size > 0 && ::ftruncate(file.fd, static_cast<off_t>(size)) == 0) {
+    file.mapped = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, file.fd, 0);
+    if (file.mapped != MAP_FAILED) return file;
+  }
+  int err = errno;
+  ::close(file.fd);
+  return Status::ResourceExhausted("mapping the validated image failed: " + ErrnoText(err));
+}
+
+}  // namespace
+
 Result<std::string> Engine::WriteParquetImage(const formats::ParquetReader& reader) {
   CR_ASSIGN_OR_RETURN(formats::ImagePlan plan, formats::PlanUncompressedImage(reader));
-  int fd = ::memfd_create("cleanroom-parquet", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-  if (fd < 0) return Status::Internal("memfd_create failed: " + ErrnoText(errno));
-  const uint64_t size = plan.size();
-  Status status;
-  // Pages are validated straight into the memory file: no other copy of the image.
-  if (::ftruncate(fd, static_cast<off_t>(size)) != 0) {
-    status = Status::ResourceExhausted("sizing the validated image failed: " + ErrnoText(errno));
-  }
-  if (status.ok()) {
-    void* mapped = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    if (mapped == MAP_FAILED) {
-      status = Status::ResourceExhausted("mapping the validated image failed: " + ErrnoText(errno));
-    } else {
-      size_t threads = options_.threads > 0 ? static_cast<size_t>(options_.threads) : 0;
-      status = formats::FillUncompressedImage(
-          reader, plan, threads, std::span<uint8_t>(static_cast<uint8_t*>(mapped), size));
-      ::munmap(mapped, size);
+  // Huge pages hold a whole number of pages: the image is laid out to end exactly at the
+  // rounded size, after a zero lead (readers find a Parquet file by its footer). The footer's
+  // offsets grow with the lead, so the lead is settled in a few rounds.
+  Result<ImageFile> file = Status::ResourceExhausted("no huge pages");
+  const uint64_t rounded = (plan.size() + kHugePage - 1) / kHugePage * kHugePage;
+  if (plan.size() >= kHugePage / 2) {  // small images stay in ordinary pages
+    formats::ImagePlan huge_plan;
+    uint64_t lead = rounded - plan.size();
+    for (int round = 0; round < 4; ++round) {
+      auto attempt = formats::PlanUncompressedImage(reader, lead);
+      if (!attempt.ok()) break;
+      huge_plan = std::move(*attempt);
+      if (huge_plan.size() == rounded) break;
+      lead = lead + rounded - huge_plan.size();
+    }
+    if (huge_plan.size() == rounded) {
+      file = MapImageFile(rounded, /*huge=*/true);
+      if (file.ok()) plan = std::move(huge_plan);
     }
   }
+  if (!file.ok()) file = MapImageFile(plan.size(), /*huge=*/false);
+  if (!file.ok()) return file.status();
+  size_t threads = options_.threads > 0 ? static_cast<size_t>(options_.threads) : 0;
+  // Pages are validated straight into the memory file: no other copy of the image.
+  Status status = formats::FillUncompressedImage(
+      reader, plan, threads, std::span<uint8_t>(static_cast<uint8_t*>(file->mapped), file->size));
+  ::munmap(file->mapped, file->size);
+  int fd = file->fd;
   // Sealed: neither we nor DuckDB can change a byte of what was validated.
   if (status.ok() &&
       ::fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) != 0) {

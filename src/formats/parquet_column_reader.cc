@@ -328,7 +328,7 @@ class ChunkReader {
     }
     out_->num_levels += n;
     CR_RETURN_IF_ERROR(DecodeValues(h.encoding, data.subspan(offset), defined));
-    return ToImage({}, page_buffer_.bytes);
+    return ToImage(data.subspan(0, offset), data.subspan(offset));
   }
 
   // Writes the page just validated (its uncompressed body: `levels`, then `values`) into the
@@ -345,7 +345,20 @@ class ChunkReader {
     std::memcpy(out, page.header.data(), page.header.size());
     out += page.header.size();
     if (!levels.empty()) std::memcpy(out, levels.data(), levels.size());
-    if (!values.empty()) std::memcpy(out + levels.size(), values.data(), values.size());
+    out += levels.size();
+    if (page.transpose == 0) {
+      if (!values.empty()) std::memcpy(out, values.data(), values.size());
+      return Status::OK();
+    }
+    // BYTE_STREAM_SPLIT (byte k of every value, then byte k + 1, ...) back to PLAIN: the
+    // values were decoded from exactly these bytes, so their count divides evenly.
+    const size_t width = page.transpose;
+    if (values.size() % width != 0) return Status::Internal("split values of a partial width");
+    const size_t n = values.size() / width;
+    for (size_t k = 0; k < width; ++k) {
+      const uint8_t* stream = values.data() + k * n;
+      for (size_t i = 0; i < n; ++i) out[i * width + k] = stream[i];
+    }
     return Status::OK();
   }
 

@@ -6,6 +6,7 @@
 
 #include "base/thread_pool.h"
 #include "formats/parquet_column_reader.h"
+#include "formats/parquet_encoding.h"
 #include "formats/thrift_compact.h"
 
 namespace cleanroom::formats {
@@ -16,7 +17,10 @@ namespace page_header {
 constexpr int16_t kUncompressedPageSize = 2;
 constexpr int16_t kCompressedPageSize = 3;
 constexpr int16_t kCrc = 4;
+constexpr int16_t kDataPageHeader = 5;
 constexpr int16_t kDataPageHeaderV2 = 8;
+constexpr int16_t kV1Encoding = 2;
+constexpr int16_t kV2Encoding = 4;
 constexpr int16_t kV2IsCompressed = 7;
 }  // namespace page_header
 namespace file_meta {
@@ -28,7 +32,9 @@ constexpr int16_t kChunkFileOffset = 2;
 constexpr int16_t kChunkMetaData = 3;
 constexpr int16_t kChunkOffsetIndexOffset = 4;
 constexpr int16_t kChunkColumnIndexLength = 7;
+constexpr int16_t kMetaEncodings = 2;
 constexpr int16_t kMetaCodec = 4;
+constexpr int16_t kMetaEncodingStats = 13;
 constexpr int16_t kMetaTotalUncompressedSize = 6;
 constexpr int16_t kMetaTotalCompressedSize = 7;
 constexpr int16_t kMetaDataPageOffset = 9;
@@ -87,6 +93,7 @@ struct Placement {
   int64_t size = 0;
   int64_t dictionary_page = -1;
   int64_t first_data_page = -1;
+  bool transposed = false;  // some page's BYTE_STREAM_SPLIT values were written PLAIN
 };
 
 Result<Bytes> RewriteFooter(ByteSpan footer, const std::vector<std::vector<Placement>>& placed) {
@@ -133,6 +140,30 @@ Result<Bytes> RewriteFooter(ByteSpan footer, const std::vector<std::vector<Place
             w.FieldHeader(cid, ThriftType::kStruct);
             auto edit = [&](int16_t mid, ThriftType mtype) -> Result<bool> {
               switch (mid) {
+                case kMetaEncodings: {
+                  if (!p.transposed) return false;
+                  // BYTE_STREAM_SPLIT became PLAIN; PLAIN is listed once.
+                  if (mtype != ThriftType::kList) return r.Corrupt("encodings is not a list");
+                  ThriftType element;
+                  uint32_t count = 0;
+                  CR_RETURN_IF_ERROR(r.ReadListHeader(&element, &count));
+                  std::vector<int32_t> encodings;
+                  bool plain = false;
+                  for (uint32_t i = 0; i < count; ++i) {
+                    CR_ASSIGN_OR_RETURN(int32_t e, r.ReadI32());
+                    if (e == 9) e = 0;
+                    if (e == 0 && plain) continue;
+                    plain = plain || e == 0;
+                    encodings.push_back(e);
+                  }
+                  w.FieldHeader(mid, ThriftType::kList);
+                  w.ListHeader(ThriftType::kI32, static_cast<uint32_t>(encodings.size()));
+                  for (int32_t e : encodings) w.WriteI32(e);
+                  return true;
+                }
+                case kMetaEncodingStats:  // counts pages by encoding: no longer true
+                  if (!p.transposed) return false;
+                  return skip(mtype);
                 case kMetaCodec:
                   CR_RETURN_IF_ERROR(r.Skip(mtype));
                   w.FieldI32(mid, 0);  // UNCOMPRESSED
@@ -177,8 +208,8 @@ Result<Bytes> RewriteFooter(ByteSpan footer, const std::vector<std::vector<Place
 
 // Plans one column chunk's pages, mirroring the reader's walk over them (ReadColumnChunk
 // checks that it meets the same pages). `*offset` is where the chunk starts in the image.
-Status PlanChunk(ByteSpan file, const ColumnChunk& chunk, uint64_t* offset, ImageChunk* out,
-                 Placement* placement) {
+Status PlanChunk(ByteSpan file, const ColumnChunk& chunk, int32_t width, uint64_t* offset,
+                 ImageChunk* out, Placement* placement) {
   placement->start = static_cast<int64_t>(*offset);
   if (!chunk.meta_data) return Status::DataLoss("column chunk without metadata");
   const ColumnMetaData& meta = *chunk.meta_data;
@@ -214,6 +245,7 @@ Status PlanChunk(ByteSpan file, const ColumnChunk& chunk, uint64_t* offset, Imag
     if (body > (uint64_t{1} << 29) || chunk_bytes > (uint64_t{1} << 30)) {
       return Status::ResourceExhausted("page or column chunk beyond the reader's limits");
     }
+    bool split = false;
     switch (header.type) {
       case PageType::kDictionaryPage:
         if (placement->dictionary_page < 0) placement->dictionary_page = static_cast<int64_t>(*offset);
@@ -221,10 +253,12 @@ Status PlanChunk(ByteSpan file, const ColumnChunk& chunk, uint64_t* offset, Imag
       case PageType::kDataPage:
         if (!header.data_page) return Status::DataLoss("data page without its header");
         values += header.data_page->num_values;
+        split = header.data_page->encoding == Encoding::kByteStreamSplit;
         break;
       case PageType::kDataPageV2:
         if (!header.data_page_v2) return Status::DataLoss("data page v2 without its header");
         values += header.data_page_v2->num_values;
+        split = header.data_page_v2->encoding == Encoding::kByteStreamSplit;
         break;
       case PageType::kIndexPage:
         continue;  // neither read nor copied
@@ -237,8 +271,13 @@ Status PlanChunk(ByteSpan file, const ColumnChunk& chunk, uint64_t* offset, Imag
     ImagePage page;
     page.source = source;
     page.target = *offset;
-    CR_ASSIGN_OR_RETURN(page.header, RewritePageHeader(header_bytes, body));
+    CR_ASSIGN_OR_RETURN(page.header, RewritePageHeader(header_bytes, body, split));
     page.body = body;
+    if (split) {
+      page.transpose = static_cast<uint32_t>(PhysicalWidth(meta.type, width));
+      if (page.transpose == 0) return Status::DataLoss("BYTE_STREAM_SPLIT on a variable-width column");
+      placement->transposed = true;
+    }
     *offset += page.header.size() + body;
     out->pages.push_back(std::move(page));
   }
@@ -253,7 +292,7 @@ Status PlanChunk(ByteSpan file, const ColumnChunk& chunk, uint64_t* offset, Imag
 
 }  // namespace
 
-Result<Bytes> RewritePageHeader(ByteSpan header, uint64_t body) {
+Result<Bytes> RewritePageHeader(ByteSpan header, uint64_t body, bool to_plain) {
   using namespace page_header;
   if (body > static_cast<uint64_t>(INT32_MAX)) return Status::DataLoss("page too large");
   ThriftReader r(header, "page header");
@@ -268,12 +307,29 @@ Result<Bytes> RewritePageHeader(ByteSpan header, uint64_t body) {
       case kCrc:  // the CRC covered the compressed bytes
         CR_RETURN_IF_ERROR(r.Skip(type));
         return true;
+      case kDataPageHeader: {
+        if (!to_plain) return false;
+        if (type != ThriftType::kStruct) return r.Corrupt("data page header is not a struct");
+        w.FieldHeader(id, ThriftType::kStruct);
+        CR_RETURN_IF_ERROR(CopyStruct(header, r, w, [&](int16_t vid, ThriftType vtype) -> Result<bool> {
+          if (vid != kV1Encoding) return false;
+          CR_RETURN_IF_ERROR(r.Skip(vtype));
+          w.FieldI32(vid, 0);  // PLAIN
+          return true;
+        }));
+        return true;
+      }
       case kDataPageHeaderV2: {
         if (type != ThriftType::kStruct) return r.Corrupt("v2 header is not a struct");
         w.FieldHeader(id, ThriftType::kStruct);
         CR_RETURN_IF_ERROR(CopyStruct(
             header, r, w,
             [&](int16_t vid, ThriftType vtype) -> Result<bool> {
+              if (vid == kV2Encoding && to_plain) {
+                CR_RETURN_IF_ERROR(r.Skip(vtype));
+                w.FieldI32(vid, 0);  // PLAIN
+                return true;
+              }
               if (vid != kV2IsCompressed) return false;
               CR_RETURN_IF_ERROR(r.Skip(vtype));
               return true;  // written below
@@ -288,22 +344,23 @@ Result<Bytes> RewritePageHeader(ByteSpan header, uint64_t body) {
   return std::move(w.bytes());
 }
 
-Result<ImagePlan> PlanUncompressedImage(const ParquetReader& reader) {
+Result<ImagePlan> PlanUncompressedImage(const ParquetReader& reader, uint64_t lead) {
   const FileMetaData& meta = reader.metadata();
   const size_t leaves = reader.schema().leaves().size();
   ByteSpan file = reader.data();
   ImagePlan plan;
   std::vector<std::vector<Placement>> placed(meta.row_groups.size());
   plan.chunks.resize(meta.row_groups.size());
-  uint64_t offset = 4;  // "PAR1"
+  plan.lead = lead;
+  uint64_t offset = lead + 4;  // "PAR1"
   for (size_t g = 0; g < meta.row_groups.size(); ++g) {
     const RowGroup& rg = meta.row_groups[g];
     if (rg.columns.size() != leaves) return Status::DataLoss("row group column count differs");
     plan.chunks[g].resize(leaves);
     placed[g].resize(leaves);
     for (size_t leaf = 0; leaf < leaves; ++leaf) {
-      Status status = PlanChunk(file, rg.columns[leaf], &offset, &plan.chunks[g][leaf],
-                                &placed[g][leaf]);
+      Status status = PlanChunk(file, rg.columns[leaf], reader.schema().leaves()[leaf].type_length,
+                                &offset, &plan.chunks[g][leaf], &placed[g][leaf]);
       if (!status.ok()) {
         // Verification names the page and the check that failed; the plan only saw headers.
         Status verified = reader.Verify(0);
@@ -330,7 +387,8 @@ Status FillUncompressedImage(const ParquetReader& reader, ImagePlan& plan, size_
   if (plan.chunks.size() != static_cast<size_t>(groups)) {
     return Status::InvalidArgument("image plan of another file");
   }
-  std::memcpy(out.data(), "PAR1", 4);
+  if (plan.lead > 0) std::memset(out.data(), 0, plan.lead);
+  std::memcpy(out.data() + plan.lead, "PAR1", 4);
   std::vector<Status> results(static_cast<size_t>(groups));
   std::atomic<bool> failed{false};
   auto fill_group = [&](int g) {

@@ -3,7 +3,8 @@
 // The validated, uncompressed image of a Parquet file (docs/formats/parquet.md, "The image").
 //
 // Every page is validated exactly as ParquetReader::Verify does, and the page bytes the
-// validation decompressed are written out with the codec set to UNCOMPRESSED: page headers
+// validation decompressed are written out with the codec set to UNCOMPRESSED (and
+// BYTE_STREAM_SPLIT values transposed to PLAIN, which every reader takes): page headers
 // rewritten (both sizes the uncompressed size, no CRC, v2 pages marked not compressed), the
 // footer rewritten for the new offsets (codec, sizes, page offsets; column and offset indexes
 // and bloom filters, which are not copied, dropped), everything else in the footer copied
@@ -28,6 +29,8 @@ struct ImagePage {
   uint64_t target = 0;  // offset of the rewritten header in the image
   Bytes header;
   uint64_t body = 0;
+  // BYTE_STREAM_SPLIT values are written PLAIN (the header says so): the value width, else 0.
+  uint32_t transpose = 0;
 };
 
 // Where the pages of one column chunk go, filled in by ReadColumnChunk as it validates them.
@@ -41,17 +44,21 @@ struct ImageChunk {
 struct ImagePlan {
   std::vector<std::vector<ImageChunk>> chunks;  // [row group][leaf column]
   Bytes footer;                                 // the rewritten footer
+  uint64_t lead = 0;                            // zero bytes before the leading magic
   uint64_t footer_offset = 0;
   uint64_t size() const { return footer_offset + footer.size() + 8; }
 };
 
 // Rewrites one page header for the image (both sizes `body`, no CRC, v2 pages marked not
-// compressed). DataLoss when the header cannot be read.
-Result<Bytes> RewritePageHeader(ByteSpan header, uint64_t body);
+// compressed, BYTE_STREAM_SPLIT values declared PLAIN when `to_plain`). DataLoss when the
+// header cannot be read.
+Result<Bytes> RewritePageHeader(ByteSpan header, uint64_t body, bool to_plain = false);
 
 // Plans the image of the file `reader` reads. When the page headers are malformed, the file is
-// verified for the error (DataLoss naming row group, column and page).
-Result<ImagePlan> PlanUncompressedImage(const ParquetReader& reader);
+// verified for the error (DataLoss naming row group, column and page). `lead` zero bytes may
+// come before the leading magic (readers, DuckDB's included, find a file by its footer): to
+// fill memory whose size is rounded up, such as huge pages.
+Result<ImagePlan> PlanUncompressedImage(const ParquetReader& reader, uint64_t lead = 0);
 
 // Validates every page, `threads` row groups at a time (0: one per hardware thread), writing
 // the image into `out` (exactly plan.size() bytes; row groups fill disjoint ranges). Returns the

@@ -14,6 +14,7 @@
 #include "base/file.h"
 #include "formats/parquet_image.h"
 #include "formats/parquet_reader.h"
+#include "formats/parquet_writer.h"
 #include "formats/tests/duckdb_session.h"
 #include "formats/tests/parquet_test_util.h"
 
@@ -117,6 +118,69 @@ TEST(ParquetImage, EveryTestFileReadsAsTheOriginal) {
   EXPECT_GE(imaged, 35);
   EXPECT_GE(duckdb_compared, 30);
   EXPECT_GE(duckdb_only_on_image, 2);  // the LZ4 files
+}
+
+// BYTE_STREAM_SPLIT on every type that allows it (DuckDB refuses it on integers and
+// FIXED_LEN_BYTE_ARRAY): the image holds the values PLAIN, and DuckDB reads it with our rows.
+TEST(ParquetImage, ByteStreamSplitBecomesPlain) {
+  DuckDbSession duck;
+  std::string plain = TempPath("bss_source.parquet"), split = TempPath("bss.parquet");
+  std::string error;
+  ASSERT_TRUE(duck.Run("COPY (SELECT i::INTEGER AS a, i * 1000003 AS b, (i * 7)::DECIMAL(12,2) AS d, "
+                       "CASE WHEN i % 9 = 0 THEN NULL ELSE i * 0.25 END AS e, (i / 3)::FLOAT AS f, "
+                       "(i * 11)::DECIMAL(30,3) AS g FROM range(7000) r(i)) TO '" + plain +
+                           "' (FORMAT parquet, ROW_GROUP_SIZE 3000)",
+                       nullptr, &error))
+      << error;
+  {
+    auto reader = ParquetReader::Open(plain);
+    ASSERT_TRUE(reader.ok());
+    ParquetWriterOptions options;
+    options.dictionary = false;
+    options.byte_stream_split = true;
+    options.page_rows = 1000;
+    auto writer = ParquetWriter::Open(split, (*reader)->fields(), options);
+    ASSERT_TRUE(writer.ok());
+    for (int g = 0; g < (*reader)->num_row_groups(); ++g) {
+      auto batch = (*reader)->ReadRowGroup(g, {});
+      ASSERT_TRUE(batch.ok());
+      ASSERT_TRUE((*writer)->Write(*batch).ok());
+    }
+    ASSERT_TRUE((*writer)->Close().ok());
+  }
+  Table refused;
+  EXPECT_FALSE(duck.Run("SELECT * FROM read_parquet('" + split + "')", &refused, &error));
+  auto reader = ParquetReader::Open(split);
+  ASSERT_TRUE(reader.ok());
+  int split_chunks = 0;
+  for (const ColumnChunk& chunk : (*reader)->metadata().row_groups[0].columns) {
+    for (Encoding e : chunk.meta_data->encodings) split_chunks += e == Encoding::kByteStreamSplit;
+  }
+  ASSERT_GE(split_chunks, 5);
+  auto image = Image(**reader, 2);
+  ASSERT_TRUE(image.ok()) << image.status().ToString();
+  std::string image_path = TempPath("bss_image.parquet");
+  ASSERT_TRUE(WriteFileAtomic(image_path, AsStringView(*image)).ok());
+  auto reread = ParquetReader::Open(image_path);
+  ASSERT_TRUE(reread.ok());
+  for (const RowGroup& group : (*reread)->metadata().row_groups) {
+    for (const ColumnChunk& chunk : group.columns) {
+      for (Encoding e : chunk.meta_data->encodings) EXPECT_NE(e, Encoding::kByteStreamSplit);
+    }
+  }
+  Table want, got;
+  ASSERT_TRUE(duck.Run("SELECT COLUMNS(*)::VARCHAR FROM read_parquet('" + plain + "') ORDER BY a", &want,
+                       &error))
+      << error;
+  ASSERT_TRUE(duck.Run("SELECT COLUMNS(*)::VARCHAR FROM read_parquet('" + image_path + "') ORDER BY a",
+                       &got, &error))
+      << error;
+  EXPECT_EQ(DiffTables(got, want), "");
+  auto ours = testing::ReadAllRendered(split);
+  auto ours_image = testing::ReadAllRendered(image_path);
+  ASSERT_TRUE(ours.ok() && ours_image.ok());
+  EXPECT_EQ(DiffTables(*ours_image, *ours), "");
+  for (const std::string& p : {plain, split, image_path}) std::filesystem::remove(p);
 }
 
 // Files that are malformed or corrupt give no image: the same DataLoss as verification, and
