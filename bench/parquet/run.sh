@@ -7,5 +7,8 @@ build="${1:-build}"
 case "$build" in /*) ;; *) build="${root}/${build}" ;; esac
 rows="${2:-10000000}"
 ninja -C "$build" parquet_bench >/dev/null
+. "${root}/bench/hugepages.sh"
+reserve_hugepages
+trap restore_hugepages EXIT
 work="${CLEANROOM_BENCH_DATA:-${build}/bench-data/parquet}"
 "$build/bench/parquet/parquet_bench" "$work" "$rows" 5

@@ -25,7 +25,10 @@ work="$(mktemp -d "${build}/bench-runtime-XXXXXX")"
 log() { echo "bench/runtime: $*" >&2; }
 now_ns() { date +%s%N; }
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+. "${root}/bench/hugepages.sh"
+reserve_hugepages
 cleanup() {
+  restore_hugepages
   [ -n "${runtime_pid:-}" ] && kill "$runtime_pid" 2>/dev/null || true
   [ -n "${gov_pid:-}" ] && kill "$gov_pid" 2>/dev/null || true
   wait 2>/dev/null || true

@@ -493,8 +493,9 @@ Status Engine::LoadFromReader(const TableSource& source, const std::string& read
         select += UnitHashSelect(hash_of);
       }
       if (exact) {
-        // Hidden unit columns are computed once, into a table; otherwise a view will do.
-        const char* kind = as_view && source.unit_hash_of.empty() ? "CREATE VIEW " : "CREATE TABLE ";
+        // A view computes hidden unit columns in each query that reads them (a run is one
+        // query; a table would cost a whole copy to save one hash per row).
+        const char* kind = as_view ? "CREATE VIEW " : "CREATE TABLE ";
         CR_RETURN_IF_ERROR(RunInternal(kind + table + " AS SELECT " + select +
                                            " FROM " + reader_sql,
                                        "cannot load the input", nullptr));
@@ -516,7 +517,7 @@ Status Engine::LoadFromReader(const TableSource& source, const std::string& read
       if (hash_of.empty()) return UnitHashColumnMissing(source);
       select += UnitHashSelect(hash_of);
     }
-    const char* kind = as_view && source.unit_hash_of.empty() ? "CREATE VIEW " : "CREATE TABLE ";
+    const char* kind = as_view ? "CREATE VIEW " : "CREATE TABLE ";
     CR_RETURN_IF_ERROR(RunInternal(kind + table + " AS SELECT " + select + " FROM " + reader_sql,
                                    "cannot load the input", nullptr));
   } else {
