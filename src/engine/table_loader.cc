@@ -203,7 +203,11 @@ Status Engine::LoadTable(const TableSource& source) {
         VerifyParquetInput(file, verify_threads).WithContext("table " + source.name));
     return loaded.WithContext("table " + source.name);
   };
-  if (format == Format::kParquet && options_.parquet_inputs == ParquetInputs::kImageViews) {
+  // One memory file per image: an input of very many files is copied instead, so that the
+  // images never exhaust the process's file descriptors.
+  constexpr size_t kMaxImagesPerInput = 256;
+  if (format == Format::kParquet && options_.parquet_inputs == ParquetInputs::kImageViews &&
+      files.size() <= kMaxImagesPerInput) {
     // The table is a view that DuckDB's reader reads at query time. With validation, what it
     // reads is each file's validated, uncompressed image in a sealed memory file, never the
     // file itself (docs/engine.md, "Parquet inputs").
