@@ -374,6 +374,24 @@ Result<ImagePlan> PlanUncompressedImage(const ParquetReader& reader, uint64_t le
   ByteSpan footer = file.subspan(file.size() - 8 - footer_length, footer_length);
   CR_ASSIGN_OR_RETURN(plan.footer, RewriteFooter(footer, placed));
   if (plan.footer.size() > UINT32_MAX) return Status::DataLoss("footer too large");
+  // The rewritten footer must describe the same row groups and columns (a footer that repeats
+  // a field, say, is refused rather than rewritten into something else).
+  auto rewritten = ParseFileMetaData(plan.footer, reader.name() + " (image)");
+  bool same = rewritten.ok() && rewritten->row_groups.size() == meta.row_groups.size();
+  for (size_t g = 0; same && g < meta.row_groups.size(); ++g) {
+    const RowGroup& a = meta.row_groups[g];
+    const RowGroup& b = rewritten->row_groups[g];
+    same = a.num_rows == b.num_rows && a.columns.size() == b.columns.size();
+    for (size_t c = 0; same && c < a.columns.size(); ++c) {
+      same = a.columns[c].meta_data.has_value() == b.columns[c].meta_data.has_value() &&
+             (!a.columns[c].meta_data ||
+              a.columns[c].meta_data->num_values == b.columns[c].meta_data->num_values);
+    }
+  }
+  if (!same) {
+    return Status::DataLoss("file " + reader.name() +
+                            ": the footer cannot be rewritten for the validated image");
+  }
   plan.footer_offset = offset;
   return plan;
 }

@@ -168,6 +168,12 @@ Status ThriftReader::SkipDepth(ThriftType type, int depth) {
       uint8_t types = data_[pos_++];
       auto key = static_cast<ThriftType>(types >> 4);
       auto value = static_cast<ThriftType>(types & 0x0f);
+      // Booleans inside collections take one byte each, map keys and values too.
+      auto is_bool = [](ThriftType t) {
+        return t == ThriftType::kBoolTrue || t == ThriftType::kBoolFalse;
+      };
+      if (is_bool(key)) key = ThriftType::kByte;
+      if (is_bool(value)) value = ThriftType::kByte;
       for (uint64_t i = 0; i < count; ++i) {
         CR_RETURN_IF_ERROR(SkipDepth(key, depth + 1));
         CR_RETURN_IF_ERROR(SkipDepth(value, depth + 1));
