@@ -1,6 +1,7 @@
 // Dataset registration, the owner's consent switch and the dataset key secret.
 #include "governance/state.h"
 
+#include "privacy/dataset_document.h"
 #include "sql/catalog.h"
 
 namespace cleanroom::governance {
@@ -12,6 +13,10 @@ Result<Applied> State::RegisterDataset(const Action& a) {
   if (!a.payload.contains("dataset")) return Status::InvalidArgument("payload.dataset: missing");
   const Json& submitted = a.payload["dataset"];
   CR_ASSIGN_OR_RETURN(DatasetDocument parsed, ParseDatasetDocument(submitted));
+  // The policy the runtime will enforce, validated now: a document whose settings the runtime
+  // could not honour (an unknown policy field, two roles for one column) is refused here, not
+  // after keys are released.
+  CR_RETURN_IF_ERROR(privacy::PolicyOfDatasetDocument(submitted).status());
   std::string key = sql::ToLowerAscii(parsed.name);
   auto it = datasets_.find(key);
   if (it != datasets_.end() && it->second.owner != a.signer) {

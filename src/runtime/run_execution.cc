@@ -19,6 +19,7 @@
 #include "engine/input_source.h"
 #include "engine/parquet_output.h"
 #include "engine/result_writer.h"
+#include "privacy/dataset_document.h"
 #include "privacy/policy.h"
 #include "runtime/checked_query.h"
 #include "sql/catalog.h"
@@ -164,9 +165,8 @@ Result<privacy::PolicyFile> PoliciesOf(const RunSpec& spec) {
   privacy::PolicyFile policies;
   for (const RunInput& input : spec.inputs) {
     std::string name = sql::ToLowerAscii(input.document.value("name", ""));
-    json policy = input.document.value("policy", json::object());
-    CR_ASSIGN_OR_RETURN(policies.datasets[name],
-                        privacy::ParseDatasetPolicy(policy.dump(), "dataset " + name + " policy"));
+    // The whole document's policy: its `policy` object with its allowedFields and columnRoles.
+    CR_ASSIGN_OR_RETURN(policies.datasets[name], privacy::PolicyOfDatasetDocument(input.document));
   }
   if (!spec.guards.is_null() && !spec.guards.empty()) {
     CR_ASSIGN_OR_RETURN(policies.query, privacy::ParseQueryGuards(spec.guards.dump(), "query guards"));

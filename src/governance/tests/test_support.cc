@@ -87,7 +87,7 @@ Json MakeContract(const std::string& name, const std::vector<const TestMember*>&
           {"members", list},
           {"allowedMeasurements", {std::string(96, 'a')}},
           {"evidenceKinds", {"simulated"}},
-          {"privacyDefaults", {{"minRowsPerGroup", 10}}}};
+          {"privacyDefaults", Json::object()}};
 }
 
 Json MakeDataset(const std::string& name, const std::vector<std::string>& columns) {
@@ -98,7 +98,7 @@ Json MakeDataset(const std::string& name, const std::vector<std::string>& column
           {"schema", schema},
           {"allowedFields", columns},
           {"columnRoles", {{columns[0], "join"}}},
-          {"policy", {{"minRows", 100}}},
+          {"policy", {{"minRowCount", 100}}},
           {"location", "file:///data/" + name + ".enc"},
           {"contentHash", std::string(64, '0')},
           {"keyId", name + "-key-1"}};

@@ -186,6 +186,39 @@ TEST_F(RunExecutionTest, PolicyViolationFailsWithoutOutput) {
   EXPECT_FALSE(fs::exists(dir_ / "storage" / ResultOutputKey("r3")));
 }
 
+// A document registered by hand (`cleanroom dataset register --allowed ... --roles ...`) states
+// its rules at the top level, with no `policy` object: the runtime enforces them all the same.
+TEST_F(RunExecutionTest, TopLevelAllowedFieldsAndRolesAreEnforced) {
+  RunSpec spec = Spec("r5");
+  json& document = spec.inputs[0].document;
+  document.erase("policy");
+  document["allowedFields"] = {"hashed_email", "age_band"};
+  document["columnRoles"] = {{"hashed_email", "privacy_unit"}};
+  // ltv is not in allowedFields: it does not exist for the query.
+  spec.steps = {"SELECT age_band, SUM(ltv) AS v FROM customers GROUP BY age_band"};
+  RunOutcome outcome = ExecuteRun(spec, *storage_);
+  EXPECT_FALSE(outcome.status.ok());
+  EXPECT_EQ(outcome.record["state"], "failed");
+  EXPECT_NE(outcome.status.message().find("ltv"), std::string::npos) << outcome.status.ToString();
+  // The privacy unit named only in columnRoles cannot be output.
+  spec = Spec("r6");
+  spec.inputs[0].document.erase("policy");
+  spec.inputs[0].document["columnRoles"] = {{"hashed_email", "privacy_unit"}};
+  spec.steps = {"SELECT hashed_email, COUNT(*) AS n FROM customers GROUP BY hashed_email"};
+  outcome = ExecuteRun(spec, *storage_);
+  EXPECT_EQ(outcome.status.code(), StatusCode::kPermissionDenied) << outcome.status.ToString();
+  EXPECT_FALSE(fs::exists(dir_ / "storage" / ResultOutputKey("r6")));
+}
+
+// Two statements of the same rule that disagree fail the run before anything is read.
+TEST_F(RunExecutionTest, ConflictingDocumentRulesFailTheRun) {
+  RunSpec spec = Spec("r7");
+  spec.inputs[0].document["columnRoles"]["ltv"] = "dimension";  // the policy says aggregate
+  RunOutcome outcome = ExecuteRun(spec, *storage_);
+  EXPECT_EQ(outcome.status.code(), StatusCode::kInvalidArgument) << outcome.status.ToString();
+  EXPECT_EQ(outcome.record["state"], "failed");
+}
+
 TEST_F(RunExecutionTest, WrongKeyFails) {
   auto other = crypto::container::DataKey::Generate();
   ASSERT_TRUE(other.ok());
