@@ -17,6 +17,7 @@ packages=(
   libssl-dev libzstd-dev libsnappy-dev liblz4-dev zlib1g-dev libbrotli-dev
   libsimdjson-dev nlohmann-json3-dev libcli11-dev libcpp-httplib-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libxgboost-dev python3-xgboost  # ml: XGBoost's C API; Python's xgboost for the interop tests
   clang libclang-rt-14-dev clang-format clang-tidy
   sqlite3 postgresql postgresql-client
   python3 python3-cryptography  # /usr/bin/python3: the COSE interop test runs it, whatever python3 is first on PATH

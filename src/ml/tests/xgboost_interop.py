@@ -1,0 +1,37 @@
+"""Python's xgboost on the other side of the clean room's model files (ml_test runs it).
+
+  predict MODEL ROWS.csv        prints one prediction per row (repr of a float32)
+  train ROWS.csv LABELS.csv OUT ROUNDS   trains binary:logistic and saves OUT (.json or .ubj)
+
+ROWS.csv has a header of feature names; values are written with full float precision.
+"""
+import sys
+
+import numpy as np
+import xgboost as xgb
+
+
+def read_rows(path):
+    with open(path) as f:
+        names = f.readline().strip().split(",")
+    values = np.loadtxt(path, delimiter=",", skiprows=1, dtype=np.float32, ndmin=2)
+    return xgb.DMatrix(values, feature_names=names, missing=np.nan)
+
+
+def main():
+    if sys.argv[1] == "predict":
+        booster = xgb.Booster(model_file=sys.argv[2])
+        for p in booster.predict(read_rows(sys.argv[3])):
+            print(repr(float(np.float32(p))))
+    elif sys.argv[1] == "train":
+        data = read_rows(sys.argv[2])
+        data.set_label(np.loadtxt(sys.argv[3], dtype=np.float32))
+        booster = xgb.train({"objective": "binary:logistic", "max_depth": 3, "eta": 0.3,
+                             "tree_method": "hist", "seed": 7}, data, int(sys.argv[5]))
+        booster.save_model(sys.argv[4])
+    else:
+        sys.exit("unknown mode")
+
+
+if __name__ == "__main__":
+    main()
