@@ -12,7 +12,7 @@ namespace {
 using nlohmann::json;
 
 Status KeyError(std::string_view where, const std::string& key, const std::string& what) {
-  return Status::InvalidArgument(std::string(where) + ": '" + key + "' " + what);
+  return Status::InvalidArgument(std::string(where) + "." + key + ": " + what);
 }
 
 // A numeric parameter's allowed range; `integer` ones must be whole numbers.
