@@ -85,9 +85,8 @@ class GoldenSession {
   }
 
   Status RunScript(const std::string& script) {
-    sql::CompileOptions compile_options;
     CR_ASSIGN_OR_RETURN(std::vector<sql::CompiledStatement> compiled,
-                        sql::CompileScript(script, engine_.catalog(), compile_options));
+                        sql::CompileScript(script, engine_.catalog(), compile_options_));
     CR_ASSIGN_OR_RETURN(std::unique_ptr<engine::QueryResult> result, engine_.RunCompiled(compiled));
     return Status::OK();
   }
@@ -101,6 +100,10 @@ class GoldenSession {
       std::string key = match[1].str();
       std::string value = match[2].str();
       bool honoured = key == "spark.sql.ansi.enabled" && value == "true";
+      if (key == "spark.sql.groupByAliases" && (value == "true" || value == "false")) {
+        compile_options_.group_by_aliases = value == "true";
+        honoured = true;
+      }
       if (honoured || unhonoured_.count(key) > 0) {
         // Setting a key again (or to our own behaviour) ends the statements it governed.
         unhonoured_.erase(key);
@@ -111,6 +114,7 @@ class GoldenSession {
     }
     if (std::regex_match(block.sql, kReset)) {
       unhonoured_.clear();
+      compile_options_ = sql::CompileOptions{};
       return true;
     }
     return false;
@@ -147,9 +151,8 @@ class GoldenSession {
   }
 
   Result<std::string> RunQuery(const std::string& sql, size_t& columns) {
-    sql::CompileOptions compile_options;
     CR_ASSIGN_OR_RETURN(std::vector<sql::CompiledStatement> compiled,
-                        sql::CompileScript(sql, engine_.catalog(), compile_options));
+                        sql::CompileScript(sql, engine_.catalog(), compile_options_));
     if (compiled.empty() || compiled.back().kind != sql::CompiledStatement::Kind::kQuery) {
       return Status::InvalidArgument("the statement is not a query");
     }
@@ -231,6 +234,7 @@ class GoldenSession {
   GoldenFileResult& result_;
   GoldenSetup setup_;
   std::map<std::string, std::string> unhonoured_;  // settings in force we do not implement
+  sql::CompileOptions compile_options_;            // with the settings we implement
 };
 
 }  // namespace

@@ -256,6 +256,6 @@ constexpr FunctionDef kFunctions[] = {
 
 }  // namespace
 
-FunctionTable AggregateFunctions() { return {kFunctions, std::size(kFunctions)}; }
+FunctionTable AggregateFunctions() { return {kFunctions, std::size(kFunctions), "aggregate"}; }
 
 }  // namespace cleanroom::sql

@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "sql/catalog.h"
+#include "sql/function/arguments.h"
 #include "sql/function/function_registry.h"
 #include "sql/planner/type_rules.h"
 
@@ -19,40 +20,13 @@ const DataType kDate = DataType::Of(TypeId::kDate);
 const DataType kTimestamp = DataType::Of(TypeId::kTimestamp);
 
 std::string List(const Emitted& args, const char* separator = ", ") {
-  std::string out;
-  for (size_t i = 0; i < args.size(); ++i) out += (i ? separator : "") + args[i];
-  return out;
+  return JoinArguments(args, separator);
 }
-
-Status CastAll(Args& args, const DataType& type, size_t from = 0) {
-  for (size_t i = from; i < args.size(); ++i) {
-    if (!CanCast(args[i]->type, type)) {
-      return Status::InvalidArgument("argument " + std::to_string(i + 1) + " must be " +
-                                     type.ToString() + ", not " + args[i]->type.ToString());
-    }
-    args[i] = CastTo(args[i], type);
-  }
-  return Status::OK();
-}
-
-Status NeedNumeric(Args& args, size_t i) {
-  if (args[i]->type.id == TypeId::kNull) args[i] = CastTo(args[i], kInt);
-  if (args[i]->type.id == TypeId::kString) args[i] = CastTo(args[i], kDouble);
-  if (!args[i]->type.IsNumeric()) {
-    return Status::InvalidArgument("argument " + std::to_string(i + 1) + " must be a number, not " +
-                                   args[i]->type.ToString());
-  }
-  return Status::OK();
-}
-
-std::string Named(std::string_view name, const Emitted& args) {
-  return std::string(name) + "(" + List(args) + ")";
-}
+std::string Named(std::string_view name, const Emitted& args) { return NamedCall(name, args); }
 
 // --- strings ---
-Result<DataType> BindString(const FunctionBindContext&, Args& args) {
-  CR_RETURN_IF_ERROR(CastAll(args, kString));
-  return kString;
+Result<DataType> BindString(const FunctionBindContext& ctx, Args& args) {
+  return BindStringArguments(ctx, args);
 }
 std::string EmitNamedCall(const FunctionEmitContext&, const Expression& call, const Emitted& args) {
   return Named(call.function->name, args);
@@ -115,15 +89,28 @@ Result<DataType> BindPad(const FunctionBindContext& ctx, Args& args) {
   if (ctx.dialect == Dialect::kDuckdb && args.size() == 2) {
     return Status::InvalidArgument("takes 3 arguments in the duckdb dialect");
   }
-  args[0] = CastTo(args[0], kString);
+  // Binary input is padded with bytes (X'00' by default) when the padding is binary too.
+  bool binary = args[0]->type.id == TypeId::kBinary &&
+                (args.size() == 2 || args[2]->type.id == TypeId::kBinary);
+  if (!binary) args[0] = CastTo(args[0], kString);
+  if (args[1]->type.id == TypeId::kString) args[1] = CastTo(args[1], kInt);
   if (!args[1]->type.IsIntegral() && args[1]->type.id != TypeId::kNull) {
     return Status::InvalidArgument("the length must be an integer");
   }
   args[1] = CastTo(args[1], kInt);
-  if (args.size() == 3) args[2] = CastTo(args[2], kString);
-  return kString;
+  if (args.size() == 3 && !binary) args[2] = CastTo(args[2], kString);
+  return binary ? DataType::Of(TypeId::kBinary) : kString;
 }
 std::string EmitPad(const FunctionEmitContext&, const Expression& call, const Emitted& args) {
+  if (call.type.id == TypeId::kBinary) {
+    // Bytes padded through their hexadecimal text: two digits a byte. An empty padding leaves
+    // the input (cut to the length) as it is.
+    std::string length = "2 * greatest(" + args[1] + ", 0)";
+    std::string pad = args.size() == 3 ? "hex(" + args[2] + ")" : "'00'";
+    std::string text = "hex(" + args[0] + ")";
+    return "unhex(CASE WHEN " + pad + " = '' THEN left(" + text + ", " + length + ") ELSE " +
+           Named(call.function->name, {text, length, pad}) + " END)";
+  }
   Emitted padded = args;
   if (padded.size() == 2) padded.push_back("' '");
   // Spark gives '' for a negative length; DuckDB raises an error.
@@ -290,8 +277,13 @@ Result<DataType> BindDateTrunc(const FunctionBindContext&, Args& args) {
   }
   return args[1]->type;
 }
-Result<DataType> BindDateAdd(const FunctionBindContext&, Args& args) {
+Result<DataType> BindDateAdd(const FunctionBindContext& ctx, Args& args) {
   args[0] = CastTo(args[0], kDate);
+  // Spark: the days are an int, smallint or tinyint (a string is cast to int); bigint is refused.
+  if (args[1]->type.id == TypeId::kString) args[1] = CastTo(args[1], kInt);
+  if (ctx.dialect == Dialect::kSpark && args[1]->type.id == TypeId::kBigInt) {
+    return Status::InvalidArgument("the number of days must be an int, smallint or tinyint");
+  }
   if (!args[1]->type.IsIntegral() && args[1]->type.id != TypeId::kNull) {
     return Status::InvalidArgument("the number of days must be an integer");
   }
@@ -459,6 +451,6 @@ constexpr FunctionDef kFunctions[] = {
 
 }  // namespace
 
-FunctionTable ScalarFunctions() { return {kFunctions, std::size(kFunctions)}; }
+FunctionTable ScalarFunctions() { return {kFunctions, std::size(kFunctions), "scalar"}; }
 
 }  // namespace cleanroom::sql

@@ -192,7 +192,10 @@ Result<PlanPtr> Binder::BindSelect(const ast::QueryNode& node, Scope* outer) {
       ctx.scope = &scope;
       ctx.clause = "GROUP BY";
       // A select alias may be grouped by when it is the whole key and names no column.
-      if (g->kind == ast::ExprKind::kColumn && g->qualifier.empty()) ctx.aliases = &aliases;
+      // (Spark's spark.sql.groupByAliases, on by default).
+      if (options_.group_by_aliases && g->kind == ast::ExprKind::kColumn && g->qualifier.empty()) {
+        ctx.aliases = &aliases;
+      }
       CR_ASSIGN_OR_RETURN(bound, BindExpr(*g, ctx));
       if (ContainsKind(*bound, ExprKind::kAggregate) || ContainsKind(*bound, ExprKind::kWindow)) {
         return Error(g->pos, "GROUP BY cannot contain aggregate or window functions");
