@@ -26,7 +26,7 @@ constexpr Alias kAliases[] = {
     {"len", "length"},           {"first_value", "first"},  {"last_value", "last"},
     {"position", "locate"},      {"char", "chr"},           {"getbit", "bit_get"},
     {"sha", "sha1"},             {"dateadd", "date_add"},   {"date_diff", "datediff"},
-    {"curdate", "current_date"},
+    {"curdate", "current_date"}, {"regexp", "regexp_like"},   {"rlike", "regexp_like"},
 };
 
 const std::unordered_map<std::string, const FunctionDef*>& Index() {
@@ -91,7 +91,8 @@ Result<DataType> BindStringArguments(const FunctionBindContext&, std::vector<Exp
 
 std::vector<FunctionTable> AllFunctionTables() {
   return {AggregateFunctions(), ScalarFunctions(),      TextFunctions(),       EncodingFunctions(),
-          MathFunctions(),      DatetimeFunctions(), ConditionalFunctions(), StatisticsFunctions()};
+          MathFunctions(),      DatetimeFunctions(), ConditionalFunctions(), StatisticsFunctions(),
+          RegexpFunctions()};
 }
 
 }  // namespace cleanroom::sql

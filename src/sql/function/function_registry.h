@@ -77,6 +77,7 @@ FunctionTable MathFunctions();
 FunctionTable DatetimeFunctions();
 FunctionTable ConditionalFunctions();
 FunctionTable StatisticsFunctions();
+FunctionTable RegexpFunctions();
 // Every table above, in that order.
 std::vector<FunctionTable> AllFunctionTables();
 

@@ -9,8 +9,7 @@ namespace cleanroom::sql {
 namespace {
 
 // Spark's syntax forms that the parser and binder handle (not registry functions).
-constexpr const char* kSyntax[] = {"cast", "try_cast", "like", "ilike", "rlike", "regexp",
-                                   "regexp_like", "extract", "grouping", "grouping_id"};
+constexpr const char* kSyntax[] = {"cast", "try_cast", "like", "ilike"};
 
 bool IsSyntax(const std::string& name) {
   for (const char* s : kSyntax) {
