@@ -1,5 +1,6 @@
 // Scalar functions (string, math, date, conditional) with Spark's semantics, for DuckDB.
 #include <algorithm>
+#include <cstdlib>
 
 #include "sql/catalog.h"
 #include "sql/function/arguments.h"
@@ -187,14 +188,42 @@ std::string EmitRound(const FunctionEmitContext&, const Expression& call, const 
   }
   return EmitCast("round(" + args[0] + ", " + digits + ")", call.type);
 }
+// ceil / floor (x [, d]): bigint, or for a decimal decimal(p - s + 1, 0). With a scale d (an
+// integer literal) the result is a decimal rounded up / down to d digits after the point:
+// decimal(p - s + 1 + min(d, s), min(d, s)) for d >= 0, decimal(max(p - s + 1, 1 - d), 0) for
+// d < 0, an integer read as decimal(10, 0) / decimal(20, 0).
 Result<DataType> BindFloorCeil(const FunctionBindContext&, Args& args) {
   CR_RETURN_IF_ERROR(NeedNumeric(args, 0));
-  const DataType& t = args[0]->type;
+  DataType t = args[0]->type;
+  if (args.size() == 2) {
+    const Expression& d = *args[1];
+    if (d.kind != ExprKind::kLiteral || d.is_null || !d.type.IsIntegral() || d.value.size() > 4) {
+      return Status::InvalidArgument("the scale must be an integer literal");
+    }
+    int scale = std::stoi(d.value);
+    if (t.IsIntegral()) t = DecimalForIntegral(t);
+    if (t.id != TypeId::kDecimal) return Status::Unimplemented("a scale for a floating-point value");
+    args[0] = CastTo(args[0], t);
+    int integral = t.precision - t.scale;
+    if (scale >= 0) {
+      int kept = std::min(scale, t.scale);
+      return DataType::Decimal(std::min(38, integral + 1 + kept), kept);
+    }
+    return DataType::Decimal(std::min(38, std::max(integral + 1, 1 - scale)), 0);
+  }
   if (t.id == TypeId::kDecimal) return DataType::Decimal(std::min(38, t.precision - t.scale + 1), 0);
   return kBigInt;
 }
 std::string EmitFloorCeil(const FunctionEmitContext&, const Expression& call, const Emitted& args) {
-  return EmitCast(Named(call.function->name, args), call.type);
+  if (args.size() == 1) return EmitCast(Named(call.function->name, args), call.type);
+  int scale = std::stoi(call.children[1]->value);
+  std::string power = "1" + std::string(static_cast<size_t>(std::abs(scale)), '0');
+  // Exact on the decimal: shift, round to an integer, shift back.
+  std::string shifted = scale >= 0 ? "(" + args[0] + " * " + power + ")" : "(" + args[0] + " / " + power + ")";
+  std::string rounded = Named(call.function->name, {shifted});
+  std::string back = scale >= 0 ? "(CAST(" + rounded + " AS DECIMAL(38, 0)) / " + power + ")"
+                                : "(CAST(" + rounded + " AS DECIMAL(38, 0)) * " + power + ")";
+  return EmitCast(back, call.type);
 }
 Result<DataType> BindMod(const FunctionBindContext& ctx, Args& args) {
   CR_RETURN_IF_ERROR(NeedNumeric(args, 0));
@@ -420,8 +449,8 @@ constexpr FunctionDef kFunctions[] = {
     {"md5", FunctionKind::kScalar, 1, 1, BindString, EmitNamedCall},
     {"abs", FunctionKind::kScalar, 1, 1, BindSameNumeric, EmitNamedCall},
     {"round", FunctionKind::kScalar, 1, 2, BindRound, EmitRound},
-    {"floor", FunctionKind::kScalar, 1, 1, BindFloorCeil, EmitFloorCeil},
-    {"ceil", FunctionKind::kScalar, 1, 1, BindFloorCeil, EmitFloorCeil},
+    {"floor", FunctionKind::kScalar, 1, 2, BindFloorCeil, EmitFloorCeil},
+    {"ceil", FunctionKind::kScalar, 1, 2, BindFloorCeil, EmitFloorCeil},
     {"pow", FunctionKind::kScalar, 2, 2, BindDoubleMath, EmitNamedCall},
     {"ln", FunctionKind::kScalar, 1, 1, BindDoubleMath, EmitLn},
     {"log", FunctionKind::kScalar, 1, 2, BindDoubleMath, EmitLog},

@@ -218,7 +218,7 @@ Result<std::unique_ptr<TableRef>> Parser::ParseFrom() {
           join->using_columns.push_back(std::move(column));
         } while (EatSymbol(","));
         CR_RETURN_IF_ERROR(ExpectSymbol(")"));
-      } else if (type != ast::JoinType::kInner) {
+      } else if (type != ast::JoinType::kInner && !options_.optional_join_condition) {
         return Unexpected("ON or USING");
       }
     }
