@@ -1,6 +1,7 @@
 // Date and time functions (Spark 4, ANSI mode), written for DuckDB: next_day, weekday,
 // dayofweek, dayofyear, quarter, weekofyear, hour, minute, second, last_day, add_months,
-// make_date, unix_date, date_from_unix_date, trunc.
+// make_date, unix_date, date_from_unix_date, trunc, timestampadd, timestampdiff,
+// timestamp_seconds / _millis / _micros, unix_seconds / _millis / _micros.
 #include "sql/function/arguments.h"
 #include "sql/function/function_registry.h"
 #include "sql/planner/type_rules.h"
@@ -13,6 +14,7 @@ using Emitted = std::vector<std::string>;
 const DataType kDate = DataType::Of(TypeId::kDate);
 const DataType kInt = DataType::Of(TypeId::kInt);
 const DataType kString = DataType::Of(TypeId::kString);
+const DataType kTimestamp = DataType::Of(TypeId::kTimestamp);
 
 // A date argument: dates stay, timestamps and strings are cast (an invalid string is an
 // error, as in ANSI mode).
@@ -183,7 +185,42 @@ std::string EmitTimestampDiff(const FunctionEmitContext&, const Expression& call
          " AS TIMESTAMP)) AS BIGINT)";
 }
 
+// timestamp_seconds / timestamp_millis / timestamp_micros (n): the timestamp n units after
+// 1970-01-01 00:00:00 UTC (seconds may have a fraction).
+Result<DataType> BindFromEpoch(const FunctionBindContext&, Args& args) {
+  CR_RETURN_IF_ERROR(NeedNumeric(args, 0));
+  return kTimestamp;
+}
+std::string EmitFromEpoch(const FunctionEmitContext&, const Expression& call, const Emitted& args) {
+  std::string_view name = call.function->name;
+  std::string scale = name == "timestamp_seconds" ? "1000000" : name == "timestamp_millis" ? "1000" : "1";
+  // The instant in UTC, whatever the engine's session time zone. Integers are scaled in 128
+  // bits (an overflow of the timestamp range is then the engine's error, not a wrapped value).
+  const DataType& t = call.children[0]->type;
+  std::string value = t.IsIntegral() ? "CAST(" + args[0] + " AS HUGEINT)" : args[0];
+  return "timezone('UTC', make_timestamp(CAST(" + value + " * " + scale + " AS BIGINT)))";
+}
+// unix_seconds / unix_millis / unix_micros (ts): whole units since 1970-01-01 00:00:00 UTC.
+Result<DataType> BindToEpoch(const FunctionBindContext&, Args& args) {
+  CR_RETURN_IF_ERROR(NeedTimestamp(args, 0));
+  return DataType::Of(TypeId::kBigInt);
+}
+std::string EmitToEpoch(const FunctionEmitContext&, const Expression& call, const Emitted& args) {
+  std::string_view name = call.function->name;
+  std::string micros = "epoch_us(" + args[0] + ")";
+  if (name == "unix_micros") return micros;
+  // Whole units, rounded down (toward -infinity) as Spark's floorDiv.
+  std::string unit = name == "unix_seconds" ? "1000000" : "1000";
+  return "CAST(floor(" + micros + " / " + unit + ") AS BIGINT)";
+}
+
 constexpr FunctionDef kFunctions[] = {
+    {"timestamp_seconds", FunctionKind::kScalar, 1, 1, BindFromEpoch, EmitFromEpoch},
+    {"timestamp_millis", FunctionKind::kScalar, 1, 1, BindFromEpoch, EmitFromEpoch},
+    {"timestamp_micros", FunctionKind::kScalar, 1, 1, BindFromEpoch, EmitFromEpoch},
+    {"unix_seconds", FunctionKind::kScalar, 1, 1, BindToEpoch, EmitToEpoch},
+    {"unix_millis", FunctionKind::kScalar, 1, 1, BindToEpoch, EmitToEpoch},
+    {"unix_micros", FunctionKind::kScalar, 1, 1, BindToEpoch, EmitToEpoch},
     {"timestampadd", FunctionKind::kScalar, 3, 3, BindTimestampAdd, EmitTimestampAdd},
     {"timestampdiff", FunctionKind::kScalar, 3, 3, BindTimestampDiff, EmitTimestampDiff},
     {"weekday", FunctionKind::kScalar, 1, 1, BindDatePart, EmitWeekday},
