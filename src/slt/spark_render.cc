@@ -1,6 +1,7 @@
 #include "slt/spark_render.h"
 
 #include <charconv>
+#include <cstdio>
 #include <cmath>
 #include <cstdlib>
 #include <memory>
@@ -58,9 +59,63 @@ std::string FromHex(std::string_view hex) {
   return bytes;
 }
 
+// An interval from the engine's kText spelling ("N months N days [-]HH:MM:SS[.ffffff]", parts
+// that are zero left out) in Spark's ANSI forms: a year-month interval "Y-M", a day-time one
+// "D HH:MM:SS.nnnnnnnnn" (sign first). An interval mixing months with days or time keeps the
+// engine's spelling (Spark has no ANSI form for it).
+std::string RenderInterval(std::string_view text) {
+  int64_t months = 0;
+  int64_t days = 0;
+  int64_t micros = 0;
+  std::string word;
+  int64_t number = 0;
+  size_t at = 0;
+  while (at < text.size()) {
+    size_t end = text.find(' ', at);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view token = text.substr(at, end - at);
+    at = end + 1;
+    if (token.find(':') != std::string_view::npos) {
+      bool negative = token.starts_with('-');
+      if (negative) token.remove_prefix(1);
+      int64_t h = 0, m = 0;
+      double sec = 0;
+      if (std::sscanf(std::string(token).c_str(), "%ld:%ld:%lf", &h, &m, &sec) != 3) return std::string(text);
+      int64_t value = (h * 3600 + m * 60) * 1000000 + static_cast<int64_t>(std::llround(sec * 1000000));
+      micros = negative ? -value : value;
+    } else if (token.starts_with("month") || token.starts_with("mon")) {
+      months = number;
+    } else if (token.starts_with("day")) {
+      days = number;
+    } else if (token.starts_with("year")) {
+      months += number * 12;
+    } else {
+      number = std::atoll(std::string(token).c_str());
+    }
+  }
+  char buffer[96];
+  if (months != 0 && days == 0 && micros == 0) {
+    uint64_t m = static_cast<uint64_t>(months < 0 ? -months : months);
+    std::snprintf(buffer, sizeof(buffer), "%s%llu-%llu", months < 0 ? "-" : "",
+                  static_cast<unsigned long long>(m / 12), static_cast<unsigned long long>(m % 12));
+    return buffer;
+  }
+  if (months != 0) return std::string(text);
+  int64_t total = days * 86400000000LL + micros;
+  uint64_t v = static_cast<uint64_t>(total < 0 ? -total : total);
+  std::snprintf(buffer, sizeof(buffer), "%s%llu %02llu:%02llu:%02llu.%06llu000", total < 0 ? "-" : "",
+                static_cast<unsigned long long>(v / 86400000000ULL),
+                static_cast<unsigned long long>(v / 3600000000ULL % 24),
+                static_cast<unsigned long long>(v / 60000000ULL % 60),
+                static_cast<unsigned long long>(v / 1000000ULL % 60),
+                static_cast<unsigned long long>(v % 1000000ULL));
+  return buffer;
+}
+
 // A scalar from the engine's kText spelling.
 std::string RenderScalar(std::string_view text, const sql::DataType& type) {
   switch (type.id) {
+    case sql::TypeId::kInterval: return RenderInterval(text);
     case sql::TypeId::kDouble: return JavaDoubleString(std::strtod(std::string(text).c_str(), nullptr));
     case sql::TypeId::kFloat: return JavaFloatString(std::strtof(std::string(text).c_str(), nullptr));
     case sql::TypeId::kBinary: return Utf8Sanitized(FromHex(text));
@@ -211,6 +266,7 @@ void RenderNested(const JsonValue& value, const sql::DataType& type, std::string
 }  // namespace
 
 std::string JavaDoubleString(double value) { return JavaFloating(value); }
+std::string RenderSparkIntervalText(std::string_view engine_text) { return RenderInterval(engine_text); }
 std::string JavaFloatString(float value) { return JavaFloating(value); }
 
 std::string Utf8Sanitized(std::string_view bytes) {

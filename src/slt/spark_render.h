@@ -21,6 +21,10 @@ std::string RenderSparkCell(const engine::Chunk& chunk, idx_t column, idx_t row,
 std::string JavaDoubleString(double value);
 std::string JavaFloatString(float value);
 
+// An interval as Spark prints it, from the engine's text ("3 days" -> "3 00:00:00.000000000",
+// "48 months" -> "4-0").
+std::string RenderSparkIntervalText(std::string_view engine_text);
+
 // `bytes` read as UTF-8, each invalid sequence replaced by U+FFFD (Java's decoder).
 std::string Utf8Sanitized(std::string_view bytes);
 

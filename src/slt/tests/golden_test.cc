@@ -60,6 +60,17 @@ TEST(SparkRenderTest, DoublesAsJavaPrintsThem) {
   EXPECT_EQ(JavaFloatString(324.78f), "324.78");
 }
 
+TEST(SparkRenderTest, IntervalsInAnsiForms) {
+  EXPECT_EQ(RenderSparkIntervalText("3 days"), "3 00:00:00.000000000");
+  EXPECT_EQ(RenderSparkIntervalText("-3696 days"), "-3696 00:00:00.000000000");
+  EXPECT_EQ(RenderSparkIntervalText("-00:00:10"), "-0 00:00:10.000000000");
+  EXPECT_EQ(RenderSparkIntervalText("1 day 02:03:04.001"), "1 02:03:04.001000000");
+  EXPECT_EQ(RenderSparkIntervalText("48 months"), "4-0");
+  EXPECT_EQ(RenderSparkIntervalText("-12 months"), "-1-0");
+  EXPECT_EQ(RenderSparkIntervalText("-122 months"), "-10-2");
+  EXPECT_EQ(RenderSparkIntervalText("24 months 00:00:02"), "24 months 00:00:02");
+}
+
 TEST(SparkRenderTest, BytesAsUtf8WithReplacement) {
   EXPECT_EQ(Utf8Sanitized("hello"), "hello");
   EXPECT_EQ(Utf8Sanitized("i\xb7\x1d"), "i\xEF\xBF\xBD\x1d");
