@@ -92,7 +92,7 @@ Result<DataType> BindStringArguments(const FunctionBindContext&, std::vector<Exp
 std::vector<FunctionTable> AllFunctionTables() {
   return {AggregateFunctions(), ScalarFunctions(),      TextFunctions(),       EncodingFunctions(),
           MathFunctions(),      DatetimeFunctions(), ConditionalFunctions(), StatisticsFunctions(),
-          RegexpFunctions()};
+          RegexpFunctions(),    CollectionFunctions()};
 }
 
 }  // namespace cleanroom::sql

@@ -78,6 +78,7 @@ FunctionTable DatetimeFunctions();
 FunctionTable ConditionalFunctions();
 FunctionTable StatisticsFunctions();
 FunctionTable RegexpFunctions();
+FunctionTable CollectionFunctions();
 // Every table above, in that order.
 std::vector<FunctionTable> AllFunctionTables();
 
