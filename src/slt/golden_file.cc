@@ -34,18 +34,34 @@ bool GoldenBlock::ExpectsError() const { return schema == "struct<>" && !output.
 
 size_t GoldenBlock::ColumnCount() const {
   if (!schema.starts_with("struct<") || schema == "struct<>") return 0;
-  // Top-level commas of the struct; nested types (<...>, (...)) and back-quoted names are
-  // skipped.
-  size_t columns = 1;
-  int depth = 0;
-  bool quoted = false;
-  for (size_t i = 7; i + 1 < schema.size(); ++i) {
-    char c = schema[i];
-    if (c == '`') quoted = !quoted;
-    if (quoted) continue;
-    if (c == '<' || c == '(') ++depth;
-    if (c == '>' || c == ')') --depth;
-    if (c == ',' && depth == 0) ++columns;
+  // Fields are `name:type`. A generated name may hold commas, colons and comparison signs
+  // inside parentheses ("percentile_cont(0.25) ... FILTER (WHERE (k > 0))"), so a name ends at
+  // the first ':' outside parentheses (or back quotes); a type ends at the first ',' outside
+  // its <...> and (...).
+  std::string_view body(schema);
+  body = body.substr(7, body.size() - 8);
+  size_t columns = 0;
+  size_t i = 0;
+  while (i < body.size()) {
+    int depth = 0;
+    bool quoted = false;
+    for (; i < body.size(); ++i) {
+      char c = body[i];
+      if (c == '`') quoted = !quoted;
+      if (quoted) continue;
+      if (c == '(') ++depth;
+      if (c == ')') --depth;
+      if (c == ':' && depth <= 0) break;
+    }
+    ++columns;
+    depth = 0;
+    for (++i; i < body.size(); ++i) {
+      char c = body[i];
+      if (c == '<' || c == '(') ++depth;
+      if (c == '>' || c == ')') --depth;
+      if (c == ',' && depth == 0) break;
+    }
+    ++i;
   }
   return columns;
 }

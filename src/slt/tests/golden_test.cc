@@ -37,6 +37,9 @@ TEST(GoldenFileTest, CountsNestedSchemaColumnsOnce) {
   GoldenBlock block;
   block.schema = "struct<a:array<struct<x:int,y:decimal(10,2)>>,`b,c`:map<int,string>>";
   EXPECT_EQ(block.ColumnCount(), 2u);
+  block.schema = "struct<percentile_cont(0.25) WITHIN GROUP (ORDER BY v) FILTER (WHERE (k > 0)):double,"
+                 "ceil(2.5, 0):decimal(2,0),map<int,string>:int>";
+  EXPECT_EQ(block.ColumnCount(), 3u);
 }
 
 TEST(GoldenFileTest, RefusesABlockWithoutOutput) {
