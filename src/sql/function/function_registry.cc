@@ -26,7 +26,7 @@ constexpr Alias kAliases[] = {
     {"len", "length"},           {"first_value", "first"},  {"last_value", "last"},
     {"position", "locate"},      {"char", "chr"},           {"getbit", "bit_get"},
     {"sha", "sha1"},             {"dateadd", "date_add"},   {"date_diff", "datediff"},
-    {"curdate", "current_date"}, {"regexp", "regexp_like"},   {"rlike", "regexp_like"},
+    {"curdate", "current_date"}, {"array_agg", "collect_list"}, {"regexp", "regexp_like"},   {"rlike", "regexp_like"},
 };
 
 const std::unordered_map<std::string, const FunctionDef*>& Index() {
