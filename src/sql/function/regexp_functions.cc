@@ -1,5 +1,5 @@
 // Regular-expression and URL functions (Spark 4), written for DuckDB: regexp_extract,
-// regexp_extract_all, regexp_replace, regexp_like / regexp / rlike, regexp_count,
+// regexp_extract_all, regexp_replace, split, regexp_like / regexp / rlike, regexp_count,
 // regexp_substr, regexp_instr; parse_url, url_encode, url_decode, try_url_decode. Spark's
 // patterns are Java regular expressions; DuckDB's are RE2, which lacks look-around and
 // back-references (a pattern using them fails to compile, an error rather than another answer).
@@ -195,7 +195,46 @@ std::string EmitUrlDecode(const FunctionEmitContext& ctx, const Expression& call
          invalid + " ELSE url_decode(replace(" + args[0] + ", '+', ' ')) END";
 }
 
+// split(str, pattern [, limit]): the parts between matches (trailing empty parts kept); with
+// limit > 0 at most limit parts, the last holding the rest. An empty pattern splits between
+// characters. limit must be a literal (at most 16 when positive).
+Result<DataType> BindSplit(const FunctionBindContext&, Args& args) {
+  args[0] = CastTo(args[0], kString);
+  args[1] = CastTo(args[1], kString);
+  if (args.size() == 3) {
+    const Expression& limit = *args[2];
+    if (limit.kind != ExprKind::kLiteral || !limit.type.IsIntegral() || limit.is_null) {
+      return Status::InvalidArgument("the limit must be an integer literal");
+    }
+    if (limit.value[0] != '-' && limit.value.size() > 2) {
+      return Status::Unimplemented("split with a limit above 16");
+    }
+    if (limit.value[0] != '-' && std::stoi(limit.value) > 16) {
+      return Status::Unimplemented("split with a limit above 16");
+    }
+  }
+  return DataType::Array(kString);
+}
+std::string EmitSplit(const FunctionEmitContext&, const Expression& call, const Emitted& args) {
+  const std::string& s = args[0];
+  int limit = call.children.size() == 3 ? std::stoi(call.children[2]->value) : -1;
+  const Expression& pattern = *call.children[1];
+  if (pattern.kind == ExprKind::kLiteral && !pattern.is_null && pattern.value.empty()) {
+    std::string chars = "CASE WHEN " + s + " = '' THEN [''] ELSE string_split(" + s + ", '') END";
+    if (limit <= 0) return chars;
+    // The first limit - 1 characters, then the rest.
+    return "CASE WHEN length(" + s + ") <= " + std::to_string(limit) + " THEN " + chars + " ELSE list_append(string_split(left(" +
+           s + ", " + std::to_string(limit - 1) + "), ''), substring(" + s + ", " + std::to_string(limit) + ")) END";
+  }
+  if (limit <= 0) return NullIfAnyNull({s, args[1]}, "regexp_split_to_array(" + s + ", " + args[1] + ")");
+  // The first limit - 1 matches become a separator the text cannot hold, then split on it.
+  std::string marked = s;
+  for (int i = 1; i < limit; ++i) marked = "regexp_replace(" + marked + ", " + args[1] + ", chr(0))";
+  return NullIfAnyNull({s, args[1]}, "string_split(" + marked + ", chr(0))");
+}
+
 constexpr FunctionDef kFunctions[] = {
+    {"split", FunctionKind::kScalar, 2, 3, BindSplit, EmitSplit},
     {"regexp_extract", FunctionKind::kScalar, 2, 3, BindExtract, EmitExtract},
     {"regexp_extract_all", FunctionKind::kScalar, 2, 3, BindExtractAll, EmitExtractAll},
     {"regexp_replace", FunctionKind::kScalar, 3, 4, BindReplace, EmitReplace},
