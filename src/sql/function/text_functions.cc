@@ -204,7 +204,44 @@ std::string EmitFindInSet(const FunctionEmitContext&, const Expression&, const E
   return NullIfAnyNull(args, "CASE WHEN contains(" + args[0] + ", ',') THEN 0 ELSE CAST(list_position(string_split(" +
                                  args[1] + ", ','), " + args[0] + ") AS INTEGER) END");
 }
+// is_valid_utf8 / validate_utf8 / try_validate_utf8 / make_valid_utf8 (x): a string is valid
+// UTF-8 by construction here; bytes (binary) are checked by decoding them.
+Result<DataType> BindUtf8(const FunctionBindContext&, Args& args) {
+  if (args[0]->type.id != TypeId::kBinary) args[0] = CastTo(args[0], kString);
+  return kString;
+}
+Result<DataType> BindIsValidUtf8(const FunctionBindContext& ctx, Args& args) {
+  CR_RETURN_IF_ERROR(BindUtf8(ctx, args).status());
+  return kBoolean;
+}
+std::string EmitIsValidUtf8(const FunctionEmitContext&, const Expression& call, const Emitted& args) {
+  if (call.children[0]->type.id != TypeId::kBinary) {
+    return "CASE WHEN " + args[0] + " IS NOT NULL THEN true END";
+  }
+  return "CASE WHEN " + args[0] + " IS NOT NULL THEN TRY(decode(" + args[0] + ")) IS NOT NULL END";
+}
+std::string EmitValidateUtf8(const FunctionEmitContext& ctx, const Expression& call, const Emitted& args) {
+  if (call.children[0]->type.id != TypeId::kBinary) return args[0];
+  std::string_view name = call.function->name;
+  if (name == "try_validate_utf8") return "TRY(decode(" + args[0] + "))";
+  if (name == "validate_utf8") {
+    return "CASE WHEN " + args[0] + " IS NOT NULL AND TRY(decode(" + args[0] + ")) IS NULL THEN " +
+           EmitError(ctx, "[INVALID_UTF8_STRING] invalid UTF-8 byte sequence") + " ELSE TRY(decode(" + args[0] + ")) END";
+  }
+  return args[0];
+}
+Result<DataType> BindMakeValidUtf8(const FunctionBindContext& ctx, Args& args) {
+  if (args[0]->type.id == TypeId::kBinary) {
+    return Status::Unimplemented("make_valid_utf8 of binary input");
+  }
+  return BindUtf8(ctx, args);
+}
+
 constexpr FunctionDef kFunctions[] = {
+    {"is_valid_utf8", FunctionKind::kScalar, 1, 1, BindIsValidUtf8, EmitIsValidUtf8},
+    {"validate_utf8", FunctionKind::kScalar, 1, 1, BindUtf8, EmitValidateUtf8},
+    {"try_validate_utf8", FunctionKind::kScalar, 1, 1, BindUtf8, EmitValidateUtf8},
+    {"make_valid_utf8", FunctionKind::kScalar, 1, 1, BindMakeValidUtf8, EmitValidateUtf8},
     {"contains", FunctionKind::kScalar, 2, 2, BindTextPredicate, EmitContains},
     {"startswith", FunctionKind::kScalar, 2, 2, BindTextPredicate, EmitStartsWith},
     {"endswith", FunctionKind::kScalar, 2, 2, BindTextPredicate, EmitEndsWith},
