@@ -1,7 +1,8 @@
 // Date and time functions (Spark 4, ANSI mode), written for DuckDB: next_day, weekday,
 // dayofweek, dayofyear, quarter, weekofyear, hour, minute, second, last_day, add_months,
 // make_date, unix_date, date_from_unix_date, trunc, timestampadd, timestampdiff,
-// timestamp_seconds / _millis / _micros, unix_seconds / _millis / _micros.
+// timestamp_seconds / _millis / _micros, unix_seconds / _millis / _micros, extract / date_part,
+// months_between, make_timestamp, to_timestamp.
 #include "sql/function/arguments.h"
 #include "sql/function/function_registry.h"
 #include "sql/planner/type_rules.h"
@@ -214,7 +215,103 @@ std::string EmitToEpoch(const FunctionEmitContext&, const Expression& call, cons
   return "CAST(floor(" + micros + " / " + unit + ") AS BIGINT)";
 }
 
+// extract(field FROM x) (the parser's extract('field', x)) / date_part('field', x) / datepart:
+// YEAR, QUARTER, MONTH, WEEK, DAY, DAYOFWEEK / DOW (1 = Sunday), DAYOFWEEK_ISO / DOW_ISO
+// (1 = Monday), DOY, HOUR, MINUTE as int; SECOND with its fraction as decimal(8,6).
+bool IsSecondField(const std::string& f) {
+  return f == "second" || f == "s" || f == "sec" || f == "seconds" || f == "secs";
+}
+Result<DataType> BindExtract(const FunctionBindContext&, Args& args) {
+  CR_ASSIGN_OR_RETURN(std::string field, NeedStringLiteral(args, 0, "the field"));
+  std::string f = ToLowerAscii(field);
+  bool time = f == "hour" || f == "h" || f == "hours" || f == "hr" || f == "hrs" || f == "minute" || f == "m" ||
+              f == "min" || f == "minutes" || f == "mins" || IsSecondField(f);
+  static const char* const kDateFields[] = {"year", "y", "years", "yr", "quarter", "qtr", "month", "mon", "months",
+                                            "week", "w", "weeks", "day", "d", "days", "dayofweek", "dow",
+                                            "dayofweek_iso", "dow_iso", "doy"};
+  bool date = false;
+  for (const char* d : kDateFields) date = date || f == d;
+  if (!time && !date) return Status::InvalidArgument("[INVALID_EXTRACT_FIELD] unknown field");
+  if (time) {
+    CR_RETURN_IF_ERROR(NeedTimestamp(args, 1));
+  } else {
+    CR_RETURN_IF_ERROR(NeedDate(args, 1));
+  }
+  if (IsSecondField(f)) return DataType::Decimal(8, 6);
+  return kInt;
+}
+std::string EmitExtract(const FunctionEmitContext&, const Expression& call, const Emitted& args) {
+  std::string f = ToLowerAscii(call.children[0]->value);
+  const std::string& x = args[1];
+  if (IsSecondField(f)) {
+    return "CAST(CAST(microsecond(" + x + ") AS DECIMAL(18,0)) / 1000000 AS DECIMAL(8,6))";
+  }
+  std::string part;
+  if (f == "year" || f == "y" || f == "years" || f == "yr") part = "year(" + x + ")";
+  if (f == "quarter" || f == "qtr") part = "quarter(" + x + ")";
+  if (f == "month" || f == "mon" || f == "months") part = "month(" + x + ")";
+  if (f == "week" || f == "w" || f == "weeks") part = "week(" + x + ")";
+  if (f == "day" || f == "d" || f == "days") part = "day(" + x + ")";
+  if (f == "dayofweek" || f == "dow") part = "(dayofweek(" + x + ") + 1)";
+  if (f == "dayofweek_iso" || f == "dow_iso") part = "isodow(" + x + ")";
+  if (f == "doy") part = "dayofyear(" + x + ")";
+  if (f == "hour" || f == "h" || f == "hours" || f == "hr" || f == "hrs") part = "hour(" + x + ")";
+  if (f == "minute" || f == "m" || f == "min" || f == "minutes" || f == "mins") part = "minute(" + x + ")";
+  return "CAST(" + part + " AS INTEGER)";
+}
+// months_between(t1, t2 [, roundOff]): whole months when the days of month match or both are
+// month ends, else months plus the difference in days and time over 31 days; rounded to 8
+// digits unless roundOff is false.
+Result<DataType> BindMonthsBetween(const FunctionBindContext&, Args& args) {
+  CR_RETURN_IF_ERROR(NeedTimestamp(args, 0));
+  CR_RETURN_IF_ERROR(NeedTimestamp(args, 1));
+  if (args.size() == 3) {
+    const Expression& flag = *args[2];
+    if (flag.kind != ExprKind::kLiteral || flag.type.id != TypeId::kBoolean || flag.is_null) {
+      return Status::InvalidArgument("roundOff must be a boolean literal");
+    }
+  }
+  return DataType::Of(TypeId::kDouble);
+}
+std::string EmitMonthsBetween(const FunctionEmitContext&, const Expression& call, const Emitted& args) {
+  const std::string& a = args[0];
+  const std::string& b = args[1];
+  std::string months = "((year(" + a + ") - year(" + b + ")) * 12 + month(" + a + ") - month(" + b + "))";
+  std::string ends = "(day(" + a + ") = day(last_day(" + a + ")) AND day(" + b + ") = day(last_day(" + b + ")))";
+  std::string seconds = "((hour(" + a + ") - hour(" + b + ")) * 3600 + (minute(" + a + ") - minute(" + b +
+                        ")) * 60 + (microsecond(" + a + ") - microsecond(" + b + ")) / 1000000.0)";
+  std::string value = "CASE WHEN day(" + a + ") = day(" + b + ") OR " + ends + " THEN CAST(" + months +
+                      " AS DOUBLE) ELSE " + months + " + ((day(" + a + ") - day(" + b + ")) * 86400 + " + seconds +
+                      ") / 2678400.0 END";
+  bool round = call.children.size() < 3 || call.children[2]->value == "true";
+  return round ? "round(" + value + ", 8)" : value;
+}
+// make_timestamp(year, month, day, hour, min, sec): an invalid timestamp is an error (ANSI);
+// the time zone argument is not supported.
+Result<DataType> BindMakeTimestamp(const FunctionBindContext&, Args& args) {
+  for (size_t i = 0; i < 5; ++i) CR_RETURN_IF_ERROR(NeedIntegral(args, i, DataType::Of(TypeId::kBigInt)));
+  CR_RETURN_IF_ERROR(NeedNumeric(args, 5));
+  args[5] = CastTo(args[5], DataType::Of(TypeId::kDouble));
+  return kTimestamp;
+}
+std::string EmitMakeTimestamp(const FunctionEmitContext&, const Expression&, const Emitted& args) {
+  return "timezone('UTC', make_timestamp(" + JoinArguments(args) + "))";
+}
+// to_timestamp(str): the string read as a timestamp (an error when it is not one, ANSI).
+Result<DataType> BindToTimestamp(const FunctionBindContext&, Args& args) {
+  if (args.size() == 2) return Status::Unimplemented("to_timestamp with a format");
+  if (!CanCast(args[0]->type, kTimestamp)) return Status::InvalidArgument("argument 1 cannot be read as a timestamp");
+  args[0] = CastTo(args[0], kTimestamp);
+  return kTimestamp;
+}
+std::string EmitToTimestamp(const FunctionEmitContext&, const Expression&, const Emitted& args) { return args[0]; }
+
 constexpr FunctionDef kFunctions[] = {
+    {"extract", FunctionKind::kScalar, 2, 2, BindExtract, EmitExtract},
+    {"date_part", FunctionKind::kScalar, 2, 2, BindExtract, EmitExtract},
+    {"months_between", FunctionKind::kScalar, 2, 3, BindMonthsBetween, EmitMonthsBetween},
+    {"make_timestamp", FunctionKind::kScalar, 6, 6, BindMakeTimestamp, EmitMakeTimestamp},
+    {"to_timestamp", FunctionKind::kScalar, 1, 2, BindToTimestamp, EmitToTimestamp},
     {"timestamp_seconds", FunctionKind::kScalar, 1, 1, BindFromEpoch, EmitFromEpoch},
     {"timestamp_millis", FunctionKind::kScalar, 1, 1, BindFromEpoch, EmitFromEpoch},
     {"timestamp_micros", FunctionKind::kScalar, 1, 1, BindFromEpoch, EmitFromEpoch},

@@ -26,7 +26,7 @@ constexpr Alias kAliases[] = {
     {"len", "length"},           {"first_value", "first"},  {"last_value", "last"},
     {"position", "locate"},      {"char", "chr"},           {"getbit", "bit_get"},
     {"sha", "sha1"},             {"dateadd", "date_add"},   {"date_diff", "datediff"},
-    {"curdate", "current_date"}, {"array_agg", "collect_list"}, {"regexp", "regexp_like"},   {"rlike", "regexp_like"},
+    {"curdate", "current_date"}, {"array_agg", "collect_list"}, {"datepart", "date_part"}, {"regexp", "regexp_like"},   {"rlike", "regexp_like"},
 };
 
 const std::unordered_map<std::string, const FunctionDef*>& Index() {
@@ -92,7 +92,7 @@ Result<DataType> BindStringArguments(const FunctionBindContext&, std::vector<Exp
 std::vector<FunctionTable> AllFunctionTables() {
   return {AggregateFunctions(), ScalarFunctions(),      TextFunctions(),       EncodingFunctions(),
           MathFunctions(),      DatetimeFunctions(), ConditionalFunctions(), StatisticsFunctions(),
-          RegexpFunctions(),    CollectionFunctions()};
+          RegexpFunctions(),    CollectionFunctions(), MoreCollectionFunctions()};
 }
 
 }  // namespace cleanroom::sql

@@ -79,6 +79,7 @@ FunctionTable ConditionalFunctions();
 FunctionTable StatisticsFunctions();
 FunctionTable RegexpFunctions();
 FunctionTable CollectionFunctions();
+FunctionTable MoreCollectionFunctions();
 // Every table above, in that order.
 std::vector<FunctionTable> AllFunctionTables();
 

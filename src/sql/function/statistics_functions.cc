@@ -1,6 +1,7 @@
 // Statistical, bitwise and selection aggregates (Spark 4), written for DuckDB: covar_pop,
 // covar_samp, corr, regr_*, skewness, kurtosis, median, percentile, percentile_disc, count_if,
-// bit_and, bit_or, bit_xor, max_by, min_by, product; and the window function nth_value.
+// bit_and, bit_or, bit_xor, max_by, min_by, product, try_sum, try_avg; and the window function
+// nth_value.
 #include <cstdlib>
 
 #include "sql/function/arguments.h"
@@ -133,7 +134,27 @@ std::string EmitNthValue(const FunctionEmitContext& ctx, const Expression& call,
   return EmitCall(ctx, flagged, "nth_value", {args[0], args[1]});
 }
 
+// try_sum / try_avg (x): sum / avg with their Spark types, NULL where the result overflows.
+Result<DataType> BindTrySum(const FunctionBindContext& ctx, Args& args) {
+  return LookupFunction("sum")->bind(ctx, args);
+}
+Result<DataType> BindTryAvg(const FunctionBindContext& ctx, Args& args) {
+  return LookupFunction("avg")->bind(ctx, args);
+}
+std::string EmitTrySum(const FunctionEmitContext& ctx, const Expression& call, const Emitted& args) {
+  FunctionEmitContext safe = ctx;
+  safe.safe_arithmetic = true;
+  return LookupFunction("sum")->emit(safe, call, args);
+}
+std::string EmitTryAvg(const FunctionEmitContext& ctx, const Expression& call, const Emitted& args) {
+  std::string avg = EmitCall(ctx, call, "avg", args);
+  if (call.type.id == TypeId::kDecimal) return "TRY_CAST(" + avg + " AS " + call.type.ToDuckDb() + ")";
+  return avg;
+}
+
 constexpr FunctionDef kFunctions[] = {
+    {"try_sum", FunctionKind::kAggregate, 1, 1, BindTrySum, EmitTrySum},
+    {"try_avg", FunctionKind::kAggregate, 1, 1, BindTryAvg, EmitTryAvg},
     {"covar_pop", FunctionKind::kAggregate, 2, 2, BindDoubles, EmitNamed},
     {"covar_samp", FunctionKind::kAggregate, 2, 2, BindDoubles, EmitNamed},
     {"corr", FunctionKind::kAggregate, 2, 2, BindDoubles, EmitNamed},

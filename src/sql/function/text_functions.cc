@@ -204,6 +204,40 @@ std::string EmitFindInSet(const FunctionEmitContext&, const Expression&, const E
   return NullIfAnyNull(args, "CASE WHEN contains(" + args[0] + ", ',') THEN 0 ELSE CAST(list_position(string_split(" +
                                  args[1] + ", ','), " + args[0] + ") AS INTEGER) END");
 }
+// substring_index(str, delim, count): the part before the count-th delim (after the count-th
+// from the end when count < 0); '' for count 0 or an empty delim.
+Result<DataType> BindSubstringIndex(const FunctionBindContext&, Args& args) {
+  args[0] = CastTo(args[0], kString);
+  args[1] = CastTo(args[1], kString);
+  CR_RETURN_IF_ERROR(NeedIntegral(args, 2, kInt));
+  return kString;
+}
+std::string EmitSubstringIndex(const FunctionEmitContext&, const Expression&, const Emitted& args) {
+  std::string parts = "string_split(" + args[0] + ", " + args[1] + ")";
+  return NullIfAnyNull(args, "CASE WHEN " + args[2] + " = 0 OR " + args[1] + " = '' THEN '' WHEN " + args[2] +
+                                 " > 0 THEN array_to_string(list_slice(" + parts + ", 1, " + args[2] + "), " + args[1] +
+                                 ") ELSE array_to_string(list_slice(" + parts + ", greatest(len(" + parts + ") + " +
+                                 args[2] + " + 1, 1), len(" + parts + ")), " + args[1] + ") END");
+}
+// overlay(input, replace, pos [, len]): input with len characters from pos (1-based) replaced
+// by replace; len defaults to replace's length.
+Result<DataType> BindOverlay(const FunctionBindContext&, Args& args) {
+  args[0] = CastTo(args[0], kString);
+  args[1] = CastTo(args[1], kString);
+  CR_RETURN_IF_ERROR(NeedIntegral(args, 2, kInt));
+  if (args.size() == 4) CR_RETURN_IF_ERROR(NeedIntegral(args, 3, kInt));
+  return kString;
+}
+std::string EmitOverlay(const FunctionEmitContext&, const Expression&, const Emitted& args) {
+  std::string length = args.size() == 4 ? args[3] : "length(" + args[1] + ")";
+  return NullIfAnyNull(args, "left(" + args[0] + ", greatest(" + args[2] + " - 1, 0)) || " + args[1] +
+                                 " || substring(" + args[0] + ", greatest(" + args[2] + " + " + length + ", 1))");
+}
+// quote(str): in single quotes, with the quote and the backslash escaped by a backslash.
+std::string EmitQuote(const FunctionEmitContext&, const Expression&, const Emitted& args) {
+  return "(chr(39) || replace(replace(" + args[0] + ", chr(92), chr(92) || chr(92)), chr(39), chr(92) || chr(39)) || chr(39))";
+}
+
 // is_valid_utf8 / validate_utf8 / try_validate_utf8 / make_valid_utf8 (x): a string is valid
 // UTF-8 by construction here; bytes (binary) are checked by decoding them.
 Result<DataType> BindUtf8(const FunctionBindContext&, Args& args) {
@@ -238,6 +272,9 @@ Result<DataType> BindMakeValidUtf8(const FunctionBindContext& ctx, Args& args) {
 }
 
 constexpr FunctionDef kFunctions[] = {
+    {"substring_index", FunctionKind::kScalar, 3, 3, BindSubstringIndex, EmitSubstringIndex},
+    {"overlay", FunctionKind::kScalar, 3, 4, BindOverlay, EmitOverlay},
+    {"quote", FunctionKind::kScalar, 1, 1, BindStringArguments, EmitQuote},
     {"is_valid_utf8", FunctionKind::kScalar, 1, 1, BindIsValidUtf8, EmitIsValidUtf8},
     {"validate_utf8", FunctionKind::kScalar, 1, 1, BindUtf8, EmitValidateUtf8},
     {"try_validate_utf8", FunctionKind::kScalar, 1, 1, BindUtf8, EmitValidateUtf8},
