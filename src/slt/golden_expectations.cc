@@ -30,6 +30,26 @@ std::string_view TrimView(std::string_view text) {
   return text;
 }
 
+// The lines of a text, numbered from 1.
+class LineReader {
+ public:
+  explicit LineReader(std::string_view text) : text_(text) {}
+  bool Next(std::string_view& line, int& number) {
+    if (at_ >= text_.size()) return false;
+    size_t end = text_.find('\n', at_);
+    if (end == std::string_view::npos) end = text_.size();
+    line = text_.substr(at_, end - at_);
+    at_ = end + 1;
+    number = ++number_;
+    return true;
+  }
+
+ private:
+  std::string_view text_;
+  size_t at_ = 0;
+  int number_ = 0;
+};
+
 }  // namespace
 
 bool PathEndsWith(std::string_view path, std::string_view suffix) {
@@ -44,14 +64,10 @@ Result<GoldenSkipList> GoldenSkipList::Load(const std::string& path) {
 
 Result<GoldenSkipList> GoldenSkipList::Parse(std::string_view text) {
   GoldenSkipList list;
+  LineReader lines(text);
+  std::string_view line;
   int line_number = 0;
-  size_t at = 0;
-  while (at < text.size()) {
-    size_t end = text.find('\n', at);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(at, end - at);
-    at = end + 1;
-    ++line_number;
+  while (lines.Next(line, line_number)) {
     if (!line.starts_with("- `")) continue;
     size_t close = line.find('`', 3);
     if (close == std::string_view::npos) {
@@ -93,14 +109,10 @@ std::optional<std::string> GoldenSkipList::Reason(std::string_view path, int lin
 
 Result<std::map<std::string, uint64_t>> ParseGoldenFloors(std::string_view text) {
   std::map<std::string, uint64_t> floors;
+  LineReader lines(text);
+  std::string_view line;
   int line_number = 0;
-  size_t at = 0;
-  while (at < text.size()) {
-    size_t end = text.find('\n', at);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(at, end - at);
-    at = end + 1;
-    ++line_number;
+  while (lines.Next(line, line_number)) {
     if (size_t hash = line.find('#'); hash != std::string_view::npos) line = line.substr(0, hash);
     line = TrimView(line);
     if (line.empty()) continue;

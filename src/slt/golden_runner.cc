@@ -4,14 +4,13 @@
 #include <cctype>
 #include <cmath>
 #include <map>
-#include <mutex>
 #include <regex>
 
 #include "base/file.h"
-#include "base/thread_pool.h"
 #include "engine/engine.h"
 #include "slt/golden_file.h"
 #include "slt/golden_setup.h"
+#include "slt/parallel_files.h"
 #include "slt/spark_render.h"
 
 namespace cleanroom::slt {
@@ -328,19 +327,9 @@ GoldenFileResult RunGoldenFile(const std::string& path, const GoldenOptions& opt
 std::vector<GoldenFileResult> RunGoldenFiles(
     const std::vector<std::string>& paths, const GoldenOptions& options,
     const std::function<void(const GoldenFileResult&)>& on_done) {
-  std::vector<GoldenFileResult> results(paths.size());
-  std::mutex mu;
-  ThreadPool pool(options.jobs);
-  for (size_t i = 0; i < paths.size(); ++i) {
-    pool.Submit([&, i] {
-      GoldenFileResult result = RunGoldenFile(paths[i], options);
-      std::lock_guard<std::mutex> lock(mu);
-      if (on_done) on_done(result);
-      results[i] = std::move(result);
-    });
-  }
-  pool.Wait();
-  return results;
+  return RunFilesInParallel<GoldenFileResult>(
+      paths, options.jobs, [&options](const std::string& path) { return RunGoldenFile(path, options); },
+      on_done);
 }
 
 }  // namespace cleanroom::slt

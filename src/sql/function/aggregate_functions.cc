@@ -2,19 +2,13 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "sql/function/arguments.h"
 #include "sql/function/function_registry.h"
 #include "sql/planner/type_rules.h"
 
 namespace cleanroom::sql {
 
 namespace {
-
-using Args = std::vector<ExprPtr>;
-using Emitted = std::vector<std::string>;
-const DataType kBigInt = DataType::Of(TypeId::kBigInt);
-const DataType kDouble = DataType::Of(TypeId::kDouble);
-const DataType kInt = DataType::Of(TypeId::kInt);
-const DataType kString = DataType::Of(TypeId::kString);
 
 Status NeedNumber(const ExprPtr& e) {
   if (e->type.IsNumeric() || e->type.id == TypeId::kNull || e->type.id == TypeId::kString) {

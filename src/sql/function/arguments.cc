@@ -34,6 +34,14 @@ Status NeedIntegral(std::vector<ExprPtr>& args, size_t i, const DataType& type) 
   return Status::OK();
 }
 
+Status NeedArray(const std::vector<ExprPtr>& args, size_t i) {
+  if (args[i]->type.id != TypeId::kArray) {
+    return Status::InvalidArgument("argument " + std::to_string(i + 1) + " must be an array, not " +
+                                   args[i]->type.ToString());
+  }
+  return Status::OK();
+}
+
 Result<std::string> NeedStringLiteral(const std::vector<ExprPtr>& args, size_t i, std::string_view what) {
   const Expression& e = *args[i];
   if (e.kind != ExprKind::kLiteral || e.type.id != TypeId::kString || e.is_null) {

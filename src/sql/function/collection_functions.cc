@@ -9,12 +9,6 @@
 namespace cleanroom::sql {
 namespace {
 
-using Args = std::vector<ExprPtr>;
-using Emitted = std::vector<std::string>;
-const DataType kBoolean = DataType::Of(TypeId::kBoolean);
-const DataType kInt = DataType::Of(TypeId::kInt);
-const DataType kString = DataType::Of(TypeId::kString);
-
 // The type every argument in [from, to) (by `step`) widens to; untyped NULLs alone are int.
 Result<DataType> WidenAll(const FunctionBindContext& ctx, Args& args, size_t from, size_t step) {
   DataType common = DataType::Of(TypeId::kNull);
@@ -26,13 +20,6 @@ Result<DataType> WidenAll(const FunctionBindContext& ctx, Args& args, size_t fro
   if (common.id == TypeId::kNull) common = kInt;
   for (size_t i = from; i < args.size(); i += step) args[i] = CastTo(args[i], common);
   return common;
-}
-Status NeedArray(const Args& args, size_t i) {
-  if (args[i]->type.id != TypeId::kArray) {
-    return Status::InvalidArgument("argument " + std::to_string(i + 1) + " must be an array, not " +
-                                   args[i]->type.ToString());
-  }
-  return Status::OK();
 }
 
 // array(a, b, ...): array of the elements' common type.

@@ -9,20 +9,6 @@
 namespace cleanroom::sql {
 namespace {
 
-using Args = std::vector<ExprPtr>;
-using Emitted = std::vector<std::string>;
-const DataType kBigInt = DataType::Of(TypeId::kBigInt);
-const DataType kBoolean = DataType::Of(TypeId::kBoolean);
-const DataType kInt = DataType::Of(TypeId::kInt);
-const DataType kString = DataType::Of(TypeId::kString);
-
-Status NeedArray(const Args& args, size_t i) {
-  if (args[i]->type.id != TypeId::kArray) {
-    return Status::InvalidArgument("argument " + std::to_string(i + 1) + " must be an array, not " +
-                                   args[i]->type.ToString());
-  }
-  return Status::OK();
-}
 // arr and a value of its element type (both widened to their common type).
 Status NeedArrayAndElement(const FunctionBindContext& ctx, Args& args) {
   CR_RETURN_IF_ERROR(NeedArray(args, 0));

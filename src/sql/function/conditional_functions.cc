@@ -7,12 +7,6 @@
 namespace cleanroom::sql {
 namespace {
 
-using Args = std::vector<ExprPtr>;
-using Emitted = std::vector<std::string>;
-const DataType kBoolean = DataType::Of(TypeId::kBoolean);
-const DataType kInt = DataType::Of(TypeId::kInt);
-const DataType kString = DataType::Of(TypeId::kString);
-
 // zeroifnull(x) / nullifzero(x): x's own numeric type (an untyped NULL is int).
 Result<DataType> BindNumberOrNull(const FunctionBindContext&, Args& args) {
   if (args[0]->type.id == TypeId::kNull) args[0] = CastTo(args[0], kInt);

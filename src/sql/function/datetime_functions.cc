@@ -10,13 +10,6 @@
 namespace cleanroom::sql {
 namespace {
 
-using Args = std::vector<ExprPtr>;
-using Emitted = std::vector<std::string>;
-const DataType kDate = DataType::Of(TypeId::kDate);
-const DataType kInt = DataType::Of(TypeId::kInt);
-const DataType kString = DataType::Of(TypeId::kString);
-const DataType kTimestamp = DataType::Of(TypeId::kTimestamp);
-
 // A date argument: dates stay, timestamps and strings are cast (an invalid string is an
 // error, as in ANSI mode).
 Status NeedDate(Args& args, size_t i) {

@@ -10,13 +10,6 @@
 namespace cleanroom::sql {
 namespace {
 
-using Args = std::vector<ExprPtr>;
-using Emitted = std::vector<std::string>;
-const DataType kBigInt = DataType::Of(TypeId::kBigInt);
-const DataType kBinary = DataType::Of(TypeId::kBinary);
-const DataType kBoolean = DataType::Of(TypeId::kBoolean);
-const DataType kString = DataType::Of(TypeId::kString);
-
 // hex(x): an integer as the hexadecimal digits of its 64-bit two's complement; a string or
 // binary as the upper-case hexadecimal of its bytes.
 Result<DataType> BindHex(const FunctionBindContext&, Args& args) {

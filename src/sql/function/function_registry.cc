@@ -5,6 +5,7 @@
 
 #include "sql/catalog.h"
 #include "sql/function/arguments.h"
+#include "sql/planner/type_rules.h"
 
 namespace cleanroom::sql {
 
@@ -82,6 +83,14 @@ std::string EmitCast(const std::string& sql, const DataType& type) {
 std::string EmitError(const FunctionEmitContext& ctx, std::string_view message) {
   if (ctx.safe_arithmetic) return "NULL";
   return "error(" + QuoteString(message) + ")";
+}
+
+Result<DataType> BindDoubleArguments(const FunctionBindContext&, std::vector<ExprPtr>& args) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    CR_RETURN_IF_ERROR(NeedNumeric(args, i));
+    args[i] = CastTo(args[i], DataType::Of(TypeId::kDouble));
+  }
+  return DataType::Of(TypeId::kDouble);
 }
 
 Result<DataType> BindStringArguments(const FunctionBindContext&, std::vector<ExprPtr>& args) {

@@ -92,6 +92,8 @@ std::string EmitCast(const std::string& sql, const DataType& type);
 // A run-time error with `message` (Spark's error class first), or NULL under safe arithmetic
 // (where a data-dependent error would be an oracle on the data).
 std::string EmitError(const FunctionEmitContext& ctx, std::string_view message);
+// Every argument a number cast to double; the result a double.
+Result<DataType> BindDoubleArguments(const FunctionBindContext& ctx, std::vector<ExprPtr>& args);
 // Every argument cast to string; the result a string.
 Result<DataType> BindStringArguments(const FunctionBindContext& ctx, std::vector<ExprPtr>& args);
 

@@ -12,12 +12,6 @@
 namespace cleanroom::sql {
 namespace {
 
-using Args = std::vector<ExprPtr>;
-using Emitted = std::vector<std::string>;
-const DataType kBoolean = DataType::Of(TypeId::kBoolean);
-const DataType kInt = DataType::Of(TypeId::kInt);
-const DataType kString = DataType::Of(TypeId::kString);
-
 // The capturing groups of a pattern: '(' not escaped, not in a class, not followed by '?'.
 int CapturingGroups(const std::string& pattern) {
   int groups = 0;

@@ -11,15 +11,6 @@ namespace cleanroom::sql {
 
 namespace {
 
-using Args = std::vector<ExprPtr>;
-using Emitted = std::vector<std::string>;
-const DataType kBigInt = DataType::Of(TypeId::kBigInt);
-const DataType kDouble = DataType::Of(TypeId::kDouble);
-const DataType kInt = DataType::Of(TypeId::kInt);
-const DataType kString = DataType::Of(TypeId::kString);
-const DataType kDate = DataType::Of(TypeId::kDate);
-const DataType kTimestamp = DataType::Of(TypeId::kTimestamp);
-
 std::string List(const Emitted& args, const char* separator = ", ") {
   return JoinArguments(args, separator);
 }

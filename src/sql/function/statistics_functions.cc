@@ -11,18 +11,8 @@
 namespace cleanroom::sql {
 namespace {
 
-using Args = std::vector<ExprPtr>;
-using Emitted = std::vector<std::string>;
-const DataType kBigInt = DataType::Of(TypeId::kBigInt);
-const DataType kDouble = DataType::Of(TypeId::kDouble);
-const DataType kInt = DataType::Of(TypeId::kInt);
-
-Result<DataType> BindDoubles(const FunctionBindContext&, Args& args) {
-  for (size_t i = 0; i < args.size(); ++i) {
-    CR_RETURN_IF_ERROR(NeedNumeric(args, i));
-    args[i] = CastTo(args[i], kDouble);
-  }
-  return kDouble;
+Result<DataType> BindDoubles(const FunctionBindContext& ctx, Args& args) {
+  return BindDoubleArguments(ctx, args);
 }
 std::string EmitNamed(const FunctionEmitContext& ctx, const Expression& call, const Emitted& args) {
   return EmitCall(ctx, call, call.function->name, args);

@@ -8,12 +8,6 @@
 namespace cleanroom::sql {
 namespace {
 
-using Args = std::vector<ExprPtr>;
-using Emitted = std::vector<std::string>;
-const DataType kBoolean = DataType::Of(TypeId::kBoolean);
-const DataType kInt = DataType::Of(TypeId::kInt);
-const DataType kString = DataType::Of(TypeId::kString);
-
 // Text arguments: binary stays binary only when every argument is binary (Spark's contains /
 // startswith / endswith / btrim take both); anything else is read as a string.
 Result<DataType> BindTextPredicate(const FunctionBindContext&, Args& args) {
