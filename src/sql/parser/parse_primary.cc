@@ -107,7 +107,9 @@ Result<ExprPtr> Parser::ParsePrimary() {
       e->name = w;
       return e;
     }
-    if (IsReserved(w) && !(IsSymbol("(", 1) && (w == "left" || w == "right"))) {
+    // left(s, n), right(s, n), regexp(s, p), rlike(s, p): reserved words that also name
+    // functions; in the place of an expression they can only be calls.
+    if (IsReserved(w) && !(IsSymbol("(", 1) && (w == "left" || w == "right" || w == "regexp" || w == "rlike"))) {
       return Unexpected("an expression");
     }
   }
@@ -184,7 +186,18 @@ Result<ExprPtr> Parser::ParseFunction(const Token& name_token) {
       if (chars) e->args.push_back(std::move(chars));
       CR_RETURN_IF_ERROR(ExpectSymbol(")"));
     } else {
-      CR_ASSIGN_OR_RETURN(ExprPtr first, ParseExpr());
+      // position(substr IN str): the first operand stops before IN.
+      ExprPtr first;
+      if (name == "position") {
+        CR_ASSIGN_OR_RETURN(first, ParseBitOr());
+      } else {
+        CR_ASSIGN_OR_RETURN(first, ParseExpr());
+      }
+      if ((name == "trim" || name == "ltrim" || name == "rtrim") && EatKeyword("from")) {
+        // TRIM(chars FROM x) is trim(x, chars).
+        CR_ASSIGN_OR_RETURN(ExprPtr source, ParseExpr());
+        e->args.push_back(std::move(source));
+      }
       e->args.push_back(std::move(first));
       if ((name == "substring" || name == "substr") && IsKeyword("from")) {
         Next();
