@@ -171,6 +171,15 @@ Result<std::string> DuckDbEmitter::EmitCastExpr(const Expression& expr) {
     return "COALESCE(TRY_CAST(" + operand + " AS " + to.ToDuckDb() + "), CASE WHEN " + operand +
            " IS NULL THEN NULL ELSE 0 END)";
   }
+  if (options_.dialect == Dialect::kSpark && to.IsIntegral() && from.id == TypeId::kString) {
+    // Spark reads only an optionally signed run of digits (surrounding whitespace allowed) as an
+    // integer: '1.23' is an error under ANSI (NULL for TRY_CAST), where DuckDB would round it.
+    std::string integer = "regexp_full_match(" + operand + ", '\\s*[+-]?[0-9]+\\s*')";
+    std::string invalid = try_cast ? "NULL" : "error('[CAST_INVALID_INPUT] the string is not an integer')";
+    return "CASE WHEN " + operand + " IS NULL THEN NULL WHEN " + integer + " THEN " +
+           (try_cast ? "TRY_CAST(" : "CAST(") + "trim(" + operand + ", ' \t\n\r') AS " + to.ToDuckDb() +
+           ") ELSE " + invalid + " END";
+  }
   return std::string(try_cast ? "TRY_CAST(" : "CAST(") + operand + " AS " + to.ToDuckDb() + ")";
 }
 
