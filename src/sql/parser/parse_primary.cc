@@ -198,8 +198,14 @@ Result<ExprPtr> Parser::ParseFunction(const Token& name_token) {
         CR_ASSIGN_OR_RETURN(ExprPtr source, ParseExpr());
         e->args.push_back(std::move(source));
       }
-      e->args.push_back(std::move(first));
-      if ((name == "substring" || name == "substr") && IsKeyword("from")) {
+      if (name == "struct") {
+        CR_RETURN_IF_ERROR(ParseStructFields(std::move(first), *e));
+      } else {
+        e->args.push_back(std::move(first));
+      }
+      if (name == "struct") {
+        // The fields are read (ParseStructFields).
+      } else if ((name == "substring" || name == "substr") && IsKeyword("from")) {
         Next();
         CR_ASSIGN_OR_RETURN(ExprPtr start, ParseExpr());
         e->args.push_back(std::move(start));
@@ -328,6 +334,41 @@ Result<ast::FrameBound> Parser::ParseFrameBound() {
     return Unexpected("PRECEDING or FOLLOWING");
   }
   return bound;
+}
+
+Status Parser::ParseStructFields(ExprPtr first, ast::Expr& call) {
+  // STRUCT(a, b AS y, 1): Spark names a field by its alias, else by the column it reads, else
+  // col<N>. With any alias the call becomes named_struct('a', a, 'y', b, 'col3', 1).
+  std::vector<std::string> names;
+  bool aliased = false;
+  ExprPtr arg = std::move(first);
+  while (true) {
+    std::string field;
+    if (EatKeyword("as")) {
+      CR_ASSIGN_OR_RETURN(field, ParseName("a field name"));
+      aliased = true;
+    } else if (arg->kind == ExprKind::kColumn) {
+      field = arg->name;
+    } else {
+      field = "col" + std::to_string(names.size() + 1);
+    }
+    names.push_back(std::move(field));
+    call.args.push_back(std::move(arg));
+    if (!EatSymbol(",")) break;
+    CR_ASSIGN_OR_RETURN(arg, ParseExpr());
+  }
+  if (!aliased) return Status::OK();
+  std::vector<ExprPtr> pairs;
+  for (size_t i = 0; i < names.size(); ++i) {
+    auto literal = MakeExpr(ExprKind::kLiteral, call.args[i]->pos);
+    literal->literal_kind = ast::LiteralKind::kString;
+    literal->text = names[i];
+    pairs.push_back(std::move(literal));
+    pairs.push_back(std::move(call.args[i]));
+  }
+  call.args = std::move(pairs);
+  call.name = "named_struct";
+  return Status::OK();
 }
 
 Result<ExprPtr> Parser::ParseCase(SourcePos pos) {
