@@ -228,7 +228,23 @@ std::string EmitStruct(const FunctionEmitContext&, const Expression& call, const
   return StructPack(call.type, args);
 }
 
+// x[i] (the parser's `[]`(x, i)): an array element, 0-based, an index out of range an error
+// (ANSI: INVALID_ARRAY_INDEX); a map's value, NULL when the key is absent.
+Result<DataType> BindSubscript(const FunctionBindContext& ctx, Args& args) {
+  if (args[0]->type.id == TypeId::kMap) return BindElementAt(ctx, args);
+  CR_RETURN_IF_ERROR(NeedArray(args, 0));
+  CR_RETURN_IF_ERROR(NeedIntegral(args, 1, kInt));
+  return args[0]->type.children[0];
+}
+std::string EmitSubscript(const FunctionEmitContext& ctx, const Expression& call, const Emitted& args) {
+  if (call.children[0]->type.id == TypeId::kMap) return MapValue(args[0], args[1]);
+  return "CASE WHEN " + args[1] + " < 0 OR " + args[1] + " >= len(" + args[0] + ") THEN " +
+         EmitError(ctx, "[INVALID_ARRAY_INDEX] index out of bounds") + " ELSE " + args[0] + "[" + args[1] +
+         " + 1] END";
+}
+
 constexpr FunctionDef kFunctions[] = {
+    {"[]", FunctionKind::kScalar, 2, 2, BindSubscript, EmitSubscript},
     {"array", FunctionKind::kScalar, 0, -1, BindArray, EmitArray},
     {"size", FunctionKind::kScalar, 1, 1, BindSize, EmitSize},
     {"cardinality", FunctionKind::kScalar, 1, 1, BindSize, EmitSize},
