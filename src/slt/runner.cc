@@ -5,15 +5,14 @@
 #include <chrono>
 #include <filesystem>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <regex>
 
 #include "base/file.h"
-#include "base/thread_pool.h"
 #include "engine/engine.h"
 #include "privacy/policy.h"
 #include "runtime/checked_query.h"
+#include "slt/parallel_files.h"
 #include "slt/result_text.h"
 #include "slt/script.h"
 #include "slt/sqlite_statements.h"
@@ -510,27 +509,9 @@ FileResult RunScriptFile(const std::string& path, const RunnerOptions& options) 
 std::vector<FileResult> RunScriptFiles(const std::vector<std::string>& paths,
                                        const RunnerOptions& options,
                                        const std::function<void(const FileResult&)>& on_done) {
-  std::vector<FileResult> results(paths.size());
-  std::mutex mu;
-  // The largest scripts start first, so that the last one to finish is a small one.
-  std::vector<std::pair<uintmax_t, size_t>> order;
-  for (size_t i = 0; i < paths.size(); ++i) {
-    std::error_code ec;
-    uintmax_t size = std::filesystem::file_size(paths[i], ec);
-    order.emplace_back(ec ? 0 : size, i);
-  }
-  std::sort(order.begin(), order.end(), std::greater<>());
-  ThreadPool pool(options.jobs);
-  for (const auto& [size, i] : order) {
-    pool.Submit([&, i = i] {
-      FileResult result = RunScriptFile(paths[i], options);
-      std::lock_guard<std::mutex> lock(mu);
-      if (on_done) on_done(result);
-      results[i] = std::move(result);
-    });
-  }
-  pool.Wait();
-  return results;
+  return RunFilesInParallel<FileResult>(
+      paths, options.jobs, [&options](const std::string& path) { return RunScriptFile(path, options); },
+      on_done);
 }
 
 }  // namespace cleanroom::slt

@@ -13,6 +13,8 @@ namespace {
 
 ParserOptions ParserOptionsFor(const CompileOptions& options) {
   ParserOptions parser;
+  parser.optional_join_condition = options.dialect == Dialect::kSpark;
+  parser.subscripts = options.dialect == Dialect::kSpark;
   if (options.dialect == Dialect::kSqlite) {
     parser.lexer.double_quote_is_identifier = true;
     parser.sqlite_precedence = true;

@@ -28,6 +28,8 @@ struct CompileOptions {
   // Overflow, division by zero and invalid casts yield NULL instead of an error (the privacy
   // checker turns this on: a data-dependent error would be a one-bit oracle on the data).
   bool safe_arithmetic = false;
+  // Spark's spark.sql.groupByAliases: GROUP BY may name a select alias (Spark's default).
+  bool group_by_aliases = true;
 };
 
 // One compiled statement.

@@ -76,6 +76,11 @@ Result<std::string> DuckDbEmitter::EmitExpr(const Expression& expr) {
     case ExprKind::kOperator:
       return EmitOperator(expr);
     case ExprKind::kFunction:
+      if (IsTryArithmetic(expr)) {
+        safe_next_operator_ = true;
+        return EmitExpr(*expr.children[0]);
+      }
+      return EmitCallExpr(expr);
     case ExprKind::kAggregate:
     case ExprKind::kWindow:
       return EmitCallExpr(expr);
@@ -166,15 +171,66 @@ Result<std::string> DuckDbEmitter::EmitCastExpr(const Expression& expr) {
     return "COALESCE(TRY_CAST(" + operand + " AS " + to.ToDuckDb() + "), CASE WHEN " + operand +
            " IS NULL THEN NULL ELSE 0 END)";
   }
+  if (options_.dialect == Dialect::kSpark && to.IsIntegral() && from.id == TypeId::kString) {
+    // Spark reads only an optionally signed run of digits (surrounding whitespace allowed) as an
+    // integer: '1.23' is an error under ANSI (NULL for TRY_CAST), where DuckDB would round it.
+    std::string integer = "regexp_full_match(" + operand + ", '\\s*[+-]?[0-9]+\\s*')";
+    std::string invalid = try_cast ? "NULL" : "error('[CAST_INVALID_INPUT] the string is not an integer')";
+    return "CASE WHEN " + operand + " IS NULL THEN NULL WHEN " + integer + " THEN " +
+           (try_cast ? "TRY_CAST(" : "CAST(") + "trim(" + operand + ", ' \t\n\r') AS " + to.ToDuckDb() +
+           ") ELSE " + invalid + " END";
+  }
   return std::string(try_cast ? "TRY_CAST(" : "CAST(") + operand + " AS " + to.ToDuckDb() + ")";
 }
 
+namespace {
+
+// The smallest and largest value of an integral type, as SQL literals.
+std::string MinOf(const DataType& t) {
+  switch (t.id) {
+    case TypeId::kTinyInt: return "-128";
+    case TypeId::kSmallInt: return "-32768";
+    case TypeId::kInt: return "-2147483648";
+    default: return "-9223372036854775808";
+  }
+}
+std::string MaxOf(const DataType& t) {
+  switch (t.id) {
+    case TypeId::kTinyInt: return "127";
+    case TypeId::kSmallInt: return "32767";
+    case TypeId::kInt: return "2147483647";
+    default: return "9223372036854775807";
+  }
+}
+
+}  // namespace
+
+bool DuckDbEmitter::IsTryArithmetic(const Expression& expr) {
+  if (expr.function == nullptr || expr.children.size() != 1 ||
+      expr.children[0]->kind != ExprKind::kOperator) {
+    return false;
+  }
+  std::string_view name = expr.function->name;
+  return name == "try_add" || name == "try_subtract" || name == "try_multiply" ||
+         name == "try_divide" || name == "try_mod";
+}
+
 Result<std::string> DuckDbEmitter::EmitOperator(const Expression& expr) {
+  bool safe_here = safe_next_operator_;
+  safe_next_operator_ = false;
   std::vector<std::string> args;
   for (const auto& c : expr.children) {
     CR_ASSIGN_OR_RETURN(std::string a, EmitExpr(*c));
     args.push_back(std::move(a));
   }
+  // The operator itself under safe arithmetic when a try_* function asked for it; restored on
+  // every return.
+  struct SafeScope {
+    bool& flag;
+    bool saved;
+    ~SafeScope() { flag = saved; }
+  } scope{options_.safe_arithmetic, options_.safe_arithmetic};
+  options_.safe_arithmetic = options_.safe_arithmetic || safe_here;
   const DataType& t = expr.type;
   auto binary = [&](const char* op) { return "(" + args[0] + " " + op + " " + args[1] + ")"; };
   auto decimal_result = [&](const std::string& sql) {
@@ -188,6 +244,13 @@ Result<std::string> DuckDbEmitter::EmitOperator(const Expression& expr) {
     case OperatorKind::kMultiply: {
       const char* op = expr.op == OperatorKind::kAdd ? "+" : expr.op == OperatorKind::kSubtract ? "-" : "*";
       if (t.id == TypeId::kDecimal) return decimal_result(binary(op));
+      if (t.IsIntegral() && safe_here) {
+        // try_*: the result is computed in 128 bits and is NULL outside the type's range; the
+        // operands are outside any TRY, so their own errors still raise.
+        std::string wide = "(CAST(" + args[0] + " AS HUGEINT) " + op + " CAST(" + args[1] + " AS HUGEINT))";
+        return "CASE WHEN " + wide + " BETWEEN " + MinOf(t) + " AND " + MaxOf(t) + " THEN CAST(" +
+               wide + " AS " + t.ToDuckDb() + ") END";
+      }
       if (t.IsIntegral()) return Checked(binary(op));
       if (t.id == TypeId::kDate && expr.children[1]->type.id == TypeId::kInterval) {
         return "CAST(" + binary(op) + " AS DATE)";

@@ -52,8 +52,13 @@ class DuckDbEmitter {
   std::string Shift(bool left, const DataType& type, const std::string& value,
                     const std::string& count) const;
 
+  // A try_add / try_subtract / ... call over its operator.
+  static bool IsTryArithmetic(const Expression& expr);
   EmitOptions options_;
   int alias_counter_ = 0;
+  // Set by try_add / try_subtract / ...: the next operator emitted (their only child) yields
+  // NULL instead of failing; its own operands still fail as written (Spark's try_* semantics).
+  bool safe_next_operator_ = false;
 };
 
 // Spark's exact decimal division `dividend / divisor` (HALF_UP at the result's scale), from the

@@ -2,19 +2,13 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "sql/function/arguments.h"
 #include "sql/function/function_registry.h"
 #include "sql/planner/type_rules.h"
 
 namespace cleanroom::sql {
 
 namespace {
-
-using Args = std::vector<ExprPtr>;
-using Emitted = std::vector<std::string>;
-const DataType kBigInt = DataType::Of(TypeId::kBigInt);
-const DataType kDouble = DataType::Of(TypeId::kDouble);
-const DataType kInt = DataType::Of(TypeId::kInt);
-const DataType kString = DataType::Of(TypeId::kString);
 
 Status NeedNumber(const ExprPtr& e) {
   if (e->type.IsNumeric() || e->type.id == TypeId::kNull || e->type.id == TypeId::kString) {
@@ -44,6 +38,11 @@ std::string EmitCount(const FunctionEmitContext& ctx, const Expression& call, co
 Result<DataType> BindSum(const FunctionBindContext& ctx, Args& args) {
   CR_RETURN_IF_ERROR(NeedNumber(args[0]));
   const DataType& t = args[0]->type;
+  // Spark reads an untyped NULL as a double here (its implicit cast of NULL to a number).
+  if (t.id == TypeId::kNull && ctx.dialect == Dialect::kSpark) {
+    args[0] = CastTo(args[0], kDouble);
+    return kDouble;
+  }
   if (t.IsIntegral() || t.id == TypeId::kNull) {
     args[0] = CastTo(args[0], kBigInt);
     return kBigInt;
@@ -101,7 +100,11 @@ Result<DataType> BindBigInt(const FunctionBindContext&, Args&) { return kBigInt;
 Result<DataType> BindInt(const FunctionBindContext&, Args&) { return kInt; }
 Result<DataType> BindDouble(const FunctionBindContext&, Args&) { return kDouble; }
 
-Result<DataType> BindBoolAgg(const FunctionBindContext&, Args& args) {
+Result<DataType> BindBoolAgg(const FunctionBindContext& ctx, Args& args) {
+  // Spark casts a string argument to boolean ('true' / 'false'; anything else is an error).
+  if (args[0]->type.id == TypeId::kString && ctx.dialect == Dialect::kSpark) {
+    args[0] = CastTo(args[0], DataType::Of(TypeId::kBoolean));
+  }
   if (args[0]->type.id != TypeId::kBoolean && args[0]->type.id != TypeId::kNull) {
     return Status::InvalidArgument("needs a boolean argument");
   }
@@ -117,6 +120,23 @@ std::string EmitGroupConcat(const FunctionEmitContext& ctx, const Expression& ca
   Emitted with_separator = args;
   if (with_separator.size() == 1) with_separator.push_back("','");
   return EmitCall(ctx, call, "string_agg", with_separator);
+}
+
+// collect_list / array_agg (x): the non-NULL values in input order; collect_set (x): the
+// distinct non-NULL values. An array of x's type.
+Result<DataType> BindCollect(const FunctionBindContext&, Args& args) {
+  if (args[0]->type.id == TypeId::kNull) args[0] = CastTo(args[0], kInt);
+  return DataType::Array(args[0]->type);
+}
+std::string EmitCollect(const FunctionEmitContext& ctx, const Expression& call, const Emitted& args) {
+  FunctionEmitContext filtered = ctx;
+  std::string condition = args[0] + " IS NOT NULL";
+  if (!ctx.filter_condition.empty()) condition = "(" + ctx.filter_condition + ") AND " + condition;
+  filtered.filter = " FILTER (WHERE " + condition + ")";
+  Expression distinct = call;
+  distinct.distinct = call.distinct || std::string_view(call.function->name) == "collect_set";
+  // An empty group gives [] (DuckDB's list gives NULL).
+  return "COALESCE(" + EmitCall(filtered, distinct, "list", args) + ", " + EmitCast("[]", call.type) + ")";
 }
 
 // lag / lead (x [, offset [, default]]): the type of x.
@@ -252,10 +272,12 @@ constexpr FunctionDef kFunctions[] = {
     {"last", FunctionKind::kAggregate, 1, 2, BindFirstLast, EmitFirstLast},
     {"any_value", FunctionKind::kAggregate, 1, 2, BindFirstLast, EmitFirstLast},
     {"percentile_cont", FunctionKind::kAggregate, 2, 2, BindPercentileCont, EmitPercentileCont},
+    {"collect_list", FunctionKind::kAggregate, 1, 1, BindCollect, EmitCollect},
+    {"collect_set", FunctionKind::kAggregate, 1, 1, BindCollect, EmitCollect},
 };
 
 }  // namespace
 
-FunctionTable AggregateFunctions() { return {kFunctions, std::size(kFunctions)}; }
+FunctionTable AggregateFunctions() { return {kFunctions, std::size(kFunctions), "aggregate"}; }
 
 }  // namespace cleanroom::sql

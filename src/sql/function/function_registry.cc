@@ -4,6 +4,8 @@
 #include <unordered_map>
 
 #include "sql/catalog.h"
+#include "sql/function/arguments.h"
+#include "sql/planner/type_rules.h"
 
 namespace cleanroom::sql {
 
@@ -23,12 +25,15 @@ constexpr Alias kAliases[] = {
     {"character_length", "length"}, {"approx_distinct", "approx_count_distinct"},
     {"every", "bool_and"},       {"some", "bool_or"},       {"any", "bool_or"},
     {"len", "length"},           {"first_value", "first"},  {"last_value", "last"},
+    {"position", "locate"},      {"char", "chr"},           {"getbit", "bit_get"},
+    {"sha", "sha1"},             {"dateadd", "date_add"},   {"date_diff", "datediff"},
+    {"curdate", "current_date"}, {"array_agg", "collect_list"}, {"datepart", "date_part"}, {"regexp", "regexp_like"},   {"rlike", "regexp_like"},
 };
 
 const std::unordered_map<std::string, const FunctionDef*>& Index() {
   static const auto* index = [] {
     auto* map = new std::unordered_map<std::string, const FunctionDef*>();
-    for (FunctionTable table : {AggregateFunctions(), ScalarFunctions()}) {
+    for (FunctionTable table : AllFunctionTables()) {
       for (size_t i = 0; i < table.count; ++i) map->emplace(table.functions[i].name, &table.functions[i]);
     }
     for (const Alias& a : kAliases) {
@@ -73,6 +78,30 @@ std::string EmitCall(const FunctionEmitContext& ctx, const Expression& call, std
 
 std::string EmitCast(const std::string& sql, const DataType& type) {
   return "CAST(" + sql + " AS " + type.ToDuckDb() + ")";
+}
+
+std::string EmitError(const FunctionEmitContext& ctx, std::string_view message) {
+  if (ctx.safe_arithmetic) return "NULL";
+  return "error(" + QuoteString(message) + ")";
+}
+
+Result<DataType> BindDoubleArguments(const FunctionBindContext&, std::vector<ExprPtr>& args) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    CR_RETURN_IF_ERROR(NeedNumeric(args, i));
+    args[i] = CastTo(args[i], DataType::Of(TypeId::kDouble));
+  }
+  return DataType::Of(TypeId::kDouble);
+}
+
+Result<DataType> BindStringArguments(const FunctionBindContext&, std::vector<ExprPtr>& args) {
+  CR_RETURN_IF_ERROR(CastAll(args, DataType::Of(TypeId::kString)));
+  return DataType::Of(TypeId::kString);
+}
+
+std::vector<FunctionTable> AllFunctionTables() {
+  return {AggregateFunctions(), ScalarFunctions(),      TextFunctions(),       EncodingFunctions(),
+          MathFunctions(),      DatetimeFunctions(), ConditionalFunctions(), StatisticsFunctions(),
+          RegexpFunctions(),    CollectionFunctions(), MoreCollectionFunctions()};
 }
 
 }  // namespace cleanroom::sql

@@ -67,9 +67,21 @@ std::vector<std::string> FunctionNames();
 struct FunctionTable {
   const FunctionDef* functions;
   size_t count;
+  const char* group;  // Spark's group of built-ins, for docs/sql-functions.md
 };
 FunctionTable AggregateFunctions();
 FunctionTable ScalarFunctions();
+FunctionTable TextFunctions();
+FunctionTable EncodingFunctions();
+FunctionTable MathFunctions();
+FunctionTable DatetimeFunctions();
+FunctionTable ConditionalFunctions();
+FunctionTable StatisticsFunctions();
+FunctionTable RegexpFunctions();
+FunctionTable CollectionFunctions();
+FunctionTable MoreCollectionFunctions();
+// Every table above, in that order.
+std::vector<FunctionTable> AllFunctionTables();
 
 // Helpers shared by the families.
 // "name(DISTINCT a, b ORDER BY c) FILTER (...) OVER (...)" from the call's flags and the context.
@@ -77,5 +89,12 @@ std::string EmitCall(const FunctionEmitContext& ctx, const Expression& call, std
                      const std::vector<std::string>& args);
 // "CAST(x AS <duckdb type>)".
 std::string EmitCast(const std::string& sql, const DataType& type);
+// A run-time error with `message` (Spark's error class first), or NULL under safe arithmetic
+// (where a data-dependent error would be an oracle on the data).
+std::string EmitError(const FunctionEmitContext& ctx, std::string_view message);
+// Every argument a number cast to double; the result a double.
+Result<DataType> BindDoubleArguments(const FunctionBindContext& ctx, std::vector<ExprPtr>& args);
+// Every argument cast to string; the result a string.
+Result<DataType> BindStringArguments(const FunctionBindContext& ctx, std::vector<ExprPtr>& args);
 
 }  // namespace cleanroom::sql

@@ -1,7 +1,9 @@
 // Scalar functions (string, math, date, conditional) with Spark's semantics, for DuckDB.
 #include <algorithm>
+#include <cstdlib>
 
 #include "sql/catalog.h"
+#include "sql/function/arguments.h"
 #include "sql/function/function_registry.h"
 #include "sql/planner/type_rules.h"
 
@@ -9,50 +11,14 @@ namespace cleanroom::sql {
 
 namespace {
 
-using Args = std::vector<ExprPtr>;
-using Emitted = std::vector<std::string>;
-const DataType kBigInt = DataType::Of(TypeId::kBigInt);
-const DataType kDouble = DataType::Of(TypeId::kDouble);
-const DataType kInt = DataType::Of(TypeId::kInt);
-const DataType kString = DataType::Of(TypeId::kString);
-const DataType kDate = DataType::Of(TypeId::kDate);
-const DataType kTimestamp = DataType::Of(TypeId::kTimestamp);
-
 std::string List(const Emitted& args, const char* separator = ", ") {
-  std::string out;
-  for (size_t i = 0; i < args.size(); ++i) out += (i ? separator : "") + args[i];
-  return out;
+  return JoinArguments(args, separator);
 }
-
-Status CastAll(Args& args, const DataType& type, size_t from = 0) {
-  for (size_t i = from; i < args.size(); ++i) {
-    if (!CanCast(args[i]->type, type)) {
-      return Status::InvalidArgument("argument " + std::to_string(i + 1) + " must be " +
-                                     type.ToString() + ", not " + args[i]->type.ToString());
-    }
-    args[i] = CastTo(args[i], type);
-  }
-  return Status::OK();
-}
-
-Status NeedNumeric(Args& args, size_t i) {
-  if (args[i]->type.id == TypeId::kNull) args[i] = CastTo(args[i], kInt);
-  if (args[i]->type.id == TypeId::kString) args[i] = CastTo(args[i], kDouble);
-  if (!args[i]->type.IsNumeric()) {
-    return Status::InvalidArgument("argument " + std::to_string(i + 1) + " must be a number, not " +
-                                   args[i]->type.ToString());
-  }
-  return Status::OK();
-}
-
-std::string Named(std::string_view name, const Emitted& args) {
-  return std::string(name) + "(" + List(args) + ")";
-}
+std::string Named(std::string_view name, const Emitted& args) { return NamedCall(name, args); }
 
 // --- strings ---
-Result<DataType> BindString(const FunctionBindContext&, Args& args) {
-  CR_RETURN_IF_ERROR(CastAll(args, kString));
-  return kString;
+Result<DataType> BindString(const FunctionBindContext& ctx, Args& args) {
+  return BindStringArguments(ctx, args);
 }
 std::string EmitNamedCall(const FunctionEmitContext&, const Expression& call, const Emitted& args) {
   return Named(call.function->name, args);
@@ -115,15 +81,28 @@ Result<DataType> BindPad(const FunctionBindContext& ctx, Args& args) {
   if (ctx.dialect == Dialect::kDuckdb && args.size() == 2) {
     return Status::InvalidArgument("takes 3 arguments in the duckdb dialect");
   }
-  args[0] = CastTo(args[0], kString);
+  // Binary input is padded with bytes (X'00' by default) when the padding is binary too.
+  bool binary = args[0]->type.id == TypeId::kBinary &&
+                (args.size() == 2 || args[2]->type.id == TypeId::kBinary);
+  if (!binary) args[0] = CastTo(args[0], kString);
+  if (args[1]->type.id == TypeId::kString) args[1] = CastTo(args[1], kInt);
   if (!args[1]->type.IsIntegral() && args[1]->type.id != TypeId::kNull) {
     return Status::InvalidArgument("the length must be an integer");
   }
   args[1] = CastTo(args[1], kInt);
-  if (args.size() == 3) args[2] = CastTo(args[2], kString);
-  return kString;
+  if (args.size() == 3 && !binary) args[2] = CastTo(args[2], kString);
+  return binary ? DataType::Of(TypeId::kBinary) : kString;
 }
 std::string EmitPad(const FunctionEmitContext&, const Expression& call, const Emitted& args) {
+  if (call.type.id == TypeId::kBinary) {
+    // Bytes padded through their hexadecimal text: two digits a byte. An empty padding leaves
+    // the input (cut to the length) as it is.
+    std::string length = "2 * greatest(" + args[1] + ", 0)";
+    std::string pad = args.size() == 3 ? "hex(" + args[2] + ")" : "'00'";
+    std::string text = "hex(" + args[0] + ")";
+    return "unhex(CASE WHEN " + pad + " = '' THEN left(" + text + ", " + length + ") ELSE " +
+           Named(call.function->name, {text, length, pad}) + " END)";
+  }
   Emitted padded = args;
   if (padded.size() == 2) padded.push_back("' '");
   // Spark gives '' for a negative length; DuckDB raises an error.
@@ -200,14 +179,42 @@ std::string EmitRound(const FunctionEmitContext&, const Expression& call, const 
   }
   return EmitCast("round(" + args[0] + ", " + digits + ")", call.type);
 }
+// ceil / floor (x [, d]): bigint, or for a decimal decimal(p - s + 1, 0). With a scale d (an
+// integer literal) the result is a decimal rounded up / down to d digits after the point:
+// decimal(p - s + 1 + min(d, s), min(d, s)) for d >= 0, decimal(max(p - s + 1, 1 - d), 0) for
+// d < 0, an integer read as decimal(10, 0) / decimal(20, 0).
 Result<DataType> BindFloorCeil(const FunctionBindContext&, Args& args) {
   CR_RETURN_IF_ERROR(NeedNumeric(args, 0));
-  const DataType& t = args[0]->type;
+  DataType t = args[0]->type;
+  if (args.size() == 2) {
+    const Expression& d = *args[1];
+    if (d.kind != ExprKind::kLiteral || d.is_null || !d.type.IsIntegral() || d.value.size() > 4) {
+      return Status::InvalidArgument("the scale must be an integer literal");
+    }
+    int scale = std::stoi(d.value);
+    if (t.IsIntegral()) t = DecimalForIntegral(t);
+    if (t.id != TypeId::kDecimal) return Status::Unimplemented("a scale for a floating-point value");
+    args[0] = CastTo(args[0], t);
+    int integral = t.precision - t.scale;
+    if (scale >= 0) {
+      int kept = std::min(scale, t.scale);
+      return DataType::Decimal(std::min(38, integral + 1 + kept), kept);
+    }
+    return DataType::Decimal(std::min(38, std::max(integral + 1, 1 - scale)), 0);
+  }
   if (t.id == TypeId::kDecimal) return DataType::Decimal(std::min(38, t.precision - t.scale + 1), 0);
   return kBigInt;
 }
 std::string EmitFloorCeil(const FunctionEmitContext&, const Expression& call, const Emitted& args) {
-  return EmitCast(Named(call.function->name, args), call.type);
+  if (args.size() == 1) return EmitCast(Named(call.function->name, args), call.type);
+  int scale = std::stoi(call.children[1]->value);
+  std::string power = "1" + std::string(static_cast<size_t>(std::abs(scale)), '0');
+  // Exact on the decimal: shift, round to an integer, shift back.
+  std::string shifted = scale >= 0 ? "(" + args[0] + " * " + power + ")" : "(" + args[0] + " / " + power + ")";
+  std::string rounded = Named(call.function->name, {shifted});
+  std::string back = scale >= 0 ? "(CAST(" + rounded + " AS DECIMAL(38, 0)) / " + power + ")"
+                                : "(CAST(" + rounded + " AS DECIMAL(38, 0)) * " + power + ")";
+  return EmitCast(back, call.type);
 }
 Result<DataType> BindMod(const FunctionBindContext& ctx, Args& args) {
   CR_RETURN_IF_ERROR(NeedNumeric(args, 0));
@@ -290,8 +297,13 @@ Result<DataType> BindDateTrunc(const FunctionBindContext&, Args& args) {
   }
   return args[1]->type;
 }
-Result<DataType> BindDateAdd(const FunctionBindContext&, Args& args) {
+Result<DataType> BindDateAdd(const FunctionBindContext& ctx, Args& args) {
   args[0] = CastTo(args[0], kDate);
+  // Spark: the days are an int, smallint or tinyint (a string is cast to int); bigint is refused.
+  if (args[1]->type.id == TypeId::kString) args[1] = CastTo(args[1], kInt);
+  if (ctx.dialect == Dialect::kSpark && args[1]->type.id == TypeId::kBigInt) {
+    return Status::InvalidArgument("the number of days must be an int, smallint or tinyint");
+  }
   if (!args[1]->type.IsIntegral() && args[1]->type.id != TypeId::kNull) {
     return Status::InvalidArgument("the number of days must be an integer");
   }
@@ -428,8 +440,8 @@ constexpr FunctionDef kFunctions[] = {
     {"md5", FunctionKind::kScalar, 1, 1, BindString, EmitNamedCall},
     {"abs", FunctionKind::kScalar, 1, 1, BindSameNumeric, EmitNamedCall},
     {"round", FunctionKind::kScalar, 1, 2, BindRound, EmitRound},
-    {"floor", FunctionKind::kScalar, 1, 1, BindFloorCeil, EmitFloorCeil},
-    {"ceil", FunctionKind::kScalar, 1, 1, BindFloorCeil, EmitFloorCeil},
+    {"floor", FunctionKind::kScalar, 1, 2, BindFloorCeil, EmitFloorCeil},
+    {"ceil", FunctionKind::kScalar, 1, 2, BindFloorCeil, EmitFloorCeil},
     {"pow", FunctionKind::kScalar, 2, 2, BindDoubleMath, EmitNamedCall},
     {"ln", FunctionKind::kScalar, 1, 1, BindDoubleMath, EmitLn},
     {"log", FunctionKind::kScalar, 1, 2, BindDoubleMath, EmitLog},
@@ -459,6 +471,6 @@ constexpr FunctionDef kFunctions[] = {
 
 }  // namespace
 
-FunctionTable ScalarFunctions() { return {kFunctions, std::size(kFunctions)}; }
+FunctionTable ScalarFunctions() { return {kFunctions, std::size(kFunctions), "scalar"}; }
 
 }  // namespace cleanroom::sql

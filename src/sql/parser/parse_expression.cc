@@ -331,6 +331,17 @@ Result<ExprPtr> Parser::ParsePostfix() {
       CR_ASSIGN_OR_RETURN(cast->type_name, ParseTypeText());
       cast->args.push_back(std::move(e));
       e = std::move(cast);
+    } else if (options_.subscripts && IsSymbol("[")) {
+      // x[i]: the function `[]`, a name no query can write otherwise (a quoted name is never
+      // a call), bound per type (function/collection_functions.cc).
+      SourcePos pos = Next().pos;
+      auto call = MakeExpr(ExprKind::kFunction, pos);
+      call->name = "[]";
+      call->args.push_back(std::move(e));
+      CR_ASSIGN_OR_RETURN(ExprPtr index, ParseExpr());
+      call->args.push_back(std::move(index));
+      CR_RETURN_IF_ERROR(ExpectSymbol("]"));
+      e = std::move(call);
     } else if (IsKeyword("collate")) {
       return ErrorAt(Peek(), "COLLATE is not supported");
     } else {

@@ -162,8 +162,10 @@ Result<std::unique_ptr<TableRef>> Parser::ParseFrom() {
     SourcePos pos = Peek().pos;
     ast::JoinType type = ast::JoinType::kInner;
     bool natural = false;
+    bool comma = false;
     if (EatSymbol(",")) {
       type = ast::JoinType::kCross;
+      comma = true;
     } else {
       if (EatKeyword("natural")) natural = true;
       if (EatKeyword("inner")) {
@@ -196,6 +198,8 @@ Result<std::unique_ptr<TableRef>> Parser::ParseFrom() {
       CR_RETURN_IF_ERROR(ExpectKeyword("join"));
     }
     CR_ASSIGN_OR_RETURN(std::unique_ptr<TableRef> right, ParseTableFactor());
+    // Spark reads CROSS JOIN ... ON c as an inner join on c.
+    if (type == ast::JoinType::kCross && !comma && IsKeyword("on")) type = ast::JoinType::kInner;
     auto join = std::make_unique<TableRef>();
     join->kind = ast::TableRefKind::kJoin;
     join->pos = pos;
@@ -214,7 +218,7 @@ Result<std::unique_ptr<TableRef>> Parser::ParseFrom() {
           join->using_columns.push_back(std::move(column));
         } while (EatSymbol(","));
         CR_RETURN_IF_ERROR(ExpectSymbol(")"));
-      } else if (type != ast::JoinType::kInner) {
+      } else if (type != ast::JoinType::kInner && !options_.optional_join_condition) {
         return Unexpected("ON or USING");
       }
     }

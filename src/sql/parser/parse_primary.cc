@@ -107,7 +107,9 @@ Result<ExprPtr> Parser::ParsePrimary() {
       e->name = w;
       return e;
     }
-    if (IsReserved(w) && !(IsSymbol("(", 1) && (w == "left" || w == "right"))) {
+    // left(s, n), right(s, n), regexp(s, p), rlike(s, p): reserved words that also name
+    // functions; in the place of an expression they can only be calls.
+    if (IsReserved(w) && !(IsSymbol("(", 1) && (w == "left" || w == "right" || w == "regexp" || w == "rlike"))) {
       return Unexpected("an expression");
     }
   }
@@ -184,9 +186,26 @@ Result<ExprPtr> Parser::ParseFunction(const Token& name_token) {
       if (chars) e->args.push_back(std::move(chars));
       CR_RETURN_IF_ERROR(ExpectSymbol(")"));
     } else {
-      CR_ASSIGN_OR_RETURN(ExprPtr first, ParseExpr());
-      e->args.push_back(std::move(first));
-      if ((name == "substring" || name == "substr") && IsKeyword("from")) {
+      // position(substr IN str): the first operand stops before IN.
+      ExprPtr first;
+      if (name == "position") {
+        CR_ASSIGN_OR_RETURN(first, ParseBitOr());
+      } else {
+        CR_ASSIGN_OR_RETURN(first, ParseExpr());
+      }
+      if ((name == "trim" || name == "ltrim" || name == "rtrim") && EatKeyword("from")) {
+        // TRIM(chars FROM x) is trim(x, chars).
+        CR_ASSIGN_OR_RETURN(ExprPtr source, ParseExpr());
+        e->args.push_back(std::move(source));
+      }
+      if (name == "struct") {
+        CR_RETURN_IF_ERROR(ParseStructFields(std::move(first), *e));
+      } else {
+        e->args.push_back(std::move(first));
+      }
+      if (name == "struct") {
+        // The fields are read (ParseStructFields).
+      } else if ((name == "substring" || name == "substr") && IsKeyword("from")) {
         Next();
         CR_ASSIGN_OR_RETURN(ExprPtr start, ParseExpr());
         e->args.push_back(std::move(start));
@@ -315,6 +334,41 @@ Result<ast::FrameBound> Parser::ParseFrameBound() {
     return Unexpected("PRECEDING or FOLLOWING");
   }
   return bound;
+}
+
+Status Parser::ParseStructFields(ExprPtr first, ast::Expr& call) {
+  // STRUCT(a, b AS y, 1): Spark names a field by its alias, else by the column it reads, else
+  // col<N>. With any alias the call becomes named_struct('a', a, 'y', b, 'col3', 1).
+  std::vector<std::string> names;
+  bool aliased = false;
+  ExprPtr arg = std::move(first);
+  while (true) {
+    std::string field;
+    if (EatKeyword("as")) {
+      CR_ASSIGN_OR_RETURN(field, ParseName("a field name"));
+      aliased = true;
+    } else if (arg->kind == ExprKind::kColumn) {
+      field = arg->name;
+    } else {
+      field = "col" + std::to_string(names.size() + 1);
+    }
+    names.push_back(std::move(field));
+    call.args.push_back(std::move(arg));
+    if (!EatSymbol(",")) break;
+    CR_ASSIGN_OR_RETURN(arg, ParseExpr());
+  }
+  if (!aliased) return Status::OK();
+  std::vector<ExprPtr> pairs;
+  for (size_t i = 0; i < names.size(); ++i) {
+    auto literal = MakeExpr(ExprKind::kLiteral, call.args[i]->pos);
+    literal->literal_kind = ast::LiteralKind::kString;
+    literal->text = names[i];
+    pairs.push_back(std::move(literal));
+    pairs.push_back(std::move(call.args[i]));
+  }
+  call.args = std::move(pairs);
+  call.name = "named_struct";
+  return Status::OK();
 }
 
 Result<ExprPtr> Parser::ParseCase(SourcePos pos) {

@@ -262,7 +262,7 @@ Result<std::vector<std::vector<ExprPtr>>> Parser::ParseValuesRows() {
 }
 
 // select_core := SELECT [DISTINCT|ALL] items [FROM ...] [WHERE] [GROUP BY] [HAVING]
-//              | VALUES rows | '(' query ')'
+//              | VALUES rows [alias] | '(' query ')'
 Result<std::unique_ptr<QueryNode>> Parser::ParseSelectCore() {
   DepthGuard guard(depth_, stack_base_);
   if (guard.TooDeep()) return ErrorAt(Peek(), "query nested too deeply");
@@ -281,6 +281,8 @@ Result<std::unique_ptr<QueryNode>> Parser::ParseSelectCore() {
     values->kind = ast::TableRefKind::kValues;
     values->pos = pos;
     CR_ASSIGN_OR_RETURN(values->values_rows, ParseValuesRows());
+    // Spark names the rows as in FROM: VALUES (1, 'a') AS t(a, b), or without AS.
+    CR_RETURN_IF_ERROR(ParseAlias(values->alias, &values->column_aliases));
     node->select.select_list.push_back(
         ast::SelectItem{MakeExpr(ast::ExprKind::kStar, pos), "", {}});
     node->select.from = std::move(values);

@@ -13,6 +13,10 @@ struct ParserOptions {
   LexerOptions lexer;
   // SQLite's dialect: NOT binds below comparisons and `||` binds tighter than `*`.
   bool sqlite_precedence = false;
+  // Spark: an outer, semi or anti join may omit ON / USING (the condition is true).
+  bool optional_join_condition = false;
+  // Spark: x[i] reads an array element (0-based) or a map value (the call `[]`(x, i)).
+  bool subscripts = false;
 };
 
 // Parses a script: statements separated by ';' (empty statements allowed). Each statement is

@@ -108,6 +108,8 @@ class Parser {
   Status Unexpected(const std::string& expected) const;
   // A name: an identifier that is not reserved, or a quoted identifier.
   Result<std::string> ParseName(const char* what);
+  // The fields of STRUCT(...) after its first argument, with their aliases (see the .cc).
+  Status ParseStructFields(ast::ExprPtr first, ast::Expr& call);
   bool AtName() const;
   static bool IsReserved(std::string_view lower_word);
   static ast::ExprPtr MakeExpr(ast::ExprKind kind, SourcePos pos) {

@@ -292,13 +292,26 @@ Result<PlanPtr> Binder::BindJoin(const ast::TableRef& ref, Scope& scope) {
   if (using_pairs.empty()) return PlanPtr(join);
   // USING: one copy of each key stays visible by its bare name. FULL joins coalesce the two.
   if (join->join_type != JoinType::kFull) {
+    std::vector<size_t> keys;  // the visible copy of each key, in USING order
     for (auto [l, r] : using_pairs) {
       if (join->join_type == JoinType::kRight) {
         scope.entries[l].hidden_unqualified = true;
+        keys.push_back(r);
       } else if (r < scope.entries.size()) {
         scope.entries[r].hidden_unqualified = true;
+        keys.push_back(l);
+      } else {
+        keys.push_back(l);
       }
     }
+    // Spark's column order (for `*`): the keys first, then the left's other columns, then the
+    // right's.
+    std::vector<ScopeEntry> ordered(scope.entries.begin(), scope.entries.begin() + static_cast<long>(left_first));
+    for (size_t k : keys) ordered.push_back(scope.entries[k]);
+    for (size_t i = left_first; i < scope.entries.size(); ++i) {
+      if (std::find(keys.begin(), keys.end(), i) == keys.end()) ordered.push_back(scope.entries[i]);
+    }
+    scope.entries = std::move(ordered);
     return PlanPtr(join);
   }
   auto project = NewNode(PlanKind::kProject);

@@ -1,12 +1,78 @@
 // Binding of function calls: scalar, aggregate and window functions.
+#include "sql/catalog.h"
 #include "sql/function/function_registry.h"
 #include "sql/planner/binder.h"
 #include "sql/planner/type_rules.h"
 
 namespace cleanroom::sql {
 
+namespace {
+
+// The unit of dateadd / datediff / timestampadd / timestampdiff written as a bare word.
+bool IsTimeUnit(const ast::Expr& e) {
+  if (e.kind != ast::ExprKind::kColumn || !e.qualifier.empty() || e.quoted) return false;
+  static const char* const kUnits[] = {"microsecond", "millisecond", "second", "minute", "hour",
+                                       "day", "dayofyear", "week", "month", "quarter", "year"};
+  std::string lower = ToLowerAscii(e.name);
+  for (const char* unit : kUnits) {
+    if (lower == unit) return true;
+  }
+  return false;
+}
+
+OperatorKind TryOperator(std::string_view name) {
+  if (name == "try_add") return OperatorKind::kAdd;
+  if (name == "try_subtract") return OperatorKind::kSubtract;
+  if (name == "try_multiply") return OperatorKind::kMultiply;
+  if (name == "try_divide") return OperatorKind::kDivide;
+  return OperatorKind::kModulo;
+}
+
+}  // namespace
+
 Result<ExprPtr> Binder::BindFunction(const ast::Expr& expr, ExprContext& ctx) {
   const FunctionDef* function = LookupFunction(expr.name);
+  // try_add(a, b), ...: the operator with Spark's typing, NULL where it would fail.
+  if (function != nullptr && function->kind == FunctionKind::kScalar && !expr.over &&
+      expr.args.size() == 2 && std::string_view(function->name).starts_with("try_") &&
+      (std::string_view(function->name) == "try_add" || std::string_view(function->name) == "try_subtract" ||
+       std::string_view(function->name) == "try_multiply" || std::string_view(function->name) == "try_divide" ||
+       std::string_view(function->name) == "try_mod")) {
+    CR_ASSIGN_OR_RETURN(ExprPtr left, BindExpr(*expr.args[0], ctx));
+    CR_ASSIGN_OR_RETURN(ExprPtr right, BindExpr(*expr.args[1], ctx));
+    if (std::string_view(function->name) == "try_divide" && left->type.IsIntegral() &&
+        right->type.IsIntegral()) {
+      left = CastTo(left, DataType::Of(TypeId::kDouble));
+    }
+    CR_ASSIGN_OR_RETURN(ExprPtr operation, BindArithmetic(TryOperator(function->name), left, right, expr.pos));
+    auto e = std::make_shared<Expression>();
+    e->kind = ExprKind::kFunction;
+    e->function = function;
+    e->type = operation->type;
+    e->children = {operation};
+    return e;
+  }
+  // dateadd(UNIT, n, ts) / datediff(UNIT, a, b): Spark's timestampadd / timestampdiff.
+  if (expr.args.size() == 3 && !expr.over && IsTimeUnit(*expr.args[0]) &&
+      (expr.name == "dateadd" || expr.name == "date_add" || expr.name == "timestampadd" ||
+       expr.name == "datediff" || expr.name == "date_diff" || expr.name == "timestampdiff")) {
+    bool add = expr.name == "dateadd" || expr.name == "date_add" || expr.name == "timestampadd";
+    function = LookupFunction(add ? "timestampadd" : "timestampdiff");
+    std::vector<ExprPtr> args = {MakeLiteral(DataType::Of(TypeId::kString), ToLowerAscii(expr.args[0]->name))};
+    for (size_t i = 1; i < 3; ++i) {
+      CR_ASSIGN_OR_RETURN(ExprPtr a, BindExpr(*expr.args[i], ctx));
+      args.push_back(std::move(a));
+    }
+    FunctionBindContext bind_ctx{options_.dialect};
+    Result<DataType> type = function->bind(bind_ctx, args);
+    if (!type.ok()) return Error(expr.pos, expr.name + ": " + type.status().message());
+    auto e = std::make_shared<Expression>();
+    e->kind = ExprKind::kFunction;
+    e->function = function;
+    e->type = *type;
+    e->children = std::move(args);
+    return e;
+  }
   if (options_.dialect == Dialect::kSqlite && expr.args.size() >= 2 && !expr.over &&
       (expr.name == "min" || expr.name == "max")) {
     // SQLite's min(a, b, ...) and max(a, b, ...) are scalar functions.
@@ -59,7 +125,8 @@ Result<ExprPtr> Binder::BindFunction(const ast::Expr& expr, ExprContext& ctx) {
   // f(x ORDER BY y): DuckDB's ordered aggregates (duckdb dialect only). Spark has no such
   // call; its WITHIN GROUP (ORDER BY ...) belongs to the functions that take it.
   std::vector<SortKey> order_keys;
-  bool takes_within_group = std::string_view(function->name) == "percentile_cont";
+  bool takes_within_group = std::string_view(function->name) == "percentile_cont" ||
+                            std::string_view(function->name) == "percentile_disc";
   if (takes_within_group && !expr.within_group) {
     return Error(expr.pos, expr.name + " needs WITHIN GROUP (ORDER BY value)");
   }

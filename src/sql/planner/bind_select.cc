@@ -10,6 +10,16 @@ namespace cleanroom::sql {
 
 namespace {
 
+// True when `type` is a map or nests one.
+bool HoldsMap(const DataType& type) {
+  if (type.id == TypeId::kMap) return true;
+  for (const DataType& child : type.children) {
+    if (HoldsMap(child)) return true;
+  }
+  return false;
+}
+
+
 bool ContainsKind(const Expression& e, ExprKind kind) {
   bool found = false;
   VisitExpression(e, [&](const Expression& x) { found = found || x.kind == kind; });
@@ -192,10 +202,18 @@ Result<PlanPtr> Binder::BindSelect(const ast::QueryNode& node, Scope* outer) {
       ctx.scope = &scope;
       ctx.clause = "GROUP BY";
       // A select alias may be grouped by when it is the whole key and names no column.
-      if (g->kind == ast::ExprKind::kColumn && g->qualifier.empty()) ctx.aliases = &aliases;
+      // (Spark's spark.sql.groupByAliases, on by default).
+      if (options_.group_by_aliases && g->kind == ast::ExprKind::kColumn && g->qualifier.empty()) {
+        ctx.aliases = &aliases;
+      }
       CR_ASSIGN_OR_RETURN(bound, BindExpr(*g, ctx));
       if (ContainsKind(*bound, ExprKind::kAggregate) || ContainsKind(*bound, ExprKind::kWindow)) {
         return Error(g->pos, "GROUP BY cannot contain aggregate or window functions");
+      }
+      // Spark groups equal maps together whatever their entry order; DuckDB compares maps in
+      // order, which would split a group silently. Refused until the keys are normalized.
+      if (HoldsMap(bound->type)) {
+        return Error(g->pos, "GROUP BY a value holding a map is not supported");
       }
     }
     group_index.push_back(add_group(bound));
