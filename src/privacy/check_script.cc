@@ -104,14 +104,18 @@ Result<CheckedProgram> CheckScript(const std::vector<sql::CompiledStatement>& st
         return Status::InvalidArgument("a checked script has one query, and it comes last");
       }
       CR_RETURN_IF_ERROR(internal::CheckOutput(ctx, *st.plan));
+      CR_RETURN_IF_ERROR(internal::CheckSubtotals(ctx, *st.plan));
     }
   }
 
   // Then the rewrites, statement by statement, in order.
   sql::EmitOptions emit;
   emit.safe_arithmetic = true;
+  // The rewrites work on copies of the plans: the bound plans stay as the lineage indexed them,
+  // so that a later statement traces through a rewritten view to the original aggregate.
   for (const auto& st : statements) {
-    auto& plan = const_cast<sql::LogicalPlan&>(*st.plan);
+    sql::LogicalPlan plan = *st.plan;
+    plan.root = sql::CopyPlanTree(*st.plan->root);
     CR_RETURN_IF_ERROR(internal::RewriteThresholds(ctx, catalog, plan, plan.root));
     CR_ASSIGN_OR_RETURN(std::string sql, sql::EmitDuckDbSql(plan, emit));
     if (st.kind == sql::CompiledStatement::Kind::kCreateView) {

@@ -34,9 +34,6 @@ struct CheckContext {
   // Prefix of this program's temp tables, unique within the process so that several
   // programs can run on one engine connection.
   std::string temp_prefix;
-  // Nodes replaced by rewrites stay alive: the lineage index still points at them, so that
-  // later statements trace through a rewritten view to the original aggregate.
-  std::vector<sql::PlanPtr> keep_alive;
   std::vector<ProgramStep> steps;
   std::string explain;
   std::set<std::string> unit_hash_wanted;  // CheckedProgram::unit_hash_wanted
@@ -54,6 +51,12 @@ Status CheckRoles(CheckContext& ctx, const sql::PlanNode& node);
 // Output rules of a final statement: result columns, row-level output, subqueries
 // (output_rules.cc).
 Status CheckOutput(CheckContext& ctx, const sql::LogicalPlan& plan);
+// What feeds an aggregate over individual rows: value-returning functions, FILTER clauses and
+// computed arguments (aggregate_input_rules.cc).
+Status CheckAggregateInputs(CheckContext& ctx, const sql::PlanNode& aggregate);
+// One aggregate per floored dataset in a query, no grouping sets over floored rows
+// (subtotal_rules.cc).
+Status CheckSubtotals(CheckContext& ctx, const sql::LogicalPlan& plan);
 // Scalar subqueries over aggregate-mode datasets anywhere in the node's expressions.
 Status CheckSubqueries(CheckContext& ctx, const sql::PlanNode& node);
 

@@ -15,17 +15,6 @@ namespace {
 
 using sql::PlanKind;
 
-sql::ExprPtr ColumnRef(const sql::ColumnInfo& col) {
-  auto e = std::make_shared<sql::Expression>();
-  e->kind = sql::ExprKind::kColumnRef;
-  e->type = col.type;
-  e->binding = col.binding;
-  e->name = col.name;
-  e->table = col.table;
-  e->column = col.column;
-  return e;
-}
-
 const sql::ColumnInfo* FindColumn(const std::vector<sql::ColumnInfo>& cols, sql::ColumnBinding b) {
   for (const auto& c : cols) {
     if (c.binding == b) return &c;
@@ -89,7 +78,7 @@ sql::ExprPtr UnitHash(const sql::ColumnInfo& unit) {
   e->kind = sql::ExprKind::kFunction;
   e->type = sql::DataType::Of(sql::TypeId::kBigInt);
   e->function = &kUnitHash;
-  e->children.push_back(ColumnRef(unit));
+  e->children.push_back(sql::MakeColumnRef(unit));
   return e;
 }
 
@@ -309,7 +298,7 @@ Result<sql::ColumnInfo> Expose(CheckContext& ctx, const sql::Catalog& catalog,
           return n->columns[k];
         }
       }
-      n->expressions.push_back(ColumnRef(below));
+      n->expressions.push_back(sql::MakeColumnRef(below));
       sql::ColumnInfo info{"__cr_unit", below.type,
                            sql::ColumnBinding{n->id, static_cast<int>(n->expressions.size() - 1)},
                            "", ""};
@@ -391,12 +380,12 @@ Status RewriteThresholds(CheckContext& ctx, const sql::Catalog& catalog, sql::Lo
       }
       if (hidden) {
         CR_ASSIGN_OR_RETURN(sql::ColumnInfo h, Expose(ctx, *ctx.physical, path, 0, kUnitHashColumn));
-        hash = ColumnRef(h);
+        hash = sql::MakeColumnRef(h);
       }
       if (hidden && hidden_bit) {
         CR_ASSIGN_OR_RETURN(sql::ColumnInfo b,
                             Expose(ctx, *ctx.physical, path, 0, sql::kUnitBitColumn));
-        bit = ColumnRef(b);
+        bit = sql::MakeColumnRef(b);
       }
     }
     if (!get->is_view && hash->kind != sql::ExprKind::kColumnRef) {
@@ -448,7 +437,6 @@ Status RewriteThresholds(CheckContext& ctx, const sql::Catalog& catalog, sql::Lo
     sql::EmitOptions exact_emit;
     exact_emit.safe_arithmetic = true;
     CR_ASSIGN_OR_RETURN(exact_sql, sql::EmitDuckDbSql(exact_plan, exact_emit));
-    ctx.keep_alive.push_back(exact);
     rows_column = AddAggregate(node.get(), Aggregate(&kRowCount, {}, false), "__cr_rows");
   }
 
@@ -547,7 +535,7 @@ Status RewriteThresholds(CheckContext& ctx, const sql::Catalog& catalog, sql::Lo
     cmp->kind = sql::ExprKind::kOperator;
     cmp->op = sql::OperatorKind::kGreaterEqual;
     cmp->type = sql::DataType::Of(sql::TypeId::kBoolean);
-    cmp->children = {ColumnRef(get->columns[t.column]), lit};
+    cmp->children = {sql::MakeColumnRef(get->columns[t.column]), lit};
     if (!condition) {
       condition = cmp;
     } else {
@@ -560,7 +548,6 @@ Status RewriteThresholds(CheckContext& ctx, const sql::Catalog& catalog, sql::Lo
     }
   }
   filter->condition = condition;
-  ctx.keep_alive.push_back(node);
   node = filter;
   return Status::OK();
 }

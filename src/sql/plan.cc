@@ -341,6 +341,12 @@ ExprPtr MakeColumnRef(const ColumnInfo& c) {
   return ref;
 }
 
+PlanPtr CopyPlanTree(const PlanNode& node) {
+  auto copy = std::make_shared<PlanNode>(node);
+  for (auto& child : copy->children) child = CopyPlanTree(*child);
+  return copy;
+}
+
 bool ExpressionEquals(const Expression& a, const Expression& b) {
   if (a.kind != b.kind || a.type != b.type) return false;
   auto same_list = [](const std::vector<ExprPtr>& x, const std::vector<ExprPtr>& y) {
