@@ -13,6 +13,7 @@
 #include "base/file.h"
 #include "crypto/identity.h"
 #include "crypto/sha256_tree.h"
+#include "privacy/query_check.h"
 #include "runtime/dataset_publish.h"
 #include "runtime/sealed_result.h"
 #include "runtime/storage.h"
@@ -184,6 +185,43 @@ TEST_F(RunExecutionTest, PolicyViolationFailsWithoutOutput) {
   EXPECT_EQ(outcome.status.code(), StatusCode::kPermissionDenied);
   EXPECT_EQ(outcome.record["state"], "failed");
   EXPECT_FALSE(fs::exists(dir_ / "storage" / ResultOutputKey("r3")));
+}
+
+// Refused by the proposal-time check, before anything is decrypted: with the wrong key, a
+// policy violation still fails as a policy violation, with the message of the check that
+// governance runs at proposal.
+TEST_F(RunExecutionTest, RefusalComesBeforeDecryptionWithTheProposalMessage) {
+  auto other = crypto::container::DataKey::Generate();
+  ASSERT_TRUE(other.ok());
+  RunSpec spec = Spec("r5");
+  spec.steps = {"SELECT COUNT(*) AS n, MIN(age_band) AS a FROM customers"};
+  spec.inputs[0].key = &*other;
+  RunOutcome outcome = ExecuteRun(spec, *storage_);
+  EXPECT_EQ(outcome.status.code(), StatusCode::kPermissionDenied) << outcome.status.ToString();
+  std::vector<privacy::DeclaredDataset> declared;
+  for (const RunInput& input : spec.inputs) {
+    auto d = privacy::DeclaredDatasetFromDocument(input.document.dump());
+    ASSERT_TRUE(d.ok());
+    declared.push_back(*d);
+  }
+  auto proposed = privacy::CheckProposedQuery(spec.steps[0] + ";\n", spec.guards.dump(), "",
+                                              declared);
+  ASSERT_FALSE(proposed.ok());
+  EXPECT_EQ(outcome.record["reason"], proposed.status().ToString());
+}
+
+TEST_F(RunExecutionTest, DifferentialPrivacySettingsAreRefused) {
+  RunSpec spec = Spec("r6");
+  spec.privacy = {{"epsilon", 1.0}};
+  RunOutcome outcome = ExecuteRun(spec, *storage_);
+  EXPECT_EQ(outcome.status.code(), StatusCode::kUnimplemented);
+  EXPECT_NE(outcome.status.message().find("not implemented"), std::string::npos);
+  EXPECT_FALSE(fs::exists(dir_ / "storage" / ResultOutputKey("r6")));
+  RunSpec typo = Spec("r7");
+  typo.guards = {{"minGroupUnit", 5}};
+  outcome = ExecuteRun(typo, *storage_);
+  EXPECT_EQ(outcome.status.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(outcome.status.message().find("minGroupUnit"), std::string::npos);
 }
 
 TEST_F(RunExecutionTest, WrongKeyFails) {
