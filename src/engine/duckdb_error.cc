@@ -27,6 +27,9 @@ struct Template {
   std::string_view text;
 };
 constexpr Template kTemplates[] = {
+    // Spark's error classes, raised by the emitter's own error('[CLASS] ...') calls: a class the
+    // emitter raises needs its line here, or it is reported as "(details withheld)".
+    {"[DIVIDE_BY_ZERO]", "[DIVIDE_BY_ZERO] Division by zero"},
     {"Could not convert string", "a string could not be converted to the target type"},
     {"Could not cast", "a value could not be cast to the target type"},
     {"Could not parse", "a value could not be parsed"},

@@ -65,6 +65,28 @@ Status CheckSubqueries(CheckContext& ctx, const sql::PlanNode& node);
 // (threshold_rewrite.cc).
 Status RewriteThresholds(CheckContext& ctx, const sql::Catalog& catalog, sql::LogicalPlan& plan,
                          sql::PlanPtr& node);
+// A floored dataset of a thresholded aggregate: its unit column at the aggregate's input.
+struct FloorUnit {
+  std::string dataset;
+  sql::ColumnInfo unit;
+  int64_t min = 0;
+};
+// One aggregate argument read from a floored dataset's column (feeding_units.cc).
+struct FeedingCheck {
+  std::string dataset;
+  int64_t min = 0;
+  sql::ExprPtr arg;
+  size_t fed_column = 0;               // count(arg), added to the aggregate's output
+  std::vector<size_t> value_columns;   // the aggregates reading arg
+  sql::ExprPtr exact;                  // count(DISTINCT hash(unit)) FILTER (WHERE arg IS NOT NULL)
+};
+// Adds count(arg) to `node` for each aggregate argument (among its first `original_count`
+// aggregates) that is a column of a floored dataset other than its unit.
+Result<std::vector<FeedingCheck>> AddFeedingCounts(CheckContext& ctx, sql::PlanNode& node,
+                                                   size_t original_count,
+                                                   const std::vector<FloorUnit>& floors,
+                                                   const sql::FunctionDef* unit_hash);
+
 // Applies the query's postFilters to the final result (post_filter_rewrite.cc). Returns the
 // final SELECT.
 Result<std::string> ApplyPostFilters(CheckContext& ctx, const std::string& final_sql,

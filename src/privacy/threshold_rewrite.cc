@@ -315,6 +315,49 @@ Result<sql::ColumnInfo> Expose(CheckContext& ctx, const sql::Catalog& catalog,
   }
 }
 
+// The SQL of `node`'s groups with only `aggregates` computed (for the conditional steps that
+// count exactly where a cheaper count fell short).
+// The DuckDB SQL of the tree under `root` (a node of `plan`), all its columns output.
+Result<std::string> EmitTree(const sql::LogicalPlan& plan, const sql::PlanPtr& root) {
+  sql::LogicalPlan tree;
+  tree.root = root;
+  tree.output_count = root->columns.size();
+  tree.id_counter = plan.id_counter;
+  sql::EmitOptions emit;
+  emit.safe_arithmetic = true;
+  return sql::EmitDuckDbSql(tree, emit);
+}
+
+Result<std::string> GroupsWith(const sql::LogicalPlan& plan, const sql::PlanNode& node,
+                               const std::vector<sql::ExprPtr>& aggregates) {
+  auto copy = std::make_shared<sql::PlanNode>(node);
+  copy->expressions.clear();
+  copy->columns.resize(node.groups.size());
+  for (size_t i = 0; i < aggregates.size(); ++i) {
+    AddAggregate(copy.get(), aggregates[i], "__cr_exact_" + std::to_string(i));
+  }
+  return EmitTree(plan, copy);
+}
+
+// `UPDATE table SET set FROM (groups_sql) AS __cr_x(k0.., e0..) WHERE <same group> AND where`.
+std::string UpdateFromGroups(const std::string& quoted, const std::vector<std::string>& names,
+                             size_t group_count, size_t exact_count, const std::string& groups_sql,
+                             const std::string& set, const std::string& where) {
+  std::string x_columns;
+  std::string match;
+  for (size_t g = 0; g < group_count; ++g) {
+    x_columns += (g > 0 ? ", " : "") + sql::QuoteIdentifier("k" + std::to_string(g));
+    match += (g > 0 ? " AND " : "") + quoted + "." + sql::QuoteIdentifier(names[g]) +
+             " IS NOT DISTINCT FROM \"__cr_x\"." + sql::QuoteIdentifier("k" + std::to_string(g));
+  }
+  for (size_t j = 0; j < exact_count; ++j) {
+    x_columns += (x_columns.empty() ? "" : ", ") + sql::QuoteIdentifier("e" + std::to_string(j));
+  }
+  if (!where.empty()) match += (match.empty() ? "" : " AND ") + where;
+  return "UPDATE " + quoted + " SET " + set + " FROM (" + groups_sql + ") AS \"__cr_x\"(" +
+         x_columns + ") WHERE " + (match.empty() ? std::string("true") : match);
+}
+
 }  // namespace
 
 Status RewriteThresholds(CheckContext& ctx, const sql::Catalog& catalog, sql::LogicalPlan& plan,
@@ -323,6 +366,7 @@ Status RewriteThresholds(CheckContext& ctx, const sql::Catalog& catalog, sql::Lo
     CR_RETURN_IF_ERROR(RewriteThresholds(ctx, catalog, plan, child));
   }
   if (node->kind != PlanKind::kAggregate) return Status::OK();
+  const size_t original_count = node->expressions.size();
 
   std::vector<RowPath> paths;
   std::vector<sql::PlanNode*> stack;
@@ -334,6 +378,8 @@ Status RewriteThresholds(CheckContext& ctx, const sql::Catalog& catalog, sql::Lo
     std::string rule;
     sql::ExprPtr exact;  // set when `column` is a lower bound: the exact count, for the fix-up
     sql::ColumnBinding unit{};
+    std::string dataset;
+    sql::ColumnInfo unit_column;
   };
   std::vector<Threshold> thresholds;
   const sql::FunctionDef* count = sql::LookupFunction("count");
@@ -350,7 +396,7 @@ Status RewriteThresholds(CheckContext& ctx, const sql::Catalog& catalog, sql::Lo
     if (existing >= 0) {
       // The query (or an earlier threshold) already counts these units: no second aggregate.
       thresholds.push_back(Threshold{static_cast<size_t>(existing), floors.min_group_units, rule,
-                                     nullptr, unit.binding});
+                                     nullptr, unit.binding, path.dataset, unit});
       continue;
     }
     // Another threshold's bound over an equal unit column serves this one too.
@@ -360,7 +406,7 @@ Status RewriteThresholds(CheckContext& ctx, const sql::Catalog& catalog, sql::Lo
     }
     if (shared != nullptr) {
       thresholds.push_back(Threshold{shared->column, floors.min_group_units, rule, shared->exact,
-                                     unit.binding});
+                                     unit.binding, path.dataset, unit});
       continue;
     }
     // The unit's hash: precomputed at load when the table has the hidden column (and the path
@@ -397,10 +443,12 @@ Status RewriteThresholds(CheckContext& ctx, const sql::Catalog& catalog, sql::Lo
                                           : Aggregate(&kUnitBits, {hash}, false);
       size_t index = AddAggregate(node.get(), bound, name);
       thresholds.push_back(Threshold{index, floors.min_group_units, rule,
-                                     Aggregate(count, {hash}, true), unit.binding});
+                                     Aggregate(count, {hash}, true), unit.binding, path.dataset,
+                                     unit});
     } else {
       size_t index = AddAggregate(node.get(), Aggregate(count, {hash}, true), name);
-      thresholds.push_back(Threshold{index, floors.min_group_units, rule, nullptr, unit.binding});
+      thresholds.push_back(Threshold{index, floors.min_group_units, rule, nullptr, unit.binding,
+                                     path.dataset, unit});
     }
   }
   ctx.lineage.Reset();
@@ -421,34 +469,26 @@ Status RewriteThresholds(CheckContext& ctx, const sql::Catalog& catalog, sql::Lo
       it->second = std::max(it->second, thresholds[t].min);
     }
   }
+  // The units feeding each aggregate over a floored dataset's column (feeding_units.cc).
+  std::vector<FloorUnit> floor_units;
+  for (const Threshold& t : thresholds) floor_units.push_back(FloorUnit{t.dataset, t.unit_column, t.min});
+  CR_ASSIGN_OR_RETURN(std::vector<FeedingCheck> feeding,
+                      AddFeedingCounts(ctx, *node, original_count, floor_units, &kUnitHash));
+
   size_t rows_column = 0;
   std::string exact_sql;
   if (!bounded.empty()) {
-    auto exact = std::make_shared<sql::PlanNode>(*node);
-    exact->expressions.clear();
-    exact->columns.resize(node->groups.size());
-    for (size_t t : bounded) {
-      AddAggregate(exact.get(), thresholds[t].exact, "__cr_exact_" + std::to_string(t));
-    }
-    sql::LogicalPlan exact_plan;
-    exact_plan.root = exact;
-    exact_plan.output_count = exact->columns.size();
-    exact_plan.id_counter = plan.id_counter;
-    sql::EmitOptions exact_emit;
-    exact_emit.safe_arithmetic = true;
-    CR_ASSIGN_OR_RETURN(exact_sql, sql::EmitDuckDbSql(exact_plan, exact_emit));
+    std::vector<sql::ExprPtr> exact;
+    for (size_t t : bounded) exact.push_back(thresholds[t].exact);
+    CR_ASSIGN_OR_RETURN(exact_sql, GroupsWith(plan, *node, exact));
+  }
+  if (!bounded.empty() || !feeding.empty()) {
     rows_column = AddAggregate(node.get(), Aggregate(&kRowCount, {}, false), "__cr_rows");
   }
 
   // Materialise the groups with their unit counts.
   std::string table = ctx.temp_prefix + "groups_" + std::to_string(++ctx.temp_counter);
-  sql::LogicalPlan groups_plan;
-  groups_plan.root = node;
-  groups_plan.output_count = node->columns.size();
-  groups_plan.id_counter = plan.id_counter;
-  sql::EmitOptions emit;
-  emit.safe_arithmetic = true;
-  CR_ASSIGN_OR_RETURN(std::string groups_sql, sql::EmitDuckDbSql(groups_plan, emit));
+  CR_ASSIGN_OR_RETURN(std::string groups_sql, EmitTree(plan, node));
   std::vector<std::string> names;
   std::string column_list;
   for (size_t i = 0; i < node->columns.size(); ++i) {
@@ -460,15 +500,9 @@ Status RewriteThresholds(CheckContext& ctx, const sql::Catalog& catalog, sql::Lo
                                       " AS SELECT * FROM (" + groups_sql + ") AS \"__cr_t\"(" +
                                       column_list + ")",
                                   "", 0, {}, {}});
+  const std::string quoted = sql::QuoteIdentifier(table);
+  const std::string rows = sql::QuoteIdentifier(names[rows_column]);
   if (!bounded.empty()) {
-    std::string quoted = sql::QuoteIdentifier(table);
-    std::string x_columns;
-    std::string match;
-    for (size_t g = 0; g < node->groups.size(); ++g) {
-      x_columns += (g > 0 ? ", " : "") + sql::QuoteIdentifier("k" + std::to_string(g));
-      match += (g > 0 ? " AND " : "") + quoted + "." + sql::QuoteIdentifier(names[g]) +
-               " IS NOT DISTINCT FROM \"__cr_x\"." + sql::QuoteIdentifier("k" + std::to_string(g));
-    }
     std::string set;
     std::string short_of;
     int64_t least = thresholds[bounded.front()].min;
@@ -480,20 +514,33 @@ Status RewriteThresholds(CheckContext& ctx, const sql::Catalog& catalog, sql::Lo
       t.min = highest[t.column];
       std::string column = sql::QuoteIdentifier(names[t.column]);
       std::string exact_column = sql::QuoteIdentifier("e" + std::to_string(j));
-      x_columns += (x_columns.empty() ? "" : ", ") + exact_column;
       set += (j > 0 ? ", " : "") + column + " = CASE WHEN " + quoted + "." + column + " < " +
              std::to_string(t.min) + " THEN \"__cr_x\"." + exact_column + " ELSE " + quoted + "." +
              column + " END";
       short_of += (j > 0 ? " OR " : "") + column + " < " + std::to_string(t.min);
     }
     ProgramStep fix{ProgramStep::Kind::kExecute,
-                    "UPDATE " + quoted + " SET " + set + " FROM (" + exact_sql +
-                        ") AS \"__cr_x\"(" + x_columns + ") WHERE " +
-                        (match.empty() ? std::string("true") : match),
+                    UpdateFromGroups(quoted, names, node->groups.size(), bounded.size(), exact_sql,
+                                     set, ""),
                     "", 0, {}, {}};
-    fix.condition = "SELECT count(*) FROM " + quoted + " WHERE " +
-                    sql::QuoteIdentifier(names[rows_column]) + " >= " + std::to_string(least) +
-                    " AND (" + short_of + ")";
+    fix.condition = "SELECT count(*) FROM " + quoted + " WHERE " + rows + " >= " +
+                    std::to_string(least) + " AND (" + short_of + ")";
+    ctx.steps.push_back(std::move(fix));
+  }
+  // Aggregates whose non-NULL inputs come from fewer units than the floor: their cells become
+  // NULL, and the count column -1 marks the group for the recipient's note. The step runs only
+  // when some group has a NULL in a checked column.
+  for (const FeedingCheck& check : feeding) {
+    CR_ASSIGN_OR_RETURN(std::string exact, GroupsWith(plan, *node, {check.exact}));
+    std::string fed = sql::QuoteIdentifier(names[check.fed_column]);
+    std::string set = fed + " = -1";
+    for (size_t v : check.value_columns) set += ", " + sql::QuoteIdentifier(names[v]) + " = NULL";
+    ProgramStep fix{ProgramStep::Kind::kExecute,
+                    UpdateFromGroups(quoted, names, node->groups.size(), 1, exact, set,
+                                     quoted + "." + fed + " < " + quoted + "." + rows +
+                                         " AND \"__cr_x\".\"e0\" < " + std::to_string(check.min)),
+                    "", 0, {}, {}};
+    fix.condition = "SELECT count(*) FROM " + quoted + " WHERE " + fed + " < " + rows;
     ctx.steps.push_back(std::move(fix));
   }
   ProgramStep counts{ProgramStep::Kind::kSuppressionCount, "SELECT ", "", 0, {}, {}};
@@ -504,6 +551,14 @@ Status RewriteThresholds(CheckContext& ctx, const sql::Catalog& catalog, sql::Lo
     counts.sql += (t > 0 ? ", " : "") + std::string("count(*) FILTER (WHERE NOT ") + cond + ")";
     counts.rules.push_back(thresholds[t].rule);
     pass += (t > 0 ? " AND " : "") + cond;
+  }
+  if (!feeding.empty()) {
+    std::string marked;
+    for (const FeedingCheck& check : feeding) {
+      marked += (marked.empty() ? "" : " OR ") + sql::QuoteIdentifier(names[check.fed_column]) + " = -1";
+    }
+    counts.sql += ", count(*) FILTER (WHERE " + pass + " AND (" + marked + "))";
+    counts.rules.push_back("minGroupUnits on an aggregate's non-NULL inputs (cells set to NULL)");
   }
   counts.sql += " FROM " + sql::QuoteIdentifier(table);
   ctx.steps.push_back(std::move(counts));

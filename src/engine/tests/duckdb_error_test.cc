@@ -13,6 +13,9 @@ TEST(SanitizeDuckDbErrorTest, ReportsTheTemplateNotTheMessage) {
             "Out of Range Error: numeric overflow");
   EXPECT_EQ(SanitizeDuckDbError("Conversion Error: Type INT64 with value -5 can't be cast to INT32"),
             "Conversion Error: a value could not be cast to the target type");
+  // The emitter's own Spark error classes keep their class.
+  EXPECT_EQ(SanitizeDuckDbError("Invalid Input Error: [DIVIDE_BY_ZERO] Division by zero"),
+            "Invalid Input Error: [DIVIDE_BY_ZERO] Division by zero");
 }
 
 // An attacker controls a cell and maybe the start of a message: whatever DuckDB says, only our

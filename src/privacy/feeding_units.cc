@@ -1,0 +1,89 @@
+// The units that feed each aggregate. A group passes its floor on the units of all its rows;
+// an aggregate over a column reads only the rows where that column is not NULL. A column NULL
+// for every person of a group but one (a sparse column) would give that person's value. So
+// every aggregate over a floored dataset's column also counts its non-NULL inputs (one
+// count(column) per group, cheap); where that count falls short of the group's rows, a
+// conditional step counts the distinct units behind the non-NULL values exactly and sets the
+// aggregate's cells to NULL in the groups where they are fewer than the floor.
+#include "checker_internal.h"
+#include "sql/function/function_registry.h"
+
+namespace cleanroom::privacy::internal {
+namespace {
+
+sql::ExprPtr IsNotNull(const sql::ExprPtr& arg) {
+  auto e = std::make_shared<sql::Expression>();
+  e->kind = sql::ExprKind::kOperator;
+  e->op = sql::OperatorKind::kIsNotNull;
+  e->type = sql::DataType::Of(sql::TypeId::kBoolean);
+  e->children = {arg};
+  return e;
+}
+
+}  // namespace
+
+Result<std::vector<FeedingCheck>> AddFeedingCounts(CheckContext& ctx, sql::PlanNode& node,
+                                                   size_t original_count,
+                                                   const std::vector<FloorUnit>& floors,
+                                                   const sql::FunctionDef* unit_hash) {
+  const sql::FunctionDef* count = sql::LookupFunction("count");
+  if (count == nullptr) return Status::Internal("count function missing from the registry");
+  std::vector<FeedingCheck> checks;
+  for (size_t k = 0; k < original_count && k < node.expressions.size(); ++k) {
+    const sql::ExprPtr call = node.expressions[k];
+    if (call->kind != sql::ExprKind::kAggregate || call->children.size() != 1) continue;
+    const sql::ExprPtr& arg = call->children[0];
+    Trace trace = ctx.lineage.OfExpression(*arg);
+    if (!trace.identity || trace.origins.size() != 1) continue;  // constants; refused forms
+    const Origin& origin = *trace.origins.begin();
+    size_t value_column = node.groups.size() + k;
+    for (const FloorUnit& floor : floors) {
+      const DatasetPolicy* p = ctx.PolicyOf(floor.dataset);
+      if (floor.dataset != origin.dataset || p == nullptr || p->privacy_unit == origin.column) {
+        continue;  // another dataset's column; the unit itself is never NULL where it counts
+      }
+      FeedingCheck* same = nullptr;
+      for (FeedingCheck& c : checks) {
+        if (c.dataset == floor.dataset && sql::ExpressionEquals(*c.arg, *arg)) same = &c;
+      }
+      if (same != nullptr) {
+        same->value_columns.push_back(value_column);
+        same->min = std::max(same->min, floor.min);
+        continue;
+      }
+      FeedingCheck check;
+      check.dataset = floor.dataset;
+      check.min = floor.min;
+      check.arg = arg;
+      check.value_columns.push_back(value_column);
+      auto fed = std::make_shared<sql::Expression>();
+      fed->kind = sql::ExprKind::kAggregate;
+      fed->type = sql::DataType::Of(sql::TypeId::kBigInt);
+      fed->function = count;
+      fed->children = {arg};
+      node.expressions.push_back(fed);
+      check.fed_column = node.groups.size() + node.expressions.size() - 1;
+      node.columns.insert(node.columns.begin() + static_cast<long>(check.fed_column),
+                          sql::ColumnInfo{"__cr_fed_" + std::to_string(checks.size()), fed->type,
+                                          sql::ColumnBinding{node.id, static_cast<int>(check.fed_column)},
+                                          "", ""});
+      auto hash = std::make_shared<sql::Expression>();
+      hash->kind = sql::ExprKind::kFunction;
+      hash->type = sql::DataType::Of(sql::TypeId::kBigInt);
+      hash->function = unit_hash;
+      hash->children = {sql::MakeColumnRef(floor.unit)};
+      auto exact = std::make_shared<sql::Expression>();
+      exact->kind = sql::ExprKind::kAggregate;
+      exact->type = sql::DataType::Of(sql::TypeId::kBigInt);
+      exact->function = count;
+      exact->distinct = true;
+      exact->children = {hash};
+      exact->filter = IsNotNull(arg);
+      check.exact = exact;
+      checks.push_back(std::move(check));
+    }
+  }
+  return checks;
+}
+
+}  // namespace cleanroom::privacy::internal
