@@ -133,6 +133,11 @@ Result<CheckedProgram> CheckScript(const std::vector<sql::CompiledStatement>& st
       for (const auto& c : output) program.output.push_back(sql::Column{c.name, c.type});
     }
   }
+  for (const auto& st : statements) {
+    if (st.kind == sql::CompiledStatement::Kind::kQuery) {
+      program.summary = internal::Summarize(ctx, *st.plan, read, ctx.steps);
+    }
+  }
   program.steps = std::move(ctx.steps);
   program.explain = std::move(ctx.explain);
   program.unit_hash_wanted.assign(ctx.unit_hash_wanted.begin(), ctx.unit_hash_wanted.end());

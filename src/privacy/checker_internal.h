@@ -87,6 +87,11 @@ Result<std::vector<FeedingCheck>> AddFeedingCounts(CheckContext& ctx, sql::PlanN
                                                    const std::vector<FloorUnit>& floors,
                                                    const sql::FunctionDef* unit_hash);
 
+// The approvers' summary of a checked script (check_summary.cc): the final query's output
+// columns' lineage, the floors of every dataset read, the suppression rules of `steps`.
+CheckSummary Summarize(CheckContext& ctx, const sql::LogicalPlan& final_plan,
+                       const std::set<std::string>& read, const std::vector<ProgramStep>& steps);
+
 // Applies the query's postFilters to the final result (post_filter_rewrite.cc). Returns the
 // final SELECT.
 Result<std::string> ApplyPostFilters(CheckContext& ctx, const std::string& final_sql,

@@ -36,6 +36,22 @@ TEST(QueryCheckTest, AcceptsAQueryTheRuntimeRuns) {
   ASSERT_TRUE(program.ok()) << program.status().ToString();
   EXPECT_NE(program->explain.find("minGroupUnits(customers)>=20"), std::string::npos)
       << program->explain;
+  // The summary approvers review: sources and roles of each output column, floors by dataset.
+  const CheckSummary& summary = program->summary;
+  ASSERT_EQ(summary.columns.size(), 3u);
+  EXPECT_EQ(summary.columns[0].sources, std::vector<std::string>{"customers.region (dimension)"});
+  EXPECT_FALSE(summary.columns[0].aggregated);
+  EXPECT_TRUE(summary.columns[1].aggregated);
+  EXPECT_EQ(summary.columns[2].sources, std::vector<std::string>{"customers.ltv (aggregate)"});
+  ASSERT_EQ(summary.floors.size(), 2u);
+  EXPECT_EQ(summary.floors[0].dataset, "conversions");
+  EXPECT_EQ(summary.floors[1].dataset, "customers");
+  EXPECT_EQ(summary.floors[1].min_group_units, 20);
+  EXPECT_EQ(summary.floors[1].owner_min_group_units, 10);
+  ASSERT_FALSE(summary.suppression_rules.empty());
+  EXPECT_EQ(summary.suppression_rules[0], "minGroupUnits(customers)>=20");
+  std::string json = CheckSummaryJson(summary);
+  EXPECT_NE(json.find("\"customers.ltv (aggregate)\""), std::string::npos) << json;
 }
 
 TEST(QueryCheckTest, RefusesWithTheRuntimesMessage) {

@@ -1,5 +1,6 @@
 // The checker's property, tested the way an attacker works: random checked queries over a
-// synthetic two-party collaboration in which planted individuals are alone in some cell. For
+// synthetic two-party collaboration in which planted individuals are alone in some cell (their
+// region, band and flag; or the only value of a sparse column in a crowded region). For
 // every query, nothing printed (rows, suppression notes, errors) may reveal a planted
 // individual's value, directly or as the difference or sum of two printed numbers.
 // A fixed seed and CLEANROOM_PROPERTY_QUERIES queries (default 2000); a longer run:
@@ -24,9 +25,10 @@ namespace {
 constexpr char kPolicies[] = R"({
   "datasets": {
     "people": {
-      "allowedFields": ["pid", "region", "band", "spend"],
+      "allowedFields": ["pid", "region", "band", "spend", "bonus"],
       "privacyUnit": "pid",
-      "columns": {"spend": {"role": "aggregate", "functions": ["SUM", "AVG", "COUNT"]}},
+      "columns": {"spend": {"role": "aggregate", "functions": ["SUM", "AVG", "COUNT"]},
+                  "bonus": {"role": "aggregate", "functions": ["SUM", "AVG"]}},
       "minGroupUnits": 5
     },
     "visits": {
@@ -62,7 +64,7 @@ class PrivacyPropertyTest : public ::testing::Test {
     // Values are random up to 10^9, so that a printed number equals a planted value, or a
     // difference or sum of two printed numbers does, only when the value leaked.
     std::uniform_int_distribution<int64_t> value(1, 1000000000);
-    std::string people = "pid,region,band,spend\n";
+    std::string people = "pid,region,band,spend,bonus\n";
     std::string visits = "pid,site,minutes\n";
     std::string flags = "pid,flag\n";
     const char* regions[] = {"north", "south", "west"};
@@ -70,8 +72,10 @@ class PrivacyPropertyTest : public ::testing::Test {
     const char* sites[] = {"s1", "s2", "s3"};
     for (int i = 0; i < 240; ++i) {
       std::string pid = "p" + std::to_string(i);
+      // bonus is sparse: a quarter of the people outside west have one, nobody in west.
+      std::string bonus = i % 3 != 2 && i % 4 == 0 ? std::to_string(value(rng)) : "";
       people += pid + "," + regions[i % 3] + "," + bands[(i / 3) % 3] + "," +
-                std::to_string(value(rng)) + "\n";
+                std::to_string(value(rng)) + "," + bonus + "\n";
       for (int v = 0; v <= i % 3; ++v) {
         visits += pid + "," + sites[(i + v) % 3] + "," + std::to_string(value(rng)) + "\n";
       }
@@ -85,9 +89,18 @@ class PrivacyPropertyTest : public ::testing::Test {
       planted_.push_back(static_cast<double>(spend));
       planted_.push_back(static_cast<double>(minutes));
       people += pid + ",island" + std::to_string(k) + ",z" + std::to_string(k) + "," +
-                std::to_string(spend) + "\n";
+                std::to_string(spend) + ",\n";
       visits += pid + ",s1," + std::to_string(minutes) + "\n";
       flags += pid + ",target" + std::to_string(k) + "\n";
+    }
+    // Planted in a crowd: s<k> lives in west (80 people) with band a, b or c, and is the only
+    // one of its band in west with a bonus.
+    for (int k = 0; k < kPlanted; ++k) {
+      int64_t bonus = value(rng);
+      planted_.push_back(static_cast<double>(bonus));
+      people += "s" + std::to_string(k) + ",west," + bands[k] + "," + std::to_string(value(rng)) +
+                "," + std::to_string(bonus) + "\n";
+      flags += "s" + std::to_string(k) + ",odd\n";
     }
     ASSERT_TRUE(WriteFileAtomic(dir_ + "/people.csv", people).ok());
     ASSERT_TRUE(WriteFileAtomic(dir_ + "/visits.csv", visits).ok());
@@ -123,7 +136,7 @@ class PrivacyPropertyTest : public ::testing::Test {
     if (join_flags) keys.push_back("f.flag");
     std::vector<std::string> conditions = {
         "p.region = 'island" + target + "'", "p.band <> 'z" + target + "'", "p.region <> 'north'",
-        "p.band IN ('a', 'z" + target + "')"};
+        "p.band IN ('a', 'z" + target + "')", "p.region = 'west'"};
     if (join_visits) conditions.push_back("v.site = 's1'");
     if (join_flags) {
       conditions.push_back("f.flag = 'target" + target + "'");
@@ -132,7 +145,8 @@ class PrivacyPropertyTest : public ::testing::Test {
     // Unit-safe aggregates most of the time, so that enough queries run; the attack forms
     // (value aggregates, FILTER, conditional arguments) the rest.
     std::vector<std::string> safe = {"COUNT(*)", "SUM(p.spend)", "AVG(p.spend)",
-                                     "COUNT(DISTINCT p.pid)", "COUNT(p.band)"};
+                                     "COUNT(DISTINCT p.pid)", "COUNT(p.band)", "SUM(p.bonus)",
+                                     "AVG(p.bonus)"};
     if (join_visits) {
       safe.push_back("SUM(v.minutes)");
       safe.push_back("AVG(v.minutes)");
