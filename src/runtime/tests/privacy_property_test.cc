@@ -179,10 +179,20 @@ class PrivacyPropertyTest : public ::testing::Test {
                             ? "SELECT " + key + " AS k, COUNT(*) AS a0 FROM " + from + " WHERE " +
                                   Pick(rng, conditions) + " GROUP BY " + key
                             : "SELECT flag AS k, COUNT(*) AS a0 FROM flags GROUP BY flag";
-    switch (rng() % 10) {
+    switch (rng() % 14) {
       case 0:
       case 1:
       case 2: return core;
+      case 10: return "CREATE TEMP VIEW w AS " + core + "; SELECT * FROM w";
+      case 11:  // a window over individual rows
+        return "SELECT k, COUNT(*) AS a0 FROM (SELECT " + key + " AS k, SUM(p.spend) OVER "
+               "(PARTITION BY p.band) AS s FROM " + from + ") t GROUP BY k";
+      case 12:  // a scalar subquery beside the released groups
+        return "SELECT k, a0, (SELECT COUNT(*) FROM people WHERE " + Pick(rng, conditions) +
+               ") AS n FROM (" + core + ") t";
+      case 13:  // groups picked by a subquery's aggregate
+        return "SELECT " + select + " FROM " + from + " WHERE p.band IN (SELECT band FROM people "
+               "GROUP BY band HAVING COUNT(*) < 100)" + group;
       case 3: return "SELECT * FROM (" + core + ") t WHERE a0 IS NOT NULL";
       case 4: return "SELECT COUNT(*) AS groups, SUM(a0) AS total FROM (" + core + ") t";
       case 5: return "SELECT k, a0, SUM(a0) OVER () AS total FROM (" + core + ") t";
