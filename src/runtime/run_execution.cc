@@ -108,6 +108,14 @@ Status LoadInput(const RunInput& input, Storage& storage, engine::Engine& engine
     return Status::OK();
   };
   Status loaded = engine.LoadTableFromMemoryFill(source, (*reader)->plaintext_size(), fill, check_hash);
+  if (loaded.code() == StatusCode::kInvalidArgument) {
+    // The engine names the column and the row of a value that does not convert: a position in
+    // the provider's data, which the run record would show every member. The provider finds it
+    // locally (`cleanroom sql --schema`); the record says only which dataset.
+    return Status::InvalidArgument("dataset " + name +
+                                   ": the decrypted data does not match the document's format and "
+                                   "schema (check the file with cleanroom sql --schema)");
+  }
   if (!loaded.ok()) return loaded.WithContext("dataset " + name);
   timings["loaded"] = MillisSince(start);
   record.push_back({{"dataset", name},

@@ -224,6 +224,18 @@ TEST_F(RunExecutionTest, DifferentialPrivacySettingsAreRefused) {
   EXPECT_NE(outcome.status.message().find("minGroupUnit"), std::string::npos);
 }
 
+// A value that does not convert to its declared type: the record names the dataset, never
+// the row or the column position of the provider's data.
+TEST_F(RunExecutionTest, SchemaMismatchNamesNoRow) {
+  RunSpec spec = Spec("r8");
+  spec.inputs[0].document["schema"][1]["type"] = "int";  // age_band holds "a", "b", "c"
+  RunOutcome outcome = ExecuteRun(spec, *storage_);
+  EXPECT_EQ(outcome.status.code(), StatusCode::kInvalidArgument) << outcome.status.ToString();
+  std::string reason = outcome.record.value("reason", "");
+  EXPECT_NE(reason.find("dataset customers"), std::string::npos) << reason;
+  EXPECT_EQ(reason.find("row"), std::string::npos) << reason;
+}
+
 TEST_F(RunExecutionTest, WrongKeyFails) {
   auto other = crypto::container::DataKey::Generate();
   ASSERT_TRUE(other.ok());
