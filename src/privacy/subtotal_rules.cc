@@ -1,8 +1,9 @@
-// The subtotal rule: one query releases the groups of at most one aggregate over the rows of a
-// dataset with a minGroupUnits floor (an aggregate over another's released groups is the same
-// chain), and never its grouping sets. Two independent aggregates over the same people (a
-// ROLLUP total and its children, two UNION branches, two joined derived tables) can be
-// subtracted: the difference is a suppressed group, or a population smaller than the floor.
+// The subtotal rule: one query holds at most one aggregate over the rows of a dataset with a
+// minGroupUnits floor, and never its grouping sets. Two aggregates over the same people (a
+// ROLLUP total and its children, two UNION branches, two joined derived tables, an outer
+// aggregate that reads the rows again beside an inner one) can be subtracted: the difference is
+// a suppressed group, or a population smaller than the floor. An outer aggregate over an inner
+// one's released groups only does not read the rows, so it is not counted.
 // Refusing is the choice documented in docs/privacy.md (no complementary suppression).
 #include <map>
 
@@ -15,14 +16,13 @@ namespace {
 struct Released {
   const sql::PlanNode* node = nullptr;
   std::set<std::string> floored;  // floored datasets whose rows it aggregates
-  std::set<int> ancestors;        // ids of the floored aggregates it feeds
 };
 
 std::string SetOperationOrJoin(const std::vector<const sql::PlanNode*>& path) {
   for (auto it = path.rbegin(); it != path.rend(); ++it) {
     if ((*it)->kind == sql::PlanKind::kSetOperation) return "a set operation (UNION, EXCEPT, INTERSECT)";
   }
-  return "a join or a second reference";
+  return "a join, a nested aggregate that reads the rows again, or a second reference";
 }
 
 class SubtotalWalk {
@@ -31,9 +31,8 @@ class SubtotalWalk {
 
   Status Walk(const sql::PlanNode& node) {
     path_.push_back(&node);
-    bool pushed = false;
     if (node.kind == sql::PlanKind::kAggregate) {
-      Released r{&node, FlooredRowLevel(node), ancestors_};
+      Released r{&node, FlooredRowLevel(node)};
       if (!r.floored.empty()) {
         if (!node.grouping_sets.empty()) {
           return Status::PermissionDenied(
@@ -43,8 +42,7 @@ class SubtotalWalk {
               "suppressed ones (run one GROUP BY per grouping instead)");
         }
         for (const Released& other : released_) {
-          if (other.node->id == node.id) continue;
-          if (other.ancestors.count(node.id) != 0 || r.ancestors.count(other.node->id) != 0) continue;
+          if (other.node->id == node.id) continue;  // one view read twice: the same cells
           for (const std::string& ds : r.floored) {
             if (other.floored.count(ds) == 0) continue;
             return Status::PermissionDenied(
@@ -55,12 +53,9 @@ class SubtotalWalk {
           }
         }
         released_.push_back(r);
-        ancestors_.insert(node.id);
-        pushed = true;
       }
     }
     Status status = WalkInputs(node);
-    if (pushed) ancestors_.erase(node.id);
     path_.pop_back();
     return status;
   }
@@ -94,7 +89,6 @@ class SubtotalWalk {
 
   CheckContext& ctx_;
   std::vector<Released> released_;
-  std::set<int> ancestors_;
   std::vector<const sql::PlanNode*> path_;
 };
 
