@@ -65,6 +65,10 @@ Status CheckSubqueries(CheckContext& ctx, const sql::PlanNode& node);
 // (threshold_rewrite.cc).
 Status RewriteThresholds(CheckContext& ctx, const sql::Catalog& catalog, sql::LogicalPlan& plan,
                          sql::PlanPtr& node);
+// Adds an aggregate call to an Aggregate node's output (after its other aggregates); returns
+// its output index (threshold_rewrite.cc).
+size_t AddAggregate(sql::PlanNode* node, sql::ExprPtr call, const std::string& name);
+
 // A floored dataset of a thresholded aggregate: its unit column at the aggregate's input.
 struct FloorUnit {
   std::string dataset;

@@ -9,18 +9,6 @@
 #include "sql/function/function_registry.h"
 
 namespace cleanroom::privacy::internal {
-namespace {
-
-sql::ExprPtr IsNotNull(const sql::ExprPtr& arg) {
-  auto e = std::make_shared<sql::Expression>();
-  e->kind = sql::ExprKind::kOperator;
-  e->op = sql::OperatorKind::kIsNotNull;
-  e->type = sql::DataType::Of(sql::TypeId::kBoolean);
-  e->children = {arg};
-  return e;
-}
-
-}  // namespace
 
 Result<std::vector<FeedingCheck>> AddFeedingCounts(CheckContext& ctx, sql::PlanNode& node,
                                                    size_t original_count,
@@ -56,29 +44,14 @@ Result<std::vector<FeedingCheck>> AddFeedingCounts(CheckContext& ctx, sql::PlanN
       check.min = floor.min;
       check.arg = arg;
       check.value_columns.push_back(value_column);
-      auto fed = std::make_shared<sql::Expression>();
-      fed->kind = sql::ExprKind::kAggregate;
-      fed->type = sql::DataType::Of(sql::TypeId::kBigInt);
-      fed->function = count;
-      fed->children = {arg};
-      node.expressions.push_back(fed);
-      check.fed_column = node.groups.size() + node.expressions.size() - 1;
-      node.columns.insert(node.columns.begin() + static_cast<long>(check.fed_column),
-                          sql::ColumnInfo{"__cr_fed_" + std::to_string(checks.size()), fed->type,
-                                          sql::ColumnBinding{node.id, static_cast<int>(check.fed_column)},
-                                          "", ""});
-      auto hash = std::make_shared<sql::Expression>();
-      hash->kind = sql::ExprKind::kFunction;
-      hash->type = sql::DataType::Of(sql::TypeId::kBigInt);
-      hash->function = unit_hash;
-      hash->children = {sql::MakeColumnRef(floor.unit)};
-      auto exact = std::make_shared<sql::Expression>();
-      exact->kind = sql::ExprKind::kAggregate;
-      exact->type = sql::DataType::Of(sql::TypeId::kBigInt);
-      exact->function = count;
-      exact->distinct = true;
-      exact->children = {hash};
-      exact->filter = IsNotNull(arg);
+      const sql::DataType bigint = sql::DataType::Of(sql::TypeId::kBigInt);
+      sql::ExprPtr fed = sql::MakeBoundCall(sql::ExprKind::kAggregate, count, bigint, {arg});
+      check.fed_column = AddAggregate(&node, fed, "__cr_fed_" + std::to_string(checks.size()));
+      sql::ExprPtr hash = sql::MakeBoundCall(sql::ExprKind::kFunction, unit_hash, bigint,
+                                        {sql::MakeColumnRef(floor.unit)});
+      sql::ExprPtr exact = sql::MakeBoundCall(sql::ExprKind::kAggregate, count, bigint, {hash}, true);
+      exact->filter = sql::MakeBoundOperator(sql::OperatorKind::kIsNotNull,
+                                        sql::DataType::Of(sql::TypeId::kBoolean), {arg});
       check.exact = exact;
       checks.push_back(std::move(check));
     }

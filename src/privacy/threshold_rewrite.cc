@@ -9,6 +9,7 @@
 #include "sql/catalog.h"
 #include "sql/emitter/duckdb_emitter.h"
 #include "sql/function/function_registry.h"
+#include "sql/planner/type_rules.h"
 
 namespace cleanroom::privacy::internal {
 namespace {
@@ -74,12 +75,8 @@ const sql::FunctionDef kUnitHash{"__cr_unit_hash", sql::FunctionKind::kScalar, 1
                                  EmitUnitHash};
 
 sql::ExprPtr UnitHash(const sql::ColumnInfo& unit) {
-  auto e = std::make_shared<sql::Expression>();
-  e->kind = sql::ExprKind::kFunction;
-  e->type = sql::DataType::Of(sql::TypeId::kBigInt);
-  e->function = &kUnitHash;
-  e->children.push_back(sql::MakeColumnRef(unit));
-  return e;
+  return sql::MakeBoundCall(sql::ExprKind::kFunction, &kUnitHash, sql::DataType::Of(sql::TypeId::kBigInt),
+                       {sql::MakeColumnRef(unit)});
 }
 
 // A lower bound of a group's distinct units that costs a few integer operations per row: each
@@ -111,24 +108,10 @@ constexpr int64_t kMaxBitsFloor = 63;  // what both forms of the bound can certi
 
 sql::ExprPtr Aggregate(const sql::FunctionDef* function, std::vector<sql::ExprPtr> args,
                        bool distinct) {
-  auto e = std::make_shared<sql::Expression>();
-  e->kind = sql::ExprKind::kAggregate;
-  e->type = sql::DataType::Of(sql::TypeId::kBigInt);
-  e->function = function;
-  e->distinct = distinct;
-  e->children = std::move(args);
-  return e;
+  return sql::MakeBoundCall(sql::ExprKind::kAggregate, function, sql::DataType::Of(sql::TypeId::kBigInt),
+                       std::move(args), distinct);
 }
 
-// Adds an aggregate to `node`'s output; returns its output index.
-size_t AddAggregate(sql::PlanNode* node, sql::ExprPtr call, const std::string& name) {
-  node->expressions.push_back(call);
-  size_t index = node->groups.size() + node->expressions.size() - 1;
-  node->columns.insert(node->columns.begin() + static_cast<long>(index),
-                       sql::ColumnInfo{name, call->type,
-                                       sql::ColumnBinding{node->id, static_cast<int>(index)}, "", ""});
-  return index;
-}
 
 // Column bindings equal on every row that reaches an aggregate: the keys of inner equi-joins,
 // `a = b` conjuncts of filters, and columns passed through projections. Two of them hold the same
@@ -360,6 +343,15 @@ std::string UpdateFromGroups(const std::string& quoted, const std::vector<std::s
 
 }  // namespace
 
+size_t AddAggregate(sql::PlanNode* node, sql::ExprPtr call, const std::string& name) {
+  node->expressions.push_back(call);
+  size_t index = node->groups.size() + node->expressions.size() - 1;
+  node->columns.insert(node->columns.begin() + static_cast<long>(index),
+                       sql::ColumnInfo{name, call->type,
+                                       sql::ColumnBinding{node->id, static_cast<int>(index)}, "", ""});
+  return index;
+}
+
 Status RewriteThresholds(CheckContext& ctx, const sql::Catalog& catalog, sql::LogicalPlan& plan,
                          sql::PlanPtr& node) {
   for (auto& child : node->children) {
@@ -582,25 +574,13 @@ Status RewriteThresholds(CheckContext& ctx, const sql::Catalog& catalog, sql::Lo
   filter->children.push_back(get);
   sql::ExprPtr condition;
   for (const auto& t : thresholds) {
-    auto lit = std::make_shared<sql::Expression>();
-    lit->kind = sql::ExprKind::kLiteral;
-    lit->type = sql::DataType::Of(sql::TypeId::kBigInt);
-    lit->value = std::to_string(t.min);
-    auto cmp = std::make_shared<sql::Expression>();
-    cmp->kind = sql::ExprKind::kOperator;
-    cmp->op = sql::OperatorKind::kGreaterEqual;
-    cmp->type = sql::DataType::Of(sql::TypeId::kBoolean);
-    cmp->children = {sql::MakeColumnRef(get->columns[t.column]), lit};
-    if (!condition) {
-      condition = cmp;
-    } else {
-      auto both = std::make_shared<sql::Expression>();
-      both->kind = sql::ExprKind::kOperator;
-      both->op = sql::OperatorKind::kAnd;
-      both->type = sql::DataType::Of(sql::TypeId::kBoolean);
-      both->children = {condition, cmp};
-      condition = both;
-    }
+    const sql::DataType boolean = sql::DataType::Of(sql::TypeId::kBoolean);
+    sql::ExprPtr cmp = sql::MakeBoundOperator(
+        sql::OperatorKind::kGreaterEqual, boolean,
+        {sql::MakeColumnRef(get->columns[t.column]),
+         sql::MakeLiteral(sql::DataType::Of(sql::TypeId::kBigInt), std::to_string(t.min))});
+    condition = condition ? sql::MakeBoundOperator(sql::OperatorKind::kAnd, boolean, {condition, cmp})
+                          : cmp;
   }
   filter->condition = condition;
   node = filter;
