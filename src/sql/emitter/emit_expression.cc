@@ -276,8 +276,14 @@ Result<std::string> DuckDbEmitter::EmitOperator(const Expression& expr) {
       } else if (options_.dialect != Dialect::kSqlite) {
         out += " ESCAPE '\\'";  // Spark's default escape character
       }
+      if (LiteralsFrom(expr, 1) || !options_.safe_arithmetic) return out + ")";
       // A pattern or escape read from a cell may be malformed: under safe arithmetic, NULL.
-      return LiteralsFrom(expr, 1) ? out + ")" : Checked(out + ")");
+      // DuckDB's TRY does not catch LIKE's own errors (a pattern ending in its escape
+      // character, an escape of more than one character), so those are tested first.
+      std::string escape = args.size() == 3 ? args[2] : std::string("'\\'");
+      if (args.size() < 3 && options_.dialect == Dialect::kSqlite) return Checked(out + ")");
+      return "(CASE WHEN length(" + escape + ") > 1 OR (length(" + args[1] + ") - length(rtrim(" +
+             args[1] + ", " + escape + "))) % 2 = 1 THEN NULL ELSE " + Checked(out + ")") + " END)";
     }
     case OperatorKind::kRLike:
       // A pattern read from a cell may not compile: under safe arithmetic, NULL.
