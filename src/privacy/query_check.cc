@@ -89,4 +89,35 @@ Result<CheckedProgram> CheckProposedQuery(std::string_view script, std::string_v
   return CompileAndCheck(declared, script, policies);
 }
 
+std::string JoinSteps(const std::vector<std::string>& steps) {
+  std::string script;
+  for (const std::string& step : steps) script += step + ";\n";
+  return script;
+}
+
+Result<CheckedProgram> CheckQueryDocument(std::string_view query_document_json,
+                                          const std::vector<std::string>& dataset_documents_json) {
+  CR_ASSIGN_OR_RETURN(json query, ParseObject(query_document_json, "query document"));
+  if (!query.contains("steps") || !query["steps"].is_array() || query["steps"].empty()) {
+    return Status::InvalidArgument("query document: field 'steps' must be a non-empty array of SQL");
+  }
+  std::vector<std::string> steps;
+  for (size_t i = 0; i < query["steps"].size(); ++i) {
+    if (!query["steps"][i].is_string()) {
+      return Status::InvalidArgument("query document: field 'steps[" + std::to_string(i) +
+                                     "]' must be a string");
+    }
+    steps.push_back(query["steps"][i].get<std::string>());
+  }
+  auto text_of = [&query](const char* field) {
+    return query.contains(field) && !query[field].is_null() ? query[field].dump() : std::string();
+  };
+  std::vector<DeclaredDataset> datasets;
+  for (const std::string& document : dataset_documents_json) {
+    CR_ASSIGN_OR_RETURN(DeclaredDataset d, DeclaredDatasetFromDocument(document));
+    datasets.push_back(std::move(d));
+  }
+  return CheckProposedQuery(JoinSteps(steps), text_of("guards"), text_of("privacy"), datasets);
+}
+
 }  // namespace cleanroom::privacy

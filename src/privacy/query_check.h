@@ -50,4 +50,14 @@ Result<CheckedProgram> CheckProposedQuery(std::string_view script, std::string_v
                                           std::string_view privacy_json,
                                           const std::vector<DeclaredDataset>& datasets);
 
+// The script of a query's steps, as the runtime runs it (each step followed by ";\n"): error
+// positions (line, column) refer to it, so proposal and run must join the same way.
+std::string JoinSteps(const std::vector<std::string>& steps);
+
+// CheckProposedQuery over the documents themselves: the query document (JSON: "steps" array of
+// SQL, optional "guards" and "privacy" objects, docs/api.md) and the registered documents of
+// the datasets it reads (JSON text each). What governance calls when a query is proposed.
+Result<CheckedProgram> CheckQueryDocument(std::string_view query_document_json,
+                                          const std::vector<std::string>& dataset_documents_json);
+
 }  // namespace cleanroom::privacy

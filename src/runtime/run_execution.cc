@@ -179,8 +179,7 @@ Status Execute(const RunSpec& spec, Storage& storage, json& record) {
     return Status::InvalidArgument("a query's output format is csv, ndjson or parquet, not " +
                                    spec.output_format);
   }
-  std::string script;
-  for (const std::string& step : spec.steps) script += step + ";\n";
+  std::string script = privacy::JoinSteps(spec.steps);
   // The query checked first against the documents' schemas, by the check governance runs when
   // the query is proposed (same verdict, same message), before any input is decrypted. The
   // tables whose thresholds hash the privacy unit get the hash computed once while loading.

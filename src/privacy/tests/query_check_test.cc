@@ -73,6 +73,35 @@ TEST(QueryCheckTest, RefusesWithTheRuntimesMessage) {
   EXPECT_EQ(at_run.status().ToString(), proposed.status().ToString());
 }
 
+// The documents as governance holds them: the query document and the dataset documents.
+TEST(QueryCheckTest, ChecksTheQueryDocument) {
+  const std::string customers = R"({"name": "customers", "format": "csv",
+    "schema": [{"name": "hashed_email", "type": "string"}, {"name": "region", "type": "string"}],
+    "policy": {"privacyUnit": "hashed_email", "minGroupUnits": 10}})";
+  auto accepted = CheckQueryDocument(
+      R"({"name": "reach", "steps": ["CREATE TEMP VIEW v AS SELECT region, hashed_email FROM customers",
+          "SELECT region, COUNT(DISTINCT hashed_email) AS reach FROM v GROUP BY region"],
+          "guards": {"minGroupUnits": 25}, "outputFormat": "csv"})",
+      {customers});
+  ASSERT_TRUE(accepted.ok()) << accepted.status().ToString();
+  EXPECT_EQ(accepted->summary.floors.at(0).min_group_units, 25);
+  auto dp = CheckQueryDocument(
+      R"({"steps": ["SELECT region, COUNT(*) FROM customers GROUP BY region"],
+          "privacy": {"epsilon": 1}})", {customers});
+  EXPECT_EQ(dp.status().code(), StatusCode::kUnimplemented);
+  auto typo = CheckQueryDocument(
+      R"({"steps": ["SELECT region, COUNT(*) FROM customers GROUP BY region"],
+          "guards": {"minGroupUnit": 1}})", {customers});
+  EXPECT_EQ(typo.status().code(), StatusCode::kInvalidArgument);
+  // A second step's error is placed on the script's second line, as at run time.
+  auto refused = CheckQueryDocument(
+      R"({"steps": ["CREATE TEMP VIEW v AS SELECT region FROM customers", "SELECT nope FROM v"]})",
+      {customers});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("line 2"), std::string::npos) << refused.status().ToString();
+  EXPECT_FALSE(CheckQueryDocument(R"({"steps": []})", {customers}).ok());
+}
+
 TEST(QueryCheckTest, UnknownGuardFieldIsAnErrorNamingIt) {
   auto program = CheckProposedQuery("SELECT region, COUNT(*) FROM customers GROUP BY region",
                                     R"({"minGroupUnit": 50})", "", Documents());
