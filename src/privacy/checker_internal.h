@@ -57,6 +57,9 @@ Status CheckAggregateInputs(CheckContext& ctx, const sql::PlanNode& aggregate);
 // One aggregate per floored dataset in a query, no grouping sets over floored rows
 // (subtotal_rules.cc).
 Status CheckSubtotals(CheckContext& ctx, const sql::LogicalPlan& plan);
+// IN / EXISTS subqueries over an aggregate-only dataset's rows must be matched to the outer row
+// on a join or privacy_unit column and hold no aggregate of protected rows (probe_rules.cc).
+Status CheckFilterSubquery(CheckContext& ctx, const sql::Expression& subquery);
 // Scalar subqueries over aggregate-mode datasets anywhere in the node's expressions.
 Status CheckSubqueries(CheckContext& ctx, const sql::PlanNode& node);
 

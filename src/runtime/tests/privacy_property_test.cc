@@ -196,9 +196,12 @@ class PrivacyPropertyTest : public ::testing::Test {
       case 12:  // a scalar subquery beside the released groups
         return "SELECT k, a0, (SELECT COUNT(*) FROM people p WHERE p.region <> 'north') AS n "
                "FROM (" + core + ") t";
-      case 13:  // groups picked by a subquery's aggregate
-        return "SELECT " + select + " FROM " + from + " WHERE p.band IN (SELECT band FROM people "
-               "GROUP BY band HAVING COUNT(*) < 100)" + group;
+      case 13:  // rows picked by a subquery: on the same person, or by a subquery's aggregate
+        return "SELECT " + select + " FROM " + from +
+               (rng() % 2 == 0 ? " WHERE p.pid IN (SELECT pid FROM visits WHERE site = 's1')"
+                               : " WHERE p.band IN (SELECT band FROM people GROUP BY band HAVING "
+                                 "SUM(spend) > 500000000)") +
+               group;
       case 3: return "SELECT * FROM (" + core + ") t WHERE a0 IS NOT NULL";
       case 4: return "SELECT COUNT(*) AS groups, SUM(a0) AS total FROM (" + core + ") t";
       case 5: return "SELECT k, a0, SUM(a0) OVER () AS total FROM (" + core + ") t";
