@@ -83,6 +83,7 @@ struct FeedingCheck {
   std::string dataset;
   int64_t min = 0;
   sql::ExprPtr arg;
+  sql::ColumnBinding unit;             // the unit column of the table instance counted
   size_t fed_column = 0;               // count(arg), added to the aggregate's output
   std::vector<size_t> value_columns;   // the aggregates reading arg
   sql::ExprPtr exact;                  // count(DISTINCT hash(unit)) FILTER (WHERE arg IS NOT NULL)

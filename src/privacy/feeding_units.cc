@@ -32,7 +32,12 @@ Result<std::vector<FeedingCheck>> AddFeedingCounts(CheckContext& ctx, sql::PlanN
       }
       FeedingCheck* same = nullptr;
       for (FeedingCheck& c : checks) {
-        if (c.dataset == floor.dataset && sql::ExpressionEquals(*c.arg, *arg)) same = &c;
+        // One check per table instance: in a self-join the argument's origin does not say which
+        // instance it reads, so every instance's units must reach the floor (conservative).
+        if (c.dataset == floor.dataset && c.unit == floor.unit.binding &&
+            sql::ExpressionEquals(*c.arg, *arg)) {
+          same = &c;
+        }
       }
       if (same != nullptr) {
         same->value_columns.push_back(value_column);
@@ -43,6 +48,7 @@ Result<std::vector<FeedingCheck>> AddFeedingCounts(CheckContext& ctx, sql::PlanN
       check.dataset = floor.dataset;
       check.min = floor.min;
       check.arg = arg;
+      check.unit = floor.unit.binding;
       check.value_columns.push_back(value_column);
       const sql::DataType bigint = sql::DataType::Of(sql::TypeId::kBigInt);
       sql::ExprPtr fed = sql::MakeBoundCall(sql::ExprKind::kAggregate, count, bigint, {arg});
