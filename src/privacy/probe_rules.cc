@@ -39,9 +39,7 @@ class ProbeCheck {
       Link(ctx_.lineage.OfBinding(root.columns[0].binding));
     }
     CollectEqualities(root);
-    for (const auto& [inner, outer] : equalities_) {
-      if (outer) Link(inner);
-    }
+    for (const Origin& inner : outer_links_) Link(inner);
     for (bool grew = true; grew;) {  // equalities between two linking columns inside
       grew = false;
       for (const auto& [a, b] : pairs_) {
@@ -107,8 +105,8 @@ class ProbeCheck {
     Origin b;
     bool a_link = !left_outer && LinkOrigin(ctx_.lineage.OfExpression(left), &a);
     bool b_link = !right_outer && LinkOrigin(ctx_.lineage.OfExpression(right), &b);
-    if (a_link && right_outer) equalities_.push_back({a, true});
-    if (b_link && left_outer) equalities_.push_back({b, true});
+    if (a_link && right_outer) outer_links_.push_back(a);
+    if (b_link && left_outer) outer_links_.push_back(b);
     if (a_link && b_link) pairs_.push_back({a, b});
   }
   void Conjuncts(const sql::ExprPtr& e) {
@@ -130,7 +128,7 @@ class ProbeCheck {
 
   CheckContext& ctx_;
   std::set<std::string> linked_;
-  std::vector<std::pair<Origin, bool>> equalities_;  // inner linking column = outer reference
+  std::vector<Origin> outer_links_;               // inner linking column = outer reference
   std::vector<std::pair<Origin, Origin>> pairs_;     // two linking columns equal inside
 };
 
