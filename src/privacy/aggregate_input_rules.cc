@@ -58,7 +58,8 @@ Status CheckAggregateInputs(CheckContext& ctx, const sql::PlanNode& aggregate) {
     if (!IsUnitSafe(fn, call->distinct)) {
       for (const Origin& o : args.origins) {
         const DatasetPolicy* p = ctx.PolicyOf(o.dataset);
-        if (p == nullptr || p->output != OutputMode::kAggregate || row_level.count(o.dataset) == 0) {
+        if (p == nullptr || p->output != OutputMode::kAggregate ||
+            row_level.count(o.dataset) == 0) {
           continue;
         }
         ColumnRole role = p->RoleOf(o.column);

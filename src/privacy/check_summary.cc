@@ -51,7 +51,8 @@ CheckSummary Summarize(CheckContext& ctx, const sql::LogicalPlan& final_plan,
     for (const Origin& o : sources) {
       const DatasetPolicy* p = ctx.PolicyOf(o.dataset);
       ColumnRole role = p != nullptr ? p->RoleOf(o.column) : ColumnRole::kDimension;
-      out.sources.push_back(o.dataset + "." + o.column + " (" + std::string(ColumnRoleName(role)) + ")");
+      out.sources.push_back(o.dataset + "." + o.column + " (" + std::string(ColumnRoleName(role)) +
+                            ")");
     }
     summary.columns.push_back(std::move(out));
   }
@@ -81,14 +82,16 @@ std::string CheckSummaryJson(const CheckSummary& summary) {
                         {"suppressionRules", summary.suppression_rules},
                         {"postFilters", summary.post_filters}};
   for (const auto& c : summary.columns) {
-    out["columns"].push_back({{"name", c.name}, {"sources", c.sources}, {"aggregated", c.aggregated}});
+    out["columns"].push_back(
+        {{"name", c.name}, {"sources", c.sources}, {"aggregated", c.aggregated}});
   }
   for (const auto& f : summary.floors) {
-    out["floors"].push_back({{"dataset", f.dataset},
-                             {"minRowCount", f.min_row_count},
-                             {"minGroupUnits", f.min_group_units},
-                             {"owner", {{"minRowCount", f.owner_min_row_count},
-                                        {"minGroupUnits", f.owner_min_group_units}}}});
+    out["floors"].push_back(
+        {{"dataset", f.dataset},
+         {"minRowCount", f.min_row_count},
+         {"minGroupUnits", f.min_group_units},
+         {"owner",
+          {{"minRowCount", f.owner_min_row_count}, {"minGroupUnits", f.owner_min_group_units}}}});
   }
   return out.dump();
 }

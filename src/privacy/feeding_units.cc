@@ -54,10 +54,11 @@ Result<std::vector<FeedingCheck>> AddFeedingCounts(CheckContext& ctx, sql::PlanN
       sql::ExprPtr fed = sql::MakeBoundCall(sql::ExprKind::kAggregate, count, bigint, {arg});
       check.fed_column = AddAggregate(&node, fed, "__cr_fed_" + std::to_string(checks.size()));
       sql::ExprPtr hash = sql::MakeBoundCall(sql::ExprKind::kFunction, unit_hash, bigint,
-                                        {sql::MakeColumnRef(floor.unit)});
-      sql::ExprPtr exact = sql::MakeBoundCall(sql::ExprKind::kAggregate, count, bigint, {hash}, true);
+                                             {sql::MakeColumnRef(floor.unit)});
+      sql::ExprPtr exact =
+          sql::MakeBoundCall(sql::ExprKind::kAggregate, count, bigint, {hash}, true);
       exact->filter = sql::MakeBoundOperator(sql::OperatorKind::kIsNotNull,
-                                        sql::DataType::Of(sql::TypeId::kBoolean), {arg});
+                                             sql::DataType::Of(sql::TypeId::kBoolean), {arg});
       check.exact = exact;
       checks.push_back(std::move(check));
     }

@@ -75,7 +75,8 @@ class ProbeCheck {
         }
       }
     }
-    if (node.kind == sql::PlanKind::kGet && node.is_view && node.view_plan && node.view_plan->root) {
+    if (node.kind == sql::PlanKind::kGet && node.is_view && node.view_plan &&
+        node.view_plan->root) {
       CR_RETURN_IF_ERROR(NoAggregates(*node.view_plan->root));
     }
     for (const auto& c : node.children) CR_RETURN_IF_ERROR(NoAggregates(*c));
@@ -129,7 +130,7 @@ class ProbeCheck {
   CheckContext& ctx_;
   std::set<std::string> linked_;
   std::vector<Origin> outer_links_;               // inner linking column = outer reference
-  std::vector<std::pair<Origin, Origin>> pairs_;     // two linking columns equal inside
+  std::vector<std::pair<Origin, Origin>> pairs_;  // two linking columns equal inside
 };
 
 }  // namespace

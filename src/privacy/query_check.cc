@@ -30,7 +30,8 @@ Result<DeclaredDataset> DeclaredDatasetFromDocument(std::string_view document_js
     return Status::InvalidArgument("dataset " + out.name + ": document has no schema");
   }
   for (const json& field : doc["schema"]) {
-    if (!field.is_object()) return Status::InvalidArgument("dataset " + out.name + " schema: not an object");
+    if (!field.is_object())
+      return Status::InvalidArgument("dataset " + out.name + " schema: not an object");
     sql::Column column;
     column.name = field.value("name", "");
     auto type = sql::ParseTypeName(field.value("type", ""));
@@ -85,7 +86,8 @@ Result<CheckedProgram> CheckProposedQuery(std::string_view script, std::string_v
   CR_RETURN_IF_ERROR(CheckPrivacySettings(privacy_json));
   CR_ASSIGN_OR_RETURN(PolicyFile policies, PoliciesOfQuery(datasets, guards_json));
   sql::Catalog declared;
-  for (const DeclaredDataset& d : datasets) declared.PutTable(sql::TableDef{d.name, d.schema, false});
+  for (const DeclaredDataset& d : datasets)
+    declared.PutTable(sql::TableDef{d.name, d.schema, false});
   return CompileAndCheck(declared, script, policies);
 }
 
@@ -99,7 +101,8 @@ Result<CheckedProgram> CheckQueryDocument(std::string_view query_document_json,
                                           const std::vector<std::string>& dataset_documents_json) {
   CR_ASSIGN_OR_RETURN(json query, ParseObject(query_document_json, "query document"));
   if (!query.contains("steps") || !query["steps"].is_array() || query["steps"].empty()) {
-    return Status::InvalidArgument("query document: field 'steps' must be a non-empty array of SQL");
+    return Status::InvalidArgument(
+        "query document: field 'steps' must be a non-empty array of SQL");
   }
   std::vector<std::string> steps;
   for (size_t i = 0; i < query["steps"].size(); ++i) {

@@ -20,7 +20,8 @@ struct Released {
 
 std::string SetOperationOrJoin(const std::vector<const sql::PlanNode*>& path) {
   for (auto it = path.rbegin(); it != path.rend(); ++it) {
-    if ((*it)->kind == sql::PlanKind::kSetOperation) return "a set operation (UNION, EXCEPT, INTERSECT)";
+    if ((*it)->kind == sql::PlanKind::kSetOperation)
+      return "a set operation (UNION, EXCEPT, INTERSECT)";
   }
   return "a join, a nested aggregate that reads the rows again, or a second reference";
 }
@@ -36,7 +37,8 @@ class SubtotalWalk {
       if (!r.floored.empty()) {
         if (!node.grouping_sets.empty()) {
           return Status::PermissionDenied(
-              "subtotal rule: GROUPING SETS, ROLLUP and CUBE are refused over the rows of dataset " +
+              "subtotal rule: GROUPING SETS, ROLLUP and CUBE are refused over the rows of "
+              "dataset " +
               *r.floored.begin() +
               ", which has a minGroupUnits floor: a subtotal minus its released groups gives the "
               "suppressed ones (run one GROUP BY per grouping instead)");
@@ -62,12 +64,13 @@ class SubtotalWalk {
 
  private:
   Status WalkInputs(const sql::PlanNode& node) {
-    if (node.kind == sql::PlanKind::kGet && node.is_view && node.view_plan && node.view_plan->root) {
+    if (node.kind == sql::PlanKind::kGet && node.is_view && node.view_plan &&
+        node.view_plan->root) {
       return Walk(*node.view_plan->root);
     }
-    bool filter_only = node.kind == sql::PlanKind::kJoin &&
-                       (node.join_type == sql::JoinType::kSemi ||
-                        node.join_type == sql::JoinType::kAnti);
+    bool filter_only =
+        node.kind == sql::PlanKind::kJoin &&
+        (node.join_type == sql::JoinType::kSemi || node.join_type == sql::JoinType::kAnti);
     for (size_t i = 0; i < node.children.size(); ++i) {
       // A semi / anti join's right side only filters: its values are not released.
       if (filter_only && i > 0) continue;

@@ -67,7 +67,8 @@ TEST(QueryCheckTest, RefusesWithTheRuntimesMessage) {
   auto policies = PoliciesOfQuery(Documents(), "");
   ASSERT_TRUE(policies.ok());
   sql::Catalog loaded;
-  for (const DeclaredDataset& d : Documents()) loaded.PutTable(sql::TableDef{d.name, d.schema, false});
+  for (const DeclaredDataset& d : Documents())
+    loaded.PutTable(sql::TableDef{d.name, d.schema, false});
   auto at_run = CompileAndCheck(loaded, script, *policies);
   ASSERT_FALSE(at_run.ok());
   EXPECT_EQ(at_run.status().ToString(), proposed.status().ToString());
@@ -87,18 +88,21 @@ TEST(QueryCheckTest, ChecksTheQueryDocument) {
   EXPECT_EQ(accepted->summary.floors.at(0).min_group_units, 25);
   auto dp = CheckQueryDocument(
       R"({"steps": ["SELECT region, COUNT(*) FROM customers GROUP BY region"],
-          "privacy": {"epsilon": 1}})", {customers});
+          "privacy": {"epsilon": 1}})",
+      {customers});
   EXPECT_EQ(dp.status().code(), StatusCode::kUnimplemented);
   auto typo = CheckQueryDocument(
       R"({"steps": ["SELECT region, COUNT(*) FROM customers GROUP BY region"],
-          "guards": {"minGroupUnit": 1}})", {customers});
+          "guards": {"minGroupUnit": 1}})",
+      {customers});
   EXPECT_EQ(typo.status().code(), StatusCode::kInvalidArgument);
   // A second step's error is placed on the script's second line, as at run time.
   auto refused = CheckQueryDocument(
       R"({"steps": ["CREATE TEMP VIEW v AS SELECT region FROM customers", "SELECT nope FROM v"]})",
       {customers});
   ASSERT_FALSE(refused.ok());
-  EXPECT_NE(refused.status().message().find("line 2"), std::string::npos) << refused.status().ToString();
+  EXPECT_NE(refused.status().message().find("line 2"), std::string::npos)
+      << refused.status().ToString();
   EXPECT_FALSE(CheckQueryDocument(R"({"steps": []})", {customers}).ok());
 }
 

@@ -144,21 +144,26 @@ class PrivacyPropertyTest : public ::testing::Test {
     }
     // Unit-safe aggregates most of the time, so that enough queries run; the attack forms
     // (value aggregates, FILTER, conditional arguments) the rest.
-    std::vector<std::string> safe = {"COUNT(*)", "SUM(p.spend)", "AVG(p.spend)",
-                                     "COUNT(DISTINCT p.pid)", "COUNT(p.band)", "SUM(p.bonus)",
-                                     "AVG(p.bonus)"};
+    std::vector<std::string> safe = {
+        "COUNT(*)",      "SUM(p.spend)", "AVG(p.spend)", "COUNT(DISTINCT p.pid)",
+        "COUNT(p.band)", "SUM(p.bonus)", "AVG(p.bonus)"};
     if (join_visits) {
       safe.push_back("SUM(v.minutes)");
       safe.push_back("AVG(v.minutes)");
     }
     std::vector<std::string> attacks = {
-        "MIN(p.spend)", "MAX(p.region)", "first(p.band)", "SUM(DISTINCT p.spend)",
+        "MIN(p.spend)",
+        "MAX(p.region)",
+        "first(p.band)",
+        "SUM(DISTINCT p.spend)",
         "SUM(p.spend) FILTER (WHERE " + Pick(rng, conditions) + ")",
         "COUNT(*) FILTER (WHERE " + Pick(rng, conditions) + ")",
         "SUM(CASE WHEN " + Pick(rng, conditions) + " THEN 1 ELSE 0 END)",
-        "COUNT(NULLIF(p.region, 'north'))", "SUM(p.spend * 1)",
+        "COUNT(NULLIF(p.region, 'north'))",
+        "SUM(p.spend * 1)",
         "SUM(CAST(" + Pick(rng, conditions) + " AS INT))"};
-    if (join_visits) attacks.push_back("SUM(v.minutes) FILTER (WHERE " + Pick(rng, conditions) + ")");
+    if (join_visits)
+      attacks.push_back("SUM(v.minutes) FILTER (WHERE " + Pick(rng, conditions) + ")");
     std::string key = Pick(rng, keys);
     std::string select = key + " AS k";
     int n_aggregates = 1 + static_cast<int>(rng() % 3);
@@ -168,9 +173,14 @@ class PrivacyPropertyTest : public ::testing::Test {
     std::string where = rng() % 2 == 0 ? " WHERE " + Pick(rng, conditions) : "";
     std::string group = " GROUP BY " + key;
     switch (rng() % 12) {
-      case 0: group = " GROUP BY ROLLUP (" + key + ")"; break;
-      case 1: group = " GROUP BY GROUPING SETS ((" + key + "), ())"; break;
-      default: break;
+      case 0:
+        group = " GROUP BY ROLLUP (" + key + ")";
+        break;
+      case 1:
+        group = " GROUP BY GROUPING SETS ((" + key + "), ())";
+        break;
+      default:
+        break;
     }
     std::string core = "SELECT " + select + " FROM " + from + where + group;
     // The second aggregate of a set operation or join: over the same people (a complement),
@@ -183,33 +193,46 @@ class PrivacyPropertyTest : public ::testing::Test {
       case 14: {  // the rows read again beside the released groups
         std::string again = key.starts_with("p.") ? key : "p.region";
         return "SELECT x.k, SUM(q.spend) AS a0, MAX(x.a0) AS b0 FROM people q JOIN (" + core +
-               ") x ON CAST(q" + again.substr(1) + " AS STRING) = CAST(x.k AS STRING) WHERE q.band "
+               ") x ON CAST(q" + again.substr(1) +
+               " AS STRING) = CAST(x.k AS STRING) WHERE q.band "
                "<> 'a' GROUP BY x.k";
       }
       case 0:
       case 1:
-      case 2: return core;
-      case 10: return "CREATE TEMP VIEW w AS " + core + "; SELECT * FROM w";
+      case 2:
+        return core;
+      case 10:
+        return "CREATE TEMP VIEW w AS " + core + "; SELECT * FROM w";
       case 11:  // a window over individual rows
-        return "SELECT k, COUNT(*) AS a0 FROM (SELECT " + key + " AS k, SUM(p.spend) OVER "
-               "(PARTITION BY p.band) AS s FROM " + from + ") t GROUP BY k";
+        return "SELECT k, COUNT(*) AS a0 FROM (SELECT " + key +
+               " AS k, SUM(p.spend) OVER "
+               "(PARTITION BY p.band) AS s FROM " +
+               from + ") t GROUP BY k";
       case 12:  // a scalar subquery beside the released groups
         return "SELECT k, a0, (SELECT COUNT(*) FROM people p WHERE p.region <> 'north') AS n "
-               "FROM (" + core + ") t";
+               "FROM (" +
+               core + ") t";
       case 13:  // rows picked by a subquery: on the same person, or by a subquery's aggregate
         return "SELECT " + select + " FROM " + from +
                (rng() % 2 == 0 ? " WHERE p.pid IN (SELECT pid FROM visits WHERE site = 's1')"
                                : " WHERE p.band IN (SELECT band FROM people GROUP BY band HAVING "
                                  "SUM(spend) > 500000000)") +
                group;
-      case 3: return "SELECT * FROM (" + core + ") t WHERE a0 IS NOT NULL";
-      case 4: return "SELECT COUNT(*) AS groups, SUM(a0) AS total FROM (" + core + ") t";
-      case 5: return "SELECT k, a0, SUM(a0) OVER () AS total FROM (" + core + ") t";
-      case 6: return "SELECT CAST(k AS STRING) AS k, a0 FROM (" + core + ") x UNION ALL " + other;
-      case 7: return "SELECT CAST(k AS STRING) AS k, a0 FROM (" + core + ") x EXCEPT " + other;
+      case 3:
+        return "SELECT * FROM (" + core + ") t WHERE a0 IS NOT NULL";
+      case 4:
+        return "SELECT COUNT(*) AS groups, SUM(a0) AS total FROM (" + core + ") t";
+      case 5:
+        return "SELECT k, a0, SUM(a0) OVER () AS total FROM (" + core + ") t";
+      case 6:
+        return "SELECT CAST(k AS STRING) AS k, a0 FROM (" + core + ") x UNION ALL " + other;
+      case 7:
+        return "SELECT CAST(k AS STRING) AS k, a0 FROM (" + core + ") x EXCEPT " + other;
       case 8:
-        return "SELECT CAST(k AS STRING) AS k, a0 FROM (" + core + ") x WHERE CAST(k AS STRING) IN "
-               "(SELECT k FROM (" + other + ") y)";
+        return "SELECT CAST(k AS STRING) AS k, a0 FROM (" + core +
+               ") x WHERE CAST(k AS STRING) IN "
+               "(SELECT k FROM (" +
+               other + ") y)";
       default:
         return "SELECT x.k, x.a0, y.a0 AS b0 FROM (" + core + ") x JOIN (" + other +
                ") y ON CAST(x.k AS STRING) = y.k";
@@ -253,7 +276,8 @@ class PrivacyPropertyTest : public ::testing::Test {
       for (size_t i = 0; i < printed.size(); ++i) {
         if (same(printed[i], v)) return v;
         for (size_t j = i + 1; j < printed.size(); ++j) {
-          if (same(std::fabs(printed[i] - printed[j]), v) || same(printed[i] + printed[j], v)) return v;
+          if (same(std::fabs(printed[i] - printed[j]), v) || same(printed[i] + printed[j], v))
+            return v;
         }
       }
     }
@@ -284,7 +308,8 @@ TEST_F(PrivacyPropertyTest, NoPrintedNumberRevealsAPlantedValue) {
       auto run = RunChecked(*engine_, *program);
       ASSERT_TRUE(run.ok()) << sql << "\n" << run.status().ToString();
       ++accepted;
-      for (const auto& note : run->notes) printed += note.rule + " " + std::to_string(note.rows) + "\n";
+      for (const auto& note : run->notes)
+        printed += note.rule + " " + std::to_string(note.rows) + "\n";
       Status rows = Print(*run->result, printed);
       ASSERT_TRUE(rows.ok()) << sql << "\n" << rows.ToString();
     }
@@ -292,12 +317,14 @@ TEST_F(PrivacyPropertyTest, NoPrintedNumberRevealsAPlantedValue) {
     Numbers(printed, numbers);
     double revealed = Revealed(numbers);
     ASSERT_LT(revealed, 0) << "query " << q << " reveals the planted value " << revealed << ":\n"
-                           << sql << "\nprinted:\n" << printed;
+                           << sql << "\nprinted:\n"
+                           << printed;
   }
-  std::printf("privacy property: %lld queries, %lld accepted, %lld refused (%lld by a privacy "
-              "rule)\n",
-              static_cast<long long>(queries), static_cast<long long>(accepted),
-              static_cast<long long>(refused), static_cast<long long>(denied));
+  std::printf(
+      "privacy property: %lld queries, %lld accepted, %lld refused (%lld by a privacy "
+      "rule)\n",
+      static_cast<long long>(queries), static_cast<long long>(accepted),
+      static_cast<long long>(refused), static_cast<long long>(denied));
   // A checker that refuses everything is not the answer.
   EXPECT_GT(accepted, queries / 5);
   EXPECT_GT(refused, queries / 5);
