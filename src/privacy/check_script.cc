@@ -6,6 +6,7 @@
 #include "checker_internal.h"
 #include "sql/catalog.h"
 #include "sql/emitter/duckdb_emitter.h"
+#include "sql/emitter/program_statements.h"
 
 namespace cleanroom::privacy {
 
@@ -89,8 +90,7 @@ Result<CheckedProgram> CheckScript(const std::vector<sql::CompiledStatement>& st
     }
     EffectiveFloors floors = MergeFloors(*p, policies.query, ds);
     if (floors.min_row_count > 0) {
-      ctx.steps.push_back(ProgramStep{ProgramStep::Kind::kPreCondition,
-                                      "SELECT count(*) FROM " + sql::QuoteIdentifier(ds), ds,
+      ctx.steps.push_back(ProgramStep{ProgramStep::Kind::kPreCondition, sql::EmitCountRows(ds), ds,
                                       floors.min_row_count, {}, {}});
     }
   }
@@ -120,9 +120,7 @@ Result<CheckedProgram> CheckScript(const std::vector<sql::CompiledStatement>& st
     CR_ASSIGN_OR_RETURN(std::string sql, sql::EmitDuckDbSql(plan, emit));
     if (st.kind == sql::CompiledStatement::Kind::kCreateView) {
       ctx.steps.push_back(ProgramStep{ProgramStep::Kind::kExecute,
-                                      "CREATE OR REPLACE TEMP VIEW " +
-                                          sql::QuoteIdentifier(st.view_name) + " AS " + sql,
-                                      "", 0, {}, {}});
+                                      sql::EmitCreateTempView(st.view_name, sql), "", 0, {}, {}});
       ctx.explain += "view " + st.view_name + ":\n" + plan.ToString();
     } else {
       auto output = plan.Output();

@@ -8,6 +8,7 @@
 #include "checker_internal.h"
 #include "sql/catalog.h"
 #include "sql/emitter/duckdb_emitter.h"
+#include "sql/emitter/program_statements.h"
 #include "sql/function/function_registry.h"
 #include "sql/planner/type_rules.h"
 
@@ -322,24 +323,6 @@ Result<std::string> GroupsWith(const sql::LogicalPlan& plan, const sql::PlanNode
   return EmitTree(plan, copy);
 }
 
-// `UPDATE table SET set FROM (groups_sql) AS __cr_x(k0.., e0..) WHERE <same group> AND where`.
-std::string UpdateFromGroups(const std::string& quoted, const std::vector<std::string>& names,
-                             size_t group_count, size_t exact_count, const std::string& groups_sql,
-                             const std::string& set, const std::string& where) {
-  std::string x_columns;
-  std::string match;
-  for (size_t g = 0; g < group_count; ++g) {
-    x_columns += (g > 0 ? ", " : "") + sql::QuoteIdentifier("k" + std::to_string(g));
-    match += (g > 0 ? " AND " : "") + quoted + "." + sql::QuoteIdentifier(names[g]) +
-             " IS NOT DISTINCT FROM \"__cr_x\"." + sql::QuoteIdentifier("k" + std::to_string(g));
-  }
-  for (size_t j = 0; j < exact_count; ++j) {
-    x_columns += (x_columns.empty() ? "" : ", ") + sql::QuoteIdentifier("e" + std::to_string(j));
-  }
-  if (!where.empty()) match += (match.empty() ? "" : " AND ") + where;
-  return "UPDATE " + quoted + " SET " + set + " FROM (" + groups_sql + ") AS \"__cr_x\"(" +
-         x_columns + ") WHERE " + (match.empty() ? std::string("true") : match);
-}
 
 }  // namespace
 
@@ -482,18 +465,12 @@ Status RewriteThresholds(CheckContext& ctx, const sql::Catalog& catalog, sql::Lo
   std::string table = ctx.temp_prefix + "groups_" + std::to_string(++ctx.temp_counter);
   CR_ASSIGN_OR_RETURN(std::string groups_sql, EmitTree(plan, node));
   std::vector<std::string> names;
-  std::string column_list;
-  for (size_t i = 0; i < node->columns.size(); ++i) {
-    names.push_back("c" + std::to_string(i));
-    column_list += (i > 0 ? ", " : "") + sql::QuoteIdentifier(names.back());
-  }
+  for (size_t i = 0; i < node->columns.size(); ++i) names.push_back("c" + std::to_string(i));
   ctx.steps.push_back(ProgramStep{ProgramStep::Kind::kExecute,
-                                  "CREATE TEMP TABLE " + sql::QuoteIdentifier(table) +
-                                      " AS SELECT * FROM (" + groups_sql + ") AS \"__cr_t\"(" +
-                                      column_list + ")",
-                                  "", 0, {}, {}});
-  const std::string quoted = sql::QuoteIdentifier(table);
-  const std::string rows = sql::QuoteIdentifier(names[rows_column]);
+                                  sql::EmitCreateTempTableAs(table, groups_sql, names), "", 0, {},
+                                  {}});
+  const std::vector<std::string> group_names(names.begin(),
+                                             names.begin() + static_cast<long>(node->groups.size()));
   if (!bounded.empty()) {
     std::string set;
     std::string short_of;
@@ -504,19 +481,17 @@ Status RewriteThresholds(CheckContext& ctx, const sql::Catalog& catalog, sql::Lo
     for (size_t j = 0; j < bounded.size(); ++j) {
       Threshold t = thresholds[bounded[j]];
       t.min = highest[t.column];
-      std::string column = sql::QuoteIdentifier(names[t.column]);
-      std::string exact_column = sql::QuoteIdentifier("e" + std::to_string(j));
-      set += (j > 0 ? ", " : "") + column + " = CASE WHEN " + quoted + "." + column + " < " +
-             std::to_string(t.min) + " THEN \"__cr_x\"." + exact_column + " ELSE " + quoted + "." +
-             column + " END";
-      short_of += (j > 0 ? " OR " : "") + column + " < " + std::to_string(t.min);
+      const std::string& column = names[t.column];
+      set += (j > 0 ? ", " : "") + sql::QuoteIdentifier(column) + " = CASE WHEN " +
+             sql::UpdatedColumn(table, column) + " < " + std::to_string(t.min) + " THEN " +
+             sql::SourceValue(j) + " ELSE " + sql::UpdatedColumn(table, column) + " END";
+      short_of += (j > 0 ? " OR " : "") + sql::EmitColumnCompare(column, "<", t.min);
     }
     ProgramStep fix{ProgramStep::Kind::kExecute,
-                    UpdateFromGroups(quoted, names, node->groups.size(), bounded.size(), exact_sql,
-                                     set, ""),
+                    sql::EmitUpdateFromGroups({table, group_names, bounded.size(), exact_sql, set, ""}),
                     "", 0, {}, {}};
-    fix.condition = "SELECT count(*) FROM " + quoted + " WHERE " + rows + " >= " +
-                    std::to_string(least) + " AND (" + short_of + ")";
+    fix.condition = sql::EmitCountRows(
+        table, sql::EmitColumnCompare(names[rows_column], ">=", least) + " AND (" + short_of + ")");
     ctx.steps.push_back(std::move(fix));
   }
   // Aggregates whose non-NULL inputs come from fewer units than the floor: their cells become
@@ -524,24 +499,27 @@ Status RewriteThresholds(CheckContext& ctx, const sql::Catalog& catalog, sql::Lo
   // when some group has a NULL in a checked column.
   for (const FeedingCheck& check : feeding) {
     CR_ASSIGN_OR_RETURN(std::string exact, GroupsWith(plan, *node, {check.exact}));
-    std::string fed = sql::QuoteIdentifier(names[check.fed_column]);
-    std::string set = fed + " = -1";
+    const std::string& fed = names[check.fed_column];
+    std::string set = sql::QuoteIdentifier(fed) + " = -1";
     for (size_t v : check.value_columns) set += ", " + sql::QuoteIdentifier(names[v]) + " = NULL";
+    std::string short_rows = sql::QuoteIdentifier(fed) + " < " + sql::QuoteIdentifier(names[rows_column]);
     ProgramStep fix{ProgramStep::Kind::kExecute,
-                    UpdateFromGroups(quoted, names, node->groups.size(), 1, exact, set,
-                                     quoted + "." + fed + " < " + quoted + "." + rows +
-                                         " AND \"__cr_x\".\"e0\" < " + std::to_string(check.min)),
+                    sql::EmitUpdateFromGroups(
+                        {table, group_names, 1, exact, set,
+                         sql::UpdatedColumn(table, fed) + " < " +
+                             sql::UpdatedColumn(table, names[rows_column]) + " AND " +
+                             sql::SourceValue(0) + " < " + std::to_string(check.min)}),
                     "", 0, {}, {}};
-    fix.condition = "SELECT count(*) FROM " + quoted + " WHERE " + fed + " < " + rows;
+    fix.condition = sql::EmitCountRows(table, short_rows);
     ctx.steps.push_back(std::move(fix));
   }
-  ProgramStep counts{ProgramStep::Kind::kSuppressionCount, "SELECT ", "", 0, {}, {}};
+  std::vector<std::string> suppressed;
+  std::vector<std::string> rules;
   std::string pass;
   for (size_t t = 0; t < thresholds.size(); ++t) {
-    std::string cond = "coalesce(" + sql::QuoteIdentifier(names[thresholds[t].column]) +
-                       " >= " + std::to_string(thresholds[t].min) + ", false)";
-    counts.sql += (t > 0 ? ", " : "") + std::string("count(*) FILTER (WHERE NOT ") + cond + ")";
-    counts.rules.push_back(thresholds[t].rule);
+    std::string cond = sql::EmitAtLeast(names[thresholds[t].column], thresholds[t].min);
+    suppressed.push_back("NOT " + cond);
+    rules.push_back(thresholds[t].rule);
     pass += (t > 0 ? " AND " : "") + cond;
   }
   if (!feeding.empty()) {
@@ -549,11 +527,11 @@ Status RewriteThresholds(CheckContext& ctx, const sql::Catalog& catalog, sql::Lo
     for (const FeedingCheck& check : feeding) {
       marked += (marked.empty() ? "" : " OR ") + sql::QuoteIdentifier(names[check.fed_column]) + " = -1";
     }
-    counts.sql += ", count(*) FILTER (WHERE " + pass + " AND (" + marked + "))";
-    counts.rules.push_back("minGroupUnits on an aggregate's non-NULL inputs (cells set to NULL)");
+    suppressed.push_back(pass + " AND (" + marked + ")");
+    rules.push_back("minGroupUnits on an aggregate's non-NULL inputs (cells set to NULL)");
   }
-  counts.sql += " FROM " + sql::QuoteIdentifier(table);
-  ctx.steps.push_back(std::move(counts));
+  ctx.steps.push_back(ProgramStep{ProgramStep::Kind::kSuppressionCount,
+                                  sql::EmitCountRowsWhere(table, suppressed), "", 0, rules, {}});
   ctx.explain += "threshold: " + table + " keeps groups where";
   for (const auto& t : thresholds) ctx.explain += " " + t.rule;
   if (!bounded.empty()) ctx.explain += " (unit counts: 64-bit bound, exact where it falls short)";
