@@ -8,12 +8,12 @@
 namespace cleanroom::engine {
 
 // Makes a DuckDB error message safe to surface. DuckDB quotes values in its messages ("Could not
-// convert string 'alice' to INT32", "Overflow in multiplication of INT32 (7 * 2)", a CSV
-// reader's "Original Line: ..."), and error text leaves the clean room. The result keeps the
-// error kind ("Conversion Error") and the position DuckDB reports (line and column of the
-// emitted SQL), and drops everything else that could carry data: every quoted literal (single
-// or double quotes) becomes <redacted>, every standalone number becomes <n>, and only the first
-// line of the message is kept. Never returns the input's quoted text.
+// convert string 'alice' to INT32", a CSV reader's "Original Line: ..."), and error text leaves
+// the clean room. The result is built only from fixed texts: the error kind ("Conversion
+// Error", from a list of DuckDB's kinds, else "Error"), the fixed text of the first message
+// template (an allow-list in duckdb_error.cc) whose start the message has, or "(details
+// withheld)", and the position DuckDB reports (line and column of the emitted SQL). No byte of
+// DuckDB's own wording is copied.
 std::string SanitizeDuckDbError(std::string_view message);
 
 // A Status for a DuckDB failure: the code follows DuckDB's error type (duckdb_error_type as

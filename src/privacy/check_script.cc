@@ -6,6 +6,7 @@
 #include "checker_internal.h"
 #include "sql/catalog.h"
 #include "sql/emitter/duckdb_emitter.h"
+#include "sql/emitter/program_statements.h"
 
 namespace cleanroom::privacy {
 
@@ -89,8 +90,7 @@ Result<CheckedProgram> CheckScript(const std::vector<sql::CompiledStatement>& st
     }
     EffectiveFloors floors = MergeFloors(*p, policies.query, ds);
     if (floors.min_row_count > 0) {
-      ctx.steps.push_back(ProgramStep{ProgramStep::Kind::kPreCondition,
-                                      "SELECT count(*) FROM " + sql::QuoteIdentifier(ds), ds,
+      ctx.steps.push_back(ProgramStep{ProgramStep::Kind::kPreCondition, sql::EmitCountRows(ds), ds,
                                       floors.min_row_count, {}, {}});
     }
   }
@@ -104,21 +104,23 @@ Result<CheckedProgram> CheckScript(const std::vector<sql::CompiledStatement>& st
         return Status::InvalidArgument("a checked script has one query, and it comes last");
       }
       CR_RETURN_IF_ERROR(internal::CheckOutput(ctx, *st.plan));
+      CR_RETURN_IF_ERROR(internal::CheckSubtotals(ctx, *st.plan));
     }
   }
 
   // Then the rewrites, statement by statement, in order.
   sql::EmitOptions emit;
   emit.safe_arithmetic = true;
+  // The rewrites work on copies of the plans: the bound plans stay as the lineage indexed them,
+  // so that a later statement traces through a rewritten view to the original aggregate.
   for (const auto& st : statements) {
-    auto& plan = const_cast<sql::LogicalPlan&>(*st.plan);
+    sql::LogicalPlan plan = *st.plan;
+    plan.root = sql::CopyPlanTree(*st.plan->root);
     CR_RETURN_IF_ERROR(internal::RewriteThresholds(ctx, catalog, plan, plan.root));
     CR_ASSIGN_OR_RETURN(std::string sql, sql::EmitDuckDbSql(plan, emit));
     if (st.kind == sql::CompiledStatement::Kind::kCreateView) {
       ctx.steps.push_back(ProgramStep{ProgramStep::Kind::kExecute,
-                                      "CREATE OR REPLACE TEMP VIEW " +
-                                          sql::QuoteIdentifier(st.view_name) + " AS " + sql,
-                                      "", 0, {}, {}});
+                                      sql::EmitCreateTempView(st.view_name, sql), "", 0, {}, {}});
       ctx.explain += "view " + st.view_name + ":\n" + plan.ToString();
     } else {
       auto output = plan.Output();
@@ -127,6 +129,11 @@ Result<CheckedProgram> CheckScript(const std::vector<sql::CompiledStatement>& st
       ctx.explain += "query:\n" + plan.ToString();
       program.output.clear();
       for (const auto& c : output) program.output.push_back(sql::Column{c.name, c.type});
+    }
+  }
+  for (const auto& st : statements) {
+    if (st.kind == sql::CompiledStatement::Kind::kQuery) {
+      program.summary = internal::Summarize(ctx, *st.plan, read, ctx.steps);
     }
   }
   program.steps = std::move(ctx.steps);

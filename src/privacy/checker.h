@@ -35,6 +35,30 @@ struct ProgramStep {
 using sql::kUnitHashColumn;
 
 // What a policy-checked script becomes: statements that compute thresholds and the result.
+// What approvers review (docs/privacy.md "Checked when proposed"): where each output column
+// comes from, and the floors and suppression rules in force.
+struct CheckSummary {
+  struct OutputColumn {
+    std::string name;
+    std::vector<std::string> sources;  // "dataset.column (role)", sorted
+    bool aggregated = false;           // computed by an aggregate over rows
+  };
+  struct Floors {
+    std::string dataset;
+    int64_t min_row_count = 0;    // effective: the stricter of owner's and query's
+    int64_t min_group_units = 0;  // effective
+    int64_t owner_min_row_count = 0;
+    int64_t owner_min_group_units = 0;
+  };
+  std::vector<OutputColumn> columns;
+  std::vector<Floors> floors;               // every dataset the query reads
+  std::vector<std::string> suppression_rules;  // the notes the recipient will get, in order
+  std::vector<std::string> post_filters;       // "column>=min"
+};
+// The summary as a JSON object {"columns":[{"name","sources","aggregated"}],"floors":[...],
+// "suppressionRules":[...],"postFilters":[...]} for a proposal's record.
+std::string CheckSummaryJson(const CheckSummary& summary);
+
 struct CheckedProgram {
   std::vector<ProgramStep> steps;
   std::vector<sql::Column> output;  // result columns
@@ -42,6 +66,7 @@ struct CheckedProgram {
   // Dataset tables (lower case) whose thresholds hash the privacy unit in the query because
   // the table has no precomputed kUnitHashColumn: loading them with it makes the query cheaper.
   std::vector<std::string> unit_hash_wanted;
+  CheckSummary summary;
 };
 
 // Restricts `catalog` to each policy's allowedFields, so that other columns do not exist for

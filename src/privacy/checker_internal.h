@@ -34,9 +34,6 @@ struct CheckContext {
   // Prefix of this program's temp tables, unique within the process so that several
   // programs can run on one engine connection.
   std::string temp_prefix;
-  // Nodes replaced by rewrites stay alive: the lineage index still points at them, so that
-  // later statements trace through a rewritten view to the original aggregate.
-  std::vector<sql::PlanPtr> keep_alive;
   std::vector<ProgramStep> steps;
   std::string explain;
   std::set<std::string> unit_hash_wanted;  // CheckedProgram::unit_hash_wanted
@@ -54,6 +51,15 @@ Status CheckRoles(CheckContext& ctx, const sql::PlanNode& node);
 // Output rules of a final statement: result columns, row-level output, subqueries
 // (output_rules.cc).
 Status CheckOutput(CheckContext& ctx, const sql::LogicalPlan& plan);
+// What feeds an aggregate over individual rows: value-returning functions, FILTER clauses and
+// computed arguments (aggregate_input_rules.cc).
+Status CheckAggregateInputs(CheckContext& ctx, const sql::PlanNode& aggregate);
+// One aggregate per floored dataset in a query, no grouping sets over floored rows
+// (subtotal_rules.cc).
+Status CheckSubtotals(CheckContext& ctx, const sql::LogicalPlan& plan);
+// IN / EXISTS subqueries over an aggregate-only dataset's rows must be matched to the outer row
+// on a join or privacy_unit column and hold no aggregate of protected rows (probe_rules.cc).
+Status CheckFilterSubquery(CheckContext& ctx, const sql::Expression& subquery);
 // Scalar subqueries over aggregate-mode datasets anywhere in the node's expressions.
 Status CheckSubqueries(CheckContext& ctx, const sql::PlanNode& node);
 
@@ -62,6 +68,38 @@ Status CheckSubqueries(CheckContext& ctx, const sql::PlanNode& node);
 // (threshold_rewrite.cc).
 Status RewriteThresholds(CheckContext& ctx, const sql::Catalog& catalog, sql::LogicalPlan& plan,
                          sql::PlanPtr& node);
+// Adds an aggregate call to an Aggregate node's output (after its other aggregates); returns
+// its output index (threshold_rewrite.cc).
+size_t AddAggregate(sql::PlanNode* node, sql::ExprPtr call, const std::string& name);
+
+// A floored dataset of a thresholded aggregate: its unit column at the aggregate's input.
+struct FloorUnit {
+  std::string dataset;
+  sql::ColumnInfo unit;
+  int64_t min = 0;
+};
+// One aggregate argument read from a floored dataset's column (feeding_units.cc).
+struct FeedingCheck {
+  std::string dataset;
+  int64_t min = 0;
+  sql::ExprPtr arg;
+  sql::ColumnBinding unit;             // the unit column of the table instance counted
+  size_t fed_column = 0;               // count(arg), added to the aggregate's output
+  std::vector<size_t> value_columns;   // the aggregates reading arg
+  sql::ExprPtr exact;                  // count(DISTINCT hash(unit)) FILTER (WHERE arg IS NOT NULL)
+};
+// Adds count(arg) to `node` for each aggregate argument (among its first `original_count`
+// aggregates) that is a column of a floored dataset other than its unit.
+Result<std::vector<FeedingCheck>> AddFeedingCounts(CheckContext& ctx, sql::PlanNode& node,
+                                                   size_t original_count,
+                                                   const std::vector<FloorUnit>& floors,
+                                                   const sql::FunctionDef* unit_hash);
+
+// The approvers' summary of a checked script (check_summary.cc): the final query's output
+// columns' lineage, the floors of every dataset read, the suppression rules of `steps`.
+CheckSummary Summarize(CheckContext& ctx, const sql::LogicalPlan& final_plan,
+                       const std::set<std::string>& read, const std::vector<ProgramStep>& steps);
+
 // Applies the query's postFilters to the final result (post_filter_rewrite.cc). Returns the
 // final SELECT.
 Result<std::string> ApplyPostFilters(CheckContext& ctx, const std::string& final_sql,

@@ -26,6 +26,7 @@ Status CheckSubqueries(CheckContext& ctx, const sql::PlanNode& node) {
         }
       }
       if (status.ok()) status = CheckRoles(ctx, sub);
+      if (status.ok()) status = CheckFilterSubquery(ctx, e);
     });
   });
   return status;

@@ -39,6 +39,20 @@ Result<json> ParseJson(std::string_view text, std::string_view where) {
   return doc;
 }
 
+// Differential-privacy settings, wherever a document puts them: not implemented, so refused as
+// such rather than as an unknown field (and never accepted and ignored).
+Status RefuseDifferentialPrivacy(std::string_view where, const std::string& path,
+                                 const std::string& key) {
+  static const std::set<std::string> kDpFields = {
+      "epsilon", "delta", "differentialPrivacy", "dp", "noise", "noiseMechanism",
+      "privacyBudget", "budget", "contributionBound", "maxContributions", "sensitivity"};
+  if (kDpFields.count(key) == 0) return Status::OK();
+  std::string m(where);
+  if (!m.empty()) m += ": ";
+  return Status::Unimplemented(m + "field '" + path +
+                               "': differential privacy is not implemented; remove the setting");
+}
+
 Result<int64_t> NonNegativeInt(const json& v, std::string_view where, const std::string& path) {
   if (!v.is_number_integer() || v.get<int64_t>() < 0) {
     return FieldError(where, path, "must be a non-negative integer");
@@ -69,6 +83,7 @@ Result<DatasetPolicy> DatasetPolicyFromJson(const json& doc, std::string_view wh
                                                "output",        "minRowCount",   "minGroupUnits"};
   DatasetPolicy p;
   for (auto it = doc.begin(); it != doc.end(); ++it) {
+    CR_RETURN_IF_ERROR(RefuseDifferentialPrivacy(where, path(it.key()), it.key()));
     if (kKnown.count(it.key()) == 0) return FieldError(where, path(it.key()), "is not a policy field");
   }
   if (doc.contains("allowedFields")) {
@@ -209,6 +224,7 @@ Result<QueryGuards> QueryGuardsFromJson(const json& doc, std::string_view where,
     } else if (key == "minGroupUnits") {
       CR_ASSIGN_OR_RETURN(g.min_group_units, NonNegativeInt(it.value(), where, path(key)));
     } else {
+      CR_RETURN_IF_ERROR(RefuseDifferentialPrivacy(where, path(key), key));
       return FieldError(where, path(key), "is not a query guard field");
     }
   }

@@ -3,6 +3,7 @@
 #include "checker_internal.h"
 #include "sql/catalog.h"
 #include "sql/emitter/duckdb_emitter.h"
+#include "sql/emitter/program_statements.h"
 
 namespace cleanroom::privacy::internal {
 
@@ -11,18 +12,13 @@ Result<std::string> ApplyPostFilters(CheckContext& ctx, const std::string& final
   const auto& filters = ctx.policies->query.post_filters;
   if (filters.empty()) return final_sql;
   std::vector<std::string> names;
-  std::string column_list;
-  for (size_t i = 0; i < output.size(); ++i) {
-    names.push_back("c" + std::to_string(i));
-    column_list += (i > 0 ? ", " : "") + sql::QuoteIdentifier(names.back());
-  }
+  for (size_t i = 0; i < output.size(); ++i) names.push_back("c" + std::to_string(i));
   std::string table = ctx.temp_prefix + "result";
   ctx.steps.push_back(ProgramStep{ProgramStep::Kind::kExecute,
-                                  "CREATE TEMP TABLE " + sql::QuoteIdentifier(table) +
-                                      " AS SELECT * FROM (" + final_sql + ") AS \"__cr_t\"(" +
-                                      column_list + ")",
-                                  "", 0, {}, {}});
-  ProgramStep counts{ProgramStep::Kind::kSuppressionCount, "SELECT ", "", 0, {}, {}};
+                                  sql::EmitCreateTempTableAs(table, final_sql, names), "", 0, {},
+                                  {}});
+  std::vector<std::string> dropped;
+  std::vector<std::string> rules;
   std::string pass;
   for (size_t f = 0; f < filters.size(); ++f) {
     int found = -1;
@@ -39,22 +35,18 @@ Result<std::string> ApplyPostFilters(CheckContext& ctx, const std::string& final
       return Status::InvalidArgument("postFilters[" + std::to_string(f) + "]: column " +
                                      filters[f].column + " is not an output column");
     }
-    std::string cond = "coalesce(" + sql::QuoteIdentifier(names[static_cast<size_t>(found)]) +
-                       " >= " + std::to_string(filters[f].min) + ", false)";
-    counts.sql += (f > 0 ? ", " : "") + std::string("count(*) FILTER (WHERE NOT ") + cond + ")";
-    counts.rules.push_back("postFilter(" + filters[f].column + ")>=" + std::to_string(filters[f].min));
+    std::string cond = sql::EmitAtLeast(names[static_cast<size_t>(found)], filters[f].min);
+    dropped.push_back("NOT " + cond);
+    rules.push_back("postFilter(" + filters[f].column + ")>=" + std::to_string(filters[f].min));
     pass += (f > 0 ? " AND " : "") + cond;
   }
-  counts.sql += " FROM " + sql::QuoteIdentifier(table);
-  ctx.steps.push_back(std::move(counts));
+  ctx.steps.push_back(ProgramStep{ProgramStep::Kind::kSuppressionCount,
+                                  sql::EmitCountRowsWhere(table, dropped), "", 0, rules, {}});
   ctx.explain += "post-filter: " + pass + "\n";
-  std::string select = "SELECT ";
-  for (size_t i = 0; i < output.size(); ++i) {
-    select += (i > 0 ? ", " : "") + sql::QuoteIdentifier(names[i]) + " AS " +
-              sql::QuoteIdentifier(output[i].name);
-  }
+  std::vector<std::string> output_names;
+  for (const auto& c : output) output_names.push_back(c.name);
   // Insertion order of the temp table is the result's order.
-  return select + " FROM " + sql::QuoteIdentifier(table) + " WHERE " + pass + " ORDER BY rowid";
+  return sql::EmitSelectInserted(table, names, output_names, pass);
 }
 
 }  // namespace cleanroom::privacy::internal

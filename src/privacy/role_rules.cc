@@ -172,6 +172,7 @@ Status CheckRoles(CheckContext& ctx, const sql::PlanNode& node) {
       for (const auto& a : node.expressions) {
         CR_RETURN_IF_ERROR(CheckAggregateCall(ctx, *a, "aggregate rule"));
       }
+      CR_RETURN_IF_ERROR(CheckAggregateInputs(ctx, node));
       break;
     case PlanKind::kWindow:
       for (const auto& w : node.expressions) {

@@ -8,23 +8,14 @@
 #include "checker_internal.h"
 #include "sql/catalog.h"
 #include "sql/emitter/duckdb_emitter.h"
+#include "sql/emitter/program_statements.h"
 #include "sql/function/function_registry.h"
+#include "sql/planner/type_rules.h"
 
 namespace cleanroom::privacy::internal {
 namespace {
 
 using sql::PlanKind;
-
-sql::ExprPtr ColumnRef(const sql::ColumnInfo& col) {
-  auto e = std::make_shared<sql::Expression>();
-  e->kind = sql::ExprKind::kColumnRef;
-  e->type = col.type;
-  e->binding = col.binding;
-  e->name = col.name;
-  e->table = col.table;
-  e->column = col.column;
-  return e;
-}
 
 const sql::ColumnInfo* FindColumn(const std::vector<sql::ColumnInfo>& cols, sql::ColumnBinding b) {
   for (const auto& c : cols) {
@@ -85,12 +76,8 @@ const sql::FunctionDef kUnitHash{"__cr_unit_hash", sql::FunctionKind::kScalar, 1
                                  EmitUnitHash};
 
 sql::ExprPtr UnitHash(const sql::ColumnInfo& unit) {
-  auto e = std::make_shared<sql::Expression>();
-  e->kind = sql::ExprKind::kFunction;
-  e->type = sql::DataType::Of(sql::TypeId::kBigInt);
-  e->function = &kUnitHash;
-  e->children.push_back(ColumnRef(unit));
-  return e;
+  return sql::MakeBoundCall(sql::ExprKind::kFunction, &kUnitHash, sql::DataType::Of(sql::TypeId::kBigInt),
+                       {sql::MakeColumnRef(unit)});
 }
 
 // A lower bound of a group's distinct units that costs a few integer operations per row: each
@@ -122,24 +109,10 @@ constexpr int64_t kMaxBitsFloor = 63;  // what both forms of the bound can certi
 
 sql::ExprPtr Aggregate(const sql::FunctionDef* function, std::vector<sql::ExprPtr> args,
                        bool distinct) {
-  auto e = std::make_shared<sql::Expression>();
-  e->kind = sql::ExprKind::kAggregate;
-  e->type = sql::DataType::Of(sql::TypeId::kBigInt);
-  e->function = function;
-  e->distinct = distinct;
-  e->children = std::move(args);
-  return e;
+  return sql::MakeBoundCall(sql::ExprKind::kAggregate, function, sql::DataType::Of(sql::TypeId::kBigInt),
+                       std::move(args), distinct);
 }
 
-// Adds an aggregate to `node`'s output; returns its output index.
-size_t AddAggregate(sql::PlanNode* node, sql::ExprPtr call, const std::string& name) {
-  node->expressions.push_back(call);
-  size_t index = node->groups.size() + node->expressions.size() - 1;
-  node->columns.insert(node->columns.begin() + static_cast<long>(index),
-                       sql::ColumnInfo{name, call->type,
-                                       sql::ColumnBinding{node->id, static_cast<int>(index)}, "", ""});
-  return index;
-}
 
 // Column bindings equal on every row that reaches an aggregate: the keys of inner equi-joins,
 // `a = b` conjuncts of filters, and columns passed through projections. Two of them hold the same
@@ -309,7 +282,7 @@ Result<sql::ColumnInfo> Expose(CheckContext& ctx, const sql::Catalog& catalog,
           return n->columns[k];
         }
       }
-      n->expressions.push_back(ColumnRef(below));
+      n->expressions.push_back(sql::MakeColumnRef(below));
       sql::ColumnInfo info{"__cr_unit", below.type,
                            sql::ColumnBinding{n->id, static_cast<int>(n->expressions.size() - 1)},
                            "", ""};
@@ -326,7 +299,41 @@ Result<sql::ColumnInfo> Expose(CheckContext& ctx, const sql::Catalog& catalog,
   }
 }
 
+// The SQL of `node`'s groups with only `aggregates` computed (for the conditional steps that
+// count exactly where a cheaper count fell short).
+// The DuckDB SQL of the tree under `root` (a node of `plan`), all its columns output.
+Result<std::string> EmitTree(const sql::LogicalPlan& plan, const sql::PlanPtr& root) {
+  sql::LogicalPlan tree;
+  tree.root = root;
+  tree.output_count = root->columns.size();
+  tree.id_counter = plan.id_counter;
+  sql::EmitOptions emit;
+  emit.safe_arithmetic = true;
+  return sql::EmitDuckDbSql(tree, emit);
+}
+
+Result<std::string> GroupsWith(const sql::LogicalPlan& plan, const sql::PlanNode& node,
+                               const std::vector<sql::ExprPtr>& aggregates) {
+  auto copy = std::make_shared<sql::PlanNode>(node);
+  copy->expressions.clear();
+  copy->columns.resize(node.groups.size());
+  for (size_t i = 0; i < aggregates.size(); ++i) {
+    AddAggregate(copy.get(), aggregates[i], "__cr_exact_" + std::to_string(i));
+  }
+  return EmitTree(plan, copy);
+}
+
+
 }  // namespace
+
+size_t AddAggregate(sql::PlanNode* node, sql::ExprPtr call, const std::string& name) {
+  node->expressions.push_back(call);
+  size_t index = node->groups.size() + node->expressions.size() - 1;
+  node->columns.insert(node->columns.begin() + static_cast<long>(index),
+                       sql::ColumnInfo{name, call->type,
+                                       sql::ColumnBinding{node->id, static_cast<int>(index)}, "", ""});
+  return index;
+}
 
 Status RewriteThresholds(CheckContext& ctx, const sql::Catalog& catalog, sql::LogicalPlan& plan,
                          sql::PlanPtr& node) {
@@ -334,6 +341,7 @@ Status RewriteThresholds(CheckContext& ctx, const sql::Catalog& catalog, sql::Lo
     CR_RETURN_IF_ERROR(RewriteThresholds(ctx, catalog, plan, child));
   }
   if (node->kind != PlanKind::kAggregate) return Status::OK();
+  const size_t original_count = node->expressions.size();
 
   std::vector<RowPath> paths;
   std::vector<sql::PlanNode*> stack;
@@ -345,6 +353,8 @@ Status RewriteThresholds(CheckContext& ctx, const sql::Catalog& catalog, sql::Lo
     std::string rule;
     sql::ExprPtr exact;  // set when `column` is a lower bound: the exact count, for the fix-up
     sql::ColumnBinding unit{};
+    std::string dataset;
+    sql::ColumnInfo unit_column;
   };
   std::vector<Threshold> thresholds;
   const sql::FunctionDef* count = sql::LookupFunction("count");
@@ -361,7 +371,7 @@ Status RewriteThresholds(CheckContext& ctx, const sql::Catalog& catalog, sql::Lo
     if (existing >= 0) {
       // The query (or an earlier threshold) already counts these units: no second aggregate.
       thresholds.push_back(Threshold{static_cast<size_t>(existing), floors.min_group_units, rule,
-                                     nullptr, unit.binding});
+                                     nullptr, unit.binding, path.dataset, unit});
       continue;
     }
     // Another threshold's bound over an equal unit column serves this one too.
@@ -371,7 +381,7 @@ Status RewriteThresholds(CheckContext& ctx, const sql::Catalog& catalog, sql::Lo
     }
     if (shared != nullptr) {
       thresholds.push_back(Threshold{shared->column, floors.min_group_units, rule, shared->exact,
-                                     unit.binding});
+                                     unit.binding, path.dataset, unit});
       continue;
     }
     // The unit's hash: precomputed at load when the table has the hidden column (and the path
@@ -391,12 +401,12 @@ Status RewriteThresholds(CheckContext& ctx, const sql::Catalog& catalog, sql::Lo
       }
       if (hidden) {
         CR_ASSIGN_OR_RETURN(sql::ColumnInfo h, Expose(ctx, *ctx.physical, path, 0, kUnitHashColumn));
-        hash = ColumnRef(h);
+        hash = sql::MakeColumnRef(h);
       }
       if (hidden && hidden_bit) {
         CR_ASSIGN_OR_RETURN(sql::ColumnInfo b,
                             Expose(ctx, *ctx.physical, path, 0, sql::kUnitBitColumn));
-        bit = ColumnRef(b);
+        bit = sql::MakeColumnRef(b);
       }
     }
     if (!get->is_view && hash->kind != sql::ExprKind::kColumnRef) {
@@ -408,10 +418,12 @@ Status RewriteThresholds(CheckContext& ctx, const sql::Catalog& catalog, sql::Lo
                                           : Aggregate(&kUnitBits, {hash}, false);
       size_t index = AddAggregate(node.get(), bound, name);
       thresholds.push_back(Threshold{index, floors.min_group_units, rule,
-                                     Aggregate(count, {hash}, true), unit.binding});
+                                     Aggregate(count, {hash}, true), unit.binding, path.dataset,
+                                     unit});
     } else {
       size_t index = AddAggregate(node.get(), Aggregate(count, {hash}, true), name);
-      thresholds.push_back(Threshold{index, floors.min_group_units, rule, nullptr, unit.binding});
+      thresholds.push_back(Threshold{index, floors.min_group_units, rule, nullptr, unit.binding,
+                                     path.dataset, unit});
     }
   }
   ctx.lineage.Reset();
@@ -432,55 +444,34 @@ Status RewriteThresholds(CheckContext& ctx, const sql::Catalog& catalog, sql::Lo
       it->second = std::max(it->second, thresholds[t].min);
     }
   }
+  // The units feeding each aggregate over a floored dataset's column (feeding_units.cc).
+  std::vector<FloorUnit> floor_units;
+  for (const Threshold& t : thresholds) floor_units.push_back(FloorUnit{t.dataset, t.unit_column, t.min});
+  CR_ASSIGN_OR_RETURN(std::vector<FeedingCheck> feeding,
+                      AddFeedingCounts(ctx, *node, original_count, floor_units, &kUnitHash));
+
   size_t rows_column = 0;
   std::string exact_sql;
   if (!bounded.empty()) {
-    auto exact = std::make_shared<sql::PlanNode>(*node);
-    exact->expressions.clear();
-    exact->columns.resize(node->groups.size());
-    for (size_t t : bounded) {
-      AddAggregate(exact.get(), thresholds[t].exact, "__cr_exact_" + std::to_string(t));
-    }
-    sql::LogicalPlan exact_plan;
-    exact_plan.root = exact;
-    exact_plan.output_count = exact->columns.size();
-    exact_plan.id_counter = plan.id_counter;
-    sql::EmitOptions exact_emit;
-    exact_emit.safe_arithmetic = true;
-    CR_ASSIGN_OR_RETURN(exact_sql, sql::EmitDuckDbSql(exact_plan, exact_emit));
-    ctx.keep_alive.push_back(exact);
+    std::vector<sql::ExprPtr> exact;
+    for (size_t t : bounded) exact.push_back(thresholds[t].exact);
+    CR_ASSIGN_OR_RETURN(exact_sql, GroupsWith(plan, *node, exact));
+  }
+  if (!bounded.empty() || !feeding.empty()) {
     rows_column = AddAggregate(node.get(), Aggregate(&kRowCount, {}, false), "__cr_rows");
   }
 
   // Materialise the groups with their unit counts.
   std::string table = ctx.temp_prefix + "groups_" + std::to_string(++ctx.temp_counter);
-  sql::LogicalPlan groups_plan;
-  groups_plan.root = node;
-  groups_plan.output_count = node->columns.size();
-  groups_plan.id_counter = plan.id_counter;
-  sql::EmitOptions emit;
-  emit.safe_arithmetic = true;
-  CR_ASSIGN_OR_RETURN(std::string groups_sql, sql::EmitDuckDbSql(groups_plan, emit));
+  CR_ASSIGN_OR_RETURN(std::string groups_sql, EmitTree(plan, node));
   std::vector<std::string> names;
-  std::string column_list;
-  for (size_t i = 0; i < node->columns.size(); ++i) {
-    names.push_back("c" + std::to_string(i));
-    column_list += (i > 0 ? ", " : "") + sql::QuoteIdentifier(names.back());
-  }
+  for (size_t i = 0; i < node->columns.size(); ++i) names.push_back("c" + std::to_string(i));
   ctx.steps.push_back(ProgramStep{ProgramStep::Kind::kExecute,
-                                  "CREATE TEMP TABLE " + sql::QuoteIdentifier(table) +
-                                      " AS SELECT * FROM (" + groups_sql + ") AS \"__cr_t\"(" +
-                                      column_list + ")",
-                                  "", 0, {}, {}});
+                                  sql::EmitCreateTempTableAs(table, groups_sql, names), "", 0, {},
+                                  {}});
+  const std::vector<std::string> group_names(names.begin(),
+                                             names.begin() + static_cast<long>(node->groups.size()));
   if (!bounded.empty()) {
-    std::string quoted = sql::QuoteIdentifier(table);
-    std::string x_columns;
-    std::string match;
-    for (size_t g = 0; g < node->groups.size(); ++g) {
-      x_columns += (g > 0 ? ", " : "") + sql::QuoteIdentifier("k" + std::to_string(g));
-      match += (g > 0 ? " AND " : "") + quoted + "." + sql::QuoteIdentifier(names[g]) +
-               " IS NOT DISTINCT FROM \"__cr_x\"." + sql::QuoteIdentifier("k" + std::to_string(g));
-    }
     std::string set;
     std::string short_of;
     int64_t least = thresholds[bounded.front()].min;
@@ -490,35 +481,57 @@ Status RewriteThresholds(CheckContext& ctx, const sql::Catalog& catalog, sql::Lo
     for (size_t j = 0; j < bounded.size(); ++j) {
       Threshold t = thresholds[bounded[j]];
       t.min = highest[t.column];
-      std::string column = sql::QuoteIdentifier(names[t.column]);
-      std::string exact_column = sql::QuoteIdentifier("e" + std::to_string(j));
-      x_columns += (x_columns.empty() ? "" : ", ") + exact_column;
-      set += (j > 0 ? ", " : "") + column + " = CASE WHEN " + quoted + "." + column + " < " +
-             std::to_string(t.min) + " THEN \"__cr_x\"." + exact_column + " ELSE " + quoted + "." +
-             column + " END";
-      short_of += (j > 0 ? " OR " : "") + column + " < " + std::to_string(t.min);
+      const std::string& column = names[t.column];
+      set += (j > 0 ? ", " : "") + sql::QuoteIdentifier(column) + " = CASE WHEN " +
+             sql::UpdatedColumn(table, column) + " < " + std::to_string(t.min) + " THEN " +
+             sql::SourceValue(j) + " ELSE " + sql::UpdatedColumn(table, column) + " END";
+      short_of += (j > 0 ? " OR " : "") + sql::EmitColumnCompare(column, "<", t.min);
     }
     ProgramStep fix{ProgramStep::Kind::kExecute,
-                    "UPDATE " + quoted + " SET " + set + " FROM (" + exact_sql +
-                        ") AS \"__cr_x\"(" + x_columns + ") WHERE " +
-                        (match.empty() ? std::string("true") : match),
+                    sql::EmitUpdateFromGroups({table, group_names, bounded.size(), exact_sql, set, ""}),
                     "", 0, {}, {}};
-    fix.condition = "SELECT count(*) FROM " + quoted + " WHERE " +
-                    sql::QuoteIdentifier(names[rows_column]) + " >= " + std::to_string(least) +
-                    " AND (" + short_of + ")";
+    fix.condition = sql::EmitCountRows(
+        table, sql::EmitColumnCompare(names[rows_column], ">=", least) + " AND (" + short_of + ")");
     ctx.steps.push_back(std::move(fix));
   }
-  ProgramStep counts{ProgramStep::Kind::kSuppressionCount, "SELECT ", "", 0, {}, {}};
+  // Aggregates whose non-NULL inputs come from fewer units than the floor: their cells become
+  // NULL, and the count column -1 marks the group for the recipient's note. The step runs only
+  // when some group has a NULL in a checked column.
+  for (const FeedingCheck& check : feeding) {
+    CR_ASSIGN_OR_RETURN(std::string exact, GroupsWith(plan, *node, {check.exact}));
+    const std::string& fed = names[check.fed_column];
+    std::string set = sql::QuoteIdentifier(fed) + " = -1";
+    for (size_t v : check.value_columns) set += ", " + sql::QuoteIdentifier(names[v]) + " = NULL";
+    std::string short_rows = sql::QuoteIdentifier(fed) + " < " + sql::QuoteIdentifier(names[rows_column]);
+    ProgramStep fix{ProgramStep::Kind::kExecute,
+                    sql::EmitUpdateFromGroups(
+                        {table, group_names, 1, exact, set,
+                         sql::UpdatedColumn(table, fed) + " < " +
+                             sql::UpdatedColumn(table, names[rows_column]) + " AND " +
+                             sql::SourceValue(0) + " < " + std::to_string(check.min)}),
+                    "", 0, {}, {}};
+    fix.condition = sql::EmitCountRows(table, short_rows);
+    ctx.steps.push_back(std::move(fix));
+  }
+  std::vector<std::string> suppressed;
+  std::vector<std::string> rules;
   std::string pass;
   for (size_t t = 0; t < thresholds.size(); ++t) {
-    std::string cond = "coalesce(" + sql::QuoteIdentifier(names[thresholds[t].column]) +
-                       " >= " + std::to_string(thresholds[t].min) + ", false)";
-    counts.sql += (t > 0 ? ", " : "") + std::string("count(*) FILTER (WHERE NOT ") + cond + ")";
-    counts.rules.push_back(thresholds[t].rule);
+    std::string cond = sql::EmitAtLeast(names[thresholds[t].column], thresholds[t].min);
+    suppressed.push_back("NOT " + cond);
+    rules.push_back(thresholds[t].rule);
     pass += (t > 0 ? " AND " : "") + cond;
   }
-  counts.sql += " FROM " + sql::QuoteIdentifier(table);
-  ctx.steps.push_back(std::move(counts));
+  if (!feeding.empty()) {
+    std::string marked;
+    for (const FeedingCheck& check : feeding) {
+      marked += (marked.empty() ? "" : " OR ") + sql::QuoteIdentifier(names[check.fed_column]) + " = -1";
+    }
+    suppressed.push_back(pass + " AND (" + marked + ")");
+    rules.push_back("minGroupUnits on an aggregate's non-NULL inputs (cells set to NULL)");
+  }
+  ctx.steps.push_back(ProgramStep{ProgramStep::Kind::kSuppressionCount,
+                                  sql::EmitCountRowsWhere(table, suppressed), "", 0, rules, {}});
   ctx.explain += "threshold: " + table + " keeps groups where";
   for (const auto& t : thresholds) ctx.explain += " " + t.rule;
   if (!bounded.empty()) ctx.explain += " (unit counts: 64-bit bound, exact where it falls short)";
@@ -539,28 +552,15 @@ Status RewriteThresholds(CheckContext& ctx, const sql::Catalog& catalog, sql::Lo
   filter->children.push_back(get);
   sql::ExprPtr condition;
   for (const auto& t : thresholds) {
-    auto lit = std::make_shared<sql::Expression>();
-    lit->kind = sql::ExprKind::kLiteral;
-    lit->type = sql::DataType::Of(sql::TypeId::kBigInt);
-    lit->value = std::to_string(t.min);
-    auto cmp = std::make_shared<sql::Expression>();
-    cmp->kind = sql::ExprKind::kOperator;
-    cmp->op = sql::OperatorKind::kGreaterEqual;
-    cmp->type = sql::DataType::Of(sql::TypeId::kBoolean);
-    cmp->children = {ColumnRef(get->columns[t.column]), lit};
-    if (!condition) {
-      condition = cmp;
-    } else {
-      auto both = std::make_shared<sql::Expression>();
-      both->kind = sql::ExprKind::kOperator;
-      both->op = sql::OperatorKind::kAnd;
-      both->type = sql::DataType::Of(sql::TypeId::kBoolean);
-      both->children = {condition, cmp};
-      condition = both;
-    }
+    const sql::DataType boolean = sql::DataType::Of(sql::TypeId::kBoolean);
+    sql::ExprPtr cmp = sql::MakeBoundOperator(
+        sql::OperatorKind::kGreaterEqual, boolean,
+        {sql::MakeColumnRef(get->columns[t.column]),
+         sql::MakeLiteral(sql::DataType::Of(sql::TypeId::kBigInt), std::to_string(t.min))});
+    condition = condition ? sql::MakeBoundOperator(sql::OperatorKind::kAnd, boolean, {condition, cmp})
+                          : cmp;
   }
   filter->condition = condition;
-  ctx.keep_alive.push_back(node);
   node = filter;
   return Status::OK();
 }

@@ -1,6 +1,6 @@
 #include "runtime/checked_query.h"
 
-#include "sql/frontend.h"
+#include "privacy/query_check.h"
 
 namespace cleanroom::runtime {
 namespace {
@@ -44,13 +44,7 @@ Result<privacy::CheckedProgram> CompileChecked(engine::Engine& engine, std::stri
 Result<privacy::CheckedProgram> CompileCheckedAgainst(const sql::Catalog& physical,
                                                       std::string_view text,
                                                       const privacy::PolicyFile& policies) {
-  sql::Catalog catalog = physical;
-  CR_RETURN_IF_ERROR(privacy::ApplyAllowedFields(policies, catalog));
-  sql::CompileOptions options;
-  options.safe_arithmetic = true;
-  CR_ASSIGN_OR_RETURN(std::vector<sql::CompiledStatement> statements,
-                      sql::CompileScript(text, catalog, options));
-  return privacy::CheckScript(statements, policies, catalog, &physical);
+  return privacy::CompileAndCheck(physical, text, policies);
 }
 
 Result<CheckedResult> RunChecked(engine::Engine& engine, const privacy::CheckedProgram& program) {

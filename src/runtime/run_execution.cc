@@ -19,8 +19,8 @@
 #include "engine/input_source.h"
 #include "engine/parquet_output.h"
 #include "engine/result_writer.h"
-#include "privacy/dataset_document.h"
 #include "privacy/policy.h"
+#include "privacy/query_check.h"
 #include "runtime/checked_query.h"
 #include "sql/catalog.h"
 #include "sql/types.h"
@@ -37,23 +37,13 @@ int64_t MillisSince(Clock::time_point start) {
 
 // The engine's source for a dataset document: its name, format and declared schema.
 Result<engine::TableSource> SourceOf(const json& document) {
+  // Name and schema are read as the checker reads them (privacy::DeclaredDatasetFromDocument).
+  CR_ASSIGN_OR_RETURN(privacy::DeclaredDataset declared,
+                      privacy::DeclaredDatasetFromDocument(document.dump()));
   engine::TableSource source;
-  source.name = document.value("name", "");
-  if (source.name.empty()) return Status::InvalidArgument("dataset document: no name");
+  source.name = declared.name;
   CR_ASSIGN_OR_RETURN(source.format, engine::ParseFormat(document.value("format", "")));
-  std::vector<sql::Column> columns;
-  if (!document.contains("schema") || !document["schema"].is_array()) {
-    return Status::InvalidArgument("dataset " + source.name + ": document has no schema");
-  }
-  for (const json& field : document["schema"]) {
-    sql::Column column;
-    column.name = field.value("name", "");
-    auto type = sql::ParseTypeName(field.value("type", ""));
-    if (!type.ok()) return type.status().WithContext("dataset " + source.name + " schema");
-    column.type = *type;
-    columns.push_back(std::move(column));
-  }
-  source.schema = std::move(columns);
+  source.schema = std::move(declared.schema);
   return source;
 }
 
@@ -118,6 +108,14 @@ Status LoadInput(const RunInput& input, Storage& storage, engine::Engine& engine
     return Status::OK();
   };
   Status loaded = engine.LoadTableFromMemoryFill(source, (*reader)->plaintext_size(), fill, check_hash);
+  if (loaded.code() == StatusCode::kInvalidArgument) {
+    // The engine names the column and the row of a value that does not convert: a position in
+    // the provider's data, which the run record would show every member. The provider finds it
+    // locally (`cleanroom sql --schema`); the record says only which dataset.
+    return Status::InvalidArgument("dataset " + name +
+                                   ": the decrypted data does not match the document's format and "
+                                   "schema (check the file with cleanroom sql --schema)");
+  }
   if (!loaded.ok()) return loaded.WithContext("dataset " + name);
   timings["loaded"] = MillisSince(start);
   record.push_back({{"dataset", name},
@@ -161,17 +159,15 @@ Result<std::string> ParquetInMemory(engine::QueryResult& result, uint64_t* rows)
   return output;
 }
 
-Result<privacy::PolicyFile> PoliciesOf(const RunSpec& spec) {
-  privacy::PolicyFile policies;
+// The datasets of a run as their documents declare them, for the checker.
+Result<std::vector<privacy::DeclaredDataset>> DeclaredInputs(const RunSpec& spec) {
+  std::vector<privacy::DeclaredDataset> declared;
   for (const RunInput& input : spec.inputs) {
-    std::string name = sql::ToLowerAscii(input.document.value("name", ""));
-    // The whole document's policy: its `policy` object with its allowedFields and columnRoles.
-    CR_ASSIGN_OR_RETURN(policies.datasets[name], privacy::PolicyOfDatasetDocument(input.document));
+    CR_ASSIGN_OR_RETURN(privacy::DeclaredDataset d,
+                        privacy::DeclaredDatasetFromDocument(input.document.dump()));
+    declared.push_back(std::move(d));
   }
-  if (!spec.guards.is_null() && !spec.guards.empty()) {
-    CR_ASSIGN_OR_RETURN(policies.query, privacy::ParseQueryGuards(spec.guards.dump(), "query guards"));
-  }
-  return policies;
+  return declared;
 }
 
 // Steps 2-4 of ExecuteRun; fills `record` as it goes.
@@ -183,20 +179,18 @@ Status Execute(const RunSpec& spec, Storage& storage, json& record) {
     return Status::InvalidArgument("a query's output format is csv, ndjson or parquet, not " +
                                    spec.output_format);
   }
-  CR_ASSIGN_OR_RETURN(privacy::PolicyFile policies, PoliciesOf(spec));
-  std::string script;
-  for (const std::string& step : spec.steps) script += step + ";\n";
-  // The query checked first against the documents' schemas: the tables whose thresholds hash
-  // the privacy unit get the hash computed once while loading. (A query refused here is
-  // refused again, with the same error, after loading.)
-  std::set<std::string> hash_units;
-  sql::Catalog declared;
-  for (const RunInput& input : spec.inputs) {
-    auto source = SourceOf(input.document);
-    if (source.ok()) declared.PutTable(sql::TableDef{source->name, *source->schema, false});
-  }
-  auto planned = CompileCheckedAgainst(declared, script, policies);
-  if (planned.ok()) hash_units.insert(planned->unit_hash_wanted.begin(), planned->unit_hash_wanted.end());
+  std::string script = privacy::JoinSteps(spec.steps);
+  // The query checked first against the documents' schemas, by the check governance runs when
+  // the query is proposed (same verdict, same message), before any input is decrypted. The
+  // tables whose thresholds hash the privacy unit get the hash computed once while loading.
+  CR_ASSIGN_OR_RETURN(std::vector<privacy::DeclaredDataset> declared, DeclaredInputs(spec));
+  CR_ASSIGN_OR_RETURN(privacy::CheckedProgram planned,
+                      privacy::CheckProposedQuery(script, spec.guards.is_null() ? "" : spec.guards.dump(),
+                                                  spec.privacy.is_null() ? "" : spec.privacy.dump(),
+                                                  declared));
+  CR_ASSIGN_OR_RETURN(privacy::PolicyFile policies,
+                      privacy::PoliciesOfQuery(declared, spec.guards.is_null() ? "" : spec.guards.dump()));
+  std::set<std::string> hash_units(planned.unit_hash_wanted.begin(), planned.unit_hash_wanted.end());
   CR_ASSIGN_OR_RETURN(auto engine, engine::Engine::Open({.threads = spec.engine_threads}));
   for (const RunInput& input : spec.inputs) {
     CR_RETURN_IF_ERROR(LoadInput(input, storage, *engine, policies, hash_units, record["inputs"]));

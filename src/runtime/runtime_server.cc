@@ -39,6 +39,7 @@ Result<RunSpec> SpecFromWorkOrder(const std::string& run_id, const json& work) {
   if (!doc["steps"].is_array()) return Status::DataLoss("work order: the query has no steps");
   for (const json& step : doc["steps"]) spec.steps.push_back(step.get<std::string>());
   spec.guards = doc.value("guards", json::object());
+  spec.privacy = doc.value("privacy", json::object());
   spec.output_format = doc.value("outputFormat", "csv");
   for (const json& r : work.value("recipients", json::array())) {
     auto key = crypto::PublicKey::FromPem(r.value("encryptionPublicKey", ""));

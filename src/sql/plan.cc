@@ -341,6 +341,32 @@ ExprPtr MakeColumnRef(const ColumnInfo& c) {
   return ref;
 }
 
+ExprPtr MakeBoundOperator(OperatorKind op, const DataType& type, std::vector<ExprPtr> children) {
+  auto e = std::make_shared<Expression>();
+  e->kind = ExprKind::kOperator;
+  e->op = op;
+  e->type = type;
+  e->children = std::move(children);
+  return e;
+}
+
+ExprPtr MakeBoundCall(ExprKind kind, const FunctionDef* function, const DataType& type,
+                 std::vector<ExprPtr> children, bool distinct) {
+  auto e = std::make_shared<Expression>();
+  e->kind = kind;
+  e->function = function;
+  e->type = type;
+  e->distinct = distinct;
+  e->children = std::move(children);
+  return e;
+}
+
+PlanPtr CopyPlanTree(const PlanNode& node) {
+  auto copy = std::make_shared<PlanNode>(node);
+  for (auto& child : copy->children) child = CopyPlanTree(*child);
+  return copy;
+}
+
 bool ExpressionEquals(const Expression& a, const Expression& b) {
   if (a.kind != b.kind || a.type != b.type) return false;
   auto same_list = [](const std::vector<ExprPtr>& x, const std::vector<ExprPtr>& y) {

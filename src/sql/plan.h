@@ -223,6 +223,18 @@ std::vector<ExprPtr> OuterReferences(const LogicalPlan& subquery);
 // A depth-0 reference to a visible column (carrying its base origin, if any).
 ExprPtr MakeColumnRef(const ColumnInfo& column);
 
+// Builders for rewrites of a bound plan (the privacy checker's): bound expressions of the
+// given parts, typed by the caller (literals: MakeLiteral in planner/type_rules.h).
+ExprPtr MakeBoundOperator(OperatorKind op, const DataType& type, std::vector<ExprPtr> children);
+// kind: kFunction or kAggregate.
+ExprPtr MakeBoundCall(ExprKind kind, const FunctionDef* function, const DataType& type,
+                 std::vector<ExprPtr> children, bool distinct = false);
+
+// A copy of the node tree under `node`, for a rewrite that must leave the bound plan as it was:
+// every node is copied (ids, columns, expression lists); the expressions themselves, subquery
+// plans and view plans are shared, so a rewrite replaces them rather than changing them.
+PlanPtr CopyPlanTree(const PlanNode& node);
+
 // Structural equality of two bound expressions (same kind, type, bindings, values, children).
 bool ExpressionEquals(const Expression& a, const Expression& b);
 

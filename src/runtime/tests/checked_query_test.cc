@@ -237,9 +237,12 @@ TEST_F(CheckerTest, ReachByAgeBandSuppressesSmallGroups) {
   auto rows = Run(*program, &notes);
   ASSERT_TRUE(rows.ok()) << rows.status().ToString();
   EXPECT_EQ(*rows, (std::vector<std::string>{"18-24|5|150", "25-34|4|300"}));
-  ASSERT_EQ(notes.size(), 1u);
+  ASSERT_EQ(notes.size(), 2u);
   EXPECT_EQ(notes[0].rows, 2);  // 35-44 (2 people) and 45+ (1 person)
   EXPECT_NE(notes[0].rule.find("minGroupUnits(customers)"), std::string::npos);
+  // SUM(lifetime_value) is fed by every person of its group: no cell suppressed.
+  EXPECT_EQ(notes[1].rows, 0);
+  EXPECT_NE(notes[1].rule.find("non-NULL inputs"), std::string::npos);
 }
 
 TEST_F(CheckerTest, FakedCountColumnDoesNotBypassThresholds) {

@@ -13,6 +13,7 @@
 #include "base/file.h"
 #include "crypto/identity.h"
 #include "crypto/sha256_tree.h"
+#include "privacy/query_check.h"
 #include "runtime/dataset_publish.h"
 #include "runtime/sealed_result.h"
 #include "runtime/storage.h"
@@ -189,7 +190,7 @@ TEST_F(RunExecutionTest, PolicyViolationFailsWithoutOutput) {
 // A document registered by hand (`cleanroom dataset register --allowed ... --roles ...`) states
 // its rules at the top level, with no `policy` object: the runtime enforces them all the same.
 TEST_F(RunExecutionTest, TopLevelAllowedFieldsAndRolesAreEnforced) {
-  RunSpec spec = Spec("r5");
+  RunSpec spec = Spec("r15");
   json& document = spec.inputs[0].document;
   document.erase("policy");
   document["allowedFields"] = {"hashed_email", "age_band"};
@@ -201,22 +202,71 @@ TEST_F(RunExecutionTest, TopLevelAllowedFieldsAndRolesAreEnforced) {
   EXPECT_EQ(outcome.record["state"], "failed");
   EXPECT_NE(outcome.status.message().find("ltv"), std::string::npos) << outcome.status.ToString();
   // The privacy unit named only in columnRoles cannot be output.
-  spec = Spec("r6");
+  spec = Spec("r16");
   spec.inputs[0].document.erase("policy");
   spec.inputs[0].document["columnRoles"] = {{"hashed_email", "privacy_unit"}};
   spec.steps = {"SELECT hashed_email, COUNT(*) AS n FROM customers GROUP BY hashed_email"};
   outcome = ExecuteRun(spec, *storage_);
   EXPECT_EQ(outcome.status.code(), StatusCode::kPermissionDenied) << outcome.status.ToString();
-  EXPECT_FALSE(fs::exists(dir_ / "storage" / ResultOutputKey("r6")));
+  EXPECT_FALSE(fs::exists(dir_ / "storage" / ResultOutputKey("r16")));
 }
 
 // Two statements of the same rule that disagree fail the run before anything is read.
 TEST_F(RunExecutionTest, ConflictingDocumentRulesFailTheRun) {
-  RunSpec spec = Spec("r7");
+  RunSpec spec = Spec("r17");
   spec.inputs[0].document["columnRoles"]["ltv"] = "dimension";  // the policy says aggregate
   RunOutcome outcome = ExecuteRun(spec, *storage_);
   EXPECT_EQ(outcome.status.code(), StatusCode::kInvalidArgument) << outcome.status.ToString();
   EXPECT_EQ(outcome.record["state"], "failed");
+}
+
+// Refused by the proposal-time check, before anything is decrypted: with the wrong key, a
+// policy violation still fails as a policy violation, with the message of the check that
+// governance runs at proposal.
+TEST_F(RunExecutionTest, RefusalComesBeforeDecryptionWithTheProposalMessage) {
+  auto other = crypto::container::DataKey::Generate();
+  ASSERT_TRUE(other.ok());
+  RunSpec spec = Spec("r5");
+  spec.steps = {"SELECT COUNT(*) AS n, MIN(age_band) AS a FROM customers"};
+  spec.inputs[0].key = &*other;
+  RunOutcome outcome = ExecuteRun(spec, *storage_);
+  EXPECT_EQ(outcome.status.code(), StatusCode::kPermissionDenied) << outcome.status.ToString();
+  std::vector<privacy::DeclaredDataset> declared;
+  for (const RunInput& input : spec.inputs) {
+    auto d = privacy::DeclaredDatasetFromDocument(input.document.dump());
+    ASSERT_TRUE(d.ok());
+    declared.push_back(*d);
+  }
+  auto proposed = privacy::CheckProposedQuery(spec.steps[0] + ";\n", spec.guards.dump(), "",
+                                              declared);
+  ASSERT_FALSE(proposed.ok());
+  EXPECT_EQ(outcome.record["reason"], proposed.status().ToString());
+}
+
+TEST_F(RunExecutionTest, DifferentialPrivacySettingsAreRefused) {
+  RunSpec spec = Spec("r6");
+  spec.privacy = {{"epsilon", 1.0}};
+  RunOutcome outcome = ExecuteRun(spec, *storage_);
+  EXPECT_EQ(outcome.status.code(), StatusCode::kUnimplemented);
+  EXPECT_NE(outcome.status.message().find("not implemented"), std::string::npos);
+  EXPECT_FALSE(fs::exists(dir_ / "storage" / ResultOutputKey("r6")));
+  RunSpec typo = Spec("r7");
+  typo.guards = {{"minGroupUnit", 5}};
+  outcome = ExecuteRun(typo, *storage_);
+  EXPECT_EQ(outcome.status.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(outcome.status.message().find("minGroupUnit"), std::string::npos);
+}
+
+// A value that does not convert to its declared type: the record names the dataset, never
+// the row or the column position of the provider's data.
+TEST_F(RunExecutionTest, SchemaMismatchNamesNoRow) {
+  RunSpec spec = Spec("r8");
+  spec.inputs[0].document["schema"][1]["type"] = "int";  // age_band holds "a", "b", "c"
+  RunOutcome outcome = ExecuteRun(spec, *storage_);
+  EXPECT_EQ(outcome.status.code(), StatusCode::kInvalidArgument) << outcome.status.ToString();
+  std::string reason = outcome.record.value("reason", "");
+  EXPECT_NE(reason.find("dataset customers"), std::string::npos) << reason;
+  EXPECT_EQ(reason.find("row"), std::string::npos) << reason;
 }
 
 TEST_F(RunExecutionTest, WrongKeyFails) {

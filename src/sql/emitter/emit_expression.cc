@@ -8,6 +8,14 @@ namespace {
 
 bool IsFloating(const DataType& t) { return t.id == TypeId::kDouble || t.id == TypeId::kFloat; }
 
+// True when children[from..] are all literals: a call whose failure cannot depend on the data.
+bool LiteralsFrom(const Expression& expr, size_t from) {
+  for (size_t i = from; i < expr.children.size(); ++i) {
+    if (expr.children[i]->kind != ExprKind::kLiteral) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 // Integer arithmetic that can overflow: under safe arithmetic an overflow yields NULL.
@@ -331,10 +339,22 @@ Result<std::string> DuckDbEmitter::EmitOperator(const Expression& expr) {
       } else if (options_.dialect != Dialect::kSqlite) {
         out += " ESCAPE '\\'";  // Spark's default escape character
       }
-      return out + ")";
+      if (LiteralsFrom(expr, 1) || !options_.safe_arithmetic) return out + ")";
+      // A pattern or escape read from a cell may be malformed: under safe arithmetic, NULL.
+      // DuckDB's TRY does not catch LIKE's own errors (a pattern ending in its escape
+      // character, an escape of more than one character), so those are tested first.
+      std::string escape = args.size() == 3 ? args[2] : std::string("'\\'");
+      if (args.size() < 3 && options_.dialect == Dialect::kSqlite) return Checked(out + ")");
+      return "(CASE WHEN length(" + escape + ") > 1 OR (length(" + args[1] + ") - length(rtrim(" +
+             args[1] + ", " + escape + "))) % 2 = 1 THEN NULL ELSE " + Checked(out + ")") + " END)";
     }
     case OperatorKind::kRLike:
-      return std::string(expr.negated ? "(NOT " : "(") + "regexp_matches(" + args[0] + ", " + args[1] + "))";
+      // A pattern read from a cell may not compile: under safe arithmetic, NULL.
+    {
+      std::string match = "regexp_matches(" + args[0] + ", " + args[1] + ")";
+      return std::string(expr.negated ? "(NOT " : "(") +
+             (LiteralsFrom(expr, 1) ? match : Checked(match)) + ")";
+    }
     case OperatorKind::kInList: {
       std::string out = "(" + args[0] + (expr.negated ? " NOT IN (" : " IN (");
       for (size_t i = 1; i < args.size(); ++i) out += (i > 1 ? ", " : "") + args[i];
@@ -395,7 +415,16 @@ Result<std::string> DuckDbEmitter::EmitCallExpr(const Expression& expr) {
     }
     ctx.over = over + ")";
   }
-  return expr.function->emit(ctx, expr, args);
+  std::string call = expr.function->emit(ctx, expr, args);
+  // Under safe arithmetic a scalar function that fails on a value (a regular expression or a
+  // format built from a cell, a malformed date) yields NULL for that row: its error would be a
+  // one-bit oracle on the data and could quote the value. The checker's own functions (named
+  // __cr_...) cannot fail and stay unwrapped.
+  if (options_.safe_arithmetic && expr.kind == ExprKind::kFunction && !LiteralsFrom(expr, 0) &&
+      !std::string_view(expr.function->name).starts_with("__cr")) {
+    return "TRY(" + call + ")";
+  }
+  return call;
 }
 
 }  // namespace cleanroom::sql
