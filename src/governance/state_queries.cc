@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "privacy/query_check.h"
 #include "sql/catalog.h"
 #include "sql/frontend.h"
 
@@ -31,6 +32,19 @@ Result<std::vector<std::string>> RecordedDatasetNames(const Json* recorded) {
     names.push_back(sql::ToLowerAscii(d["name"].get<std::string>()));
   }
   return names;
+}
+
+// The privacy check the runtime will run, run now over the registered documents of the datasets
+// the query reads: a query the runtime would refuse is refused now with the runtime's code and
+// message. On success, the verdict and the summary that approvers review (docs/api.md "Query").
+Result<Json> CheckAtProposal(const Json& query_document, const std::vector<const Json*>& documents) {
+  std::vector<std::string> texts;
+  for (const Json* document : documents) texts.push_back(document->dump());
+  CR_ASSIGN_OR_RETURN(privacy::CheckedProgram program,
+                      privacy::CheckQueryDocument(query_document.dump(), texts));
+  Json summary = Json::parse(privacy::CheckSummaryJson(program.summary), nullptr, false);
+  if (summary.is_discarded()) return Status::Internal("the check summary is not JSON");
+  return Json{{"verdict", "accepted"}, {"summary", summary}};
 }
 
 }  // namespace
@@ -90,6 +104,7 @@ Result<Applied> State::ProposeQuery(const Action& a, const ApplyContext& context
   }
   std::vector<QueryDataset> datasets;
   std::vector<std::string> approvers;
+  std::vector<const Json*> documents;
   for (const std::string& name : names) {
     const DatasetRecord* record = FindDataset(name);
     if (record == nullptr) {
@@ -99,6 +114,17 @@ Result<Applied> State::ProposeQuery(const Action& a, const ApplyContext& context
     const DatasetVersion& latest = record->versions.back();
     datasets.push_back({record->name, latest.version, record->owner, latest.hash});
     approvers.push_back(record->owner);
+    documents.push_back(&latest.document);
+  }
+  // The check's verdict: computed now, or on replay taken from the recorded result, so a replay
+  // does not depend on the checker's version (entries from before the check have none).
+  Json check;
+  if (context.replay) {
+    if (context.recorded_result != nullptr && context.recorded_result->contains("check")) {
+      check = (*context.recorded_result)["check"];
+    }
+  } else {
+    CR_ASSIGN_OR_RETURN(check, CheckAtProposal(document, documents));
   }
   std::sort(approvers.begin(), approvers.end());
   approvers.erase(std::unique(approvers.begin(), approvers.end()), approvers.end());
@@ -116,6 +142,7 @@ Result<Applied> State::ProposeQuery(const Action& a, const ApplyContext& context
                {"query", document},
                {"datasets", datasets_json},
                {"approvers", approvers}};
+  if (!check.is_null()) rec.bound["check"] = check;
   rec.hash = DocumentHash(rec.bound);
   rec.parsed = std::move(q);
   rec.datasets = std::move(datasets);
@@ -134,6 +161,7 @@ Result<Applied> State::ProposeQuery(const Action& a, const ApplyContext& context
                     {"approvers", stored.approvers},
                     {"datasets", datasets_json},
                     {"state", PhaseName(stored.phase)}};
+  if (!check.is_null()) applied.result["check"] = check;
   applied.on_seqno = [&stored, proposer_votes, signer = a.signer](uint64_t seqno) {
     stored.seqno = seqno;
     if (proposer_votes) stored.votes[signer].seqno = seqno;

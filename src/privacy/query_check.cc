@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "privacy/dataset_document.h"
 #include "sql/frontend.h"
 #include "sql/types.h"
 
@@ -40,6 +41,9 @@ Result<DeclaredDataset> DeclaredDatasetFromDocument(std::string_view document_js
     out.schema.push_back(std::move(column));
   }
   if (doc.contains("policy") && !doc["policy"].is_null()) out.policy_json = doc["policy"].dump();
+  auto policy = PolicyOfDatasetDocument(doc);
+  if (!policy.ok()) return policy.status().WithContext("dataset " + out.name);
+  out.document_policy = std::move(policy).value();
   return out;
 }
 
@@ -58,6 +62,10 @@ Result<PolicyFile> PoliciesOfQuery(const std::vector<DeclaredDataset>& datasets,
   PolicyFile policies;
   for (const DeclaredDataset& d : datasets) {
     std::string name = sql::ToLowerAscii(d.name);
+    if (d.document_policy.has_value()) {
+      policies.datasets[name] = *d.document_policy;
+      continue;
+    }
     CR_ASSIGN_OR_RETURN(policies.datasets[name],
                         ParseDatasetPolicy(d.policy_json.empty() ? "{}" : d.policy_json,
                                            "dataset " + name + " policy"));

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,6 +21,10 @@ struct DeclaredDataset {
   std::string name;
   std::vector<sql::Column> schema;
   std::string policy_json;  // the document's "policy" object; "" when it has none
+  // The policy the whole document states (its `policy` with the top-level allowedFields and
+  // columnRoles: PolicyOfDatasetDocument). DeclaredDatasetFromDocument sets it; when set,
+  // policy_json is not read.
+  std::optional<DatasetPolicy> document_policy;
 };
 
 // Reads name, schema and policy from a dataset document (JSON text). InvalidArgument naming

@@ -2,6 +2,8 @@
 // library over TLS with pinned service certificate and member client certificates.
 #include <gtest/gtest.h>
 
+#include "privacy/query_check.h"
+
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -278,6 +280,42 @@ TEST_F(GovernanceE2E, UnimplementedOrUnknownSettingsAreRefusedWhenProposed) {
   EXPECT_TRUE(Get(*a_, "/v1/queries")["queries"].empty());
   EXPECT_EQ(Get(*a_, "/v1/datasets")["datasets"].size(), 1u);
   ExpectOk(Write(*a_, "/v1/queries", "query.propose", {{"query", q}}));
+}
+
+// Governance runs the runtime's privacy check when a query is proposed: a query the runtime would
+// refuse is refused now, with the runtime's code and message, and an accepted proposal carries
+// the check's summary in the record the approvers vote on.
+TEST_F(GovernanceE2E, TheRuntimesCheckRunsWhenAQueryIsProposed) {
+  Activate();
+  Register(*b_, "impressions");
+  std::vector<privacy::DeclaredDataset> declared;
+  {
+    Json view = Get(*a_, "/v1/datasets/impressions");
+    auto d = privacy::DeclaredDatasetFromDocument(view["versions"][0]["document"].dump());
+    ASSERT_TRUE(d.ok()) << d.status().ToString();
+    declared.push_back(*d);
+  }
+  for (const std::string sql : {"SELECT segment, MAX(spend) AS top FROM impressions GROUP BY segment",
+                                "SELECT email, COUNT(*) AS n FROM impressions GROUP BY email",
+                                "SELECT segment, COUNT(*) FILTER (WHERE spend = 'x') AS n "
+                                "FROM impressions GROUP BY segment"}) {
+    ApiReply refused = Propose(*a_, sql);
+    auto expected = privacy::CheckProposedQuery(sql + ";\n", R"({"minGroupUnits":10})", "", declared);
+    ASSERT_FALSE(expected.ok()) << sql;
+    ASSERT_TRUE(refused.error.has_value()) << sql;
+    EXPECT_EQ(refused.error->code, StatusCodeName(expected.status().code())) << sql;
+    EXPECT_EQ(refused.error->message, expected.status().message()) << sql;
+  }
+  EXPECT_TRUE(Get(*a_, "/v1/queries")["queries"].empty());
+
+  ApiReply accepted = Propose(*a_, "SELECT segment, COUNT(*) AS n FROM impressions GROUP BY segment");
+  ExpectOk(accepted);
+  const Json& check = accepted.body["result"]["check"];
+  EXPECT_EQ(check["verdict"], "accepted");
+  ASSERT_TRUE(check["summary"]["columns"].is_array());
+  EXPECT_EQ(check["summary"]["columns"].size(), 2u);
+  std::string id = accepted.body["result"]["id"];
+  EXPECT_EQ(Get(*a_, "/v1/queries/" + id)["bound"]["check"], check);
 }
 
 TEST_F(GovernanceE2E, OneRejectionRejectsAQueryAndTheProposerMayWithdraw) {
