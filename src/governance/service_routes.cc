@@ -4,6 +4,7 @@
 #include <mutex>
 
 #include "crypto/hash.h"
+#include "governance/ids.h"
 #include "governance/service.h"
 #include "governance/views.h"
 #include "sql/catalog.h"
@@ -72,14 +73,36 @@ Status CheckPathMatchesPayload(const std::vector<std::string>& s, const Json& pa
   return Status::OK();
 }
 
+// The id a path names in its third segment has the form its noun's ids have.
+Status CheckPathIds(const std::vector<std::string>& s) {
+  if (s.size() < 3) return Status::OK();
+  const std::string& id = s[2];
+  if (s[1] == "runs" && !IsRunId(id)) {
+    return Status::InvalidArgument("path: a run id is 'r' and a number");
+  }
+  if (s[1] == "queries" && !IsQueryId(id)) {
+    return Status::InvalidArgument("path: a query id is 'q' and a number");
+  }
+  if (s[1] == "datasets" && !IsValidDatasetName(id)) {
+    return Status::InvalidArgument("path: not a valid dataset name");
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 ApiResponse Service::Handle(const std::string& method, const std::string& path,
                             std::string_view body, const std::string& client_member_id) {
+  if (path.size() > kMaxPathBytes) {
+    return ApiResponse::Error({414, "UriTooLong", "request paths are limited to 512 bytes"});
+  }
   std::vector<std::string> segments = SplitPath(path);
   if (segments.empty() || segments[0] != "v1") return NotFoundRoute(method, path);
   if (body.size() > kMaxBodyBytes) {
     return ApiResponse::Error({413, "PayloadTooLarge", "request bodies are limited to 4 MiB"});
+  }
+  if (Status ids = CheckPathIds(segments); !ids.ok()) {
+    return ApiResponse::Error(ApiErrorFromStatus(ids));
   }
   bool runtime_route = segments.size() == 4 && segments[1] == "runs" &&
                        (segments[3] == "keys" || segments[3] == "report");
@@ -108,7 +131,7 @@ ApiResponse Service::HandleWrite(const std::string& route, const std::vector<std
   VerifiedRequest& request = std::get<VerifiedRequest>(verified);
   Status match = CheckPathMatchesPayload(segments, request.action.payload);
   if (!match.ok()) return ApiResponse::Error(ApiErrorFromStatus(match));
-  return Commit(request, AsBytes(body), ApplyContext{}, "");
+  return Commit(request, AsBytes(body), ApplyContext{}, nullptr);
 }
 
 // POST /v1/datasets/{name}/secret: {"request": base64 COSE_Sign1, "key": base64}. The signed
@@ -152,22 +175,29 @@ ApiResponse Service::StoreSecret(const std::vector<std::string>& segments, std::
     SecureWipe(*key);
     return ApiResponse::Error(ApiErrorFromStatus(match));
   }
+  // Authorisation before any file effect: a member who may not store this key (not the owner,
+  // a version that has its key already) gets its refusal recorded and touches no file.
   SecretStore::Binding binding;
+  Result<State::SecretTarget> target = Status::Internal("unset");
   {
     std::shared_lock lock(mu_);
     binding.collaboration = state_.collaboration_id();
+    target = state_.CheckSecret(request.action);
   }
-  binding.dataset = sql::ToLowerAscii(segments[2]);
-  binding.version = payload["version"].get<int64_t>();
-  binding.key_id = payload["keyId"].get<std::string>();
-  std::string file = binding.dataset + "-v" + std::to_string(binding.version) + "-" +
-                     HexEncode(*request.message.headers.nonce) + ".sealed";
-  Status sealed = secrets_->Seal(file, binding, *key);
+  if (!target.ok()) {
+    SecureWipe(*key);
+    return Commit(request, *raw, ApplyContext{}, nullptr);
+  }
+  binding.dataset = target->dataset;
+  binding.version = target->version;
+  binding.key_id = target->key_id;
+  auto pending = secrets_->SealPending(binding, *key);
   SecureWipe(*key);
-  if (!sealed.ok()) return ApiResponse::Error(ApiErrorFromStatus(sealed));
+  if (!pending.ok()) return ApiResponse::Error(ApiErrorFromStatus(pending.status()));
+  PendingSecret secret{*pending, SecretStore::FileName(binding)};
   ApplyContext context;
-  context.sealed_secret_file = file;
-  return Commit(request, *raw, context, file);
+  context.sealed_secret_file = secret.file;
+  return Commit(request, *raw, context, &secret);
 }
 
 ApiResponse Service::HandleRead(const std::vector<std::string>& s,
@@ -197,6 +227,10 @@ ApiResponse Service::HandleRead(const std::vector<std::string>& s,
     if (n == 3 && s[1] == "runs") return FromResult(RunView(state_, s[2]));
   }
   if (n == 2 && s[1] == "ledger") {
+    // A head over everything appended so far, so that the download ends signed (an unsigned
+    // tail fails `audit verify`); entries appended meanwhile may still follow it.
+    Status signed_head = ledger_->Sync();
+    if (!signed_head.ok()) return ApiResponse::Error(ApiErrorFromStatus(signed_head));
     ApiResponse r;
     r.content_type = "application/octet-stream";
     ledger::Ledger* ledger = ledger_.get();

@@ -1,5 +1,7 @@
 #include "governance/client/governance_client.h"
 
+#include "governance/bootstrap.h"
+
 #include <csignal>
 #include <chrono>
 #include <mutex>
@@ -141,6 +143,9 @@ Result<ApiReply> GovernanceClient::Write(const std::string& path, const std::str
   bool first_proposal = message_type == "collab.propose" && payload.value("version", 0) == 1;
   if (!first_proposal && !payload.contains("collaboration")) {
     CR_ASSIGN_OR_RETURN(payload["collaboration"], CollaborationId());
+  }
+  if (first_proposal && !bootstrap_token_.empty() && !payload.contains("bootstrapProof")) {
+    payload["bootstrapProof"] = BootstrapProof(bootstrap_token_, member_id());
   }
   CR_ASSIGN_OR_RETURN(Bytes message, Sign(message_type, payload));
   return PostSigned(path, message);
