@@ -247,3 +247,48 @@ TEST_F(LedgerAudit, ATreeHeadWithAWrongRootOrSignatureFailsUnderValidChecksums) 
 
 }  // namespace
 }  // namespace cleanroom::governance::testing
+
+namespace cleanroom::governance::testing {
+namespace {
+
+TEST_F(LedgerAudit, AMemberDetectsARolledBackServiceOnDownload) {
+  // a's identity on disk, pinned to the service, as a member's CLI uses it.
+  std::string identity = dir_.path() + "/member-a";
+  ASSERT_TRUE(crypto::WriteIdentity(identity, a_->identity).ok());
+  auto download = [&](std::string* out) {
+    EXPECT_TRUE(client::SavePin(identity, server_->url(), server_->fingerprint()).ok());
+    return RunCleanroom({"audit", "download", "--identity", identity, "--out",
+                         dir_.path() + "/download.ledger"},
+                        out);
+  };
+  std::string out;
+  ASSERT_EQ(download(&out), 0) << out;
+  EXPECT_TRUE(fs::exists(identity + "/tree-head.json"));
+
+  // The service's state as it is now, kept by a dishonest operator.
+  server_->Stop();
+  std::string saved = dir_.path() + "-saved";
+  fs::copy(dir_.path(), saved, fs::copy_options::recursive);
+  server_ = TestServer::Start(dir_.path());
+  ASSERT_NE(server_, nullptr);
+  auto b = Connect(*server_, b_->identity);
+  ASSERT_TRUE(b->Write("/v1/datasets/impressions/consent", "dataset.disable",
+                       {{"dataset", "impressions"}}).ok());
+  ASSERT_EQ(download(&out), 0) << out;
+  EXPECT_NE(out.find("extends the tree head seen before"), std::string::npos) << out;
+
+  // The operator rolls the service back to the copy (the disable vanishes).
+  server_->Stop();
+  for (const char* part : {"ledger", "secrets", "service"}) {
+    fs::remove_all(dir_.path() + "/" + part);
+    fs::copy(saved + "/" + part, dir_.path() + "/" + part, fs::copy_options::recursive);
+  }
+  fs::remove_all(saved);
+  server_ = TestServer::Start(dir_.path());
+  ASSERT_NE(server_, nullptr);
+  EXPECT_NE(download(&out), 0) << out;
+  EXPECT_NE(out.find("truncated or rolled back"), std::string::npos) << out;
+}
+
+}  // namespace
+}  // namespace cleanroom::governance::testing
