@@ -63,6 +63,16 @@ class LedgerAudit : public RunningCollaboration {
     EXPECT_EQ(MemberMessageType(found), type);
     return found;
   }
+  // Stops the service, copies its data dir to DIR + `suffix` and starts it again; the copy's
+  // path. What a dishonest operator keeps to roll the service back or fork it.
+  std::string CopyStoppedService(const std::string& suffix) {
+    server_->Stop();
+    std::string copy = dir_.path() + suffix;
+    fs::copy(dir_.path(), copy, fs::copy_options::recursive);
+    server_ = TestServer::Start(dir_.path());
+    EXPECT_NE(server_, nullptr);
+    return copy;
+  }
   void ExpectServiceRefusesToStart(const std::string& why) {
     ServiceOptions options;
     options.data_dir = dir_.path();
@@ -150,10 +160,7 @@ TEST_F(LedgerAudit, ATrustedHeadRefusesTruncationRollbackAndForks) {
   ASSERT_EQ(Verify({first, "--save-head", head}, &out), 0) << out;
 
   // The data dir as it is now, copied while the service is stopped: the root of a fork.
-  server_->Stop();
-  std::string fork_dir = dir_.path() + "-fork";
-  fs::copy(dir_.path(), fork_dir, fs::copy_options::recursive);
-  server_ = TestServer::Start(dir_.path());
+  std::string fork_dir = CopyStoppedService("-fork");
   ASSERT_NE(server_, nullptr);
   auto a = Connect(*server_, a_->identity);
   auto b = Connect(*server_, b_->identity);
@@ -266,10 +273,7 @@ TEST_F(LedgerAudit, AMemberDetectsARolledBackServiceOnDownload) {
   EXPECT_TRUE(fs::exists(identity + "/tree-head.json"));
 
   // The service's state as it is now, kept by a dishonest operator.
-  server_->Stop();
-  std::string saved = dir_.path() + "-saved";
-  fs::copy(dir_.path(), saved, fs::copy_options::recursive);
-  server_ = TestServer::Start(dir_.path());
+  std::string saved = CopyStoppedService("-saved");
   ASSERT_NE(server_, nullptr);
   auto b = Connect(*server_, b_->identity);
   ASSERT_TRUE(b->Write("/v1/datasets/impressions/consent", "dataset.disable",
