@@ -1,6 +1,6 @@
 #include "governance/api_error.h"
 
-#include <nlohmann/json.hpp>
+#include "governance/json_reader.h"
 
 namespace cleanroom::governance {
 
@@ -28,7 +28,8 @@ ApiError ApiErrorFromStatus(const Status& status) {
 
 ApiError ParseApiError(int http_status, const std::string& body) {
   ApiError error{http_status, "HttpError", ""};
-  nlohmann::json doc = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  auto parsed = ParseJson(body, "error reply");
+  Json doc = parsed.ok() ? std::move(parsed).value() : Json();
   if (doc.is_object() && doc.contains("error") && doc["error"].is_object()) {
     const auto& e = doc["error"];
     if (e.contains("code") && e["code"].is_string()) error.code = e["code"].get<std::string>();

@@ -77,7 +77,9 @@ Status ApiReply::ToStatus() const {
 ApiReply MakeApiReply(const HttpReply& reply) {
   ApiReply out;
   out.http_status = reply.status;
-  out.body = Json::parse(reply.body, nullptr, /*allow_exceptions=*/false);
+  // The reply is bounded like every JSON text the service itself parses.
+  auto body = ParseJson(reply.body, "reply");
+  out.body = body.ok() ? std::move(body).value() : Json(Json::value_t::discarded);
   if (reply.status < 200 || reply.status >= 300) out.error = ParseApiError(reply.status, reply.body);
   return out;
 }
