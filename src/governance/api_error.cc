@@ -6,7 +6,9 @@ namespace cleanroom::governance {
 
 std::string ApiError::ToJson() const {
   nlohmann::json body = {{"error", {{"code", code}, {"message", message}}}};
-  return body.dump();
+  // Messages may quote what a client sent (a message type from CBOR, a path): invalid UTF-8 is
+  // replaced rather than thrown on.
+  return CanonicalJson(body);
 }
 
 ApiError ApiErrorFromStatus(const Status& status) {

@@ -32,6 +32,9 @@ Result<Json> ParseJson(std::string_view text, std::string_view where) {
   } catch (const Json::parse_error& e) {
     return Status::InvalidArgument(std::string(where) + ": invalid JSON at byte " +
                                    std::to_string(e.byte));
+  } catch (const Json::exception&) {
+    // A number out of range (out_of_range 406) and the like: still only malformed input.
+    return Status::InvalidArgument(std::string(where) + ": invalid JSON (a number out of range)");
   } catch (const JsonBoundExceeded& e) {
     return Status::InvalidArgument(std::string(where) + ": the JSON text " + e.what);
   }

@@ -274,7 +274,7 @@ ApiResponse Service::Commit(const VerifiedRequest& request, ByteSpan raw,
   if (refusal) {
     Json body = {{"error", {{"code", refusal->code}, {"message", refusal->message}}},
                  {"seqno", ticket->seqno}};
-    return ApiResponse::WithJson(refusal->http_status, body.dump());
+    return ApiResponse::WithJson(refusal->http_status, CanonicalJson(body));
   }
   Json body = {{"seqno", ticket->seqno}, {"result", applied->result}};
   return ApiResponse::WithJson(200, body.dump());

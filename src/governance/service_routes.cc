@@ -28,8 +28,9 @@ std::vector<std::string> SplitPath(const std::string& path) {
   return out;
 }
 
-ApiResponse NotFoundRoute(const std::string& method, const std::string& path) {
-  return ApiResponse::Error({404, "NoSuchRoute", "no route " + method + " " + path});
+// The path is the client's and not quoted back (it may be any bytes).
+ApiResponse NotFoundRoute(const std::string& method) {
+  return ApiResponse::Error({404, "NoSuchRoute", "no route for " + method + " at this path"});
 }
 
 ApiResponse FromResult(const Result<Json>& r) {
@@ -97,7 +98,7 @@ ApiResponse Service::Handle(const std::string& method, const std::string& path,
     return ApiResponse::Error({414, "UriTooLong", "request paths are limited to 512 bytes"});
   }
   std::vector<std::string> segments = SplitPath(path);
-  if (segments.empty() || segments[0] != "v1") return NotFoundRoute(method, path);
+  if (segments.empty() || segments[0] != "v1") return NotFoundRoute(method);
   if (body.size() > kMaxBodyBytes) {
     return ApiResponse::Error({413, "PayloadTooLarge", "request bodies are limited to 4 MiB"});
   }
@@ -113,7 +114,7 @@ ApiResponse Service::Handle(const std::string& method, const std::string& path,
     return RuntimeRuns();
   }
   if (method == "POST") {
-    if (WriteTypes(segments).empty()) return NotFoundRoute(method, path);
+    if (WriteTypes(segments).empty()) return NotFoundRoute(method);
     return HandleWrite(path, segments, body);
   }
   if (method == "GET") return HandleRead(segments, client_member_id);
@@ -249,7 +250,7 @@ ApiResponse Service::HandleRead(const std::vector<std::string>& s,
     if (!receipt.ok()) return ApiResponse::Error(ApiErrorFromStatus(receipt.status()));
     return ApiResponse::WithJson(200, receipt->ToJson());
   }
-  return NotFoundRoute("GET", "/" + (n > 1 ? s[1] : std::string()));
+  return NotFoundRoute("GET");
 }
 
 }  // namespace cleanroom::governance

@@ -3,6 +3,7 @@
 // not authenticated appends to the ledger or grows any state.
 #include <gtest/gtest.h>
 
+#include "crypto/cose.h"
 #include "governance/tests/collab_fixture.h"
 #include "ledger/ledger.h"
 
@@ -77,6 +78,32 @@ TEST_F(HostileInput, HugeCountsAreRefused) {
   auto raw = (*https)->Request("POST", "/v1/datasets", "application/cose", cbor);
   ASSERT_TRUE(raw.ok());
   ExpectError(client::MakeApiReply(*raw), 400, "MalformedRequest");
+  ExpectServing();
+}
+
+// Found by the route fuzzers: a number out of range threw past the JSON parser's handler, and an
+// error quoting a path of invalid UTF-8 threw when serialised; both ended the service.
+TEST_F(HostileInput, OutOfRangeNumbersAndInvalidUtf8AreRefusedNotACrash) {
+  std::string run = RequestRun();
+  ExpectError(Anonymous("POST", "/v1/runs/" + run + "/keys", "{\"run\": 1e999999}"), 400,
+              "InvalidArgument");
+  ExpectError(Anonymous("POST", "/v1/datasets/customers/secret", "99990000000000000000e01189802"),
+              400, "InvalidArgument");
+  ExpectError(Anonymous("POST", "/v1/%9D%FF", ""), 404, "NoSuchRoute");
+  auto read = a_->client->Get("/v1/%9D%FF");
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  ExpectError(*read, 404, "NoSuchRoute");
+  // A signed write whose message type is not UTF-8, quoted in the refusal.
+  crypto::cose::Sign1Options o;
+  o.kid = ToBytes(a_->id());
+  o.msg_type = std::string("\xff\xfe");
+  o.created_at = 1;
+  o.generate_nonce = true;
+  auto message = crypto::cose::CreateSign1(a_->identity.signing_key, AsBytes("{}"), o);
+  ASSERT_TRUE(message.ok());
+  auto reply = a_->client->PostSigned("/v1/datasets", *message);
+  ASSERT_TRUE(reply.ok()) << reply.status().ToString();
+  EXPECT_EQ(reply->http_status, 400);
   ExpectServing();
 }
 
