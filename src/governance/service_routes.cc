@@ -231,7 +231,9 @@ ApiResponse Service::HandleRead(const std::vector<std::string>& s,
     // A head over everything appended so far, so that the download ends signed (an unsigned
     // tail fails `audit verify`); entries appended meanwhile may still follow it.
     Status signed_head = ledger_->Sync();
-    if (!signed_head.ok()) return ApiResponse::Error(ApiErrorFromStatus(signed_head));
+    if (!signed_head.ok()) {
+      return ApiResponse::Error({503, "Unavailable", "the ledger cannot sign a tree head now"});
+    }
     ApiResponse r;
     r.content_type = "application/octet-stream";
     ledger::Ledger* ledger = ledger_.get();
