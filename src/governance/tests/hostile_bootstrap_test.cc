@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "governance/bootstrap.h"
+#include "governance/tests/process_server.h"
 #include "governance/tests/test_support.h"
 
 namespace cleanroom::governance::testing {
@@ -88,6 +89,44 @@ TEST(Bootstrap, FoundersFixedAtInitAreTheOnlyProposers) {
   founder->client = Connect(*server, founder->identity);
   ApiReply founded = Propose(*founder, OneMemberContract(*founder));
   EXPECT_TRUE(founded.ok()) << founded.error->message;
+}
+
+}  // namespace
+}  // namespace cleanroom::governance::testing
+
+namespace cleanroom::governance::testing {
+namespace {
+
+TEST(Bootstrap, TheOperatorInitialisesThroughTheCommandLine) {
+  TempDir dir;
+  std::string out;
+  // serve on a data dir nobody initialised: refused, and nothing is created in it.
+  EXPECT_NE(RunCleanroom({"governance", "serve", "--data-dir", dir.path() + "/gov", "--listen",
+                          "127.0.0.1:0"},
+                         &out),
+            0);
+  EXPECT_NE(out.find("governance init"), std::string::npos) << out;
+  EXPECT_FALSE(std::filesystem::exists(dir.path() + "/gov/ledger"));
+
+  // init with a founder given as an identity directory.
+  auto founder = crypto::GenerateIdentity("founder");
+  ASSERT_TRUE(founder.ok());
+  ASSERT_TRUE(crypto::WriteIdentity(dir.path() + "/founder", *founder).ok());
+  ASSERT_EQ(RunCleanroom({"governance", "init", "--data-dir", dir.path() + "/gov", "--founder",
+                          dir.path() + "/founder"},
+                         &out),
+            0)
+      << out;
+  EXPECT_NE(out.find("founder " + founder->member_id()), std::string::npos) << out;
+  EXPECT_EQ(out.find("bootstrap token"), std::string::npos) << out;
+  // Once only.
+  EXPECT_NE(RunCleanroom({"governance", "init", "--data-dir", dir.path() + "/gov"}, &out), 0);
+  EXPECT_NE(out.find("already initialised"), std::string::npos) << out;
+  // A founder that is neither an identity nor a certificate.
+  EXPECT_NE(RunCleanroom({"governance", "init", "--data-dir", dir.path() + "/other", "--founder",
+                          dir.path() + "/nothing"},
+                         &out),
+            0);
 }
 
 }  // namespace
