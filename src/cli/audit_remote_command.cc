@@ -9,6 +9,7 @@
 #include "base/file.h"
 #include "cli/command_registry.h"
 #include "governance/client/cli_support.h"
+#include "governance/client/tree_head_check.h"
 #include "ledger/receipt.h"
 #include "ledger/verify.h"
 
@@ -24,14 +25,11 @@ struct DownloadFlags {
   uint64_t seqno = 0;
 };
 
-// The last signed tree head a member has seen, kept in its identity directory.
-constexpr char kTreeHeadFile[] = "tree-head.json";
-
 // Verifies a downloaded ledger against the tree head kept in the member's identity directory
 // (it must extend it: no truncation, rollback or fork since the last download) and keeps its
 // last signed tree head in place of the old one.
 Status CheckAgainstKeptHead(const std::string& ledger_file, const std::string& identity_dir) {
-  std::string head_file = identity_dir + "/" + kTreeHeadFile;
+  std::string head_file = identity_dir + "/" + governance::client::kTreeHeadFile;
   ledger::VerifyOptions options;
   options.check_request_freshness = true;
   options.member_verifier = ledger::CoseMemberSignatureVerifier();

@@ -7,6 +7,7 @@
 #include "governance/ids.h"
 #include "governance/service.h"
 #include "governance/views.h"
+#include "ledger/receipt.h"
 #include "sql/catalog.h"
 
 namespace cleanroom::governance {
@@ -72,6 +73,16 @@ Status CheckPathMatchesPayload(const std::vector<std::string>& s, const Json& pa
                                    ": differs from the one the path names");
   }
   return Status::OK();
+}
+
+// A decimal number in a path segment; InvalidArgument naming `what` otherwise.
+Result<uint64_t> PathNumber(const std::string& segment, const char* what) {
+  uint64_t value = 0;
+  auto [end, ec] = std::from_chars(segment.data(), segment.data() + segment.size(), value);
+  if (ec != std::errc() || end != segment.data() + segment.size()) {
+    return Status::InvalidArgument(std::string(what) + ": expected a number");
+  }
+  return value;
 }
 
 // The id a path names in its third segment has the form its noun's ids have.
@@ -242,13 +253,21 @@ ApiResponse Service::HandleRead(const std::vector<std::string>& s,
     };
     return r;
   }
+  if (n == 4 && s[1] == "ledger" && s[2] == "consistency") {
+    auto old_size = PathNumber(s[3], "tree size");
+    if (!old_size.ok()) return ApiResponse::Error(ApiErrorFromStatus(old_size.status()));
+    auto consistency = ledger_->ConsistencyFrom(*old_size);
+    if (!consistency.ok()) return ApiResponse::Error(ApiErrorFromStatus(consistency.status()));
+    auto head = ParseJson(ledger::TreeHeadToJson(consistency->first), "tree head");
+    if (!head.ok()) return ApiResponse::Error(ApiErrorFromStatus(head.status()));
+    Json proof = Json::array();
+    for (const ledger::Hash& h : consistency->second) proof.push_back(HexEncode(h));
+    return ApiResponse::WithJson(200, Json{{"treeHead", *head}, {"proof", proof}}.dump());
+  }
   if (n == 3 && s[1] == "receipts") {
-    uint64_t seqno = 0;
-    auto [end, ec] = std::from_chars(s[2].data(), s[2].data() + s[2].size(), seqno);
-    if (ec != std::errc() || end != s[2].data() + s[2].size()) {
-      return ApiResponse::Error({400, "InvalidArgument", "receipt seqno: expected a number"});
-    }
-    auto receipt = ledger_->GetReceipt(seqno);
+    auto seqno = PathNumber(s[2], "receipt seqno");
+    if (!seqno.ok()) return ApiResponse::Error(ApiErrorFromStatus(seqno.status()));
+    auto receipt = ledger_->GetReceipt(*seqno);
     if (!receipt.ok()) return ApiResponse::Error(ApiErrorFromStatus(receipt.status()));
     return ApiResponse::WithJson(200, receipt->ToJson());
   }

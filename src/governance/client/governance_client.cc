@@ -1,6 +1,9 @@
 #include "governance/client/governance_client.h"
 
 #include "governance/bootstrap.h"
+#include "governance/client/tree_head_check.h"
+
+#include <unistd.h>
 
 #include <csignal>
 #include <chrono>
@@ -45,6 +48,11 @@ Status SavePin(const std::string& identity_dir, const std::string& url,
   int port = 0;
   CR_RETURN_IF_ERROR(ParseServiceUrl(url, &host, &port));
   CR_ASSIGN_OR_RETURN(std::string fp, NormalizeSha256Hex(fingerprint, "--service-fingerprint"));
+  // A tree head kept from another service says nothing about this one.
+  std::string old_url, old_fingerprint;
+  if (LoadPin(identity_dir, &old_url, &old_fingerprint).ok() && old_fingerprint != fp) {
+    ::unlink((identity_dir + "/" + kTreeHeadFile).c_str());
+  }
   Json pin = {{"url", url}, {"fingerprint", fp}};
   return WriteFileAtomic(identity_dir + "/" + kPinFile, pin.dump(2) + "\n", 0644);
 }
@@ -92,7 +100,10 @@ Result<std::unique_ptr<GovernanceClient>> GovernanceClient::Create(const ClientO
     CR_RETURN_IF_ERROR(LoadPin(options.identity_dir, &url, &fingerprint));
   }
   CR_ASSIGN_OR_RETURN(crypto::MemberIdentity identity, crypto::LoadIdentity(options.identity_dir));
-  return Create(url, fingerprint, std::move(identity));
+  CR_ASSIGN_OR_RETURN(auto client, Create(url, fingerprint, std::move(identity)));
+  // Every command of a member checks that the service still extends what the member saw.
+  CR_RETURN_IF_ERROR(CheckTreeHead(*client, options.identity_dir, fingerprint));
+  return client;
 }
 
 Result<std::unique_ptr<GovernanceClient>> GovernanceClient::Create(

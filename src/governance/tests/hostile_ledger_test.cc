@@ -292,6 +292,22 @@ TEST_F(LedgerAudit, AMemberDetectsARolledBackServiceOnDownload) {
   ASSERT_NE(server_, nullptr);
   EXPECT_NE(download(&out), 0) << out;
   EXPECT_NE(out.find("truncated or rolled back"), std::string::npos) << out;
+  // Any other command of the member checks the same (a consistency proof from the service).
+  EXPECT_NE(RunCleanroom({"collab", "show", "--identity", identity}, &out), 0) << out;
+  EXPECT_NE(out.find("truncated or rolled back"), std::string::npos) << out;
+
+  // The service, rolled back, goes on with another history: a fork, also refused.
+  auto b2 = Connect(*server_, b_->identity);
+  for (int i = 0; i < 6; ++i) {
+    auto r = b2->Write("/v1/queries/" + query_ + "/consent", i % 2 ? "query.enable" : "query.disable",
+                       {{"query", query_}});
+    ASSERT_TRUE(r.ok() && r->ok());
+  }
+  // A download makes the service sign a head over them.
+  auto signed_head = b2->Download("/v1/ledger", [](ByteSpan) { return Status::OK(); });
+  ASSERT_TRUE(signed_head.ok() && signed_head->ok());
+  EXPECT_NE(RunCleanroom({"collab", "show", "--identity", identity}, &out), 0) << out;
+  EXPECT_NE(out.find("forked history"), std::string::npos) << out;
 }
 
 }  // namespace
