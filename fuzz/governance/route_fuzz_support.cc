@@ -62,7 +62,7 @@ Json Dataset(const std::string& name) {
           {"schema", {{{"name", "email"}, {"type", "string"}}, {{"name", "segment"}, {"type", "string"}}}},
           {"allowedFields", {"email", "segment"}},
           {"columnRoles", {{"email", "join"}}},
-          {"policy", {{"minRows", 100}}},
+          {"policy", {{"minRowCount", 100}}},
           {"location", "file:///data/" + name + ".enc"},
           {"contentHash", std::string(64, '0')},
           {"keyId", name + "-key"}};
@@ -104,7 +104,7 @@ FuzzWorld* Build() {
   StoreKey(*service, b, collab, "impressions");
   Json query = {{"name", "q"},
                 {"steps", {"SELECT COUNT(*) FROM impressions i JOIN customers c ON i.email = c.email"}},
-                {"guards", {{"minRowsPerInput", 100}}},
+                {"guards", {{"minGroupUnits", 10}}},
                 {"outputFormat", "csv"},
                 {"recipients", {a.member_id()}},
                 {"runners", {a.member_id()}}};

@@ -58,7 +58,7 @@ void RunningCollaboration::SetUp() {
 Json RunningCollaboration::QueryDocument(const std::string& name, const std::string& sql) const {
   return {{"name", name},
           {"steps", {sql}},
-          {"guards", {{"minRowsPerInput", 100}}},
+          {"guards", {{"minGroupUnits", 10}}},
           {"outputFormat", "csv"},
           {"recipients", {a_->id()}},
           {"runners", {a_->id()}}};
