@@ -16,7 +16,10 @@ namespace {
 struct VerifyArgs {
   std::string ledger;
   std::string service_cert;
+  std::string trusted_head;
+  std::string save_head;
   bool skip_member_signatures = false;
+  bool accept_unsigned_tail = false;
 };
 
 struct ReceiptArgs {
@@ -34,7 +37,15 @@ Result<std::shared_ptr<ledger::TreeHeadVerifier>> LoadServiceCertificate(const s
 
 int RunVerify(const VerifyArgs& args) {
   ledger::VerifyOptions options;
+  options.check_request_freshness = true;
   if (!args.skip_member_signatures) options.member_verifier = ledger::CoseMemberSignatureVerifier();
+  if (!args.trusted_head.empty()) {
+    auto text = ReadFileToString(args.trusted_head);
+    if (!text.ok()) return ReportError(text.status());
+    auto head = ledger::TreeHeadFromJson(*text);
+    if (!head.ok()) return ReportError(head.status().WithContext("--trusted-head " + args.trusted_head));
+    options.trusted_head = *head;
+  }
   if (!args.service_cert.empty()) {
     auto service = LoadServiceCertificate(args.service_cert);
     if (!service.ok()) return ReportError(service.status());
@@ -61,9 +72,27 @@ int RunVerify(const VerifyArgs& args) {
   std::printf("  %" PRIu64 " signed tree heads verified%s\n", report.tree_heads_checked,
               args.service_cert.empty() ? " (service certificate taken from the ledger)"
                                         : " (service certificate pinned)");
+  if (!args.trusted_head.empty()) {
+    std::printf("  extends the trusted tree head of %" PRIu64 " entries\n",
+                options.trusted_head->tree_size);
+  }
+  if (!args.save_head.empty() && report.last_tree_head) {
+    Status saved = WriteFileAtomic(args.save_head, ledger::TreeHeadToJson(*report.last_tree_head));
+    if (!saved.ok()) return ReportError(saved);
+    std::printf("  saved the last signed tree head (%" PRIu64 " entries) to %s\n",
+                report.last_tree_head->tree_size, args.save_head.c_str());
+  }
   if (report.uncovered_entries > 0) {
-    std::printf("  %" PRIu64 " entries after the last tree head are not yet signed\n",
-                report.uncovered_entries);
+    std::printf("  %" PRIu64 " entries after the last tree head are not signed%s\n",
+                report.uncovered_entries,
+                args.accept_unsigned_tail ? " (accepted: --accept-unsigned-tail)" : "");
+    // Nothing signed vouches for them: a service could still rewrite or drop them.
+    if (!args.accept_unsigned_tail) {
+      std::fprintf(stderr,
+                   "error: FailedPrecondition: the ledger ends with entries no signed tree head "
+                   "covers (download it again, or pass --accept-unsigned-tail)\n");
+      return 1;
+    }
   }
   return 0;
 }
@@ -99,7 +128,8 @@ void SetupAudit(CLI::App& root, ExitCode& exit_code) {
 
   auto verify_args = std::make_shared<VerifyArgs>();
   CLI::App* verify = audit->add_subcommand(
-      "verify", "Verify a ledger offline: checksums, Merkle tree, signed tree heads, signatures");
+      "verify", "Verify a ledger offline: checksums, Merkle tree, signed tree heads, signatures, "
+                "replayed requests");
   verify->add_option("--ledger", verify_args->ledger,
                      "A ledger directory, one segment, or a downloaded ledger file")
       ->required();
@@ -107,6 +137,13 @@ void SetupAudit(CLI::App& root, ExitCode& exit_code) {
                      "Require the ledger to be signed by this service certificate (PEM or DER)");
   verify->add_flag("--skip-member-signatures", verify_args->skip_member_signatures,
                    "Do not verify the members' COSE_Sign1 signatures");
+  verify->add_option("--trusted-head", verify_args->trusted_head,
+                     "A tree head saved earlier (--save-head): refuse a ledger that does not "
+                     "extend it (truncated, rolled back or forked)");
+  verify->add_option("--save-head", verify_args->save_head,
+                     "Write the ledger's last signed tree head to this file once it verifies");
+  verify->add_flag("--accept-unsigned-tail", verify_args->accept_unsigned_tail,
+                   "Accept entries after the last signed tree head (else they fail the check)");
   verify->callback([verify_args, &exit_code] { exit_code.value = RunVerify(*verify_args); });
 
   auto receipt_args = std::make_shared<ReceiptArgs>();

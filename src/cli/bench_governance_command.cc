@@ -21,6 +21,7 @@
 #include "cli/command_registry.h"
 #include "crypto/identity.h"
 #include "governance/client/governance_client.h"
+#include "governance/service.h"
 
 namespace cleanroom::cli {
 namespace {
@@ -128,6 +129,8 @@ Status RunBench(const BenchFlags& f) {
     if (::mkdtemp(templ) == nullptr) return Status::Internal("mkdtemp failed");
     data_dir = templ;
   }
+  // The operator's init: a one-time token, which the first member uses to propose.
+  CR_ASSIGN_OR_RETURN(std::string token, governance::Service::Initialise(data_dir, {}));
   ChildServer server;
   CR_RETURN_IF_ERROR(StartServer(data_dir, &server));
   std::printf("governance bench: service %s, %d clients, %d members, %d s per phase\n",
@@ -150,6 +153,7 @@ Status RunBench(const BenchFlags& f) {
     CR_ASSIGN_OR_RETURN(auto c, GovernanceClient::Create(server.url, server.fingerprint, m));
     setup.push_back(std::move(c));
   }
+  setup[0]->set_bootstrap_token(token);
   CR_ASSIGN_OR_RETURN(ApiReply proposed, setup[0]->Write("/v1/collab/proposals", "collab.propose",
                                                          {{"version", 1}, {"contract", contract}}));
   CR_RETURN_IF_ERROR(proposed.ToStatus());

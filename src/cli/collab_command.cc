@@ -26,6 +26,7 @@ struct ContractFlags {
   std::vector<std::string> measurements;
   std::vector<std::string> evidence_kinds;
   std::vector<std::string> platform_keys;
+  std::string bootstrap_token;  // collab create on a service initialised with a token
 };
 
 // Builds the contract from --contract FILE, or from --name and the --member directories.
@@ -93,6 +94,7 @@ void PrintCollaboration(const Json& c) {
 Status Propose(const ContractFlags& f, bool first) {
   CR_ASSIGN_OR_RETURN(Json contract, BuildContract(f));
   CR_ASSIGN_OR_RETURN(auto client, governance::client::Connect(f.client));
+  if (!f.bootstrap_token.empty()) client->set_bootstrap_token(f.bootstrap_token);
   int64_t version = 1;
   if (!first) {
     CR_ASSIGN_OR_RETURN(ApiReply view, client->Get("/v1/collab"));
@@ -153,6 +155,10 @@ void SetupCollab(CLI::App& root, ExitCode& exit_code) {
   auto create = std::make_shared<ContractFlags>();
   CLI::App* c = group->add_subcommand("create", "Propose the collaboration (contract version 1)");
   AddContractFlags(c, create.get());
+  c->add_option("--bootstrap-token", create->bootstrap_token,
+                "The one-time token `cleanroom governance init` printed, when the service was "
+                "initialised without founders")
+      ->envname("CLEANROOM_BOOTSTRAP_TOKEN");
   c->callback([create, report] { report(Propose(*create, true)); });
 
   auto update = std::make_shared<ContractFlags>();

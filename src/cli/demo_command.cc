@@ -322,6 +322,7 @@ Status AuditLedger(DemoWorld& world) {
   world.StopService();
   ledger::VerifyOptions options;
   options.member_verifier = ledger::CoseMemberSignatureVerifier();
+  options.check_request_freshness = true;
   ledger::VerifyReport report;
   CR_RETURN_IF_ERROR(ledger::VerifyLedger(world.ledger_dir(), options, &report));
   Say("cleanroom audit verify --ledger " + world.ledger_dir() + ": ledger OK, " +

@@ -26,9 +26,16 @@ Result<std::unique_ptr<DemoWorld>> DemoWorld::Start(const std::string& dir) {
   governance::ServiceOptions options;
   options.data_dir = dir + "/governance";
   world->ledger_dir_ = options.data_dir + "/ledger";
+  // The operator's init: the three parties are the founders, and only they may propose.
+  std::vector<std::string> founders;
+  for (const DemoParty& party : world->parties_) {
+    CR_ASSIGN_OR_RETURN(crypto::MemberPublicIdentity id, crypto::LoadPublicIdentity(party.identity_dir));
+    founders.push_back(id.member_id);
+  }
+  CR_RETURN_IF_ERROR(governance::Service::Initialise(options.data_dir, founders).status());
   CR_ASSIGN_OR_RETURN(world->service_, governance::Service::Open(options));
   governance::HttpServerOptions http;
-  http.threads = 16;
+  http.threads = 64;
   CR_ASSIGN_OR_RETURN(world->server_, governance::HttpServer::Bind(world->service_.get(), http));
   world->url_ = "https://127.0.0.1:" + std::to_string(world->server_->port());
   governance::HttpServer* server = world->server_.get();

@@ -10,7 +10,9 @@
 #include <thread>
 
 #include "cli/command_registry.h"
+#include "base/file.h"
 #include "crypto/identity.h"
+#include "crypto/x509.h"
 #include "governance/client/governance_client.h"
 #include "governance/http_server.h"
 #include "governance/service.h"
@@ -21,7 +23,8 @@ namespace {
 struct ServeFlags {
   std::string data_dir;
   std::string listen = "127.0.0.1:7443";
-  int threads = 160;
+  int threads = 1024;
+  int per_peer = 256;
   int64_t run_timeout = 3600;
 };
 
@@ -43,6 +46,7 @@ Status RunServe(const ServeFlags& flags) {
   governance::HttpServerOptions http;
   CR_RETURN_IF_ERROR(ParseListen(flags.listen, &http.host, &http.port));
   http.threads = flags.threads;
+  http.max_connections_per_peer = flags.per_peer;
   // SIGINT / SIGTERM end the service cleanly (pending writes made durable, a final tree head);
   // they are blocked here so that every thread inherits the mask and one thread waits for them.
   sigset_t signals;
@@ -78,11 +82,44 @@ Status RunServe(const ServeFlags& flags) {
   return run;
 }
 
+// A founder given as a member's identity directory or as its certificate (PEM file).
+Result<std::string> FounderId(const std::string& path) {
+  auto identity = crypto::LoadPublicIdentity(path);
+  if (identity.ok()) return identity->member_id;
+  auto pem = ReadFileToString(path);
+  if (!pem.ok()) return Status::InvalidArgument("--founder " + path + ": not an identity directory or a certificate file");
+  auto certificate = crypto::Certificate::FromPem(*pem);
+  if (!certificate.ok()) {
+    return Status::InvalidArgument("--founder " + path + ": not an identity directory or a certificate file");
+  }
+  return certificate->Sha256Fingerprint();
+}
+
+Status RunInit(const std::string& data_dir, const std::vector<std::string>& founders) {
+  std::vector<std::string> ids;
+  for (const std::string& path : founders) {
+    CR_ASSIGN_OR_RETURN(std::string id, FounderId(path));
+    ids.push_back(id);
+  }
+  CR_ASSIGN_OR_RETURN(std::string token, governance::Service::Initialise(data_dir, ids));
+  auto identity = crypto::LoadPublicIdentity(data_dir + "/service");
+  if (!identity.ok()) return identity.status();
+  std::printf("service fingerprint %s\n", identity->certificate.Sha256Fingerprint().c_str());
+  if (token.empty()) {
+    for (const std::string& id : ids) std::printf("founder %s\n", id.c_str());
+  } else {
+    std::printf("bootstrap token %s\n(one-time: give it to the member who proposes the contract, "
+                "`cleanroom collab create --bootstrap-token TOKEN`)\n",
+                token.c_str());
+  }
+  return Status::OK();
+}
+
 Status RunInfo(const std::string& data_dir) {
   auto identity = crypto::LoadPublicIdentity(data_dir + "/service");
   if (!identity.ok()) {
     return Status::NotFound("no service identity in " + data_dir +
-                            "/service (run `cleanroom governance serve` once): " +
+                            "/service (run `cleanroom governance init` first): " +
                             identity.status().message());
   }
   std::printf("service fingerprint %s\n", identity->certificate.Sha256Fingerprint().c_str());
@@ -98,8 +135,14 @@ void SetupGovernance(CLI::App& root, ExitCode& exit_code) {
   s->add_option("--data-dir", serve->data_dir, "Identity, ledger and sealed secrets")->required();
   s->add_option("--listen", serve->listen, "HOST:PORT to listen on (port 0: any free port)")
       ->capture_default_str();
-  s->add_option("--threads", serve->threads, "Connection threads (bounds concurrent clients)")
-      ->capture_default_str();
+  s->add_option("--threads", serve->threads,
+                "Connections open at once (each holds a thread while open; more are closed)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  s->add_option("--max-connections-per-peer", serve->per_peer,
+                "Connections open at once from one peer address")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   s->add_option("--run-timeout", serve->run_timeout,
                 "Seconds a runtime has to report a run after its keys are released, before the "
                 "run is marked failed (0: never)")
@@ -107,6 +150,23 @@ void SetupGovernance(CLI::App& root, ExitCode& exit_code) {
       ->check(CLI::NonNegativeNumber);
   s->callback([serve, &exit_code] {
     Status st = RunServe(*serve);
+    exit_code.value = st.ok() ? 0 : ReportError(st);
+  });
+
+  struct InitFlags {
+    std::string data_dir;
+    std::vector<std::string> founders;
+  };
+  auto init = std::make_shared<InitFlags>();
+  CLI::App* in = group->add_subcommand(
+      "init", "Initialise a service: who may propose its first contract (founders, or a one-time "
+              "token printed here)");
+  in->add_option("--data-dir", init->data_dir, "The service's data directory")->required();
+  in->add_option("--founder", init->founders,
+                 "A founding member: its identity directory or certificate (PEM); without any, a "
+                 "one-time bootstrap token is printed");
+  in->callback([init, &exit_code] {
+    Status st = RunInit(init->data_dir, init->founders);
     exit_code.value = st.ok() ? 0 : ReportError(st);
   });
 

@@ -1,12 +1,14 @@
 #include "governance/api_error.h"
 
-#include <nlohmann/json.hpp>
+#include "governance/json_reader.h"
 
 namespace cleanroom::governance {
 
 std::string ApiError::ToJson() const {
   nlohmann::json body = {{"error", {{"code", code}, {"message", message}}}};
-  return body.dump();
+  // Messages may quote what a client sent (a message type from CBOR, a path): invalid UTF-8 is
+  // replaced rather than thrown on.
+  return CanonicalJson(body);
 }
 
 ApiError ApiErrorFromStatus(const Status& status) {
@@ -28,7 +30,8 @@ ApiError ApiErrorFromStatus(const Status& status) {
 
 ApiError ParseApiError(int http_status, const std::string& body) {
   ApiError error{http_status, "HttpError", ""};
-  nlohmann::json doc = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  auto parsed = ParseJson(body, "error reply");
+  Json doc = parsed.ok() ? std::move(parsed).value() : Json();
   if (doc.is_object() && doc.contains("error") && doc["error"].is_object()) {
     const auto& e = doc["error"];
     if (e.contains("code") && e["code"].is_string()) error.code = e["code"].get<std::string>();

@@ -3,28 +3,39 @@
 #include <httplib.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <map>
 #include <mutex>
 #include <set>
 
 #include "base/logging.h"
 #include "crypto/hash.h"
+#include "governance/connection_pool.h"
 
 namespace cleanroom::governance {
 namespace {
 
-// The open connections of a server, so that Stop() can end kept-alive ones at once
-// (cpp-httplib 0.11 would otherwise wait out their keep-alive timeout).
+// The open connections of a server: counted per peer address and in total for admission, and
+// listed so that Stop() can end kept-alive ones at once (cpp-httplib 0.11 would otherwise wait
+// out their keep-alive timeout).
 struct ConnectionRegistry {
   std::mutex mu;
   std::set<int> fds;
+  std::map<std::string, int> per_peer;
+  int max_total = 0;
+  int max_per_peer = 0;
   bool stopping = false;
 };
 
-// What the server keeps per TLS connection (SSL ex_data): the client's member id, computed once.
+// What the server keeps per TLS connection (SSL ex_data): its peer and the client's member id,
+// computed once.
 struct ConnectionInfo {
+  std::string peer;
   std::string member_id;
+  bool member_id_known = false;
   int fd = -1;
   ConnectionRegistry* registry = nullptr;
 };
@@ -36,6 +47,10 @@ void FreeConnectionInfo(void*, void* ptr, CRYPTO_EX_DATA*, int, long, void*) {
   {
     std::lock_guard<std::mutex> lock(info->registry->mu);
     info->registry->fds.erase(info->fd);
+    auto it = info->registry->per_peer.find(info->peer);
+    if (it != info->registry->per_peer.end() && --it->second <= 0) {
+      info->registry->per_peer.erase(it);
+    }
   }
   delete info;
 }
@@ -45,24 +60,62 @@ int ConnectionInfoIndex() {
   return index;
 }
 
-// The member id of the connection's client certificate (empty when the client sent none).
-std::string ClientMemberId(const SSL* ssl, ConnectionRegistry* registry) {
-  if (ssl == nullptr) return "";
-  int index = ConnectionInfoIndex();
-  if (auto* info = static_cast<ConnectionInfo*>(SSL_get_ex_data(ssl, index))) {
-    return info->member_id;
+int RegistryIndex() {
+  static const int index = SSL_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+  return index;
+}
+
+// The peer's address (without port), or empty when the socket has none.
+std::string PeerAddress(int fd) {
+  sockaddr_storage addr{};
+  socklen_t len = sizeof(addr);
+  if (::getpeername(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) return "";
+  char text[INET6_ADDRSTRLEN] = {0};
+  if (addr.ss_family == AF_INET) {
+    ::inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(&addr)->sin_addr, text, sizeof(text));
+  } else if (addr.ss_family == AF_INET6) {
+    ::inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6*>(&addr)->sin6_addr, text, sizeof(text));
   }
+  return text;
+}
+
+// Admission, when a connection's TLS handshake starts (before its first byte is read): within
+// the bounds it is registered; past them its socket is shut down, so the handshake fails at
+// once and its worker is free again.
+void AdmitConnection(const SSL* ssl, int where, int) {
+  if ((where & SSL_CB_HANDSHAKE_START) == 0) return;
+  int index = ConnectionInfoIndex();
+  if (SSL_get_ex_data(ssl, index) != nullptr) return;  // a later handshake on the connection
+  auto* registry = static_cast<ConnectionRegistry*>(
+      SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), RegistryIndex()));
+  if (registry == nullptr) return;
   auto* info = new ConnectionInfo;
-  X509* peer = SSL_get0_peer_certificate(ssl);
-  if (peer != nullptr) info->member_id = CertificateFingerprint(peer);
   info->fd = SSL_get_fd(ssl);
+  info->peer = PeerAddress(info->fd);
   info->registry = registry;
   {
     std::lock_guard<std::mutex> lock(registry->mu);
+    int& from_peer = registry->per_peer[info->peer];
+    ++from_peer;
     registry->fds.insert(info->fd);
-    if (registry->stopping) ::shutdown(info->fd, SHUT_RDWR);
+    if (registry->stopping || static_cast<int>(registry->fds.size()) > registry->max_total ||
+        from_peer > registry->max_per_peer) {
+      ::shutdown(info->fd, SHUT_RDWR);
+    }
   }
   SSL_set_ex_data(const_cast<SSL*>(ssl), index, info);
+}
+
+// The member id of the connection's client certificate (empty when the client sent none).
+std::string ClientMemberId(const SSL* ssl) {
+  if (ssl == nullptr) return "";
+  auto* info = static_cast<ConnectionInfo*>(SSL_get_ex_data(ssl, ConnectionInfoIndex()));
+  if (info == nullptr) return "";
+  if (!info->member_id_known) {
+    X509* peer = SSL_get0_peer_certificate(ssl);
+    if (peer != nullptr) info->member_id = CertificateFingerprint(peer);
+    info->member_id_known = true;
+  }
   return info->member_id;
 }
 
@@ -94,8 +147,15 @@ HttpServer::~HttpServer() { Stop(); }
 
 Result<std::unique_ptr<HttpServer>> HttpServer::Bind(Service* service,
                                                      const HttpServerOptions& options) {
+  if (options.threads < 1 || options.max_connections_per_peer < 1 ||
+      options.read_timeout_seconds < 1 || options.keep_alive_seconds < 1) {
+    return Status::InvalidArgument("connection bounds and timeouts must be at least 1");
+  }
   auto impl = std::make_unique<Impl>();
   impl->service = service;
+  impl->connections.max_total = options.threads;
+  impl->connections.max_per_peer = options.max_connections_per_peer;
+  ConnectionRegistry* registry = &impl->connections;
   const crypto::MemberIdentity& id = service->identity();
   bool tls_ok = true;
   impl->server = std::make_unique<httplib::SSLServer>([&](SSL_CTX& ctx) {
@@ -109,17 +169,20 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Bind(Service* service,
     X509_free(cert);
     SSL_CTX_set_verify(&ctx, SSL_VERIFY_PEER, nullptr);
     SSL_CTX_set_cert_verify_callback(&ctx, AcceptAnyClientCertificate, nullptr);
+    SSL_CTX_set_ex_data(&ctx, RegistryIndex(), registry);
+    SSL_CTX_set_info_callback(&ctx, AdmitConnection);
     return tls_ok;
   });
   if (!tls_ok || !impl->server->is_valid()) {
     return Status::Internal("cannot set up TLS with the service certificate");
   }
   httplib::SSLServer& server = *impl->server;
-  int threads = options.threads;
-  server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  // Threads past the connection bound only turn connections away (AdmitConnection).
+  size_t workers = static_cast<size_t>(options.threads) + 64;
+  server.new_task_queue = [workers] { return new ConnectionPool(workers); };
   server.set_keep_alive_max_count(1000000);
-  server.set_keep_alive_timeout(60);
-  server.set_read_timeout(60, 0);
+  server.set_keep_alive_timeout(options.keep_alive_seconds);
+  server.set_read_timeout(options.read_timeout_seconds, 0);
   server.set_tcp_nodelay(true);
   server.set_payload_max_length(8u << 20);
   Impl* raw = impl.get();
@@ -130,7 +193,7 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Bind(Service* service,
   });
   auto handler = [raw](const httplib::Request& req, httplib::Response& res) {
     ApiResponse r = raw->service->Handle(req.method, req.path, req.body,
-                                           ClientMemberId(req.ssl, &raw->connections));
+                                           ClientMemberId(req.ssl));
     res.status = r.http_status;
     if (r.stream) {
       auto stream = std::move(r.stream);

@@ -11,15 +11,24 @@ namespace cleanroom::governance {
 struct HttpServerOptions {
   std::string host = "127.0.0.1";
   int port = 0;  // 0: any free port (see HttpServer::port())
-  // Worker threads. Each kept-alive connection holds one while it is open, so this bounds the
-  // number of concurrent clients.
-  int threads = 160;
+  // Connections open at once, in total (each holds a worker thread while it is open; threads
+  // start as connections arrive). Connections past a bound are closed at once.
+  int threads = 1024;
+  // Connections open at once from one peer address, so that no one peer can take them all.
+  int max_connections_per_peer = 256;
+  // A TLS handshake, request headers and body must each keep arriving: a read that waits longer
+  // than this closes the connection. An idle kept-alive connection is closed after
+  // keep_alive_seconds.
+  int read_timeout_seconds = 10;
+  int keep_alive_seconds = 15;
 };
 
 // Serves a Service over HTTPS (TLS 1.2+, the service certificate). Clients may present a TLS
 // client certificate; it is not chained to any CA (members' certificates are self-signed): the
 // TLS handshake proves the client holds its key, and the service then looks its SHA-256 up among
-// the members. Thread-safe Stop.
+// the members. Connections are admitted when their handshake starts, within the bounds of
+// HttpServerOptions (per peer and in total); idle and slow ones are closed by the read timeouts.
+// Thread-safe Stop.
 class HttpServer {
  public:
   // Binds the listening socket. Unavailable when the address cannot be bound.

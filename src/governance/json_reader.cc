@@ -6,12 +6,37 @@
 
 namespace cleanroom::governance {
 
+namespace {
+
+// Thrown by the parser callback to stop at the first value past a bound; caught in ParseJson.
+struct JsonBoundExceeded {
+  const char* what;
+};
+
+}  // namespace
+
 Result<Json> ParseJson(std::string_view text, std::string_view where) {
+  size_t values = 0;
+  // nlohmann's parser is iterative; the callback sees every value as it starts, with its depth,
+  // so a bound stops the parse before the document is built any deeper or larger.
+  auto bound = [&values](int depth, Json::parse_event_t event, Json&) {
+    if (depth >= kMaxJsonDepth) throw JsonBoundExceeded{"nests deeper than 64 levels"};
+    if (event == Json::parse_event_t::value || event == Json::parse_event_t::object_start ||
+        event == Json::parse_event_t::array_start) {
+      if (++values > kMaxJsonValues) throw JsonBoundExceeded{"holds more than 200000 values"};
+    }
+    return true;
+  };
   try {
-    return Json::parse(text.begin(), text.end());
+    return Json::parse(text.begin(), text.end(), bound);
   } catch (const Json::parse_error& e) {
     return Status::InvalidArgument(std::string(where) + ": invalid JSON at byte " +
                                    std::to_string(e.byte));
+  } catch (const Json::exception&) {
+    // A number out of range (out_of_range 406) and the like: still only malformed input.
+    return Status::InvalidArgument(std::string(where) + ": invalid JSON (a number out of range)");
+  } catch (const JsonBoundExceeded& e) {
+    return Status::InvalidArgument(std::string(where) + ": the JSON text " + e.what);
   }
 }
 

@@ -13,7 +13,14 @@ namespace cleanroom::governance {
 
 using Json = nlohmann::json;
 
-// Parses a JSON text; InvalidArgument names `where` and the byte offset of the syntax error.
+// Bounds of every JSON text the service parses: nothing a client sends may nest deeper or hold
+// more values than this (a deeply nested document once exhausted the stack of the recursive
+// copy and dump). Documents members sign are far smaller.
+inline constexpr int kMaxJsonDepth = 64;
+inline constexpr size_t kMaxJsonValues = 200000;
+
+// Parses a JSON text; InvalidArgument names `where` and the byte offset of the syntax error, or
+// says which bound (kMaxJsonDepth, kMaxJsonValues) the text exceeds.
 Result<Json> ParseJson(std::string_view text, std::string_view where);
 
 // The canonical form of a document: keys sorted, no insignificant whitespace, UTF-8 (what

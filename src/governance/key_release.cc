@@ -47,6 +47,11 @@ Result<KeyReleaseRequest> KeyReleaseRequest::FromJson(const Json& body) {
   if (!body.contains("evidence") || !body["evidence"].is_object()) {
     return Status::InvalidArgument("body.evidence: expected an evidence object");
   }
+  // An SEV-SNP chain is VCEK, ASK, ARK: a few more are tolerated, not thousands to parse.
+  const Json& certificates = body["evidence"].value("certificates", Json::array());
+  if (certificates.is_array() && certificates.size() > kMaxEvidenceCertificates) {
+    return Status::InvalidArgument("body.evidence.certificates: more than 8");
+  }
   auto evidence = attest::ParseEvidenceJson(body["evidence"].dump());
   if (!evidence.ok()) return evidence.status().WithContext("body.evidence");
   request.evidence = std::move(evidence).value();

@@ -23,6 +23,7 @@ namespace cleanroom::governance {
 inline constexpr std::string_view kKeyReleaseInfo = "cleanroom.key-release.v1";
 inline constexpr std::string_view kRunTokenInfo = "cleanroom.run-token.v1";
 inline constexpr size_t kRunTokenSize = 32;
+inline constexpr size_t kMaxEvidenceCertificates = 8;
 
 // The associated data that binds a released key to its run and dataset version.
 Bytes KeyReleaseAad(const std::string& run_id, const std::string& dataset, int64_t version,

@@ -14,12 +14,14 @@
 #include "governance/api_error.h"
 #include "governance/nonce_cache.h"
 #include "governance/state.h"
+#include "ledger/request_freshness.h"
 
 namespace cleanroom::governance {
 
-// How old or how far ahead of the service's clock a signed write may be.
-inline constexpr int64_t kMaxMessageAgeSeconds = 300;
-inline constexpr int64_t kMaxClockSkewSeconds = 30;
+// How old or how far ahead of the service's clock a signed write may be: the ledger's replay
+// rules (ledger/request_freshness.h) check the same window on every entry.
+inline constexpr int64_t kMaxMessageAgeSeconds = ledger::kMaxRequestAgeSeconds;
+inline constexpr int64_t kMaxClockSkewSeconds = ledger::kMaxRequestSkewSeconds;
 
 // A write that passed every check, ready for the state machine.
 struct VerifiedRequest {

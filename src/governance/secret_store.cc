@@ -1,11 +1,13 @@
 #include "governance/secret_store.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 
 #include "base/file.h"
+#include "base/logging.h"
 #include "crypto/aead.h"
 #include "crypto/hash.h"
 #include "crypto/random.h"
@@ -45,23 +47,53 @@ Result<SecretStore> SecretStore::Open(const std::string& directory,
 
 SecretStore::~SecretStore() { SecureWipe(sealing_key_); }
 
-Status SecretStore::Seal(const std::string& file_name, const Binding& binding,
-                         ByteSpan key) const {
-  if (!IsPlainName(file_name)) return Status::InvalidArgument("secret file name is not plain");
+std::string SecretStore::FileName(const Binding& binding) {
+  return crypto::Sha256Hex(AsBytes(binding.Text())) + ".sealed";
+}
+
+Result<std::string> SecretStore::SealPending(const Binding& binding, ByteSpan key) const {
   CR_ASSIGN_OR_RETURN(crypto::Aead aead,
                       crypto::Aead::Create(crypto::AeadAlgorithm::kAes256Gcm, sealing_key_));
   CR_ASSIGN_OR_RETURN(Bytes nonce, crypto::RandomBytes(crypto::kAeadNonceSize));
+  CR_ASSIGN_OR_RETURN(Bytes suffix, crypto::RandomBytes(8));
   std::string aad = binding.Text();
   CR_ASSIGN_OR_RETURN(Bytes sealed, aead.Seal(nonce, AsBytes(aad), key));
   std::string file(kMagic, kMagicSize);
   file.append(AsStringView(nonce));
   file.append(AsStringView(sealed));
-  return WriteFileAtomic(directory_ + "/" + file_name, file, 0600);
+  std::string pending = FileName(binding) + ".pending-" + HexEncode(suffix);
+  Status written = WriteFileAtomic(directory_ + "/" + pending, file, 0600);
+  if (!written.ok()) {
+    LogError("sealing a dataset key: " + written.ToString());
+    return Status::Unavailable("the service cannot store sealed keys now");
+  }
+  return pending;
+}
+
+Status SecretStore::Publish(const std::string& pending, const std::string& file_name) const {
+  if (!IsPlainName(pending) || !IsPlainName(file_name)) {
+    return Status::InvalidArgument("secret file name is not plain");
+  }
+  if (::rename((directory_ + "/" + pending).c_str(), (directory_ + "/" + file_name).c_str()) != 0) {
+    LogError("publishing a sealed dataset key: " + ErrnoText(errno));
+    return Status::Unavailable("the service cannot store sealed keys now");
+  }
+  int dir = ::open(directory_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir >= 0) {
+    ::fsync(dir);
+    ::close(dir);
+  }
+  return Status::OK();
 }
 
 Result<Bytes> SecretStore::Unseal(const std::string& file_name, const Binding& binding) const {
   if (!IsPlainName(file_name)) return Status::InvalidArgument("secret file name is not plain");
-  CR_ASSIGN_OR_RETURN(std::string file, ReadFileToString(directory_ + "/" + file_name));
+  auto read = ReadFileToString(directory_ + "/" + file_name);
+  if (!read.ok()) {
+    LogError("reading a sealed dataset key: " + read.status().ToString());
+    return Status::DataLoss("the sealed key of this dataset version cannot be read");
+  }
+  std::string file = std::move(read).value();
   if (file.size() < kMagicSize + crypto::kAeadNonceSize + crypto::kAeadTagSize ||
       file.compare(0, kMagicSize, kMagic) != 0) {
     return Status::DataLoss("sealed secret " + file_name + ": not a sealed key file");

@@ -31,12 +31,21 @@ class SecretStore {
     std::string Text() const;
   };
 
-  // Seals `key` into a new file named `file_name` (a plain name, no '/'), fsynced before return.
-  Status Seal(const std::string& file_name, const Binding& binding, ByteSpan key) const;
+  // The file a binding's key is sealed in: named by the service from the binding alone (hex
+  // SHA-256 of Binding::Text()), never from anything else a client sends.
+  static std::string FileName(const Binding& binding);
+
+  // Seals `key` into a new pending file beside FileName(binding), fsynced before return; returns
+  // its name. Publish moves it into place once the write is authorised and ordered; Remove
+  // drops it otherwise. Errors never name a server path (the detail goes to the log).
+  Result<std::string> SealPending(const Binding& binding, ByteSpan key) const;
+  // Renames `pending` to `file_name` (replacing any unreferenced earlier file) and syncs the
+  // directory.
+  Status Publish(const std::string& pending, const std::string& file_name) const;
   // Reads and opens a sealed file. DataLoss when it was modified or belongs to another binding;
   // NotFound when absent. The caller wipes the returned key after use.
   Result<Bytes> Unseal(const std::string& file_name, const Binding& binding) const;
-  // Removes a file sealed for a write that the state machine then refused.
+  // Removes a pending or published file of a write that the state machine then refused.
   void Remove(const std::string& file_name) const;
 
  private:

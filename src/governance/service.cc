@@ -66,10 +66,28 @@ int64_t Service::Now() const {
       .count();
 }
 
+Result<std::string> Service::Initialise(const std::string& data_dir,
+                                        const std::vector<std::string>& founder_ids) {
+  if (data_dir.empty()) return Status::InvalidArgument("--data-dir: must not be empty");
+  CR_RETURN_IF_ERROR(MakeDirectory(data_dir));
+  std::string service_dir = data_dir + "/service";
+  CR_RETURN_IF_ERROR(MakeDirectory(service_dir));
+  CR_RETURN_IF_ERROR(LoadOrCreateIdentity(service_dir).status());
+  return Bootstrap::Write(service_dir, founder_ids);
+}
+
 Result<std::unique_ptr<Service>> Service::Open(const ServiceOptions& options) {
   if (options.data_dir.empty()) return Status::InvalidArgument("--data-dir: must not be empty");
   CR_RETURN_IF_ERROR(MakeDirectory(options.data_dir));
   std::string service_dir = options.data_dir + "/service";
+  Result<Bootstrap> bootstrap = Bootstrap::Read(service_dir);
+  if (!bootstrap.ok() && bootstrap.status().code() != StatusCode::kNotFound) {
+    return bootstrap.status();
+  }
+  struct stat st;
+  if (!bootstrap.ok() && ::stat((options.data_dir + "/ledger").c_str(), &st) != 0) {
+    return bootstrap.status();  // a fresh data dir: nothing is created before init
+  }
   CR_ASSIGN_OR_RETURN(crypto::MemberIdentity identity, LoadOrCreateIdentity(service_dir));
   std::unique_ptr<Service> service(new Service(options, std::move(identity)));
   const crypto::MemberIdentity& id = service->identity_;
@@ -92,6 +110,13 @@ Result<std::unique_ptr<Service>> Service::Open(const ServiceOptions& options) {
                       ledger::Ledger::Open(ledger_options, [raw](const ledger::Entry& entry) {
                         return raw->Replay(entry);
                       }));
+  // A service whose ledger holds a contract was bootstrapped already (before bootstrap files
+  // existed); any other needs its operator's init.
+  if (bootstrap.ok()) {
+    service->bootstrap_ = std::move(bootstrap).value();
+  } else if (service->state_.versions().empty()) {
+    return bootstrap.status();
+  }
   if (options.run_timeout_seconds > 0) {
     service->sweeper_ = std::thread([raw] {
       std::unique_lock lock(raw->sweeper_mu_);
@@ -108,6 +133,9 @@ Result<std::unique_ptr<Service>> Service::Open(const ServiceOptions& options) {
 
 Status Service::Replay(const ledger::Entry& entry) {
   if (entry.kind != ledger::EntryKind::kRequest) return Status::OK();
+  // A member request replayed into the ledger (a nonce used twice, a request outside the
+  // freshness window of its entry) stops the start: it would otherwise apply twice.
+  CR_RETURN_IF_ERROR(freshness_.Check(entry));
   const ledger::RequestRecord& record = entry.request;
   bool accepted = record.outcome == ledger::Outcome::kAccepted;
   std::string where = "ledger entry " + std::to_string(entry.seqno);
@@ -180,14 +208,36 @@ std::optional<crypto::PublicKey> Service::LookupSigner(
   if (!contract.ok()) return std::nullopt;
   const Member* m = contract->Find(member_id);
   if (m == nullptr) return std::nullopt;
+  // Only what the operator set up at init may found the collaboration.
+  bool no_contract_yet = false;
+  {
+    std::shared_lock lock(mu_);
+    no_contract_yet = state_.versions().empty();
+  }
+  if (!bootstrap_ || !bootstrap_->Allows(member_id, *payload, no_contract_yet)) return std::nullopt;
   return m->signing_key;
 }
 
 ApiResponse Service::Commit(const VerifiedRequest& request, ByteSpan raw,
-                            const ApplyContext& context, const std::string& secret_file) {
+                            const ApplyContext& context, const PendingSecret* secret) {
   std::unique_lock lock(mu_);
   if (failed_) {
+    if (secret != nullptr) secrets_->Remove(secret->pending);
     return ApiResponse::Error({503, "Unavailable", "the service must restart (ledger failure)"});
+  }
+  bool published = false;
+  if (secret != nullptr) {
+    // Checked again under the writer lock: another write may have stored this key meanwhile.
+    if (state_.CheckSecret(request.action).ok()) {
+      Status moved = secrets_->Publish(secret->pending, secret->file);
+      if (!moved.ok()) {
+        secrets_->Remove(secret->pending);
+        return ApiResponse::Error(ApiErrorFromStatus(moved));
+      }
+      published = true;
+    } else {
+      secrets_->Remove(secret->pending);
+    }
   }
   Result<Applied> applied = state_.Apply(request.action, context);
   ledger::RequestRecord record;
@@ -202,7 +252,7 @@ ApiResponse Service::Commit(const VerifiedRequest& request, ByteSpan raw,
     record.outcome = ledger::Outcome::kRefused;
     record.refusal_code = refusal->code;
     record.result = CanonicalJson(Json{{"message", refusal->message}});
-    if (!secret_file.empty()) secrets_->Remove(secret_file);
+    if (published) secrets_->Remove(secret->file);
   }
   auto ticket = ledger_->AppendAsync(std::move(record));
   if (!ticket.ok()) {
@@ -224,7 +274,7 @@ ApiResponse Service::Commit(const VerifiedRequest& request, ByteSpan raw,
   if (refusal) {
     Json body = {{"error", {{"code", refusal->code}, {"message", refusal->message}}},
                  {"seqno", ticket->seqno}};
-    return ApiResponse::WithJson(refusal->http_status, body.dump());
+    return ApiResponse::WithJson(refusal->http_status, CanonicalJson(body));
   }
   Json body = {{"seqno", ticket->seqno}, {"result", applied->result}};
   return ApiResponse::WithJson(200, body.dump());

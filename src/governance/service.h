@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <shared_mutex>
 #include <string>
 #include <thread>
@@ -13,11 +14,13 @@
 #include "base/status.h"
 #include "crypto/identity.h"
 #include "governance/api_error.h"
+#include "governance/bootstrap.h"
 #include "governance/nonce_cache.h"
 #include "governance/request_verifier.h"
 #include "governance/secret_store.h"
 #include "governance/state.h"
 #include "ledger/ledger.h"
+#include "ledger/request_freshness.h"
 
 namespace cleanroom::governance {
 
@@ -52,8 +55,15 @@ struct ApiResponse {
 // once durable (the ledger's group commit); reads share a reader lock.
 class Service {
  public:
-  // Opens DATA_DIR: creates the service identity on first start, opens the ledger (replaying it
-  // to rebuild the state; DataLoss naming the file and offset when it is damaged).
+  // Initialises DATA_DIR for a new collaboration (`cleanroom governance init`): creates the
+  // service identity and fixes who may propose the first contract (see Bootstrap): the founders'
+  // member ids, or, with none, a one-time token that is returned (hex) for the operator to hand
+  // to the proposer. AlreadyExists when DATA_DIR was initialised before.
+  static Result<std::string> Initialise(const std::string& data_dir,
+                                        const std::vector<std::string>& founder_ids);
+  // Opens DATA_DIR: loads the service identity, opens the ledger (replaying it to rebuild the
+  // state; DataLoss naming the file and offset when it is damaged). NotFound when DATA_DIR was
+  // never initialised (and its ledger holds no contract).
   static Result<std::unique_ptr<Service>> Open(const ServiceOptions& options);
   ~Service();
 
@@ -65,6 +75,8 @@ class Service {
   // Lower-case hex SHA-256 of the service certificate's DER: what clients pin.
   const std::string& fingerprint() const { return identity_.member_id(); }
   uint64_t replayed_entries() const { return replayed_entries_; }
+  // The ledger, for reading (every member may download it anyway).
+  const ledger::Ledger& ledger() const { return *ledger_; }
 
   // Internal API for the runtime issue's attested key release: the key of a dataset version,
   // unsealed. Never reachable by members. NotFound when no key is stored for it.
@@ -83,15 +95,26 @@ class Service {
                           std::string_view body);
   ApiResponse HandleRead(const std::vector<std::string>& segments,
                          const std::string& client_member_id);
-  // Applies a verified write and appends it; waits until it is durable.
+  // A sealed key written under a pending name, to be moved to its final name when (and only
+  // when) the write that stores it is applied.
+  struct PendingSecret {
+    std::string pending;
+    std::string file;
+  };
+  // Applies a verified write and appends it; waits until it is durable. With `secret`, the
+  // sealed file is published under the writer lock just before the state applies the write, or
+  // removed when the state refuses it: a refused write leaves no file behind.
   ApiResponse Commit(const VerifiedRequest& request, ByteSpan raw, const ApplyContext& context,
-                     const std::string& secret_file);
+                     const PendingSecret* secret);
   ApiResponse StoreSecret(const std::vector<std::string>& segments, std::string_view body);
   // The runtime routes (service_runtime.cc): attested key release, the run report, and the
   // public list of run states a runtime polls.
   ApiResponse ReleaseKeys(const std::string& run_id, std::string_view body);
   ApiResponse ReportRun(const std::string& run_id, std::string_view body);
   ApiResponse RuntimeRuns() const;
+  // True the first time it is called for `run_id` in this process: a refusal of genuine
+  // evidence is recorded at most once per run, so no runtime can grow the ledger at will.
+  bool FirstEvidenceRefusal(const std::string& run_id);
   // Appends an entry the service writes on its own behalf (empty signer; the action's JSON as
   // the request bytes). Accepted: applies it to the state first (its error, if any, is
   // returned and recorded as a refusal). Refused (`refusal` set): only records it. Waits until
@@ -106,13 +129,17 @@ class Service {
   ServiceOptions options_;
   crypto::MemberIdentity identity_;
   std::optional<SecretStore> secrets_;
+  std::optional<Bootstrap> bootstrap_;
   std::unique_ptr<ledger::Ledger> ledger_;
   NonceCache nonces_;
+  ledger::RequestFreshness freshness_;  // start-up replay only
   RequestVerifier verifier_{&nonces_};
   mutable std::shared_mutex mu_;  // guards state_
   State state_;
   std::atomic<bool> failed_{false};
   uint64_t replayed_entries_ = 0;
+  std::mutex refusals_mu_;
+  std::set<std::string> evidence_refusals_;  // runs whose evidence refusal is recorded
   std::mutex sweeper_mu_;
   std::condition_variable sweeper_cv_;
   bool stopping_ = false;

@@ -4,8 +4,10 @@
 #include <mutex>
 
 #include "crypto/hash.h"
+#include "governance/ids.h"
 #include "governance/service.h"
 #include "governance/views.h"
+#include "ledger/receipt.h"
 #include "sql/catalog.h"
 
 namespace cleanroom::governance {
@@ -27,8 +29,9 @@ std::vector<std::string> SplitPath(const std::string& path) {
   return out;
 }
 
-ApiResponse NotFoundRoute(const std::string& method, const std::string& path) {
-  return ApiResponse::Error({404, "NoSuchRoute", "no route " + method + " " + path});
+// The path is the client's and not quoted back (it may be any bytes).
+ApiResponse NotFoundRoute(const std::string& method) {
+  return ApiResponse::Error({404, "NoSuchRoute", "no route for " + method + " at this path"});
 }
 
 ApiResponse FromResult(const Result<Json>& r) {
@@ -72,14 +75,46 @@ Status CheckPathMatchesPayload(const std::vector<std::string>& s, const Json& pa
   return Status::OK();
 }
 
+// A decimal number in a path segment; InvalidArgument naming `what` otherwise.
+Result<uint64_t> PathNumber(const std::string& segment, const char* what) {
+  uint64_t value = 0;
+  auto [end, ec] = std::from_chars(segment.data(), segment.data() + segment.size(), value);
+  if (ec != std::errc() || end != segment.data() + segment.size()) {
+    return Status::InvalidArgument(std::string(what) + ": expected a number");
+  }
+  return value;
+}
+
+// The id a path names in its third segment has the form its noun's ids have.
+Status CheckPathIds(const std::vector<std::string>& s) {
+  if (s.size() < 3) return Status::OK();
+  const std::string& id = s[2];
+  if (s[1] == "runs" && !IsRunId(id)) {
+    return Status::InvalidArgument("path: a run id is 'r' and a number");
+  }
+  if (s[1] == "queries" && !IsQueryId(id)) {
+    return Status::InvalidArgument("path: a query id is 'q' and a number");
+  }
+  if (s[1] == "datasets" && !IsValidDatasetName(id)) {
+    return Status::InvalidArgument("path: not a valid dataset name");
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 ApiResponse Service::Handle(const std::string& method, const std::string& path,
                             std::string_view body, const std::string& client_member_id) {
+  if (path.size() > kMaxPathBytes) {
+    return ApiResponse::Error({414, "UriTooLong", "request paths are limited to 512 bytes"});
+  }
   std::vector<std::string> segments = SplitPath(path);
-  if (segments.empty() || segments[0] != "v1") return NotFoundRoute(method, path);
+  if (segments.empty() || segments[0] != "v1") return NotFoundRoute(method);
   if (body.size() > kMaxBodyBytes) {
     return ApiResponse::Error({413, "PayloadTooLarge", "request bodies are limited to 4 MiB"});
+  }
+  if (Status ids = CheckPathIds(segments); !ids.ok()) {
+    return ApiResponse::Error(ApiErrorFromStatus(ids));
   }
   bool runtime_route = segments.size() == 4 && segments[1] == "runs" &&
                        (segments[3] == "keys" || segments[3] == "report");
@@ -90,7 +125,7 @@ ApiResponse Service::Handle(const std::string& method, const std::string& path,
     return RuntimeRuns();
   }
   if (method == "POST") {
-    if (WriteTypes(segments).empty()) return NotFoundRoute(method, path);
+    if (WriteTypes(segments).empty()) return NotFoundRoute(method);
     return HandleWrite(path, segments, body);
   }
   if (method == "GET") return HandleRead(segments, client_member_id);
@@ -108,7 +143,7 @@ ApiResponse Service::HandleWrite(const std::string& route, const std::vector<std
   VerifiedRequest& request = std::get<VerifiedRequest>(verified);
   Status match = CheckPathMatchesPayload(segments, request.action.payload);
   if (!match.ok()) return ApiResponse::Error(ApiErrorFromStatus(match));
-  return Commit(request, AsBytes(body), ApplyContext{}, "");
+  return Commit(request, AsBytes(body), ApplyContext{}, nullptr);
 }
 
 // POST /v1/datasets/{name}/secret: {"request": base64 COSE_Sign1, "key": base64}. The signed
@@ -152,22 +187,29 @@ ApiResponse Service::StoreSecret(const std::vector<std::string>& segments, std::
     SecureWipe(*key);
     return ApiResponse::Error(ApiErrorFromStatus(match));
   }
+  // Authorisation before any file effect: a member who may not store this key (not the owner,
+  // a version that has its key already) gets its refusal recorded and touches no file.
   SecretStore::Binding binding;
+  Result<State::SecretTarget> target = Status::Internal("unset");
   {
     std::shared_lock lock(mu_);
     binding.collaboration = state_.collaboration_id();
+    target = state_.CheckSecret(request.action);
   }
-  binding.dataset = sql::ToLowerAscii(segments[2]);
-  binding.version = payload["version"].get<int64_t>();
-  binding.key_id = payload["keyId"].get<std::string>();
-  std::string file = binding.dataset + "-v" + std::to_string(binding.version) + "-" +
-                     HexEncode(*request.message.headers.nonce) + ".sealed";
-  Status sealed = secrets_->Seal(file, binding, *key);
+  if (!target.ok()) {
+    SecureWipe(*key);
+    return Commit(request, *raw, ApplyContext{}, nullptr);
+  }
+  binding.dataset = target->dataset;
+  binding.version = target->version;
+  binding.key_id = target->key_id;
+  auto pending = secrets_->SealPending(binding, *key);
   SecureWipe(*key);
-  if (!sealed.ok()) return ApiResponse::Error(ApiErrorFromStatus(sealed));
+  if (!pending.ok()) return ApiResponse::Error(ApiErrorFromStatus(pending.status()));
+  PendingSecret secret{*pending, SecretStore::FileName(binding)};
   ApplyContext context;
-  context.sealed_secret_file = file;
-  return Commit(request, *raw, context, file);
+  context.sealed_secret_file = secret.file;
+  return Commit(request, *raw, context, &secret);
 }
 
 ApiResponse Service::HandleRead(const std::vector<std::string>& s,
@@ -197,6 +239,12 @@ ApiResponse Service::HandleRead(const std::vector<std::string>& s,
     if (n == 3 && s[1] == "runs") return FromResult(RunView(state_, s[2]));
   }
   if (n == 2 && s[1] == "ledger") {
+    // A head over everything appended so far, so that the download ends signed (an unsigned
+    // tail fails `audit verify`); entries appended meanwhile may still follow it.
+    Status signed_head = ledger_->Sync();
+    if (!signed_head.ok()) {
+      return ApiResponse::Error({503, "Unavailable", "the ledger cannot sign a tree head now"});
+    }
     ApiResponse r;
     r.content_type = "application/octet-stream";
     ledger::Ledger* ledger = ledger_.get();
@@ -205,17 +253,25 @@ ApiResponse Service::HandleRead(const std::vector<std::string>& s,
     };
     return r;
   }
+  if (n == 4 && s[1] == "ledger" && s[2] == "consistency") {
+    auto old_size = PathNumber(s[3], "tree size");
+    if (!old_size.ok()) return ApiResponse::Error(ApiErrorFromStatus(old_size.status()));
+    auto consistency = ledger_->ConsistencyFrom(*old_size);
+    if (!consistency.ok()) return ApiResponse::Error(ApiErrorFromStatus(consistency.status()));
+    auto head = ParseJson(ledger::TreeHeadToJson(consistency->first), "tree head");
+    if (!head.ok()) return ApiResponse::Error(ApiErrorFromStatus(head.status()));
+    Json proof = Json::array();
+    for (const ledger::Hash& h : consistency->second) proof.push_back(HexEncode(h));
+    return ApiResponse::WithJson(200, Json{{"treeHead", *head}, {"proof", proof}}.dump());
+  }
   if (n == 3 && s[1] == "receipts") {
-    uint64_t seqno = 0;
-    auto [end, ec] = std::from_chars(s[2].data(), s[2].data() + s[2].size(), seqno);
-    if (ec != std::errc() || end != s[2].data() + s[2].size()) {
-      return ApiResponse::Error({400, "InvalidArgument", "receipt seqno: expected a number"});
-    }
-    auto receipt = ledger_->GetReceipt(seqno);
+    auto seqno = PathNumber(s[2], "receipt seqno");
+    if (!seqno.ok()) return ApiResponse::Error(ApiErrorFromStatus(seqno.status()));
+    auto receipt = ledger_->GetReceipt(*seqno);
     if (!receipt.ok()) return ApiResponse::Error(ApiErrorFromStatus(receipt.status()));
     return ApiResponse::WithJson(200, receipt->ToJson());
   }
-  return NotFoundRoute("GET", "/" + (n > 1 ? s[1] : std::string()));
+  return NotFoundRoute("GET");
 }
 
 }  // namespace cleanroom::governance

@@ -23,6 +23,7 @@ constexpr char kEvidenceRefused[] = "EvidenceRefused";  // 403
 struct RunSnapshot {
   RunRecord run;
   Contract contract;
+  std::string contract_hash;
   Status runnable;
   QueryRecord query;
   struct Input {
@@ -40,7 +41,7 @@ Result<RunSnapshot> SnapshotRun(const State& state, const std::string& run_id) {
   if (active == nullptr) return Status::FailedPrecondition("no collaboration is active");
   const QueryRecord* query = state.FindQuery(run->query_id);
   if (query == nullptr) return Status::Internal("run " + run_id + " names an unknown query");
-  RunSnapshot s{*run, active->contract, state.CheckRunnable(*query), *query, {}};
+  RunSnapshot s{*run, active->contract, active->hash, state.CheckRunnable(*query), *query, {}};
   for (const QueryDataset& d : query->datasets) {
     const DatasetRecord* record = state.FindDataset(d.name);
     if (record == nullptr || d.version < 1 ||
@@ -108,6 +109,26 @@ Json WorkOrder(const RunSnapshot& s) {
           {"recipients", recipients}};
 }
 
+// Whether refused evidence was signed by a platform the policy trusts and bound to the request it
+// came with: only the policy's judgement of a genuine report refused it.
+bool SignedByTrustedPlatform(const attest::Verdict& verdict, const attest::Policy& policy) {
+  using attest::VerdictReason;
+  switch (verdict.reason) {
+    case VerdictReason::kDebugNotAllowed:
+    case VerdictReason::kTcbTooLow:
+    case VerdictReason::kVmplNotAllowed:
+    case VerdictReason::kGuestSvnTooLow:
+    case VerdictReason::kProductNotAllowed:
+    case VerdictReason::kMeasurementNotAllowed:
+      break;
+    default:
+      return false;
+  }
+  if (!verdict.report || !policy.expected_report_data) return false;
+  const auto& data = verdict.report->report_data;
+  return ConstantTimeEquals(*policy.expected_report_data, ByteSpan(data.data(), data.size()));
+}
+
 ServiceAction RefusedKeys(const std::string& run_id, const std::string& code,
                           const std::string& message, const std::string& evidence_digest) {
   return {"run.keys", {{"run", run_id},
@@ -156,6 +177,8 @@ Result<uint64_t> Service::CommitService(const ServiceAction& action, const ApiEr
 }
 
 ApiResponse Service::ReleaseKeys(const std::string& run_id, std::string_view body) {
+  // Until the evidence verifies, the request is anonymous: its refusals change nothing and are
+  // not written to the ledger (anyone could otherwise grow it at will).
   auto parsed = ParseJson(body, "body");
   if (!parsed.ok()) return ApiResponse::Error(ApiErrorFromStatus(parsed.status()));
   auto request = KeyReleaseRequest::FromJson(*parsed);
@@ -164,58 +187,59 @@ ApiResponse Service::ReleaseKeys(const std::string& run_id, std::string_view bod
     return ApiResponse::Error({400, "InvalidArgument", "body.run: differs from the run the path names"});
   }
   std::string digest = HexEncode(attest::EvidenceDigest(request->evidence));
-  // Refusals are recorded in the ledger too: who asked for which run's keys, and why not.
-  auto refuse = [&](const ApiError& error, bool fail_run) {
-    ServiceAction action = RefusedKeys(run_id, error.code, error.message, digest);
-    if (fail_run) {
-      // The state forbids the run (consent off, query switched off): it cannot proceed.
-      ServiceAction failed{"run.refused", {{"run", run_id},
-                                           {"reason", error.code + ": " + error.message}}};
-      if (!CommitService(failed, nullptr).ok()) CommitService(action, &error).status().IgnoreError();
-    } else {
-      CommitService(action, &error).status().IgnoreError();
-    }
-    return ApiResponse::Error(error);
-  };
 
   Result<RunSnapshot> snapshot = Status::Internal("unset");
   {
     std::shared_lock lock(mu_);
     snapshot = SnapshotRun(state_, run_id);
   }
-  if (!snapshot.ok()) return refuse(ApiErrorFromStatus(snapshot.status()), false);
+  if (!snapshot.ok()) return ApiResponse::Error(ApiErrorFromStatus(snapshot.status()));
   RunSnapshot& s = *snapshot;
   if (s.run.state != "requested") {
-    return refuse({409, "FailedPrecondition",
-                   "run '" + run_id + "' is " + s.run.state + ": its keys are released only once"},
-                  false);
+    return ApiResponse::Error(
+        {409, "FailedPrecondition",
+         "run '" + run_id + "' is " + s.run.state + ": its keys are released only once"});
   }
-  if (!s.runnable.ok()) return refuse(ApiErrorFromStatus(s.runnable), true);
-
   auto policy = PolicyFor(s.contract, *request);
-  if (!policy.ok()) return refuse(ApiErrorFromStatus(policy.status()), false);
+  if (!policy.ok()) return ApiResponse::Error(ApiErrorFromStatus(policy.status()));
   attest::Verdict verdict = attest::VerifyEvidence(request->evidence, *policy, Now());
   if (!verdict.valid()) {
-    return refuse({403, kEvidenceRefused,
-                   std::string(attest::VerdictReasonCode(verdict.reason)) + ": " + verdict.message},
-                  false);
+    ApiError error{403, kEvidenceRefused,
+                   std::string(attest::VerdictReasonCode(verdict.reason)) + ": " + verdict.message};
+    // Evidence from a platform the contract trusts, bound to this very request, that the policy
+    // refuses (a measurement not allowed, a TCB too low) is recorded once per run: members see
+    // that a genuine runtime asked. Anything else is an anonymous request.
+    if (SignedByTrustedPlatform(verdict, *policy) && FirstEvidenceRefusal(run_id)) {
+      CommitService(RefusedKeys(run_id, error.code, error.message, digest), &error)
+          .status()
+          .IgnoreError();
+    }
+    return ApiResponse::Error(error);
+  }
+  // From here the request comes from an attested runtime bound to this run.
+  if (!s.runnable.ok()) {
+    ApiError error = ApiErrorFromStatus(s.runnable);
+    ServiceAction failed{"run.refused",
+                         {{"run", run_id}, {"reason", error.code + ": " + error.message}}};
+    CommitService(failed, nullptr).status().IgnoreError();
+    return ApiResponse::Error(error);
   }
 
   constexpr auto kem = crypto::hpke::Kem::kX25519Sha256;
   auto recipient = crypto::hpke::DeserializePublicKey(kem, request->public_key);
   if (!recipient.ok()) {
-    return refuse({400, "InvalidArgument", "body.publicKey: not an X25519 public key"}, false);
+    return ApiResponse::Error({400, "InvalidArgument", "body.publicKey: not an X25519 public key"});
   }
   Json keys = Json::array();
   Json released = Json::array();
   for (const RunSnapshot::Input& input : s.inputs) {
     auto key = UnsealDatasetKey(input.dataset.name, input.dataset.version);
-    if (!key.ok()) return refuse(ApiErrorFromStatus(key.status()), false);
+    if (!key.ok()) return ApiResponse::Error(ApiErrorFromStatus(key.status()));
     auto sealed = crypto::hpke::Seal(
         crypto::hpke::kDefaultSuite, *recipient, AsBytes(kKeyReleaseInfo),
         KeyReleaseAad(run_id, input.dataset.name, input.dataset.version, input.key_id), *key);
     SecureWipe(*key);
-    if (!sealed.ok()) return refuse(ApiErrorFromStatus(sealed.status()), false);
+    if (!sealed.ok()) return ApiResponse::Error(ApiErrorFromStatus(sealed.status()));
     Json entry = {{"dataset", input.dataset.name},
                   {"version", input.dataset.version},
                   {"keyId", input.key_id}};
@@ -224,19 +248,23 @@ ApiResponse Service::ReleaseKeys(const std::string& run_id, std::string_view bod
     keys.push_back(std::move(entry));
   }
   auto token = crypto::RandomBytes(kRunTokenSize);
-  if (!token.ok()) return refuse(ApiErrorFromStatus(token.status()), false);
+  if (!token.ok()) return ApiResponse::Error(ApiErrorFromStatus(token.status()));
   auto sealed_token = crypto::hpke::Seal(crypto::hpke::kDefaultSuite, *recipient,
                                          AsBytes(kRunTokenInfo), RunTokenAad(run_id), *token);
   std::string token_hash = crypto::Sha256Hex(*token);
   SecureWipe(*token);
-  if (!sealed_token.ok()) return refuse(ApiErrorFromStatus(sealed_token.status()), false);
+  if (!sealed_token.ok()) return ApiResponse::Error(ApiErrorFromStatus(sealed_token.status()));
 
   const attest::SnpReport* report = verdict.report ? &*verdict.report : nullptr;
   Json evidence = {{"kind", std::string(attest::EvidenceKindName(verdict.kind))},
                    {"digest", digest},
                    {"measurement", report ? HexEncode(report->measurement) : std::string()}};
   if (verdict.insecure()) evidence["insecure"] = true;
+  // The state re-checks, under the writer lock and in ledger order, every condition checked
+  // above on the snapshot (State::ReleaseRunKeys): a revocation committed meanwhile wins, and
+  // the sealed keys built here are then dropped unsent.
   ServiceAction action{"run.keys", {{"run", run_id},
+                                    {"contractHash", s.contract_hash},
                                     {"tokenHash", token_hash},
                                     {"releasedAt", Now()},
                                     {"evidence", evidence},
@@ -249,6 +277,11 @@ ApiResponse Service::ReleaseKeys(const std::string& run_id, std::string_view bod
               {"token", SealedJson(*sealed_token)},
               {"work", WorkOrder(s)}};
   return ApiResponse::WithJson(200, out.dump());
+}
+
+bool Service::FirstEvidenceRefusal(const std::string& run_id) {
+  std::lock_guard lock(refusals_mu_);
+  return evidence_refusals_.insert(run_id).second;
 }
 
 ApiResponse Service::ReportRun(const std::string& run_id, std::string_view body) {

@@ -148,6 +148,17 @@ class State {
   // Applies an action of the service itself (see ServiceAction). FailedPrecondition when the
   // run is not in the state the action moves it from.
   Result<Applied> ApplyService(const ServiceAction& action);
+  // The dataset version a dataset.secret action stores the key of, once every check of
+  // StoreSecret passed (the signer owns it, the version exists and has no key yet): the service
+  // checks this before it writes any file.
+  struct SecretTarget {
+    std::string dataset;  // lower-case
+    int64_t version = 0;
+    std::string key_id;
+    std::string commitment;
+  };
+  Result<SecretTarget> CheckSecret(const Action& action) const;
+
   // OK when `run` may proceed: requested, its query accepted and switched on, every dataset's
   // consent on, the collaboration not stopped; else FailedPrecondition saying which switch.
   Status CheckRunnable(const QueryRecord& query) const;
@@ -184,6 +195,7 @@ class State {
   Result<Applied> SwitchQuery(const Action& a, bool enable);
   Result<Applied> RequestRun(const Action& a);
   Result<Applied> ReleaseRunKeys(const Json& p);
+  Status CheckReleasable(const RunRecord& run, const Json& p) const;
   Result<Applied> FinishRun(const Json& p, const std::string& type);
 
   // The payload names this collaboration ("collaboration": id).

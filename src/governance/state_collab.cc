@@ -5,7 +5,9 @@ namespace cleanroom::governance {
 
 Result<Applied> State::ProposeContract(const Action& a) {
   JsonReader r(a.payload, "payload");
-  CR_RETURN_IF_ERROR(r.RejectUnknownFields({"collaboration", "version", "contract"}));
+  // bootstrapProof: checked by the service before the proposal reaches the state (Bootstrap).
+  CR_RETURN_IF_ERROR(
+      r.RejectUnknownFields({"collaboration", "version", "contract", "bootstrapProof"}));
   if (!collaboration_id_.empty()) CR_RETURN_IF_ERROR(CheckCollaboration(a));
   CR_ASSIGN_OR_RETURN(int64_t version, r.Integer("version"));
   int64_t expected = static_cast<int64_t>(versions_.size()) + 1;

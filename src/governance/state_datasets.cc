@@ -64,7 +64,8 @@ Result<Applied> State::SwitchDataset(const Action& a, bool enable) {
   return applied;
 }
 
-Result<Applied> State::StoreSecret(const Action& a, const ApplyContext& context) {
+Result<State::SecretTarget> State::CheckSecret(const Action& a) const {
+  CR_RETURN_IF_ERROR(CheckCollaboration(a));
   JsonReader r(a.payload, "payload");
   CR_RETURN_IF_ERROR(r.RejectUnknownFields(
       {"collaboration", "dataset", "version", "keyId", "keyCommitment"}));
@@ -74,7 +75,10 @@ Result<Applied> State::StoreSecret(const Action& a, const ApplyContext& context)
   CR_ASSIGN_OR_RETURN(std::string commitment_text, r.String("keyCommitment"));
   CR_ASSIGN_OR_RETURN(std::string commitment,
                       NormalizeSha256Hex(commitment_text, "payload.keyCommitment"));
-  CR_ASSIGN_OR_RETURN(DatasetRecord * record, DatasetByName(name));
+  const DatasetRecord* record = FindDataset(name);
+  if (record == nullptr) {
+    return Status::NotFound("dataset '" + name + "' is not registered in this collaboration");
+  }
   if (record->owner != a.signer) {
     return Status::PermissionDenied("only the owner of dataset '" + record->name +
                                     "' stores its key");
@@ -83,7 +87,7 @@ Result<Applied> State::StoreSecret(const Action& a, const ApplyContext& context)
     return Status::NotFound("dataset '" + record->name + "' has no version " +
                             std::to_string(version));
   }
-  DatasetVersion& v = record->versions[static_cast<size_t>(version - 1)];
+  const DatasetVersion& v = record->versions[static_cast<size_t>(version - 1)];
   if (v.parsed.key_id != key_id) {
     return Status::InvalidArgument("payload.keyId: differs from the keyId of dataset '" +
                                    record->name + "' version " + std::to_string(version));
@@ -92,7 +96,13 @@ Result<Applied> State::StoreSecret(const Action& a, const ApplyContext& context)
     return Status::AlreadyExists("dataset '" + record->name + "' version " +
                                  std::to_string(version) + " already has its key stored");
   }
-  SecretRecord secret{key_id, commitment, context.sealed_secret_file, 0};
+  return SecretTarget{sql::ToLowerAscii(record->name), version, key_id, commitment};
+}
+
+Result<Applied> State::StoreSecret(const Action& a, const ApplyContext& context) {
+  CR_ASSIGN_OR_RETURN(SecretTarget target, CheckSecret(a));
+  DatasetRecord& record = datasets_.at(target.dataset);
+  SecretRecord secret{target.key_id, target.commitment, context.sealed_secret_file, 0};
   if (context.replay) {
     if (context.recorded_result == nullptr || !context.recorded_result->contains("sealedFile") ||
         !(*context.recorded_result)["sealedFile"].is_string()) {
@@ -103,11 +113,12 @@ Result<Applied> State::StoreSecret(const Action& a, const ApplyContext& context)
   if (secret.sealed_file.empty()) return Status::Internal("the sealed secret file is not named");
 
   // Commit.
+  DatasetVersion& v = record.versions[static_cast<size_t>(target.version - 1)];
   v.secret = secret;
   Applied applied;
-  applied.result = {{"dataset", record->name},
-                    {"version", version},
-                    {"keyId", key_id},
+  applied.result = {{"dataset", record.name},
+                    {"version", target.version},
+                    {"keyId", target.key_id},
                     {"sealedFile", secret.sealed_file}};
   applied.on_seqno = [&v](uint64_t seqno) { v.secret->seqno = seqno; };
   return applied;

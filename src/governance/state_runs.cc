@@ -69,7 +69,36 @@ Result<Applied> State::ApplyService(const ServiceAction& action) {
   return Status::InvalidArgument("unknown service action '" + action.type + "'");
 }
 
-// {"run", "tokenHash", "releasedAt", "evidence": {...}, "keys": [...]}: requested -> running.
+// Every condition of a key release, checked again at the moment the release is ordered in the
+// ledger: the collaboration active and not stopped, the contract the evidence was verified
+// against still the active one, the query accepted and switched on, every dataset's consent on
+// and its key stored. A revocation ordered before the release therefore refuses it.
+Status State::CheckReleasable(const RunRecord& run, const Json& p) const {
+  const ContractVersion* current = active();
+  if (current == nullptr) return Status::FailedPrecondition("no collaboration is active");
+  if (p.contains("contractHash") &&
+      !(p["contractHash"].is_string() && p["contractHash"].get<std::string>() == current->hash)) {
+    return Status::FailedPrecondition(
+        "the contract changed after the evidence was checked: ask for the keys again");
+  }
+  const QueryRecord* query = FindQuery(run.query_id);
+  if (query == nullptr) return Status::Internal("run " + run.id + " names an unknown query");
+  CR_RETURN_IF_ERROR(CheckRunnable(*query));
+  for (const QueryDataset& d : query->datasets) {
+    const DatasetRecord* record = FindDataset(d.name);
+    if (record == nullptr || d.version < 1 ||
+        d.version > static_cast<int64_t>(record->versions.size()) ||
+        !record->versions[static_cast<size_t>(d.version - 1)].secret) {
+      return Status::FailedPrecondition("dataset '" + d.name + "' version " +
+                                        std::to_string(d.version) +
+                                        " has no key stored with the service");
+    }
+  }
+  return Status::OK();
+}
+
+// {"run", "contractHash", "tokenHash", "releasedAt", "evidence": {...}, "keys": [...]}:
+// requested -> running, when CheckReleasable passes.
 Result<Applied> State::ReleaseRunKeys(const Json& p) {
   JsonReader r(p, "run.keys");
   CR_ASSIGN_OR_RETURN(std::string id, r.String("run"));
@@ -81,6 +110,7 @@ Result<Applied> State::ReleaseRunKeys(const Json& p) {
     return Status::FailedPrecondition("run '" + id + "' is " + run.state +
                                       ": its keys can be released only once");
   }
+  CR_RETURN_IF_ERROR(CheckReleasable(run, p));
   run.state = "running";
   run.token_hash = token_hash;
   run.released_at = p.value("releasedAt", int64_t{0});

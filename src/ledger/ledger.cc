@@ -390,6 +390,16 @@ Result<TreeHead> Ledger::LatestTreeHead() const {
   return *state_->durable_tree_head;
 }
 
+Result<std::pair<TreeHead, std::vector<Hash>>> Ledger::ConsistencyFrom(uint64_t old_size) const {
+  std::lock_guard<std::mutex> lock(state_->mu);
+  if (!state_->durable_tree_head) return Status::NotFound("the ledger has no durable tree head yet");
+  std::pair<TreeHead, std::vector<Hash>> out{*state_->durable_tree_head, {}};
+  if (old_size > 0 && old_size < out.first.tree_size) {
+    CR_ASSIGN_OR_RETURN(out.second, state_->tree.ConsistencyProof(old_size, out.first.tree_size));
+  }
+  return out;
+}
+
 Status Ledger::Sync() {
   State& s = *state_;
   std::unique_lock<std::mutex> lock(s.mu);

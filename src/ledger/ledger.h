@@ -104,6 +104,10 @@ class Ledger {
   uint64_t durable_seqno() const;
   // The latest durable tree head. NotFound before the first one.
   Result<TreeHead> LatestTreeHead() const;
+  // The latest durable tree head and the RFC 9162 consistency proof from the tree of the first
+  // `old_size` entries to it (empty when old_size is 0 or not below its size: the caller then
+  // compares sizes and roots itself). NotFound before the first tree head.
+  Result<std::pair<TreeHead, std::vector<Hash>>> ConsistencyFrom(uint64_t old_size) const;
 
   // Writes the durable ledger, every segment in order, as one byte stream to `sink` in chunks:
   // the single-file form that `cleanroom audit verify --ledger FILE` reads (segments

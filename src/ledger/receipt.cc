@@ -38,7 +38,39 @@ Result<Bytes> ParseBase64(const Json& object, std::string_view field) {
   return std::move(bytes).value();
 }
 
+Json HeadJson(const TreeHead& head) {
+  return {{"tree_size", head.tree_size},
+          {"root", HexEncode(head.root)},
+          {"time_us", head.time_us},
+          {"signature", Base64Encode(head.signature)}};
+}
+
+Result<TreeHead> ParseHead(const Json& head, const std::string& prefix) {
+  TreeHead out;
+  CR_ASSIGN_OR_RETURN(out.tree_size, ParseUnsigned(head, "tree_size"));
+  auto root = head.find("root");
+  if (root == head.end()) return BadField(prefix + "root", "is missing");
+  CR_ASSIGN_OR_RETURN(out.root, ParseHash(*root, prefix + "root"));
+  auto time = head.find("time_us");
+  if (time == head.end() || !time->is_number_integer()) {
+    return BadField(prefix + "time_us", "is not an integer");
+  }
+  out.time_us = time->get<int64_t>();
+  CR_ASSIGN_OR_RETURN(out.signature, ParseBase64(head, "signature"));
+  return out;
+}
+
 }  // namespace
+
+std::string TreeHeadToJson(const TreeHead& head) { return HeadJson(head).dump(2) + "\n"; }
+
+Result<TreeHead> TreeHeadFromJson(std::string_view text) {
+  Json j = Json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) {
+    return Status::InvalidArgument("tree head is not a JSON object");
+  }
+  return ParseHead(j, "");
+}
 
 std::string Receipt::ToJson() const {
   Json proof_json = Json::array();
@@ -47,11 +79,7 @@ std::string Receipt::ToJson() const {
       {"version", kReceiptFormatVersion},
       {"seqno", seqno},
       {"entry", Base64Encode(entry)},
-      {"tree_head",
-       {{"tree_size", tree_head.tree_size},
-        {"root", HexEncode(tree_head.root)},
-        {"time_us", tree_head.time_us},
-        {"signature", Base64Encode(tree_head.signature)}}},
+      {"tree_head", HeadJson(tree_head)},
       {"proof", proof_json},
   };
   return j.dump(2) + "\n";
@@ -70,16 +98,7 @@ Result<Receipt> Receipt::FromJson(std::string_view text) {
   CR_ASSIGN_OR_RETURN(r.entry, ParseBase64(j, "entry"));
   auto head = j.find("tree_head");
   if (head == j.end() || !head->is_object()) return BadField("tree_head", "is not an object");
-  CR_ASSIGN_OR_RETURN(r.tree_head.tree_size, ParseUnsigned(*head, "tree_size"));
-  auto root = head->find("root");
-  if (root == head->end()) return BadField("tree_head.root", "is missing");
-  CR_ASSIGN_OR_RETURN(r.tree_head.root, ParseHash(*root, "tree_head.root"));
-  auto time = head->find("time_us");
-  if (time == head->end() || !time->is_number_integer()) {
-    return BadField("tree_head.time_us", "is not an integer");
-  }
-  r.tree_head.time_us = time->get<int64_t>();
-  CR_ASSIGN_OR_RETURN(r.tree_head.signature, ParseBase64(*head, "signature"));
+  CR_ASSIGN_OR_RETURN(r.tree_head, ParseHead(*head, "tree_head."));
   auto proof = j.find("proof");
   if (proof == j.end() || !proof->is_array()) return BadField("proof", "is not an array");
   for (size_t i = 0; i < proof->size(); ++i) {

@@ -32,6 +32,11 @@ struct Receipt {
   static Result<Receipt> FromJson(std::string_view json);
 };
 
+// A signed tree head alone, as a member keeps the last one it saw (`audit verify --save-head`):
+// {"tree_size", "root" (hex), "time_us", "signature" (base64)}, the receipt's "tree_head".
+std::string TreeHeadToJson(const TreeHead& head);
+Result<TreeHead> TreeHeadFromJson(std::string_view text);
+
 // Checks a receipt: the tree head signature under `service` (Unauthenticated when it fails), the
 // entry decodes and has the receipt's seqno (DataLoss), and the inclusion proof of the entry's
 // leaf hash leads to the signed root (DataLoss: e.g. a modified entry). Returns the entry.

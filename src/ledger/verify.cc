@@ -9,6 +9,7 @@
 #include "base/thread_pool.h"
 #include "crypto/hash.h"
 #include "ledger/chain.h"
+#include "ledger/request_freshness.h"
 #include "ledger/segment.h"
 
 namespace cleanroom::ledger {
@@ -97,6 +98,26 @@ class LedgerVerifier {
 
   uint64_t next_seqno() const { return chain_.next_seqno(); }
 
+  // At the end: the last tree head for the report, and the trusted head extended.
+  Status Finish() {
+    report_->last_tree_head = chain_.latest_tree_head();
+    if (!options_.trusted_head) return Status::OK();
+    const TreeHead& trusted = *options_.trusted_head;
+    uint64_t size = chain_.tree().size();
+    if (size < trusted.tree_size) {
+      return Status::DataLoss("the ledger holds " + std::to_string(size) +
+                              " entries, fewer than the trusted tree head's " +
+                              std::to_string(trusted.tree_size) +
+                              ": it was truncated or rolled back");
+    }
+    CR_ASSIGN_OR_RETURN(Hash root, chain_.tree().RootAt(trusted.tree_size));
+    if (root != trusted.root) {
+      return Status::DataLoss("the ledger's first " + std::to_string(trusted.tree_size) +
+                              " entries differ from the trusted tree head's: a forked history");
+    }
+    return Status::OK();
+  }
+
  private:
   Status CheckEntry(const Entry& entry, const std::string& location) {
     std::string where = "entry " + std::to_string(entry.seqno);
@@ -110,6 +131,7 @@ class LedgerVerifier {
     }
     if (entry.kind != EntryKind::kRequest) return Status::OK();
     ++report_->requests;
+    if (options_.check_request_freshness) CR_RETURN_IF_ERROR(freshness_.Check(entry));
     const RequestRecord& request = entry.request;
     if (request.outcome != Outcome::kAccepted) return Status::OK();
     for (const MemberCertificate& member : request.introduced_members) {
@@ -131,6 +153,7 @@ class LedgerVerifier {
   const VerifyOptions& options_;
   VerifyReport* report_;
   ChainChecker chain_;
+  RequestFreshness freshness_;
   ThreadPool pool_;
   std::map<std::string, std::shared_ptr<const Bytes>> certificates_;
   std::vector<PendingSignature> pending_;
@@ -181,7 +204,7 @@ Status VerifyLedger(const std::string& file_or_directory, const VerifyOptions& o
   if (report->entries_checked == 0) {
     return Status::DataLoss("ledger " + file_or_directory + " holds no entries");
   }
-  return Status::OK();
+  return verifier.Finish();
 }
 
 }  // namespace cleanroom::ledger

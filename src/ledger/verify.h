@@ -7,6 +7,7 @@
 
 #include "base/bytes.h"
 #include "base/status.h"
+#include "ledger/entry.h"
 
 namespace cleanroom::ledger {
 
@@ -28,6 +29,13 @@ struct VerifyOptions {
   size_t threads = 0;
   // When set, the ledger's service identity (seqno 1) must be exactly this certificate (DER).
   std::optional<Bytes> expected_service_certificate_der;
+  // Applies the replay rules of member requests (RequestFreshness): each (signer, nonce) once,
+  // created-at within the freshness window of its entry.
+  bool check_request_freshness = false;
+  // A tree head the verifier saw earlier (and trusts): the ledger must extend it, i.e. hold at
+  // least its tree_size entries whose Merkle root at that size is its root. A ledger truncated
+  // or rolled back below it, or a forked history, fails (DataLoss).
+  std::optional<TreeHead> trusted_head;
 };
 
 struct VerifyReport {
@@ -38,6 +46,8 @@ struct VerifyReport {
   uint64_t tree_heads_checked = 0;
   // Entries after the last tree head (not yet covered by a signature; normal for a live ledger).
   uint64_t uncovered_entries = 0;
+  // The last signed tree head of the ledger (what a member keeps to check the next download).
+  std::optional<TreeHead> last_tree_head;
   // When verification fails: the first bad entry's seqno (0 when the damage is before any entry
   // could be read) and where it is ("FILE at offset N").
   uint64_t first_bad_seqno = 0;

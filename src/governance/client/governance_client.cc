@@ -1,5 +1,10 @@
 #include "governance/client/governance_client.h"
 
+#include "governance/bootstrap.h"
+#include "governance/client/tree_head_check.h"
+
+#include <unistd.h>
+
 #include <csignal>
 #include <chrono>
 #include <mutex>
@@ -43,6 +48,11 @@ Status SavePin(const std::string& identity_dir, const std::string& url,
   int port = 0;
   CR_RETURN_IF_ERROR(ParseServiceUrl(url, &host, &port));
   CR_ASSIGN_OR_RETURN(std::string fp, NormalizeSha256Hex(fingerprint, "--service-fingerprint"));
+  // A tree head kept from another service says nothing about this one.
+  std::string old_url, old_fingerprint;
+  if (LoadPin(identity_dir, &old_url, &old_fingerprint).ok() && old_fingerprint != fp) {
+    ::unlink((identity_dir + "/" + kTreeHeadFile).c_str());
+  }
   Json pin = {{"url", url}, {"fingerprint", fp}};
   return WriteFileAtomic(identity_dir + "/" + kPinFile, pin.dump(2) + "\n", 0644);
 }
@@ -75,7 +85,9 @@ Status ApiReply::ToStatus() const {
 ApiReply MakeApiReply(const HttpReply& reply) {
   ApiReply out;
   out.http_status = reply.status;
-  out.body = Json::parse(reply.body, nullptr, /*allow_exceptions=*/false);
+  // The reply is bounded like every JSON text the service itself parses.
+  auto body = ParseJson(reply.body, "reply");
+  out.body = body.ok() ? std::move(body).value() : Json(Json::value_t::discarded);
   if (reply.status < 200 || reply.status >= 300) out.error = ParseApiError(reply.status, reply.body);
   return out;
 }
@@ -88,7 +100,10 @@ Result<std::unique_ptr<GovernanceClient>> GovernanceClient::Create(const ClientO
     CR_RETURN_IF_ERROR(LoadPin(options.identity_dir, &url, &fingerprint));
   }
   CR_ASSIGN_OR_RETURN(crypto::MemberIdentity identity, crypto::LoadIdentity(options.identity_dir));
-  return Create(url, fingerprint, std::move(identity));
+  CR_ASSIGN_OR_RETURN(auto client, Create(url, fingerprint, std::move(identity)));
+  // Every command of a member checks that the service still extends what the member saw.
+  CR_RETURN_IF_ERROR(CheckTreeHead(*client, options.identity_dir, fingerprint));
+  return client;
 }
 
 Result<std::unique_ptr<GovernanceClient>> GovernanceClient::Create(
@@ -141,6 +156,9 @@ Result<ApiReply> GovernanceClient::Write(const std::string& path, const std::str
   bool first_proposal = message_type == "collab.propose" && payload.value("version", 0) == 1;
   if (!first_proposal && !payload.contains("collaboration")) {
     CR_ASSIGN_OR_RETURN(payload["collaboration"], CollaborationId());
+  }
+  if (first_proposal && !bootstrap_token_.empty() && !payload.contains("bootstrapProof")) {
+    payload["bootstrapProof"] = BootstrapProof(bootstrap_token_, member_id());
   }
   CR_ASSIGN_OR_RETURN(Bytes message, Sign(message_type, payload));
   return PostSigned(path, message);

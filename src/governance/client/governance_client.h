@@ -75,12 +75,17 @@ class GovernanceClient {
   // The collaboration id, fetched from the service on first use.
   Result<std::string> CollaborationId();
 
+  // The one-time token of a service initialised without founders (`governance init`): Write
+  // then adds its proof ("bootstrapProof") to a first contract proposal.
+  void set_bootstrap_token(std::string token) { bootstrap_token_ = std::move(token); }
+
  private:
   GovernanceClient(crypto::MemberIdentity identity, std::unique_ptr<HttpsConnection> connection)
       : identity_(std::move(identity)), connection_(std::move(connection)) {}
   crypto::MemberIdentity identity_;
   std::unique_ptr<HttpsConnection> connection_;
   std::string collaboration_id_;
+  std::string bootstrap_token_;
 };
 
 // Parses a reply body into an ApiReply (the error for non-2xx statuses).

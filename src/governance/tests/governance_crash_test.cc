@@ -76,6 +76,7 @@ TEST(GovernanceCrash, KillNineWhileSixteenClientsWrite) {
       ASSERT_NE(c.back(), nullptr);
       list.push_back(*client::ContractMember(m.public_identity, {"provider"}));
     }
+    c[0]->set_bootstrap_token(server.bootstrap_token());
     auto p = c[0]->Write("/v1/collab/proposals", "collab.propose",
                          {{"version", 1}, {"contract", {{"name", "crash"}, {"members", list}}}});
     ASSERT_TRUE(p.ok() && p->ok());

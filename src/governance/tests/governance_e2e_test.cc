@@ -35,6 +35,7 @@ class GovernanceE2E : public ::testing::Test {
     b_ = NewMember(*server_, "publisher");   // provider
     c_ = NewMember(*server_, "insurer");     // provider, recipient
     ASSERT_TRUE(a_ && b_ && c_ && a_->client && b_->client && c_->client);
+    a_->client->set_bootstrap_token(server_->bootstrap_token());
   }
 
   Json Contract() {

@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -53,6 +54,23 @@ void ChildProcess::Kill() {
 }
 
 ProcessServer::ProcessServer(const std::string& data_dir, const std::vector<std::string>& extra_args) {
+  // A fresh service is initialised by its operator first; the one-time token it prints is what
+  // `collab create` (CLEANROOM_BOOTSTRAP_TOKEN) and bootstrap_token() hand to the proposer.
+  if (!std::filesystem::exists(data_dir + "/service/bootstrap.json") &&
+      !std::filesystem::exists(data_dir + "/ledger")) {
+    std::string out;
+    if (RunCleanroom({"governance", "init", "--data-dir", data_dir}, &out) != 0) {
+      ADD_FAILURE() << "governance init failed: " << out;
+      return;
+    }
+    size_t at = out.find("bootstrap token ");
+    if (at == std::string::npos) {
+      ADD_FAILURE() << "governance init printed no token: " << out;
+      return;
+    }
+    bootstrap_token_ = out.substr(at + 16, 64);
+    ::setenv("CLEANROOM_BOOTSTRAP_TOKEN", bootstrap_token_.c_str(), 1);
+  }
   int pipefd[2];
   if (::pipe(pipefd) != 0) return;
   std::string binary = CleanroomBinary();
@@ -62,7 +80,7 @@ ProcessServer::ProcessServer(const std::string& data_dir, const std::vector<std:
     ::close(pipefd[0]);
     ::close(pipefd[1]);
     std::vector<std::string> args = {"governance", "serve", "--data-dir", data_dir,
-                                      "--listen", "127.0.0.1:0", "--threads", "64"};
+                                      "--listen", "127.0.0.1:0", "--threads", "256"};
     args.insert(args.end(), extra_args.begin(), extra_args.end());
     ExecCleanroom(binary, args);
   }

@@ -17,6 +17,9 @@ class ProcessServer {
 
   const std::string& url() const { return url_; }
   const std::string& fingerprint() const { return fingerprint_; }
+  // The one-time token `governance init` printed when this object initialised the data dir
+  // (also exported as CLEANROOM_BOOTSTRAP_TOKEN for the CLI); empty otherwise.
+  const std::string& bootstrap_token() const { return bootstrap_token_; }
   pid_t pid() const { return pid_; }
   // kill -9 and reap.
   void Kill();
@@ -27,6 +30,7 @@ class ProcessServer {
   pid_t pid_ = -1;
   std::string url_;
   std::string fingerprint_;
+  std::string bootstrap_token_;
 };
 
 // The cleanroom binary with `args` as a child process, its stdout and stderr appended to

@@ -23,6 +23,15 @@ TempDir::~TempDir() {
 }
 
 std::unique_ptr<TestServer> TestServer::Start(const std::string& data_dir) {
+  std::string token;
+  if (!std::filesystem::exists(data_dir + "/service/bootstrap.json")) {
+    auto initialised = Service::Initialise(data_dir, {});
+    if (!initialised.ok()) {
+      ADD_FAILURE() << initialised.status().ToString();
+      return nullptr;
+    }
+    token = *initialised;
+  }
   ServiceOptions options;
   options.data_dir = data_dir;
   auto service = Service::Open(options);
@@ -31,9 +40,11 @@ std::unique_ptr<TestServer> TestServer::Start(const std::string& data_dir) {
     return nullptr;
   }
   auto server = std::unique_ptr<TestServer>(new TestServer());
+  server->bootstrap_token_ = token;
   server->service_ = std::move(service).value();
   HttpServerOptions http;
-  http.threads = 32;
+  http.threads = 512;
+  http.max_connections_per_peer = 64;
   auto bound = HttpServer::Bind(server->service_.get(), http);
   if (!bound.ok()) {
     ADD_FAILURE() << bound.status().ToString();

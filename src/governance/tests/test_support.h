@@ -33,8 +33,11 @@ class TestServer {
   std::string url() const { return "https://127.0.0.1:" + std::to_string(http_->port()); }
   const std::string& fingerprint() const { return service_->fingerprint(); }
   Service* service() { return service_.get(); }
+  // The one-time bootstrap token when Start initialised the data dir (else empty).
+  const std::string& bootstrap_token() const { return bootstrap_token_; }
 
  private:
+  std::string bootstrap_token_;
   std::unique_ptr<Service> service_;
   std::unique_ptr<HttpServer> http_;
   std::thread thread_;

@@ -1,0 +1,18 @@
+#pragma once
+
+#include <string_view>
+
+namespace cleanroom::governance {
+
+// The forms of the ids a request path may name. The service makes run ids ("r" and a decimal
+// number) and query ids ("q" and a number); dataset names follow IsValidDatasetName. A path that
+// names anything else is refused before any lookup, so no made-up or oversized id reaches the
+// state, the ledger or an error message.
+inline constexpr size_t kMaxPathBytes = 512;
+
+// "r1" .. "r" followed by at most 18 digits, no leading zero.
+bool IsRunId(std::string_view id);
+// "q1" .. "q" followed by at most 18 digits, no leading zero.
+bool IsQueryId(std::string_view id);
+
+}  // namespace cleanroom::governance

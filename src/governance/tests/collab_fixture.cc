@@ -1,0 +1,164 @@
+#include "governance/tests/collab_fixture.h"
+
+#include "attest/evidence.h"
+#include "attest/report_data.h"
+#include "crypto/cose.h"
+#include "crypto/hpke.h"
+#include "crypto/random.h"
+#include "ledger/ledger.h"
+
+namespace cleanroom::governance::testing {
+
+using client::ApiReply;
+
+void RunningCollaboration::SetUp() {
+  server_ = TestServer::Start(dir_.path());
+  ASSERT_NE(server_, nullptr);
+  a_ = NewMember(*server_, "advertiser");
+  b_ = NewMember(*server_, "publisher");
+  ASSERT_TRUE(a_ && b_ && a_->client && b_->client);
+  a_->client->set_bootstrap_token(server_->bootstrap_token());
+  auto platform = attest::PlatformKey::Generate();
+  ASSERT_TRUE(platform.ok());
+  platform_ = std::make_unique<attest::PlatformKey>(std::move(platform).value());
+  measurement_ = Bytes(48, 0xab);
+
+  Json contract = MakeContract("runs", {a_.get(), b_.get()},
+                               {{"provider", "analyst", "recipient"}, {"provider"}});
+  contract["allowedMeasurements"] = {HexEncode(measurement_)};
+  contract["simulatedPlatformKeys"] = {HexEncode(platform_->PublicKeySha256())};
+  ApiReply p = Write(*a_, "/v1/collab/proposals", "collab.propose",
+                     {{"version", 1}, {"contract", contract}});
+  ExpectOk(p);
+  ExpectOk(Write(*b_, "/v1/collab/votes", "collab.accept",
+                 {{"version", 1}, {"contractHash", p.body["result"]["contractHash"]}}));
+  collab_ = Get(*a_, "/v1/collab")["id"];
+
+  customers_key_ = *crypto::RandomBytes(32);
+  impressions_key_ = *crypto::RandomBytes(32);
+  for (auto [member, name, key] : {std::tuple{a_.get(), "customers", &customers_key_},
+                                   std::tuple{b_.get(), "impressions", &impressions_key_}}) {
+    ExpectOk(Write(*member, "/v1/datasets", "dataset.register",
+                   {{"dataset", MakeDataset(name, {"email", "segment"})}}));
+    auto stored = client::StoreDatasetKey(*member->client, name, 1, std::string(name) + "-key-1", *key);
+    ASSERT_TRUE(stored.ok());
+    ExpectOk(*stored);
+  }
+  Json q = QueryDocument(
+      "overlap", "SELECT COUNT(*) FROM impressions i JOIN customers c ON i.email = c.email");
+  ApiReply proposed = Write(*a_, "/v1/queries", "query.propose", {{"query", q}});
+  ExpectOk(proposed);
+  query_ = proposed.body["result"].value("id", "");
+  query_hash_ = proposed.body["result"].value("queryHash", "");
+  ExpectOk(Write(*b_, "/v1/queries/" + query_ + "/votes", "query.accept",
+                 {{"query", query_}, {"queryHash", query_hash_}}));
+  ASSERT_EQ(Get(*a_, "/v1/queries/" + query_)["state"], "accepted");
+}
+
+Json RunningCollaboration::QueryDocument(const std::string& name, const std::string& sql) const {
+  return {{"name", name},
+          {"steps", {sql}},
+          {"guards", {{"minGroupUnits", 10}}},
+          {"outputFormat", "csv"},
+          {"recipients", {a_->id()}},
+          {"runners", {a_->id()}}};
+}
+
+ApiReply RunningCollaboration::Write(TestMember& m, const std::string& path,
+                                     const std::string& type, Json payload) {
+  auto reply = m.client->Write(path, type, std::move(payload));
+  EXPECT_TRUE(reply.ok()) << reply.status().ToString();
+  return reply.ok() ? *reply : ApiReply{};
+}
+
+void RunningCollaboration::ExpectOk(const ApiReply& r) {
+  EXPECT_TRUE(r.ok()) << r.http_status << " "
+                      << (r.error ? r.error->code + ": " + r.error->message : "");
+}
+
+void RunningCollaboration::ExpectError(const ApiReply& r, int status, const std::string& code) {
+  ASSERT_TRUE(r.error.has_value()) << "expected " << code << ", got " << r.http_status;
+  EXPECT_EQ(r.http_status, status) << r.error->message;
+  EXPECT_EQ(r.error->code, code) << r.error->message;
+}
+
+Json RunningCollaboration::Get(TestMember& m, const std::string& path) {
+  auto reply = m.client->Get(path);
+  EXPECT_TRUE(reply.ok()) << reply.status().ToString();
+  if (!reply.ok()) return Json();
+  ExpectOk(*reply);
+  return reply->body;
+}
+
+std::string RunningCollaboration::RequestRun() {
+  ApiReply r = Write(*a_, "/v1/runs", "run.request", {{"query", query_}, {"queryHash", query_hash_}});
+  ExpectOk(r);
+  return r.ok() ? r.body["result"].value("run", "") : std::string();
+}
+
+Json RunningCollaboration::KeyRequestBody(const std::string& run,
+                                          std::optional<crypto::PrivateKey>* ephemeral) {
+  constexpr auto kem = crypto::hpke::Kem::kX25519Sha256;
+  auto key = crypto::hpke::GenerateKeyPair(kem);
+  EXPECT_TRUE(key.ok());
+  auto public_key = crypto::hpke::SerializePublicKey(kem, key->public_key());
+  auto report_data = attest::ReportDataForPublicKey(*public_key, run);
+  auto evidence = attest::ProduceSimulatedEvidence(*platform_, measurement_, *report_data);
+  EXPECT_TRUE(evidence.ok()) << evidence.status().ToString();
+  if (ephemeral != nullptr) ephemeral->emplace(std::move(key).value());
+  return {{"run", run},
+          {"publicKey", Base64Encode(*public_key)},
+          {"evidence", Json::parse(attest::SerializeEvidenceJson(*evidence))}};
+}
+
+std::unique_ptr<client::HttpsConnection> RunningCollaboration::AnonymousConnection() {
+  client::ConnectionOptions options;
+  EXPECT_TRUE(client::ParseServiceUrl(server_->url(), &options.host, &options.port).ok());
+  options.service_fingerprint = server_->fingerprint();
+  auto https = client::HttpsConnection::Connect(options);
+  EXPECT_TRUE(https.ok()) << https.status().ToString();
+  if (!https.ok()) return nullptr;
+  return std::move(https).value();
+}
+
+ApiReply RunningCollaboration::Anonymous(const std::string& method, const std::string& path,
+                                         const std::string& body,
+                                         client::HttpsConnection* connection) {
+  std::unique_ptr<client::HttpsConnection> own;
+  if (connection == nullptr) {
+    own = AnonymousConnection();
+    if (own == nullptr) return ApiReply{};
+    connection = own.get();
+  }
+  auto reply = connection->Request(method, path, "application/json", body);
+  EXPECT_TRUE(reply.ok()) << reply.status().ToString();
+  if (!reply.ok()) return ApiReply{};
+  return client::MakeApiReply(*reply);
+}
+
+std::vector<ledger::Entry> RunningCollaboration::LedgerEntries() {
+  std::vector<ledger::Entry> out;
+  const ledger::Ledger& ledger = server_->service()->ledger();
+  for (uint64_t seqno = 1; seqno <= ledger.durable_seqno(); ++seqno) {
+    auto entry = ledger.ReadEntry(seqno);
+    EXPECT_TRUE(entry.ok()) << entry.status().ToString();
+    if (entry.ok()) out.push_back(std::move(entry).value());
+  }
+  return out;
+}
+
+std::string MemberMessageType(const ledger::Entry& entry) {
+  if (entry.kind != ledger::EntryKind::kRequest || entry.request.signer_id.empty()) return "";
+  auto message = crypto::cose::DecodeSign1(entry.request.signed_request);
+  if (!message.ok() || !message->headers.msg_type) return "";
+  return *message->headers.msg_type;
+}
+
+std::string ServiceActionType(const ledger::Entry& entry) {
+  if (entry.kind != ledger::EntryKind::kRequest || !entry.request.signer_id.empty()) return "";
+  auto parsed = ParseJson(AsStringView(entry.request.signed_request), "service action");
+  if (!parsed.ok() || !parsed->is_object()) return "";
+  return parsed->value("serviceAction", "");
+}
+
+}  // namespace cleanroom::governance::testing

@@ -1,0 +1,122 @@
+// The negative tests issue 14 found missing: each check below could once be deleted without any
+// test failing. The run report's token, signature and run/query/evidence binding; the query hash
+// bound into votes and run requests; the collaboration id of a request.
+#include <gtest/gtest.h>
+
+#include "crypto/cose.h"
+#include "crypto/hpke.h"
+#include "governance/key_release.h"
+#include "governance/tests/collab_fixture.h"
+
+namespace cleanroom::governance::testing {
+namespace {
+
+using client::ApiReply;
+
+class Negative : public RunningCollaboration {
+ protected:
+  // Releases the keys of `run`; returns the run token opened with the ephemeral key, and the
+  // evidence digest the service recorded.
+  Bytes Release(const std::string& run, std::string* evidence_digest) {
+    std::optional<crypto::PrivateKey> ephemeral;
+    ApiReply r = Anonymous("POST", "/v1/runs/" + run + "/keys", KeyRequestBody(run, &ephemeral).dump());
+    ExpectOk(r);
+    auto enc = Base64Decode(r.body["token"].value("enc", ""));
+    auto sealed = Base64Decode(r.body["token"].value("sealed", ""));
+    auto token = crypto::hpke::Open(crypto::hpke::kDefaultSuite, *enc, *ephemeral,
+                                    AsBytes(kRunTokenInfo), RunTokenAad(run), *sealed);
+    EXPECT_TRUE(token.ok());
+    *evidence_digest = Get(*a_, "/v1/runs/" + run)["release"]["evidence"].value("digest", "");
+    EXPECT_FALSE(evidence_digest->empty());
+    return token.ok() ? *token : Bytes();
+  }
+  // A run record signed by `signer`, naming `runtime_key` as the runtime's key.
+  Bytes Record(const Json& record, const crypto::PrivateKey& signer) {
+    crypto::cose::Sign1Options o;
+    o.kid = ToBytes("runtime");
+    o.content_type = "application/json";
+    o.msg_type = "run.record";
+    o.created_at = 1;
+    o.generate_nonce = true;
+    auto signed_record = crypto::cose::CreateSign1(signer, AsBytes(record.dump()), o);
+    EXPECT_TRUE(signed_record.ok());
+    return *signed_record;
+  }
+  ApiReply Report(const std::string& run, ByteSpan token, ByteSpan record) {
+    return Anonymous("POST", "/v1/runs/" + run + "/report",
+                     Json{{"token", Base64Encode(token)}, {"record", Base64Encode(record)}}.dump());
+  }
+};
+
+TEST_F(Negative, TheRunReportNeedsItsTokenSignatureAndBinding) {
+  std::string run = RequestRun();
+  std::string digest;
+  Bytes token = Release(run, &digest);
+  ASSERT_EQ(token.size(), kRunTokenSize);
+  auto key = crypto::PrivateKey::Generate(crypto::KeyType::kEcP384);
+  auto other_key = crypto::PrivateKey::Generate(crypto::KeyType::kEcP384);
+  ASSERT_TRUE(key.ok() && other_key.ok());
+  Json record = {{"run", run},
+                 {"queryHash", query_hash_},
+                 {"evidence", {{"digest", digest}}},
+                 {"state", "succeeded"},
+                 {"runtimeKey", *key->public_key().ToPem()}};
+
+  // Another token.
+  Bytes wrong_token = token;
+  wrong_token[0] ^= 1;
+  ExpectError(Report(run, wrong_token, Record(record, *key)), 401, "Unauthenticated");
+  // Signed by another key than the one the record names.
+  ExpectError(Report(run, token, Record(record, *other_key)), 401, "BadSignature");
+  // Bound to another run, query or evidence, or without a final state.
+  for (const auto& [field, value] : std::vector<std::pair<std::string, Json>>{
+           {"run", "r999"},
+           {"queryHash", std::string(64, '0')},
+           {"evidence", Json{{"digest", std::string(96, '0')}}},
+           {"state", "running"}}) {
+    Json bad = record;
+    bad[field] = value;
+    ExpectError(Report(run, token, Record(bad, *key)), 400, "InvalidArgument");
+  }
+  EXPECT_EQ(Get(*a_, "/v1/runs/" + run)["state"], "running");
+  // The genuine report is taken, once.
+  ExpectOk(Report(run, token, Record(record, *key)));
+  EXPECT_EQ(Get(*a_, "/v1/runs/" + run)["state"], "succeeded");
+  ExpectError(Report(run, token, Record(record, *key)), 409, "FailedPrecondition");
+}
+
+TEST_F(Negative, TheQueryHashIsBoundIntoVotesAndRunRequests) {
+  // A second query, proposed but not yet accepted by b.
+  Json q = QueryDocument("other",
+                         "SELECT COUNT(*) FROM impressions i JOIN customers c ON i.email = c.email "
+                         "WHERE i.segment = 'x'");
+  ApiReply proposed = Write(*a_, "/v1/queries", "query.propose", {{"query", q}});
+  ExpectOk(proposed);
+  std::string id = proposed.body["result"].value("id", "");
+  std::string hash = proposed.body["result"].value("queryHash", "");
+  // b's vote for another version of the query (the first query's hash) does not count.
+  ExpectError(Write(*b_, "/v1/queries/" + id + "/votes", "query.accept",
+                    {{"query", id}, {"queryHash", query_hash_}}),
+              409, "FailedPrecondition");
+  EXPECT_EQ(Get(*a_, "/v1/queries/" + id)["state"], "proposed");
+  ExpectOk(Write(*b_, "/v1/queries/" + id + "/votes", "query.accept",
+                 {{"query", id}, {"queryHash", hash}}));
+  // A run request names the exact query it asks for.
+  ExpectError(Write(*a_, "/v1/runs", "run.request", {{"query", id}, {"queryHash", query_hash_}}),
+              409, "FailedPrecondition");
+  ExpectOk(Write(*a_, "/v1/runs", "run.request", {{"query", id}, {"queryHash", hash}}));
+}
+
+TEST_F(Negative, ARequestForAnotherCollaborationIsRefused) {
+  std::string other(64, 'c');
+  ExpectError(Write(*b_, "/v1/datasets/impressions/consent", "dataset.disable",
+                    {{"dataset", "impressions"}, {"collaboration", other}}),
+              409, "FailedPrecondition");
+  ExpectError(Write(*a_, "/v1/runs", "run.request",
+                    {{"query", query_}, {"queryHash", query_hash_}, {"collaboration", other}}),
+              409, "FailedPrecondition");
+  EXPECT_TRUE(Get(*a_, "/v1/datasets/impressions")["enabled"].get<bool>());
+}
+
+}  // namespace
+}  // namespace cleanroom::governance::testing
