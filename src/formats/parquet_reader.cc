@@ -198,13 +198,14 @@ Result<RecordBatch> ParquetReader::ReadRowGroup(int row_group, const std::vector
   return batch;
 }
 
-Status ParquetReader::VerifyRowGroup(int row_group) const {
+Status ParquetReader::VerifyRowGroup(int row_group, const std::vector<bool>* leaves) const {
   if (row_group < 0 || row_group >= num_row_groups()) {
     return Status::InvalidArgument("row group " + std::to_string(row_group) + " does not exist");
   }
   const RowGroup& rg = meta_.row_groups[row_group];
   ColumnChunkData chunk;
   for (size_t leaf = 0; leaf < schema_.leaves().size(); ++leaf) {
+    if (leaves != nullptr && (leaf >= leaves->size() || !(*leaves)[leaf])) continue;
     const LeafColumn& column = schema_.leaves()[leaf];
     ChunkLocation where{name_, row_group, column.path};
     CR_RETURN_IF_ERROR(ReadColumnChunk(bytes(), rg.columns[leaf], column, rg.num_rows,
@@ -213,11 +214,11 @@ Status ParquetReader::VerifyRowGroup(int row_group) const {
   return Status::OK();
 }
 
-Status ParquetReader::Verify(size_t threads) const {
+Status ParquetReader::Verify(size_t threads, const std::vector<bool>* leaves) const {
   int groups = num_row_groups();
   if (groups == 0) return Status::OK();
   if (groups == 1 || threads == 1) {
-    for (int g = 0; g < groups; ++g) CR_RETURN_IF_ERROR(VerifyRowGroup(g));
+    for (int g = 0; g < groups; ++g) CR_RETURN_IF_ERROR(VerifyRowGroup(g, leaves));
     return Status::OK();
   }
   std::vector<Status> results(groups);
@@ -225,9 +226,9 @@ Status ParquetReader::Verify(size_t threads) const {
   {
     ThreadPool pool(threads);
     for (int g = 0; g < groups; ++g) {
-      pool.Submit([this, g, &results, &failed] {
+      pool.Submit([this, g, leaves, &results, &failed] {
         if (failed.load()) return;
-        results[g] = VerifyRowGroup(g);
+        results[g] = VerifyRowGroup(g, leaves);
         if (!results[g].ok()) failed = true;
       });
     }
