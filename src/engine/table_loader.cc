@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/file.h"
+#include "engine/csv_rows.h"
 #include "engine/duckdb_error.h"
 #include "engine/engine.h"
 #include "engine/json_validation.h"
@@ -272,6 +273,17 @@ Status Engine::LoadTable(const TableSource& source) {
     // it to DuckDB through the table function.
     Status fallback = load_through_scan(files[0]);
     if (fallback.ok()) return fallback;
+  }
+  if (!status.ok() && status.code() != StatusCode::kAlreadyExists && format == Format::kCsv) {
+    // DuckDB's sniffer fails on a malformed record without saying where: find it ourselves,
+    // by line number (never a value).
+    for (const std::string& file : files) {
+      Status found = FindMalformedCsvRecord(file, source.csv);
+      if (found.code() == StatusCode::kInvalidArgument) {
+        return Status::InvalidArgument("table " + source.name + ": input " + file + ", " +
+                                       found.message());
+      }
+    }
   }
   if (!status.ok() && status.code() != StatusCode::kAlreadyExists &&
       (format == Format::kJson || format == Format::kNdjson)) {
