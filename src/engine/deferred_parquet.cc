@@ -51,6 +51,26 @@ std::string NotValidated(const std::string& what, const std::string& type) {
          type + ")";
 }
 
+// The top-level field whose column chunks take the fewest bytes in the file.
+size_t SmallestField(const formats::ParquetReader& reader) {
+  size_t best = 0;
+  int64_t best_bytes = -1;
+  for (size_t f = 0; f < reader.fields().size(); ++f) {
+    int64_t bytes = 0;
+    for (const formats::RowGroup& group : reader.metadata().row_groups) {
+      for (int leaf : reader.schema().FieldLeaves(f)) {
+        const auto& chunk = group.columns[static_cast<size_t>(leaf)];
+        if (chunk.meta_data) bytes += chunk.meta_data->total_compressed_size;
+      }
+    }
+    if (best_bytes < 0 || bytes < best_bytes) {
+      best = f;
+      best_bytes = bytes;
+    }
+  }
+  return best;
+}
+
 }  // namespace
 
 Status Engine::DeferParquetInput(const TableSource& source, const std::vector<std::string>& files) {
@@ -158,9 +178,10 @@ Status Engine::ImageDeferred(DeferredParquetInput& input, const std::set<std::st
       for (const auto& [name, type] : input.columns) {
         if (columns->count(sql::ToLowerAscii(name)) > 0) kept.insert(sql::ToLowerAscii(name));
       }
-      // count(*) reads no column, but a file has rows only through a column: the first field.
+      // count(*) reads no column, but a file's rows are trusted only through a validated
+      // column: the field of fewest stored bytes.
       if (kept.empty() && !input.columns.empty()) {
-        kept.insert(sql::ToLowerAscii(input.columns.front().first));
+        kept.insert(sql::ToLowerAscii(input.columns[SmallestField(first)].first));
       }
     }
     std::vector<std::string> images;
