@@ -460,7 +460,7 @@ TEST_F(ColumnsReadTest, EveryWayOfReadingAColumnIsFound) {
   } cases[] = {
       {"CREATE TEMP VIEW v AS SELECT a FROM u WHERE a < 10; "
        "SELECT count(*) AS n FROM t JOIN v ON t.a = v.a", "10|\n"},
-      {"SELECT count(*) AS n FROM t", "20000|\n"},
+      {"SELECT count(*) AS n FROM u", "20000|\n"},
       {"SELECT max(a) AS m FROM (SELECT a FROM t UNION SELECT a FROM u)", "19999|\n"},
       {"SELECT b FROM u WHERE a = (SELECT max(a) FROM t)", "secret-19999|\n"},
       {"SELECT DISTINCT b FROM u WHERE a < 1", "secret-0|\n"},
