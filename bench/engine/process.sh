@@ -16,9 +16,8 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
-root="$(cd "${here}/../.." && pwd)"
-build="${1:?usage: bench/engine/process.sh BUILD_DIR}"
-case "$build" in /*) ;; *) build="${root}/${build}" ;; esac
+# BUILD_DIR relative to the repository's root, as the other benches take it.
+build="$(cd "${here}/../.." && cd "${1:?usage: bench/engine/process.sh BUILD_DIR}" && pwd)"
 scale="${BENCH_SCALE:-1000000}"
 runs="${BENCH_RUNS:-3}"
 read -r -a cli_flags <<<"${BENCH_CLI_FLAGS:-}"
