@@ -1,5 +1,6 @@
 #include "formats/parquet_image.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <vector>
@@ -617,6 +618,16 @@ Status FillUncompressedImage(const ParquetReader& reader, ImagePlan& plan, size_
                                ReadMode::kVerify, where, &scratch, &chunk);
       if (status.ok() && chunk.next != chunk.pages.size()) {
         status = Status::Internal(where.ToString() + ": pages differ from the image plan");
+      }
+      // The chunk's file pages are in the image now: no need to hold them twice.
+      const auto& meta = rg.columns[leaf].meta_data;
+      if (status.ok() && meta && meta->total_compressed_size > 0) {
+        int64_t start = meta->dictionary_page_offset.value_or(meta->data_page_offset);
+        start = std::min(start, meta->data_page_offset);
+        if (start >= 0) {
+          reader.ReleaseFilePages(static_cast<uint64_t>(start),
+                                  static_cast<uint64_t>(meta->total_compressed_size));
+        }
       }
     }
     if (!status.ok()) failed = true;

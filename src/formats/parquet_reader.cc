@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
@@ -52,6 +53,15 @@ class MappedFile {
     if (data_ != nullptr) munmap(const_cast<uint8_t*>(data_), size_);
   }
   ByteSpan bytes() const { return ByteSpan(data_, size_); }
+  // Drops the whole pages inside [offset, offset + length) from the mapping (the file's pages
+  // fault in again if read).
+  void Release(uint64_t offset, uint64_t length) const {
+    const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+    const uint64_t begin = (offset + page - 1) / page * page;
+    const uint64_t end = std::min<uint64_t>(offset + length, size_) / page * page;
+    if (data_ == nullptr || end <= begin) return;
+    ::madvise(const_cast<uint8_t*>(data_) + begin, end - begin, MADV_DONTNEED);
+  }
 
  private:
   MappedFile() = default;
@@ -60,6 +70,10 @@ class MappedFile {
 };
 
 ParquetReader::~ParquetReader() = default;
+
+void ParquetReader::ReleaseFilePages(uint64_t offset, uint64_t length) const {
+  if (mapped_) mapped_->Release(offset, length);
+}
 
 ByteSpan ParquetReader::bytes() const {
   if (mapped_) return mapped_->bytes();

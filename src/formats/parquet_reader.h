@@ -71,6 +71,11 @@ class ParquetReader : public FormatReader {
 
   // The whole file's bytes (valid while the reader lives).
   ByteSpan data() const { return bytes(); }
+  // For a reader of a mapped file (Open): lets the kernel drop the mapped pages of that byte
+  // range from this process (they are read again from the file if touched). Nothing for bytes
+  // in memory (OpenBuffer, OpenSpan). For a caller done with a range, e.g. a validated chunk
+  // already copied into an image.
+  void ReleaseFilePages(uint64_t offset, uint64_t length) const;
   const FileMetaData& metadata() const { return meta_; }
   const ParquetSchema& schema() const { return schema_; }
   const std::string& name() const { return name_; }
