@@ -8,6 +8,10 @@
 //       times and prints one line per query:
 //         result <name> <median ms> <rows> <ms of each run, comma-separated>
 //       and first a line "load <ms>".
+//   bench_duckdb_direct views DIR QUERY_FILE
+//       DuckDB alone as a process over the files, the yardstick of a whole `cleanroom sql`
+//       process: each table a view over read_parquet(DIR/<table>.parquet), the query run once,
+//       its row count printed.
 //   bench_duckdb_direct ddl sqlite|postgres
 //       Prints CREATE TABLE statements for the workload's tables in that engine's types.
 #include <duckdb.h>
@@ -137,6 +141,20 @@ Status RunQueries(const std::string& dir, int runs, const std::vector<std::strin
   return Status::OK();
 }
 
+Status RunOverViews(const std::string& dir, const std::string& file) {
+  Database db;
+  CR_RETURN_IF_ERROR(db.Open());
+  for (const auto& table : cleanroom::workload::WorkloadTables()) {
+    std::string sql = "CREATE VIEW " + table.name + " AS SELECT * FROM read_parquet(" +
+                      Quote(dir + "/" + table.name + ".parquet") + ")";
+    CR_RETURN_IF_ERROR(db.Run(sql, "view " + table.name).status());
+  }
+  CR_ASSIGN_OR_RETURN(std::string sql, cleanroom::ReadFileToString(file));
+  CR_ASSIGN_OR_RETURN(uint64_t rows, db.Run(sql, "query"));
+  std::printf("rows %llu\n", static_cast<unsigned long long>(rows));
+  return Status::OK();
+}
+
 Status PrintDdl(const std::string& engine) {
   if (engine != "sqlite" && engine != "postgres") {
     return Status::InvalidArgument("ddl: unknown engine " + engine);
@@ -158,6 +176,7 @@ int Usage() {
   std::fprintf(stderr,
                "usage: bench_duckdb_direct convert DIR\n"
                "       bench_duckdb_direct run DIR RUNS QUERY_FILE...\n"
+               "       bench_duckdb_direct views DIR QUERY_FILE\n"
                "       bench_duckdb_direct ddl sqlite|postgres\n");
   return 2;
 }
@@ -172,6 +191,8 @@ int main(int argc, char** argv) {
     status = Convert(argv[2]);
   } else if (mode == "ddl" && argc == 3) {
     status = PrintDdl(argv[2]);
+  } else if (mode == "views" && argc == 4) {
+    status = RunOverViews(argv[2], argv[3]);
   } else if (mode == "run" && argc >= 5) {
     int runs = std::atoi(argv[3]);
     if (runs < 1) return Usage();

@@ -1,10 +1,12 @@
 // Feeds arbitrary bytes to the Parquet reader: open (footer, schema), verify every row group,
-// write the validated image (parquet_image.h) and read every row group. Any input must end in a
-// value or a Status; an image is written exactly when verification passes, and it verifies.
+// write the validated image (parquet_image.h), whole and of its first field, and read every row
+// group. Any input must end in a value or a Status; an image is written exactly when
+// verification of what it holds passes, and it verifies.
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "base/bytes.h"
 #include "formats/column_vector.h"
@@ -16,17 +18,25 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto reader =
       ParquetReader::OpenBuffer(std::string(reinterpret_cast<const char*>(data), size), "fuzz");
   if (!reader.ok()) return 0;
-  const bool verified = (*reader)->Verify(1).ok();
-  auto plan = cleanroom::formats::PlanUncompressedImage(**reader);
-  if (plan.ok() && plan->size() <= (size_t{64} << 20)) {
+  // An image is written exactly when verification of what it holds passes, and it verifies:
+  // of the whole file, and of the first field alone (what a query reading one column validates).
+  auto check_image = [&](const std::vector<int>& fields, bool verified) {
+    auto plan = cleanroom::formats::PlanUncompressedImage(**reader, 0, fields);
+    if (!plan.ok() || plan->size() > (size_t{64} << 20)) return;
     cleanroom::Bytes image(plan->size());
     bool filled = cleanroom::formats::FillUncompressedImage(**reader, *plan, 1, image).ok();
     if (filled != verified) __builtin_trap();
-    if (filled) {
-      auto again = ParquetReader::OpenBuffer(
-          std::string(reinterpret_cast<const char*>(image.data()), image.size()), "image");
-      if (!again.ok() || !(*again)->Verify(1).ok()) __builtin_trap();
-    }
+    if (!filled) return;
+    auto again = ParquetReader::OpenBuffer(
+        std::string(reinterpret_cast<const char*>(image.data()), image.size()), "image");
+    if (!again.ok() || !(*again)->Verify(1).ok()) __builtin_trap();
+    if (!fields.empty() && (*again)->fields().size() != fields.size()) __builtin_trap();
+  };
+  check_image({}, (*reader)->Verify(1).ok());
+  if ((*reader)->fields().size() > 1) {
+    std::vector<bool> leaves((*reader)->schema().leaves().size(), false);
+    for (int leaf : (*reader)->schema().FieldLeaves(0)) leaves[static_cast<size_t>(leaf)] = true;
+    check_image({0}, (*reader)->Verify(1, &leaves).ok());
   }
   cleanroom::formats::RecordBatch previous;  // its buffers are reused, as the scan does
   for (int g = 0; g < (*reader)->num_row_groups() && g < 64; ++g) {

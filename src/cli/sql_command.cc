@@ -106,6 +106,9 @@ Status RunCheckedSql(const SqlRequest& request, engine::Engine& engine,
 
 Status RunSql(const SqlRequest& request) {
   engine::EngineOptions engine_options;
+  // Parquet inputs: the footer at load, then only the columns the compiled query reads are
+  // validated (PrepareInputs; the policy path validates every column at Lock).
+  engine_options.validate_columns_read = true;
   if (request.no_verify) {
     engine_options.verify_parquet = false;
     std::fprintf(stderr,
@@ -123,6 +126,7 @@ Status RunSql(const SqlRequest& request) {
   options.resolve_file = engine->FileResolver();  // inline FROM 'file' loads before locking
   CR_ASSIGN_OR_RETURN(std::vector<sql::CompiledStatement> compiled,
                       sql::CompileScript(request.sql, engine->catalog(), options));
+  CR_RETURN_IF_ERROR(engine->PrepareInputs(compiled));
   CR_RETURN_IF_ERROR(engine->Lock());
   if (request.explain) {
     for (const sql::CompiledStatement& statement : compiled) {

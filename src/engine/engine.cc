@@ -4,6 +4,7 @@
 
 #include <cctype>
 
+#include "engine/deferred_parquet.h"
 #include "engine/duckdb_error.h"
 #include "engine/sql_quoting.h"
 
@@ -93,6 +94,12 @@ Status Engine::Execute(std::string_view sql) {
 
 Status Engine::LockFileAccess() {
   if (file_access_locked_) return Status::OK();
+  // An input whose validation waited for a query that never said what it reads: all of it.
+  for (const std::shared_ptr<DeferredParquetInput>& input : deferred_) {
+    if (input->imaged) continue;
+    CR_RETURN_IF_ERROR(ImageDeferred(*input, nullptr, /*read=*/true)
+                           .WithContext("table " + input->source.name));
+  }
   CR_RETURN_IF_ERROR(RunInternal(
       "SET autoinstall_known_extensions=false; SET autoload_known_extensions=false; "
       "SET enable_external_access=false",

@@ -2,6 +2,7 @@
 
 #include <functional>
 #include <memory>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -38,7 +39,15 @@ struct EngineOptions {
   // false only for a person's own trusted local files (`cleanroom sql --no-verify`).
   bool verify_parquet = true;
   ParquetInputs parquet_inputs = ParquetInputs::kImageViews;
+  // With kImageViews and validation: LoadTable reads only the footer of a Parquet file input
+  // (its schema, for the catalog); PrepareInputs validates and images only the columns the
+  // compiled query reads (LockFileAccess images whatever is left, every column). Inputs with a
+  // declared schema are validated whole at LoadTable, as without this.
+  bool validate_columns_read = false;
 };
+
+// A Parquet input whose validation waits for the query (EngineOptions::validate_columns_read).
+struct DeferredParquetInput;
 
 // One in-memory DuckDB database and its connection. The life of an engine:
 //   1. Open().
@@ -72,6 +81,13 @@ class Engine {
   Status LoadTableFromMemoryFill(const TableSource& source, uint64_t size,
                                  const std::function<Status(std::span<uint8_t>)>& fill,
                                  const std::function<Status()>& before_load = nullptr);
+
+  // With EngineOptions::validate_columns_read: validates and images, of every input whose
+  // validation waits, only the columns `statements` read (engine/columns_read.h); a column left
+  // out is not in the image at all, and the table's view fails a query that reads it. A table
+  // the statements do not read is not validated, and any query reading it fails.
+  // REQUIRES: not locked. Idempotent per input (an input imaged once keeps its image).
+  Status PrepareInputs(const std::vector<sql::CompiledStatement>& statements);
 
   // Switches enable_external_access off, disables extension auto-loading and locks the
   // configuration. Idempotent. After it no statement can read or write a file, reach the
@@ -133,7 +149,16 @@ class Engine {
                                const std::function<Status()>& before_load);
   // Validates the Parquet file `reader` reads and writes its uncompressed image into a sealed
   // memory file that DuckDB may read after Lock() (formats/parquet_image.h); returns its path.
-  Result<std::string> WriteParquetImage(const formats::ParquetReader& reader);
+  // `fields`: the top-level fields the image holds (ascending indices; empty: all).
+  Result<std::string> WriteParquetImage(const formats::ParquetReader& reader,
+                                        const std::vector<int>& fields = {});
+  // The deferred load (EngineOptions::validate_columns_read) of a Parquet input of `files`:
+  // a view over schema-only images, the table registered in the catalog.
+  Status DeferParquetInput(const TableSource& source, const std::vector<std::string>& files);
+  // Images one deferred input: the columns `columns` names (lower case; null: every column).
+  // `read`: whether any query reads the table at all.
+  Status ImageDeferred(DeferredParquetInput& input, const std::set<std::string>* columns,
+                       bool read);
   // Lets DuckDB read `path` after Lock() (allowed_paths), and only the paths given so far.
   Status AllowPath(const std::string& path);
   Status EnforceSchema(const TableSource& source, const std::string& staged_table);
@@ -145,6 +170,7 @@ class Engine {
   // Sealed memory files holding validated Parquet images (closed with the engine), and every
   // path DuckDB may read after Lock().
   std::vector<int> image_fds_;
+  std::vector<std::shared_ptr<DeferredParquetInput>> deferred_;
   std::vector<std::string> allowed_paths_;
   bool locked_ = false;
   bool file_access_locked_ = false;

@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/file.h"
+#include "engine/csv_rows.h"
 #include "engine/duckdb_error.h"
 #include "engine/engine.h"
 #include "engine/json_validation.h"
@@ -220,6 +221,16 @@ Status Engine::LoadTable(const TableSource& source) {
         if (!choice.ok()) return choice.status().WithContext("table " + source.name);
         if (choice->path == ParquetLoadPath::kScan) return load_through_scan(files[0]);
       }
+      if (options_.validate_columns_read && !source.schema.has_value()) {
+        // Validated for the query by PrepareInputs: only the footer is read now.
+        Status deferred = DeferParquetInput(resolved, files);
+        if (deferred.ok() || deferred.code() == StatusCode::kAlreadyExists || files.size() != 1) {
+          return deferred.WithContext("table " + source.name);
+        }
+        // A schema DuckDB's reader refuses (a MAP without values): through our reader.
+        Status fallback = load_through_scan(files[0]);
+        return fallback.ok() ? fallback : deferred.WithContext("table " + source.name);
+      }
       for (const std::string& file : files) {
         auto reader = formats::ParquetReader::Open(file, /*read_all=*/true);
         if (!reader.ok()) return reader.status().WithContext("table " + source.name);
@@ -262,6 +273,17 @@ Status Engine::LoadTable(const TableSource& source) {
     // it to DuckDB through the table function.
     Status fallback = load_through_scan(files[0]);
     if (fallback.ok()) return fallback;
+  }
+  if (!status.ok() && status.code() != StatusCode::kAlreadyExists && format == Format::kCsv) {
+    // DuckDB's sniffer fails on a malformed record without saying where: find it ourselves,
+    // by line number (never a value).
+    for (const std::string& file : files) {
+      Status found = FindMalformedCsvRecord(file, source.csv);
+      if (found.code() == StatusCode::kInvalidArgument) {
+        return Status::InvalidArgument("table " + source.name + ": input " + file + ", " +
+                                       found.message());
+      }
+    }
   }
   if (!status.ok() && status.code() != StatusCode::kAlreadyExists &&
       (format == Format::kJson || format == Format::kNdjson)) {
@@ -673,8 +695,9 @@ Result<ImageFile> MapImageFile(uint64_t size, bool huge) {
 
 }  // namespace
 
-Result<std::string> Engine::WriteParquetImage(const formats::ParquetReader& reader) {
-  CR_ASSIGN_OR_RETURN(formats::ImagePlan plan, formats::PlanUncompressedImage(reader));
+Result<std::string> Engine::WriteParquetImage(const formats::ParquetReader& reader,
+                                              const std::vector<int>& fields) {
+  CR_ASSIGN_OR_RETURN(formats::ImagePlan plan, formats::PlanUncompressedImage(reader, 0, fields));
   // Huge pages hold a whole number of pages: the image is laid out to end exactly at the
   // rounded size, after a zero lead (readers find a Parquet file by its footer). The footer's
   // offsets grow with the lead, so the lead is settled in a few rounds.
@@ -684,7 +707,7 @@ Result<std::string> Engine::WriteParquetImage(const formats::ParquetReader& read
     formats::ImagePlan huge_plan;
     uint64_t lead = rounded - plan.size();
     for (int round = 0; round < 4; ++round) {
-      auto attempt = formats::PlanUncompressedImage(reader, lead);
+      auto attempt = formats::PlanUncompressedImage(reader, lead, fields);
       if (!attempt.ok()) break;
       huge_plan = std::move(*attempt);
       if (huge_plan.size() == rounded) break;

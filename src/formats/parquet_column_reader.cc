@@ -413,7 +413,10 @@ class ChunkReader {
     ByteSpan values = body.subspan(rep_len + def_len);
     size_t raw_size = static_cast<size_t>(header.uncompressed_page_size) - rep_len - def_len;
     ByteSpan levels = body.subspan(0, rep_len + def_len);
-    if (h.is_compressed && meta_.codec != Codec::kUncompressed) {
+    // A page without values (all null) may have an empty compressed section: nothing to
+    // decompress (a codec's encoding of nothing is not nothing, so decompressing would fail).
+    const bool nothing = values.empty() && raw_size == 0;
+    if (h.is_compressed && meta_.codec != Codec::kUncompressed && !nothing) {
       CR_RETURN_IF_ERROR(Decompress(meta_.codec, values, raw_size, &page_buffer_.bytes));
       CR_RETURN_IF_ERROR(DecodeValues(h.encoding, page_buffer_.bytes, defined));
       return ToImage(levels, page_buffer_.bytes);

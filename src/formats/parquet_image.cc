@@ -1,5 +1,6 @@
 #include "formats/parquet_image.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <vector>
@@ -24,7 +25,12 @@ constexpr int16_t kV2Encoding = 4;
 constexpr int16_t kV2IsCompressed = 7;
 }  // namespace page_header
 namespace file_meta {
+constexpr int16_t kSchema = 2;
+constexpr int16_t kNumRows = 3;
 constexpr int16_t kRowGroups = 4;
+constexpr int16_t kColumnOrders = 7;
+constexpr int16_t kElementNumChildren = 5;
+constexpr int16_t kRowGroupSortingColumns = 4;
 constexpr int16_t kRowGroupColumns = 1;
 constexpr int16_t kRowGroupFileOffset = 5;
 constexpr int16_t kRowGroupTotalCompressedSize = 6;
@@ -73,19 +79,64 @@ Status CopyStruct(ByteSpan source, ThriftReader& r, ThriftWriter& w, const Field
   return Status::OK();
 }
 
-// Copies a list of structs, element by element through `element(index)`.
-Status CopyStructList(ThriftReader& r, ThriftWriter& w, int16_t id, ThriftType type,
-                      const std::function<Status(uint32_t)>& element) {
+// Reads the header of a list of structs; returns its length.
+Result<uint32_t> ReadStructListHeader(ThriftReader& r, ThriftType type) {
   if (type != ThriftType::kList) return r.Corrupt("expected a list");
   ThriftType element_type;
   uint32_t count = 0;
   CR_RETURN_IF_ERROR(r.ReadListHeader(&element_type, &count));
   if (count > 0 && element_type != ThriftType::kStruct) return r.Corrupt("expected structs");
+  return count;
+}
+
+// Copies a list of structs, element by element through `element(index)`.
+Status CopyStructList(ThriftReader& r, ThriftWriter& w, int16_t id, ThriftType type,
+                      const std::function<Status(uint32_t)>& element) {
+  CR_ASSIGN_OR_RETURN(uint32_t count, ReadStructListHeader(r, type));
   w.FieldHeader(id, ThriftType::kList);
   w.ListHeader(ThriftType::kStruct, count);
   for (uint32_t i = 0; i < count; ++i) CR_RETURN_IF_ERROR(element(i));
   return Status::OK();
 }
+
+// Copies the elements of a list of structs for which `keep(index)` holds (`kept` of them), each
+// through `element(index)`, or byte for byte when that is null; the others are skipped.
+Status FilterStructList(ByteSpan source, ThriftReader& r, ThriftWriter& w, int16_t id,
+                        ThriftType type, uint32_t kept, const std::function<bool(uint32_t)>& keep,
+                        const std::function<Status(uint32_t)>& element = nullptr) {
+  CR_ASSIGN_OR_RETURN(uint32_t count, ReadStructListHeader(r, type));
+  w.FieldHeader(id, ThriftType::kList);
+  w.ListHeader(ThriftType::kStruct, kept);
+  uint32_t written = 0;
+  for (uint32_t i = 0; i < count; ++i) {
+    if (!keep(i)) {
+      CR_RETURN_IF_ERROR(r.Skip(ThriftType::kStruct));
+      continue;
+    }
+    ++written;
+    if (element) {
+      CR_RETURN_IF_ERROR(element(i));
+      continue;
+    }
+    size_t start = r.position();
+    CR_RETURN_IF_ERROR(r.Skip(ThriftType::kStruct));
+    w.WriteRaw(source.subspan(start, r.position() - start));
+  }
+  if (written != kept) return r.Corrupt("list of another length than the schema says");
+  return Status::OK();
+}
+
+// What a rewritten footer describes: which schema elements and leaf columns it keeps, and
+// whether it keeps the row groups at all.
+struct FooterShape {
+  std::vector<bool> elements;  // [schema element]
+  std::vector<bool> leaves;    // [leaf column]
+  uint32_t kept_elements = 0;
+  uint32_t kept_leaves = 0;
+  int32_t fields = 0;          // top-level fields kept
+  bool pruned = false;         // some field is left out
+  bool rows = true;            // false: no row groups (the schema alone)
+};
 
 // Where one chunk lies in the image (absolute offsets).
 struct Placement {
@@ -96,7 +147,8 @@ struct Placement {
   bool transposed = false;  // some page's BYTE_STREAM_SPLIT values were written PLAIN
 };
 
-Result<Bytes> RewriteFooter(ByteSpan footer, const std::vector<std::vector<Placement>>& placed) {
+Result<Bytes> RewriteFooter(ByteSpan footer, const std::vector<std::vector<Placement>>& placed,
+                            const FooterShape& shape) {
   using namespace file_meta;
   ThriftReader r(footer, "footer");
   ThriftWriter w;
@@ -104,17 +156,68 @@ Result<Bytes> RewriteFooter(ByteSpan footer, const std::vector<std::vector<Place
     CR_RETURN_IF_ERROR(r.Skip(type));
     return true;
   };
+  auto kept_leaf = [&](uint32_t c) { return c < shape.leaves.size() && shape.leaves[c]; };
   CR_RETURN_IF_ERROR(CopyStruct(footer, r, w, [&](int16_t id, ThriftType type) -> Result<bool> {
+    if (id == kNumRows && !shape.rows) {
+      CR_RETURN_IF_ERROR(r.Skip(type));
+      w.FieldI64(id, 0);
+      return true;
+    }
+    if (id == kSchema && shape.pruned) {
+      CR_RETURN_IF_ERROR(FilterStructList(
+          footer, r, w, id, type, shape.kept_elements,
+          [&](uint32_t e) { return e < shape.elements.size() && shape.elements[e]; },
+          [&](uint32_t e) -> Status {
+            if (e != 0) return CopyStruct(footer, r, w, [](int16_t, ThriftType) { return false; });
+            // The root: as many children as fields kept.
+            return CopyStruct(footer, r, w, [&](int16_t eid, ThriftType etype) -> Result<bool> {
+              if (eid != kElementNumChildren) return false;
+              CR_RETURN_IF_ERROR(r.Skip(etype));
+              w.FieldI32(eid, shape.fields);
+              return true;
+            });
+          }));
+      return true;
+    }
+    if (id == kColumnOrders && shape.pruned) {
+      // One per leaf column: pruned with them (dropped when the list does not match the leaves).
+      if (type != ThriftType::kList) return r.Corrupt("column orders is not a list");
+      ThriftType element_type;
+      uint32_t count = 0;
+      CR_RETURN_IF_ERROR(r.ReadListHeader(&element_type, &count));
+      const bool matches = count == shape.leaves.size() && element_type == ThriftType::kStruct;
+      if (matches) {
+        w.FieldHeader(id, ThriftType::kList);
+        w.ListHeader(ThriftType::kStruct, shape.kept_leaves);
+      }
+      for (uint32_t i = 0; i < count; ++i) {
+        size_t start = r.position();
+        CR_RETURN_IF_ERROR(r.Skip(element_type));
+        if (matches && kept_leaf(i)) w.WriteRaw(footer.subspan(start, r.position() - start));
+      }
+      return true;
+    }
     if (id != kRowGroups) return false;
+    if (!shape.rows) {
+      CR_RETURN_IF_ERROR(r.Skip(type));
+      w.FieldHeader(id, ThriftType::kList);
+      w.ListHeader(ThriftType::kStruct, 0);
+      return true;
+    }
     CR_RETURN_IF_ERROR(CopyStructList(r, w, id, type, [&](uint32_t g) -> Status {
       if (g >= placed.size()) return r.Corrupt("more row groups than read");
       const std::vector<Placement>& chunks = placed[g];
       int64_t group_size = 0;
-      for (const Placement& p : chunks) group_size += p.size;
+      const Placement* first = nullptr;  // the first chunk the image holds
+      for (size_t c = 0; c < chunks.size(); ++c) {
+        if (!kept_leaf(static_cast<uint32_t>(c))) continue;
+        group_size += chunks[c].size;
+        if (first == nullptr) first = &chunks[c];
+      }
       return CopyStruct(footer, r, w, [&](int16_t gid, ThriftType gtype) -> Result<bool> {
         if (gid == kRowGroupFileOffset) {
           CR_RETURN_IF_ERROR(r.Skip(gtype));
-          if (!chunks.empty()) w.FieldI64(gid, chunks.front().start);
+          if (first != nullptr) w.FieldI64(gid, first->start);
           return true;
         }
         if (gid == kRowGroupTotalCompressedSize) {
@@ -122,8 +225,11 @@ Result<Bytes> RewriteFooter(ByteSpan footer, const std::vector<std::vector<Place
           w.FieldI64(gid, group_size);
           return true;
         }
+        // Sorting columns name leaves by index: not true of a pruned image.
+        if (gid == kRowGroupSortingColumns && shape.pruned) return skip(gtype);
         if (gid != kRowGroupColumns) return false;
-        CR_RETURN_IF_ERROR(CopyStructList(r, w, gid, gtype, [&](uint32_t c) -> Status {
+        CR_RETURN_IF_ERROR(FilterStructList(footer, r, w, gid, gtype, shape.kept_leaves, kept_leaf,
+                                            [&](uint32_t c) -> Status {
           if (c >= chunks.size()) return r.Corrupt("more columns than read");
           const Placement& p = chunks[c];
           bool empty = p.first_data_page < 0;  // a chunk without values keeps its offsets
@@ -344,11 +450,99 @@ Result<Bytes> RewritePageHeader(ByteSpan header, uint64_t body, bool to_plain) {
   return std::move(w.bytes());
 }
 
-Result<ImagePlan> PlanUncompressedImage(const ParquetReader& reader, uint64_t lead) {
+namespace {
+
+// The shape of an image holding `fields` (all when empty): the schema elements of those fields'
+// subtrees (and the root), and their leaves.
+Result<FooterShape> ShapeOf(const ParquetReader& reader, const std::vector<int>& fields) {
+  const ParquetSchema& schema = reader.schema();
+  const std::vector<SchemaNode>& nodes = schema.nodes();
+  FooterShape shape;
+  shape.elements.assign(reader.metadata().schema.size(), fields.empty());
+  shape.leaves.assign(schema.leaves().size(), fields.empty());
+  if (fields.empty()) {
+    shape.kept_elements = static_cast<uint32_t>(shape.elements.size());
+    shape.kept_leaves = static_cast<uint32_t>(shape.leaves.size());
+    shape.fields = static_cast<int32_t>(schema.fields().size());
+    return shape;
+  }
+  if (nodes.empty() || nodes[0].children.size() != schema.fields().size()) {
+    return Status::Internal("schema tree and fields differ");
+  }
+  shape.pruned = fields.size() < schema.fields().size();
+  shape.elements[0] = true;
+  int previous = -1;
+  for (int field : fields) {
+    if (field <= previous || static_cast<size_t>(field) >= schema.fields().size()) {
+      return Status::InvalidArgument("image fields must be ascending indices of the schema");
+    }
+    previous = field;
+    ++shape.fields;
+    std::vector<int> pending = {nodes[0].children[static_cast<size_t>(field)]};
+    while (!pending.empty()) {
+      const SchemaNode& node = nodes[static_cast<size_t>(pending.back())];
+      pending.pop_back();
+      shape.elements[static_cast<size_t>(node.element)] = true;
+      pending.insert(pending.end(), node.children.begin(), node.children.end());
+    }
+    for (int leaf : schema.FieldLeaves(static_cast<size_t>(field))) {
+      shape.leaves[static_cast<size_t>(leaf)] = true;
+    }
+  }
+  for (bool kept : shape.elements) shape.kept_elements += kept ? 1 : 0;
+  for (bool kept : shape.leaves) shape.kept_leaves += kept ? 1 : 0;
+  return shape;
+}
+
+ByteSpan FooterOf(const ParquetReader& reader) {
+  ByteSpan file = reader.data();
+  uint32_t footer_length = GetU32LE(file.data() + file.size() - 8);
+  return file.subspan(file.size() - 8 - footer_length, footer_length);
+}
+
+// Whether the rewritten footer describes the kept columns of the same row groups (a footer
+// that repeats a field, say, is refused rather than rewritten into something else).
+bool DescribesSameChunks(const ParquetReader& reader, ByteSpan rewritten_footer,
+                         const FooterShape& shape) {
+  const FileMetaData& meta = reader.metadata();
+  auto rewritten = ParseFileMetaData(rewritten_footer, reader.name() + " (image)");
+  if (!rewritten.ok() || rewritten->schema.size() != shape.kept_elements) return false;
+  if (!shape.rows) return rewritten->row_groups.empty() && rewritten->num_rows == 0;
+  if (rewritten->row_groups.size() != meta.row_groups.size()) return false;
+  for (size_t g = 0; g < meta.row_groups.size(); ++g) {
+    const RowGroup& a = meta.row_groups[g];
+    const RowGroup& b = rewritten->row_groups[g];
+    if (a.num_rows != b.num_rows || b.columns.size() != shape.kept_leaves) return false;
+    size_t k = 0;
+    for (size_t c = 0; c < a.columns.size(); ++c) {
+      if (!shape.leaves[c]) continue;
+      const ColumnChunk& x = a.columns[c];
+      const ColumnChunk& y = b.columns[k++];
+      if (x.meta_data.has_value() != y.meta_data.has_value() ||
+          (x.meta_data && (x.meta_data->num_values != y.meta_data->num_values ||
+                           x.meta_data->path_in_schema != y.meta_data->path_in_schema))) {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+Status CannotRewrite(const ParquetReader& reader) {
+  return Status::DataLoss("file " + reader.name() +
+                          ": the footer cannot be rewritten for the validated image");
+}
+
+}  // namespace
+
+Result<ImagePlan> PlanUncompressedImage(const ParquetReader& reader, uint64_t lead,
+                                        const std::vector<int>& fields) {
   const FileMetaData& meta = reader.metadata();
   const size_t leaves = reader.schema().leaves().size();
   ByteSpan file = reader.data();
+  CR_ASSIGN_OR_RETURN(FooterShape shape, ShapeOf(reader, fields));
   ImagePlan plan;
+  plan.leaves = shape.leaves;
   std::vector<std::vector<Placement>> placed(meta.row_groups.size());
   plan.chunks.resize(meta.row_groups.size());
   plan.lead = lead;
@@ -359,41 +553,41 @@ Result<ImagePlan> PlanUncompressedImage(const ParquetReader& reader, uint64_t le
     plan.chunks[g].resize(leaves);
     placed[g].resize(leaves);
     for (size_t leaf = 0; leaf < leaves; ++leaf) {
+      if (!plan.leaves[leaf]) continue;  // neither validated nor in the image
       Status status = PlanChunk(file, rg.columns[leaf], reader.schema().leaves()[leaf].type_length,
                                 &offset, &plan.chunks[g][leaf], &placed[g][leaf]);
       if (!status.ok()) {
         // Verification names the page and the check that failed; the plan only saw headers.
-        Status verified = reader.Verify(0);
+        Status verified = reader.Verify(0, &plan.leaves);
         if (!verified.ok()) return verified;
         ChunkLocation where{reader.name(), static_cast<int>(g), reader.schema().leaves()[leaf].path};
         return Status(status.code(), where.ToString() + ": " + status.message());
       }
     }
   }
-  uint32_t footer_length = GetU32LE(file.data() + file.size() - 8);
-  ByteSpan footer = file.subspan(file.size() - 8 - footer_length, footer_length);
-  CR_ASSIGN_OR_RETURN(plan.footer, RewriteFooter(footer, placed));
+  CR_ASSIGN_OR_RETURN(plan.footer, RewriteFooter(FooterOf(reader), placed, shape));
   if (plan.footer.size() > UINT32_MAX) return Status::DataLoss("footer too large");
-  // The rewritten footer must describe the same row groups and columns (a footer that repeats
-  // a field, say, is refused rather than rewritten into something else).
-  auto rewritten = ParseFileMetaData(plan.footer, reader.name() + " (image)");
-  bool same = rewritten.ok() && rewritten->row_groups.size() == meta.row_groups.size();
-  for (size_t g = 0; same && g < meta.row_groups.size(); ++g) {
-    const RowGroup& a = meta.row_groups[g];
-    const RowGroup& b = rewritten->row_groups[g];
-    same = a.num_rows == b.num_rows && a.columns.size() == b.columns.size();
-    for (size_t c = 0; same && c < a.columns.size(); ++c) {
-      same = a.columns[c].meta_data.has_value() == b.columns[c].meta_data.has_value() &&
-             (!a.columns[c].meta_data ||
-              a.columns[c].meta_data->num_values == b.columns[c].meta_data->num_values);
-    }
-  }
-  if (!same) {
-    return Status::DataLoss("file " + reader.name() +
-                            ": the footer cannot be rewritten for the validated image");
-  }
+  if (!DescribesSameChunks(reader, plan.footer, shape)) return CannotRewrite(reader);
   plan.footer_offset = offset;
   return plan;
+}
+
+Result<Bytes> SchemaOnlyImage(const ParquetReader& reader) {
+  CR_ASSIGN_OR_RETURN(FooterShape shape, ShapeOf(reader, {}));
+  shape.rows = false;
+  CR_ASSIGN_OR_RETURN(Bytes footer, RewriteFooter(FooterOf(reader), {}, shape));
+  if (footer.size() > UINT32_MAX) return Status::DataLoss("footer too large");
+  if (!DescribesSameChunks(reader, footer, shape)) return CannotRewrite(reader);
+  Bytes out;
+  out.reserve(footer.size() + 12);
+  const uint8_t magic[4] = {'P', 'A', 'R', '1'};
+  out.insert(out.end(), magic, magic + 4);
+  out.insert(out.end(), footer.begin(), footer.end());
+  uint8_t length[4];
+  PutU32LE(length, static_cast<uint32_t>(footer.size()));
+  out.insert(out.end(), length, length + 4);
+  out.insert(out.end(), magic, magic + 4);
+  return out;
 }
 
 Status FillUncompressedImage(const ParquetReader& reader, ImagePlan& plan, size_t threads,
@@ -415,6 +609,7 @@ Status FillUncompressedImage(const ParquetReader& reader, ImagePlan& plan, size_
     ColumnChunkData scratch;
     Status status;
     for (size_t leaf = 0; leaf < leaves.size() && status.ok(); ++leaf) {
+      if (leaf < plan.leaves.size() && !plan.leaves[leaf]) continue;
       ImageChunk& chunk = plan.chunks[static_cast<size_t>(g)][leaf];
       chunk.image = out.data();
       chunk.next = 0;
@@ -423,6 +618,16 @@ Status FillUncompressedImage(const ParquetReader& reader, ImagePlan& plan, size_
                                ReadMode::kVerify, where, &scratch, &chunk);
       if (status.ok() && chunk.next != chunk.pages.size()) {
         status = Status::Internal(where.ToString() + ": pages differ from the image plan");
+      }
+      // The chunk's file pages are in the image now: no need to hold them twice.
+      const auto& meta = rg.columns[leaf].meta_data;
+      if (status.ok() && meta && meta->total_compressed_size > 0) {
+        int64_t start = meta->dictionary_page_offset.value_or(meta->data_page_offset);
+        start = std::min(start, meta->data_page_offset);
+        if (start >= 0) {
+          reader.ReleaseFilePages(static_cast<uint64_t>(start),
+                                  static_cast<uint64_t>(meta->total_compressed_size));
+        }
       }
     }
     if (!status.ok()) failed = true;

@@ -10,6 +10,11 @@
 // and bloom filters, which are not copied, dropped), everything else in the footer copied
 // byte for byte. DuckDB then reads exactly the bytes that were validated, without
 // decompressing them a second time.
+//
+// An image may hold only some top-level fields (the columns a query reads): the other fields'
+// pages are neither validated nor copied, and the footer is rewritten to describe only the
+// fields it holds (schema elements, row groups' column chunks and column orders pruned), so a
+// reader of the image cannot reach a byte of a field that was not validated.
 
 #include <cstdint>
 #include <functional>
@@ -43,6 +48,7 @@ struct ImageChunk {
 // The layout of a file's image, from its page headers alone (no page is decompressed).
 struct ImagePlan {
   std::vector<std::vector<ImageChunk>> chunks;  // [row group][leaf column]
+  std::vector<bool> leaves;                     // [leaf column]: held (and validated) or not
   Bytes footer;                                 // the rewritten footer
   uint64_t lead = 0;                            // zero bytes before the leading magic
   uint64_t footer_offset = 0;
@@ -58,9 +64,17 @@ Result<Bytes> RewritePageHeader(ByteSpan header, uint64_t body, bool to_plain = 
 // verified for the error (DataLoss naming row group, column and page). `lead` zero bytes may
 // come before the leading magic (readers, DuckDB's included, find a file by its footer): to
 // fill memory whose size is rounded up, such as huge pages.
-Result<ImagePlan> PlanUncompressedImage(const ParquetReader& reader, uint64_t lead = 0);
+// `fields` lists the top-level fields (indices into reader.fields(), ascending, no repeats) the
+// image holds; empty: all of them.
+Result<ImagePlan> PlanUncompressedImage(const ParquetReader& reader, uint64_t lead = 0,
+                                        const std::vector<int>& fields = {});
 
-// Validates every page, `threads` row groups at a time (0: one per hardware thread), writing
+// A Parquet file with the schema of the file `reader` reads and no row groups: its footer
+// rewritten, no page read. What a table's columns and types are read from before the query
+// that says which columns to validate is known.
+Result<Bytes> SchemaOnlyImage(const ParquetReader& reader);
+
+// Validates every page of the fields the plan holds, `threads` row groups at a time (0: one per hardware thread), writing
 // the image into `out` (exactly plan.size() bytes; row groups fill disjoint ranges). Returns the
 // first failure in row-group order (DataLoss naming row group, column and page); `out` is then
 // incomplete and must not be used.

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
@@ -52,6 +53,15 @@ class MappedFile {
     if (data_ != nullptr) munmap(const_cast<uint8_t*>(data_), size_);
   }
   ByteSpan bytes() const { return ByteSpan(data_, size_); }
+  // Drops the whole pages inside [offset, offset + length) from the mapping (the file's pages
+  // fault in again if read).
+  void Release(uint64_t offset, uint64_t length) const {
+    const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+    const uint64_t begin = (offset + page - 1) / page * page;
+    const uint64_t end = std::min<uint64_t>(offset + length, size_) / page * page;
+    if (data_ == nullptr || end <= begin) return;
+    ::madvise(const_cast<uint8_t*>(data_) + begin, end - begin, MADV_DONTNEED);
+  }
 
  private:
   MappedFile() = default;
@@ -60,6 +70,10 @@ class MappedFile {
 };
 
 ParquetReader::~ParquetReader() = default;
+
+void ParquetReader::ReleaseFilePages(uint64_t offset, uint64_t length) const {
+  if (mapped_) mapped_->Release(offset, length);
+}
 
 ByteSpan ParquetReader::bytes() const {
   if (mapped_) return mapped_->bytes();
@@ -198,13 +212,14 @@ Result<RecordBatch> ParquetReader::ReadRowGroup(int row_group, const std::vector
   return batch;
 }
 
-Status ParquetReader::VerifyRowGroup(int row_group) const {
+Status ParquetReader::VerifyRowGroup(int row_group, const std::vector<bool>* leaves) const {
   if (row_group < 0 || row_group >= num_row_groups()) {
     return Status::InvalidArgument("row group " + std::to_string(row_group) + " does not exist");
   }
   const RowGroup& rg = meta_.row_groups[row_group];
   ColumnChunkData chunk;
   for (size_t leaf = 0; leaf < schema_.leaves().size(); ++leaf) {
+    if (leaves != nullptr && (leaf >= leaves->size() || !(*leaves)[leaf])) continue;
     const LeafColumn& column = schema_.leaves()[leaf];
     ChunkLocation where{name_, row_group, column.path};
     CR_RETURN_IF_ERROR(ReadColumnChunk(bytes(), rg.columns[leaf], column, rg.num_rows,
@@ -213,11 +228,11 @@ Status ParquetReader::VerifyRowGroup(int row_group) const {
   return Status::OK();
 }
 
-Status ParquetReader::Verify(size_t threads) const {
+Status ParquetReader::Verify(size_t threads, const std::vector<bool>* leaves) const {
   int groups = num_row_groups();
   if (groups == 0) return Status::OK();
   if (groups == 1 || threads == 1) {
-    for (int g = 0; g < groups; ++g) CR_RETURN_IF_ERROR(VerifyRowGroup(g));
+    for (int g = 0; g < groups; ++g) CR_RETURN_IF_ERROR(VerifyRowGroup(g, leaves));
     return Status::OK();
   }
   std::vector<Status> results(groups);
@@ -225,9 +240,9 @@ Status ParquetReader::Verify(size_t threads) const {
   {
     ThreadPool pool(threads);
     for (int g = 0; g < groups; ++g) {
-      pool.Submit([this, g, &results, &failed] {
+      pool.Submit([this, g, leaves, &results, &failed] {
         if (failed.load()) return;
-        results[g] = VerifyRowGroup(g);
+        results[g] = VerifyRowGroup(g, leaves);
         if (!results[g].ok()) failed = true;
       });
     }

@@ -63,13 +63,19 @@ class ParquetReader : public FormatReader {
 
   // Validates one row group without building vectors (the verify fast path: pages are
   // decompressed and decoded once, dictionary values are not gathered).
-  Status VerifyRowGroup(int row_group) const;
+  // With `leaves` (one flag per leaf column), only the column chunks of the flagged leaves.
+  Status VerifyRowGroup(int row_group, const std::vector<bool>* leaves = nullptr) const;
   // Validates every row group, `threads` at a time (0: one per hardware thread). Returns the
-  // first failure in row-group order.
-  Status Verify(size_t threads = 0) const;
+  // first failure in row-group order. With `leaves`, only the flagged leaves' chunks.
+  Status Verify(size_t threads = 0, const std::vector<bool>* leaves = nullptr) const;
 
   // The whole file's bytes (valid while the reader lives).
   ByteSpan data() const { return bytes(); }
+  // For a reader of a mapped file (Open): lets the kernel drop the mapped pages of that byte
+  // range from this process (they are read again from the file if touched). Nothing for bytes
+  // in memory (OpenBuffer, OpenSpan). For a caller done with a range, e.g. a validated chunk
+  // already copied into an image.
+  void ReleaseFilePages(uint64_t offset, uint64_t length) const;
   const FileMetaData& metadata() const { return meta_; }
   const ParquetSchema& schema() const { return schema_; }
   const std::string& name() const { return name_; }

@@ -15,6 +15,7 @@
 #include "engine/tests/test_files.h"
 #include "formats/parquet_reader.h"
 #include "formats/parquet_writer.h"
+#include "sql/frontend.h"
 
 namespace cleanroom::engine {
 namespace {
@@ -44,16 +45,14 @@ Status RewriteWithCrcs(const std::string& source, const std::string& target) {
   return Rewrite(source, target, false);
 }
 
-// Every row of `sql` (run on a locked engine) as text, one line per row.
-std::string Rows(Engine& engine, const std::string& sql) {
-  auto result = engine.QueryRaw(sql);
-  if (!result.ok()) return result.status().ToString();
+// Every row of a result as text, one line per row.
+std::string RowsOf(QueryResult& result) {
   std::string text;
   while (true) {
-    auto more = (*result)->Next();
+    auto more = result.Next();
     if (!more.ok()) return more.status().ToString();
     if (!*more) break;
-    const Chunk& chunk = (*result)->chunk();
+    const Chunk& chunk = result.chunk();
     for (idx_t r = 0; r < chunk.size(); ++r) {
       for (idx_t c = 0; c < chunk.column_count(); ++c) {
         if (chunk.IsNull(c, r)) text += "NULL";
@@ -64,6 +63,13 @@ std::string Rows(Engine& engine, const std::string& sql) {
     }
   }
   return text;
+}
+
+// Every row of `sql` (run on a locked engine) as text, one line per row.
+std::string Rows(Engine& engine, const std::string& sql) {
+  auto result = engine.QueryRaw(sql);
+  if (!result.ok()) return result.status().ToString();
+  return RowsOf(**result);
 }
 
 // Every test runs with both ways Parquet inputs reach DuckDB (EngineOptions::parquet_inputs).
@@ -336,6 +342,156 @@ INSTANTIATE_TEST_SUITE_P(Inputs, ParquetLoadTest,
                          [](const ::testing::TestParamInfo<ParquetInputs>& info) {
                            return info.param == ParquetInputs::kTables ? "Tables" : "ImageViews";
                          });
+
+
+// Validation of what a query reads (EngineOptions::validate_columns_read). A file whose column
+// b has a corrupt page (its CRC fails; DuckDB's reader would read it) and an intact file u.
+class ColumnsReadTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto writer = Engine::Open();
+    ASSERT_TRUE(writer.ok());
+    plain_ = dir_.Path("ab_plain.parquet");
+    corrupt_ = dir_.Path("ab.parquet");
+    ASSERT_TRUE((*writer)
+                    ->Execute("COPY (SELECT i::INTEGER AS a, 'secret-' || i AS b FROM "
+                              "range(20000) r(i)) TO '" + plain_ + "' (FORMAT parquet)")
+                    .ok());
+    ASSERT_TRUE(RewriteWithCrcs(plain_, corrupt_).ok());
+    auto contents = ReadFileToString(corrupt_);
+    ASSERT_TRUE(contents.ok());
+    std::string bytes = *contents;
+    auto reader = formats::ParquetReader::OpenBuffer(bytes, "ab");
+    ASSERT_TRUE(reader.ok());
+    const auto& meta = *(*reader)->metadata().row_groups[0].columns[1].meta_data;
+    // The middle of the chunk, which begins at its dictionary page when it has one.
+    int64_t start = meta.dictionary_page_offset.value_or(meta.data_page_offset);
+    size_t inside = static_cast<size_t>(start + meta.total_compressed_size / 2);
+    bytes[inside] = static_cast<char>(bytes[inside] ^ 0x5a);
+    ASSERT_TRUE(WriteFileAtomic(corrupt_, bytes).ok());
+    ASSERT_EQ(formats::VerifyParquetFile(corrupt_).code(), StatusCode::kDataLoss);
+  }
+
+  // An engine with t (the corrupt file) and u loaded, `sql` compiled and its inputs prepared.
+  Status Prepare(const std::string& sql, std::unique_ptr<Engine>* engine,
+                 std::vector<sql::CompiledStatement>* compiled) {
+    EngineOptions options;
+    options.validate_columns_read = true;
+    CR_ASSIGN_OR_RETURN(*engine, Engine::Open(options));
+    CR_RETURN_IF_ERROR((*engine)->LoadTable({"t", corrupt_, Format::kParquet}));  // footer only
+    CR_RETURN_IF_ERROR((*engine)->LoadTable({"u", plain_, Format::kParquet}));
+    CR_ASSIGN_OR_RETURN(*compiled, sql::CompileScript(sql, (*engine)->catalog()));
+    CR_RETURN_IF_ERROR((*engine)->PrepareInputs(*compiled));
+    return (*engine)->Lock();
+  }
+
+  // Whether `sql` fails on the locked engine (at once or while streaming).
+  static bool Fails(Engine& engine, const std::string& sql, std::string* error) {
+    auto result = engine.QueryRaw(sql);
+    if (!result.ok()) {
+      *error = result.status().ToString();
+      return true;
+    }
+    while (true) {
+      auto more = (*result)->Next();
+      if (!more.ok()) {
+        *error = more.status().ToString();
+        return true;
+      }
+      if (!*more) return false;
+    }
+  }
+
+  TempDir dir_;
+  std::string plain_, corrupt_;
+};
+
+// The new guarantee: a query reading only a runs over the file whose b is corrupt, and then no
+// SQL on the locked engine can read b, nor the table the query did not read, however it is
+// named: through the view, or through the image itself (it holds no b at all).
+TEST_F(ColumnsReadTest, UnvalidatedColumnCannotBeRead) {
+  std::unique_ptr<Engine> engine;
+  std::vector<sql::CompiledStatement> compiled;
+  Status prepared = Prepare("SELECT sum(a) AS s FROM t", &engine, &compiled);
+  ASSERT_TRUE(prepared.ok()) << prepared.ToString();
+  EXPECT_EQ(Rows(*engine, compiled.back().duckdb_sql), "199990000|\n");
+  for (const char* sql : {"SELECT b FROM t", "SELECT count(b) FROM t", "SELECT * FROM t",
+                          "SELECT max(length(b)) FROM t WHERE a > 5",
+                          "SELECT a FROM t UNION ALL SELECT b FROM t", "SELECT a FROM u",
+                          "SELECT count(*) FROM u"}) {
+    SCOPED_TRACE(sql);
+    std::string error;
+    EXPECT_TRUE(Fails(*engine, sql, &error));
+    EXPECT_EQ(error.find("secret"), std::string::npos) << error;
+  }
+  // Every file DuckDB may still open: none has a column b.
+  int readable = 0;
+  for (int fd = 0; fd < 1024; ++fd) {
+    std::string columns = Rows(*engine, "SELECT column_name FROM (DESCRIBE SELECT * FROM "
+                                        "read_parquet('/proc/self/fd/" + std::to_string(fd) + "'))");
+    if (columns.find('|') == std::string::npos) continue;  // not a file DuckDB may read
+    ++readable;
+    EXPECT_EQ(columns, "a|\n");
+  }
+  EXPECT_EQ(readable, 1);
+}
+
+// A query that reads b validates b: the corrupt page is DataLoss naming the column, before
+// DuckDB reads anything.
+TEST_F(ColumnsReadTest, ReadingTheCorruptColumnIsDataLoss) {
+  for (const char* sql : {"SELECT count(b) AS n FROM t", "SELECT a FROM t WHERE b = 'x'",
+                          "SELECT a FROM u WHERE a IN (SELECT length(b) FROM t)"}) {
+    SCOPED_TRACE(sql);
+    std::unique_ptr<Engine> engine;
+    std::vector<sql::CompiledStatement> compiled;
+    Status prepared = Prepare(sql, &engine, &compiled);
+    ASSERT_EQ(prepared.code(), StatusCode::kDataLoss) << prepared.ToString();
+    EXPECT_NE(prepared.message().find("column b"), std::string::npos) << prepared.ToString();
+    EXPECT_NE(prepared.message().find("table t"), std::string::npos) << prepared.ToString();
+  }
+}
+
+// Columns read through views of the script, joins, subqueries, set operations and count(*)
+// are all validated and give the rows the whole file gives.
+TEST_F(ColumnsReadTest, EveryWayOfReadingAColumnIsFound) {
+  struct Case {
+    const char* sql;
+    const char* rows;
+  } cases[] = {
+      {"CREATE TEMP VIEW v AS SELECT a FROM u WHERE a < 10; "
+       "SELECT count(*) AS n FROM t JOIN v ON t.a = v.a", "10|\n"},
+      {"SELECT count(*) AS n FROM u", "20000|\n"},
+      {"SELECT max(a) AS m FROM (SELECT a FROM t UNION SELECT a FROM u)", "19999|\n"},
+      {"SELECT b FROM u WHERE a = (SELECT max(a) FROM t)", "secret-19999|\n"},
+      {"SELECT DISTINCT b FROM u WHERE a < 1", "secret-0|\n"},
+      {"SELECT a, row_number() OVER (ORDER BY a DESC) AS r FROM u WHERE b = 'secret-5'",
+       "5|1|\n"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.sql);
+    std::unique_ptr<Engine> engine;
+    std::vector<sql::CompiledStatement> compiled;
+    Status prepared = Prepare(c.sql, &engine, &compiled);
+    ASSERT_TRUE(prepared.ok()) << prepared.ToString();
+    auto result = engine->RunCompiled(compiled);
+    ASSERT_TRUE(result.ok()) << result.status().ToString();
+    std::string text = RowsOf(**result);
+    EXPECT_EQ(text, c.rows);
+  }
+}
+
+// Without a query saying what it reads, locking validates every column: the corrupt b is
+// DataLoss at Lock().
+TEST_F(ColumnsReadTest, LockValidatesWhatNoQueryNarrowed) {
+  EngineOptions options;
+  options.validate_columns_read = true;
+  auto engine = Engine::Open(options);
+  ASSERT_TRUE(engine.ok());
+  ASSERT_TRUE((*engine)->LoadTable({"t", corrupt_, Format::kParquet}).ok());
+  Status locked = (*engine)->Lock();
+  EXPECT_EQ(locked.code(), StatusCode::kDataLoss) << locked.ToString();
+  EXPECT_FALSE((*engine)->locked());
+}
 
 }  // namespace
 }  // namespace cleanroom::engine
