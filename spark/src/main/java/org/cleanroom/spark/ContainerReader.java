@@ -42,19 +42,10 @@ public final class ContainerReader implements AutoCloseable {
     }
     this.source = source;
     this.header = ContainerHeader.read(source);
-    long stored = source.size() - header.size();
-    if (stored <= 0) {
-      throw new ContainerException("container: chunk 0 missing");
-    }
-    long storedChunk = (long) header.chunkSize() + ContainerHeader.TAG_SIZE;
-    this.chunkCount = (stored + storedChunk - 1) / storedChunk;
-    this.lastStored = stored - (chunkCount - 1) * storedChunk;
-    if (lastStored < ContainerHeader.TAG_SIZE) {
-      throw new ContainerException(
-          "chunk " + (chunkCount - 1) + " of " + chunkCount + ": shorter than its tag");
-    }
-    this.plaintextSize =
-        (chunkCount - 1) * header.chunkSize() + lastStored - ContainerHeader.TAG_SIZE;
+    Layout layout = Layout.of(header, source.size());
+    this.chunkCount = layout.chunkCount;
+    this.lastStored = layout.lastStored;
+    this.plaintextSize = layout.plaintextSize;
     if (!MessageDigest.isEqual(keyId(dek), header.keyId())) {
       throw new ContainerException("container: wrong key (the header's key_id names another key)");
     }
@@ -87,17 +78,34 @@ public final class ContainerReader implements AutoCloseable {
 
   /** Plaintext size computed from a stored size and header alone (no key): for file listings. */
   public static long plaintextSize(ContainerHeader header, long storedSize) throws IOException {
-    long stored = storedSize - header.size();
-    long storedChunk = (long) header.chunkSize() + ContainerHeader.TAG_SIZE;
-    if (stored <= 0) {
-      throw new ContainerException("container: chunk 0 missing");
+    return Layout.of(header, storedSize).plaintextSize;
+  }
+
+  /** The spec's "Reading" formulas: chunk count, last chunk's stored size, plaintext size. */
+  private static final class Layout {
+    final long chunkCount;
+    final long lastStored;
+    final long plaintextSize;
+
+    private Layout(long chunkCount, long lastStored, long plaintextSize) {
+      this.chunkCount = chunkCount;
+      this.lastStored = lastStored;
+      this.plaintextSize = plaintextSize;
     }
-    long n = (stored + storedChunk - 1) / storedChunk;
-    long last = stored - (n - 1) * storedChunk;
-    if (last < ContainerHeader.TAG_SIZE) {
-      throw new ContainerException("chunk " + (n - 1) + " of " + n + ": shorter than its tag");
+
+    static Layout of(ContainerHeader header, long storedSize) throws ContainerException {
+      long stored = storedSize - header.size();
+      if (stored <= 0) {
+        throw new ContainerException("container: chunk 0 missing");
+      }
+      long storedChunk = (long) header.chunkSize() + ContainerHeader.TAG_SIZE;
+      long n = (stored + storedChunk - 1) / storedChunk;
+      long last = stored - (n - 1) * storedChunk;
+      if (last < ContainerHeader.TAG_SIZE) {
+        throw new ContainerException("chunk " + (n - 1) + " of " + n + ": shorter than its tag");
+      }
+      return new Layout(n, last, (n - 1) * header.chunkSize() + last - ContainerHeader.TAG_SIZE);
     }
-    return (n - 1) * header.chunkSize() + last - ContainerHeader.TAG_SIZE;
   }
 
   /** Decrypts and authenticates chunk {@code index}; returns its plaintext. */

@@ -2,6 +2,7 @@ package org.cleanroom.spark;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -20,6 +21,8 @@ final class Cleanroom {
   static String binary() {
     String binary = System.getenv("CLEANROOM_BINARY");
     assertNotNull(binary, "CLEANROOM_BINARY must name the cleanroom binary");
+    assertTrue(new java.io.File(binary).canExecute(),
+        "CLEANROOM_BINARY must name the cleanroom binary (spark/build.sh passes it on)");
     return binary;
   }
 

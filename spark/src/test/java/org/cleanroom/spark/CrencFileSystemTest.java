@@ -56,17 +56,24 @@ class CrencFileSystemTest {
   void seeksAndReadsThePlaintext() throws Exception {
     byte[] plain = plain(10_000);
     Files.write(dir.resolve("p"), plain);
-    byte[] dek = Cleanroom.encrypt(dir.resolve("p"), dir.resolve("data.csv"), 1024, "ds");
+    Path containers = Files.createDirectory(dir.resolve("containers"));
+    byte[] dek = Cleanroom.encrypt(dir.resolve("p"), containers.resolve("data.csv"), 1024, "ds");
+    Files.delete(containers.resolve("data.csv.dek"));
     DataKeys.put(dek);
     FileSystem fs = FileSystem.get(URI.create("crenc:///"), conf());
     assertTrue(fs instanceof CrencFileSystem, "found through META-INF/services");
-    FileStatus status = fs.getFileStatus(crenc(dir.resolve("data.csv")));
+    FileStatus status = fs.getFileStatus(crenc(containers.resolve("data.csv")));
     assertEquals(plain.length, status.getLen());
     assertEquals("crenc", status.getPath().toUri().getScheme());
-    FileStatus[] listed = fs.listStatus(crenc(dir));
-    assertTrue(Arrays.stream(listed).anyMatch(s -> s.getLen() == plain.length
-        && s.getPath().getName().equals("data.csv")));
-    try (FSDataInputStream in = fs.open(crenc(dir.resolve("data.csv")))) {
+    FileStatus[] listed = fs.listStatus(crenc(containers));
+    assertEquals(1, listed.length);
+    assertEquals(plain.length, listed[0].getLen());
+    assertEquals("data.csv", listed[0].getPath().getName());
+    // A file that is not a container fails the listing: nothing is read as if it were one.
+    Files.write(containers.resolve("stray"), plain(100));
+    IOException stray = assertThrows(IOException.class, () -> fs.listStatus(crenc(containers)));
+    assertTrue(stray.getMessage().contains("wrong magic"), stray.getMessage());
+    try (FSDataInputStream in = fs.open(crenc(containers.resolve("data.csv")))) {
       Random random = new Random(3);
       for (int round = 0; round < 200; round++) {
         int at = random.nextInt(plain.length);

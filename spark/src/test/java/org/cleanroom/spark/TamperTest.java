@@ -124,7 +124,7 @@ class TamperTest {
     // A full last chunk plus bytes: a new last chunk that is too short, or fails its tag.
     byte[] full = Arrays.copyOf(stored, chunkOffset(4));
     refused(Arrays.copyOf(full, full.length + 5), dek, "chunk 4 of 5: shorter than its tag");
-    refused(Arrays.copyOf(full, full.length + 40), dek, "chunk 3 of 5: authentication failed");
+    refused(Arrays.copyOf(full, full.length + 40), dek, "chunk 4 of 5: authentication failed");
   }
 
   @Test
