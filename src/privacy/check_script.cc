@@ -83,6 +83,16 @@ Result<CheckedProgram> CheckScript(const std::vector<sql::CompiledStatement>& st
     auto r = ctx.lineage.ReadDatasets(*st.plan->root);
     read.insert(r.begin(), r.end());
   }
+  // A floor that would count nobody is refused, never accepted and ignored.
+  if (policies.query.min_group_units > 0 &&
+      std::none_of(read.begin(), read.end(), [&ctx](const std::string& ds) {
+        const DatasetPolicy* p = ctx.PolicyOf(ds);
+        return p != nullptr && !p->privacy_unit.empty();
+      })) {
+    return Status::InvalidArgument(
+        "query guard minGroupUnits: no dataset the query reads has a privacy unit, so there are "
+        "no people to count");
+  }
   for (const std::string& ds : read) {
     const DatasetPolicy* p = ctx.PolicyOf(ds);
     if (p == nullptr) {

@@ -45,16 +45,19 @@ TEST(CsvRows, MalformedRecordIsNamedByItsLine) {
   }
 }
 
-// A value that does not convert to the type DuckDB detected: its reader names the line, and
-// the sanitized error keeps it while dropping the value.
-TEST(CsvRows, ConversionErrorKeepsTheLine) {
+// A value that does not convert to the type DuckDB detected: the sanitized error keeps DuckDB's
+// kind and an allowed template, never the value (nor, since the allow-list sanitizer of issue
+// 13, DuckDB's line number: errors of the runtime's loads reach every member's run record).
+TEST(CsvRows, ConversionErrorNamesNoValue) {
   TempDir dir;
   std::string text = "a,b\n";
   for (int i = 0; i < 30000; ++i) text += std::to_string(i) + ",v\n";
   text += "secret,q\n";
   Status status = Load(dir.Write("late.csv", text));
   ASSERT_FALSE(status.ok());
-  EXPECT_NE(status.message().find("30002"), std::string::npos) << status.ToString();
+  EXPECT_EQ(status.code(), StatusCode::kInvalidArgument) << status.ToString();
+  EXPECT_NE(status.message().find("does not match the declared schema"), std::string::npos)
+      << status.ToString();
   EXPECT_EQ(status.message().find("secret"), std::string::npos) << status.ToString();
 }
 

@@ -108,7 +108,7 @@ Json MakeDataset(const std::string& name, const std::vector<std::string>& column
           {"format", "parquet"},
           {"schema", schema},
           {"allowedFields", columns},
-          {"columnRoles", {{columns[0], "join"}}},
+          {"columnRoles", {{columns[0], "privacy_unit"}}},
           {"policy", {{"minRowCount", 100}}},
           {"location", "file:///data/" + name + ".enc"},
           {"contentHash", std::string(64, '0')},

@@ -130,10 +130,16 @@ TEST(QueryCheckTest, DifferentialPrivacySettingsAreNotImplemented) {
   EXPECT_EQ(in_guards.status().code(), StatusCode::kUnimplemented);
   // And in a dataset's policy.
   std::vector<DeclaredDataset> documents = Documents();
+  documents[0].document_policy.reset();  // read policy_json, as a caller without a document does
   documents[0].policy_json = R"({"privacyUnit": "hashed_email", "noise": "laplace"})";
   auto in_policy = CheckProposedQuery(script, "", "", documents);
   ASSERT_FALSE(in_policy.ok());
   EXPECT_EQ(in_policy.status().code(), StatusCode::kUnimplemented);
+  // A registered document with the setting is refused when it is read.
+  auto declared = DeclaredDatasetFromDocument(
+      R"({"name": "c", "schema": [{"name": "e", "type": "string"}],
+          "policy": {"privacyUnit": "e", "noise": "laplace"}})");
+  EXPECT_EQ(declared.status().code(), StatusCode::kUnimplemented) << declared.status().ToString();
   // No settings at all pass.
   EXPECT_TRUE(CheckProposedQuery(script, "", "{}", Documents()).ok());
   EXPECT_TRUE(CheckProposedQuery(script, "{}", "null", Documents()).ok());
