@@ -90,6 +90,19 @@ Status RunCheckedSql(const SqlRequest& request, engine::Engine& engine,
                      const privacy::PolicyFile& policies) {
   CR_ASSIGN_OR_RETURN(privacy::CheckedProgram program,
                       runtime::CompileChecked(engine, request.sql, policies));
+  // Validate only what the checked program can read: the columns the query's own plans read,
+  // and each dataset's privacy unit with the hidden unit columns its view computes from it (the
+  // thresholds count them). A column left out is not in the image and any read of it fails
+  // (fail closed); a script that does not compile as it is leaves every column to Lock.
+  auto compiled = sql::CompileScript(request.sql, engine.catalog(), sql::CompileOptions{});
+  if (compiled.ok()) {
+    std::map<std::string, std::set<std::string>> units;
+    for (const auto& [name, policy] : policies.datasets) {
+      if (policy.privacy_unit.empty()) continue;
+      units[name] = {policy.privacy_unit, sql::kUnitHashColumn, sql::kUnitBitColumn};
+    }
+    CR_RETURN_IF_ERROR(engine.PrepareInputs(*compiled, units));
+  }
   CR_RETURN_IF_ERROR(engine.Lock());
   if (request.explain) {
     std::printf("%s", program.explain.c_str());
@@ -107,7 +120,7 @@ Status RunCheckedSql(const SqlRequest& request, engine::Engine& engine,
 Status RunSql(const SqlRequest& request) {
   engine::EngineOptions engine_options;
   // Parquet inputs: the footer at load, then only the columns the compiled query reads are
-  // validated (PrepareInputs; the policy path validates every column at Lock).
+  // validated (PrepareInputs; with --policy, also each dataset's privacy unit).
   engine_options.validate_columns_read = true;
   if (request.no_verify) {
     engine_options.verify_parquet = false;

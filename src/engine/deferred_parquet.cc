@@ -132,11 +132,16 @@ Status Engine::DeferParquetInput(const TableSource& source, const std::vector<st
   return Status::OK();
 }
 
-Status Engine::PrepareInputs(const std::vector<sql::CompiledStatement>& statements) {
+Status Engine::PrepareInputs(const std::vector<sql::CompiledStatement>& statements,
+                             const std::map<std::string, std::set<std::string>>& also_read) {
   if (file_access_locked_) {
     return Status::FailedPrecondition("inputs are prepared before the engine is locked");
   }
   ColumnsRead read = ColumnsReadBy(statements);
+  for (const auto& [table, columns] : also_read) {
+    if (read.find(table) == read.end()) continue;  // a table the statements never read
+    read[table].insert(columns.begin(), columns.end());
+  }
   for (const std::shared_ptr<DeferredParquetInput>& input : deferred_) {
     if (input->imaged) continue;
     auto found = read.find(sql::ToLowerAscii(input->source.name));

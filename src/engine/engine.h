@@ -1,6 +1,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <set>
 #include <span>
@@ -87,7 +88,10 @@ class Engine {
   // out is not in the image at all, and the table's view fails a query that reads it. A table
   // the statements do not read is not validated, and any query reading it fails.
   // REQUIRES: not locked. Idempotent per input (an input imaged once keeps its image).
-  Status PrepareInputs(const std::vector<sql::CompiledStatement>& statements);
+  // `also_read`: columns (lower-case) of tables (lower-case) read besides the statements' own,
+  // e.g. by a privacy-checked program (each dataset's privacy unit and its hidden unit columns).
+  Status PrepareInputs(const std::vector<sql::CompiledStatement>& statements,
+                       const std::map<std::string, std::set<std::string>>& also_read = {});
 
   // Switches enable_external_access off, disables extension auto-loading and locks the
   // configuration. Idempotent. After it no statement can read or write a file, reach the
