@@ -3,7 +3,6 @@
 #include <set>
 
 #include "crypto/identity.h"
-#include "privacy/policy.h"
 #include "sql/catalog.h"
 #include "sql/types.h"
 
@@ -255,19 +254,10 @@ Result<QueryDocument> ParseQueryDocument(const Json& document) {
     }
   }
   CR_ASSIGN_OR_RETURN(q.guards, r.OptionalObject("guards"));
-  // The runtime's own parser, so a typo (`minGroupUnit`) is refused at proposal, not at run time
-  // after the keys were released.
-  if (!q.guards.empty()) {
-    CR_RETURN_IF_ERROR(privacy::ParseQueryGuards(q.guards.dump(), "query.guards").status());
-  }
+  // `guards` and `privacy` are checked, strictly and with the runtime's own parsers, by the
+  // privacy check that query.propose runs (state_queries.cc); not here, since this parser also
+  // reads the ledger's accepted entries on replay.
   CR_ASSIGN_OR_RETURN(q.privacy, r.OptionalObject("privacy"));
-  // A query that claims differential privacy and returns exact values is the worst outcome:
-  // until the runtime adds noise, any setting here is refused rather than ignored.
-  if (!q.privacy.empty()) {
-    return Status::Unimplemented(
-        "query.privacy: differential privacy is not implemented yet; remove the setting "
-        "(the datasets' floors and the query's guards still apply)");
-  }
   CR_ASSIGN_OR_RETURN(q.output_format, r.OptionalString("outputFormat", "csv"));
   if (!IsOneOf(q.output_format, {"csv", "parquet", "ndjson"})) {
     return Status::InvalidArgument("query.outputFormat: expected csv, parquet or ndjson");

@@ -24,24 +24,17 @@ Result<std::set<std::string>> LowerNames(const json& list, const std::string& pa
   return names;
 }
 
-Result<ColumnRole> RoleNamed(const json& role, const std::string& path) {
-  if (role.is_string()) {
-    const std::string name = sql::ToLowerAscii(role.get<std::string>());
-    if (name == "dimension") return ColumnRole::kDimension;
-    if (name == "join") return ColumnRole::kJoin;
-    if (name == "aggregate") return ColumnRole::kAggregate;
-    if (name == "privacy_unit") return ColumnRole::kPrivacyUnit;
-  }
-  return DocumentError(path, "must be one of dimension, join, aggregate, privacy_unit");
-}
-
 // Adds the top-level columnRoles to `policy`; a column whose two roles differ is an error.
 Status MergeColumnRoles(const json& roles, DatasetPolicy& policy) {
   if (!roles.is_object()) return DocumentError("columnRoles", "must be an object");
   for (auto it = roles.begin(); it != roles.end(); ++it) {
     const std::string path = "columnRoles." + it.key();
     const std::string column = sql::ToLowerAscii(it.key());
-    CR_ASSIGN_OR_RETURN(ColumnRole role, RoleNamed(it.value(), path));
+    if (!it.value().is_string()) {
+      return DocumentError(path, "must be one of dimension, join, aggregate, privacy_unit");
+    }
+    CR_ASSIGN_OR_RETURN(ColumnRole role,
+                        ParseColumnRole(it.value().get<std::string>(), "dataset document", path));
     if (role == ColumnRole::kPrivacyUnit) {
       if (!policy.privacy_unit.empty() && policy.privacy_unit != column) {
         return DocumentError(path, "is privacy_unit but policy.privacyUnit names another column");

@@ -65,15 +65,6 @@ Result<std::string> String(const json& v, std::string_view where, const std::str
   return v.get<std::string>();
 }
 
-Result<ColumnRole> ParseRole(const std::string& s, std::string_view where, const std::string& path) {
-  std::string r = Lower(s);
-  if (r == "dimension") return ColumnRole::kDimension;
-  if (r == "join") return ColumnRole::kJoin;
-  if (r == "aggregate") return ColumnRole::kAggregate;
-  if (r == "privacy_unit") return ColumnRole::kPrivacyUnit;
-  return FieldError(where, path,
-                    "must be one of dimension, join, aggregate, privacy_unit");
-}
 
 Result<DatasetPolicy> DatasetPolicyFromJson(const json& doc, std::string_view where,
                                             const std::string& prefix) {
@@ -115,7 +106,7 @@ Result<DatasetPolicy> DatasetPolicyFromJson(const json& doc, std::string_view wh
       for (auto f = it.value().begin(); f != it.value().end(); ++f) {
         if (f.key() == "role") {
           CR_ASSIGN_OR_RETURN(std::string role, String(f.value(), where, cpath + ".role"));
-          CR_ASSIGN_OR_RETURN(cp.role, ParseRole(role, where, cpath + ".role"));
+          CR_ASSIGN_OR_RETURN(cp.role, ParseColumnRole(role, where, cpath + ".role"));
         } else if (f.key() == "functions") {
           if (!f.value().is_array() || f.value().empty()) {
             return FieldError(where, cpath + ".functions", "must be a non-empty array of names");
@@ -232,6 +223,16 @@ Result<QueryGuards> QueryGuardsFromJson(const json& doc, std::string_view where,
 }
 
 }  // namespace
+
+Result<ColumnRole> ParseColumnRole(const std::string& s, std::string_view where, const std::string& path) {
+  std::string r = Lower(s);
+  if (r == "dimension") return ColumnRole::kDimension;
+  if (r == "join") return ColumnRole::kJoin;
+  if (r == "aggregate") return ColumnRole::kAggregate;
+  if (r == "privacy_unit") return ColumnRole::kPrivacyUnit;
+  return FieldError(where, path,
+                    "must be one of dimension, join, aggregate, privacy_unit");
+}
 
 std::string_view ColumnRoleName(ColumnRole role) {
   switch (role) {

@@ -21,6 +21,9 @@ enum class ColumnRole {
 };
 
 std::string_view ColumnRoleName(ColumnRole role);
+// Parses a role name (case-insensitive); InvalidArgument "WHERE: field 'PATH' must be one of ...".
+Result<ColumnRole> ParseColumnRole(const std::string& role, std::string_view where,
+                                   const std::string& path);
 
 enum class OutputMode {
   kAggregate,  // every output row is an aggregate over a group (default)
