@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Privacy cost: every bench/engine query unchecked and policy-checked under
 # workload.policy.json (allowed fields, roles, engine-computed thresholds), on the same data.
+#   0. the noise samplers' draw time by value drawn (BENCH_SKIP_SAMPLERS=1 skips it);
 #   1. query only (bench_privacy_checked, one process, data loaded once): the target of the
 #      privacy issue, checked at most 1.25x unchecked;
 #   2. whole `cleanroom sql` processes, load included (BENCH_SKIP_CLI=1 skips it).
@@ -15,6 +16,12 @@ runs="${BENCH_RUNS:-3}"
 data="${build}/bench-data/privacy-${scale}"
 if [ ! -f "${data}/workload.json" ]; then
   "$bin" generate --out "$data" --customers "$scale" --format parquet >/dev/null
+fi
+sampler_bin="${build}/bench/privacy/bench_privacy_sampler_timing"
+if [ -x "$sampler_bin" ] && [ "${BENCH_SKIP_SAMPLERS:-0}" != 1 ]; then
+  echo "noise samplers: draw time by value drawn (median is the figure on a loaded machine):"
+  "$sampler_bin" "${BENCH_SAMPLER_DRAWS:-200000}"
+  echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 fi
 checked_bin="${build}/bench/privacy/bench_privacy_checked"
 if [ -x "$checked_bin" ]; then

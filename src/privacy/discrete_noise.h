@@ -13,8 +13,10 @@ namespace cleanroom::privacy {
 // the output distribution is the mathematical one (the only departure: a discrete Gaussian draw
 // more than 2^27 from zero for sigma <= 4097, whose probability is below 2^-600000000, is
 // rejected outright). Parameters are rationals num/den; their bounds keep every intermediate in
-// 128 bits. Not constant-time: the number of random words drawn depends on the value drawn
-// (docs/differential-privacy.md).
+// 128 bits. The work of a draw does not depend on the value drawn: every loop whose length would
+// is padded to a fixed number of rounds (run past them only with probability below 2^-64 per
+// draw), and rejection rounds, whose number is independent of the value accepted, each do the
+// same work; docs/differential-privacy.md ("Timing") and bench/privacy/sampler_timing.cc.
 
 // True with probability num/den. REQUIRES: 0 <= num <= den, den > 0.
 bool SampleBernoulli(unsigned __int128 num, unsigned __int128 den, RandomBits& random);
