@@ -105,6 +105,8 @@ Result<CheckedProgram> CheckScript(const std::vector<sql::CompiledStatement>& st
     }
   }
 
+  CR_RETURN_IF_ERROR(internal::CheckDifferentialPrivacy(policies, read));
+
   // Rules first, on the plans as bound.
   for (size_t i = 0; i < statements.size(); ++i) {
     const auto& st = statements[i];

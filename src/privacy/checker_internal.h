@@ -105,4 +105,7 @@ CheckSummary Summarize(CheckContext& ctx, const sql::LogicalPlan& final_plan,
 Result<std::string> ApplyPostFilters(CheckContext& ctx, const std::string& final_sql,
                                      const std::vector<sql::ColumnInfo>& output);
 
+// The differential-privacy rule over the datasets `read` (differential_privacy_rule.cc).
+Status CheckDifferentialPrivacy(const PolicyFile& policies, const std::set<std::string>& read);
+
 }  // namespace cleanroom::privacy::internal

@@ -39,18 +39,21 @@ Result<json> ParseJson(std::string_view text, std::string_view where) {
   return doc;
 }
 
-// Differential-privacy settings, wherever a document puts them: not implemented, so refused as
-// such rather than as an unknown field (and never accepted and ignored).
-Status RefuseDifferentialPrivacy(std::string_view where, const std::string& path,
-                                 const std::string& key) {
+// Differential-privacy settings named where they do not belong: refused with where they go
+// (an owner's bounds in `differentialPrivacy`, a query's settings in its `privacy` object),
+// rather than as an unknown field.
+Status RefuseMisplacedDifferentialPrivacy(std::string_view where, const std::string& path,
+                                          const std::string& key, const char* place) {
   static const std::set<std::string> kDpFields = {
-      "epsilon", "delta", "differentialPrivacy", "dp", "noise", "noiseMechanism",
-      "privacyBudget", "budget", "contributionBound", "maxContributions", "sensitivity"};
+      "epsilon", "delta", "differentialPrivacy", "dp", "noise", "noiseMechanism", "mechanism",
+      "privacyBudget", "budget", "contributionBound", "maxContributions", "sensitivity",
+      "maxGroupsPerUnit", "maxRowsPerUnitPerGroup", "bounds"};
   if (kDpFields.count(key) == 0) return Status::OK();
   std::string m(where);
   if (!m.empty()) m += ": ";
-  return Status::Unimplemented(m + "field '" + path +
-                               "': differential privacy is not implemented; remove the setting");
+  return Status::InvalidArgument(m + "field '" + path +
+                                 "': differential-privacy settings belong in " + place +
+                                 " (docs/differential-privacy.md)");
 }
 
 Result<int64_t> NonNegativeInt(const json& v, std::string_view where, const std::string& path) {
@@ -71,10 +74,14 @@ Result<DatasetPolicy> DatasetPolicyFromJson(const json& doc, std::string_view wh
   if (!doc.is_object()) return FieldError(where, prefix.empty() ? "(root)" : prefix, "must be an object");
   auto path = [&prefix](const std::string& f) { return prefix.empty() ? f : prefix + "." + f; };
   static const std::set<std::string> kKnown = {"allowedFields", "columns",       "privacyUnit",
-                                               "output",        "minRowCount",   "minGroupUnits"};
+                                               "output",        "minRowCount",   "minGroupUnits",
+                                               "differentialPrivacy"};
   DatasetPolicy p;
   for (auto it = doc.begin(); it != doc.end(); ++it) {
-    CR_RETURN_IF_ERROR(RefuseDifferentialPrivacy(where, path(it.key()), it.key()));
+    if (kKnown.count(it.key()) == 0) {
+      CR_RETURN_IF_ERROR(RefuseMisplacedDifferentialPrivacy(
+          where, path(it.key()), it.key(), "the policy's differentialPrivacy object"));
+    }
     if (kKnown.count(it.key()) == 0) return FieldError(where, path(it.key()), "is not a policy field");
   }
   if (doc.contains("allowedFields")) {
@@ -173,6 +180,17 @@ Result<DatasetPolicy> DatasetPolicyFromJson(const json& doc, std::string_view wh
       return FieldError(where, path("minGroupUnits"), "needs privacyUnit to be set");
     }
   }
+  if (doc.contains("differentialPrivacy")) {
+    CR_ASSIGN_OR_RETURN(p.differential_privacy,
+                        ParseDatasetDpBounds(doc["differentialPrivacy"], p.privacy_unit, where,
+                                             path("differentialPrivacy")));
+    for (const auto& [column, bounds] : p.differential_privacy->columns) {
+      if (!allowed(column)) {
+        return FieldError(where, path("differentialPrivacy.bounds." + column),
+                          "names a column not in allowedFields");
+      }
+    }
+  }
   return p;
 }
 
@@ -215,7 +233,8 @@ Result<QueryGuards> QueryGuardsFromJson(const json& doc, std::string_view where,
     } else if (key == "minGroupUnits") {
       CR_ASSIGN_OR_RETURN(g.min_group_units, NonNegativeInt(it.value(), where, path(key)));
     } else {
-      CR_RETURN_IF_ERROR(RefuseDifferentialPrivacy(where, path(key), key));
+      CR_RETURN_IF_ERROR(RefuseMisplacedDifferentialPrivacy(where, path(key), key,
+                                                            "the query's privacy object"));
       return FieldError(where, path(key), "is not a query guard field");
     }
   }
@@ -278,8 +297,10 @@ Result<PolicyFile> ParsePolicyFile(std::string_view json_text, std::string_view 
       }
     } else if (it.key() == "query") {
       CR_ASSIGN_OR_RETURN(file.query, QueryGuardsFromJson(it.value(), where, "query"));
+    } else if (it.key() == "privacy") {
+      CR_ASSIGN_OR_RETURN(file.privacy, ParseQueryDpSettings(it.value(), where, "privacy"));
     } else {
-      return FieldError(where, it.key(), "is not a policy file field (datasets, query)");
+      return FieldError(where, it.key(), "is not a policy file field (datasets, query, privacy)");
     }
   }
   for (const PreCondition& pc : file.query.pre_conditions) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "privacy/dp_settings.h"
 
 namespace cleanroom::privacy {
 
@@ -46,6 +47,9 @@ struct DatasetPolicy {
   OutputMode output = OutputMode::kAggregate;
   int64_t min_row_count = 0;    // the input must hold at least this many rows
   int64_t min_group_units = 0;  // each output group needs this many distinct privacy units
+  // The owner's differential-privacy bounds (`differentialPrivacy`): when set, only
+  // differentially private queries may read the dataset (docs/differential-privacy.md).
+  std::optional<DatasetDpBounds> differential_privacy;
 
   // The role of a column (dimension when unlisted). `column` is case-insensitive.
   ColumnRole RoleOf(std::string_view column) const;
@@ -69,10 +73,12 @@ struct QueryGuards {
   int64_t min_group_units = 0;
 };
 
-// A policy file for `cleanroom sql --policy`: {"datasets": {NAME: policy}, "query": guards}.
+// A policy file for `cleanroom sql --policy`: {"datasets": {NAME: policy}, "query": guards,
+// "privacy": the query's differential-privacy settings}.
 struct PolicyFile {
   std::map<std::string, DatasetPolicy> datasets;  // key: lower-case dataset name
   QueryGuards query;
+  std::optional<QueryDpSettings> privacy;  // the query's `privacy` object; nullopt: none
 };
 
 // Parsers for the JSON documents. InvalidArgument names the field path ("datasets.x.columns.

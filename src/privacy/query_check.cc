@@ -47,14 +47,9 @@ Result<DeclaredDataset> DeclaredDatasetFromDocument(std::string_view document_js
   return out;
 }
 
-Status CheckPrivacySettings(std::string_view privacy_json) {
+Result<std::optional<QueryDpSettings>> ParseQueryPrivacy(std::string_view privacy_json) {
   CR_ASSIGN_OR_RETURN(json doc, ParseObject(privacy_json, "query privacy settings"));
-  if (doc.empty()) return Status::OK();
-  // The field names come from the analyst's document, not from data.
-  return Status::Unimplemented(
-      "query privacy settings: field '" + doc.begin().key() +
-      "': differential privacy is not implemented; remove the privacy settings (the query would "
-      "return exact, thresholded values)");
+  return ParseQueryDpSettings(doc, "query privacy settings", "privacy");
 }
 
 Result<PolicyFile> PoliciesOfQuery(const std::vector<DeclaredDataset>& datasets,
@@ -91,8 +86,9 @@ Result<CheckedProgram> CompileAndCheck(const sql::Catalog& physical, std::string
 Result<CheckedProgram> CheckProposedQuery(std::string_view script, std::string_view guards_json,
                                           std::string_view privacy_json,
                                           const std::vector<DeclaredDataset>& datasets) {
-  CR_RETURN_IF_ERROR(CheckPrivacySettings(privacy_json));
+  CR_ASSIGN_OR_RETURN(std::optional<QueryDpSettings> privacy, ParseQueryPrivacy(privacy_json));
   CR_ASSIGN_OR_RETURN(PolicyFile policies, PoliciesOfQuery(datasets, guards_json));
+  policies.privacy = std::move(privacy);
   sql::Catalog declared;
   for (const DeclaredDataset& d : datasets)
     declared.PutTable(sql::TableDef{d.name, d.schema, false});

@@ -31,14 +31,14 @@ struct DeclaredDataset {
 // the field for a document without them.
 Result<DeclaredDataset> DeclaredDatasetFromDocument(std::string_view document_json);
 
-// The query document's "privacy" settings: differential privacy is not implemented, so any
-// setting is Unimplemented (never accepted and ignored: a query claiming DP that returned exact
-// values would be the worst outcome). Empty text, null or {} pass.
-Status CheckPrivacySettings(std::string_view privacy_json);
+// The query document's "privacy" settings (docs/differential-privacy.md): parsed and validated
+// on their own (InvalidArgument naming the field); empty text, null or {} are none (nullopt).
+// CheckScript then checks them against the datasets read.
+Result<std::optional<QueryDpSettings>> ParseQueryPrivacy(std::string_view privacy_json);
 
 // The policies of one query: each dataset's policy and the query's guards (JSON text; "" for
 // none), validated strictly (an unknown field, e.g. "minGroupUnit", is InvalidArgument naming
-// it; a differential-privacy field is Unimplemented).
+// it, and so is a differential-privacy field among the guards).
 Result<PolicyFile> PoliciesOfQuery(const std::vector<DeclaredDataset>& datasets,
                                    std::string_view guards_json);
 

@@ -256,8 +256,8 @@ TEST_F(GovernanceE2E, UnimplementedOrUnknownSettingsAreRefusedWhenProposed) {
   Json dp = q;
   dp["privacy"] = {{"epsilon", 1.0}};
   ApiReply refused = Write(*a_, "/v1/queries", "query.propose", {{"query", dp}});
-  ExpectError(refused, 501, "Unimplemented");
-  EXPECT_NE(refused.error->message.find("differential privacy is not implemented"),
+  ExpectError(refused, 400, "InvalidArgument");  // impressions has no DP bounds
+  EXPECT_NE(refused.error->message.find("no dataset with differentialPrivacy bounds"),
             std::string::npos) << refused.error->message;
 
   Json typo = q;
@@ -281,6 +281,36 @@ TEST_F(GovernanceE2E, UnimplementedOrUnknownSettingsAreRefusedWhenProposed) {
   EXPECT_TRUE(Get(*a_, "/v1/queries")["queries"].empty());
   EXPECT_EQ(Get(*a_, "/v1/datasets")["datasets"].size(), 1u);
   ExpectOk(Write(*a_, "/v1/queries", "query.propose", {{"query", q}}));
+}
+
+// Differential privacy: an owner's bounds are registered; a query over them is validated when
+// proposed and, while the runtime cannot run it with noise, refused as Unimplemented; the same
+// query without DP settings is refused by the owner's policy. No proposal is recorded.
+TEST_F(GovernanceE2E, DifferentialPrivacyIsValidatedThenRefusedAsUnimplemented) {
+  Activate();
+  Json dataset = MakeDataset("visits", {"email", "segment", "spend"});
+  dataset["policy"]["privacyUnit"] = "email";
+  dataset["policy"]["differentialPrivacy"] = {{"maxGroupsPerUnit", 2},
+                                              {"maxRowsPerUnitPerGroup", 1},
+                                              {"budget", {{"epsilon", 5}}}};
+  ExpectOk(Write(*b_, "/v1/datasets", "dataset.register", {{"dataset", dataset}}));
+  Json q = {{"name", "dp"},
+            {"steps", {"SELECT segment, COUNT(*) AS n FROM visits GROUP BY segment"}},
+            {"outputFormat", "csv"},
+            {"recipients", {a_->id()}}};
+  Json dp = q;
+  dp["privacy"] = {{"epsilon", 1}};
+  ApiReply unimplemented = Write(*a_, "/v1/queries", "query.propose", {{"query", dp}});
+  ExpectError(unimplemented, 501, "Unimplemented");
+  dp["privacy"] = {{"epsilon", 6}};  // above the dataset's budget
+  ExpectError(Write(*a_, "/v1/queries", "query.propose", {{"query", dp}}), 400,
+              "InvalidArgument");
+  dp["privacy"] = {{"epsilon", 1}, {"maxGroupsPerUnit", 3}};  // widens the owner's bound
+  ExpectError(Write(*a_, "/v1/queries", "query.propose", {{"query", dp}}), 400,
+              "InvalidArgument");
+  ExpectError(Write(*a_, "/v1/queries", "query.propose", {{"query", q}}), 403,
+              "PermissionDenied");
+  EXPECT_TRUE(Get(*a_, "/v1/queries")["queries"].empty());
 }
 
 // Governance runs the runtime's privacy check when a query is proposed: a query the runtime would

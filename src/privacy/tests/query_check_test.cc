@@ -90,7 +90,8 @@ TEST(QueryCheckTest, ChecksTheQueryDocument) {
       R"({"steps": ["SELECT region, COUNT(*) FROM customers GROUP BY region"],
           "privacy": {"epsilon": 1}})",
       {customers});
-  EXPECT_EQ(dp.status().code(), StatusCode::kUnimplemented);
+  // DP settings over a dataset its owner did not bound: refused, not ignored.
+  EXPECT_EQ(dp.status().code(), StatusCode::kInvalidArgument) << dp.status().ToString();
   auto typo = CheckQueryDocument(
       R"({"steps": ["SELECT region, COUNT(*) FROM customers GROUP BY region"],
           "guards": {"minGroupUnit": 1}})",
@@ -115,31 +116,96 @@ TEST(QueryCheckTest, UnknownGuardFieldIsAnErrorNamingIt) {
   EXPECT_NE(program.status().message().find("is not a query guard field"), std::string::npos);
 }
 
-TEST(QueryCheckTest, DifferentialPrivacySettingsAreNotImplemented) {
-  const std::string script = "SELECT region, COUNT(*) FROM customers GROUP BY region";
-  for (const char* privacy : {R"({"epsilon": 1.0})", R"({"differentialPrivacy": {"delta": 1e-6}})",
-                              R"({"anything": true})"}) {
-    auto program = CheckProposedQuery(script, "", privacy, Documents());
-    ASSERT_FALSE(program.ok()) << privacy;
-    EXPECT_EQ(program.status().code(), StatusCode::kUnimplemented) << privacy;
-    EXPECT_NE(program.status().message().find("not implemented"), std::string::npos);
+// A dataset whose owner set differentialPrivacy bounds, beside Documents()' two.
+std::vector<DeclaredDataset> DocumentsWithDp() {
+  std::vector<DeclaredDataset> out = Documents();
+  auto d = DeclaredDatasetFromDocument(R"({
+    "name": "visits", "format": "csv",
+    "schema": [{"name": "person", "type": "string"}, {"name": "site", "type": "string"},
+               {"name": "spend", "type": "double"}],
+    "policy": {"privacyUnit": "person",
+               "columns": {"spend": {"role": "aggregate", "functions": ["SUM", "AVG"]}},
+               "differentialPrivacy": {"maxGroupsPerUnit": 3, "maxRowsPerUnitPerGroup": 2,
+                                       "bounds": {"spend": {"min": 0, "max": 100,
+                                                            "resolution": "0.01"}},
+                                       "budget": {"epsilon": 5, "delta": "1e-6"}}}})");
+  EXPECT_TRUE(d.ok()) << d.status().ToString();
+  if (d.ok()) out.push_back(*d);
+  return out;
+}
+
+// Until the DP rewrite runs them, valid DP settings are refused as Unimplemented, after every
+// validation: invalid ones get InvalidArgument naming the field, a DP dataset read without DP is
+// PermissionDenied. Nothing is accepted and ignored.
+TEST(QueryCheckTest, DifferentialPrivacyIsValidatedThenRefusedAsUnimplemented) {
+  const std::string script = "SELECT site, COUNT(*) AS n FROM visits GROUP BY site";
+  auto valid = CheckProposedQuery(script, "", R"({"epsilon": 1, "delta": "1e-7",
+      "maxGroupsPerUnit": 2, "bounds": {"visits.spend": {"min": 0, "max": 50}}})",
+                                  DocumentsWithDp());
+  ASSERT_FALSE(valid.ok());
+  EXPECT_EQ(valid.status().code(), StatusCode::kUnimplemented) << valid.status().ToString();
+  EXPECT_NE(valid.status().message().find("not implemented"), std::string::npos);
+
+  auto without_dp = CheckProposedQuery(script, "", "", DocumentsWithDp());
+  EXPECT_EQ(without_dp.status().code(), StatusCode::kPermissionDenied)
+      << without_dp.status().ToString();
+  EXPECT_NE(without_dp.status().message().find("visits"), std::string::npos);
+
+  struct Case {
+    const char* privacy;
+    const char* field;
+  };
+  for (const Case& c : {
+           Case{R"({"epsilon": 6})", "epsilon"},                       // above the budget
+           Case{R"({"epsilon": 1, "delta": "1e-5"})", "delta"},         // above the budget
+           Case{R"({"epsilon": 1, "maxGroupsPerUnit": 4})", "maxGroupsPerUnit"},
+           Case{R"({"epsilon": 1, "maxRowsPerUnitPerGroup": 3})", "maxRowsPerUnitPerGroup"},
+           Case{R"({"epsilon": 1, "bounds": {"visits.spend": {"min": -1, "max": 50}}})",
+                "visits.spend"},
+           Case{R"({"epsilon": 1, "bounds": {"visits.spend": {"min": 0, "max": 101}}})",
+                "visits.spend"},
+           Case{R"({"epsilon": 1, "bounds": {"visits.site": {"min": 0, "max": 1}}})",
+                "visits.site"},
+           Case{R"({"epsilon": 1, "bounds": {"customers.ltv": {"min": 0, "max": 1}}})",
+                "customers.ltv"},
+           Case{R"({"epsilon": 1, "mechanism": "gaussian"})", "delta"},
+           Case{R"({"epsilon": 1, "mechanism": "exponential"})", "mechanism"},
+           Case{R"({"epsilon": 0})", "epsilon"},
+           Case{R"({"delta": "1e-9"})", "epsilon"},
+           Case{R"({"epsilon": "a lot"})", "epsilon"},
+           Case{R"({"epsilon": 1, "publicGroups": ["a"]})", "publicGroups"},
+       }) {
+    auto refused = CheckProposedQuery(script, "", c.privacy, DocumentsWithDp());
+    ASSERT_FALSE(refused.ok()) << c.privacy;
+    EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument)
+        << c.privacy << ": " << refused.status().ToString();
+    EXPECT_NE(refused.status().message().find(c.field), std::string::npos)
+        << c.privacy << ": " << refused.status().ToString();
   }
-  // Among the guards, too: refused as not implemented, not as a typo.
+  // DP settings over datasets none of which is bounded: nobody to protect, refused.
+  auto unbounded = CheckProposedQuery("SELECT region, COUNT(*) FROM customers GROUP BY region", "",
+                                      R"({"epsilon": 1})", DocumentsWithDp());
+  EXPECT_EQ(unbounded.status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(QueryCheckTest, MisplacedDifferentialPrivacySettingsSayWhereTheyBelong) {
+  const std::string script = "SELECT region, COUNT(*) FROM customers GROUP BY region";
   auto in_guards = CheckProposedQuery(script, R"({"epsilon": 0.5})", "{}", Documents());
   ASSERT_FALSE(in_guards.ok());
-  EXPECT_EQ(in_guards.status().code(), StatusCode::kUnimplemented);
-  // And in a dataset's policy.
+  EXPECT_EQ(in_guards.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(in_guards.status().message().find("the query's privacy object"), std::string::npos)
+      << in_guards.status().ToString();
   std::vector<DeclaredDataset> documents = Documents();
   documents[0].document_policy.reset();  // read policy_json, as a caller without a document does
   documents[0].policy_json = R"({"privacyUnit": "hashed_email", "noise": "laplace"})";
   auto in_policy = CheckProposedQuery(script, "", "", documents);
   ASSERT_FALSE(in_policy.ok());
-  EXPECT_EQ(in_policy.status().code(), StatusCode::kUnimplemented);
-  // A registered document with the setting is refused when it is read.
+  EXPECT_EQ(in_policy.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(in_policy.status().message().find("differentialPrivacy object"), std::string::npos);
   auto declared = DeclaredDatasetFromDocument(
       R"({"name": "c", "schema": [{"name": "e", "type": "string"}],
-          "policy": {"privacyUnit": "e", "noise": "laplace"}})");
-  EXPECT_EQ(declared.status().code(), StatusCode::kUnimplemented) << declared.status().ToString();
+          "policy": {"privacyUnit": "e", "epsilon": 1}})");
+  EXPECT_EQ(declared.status().code(), StatusCode::kInvalidArgument) << declared.status().ToString();
   // No settings at all pass.
   EXPECT_TRUE(CheckProposedQuery(script, "", "{}", Documents()).ok());
   EXPECT_TRUE(CheckProposedQuery(script, "{}", "null", Documents()).ok());
