@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <limits>
+#include <string>
 
 #include "privacy/discrete_noise.h"
 
@@ -21,13 +22,17 @@ bool FitRoundingUp(u128& num, u128& den, u128 limit) {
   return true;
 }
 
-u128 Gcd(u128 a, u128 b) {
-  while (b != 0) {
-    u128 r = a % b;
-    a = b;
-    b = r;
+// num/den in lowest terms, fitted under `limit` (FitRoundingUp), as the mechanism's parameter.
+Result<NoiseParameters> Fitted(NoiseMechanism mechanism, u128 num, u128 den, u128 limit) {
+  const u128 g = GreatestCommonDivisor(num, den);
+  num /= g;
+  den /= g;
+  if (!FitRoundingUp(num, den, limit)) {
+    return Status::InvalidArgument(
+        "differential privacy: the " + std::string(NoiseMechanismName(mechanism)) +
+        " noise needed is beyond the sampler's range (raise epsilon or lower the bounds)");
   }
-  return a;
+  return NoiseParameters{mechanism, static_cast<uint64_t>(num), static_cast<uint64_t>(den)};
 }
 
 }  // namespace
@@ -37,18 +42,8 @@ Result<NoiseParameters> LaplaceFor(const Rational& epsilon, uint64_t l1) {
   if (epsilon.num <= 0 || epsilon.den <= 0 || l1 == 0 || l1 > kLimit) {
     return Status::InvalidArgument("differential privacy: epsilon and the sensitivity must be positive");
   }
-  u128 num = static_cast<u128>(l1) * static_cast<u128>(epsilon.den);
-  u128 den = static_cast<u128>(epsilon.num);
-  const u128 g = Gcd(num, den);
-  num /= g;
-  den /= g;
-  if (!FitRoundingUp(num, den, kLimit)) {
-    return Status::InvalidArgument(
-        "differential privacy: the laplace scale needed is beyond the sampler's range (raise "
-        "epsilon or lower the bounds)");
-  }
-  return NoiseParameters{NoiseMechanism::kLaplace, static_cast<uint64_t>(num),
-                         static_cast<uint64_t>(den)};
+  return Fitted(NoiseMechanism::kLaplace, static_cast<u128>(l1) * static_cast<u128>(epsilon.den),
+                static_cast<u128>(epsilon.num), kLimit);
 }
 
 Result<NoiseParameters> GaussianFor(const Rational& rho, uint64_t l2_squared) {
@@ -56,18 +51,9 @@ Result<NoiseParameters> GaussianFor(const Rational& rho, uint64_t l2_squared) {
   if (rho.num <= 0 || rho.den <= 0 || l2_squared == 0 || l2_squared > kLimit) {
     return Status::InvalidArgument("differential privacy: rho and the sensitivity must be positive");
   }
-  u128 num = static_cast<u128>(l2_squared) * static_cast<u128>(rho.den);
-  u128 den = 2 * static_cast<u128>(rho.num);
-  const u128 g = Gcd(num, den);
-  num /= g;
-  den /= g;
-  if (!FitRoundingUp(num, den, kLimit)) {
-    return Status::InvalidArgument(
-        "differential privacy: the gaussian noise needed is beyond the sampler's range (raise "
-        "epsilon or lower the bounds)");
-  }
-  return NoiseParameters{NoiseMechanism::kGaussian, static_cast<uint64_t>(num),
-                         static_cast<uint64_t>(den)};
+  return Fitted(NoiseMechanism::kGaussian,
+                static_cast<u128>(l2_squared) * static_cast<u128>(rho.den),
+                2 * static_cast<u128>(rho.num), kLimit);
 }
 
 Result<Rational> ZcdpRhoFor(const Rational& epsilon, const Rational& delta) {

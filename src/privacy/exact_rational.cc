@@ -14,7 +14,9 @@ Status DecimalError(std::string_view where, const std::string& path, const std::
   return Status::InvalidArgument(m + "field '" + path + "' " + what);
 }
 
-u128 Gcd(u128 a, u128 b) {
+}  // namespace
+
+u128 GreatestCommonDivisor(u128 a, u128 b) {
   while (b != 0) {
     u128 r = a % b;
     a = b;
@@ -22,8 +24,6 @@ u128 Gcd(u128 a, u128 b) {
   }
   return a;
 }
-
-}  // namespace
 
 bool Rational::operator<(const Rational& other) const {
   return static_cast<__int128>(num) * other.den < static_cast<__int128>(other.num) * den;
@@ -101,7 +101,7 @@ Result<SignedRational> ParseExactDecimal(std::string_view text, std::string_view
     if (num > kMaxPart) return DecimalError(where, path, "is too large");
     num *= 10;
   }
-  const u128 g = num == 0 ? den : Gcd(num, den);
+  const u128 g = GreatestCommonDivisor(num, den);
   num /= g;
   den /= g;
   if (num > kMaxPart || den > kMaxPart) {

@@ -33,6 +33,9 @@ struct SignedRational {
   double ToDouble() const { return negative ? -magnitude.ToDouble() : magnitude.ToDouble(); }
 };
 
+// The greatest common divisor of a and b (gcd(0, b) = b).
+unsigned __int128 GreatestCommonDivisor(unsigned __int128 a, unsigned __int128 b);
+
 // Parses decimal text ("0.5", "1e-6", "-12.25", "3"): exactly, into lowest terms.
 // InvalidArgument "WHERE: field 'PATH' ..." (never the text itself) when it is not a decimal,
 // or when numerator or denominator would exceed 2^40 (the noise samplers' parameter bound).

@@ -11,6 +11,8 @@
 #include <functional>
 #include <map>
 #include <random>
+
+#include "privacy/tests/seeded_bits.h"
 #include <vector>
 
 #include "privacy/tests/goodness_of_fit.h"
@@ -18,14 +20,7 @@
 namespace cleanroom::privacy {
 namespace {
 
-class SeededBits : public RandomBits {
- public:
-  explicit SeededBits(uint64_t seed) : engine_(seed) {}
-  uint64_t Next64() override { return engine_(); }
-
- private:
-  std::mt19937_64 engine_;
-};
+using testing::SeededBits;
 
 constexpr int kDraws = 200000;
 

@@ -8,17 +8,12 @@
 #include <cmath>
 #include <random>
 
+#include "privacy/tests/seeded_bits.h"
+
 namespace cleanroom::privacy {
 namespace {
 
-class SeededBits : public RandomBits {
- public:
-  explicit SeededBits(uint64_t seed) : engine_(seed) {}
-  uint64_t Next64() override { return engine_(); }
-
- private:
-  std::mt19937_64 engine_;
-};
+using testing::SeededBits;
 
 double Ratio(const NoiseParameters& p) { return static_cast<double>(p.num) / p.den; }
 
