@@ -144,7 +144,7 @@ void SetupQuery(CLI::App& root, ExitCode& exit_code) {
   pc->add_option("--sql", p->steps, "A step of SQL (repeat: earlier steps define temp views)");
   pc->add_option("--sql-file", p->step_files, "A step of SQL from a file (repeatable)");
   pc->add_option("--guards", p->guards, "Guards as JSON");
-  pc->add_option("--privacy", p->privacy, "Differential-privacy settings as JSON (not implemented yet: governance refuses any)");
+  pc->add_option("--privacy", p->privacy, "Differential-privacy settings as JSON (docs/differential-privacy.md; validated, then refused until DP execution exists)");
   pc->add_option("--output-format", p->output_format, "csv, parquet or ndjson");
   pc->add_option("--recipient", p->recipients, "A recipient: member id or identity directory");
   pc->add_option("--runner", p->runners, "A member allowed to run it (default: you)");

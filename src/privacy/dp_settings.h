@@ -50,8 +50,8 @@ struct QueryDpSettings {
 };
 
 // Parses the owner's `differentialPrivacy` object. `privacy_unit` is the dataset's unit column
-// ("" when none: then the object is refused, bounds need a unit). `allowed(column)` says
-// whether a lower-case column exists for queries.
+// ("" when none: then the object is refused, bounds need a unit). The caller checks that the
+// bounded columns exist for queries (policy.cc: in allowedFields).
 Result<DatasetDpBounds> ParseDatasetDpBounds(const nlohmann::json& object,
                                              std::string_view privacy_unit,
                                              std::string_view where, const std::string& path);

@@ -28,7 +28,8 @@ struct RunSpec {
   std::string query_hash;
   std::vector<std::string> steps;                   // the query's SQL steps, in order
   nlohmann::json guards = nlohmann::json::object();  // the query's guards (docs/privacy.md)
-  // The query's privacy settings (differential privacy): not implemented, refused if any.
+  // The query's privacy settings (differential privacy): validated by the privacy check, then
+  // refused (Unimplemented) until the DP rewrite exists.
   nlohmann::json privacy = nlohmann::json::object();
   std::string output_format = "csv";                // csv or ndjson
   std::vector<RunInput> inputs;

@@ -237,7 +237,7 @@ TEST_F(GovernanceE2E, ApproversAreTheOwnersOfTheDatasetsTheSqlReads) {
 }
 
 // Settings the runtime would not honour are refused when proposed, never accepted and ignored:
-// differential privacy (not implemented), a guard field with a typo, a contract's privacy
+// differential privacy over a dataset without DP bounds, a guard field with a typo, a contract's privacy
 // defaults, a dataset policy the runtime cannot parse. None of them changes the state.
 TEST_F(GovernanceE2E, UnimplementedOrUnknownSettingsAreRefusedWhenProposed) {
   Activate();
