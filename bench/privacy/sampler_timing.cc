@@ -42,8 +42,8 @@ void Measure(const std::string& name, const std::vector<int64_t>& edges, int64_t
     for (double x : t) mean += x;
     mean /= static_cast<double>(t.size());
     const std::string low = b == 0 ? "0" : std::to_string(edges[b - 1]);
-    const std::string range = b == edges.size() ? ">= " + low
-                                                : low + ".." + std::to_string(edges[b] - 1);
+    const std::string range =
+        b == edges.size() ? ">= " + low : low + ".." + std::to_string(edges[b] - 1);
     std::printf("  %-14s %9zu %10.0f %10.0f\n", range.c_str(), t.size(), t[t.size() / 2], mean);
   }
 }

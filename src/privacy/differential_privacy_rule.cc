@@ -30,8 +30,7 @@ Status CheckDifferentialPrivacy(const PolicyFile& policies, const std::set<std::
   }
   for (const std::string& dataset : dp_read) {
     CR_RETURN_IF_ERROR(
-        NarrowBounds(*policies.datasets.at(dataset).differential_privacy, query, dataset)
-            .status());
+        NarrowBounds(*policies.datasets.at(dataset).differential_privacy, query, dataset).status());
   }
   for (const auto& [key, bounds] : query.columns) {
     if (dp_read.count(key.substr(0, key.find('.'))) == 0) {

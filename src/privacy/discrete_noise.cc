@@ -41,8 +41,8 @@ uint64_t Mask(bool b) { return uint64_t{0} - static_cast<uint64_t>(b); }
 // exp(-x) for x = num/den in [0, 1] (algorithm 1): the parity of the first k at which a
 // Bernoulli(x / k) fails. Always kUnitRounds trials; the first failure is recorded by masks.
 bool BernoulliExpUnit(u128 num, u128 den, RandomBits& random) {
-  uint64_t failed = 0;   // all ones once a trial has failed
-  uint64_t result = 0;   // the parity of the first failing k, once known
+  uint64_t failed = 0;  // all ones once a trial has failed
+  uint64_t result = 0;  // the parity of the first failing k, once known
   for (u128 k = 1; k <= kUnitRounds; ++k) {
     // den * k stays far below 2^128: den <= 2^77 here.
     const uint64_t fail = Mask(!SampleBernoulli(num, den * k, random));

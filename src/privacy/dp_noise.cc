@@ -40,7 +40,8 @@ Result<NoiseParameters> Fitted(NoiseMechanism mechanism, u128 num, u128 den, u12
 Result<NoiseParameters> LaplaceFor(const Rational& epsilon, uint64_t l1) {
   constexpr u128 kLimit = static_cast<u128>(1) << 40;
   if (epsilon.num <= 0 || epsilon.den <= 0 || l1 == 0 || l1 > kLimit) {
-    return Status::InvalidArgument("differential privacy: epsilon and the sensitivity must be positive");
+    return Status::InvalidArgument(
+        "differential privacy: epsilon and the sensitivity must be positive");
   }
   return Fitted(NoiseMechanism::kLaplace, static_cast<u128>(l1) * static_cast<u128>(epsilon.den),
                 static_cast<u128>(epsilon.num), kLimit);
@@ -49,7 +50,8 @@ Result<NoiseParameters> LaplaceFor(const Rational& epsilon, uint64_t l1) {
 Result<NoiseParameters> GaussianFor(const Rational& rho, uint64_t l2_squared) {
   constexpr u128 kLimit = static_cast<u128>(1) << 24;
   if (rho.num <= 0 || rho.den <= 0 || l2_squared == 0 || l2_squared > kLimit) {
-    return Status::InvalidArgument("differential privacy: rho and the sensitivity must be positive");
+    return Status::InvalidArgument(
+        "differential privacy: rho and the sensitivity must be positive");
   }
   return Fitted(NoiseMechanism::kGaussian,
                 static_cast<u128>(l2_squared) * static_cast<u128>(rho.den),

@@ -38,8 +38,8 @@ Result<int64_t> PositiveCount(const json& value, std::string_view where, const s
   return value.get<int64_t>();
 }
 
-Status KnownFields(const json& object, const std::set<std::string>& known,
-                   std::string_view where, const std::string& path, const std::string& what) {
+Status KnownFields(const json& object, const std::set<std::string>& known, std::string_view where,
+                   const std::string& path, const std::string& what) {
   if (!object.is_object()) return SettingError(where, path, "must be an object");
   for (auto it = object.begin(); it != object.end(); ++it) {
     if (known.count(it.key()) == 0) {
@@ -53,7 +53,9 @@ Status KnownFields(const json& object, const std::set<std::string>& known,
 Result<ClampBounds> ParseBounds(const json& object, bool owner, std::string_view where,
                                 const std::string& path) {
   CR_RETURN_IF_ERROR(KnownFields(
-      object, owner ? std::set<std::string>{"min", "max", "resolution"} : std::set<std::string>{"min", "max"},
+      object,
+      owner ? std::set<std::string>{"min", "max", "resolution"}
+            : std::set<std::string>{"min", "max"},
       where, path, owner ? "a bounds field (min, max, resolution)" : "a bounds field (min, max)"));
   if (!object.contains("min") || !object.contains("max")) {
     return SettingError(where, path, "must state min and max");
@@ -74,8 +76,8 @@ Result<ClampBounds> ParseBounds(const json& object, bool owner, std::string_view
 Status ParseUnitBounds(const json& object, std::string_view where, const std::string& path,
                        std::optional<int64_t>& groups, std::optional<int64_t>& rows) {
   if (object.contains("maxGroupsPerUnit")) {
-    CR_ASSIGN_OR_RETURN(groups, PositiveCount(object["maxGroupsPerUnit"], where,
-                                              path + ".maxGroupsPerUnit"));
+    CR_ASSIGN_OR_RETURN(
+        groups, PositiveCount(object["maxGroupsPerUnit"], where, path + ".maxGroupsPerUnit"));
   }
   if (object.contains("maxRowsPerUnitPerGroup")) {
     CR_ASSIGN_OR_RETURN(rows, PositiveCount(object["maxRowsPerUnitPerGroup"], where,
@@ -136,14 +138,16 @@ Result<DatasetDpBounds> ParseDatasetDpBounds(const json& object, std::string_vie
   CR_RETURN_IF_ERROR(ParseBoundsObject(
       object, true, where, path,
       [&](const std::string& column, const std::string& entry_path, ClampBounds bounds) {
-        if (column == privacy_unit) return SettingError(where, entry_path, "names the privacy unit");
+        if (column == privacy_unit)
+          return SettingError(where, entry_path, "names the privacy unit");
         out.columns[column] = std::move(bounds);
         return Status::OK();
       }));
   const json& budget = object["budget"];
   CR_RETURN_IF_ERROR(KnownFields(budget, {"epsilon", "delta"}, where, path + ".budget",
                                  "a budget field (epsilon, delta)"));
-  if (!budget.contains("epsilon")) return SettingError(where, path + ".budget.epsilon", "is required");
+  if (!budget.contains("epsilon"))
+    return SettingError(where, path + ".budget.epsilon", "is required");
   CR_ASSIGN_OR_RETURN(out.budget_epsilon,
                       NonNegativeDecimal(budget["epsilon"], where, path + ".budget.epsilon"));
   if (budget.contains("delta")) {
@@ -165,10 +169,10 @@ Result<std::optional<QueryDpSettings>> ParseQueryDpSettings(const json& object,
   if (object.is_null() || (object.is_object() && object.empty())) {
     return std::optional<QueryDpSettings>();
   }
-  CR_RETURN_IF_ERROR(KnownFields(object,
-                                 {"epsilon", "delta", "mechanism", "maxGroupsPerUnit",
-                                  "maxRowsPerUnitPerGroup", "bounds"},
-                                 where, path, "a query privacy field"));
+  CR_RETURN_IF_ERROR(KnownFields(
+      object,
+      {"epsilon", "delta", "mechanism", "maxGroupsPerUnit", "maxRowsPerUnitPerGroup", "bounds"},
+      where, path, "a query privacy field"));
   if (!object.contains("epsilon")) return SettingError(where, path + ".epsilon", "is required");
   QueryDpSettings s;
   CR_ASSIGN_OR_RETURN(s.epsilon, NonNegativeDecimal(object["epsilon"], where, path + ".epsilon"));
@@ -190,8 +194,8 @@ Result<std::optional<QueryDpSettings>> ParseQueryDpSettings(const json& object,
   if (s.mechanism == NoiseMechanism::kGaussian && s.delta.num == 0) {
     return SettingError(where, path + ".delta", "must be above 0 for the gaussian mechanism");
   }
-  CR_RETURN_IF_ERROR(ParseUnitBounds(object, where, path, s.max_groups_per_unit,
-                                     s.max_rows_per_unit_per_group));
+  CR_RETURN_IF_ERROR(
+      ParseUnitBounds(object, where, path, s.max_groups_per_unit, s.max_rows_per_unit_per_group));
   CR_RETURN_IF_ERROR(ParseBoundsObject(
       object, false, where, path,
       [&](const std::string& key, const std::string& entry_path, ClampBounds bounds) {

@@ -2,11 +2,10 @@
 
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "base/status.h"
 #include "privacy/exact_rational.h"
@@ -27,10 +26,10 @@ struct ClampBounds {
 
 // The owner's bounds: the dataset policy's `differentialPrivacy` object.
 struct DatasetDpBounds {
-  int64_t max_groups_per_unit = 1;          // L0: groups one unit may contribute to
-  int64_t max_rows_per_unit_per_group = 1;  // rows one unit may contribute to one group
+  int64_t max_groups_per_unit = 1;             // L0: groups one unit may contribute to
+  int64_t max_rows_per_unit_per_group = 1;     // rows one unit may contribute to one group
   std::map<std::string, ClampBounds> columns;  // lower-case aggregate column -> bounds
-  Rational budget_epsilon;                  // the dataset's budget, held by governance
+  Rational budget_epsilon;                     // the dataset's budget, held by governance
   Rational budget_delta{0, 1};
 };
 
@@ -53,8 +52,8 @@ struct QueryDpSettings {
 // ("" when none: then the object is refused, bounds need a unit). The caller checks that the
 // bounded columns exist for queries (policy.cc: in allowedFields).
 Result<DatasetDpBounds> ParseDatasetDpBounds(const nlohmann::json& object,
-                                             std::string_view privacy_unit,
-                                             std::string_view where, const std::string& path);
+                                             std::string_view privacy_unit, std::string_view where,
+                                             const std::string& path);
 
 // Parses a query's `privacy` object (null or {} is "no differential privacy": nullopt).
 Result<std::optional<QueryDpSettings>> ParseQueryDpSettings(const nlohmann::json& object,

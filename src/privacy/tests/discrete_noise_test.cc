@@ -11,11 +11,10 @@
 #include <functional>
 #include <map>
 #include <random>
-
-#include "privacy/tests/seeded_bits.h"
 #include <vector>
 
 #include "privacy/tests/goodness_of_fit.h"
+#include "privacy/tests/seeded_bits.h"
 
 namespace cleanroom::privacy {
 namespace {
@@ -28,8 +27,8 @@ constexpr int kDraws = 200000;
 void ExpectFrequency(int64_t observed, double p, const std::string& what) {
   double expected = kDraws * p;
   double sd = std::sqrt(kDraws * p * (1 - p));
-  EXPECT_LE(std::fabs(observed - expected), 6 * sd + 1) << what << ": observed " << observed
-                                                        << ", expected " << expected;
+  EXPECT_LE(std::fabs(observed - expected), 6 * sd + 1)
+      << what << ": observed " << observed << ", expected " << expected;
 }
 
 TEST(DiscreteNoise, BernoulliOfARatio) {

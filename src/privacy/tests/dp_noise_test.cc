@@ -44,9 +44,9 @@ TEST(DpNoise, GaussianAndZcdp) {
   ASSERT_TRUE(rho.ok());
   const double r = rho->ToDouble();
   const double l = std::log(1e6);
-  EXPECT_LE(r + 2 * std::sqrt(r * l), 1.0);           // the guarantee holds
-  EXPECT_GT(r + 2 * std::sqrt(r * l), 1.0 - 1e-6);    // and is not wasted
-  auto p = GaussianFor({1, 8}, 4);  // sigma^2 = 4 / (2 / 8) = 16
+  EXPECT_LE(r + 2 * std::sqrt(r * l), 1.0);         // the guarantee holds
+  EXPECT_GT(r + 2 * std::sqrt(r * l), 1.0 - 1e-6);  // and is not wasted
+  auto p = GaussianFor({1, 8}, 4);                  // sigma^2 = 4 / (2 / 8) = 16
   ASSERT_TRUE(p.ok());
   EXPECT_EQ(p->mechanism, NoiseMechanism::kGaussian);
   EXPECT_EQ(Ratio(*p), 16.0);

@@ -19,10 +19,10 @@ TEST(ExactDecimal, ParsesExactlyIntoLowestTerms) {
     int64_t num;
     int64_t den;
   };
-  for (const Case& c : {Case{"0.5", false, 1, 2}, Case{"1e-6", false, 1, 1000000},
-                        Case{"-12.25", true, 49, 4}, Case{"3", false, 3, 1},
-                        Case{"0.1", false, 1, 10}, Case{"2.50E+1", false, 25, 1},
-                        Case{"+0.000", false, 0, 1}}) {
+  for (const Case& c :
+       {Case{"0.5", false, 1, 2}, Case{"1e-6", false, 1, 1000000}, Case{"-12.25", true, 49, 4},
+        Case{"3", false, 3, 1}, Case{"0.1", false, 1, 10}, Case{"2.50E+1", false, 25, 1},
+        Case{"+0.000", false, 0, 1}}) {
     auto r = ParseExactDecimal(c.text, "test", "x");
     ASSERT_TRUE(r.ok()) << c.text << ": " << r.status().ToString();
     EXPECT_EQ(r->negative, c.negative) << c.text;
@@ -69,7 +69,8 @@ TEST(DatasetDpBounds, TheOwnersBoundsInTheDatasetPolicy) {
     const char* policy;
     const char* field;
   };
-  const char* kOk = R"("maxGroupsPerUnit": 1, "maxRowsPerUnitPerGroup": 1, "budget": {"epsilon": 1})";
+  const char* kOk =
+      R"("maxGroupsPerUnit": 1, "maxRowsPerUnitPerGroup": 1, "budget": {"epsilon": 1})";
   for (const Case& c : {
            Case{R"({"differentialPrivacy": {"maxGroupsPerUnit": 1, "maxRowsPerUnitPerGroup": 1,
                                             "budget": {"epsilon": 1}}})",
@@ -119,9 +120,10 @@ TEST(DatasetDpBounds, TheOwnersBoundsInTheDatasetPolicy) {
         << refused.status().ToString();
   }
   // A registered document carries the bounds to the checker.
-  auto document = PolicyOfDatasetDocument(json::parse(
-      std::string(R"({"name": "d", "columnRoles": {"p": "privacy_unit"},
-                      "policy": {"differentialPrivacy": {)") + kOk + "}}}"));
+  auto document = PolicyOfDatasetDocument(
+      json::parse(std::string(R"({"name": "d", "columnRoles": {"p": "privacy_unit"},
+                      "policy": {"differentialPrivacy": {)") +
+                  kOk + "}}}"));
   // columnRoles names the unit after the policy is parsed: bounds need it in the policy itself.
   EXPECT_FALSE(document.ok());
   auto in_policy = PolicyOfDatasetDocument(json::parse(
@@ -135,11 +137,11 @@ TEST(QueryDpSettings, ParsedNarrowedNeverWidened) {
   auto none = ParseQueryDpSettings(json::object(), "q", "privacy");
   ASSERT_TRUE(none.ok());
   EXPECT_FALSE(none->has_value());
-  auto settings = ParseQueryDpSettings(
-      json::parse(R"({"epsilon": 0.5, "delta": "1e-7", "mechanism": "Gaussian",
+  auto settings =
+      ParseQueryDpSettings(json::parse(R"({"epsilon": 0.5, "delta": "1e-7", "mechanism": "Gaussian",
                       "maxRowsPerUnitPerGroup": 1,
                       "bounds": {"Visits.Spend": {"min": 10, "max": 20}}})"),
-      "q", "privacy");
+                           "q", "privacy");
   ASSERT_TRUE(settings.ok()) << settings.status().ToString();
   const QueryDpSettings& q = **settings;
   EXPECT_EQ(q.epsilon, (Rational{1, 2}));
@@ -174,10 +176,11 @@ TEST(QueryDpSettings, ParsedNarrowedNeverWidened) {
   wide.epsilon = {3, 2};
   EXPECT_EQ(NarrowBounds(owner, wide, "visits").status().code(), StatusCode::kInvalidArgument);
 
-  for (const char* bad : {R"({"epsilon": 101})", R"({"epsilon": -1})",
-                          R"({"epsilon": 1, "delta": 1})", R"({"epsilon": 1, "bounds": {"spend": {"min": 0, "max": 1}}})",
-                          R"({"epsilon": 1, "bounds": {"v.spend": {"min": 0, "max": 1, "resolution": 1}}})",
-                          R"({"epsilon": 1, "maxGroupsPerUnit": 1.5})", R"([1])"}) {
+  for (const char* bad :
+       {R"({"epsilon": 101})", R"({"epsilon": -1})", R"({"epsilon": 1, "delta": 1})",
+        R"({"epsilon": 1, "bounds": {"spend": {"min": 0, "max": 1}}})",
+        R"({"epsilon": 1, "bounds": {"v.spend": {"min": 0, "max": 1, "resolution": 1}}})",
+        R"({"epsilon": 1, "maxGroupsPerUnit": 1.5})", R"([1])"}) {
     auto refused = ParseQueryDpSettings(json::parse(bad), "q", "privacy");
     EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument) << bad;
   }

@@ -43,8 +43,7 @@ inline double UpperIncompleteGamma(double a, double x) {
 }
 
 // A pmf normalized over [-range, range].
-inline std::vector<double> Normalized(const std::function<double(int64_t)>& weight,
-                                      int64_t range) {
+inline std::vector<double> Normalized(const std::function<double(int64_t)>& weight, int64_t range) {
   std::vector<double> pmf(2 * range + 1);
   double total = 0;
   for (int64_t k = -range; k <= range; ++k) total += pmf[k + range] = weight(k);
