@@ -1,4 +1,6 @@
 // Primary expressions: literals, names, function calls, CASE, CAST, subqueries, windows.
+#include <algorithm>
+
 #include "sql/catalog.h"
 #include "sql/parser/parser_internal.h"
 
@@ -115,7 +117,9 @@ Result<ExprPtr> Parser::ParsePrimary() {
     }
     // left(s, n), right(s, n), regexp(s, p), rlike(s, p): reserved words that also name
     // functions; in the place of an expression they can only be calls.
-    if (IsReserved(w) && !exists_function &&
+    bool lambda_parameter =
+        std::find(lambda_parameters_.begin(), lambda_parameters_.end(), w) != lambda_parameters_.end();
+    if (IsReserved(w) && !exists_function && !lambda_parameter &&
         !(IsSymbol("(", 1) && (w == "left" || w == "right" || w == "regexp" || w == "rlike"))) {
       return Unexpected("an expression");
     }
@@ -168,8 +172,13 @@ Result<ExprPtr> Parser::ParseArgument() {
     EatSymbol(")");
   }
   Next();  // ->
-  CR_ASSIGN_OR_RETURN(ExprPtr body, ParseExpr());
-  e->args.push_back(std::move(body));
+  // In the body the parameters are names even when they are reserved words (`all -> all * 2`).
+  size_t outer = lambda_parameters_.size();
+  lambda_parameters_.insert(lambda_parameters_.end(), e->qualifier.begin(), e->qualifier.end());
+  Result<ExprPtr> body = ParseExpr();
+  lambda_parameters_.resize(outer);
+  if (!body.ok()) return body.status();
+  e->args.push_back(std::move(body).value());
   return e;
 }
 
@@ -185,8 +194,8 @@ Result<ExprPtr> Parser::ParseFunction(const Token& name_token) {
   } else if (!EatSymbol(")")) {
     if (EatKeyword("distinct")) {
       e->distinct = true;
-    } else {
-      EatKeyword("all");
+    } else if (!IsSymbol("->", 1)) {
+      EatKeyword("all");  // not a lambda parameter named `all`
     }
     if (name == "extract") {
       // EXTRACT(field FROM x) is the function extract('field', x).

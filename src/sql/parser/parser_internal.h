@@ -69,6 +69,8 @@ class Parser {
   // A function argument: an expression, or a lambda `x -> body` / `(x, y) -> body`.
   Result<ast::ExprPtr> ParseArgument();
   Status ParseRange(ast::TableRef& ref);  // FROM range(...) as VALUES rows
+  // The parameters of the lambdas whose bodies are being parsed (innermost last).
+  std::vector<std::string> lambda_parameters_;
   Result<ast::ExprPtr> ParseCase(SourcePos pos);
   Result<ast::ExprPtr> ParseCastBody(SourcePos pos, bool try_cast);
   Result<std::string> ParseTypeText();

@@ -95,6 +95,8 @@ class Gen:
             lambda: "CAST(%s AS INT)" % self.c(["d", "m", "(d / 3)"]),
             lambda: "instr(%s, 'a')" % self.str_expr(depth + 1),
             lambda: "ascii(%s)" % self.str_expr(depth + 1),
+            lambda: "aggregate(%s, 0, (acc, x) -> acc + coalesce(x, 1))" % self.array_expr(depth + 1),
+            lambda: "size(%s)" % self.array_expr(depth + 1),
         ])()
 
     def num_expr(self, depth=0):
@@ -145,7 +147,24 @@ class Gen:
             lambda: "hex(%s)" % self.c(INT_COLS + STRING_COLS),
             lambda: "if(%s, %s, %s)" % (self.bool_expr(depth + 1), self.str_expr(depth + 1),
                                         self.str_expr(depth + 1)),
-            lambda: "date_format(%s, 'yyyy-MM-dd')" % self.date_expr(depth + 1),
+            lambda: "date_format(%s, '%s')" % (self.date_expr(depth + 1), self.c(
+                ["yyyy-MM-dd", "d/M/yy", "EEE, MMM d yyyy", "D 'day' EEEE MMMM", "HH:mm:ss a"])),
+            lambda: "array_join(transform(array(%s, %s), x -> upper(x)), ',')" % (
+                self.str_expr(depth + 1), self.str_expr(depth + 1)),
+        ])()
+
+    def array_expr(self, depth=0):
+        """An array<int> (higher-order functions and array functions over it)."""
+        base = "array(%s, %s, %s)" % (self.int_expr(depth + 1), self.int_expr(depth + 1),
+                                      self.c(INT_COLS))
+        return self.c([
+            lambda: base,
+            lambda: "transform(%s, x -> x * %s)" % (base, self.c(["2", "k", "x"])),
+            lambda: "transform(%s, (x, j) -> x + j)" % base,
+            lambda: "filter(%s, x -> x > %s)" % (base, self.c(["0", "k", "i"])),
+            lambda: "zip_with(%s, array(1, 2), (a, b) -> a - b)" % base,
+            lambda: "array_insert(%s, %s, %s)" % (base, self.c(["1", "2", "-1", "5", "-6"]),
+                                                  self.c(INT_COLS + ["7"])),
         ])()
 
     def date_expr(self, depth=0):
@@ -179,11 +198,13 @@ class Gen:
             lambda: "startswith(%s, 'a')" % self.str_expr(depth + 1),
             lambda: "contains(%s, 'b')" % self.str_expr(depth + 1),
             lambda: "isnan(%s)" % self.c(DOUBLE_COLS),
+            lambda: "exists(%s, x -> x > %s)" % (self.array_expr(depth + 1), self.c(["0", "k"])),
+            lambda: "forall(%s, x -> x IS NOT NULL)" % self.array_expr(depth + 1),
         ])()
 
     def any_expr(self):
         return self.c([self.int_expr, self.num_expr, self.str_expr, self.date_expr,
-                       self.bool_expr])()
+                       self.bool_expr, self.array_expr])()
 
     def aggregate(self):
         return self.c([
