@@ -22,16 +22,26 @@ std::string LetterFormat(char letter, size_t count) {
       if (count == 2) return "%m";
       if (count == 3) return "%b";
       return count == 4 ? "%B" : "";
-    case 'd': return count == 1 ? "%-d" : count == 2 ? "%d" : "";
-    case 'D': return count == 1 ? "%-j" : count == 3 ? "%j" : "";
-    case 'H': return count == 1 ? "%-H" : count == 2 ? "%H" : "";
-    case 'h': return count == 1 ? "%-I" : count == 2 ? "%I" : "";
-    case 'm': return count == 1 ? "%-M" : count == 2 ? "%M" : "";
-    case 's': return count == 1 ? "%-S" : count == 2 ? "%S" : "";
-    case 'S': return count == 3 ? "%g" : count == 6 ? "%f" : "";
-    case 'a': return count == 1 ? "%p" : "";
-    case 'E': return count <= 3 ? "%a" : count == 4 ? "%A" : "";
-    default: return "";
+    case 'd':
+      return count == 1 ? "%-d" : count == 2 ? "%d" : "";
+    case 'D':
+      return count == 1 ? "%-j" : count == 3 ? "%j" : "";
+    case 'H':
+      return count == 1 ? "%-H" : count == 2 ? "%H" : "";
+    case 'h':
+      return count == 1 ? "%-I" : count == 2 ? "%I" : "";
+    case 'm':
+      return count == 1 ? "%-M" : count == 2 ? "%M" : "";
+    case 's':
+      return count == 1 ? "%-S" : count == 2 ? "%S" : "";
+    case 'S':
+      return count == 3 ? "%g" : count == 6 ? "%f" : "";
+    case 'a':
+      return count == 1 ? "%p" : "";
+    case 'E':
+      return count <= 3 ? "%a" : count == 4 ? "%A" : "";
+    default:
+      return "";
   }
 }
 
@@ -45,12 +55,14 @@ Result<std::string> StrftimeFormat(const std::string& pattern) {
       // 'text' is literal text; '' is one quote.
       size_t end = pattern.find('\'', i + 1);
       if (end == std::string::npos) {
-        return Status::InvalidArgument("[INVALID_DATETIME_PATTERN] an unclosed quote in the pattern");
+        return Status::InvalidArgument(
+            "[INVALID_DATETIME_PATTERN] an unclosed quote in the pattern");
       }
       if (end == i + 1) {
         out += "'";
       } else {
-        for (size_t k = i + 1; k < end; ++k) out += pattern[k] == '%' ? std::string("%%") : std::string(1, pattern[k]);
+        for (size_t k = i + 1; k < end; ++k)
+          out += pattern[k] == '%' ? std::string("%%") : std::string(1, pattern[k]);
       }
       i = end + 1;
       continue;
@@ -60,8 +72,9 @@ Result<std::string> StrftimeFormat(const std::string& pattern) {
       while (run < pattern.size() && pattern[run] == c) ++run;
       std::string format = LetterFormat(c, run - i);
       if (format.empty()) {
-        return Status::InvalidArgument("[INVALID_DATETIME_PATTERN] the pattern letter " + std::string(1, c) +
-                                       " (" + std::to_string(run - i) + " times) is not supported yet");
+        return Status::InvalidArgument("[INVALID_DATETIME_PATTERN] the pattern letter " +
+                                       std::string(1, c) + " (" + std::to_string(run - i) +
+                                       " times) is not supported yet");
       }
       out += format;
       i = run;
@@ -82,15 +95,19 @@ Result<DataType> BindDateFormat(const FunctionBindContext&, Args& args) {
   if (id == TypeId::kDate || id == TypeId::kNull) {
     args[0] = CastTo(args[0], DataType::Of(TypeId::kTimestampNtz));
   } else if (id != TypeId::kTimestamp && id != TypeId::kTimestampNtz) {
-    if (!CanCast(args[0]->type, kTimestamp)) return Status::InvalidArgument("argument 1 must be a timestamp");
+    if (!CanCast(args[0]->type, kTimestamp))
+      return Status::InvalidArgument("argument 1 must be a timestamp");
     args[0] = CastTo(args[0], kTimestamp);
   }
   return kString;
 }
-std::string EmitDateFormat(const FunctionEmitContext&, const Expression& call, const Emitted& args) {
+std::string EmitDateFormat(const FunctionEmitContext&, const Expression& call,
+                           const Emitted& args) {
   std::string format = *StrftimeFormat(call.children[1]->value);
   // A timestamp (with time zone in DuckDB) is written in the session zone, UTC.
-  std::string value = call.children[0]->type.id == TypeId::kTimestamp ? "timezone('UTC', " + args[0] + ")" : args[0];
+  std::string value = call.children[0]->type.id == TypeId::kTimestamp
+                          ? "timezone('UTC', " + args[0] + ")"
+                          : args[0];
   return "strftime(" + value + ", " + QuoteString(format) + ")";
 }
 

@@ -25,17 +25,19 @@ std::string Let(const std::string& name, const std::string& value, const std::st
 
 Status NeedParameters(size_t count, size_t least, size_t most, const char* function) {
   if (count < least || count > most) {
-    return Status::InvalidArgument(std::string("[INVALID_LAMBDA_FUNCTION_CALL.NUM_ARGS_MISMATCH] ") +
-                                   function + "'s lambda takes " + std::to_string(least) +
-                                   (least == most ? "" : " or " + std::to_string(most)) +
-                                   " parameters, not " + std::to_string(count));
+    return Status::InvalidArgument(
+        std::string("[INVALID_LAMBDA_FUNCTION_CALL.NUM_ARGS_MISMATCH] ") + function +
+        "'s lambda takes " + std::to_string(least) +
+        (least == most ? "" : " or " + std::to_string(most)) + " parameters, not " +
+        std::to_string(count));
   }
   return Status::OK();
 }
 
 Status NeedLambda(const Args& args, size_t i) {
   if (args[i]->kind != ExprKind::kLambda) {
-    return Status::InvalidArgument("argument " + std::to_string(i + 1) + " must be a lambda function");
+    return Status::InvalidArgument("argument " + std::to_string(i + 1) +
+                                   " must be a lambda function");
   }
   return Status::OK();
 }
@@ -46,7 +48,8 @@ DataType ElementOf(const DataType& array) {
 
 Result<DataType> BindLambdaArray(const Args& args) {
   if (args[0]->type.id != TypeId::kArray && args[0]->type.id != TypeId::kNull) {
-    return Status::InvalidArgument("[DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE] argument 1 must be an array");
+    return Status::InvalidArgument(
+        "[DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE] argument 1 must be an array");
   }
   return ElementOf(args[0]->type);
 }
@@ -64,8 +67,8 @@ Result<std::vector<DataType>> ElementAndIndex(size_t index, size_t count, const 
 std::string ElementLambda(const Expression& lambda, const std::string& body) {
   if (ParameterCount(lambda) == 1) return "lambda " + Parameter(lambda, 0) + ": " + body;
   const std::string& index = Parameter(lambda, 1);
-  return "lambda " + Parameter(lambda, 0) + ", " + index + "_1: " +
-         Let(index, "CAST(" + index + "_1 - 1 AS INTEGER)", body);
+  return "lambda " + Parameter(lambda, 0) + ", " + index +
+         "_1: " + Let(index, "CAST(" + index + "_1 - 1 AS INTEGER)", body);
 }
 
 Result<DataType> BindTransform(const FunctionBindContext&, Args& args) {
@@ -80,7 +83,8 @@ std::string EmitTransform(const FunctionEmitContext&, const Expression& call, co
 Result<DataType> BindPredicateLambda(const Args& args) {
   CR_RETURN_IF_ERROR(NeedLambda(args, 1));
   if (args[1]->type.id != TypeId::kBoolean && args[1]->type.id != TypeId::kNull) {
-    return Status::InvalidArgument("[DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE] the lambda must return a boolean");
+    return Status::InvalidArgument(
+        "[DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE] the lambda must return a boolean");
   }
   return BindLambdaArray(args);
 }
@@ -135,7 +139,8 @@ Result<std::vector<DataType>> AggregateParameters(size_t index, size_t count, co
 Result<DataType> BindAggregate(const FunctionBindContext&, Args& args) {
   CR_RETURN_IF_ERROR(BindLambdaArray(args).status());
   CR_RETURN_IF_ERROR(NeedLambda(args, 2));
-  if (args[1]->kind == ExprKind::kLambda) return Status::InvalidArgument("argument 2 must be a value");
+  if (args[1]->kind == ExprKind::kLambda)
+    return Status::InvalidArgument("argument 2 must be a value");
   if (args[2]->type != args[1]->type) {
     return Status::InvalidArgument(
         "[DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE] the merge function returns " +
@@ -194,13 +199,14 @@ std::string EntryBody(const Expression& lambda, const std::string& body) {
 Result<DataType> BindMapFilter(const FunctionBindContext&, Args& args) {
   CR_RETURN_IF_ERROR(NeedLambda(args, 1));
   if (args[1]->type.id != TypeId::kBoolean && args[1]->type.id != TypeId::kNull) {
-    return Status::InvalidArgument("[DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE] the lambda must return a boolean");
+    return Status::InvalidArgument(
+        "[DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE] the lambda must return a boolean");
   }
   return args[0]->type;
 }
 std::string EmitMapFilter(const FunctionEmitContext&, const Expression& call, const Emitted& args) {
-  return "map_from_entries(list_filter(map_entries(" + args[0] + "), lambda __e: " +
-         EntryBody(*call.children[1], args[1]) + "))";
+  return "map_from_entries(list_filter(map_entries(" + args[0] +
+         "), lambda __e: " + EntryBody(*call.children[1], args[1]) + "))";
 }
 Result<DataType> BindTransformKeys(const FunctionBindContext&, Args& args) {
   CR_RETURN_IF_ERROR(NeedLambda(args, 1));
@@ -211,7 +217,8 @@ Result<DataType> BindTransformKeys(const FunctionBindContext&, Args& args) {
 }
 Result<DataType> BindTransformValues(const FunctionBindContext&, Args& args) {
   CR_RETURN_IF_ERROR(NeedLambda(args, 1));
-  return DataType::Map(args[0]->type.children[0], args[1]->type.id == TypeId::kNull ? kInt : args[1]->type);
+  return DataType::Map(args[0]->type.children[0],
+                       args[1]->type.id == TypeId::kNull ? kInt : args[1]->type);
 }
 std::string EmitTransformEntries(const FunctionEmitContext& ctx, const Expression& call,
                                  const Emitted& args, bool keys) {
@@ -222,16 +229,21 @@ std::string EmitTransformEntries(const FunctionEmitContext& ctx, const Expressio
                         ", 'value': " + value + "})";
   if (!keys) return "map_from_entries(" + entries + ")";
   // Spark refuses a NULL key and (mapKeyDedupPolicy EXCEPTION) a duplicate one.
-  return "CASE WHEN list_contains(list_transform(" + entries + ", lambda __n: __n.key IS NULL), true) THEN " +
-         EmitError(ctx, "[NULL_MAP_KEY] transform_keys made a NULL key") + " WHEN len(list_distinct(list_transform(" +
-         entries + ", lambda __n: __n.key))) < len(" + entries + ") THEN " +
-         "error('[DUPLICATED_MAP_KEY] transform_keys made a duplicate key') ELSE map_from_entries(" +
+  return "CASE WHEN list_contains(list_transform(" + entries +
+         ", lambda __n: __n.key IS NULL), true) THEN " +
+         EmitError(ctx, "[NULL_MAP_KEY] transform_keys made a NULL key") +
+         " WHEN len(list_distinct(list_transform(" + entries + ", lambda __n: __n.key))) < len(" +
+         entries + ") THEN " +
+         "error('[DUPLICATED_MAP_KEY] transform_keys made a duplicate key') ELSE "
+         "map_from_entries(" +
          entries + ") END";
 }
-std::string EmitTransformKeys(const FunctionEmitContext& ctx, const Expression& call, const Emitted& args) {
+std::string EmitTransformKeys(const FunctionEmitContext& ctx, const Expression& call,
+                              const Emitted& args) {
   return EmitTransformEntries(ctx, call, args, true);
 }
-std::string EmitTransformValues(const FunctionEmitContext& ctx, const Expression& call, const Emitted& args) {
+std::string EmitTransformValues(const FunctionEmitContext& ctx, const Expression& call,
+                                const Emitted& args) {
   return EmitTransformEntries(ctx, call, args, false);
 }
 
@@ -244,7 +256,8 @@ const FunctionDef kFunctions[] = {
     {"reduce", FunctionKind::kScalar, 3, 4, BindAggregate, EmitAggregate, AggregateParameters},
     {"zip_with", FunctionKind::kScalar, 3, 3, BindZipWith, EmitZipWith, ZipParameters},
     {"map_filter", FunctionKind::kScalar, 2, 2, BindMapFilter, EmitMapFilter, KeyAndValue},
-    {"transform_keys", FunctionKind::kScalar, 2, 2, BindTransformKeys, EmitTransformKeys, KeyAndValue},
+    {"transform_keys", FunctionKind::kScalar, 2, 2, BindTransformKeys, EmitTransformKeys,
+     KeyAndValue},
     {"transform_values", FunctionKind::kScalar, 2, 2, BindTransformValues, EmitTransformValues,
      KeyAndValue},
 };

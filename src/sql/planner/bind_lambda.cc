@@ -19,12 +19,14 @@ Result<ExprPtr> Binder::BindLambda(const ast::Expr& lambda, ExprContext& ctx,
   }
   Result<std::vector<DataType>> types =
       function.lambda_parameters(index, lambda.qualifier.size(), args);
-  if (!types.ok()) return Error(lambda.pos, std::string(function.name) + ": " + types.status().message());
+  if (!types.ok())
+    return Error(lambda.pos, std::string(function.name) + ": " + types.status().message());
   for (size_t i = 0; i < lambda.qualifier.size(); ++i) {
     for (size_t j = 0; j < i; ++j) {
       if (lambda.qualifier[i] == lambda.qualifier[j]) {
-        return Error(lambda.pos, "[INVALID_LAMBDA_FUNCTION_CALL.DUPLICATE_ARG_NAMES] the lambda names " +
-                                     lambda.qualifier[i] + " twice");
+        return Error(lambda.pos,
+                     "[INVALID_LAMBDA_FUNCTION_CALL.DUPLICATE_ARG_NAMES] the lambda names " +
+                         lambda.qualifier[i] + " twice");
       }
     }
   }
