@@ -5,6 +5,8 @@
 // emitters write DuckDB's `lambda p: body` around its body. Where Spark's parameter is not
 // DuckDB's (a 0-based index, a map entry's key and value, the elements of two arrays), the
 // parameter is bound to its value by `Let` (a one-element list_transform).
+#include <algorithm>
+
 #include "sql/function/arguments.h"
 #include "sql/function/function_registry.h"
 #include "sql/planner/type_rules.h"
@@ -136,11 +138,41 @@ Result<std::vector<DataType>> AggregateParameters(size_t index, size_t count, co
   }
   return Status::InvalidArgument("argument " + std::to_string(index + 1) + " may not be a lambda");
 }
+// The parameters of `e` (a lambda) and of the lambdas inside it.
+void CollectDeclared(const Expression& e, std::vector<std::string>& names) {
+  if (e.kind == ExprKind::kLambda) {
+    for (size_t i = 1; i < e.children.size(); ++i) names.push_back(e.children[i]->name);
+  }
+  for (const auto& child : e.children) {
+    if (child) CollectDeclared(*child, names);
+  }
+}
+// Whether `e` reads a column or a parameter not in `declared` (an enclosing lambda's).
+bool ReadsEnclosing(const Expression& e, const std::vector<std::string>& declared) {
+  if (e.kind == ExprKind::kColumnRef || e.kind == ExprKind::kSubquery) return true;
+  if (e.kind == ExprKind::kLambdaVariable) {
+    return std::find(declared.begin(), declared.end(), e.name) == declared.end();
+  }
+  for (const auto& child : e.children) {
+    if (child && ReadsEnclosing(*child, declared)) return true;
+  }
+  return false;
+}
+
 Result<DataType> BindAggregate(const FunctionBindContext&, Args& args) {
   CR_RETURN_IF_ERROR(BindLambdaArray(args).status());
   CR_RETURN_IF_ERROR(NeedLambda(args, 2));
   if (args[1]->kind == ExprKind::kLambda)
     return Status::InvalidArgument("argument 2 must be a value");
+  // DuckDB's list_reduce (1.4) misreads a value captured from outside its lambda when the rows
+  // hold lists of different lengths: the merge function may read only its own parameters.
+  std::vector<std::string> declared;
+  CollectDeclared(*args[2], declared);
+  if (ReadsEnclosing(*args[2]->children[0], declared)) {
+    return Status::InvalidArgument(
+        "the merge function may only read its own parameters and constants (a column or an "
+        "enclosing lambda's parameter is not supported yet)");
+  }
   if (args[2]->type != args[1]->type) {
     return Status::InvalidArgument(
         "[DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE] the merge function returns " +
