@@ -1,10 +1,11 @@
 // Higher-order functions (Spark 4, ANSI mode): the array and map functions that take a lambda.
-// transform, filter, exists, forall, aggregate / reduce, zip_with (arrays); map_filter,
-// transform_keys, transform_values (maps). A lambda argument is bound as ExprKind::kLambda
-// (planner/bind_lambda.cc): its parameters have unique names in the emitted SQL, and these
-// emitters write DuckDB's `lambda p: body` around its body. Where Spark's parameter is not
-// DuckDB's (a 0-based index, a map entry's key and value, the elements of two arrays), the
-// parameter is bound to its value by `Let` (a one-element list_transform).
+// transform, filter, exists, forall, aggregate / reduce, zip_with (arrays; and arrays_zip, its
+// sibling without a lambda); map_filter, transform_keys, transform_values (maps). A lambda argument
+// is bound as ExprKind::kLambda (planner/bind_lambda.cc): its parameters have
+// unique names in the emitted SQL, and these emitters write DuckDB's `lambda p: body` around its
+// body. Where Spark's parameter is not DuckDB's (a 0-based index, a map entry's key and value, the
+// elements of two arrays), the parameter is bound to its value by `Let` (a one-element
+// list_transform).
 #include <algorithm>
 
 #include "sql/function/arguments.h"
@@ -217,6 +218,37 @@ std::string EmitZipWith(const FunctionEmitContext&, const Expression& call, cons
          ")) + 1), lambda __i: " + body + ") END";
 }
 
+// arrays_zip(a, b, ...): structs of the i-th elements (fields named 0, 1, ... as Spark names
+// them for arguments that are not columns), as long as the longest array; NULL when any is.
+Result<DataType> BindArraysZip(const FunctionBindContext&, Args& args) {
+  std::vector<std::string> names;
+  std::vector<DataType> fields;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i]->type.id != TypeId::kArray && args[i]->type.id != TypeId::kNull) {
+      return Status::InvalidArgument("argument " + std::to_string(i + 1) + " must be an array");
+    }
+    DataType element = ElementOf(args[i]->type);
+    if (element.id == TypeId::kNull) element = kInt;
+    args[i] = CastTo(args[i], DataType::Array(element));
+    names.push_back(std::to_string(i));
+    fields.push_back(element);
+  }
+  return DataType::Array(DataType::Struct(std::move(names), std::move(fields)));
+}
+std::string EmitArraysZip(const FunctionEmitContext&, const Expression&, const Emitted& args) {
+  std::string any_null;
+  std::string lengths;
+  std::string fields;
+  for (size_t i = 0; i < args.size(); ++i) {
+    any_null += (i > 0 ? " OR " : "") + args[i] + " IS NULL";
+    lengths += (i > 0 ? ", " : "") + std::string("len(") + args[i] + ")";
+    fields += (i > 0 ? ", '" : "'") + std::to_string(i) + "': (" + args[i] + ")[__i]";
+  }
+  std::string longest = args.size() == 1 ? lengths : "greatest(" + lengths + ")";
+  return "CASE WHEN " + any_null + " THEN NULL ELSE list_transform(range(1, " + longest +
+         " + 1), lambda __i: {" + fields + "}) END";
+}
+
 // map_filter(m, (k, v) -> p), transform_keys(m, (k, v) -> k2), transform_values(m, (k, v) -> v2).
 Result<std::vector<DataType>> KeyAndValue(size_t index, size_t count, const Args& args) {
   if (index != 1) return Status::InvalidArgument("argument 1 must be a map");
@@ -287,6 +319,7 @@ const FunctionDef kFunctions[] = {
     {"aggregate", FunctionKind::kScalar, 3, 4, BindAggregate, EmitAggregate, AggregateParameters},
     {"reduce", FunctionKind::kScalar, 3, 4, BindAggregate, EmitAggregate, AggregateParameters},
     {"zip_with", FunctionKind::kScalar, 3, 3, BindZipWith, EmitZipWith, ZipParameters},
+    {"arrays_zip", FunctionKind::kScalar, 1, -1, BindArraysZip, EmitArraysZip},
     {"map_filter", FunctionKind::kScalar, 2, 2, BindMapFilter, EmitMapFilter, KeyAndValue},
     {"transform_keys", FunctionKind::kScalar, 2, 2, BindTransformKeys, EmitTransformKeys,
      KeyAndValue},
