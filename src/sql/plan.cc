@@ -226,6 +226,12 @@ std::string Expression::ToString() const {
           return "(" + children[0]->ToString() + (negated ? " NOT IN (" : " IN (") + body + "))";
       }
     }
+    case ExprKind::kLambda: {
+      std::vector<ExprPtr> parameters(children.begin() + 1, children.end());
+      return "(" + Join(parameters) + ") -> " + children[0]->ToString();
+    }
+    case ExprKind::kLambdaVariable:
+      return value;
   }
   return "?";
 }
@@ -408,6 +414,10 @@ bool ExpressionEquals(const Expression& a, const Expression& b) {
       return a.has_else == b.has_else && same_list(a.children, b.children);
     case ExprKind::kSubquery:
       return a.subquery == b.subquery;
+    case ExprKind::kLambda:
+      return same_list(a.children, b.children);
+    case ExprKind::kLambdaVariable:
+      return a.name == b.name;
   }
   return false;
 }

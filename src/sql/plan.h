@@ -60,6 +60,10 @@ enum class ExprKind {
   kCast,       // children[0] to `type`; try_cast: NULL instead of an error
   kCase,       // children: when0, then0, when1, then1, ... [, else]; has_else
   kSubquery,   // subquery_kind: scalar / EXISTS / IN (children[0] is the IN operand)
+  kLambda,     // an argument of a higher-order function: children[0] the body, children[1..]
+               // its parameters (kLambdaVariable); `type` the body's type
+  kLambdaVariable,  // a lambda's parameter: `name` its unique name in the emitted SQL,
+                    // `value` the name the query gave it
 };
 
 enum class OperatorKind {

@@ -122,6 +122,12 @@ Result<std::string> DuckDbEmitter::EmitExpr(const Expression& expr) {
         }
       }
     }
+    case ExprKind::kLambda:
+      // The body alone: the higher-order function's emitter writes DuckDB's `lambda p: body`
+      // around it with the parameters' unique names (function/higher_order_functions.cc).
+      return EmitExpr(*expr.children[0]);
+    case ExprKind::kLambdaVariable:
+      return expr.name;
   }
   return Status::Internal("unknown expression");
 }

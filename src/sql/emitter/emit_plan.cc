@@ -287,7 +287,9 @@ Result<std::string> EmitDuckDbSql(const LogicalPlan& plan, const EmitOptions& op
   if (block.items.size() < plan.output_count) return Status::Internal("plan output mismatch");
   block.items.resize(plan.output_count);
   for (size_t i = 0; i < plan.output_count; ++i) {
-    block.items[i].alias = QuoteIdentifier(plan.root->columns[i].name);
+    // DuckDB has no empty identifier; Spark names a column `` (SELECT ''): it is called _c<i>.
+    const std::string& name = plan.root->columns[i].name;
+    block.items[i].alias = QuoteIdentifier(name.empty() ? "_c" + std::to_string(i) : name);
   }
   return emitter.Render(block);
 }

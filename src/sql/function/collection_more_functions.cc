@@ -1,7 +1,7 @@
 // More array and map functions (Spark 4), written for DuckDB lists and maps: array_join,
 // array_max, array_min, array_position, array_remove, array_repeat, arrays_overlap, flatten,
 // slice, array_sort (without a comparator), sequence (integers), map_entries, map_from_arrays,
-// map_from_entries, str_to_map (literal delimiters).
+// map_from_entries, str_to_map (literal delimiters), array_insert.
 #include "sql/function/arguments.h"
 #include "sql/function/function_registry.h"
 #include "sql/planner/type_rules.h"
@@ -18,6 +18,43 @@ Status NeedArrayAndElement(const FunctionBindContext& ctx, Args& args) {
   args[0] = CastTo(args[0], DataType::Array(type));
   args[1] = CastTo(args[1], type);
   return Status::OK();
+}
+
+// array_insert(arr, pos, v): 1-based; a negative pos counts from the end (-1 appends); past
+// either end the gap is filled with NULLs; pos 0 is an error. A string value does not meet
+// numeric elements (Spark's analysis error).
+Result<DataType> BindArrayInsert(const FunctionBindContext& ctx, Args& args) {
+  if (args[0]->type.id == TypeId::kNull) args[0] = CastTo(args[0], DataType::Array(args[2]->type.id == TypeId::kNull ? kInt : args[2]->type));
+  CR_RETURN_IF_ERROR(NeedArray(args, 0));
+  CR_RETURN_IF_ERROR(NeedIntegral(args, 1, kInt));
+  bool element_string = args[0]->type.children[0].id == TypeId::kString;
+  bool value_string = args[2]->type.id == TypeId::kString;
+  if (args[2]->type.id != TypeId::kNull && args[0]->type.children[0].id != TypeId::kNull &&
+      element_string != value_string) {
+    return Status::InvalidArgument("[DATATYPE_MISMATCH.ARRAY_FUNCTION_DIFF_TYPES] the value does not match the elements");
+  }
+  std::swap(args[1], args[2]);
+  Status widened = NeedArrayAndElement(ctx, args);
+  std::swap(args[1], args[2]);
+  CR_RETURN_IF_ERROR(widened);
+  return args[0]->type;
+}
+std::string EmitArrayInsert(const FunctionEmitContext& ctx, const Expression& call, const Emitted& args) {
+  const std::string& a = args[0];
+  const std::string& p = args[1];
+  const std::string value = "[" + args[2] + "]";
+  std::string null_element = EmitCast("NULL", call.type.children[0]);
+  auto nulls = [&](const std::string& count) {
+    return "list_transform(range(" + count + "), lambda __x: " + null_element + ")";
+  };
+  // The 0-based place of a negative pos: len + pos + 1.
+  std::string back = "(len(" + a + ") + " + p + " + 1)";
+  return "CASE WHEN " + a + " IS NULL OR " + p + " IS NULL THEN NULL WHEN " + p + " = 0 THEN " +
+         EmitError(ctx, "[INVALID_INDEX_OF_ZERO] array_insert index 0") + " WHEN " + p + " > len(" + a +
+         ") + 1 THEN list_concat(" + a + ", " + nulls(p + " - len(" + a + ") - 1") + ", " + value +
+         ") WHEN " + p + " > 0 THEN list_concat(" + a + "[1:" + p + " - 1], " + value + ", " + a + "[" + p +
+         ":]) WHEN " + back + " >= 0 THEN list_concat(" + a + "[1:" + back + "], " + value + ", " + a + "[" +
+         back + " + 1:]) ELSE list_concat(" + value + ", " + nulls("-" + back) + ", " + a + ") END";
 }
 
 // array_join(arr, delimiter [, nullReplacement]): NULL elements skipped unless replaced.
@@ -205,6 +242,7 @@ constexpr FunctionDef kFunctions[] = {
     {"map_from_arrays", FunctionKind::kScalar, 2, 2, BindMapFromArrays, EmitMapFromArrays},
     {"map_from_entries", FunctionKind::kScalar, 1, 1, BindMapFromEntries, EmitMapFromEntries},
     {"str_to_map", FunctionKind::kScalar, 1, 3, BindStrToMap, EmitStrToMap},
+    {"array_insert", FunctionKind::kScalar, 3, 3, BindArrayInsert, EmitArrayInsert},
 };
 
 }  // namespace

@@ -101,7 +101,8 @@ Result<DataType> BindStringArguments(const FunctionBindContext&, std::vector<Exp
 std::vector<FunctionTable> AllFunctionTables() {
   return {AggregateFunctions(), ScalarFunctions(),      TextFunctions(),       EncodingFunctions(),
           MathFunctions(),      DatetimeFunctions(), ConditionalFunctions(), StatisticsFunctions(),
-          RegexpFunctions(),    CollectionFunctions(), MoreCollectionFunctions()};
+          RegexpFunctions(),    CollectionFunctions(), MoreCollectionFunctions(), HigherOrderFunctions(),
+          DatetimeFormatFunctions()};
 }
 
 }  // namespace cleanroom::sql

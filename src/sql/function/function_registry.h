@@ -49,12 +49,19 @@ struct FunctionDef {
   using EmitFn = std::string (*)(const FunctionEmitContext&, const Expression& call,
                                  const std::vector<std::string>& args);
 
+  // For a higher-order function: the types of the parameters of the lambda that is argument
+  // `index`, from the arguments bound before it (`args[0..index)`); `count` is the number of
+  // parameters the lambda names. InvalidArgument when the lambda does not fit there.
+  using LambdaParametersFn = Result<std::vector<DataType>> (*)(size_t index, size_t count,
+                                                              const std::vector<ExprPtr>& args);
+
   const char* name;  // canonical, lower case: the function id in the plan
   FunctionKind kind;
   int min_args;
   int max_args;  // -1: any number
   BindFn bind;
   EmitFn emit;
+  LambdaParametersFn lambda_parameters = nullptr;  // null: the function takes no lambda
 };
 
 // The function of that name (case-insensitive, aliases included), or nullptr.
@@ -80,6 +87,8 @@ FunctionTable StatisticsFunctions();
 FunctionTable RegexpFunctions();
 FunctionTable CollectionFunctions();
 FunctionTable MoreCollectionFunctions();
+FunctionTable HigherOrderFunctions();
+FunctionTable DatetimeFormatFunctions();
 // Every table above, in that order.
 std::vector<FunctionTable> AllFunctionTables();
 

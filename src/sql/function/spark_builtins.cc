@@ -9,7 +9,7 @@ namespace cleanroom::sql {
 namespace {
 
 // Spark's syntax forms that the parser and binder handle (not registry functions).
-constexpr const char* kSyntax[] = {"cast", "try_cast", "like", "ilike"};
+constexpr const char* kSyntax[] = {"cast", "try_cast", "like", "ilike", "shiftleft", "shiftright"};
 
 bool IsSyntax(const std::string& name) {
   for (const char* s : kSyntax) {

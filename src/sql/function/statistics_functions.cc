@@ -1,5 +1,6 @@
 // Statistical, bitwise and selection aggregates (Spark 4), written for DuckDB: covar_pop,
 // covar_samp, corr, regr_*, skewness, kurtosis, median, percentile, percentile_disc, count_if,
+// grouping, grouping_id,
 // bit_and, bit_or, bit_xor, max_by, min_by, product, try_sum, try_avg; and the window function
 // nth_value.
 #include <cstdlib>
@@ -43,7 +44,8 @@ Result<DataType> BindCountIf(const FunctionBindContext&, Args& args) {
   return kBigInt;
 }
 std::string EmitCountIf(const FunctionEmitContext& ctx, const Expression& call, const Emitted& args) {
-  return EmitCast(EmitCall(ctx, call, "count_if", args), kBigInt);
+  // DuckDB's count_if of no true (only NULL) conditions is NULL; Spark's is 0.
+  return "COALESCE(" + EmitCast(EmitCall(ctx, call, "count_if", args), kBigInt) + ", 0)";
 }
 // median(x) / percentile(x, p): the exact percentile, interpolated linearly (double).
 Status NeedPercentage(const Args& args, size_t i) {
@@ -142,6 +144,17 @@ std::string EmitTryAvg(const FunctionEmitContext& ctx, const Expression& call, c
   return avg;
 }
 
+// grouping(col): 1 when the row is a subtotal over col (col not in its grouping set), else 0;
+// grouping_id(a, b, ...): those bits, the first column the highest. DuckDB's grouping() is
+// both; its argument must be a grouping expression (as in Spark).
+Result<DataType> BindGrouping(const FunctionBindContext&, Args&) {
+  return DataType::Of(TypeId::kTinyInt);
+}
+Result<DataType> BindGroupingId(const FunctionBindContext&, Args&) { return kBigInt; }
+std::string EmitGrouping(const FunctionEmitContext&, const Expression& call, const Emitted& args) {
+  return EmitCast(NamedCall("grouping", args), call.type);
+}
+
 constexpr FunctionDef kFunctions[] = {
     {"try_sum", FunctionKind::kAggregate, 1, 1, BindTrySum, EmitTrySum},
     {"try_avg", FunctionKind::kAggregate, 1, 1, BindTryAvg, EmitTryAvg},
@@ -169,6 +182,8 @@ constexpr FunctionDef kFunctions[] = {
     {"max_by", FunctionKind::kAggregate, 2, 2, BindBy, EmitMaxBy},
     {"min_by", FunctionKind::kAggregate, 2, 2, BindBy, EmitMinBy},
     {"product", FunctionKind::kAggregate, 1, 1, BindDoubles, EmitNamed},
+    {"grouping", FunctionKind::kAggregate, 1, 1, BindGrouping, EmitGrouping},
+    {"grouping_id", FunctionKind::kAggregate, 1, -1, BindGroupingId, EmitGrouping},
     {"nth_value", FunctionKind::kWindow, 2, 3, BindNthValue, EmitNthValue},
 };
 

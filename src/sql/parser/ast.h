@@ -33,9 +33,11 @@ enum class ExprKind {
   kInSubquery,      // x [NOT] IN (SELECT ...)
   kExists,          // [NOT] EXISTS (SELECT ...)
   kScalarSubquery,  // (SELECT ...)
+  kLambda,          // x -> body, (x, y) -> body: qualifier holds the parameters, args[0] the body
 };
 
-enum class LiteralKind { kNull, kBoolean, kNumber, kString, kBlob, kDate, kTimestamp, kInterval };
+enum class LiteralKind { kNull, kBoolean, kNumber, kString, kBlob, kDate, kTimestamp, kInterval,
+                         kTime };
 
 enum class FrameBoundKind { kUnboundedPreceding, kPreceding, kCurrentRow, kFollowing,
                             kUnboundedFollowing };

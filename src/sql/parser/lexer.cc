@@ -188,7 +188,7 @@ class Lexer {
   Status ReadSymbol(Token& token) {
     token.kind = TokenKind::kSymbol;
     static constexpr std::string_view kThree[] = {"<=>"};
-    static constexpr std::string_view kTwo[] = {"<=", ">=", "<>", "!=", "==", "||", "::", "<<", ">>", "//"};
+    static constexpr std::string_view kTwo[] = {"<=", ">=", "<>", "!=", "==", "||", "::", "<<", ">>", "//", "->"};
     std::string_view rest = text_.substr(i_);
     for (std::string_view s : kThree) {
       if (rest.substr(0, 3) == s) return Take(token, 3);

@@ -1,4 +1,6 @@
 // FROM clauses and GROUP BY of the recursive-descent parser.
+#include <cerrno>
+#include <cstdlib>
 #include <map>
 
 #include "sql/catalog.h"
@@ -35,6 +37,10 @@ Status Parser::ParseGroupBy(ast::SelectNode& select) {
     if (product.size() > 4096) return ErrorAt(Peek(), "too many grouping sets");
     sets = std::move(product);
   } while (EatSymbol(","));
+  if (IsKeyword("grouping") && IsKeyword("sets", 1)) {
+    // Hive's GROUP BY a, b GROUPING SETS (...): the sets alone say how rows are grouped.
+    CR_ASSIGN_OR_RETURN(sets, ParseGroupingElement(state));
+  }
   if (IsKeyword("with") && (IsKeyword("rollup", 1) || IsKeyword("cube", 1))) {
     bool cube = IsKeyword("cube", 1);
     Next();
@@ -249,6 +255,58 @@ Status Parser::ParseAlias(std::string& alias, std::vector<std::string>* column_a
   return Status::OK();
 }
 
+// Spark's table function range([start,] end [, step [, partitions]]): a column `id` of bigints
+// from start (0) below end by step (1), its bounds integer literals. It becomes VALUES rows
+// (at most kMaxRangeRows of them).
+Status Parser::ParseRange(TableRef& ref) {
+  constexpr int64_t kMaxRangeRows = 100000;
+  const Token& name = Next();
+  Next();  // (
+  std::vector<int64_t> bounds;
+  do {
+    bool negative = EatSymbol("-");
+    const Token& number = Peek();
+    if (number.kind != TokenKind::kNumber) return ErrorAt(number, "range() takes integer literals");
+    errno = 0;
+    char* end = nullptr;
+    long long value = std::strtoll(number.text.c_str(), &end, 10);
+    if (errno != 0 || end == nullptr || *end != '\0') return ErrorAt(number, "range() takes integer literals");
+    bounds.push_back(negative ? -value : value);
+    Next();
+  } while (EatSymbol(","));
+  CR_RETURN_IF_ERROR(ExpectSymbol(")"));
+  if (bounds.size() > 4) return ErrorAt(name, "range() takes at most 4 arguments");
+  int64_t start = bounds.size() == 1 ? 0 : bounds[0];
+  int64_t stop = bounds.size() == 1 ? bounds[0] : bounds[1];
+  int64_t step = bounds.size() >= 3 ? bounds[2] : 1;
+  if (step == 0) return ErrorAt(name, "range(): the step must not be 0");
+  ref.kind = ast::TableRefKind::kValues;
+  ref.alias = "range";
+  ref.column_aliases = {"id"};
+  for (int64_t v = start; step > 0 ? v < stop : v > stop; v += step) {
+    if (static_cast<int64_t>(ref.values_rows.size()) == kMaxRangeRows) {
+      return ErrorAt(name, "range() of more than " + std::to_string(kMaxRangeRows) + " rows is not supported");
+    }
+    auto literal = std::make_unique<ast::Expr>(ast::ExprKind::kLiteral, name.pos);
+    literal->literal_kind = ast::LiteralKind::kNumber;
+    literal->text = std::to_string(v) + "L";
+    ast::ExprPtr item = std::move(literal);
+    if (v < 0) {
+      // A negative number is the negation of its literal, as the parser reads it.
+      auto negate = std::make_unique<ast::Expr>(ast::ExprKind::kUnary, name.pos);
+      negate->name = "-";
+      item->text = std::to_string(-v) + "L";
+      negate->args.push_back(std::move(item));
+      item = std::move(negate);
+    }
+    std::vector<ast::ExprPtr> row;
+    row.push_back(std::move(item));
+    ref.values_rows.push_back(std::move(row));
+  }
+  if (ref.values_rows.empty()) return ErrorAt(name, "range() over no rows is not supported");
+  return Status::OK();
+}
+
 // table_factor := name [alias] | 'file' [alias] | '(' query ')' [alias] | '(' from ')'
 //               | VALUES rows [alias]
 Result<std::unique_ptr<TableRef>> Parser::ParseTableFactor() {
@@ -281,6 +339,8 @@ Result<std::unique_ptr<TableRef>> Parser::ParseTableFactor() {
     Next();
     ref->kind = ast::TableRefKind::kValues;
     CR_ASSIGN_OR_RETURN(ref->values_rows, ParseValuesRows());
+  } else if (Peek().kind == TokenKind::kIdentifier && Peek().lower == "range" && IsSymbol("(", 1)) {
+    CR_RETURN_IF_ERROR(ParseRange(*ref));
   } else if (Peek().kind == TokenKind::kString) {
     ref->kind = ast::TableRefKind::kBase;
     ref->is_file = true;

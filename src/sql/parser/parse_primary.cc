@@ -1,4 +1,6 @@
 // Primary expressions: literals, names, function calls, CASE, CAST, subqueries, windows.
+#include <algorithm>
+
 #include "sql/catalog.h"
 #include "sql/parser/parser_internal.h"
 
@@ -72,11 +74,14 @@ Result<ExprPtr> Parser::ParsePrimary() {
       e->text = w;
       return e;
     }
-    if ((w == "date" || w == "timestamp" || w == "timestamp_ntz" || w == "timestamp_ltz") &&
+    if ((w == "date" || w == "timestamp" || w == "timestamp_ntz" || w == "timestamp_ltz" ||
+         w == "time") &&
         Peek(1).kind == TokenKind::kString) {
       Next();
       auto e = MakeExpr(ExprKind::kLiteral, pos);
-      e->literal_kind = w == "date" ? ast::LiteralKind::kDate : ast::LiteralKind::kTimestamp;
+      e->literal_kind = w == "date"   ? ast::LiteralKind::kDate
+                        : w == "time" ? ast::LiteralKind::kTime
+                                      : ast::LiteralKind::kTimestamp;
       e->text = Next().text;
       return e;
     }
@@ -93,7 +98,10 @@ Result<ExprPtr> Parser::ParsePrimary() {
       Next();
       return ParseCastBody(pos, w == "try_cast");
     }
-    if (w == "exists" && IsSymbol("(", 1)) {
+    // EXISTS (subquery), or Spark's higher-order function exists(array, x -> predicate).
+    bool exists_function = w == "exists" && IsSymbol("(", 1) && !IsKeyword("select", 2) &&
+                           !IsKeyword("with", 2) && !IsKeyword("values", 2) && !IsSymbol("(", 2);
+    if (w == "exists" && IsSymbol("(", 1) && !exists_function) {
       Next();
       Next();
       auto e = MakeExpr(ExprKind::kExists, pos);
@@ -109,7 +117,10 @@ Result<ExprPtr> Parser::ParsePrimary() {
     }
     // left(s, n), right(s, n), regexp(s, p), rlike(s, p): reserved words that also name
     // functions; in the place of an expression they can only be calls.
-    if (IsReserved(w) && !(IsSymbol("(", 1) && (w == "left" || w == "right" || w == "regexp" || w == "rlike"))) {
+    bool lambda_parameter =
+        std::find(lambda_parameters_.begin(), lambda_parameters_.end(), w) != lambda_parameters_.end();
+    if (IsReserved(w) && !exists_function && !lambda_parameter &&
+        !(IsSymbol("(", 1) && (w == "left" || w == "right" || w == "regexp" || w == "rlike"))) {
       return Unexpected("an expression");
     }
   }
@@ -136,6 +147,41 @@ Result<ExprPtr> Parser::ParsePrimary() {
   return e;
 }
 
+Result<ExprPtr> Parser::ParseArgument() {
+  auto is_name = [this](size_t ahead) {
+    TokenKind kind = Peek(ahead).kind;
+    return kind == TokenKind::kIdentifier || kind == TokenKind::kQuotedIdentifier;
+  };
+  // The parameters: one name, or names in parentheses, followed by `->`.
+  size_t arrow = 0;
+  if (is_name(0) && IsSymbol("->", 1)) {
+    arrow = 1;
+  } else if (IsSymbol("(") && is_name(1)) {
+    size_t i = 2;
+    while (IsSymbol(",", i) && is_name(i + 1)) i += 2;
+    if (IsSymbol(")", i) && IsSymbol("->", i + 1)) arrow = i + 1;
+  }
+  if (arrow == 0) return ParseExpr();
+  auto e = MakeExpr(ExprKind::kLambda, Peek().pos);
+  EatSymbol("(");
+  while (!IsSymbol("->")) {
+    const Token& parameter = Next();
+    e->qualifier.push_back(parameter.kind == TokenKind::kIdentifier ? parameter.lower
+                                                                     : ToLowerAscii(parameter.text));
+    EatSymbol(",");
+    EatSymbol(")");
+  }
+  Next();  // ->
+  // In the body the parameters are names even when they are reserved words (`all -> all * 2`).
+  size_t outer = lambda_parameters_.size();
+  lambda_parameters_.insert(lambda_parameters_.end(), e->qualifier.begin(), e->qualifier.end());
+  Result<ExprPtr> body = ParseExpr();
+  lambda_parameters_.resize(outer);
+  if (!body.ok()) return body.status();
+  e->args.push_back(std::move(body).value());
+  return e;
+}
+
 Result<ExprPtr> Parser::ParseFunction(const Token& name_token) {
   auto e = MakeExpr(ExprKind::kFunction, name_token.pos);
   e->name = name_token.lower;
@@ -148,8 +194,8 @@ Result<ExprPtr> Parser::ParseFunction(const Token& name_token) {
   } else if (!EatSymbol(")")) {
     if (EatKeyword("distinct")) {
       e->distinct = true;
-    } else {
-      EatKeyword("all");
+    } else if (!IsSymbol("->", 1)) {
+      EatKeyword("all");  // not a lambda parameter named `all`
     }
     if (name == "extract") {
       // EXTRACT(field FROM x) is the function extract('field', x).
@@ -191,7 +237,7 @@ Result<ExprPtr> Parser::ParseFunction(const Token& name_token) {
       if (name == "position") {
         CR_ASSIGN_OR_RETURN(first, ParseBitOr());
       } else {
-        CR_ASSIGN_OR_RETURN(first, ParseExpr());
+        CR_ASSIGN_OR_RETURN(first, ParseArgument());
       }
       if ((name == "trim" || name == "ltrim" || name == "rtrim") && EatKeyword("from")) {
         // TRIM(chars FROM x) is trim(x, chars).
@@ -219,7 +265,7 @@ Result<ExprPtr> Parser::ParseFunction(const Token& name_token) {
         e->args.push_back(std::move(haystack));
       } else {
         while (EatSymbol(",")) {
-          CR_ASSIGN_OR_RETURN(ExprPtr arg, ParseExpr());
+          CR_ASSIGN_OR_RETURN(ExprPtr arg, ParseArgument());
           e->args.push_back(std::move(arg));
         }
       }
@@ -267,6 +313,12 @@ Result<ExprPtr> Parser::ParseFunction(const Token& name_token) {
     } else {
       CR_ASSIGN_OR_RETURN(e->over, ParseWindowSpec());
     }
+  }
+  if ((e->name == "shiftleft" || e->name == "shiftright") && e->args.size() == 2 && !e->over &&
+      !e->filter && !e->distinct) {
+    // shiftleft(a, n) / shiftright(a, n) are Spark's `a << n` / `a >> n`.
+    e->kind = ExprKind::kBinary;
+    e->name = e->name == "shiftleft" ? "<<" : ">>";
   }
   return e;
 }

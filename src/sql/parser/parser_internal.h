@@ -66,6 +66,11 @@ class Parser {
   Result<ast::ExprPtr> ParsePostfix();
   Result<ast::ExprPtr> ParsePrimary();
   Result<ast::ExprPtr> ParseFunction(const Token& name_token);
+  // A function argument: an expression, or a lambda `x -> body` / `(x, y) -> body`.
+  Result<ast::ExprPtr> ParseArgument();
+  Status ParseRange(ast::TableRef& ref);  // FROM range(...) as VALUES rows
+  // The parameters of the lambdas whose bodies are being parsed (innermost last).
+  std::vector<std::string> lambda_parameters_;
   Result<ast::ExprPtr> ParseCase(SourcePos pos);
   Result<ast::ExprPtr> ParseCastBody(SourcePos pos, bool try_cast);
   Result<std::string> ParseTypeText();

@@ -1,5 +1,6 @@
 // Binding of expressions: names, literals, operators, CASE, CAST, predicates, subqueries.
 #include <algorithm>
+#include <optional>
 
 #include "sql/planner/binder.h"
 #include "sql/planner/type_rules.h"
@@ -92,6 +93,9 @@ Result<ExprPtr> Binder::BindExpr(const ast::Expr& expr, ExprContext& ctx) {
       return BindCase(expr, ctx);
     case ast::ExprKind::kCast:
       return BindCast(expr, ctx);
+    case ast::ExprKind::kLambda:
+      return Error(expr.pos, "a lambda function is only allowed as an argument of a higher-order "
+                             "function (transform, filter, aggregate, ...)");
     case ast::ExprKind::kInSubquery:
     case ast::ExprKind::kExists:
     case ast::ExprKind::kScalarSubquery:
@@ -112,6 +116,11 @@ Result<ExprPtr> Binder::BindColumn(const ast::Expr& expr, ExprContext& ctx) {
     }
     return nullptr;
   };
+  if (!qualified && ctx.lambda_variables != nullptr) {
+    for (auto it = ctx.lambda_variables->rbegin(); it != ctx.lambda_variables->rend(); ++it) {
+      if ((*it)->value == lower) return *it;
+    }
+  }
   if (ctx.aliases_first) {
     if (ExprPtr e = alias_lookup()) return e;
   }
@@ -179,6 +188,8 @@ Result<ExprPtr> Binder::BindLiteral(const ast::Expr& expr) {
       return MakeLiteral(DataType::Of(TypeId::kTimestampNtz), expr.text);
     case ast::LiteralKind::kInterval:
       return MakeLiteral(DataType::Of(TypeId::kInterval), expr.text);
+    case ast::LiteralKind::kTime:
+      return Error(expr.pos, "the TIME type is not supported (a TIME literal may only be cast to a number)");
   }
   return Status::Internal("unknown literal");
 }
@@ -434,7 +445,56 @@ Result<ExprPtr> Binder::BindCase(const ast::Expr& expr, ExprContext& ctx) {
   return e;
 }
 
+namespace {
+
+// A TIME literal 'HH:MM:SS[.fraction]' as its seconds since midnight, exact (Spark's cast of a
+// TIME to a number), or nullopt when the text is not a valid time of day.
+std::optional<std::pair<std::string, int>> TimeLiteralSeconds(const std::string& text) {
+  auto digits = [&](size_t at, size_t n) -> int {
+    if (at + n > text.size()) return -1;
+    int v = 0;
+    for (size_t i = at; i < at + n; ++i) {
+      if (text[i] < '0' || text[i] > '9') return -1;
+      v = v * 10 + (text[i] - '0');
+    }
+    return v;
+  };
+  int h = digits(0, 2), m = digits(3, 2), sec = digits(6, 2);
+  if (h < 0 || m < 0 || sec < 0 || text[2] != ':' || text[5] != ':' || h > 23 || m > 59 || sec > 59) {
+    return std::nullopt;
+  }
+  std::string fraction;
+  if (text.size() > 8) {
+    if (text[8] != '.' || text.size() == 9 || text.size() > 18 || digits(9, text.size() - 9) < 0) {
+      return std::nullopt;
+    }
+    fraction = text.substr(9);
+  }
+  std::string value = std::to_string(h * 3600 + m * 60 + sec);
+  if (!fraction.empty()) value += "." + fraction;
+  return std::make_pair(value, static_cast<int>(fraction.size()));
+}
+
+}  // namespace
+
 Result<ExprPtr> Binder::BindCast(const ast::Expr& expr, ExprContext& ctx) {
+  const ast::Expr& source = *expr.args[0];
+  if (source.kind == ast::ExprKind::kLiteral && source.literal_kind == ast::LiteralKind::kTime) {
+    // CAST(TIME '...' AS number): Spark's seconds since midnight (a fraction truncated by a cast
+    // to an integer, rounded by one to a decimal); the TIME type itself is not supported.
+    auto seconds = TimeLiteralSeconds(source.text);
+    if (!seconds) return Error(source.pos, "invalid TIME literal");
+    Result<DataType> target = ParseTypeName(expr.type_name);
+    if (!target.ok() || !(target->IsIntegral() || target->id == TypeId::kDecimal)) {
+      return Error(expr.pos, "the TIME type is not supported (a TIME literal may only be cast to a number)");
+    }
+    auto e = std::make_shared<Expression>();
+    e->kind = ExprKind::kCast;
+    e->type = *target;
+    e->try_cast = expr.try_cast;
+    e->children.push_back(MakeLiteral(DataType::Decimal(5 + seconds->second, seconds->second), seconds->first));
+    return e;
+  }
   CR_ASSIGN_OR_RETURN(ExprPtr operand, BindExpr(*expr.args[0], ctx));
   std::string name = expr.type_name;
   // Spellings of other dialects that the corpora use.

@@ -119,6 +119,11 @@ Result<ExprPtr> Binder::BindFunction(const ast::Expr& expr, ExprContext& ctx) {
     if (a->kind == ast::ExprKind::kStar) {
       return Error(a->pos, "'*' is only allowed in count(*)");
     }
+    if (a->kind == ast::ExprKind::kLambda) {
+      CR_ASSIGN_OR_RETURN(ExprPtr lambda, BindLambda(*a, arg_ctx, *function, args.size(), args));
+      args.push_back(std::move(lambda));
+      continue;
+    }
     CR_ASSIGN_OR_RETURN(ExprPtr bound, BindExpr(*a, arg_ctx));
     args.push_back(std::move(bound));
   }

@@ -321,6 +321,11 @@ Result<PlanPtr> Binder::BindSelect(const ast::QueryNode& node, Scope* outer) {
         if (ExpressionEquals(*e, *groups[i])) return MakeColumnRef(agg->columns[i]);
       }
       if (e->kind == ExprKind::kAggregate) {
+        std::string_view fn = e->function != nullptr ? e->function->name : "";
+        if ((fn == "grouping" || fn == "grouping_id") && agg->grouping_sets.empty()) {
+          return Error(current_pos, "[UNSUPPORTED_GROUPING_EXPRESSION] " + std::string(fn) +
+                                        "() needs GROUPING SETS, ROLLUP or CUBE");
+        }
         for (size_t j = 0; j < agg->expressions.size(); ++j) {
           if (ExpressionEquals(*e, *agg->expressions[j])) {
             return MakeColumnRef(agg->columns[groups.size() + j]);

@@ -56,6 +56,9 @@ class Binder {
     bool aliases_first = false;
     // The WINDOW clause of the SELECT being bound (for OVER name); may be null.
     const std::vector<std::pair<std::string, std::unique_ptr<ast::WindowSpec>>>* windows = nullptr;
+    // Inside a lambda's body: the parameters in scope (kLambdaVariable, innermost last); a bare
+    // name naming one is the parameter, before any column (Spark's rule).
+    const std::vector<ExprPtr>* lambda_variables = nullptr;
   };
 
  private:
@@ -89,6 +92,10 @@ class Binder {
   Result<ExprPtr> BindArithmetic(OperatorKind op, ExprPtr left, ExprPtr right, SourcePos pos);
   Result<ExprPtr> BindComparison(OperatorKind op, ExprPtr left, ExprPtr right, SourcePos pos);
   Result<ExprPtr> BindFunction(const ast::Expr& expr, ExprContext& ctx);
+  // Argument `index` of a call of `function`, a lambda (planner/bind_lambda.cc); `args` holds
+  // the arguments bound before it.
+  Result<ExprPtr> BindLambda(const ast::Expr& lambda, ExprContext& ctx, const FunctionDef& function,
+                             size_t index, const std::vector<ExprPtr>& args);
   Result<ExprPtr> BindWindow(const ast::Expr& expr, ExprPtr call, ExprContext& ctx);
   Result<ExprPtr> BindCase(const ast::Expr& expr, ExprContext& ctx);
   Result<ExprPtr> BindCast(const ast::Expr& expr, ExprContext& ctx);
@@ -110,6 +117,7 @@ class Binder {
   // CTEs in scope, innermost last: (lower name, definition).
   std::vector<std::pair<std::string, const ast::CommonTableExpr*>> ctes_;
   int cte_depth_ = 0;
+  int lambda_variables_ = 0;  // lambda parameters named so far (their unique names)
 };
 
 // The edit distance of two lower-case names (for suggestions).
