@@ -1,0 +1,54 @@
+#include "console/console_api.h"
+
+namespace cleanroom::console {
+
+ApiResponse JsonResponse(const Json& body) {
+  ApiResponse response;
+  response.body = body.dump();
+  return response;
+}
+
+ApiResponse ErrorResponse(const Status& status) {
+  int http = 500;
+  switch (status.code()) {
+    case StatusCode::kInvalidArgument: http = 400; break;
+    case StatusCode::kUnauthenticated: http = 401; break;
+    case StatusCode::kPermissionDenied: http = 403; break;
+    case StatusCode::kNotFound: http = 404; break;
+    case StatusCode::kAlreadyExists:
+    case StatusCode::kFailedPrecondition: http = 409; break;
+    case StatusCode::kResourceExhausted: http = 429; break;
+    case StatusCode::kUnimplemented: http = 501; break;
+    case StatusCode::kUnavailable: http = 502; break;
+    default: break;
+  }
+  ApiResponse response = JsonResponse(
+      Json{{"error", {{"code", std::string(StatusCodeName(status.code()))}, {"message", status.message()}}}});
+  response.status = http;
+  return response;
+}
+
+bool IsPlainSegment(const std::string& segment) {
+  if (segment.empty() || segment.size() > 128) return false;
+  for (char c : segment) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+std::vector<std::string> ApiSegments(const std::string& path) {
+  const std::string prefix = "/api/";
+  if (path.compare(0, prefix.size(), prefix) != 0) return {};
+  std::vector<std::string> segments;
+  size_t start = prefix.size();
+  while (start <= path.size()) {
+    size_t slash = path.find('/', start);
+    if (slash == std::string::npos) slash = path.size();
+    segments.push_back(path.substr(start, slash - start));
+    start = slash + 1;
+  }
+  return segments;
+}
+
+}  // namespace cleanroom::console
