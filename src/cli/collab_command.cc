@@ -89,6 +89,23 @@ void PrintCollaboration(const Json& c) {
                   roles.c_str(), vote.c_str());
     }
   }
+  // What the contract in force (else the latest proposed) lets see the data.
+  const Json& versions = c["versions"];
+  if (versions.empty()) return;
+  size_t index = c["activeVersion"].is_number() ? c["activeVersion"].get<size_t>() - 1 : versions.size() - 1;
+  const Json contract = versions[index].value("contract", Json::object());
+  std::printf("runtime allowed to see data (version %zu):\n  evidence kinds:", index + 1);
+  for (const auto& kind : contract.value("evidenceKinds", Json::array())) {
+    std::string k = kind.get<std::string>();
+    std::printf(" %s%s", k.c_str(), k == "simulated" ? " (INSECURE: development only)" : "");
+  }
+  std::printf("\n");
+  for (const auto& m : contract.value("allowedMeasurements", Json::array())) {
+    std::printf("  measurement %s\n", m.get<std::string>().c_str());
+  }
+  for (const auto& k : contract.value("simulatedPlatformKeys", Json::array())) {
+    std::printf("  trusted simulated platform key %s\n", k.get<std::string>().c_str());
+  }
 }
 
 Status Propose(const ContractFlags& f, bool first) {
