@@ -9,22 +9,11 @@ ApiResponse JsonResponse(const Json& body) {
 }
 
 ApiResponse ErrorResponse(const Status& status) {
-  int http = 500;
-  switch (status.code()) {
-    case StatusCode::kInvalidArgument: http = 400; break;
-    case StatusCode::kUnauthenticated: http = 401; break;
-    case StatusCode::kPermissionDenied: http = 403; break;
-    case StatusCode::kNotFound: http = 404; break;
-    case StatusCode::kAlreadyExists:
-    case StatusCode::kFailedPrecondition: http = 409; break;
-    case StatusCode::kResourceExhausted: http = 429; break;
-    case StatusCode::kUnimplemented: http = 501; break;
-    case StatusCode::kUnavailable: http = 502; break;
-    default: break;
-  }
-  ApiResponse response = JsonResponse(
-      Json{{"error", {{"code", std::string(StatusCodeName(status.code()))}, {"message", status.message()}}}});
-  response.status = http;
+  // The codes and statuses governance's API uses (the client library's ApiError).
+  governance::ApiError error = governance::ApiErrorFromStatus(status);
+  ApiResponse response;
+  response.status = error.http_status;
+  response.body = Json{{"error", {{"code", error.code}, {"message", error.message}}}}.dump();
   return response;
 }
 

@@ -8,14 +8,6 @@
 set -euo pipefail
 bin="${1:?usage: show_commands_test.sh CLEANROOM_BINARY}"
 here="$(cd "$(dirname "$0")" && pwd)"
-work="$(mktemp -d)"
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
 failures=0
 checks=0
 expect() { # WHAT TEXT PATTERN: PATTERN (grep -E) must occur in TEXT

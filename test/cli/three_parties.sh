@@ -1,11 +1,20 @@
 # A three-party collaboration on loopback, set up with the CLI, for the tests that drive it
 # (web/test/console_browser_test.sh, test/cli/show_commands_test.sh). Source it with `bin` (the
-# cleanroom binary), `work` (a scratch folder) and `pids` (an array) set; it leaves governance
-# and the runtime running (their pids in `pids`, the runtime's in `runtime_pid`), sets `url`,
+# cleanroom binary) set; it makes `work` (a scratch folder, removed on exit with every process
+# in `pids`), leaves governance and the runtime running (the runtime's pid in `runtime_pid`),
+# sets `url`,
 # `fingerprint`, `storage`, `measurement` and `platform_key`, and
 # leaves query q1 (the agency's, over both datasets) approved by the advertiser and awaiting the
 # publisher.
 here_three_parties="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+work="$(mktemp -d)"
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
 wait_for_line() { # FILE PATTERN
   for _ in $(seq 300); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
   echo "FAIL: no '$2' in $1:"; cat "$1"; exit 1

@@ -14,14 +14,6 @@ chromium="${CHROMIUM:-$(command -v chromium || true)}"
 [ -f "${web_root}/index.html" ] || { echo "FAIL: the web app is not built in ${web_root}"; exit 1; }
 [ -d "${here}/../node_modules/playwright-core" ] || { echo "FAIL: npm ci has not run in web/"; exit 1; }
 
-work="$(mktemp -d)"
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
 log() { echo "console_browser_test: $*" >&2; }
 
 . "${here}/../../test/cli/three_parties.sh"
