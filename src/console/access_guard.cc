@@ -16,8 +16,10 @@ Result<AccessGuard> AccessGuard::Create(int port) {
   return guard;
 }
 
+std::string AccessGuard::CookieName() const { return "cleanroom_console_" + std::to_string(port_); }
+
 std::string AccessGuard::SetCookieHeader() const {
-  return std::string(kCookieName) + "=" + secret_ + "; Path=/; HttpOnly; SameSite=Strict";
+  return CookieName() + "=" + secret_ + "; Path=/; HttpOnly; SameSite=Strict";
 }
 
 std::string AccessGuard::LoginUrl() const {
@@ -52,6 +54,7 @@ Status AccessGuard::CheckCrossSite(const RequestHeaders& request) const {
 bool AccessGuard::CookieHoldsSecret(std::string_view header) const {
   // Cookie: a=b; c=d. Every cookie of our name is compared (a page of the same site could add
   // its own of that name, it cannot know the secret).
+  const std::string name = CookieName();
   bool found = false;
   size_t start = 0;
   while (start < header.size()) {
@@ -60,7 +63,7 @@ bool AccessGuard::CookieHoldsSecret(std::string_view header) const {
     std::string_view pair = header.substr(start, end - start);
     while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
     size_t eq = pair.find('=');
-    if (eq != std::string_view::npos && pair.substr(0, eq) == kCookieName) {
+    if (eq != std::string_view::npos && pair.substr(0, eq) == name) {
       found = found || ConstantTimeEquals(AsBytes(pair.substr(eq + 1)), AsBytes(secret_));
     }
     start = end + 1;

@@ -43,8 +43,10 @@ class AccessGuard {
   static Result<AccessGuard> Create(int port);
 
   const std::string& secret() const { return secret_; }
-  // The cookie's name and the Set-Cookie value the login answers with.
-  static constexpr char kCookieName[] = "cleanroom_console";
+  // The cookie's name, "cleanroom_console_PORT": cookies are shared by every port of a host, so
+  // two consoles open in one browser must not overwrite each other's.
+  std::string CookieName() const;
+  // The Set-Cookie value the login answers with.
   std::string SetCookieHeader() const;
   // The URL to print: http://127.0.0.1:PORT/login?token=SECRET
   std::string LoginUrl() const;

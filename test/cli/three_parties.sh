@@ -1,11 +1,9 @@
 # A three-party collaboration on loopback, set up with the CLI, for the tests that drive it
 # (web/test/console_browser_test.sh, test/cli/show_commands_test.sh). Source it with `bin` (the
-# cleanroom binary) set; it makes `work` (a scratch folder, removed on exit with every process
+# cleanroom binary) set. It makes `work` (a scratch folder, removed on exit with every process
 # in `pids`), leaves governance and the runtime running (the runtime's pid in `runtime_pid`),
-# sets `url`,
-# `fingerprint`, `storage`, `measurement` and `platform_key`, and
-# leaves query q1 (the agency's, over both datasets) approved by the advertiser and awaiting the
-# publisher.
+# sets `url`, `fingerprint`, `storage`, `measurement` and `platform_key`, and leaves query q1
+# (the agency's, over both datasets) approved by the advertiser and awaiting the publisher.
 here_three_parties="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 work="$(mktemp -d)"
 pids=()

@@ -11,7 +11,7 @@ const std::string kSecret(64, 'a');
 
 RequestHeaders PageGet() {
   return RequestHeaders{"GET", "/api/queries", "127.0.0.1:8080", "", "same-origin",
-                        "cleanroom_console=" + kSecret, ""};
+                        "cleanroom_console_8080=" + kSecret, ""};
 }
 
 RequestHeaders PagePost() {
@@ -27,7 +27,7 @@ TEST(AccessGuard, ThePageItselfPasses) {
   EXPECT_TRUE(guard.Check(PageGet()).ok());
   EXPECT_TRUE(guard.Check(PagePost()).ok());
   RequestHeaders other_cookies = PagePost();
-  other_cookies.cookie = "theme=dark; cleanroom_console=" + kSecret + "; x=1";
+  other_cookies.cookie = "theme=dark; cleanroom_console_8081=x; cleanroom_console_8080=" + kSecret + "; x=1";
   EXPECT_TRUE(guard.Check(other_cookies).ok());
 }
 
@@ -36,11 +36,14 @@ TEST(AccessGuard, NoCookieOrAWrongOneIsRefused) {
   RequestHeaders r = PagePost();
   r.cookie = "";
   EXPECT_EQ(guard.Check(r).code(), StatusCode::kUnauthenticated);
-  r.cookie = "cleanroom_console=" + std::string(64, 'b');
+  r.cookie = "cleanroom_console_8080=" + std::string(64, 'b');
   EXPECT_EQ(guard.Check(r).code(), StatusCode::kUnauthenticated);
-  r.cookie = "cleanroom_console=" + kSecret.substr(0, 63);
+  r.cookie = "cleanroom_console_8080=" + kSecret.substr(0, 63);
   EXPECT_EQ(guard.Check(r).code(), StatusCode::kUnauthenticated);
-  r.cookie = "xcleanroom_console=" + kSecret;
+  r.cookie = "xcleanroom_console_8080=" + kSecret;
+  EXPECT_EQ(guard.Check(r).code(), StatusCode::kUnauthenticated);
+  // Another console's cookie (cookies are shared by the ports of a host) is not this one's.
+  r.cookie = "cleanroom_console_8081=" + kSecret;
   EXPECT_EQ(guard.Check(r).code(), StatusCode::kUnauthenticated);
 }
 
