@@ -129,16 +129,17 @@ void PrintList(const Json& body) {
   }
 }
 
-// A column's role for people: the document's columnRoles, else the policy's.
+// A column's role for people: the document's columnRoles, else the policy's, with the aggregate
+// functions the policy allows on it.
 std::string RoleOf(const Json& doc, const std::string& column) {
   const Json policy = doc.value("policy", Json::object());
   const Json roles = doc.value("columnRoles", Json::object());
-  if (roles.contains(column) && roles[column].is_string()) return roles[column];
-  if (policy.value("privacyUnit", "") == column) return "privacy_unit";
   const Json columns = policy.value("columns", Json::object());
-  if (!columns.contains(column) || !columns[column].is_object()) return "";
-  std::string role = columns[column].value("role", "");
-  const Json functions = columns[column].value("functions", Json::array());
+  const Json rule = columns.contains(column) && columns[column].is_object() ? columns[column] : Json::object();
+  std::string role = rule.value("role", "");
+  if (policy.value("privacyUnit", "") == column) role = "privacy_unit";
+  if (roles.contains(column) && roles[column].is_string()) role = roles[column];
+  const Json functions = rule.value("functions", Json::array());
   for (size_t i = 0; i < functions.size(); ++i) {
     role += (i == 0 ? " (" : ", ") + functions[i].get<std::string>() + (i + 1 == functions.size() ? ")" : "");
   }

@@ -94,8 +94,9 @@ void PrintCheck(const Json& check) {
   const Json& summary = check["summary"];
   std::printf("checked by governance: %s\n", check.value("verdict", "").c_str());
   for (const auto& c : summary.value("columns", Json::array())) {
+    const Json sources = c.value("sources", Json::array());
     std::printf("  output column %s: from %s, %s\n", c.value("name", "").c_str(),
-                Plain(c.value("sources", Json::array())).c_str(),
+                sources.empty() ? "rows (no column)" : Plain(sources).c_str(),
                 c.value("aggregated", false) ? "aggregated" : "NOT aggregated");
   }
   for (const auto& f : summary.value("floors", Json::array())) {

@@ -47,6 +47,7 @@ expect "query show: runners" "$out" "runners: agency \(${hex12}\)"
 expect "query show: guards" "$out" "guards: none beyond the datasets' floors"
 expect "query show: checked column" "$out" "output column customers: from .*hashed_email.*, aggregated"
 expect "query show: checked dimension" "$out" "output column region: from .*region.*, NOT aggregated"
+expect "query show: a row count" "$out" "output column impressions: from rows \(no column\), aggregated"
 expect "query show: floors" "$out" "floors on impressions: at least [0-9]+ rows, groups of at least 10 distinct privacy units"
 
 as publisher query approve q1 >/dev/null

@@ -86,6 +86,7 @@ try {
   assert.match(text, /consent on/);
   assert.match(text, /hashed_email/);
   assert.match(text, /privacy_unit/);
+  assert.match(text, /cost\s+decimal\(10,4\)\s+yes\s+aggregate \(SUM, AVG, MIN, MAX\)/);
   assert.match(text, /fewer than 10 distinct privacy units/);
   assert.equal(await page.locator("[data-testid=consent-customers]").count(), 0, "a switch on another's dataset");
   await shot(page, "datasets");
@@ -100,7 +101,7 @@ try {
   assert.match(await page.locator("[data-testid=summary-floors]").first().innerText(), /customers/);
   await shot(page, "queries");
   await page.click("[data-testid=approve-q1]");
-  await page.waitForSelector("text=Your vote: accept");
+  await page.locator("[data-testid=query-q1]", { hasText: "Your vote: accept" }).waitFor();
   assert.equal(queryState("q1"), "accepted");
 
   step("the agency runs it in the CLI and opens the result in its console");
@@ -128,7 +129,7 @@ try {
   step("the publisher switches consent off in the page; the agency's next run is refused");
   await page.goto(`${origin(env.PUBLISHER_LOGIN)}/#/datasets`);
   await page.click("[data-testid=consent-impressions]");
-  await page.locator("[data-testid=dataset-impressions] >> text=consent OFF").waitFor();
+  await page.locator("[data-testid=dataset-impressions] .badge", { hasText: /^consent OFF$/ }).waitFor();
   assert.equal(datasetEnabled("impressions"), false);
   await shot(page, "consent-off");
   await agency.goto(`${origin(env.AGENCY_LOGIN)}/#/queries`);

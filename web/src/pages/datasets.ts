@@ -5,11 +5,9 @@ import { Context, memberName } from "../members";
 
 function roleOf(doc: any, column: string): string {
   const policy = doc.policy ?? {};
-  if (doc.columnRoles?.[column]) return doc.columnRoles[column];
-  if (policy.privacyUnit === column) return "privacy_unit";
   const rule = policy.columns?.[column];
-  if (rule?.role) return rule.role + (rule.functions ? ` (${rule.functions.join(", ")})` : "");
-  return "";
+  const role = doc.columnRoles?.[column] ?? (policy.privacyUnit === column ? "privacy_unit" : rule?.role ?? "");
+  return role + (rule?.functions ? ` (${rule.functions.join(", ")})` : "");
 }
 
 function datasetCard(context: Context, dataset: any, refresh: () => void): HTMLElement {
@@ -41,7 +39,7 @@ function datasetCard(context: Context, dataset: any, refresh: () => void): HTMLE
       {},
       `Floors: at least ${policy.minRowCount ?? 0} rows per query input; output groups of fewer than ${policy.minGroupUnits ?? 0} distinct privacy units are suppressed`,
       policy.privacyUnit ? ` (privacy unit ${policy.privacyUnit})` : "",
-      `. Output: ${policy.output ?? "aggregates only"}.`,
+      `. Output: ${policy.output ?? "aggregate"}.`,
     ),
     h("p", {}, "Differential privacy: not enabled (governance refuses DP settings until it is built)."),
     mine

@@ -18,7 +18,7 @@ function summary(check: any): HTMLElement {
     h("h4", {}, `Checked by governance: ${check.verdict}`),
     table(
       ["output column", "made of", "aggregated"],
-      (s.columns ?? []).map((c: any) => [c.name, text(c.sources), c.aggregated ? "yes" : "NO"]),
+      (s.columns ?? []).map((c: any) => [c.name, (c.sources ?? []).length ? text(c.sources) : "rows (no column)", c.aggregated ? "yes" : "NO"]),
       "summary-columns",
     ),
     table(
