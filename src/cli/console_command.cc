@@ -9,6 +9,7 @@
 
 #include "cli/command_registry.h"
 #include "cli/run_result.h"
+#include "console/access_guard.h"
 #include "console/console_server.h"
 #include "governance/client/cli_support.h"
 
@@ -36,6 +37,11 @@ Status SplitListen(const std::string& listen, console::ConsoleOptions* options) 
   options->host = listen.substr(0, colon);
   options->port = std::stoi(listen.substr(colon + 1));
   if (options->port > 65535) return Status::InvalidArgument("--listen: the port must be at most 65535");
+  // Checked before anything connects: a console that cannot start leaves nothing behind.
+  if (!console::IsLoopbackHost(options->host)) {
+    return Status::InvalidArgument("--listen: the console serves loopback only (127.0.0.1, ::1 or "
+                                   "localhost): it signs with your key");
+  }
   return Status::OK();
 }
 

@@ -90,7 +90,9 @@ Result<Json> BuildAuditTimeline(governance::client::GovernanceClient& client,
   ScratchDir scratch;
   if (scratch.path().empty()) return Status::Internal("console: cannot make a scratch directory");
   std::string file = scratch.path() + "/ledger";
-  CR_RETURN_IF_ERROR(WriteFileAtomic(file, data, 0600));
+  if (!WriteFileAtomic(file, data, 0600).ok()) {
+    return Status::Internal("console: cannot keep the downloaded ledger in a scratch file");
+  }
 
   std::string head_file = identity_dir + "/" + governance::client::kTreeHeadFile;
   ledger::VerifyOptions options;

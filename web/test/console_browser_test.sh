@@ -19,6 +19,11 @@ log() { echo "console_browser_test: $*" >&2; }
 . "${here}/../../test/cli/three_parties.sh"
 
 # --- the consoles of the publisher (approver, owner) and the agency (recipient) --------------
+# Never on an address other machines reach: refused before anything connects.
+if out="$("$bin" console --identity "${work}/publisher" --listen 0.0.0.0:0 --web-root "$web_root" 2>&1)"; then
+  echo "FAIL: console --listen 0.0.0.0:0 started"; exit 1
+fi
+grep -q "loopback only" <<<"$out" || { echo "FAIL: console --listen 0.0.0.0: $out"; exit 1; }
 for who in publisher agency; do
   "$bin" console --identity "${work}/${who}" --listen 127.0.0.1:0 --storage "$storage" \
     --web-root "$web_root" >"${work}/console-${who}.log" 2>&1 &
