@@ -4,7 +4,8 @@ namespace cleanroom::console {
 
 ApiResponse JsonResponse(const Json& body) {
   ApiResponse response;
-  response.body = body.dump();
+  // Text that is not UTF-8 (a message quoting what someone sent) is replaced, never thrown on.
+  response.body = body.dump(-1, ' ', false, Json::error_handler_t::replace);
   return response;
 }
 
@@ -13,7 +14,7 @@ ApiResponse ErrorResponse(const Status& status) {
   governance::ApiError error = governance::ApiErrorFromStatus(status);
   ApiResponse response;
   response.status = error.http_status;
-  response.body = Json{{"error", {{"code", error.code}, {"message", error.message}}}}.dump();
+  response.body = JsonResponse(Json{{"error", {{"code", error.code}, {"message", error.message}}}}).body;
   return response;
 }
 
