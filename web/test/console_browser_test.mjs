@@ -126,6 +126,14 @@ try {
   const downloaded = readFileSync(await download.path(), "utf8");
   assert.equal(downloaded, readFileSync(join(work, "r1.csv"), "utf8"), "the CSV download is the result");
 
+  step("the publisher, no recipient, cannot open the result in its console");
+  await page.goto(`${origin(env.PUBLISHER_LOGIN)}/#/runs`);
+  await page.click("[data-testid=open-r1]");
+  const notRecipient = page.locator("[data-testid=run-r1] .result .message");
+  await notRecipient.waitFor();
+  assert.equal(await page.locator("[data-testid=result-r1]").count(), 0, "a non-recipient saw the result");
+  assert.match(await notRecipient.innerText(), /^PermissionDenied: the result of run r1 is not sealed to member/);
+
   step("the publisher switches consent off in the page; the agency's next run is refused");
   await page.goto(`${origin(env.PUBLISHER_LOGIN)}/#/datasets`);
   await page.click("[data-testid=consent-impressions]");
@@ -150,7 +158,7 @@ try {
   assert.match(timeline, /publisher \([0-9a-f]{12}\)\s+query\.accept/);
   assert.match(timeline, /run\.request\s+refused FailedPrecondition/);
   await shot(agency, "audit");
-  console.log("console browser test: 7 passed, 0 failed");
+  console.log("console browser test: 8 passed, 0 failed");
 } finally {
   await browser.close();
   evil.close();
