@@ -2,11 +2,21 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <ctime>
 #include <vector>
 
 #include "governance/client/cli_support.h"
 
 namespace cleanroom::cli {
+
+std::string UtcTime(int64_t time_us) {
+  time_t seconds = static_cast<time_t>(time_us / 1000000);
+  struct tm utc {};
+  if (gmtime_r(&seconds, &utc) == nullptr) return "(time out of range)";
+  char text[40];
+  strftime(text, sizeof(text), "%Y-%m-%d %H:%M:%S UTC", &utc);
+  return text;
+}
 
 MemberNames MemberNames::Fetch(governance::client::GovernanceClient& client) {
   auto reply = client.Get("/v1/collab");

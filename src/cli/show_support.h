@@ -2,6 +2,7 @@
 // What the `show` and `list` verbs share: members by name (the display names the contract gives
 // them) and lists in numeric order.
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <string>
@@ -27,6 +28,9 @@ class MemberNames {
  private:
   std::map<std::string, std::string> names_;
 };
+
+// A ledger time (microseconds since the epoch) for people: "2026-12-07 17:50:34 UTC".
+std::string UtcTime(int64_t time_us);
 
 // The items of `list` (objects with an "id" such as "r12" or "q3") sorted by the id's number,
 // so r10 comes after r9.

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# Errors that used to mislead say what is wrong, and a failed command leaves nothing behind
-# (issue 20, the command line), through the binary against governance on loopback: a misspelled
+# The command line of issue 20, through the binary against governance on loopback. Errors that
+# used to mislead say what is wrong, and a failed command leaves nothing behind: a misspelled
 # role or identity folder is named, a second contract on a service says so, a mismatched
 # encryption key and a wrong data key name the right file, truncated key files say so, malformed
 # JSON gives line and column; a refused publish leaves no storage folder or key file, a serve
-# that cannot bind leaves the data folder as it was. No error quotes key material.
-# usage: error_messages_test.sh CLEANROOM_BINARY
+# that cannot bind leaves the data folder as it was. No error quotes key material. `audit log`
+# prints the ledger as a timeline (who, what, when in UTC, signatures verified); receipt times
+# are readable.
+# usage: command_line_test.sh CLEANROOM_BINARY
 set -uo pipefail
-bin="${1:?usage: error_messages_test.sh CLEANROOM_BINARY}"
+bin="${1:?usage: command_line_test.sh CLEANROOM_BINARY}"
 failures=0
 checks=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
@@ -134,5 +136,29 @@ expect_error "serve on a folder never initialised" 2 "not initialised" "" -- \
   "$bin" governance serve --data-dir gov3 --listen 127.0.0.1:0
 expect_absent "serve on a folder never initialised" gov3
 
-echo "error messages: $((checks - failures)) passed, ${failures} failed"
+# --- audit log: the ledger as a readable timeline --------------------------------------------
+expect() { # WHAT TEXT PATTERN
+  checks=$((checks + 1))
+  grep -Eq -- "$3" <<<"$2" || fail "$1: no /$3/ in: $2"
+}
+utc='[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2} UTC'
+hex12='[0-9a-f]{12}'
+out="$("$bin" audit log --identity provider)" || fail "audit log: exit $?"
+expect "audit log: verified" "$out" "^ledger verified: [0-9]+ entries, [0-9]+ member signatures"
+expect "audit log: who, what, when" "$out" "^#[0-9]+ +${utc}  analyst \(${hex12}\) +collab.propose: accepted, signature verified"
+expect "audit log: a vote" "$out" "${utc}  provider \(${hex12}\) +collab.accept: accepted"
+expect "audit log: a refusal" "$out" "analyst \(${hex12}\) +dataset.register: refused \([A-Za-z]+\)"
+expect "audit log: the service's own entries" "$out" "^#[0-9]+ +${utc}  service "
+expect "audit log: the last signed tree head" "$out" "^last signed tree head: [0-9]+ entries at ${utc}"
+checks=$((checks + 1))
+grep -Eq '(^|[^0-9a-f])[0-9]{13,}([^0-9a-f]|$)' <<<"$out" && fail "audit log prints a raw timestamp: $out"
+out="$("$bin" audit log --identity provider)"
+expect "audit log: the second look extends the first" "$out" "the ledger extends the tree head seen before"
+seqno="$(sed -n 's/^#\([0-9]*\) .*collab.propose.*/\1/p' <<<"$out" | head -1)"
+out="$("$bin" audit receipt "$seqno" --identity analyst --out receipt.json)" || fail "audit receipt"
+expect "audit receipt: readable time" "$out" "wrote the receipt of entry ${seqno} \(in the tree head signed ${utc}\)"
+out="$("$bin" audit verify-receipt receipt.json --service-cert gov/service/cert.pem)" || fail "verify-receipt"
+expect "verify-receipt: readable times" "$out" "receipt OK: entry ${seqno} .* recorded ${utc}, is in the ledger of [0-9]+ entries signed at ${utc}"
+
+echo "command line: $((checks - failures)) passed, ${failures} failed"
 [ "$failures" -eq 0 ]
