@@ -65,6 +65,34 @@ void PrintRun(const Json& r, const MemberNames& names) {
   std::printf("differential privacy: none (no budget spent)\n");
 }
 
+// Why a run may still be "requested": governance cannot tell an absent runtime from one it does
+// not trust (evidence from an untrusted platform is refused anonymously, outside the ledger), so
+// say both and what the contract trusts.
+std::string NotPickedUp(governance::client::GovernanceClient& client) {
+  std::string why =
+      ": no runtime has picked it up. Either no runtime serves this governance service (start "
+      "`cleanroom runtime serve`), or the runtime's evidence is not one the contract trusts (its "
+      "log says why)";
+  auto collab = client.Get("/v1/collab");
+  if (!collab.ok() || !collab->ok() || !collab->body["activeVersion"].is_number()) return why;
+  const Json& versions = collab->body["versions"];
+  size_t index = collab->body["activeVersion"].get<size_t>() - 1;
+  if (!versions.is_array() || index >= versions.size()) return why;
+  const Json contract = versions[index].value("contract", Json::object());
+  auto join = [](const Json& list) {
+    std::string out;
+    for (const auto& item : list) {
+      if (item.is_string()) out += (out.empty() ? "" : ", ") + item.get<std::string>();
+    }
+    return out.empty() ? std::string("none") : out;
+  };
+  why += ". The contract trusts evidence kinds: " + join(contract.value("evidenceKinds", Json::array()));
+  why += "; measurements: " + join(contract.value("allowedMeasurements", Json::array()));
+  why += "; simulated platform keys: " + join(contract.value("simulatedPlatformKeys", Json::array()));
+  why += " (compare `cleanroom runtime measure` and the key `runtime init-platform` printed)";
+  return why;
+}
+
 Status Request(const RunFlags& f) {
   CR_ASSIGN_OR_RETURN(auto client, governance::client::Connect(f.client));
   std::string hash = f.hash;
@@ -96,8 +124,10 @@ Status Request(const RunFlags& f) {
       return Status::FailedPrecondition("run " + run + " failed: " + view.body.value("reason", ""));
     }
     if (std::chrono::steady_clock::now() > deadline) {
-      return Status::Unavailable("run " + run + " is still " + state + " after " +
-                                 std::to_string(f.wait_seconds) + " s");
+      std::string message = "run " + run + " is still " + state + " after " +
+                            std::to_string(static_cast<int64_t>(f.wait_seconds)) + " s";
+      if (state == "requested") message += NotPickedUp(*client);
+      return Status::Unavailable(message);
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }

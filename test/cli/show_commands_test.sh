@@ -3,7 +3,8 @@
 # binary against a real three-party collaboration (test/cli/three_parties.sh): members by name,
 # the contract's measurements, platform keys and evidence kinds, a dataset's columns, roles and
 # floors, a query's recipients, runners, guards and checked summary, a run's state, failure
-# reason and suppression counts without the raw signed record, runs in numeric order.
+# reason and suppression counts without the raw signed record, runs in numeric order; `run request
+# --wait` says why no runtime picked a run up (none serving, or one on an untrusted platform).
 # usage: show_commands_test.sh CLEANROOM_BINARY
 set -euo pipefail
 bin="${1:?usage: show_commands_test.sh CLEANROOM_BINARY}"
@@ -73,6 +74,23 @@ if [ "$ids" != "r1 r2 r3 r4 r5 r6 r7 r8 r9 r10 r11 " ]; then
   echo "FAIL: run list is not in numeric order: $ids"; failures=$((failures + 1))
 fi
 expect "run list: requester by name" "$out" "r10 +query q1 +requested +by agency \(${hex12}\)"
+
+# run request --wait says why no runtime picked the run up: none serves (r12), or the one that
+# serves is on a platform the contract does not trust (r13).
+err="$(as agency run request q1 --wait 1 2>&1 >/dev/null)" && { echo "FAIL: --wait succeeded with no runtime"; failures=$((failures + 1)); }
+expect "--wait, no runtime" "$err" "run r12 is still requested after 1 s: no runtime has picked it up.*no runtime serves"
+expect "--wait names what the contract trusts" "$err" "simulated platform keys: ${platform_key}"
+other_key="$("$bin" runtime init-platform --out "${work}/platform2" | sed -n 's/.*simulated_platform_keys): \([0-9a-f]*\).*/\1/p')"
+"$bin" runtime serve --governance "$url" --service-fingerprint "$fingerprint" --platform "${work}/platform2" \
+  --storage "$storage" --poll-ms 20 >"${work}/untrusted.log" 2>&1 &
+untrusted_pid=$!
+pids+=($untrusted_pid)
+err="$(as agency run request q1 --wait 2 2>&1 >/dev/null)" && { echo "FAIL: an untrusted runtime ran r13"; failures=$((failures + 1)); }
+expect "--wait, untrusted runtime" "$err" "run r13 is still requested after 2 s: no runtime has picked it up.*not one the contract trusts"
+expect_not "--wait does not claim the untrusted key is trusted" "$err" "${other_key}"
+# The runtime did ask, and was refused for its platform key (its log says why).
+wait_for_line "${work}/untrusted.log" "run r13: keys refused: EvidenceRefused: platform_key_not_trusted"
+kill "$untrusted_pid"; wait "$untrusted_pid" 2>/dev/null || true
 
 as publisher dataset disable impressions >/dev/null
 "$bin" runtime serve --governance "$url" --service-fingerprint "$fingerprint" --platform "${work}/platform" \
