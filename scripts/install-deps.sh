@@ -22,6 +22,7 @@ packages=(
   sqlite3 postgresql postgresql-client
   python3 python3-cryptography  # /usr/bin/python3: the COSE interop test runs it, whatever python3 is first on PATH
   nodejs npm
+  chromium  # the console's browser test (Playwright drives it headless)
 )
 
 missing=()
@@ -46,6 +47,15 @@ if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq || true
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# The console's front end (web/) needs Node 18 or later (Debian 12's nodejs is 18).
+if command -v node >/dev/null 2>&1; then
+  node_major="$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)"
+  if [ "${node_major}" -lt 18 ]; then
+    echo "install-deps: node $(node --version) is too old for web/ (18 or later)" >&2
+    exit 1
+  fi
 fi
 
 # --- DuckDB -------------------------------------------------------------------------------

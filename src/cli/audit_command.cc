@@ -7,6 +7,7 @@
 
 #include "base/file.h"
 #include "cli/command_registry.h"
+#include "cli/show_support.h"
 #include "ledger/receipt.h"
 #include "ledger/verify.h"
 
@@ -118,8 +119,9 @@ int RunVerifyReceipt(const ReceiptArgs& args) {
     if (!r.refusal_code.empty()) std::printf(" %s", r.refusal_code.c_str());
     if (!r.signer_id.empty()) std::printf(", signer %s", r.signer_id.c_str());
   }
-  std::printf(") is in the ledger of %" PRIu64 " entries signed at %" PRId64 " us\n",
-              receipt->tree_head.tree_size, receipt->tree_head.time_us);
+  std::printf(") recorded %s, is in the ledger of %" PRIu64 " entries signed at %s\n",
+              UtcTime(entry->time_us).c_str(), receipt->tree_head.tree_size,
+              UtcTime(receipt->tree_head.time_us).c_str());
   return 0;
 }
 

@@ -8,6 +8,7 @@
 
 #include "base/file.h"
 #include "cli/command_registry.h"
+#include "cli/show_support.h"
 #include "governance/client/cli_support.h"
 #include "governance/client/tree_head_check.h"
 #include "ledger/receipt.h"
@@ -76,8 +77,13 @@ Status Receipt(const DownloadFlags& f) {
   CR_ASSIGN_OR_RETURN(ApiReply reply, client->Get("/v1/receipts/" + std::to_string(f.seqno)));
   CR_RETURN_IF_ERROR(reply.ToStatus());
   CR_RETURN_IF_ERROR(WriteFileAtomic(f.out, reply.body.dump(2) + "\n"));
-  std::printf("wrote the receipt of entry %llu to %s\n", static_cast<unsigned long long>(f.seqno),
-              f.out.c_str());
+  auto receipt = ledger::Receipt::FromJson(reply.body.dump());
+  std::string when = receipt.ok() ? " (in the tree head signed " +
+                                        UtcTime(receipt->tree_head.time_us) + ")"
+                                  : "";
+  std::printf("wrote the receipt of entry %llu%s to %s; check it with `cleanroom audit "
+              "verify-receipt`\n",
+              static_cast<unsigned long long>(f.seqno), when.c_str(), f.out.c_str());
   return Status::OK();
 }
 

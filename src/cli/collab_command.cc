@@ -53,6 +53,14 @@ Result<Json> BuildContract(const ContractFlags& f) {
         start = comma + 1;
       }
     }
+    for (const std::string& role : roles) {
+      if (role != "provider" && role != "analyst" && role != "recipient") {
+        std::string message = "--member ";
+        message.append(spec).append(": unknown role '").append(role);
+        message.append("' (the roles are provider, analyst and recipient)");
+        return Status::InvalidArgument(message);
+      }
+    }
     auto identity = crypto::LoadPublicIdentity(dir);
     if (!identity.ok()) return identity.status().WithContext("--member " + dir);
     CR_ASSIGN_OR_RETURN(Json entry, governance::client::ContractMember(*identity, roles));
@@ -89,6 +97,23 @@ void PrintCollaboration(const Json& c) {
                   roles.c_str(), vote.c_str());
     }
   }
+  // What the contract in force (else the latest proposed) lets see the data.
+  const Json& versions = c["versions"];
+  if (versions.empty()) return;
+  size_t index = c["activeVersion"].is_number() ? c["activeVersion"].get<size_t>() - 1 : versions.size() - 1;
+  const Json contract = versions[index].value("contract", Json::object());
+  std::printf("runtime allowed to see data (version %zu):\n  evidence kinds:", index + 1);
+  for (const auto& kind : contract.value("evidenceKinds", Json::array())) {
+    std::string k = kind.get<std::string>();
+    std::printf(" %s%s", k.c_str(), k == "simulated" ? " (INSECURE: development only)" : "");
+  }
+  std::printf("\n");
+  for (const auto& m : contract.value("allowedMeasurements", Json::array())) {
+    std::printf("  measurement %s\n", m.get<std::string>().c_str());
+  }
+  for (const auto& k : contract.value("simulatedPlatformKeys", Json::array())) {
+    std::printf("  trusted simulated platform key %s\n", k.get<std::string>().c_str());
+  }
 }
 
 Status Propose(const ContractFlags& f, bool first) {
@@ -96,7 +121,18 @@ Status Propose(const ContractFlags& f, bool first) {
   CR_ASSIGN_OR_RETURN(auto client, governance::client::Connect(f.client));
   if (!f.bootstrap_token.empty()) client->set_bootstrap_token(f.bootstrap_token);
   int64_t version = 1;
-  if (!first) {
+  if (first) {
+    // A service holds one collaboration; say so rather than let the service complain about the
+    // proposal's shape. A caller the service will not answer yet (bootstrap) goes on to propose.
+    auto view = client->Get("/v1/collab");
+    if (view.ok() && view->ToStatus().ok() && view->body.value("state", "none") != "none") {
+      std::string message = "this governance service already holds a collaboration (";
+      message.append(view->body.value("name", std::string()));
+      message.append("); a service holds one contract: change it with `cleanroom collab update`, "
+                     "or start another service for another collaboration");
+      return Status::FailedPrecondition(message);
+    }
+  } else {
     CR_ASSIGN_OR_RETURN(ApiReply view, client->Get("/v1/collab"));
     CR_RETURN_IF_ERROR(view.ToStatus());
     version = static_cast<int64_t>(view.body["versions"].size()) + 1;

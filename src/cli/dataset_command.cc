@@ -1,5 +1,6 @@
 // `cleanroom dataset register|list|show|enable|disable`: dataset documents, their owner's
 // consent switch and key, against the governance service. (`dataset publish` is the runtime's.)
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <memory>
@@ -8,6 +9,7 @@
 
 #include "base/file.h"
 #include "cli/command_registry.h"
+#include "cli/show_support.h"
 #include "crypto/container.h"
 #include "crypto/hash.h"
 #include "crypto/sha256_tree.h"
@@ -127,18 +129,48 @@ void PrintList(const Json& body) {
   }
 }
 
-void PrintDataset(const Json& d) {
+// A column's role for people: the document's columnRoles, else the policy's, with the aggregate
+// functions the policy allows on it.
+std::string RoleOf(const Json& doc, const std::string& column) {
+  const Json policy = doc.value("policy", Json::object());
+  const Json roles = doc.value("columnRoles", Json::object());
+  const Json columns = policy.value("columns", Json::object());
+  const Json rule = columns.contains(column) && columns[column].is_object() ? columns[column] : Json::object();
+  std::string role = rule.value("role", "");
+  if (policy.value("privacyUnit", "") == column) role = "privacy_unit";
+  if (roles.contains(column) && roles[column].is_string()) role = roles[column];
+  const Json functions = rule.value("functions", Json::array());
+  for (size_t i = 0; i < functions.size(); ++i) {
+    role += (i == 0 ? " (" : ", ") + functions[i].get<std::string>() + (i + 1 == functions.size() ? ")" : "");
+  }
+  return role;
+}
+
+void PrintDataset(const Json& d, const MemberNames& names) {
   std::printf("dataset %s, owner %s, %s\n", d["name"].get<std::string>().c_str(),
-              d["owner"].get<std::string>().c_str(),
-              d["enabled"].get<bool>() ? "enabled" : "disabled by its owner");
+              names.Of(d["owner"]).c_str(), d["enabled"].get<bool>() ? "enabled" : "disabled by its owner");
   for (const auto& v : d["versions"]) {
     const Json& doc = v["document"];
-    std::printf("version %d (seqno %llu) hash %s\n  format %s, location %s\n  allowedFields",
+    const Json policy = doc.value("policy", Json::object());
+    std::printf("version %d (seqno %llu) hash %s\n  format %s, location %s\n",
                 v["version"].get<int>(), v["seqno"].get<unsigned long long>(),
                 v["hash"].get<std::string>().c_str(), doc.value("format", "").c_str(),
                 doc.value("location", "").c_str());
-    for (const auto& f : doc["allowedFields"]) std::printf(" %s", f.get<std::string>().c_str());
-    std::printf("\n  key %s\n", v["secret"].is_null() ? "not stored" : "stored (sealed)");
+    Json allowed = doc.value("allowedFields", policy.value("allowedFields", Json::array()));
+    for (const auto& column : doc.value("schema", Json::array())) {
+      std::string name = column.value("name", "");
+      bool is_allowed = std::find(allowed.begin(), allowed.end(), Json(name)) != allowed.end();
+      std::string role = RoleOf(doc, name);
+      std::printf("  column %-20s %-10s %s%s%s\n", name.c_str(), column.value("type", "").c_str(),
+                  is_allowed ? "allowed" : "NOT allowed", role.empty() ? "" : ", role ", role.c_str());
+    }
+    std::printf("  floors: at least %lld rows per query input; groups of fewer than %lld distinct "
+                "privacy units suppressed%s\n",
+                static_cast<long long>(policy.value("minRowCount", int64_t{0})),
+                static_cast<long long>(policy.value("minGroupUnits", int64_t{0})),
+                policy.contains("privacyUnit") ? (" (privacy unit " + policy.value("privacyUnit", "") + ")").c_str() : "");
+    std::printf("  output: %s\n  differential privacy: none\n", policy.value("output", "aggregate").c_str());
+    std::printf("  key %s\n", v["secret"].is_null() ? "not stored" : "stored (sealed)");
   }
 }
 
@@ -179,7 +211,7 @@ void SetupDataset(CLI::App& root, ExitCode& exit_code) {
   governance::client::AddClientFlags(s, &show->client);
   s->add_option("name", show->name, "The dataset")->required();
   s->callback([show, report] {
-    report(governance::client::GetAndPrint(show->client, "/v1/datasets/" + show->name, PrintDataset));
+    report(ShowWithNames(show->client, "/v1/datasets/" + show->name, PrintDataset));
   });
 
   for (bool enable : {true, false}) {

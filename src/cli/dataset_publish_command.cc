@@ -3,13 +3,16 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "base/file.h"
 #include "cli/command_registry.h"
+#include "cli/undo_created.h"
 #include "engine/input_source.h"
 #include "governance/client/cli_support.h"
 #include "runtime/dataset_publish.h"
 #include "runtime/storage.h"
+#include "sql/catalog.h"
 
 namespace cleanroom::cli {
 namespace {
@@ -46,6 +49,14 @@ Status Publish(const PublishFlags& f) {
       }
     };
   }
+  // A failed publish leaves no folder in storage and no key file behind.
+  std::vector<std::string> created = {f.save_key};
+  if (f.storage.rfind("file://", 0) == 0) {
+    std::string root = f.storage.substr(7);
+    created.insert(created.end(), {root, root + "/datasets",
+                                   root + "/datasets/" + sql::ToLowerAscii(f.name)});
+  }
+  UndoCreated undo(std::move(created));
   CR_ASSIGN_OR_RETURN(auto storage, runtime::OpenStorage(f.storage));
   CR_ASSIGN_OR_RETURN(auto client, governance::client::Connect(f.client));
   CR_ASSIGN_OR_RETURN(runtime::PublishedDataset published,
@@ -74,6 +85,8 @@ Status Publish(const PublishFlags& f) {
     (void)storage->Remove(published.storage_key);
     return st;
   }
+  // Registered: the ciphertext and the folders holding it stay (the ledger names them).
+  undo.Keep();
   std::string name = registered->body["result"]["dataset"];
   int64_t version = registered->body["result"]["version"];
   return governance::client::PrintReply(

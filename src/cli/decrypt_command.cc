@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <memory>
@@ -37,12 +38,29 @@ crypto::container::ProgressFn DecryptProgress(bool forced, uint64_t total) {
   };
 }
 
+// A key file that belongs to another container is named as such, before any chunk fails to
+// authenticate. Key ids are public (encrypt prints them); a header that does not parse is left
+// to DecryptFile, which names the field.
+Status CheckKeyFits(const crypto::container::DataKey& key, const DecryptFlags& flags) {
+  namespace container = crypto::container;
+  auto input = container::OpenFileInput(flags.in);
+  if (!input.ok()) return Status::OK();
+  Bytes prefix(std::min<uint64_t>((*input)->size(), container::MaxHeaderSize()));
+  if (!(*input)->ReadAt(0, prefix.data(), prefix.size()).ok()) return Status::OK();
+  auto header = container::ParseHeader(prefix);
+  if (!header.ok() || header->key_id == key.key_id()) return Status::OK();
+  return Status::InvalidArgument("--key " + flags.key + " is not the key of " + flags.in + " (" +
+                                 flags.in + " needs key id " + HexEncode(header->key_id) + ", " +
+                                 flags.key + " holds key id " + HexEncode(key.key_id()) + ")");
+}
+
 Status RunDecrypt(const DecryptFlags& flags) {
   namespace container = crypto::container;
   CR_ASSIGN_OR_RETURN(std::string key_text, ReadFileToString(flags.key));
   auto key = container::DataKey::Parse(key_text);
   SecureWipe(key_text.data(), key_text.size());
   if (!key.ok()) return key.status().WithContext(flags.key);
+  CR_RETURN_IF_ERROR(CheckKeyFits(*key, flags));
   struct stat st {};
   uint64_t size = ::stat(flags.in.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
   auto progress = DecryptProgress(flags.progress, size);

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "cli/command_registry.h"
+#include "cli/undo_created.h"
 #include "base/file.h"
 #include "crypto/identity.h"
 #include "crypto/x509.h"
@@ -55,6 +56,8 @@ Status RunServe(const ServeFlags& flags) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  // A serve that cannot start (the port taken, say) leaves the data folder as it found it.
+  UndoCreated undo({flags.data_dir});
   governance::ServiceOptions options;
   options.data_dir = flags.data_dir;
   options.run_timeout_seconds = flags.run_timeout;
@@ -62,6 +65,7 @@ Status RunServe(const ServeFlags& flags) {
                       governance::Service::Open(options));
   CR_ASSIGN_OR_RETURN(std::unique_ptr<governance::HttpServer> server,
                       governance::HttpServer::Bind(service.get(), http));
+  undo.Keep();
   std::printf("service fingerprint %s\nreplayed %llu ledger entries\nlistening on https://%s:%d\n",
               service->fingerprint().c_str(),
               static_cast<unsigned long long>(service->replayed_entries()), http.host.c_str(),

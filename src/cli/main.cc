@@ -5,6 +5,7 @@
 #include <csignal>
 
 #include "cli/command_registry.h"
+#include "cli/identity_flags.h"
 
 int main(int argc, char** argv) {
   // A peer closing a connection is an error on that call, not a reason to die.
@@ -14,6 +15,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "cleanroom 0.1.0");
   cleanroom::cli::ExitCode exit_code;
   for (const auto& setup : cleanroom::cli::RegisteredCommands()) setup(app, exit_code);
+  cleanroom::cli::CheckIdentityFolders(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -9,6 +9,7 @@
 
 #include "base/file.h"
 #include "cli/command_registry.h"
+#include "cli/show_support.h"
 #include "crypto/identity.h"
 #include "governance/client/cli_support.h"
 
@@ -18,7 +19,6 @@ namespace {
 using governance::Json;
 using governance::client::ApiReply;
 using governance::client::ClientFlags;
-using governance::client::ShortId;
 
 struct ProposeFlags {
   ClientFlags client;
@@ -73,28 +73,81 @@ Result<Json> BuildQuery(const ProposeFlags& f) {
   return q;
 }
 
-void PrintQuery(const Json& q) {
+// A JSON value for people: strings as they are, lists joined, anything else as compact JSON.
+std::string Plain(const Json& value) {
+  if (value.is_string()) return value.get<std::string>();
+  if (value.is_array()) {
+    std::string out;
+    for (const auto& item : value) out += (out.empty() ? "" : ", ") + Plain(item);
+    return out;
+  }
+  return value.dump();
+}
+
+// Governance's checked summary of the query: what each output column is made of and the
+// privacy rules that apply to it.
+void PrintCheck(const Json& check) {
+  if (!check.is_object() || !check.contains("summary")) {
+    std::printf("checked summary: none recorded\n");
+    return;
+  }
+  const Json& summary = check["summary"];
+  std::printf("checked by governance: %s\n", check.value("verdict", "").c_str());
+  for (const auto& c : summary.value("columns", Json::array())) {
+    const Json sources = c.value("sources", Json::array());
+    std::printf("  output column %s: from %s, %s\n", c.value("name", "").c_str(),
+                sources.empty() ? "rows (no column)" : Plain(sources).c_str(),
+                c.value("aggregated", false) ? "aggregated" : "NOT aggregated");
+  }
+  for (const auto& f : summary.value("floors", Json::array())) {
+    const Json owner = f.value("owner", Json::object());
+    std::printf("  floors on %s: at least %lld rows, groups of at least %lld distinct privacy units"
+                " (the owner's own: %lld rows, %lld units)\n",
+                f.value("dataset", "").c_str(), static_cast<long long>(f.value("minRowCount", int64_t{0})),
+                static_cast<long long>(f.value("minGroupUnits", int64_t{0})),
+                static_cast<long long>(owner.value("minRowCount", int64_t{0})),
+                static_cast<long long>(owner.value("minGroupUnits", int64_t{0})));
+  }
+  for (const auto& rule : summary.value("suppressionRules", Json::array())) {
+    std::printf("  suppression: %s\n", Plain(rule).c_str());
+  }
+  for (const auto& filter : summary.value("postFilters", Json::array())) {
+    std::printf("  post-filter: %s\n", Plain(filter).c_str());
+  }
+}
+
+void PrintQuery(const Json& q, const MemberNames& names) {
   std::printf("query %s (%s) %s%s\nhash %s\nproposer %s\n", q["id"].get<std::string>().c_str(),
               q["name"].get<std::string>().c_str(), q["state"].get<std::string>().c_str(),
               q["enabled"].get<bool>() ? "" : ", SWITCHED OFF", q["queryHash"].get<std::string>().c_str(),
-              ShortId(q["proposer"]).c_str());
+              names.Of(q["proposer"]).c_str());
   for (const auto& a : q["approvers"]) {
     std::string id = a;
     std::string vote = q["votes"].contains(id) ? q["votes"][id]["vote"].get<std::string>() : "pending";
-    std::printf("approver %s %s\n", ShortId(id).c_str(), vote.c_str());
+    std::printf("approver %s %s\n", names.Of(id).c_str(), vote.c_str());
   }
-  for (const auto& m : q["disabledBy"]) std::printf("switched off by %s\n", ShortId(m).c_str());
+  for (const auto& m : q["disabledBy"]) std::printf("switched off by %s\n", names.Of(m).c_str());
   const Json& bound = q["bound"];
   for (const auto& d : bound["datasets"]) {
     std::printf("reads %s v%d of %s\n", d["name"].get<std::string>().c_str(), d["version"].get<int>(),
-                ShortId(d["owner"]).c_str());
+                names.Of(d["owner"]).c_str());
   }
+  const Json& doc = bound["query"];
   int i = 0;
-  for (const auto& s : bound["query"]["steps"]) std::printf("step %d: %s\n", ++i, s.get<std::string>().c_str());
+  for (const auto& s : doc["steps"]) std::printf("step %d: %s\n", ++i, s.get<std::string>().c_str());
+  std::printf("recipients: %s\n", names.List(doc.value("recipients", Json::array())).c_str());
+  Json runners = doc.value("runners", Json::array());
+  if (runners.empty()) runners.push_back(q["proposer"]);
+  std::printf("runners: %s\noutput format: %s\n", names.List(runners).c_str(),
+              doc.value("outputFormat", "csv").c_str());
+  Json guards = doc.value("guards", Json::object());
+  std::printf("guards: %s\n", guards.empty() ? "none beyond the datasets' floors" : guards.dump().c_str());
+  std::printf("differential privacy: none\n");
+  PrintCheck(bound.value("check", Json()));
 }
 
 void PrintList(const Json& body) {
-  for (const auto& q : body["queries"]) {
+  for (const auto& q : InNumericOrder(body["queries"])) {
     std::printf("%-6s %-24s %-10s %s approvers %zu\n", q["id"].get<std::string>().c_str(),
                 q["name"].get<std::string>().c_str(), q["state"].get<std::string>().c_str(),
                 q["enabled"].get<bool>() ? "on " : "OFF", q["approvers"].size());
@@ -165,11 +218,11 @@ void SetupQuery(CLI::App& root, ExitCode& exit_code) {
   });
 
   auto show = std::make_shared<IdFlags>();
-  CLI::App* s = group->add_subcommand("show", "Show a query: SQL, datasets, approvers and votes");
+  CLI::App* s = group->add_subcommand("show", "Show a query: SQL, datasets, approvers and votes, recipients, runners, guards and governance's checked summary");
   governance::client::AddClientFlags(s, &show->client);
   s->add_option("id", show->id, "The query id")->required();
   s->callback([show, report] {
-    report(governance::client::GetAndPrint(show->client, "/v1/queries/" + show->id, PrintQuery));
+    report(ShowWithNames(show->client, "/v1/queries/" + show->id, PrintQuery));
   });
 
   for (bool accept : {true, false}) {

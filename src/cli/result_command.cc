@@ -8,10 +8,9 @@
 
 #include "base/file.h"
 #include "cli/command_registry.h"
+#include "cli/run_result.h"
 #include "crypto/identity.h"
 #include "governance/client/cli_support.h"
-#include "runtime/sealed_result.h"
-#include "runtime/storage.h"
 
 namespace cleanroom::cli {
 namespace {
@@ -22,52 +21,20 @@ struct GetFlags {
   std::string governance, fingerprint;
 };
 
-// Governance's view of the run: it must have succeeded there. Returns the signed record the
-// runtime reported (base64), which the record in storage must equal.
-Result<std::string> ReportedRecord(const GetFlags& f) {
-  governance::client::ClientFlags client{f.governance, f.identity, f.fingerprint, false};
-  CR_ASSIGN_OR_RETURN(auto connection, governance::client::Connect(client));
-  CR_ASSIGN_OR_RETURN(governance::client::ApiReply reply, connection->Get("/v1/runs/" + f.run));
-  CR_RETURN_IF_ERROR(reply.ToStatus());
-  const nlohmann::json& run = reply.body;
-  if (run.value("state", "") != "succeeded") {
-    return Status::FailedPrecondition("run " + f.run + " is " + run.value("state", "unknown") +
-                                      " in governance" +
-                                      (run.contains("reason") ? ": " + run.value("reason", "") : ""));
-  }
-  return run["report"].is_object() ? run["report"].value("signedRecord", "") : std::string();
-}
-
 Status Get(const GetFlags& f) {
   CR_ASSIGN_OR_RETURN(crypto::MemberIdentity identity, crypto::LoadIdentity(f.identity));
-  std::optional<std::string> reported;
+  std::unique_ptr<governance::client::GovernanceClient> client;
   if (!f.governance.empty() || std::filesystem::exists(f.identity + "/" + governance::client::kPinFile)) {
-    CR_ASSIGN_OR_RETURN(reported, ReportedRecord(f));
+    governance::client::ClientFlags flags{f.governance, f.identity, f.fingerprint, false};
+    CR_ASSIGN_OR_RETURN(client, governance::client::Connect(flags));
   } else {
     std::fprintf(stderr, "note: no governance service given or pinned: the run record is not "
                          "checked against the ledger\n");
   }
-  CR_ASSIGN_OR_RETURN(auto storage, runtime::OpenStorage(f.storage));
-  CR_ASSIGN_OR_RETURN(Bytes signed_record, storage->Get(runtime::RunRecordKey(f.run)));
-  CR_ASSIGN_OR_RETURN(nlohmann::json unverified, runtime::ReadRunRecordUnverified(signed_record));
-  // The record names the runtime key that signed it; the signature must verify under it.
-  auto runtime_key = crypto::PublicKey::FromPem(unverified.value("runtimeKey", ""));
-  if (!runtime_key.ok()) return Status::DataLoss("run record: no valid runtimeKey");
-  CR_ASSIGN_OR_RETURN(nlohmann::json record, runtime::VerifyRunRecord(signed_record, *runtime_key));
-  if (record.value("run", "") != f.run) return Status::DataLoss("run record: names another run");
-  if (record.value("state", "") != "succeeded") {
-    return Status::FailedPrecondition("run " + f.run + " " + record.value("state", "unknown") +
-                                      ": " + record.value("reason", ""));
-  }
-  if (reported && !ConstantTimeEquals(AsBytes(*reported), AsBytes(Base64Encode(signed_record)))) {
-    return Status::DataLoss("run " + f.run +
-                            ": the record in storage is not the one the runtime reported to governance");
-  }
-  CR_ASSIGN_OR_RETURN(Bytes output, runtime::OpenSealedResult(*storage, f.run, identity,
-                                                              record.value("outputHash", "")));
-  Status written = WriteFileAtomic(f.out, std::string_view(reinterpret_cast<const char*>(output.data()),
-                                                           output.size()), 0600);
-  SecureWipe(output);
+  CR_ASSIGN_OR_RETURN(OpenedRun opened, OpenRunResult(client.get(), f.storage, f.run, identity));
+  const nlohmann::json& record = opened.record;
+  Status written = WriteFileAtomic(f.out, AsStringView(opened.output), 0600);
+  SecureWipe(opened.output);
   CR_RETURN_IF_ERROR(written);
   std::printf("run %s: %lld rows, output hash %s verified, written to %s\n", f.run.c_str(),
               static_cast<long long>(record.value("rowsOut", int64_t{0})),

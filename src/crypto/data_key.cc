@@ -70,6 +70,13 @@ std::string DataKey::Serialize() const {
 Result<DataKey> DataKey::Parse(std::string_view text) {
   nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_object()) {
+    // A copy cut short starts as a key file does and stops before its closing brace.
+    size_t first = text.find_first_not_of(" \t\r\n");
+    if (first == std::string_view::npos) return Status::InvalidArgument("key file: empty");
+    size_t last = text.find_last_not_of(" \t\r\n");
+    if (text[first] == '{' && text[last] != '}') {
+      return Status::InvalidArgument("key file: truncated (it ends before its closing brace)");
+    }
     return Status::InvalidArgument("key file: not a JSON object");
   }
   auto field = [&](const char* name) -> const std::string* {

@@ -22,6 +22,17 @@ Result<std::string> ReadNamed(const std::string& directory, std::string_view fil
     }
     return text.status();
   }
+  // A copy cut short (a partial scp, a full disk) would otherwise fail as an "unsupported" or
+  // "bad" PEM; say what it is. Only the file's name is quoted, never its text.
+  if (text->find_first_not_of(" \t\r\n") == std::string::npos) {
+    return Status::InvalidArgument("identity: " + path + " is empty");
+  }
+  size_t begin = text->find("-----BEGIN ");
+  if (begin != std::string::npos && text->find("-----END ", begin) == std::string::npos) {
+    SecureWipe(text->data(), text->size());
+    return Status::InvalidArgument("identity: " + path +
+                                   " is truncated (it ends before its -----END line)");
+  }
   return text;
 }
 
@@ -31,10 +42,11 @@ Status WriteSecret(const std::string& path, std::string& pem) {
   return s;
 }
 
-Status SameKey(const PublicKey& a, const PublicKey& b) {
+// `mismatch` says which two files disagree.
+Status SameKey(const PublicKey& a, const PublicKey& b, const std::string& mismatch) {
   CR_ASSIGN_OR_RETURN(Bytes da, a.ToDer());
   CR_ASSIGN_OR_RETURN(Bytes db, b.ToDer());
-  if (da != db) return Status::InvalidArgument("identity: cert.pem does not certify key.pem's key");
+  if (da != db) return Status::InvalidArgument("identity: " + mismatch);
   return Status::OK();
 }
 
@@ -123,8 +135,13 @@ Result<MemberIdentity> LoadIdentity(const std::string& directory,
     return encryption_key.status().WithContext(PathIn(directory, kIdentityEncKeyFile));
   }
   CR_ASSIGN_OR_RETURN(MemberPublicIdentity pub, LoadPublicIdentity(directory));
-  CR_RETURN_IF_ERROR(SameKey(pub.signing_public_key, signing_key->public_key()));
-  CR_RETURN_IF_ERROR(SameKey(pub.encryption_public_key, encryption_key->public_key()));
+  CR_RETURN_IF_ERROR(SameKey(pub.signing_public_key, signing_key->public_key(),
+                             PathIn(directory, kIdentityCertFile) + " does not certify " +
+                                 PathIn(directory, kIdentityKeyFile) + "'s key"));
+  CR_RETURN_IF_ERROR(SameKey(pub.encryption_public_key, encryption_key->public_key(),
+                             PathIn(directory, kIdentityEncKeyFile) + " is not the private key of " +
+                                 PathIn(directory, kIdentityEncPubFile) +
+                                 " (files from two identities?)"));
   return MemberIdentity{std::move(pub), std::move(signing_key).value(),
                         std::move(encryption_key).value()};
 }

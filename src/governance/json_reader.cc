@@ -30,8 +30,13 @@ Result<Json> ParseJson(std::string_view text, std::string_view where) {
   try {
     return Json::parse(text.begin(), text.end(), bound);
   } catch (const Json::parse_error& e) {
-    return Status::InvalidArgument(std::string(where) + ": invalid JSON at byte " +
-                                   std::to_string(e.byte));
+    // nlohmann's byte is 1-based and points just past the offending character.
+    size_t at = std::min(e.byte == 0 ? 0 : e.byte - 1, text.size());
+    size_t line = 1 + static_cast<size_t>(std::count(text.begin(), text.begin() + at, '\n'));
+    size_t line_start = text.rfind('\n', at == 0 ? 0 : at - 1);
+    size_t column = line_start == std::string_view::npos || at == 0 ? at + 1 : at - line_start;
+    return Status::InvalidArgument(std::string(where) + ": invalid JSON at line " +
+                                   std::to_string(line) + ", column " + std::to_string(column));
   } catch (const Json::exception&) {
     // A number out of range (out_of_range 406) and the like: still only malformed input.
     return Status::InvalidArgument(std::string(where) + ": invalid JSON (a number out of range)");
