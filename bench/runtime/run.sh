@@ -46,9 +46,10 @@ for who in adv pub; do "$bin" keygen --name "$who" --out "${work}/${who}" >/dev/
 platform_key="$("$bin" runtime init-platform --out "${work}/platform" |
   sed -n 's/.*simulated_platform_keys): \([0-9a-f]*\).*/\1/p')"
 measurement="$("$bin" runtime measure)"
+"$bin" governance init --data-dir "${work}/gov" --founder "${work}/adv" >/dev/null
 "$bin" governance serve --data-dir "${work}/gov" --listen 127.0.0.1:0 >"${work}/gov.log" 2>&1 &
 gov_pid=$!
-for _ in $(seq 100); do grep -q "listening on" "${work}/gov.log" && break; sleep 0.1; done
+for _ in $(seq 600); do grep -q "listening on" "${work}/gov.log" && break; sleep 0.1; done
 url="$(sed -n 's/^listening on //p' "${work}/gov.log")"
 fingerprint="$(sed -n 's/^service fingerprint //p' "${work}/gov.log")"
 for who in adv pub; do

@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -740,7 +739,7 @@ Result<ImageFile> MapImageFile(uint64_t size, bool huge) {
 Result<std::string> Engine::WriteParquetImage(const formats::ParquetReader& reader,
                                               const std::vector<int>& fields) {
   size_t threads = options_.threads > 0 ? static_cast<size_t>(options_.threads) : 0;
-  if (options_.in_place_images && getenv("CR_UNCOMPRESSED") == nullptr) {
+  if (options_.in_place_images) {
     Result<int> sealed = SealedInPlaceImage(reader, fields, threads);
     if (sealed.ok()) {
       std::string path = "/proc/self/fd/" + std::to_string(*sealed);
