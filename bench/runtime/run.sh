@@ -46,9 +46,10 @@ for who in adv pub; do "$bin" keygen --name "$who" --out "${work}/${who}" >/dev/
 platform_key="$("$bin" runtime init-platform --out "${work}/platform" |
   sed -n 's/.*simulated_platform_keys): \([0-9a-f]*\).*/\1/p')"
 measurement="$("$bin" runtime measure)"
+"$bin" governance init --data-dir "${work}/gov" --founder "${work}/adv" >/dev/null
 "$bin" governance serve --data-dir "${work}/gov" --listen 127.0.0.1:0 >"${work}/gov.log" 2>&1 &
 gov_pid=$!
-for _ in $(seq 100); do grep -q "listening on" "${work}/gov.log" && break; sleep 0.1; done
+for _ in $(seq 600); do grep -q "listening on" "${work}/gov.log" && break; sleep 0.1; done
 url="$(sed -n 's/^listening on //p' "${work}/gov.log")"
 fingerprint="$(sed -n 's/^service fingerprint //p' "${work}/gov.log")"
 for who in adv pub; do
@@ -69,7 +70,13 @@ for t in customers:adv impressions:pub; do
   start=$(now_ns)
   "$bin" dataset publish "${data}/${name}.parquet" --name "$name" --policy "${work}/${name}.policy.json" \
     --identity "${work}/${owner}" --storage "$storage" --quiet >/dev/null
-  log "published ${name} ($(du -h "${data}/${name}.parquet" | cut -f1)) in $(( ($(now_ns) - start) / 1000000 )) ms"
+  published_ms=$(( ($(now_ns) - start) / 1000000 ))
+  # Against encrypting the same file alone (issue 19: publishing at most 2x, validation included).
+  start=$(now_ns)
+  "$bin" encrypt --in "${data}/${name}.parquet" --out "${work}/${name}.cdc" --key-out "${work}/${name}.dek" >/dev/null
+  encrypted_ms=$(( ($(now_ns) - start) / 1000000 ))
+  rm -f "${work}/${name}.cdc" "${work}/${name}.dek"
+  log "published ${name} ($(du -h "${data}/${name}.parquet" | cut -f1)) in ${published_ms} ms; encrypt alone ${encrypted_ms} ms ($(awk -v a="$published_ms" -v b="$encrypted_ms" 'BEGIN {printf "%.2f", a / b}')x)"
 done
 "$bin" runtime serve --governance "$url" --service-fingerprint "$fingerprint" --platform "${work}/platform" \
   --storage "$storage" --poll-ms 5 >"${work}/runtime.log" 2>&1 &

@@ -1,8 +1,9 @@
 // Feeds arbitrary bytes to the Parquet reader: open (footer, schema), verify every row group,
-// write the validated image (parquet_image.h), whole and of its first field, and read every row
-// group. Any input must end in a value or a Status; an image is written exactly when
-// verification of what it holds passes, and it verifies.
+// write the validated image (parquet_image.h), whole and of its first field, uncompressed and in
+// place, and read every row group. Any input must end in a value or a Status; an image is written
+// exactly when verification of what it holds passes, and it verifies.
 #include <cstddef>
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -32,11 +33,35 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (!again.ok() || !(*again)->Verify(1).ok()) __builtin_trap();
     if (!fields.empty() && (*again)->fields().size() != fields.size()) __builtin_trap();
   };
-  check_image({}, (*reader)->Verify(1).ok());
+  // An in-place image (the held fields' pages as stored, under a rewritten footer) is validated
+  // as a file of its own once sealed: it must verify exactly when the original's held fields do.
+  auto check_in_place = [&](const std::vector<int>& fields, bool verified) {
+    auto plan = cleanroom::formats::PlanInPlaceImage(**reader, fields);
+    if (!plan.ok() || plan->size() > (size_t{64} << 20)) return;
+    std::string image(plan->size(), '\0');
+    bool written = cleanroom::formats::WriteInPlaceImage(
+                       **reader, *plan,
+                       [&](uint64_t offset, cleanroom::ByteSpan bytes) {
+                         if (offset > image.size() || bytes.size() > image.size() - offset) {
+                           __builtin_trap();
+                         }
+                         std::copy(bytes.begin(), bytes.end(), image.begin() + offset);
+                         return cleanroom::Status::OK();
+                       })
+                       .ok();
+    if (!written) __builtin_trap();
+    auto opened = ParquetReader::OpenBuffer(std::move(image), "in place");
+    if (!opened.ok() || (*opened)->Verify(1).ok() != verified) __builtin_trap();
+  };
+  const bool whole = (*reader)->Verify(1).ok();
+  check_image({}, whole);
+  check_in_place({}, whole);
   if ((*reader)->fields().size() > 1) {
     std::vector<bool> leaves((*reader)->schema().leaves().size(), false);
     for (int leaf : (*reader)->schema().FieldLeaves(0)) leaves[static_cast<size_t>(leaf)] = true;
-    check_image({0}, (*reader)->Verify(1, &leaves).ok());
+    const bool first = (*reader)->Verify(1, &leaves).ok();
+    check_image({0}, first);
+    check_in_place({0}, first);
   }
   cleanroom::formats::RecordBatch previous;  // its buffers are reused, as the scan does
   for (int g = 0; g < (*reader)->num_row_groups() && g < 64; ++g) {

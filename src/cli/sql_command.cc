@@ -90,19 +90,8 @@ Status RunCheckedSql(const SqlRequest& request, engine::Engine& engine,
                      const privacy::PolicyFile& policies) {
   CR_ASSIGN_OR_RETURN(privacy::CheckedProgram program,
                       runtime::CompileChecked(engine, request.sql, policies));
-  // Validate only what the checked program can read: the columns the query's own plans read,
-  // and each dataset's privacy unit with the hidden unit columns its view computes from it (the
-  // thresholds count them). A column left out is not in the image and any read of it fails
-  // (fail closed); a script that does not compile as it is leaves every column to Lock.
-  auto compiled = sql::CompileScript(request.sql, engine.catalog(), sql::CompileOptions{});
-  if (compiled.ok()) {
-    std::map<std::string, std::set<std::string>> units;
-    for (const auto& [name, policy] : policies.datasets) {
-      if (policy.privacy_unit.empty()) continue;
-      units[name] = {policy.privacy_unit, sql::kUnitHashColumn, sql::kUnitBitColumn};
-    }
-    CR_RETURN_IF_ERROR(engine.PrepareInputs(*compiled, units));
-  }
+  // Validate only what the checked program can read (its columns, each unit column).
+  CR_RETURN_IF_ERROR(runtime::PrepareCheckedInputs(engine, request.sql, policies));
   CR_RETURN_IF_ERROR(engine.Lock());
   if (request.explain) {
     std::printf("%s", program.explain.c_str());

@@ -74,17 +74,28 @@ size_t SmallestField(const formats::ParquetReader& reader) {
 }  // namespace
 
 Status Engine::DeferParquetInput(const TableSource& source, const std::vector<std::string>& files) {
+  std::vector<std::unique_ptr<formats::ParquetReader>> readers;
+  for (const std::string& file : files) {
+    // The footer and schema are checked here; no page is read.
+    CR_ASSIGN_OR_RETURN(std::unique_ptr<formats::ParquetReader> reader,
+                        formats::ParquetReader::Open(file));
+    readers.push_back(std::move(reader));
+  }
+  return DeferParquetReaders(source, std::move(readers), nullptr);
+}
+
+Status Engine::DeferParquetReaders(const TableSource& source,
+                                   std::vector<std::unique_ptr<formats::ParquetReader>> readers,
+                                   std::shared_ptr<void> memory) {
   auto input = std::make_shared<DeferredParquetInput>();
   input->source = source;
+  input->memory = std::move(memory);
   auto close_all = [&] {
     for (int fd : input->schema_fds) ::close(fd);
     input->schema_fds.clear();
   };
   std::vector<std::string> schemas;
-  for (const std::string& file : files) {
-    // The footer and schema are checked here; no page is read.
-    CR_ASSIGN_OR_RETURN(std::unique_ptr<formats::ParquetReader> reader,
-                        formats::ParquetReader::Open(file));
+  for (std::unique_ptr<formats::ParquetReader>& reader : readers) {
     Result<Bytes> schema = formats::SchemaOnlyImage(*reader);
     if (!schema.ok()) {
       close_all();
@@ -119,6 +130,14 @@ Status Engine::DeferParquetInput(const TableSource& source, const std::vector<st
         duckdb_free(type);
       }
       duckdb_destroy_result(&result);
+    }
+  }
+  if (status.ok() && source.schema.has_value()) {
+    // A declared schema is enforced by converting the loaded values, which a view over an
+    // image yet to be written cannot do: only exactly declared columns are deferred.
+    Result<std::vector<sql::Column>> found = DescribeRelation(QuoteIdentifier(input->inner));
+    if (!found.ok() || !ExactlyDeclared(*found, *source.schema)) {
+      status = Status::FailedPrecondition("the input's types are not exactly the declared ones");
     }
   }
   if (status.ok()) status = LoadFromReader(source, QuoteIdentifier(input->inner), /*as_view=*/true);
@@ -216,7 +235,8 @@ Status Engine::ImageDeferred(DeferredParquetInput& input, const std::set<std::st
                                      " AS SELECT " + select + " FROM " + from,
                                  "cannot load the input", nullptr));
   input.imaged = true;
-  input.readers.clear();  // the file's mapping is no longer needed
+  input.readers.clear();  // the file's mapping (or the input's memory) is no longer needed
+  input.memory.reset();
   for (int fd : input.schema_fds) ::close(fd);
   input.schema_fds.clear();
   return Status::OK();

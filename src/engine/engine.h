@@ -45,6 +45,11 @@ struct EngineOptions {
   // compiled query reads (LockFileAccess images whatever is left, every column). Inputs with a
   // declared schema are validated whole at LoadTable, as without this.
   bool validate_columns_read = false;
+  // With kImageViews: a file whose pages DuckDB reads as ours do is imaged in place (its
+  // compressed pages, validated once sealed; DuckDB decompresses them itself), not
+  // uncompressed. Less memory (the compressed bytes of what is read) for a second
+  // decompression (docs/engine.md, "What is validated when").
+  bool in_place_images = true;
 };
 
 // A Parquet input whose validation waits for the query (EngineOptions::validate_columns_read).
@@ -159,6 +164,12 @@ class Engine {
   // The deferred load (EngineOptions::validate_columns_read) of a Parquet input of `files`:
   // a view over schema-only images, the table registered in the catalog.
   Status DeferParquetInput(const TableSource& source, const std::vector<std::string>& files);
+  // The same for files already open (`memory`: the bytes readers of memory read, held until
+  // the input is imaged). With a declared schema, only an input whose columns have exactly the
+  // declared types is deferred (FailedPrecondition otherwise: the caller loads it whole).
+  Status DeferParquetReaders(const TableSource& source,
+                             std::vector<std::unique_ptr<formats::ParquetReader>> readers,
+                             std::shared_ptr<void> memory);
   // Images one deferred input: the columns `columns` names (lower case; null: every column).
   // `read`: whether any query reads the table at all.
   Status ImageDeferred(DeferredParquetInput& input, const std::set<std::string>* columns,

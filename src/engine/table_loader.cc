@@ -16,8 +16,10 @@
 
 #include "base/file.h"
 #include "engine/csv_rows.h"
+#include "engine/deferred_parquet.h"
 #include "engine/duckdb_error.h"
 #include "engine/engine.h"
+#include "engine/in_place_image.h"
 #include "engine/json_validation.h"
 #include "engine/parquet_scan.h"
 #include "engine/sql_quoting.h"
@@ -342,10 +344,22 @@ Status Engine::LoadParquetImageFromMemory(const TableSource& source, uint64_t si
                                        ErrnoText(errno));
     }
   }
+  // Released when the last holder lets go (this load, or a deferred input once imaged): the
+  // plaintext's pages go back to the kernel, which zero-fills a page before any reuse.
+  std::shared_ptr<void> memory(mapped, [mapped_size](void* p) {
+    if (p == nullptr) return;
+    ::madvise(p, mapped_size, MADV_DONTNEED);
+    ::munmap(p, mapped_size);
+  });
   std::span<uint8_t> bytes(static_cast<uint8_t*>(mapped), size);
   Status status = fill(bytes);
   bool checked = false;  // before_load ran
   bool through_file = false;
+  auto check = [&]() -> Status {
+    if (checked || !before_load) return Status::OK();
+    checked = true;
+    return before_load();
+  };
   if (status.ok()) {
     Result<ParquetLoadChoice> choice = ChooseParquetLoadBytes(bytes, source.name, /*image=*/true);
     if (!choice.ok()) {
@@ -353,37 +367,50 @@ Status Engine::LoadParquetImageFromMemory(const TableSource& source, uint64_t si
     } else if (choice->path == ParquetLoadPath::kScan) {
       through_file = true;  // encodings DuckDB cannot read: our reader feeds it (below)
     } else {
-      auto reader = formats::ParquetReader::OpenSpan(bytes, source.name);
-      Result<std::string> image =
-          reader.ok() ? WriteParquetImage(**reader) : Result<std::string>(reader.status());
-      if (!image.ok()) status = image.status();
-      if (status.ok() && before_load) {
-        status = before_load();
-        checked = true;
+      bool deferred = false;
+      if (options_.validate_columns_read) {
+        // Validated for the query by PrepareInputs (only the footer now); the bytes are held
+        // until then. Checked (before_load) first: DuckDB reads the footer's schema.
+        status = check();
+        auto reader = status.ok() ? formats::ParquetReader::OpenSpan(bytes, source.name)
+                                  : Result<std::unique_ptr<formats::ParquetReader>>(status);
+        if (!reader.ok()) {
+          status = reader.status();
+        } else {
+          std::vector<std::unique_ptr<formats::ParquetReader>> readers;
+          readers.push_back(std::move(*reader));
+          Status waits = DeferParquetReaders(source, std::move(readers), memory);
+          deferred = waits.ok();
+          // Types not exactly the declared ones, or a schema DuckDB refuses: imaged whole below.
+          if (waits.code() == StatusCode::kDataLoss ||
+              waits.code() == StatusCode::kAlreadyExists) {
+            status = waits;
+          }
+        }
       }
-      if (status.ok()) {
-        status = LoadFromReader(source, "read_parquet(" + QuoteLiteral(*image) + ")", true);
-        // A schema DuckDB's reader refuses (a MAP without values): through ours, below.
-        through_file = !status.ok() && status.code() != StatusCode::kAlreadyExists &&
-                       status.code() != StatusCode::kDataLoss;
+      if (status.ok() && !deferred) {
+        auto reader = formats::ParquetReader::OpenSpan(bytes, source.name);
+        Result<std::string> image =
+            reader.ok() ? WriteParquetImage(**reader) : Result<std::string>(reader.status());
+        if (!image.ok()) status = image.status();
+        if (status.ok()) status = check();
+        if (status.ok()) {
+          status = LoadFromReader(source, "read_parquet(" + QuoteLiteral(*image) + ")", true);
+          // A schema DuckDB's reader refuses (a MAP without values): through ours, below.
+          through_file = !status.ok() && status.code() != StatusCode::kAlreadyExists &&
+                         status.code() != StatusCode::kDataLoss;
+        }
       }
     }
   }
-  if (status.ok() || through_file) {
-    if (through_file) {
-      status = LoadThroughMemoryFile(
-          source, size,
-          [bytes](std::span<uint8_t> out) {
-            if (!bytes.empty()) std::memcpy(out.data(), bytes.data(), bytes.size());
-            return Status::OK();
-          },
-          checked ? nullptr : before_load);
-    }
-  }
-  // The plaintext's pages go back to the kernel, which zero-fills a page before any reuse.
-  if (mapped != nullptr) {
-    ::madvise(mapped, mapped_size, MADV_DONTNEED);
-    ::munmap(mapped, mapped_size);
+  if (through_file) {
+    status = LoadThroughMemoryFile(
+        source, size,
+        [bytes](std::span<uint8_t> out) {
+          if (!bytes.empty()) std::memcpy(out.data(), bytes.data(), bytes.size());
+          return Status::OK();
+        },
+        checked ? nullptr : before_load);
   }
   return status.WithContext("table " + source.name);
 }
@@ -483,6 +510,20 @@ Status Engine::LoadThroughMemoryFile(const TableSource& source, uint64_t size,
   }
   ::close(fd);
   return status;
+}
+
+bool ExactlyDeclared(const std::vector<sql::Column>& input,
+                     const std::vector<sql::Column>& declared) {
+  for (const sql::Column& column : declared) {
+    bool found = false;
+    for (const sql::Column& c : input) {
+      if (sql::ToLowerAscii(c.name) == sql::ToLowerAscii(column.name)) {
+        found = c.type == column.type;
+      }
+    }
+    if (!found) return false;
+  }
+  return true;
 }
 
 Status Engine::LoadFromReader(const TableSource& source, const std::string& reader_sql,
@@ -697,6 +738,21 @@ Result<ImageFile> MapImageFile(uint64_t size, bool huge) {
 
 Result<std::string> Engine::WriteParquetImage(const formats::ParquetReader& reader,
                                               const std::vector<int>& fields) {
+  size_t threads = options_.threads > 0 ? static_cast<size_t>(options_.threads) : 0;
+  if (options_.in_place_images) {
+    Result<int> sealed = SealedInPlaceImage(reader, fields, threads);
+    if (sealed.ok()) {
+      std::string path = "/proc/self/fd/" + std::to_string(*sealed);
+      Status allowed = AllowPath(path);
+      if (!allowed.ok()) {
+        ::close(*sealed);
+        return allowed;
+      }
+      image_fds_.push_back(*sealed);
+      return path;
+    }
+    if (sealed.status().code() != StatusCode::kUnimplemented) return sealed.status();
+  }
   CR_ASSIGN_OR_RETURN(formats::ImagePlan plan, formats::PlanUncompressedImage(reader, 0, fields));
   // Huge pages hold a whole number of pages: the image is laid out to end exactly at the
   // rounded size, after a zero lead (readers find a Parquet file by its footer). The footer's
@@ -720,7 +776,6 @@ Result<std::string> Engine::WriteParquetImage(const formats::ParquetReader& read
   }
   if (!file.ok()) file = MapImageFile(plan.size(), /*huge=*/false);
   if (!file.ok()) return file.status();
-  size_t threads = options_.threads > 0 ? static_cast<size_t>(options_.threads) : 0;
   // Pages are validated straight into the memory file: no other copy of the image.
   Status status = formats::FillUncompressedImage(
       reader, plan, threads, std::span<uint8_t>(static_cast<uint8_t*>(file->mapped), file->size));

@@ -136,6 +136,7 @@ struct FooterShape {
   int32_t fields = 0;          // top-level fields kept
   bool pruned = false;         // some field is left out
   bool rows = true;            // false: no row groups (the schema alone)
+  bool in_place = false;       // pages kept as in the file: codec and uncompressed sizes kept
 };
 
 // Where one chunk lies in the image (absolute offsets).
@@ -271,12 +272,13 @@ Result<Bytes> RewriteFooter(ByteSpan footer, const std::vector<std::vector<Place
                   if (!p.transposed) return false;
                   return skip(mtype);
                 case kMetaCodec:
+                  if (shape.in_place) return false;
                   CR_RETURN_IF_ERROR(r.Skip(mtype));
                   w.FieldI32(mid, 0);  // UNCOMPRESSED
                   return true;
                 case kMetaTotalUncompressedSize:
                 case kMetaTotalCompressedSize:
-                  if (empty) return false;
+                  if (empty || (shape.in_place && mid == kMetaTotalUncompressedSize)) return false;
                   CR_RETURN_IF_ERROR(r.Skip(mtype));
                   w.FieldI64(mid, p.size);
                   return true;
@@ -312,10 +314,21 @@ Result<Bytes> RewriteFooter(ByteSpan footer, const std::vector<std::vector<Place
   return std::move(w.bytes());
 }
 
+// Whether DuckDB's reader is known to read a codec's pages as ours does (an in-place image
+// leaves decompression to it).
+bool CodecReadInPlace(Codec codec) {
+  return codec == Codec::kUncompressed || codec == Codec::kSnappy || codec == Codec::kGzip ||
+         codec == Codec::kZstd || codec == Codec::kLz4Raw;
+}
+
 // Plans one column chunk's pages, mirroring the reader's walk over them (ReadColumnChunk
 // checks that it meets the same pages). `*offset` is where the chunk starts in the image.
-Status PlanChunk(ByteSpan file, const ColumnChunk& chunk, int32_t width, uint64_t* offset,
-                 ImageChunk* out, Placement* placement) {
+// `in_place`: the pages stay as in the file, at the same offsets (`*offset` is then set to the
+// chunk's start); a page DuckDB would read otherwise than as stored (index pages, which our
+// reader skips, BYTE_STREAM_SPLIT, which an uncompressed image writes PLAIN) or a codec
+// outside CodecReadInPlace is Unimplemented, for the caller to image uncompressed instead.
+Status PlanChunk(ByteSpan file, const ColumnChunk& chunk, int32_t width, bool in_place,
+                 uint64_t* offset, ImageChunk* out, Placement* placement) {
   placement->start = static_cast<int64_t>(*offset);
   if (!chunk.meta_data) return Status::DataLoss("column chunk without metadata");
   const ColumnMetaData& meta = *chunk.meta_data;
@@ -329,6 +342,11 @@ Status PlanChunk(ByteSpan file, const ColumnChunk& chunk, int32_t width, uint64_
   if (start < 4 || start >= file_size || meta.total_compressed_size < 0 ||
       meta.total_compressed_size > file_size - start) {
     return Status::DataLoss("column chunk lies outside the file");
+  }
+  if (in_place) {
+    if (!CodecReadInPlace(meta.codec)) return Status::Unimplemented("codec not read in place");
+    *offset = static_cast<uint64_t>(start);
+    placement->start = start;
   }
   size_t pos = static_cast<size_t>(start);
   const size_t end = pos + static_cast<size_t>(meta.total_compressed_size);
@@ -346,7 +364,8 @@ Status PlanChunk(ByteSpan file, const ColumnChunk& chunk, int32_t width, uint64_
     const uint64_t source = pos;
     ByteSpan header_bytes = file.subspan(pos, header_size);
     pos += header_size + static_cast<size_t>(header.compressed_page_size);
-    const auto body = static_cast<uint64_t>(header.uncompressed_page_size);
+    const auto body = static_cast<uint64_t>(
+        in_place ? header.compressed_page_size : header.uncompressed_page_size);
     chunk_bytes += body;
     if (body > (uint64_t{1} << 29) || chunk_bytes > (uint64_t{1} << 30)) {
       return Status::ResourceExhausted("page or column chunk beyond the reader's limits");
@@ -367,9 +386,13 @@ Status PlanChunk(ByteSpan file, const ColumnChunk& chunk, int32_t width, uint64_
         split = header.data_page_v2->encoding == Encoding::kByteStreamSplit;
         break;
       case PageType::kIndexPage:
+        if (in_place) return Status::Unimplemented("page not read in place");
         continue;  // neither read nor copied
       default:
         return Status::DataLoss("unknown page type");
+    }
+    if (in_place && (split || header.type == PageType::kIndexPage)) {
+      return Status::Unimplemented("page not read in place");
     }
     if (header.type != PageType::kDictionaryPage && placement->first_data_page < 0) {
       placement->first_data_page = static_cast<int64_t>(*offset);
@@ -377,6 +400,13 @@ Status PlanChunk(ByteSpan file, const ColumnChunk& chunk, int32_t width, uint64_
     ImagePage page;
     page.source = source;
     page.target = *offset;
+    if (in_place) {
+      page.header.assign(header_bytes.begin(), header_bytes.end());
+      page.body = body;
+      *offset = pos;
+      out->pages.push_back(std::move(page));
+      continue;
+    }
     CR_ASSIGN_OR_RETURN(page.header, RewritePageHeader(header_bytes, body, split));
     page.body = body;
     if (split) {
@@ -535,18 +565,23 @@ Status CannotRewrite(const ParquetReader& reader) {
 
 }  // namespace
 
-Result<ImagePlan> PlanUncompressedImage(const ParquetReader& reader, uint64_t lead,
-                                        const std::vector<int>& fields) {
+namespace {
+
+Result<ImagePlan> PlanImage(const ParquetReader& reader, uint64_t lead,
+                            const std::vector<int>& fields, bool in_place) {
   const FileMetaData& meta = reader.metadata();
   const size_t leaves = reader.schema().leaves().size();
   ByteSpan file = reader.data();
   CR_ASSIGN_OR_RETURN(FooterShape shape, ShapeOf(reader, fields));
+  shape.in_place = in_place;
   ImagePlan plan;
+  plan.in_place = in_place;
   plan.leaves = shape.leaves;
   std::vector<std::vector<Placement>> placed(meta.row_groups.size());
   plan.chunks.resize(meta.row_groups.size());
   plan.lead = lead;
   uint64_t offset = lead + 4;  // "PAR1"
+  uint64_t end = offset;       // in place: where the last chunk ends
   for (size_t g = 0; g < meta.row_groups.size(); ++g) {
     const RowGroup& rg = meta.row_groups[g];
     if (rg.columns.size() != leaves) return Status::DataLoss("row group column count differs");
@@ -554,8 +589,10 @@ Result<ImagePlan> PlanUncompressedImage(const ParquetReader& reader, uint64_t le
     placed[g].resize(leaves);
     for (size_t leaf = 0; leaf < leaves; ++leaf) {
       if (!plan.leaves[leaf]) continue;  // neither validated nor in the image
-      Status status = PlanChunk(file, rg.columns[leaf], reader.schema().leaves()[leaf].type_length,
-                                &offset, &plan.chunks[g][leaf], &placed[g][leaf]);
+      Status status =
+          PlanChunk(file, rg.columns[leaf], reader.schema().leaves()[leaf].type_length, in_place,
+                    &offset, &plan.chunks[g][leaf], &placed[g][leaf]);
+      if (status.code() == StatusCode::kUnimplemented && in_place) return status;
       if (!status.ok()) {
         // Verification names the page and the check that failed; the plan only saw headers.
         Status verified = reader.Verify(0, &plan.leaves);
@@ -563,13 +600,49 @@ Result<ImagePlan> PlanUncompressedImage(const ParquetReader& reader, uint64_t le
         ChunkLocation where{reader.name(), static_cast<int>(g), reader.schema().leaves()[leaf].path};
         return Status(status.code(), where.ToString() + ": " + status.message());
       }
+      const Placement& p = placed[g][leaf];
+      if (in_place && p.size > 0) {
+        plan.ranges.emplace_back(static_cast<uint64_t>(p.start), static_cast<uint64_t>(p.size));
+        end = std::max(end, static_cast<uint64_t>(p.start + p.size));
+      }
     }
   }
   CR_ASSIGN_OR_RETURN(plan.footer, RewriteFooter(FooterOf(reader), placed, shape));
   if (plan.footer.size() > UINT32_MAX) return Status::DataLoss("footer too large");
   if (!DescribesSameChunks(reader, plan.footer, shape)) return CannotRewrite(reader);
-  plan.footer_offset = offset;
+  plan.footer_offset = in_place ? end : offset;
   return plan;
+}
+
+}  // namespace
+
+Result<ImagePlan> PlanUncompressedImage(const ParquetReader& reader, uint64_t lead,
+                                        const std::vector<int>& fields) {
+  return PlanImage(reader, lead, fields, /*in_place=*/false);
+}
+
+Result<ImagePlan> PlanInPlaceImage(const ParquetReader& reader, const std::vector<int>& fields) {
+  return PlanImage(reader, 0, fields, /*in_place=*/true);
+}
+
+Status WriteInPlaceImage(const ParquetReader& reader, const ImagePlan& plan,
+                         const std::function<Status(uint64_t, ByteSpan)>& write) {
+  if (!plan.in_place) return Status::InvalidArgument("not an in-place image plan");
+  ByteSpan file = reader.data();
+  CR_RETURN_IF_ERROR(write(0, AsBytes(std::string_view("PAR1"))));
+  for (const auto& [start, length] : plan.ranges) {
+    if (start > file.size() || length > file.size() - start) {
+      return Status::Internal("image range outside the file");
+    }
+    CR_RETURN_IF_ERROR(write(start, file.subspan(start, length)));
+    reader.ReleaseFilePages(start, length);  // copied: the file's pages are not needed again
+  }
+  Bytes tail = plan.footer;
+  uint8_t length[4];
+  PutU32LE(length, static_cast<uint32_t>(plan.footer.size()));
+  tail.insert(tail.end(), length, length + 4);
+  tail.insert(tail.end(), {'P', 'A', 'R', '1'});
+  return write(plan.footer_offset, tail);
 }
 
 Result<Bytes> SchemaOnlyImage(const ParquetReader& reader) {

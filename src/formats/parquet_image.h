@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <functional>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "base/bytes.h"
@@ -51,6 +52,10 @@ struct ImagePlan {
   std::vector<bool> leaves;                     // [leaf column]: held (and validated) or not
   Bytes footer;                                 // the rewritten footer
   uint64_t lead = 0;                            // zero bytes before the leading magic
+  // An in-place image (PlanInPlaceImage): the file's byte ranges [offset, offset + length)
+  // copied to the same offsets, pages as stored.
+  bool in_place = false;
+  std::vector<std::pair<uint64_t, uint64_t>> ranges;
   uint64_t footer_offset = 0;
   uint64_t size() const { return footer_offset + footer.size() + 8; }
 };
@@ -68,6 +73,23 @@ Result<Bytes> RewritePageHeader(ByteSpan header, uint64_t body, bool to_plain = 
 // image holds; empty: all of them.
 Result<ImagePlan> PlanUncompressedImage(const ParquetReader& reader, uint64_t lead = 0,
                                         const std::vector<int>& fields = {});
+
+// Plans an in-place image of `fields` (as for PlanUncompressedImage): the pages of the held
+// column chunks stay as they are in the file, compressed, at the same offsets (the bytes between
+// them are left out: zeros, or holes of a sparse memory file), and the footer is rewritten to
+// describe the held fields alone, their codecs kept, each chunk's compressed size that of the
+// pages walked. Nothing is validated here: the image is a Parquet file of its own, validated
+// whole by ParquetReader once it is sealed (its bytes can no longer change), and DuckDB then
+// decompresses the same pages itself. Holds only the compressed bytes of the fields read, no
+// decompressed copy. Unimplemented when a held chunk has a page or codec DuckDB's reader is not
+// known to read as ours does (index pages, BYTE_STREAM_SPLIT, LZO, Hadoop LZ4, BROTLI): image
+// that file uncompressed instead.
+Result<ImagePlan> PlanInPlaceImage(const ParquetReader& reader, const std::vector<int>& fields);
+
+// Writes an in-place image: the leading magic, every range of the file, then the footer, each
+// through `write(offset, bytes)`; releases the file's pages of each range once written.
+Status WriteInPlaceImage(const ParquetReader& reader, const ImagePlan& plan,
+                         const std::function<Status(uint64_t, ByteSpan)>& write);
 
 // A Parquet file with the schema of the file `reader` reads and no row groups: its footer
 // rewritten, no page read. What a table's columns and types are read from before the query

@@ -80,9 +80,10 @@ ByteSpan ParquetReader::bytes() const {
   return span_ ? *span_ : AsBytes(buffer_);
 }
 
-Result<std::unique_ptr<ParquetReader>> ParquetReader::Open(const std::string& path, bool read_all) {
+Result<std::unique_ptr<ParquetReader>> ParquetReader::Open(const std::string& path, bool read_all,
+                                                           std::string name) {
   auto reader = std::unique_ptr<ParquetReader>(new ParquetReader());
-  reader->name_ = path;
+  reader->name_ = name.empty() ? path : std::move(name);
   CR_ASSIGN_OR_RETURN(reader->mapped_, MappedFile::Open(path, read_all));
   CR_RETURN_IF_ERROR(reader->Init());
   return reader;
@@ -224,6 +225,17 @@ Status ParquetReader::VerifyRowGroup(int row_group, const std::vector<bool>* lea
     ChunkLocation where{name_, row_group, column.path};
     CR_RETURN_IF_ERROR(ReadColumnChunk(bytes(), rg.columns[leaf], column, rg.num_rows,
                                        ReadMode::kVerify, where, &chunk));
+    const auto& meta = rg.columns[leaf].meta_data;
+    if (mapped_ && meta && meta->total_compressed_size > 0) {
+      int64_t start = meta->data_page_offset;
+      if (meta->dictionary_page_offset && *meta->dictionary_page_offset > 0) {
+        start = std::min(start, *meta->dictionary_page_offset);
+      }
+      if (start >= 0) {
+        ReleaseFilePages(static_cast<uint64_t>(start),
+                         static_cast<uint64_t>(meta->total_compressed_size));
+      }
+    }
   }
   return Status::OK();
 }

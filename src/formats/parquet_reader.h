@@ -39,8 +39,10 @@ class ParquetReader : public FormatReader {
   // Maps the file at `path`. NotFound when absent; DataLoss when the footer is corrupt;
   // Unimplemented for encrypted files. `read_all`: the caller will read every page
   // (verification), so the whole file is faulted in at once.
+  // `name`, when not empty, is used in error messages instead of the path.
   static Result<std::unique_ptr<ParquetReader>> Open(const std::string& path,
-                                                     bool read_all = false);
+                                                     bool read_all = false,
+                                                     std::string name = "");
   // Reads from bytes in memory; `name` is used in error messages.
   static Result<std::unique_ptr<ParquetReader>> OpenBuffer(std::string contents, std::string name);
   // Reads bytes the caller owns, without copying them (decrypted inputs held in memory).
@@ -62,7 +64,9 @@ class ParquetReader : public FormatReader {
                                    RecordBatch&& recycled) const;
 
   // Validates one row group without building vectors (the verify fast path: pages are
-  // decompressed and decoded once, dictionary values are not gathered).
+  // decompressed and decoded once, dictionary values are not gathered). A mapped file's pages
+  // are released once their chunk is validated (the memory verification holds is bounded by
+  // the chunks in flight).
   // With `leaves` (one flag per leaf column), only the column chunks of the flagged leaves.
   Status VerifyRowGroup(int row_group, const std::vector<bool>* leaves = nullptr) const;
   // Validates every row group, `threads` at a time (0: one per hardware thread). Returns the

@@ -69,6 +69,14 @@ int MinMaxTracker::Compare(ByteSpan a, ByteSpan b) const {
     }
     default: {
       size_t n = std::min(a.size(), b.size());
+      if (n >= 8) {
+        // The first eight bytes as a big-endian number decide most comparisons of distinct
+        // values (hashes, identifiers) without a call to memcmp.
+        uint64_t x, y;
+        std::memcpy(&x, a.data(), 8);
+        std::memcpy(&y, b.data(), 8);
+        if (x != y) return __builtin_bswap64(x) < __builtin_bswap64(y) ? -1 : 1;
+      }
       int c = n == 0 ? 0 : std::memcmp(a.data(), b.data(), n);
       if (c != 0) return c;
       return a.size() < b.size() ? -1 : a.size() > b.size();
@@ -78,9 +86,12 @@ int MinMaxTracker::Compare(ByteSpan a, ByteSpan b) const {
 
 void MinMaxTracker::Add(const ValueBuffer& values, size_t i) {
   if (!enabled_) return;
-  ByteSpan v = values.is_binary() ? values.Binary(i)
-                                  : ByteSpan(values.fixed.data() + i * values.width, values.width);
-  if (IsNaN(v)) return;
+  AddValue(values.is_binary() ? values.Binary(i)
+                              : ByteSpan(values.fixed.data() + i * values.width, values.width));
+}
+
+void MinMaxTracker::AddValue(ByteSpan v) {
+  if (!enabled_ || IsNaN(v)) return;
   if (!have_) {
     min_.assign(v.begin(), v.end());
     max_.assign(v.begin(), v.end());

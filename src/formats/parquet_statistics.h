@@ -24,13 +24,16 @@ class MinMaxTracker {
   void AddAll(const ValueBuffer& values, size_t from);
   // Adds `count` fixed-width values of `width` bytes stored back to back at `data` (PLAIN).
   void AddFixed(const uint8_t* data, size_t count, size_t width);
+  // Adds one value (its bytes as stored: little-endian numbers, or a byte array's content).
+  void AddValue(ByteSpan v);
+  // <0, 0, >0 in the leaf's order.
+  int Compare(ByteSpan a, ByteSpan b) const;
 
   // DataLoss when the statistics contradict the data: a minimum above the smallest value, a
   // maximum below the largest, or (for flat columns) a null count other than the real one.
   Status Check(const Statistics& stats, int64_t null_count, bool flat) const;
 
  private:
-  int Compare(ByteSpan a, ByteSpan b) const;  // <0, 0, >0 in the leaf's order
   bool IsNaN(ByteSpan v) const;
 
   const LeafColumn& leaf_;

@@ -1,6 +1,11 @@
 #include "runtime/checked_query.h"
 
+#include <map>
+#include <set>
+#include <string>
+
 #include "privacy/query_check.h"
+#include "sql/frontend.h"
 
 namespace cleanroom::runtime {
 namespace {
@@ -45,6 +50,18 @@ Result<privacy::CheckedProgram> CompileCheckedAgainst(const sql::Catalog& physic
                                                       std::string_view text,
                                                       const privacy::PolicyFile& policies) {
   return privacy::CompileAndCheck(physical, text, policies);
+}
+
+Status PrepareCheckedInputs(engine::Engine& engine, std::string_view text,
+                            const privacy::PolicyFile& policies) {
+  auto compiled = sql::CompileScript(text, engine.catalog(), sql::CompileOptions{});
+  if (!compiled.ok()) return Status::OK();
+  std::map<std::string, std::set<std::string>> units;
+  for (const auto& [name, policy] : policies.datasets) {
+    if (policy.privacy_unit.empty()) continue;
+    units[name] = {policy.privacy_unit, sql::kUnitHashColumn, sql::kUnitBitColumn};
+  }
+  return engine.PrepareInputs(*compiled, units);
 }
 
 Result<CheckedResult> RunChecked(engine::Engine& engine, const privacy::CheckedProgram& program) {

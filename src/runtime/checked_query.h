@@ -27,6 +27,15 @@ Result<privacy::CheckedProgram> CompileCheckedAgainst(const sql::Catalog& catalo
                                                       std::string_view text,
                                                       const privacy::PolicyFile& policies);
 
+// Validates (engine::Engine::PrepareInputs) only what the checked program of `text` can read:
+// the columns the query's own plans read, and each dataset's privacy unit with the hidden unit
+// columns its view computes from it (the thresholds count them). A column left out is not in
+// the image and any read of it fails (fail closed); a script that does not compile as it is
+// leaves every column to Lock(). REQUIRES: the engine is not locked; its inputs were loaded
+// with EngineOptions::validate_columns_read (otherwise this validates nothing more).
+Status PrepareCheckedInputs(engine::Engine& engine, std::string_view text,
+                            const privacy::PolicyFile& policies);
+
 struct CheckedResult {
   std::unique_ptr<engine::QueryResult> result;  // nullptr when the script has no query
   std::vector<privacy::SuppressionNote> notes;  // rows suppressed per rule

@@ -6,6 +6,7 @@
 #include "crypto/hash.h"
 #include "engine/engine.h"
 #include "engine/input_source.h"
+#include "formats/parquet_reader.h"
 #include "privacy/policy.h"
 
 namespace cleanroom::runtime {
@@ -45,7 +46,11 @@ json ColumnRoles(const privacy::DatasetPolicy& policy, const std::map<std::strin
 
 Result<std::vector<sql::Column>> ReadFileSchema(const std::string& file, const std::string& format) {
   CR_ASSIGN_OR_RETURN(engine::Format f, ResolveFormat(file, format));
-  CR_ASSIGN_OR_RETURN(auto engine, engine::Engine::Open({.threads = 1}));
+  // A Parquet file's columns are read from its footer, as the engine would load them (no page
+  // is read, nothing imaged); the file is then validated whole, streaming on every core.
+  const bool parquet = f == engine::Format::kParquet;
+  CR_ASSIGN_OR_RETURN(auto engine, engine::Engine::Open({.threads = 1,
+                                                         .validate_columns_read = parquet}));
   engine::TableSource source;
   source.name = "publish_schema";
   source.path = file;
@@ -53,6 +58,11 @@ Result<std::vector<sql::Column>> ReadFileSchema(const std::string& file, const s
   CR_RETURN_IF_ERROR(engine->LoadTable(source));
   const sql::TableDef* table = engine->catalog().FindTable(source.name);
   if (table == nullptr) return Status::Internal("dataset publish: the loaded table has no schema");
+  if (parquet) {
+    CR_ASSIGN_OR_RETURN(std::unique_ptr<formats::ParquetReader> reader,
+                        formats::ParquetReader::Open(file));
+    CR_RETURN_IF_ERROR(reader->Verify(/*threads=*/0));
+  }
   return table->columns;
 }
 

@@ -40,7 +40,10 @@ struct PublishedDataset {
 // DataKey wipes itself.
 Result<PublishedDataset> PublishDataset(const PublishRequest& request, Storage& storage);
 
-// The Spark-typed columns of a plaintext file, as the engine reads it.
+// The Spark-typed columns of a plaintext file, as the engine reads it. A Parquet file's are
+// read from its footer, and the file is then validated whole (every page, on every core, its
+// pages released as they are checked: no image, memory bounded by the pages in flight), so a
+// provider learns of a bad file before anyone runs a query over it.
 Result<std::vector<sql::Column>> ReadFileSchema(const std::string& file, const std::string& format);
 
 }  // namespace cleanroom::runtime

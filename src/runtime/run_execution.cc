@@ -191,7 +191,9 @@ Status Execute(const RunSpec& spec, Storage& storage, json& record) {
   CR_ASSIGN_OR_RETURN(privacy::PolicyFile policies,
                       privacy::PoliciesOfQuery(declared, spec.guards.is_null() ? "" : spec.guards.dump()));
   std::set<std::string> hash_units(planned.unit_hash_wanted.begin(), planned.unit_hash_wanted.end());
-  CR_ASSIGN_OR_RETURN(auto engine, engine::Engine::Open({.threads = spec.engine_threads}));
+  // Inputs are validated for the query: of each, only what the checked program reads.
+  CR_ASSIGN_OR_RETURN(auto engine, engine::Engine::Open({.threads = spec.engine_threads,
+                                                         .validate_columns_read = true}));
   for (const RunInput& input : spec.inputs) {
     CR_RETURN_IF_ERROR(LoadInput(input, storage, *engine, policies, hash_units, record["inputs"]));
   }
@@ -199,6 +201,8 @@ Status Execute(const RunSpec& spec, Storage& storage, json& record) {
 
   auto query_start = Clock::now();
   CR_ASSIGN_OR_RETURN(privacy::CheckedProgram program, CompileChecked(*engine, script, policies));
+  CR_RETURN_IF_ERROR(PrepareCheckedInputs(*engine, script, policies));
+  record["timingsMs"]["validate"] = MillisSince(query_start);
   CR_RETURN_IF_ERROR(engine->Lock());
   CR_ASSIGN_OR_RETURN(CheckedResult checked, RunChecked(*engine, program));
   if (checked.result == nullptr) return Status::InvalidArgument("the query has no final SELECT");

@@ -317,11 +317,16 @@ TEST(ParquetImageViews, LargeImagesGiveTheCopiedTablesRows) {
   const std::string query =
       "SELECT s, count(*), sum(x), sum(y), count(y), min(id), max(id) FROM t GROUP BY s ORDER BY s";
   std::string want;
-  for (ParquetInputs inputs : {ParquetInputs::kTables, ParquetInputs::kImageViews}) {
+  // Image views in place (the compressed pages, sealed then validated) and uncompressed.
+  for (auto [inputs, in_place] : {std::pair{ParquetInputs::kTables, false},
+                                  std::pair{ParquetInputs::kImageViews, true},
+                                  std::pair{ParquetInputs::kImageViews, false}}) {
     for (bool from_memory : {false, true}) {
-      SCOPED_TRACE(std::to_string(static_cast<int>(inputs)) + (from_memory ? " memory" : " file"));
+      SCOPED_TRACE(std::to_string(static_cast<int>(inputs)) + (in_place ? " in place" : "") +
+                   (from_memory ? " memory" : " file"));
       EngineOptions options;
       options.parquet_inputs = inputs;
+      options.in_place_images = in_place;
       auto engine = Engine::Open(options);
       ASSERT_TRUE(engine.ok());
       Status loaded = from_memory

@@ -13,6 +13,7 @@
 #include "base/file.h"
 #include "crypto/identity.h"
 #include "crypto/sha256_tree.h"
+#include "engine/engine.h"
 #include "privacy/query_check.h"
 #include "runtime/dataset_publish.h"
 #include "runtime/sealed_result.h"
@@ -278,6 +279,72 @@ TEST_F(RunExecutionTest, SchemaMismatchNamesNoRow) {
   std::string reason = outcome.record.value("reason", "");
   EXPECT_NE(reason.find("dataset customers"), std::string::npos) << reason;
   EXPECT_EQ(reason.find("row"), std::string::npos) << reason;
+}
+
+// A Parquet dataset whose ltv column has a corrupt page (values outside the statistics the
+// footer declares). Publishing reads the schema from the footer and validates the file: it is
+// refused. Published with a declared schema (no validation at publish), a run validates only
+// what the checked query reads: a query that does not read ltv runs; one that reads it fails
+// with DataLoss naming the column, and no output.
+TEST_F(RunExecutionTest, ParquetInputValidatesOnlyWhatTheQueryReads) {
+  std::string path = (dir_ / "people.parquet").string();
+  {
+    auto writer = engine::Engine::Open();
+    ASSERT_TRUE(writer.ok());
+    ASSERT_TRUE((*writer)
+                    ->Execute("COPY (SELECT 'e' || (i % 200) AS hashed_email, CASE WHEN i % 200 < "
+                              "150 THEN 'a' WHEN i % 200 < 190 THEN 'b' ELSE 'c' END AS age_band, "
+                              "i::INTEGER AS ltv FROM range(5000) r(i)) TO '" + path +
+                              "' (FORMAT parquet, COMPRESSION uncompressed)")
+                    .ok());
+  }
+  auto bytes = ReadFileToString(path);
+  ASSERT_TRUE(bytes.ok());
+  {
+    auto reader = formats::ParquetReader::OpenBuffer(*bytes, "people");
+    ASSERT_TRUE(reader.ok());
+    const formats::ColumnMetaData& ltv = *(*reader)->metadata().row_groups[0].columns[2].meta_data;
+    ASSERT_TRUE(ltv.statistics.has_value());
+    size_t middle = static_cast<size_t>(ltv.data_page_offset + ltv.total_compressed_size / 2);
+    for (size_t i = middle; i < middle + 16; ++i) (*bytes)[i] = 0x7f;  // past the declared max
+  }
+  ASSERT_TRUE(WriteFileAtomic(path, *bytes).ok());
+  ASSERT_EQ(formats::VerifyParquetFile(path).code(), StatusCode::kDataLoss);
+
+  PublishRequest request;
+  request.file = path;
+  request.name = "people";
+  request.policy = {{"allowedFields", {"hashed_email", "age_band", "ltv"}},
+                    {"privacyUnit", "hashed_email"},
+                    {"columns", {{"ltv", {{"role", "aggregate"}}}}},
+                    {"minGroupUnits", 30}};
+  auto refused = PublishDataset(request, *storage_);
+  ASSERT_EQ(refused.status().code(), StatusCode::kDataLoss) << refused.status().ToString();
+  EXPECT_NE(refused.status().message().find("column ltv"), std::string::npos)
+      << refused.status().ToString();
+
+  request.schema = std::vector<sql::Column>{{"hashed_email", sql::DataType::Of(sql::TypeId::kString)},
+                                            {"age_band", sql::DataType::Of(sql::TypeId::kString)},
+                                            {"ltv", sql::DataType::Of(sql::TypeId::kInt)}};
+  auto published = PublishDataset(request, *storage_);
+  ASSERT_TRUE(published.ok()) << published.status().ToString();
+  RunSpec spec = Spec("r20");
+  spec.steps = {"SELECT age_band, COUNT(DISTINCT hashed_email) AS people FROM people "
+                "GROUP BY age_band ORDER BY age_band"};
+  spec.inputs = {{published->document, 1, std::string(64, 'b'), &published->key}};
+  RunOutcome outcome = ExecuteRun(spec, *storage_);
+  ASSERT_TRUE(outcome.status.ok()) << outcome.status.ToString();
+  auto output = OpenSealedResult(*storage_, "r20", *alice_, outcome.record["outputHash"]);
+  ASSERT_TRUE(output.ok()) << output.status().ToString();
+  EXPECT_EQ(std::string(output->begin(), output->end()), "age_band,people\na,150\nb,40\n");
+
+  spec.run_id = "r21";
+  spec.steps = {"SELECT age_band, SUM(ltv) AS v FROM people GROUP BY age_band"};
+  outcome = ExecuteRun(spec, *storage_);
+  EXPECT_EQ(outcome.status.code(), StatusCode::kDataLoss) << outcome.status.ToString();
+  EXPECT_NE(outcome.status.message().find("column ltv"), std::string::npos)
+      << outcome.status.ToString();
+  EXPECT_FALSE(fs::exists(dir_ / "storage" / ResultOutputKey("r21")));
 }
 
 TEST_F(RunExecutionTest, WrongKeyFails) {
