@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "base/status.h"
-#include "governance/json_reader.h"
+#include "governance/wire.h"
 
 namespace cleanroom::governance {
 

@@ -13,7 +13,7 @@
 #include "base/bytes.h"
 #include "base/status.h"
 #include "crypto/identity.h"
-#include "governance/api_error.h"
+#include "governance/wire.h"
 #include "governance/bootstrap.h"
 #include "governance/nonce_cache.h"
 #include "governance/request_verifier.h"

@@ -8,7 +8,7 @@
 namespace cleanroom::runtime {
 
 nlohmann::json KeyRequest::ToJson() const {
-  return governance::KeyReleaseRequest{run_id, public_key, evidence}.ToJson();
+  return govwire::KeyReleaseRequest{run_id, public_key, evidence}.ToJson();
 }
 
 EvidenceProducer SimulatedEvidenceProducer(const attest::PlatformKey* platform, Bytes measurement) {
@@ -40,8 +40,8 @@ Result<KeyRequest> MakeKeyRequest(const std::string& run_id, const EvidenceProdu
 
 Result<Bytes> OpenRunToken(const KeyRequest& request, ByteSpan enc, ByteSpan sealed_token) {
   auto token = crypto::hpke::Open(crypto::hpke::kDefaultSuite, enc, request.ephemeral_key,
-                                  AsBytes(governance::kRunTokenInfo),
-                                  governance::RunTokenAad(request.run_id), sealed_token);
+                                  AsBytes(govwire::kRunTokenInfo),
+                                  govwire::RunTokenAad(request.run_id), sealed_token);
   if (!token.ok()) return Status::DataLoss("the run token does not open for run " + request.run_id);
   return token;
 }

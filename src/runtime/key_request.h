@@ -11,7 +11,7 @@
 #include "base/status.h"
 #include "crypto/container.h"
 #include "crypto/signature.h"
-#include "governance/key_release.h"
+#include "govwire/key_release.h"
 
 // The runtime's side of key release (docs/runtime.md, "Key release"). Per run the runtime makes
 // an ephemeral X25519 key pair and evidence whose report_data is
@@ -22,9 +22,9 @@
 // so a released key opens only with this run's ephemeral key and only as that dataset version.
 namespace cleanroom::runtime {
 
-// The wire format is governance's (governance/key_release.h).
-using governance::KeyReleaseAad;
-using governance::kKeyReleaseInfo;
+// The wire format is the governance wire contract's (govwire/key_release.h).
+using govwire::KeyReleaseAad;
+using govwire::kKeyReleaseInfo;
 
 // Produces evidence carrying `report_data` (64 bytes): simulated or from the SEV-SNP device.
 using EvidenceProducer = std::function<Result<attest::Evidence>(ByteSpan report_data)>;
@@ -52,7 +52,7 @@ struct KeyRequest {
 // A key request for `run_id`: a fresh ephemeral X25519 key pair and evidence bound to it.
 Result<KeyRequest> MakeKeyRequest(const std::string& run_id, const EvidenceProducer& produce);
 
-// Opens the run token governance sealed with the released keys (governance/key_release.h).
+// Opens the run token governance sealed with the released keys (govwire/key_release.h).
 // DataLoss when it does not open for this request's key and run.
 Result<Bytes> OpenRunToken(const KeyRequest& request, ByteSpan enc, ByteSpan sealed_token);
 

@@ -9,9 +9,8 @@
 #include "base/bytes.h"
 #include "base/status.h"
 #include "crypto/identity.h"
-#include "governance/api_error.h"
+#include "governance/wire.h"
 #include "governance/client/https_connection.h"
-#include "governance/json_reader.h"
 
 namespace cleanroom::governance::client {
 

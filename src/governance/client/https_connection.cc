@@ -14,7 +14,7 @@
 #include <cstring>
 
 #include "crypto/hash.h"
-#include "governance/json_reader.h"
+#include "governance/wire.h"
 
 namespace cleanroom::governance::client {
 namespace {

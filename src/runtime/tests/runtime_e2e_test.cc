@@ -13,7 +13,7 @@
 #include "attest/simulated.h"
 #include "base/file.h"
 #include "governance/client/governance_client.h"
-#include "governance/json_reader.h"
+#include "govwire/json_reader.h"
 #include "governance/tests/process_server.h"
 #include "governance/tests/test_support.h"
 #include "runtime/key_request.h"
@@ -44,7 +44,7 @@ class RuntimeE2e : public ::testing::Test {
   std::string Id(const std::string& who) const { return dir_.path() + "/" + who; }
   std::string Storage() const { return "file://" + dir_.path() + "/storage"; }
   json JsonOf(const std::string& text) {
-    auto parsed = governance::ParseJson(text, "output");
+    auto parsed = govwire::ParseJson(text, "output");
     EXPECT_TRUE(parsed.ok()) << text;
     return parsed.ok() ? *parsed : json();
   }

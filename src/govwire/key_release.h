@@ -3,27 +3,34 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "attest/evidence.h"
 #include "base/bytes.h"
 #include "base/status.h"
-#include "governance/json_reader.h"
+#include "govwire/json_reader.h"
+#include "govwire/work_order.h"
 
 // The wire format of attested key release between a runtime and governance (docs/api.md,
 // "Runtime routes"; docs/runtime.md, "Key release"). Per run the runtime makes an ephemeral
-// X25519 key pair and evidence whose report_data is attest::ReportDataForPublicKey(raw public
-// key, run id). Governance seals each dataset key to that key with HPKE base mode
-// (DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, AES-256-GCM):
+// X25519 key pair and evidence whose report_data binds the key and the run id
+// (attest/report_data.h). Governance seals each dataset key to that key with
+// HPKE base mode (DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, AES-256-GCM):
 //   info = "cleanroom.key-release.v1"
 //   aad  = run || 0x00 || dataset (lower case) || 0x00 || version (decimal) || 0x00 || keyId
 // and, the same way, a fresh 32-byte run token (info "cleanroom.run-token.v1", aad = run id)
 // whose possession authenticates the runtime's report of that run.
-namespace cleanroom::governance {
+//
+// Every FromJson here parses a value that ParseJson already bounded (depth, count), refuses
+// unknown fields (a field one side sends and the other ignores would be a setting accepted and
+// ignored) and returns InvalidArgument naming the field.
+namespace cleanroom::govwire {
 
 inline constexpr std::string_view kKeyReleaseInfo = "cleanroom.key-release.v1";
 inline constexpr std::string_view kRunTokenInfo = "cleanroom.run-token.v1";
 inline constexpr size_t kRunTokenSize = 32;
 inline constexpr size_t kMaxEvidenceCertificates = 8;
+inline constexpr size_t kRawX25519KeySize = 32;
 
 // The associated data that binds a released key to its run and dataset version.
 Bytes KeyReleaseAad(const std::string& run_id, const std::string& dataset, int64_t version,
@@ -42,6 +49,38 @@ struct KeyReleaseRequest {
   static Result<KeyReleaseRequest> FromJson(const Json& body);
 };
 
+// An HPKE-sealed value: the encapsulated key and the ciphertext.
+struct SealedValue {
+  Bytes enc;
+  Bytes sealed;
+
+  Json ToJson() const;
+  static Result<SealedValue> FromJson(const Json& value, const std::string& where);
+};
+
+// One released dataset key, sealed to the run's ephemeral key.
+struct ReleasedKey {
+  std::string dataset;
+  int64_t version = 0;
+  std::string key_id;
+  SealedValue key;
+};
+
+// The reply of a granted key release: {"run", "seqno", "keys": [{"dataset", "version", "keyId",
+// "enc", "sealed"}], "token": {"enc", "sealed"}, "work": WorkOrder}. The keys are in the order
+// of the work order's datasets, one each.
+struct KeyReleaseReply {
+  std::string run_id;
+  uint64_t seqno = 0;
+  std::vector<ReleasedKey> keys;
+  SealedValue token;
+  WorkOrder work;
+
+  Json ToJson() const;
+  // Also checks that `keys` name the work order's datasets, in order.
+  static Result<KeyReleaseReply> FromJson(const Json& body);
+};
+
 // POST /v1/runs/{run}/report: {"token": base64, "record": base64 COSE_Sign1 run record}.
 struct RunReport {
   std::string run_id;
@@ -52,4 +91,7 @@ struct RunReport {
   static Result<RunReport> FromJson(const std::string& run_id, const Json& body);
 };
 
-}  // namespace cleanroom::governance
+// Base64 text of a string field, decoded; InvalidArgument naming the field otherwise.
+Result<Bytes> Base64Field(const JsonReader& reader, std::string_view field);
+
+}  // namespace cleanroom::govwire
