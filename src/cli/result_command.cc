@@ -9,7 +9,7 @@
 #include "base/file.h"
 #include "cli/command_registry.h"
 #include "crypto/identity.h"
-#include "governance/client/cli_support.h"
+#include "govwire/cli_support.h"
 #include "runtime/sealed_result.h"
 #include "runtime/storage.h"
 
@@ -25,9 +25,9 @@ struct GetFlags {
 // Governance's view of the run: it must have succeeded there. Returns the signed record the
 // runtime reported (base64), which the record in storage must equal.
 Result<std::string> ReportedRecord(const GetFlags& f) {
-  governance::client::ClientFlags client{f.governance, f.identity, f.fingerprint, false};
-  CR_ASSIGN_OR_RETURN(auto connection, governance::client::Connect(client));
-  CR_ASSIGN_OR_RETURN(governance::client::ApiReply reply, connection->Get("/v1/runs/" + f.run));
+  govwire::ClientFlags client{f.governance, f.identity, f.fingerprint, false};
+  CR_ASSIGN_OR_RETURN(auto connection, govwire::Connect(client));
+  CR_ASSIGN_OR_RETURN(govwire::ApiReply reply, connection->Get("/v1/runs/" + f.run));
   CR_RETURN_IF_ERROR(reply.ToStatus());
   const nlohmann::json& run = reply.body;
   if (run.value("state", "") != "succeeded") {
@@ -41,7 +41,7 @@ Result<std::string> ReportedRecord(const GetFlags& f) {
 Status Get(const GetFlags& f) {
   CR_ASSIGN_OR_RETURN(crypto::MemberIdentity identity, crypto::LoadIdentity(f.identity));
   std::optional<std::string> reported;
-  if (!f.governance.empty() || std::filesystem::exists(f.identity + "/" + governance::client::kPinFile)) {
+  if (!f.governance.empty() || std::filesystem::exists(f.identity + "/" + govwire::kPinFile)) {
     CR_ASSIGN_OR_RETURN(reported, ReportedRecord(f));
   } else {
     std::fprintf(stderr, "note: no governance service given or pinned: the run record is not "

@@ -6,15 +6,15 @@
 #include <thread>
 
 #include "cli/command_registry.h"
-#include "governance/client/cli_support.h"
+#include "govwire/cli_support.h"
 
 namespace cleanroom::cli {
 namespace {
 
-using governance::Json;
-using governance::client::ApiReply;
-using governance::client::ClientFlags;
-using governance::client::ShortId;
+using govwire::Json;
+using govwire::ApiReply;
+using govwire::ClientFlags;
+using govwire::ShortId;
 
 struct RunFlags {
   ClientFlags client;
@@ -31,7 +31,7 @@ void PrintRun(const Json& r) {
 }
 
 Status Request(const RunFlags& f) {
-  CR_ASSIGN_OR_RETURN(auto client, governance::client::Connect(f.client));
+  CR_ASSIGN_OR_RETURN(auto client, govwire::Connect(f.client));
   std::string hash = f.hash;
   if (hash.empty()) {
     CR_ASSIGN_OR_RETURN(ApiReply q, client->Get("/v1/queries/" + f.id));
@@ -42,8 +42,8 @@ Status Request(const RunFlags& f) {
     hash = q.body["queryHash"];
   }
   auto reply = client->Write("/v1/runs", "run.request", {{"query", f.id}, {"queryHash", hash}});
-  CR_RETURN_IF_ERROR(governance::client::PrintReply(reply, f.client.json,
-                                                    governance::client::PrintWriteResult));
+  CR_RETURN_IF_ERROR(govwire::PrintReply(reply, f.client.json,
+                                                    govwire::PrintWriteResult));
   if (f.wait_seconds <= 0) return Status::OK();
   // Poll until the runtime reports (or governance fails the run).
   std::string run = reply->body["result"].value("run", "");
@@ -75,7 +75,7 @@ void SetupRun(CLI::App& root, ExitCode& exit_code) {
 
   auto req = std::make_shared<RunFlags>();
   CLI::App* r = group->add_subcommand("request", "Request a run of an accepted query");
-  governance::client::AddClientFlags(r, &req->client);
+  govwire::AddClientFlags(r, &req->client);
   r->add_option("query", req->id, "The query id")->required();
   r->add_option("--hash", req->hash, "The query hash you expect (default: the service's)");
   r->add_option("--wait", req->wait_seconds,
@@ -84,19 +84,19 @@ void SetupRun(CLI::App& root, ExitCode& exit_code) {
 
   auto show = std::make_shared<RunFlags>();
   CLI::App* s = group->add_subcommand("show", "Show a run");
-  governance::client::AddClientFlags(s, &show->client);
+  govwire::AddClientFlags(s, &show->client);
   s->add_option("run", show->id, "The run id")->required();
   s->callback([show, report] {
-    report(governance::client::GetAndPrint(show->client, "/v1/runs/" + show->id, PrintRun));
+    report(govwire::GetAndPrint(show->client, "/v1/runs/" + show->id, PrintRun));
   });
 
   auto list = std::make_shared<ClientFlags>();
   CLI::App* l = group->add_subcommand("list", "List the runs");
-  governance::client::AddClientFlags(l, list.get());
+  govwire::AddClientFlags(l, list.get());
   l->callback([list, report] {
     report([&]() -> Status {
-      CR_ASSIGN_OR_RETURN(auto client, governance::client::Connect(*list));
-      return governance::client::PrintReply(client->Get("/v1/runs"), list->json, [](const Json& body) {
+      CR_ASSIGN_OR_RETURN(auto client, govwire::Connect(*list));
+      return govwire::PrintReply(client->Get("/v1/runs"), list->json, [](const Json& body) {
         for (const auto& r : body["runs"]) {
           std::printf("%-6s query %-6s %-10s by %s\n", r["id"].get<std::string>().c_str(),
                       r["query"].get<std::string>().c_str(), r["state"].get<std::string>().c_str(),

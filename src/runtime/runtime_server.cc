@@ -5,7 +5,7 @@
 
 #include "base/logging.h"
 #include "crypto/hpke.h"
-#include "governance/client/governance_client.h"
+#include "govwire/governance_client.h"
 #include "govwire/key_release.h"
 #include "govwire/run_record.h"
 #include "runtime/run_execution.h"
@@ -42,11 +42,11 @@ Result<RunSpec> SpecFromWorkOrder(const std::string& run_id, const govwire::Work
 
 Result<std::unique_ptr<RuntimeServer>> RuntimeServer::Create(RuntimeServerOptions options) {
   if (!options.evidence) return Status::InvalidArgument("the runtime needs an evidence producer");
-  governance::client::ConnectionOptions connection;
-  CR_RETURN_IF_ERROR(governance::client::ParseServiceUrl(options.governance_url, &connection.host,
+  govwire::ConnectionOptions connection;
+  CR_RETURN_IF_ERROR(govwire::ParseServiceUrl(options.governance_url, &connection.host,
                                                          &connection.port));
   connection.service_fingerprint = options.service_fingerprint;
-  CR_ASSIGN_OR_RETURN(auto https, governance::client::HttpsConnection::Connect(connection));
+  CR_ASSIGN_OR_RETURN(auto https, govwire::HttpsConnection::Connect(connection));
   CR_ASSIGN_OR_RETURN(auto storage, OpenStorage(options.storage_url));
   return std::unique_ptr<RuntimeServer>(
       new RuntimeServer(std::move(options), std::move(storage), std::move(https)));
@@ -61,9 +61,9 @@ void RuntimeServer::Log(const std::string& line) const {
 }
 
 Result<json> RuntimeServer::Post(const std::string& path, const json& body) {
-  CR_ASSIGN_OR_RETURN(governance::client::HttpReply http,
+  CR_ASSIGN_OR_RETURN(govwire::HttpReply http,
                       connection_->Request("POST", path, "application/json", body.dump()));
-  governance::client::ApiReply reply = governance::client::MakeApiReply(http);
+  govwire::ApiReply reply = govwire::MakeApiReply(http);
   CR_RETURN_IF_ERROR(reply.ToStatus());
   return reply.body;
 }
@@ -217,9 +217,9 @@ RunResult RuntimeServer::ProcessRun(const std::string& run_id) {
 }
 
 Result<std::vector<RunResult>> RuntimeServer::ProcessPending() {
-  CR_ASSIGN_OR_RETURN(governance::client::HttpReply http,
+  CR_ASSIGN_OR_RETURN(govwire::HttpReply http,
                       connection_->Request("GET", "/v1/runtime/runs", "", ""));
-  governance::client::ApiReply reply = governance::client::MakeApiReply(http);
+  govwire::ApiReply reply = govwire::MakeApiReply(http);
   CR_RETURN_IF_ERROR(reply.ToStatus());
   auto list = govwire::RuntimeRunList::FromJson(reply.body);
   if (!list.ok()) return Status::DataLoss(list.status().message());

@@ -9,7 +9,7 @@
 
 namespace cleanroom::governance::testing {
 
-using client::ApiReply;
+using govwire::ApiReply;
 
 void RunningCollaboration::SetUp() {
   server_ = TestServer::Start(dir_.path());
@@ -40,7 +40,7 @@ void RunningCollaboration::SetUp() {
                                    std::tuple{b_.get(), "impressions", &impressions_key_}}) {
     ExpectOk(Write(*member, "/v1/datasets", "dataset.register",
                    {{"dataset", MakeDataset(name, {"email", "segment"})}}));
-    auto stored = client::StoreDatasetKey(*member->client, name, 1, std::string(name) + "-key-1", *key);
+    auto stored = govwire::StoreDatasetKey(*member->client, name, 1, std::string(name) + "-key-1", *key);
     ASSERT_TRUE(stored.ok());
     ExpectOk(*stored);
   }
@@ -111,11 +111,11 @@ Json RunningCollaboration::KeyRequestBody(const std::string& run,
           {"evidence", Json::parse(attest::SerializeEvidenceJson(*evidence))}};
 }
 
-std::unique_ptr<client::HttpsConnection> RunningCollaboration::AnonymousConnection() {
-  client::ConnectionOptions options;
-  EXPECT_TRUE(client::ParseServiceUrl(server_->url(), &options.host, &options.port).ok());
+std::unique_ptr<govwire::HttpsConnection> RunningCollaboration::AnonymousConnection() {
+  govwire::ConnectionOptions options;
+  EXPECT_TRUE(govwire::ParseServiceUrl(server_->url(), &options.host, &options.port).ok());
   options.service_fingerprint = server_->fingerprint();
-  auto https = client::HttpsConnection::Connect(options);
+  auto https = govwire::HttpsConnection::Connect(options);
   EXPECT_TRUE(https.ok()) << https.status().ToString();
   if (!https.ok()) return nullptr;
   return std::move(https).value();
@@ -123,8 +123,8 @@ std::unique_ptr<client::HttpsConnection> RunningCollaboration::AnonymousConnecti
 
 ApiReply RunningCollaboration::Anonymous(const std::string& method, const std::string& path,
                                          const std::string& body,
-                                         client::HttpsConnection* connection) {
-  std::unique_ptr<client::HttpsConnection> own;
+                                         govwire::HttpsConnection* connection) {
+  std::unique_ptr<govwire::HttpsConnection> own;
   if (connection == nullptr) {
     own = AnonymousConnection();
     if (own == nullptr) return ApiReply{};
@@ -133,7 +133,7 @@ ApiReply RunningCollaboration::Anonymous(const std::string& method, const std::s
   auto reply = connection->Request(method, path, "application/json", body);
   EXPECT_TRUE(reply.ok()) << reply.status().ToString();
   if (!reply.ok()) return ApiReply{};
-  return client::MakeApiReply(*reply);
+  return govwire::MakeApiReply(*reply);
 }
 
 std::vector<ledger::Entry> RunningCollaboration::LedgerEntries() {

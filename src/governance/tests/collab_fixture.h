@@ -9,8 +9,8 @@
 
 #include "attest/simulated.h"
 #include "crypto/signature.h"
-#include "governance/client/governance_client.h"
-#include "governance/client/https_connection.h"
+#include "govwire/governance_client.h"
+#include "govwire/https_connection.h"
 #include "governance/tests/test_support.h"
 #include "ledger/entry.h"
 
@@ -24,10 +24,10 @@ class RunningCollaboration : public ::testing::Test {
  protected:
   void SetUp() override;
 
-  client::ApiReply Write(TestMember& m, const std::string& path, const std::string& type,
+  govwire::ApiReply Write(TestMember& m, const std::string& path, const std::string& type,
                          Json payload);
-  void ExpectOk(const client::ApiReply& r);
-  void ExpectError(const client::ApiReply& r, int status, const std::string& code);
+  void ExpectOk(const govwire::ApiReply& r);
+  void ExpectError(const govwire::ApiReply& r, int status, const std::string& code);
   Json Get(TestMember& m, const std::string& path);
 
   // A query document over `sql`, a's to run and receive.
@@ -39,11 +39,11 @@ class RunningCollaboration : public ::testing::Test {
   Json KeyRequestBody(const std::string& run,
                       std::optional<crypto::PrivateKey>* ephemeral = nullptr);
   // A new anonymous TLS connection (no client certificate), as anyone can open.
-  std::unique_ptr<client::HttpsConnection> AnonymousConnection();
+  std::unique_ptr<govwire::HttpsConnection> AnonymousConnection();
   // A request over a new anonymous connection, or over `connection` when given.
-  client::ApiReply Anonymous(const std::string& method, const std::string& path,
+  govwire::ApiReply Anonymous(const std::string& method, const std::string& path,
                              const std::string& body,
-                             client::HttpsConnection* connection = nullptr);
+                             govwire::HttpsConnection* connection = nullptr);
   // Every durable ledger entry, in order.
   std::vector<ledger::Entry> LedgerEntries();
 

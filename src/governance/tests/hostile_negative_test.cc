@@ -11,7 +11,7 @@
 namespace cleanroom::governance::testing {
 namespace {
 
-using client::ApiReply;
+using govwire::ApiReply;
 
 class Negative : public RunningCollaboration {
  protected:

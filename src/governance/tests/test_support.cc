@@ -65,9 +65,9 @@ void TestServer::Stop() {
   service_.reset();
 }
 
-std::unique_ptr<client::GovernanceClient> Connect(const TestServer& server,
+std::unique_ptr<govwire::GovernanceClient> Connect(const TestServer& server,
                                                   const crypto::MemberIdentity& identity) {
-  auto c = client::GovernanceClient::Create(server.url(), server.fingerprint(), identity);
+  auto c = govwire::GovernanceClient::Create(server.url(), server.fingerprint(), identity);
   if (!c.ok()) {
     ADD_FAILURE() << c.status().ToString();
     return nullptr;
@@ -90,7 +90,7 @@ Json MakeContract(const std::string& name, const std::vector<const TestMember*>&
                   const std::vector<std::vector<std::string>>& roles) {
   Json list = Json::array();
   for (size_t i = 0; i < members.size(); ++i) {
-    auto entry = client::ContractMember(members[i]->identity.public_identity, roles[i]);
+    auto entry = govwire::ContractMember(members[i]->identity.public_identity, roles[i]);
     EXPECT_TRUE(entry.ok()) << entry.status().ToString();
     list.push_back(*entry);
   }

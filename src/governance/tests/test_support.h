@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "crypto/identity.h"
-#include "governance/client/governance_client.h"
+#include "govwire/governance_client.h"
 #include "governance/http_server.h"
 #include "governance/service.h"
 
@@ -46,13 +46,13 @@ class TestServer {
 // A member: an in-memory identity and a client connected to `server`.
 struct TestMember {
   crypto::MemberIdentity identity;
-  std::unique_ptr<client::GovernanceClient> client;
+  std::unique_ptr<govwire::GovernanceClient> client;
   const std::string& id() const { return identity.member_id(); }
 };
 
 std::unique_ptr<TestMember> NewMember(const TestServer& server, const std::string& name);
 // Another client (new connection) for an existing identity.
-std::unique_ptr<client::GovernanceClient> Connect(const TestServer& server,
+std::unique_ptr<govwire::GovernanceClient> Connect(const TestServer& server,
                                                   const crypto::MemberIdentity& identity);
 
 // A contract naming `members` with the given roles (one list per member).

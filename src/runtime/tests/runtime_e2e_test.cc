@@ -12,7 +12,7 @@
 
 #include "attest/simulated.h"
 #include "base/file.h"
-#include "governance/client/governance_client.h"
+#include "govwire/governance_client.h"
 #include "govwire/json_reader.h"
 #include "governance/tests/process_server.h"
 #include "governance/tests/test_support.h"
@@ -255,15 +255,15 @@ TEST_F(RuntimeE2e, EvidenceBoundToAnotherRunOrKeyGetsNoKeys) {
   ASSERT_TRUE(platform.ok());
   auto measurement = HexDecode(measurement_);
   ASSERT_TRUE(measurement.ok());
-  governance::client::ConnectionOptions options;
-  ASSERT_TRUE(governance::client::ParseServiceUrl(server_->url(), &options.host, &options.port).ok());
+  govwire::ConnectionOptions options;
+  ASSERT_TRUE(govwire::ParseServiceUrl(server_->url(), &options.host, &options.port).ok());
   options.service_fingerprint = server_->fingerprint();
-  auto https = governance::client::HttpsConnection::Connect(options);
+  auto https = govwire::HttpsConnection::Connect(options);
   ASSERT_TRUE(https.ok());
   auto post = [&](const std::string& run, const json& body) {
     auto reply = (*https)->Request("POST", "/v1/runs/" + run + "/keys", "application/json", body.dump());
     EXPECT_TRUE(reply.ok());
-    return governance::client::MakeApiReply(*reply);
+    return govwire::MakeApiReply(*reply);
   };
 
   // Evidence made for r2, presented for r1.
