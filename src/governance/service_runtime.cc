@@ -82,7 +82,8 @@ Result<attest::Policy> PolicyFor(const Contract& contract, const KeyReleaseReque
     policy.simulated_platform_keys.push_back(std::move(k));
   }
   CR_ASSIGN_OR_RETURN(policy.expected_report_data,
-                      attest::ReportDataForPublicKey(request.public_key, request.run_id));
+                      attest::ReportDataForChallenge(request.public_key, request.run_id,
+                                                     request.challenge));
   return policy;
 }
 
@@ -198,6 +199,16 @@ ApiResponse Service::ReleaseKeys(const std::string& run_id, std::string_view bod
                                    std::string(govwire::RunStateName(s.run.state)) +
                                    ": its keys are released only once"});
   }
+  // The evidence must answer a fresh challenge of this service for this run (challenge.h);
+  // checked before the evidence, as it costs one HMAC.
+  ChallengeRefusal refusal = challenges_->Check(run_id, request->challenge, Now());
+  if (refusal != ChallengeRefusal::kNone) {
+    return ApiResponse::Error(
+        {403, kEvidenceRefused,
+         std::string(ChallengeRefusalCode(refusal)) +
+             ": key release needs evidence bound to a fresh challenge of this service for run '" +
+             run_id + "' (GET /v1/runs/" + run_id + "/challenge)"});
+  }
   auto policy = PolicyFor(s.contract, *request);
   if (!policy.ok()) return ApiResponse::Error(ApiErrorFromStatus(policy.status()));
   attest::Verdict verdict = attest::VerifyEvidence(request->evidence, *policy, Now());
@@ -273,6 +284,24 @@ ApiResponse Service::ReleaseKeys(const std::string& run_id, std::string_view bod
   reply.seqno = *seqno;
   reply.token = Sealed(std::move(sealed_token).value());
   reply.work = WorkOrderOf(s);
+  return ApiResponse::WithJson(200, reply.ToJson().dump());
+}
+
+ApiResponse Service::IssueChallenge(const std::string& run_id) const {
+  {
+    std::shared_lock lock(mu_);
+    const RunRecord* run = state_.FindRun(run_id);
+    if (run == nullptr) return ApiResponse::Error({404, "NotFound", "run '" + run_id + "' does not exist"});
+    if (run->state != RunState::kRequested) {
+      return ApiResponse::Error({409, "FailedPrecondition",
+                                 "run '" + run_id + "' is " +
+                                     std::string(govwire::RunStateName(run->state)) +
+                                     ": its keys are released only once"});
+    }
+  }
+  govwire::RunChallenge reply;
+  reply.run_id = run_id;
+  reply.challenge = challenges_->Issue(run_id, Now(), &reply.expires_at);
   return ApiResponse::WithJson(200, reply.ToJson().dump());
 }
 

@@ -27,21 +27,47 @@ Bytes KeyReleaseAad(const std::string& run_id, const std::string& dataset, int64
 
 Bytes RunTokenAad(const std::string& run_id) { return Bytes(run_id.begin(), run_id.end()); }
 
+Json RunChallenge::ToJson() const {
+  return {{"run", run_id}, {"challenge", Base64Encode(challenge)}, {"expiresAt", expires_at}};
+}
+
+Result<RunChallenge> RunChallenge::FromJson(const Json& body) {
+  JsonReader r(body, "challenge reply");
+  CR_RETURN_IF_ERROR(r.RequireObject());
+  CR_RETURN_IF_ERROR(r.RejectUnknownFields({"run", "challenge", "expiresAt"}));
+  RunChallenge out;
+  CR_ASSIGN_OR_RETURN(out.run_id, r.String("run"));
+  CR_ASSIGN_OR_RETURN(out.challenge, Base64Field(r, "challenge"));
+  if (out.challenge.empty() || out.challenge.size() > kMaxChallengeSize) {
+    return Status::InvalidArgument(r.Path("challenge") + ": expected 1 to 64 bytes");
+  }
+  CR_ASSIGN_OR_RETURN(out.expires_at, r.Integer("expiresAt"));
+  return out;
+}
+
 Json KeyReleaseRequest::ToJson() const {
-  return {{"run", run_id},
-          {"publicKey", Base64Encode(public_key)},
-          {"evidence", Json::parse(attest::SerializeEvidenceJson(evidence))}};
+  Json out = {{"run", run_id},
+              {"publicKey", Base64Encode(public_key)},
+              {"evidence", Json::parse(attest::SerializeEvidenceJson(evidence))}};
+  if (!challenge.empty()) out["challenge"] = Base64Encode(challenge);
+  return out;
 }
 
 Result<KeyReleaseRequest> KeyReleaseRequest::FromJson(const Json& body) {
   JsonReader r(body, "body");
   CR_RETURN_IF_ERROR(r.RequireObject());
-  CR_RETURN_IF_ERROR(r.RejectUnknownFields({"run", "publicKey", "evidence"}));
+  CR_RETURN_IF_ERROR(r.RejectUnknownFields({"run", "publicKey", "challenge", "evidence"}));
   KeyReleaseRequest request;
   CR_ASSIGN_OR_RETURN(request.run_id, r.String("run"));
   CR_ASSIGN_OR_RETURN(request.public_key, Base64Field(r, "publicKey"));
   if (request.public_key.size() != kRawX25519KeySize) {
     return Status::InvalidArgument("body.publicKey: expected a raw 32-byte X25519 public key");
+  }
+  if (r.Has("challenge")) {
+    CR_ASSIGN_OR_RETURN(request.challenge, Base64Field(r, "challenge"));
+    if (request.challenge.size() > kMaxChallengeSize) {
+      return Status::InvalidArgument("body.challenge: longer than 64 bytes");
+    }
   }
   if (!body.contains("evidence") || !body["evidence"].is_object()) {
     return Status::InvalidArgument("body.evidence: expected an evidence object");

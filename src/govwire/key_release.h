@@ -12,9 +12,9 @@
 #include "govwire/work_order.h"
 
 // The wire format of attested key release between a runtime and governance (docs/api.md,
-// "Runtime routes"; docs/runtime.md, "Key release"). Per run the runtime makes an ephemeral
-// X25519 key pair and evidence whose report_data binds the key and the run id
-// (attest/report_data.h). Governance seals each dataset key to that key with
+// "Runtime routes"; docs/runtime.md, "Key release"). Per run the runtime asks governance for a
+// challenge, makes an ephemeral X25519 key pair and evidence whose report_data binds the key,
+// the run id and the challenge (attest::ReportDataForChallenge). Governance seals each dataset key to that key with
 // HPKE base mode (DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, AES-256-GCM):
 //   info = "cleanroom.key-release.v1"
 //   aad  = run || 0x00 || dataset (lower case) || 0x00 || version (decimal) || 0x00 || keyId
@@ -31,6 +31,7 @@ inline constexpr std::string_view kRunTokenInfo = "cleanroom.run-token.v1";
 inline constexpr size_t kRunTokenSize = 32;
 inline constexpr size_t kMaxEvidenceCertificates = 8;
 inline constexpr size_t kRawX25519KeySize = 32;
+inline constexpr size_t kMaxChallengeSize = 64;
 
 // The associated data that binds a released key to its run and dataset version.
 Bytes KeyReleaseAad(const std::string& run_id, const std::string& dataset, int64_t version,
@@ -38,10 +39,24 @@ Bytes KeyReleaseAad(const std::string& run_id, const std::string& dataset, int64
 // The associated data of a sealed run token: the run id.
 Bytes RunTokenAad(const std::string& run_id);
 
-// POST /v1/runs/{run}/keys: {"run": id, "publicKey": base64 raw X25519, "evidence": evidence}.
+// GET /v1/runs/{run}/challenge: {"run": id, "challenge": base64, "expiresAt": unix seconds}.
+// The challenge is opaque to the runtime, which binds it into its evidence as received.
+struct RunChallenge {
+  std::string run_id;
+  Bytes challenge;
+  int64_t expires_at = 0;
+
+  Json ToJson() const;
+  static Result<RunChallenge> FromJson(const Json& body);
+};
+
+// POST /v1/runs/{run}/keys: {"run": id, "publicKey": base64 raw X25519, "challenge": base64,
+// "evidence": evidence}. A request without "challenge" parses (its challenge empty) so that key
+// release can refuse it as evidence without a challenge.
 struct KeyReleaseRequest {
   std::string run_id;
   Bytes public_key;  // raw X25519, 32 bytes
+  Bytes challenge;   // governance's challenge for the run, as received; empty when absent
   attest::Evidence evidence;
 
   Json ToJson() const;

@@ -68,6 +68,17 @@ Result<json> RuntimeServer::Post(const std::string& path, const json& body) {
   return reply.body;
 }
 
+Result<Bytes> RuntimeServer::FetchChallenge(const std::string& run_id) {
+  CR_ASSIGN_OR_RETURN(govwire::HttpReply http,
+                      connection_->Request("GET", "/v1/runs/" + run_id + "/challenge", "", ""));
+  govwire::ApiReply reply = govwire::MakeApiReply(http);
+  CR_RETURN_IF_ERROR(reply.ToStatus());
+  auto challenge = govwire::RunChallenge::FromJson(reply.body);
+  if (!challenge.ok()) return Status::DataLoss(challenge.status().message());
+  if (challenge->run_id != run_id) return Status::DataLoss("challenge reply: names another run");
+  return std::move(challenge->challenge);
+}
+
 Status RuntimeServer::Report(const std::string& run_id, ByteSpan token, ByteSpan signed_record) {
   govwire::RunReport report{run_id, Bytes(token.begin(), token.end()),
                                Bytes(signed_record.begin(), signed_record.end())};
@@ -86,7 +97,9 @@ RunResult RuntimeServer::ProcessRun(const std::string& run_id) {
   tried_.insert(run_id);
   Log("run " + run_id + ": asking governance for its keys with " + options_.evidence_kind +
       " evidence" + (options_.evidence_kind == "simulated" ? " (INSECURE)" : ""));
-  auto request = MakeKeyRequest(run_id, options_.evidence);
+  auto challenge = FetchChallenge(run_id);
+  Result<KeyRequest> request = challenge.status();
+  if (challenge.ok()) request = MakeKeyRequest(run_id, *challenge, options_.evidence);
   if (!request.ok()) {
     result.status = request.status().WithContext("run " + run_id + ": evidence");
     Log(result.status.ToString());

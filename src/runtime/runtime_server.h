@@ -64,6 +64,8 @@ class RuntimeServer {
   // POSTs a JSON body; the reply's error becomes a Status.
   Result<nlohmann::json> Post(const std::string& path, const nlohmann::json& body);
   Status Report(const std::string& run_id, ByteSpan token, ByteSpan signed_record);
+  // Governance's challenge for the run (GET /v1/runs/{run}/challenge), to bind into the evidence.
+  Result<Bytes> FetchChallenge(const std::string& run_id);
 
   RuntimeServerOptions options_;
   std::unique_ptr<Storage> storage_;

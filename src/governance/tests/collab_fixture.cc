@@ -5,14 +5,19 @@
 #include "crypto/cose.h"
 #include "crypto/hpke.h"
 #include "crypto/random.h"
+#include "govwire/key_release.h"
 #include "ledger/ledger.h"
+
+#include <ctime>
 
 namespace cleanroom::governance::testing {
 
 using govwire::ApiReply;
 
 void RunningCollaboration::SetUp() {
-  server_ = TestServer::Start(dir_.path());
+  server_ = TestServer::Start(dir_.path(), [offset = clock_offset_] {
+    return static_cast<int64_t>(std::time(nullptr)) + offset->load();
+  });
   ASSERT_NE(server_, nullptr);
   a_ = NewMember(*server_, "advertiser");
   b_ = NewMember(*server_, "publisher");
@@ -96,19 +101,38 @@ std::string RunningCollaboration::RequestRun() {
   return r.ok() ? r.body["result"].value("run", "") : std::string();
 }
 
+Bytes RunningCollaboration::FetchChallenge(const std::string& run) {
+  ApiReply r = Anonymous("GET", "/v1/runs/" + run + "/challenge", "");
+  if (!r.ok()) return Bytes();
+  auto challenge = govwire::RunChallenge::FromJson(r.body);
+  EXPECT_TRUE(challenge.ok()) << challenge.status().ToString();
+  return challenge.ok() ? challenge->challenge : Bytes();
+}
+
 Json RunningCollaboration::KeyRequestBody(const std::string& run,
-                                          std::optional<crypto::PrivateKey>* ephemeral) {
+                                          std::optional<crypto::PrivateKey>* ephemeral,
+                                          std::optional<Bytes> challenge) {
   constexpr auto kem = crypto::hpke::Kem::kX25519Sha256;
   auto key = crypto::hpke::GenerateKeyPair(kem);
   EXPECT_TRUE(key.ok());
   auto public_key = crypto::hpke::SerializePublicKey(kem, key->public_key());
-  auto report_data = attest::ReportDataForPublicKey(*public_key, run);
+  if (!challenge) {
+    challenge = FetchChallenge(run);
+    // A run the service issues no challenge for (unknown, not requested): any challenge, the
+    // request is refused before it is looked at.
+    if (challenge->empty()) challenge = Bytes(kChallengeSize, 0x5a);
+  }
+  auto report_data = challenge->empty()
+                         ? attest::ReportDataForPublicKey(*public_key, run)
+                         : attest::ReportDataForChallenge(*public_key, run, *challenge);
   auto evidence = attest::ProduceSimulatedEvidence(*platform_, measurement_, *report_data);
   EXPECT_TRUE(evidence.ok()) << evidence.status().ToString();
   if (ephemeral != nullptr) ephemeral->emplace(std::move(key).value());
-  return {{"run", run},
-          {"publicKey", Base64Encode(*public_key)},
-          {"evidence", Json::parse(attest::SerializeEvidenceJson(*evidence))}};
+  Json body = {{"run", run},
+               {"publicKey", Base64Encode(*public_key)},
+               {"evidence", Json::parse(attest::SerializeEvidenceJson(*evidence))}};
+  if (!challenge->empty()) body["challenge"] = Base64Encode(*challenge);
+  return body;
 }
 
 std::unique_ptr<govwire::HttpsConnection> RunningCollaboration::AnonymousConnection() {

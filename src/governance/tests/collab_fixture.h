@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
@@ -35,9 +36,15 @@ class RunningCollaboration : public ::testing::Test {
   // A new run of q1, requested by a; its id.
   std::string RequestRun();
   // A key request for `run`: a fresh X25519 key (returned in `ephemeral`) and simulated
-  // evidence bound to it and the run.
+  // evidence bound to it, the run and `challenge` (a fresh one from the service when not given;
+  // an empty one: the evidence binds only key and run, and the body carries no challenge).
   Json KeyRequestBody(const std::string& run,
-                      std::optional<crypto::PrivateKey>* ephemeral = nullptr);
+                      std::optional<crypto::PrivateKey>* ephemeral = nullptr,
+                      std::optional<Bytes> challenge = std::nullopt);
+  // GET /v1/runs/{run}/challenge, anonymously; empty when the service issues none.
+  Bytes FetchChallenge(const std::string& run);
+  // Moves the service's clock forward.
+  void AdvanceClock(int64_t seconds) { clock_offset_->fetch_add(seconds); }
   // A new anonymous TLS connection (no client certificate), as anyone can open.
   std::unique_ptr<govwire::HttpsConnection> AnonymousConnection();
   // A request over a new anonymous connection, or over `connection` when given.
@@ -47,6 +54,7 @@ class RunningCollaboration : public ::testing::Test {
   // Every durable ledger entry, in order.
   std::vector<ledger::Entry> LedgerEntries();
 
+  std::shared_ptr<std::atomic<int64_t>> clock_offset_ = std::make_shared<std::atomic<int64_t>>(0);
   TempDir dir_;
   std::unique_ptr<TestServer> server_;
   std::unique_ptr<TestMember> a_, b_;

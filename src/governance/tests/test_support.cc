@@ -22,7 +22,8 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ec);
 }
 
-std::unique_ptr<TestServer> TestServer::Start(const std::string& data_dir) {
+std::unique_ptr<TestServer> TestServer::Start(const std::string& data_dir,
+                                              std::function<int64_t()> clock) {
   std::string token;
   if (!std::filesystem::exists(data_dir + "/service/bootstrap.json")) {
     auto initialised = Service::Initialise(data_dir, {});
@@ -34,6 +35,7 @@ std::unique_ptr<TestServer> TestServer::Start(const std::string& data_dir) {
   }
   ServiceOptions options;
   options.data_dir = data_dir;
+  options.clock = std::move(clock);
   auto service = Service::Open(options);
   if (!service.ok()) {
     ADD_FAILURE() << service.status().ToString();

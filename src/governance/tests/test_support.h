@@ -26,7 +26,9 @@ class TempDir {
 // The real service and HTTPS server on a free loopback port, in this process.
 class TestServer {
  public:
-  static std::unique_ptr<TestServer> Start(const std::string& data_dir);
+  // `clock` (unix seconds) replaces the service's clock when set.
+  static std::unique_ptr<TestServer> Start(const std::string& data_dir,
+                                           std::function<int64_t()> clock = {});
   ~TestServer();
   void Stop();
 
