@@ -2,8 +2,7 @@
 """Checks that each module under src/ includes only the modules its README allows.
 
 Each src/<module>/README.md has a paragraph starting "May depend on:"; every module named in
-it (or "every module") is allowed. A phrase "<module> only over HTTP (its client library)"
-allows only <module>/client/ headers. Includes of the form #include "<module>/..." in the
+it (or "every module") is allowed. Includes of the form #include "<module>/..." in the
 module's sources (tests excluded: a test may reach further to set things up) must name an
 allowed module. Known exceptions, each with the issue that removes it, are read from
 scripts/module-deps-exceptions.txt ("<including file> <included header>  # reason").
@@ -15,19 +14,14 @@ import re
 import sys
 
 
-def allowed_modules(readme: str, modules: set) -> tuple:
+def allowed_modules(readme: str, modules: set):
     match = re.search(r"May depend on:(.*?)(?:\n\s*\n|\Z)", readme, re.S)
     if not match:
-        return None, {}
+        return None
     text = " ".join(match.group(1).split())
     if re.search(r"\bevery module\b", text):
-        return set(modules), {}
-    allowed = {m for m in modules if re.search(r"(?<![\w/])" + re.escape(m) + r"\b", text)}
-    prefixes = {}
-    for m in re.findall(r"(\w+) only over HTTP \(its client library\)", text):
-        allowed.discard(m)
-        prefixes[m] = m + "/client/"
-    return allowed, prefixes
+        return set(modules)
+    return {m for m in modules if re.search(r"(?<![\w/])" + re.escape(m) + r"\b", text)}
 
 
 def main() -> int:
@@ -42,7 +36,7 @@ def main() -> int:
     modules = {p.name for p in src.iterdir() if (p / "README.md").is_file()}
     problems = []
     for module in sorted(modules):
-        allowed, prefixes = allowed_modules((src / module / "README.md").read_text(), modules)
+        allowed = allowed_modules((src / module / "README.md").read_text(), modules)
         if allowed is None:
             problems.append(f"src/{module}/README.md: no 'May depend on:' paragraph")
             continue
@@ -57,8 +51,6 @@ def main() -> int:
                 target = include.group(1)
                 header = f"{target}/{include.group(2)}"
                 if target in allowed:
-                    continue
-                if target in prefixes and header.startswith(prefixes[target]):
                     continue
                 if (relative, header) in exceptions:
                     continue

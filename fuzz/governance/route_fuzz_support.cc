@@ -8,7 +8,7 @@
 #include "crypto/cose.h"
 #include "crypto/hash.h"
 #include "crypto/identity.h"
-#include "governance/client/governance_client.h"
+#include "govwire/governance_client.h"
 
 namespace cleanroom::governance::fuzz {
 namespace {
@@ -86,8 +86,8 @@ FuzzWorld* Build() {
   Check(opened.ok(), "open");
   static std::unique_ptr<Service> service = std::move(opened).value();
   Json members = Json::array();
-  members.push_back(client::ContractMember(a.public_identity, {"provider", "analyst", "recipient"}).value());
-  members.push_back(client::ContractMember(b.public_identity, {"provider"}).value());
+  members.push_back(govwire::ContractMember(a.public_identity, {"provider", "analyst", "recipient"}).value());
+  members.push_back(govwire::ContractMember(b.public_identity, {"provider"}).value());
   Json contract = {{"name", "fuzz"}, {"members", members}, {"evidenceKinds", {"simulated"}},
                    {"allowedMeasurements", {std::string(96, 'a')}}};
   Json proposed = SignedWrite(*service, a, "/v1/collab/proposals", "collab.propose",

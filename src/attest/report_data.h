@@ -20,4 +20,12 @@ Result<Bytes> ReportDataBinding(ByteSpan key_sha384, std::string_view run_id);
 // ReportDataBinding(SHA-384(public_key), run_id).
 Result<Bytes> ReportDataForPublicKey(ByteSpan public_key, std::string_view run_id);
 
+// The report_data of a key request that answers governance's challenge for the run (what key
+// release requires):
+//   SHA-512("cleanroom/report-data/v2" || 0x00 || SHA-384(public_key) || run_id || 0x00 ||
+//           challenge)
+// InvalidArgument when the key, the run id or the challenge is empty, or the run id holds 0x00.
+Result<Bytes> ReportDataForChallenge(ByteSpan public_key, std::string_view run_id,
+                                     ByteSpan challenge);
+
 }  // namespace cleanroom::attest

@@ -9,12 +9,12 @@
 #include "cli/command_registry.h"
 #include "cli/show_support.h"
 #include "console/audit_timeline.h"
-#include "governance/client/cli_support.h"
+#include "govwire/cli_support.h"
 
 namespace cleanroom::cli {
 namespace {
 
-using governance::Json;
+using govwire::Json;
 
 // "2026-12-07T17:50:34Z" as "2026-12-07 17:50:34 UTC".
 std::string ReadableUtc(const Json& iso) {
@@ -69,8 +69,8 @@ void PrintTimeline(const Json& audit, const MemberNames& names) {
   }
 }
 
-Status AuditLog(const governance::client::ClientFlags& flags) {
-  CR_ASSIGN_OR_RETURN(auto client, governance::client::Connect(flags));
+Status AuditLog(const govwire::ClientFlags& flags) {
+  CR_ASSIGN_OR_RETURN(auto client, govwire::Connect(flags));
   MemberNames names = MemberNames::Fetch(*client);
   CR_ASSIGN_OR_RETURN(Json audit, console::BuildAuditTimeline(*client, flags.identity));
   if (flags.json) {
@@ -86,11 +86,11 @@ Status AuditLog(const governance::client::ClientFlags& flags) {
 
 void SetupAuditLog(CLI::App& root, ExitCode& exit_code) {
   CLI::App* audit = CommandGroup(root, "audit", "Download and verify the governance ledger");
-  auto flags = std::make_shared<governance::client::ClientFlags>();
+  auto flags = std::make_shared<govwire::ClientFlags>();
   CLI::App* log = audit->add_subcommand(
       "log", "The ledger as a timeline: who did what and when (UTC), verified against the tree "
              "head this member saw before");
-  governance::client::AddClientFlags(log, flags.get());
+  govwire::AddClientFlags(log, flags.get());
   log->callback([flags, &exit_code] {
     Status st = AuditLog(*flags);
     exit_code.value = st.ok() ? 0 : ReportError(st);

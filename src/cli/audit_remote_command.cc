@@ -9,16 +9,16 @@
 #include "base/file.h"
 #include "cli/command_registry.h"
 #include "cli/show_support.h"
-#include "governance/client/cli_support.h"
-#include "governance/client/tree_head_check.h"
+#include "govwire/cli_support.h"
+#include "govwire/tree_head_check.h"
 #include "ledger/receipt.h"
 #include "ledger/verify.h"
 
 namespace cleanroom::cli {
 namespace {
 
-using governance::client::ApiReply;
-using governance::client::ClientFlags;
+using govwire::ApiReply;
+using govwire::ClientFlags;
 
 struct DownloadFlags {
   ClientFlags client;
@@ -30,7 +30,7 @@ struct DownloadFlags {
 // (it must extend it: no truncation, rollback or fork since the last download) and keeps its
 // last signed tree head in place of the old one.
 Status CheckAgainstKeptHead(const std::string& ledger_file, const std::string& identity_dir) {
-  std::string head_file = identity_dir + "/" + governance::client::kTreeHeadFile;
+  std::string head_file = identity_dir + "/" + govwire::kTreeHeadFile;
   ledger::VerifyOptions options;
   options.check_request_freshness = true;
   options.member_verifier = ledger::CoseMemberSignatureVerifier();
@@ -57,7 +57,7 @@ Status CheckAgainstKeptHead(const std::string& ledger_file, const std::string& i
 }
 
 Status Download(const DownloadFlags& f) {
-  CR_ASSIGN_OR_RETURN(auto client, governance::client::Connect(f.client));
+  CR_ASSIGN_OR_RETURN(auto client, govwire::Connect(f.client));
   AtomicFileWriter out;
   CR_RETURN_IF_ERROR(out.Open(f.out));
   uint64_t bytes = 0;
@@ -73,7 +73,7 @@ Status Download(const DownloadFlags& f) {
 }
 
 Status Receipt(const DownloadFlags& f) {
-  CR_ASSIGN_OR_RETURN(auto client, governance::client::Connect(f.client));
+  CR_ASSIGN_OR_RETURN(auto client, govwire::Connect(f.client));
   CR_ASSIGN_OR_RETURN(ApiReply reply, client->Get("/v1/receipts/" + std::to_string(f.seqno)));
   CR_RETURN_IF_ERROR(reply.ToStatus());
   CR_RETURN_IF_ERROR(WriteFileAtomic(f.out, reply.body.dump(2) + "\n"));
@@ -95,13 +95,13 @@ void SetupAuditRemote(CLI::App& root, ExitCode& exit_code) {
   CLI::App* d = audit->add_subcommand(
       "download", "Download the whole ledger as one file; it must extend the last tree head this "
                   "member saw (kept in its identity directory as tree-head.json)");
-  governance::client::AddClientFlags(d, &dl->client);
+  govwire::AddClientFlags(d, &dl->client);
   d->add_option("--out", dl->out, "The file to write")->required();
   d->callback([dl, report] { report(Download(*dl)); });
 
   auto rc = std::make_shared<DownloadFlags>();
   CLI::App* r = audit->add_subcommand("receipt", "Fetch the receipt of a ledger entry");
-  governance::client::AddClientFlags(r, &rc->client);
+  govwire::AddClientFlags(r, &rc->client);
   r->add_option("seqno", rc->seqno, "The entry's sequence number")->required();
   r->add_option("--out", rc->out, "The file to write")->required();
   r->callback([rc, report] { report(Receipt(*rc)); });

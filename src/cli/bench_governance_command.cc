@@ -20,15 +20,15 @@
 
 #include "cli/command_registry.h"
 #include "crypto/identity.h"
-#include "governance/client/governance_client.h"
+#include "govwire/governance_client.h"
 #include "governance/service.h"
 
 namespace cleanroom::cli {
 namespace {
 
-using governance::Json;
-using governance::client::ApiReply;
-using governance::client::GovernanceClient;
+using govwire::Json;
+using govwire::ApiReply;
+using govwire::GovernanceClient;
 using Clock = std::chrono::steady_clock;
 
 struct BenchFlags {
@@ -144,7 +144,7 @@ Status RunBench(const BenchFlags& f) {
   }
   Json list = Json::array();
   for (const auto& m : members) {
-    CR_ASSIGN_OR_RETURN(Json entry, governance::client::ContractMember(m.public_identity, {"provider", "analyst"}));
+    CR_ASSIGN_OR_RETURN(Json entry, govwire::ContractMember(m.public_identity, {"provider", "analyst"}));
     list.push_back(entry);
   }
   Json contract = {{"name", "bench"}, {"members", list}, {"evidenceKinds", {"simulated"}}};

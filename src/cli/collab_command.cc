@@ -8,15 +8,15 @@
 #include "base/file.h"
 #include "cli/command_registry.h"
 #include "crypto/identity.h"
-#include "governance/client/cli_support.h"
+#include "govwire/cli_support.h"
 
 namespace cleanroom::cli {
 namespace {
 
-using governance::Json;
-using governance::client::ApiReply;
-using governance::client::ClientFlags;
-using governance::client::ShortId;
+using govwire::Json;
+using govwire::ApiReply;
+using govwire::ClientFlags;
+using govwire::ShortId;
 
 struct ContractFlags {
   ClientFlags client;
@@ -33,7 +33,7 @@ struct ContractFlags {
 Result<Json> BuildContract(const ContractFlags& f) {
   if (!f.contract_file.empty()) {
     CR_ASSIGN_OR_RETURN(std::string text, ReadFileToString(f.contract_file));
-    return governance::ParseJson(text, f.contract_file);
+    return govwire::ParseJson(text, f.contract_file);
   }
   if (f.name.empty() || f.members.empty()) {
     return Status::InvalidArgument("give --contract FILE, or --name and one --member DIR:ROLES per member");
@@ -63,7 +63,7 @@ Result<Json> BuildContract(const ContractFlags& f) {
     }
     auto identity = crypto::LoadPublicIdentity(dir);
     if (!identity.ok()) return identity.status().WithContext("--member " + dir);
-    CR_ASSIGN_OR_RETURN(Json entry, governance::client::ContractMember(*identity, roles));
+    CR_ASSIGN_OR_RETURN(Json entry, govwire::ContractMember(*identity, roles));
     members.push_back(entry);
   }
   return Json{{"name", f.name},
@@ -118,7 +118,7 @@ void PrintCollaboration(const Json& c) {
 
 Status Propose(const ContractFlags& f, bool first) {
   CR_ASSIGN_OR_RETURN(Json contract, BuildContract(f));
-  CR_ASSIGN_OR_RETURN(auto client, governance::client::Connect(f.client));
+  CR_ASSIGN_OR_RETURN(auto client, govwire::Connect(f.client));
   if (!f.bootstrap_token.empty()) client->set_bootstrap_token(f.bootstrap_token);
   int64_t version = 1;
   if (first) {
@@ -137,10 +137,10 @@ Status Propose(const ContractFlags& f, bool first) {
     CR_RETURN_IF_ERROR(view.ToStatus());
     version = static_cast<int64_t>(view.body["versions"].size()) + 1;
   }
-  return governance::client::PrintReply(
+  return govwire::PrintReply(
       client->Write("/v1/collab/proposals", "collab.propose",
                     {{"version", version}, {"contract", contract}}),
-      f.client.json, governance::client::PrintWriteResult);
+      f.client.json, govwire::PrintWriteResult);
 }
 
 struct VoteFlags {
@@ -150,7 +150,7 @@ struct VoteFlags {
 };
 
 Status Vote(const VoteFlags& f, bool accept) {
-  CR_ASSIGN_OR_RETURN(auto client, governance::client::Connect(f.client));
+  CR_ASSIGN_OR_RETURN(auto client, govwire::Connect(f.client));
   CR_ASSIGN_OR_RETURN(ApiReply view, client->Get("/v1/collab"));
   CR_RETURN_IF_ERROR(view.ToStatus());
   const Json& versions = view.body["versions"];
@@ -164,14 +164,14 @@ Status Vote(const VoteFlags& f, bool accept) {
     std::printf("%s contract version %lld, hash %s\n", accept ? "accepting" : "rejecting",
                 static_cast<long long>(version), hash.c_str());
   }
-  return governance::client::PrintReply(
+  return govwire::PrintReply(
       client->Write("/v1/collab/votes", accept ? "collab.accept" : "collab.reject",
                     {{"version", version}, {"contractHash", hash}}),
-      f.client.json, governance::client::PrintWriteResult);
+      f.client.json, govwire::PrintWriteResult);
 }
 
 void AddContractFlags(CLI::App* cmd, ContractFlags* f) {
-  governance::client::AddClientFlags(cmd, &f->client);
+  govwire::AddClientFlags(cmd, &f->client);
   cmd->add_option("--name", f->name, "The collaboration's name");
   cmd->add_option("--member", f->members,
                   "A member: identity directory and roles, DIR:provider,analyst,recipient");
@@ -204,9 +204,9 @@ void SetupCollab(CLI::App& root, ExitCode& exit_code) {
 
   auto show = std::make_shared<ClientFlags>();
   CLI::App* s = group->add_subcommand("show", "Show the collaboration, its versions and votes");
-  governance::client::AddClientFlags(s, show.get());
+  govwire::AddClientFlags(s, show.get());
   s->callback([show, report] {
-    report(governance::client::GetAndPrint(*show, "/v1/collab", PrintCollaboration));
+    report(govwire::GetAndPrint(*show, "/v1/collab", PrintCollaboration));
   });
 
   for (bool accept : {true, false}) {
@@ -214,7 +214,7 @@ void SetupCollab(CLI::App& root, ExitCode& exit_code) {
     CLI::App* v = group->add_subcommand(accept ? "accept" : "reject",
                                         accept ? "Accept a contract version by its exact hash"
                                                : "Reject a contract version (one rejection rejects it)");
-    governance::client::AddClientFlags(v, &vote->client);
+    govwire::AddClientFlags(v, &vote->client);
     v->add_option("--version", vote->version, "The contract version (default: the latest)");
     v->add_option("--hash", vote->hash, "The contract hash you reviewed (default: the service's)");
     v->callback([vote, accept, report] { report(Vote(*vote, accept)); });
@@ -225,9 +225,9 @@ void SetupCollab(CLI::App& root, ExitCode& exit_code) {
     CLI::App* sw = group->add_subcommand(stop ? "stop" : "resume",
                                          stop ? "Hold the collaboration stopped (no runs)"
                                               : "Release your stop of the collaboration");
-    governance::client::AddClientFlags(sw, flags.get());
+    govwire::AddClientFlags(sw, flags.get());
     sw->callback([flags, stop, report] {
-      report(governance::client::WriteAndPrint(*flags, "/v1/collab/consent",
+      report(govwire::WriteAndPrint(*flags, "/v1/collab/consent",
                                                stop ? "collab.stop" : "collab.resume",
                                                Json::object()));
     });

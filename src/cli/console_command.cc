@@ -11,7 +11,7 @@
 #include "cli/run_result.h"
 #include "console/access_guard.h"
 #include "console/console_server.h"
-#include "governance/client/cli_support.h"
+#include "govwire/cli_support.h"
 
 #ifndef CLEANROOM_WEB_ROOT
 #define CLEANROOM_WEB_ROOT ""
@@ -21,7 +21,7 @@ namespace cleanroom::cli {
 namespace {
 
 struct ConsoleFlags {
-  governance::client::ClientFlags client;
+  govwire::ClientFlags client;
   std::string listen = "127.0.0.1:0";
   std::string storage = "file://cleanroom-storage";
   std::string web_root = CLEANROOM_WEB_ROOT;
@@ -58,12 +58,12 @@ Status RunConsole(const ConsoleFlags& f) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  CR_ASSIGN_OR_RETURN(auto client, governance::client::Connect(f.client));
+  CR_ASSIGN_OR_RETURN(auto client, govwire::Connect(f.client));
   std::string name = client->identity().public_identity.name;
   std::string id = client->member_id();
   // Results are opened with the key the console holds, checked against governance's record.
   std::string storage = f.storage;
-  console::ResultOpener opener = [storage](governance::client::GovernanceClient& governance,
+  console::ResultOpener opener = [storage](govwire::GovernanceClient& governance,
                                            const std::string& run) -> Result<console::OpenedResult> {
     CR_ASSIGN_OR_RETURN(OpenedRun opened, OpenRunResult(&governance, storage, run, governance.identity()));
     std::string format = opened.record.value("outputFormat", "csv");
@@ -73,7 +73,7 @@ Status RunConsole(const ConsoleFlags& f) {
   std::printf("console of %s (%s) on http://127.0.0.1:%d/\n"
               "open this link in your browser (it holds this launch's secret: do not share it):\n"
               "%s\n",
-              name.c_str(), governance::client::ShortId(id).c_str(), server->port(),
+              name.c_str(), govwire::ShortId(id).c_str(), server->port(),
               server->LoginUrl().c_str());
   std::fflush(stdout);
   console::ConsoleServer* raw = server.get();
@@ -92,7 +92,7 @@ void SetupConsole(CLI::App& root, ExitCode& exit_code) {
   CLI::App* c = root.add_subcommand(
       "console", "The member's web console on loopback: review, approve, switch consent, open "
                  "results, audit (the key stays in this process)");
-  governance::client::AddClientFlags(c, &flags->client);
+  govwire::AddClientFlags(c, &flags->client);
   c->add_option("--listen", flags->listen, "127.0.0.1:PORT (loopback only; port 0: any free port)")
       ->capture_default_str();
   c->add_option("--storage", flags->storage, "Where results are: file://DIR")->capture_default_str();

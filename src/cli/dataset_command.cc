@@ -13,15 +13,15 @@
 #include "crypto/container.h"
 #include "crypto/hash.h"
 #include "crypto/sha256_tree.h"
-#include "governance/client/cli_support.h"
+#include "govwire/cli_support.h"
 
 namespace cleanroom::cli {
 namespace {
 
-using governance::Json;
-using governance::client::ApiReply;
-using governance::client::ClientFlags;
-using governance::client::ShortId;
+using govwire::Json;
+using govwire::ApiReply;
+using govwire::ClientFlags;
+using govwire::ShortId;
 
 struct RegisterFlags {
   ClientFlags client;
@@ -62,7 +62,7 @@ Result<Json> BuildDocument(const RegisterFlags& f) {
   Json doc = Json::object();
   if (!f.document_file.empty()) {
     CR_ASSIGN_OR_RETURN(std::string text, ReadFileToString(f.document_file));
-    CR_ASSIGN_OR_RETURN(doc, governance::ParseJson(text, f.document_file));
+    CR_ASSIGN_OR_RETURN(doc, govwire::ParseJson(text, f.document_file));
   }
   if (!f.name.empty()) doc["name"] = f.name;
   if (!f.format.empty()) doc["format"] = f.format;
@@ -87,7 +87,7 @@ Result<Json> BuildDocument(const RegisterFlags& f) {
   }
   if (!f.policy_file.empty()) {
     CR_ASSIGN_OR_RETURN(std::string text, ReadFileToString(f.policy_file));
-    CR_ASSIGN_OR_RETURN(doc["policy"], governance::ParseJson(text, f.policy_file));
+    CR_ASSIGN_OR_RETURN(doc["policy"], govwire::ParseJson(text, f.policy_file));
   }
   if (!f.content_file.empty()) {
     CR_ASSIGN_OR_RETURN(doc["contentHash"], HashFile(f.content_file));
@@ -106,18 +106,18 @@ Status Register(const RegisterFlags& f) {
     key.emplace(std::move(parsed).value());
     if (!doc.contains("keyId")) doc["keyId"] = HexEncode(key->key_id());
   }
-  CR_ASSIGN_OR_RETURN(auto client, governance::client::Connect(f.client));
+  CR_ASSIGN_OR_RETURN(auto client, govwire::Connect(f.client));
   CR_ASSIGN_OR_RETURN(ApiReply reply, client->Write("/v1/datasets", "dataset.register", {{"dataset", doc}}));
-  CR_RETURN_IF_ERROR(governance::client::PrintReply(reply, f.client.json,
-                                                    governance::client::PrintWriteResult));
+  CR_RETURN_IF_ERROR(govwire::PrintReply(reply, f.client.json,
+                                                    govwire::PrintWriteResult));
   if (!key) return Status::OK();
   std::string name = reply.body["result"]["dataset"];
   int64_t version = reply.body["result"]["version"];
-  return governance::client::PrintReply(
-      governance::client::StoreDatasetKey(*client, name, version, doc["keyId"], key->bytes()),
+  return govwire::PrintReply(
+      govwire::StoreDatasetKey(*client, name, version, doc["keyId"], key->bytes()),
       f.client.json, [](const Json& body) {
         std::printf("key stored, sealed at rest: ");
-        governance::client::PrintWriteResult(body);
+        govwire::PrintWriteResult(body);
       });
 }
 
@@ -181,7 +181,7 @@ void SetupDataset(CLI::App& root, ExitCode& exit_code) {
 
   auto reg = std::make_shared<RegisterFlags>();
   CLI::App* r = group->add_subcommand("register", "Register a dataset (or a new version of yours)");
-  governance::client::AddClientFlags(r, &reg->client);
+  govwire::AddClientFlags(r, &reg->client);
   r->add_option("--document", reg->document_file, "The dataset document as a JSON file");
   r->add_option("--name", reg->name, "Dataset name (a SQL identifier)");
   r->add_option("--format", reg->format, "csv, parquet or ndjson");
@@ -197,9 +197,9 @@ void SetupDataset(CLI::App& root, ExitCode& exit_code) {
 
   auto list = std::make_shared<ClientFlags>();
   CLI::App* l = group->add_subcommand("list", "List the datasets of the collaboration");
-  governance::client::AddClientFlags(l, list.get());
+  govwire::AddClientFlags(l, list.get());
   l->callback([list, report] {
-    report(governance::client::GetAndPrint(*list, "/v1/datasets", PrintList));
+    report(govwire::GetAndPrint(*list, "/v1/datasets", PrintList));
   });
 
   struct NamedFlags {
@@ -208,7 +208,7 @@ void SetupDataset(CLI::App& root, ExitCode& exit_code) {
   };
   auto show = std::make_shared<NamedFlags>();
   CLI::App* s = group->add_subcommand("show", "Show a dataset with every version");
-  governance::client::AddClientFlags(s, &show->client);
+  govwire::AddClientFlags(s, &show->client);
   s->add_option("name", show->name, "The dataset")->required();
   s->callback([show, report] {
     report(ShowWithNames(show->client, "/v1/datasets/" + show->name, PrintDataset));
@@ -219,10 +219,10 @@ void SetupDataset(CLI::App& root, ExitCode& exit_code) {
     CLI::App* sw = group->add_subcommand(enable ? "enable" : "disable",
                                          enable ? "Switch your dataset's consent on"
                                                 : "Switch your dataset's consent off (no runs)");
-    governance::client::AddClientFlags(sw, &flags->client);
+    govwire::AddClientFlags(sw, &flags->client);
     sw->add_option("name", flags->name, "The dataset")->required();
     sw->callback([flags, enable, report] {
-      report(governance::client::WriteAndPrint(flags->client,
+      report(govwire::WriteAndPrint(flags->client,
                                                "/v1/datasets/" + flags->name + "/consent",
                                                enable ? "dataset.enable" : "dataset.disable",
                                                {{"dataset", flags->name}}));

@@ -9,7 +9,7 @@
 #include "cli/command_registry.h"
 #include "cli/undo_created.h"
 #include "engine/input_source.h"
-#include "governance/client/cli_support.h"
+#include "govwire/cli_support.h"
 #include "runtime/dataset_publish.h"
 #include "runtime/storage.h"
 #include "sql/catalog.h"
@@ -17,11 +17,11 @@
 namespace cleanroom::cli {
 namespace {
 
-using governance::Json;
-using governance::client::ApiReply;
+using govwire::Json;
+using govwire::ApiReply;
 
 struct PublishFlags {
-  governance::client::ClientFlags client;
+  govwire::ClientFlags client;
   std::string file, name, format, policy_file, schema_file, save_key;
   std::string storage = "file://cleanroom-storage";
   bool quiet = false;
@@ -33,7 +33,7 @@ Status Publish(const PublishFlags& f) {
   request.name = f.name;
   request.format = f.format;
   CR_ASSIGN_OR_RETURN(std::string policy_text, ReadFileToString(f.policy_file));
-  CR_ASSIGN_OR_RETURN(request.policy, governance::ParseJson(policy_text, f.policy_file));
+  CR_ASSIGN_OR_RETURN(request.policy, govwire::ParseJson(policy_text, f.policy_file));
   if (!f.schema_file.empty()) {
     CR_ASSIGN_OR_RETURN(std::string schema_text, ReadFileToString(f.schema_file));
     engine::TableSource source;
@@ -58,7 +58,7 @@ Status Publish(const PublishFlags& f) {
   }
   UndoCreated undo(std::move(created));
   CR_ASSIGN_OR_RETURN(auto storage, runtime::OpenStorage(f.storage));
-  CR_ASSIGN_OR_RETURN(auto client, governance::client::Connect(f.client));
+  CR_ASSIGN_OR_RETURN(auto client, govwire::Connect(f.client));
   CR_ASSIGN_OR_RETURN(runtime::PublishedDataset published,
                       runtime::PublishDataset(request, *storage));
   if (next_report > (64ull << 20)) std::fprintf(stderr, "\n");
@@ -78,8 +78,8 @@ Status Publish(const PublishFlags& f) {
                 storage->url().c_str(), published.storage_key.c_str());
   }
   auto registered = client->Write("/v1/datasets", "dataset.register", {{"dataset", published.document}});
-  Status st = governance::client::PrintReply(registered, f.client.json,
-                                             governance::client::PrintWriteResult);
+  Status st = govwire::PrintReply(registered, f.client.json,
+                                             govwire::PrintWriteResult);
   if (!st.ok()) {
     // An unregistered ciphertext is useless: do not leave it behind.
     (void)storage->Remove(published.storage_key);
@@ -89,12 +89,12 @@ Status Publish(const PublishFlags& f) {
   undo.Keep();
   std::string name = registered->body["result"]["dataset"];
   int64_t version = registered->body["result"]["version"];
-  return governance::client::PrintReply(
-      governance::client::StoreDatasetKey(*client, name, version,
+  return govwire::PrintReply(
+      govwire::StoreDatasetKey(*client, name, version,
                                           published.document["keyId"], published.key.bytes()),
       f.client.json, [](const Json& body) {
         std::printf("key stored with governance, sealed at rest: ");
-        governance::client::PrintWriteResult(body);
+        govwire::PrintWriteResult(body);
       });
 }
 
@@ -103,7 +103,7 @@ void SetupDatasetPublish(CLI::App& root, ExitCode& exit_code) {
   auto flags = std::make_shared<PublishFlags>();
   CLI::App* p = group->add_subcommand(
       "publish", "Encrypt a dataset with a fresh key, store it, register it and its key");
-  governance::client::AddClientFlags(p, &flags->client);
+  govwire::AddClientFlags(p, &flags->client);
   p->add_option("file", flags->file, "The plaintext file (csv, parquet or ndjson)")->required();
   p->add_option("--name", flags->name, "Dataset name (a SQL identifier)")->required();
   p->add_option("--format", flags->format, "csv, parquet or ndjson (default: by extension)");

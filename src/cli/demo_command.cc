@@ -19,7 +19,7 @@
 #include "cli/demo_parties.h"
 #include "engine/engine.h"
 #include "engine/table_printer.h"
-#include "governance/client/cli_support.h"
+#include "govwire/cli_support.h"
 #include "ledger/verify.h"
 #include "runtime/dataset_publish.h"
 #include "runtime/sealed_result.h"
@@ -30,9 +30,9 @@
 namespace cleanroom::cli {
 namespace {
 
-using governance::Json;
-using governance::client::ApiReply;
-using governance::client::GovernanceClient;
+using govwire::Json;
+using govwire::ApiReply;
+using govwire::GovernanceClient;
 
 struct DemoFlags {
   uint64_t scale = 10'000;
@@ -142,7 +142,7 @@ Status CreateCollaboration(DemoWorld& world) {
   Json members = Json::array();
   for (DemoParty& p : world.parties()) {
     CR_ASSIGN_OR_RETURN(crypto::MemberPublicIdentity id, crypto::LoadPublicIdentity(p.identity_dir));
-    CR_ASSIGN_OR_RETURN(Json member, governance::client::ContractMember(id, p.roles, p.name));
+    CR_ASSIGN_OR_RETURN(Json member, govwire::ContractMember(id, p.roles, p.name));
     members.push_back(member);
   }
   Json contract = {{"name", "advertising measurement demo"},
@@ -193,7 +193,7 @@ Status PublishDatasets(DemoWorld& world, const std::string& data_dir) {
       return registered.status();
     }
     int64_t version = (*registered)["result"].value("version", int64_t{1});
-    CR_ASSIGN_OR_RETURN(ApiReply secret, governance::client::StoreDatasetKey(
+    CR_ASSIGN_OR_RETURN(ApiReply secret, govwire::StoreDatasetKey(
                                              *owner.client, table.name, version,
                                              published.document["keyId"], published.key.bytes()));
     CR_RETURN_IF_ERROR(secret.ToStatus());

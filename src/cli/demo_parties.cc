@@ -43,7 +43,7 @@ Result<std::unique_ptr<DemoWorld>> DemoWorld::Start(const std::string& dir) {
 
   for (DemoParty& party : world->parties_) {
     CR_ASSIGN_OR_RETURN(crypto::MemberIdentity identity, crypto::LoadIdentity(party.identity_dir));
-    CR_ASSIGN_OR_RETURN(party.client, governance::client::GovernanceClient::Create(
+    CR_ASSIGN_OR_RETURN(party.client, govwire::GovernanceClient::Create(
                                           world->url_, world->fingerprint(), std::move(identity)));
   }
   world->storage_url_ = "file://" + dir + "/storage";

@@ -11,7 +11,7 @@
 
 #include "attest/simulated.h"
 #include "base/status.h"
-#include "governance/client/governance_client.h"
+#include "govwire/governance_client.h"
 #include "governance/http_server.h"
 #include "governance/service.h"
 #include "runtime/runtime_server.h"
@@ -24,7 +24,7 @@ struct DemoParty {
   std::string name;                // "advertiser", "publisher", "measurement"
   std::string identity_dir;        // DIR/members/<name>, as `cleanroom keygen` writes it
   std::vector<std::string> roles;  // provider, analyst, recipient
-  std::unique_ptr<governance::client::GovernanceClient> client;
+  std::unique_ptr<govwire::GovernanceClient> client;
 };
 
 // Everything running for the demo. Stops the runtime and the service when destroyed.

@@ -14,7 +14,7 @@
 #include "base/file.h"
 #include "crypto/identity.h"
 #include "crypto/x509.h"
-#include "governance/client/governance_client.h"
+#include "govwire/governance_client.h"
 #include "governance/http_server.h"
 #include "governance/service.h"
 
@@ -193,7 +193,7 @@ void SetupGovernance(CLI::App& root, ExitCode& exit_code) {
   p->add_option("--service-fingerprint", pin->fingerprint, "SHA-256 of the service certificate")
       ->required();
   p->callback([pin, &exit_code] {
-    Status st = governance::client::SavePin(pin->identity, pin->url, pin->fingerprint);
+    Status st = govwire::SavePin(pin->identity, pin->url, pin->fingerprint);
     if (st.ok()) std::printf("pinned %s in %s\n", pin->url.c_str(), pin->identity.c_str());
     exit_code.value = st.ok() ? 0 : ReportError(st);
   });

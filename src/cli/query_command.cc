@@ -11,14 +11,14 @@
 #include "cli/command_registry.h"
 #include "cli/show_support.h"
 #include "crypto/identity.h"
-#include "governance/client/cli_support.h"
+#include "govwire/cli_support.h"
 
 namespace cleanroom::cli {
 namespace {
 
-using governance::Json;
-using governance::client::ApiReply;
-using governance::client::ClientFlags;
+using govwire::Json;
+using govwire::ApiReply;
+using govwire::ClientFlags;
 
 struct ProposeFlags {
   ClientFlags client;
@@ -38,14 +38,14 @@ Result<std::string> MemberId(const std::string& text) {
     CR_ASSIGN_OR_RETURN(crypto::MemberPublicIdentity id, crypto::LoadPublicIdentity(text));
     return id.member_id;
   }
-  return governance::NormalizeSha256Hex(text, "member id");
+  return govwire::NormalizeSha256Hex(text, "member id");
 }
 
 Result<Json> BuildQuery(const ProposeFlags& f) {
   Json q = Json::object();
   if (!f.document_file.empty()) {
     CR_ASSIGN_OR_RETURN(std::string text, ReadFileToString(f.document_file));
-    CR_ASSIGN_OR_RETURN(q, governance::ParseJson(text, f.document_file));
+    CR_ASSIGN_OR_RETURN(q, govwire::ParseJson(text, f.document_file));
   }
   if (!f.name.empty()) q["name"] = f.name;
   std::vector<std::string> steps = f.steps;
@@ -55,10 +55,10 @@ Result<Json> BuildQuery(const ProposeFlags& f) {
   }
   if (!steps.empty()) q["steps"] = steps;
   if (!f.guards.empty()) {
-    CR_ASSIGN_OR_RETURN(q["guards"], governance::ParseJson(f.guards, "--guards"));
+    CR_ASSIGN_OR_RETURN(q["guards"], govwire::ParseJson(f.guards, "--guards"));
   }
   if (!f.privacy.empty()) {
-    CR_ASSIGN_OR_RETURN(q["privacy"], governance::ParseJson(f.privacy, "--privacy"));
+    CR_ASSIGN_OR_RETURN(q["privacy"], govwire::ParseJson(f.privacy, "--privacy"));
   }
   if (!f.output_format.empty()) q["outputFormat"] = f.output_format;
   for (auto [flag, list] : {std::pair{"recipients", &f.recipients}, std::pair{"runners", &f.runners}}) {
@@ -162,7 +162,7 @@ struct IdFlags {
 
 // Votes on the query's exact hash: the one given, or the one the service shows.
 Status Vote(const IdFlags& f, bool accept) {
-  CR_ASSIGN_OR_RETURN(auto client, governance::client::Connect(f.client));
+  CR_ASSIGN_OR_RETURN(auto client, govwire::Connect(f.client));
   std::string hash = f.hash;
   if (hash.empty()) {
     CR_ASSIGN_OR_RETURN(ApiReply q, client->Get("/v1/queries/" + f.id));
@@ -173,14 +173,14 @@ Status Vote(const IdFlags& f, bool accept) {
     hash = q.body["queryHash"];
     if (!f.client.json) std::printf("%s query %s, hash %s\n", accept ? "approving" : "rejecting", f.id.c_str(), hash.c_str());
   }
-  return governance::client::PrintReply(
+  return govwire::PrintReply(
       client->Write("/v1/queries/" + f.id + "/votes", accept ? "query.accept" : "query.reject",
                     {{"query", f.id}, {"queryHash", hash}}),
-      f.client.json, governance::client::PrintWriteResult);
+      f.client.json, govwire::PrintWriteResult);
 }
 
 Status Simple(const IdFlags& f, const std::string& suffix, const std::string& type) {
-  return governance::client::WriteAndPrint(f.client, "/v1/queries/" + f.id + "/" + suffix, type,
+  return govwire::WriteAndPrint(f.client, "/v1/queries/" + f.id + "/" + suffix, type,
                                            {{"query", f.id}});
 }
 
@@ -191,7 +191,7 @@ void SetupQuery(CLI::App& root, ExitCode& exit_code) {
 
   auto p = std::make_shared<ProposeFlags>();
   CLI::App* pc = group->add_subcommand("propose", "Propose a query; its approvers are the owners of the datasets it reads");
-  governance::client::AddClientFlags(pc, &p->client);
+  govwire::AddClientFlags(pc, &p->client);
   pc->add_option("--document", p->document_file, "The query document as a JSON file");
   pc->add_option("--name", p->name, "The query's name");
   pc->add_option("--sql", p->steps, "A step of SQL (repeat: earlier steps define temp views)");
@@ -204,22 +204,22 @@ void SetupQuery(CLI::App& root, ExitCode& exit_code) {
   pc->callback([p, report] {
     report([&]() -> Status {
       CR_ASSIGN_OR_RETURN(Json q, BuildQuery(*p));
-      CR_ASSIGN_OR_RETURN(auto client, governance::client::Connect(p->client));
-      return governance::client::PrintReply(client->Write("/v1/queries", "query.propose", {{"query", q}}),
-                                            p->client.json, governance::client::PrintWriteResult);
+      CR_ASSIGN_OR_RETURN(auto client, govwire::Connect(p->client));
+      return govwire::PrintReply(client->Write("/v1/queries", "query.propose", {{"query", q}}),
+                                            p->client.json, govwire::PrintWriteResult);
     }());
   });
 
   auto list = std::make_shared<ClientFlags>();
   CLI::App* l = group->add_subcommand("list", "List the queries");
-  governance::client::AddClientFlags(l, list.get());
+  govwire::AddClientFlags(l, list.get());
   l->callback([list, report] {
-    report(governance::client::GetAndPrint(*list, "/v1/queries", PrintList));
+    report(govwire::GetAndPrint(*list, "/v1/queries", PrintList));
   });
 
   auto show = std::make_shared<IdFlags>();
   CLI::App* s = group->add_subcommand("show", "Show a query: SQL, datasets, approvers and votes, recipients, runners, guards and governance's checked summary");
-  governance::client::AddClientFlags(s, &show->client);
+  govwire::AddClientFlags(s, &show->client);
   s->add_option("id", show->id, "The query id")->required();
   s->callback([show, report] {
     report(ShowWithNames(show->client, "/v1/queries/" + show->id, PrintQuery));
@@ -230,7 +230,7 @@ void SetupQuery(CLI::App& root, ExitCode& exit_code) {
     CLI::App* vc = group->add_subcommand(accept ? "approve" : "reject",
                                          accept ? "Approve a query by its exact hash"
                                                 : "Reject a query (one rejection rejects it)");
-    governance::client::AddClientFlags(vc, &v->client);
+    govwire::AddClientFlags(vc, &v->client);
     vc->add_option("id", v->id, "The query id")->required();
     vc->add_option("--hash", v->hash, "The query hash you reviewed (default: the service's)");
     vc->callback([v, accept, report] { report(Vote(*v, accept)); });
@@ -247,7 +247,7 @@ void SetupQuery(CLI::App& root, ExitCode& exit_code) {
                     Verb{"disable", "consent", "query.disable", "Switch a query you approve off"}}) {
     auto f = std::make_shared<IdFlags>();
     CLI::App* c = group->add_subcommand(verb.name, verb.help);
-    governance::client::AddClientFlags(c, &f->client);
+    govwire::AddClientFlags(c, &f->client);
     c->add_option("id", f->id, "The query id")->required();
     c->callback([f, verb, report] { report(Simple(*f, verb.suffix, verb.type)); });
   }

@@ -10,7 +10,7 @@
 #include "cli/command_registry.h"
 #include "cli/run_result.h"
 #include "crypto/identity.h"
-#include "governance/client/cli_support.h"
+#include "govwire/cli_support.h"
 
 namespace cleanroom::cli {
 namespace {
@@ -23,10 +23,10 @@ struct GetFlags {
 
 Status Get(const GetFlags& f) {
   CR_ASSIGN_OR_RETURN(crypto::MemberIdentity identity, crypto::LoadIdentity(f.identity));
-  std::unique_ptr<governance::client::GovernanceClient> client;
-  if (!f.governance.empty() || std::filesystem::exists(f.identity + "/" + governance::client::kPinFile)) {
-    governance::client::ClientFlags flags{f.governance, f.identity, f.fingerprint, false};
-    CR_ASSIGN_OR_RETURN(client, governance::client::Connect(flags));
+  std::unique_ptr<govwire::GovernanceClient> client;
+  if (!f.governance.empty() || std::filesystem::exists(f.identity + "/" + govwire::kPinFile)) {
+    govwire::ClientFlags flags{f.governance, f.identity, f.fingerprint, false};
+    CR_ASSIGN_OR_RETURN(client, govwire::Connect(flags));
   } else {
     std::fprintf(stderr, "note: no governance service given or pinned: the run record is not "
                          "checked against the ledger\n");

@@ -7,14 +7,14 @@
 
 #include "cli/command_registry.h"
 #include "cli/show_support.h"
-#include "governance/client/cli_support.h"
+#include "govwire/cli_support.h"
 
 namespace cleanroom::cli {
 namespace {
 
-using governance::Json;
-using governance::client::ApiReply;
-using governance::client::ClientFlags;
+using govwire::Json;
+using govwire::ApiReply;
+using govwire::ClientFlags;
 
 struct RunFlags {
   ClientFlags client;
@@ -68,7 +68,7 @@ void PrintRun(const Json& r, const MemberNames& names) {
 // Why a run may still be "requested": governance cannot tell an absent runtime from one it does
 // not trust (evidence from an untrusted platform is refused anonymously, outside the ledger), so
 // say both and what the contract trusts.
-std::string NotPickedUp(governance::client::GovernanceClient& client) {
+std::string NotPickedUp(govwire::GovernanceClient& client) {
   std::string why =
       ": no runtime has picked it up. Either no runtime serves this governance service (start "
       "`cleanroom runtime serve`), or the runtime's evidence is not one the contract trusts (its "
@@ -94,7 +94,7 @@ std::string NotPickedUp(governance::client::GovernanceClient& client) {
 }
 
 Status Request(const RunFlags& f) {
-  CR_ASSIGN_OR_RETURN(auto client, governance::client::Connect(f.client));
+  CR_ASSIGN_OR_RETURN(auto client, govwire::Connect(f.client));
   std::string hash = f.hash;
   if (hash.empty()) {
     CR_ASSIGN_OR_RETURN(ApiReply q, client->Get("/v1/queries/" + f.id));
@@ -105,8 +105,8 @@ Status Request(const RunFlags& f) {
     hash = q.body["queryHash"];
   }
   auto reply = client->Write("/v1/runs", "run.request", {{"query", f.id}, {"queryHash", hash}});
-  CR_RETURN_IF_ERROR(governance::client::PrintReply(reply, f.client.json,
-                                                    governance::client::PrintWriteResult));
+  CR_RETURN_IF_ERROR(govwire::PrintReply(reply, f.client.json,
+                                                    govwire::PrintWriteResult));
   if (f.wait_seconds <= 0) return Status::OK();
   // Poll until the runtime reports (or governance fails the run).
   std::string run = reply->body["result"].value("run", "");
@@ -140,7 +140,7 @@ void SetupRun(CLI::App& root, ExitCode& exit_code) {
 
   auto req = std::make_shared<RunFlags>();
   CLI::App* r = group->add_subcommand("request", "Request a run of an accepted query");
-  governance::client::AddClientFlags(r, &req->client);
+  govwire::AddClientFlags(r, &req->client);
   r->add_option("query", req->id, "The query id")->required();
   r->add_option("--hash", req->hash, "The query hash you expect (default: the service's)");
   r->add_option("--wait", req->wait_seconds,
@@ -149,7 +149,7 @@ void SetupRun(CLI::App& root, ExitCode& exit_code) {
 
   auto show = std::make_shared<RunFlags>();
   CLI::App* s = group->add_subcommand("show", "Show a run");
-  governance::client::AddClientFlags(s, &show->client);
+  govwire::AddClientFlags(s, &show->client);
   s->add_option("run", show->id, "The run id")->required();
   s->callback([show, report] {
     report(ShowWithNames(show->client, "/v1/runs/" + show->id, PrintRun));
@@ -157,7 +157,7 @@ void SetupRun(CLI::App& root, ExitCode& exit_code) {
 
   auto list = std::make_shared<ClientFlags>();
   CLI::App* l = group->add_subcommand("list", "List the runs");
-  governance::client::AddClientFlags(l, list.get());
+  govwire::AddClientFlags(l, list.get());
   l->callback([list, report] {
     report(ShowWithNames(*list, "/v1/runs", [](const Json& body, const MemberNames& names) {
       for (const auto& r : InNumericOrder(body["runs"])) {

@@ -10,9 +10,9 @@ namespace {
 
 // Governance's view of the run: it must have succeeded there. Returns the signed record the
 // runtime reported (base64), which the record in storage must equal.
-Result<std::string> ReportedRecord(governance::client::GovernanceClient& client,
+Result<std::string> ReportedRecord(govwire::GovernanceClient& client,
                                    const std::string& run_id) {
-  CR_ASSIGN_OR_RETURN(governance::client::ApiReply reply, client.Get("/v1/runs/" + run_id));
+  CR_ASSIGN_OR_RETURN(govwire::ApiReply reply, client.Get("/v1/runs/" + run_id));
   CR_RETURN_IF_ERROR(reply.ToStatus());
   const nlohmann::json& run = reply.body;
   if (run.value("state", "") != "succeeded") {
@@ -25,7 +25,7 @@ Result<std::string> ReportedRecord(governance::client::GovernanceClient& client,
 
 }  // namespace
 
-Result<OpenedRun> OpenRunResult(governance::client::GovernanceClient* client,
+Result<OpenedRun> OpenRunResult(govwire::GovernanceClient* client,
                                 const std::string& storage_url, const std::string& run,
                                 const crypto::MemberIdentity& identity) {
   std::optional<std::string> reported;

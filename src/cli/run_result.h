@@ -9,7 +9,7 @@
 #include "base/bytes.h"
 #include "base/status.h"
 #include "crypto/identity.h"
-#include "governance/client/governance_client.h"
+#include "govwire/governance_client.h"
 
 namespace cleanroom::cli {
 
@@ -24,7 +24,7 @@ struct OpenedRun {
 // have succeeded), then opens the result with `identity`'s key and checks it against the
 // record's output hash. FailedPrecondition for a run that did not succeed; DataLoss for a
 // record or result that does not check.
-Result<OpenedRun> OpenRunResult(governance::client::GovernanceClient* client,
+Result<OpenedRun> OpenRunResult(govwire::GovernanceClient* client,
                                 const std::string& storage_url, const std::string& run,
                                 const crypto::MemberIdentity& identity);
 

@@ -14,7 +14,7 @@
 #include "base/file.h"
 #include "cli/command_registry.h"
 #include "crypto/x509.h"
-#include "governance/client/governance_client.h"
+#include "govwire/governance_client.h"
 #include "runtime/measurement.h"
 #include "runtime/runtime_server.h"
 

@@ -5,7 +5,7 @@
 #include <ctime>
 #include <vector>
 
-#include "governance/client/cli_support.h"
+#include "govwire/cli_support.h"
 
 namespace cleanroom::cli {
 
@@ -18,22 +18,22 @@ std::string UtcTime(int64_t time_us) {
   return text;
 }
 
-MemberNames MemberNames::Fetch(governance::client::GovernanceClient& client) {
+MemberNames MemberNames::Fetch(govwire::GovernanceClient& client) {
   auto reply = client.Get("/v1/collab");
   if (!reply.ok() || !reply->ok()) return MemberNames();
   return FromCollab(reply->body);
 }
 
-MemberNames MemberNames::FromCollab(const governance::Json& collab) {
+MemberNames MemberNames::FromCollab(const govwire::Json& collab) {
   MemberNames names;
-  const governance::Json* versions = collab.contains("versions") ? &collab["versions"] : nullptr;
+  const govwire::Json* versions = collab.contains("versions") ? &collab["versions"] : nullptr;
   if (versions == nullptr || !versions->is_array() || versions->empty()) return names;
   size_t index = versions->size() - 1;
   if (collab.contains("activeVersion") && collab["activeVersion"].is_number_integer()) {
     int64_t active = collab["activeVersion"].get<int64_t>();
     if (active >= 1 && static_cast<size_t>(active) <= versions->size()) index = active - 1;
   }
-  for (const auto& member : (*versions)[index].value("members", governance::Json::array())) {
+  for (const auto& member : (*versions)[index].value("members", govwire::Json::array())) {
     if (member.contains("id") && member["id"].is_string() && member.contains("displayName") &&
         member["displayName"].is_string()) {
       names.names_[member["id"].get<std::string>()] = member["displayName"].get<std::string>();
@@ -44,11 +44,11 @@ MemberNames MemberNames::FromCollab(const governance::Json& collab) {
 
 std::string MemberNames::Of(const std::string& member_id) const {
   auto it = names_.find(member_id);
-  std::string short_id = governance::client::ShortId(member_id);
+  std::string short_id = govwire::ShortId(member_id);
   return it == names_.end() ? short_id : it->second + " (" + short_id + ")";
 }
 
-std::string MemberNames::List(const governance::Json& ids) const {
+std::string MemberNames::List(const govwire::Json& ids) const {
   std::string out;
   if (!ids.is_array()) return "none";
   for (const auto& id : ids) {
@@ -58,24 +58,24 @@ std::string MemberNames::List(const governance::Json& ids) const {
   return out.empty() ? "none" : out;
 }
 
-governance::Json InNumericOrder(const governance::Json& list) {
-  std::vector<governance::Json> items(list.begin(), list.end());
-  auto number = [](const governance::Json& item) {
+govwire::Json InNumericOrder(const govwire::Json& list) {
+  std::vector<govwire::Json> items(list.begin(), list.end());
+  auto number = [](const govwire::Json& item) {
     std::string id = item.is_object() ? item.value("id", "") : "";
     size_t digits = id.find_first_of("0123456789");
     return digits == std::string::npos ? 0ull : std::strtoull(id.c_str() + digits, nullptr, 10);
   };
   std::stable_sort(items.begin(), items.end(),
-                   [&](const governance::Json& a, const governance::Json& b) { return number(a) < number(b); });
-  return governance::Json(items);
+                   [&](const govwire::Json& a, const govwire::Json& b) { return number(a) < number(b); });
+  return govwire::Json(items);
 }
 
-Status ShowWithNames(const governance::client::ClientFlags& flags, const std::string& path,
-                     const std::function<void(const governance::Json&, const MemberNames&)>& human) {
-  CR_ASSIGN_OR_RETURN(auto client, governance::client::Connect(flags));
+Status ShowWithNames(const govwire::ClientFlags& flags, const std::string& path,
+                     const std::function<void(const govwire::Json&, const MemberNames&)>& human) {
+  CR_ASSIGN_OR_RETURN(auto client, govwire::Connect(flags));
   MemberNames names = flags.json ? MemberNames() : MemberNames::Fetch(*client);
-  return governance::client::PrintReply(client->Get(path), flags.json,
-                                        [&](const governance::Json& body) { human(body, names); });
+  return govwire::PrintReply(client->Get(path), flags.json,
+                                        [&](const govwire::Json& body) { human(body, names); });
 }
 
 }  // namespace cleanroom::cli

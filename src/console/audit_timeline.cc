@@ -10,7 +10,7 @@
 
 #include "base/file.h"
 #include "crypto/cose.h"
-#include "governance/client/tree_head_check.h"
+#include "govwire/tree_head_check.h"
 #include "ledger/entry.h"
 #include "ledger/receipt.h"
 #include "ledger/segment.h"
@@ -19,7 +19,7 @@
 namespace cleanroom::console {
 namespace {
 
-using governance::Json;
+using govwire::Json;
 
 std::string IsoTime(int64_t time_us) {
   time_t seconds = static_cast<time_t>(time_us / 1000000);
@@ -78,10 +78,10 @@ class ScratchDir {
 
 }  // namespace
 
-Result<Json> BuildAuditTimeline(governance::client::GovernanceClient& client,
+Result<Json> BuildAuditTimeline(govwire::GovernanceClient& client,
                                 const std::string& identity_dir) {
   std::string data;
-  CR_ASSIGN_OR_RETURN(governance::client::ApiReply reply,
+  CR_ASSIGN_OR_RETURN(govwire::ApiReply reply,
                       client.Download("/v1/ledger", [&data](ByteSpan chunk) {
                         data.append(AsStringView(chunk));
                         return Status::OK();
@@ -94,7 +94,7 @@ Result<Json> BuildAuditTimeline(governance::client::GovernanceClient& client,
     return Status::Internal("console: cannot keep the downloaded ledger in a scratch file");
   }
 
-  std::string head_file = identity_dir + "/" + governance::client::kTreeHeadFile;
+  std::string head_file = identity_dir + "/" + govwire::kTreeHeadFile;
   ledger::VerifyOptions options;
   options.check_request_freshness = true;
   options.member_verifier = ledger::CoseMemberSignatureVerifier();
@@ -103,7 +103,7 @@ Result<Json> BuildAuditTimeline(governance::client::GovernanceClient& client,
   if (::stat(head_file.c_str(), &st) == 0) {
     CR_ASSIGN_OR_RETURN(std::string text, ReadFileToString(head_file));
     auto head = ledger::TreeHeadFromJson(text);
-    if (!head.ok()) return head.status().WithContext(governance::client::kTreeHeadFile);
+    if (!head.ok()) return head.status().WithContext(govwire::kTreeHeadFile);
     saved = *head;
     options.trusted_head = *head;
   }

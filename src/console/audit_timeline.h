@@ -3,7 +3,7 @@
 #include <string>
 
 #include "base/status.h"
-#include "governance/client/governance_client.h"
+#include "govwire/governance_client.h"
 
 namespace cleanroom::console {
 
@@ -18,7 +18,7 @@ namespace cleanroom::console {
 // "treeHeadsVerified", "uncoveredEntries", "lastTreeHead": {"treeSize","root","time"} | null,
 // "savedTreeHead": {...} | null, "extendsSaved": bool | null, "timeline": [{"seqno", "time",
 // "kind", "signer", "type", "outcome", "refusalCode"?, "result"?}]}.
-Result<governance::Json> BuildAuditTimeline(governance::client::GovernanceClient& client,
+Result<govwire::Json> BuildAuditTimeline(govwire::GovernanceClient& client,
                                             const std::string& identity_dir);
 
 }  // namespace cleanroom::console

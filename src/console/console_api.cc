@@ -11,7 +11,7 @@ ApiResponse JsonResponse(const Json& body) {
 
 ApiResponse ErrorResponse(const Status& status) {
   // The codes and statuses governance's API uses (the client library's ApiError).
-  governance::ApiError error = governance::ApiErrorFromStatus(status);
+  govwire::ApiError error = govwire::ApiErrorFromStatus(status);
   ApiResponse response;
   response.status = error.http_status;
   response.body = JsonResponse(Json{{"error", {{"code", error.code}, {"message", error.message}}}}).body;

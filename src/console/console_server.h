@@ -6,12 +6,12 @@
 
 #include "base/bytes.h"
 #include "base/status.h"
-#include "governance/client/governance_client.h"
+#include "govwire/governance_client.h"
 
 namespace cleanroom::console {
 
-using governance::Json;
-using governance::client::GovernanceClient;
+using govwire::Json;
+using govwire::GovernanceClient;
 
 // A run's result opened for this member: the run record the runtime signed (verified) and the
 // plaintext, in the query's output format ("csv", "parquet", "ndjson").

@@ -8,10 +8,6 @@
 
 namespace cleanroom::governance {
 
-std::string BootstrapProof(const std::string& token, const std::string& proposer_id) {
-  return crypto::Sha256Hex(AsBytes("cleanroom-bootstrap-v1\n" + token + "\n" + proposer_id));
-}
-
 Result<std::string> Bootstrap::Write(const std::string& service_dir,
                                      const std::vector<std::string>& founder_ids) {
   std::string path = service_dir + "/" + kFileName;

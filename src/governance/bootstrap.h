@@ -5,9 +5,12 @@
 #include <vector>
 
 #include "base/status.h"
-#include "governance/json_reader.h"
+#include "governance/wire.h"
+#include "govwire/bootstrap_proof.h"
 
 namespace cleanroom::governance {
+
+using govwire::BootstrapProof;
 
 // What a fresh service accepts as its first contract proposal, fixed by its operator at
 // `cleanroom governance init` (docs/governance.md, "Bootstrap"): either the founding members
@@ -35,9 +38,5 @@ class Bootstrap {
   std::set<std::string> founders_;
   std::string token_;  // hex; empty with founders
 };
-
-// Hex SHA-256 of "cleanroom-bootstrap-v1\n" || token || "\n" || proposer: proves the token
-// without writing it to the ledger.
-std::string BootstrapProof(const std::string& token, const std::string& proposer_id);
 
 }  // namespace cleanroom::governance

@@ -9,7 +9,7 @@
 #include "base/status.h"
 #include "crypto/signature.h"
 #include "crypto/x509.h"
-#include "governance/json_reader.h"
+#include "governance/wire.h"
 
 namespace cleanroom::governance {
 

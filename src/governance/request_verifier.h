@@ -11,7 +11,7 @@
 #include "base/bytes.h"
 #include "base/thread_pool.h"
 #include "crypto/cose.h"
-#include "governance/api_error.h"
+#include "governance/wire.h"
 #include "governance/nonce_cache.h"
 #include "governance/state.h"
 #include "ledger/request_freshness.h"

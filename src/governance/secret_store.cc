@@ -34,15 +34,19 @@ Result<SecretStore> SecretStore::Open(const std::string& directory,
   if (::mkdir(directory.c_str(), 0700) != 0 && errno != EEXIST) {
     return Status::Internal("cannot create " + directory + ": " + ErrnoText(errno));
   }
+  CR_ASSIGN_OR_RETURN(Bytes key, DeriveServiceKey(service_key, "cleanroom-governance-secrets-v1",
+                                                   "dataset key sealing, AES-256-GCM"));
+  return SecretStore(directory, std::move(key));
+}
+
+Result<Bytes> DeriveServiceKey(const crypto::PrivateKey& service_key, std::string_view salt,
+                               std::string_view info) {
   CR_ASSIGN_OR_RETURN(Bytes ikm, service_key.ToRaw());
-  Bytes prk = crypto::HkdfExtract(crypto::HashAlgorithm::kSha256,
-                                  AsBytes("cleanroom-governance-secrets-v1"), ikm);
+  Bytes prk = crypto::HkdfExtract(crypto::HashAlgorithm::kSha256, AsBytes(salt), ikm);
   SecureWipe(ikm);
-  auto key = crypto::HkdfExpand(crypto::HashAlgorithm::kSha256, prk,
-                                AsBytes("dataset key sealing, AES-256-GCM"), 32);
+  auto key = crypto::HkdfExpand(crypto::HashAlgorithm::kSha256, prk, AsBytes(info), 32);
   SecureWipe(prk);
-  if (!key.ok()) return key.status();
-  return SecretStore(directory, std::move(key).value());
+  return key;
 }
 
 SecretStore::~SecretStore() { SecureWipe(sealing_key_); }

@@ -1,12 +1,18 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "base/bytes.h"
 #include "base/status.h"
 #include "crypto/signature.h"
 
 namespace cleanroom::governance {
+
+// A 32-byte key derived from the service's private key with HKDF-SHA256 (salt, info): each use
+// (sealing dataset keys, challenges) has its own. The caller wipes it.
+Result<Bytes> DeriveServiceKey(const crypto::PrivateKey& service_key, std::string_view salt,
+                               std::string_view info);
 
 // Dataset keys at rest: each sealed with AES-256-GCM under a key derived (HKDF-SHA256) from the
 // service's private key, in its own file under DATA_DIR/secrets, bound (as AEAD associated data)

@@ -95,6 +95,8 @@ Result<std::unique_ptr<Service>> Service::Open(const ServiceOptions& options) {
   CR_ASSIGN_OR_RETURN(SecretStore secrets,
                       SecretStore::Open(options.data_dir + "/secrets", id.signing_key));
   service->secrets_.emplace(std::move(secrets));
+  CR_ASSIGN_OR_RETURN(ChallengeIssuer challenges, ChallengeIssuer::Create(id.signing_key));
+  service->challenges_.emplace(std::move(challenges));
 
   CR_ASSIGN_OR_RETURN(std::string key_pem, id.signing_key.ToPem());
   auto signer = ledger::TreeHeadSigner::FromPem(key_pem, id.public_identity.certificate.ToPem());

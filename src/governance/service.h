@@ -13,10 +13,12 @@
 #include "base/bytes.h"
 #include "base/status.h"
 #include "crypto/identity.h"
-#include "governance/api_error.h"
+#include "governance/wire.h"
 #include "governance/bootstrap.h"
+#include "governance/challenge.h"
 #include "governance/nonce_cache.h"
 #include "governance/request_verifier.h"
+#include "governance/route.h"
 #include "governance/secret_store.h"
 #include "governance/state.h"
 #include "ledger/ledger.h"
@@ -91,10 +93,21 @@ class Service {
                   uint64_t seqno);
   int64_t Now() const;
 
-  ApiResponse HandleWrite(const std::string& route, const std::vector<std::string>& segments,
-                          std::string_view body);
-  ApiResponse HandleRead(const std::vector<std::string>& segments,
-                         const std::string& client_member_id);
+  // Every route of the API, one declaration each (routes.cc).
+  static const std::vector<Route>& Routes();
+  // The checks of a member's signed write (RequestVerifier) for a route taking `message_types`.
+  std::variant<VerifiedRequest, ApiError> VerifyWrite(ByteSpan body,
+                                                      const std::vector<std::string>& message_types);
+  // Whether the TLS client certificate's member may read (a member of the collaboration).
+  bool IsReader(const std::string& client_member_id) const;
+  static ApiResponse UnauthenticatedRead();
+  // The route handlers (service_routes.cc).
+  ApiResponse Write(const RouteCall& call);
+  ApiResponse ServiceInfo() const;
+  ApiResponse ReadState(const std::function<Result<Json>(const State&)>& view) const;
+  ApiResponse DownloadLedger();
+  ApiResponse Consistency(const std::string& size);
+  ApiResponse Receipt(const std::string& seqno);
   // A sealed key written under a pending name, to be moved to its final name when (and only
   // when) the write that stores it is applied.
   struct PendingSecret {
@@ -106,10 +119,13 @@ class Service {
   // removed when the state refuses it: a refused write leaves no file behind.
   ApiResponse Commit(const VerifiedRequest& request, ByteSpan raw, const ApplyContext& context,
                      const PendingSecret* secret);
-  ApiResponse StoreSecret(const std::vector<std::string>& segments, std::string_view body);
+  ApiResponse StoreSecret(const RouteCall& call);
   // The runtime routes (service_runtime.cc): attested key release, the run report, and the
   // public list of run states a runtime polls.
   ApiResponse ReleaseKeys(const std::string& run_id, std::string_view body);
+  // GET /v1/runs/{run}/challenge: a fresh challenge for a requested run (challenge.h); changes
+  // nothing.
+  ApiResponse IssueChallenge(const std::string& run_id) const;
   ApiResponse ReportRun(const std::string& run_id, std::string_view body);
   ApiResponse RuntimeRuns() const;
   // True the first time it is called for `run_id` in this process: a refusal of genuine
@@ -129,6 +145,7 @@ class Service {
   ServiceOptions options_;
   crypto::MemberIdentity identity_;
   std::optional<SecretStore> secrets_;
+  std::optional<ChallengeIssuer> challenges_;
   std::optional<Bootstrap> bootstrap_;
   std::unique_ptr<ledger::Ledger> ledger_;
   NonceCache nonces_;

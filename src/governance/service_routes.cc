@@ -1,10 +1,10 @@
-// The routes of the API (docs/api.md): which message types each write route takes, and the
-// read routes.
+// The handlers of the member routes (docs/api.md "Write routes", "Read routes"); the route
+// table that dispatches to them is routes.cc.
 #include <charconv>
 #include <mutex>
 
 #include "crypto/hash.h"
-#include "governance/ids.h"
+#include "governance/route.h"
 #include "governance/service.h"
 #include "governance/views.h"
 #include "ledger/receipt.h"
@@ -13,49 +13,9 @@
 namespace cleanroom::governance {
 namespace {
 
-constexpr size_t kMaxBodyBytes = 4u << 20;
-
-std::vector<std::string> SplitPath(const std::string& path) {
-  std::vector<std::string> out;
-  size_t end = path.find('?');
-  std::string_view p(path.data(), end == std::string::npos ? path.size() : end);
-  size_t i = 0;
-  while (i < p.size()) {
-    size_t j = p.find('/', i);
-    if (j == std::string_view::npos) j = p.size();
-    if (j > i) out.emplace_back(p.substr(i, j - i));
-    i = j + 1;
-  }
-  return out;
-}
-
-// The path is the client's and not quoted back (it may be any bytes).
-ApiResponse NotFoundRoute(const std::string& method) {
-  return ApiResponse::Error({404, "NoSuchRoute", "no route for " + method + " at this path"});
-}
-
 ApiResponse FromResult(const Result<Json>& r) {
   if (!r.ok()) return ApiResponse::Error(ApiErrorFromStatus(r.status()));
   return ApiResponse::WithJson(200, r->dump());
-}
-
-// The message types a write route takes, or empty when the path is not a write route.
-std::vector<std::string> WriteTypes(const std::vector<std::string>& s) {
-  size_t n = s.size();
-  if (n == 3 && s[1] == "collab" && s[2] == "proposals") return {"collab.propose"};
-  if (n == 3 && s[1] == "collab" && s[2] == "votes") return {"collab.accept", "collab.reject"};
-  if (n == 3 && s[1] == "collab" && s[2] == "consent") return {"collab.stop", "collab.resume"};
-  if (n == 2 && s[1] == "datasets") return {"dataset.register"};
-  if (n == 4 && s[1] == "datasets" && s[3] == "consent") {
-    return {"dataset.enable", "dataset.disable"};
-  }
-  if (n == 4 && s[1] == "datasets" && s[3] == "secret") return {"dataset.secret"};
-  if (n == 2 && s[1] == "queries") return {"query.propose"};
-  if (n == 4 && s[1] == "queries" && s[3] == "votes") return {"query.accept", "query.reject"};
-  if (n == 4 && s[1] == "queries" && s[3] == "withdraw") return {"query.withdraw"};
-  if (n == 4 && s[1] == "queries" && s[3] == "consent") return {"query.enable", "query.disable"};
-  if (n == 2 && s[1] == "runs") return {"run.request"};
-  return {};
 }
 
 // A route naming a dataset or query in its path must name the same one in its payload.
@@ -85,71 +45,27 @@ Result<uint64_t> PathNumber(const std::string& segment, const char* what) {
   return value;
 }
 
-// The id a path names in its third segment has the form its noun's ids have.
-Status CheckPathIds(const std::vector<std::string>& s) {
-  if (s.size() < 3) return Status::OK();
-  const std::string& id = s[2];
-  if (s[1] == "runs" && !IsRunId(id)) {
-    return Status::InvalidArgument("path: a run id is 'r' and a number");
-  }
-  if (s[1] == "queries" && !IsQueryId(id)) {
-    return Status::InvalidArgument("path: a query id is 'q' and a number");
-  }
-  if (s[1] == "datasets" && !IsValidDatasetName(id)) {
-    return Status::InvalidArgument("path: not a valid dataset name");
-  }
-  return Status::OK();
-}
-
 }  // namespace
 
-ApiResponse Service::Handle(const std::string& method, const std::string& path,
-                            std::string_view body, const std::string& client_member_id) {
-  if (path.size() > kMaxPathBytes) {
-    return ApiResponse::Error({414, "UriTooLong", "request paths are limited to 512 bytes"});
-  }
-  std::vector<std::string> segments = SplitPath(path);
-  if (segments.empty() || segments[0] != "v1") return NotFoundRoute(method);
-  if (body.size() > kMaxBodyBytes) {
-    return ApiResponse::Error({413, "PayloadTooLarge", "request bodies are limited to 4 MiB"});
-  }
-  if (Status ids = CheckPathIds(segments); !ids.ok()) {
-    return ApiResponse::Error(ApiErrorFromStatus(ids));
-  }
-  bool runtime_route = segments.size() == 4 && segments[1] == "runs" &&
-                       (segments[3] == "keys" || segments[3] == "report");
-  if (method == "POST" && runtime_route) {
-    return segments[3] == "keys" ? ReleaseKeys(segments[2], body) : ReportRun(segments[2], body);
-  }
-  if (method == "GET" && segments.size() == 3 && segments[1] == "runtime" && segments[2] == "runs") {
-    return RuntimeRuns();
-  }
-  if (method == "POST") {
-    if (WriteTypes(segments).empty()) return NotFoundRoute(method);
-    return HandleWrite(path, segments, body);
-  }
-  if (method == "GET") return HandleRead(segments, client_member_id);
-  return ApiResponse::Error({405, "MethodNotAllowed", "only GET and POST are served"});
-}
-
-ApiResponse Service::HandleWrite(const std::string& route, const std::vector<std::string>& segments,
-                                 std::string_view body) {
-  if (segments.size() == 4 && segments[3] == "secret") return StoreSecret(segments, body);
+std::variant<VerifiedRequest, ApiError> Service::VerifyWrite(
+    ByteSpan body, const std::vector<std::string>& message_types) {
   auto lookup = [this](const std::string& id, const crypto::cose::Sign1Message& m) {
     return LookupSigner(id, m);
   };
-  auto verified = verifier_.Verify(AsBytes(body), WriteTypes(segments), Now(), lookup);
-  if (auto* error = std::get_if<ApiError>(&verified)) return ApiResponse::Error(*error);
-  VerifiedRequest& request = std::get<VerifiedRequest>(verified);
-  Status match = CheckPathMatchesPayload(segments, request.action.payload);
+  return verifier_.Verify(body, message_types, Now(), lookup);
+}
+
+ApiResponse Service::Write(const RouteCall& call) {
+  Status match = CheckPathMatchesPayload(call.segments, call.verified->action.payload);
   if (!match.ok()) return ApiResponse::Error(ApiErrorFromStatus(match));
-  return Commit(request, AsBytes(body), ApplyContext{}, nullptr);
+  return Commit(*call.verified, AsBytes(call.body), ApplyContext{}, nullptr);
 }
 
 // POST /v1/datasets/{name}/secret: {"request": base64 COSE_Sign1, "key": base64}. The signed
 // request commits to the key by its SHA-256, so the ledger never holds the key itself.
-ApiResponse Service::StoreSecret(const std::vector<std::string>& segments, std::string_view body) {
-  auto envelope = ParseJson(body, "body");
+ApiResponse Service::StoreSecret(const RouteCall& call) {
+  const std::vector<std::string>& segments = call.segments;
+  auto envelope = ParseJson(call.body, "body");
   if (!envelope.ok()) return ApiResponse::Error(ApiErrorFromStatus(envelope.status()));
   JsonReader r(*envelope, "body");
   auto request_b64 = r.String("request");
@@ -163,10 +79,7 @@ ApiResponse Service::StoreSecret(const std::vector<std::string>& segments, std::
   if (!raw.ok() || !key.ok()) {
     return ApiResponse::Error({400, kMalformedRequest, "body: request and key must be base64"});
   }
-  auto lookup = [this](const std::string& id, const crypto::cose::Sign1Message& m) {
-    return LookupSigner(id, m);
-  };
-  auto verified = verifier_.Verify(*raw, {"dataset.secret"}, Now(), lookup);
+  auto verified = VerifyWrite(*raw, {"dataset.secret"});
   if (auto* error = std::get_if<ApiError>(&verified)) {
     SecureWipe(*key);
     return ApiResponse::Error(*error);
@@ -212,66 +125,62 @@ ApiResponse Service::StoreSecret(const std::vector<std::string>& segments, std::
   return Commit(request, *raw, context, &secret);
 }
 
-ApiResponse Service::HandleRead(const std::vector<std::string>& s,
-                                const std::string& client_member_id) {
-  size_t n = s.size();
-  if (n == 2 && s[1] == "service") {
-    // Public: the certificate a TLS client sees anyway.
-    Json body = {{"fingerprint", fingerprint()},
-                 {"certificate", identity_.public_identity.certificate.ToPem()},
-                 {"lastSeqno", ledger_->last_seqno()},
-                 {"durableSeqno", ledger_->durable_seqno()}};
-    return ApiResponse::WithJson(200, body.dump());
+bool Service::IsReader(const std::string& client_member_id) const {
+  std::shared_lock lock(mu_);
+  return !client_member_id.empty() && state_.IsReader(client_member_id);
+}
+
+ApiResponse Service::UnauthenticatedRead() {
+  return ApiResponse::Error({401, kUnauthenticatedRead,
+                             "reads need the TLS client certificate of a member of the collaboration"});
+}
+
+ApiResponse Service::ServiceInfo() const {
+  // Public: the certificate a TLS client sees anyway.
+  Json body = {{"fingerprint", fingerprint()},
+               {"certificate", identity_.public_identity.certificate.ToPem()},
+               {"lastSeqno", ledger_->last_seqno()},
+               {"durableSeqno", ledger_->durable_seqno()}};
+  return ApiResponse::WithJson(200, body.dump());
+}
+
+ApiResponse Service::ReadState(const std::function<Result<Json>(const State&)>& view) const {
+  std::shared_lock lock(mu_);
+  return FromResult(view(state_));
+}
+
+ApiResponse Service::DownloadLedger() {
+  // A head over everything appended so far, so that the download ends signed (an unsigned
+  // tail fails `audit verify`); entries appended meanwhile may still follow it.
+  Status signed_head = ledger_->Sync();
+  if (!signed_head.ok()) {
+    return ApiResponse::Error({503, "Unavailable", "the ledger cannot sign a tree head now"});
   }
-  {
-    std::shared_lock lock(mu_);
-    if (client_member_id.empty() || !state_.IsReader(client_member_id)) {
-      return ApiResponse::Error(
-          {401, kUnauthenticatedRead,
-           "reads need the TLS client certificate of a member of the collaboration"});
-    }
-    if (n == 2 && s[1] == "collab") return ApiResponse::WithJson(200, CollaborationView(state_).dump());
-    if (n == 2 && s[1] == "datasets") return ApiResponse::WithJson(200, DatasetListView(state_).dump());
-    if (n == 3 && s[1] == "datasets") return FromResult(DatasetView(state_, s[2]));
-    if (n == 2 && s[1] == "queries") return ApiResponse::WithJson(200, QueryListView(state_).dump());
-    if (n == 3 && s[1] == "queries") return FromResult(QueryView(state_, s[2]));
-    if (n == 2 && s[1] == "runs") return ApiResponse::WithJson(200, RunListView(state_).dump());
-    if (n == 3 && s[1] == "runs") return FromResult(RunView(state_, s[2]));
-  }
-  if (n == 2 && s[1] == "ledger") {
-    // A head over everything appended so far, so that the download ends signed (an unsigned
-    // tail fails `audit verify`); entries appended meanwhile may still follow it.
-    Status signed_head = ledger_->Sync();
-    if (!signed_head.ok()) {
-      return ApiResponse::Error({503, "Unavailable", "the ledger cannot sign a tree head now"});
-    }
-    ApiResponse r;
-    r.content_type = "application/octet-stream";
-    ledger::Ledger* ledger = ledger_.get();
-    r.stream = [ledger](const std::function<Status(ByteSpan)>& sink) {
-      return ledger->Export(sink);
-    };
-    return r;
-  }
-  if (n == 4 && s[1] == "ledger" && s[2] == "consistency") {
-    auto old_size = PathNumber(s[3], "tree size");
-    if (!old_size.ok()) return ApiResponse::Error(ApiErrorFromStatus(old_size.status()));
-    auto consistency = ledger_->ConsistencyFrom(*old_size);
-    if (!consistency.ok()) return ApiResponse::Error(ApiErrorFromStatus(consistency.status()));
-    auto head = ParseJson(ledger::TreeHeadToJson(consistency->first), "tree head");
-    if (!head.ok()) return ApiResponse::Error(ApiErrorFromStatus(head.status()));
-    Json proof = Json::array();
-    for (const ledger::Hash& h : consistency->second) proof.push_back(HexEncode(h));
-    return ApiResponse::WithJson(200, Json{{"treeHead", *head}, {"proof", proof}}.dump());
-  }
-  if (n == 3 && s[1] == "receipts") {
-    auto seqno = PathNumber(s[2], "receipt seqno");
-    if (!seqno.ok()) return ApiResponse::Error(ApiErrorFromStatus(seqno.status()));
-    auto receipt = ledger_->GetReceipt(*seqno);
-    if (!receipt.ok()) return ApiResponse::Error(ApiErrorFromStatus(receipt.status()));
-    return ApiResponse::WithJson(200, receipt->ToJson());
-  }
-  return NotFoundRoute("GET");
+  ApiResponse r;
+  r.content_type = "application/octet-stream";
+  ledger::Ledger* ledger = ledger_.get();
+  r.stream = [ledger](const std::function<Status(ByteSpan)>& sink) { return ledger->Export(sink); };
+  return r;
+}
+
+ApiResponse Service::Consistency(const std::string& size) {
+  auto old_size = PathNumber(size, "tree size");
+  if (!old_size.ok()) return ApiResponse::Error(ApiErrorFromStatus(old_size.status()));
+  auto consistency = ledger_->ConsistencyFrom(*old_size);
+  if (!consistency.ok()) return ApiResponse::Error(ApiErrorFromStatus(consistency.status()));
+  auto head = ParseJson(ledger::TreeHeadToJson(consistency->first), "tree head");
+  if (!head.ok()) return ApiResponse::Error(ApiErrorFromStatus(head.status()));
+  Json proof = Json::array();
+  for (const ledger::Hash& h : consistency->second) proof.push_back(HexEncode(h));
+  return ApiResponse::WithJson(200, Json{{"treeHead", *head}, {"proof", proof}}.dump());
+}
+
+ApiResponse Service::Receipt(const std::string& seqno_text) {
+  auto seqno = PathNumber(seqno_text, "receipt seqno");
+  if (!seqno.ok()) return ApiResponse::Error(ApiErrorFromStatus(seqno.status()));
+  auto receipt = ledger_->GetReceipt(*seqno);
+  if (!receipt.ok()) return ApiResponse::Error(ApiErrorFromStatus(receipt.status()));
+  return ApiResponse::WithJson(200, receipt->ToJson());
 }
 
 }  // namespace cleanroom::governance

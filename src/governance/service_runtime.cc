@@ -10,12 +10,16 @@
 #include "crypto/hash.h"
 #include "crypto/hpke.h"
 #include "crypto/random.h"
-#include "governance/key_release.h"
+#include "govwire/key_release.h"
+#include "govwire/run_record.h"
 #include "governance/service.h"
 #include "sql/catalog.h"
 
 namespace cleanroom::governance {
 namespace {
+
+using govwire::KeyReleaseRequest;
+using govwire::RunState;
 
 constexpr char kEvidenceRefused[] = "EvidenceRefused";  // 403
 
@@ -78,35 +82,29 @@ Result<attest::Policy> PolicyFor(const Contract& contract, const KeyReleaseReque
     policy.simulated_platform_keys.push_back(std::move(k));
   }
   CR_ASSIGN_OR_RETURN(policy.expected_report_data,
-                      attest::ReportDataForPublicKey(request.public_key, request.run_id));
+                      attest::ReportDataForChallenge(request.public_key, request.run_id,
+                                                     request.challenge));
   return policy;
 }
 
-Json SealedJson(const crypto::hpke::Sealed& sealed) {
-  return {{"enc", Base64Encode(sealed.enc)}, {"sealed", Base64Encode(sealed.ciphertext)}};
+govwire::SealedValue Sealed(crypto::hpke::Sealed sealed) {
+  return {std::move(sealed.enc), std::move(sealed.ciphertext)};
 }
 
 // What the runtime needs to execute the run: the query, the dataset documents and the
 // recipients' encryption keys. Metadata only; the keys are sealed separately.
-Json WorkOrder(const RunSnapshot& s) {
-  Json datasets = Json::array();
+govwire::WorkOrder WorkOrderOf(const RunSnapshot& s) {
+  govwire::WorkOrder work;
+  work.query = {s.query.id, s.query.hash, s.query.bound.value("query", Json::object())};
   for (const auto& input : s.inputs) {
-    datasets.push_back({{"name", input.dataset.name},
-                        {"version", input.dataset.version},
-                        {"documentHash", input.dataset.hash},
-                        {"document", input.document}});
+    work.datasets.push_back(
+        {input.dataset.name, input.dataset.version, input.dataset.hash, input.document});
   }
-  Json recipients = Json::array();
   for (const std::string& id : s.query.parsed.recipients) {
     const Member* m = s.contract.Find(id);
-    recipients.push_back({{"member", id},
-                          {"encryptionPublicKey", m ? m->encryption_public_key : std::string()}});
+    work.recipients.push_back({id, m ? m->encryption_public_key : std::string()});
   }
-  return {{"query", {{"id", s.query.id},
-                     {"hash", s.query.hash},
-                     {"document", s.query.bound.value("query", Json::object())}}},
-          {"datasets", datasets},
-          {"recipients", recipients}};
+  return work;
 }
 
 // Whether refused evidence was signed by a platform the policy trusts and bound to the request it
@@ -181,7 +179,7 @@ ApiResponse Service::ReleaseKeys(const std::string& run_id, std::string_view bod
   // not written to the ledger (anyone could otherwise grow it at will).
   auto parsed = ParseJson(body, "body");
   if (!parsed.ok()) return ApiResponse::Error(ApiErrorFromStatus(parsed.status()));
-  auto request = KeyReleaseRequest::FromJson(*parsed);
+  auto request = govwire::KeyReleaseRequest::FromJson(*parsed);
   if (!request.ok()) return ApiResponse::Error(ApiErrorFromStatus(request.status()));
   if (request->run_id != run_id) {
     return ApiResponse::Error({400, "InvalidArgument", "body.run: differs from the run the path names"});
@@ -195,10 +193,21 @@ ApiResponse Service::ReleaseKeys(const std::string& run_id, std::string_view bod
   }
   if (!snapshot.ok()) return ApiResponse::Error(ApiErrorFromStatus(snapshot.status()));
   RunSnapshot& s = *snapshot;
-  if (s.run.state != "requested") {
+  if (s.run.state != RunState::kRequested) {
+    return ApiResponse::Error({409, "FailedPrecondition",
+                               "run '" + run_id + "' is " +
+                                   std::string(govwire::RunStateName(s.run.state)) +
+                                   ": its keys are released only once"});
+  }
+  // The evidence must answer a fresh challenge of this service for this run (challenge.h);
+  // checked before the evidence, as it costs one HMAC.
+  ChallengeRefusal refusal = challenges_->Check(run_id, request->challenge, Now());
+  if (refusal != ChallengeRefusal::kNone) {
     return ApiResponse::Error(
-        {409, "FailedPrecondition",
-         "run '" + run_id + "' is " + s.run.state + ": its keys are released only once"});
+        {403, kEvidenceRefused,
+         std::string(ChallengeRefusalCode(refusal)) +
+             ": key release needs evidence bound to a fresh challenge of this service for run '" +
+             run_id + "' (GET /v1/runs/" + run_id + "/challenge)"});
   }
   auto policy = PolicyFor(s.contract, *request);
   if (!policy.ok()) return ApiResponse::Error(ApiErrorFromStatus(policy.status()));
@@ -230,27 +239,28 @@ ApiResponse Service::ReleaseKeys(const std::string& run_id, std::string_view bod
   if (!recipient.ok()) {
     return ApiResponse::Error({400, "InvalidArgument", "body.publicKey: not an X25519 public key"});
   }
-  Json keys = Json::array();
+  govwire::KeyReleaseReply reply;
+  reply.run_id = run_id;
   Json released = Json::array();
   for (const RunSnapshot::Input& input : s.inputs) {
     auto key = UnsealDatasetKey(input.dataset.name, input.dataset.version);
     if (!key.ok()) return ApiResponse::Error(ApiErrorFromStatus(key.status()));
     auto sealed = crypto::hpke::Seal(
-        crypto::hpke::kDefaultSuite, *recipient, AsBytes(kKeyReleaseInfo),
-        KeyReleaseAad(run_id, input.dataset.name, input.dataset.version, input.key_id), *key);
+        crypto::hpke::kDefaultSuite, *recipient, AsBytes(govwire::kKeyReleaseInfo),
+        govwire::KeyReleaseAad(run_id, input.dataset.name, input.dataset.version, input.key_id), *key);
     SecureWipe(*key);
     if (!sealed.ok()) return ApiResponse::Error(ApiErrorFromStatus(sealed.status()));
-    Json entry = {{"dataset", input.dataset.name},
-                  {"version", input.dataset.version},
-                  {"keyId", input.key_id}};
-    released.push_back(entry);
-    entry.update(SealedJson(*sealed));
-    keys.push_back(std::move(entry));
+    released.push_back({{"dataset", input.dataset.name},
+                        {"version", input.dataset.version},
+                        {"keyId", input.key_id}});
+    reply.keys.push_back({input.dataset.name, input.dataset.version, input.key_id,
+                          Sealed(std::move(sealed).value())});
   }
-  auto token = crypto::RandomBytes(kRunTokenSize);
+  auto token = crypto::RandomBytes(govwire::kRunTokenSize);
   if (!token.ok()) return ApiResponse::Error(ApiErrorFromStatus(token.status()));
   auto sealed_token = crypto::hpke::Seal(crypto::hpke::kDefaultSuite, *recipient,
-                                         AsBytes(kRunTokenInfo), RunTokenAad(run_id), *token);
+                                         AsBytes(govwire::kRunTokenInfo),
+                                         govwire::RunTokenAad(run_id), *token);
   std::string token_hash = crypto::Sha256Hex(*token);
   SecureWipe(*token);
   if (!sealed_token.ok()) return ApiResponse::Error(ApiErrorFromStatus(sealed_token.status()));
@@ -271,12 +281,28 @@ ApiResponse Service::ReleaseKeys(const std::string& run_id, std::string_view bod
                                     {"keys", released}}};
   auto seqno = CommitService(action, nullptr);
   if (!seqno.ok()) return ApiResponse::Error(ApiErrorFromStatus(seqno.status()));
-  Json out = {{"run", run_id},
-              {"seqno", *seqno},
-              {"keys", keys},
-              {"token", SealedJson(*sealed_token)},
-              {"work", WorkOrder(s)}};
-  return ApiResponse::WithJson(200, out.dump());
+  reply.seqno = *seqno;
+  reply.token = Sealed(std::move(sealed_token).value());
+  reply.work = WorkOrderOf(s);
+  return ApiResponse::WithJson(200, reply.ToJson().dump());
+}
+
+ApiResponse Service::IssueChallenge(const std::string& run_id) const {
+  {
+    std::shared_lock lock(mu_);
+    const RunRecord* run = state_.FindRun(run_id);
+    if (run == nullptr) return ApiResponse::Error({404, "NotFound", "run '" + run_id + "' does not exist"});
+    if (run->state != RunState::kRequested) {
+      return ApiResponse::Error({409, "FailedPrecondition",
+                                 "run '" + run_id + "' is " +
+                                     std::string(govwire::RunStateName(run->state)) +
+                                     ": its keys are released only once"});
+    }
+  }
+  govwire::RunChallenge reply;
+  reply.run_id = run_id;
+  reply.challenge = challenges_->Issue(run_id, Now(), &reply.expires_at);
+  return ApiResponse::WithJson(200, reply.ToJson().dump());
 }
 
 bool Service::FirstEvidenceRefusal(const std::string& run_id) {
@@ -287,7 +313,7 @@ bool Service::FirstEvidenceRefusal(const std::string& run_id) {
 ApiResponse Service::ReportRun(const std::string& run_id, std::string_view body) {
   auto parsed = ParseJson(body, "body");
   if (!parsed.ok()) return ApiResponse::Error(ApiErrorFromStatus(parsed.status()));
-  auto report = RunReport::FromJson(run_id, *parsed);
+  auto report = govwire::RunReport::FromJson(run_id, *parsed);
   if (!report.ok()) return ApiResponse::Error(ApiErrorFromStatus(report.status()));
   RunRecord run;
   {
@@ -296,9 +322,10 @@ ApiResponse Service::ReportRun(const std::string& run_id, std::string_view body)
     if (r == nullptr) return ApiResponse::Error({404, "NotFound", "run '" + run_id + "' does not exist"});
     run = *r;
   }
-  if (run.state != "running") {
+  if (run.state != RunState::kRunning) {
     return ApiResponse::Error({409, "FailedPrecondition",
-                               "run '" + run_id + "' is " + run.state + ", not running"});
+                               "run '" + run_id + "' is " +
+                                   std::string(govwire::RunStateName(run.state)) + ", not running"});
   }
   std::string token_hash = crypto::Sha256Hex(report->token);
   if (!ConstantTimeEquals(AsBytes(token_hash), AsBytes(run.token_hash))) {
@@ -317,31 +344,29 @@ ApiResponse Service::ReportRun(const std::string& run_id, std::string_view body)
   if (!key.ok() || !crypto::cose::VerifySign1(*message, *key).ok()) {
     return ApiResponse::Error({401, "BadSignature", "body.record: the signature does not verify"});
   }
-  std::string state = record->value("state", "");
-  std::string evidence_digest = (*record)["evidence"].is_object()
-                                    ? (*record)["evidence"].value("digest", "")
-                                    : std::string();
-  if (record->value("run", "") != run_id || record->value("queryHash", "") != run.query_hash ||
-      evidence_digest != run.release["evidence"].value("digest", "") ||
-      (state != "succeeded" && state != "failed")) {
+  auto typed = govwire::RunRecord::FromJson(*record, "body.record");
+  if (!typed.ok()) return ApiResponse::Error(ApiErrorFromStatus(typed.status()));
+  if (typed->run != run_id || typed->query_hash != run.query_hash ||
+      typed->evidence_digest != run.release["evidence"].value("digest", "")) {
     return ApiResponse::Error({400, "InvalidArgument",
-                               "body.record: names another run, query or evidence, or no state"});
+                               "body.record: names another run, query or evidence"});
   }
+  std::string state(govwire::RunStateName(typed->state));
   Json payload = {{"run", run_id},
                   {"state", state},
                   {"record", *record},
                   {"signedRecord", Base64Encode(report->signed_record)}};
-  if (state == "failed") payload["reason"] = record->value("reason", "unknown");
+  if (typed->state == RunState::kFailed) payload["reason"] = typed->reason;
   auto seqno = CommitService({"run.report", payload}, nullptr);
   if (!seqno.ok()) return ApiResponse::Error(ApiErrorFromStatus(seqno.status()));
   return ApiResponse::WithJson(200, Json{{"seqno", *seqno}, {"run", run_id}, {"state", state}}.dump());
 }
 
 ApiResponse Service::RuntimeRuns() const {
-  Json runs = Json::array();
+  govwire::RuntimeRunList list;
   std::shared_lock lock(mu_);
-  for (const auto& [id, run] : state_.runs()) runs.push_back({{"run", id}, {"state", run.state}});
-  return ApiResponse::WithJson(200, Json{{"runs", runs}}.dump());
+  for (const auto& [id, run] : state_.runs()) list.runs.push_back({id, run.state});
+  return ApiResponse::WithJson(200, list.ToJson().dump());
 }
 
 void Service::ExpireOverdueRuns() {
@@ -350,7 +375,7 @@ void Service::ExpireOverdueRuns() {
   {
     std::shared_lock lock(mu_);
     for (const auto& [id, run] : state_.runs()) {
-      if (run.state == "running" && run.released_at + options_.run_timeout_seconds < now) {
+      if (run.state == RunState::kRunning && run.released_at + options_.run_timeout_seconds < now) {
         overdue.push_back(id);
       }
     }

@@ -12,7 +12,8 @@
 #include "base/status.h"
 #include "crypto/signature.h"
 #include "governance/documents.h"
-#include "governance/json_reader.h"
+#include "governance/wire.h"
+#include "govwire/run_record.h"
 #include "ledger/entry.h"
 
 namespace cleanroom::governance {
@@ -117,7 +118,7 @@ struct RunRecord {
   std::string query_id;
   std::string query_hash;
   std::string requester;
-  std::string state;  // requested, running, succeeded, failed
+  govwire::RunState state = govwire::RunState::kRequested;
   int64_t requested_at = 0;
   uint64_t seqno = 0;
   // Set when the keys are released (service entry "run.keys").

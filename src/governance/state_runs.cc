@@ -51,11 +51,11 @@ Result<Applied> State::RequestRun(const Action& a) {
   run.query_id = id;
   run.query_hash = q->hash;
   run.requester = a.signer;
-  run.state = "requested";
+  run.state = govwire::RunState::kRequested;
   run.requested_at = a.created_at;
   RunRecord& stored = runs_[run.id] = std::move(run);
   Applied applied;
-  applied.result = {{"run", stored.id}, {"state", stored.state}};
+  applied.result = {{"run", stored.id}, {"state", std::string(govwire::RunStateName(stored.state))}};
   applied.on_seqno = [&stored](uint64_t seqno) { stored.seqno = seqno; };
   return applied;
 }
@@ -106,18 +106,18 @@ Result<Applied> State::ReleaseRunKeys(const Json& p) {
   auto it = runs_.find(id);
   if (it == runs_.end()) return Status::NotFound("run '" + id + "' does not exist");
   RunRecord& run = it->second;
-  if (run.state != "requested") {
-    return Status::FailedPrecondition("run '" + id + "' is " + run.state +
+  if (run.state != govwire::RunState::kRequested) {
+    return Status::FailedPrecondition("run '" + id + "' is " + std::string(govwire::RunStateName(run.state)) +
                                       ": its keys can be released only once");
   }
   CR_RETURN_IF_ERROR(CheckReleasable(run, p));
-  run.state = "running";
+  run.state = govwire::RunState::kRunning;
   run.token_hash = token_hash;
   run.released_at = p.value("releasedAt", int64_t{0});
   run.release = {{"evidence", p.value("evidence", Json::object())},
                  {"keys", p.value("keys", Json::array())}};
   Applied applied;
-  applied.result = {{"run", id}, {"state", run.state}};
+  applied.result = {{"run", id}, {"state", std::string(govwire::RunStateName(run.state))}};
   applied.on_seqno = [&run](uint64_t seqno) { run.release["seqno"] = seqno; };
   return applied;
 }
@@ -132,23 +132,27 @@ Result<Applied> State::FinishRun(const Json& p, const std::string& type) {
   auto it = runs_.find(id);
   if (it == runs_.end()) return Status::NotFound("run '" + id + "' does not exist");
   RunRecord& run = it->second;
-  const char* from = type == "run.refused" ? "requested" : "running";
+  govwire::RunState from =
+      type == "run.refused" ? govwire::RunState::kRequested : govwire::RunState::kRunning;
   if (run.state != from) {
-    return Status::FailedPrecondition("run '" + id + "' is " + run.state + ", not " + from);
+    return Status::FailedPrecondition("run '" + id + "' is " +
+                                      std::string(govwire::RunStateName(run.state)) + ", not " +
+                                      std::string(govwire::RunStateName(from)));
   }
-  std::string state = "failed";
+  govwire::RunState state = govwire::RunState::kFailed;
   if (type == "run.report") {
-    CR_ASSIGN_OR_RETURN(state, r.String("state"));
-    if (state != "succeeded" && state != "failed") {
+    CR_ASSIGN_OR_RETURN(std::string text, r.String("state"));
+    CR_ASSIGN_OR_RETURN(state, govwire::ParseRunState(text, "run.report.state"));
+    if (state != govwire::RunState::kSucceeded && state != govwire::RunState::kFailed) {
       return Status::InvalidArgument("run.report.state: must be succeeded or failed");
     }
     run.report = {{"record", p.value("record", Json())},
                   {"signedRecord", p.value("signedRecord", std::string())}};
   }
   run.state = state;
-  run.reason = state == "failed" ? p.value("reason", std::string("unknown")) : "";
+  run.reason = state == govwire::RunState::kFailed ? p.value("reason", std::string("unknown")) : "";
   Applied applied;
-  applied.result = {{"run", id}, {"state", run.state}};
+  applied.result = {{"run", id}, {"state", std::string(govwire::RunStateName(run.state))}};
   return applied;
 }
 

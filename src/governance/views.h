@@ -1,6 +1,6 @@
 #pragma once
 
-#include "governance/json_reader.h"
+#include "governance/wire.h"
 #include "governance/state.h"
 
 namespace cleanroom::governance {

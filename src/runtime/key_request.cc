@@ -8,7 +8,7 @@
 namespace cleanroom::runtime {
 
 nlohmann::json KeyRequest::ToJson() const {
-  return governance::KeyReleaseRequest{run_id, public_key, evidence}.ToJson();
+  return govwire::KeyReleaseRequest{run_id, public_key, challenge, evidence}.ToJson();
 }
 
 EvidenceProducer SimulatedEvidenceProducer(const attest::PlatformKey* platform, Bytes measurement) {
@@ -28,20 +28,23 @@ EvidenceProducer SevSnpEvidenceProducer(Bytes certificate_der) {
   };
 }
 
-Result<KeyRequest> MakeKeyRequest(const std::string& run_id, const EvidenceProducer& produce) {
+Result<KeyRequest> MakeKeyRequest(const std::string& run_id, ByteSpan challenge,
+                                  const EvidenceProducer& produce) {
   constexpr auto kem = crypto::hpke::Kem::kX25519Sha256;
   CR_ASSIGN_OR_RETURN(crypto::PrivateKey ephemeral, crypto::hpke::GenerateKeyPair(kem));
   CR_ASSIGN_OR_RETURN(Bytes public_key,
                       crypto::hpke::SerializePublicKey(kem, ephemeral.public_key()));
-  CR_ASSIGN_OR_RETURN(Bytes report_data, attest::ReportDataForPublicKey(public_key, run_id));
+  CR_ASSIGN_OR_RETURN(Bytes report_data,
+                      attest::ReportDataForChallenge(public_key, run_id, challenge));
   CR_ASSIGN_OR_RETURN(attest::Evidence evidence, produce(report_data));
-  return KeyRequest{run_id, std::move(ephemeral), std::move(public_key), std::move(evidence)};
+  return KeyRequest{run_id, std::move(ephemeral), std::move(public_key),
+                    Bytes(challenge.begin(), challenge.end()), std::move(evidence)};
 }
 
 Result<Bytes> OpenRunToken(const KeyRequest& request, ByteSpan enc, ByteSpan sealed_token) {
   auto token = crypto::hpke::Open(crypto::hpke::kDefaultSuite, enc, request.ephemeral_key,
-                                  AsBytes(governance::kRunTokenInfo),
-                                  governance::RunTokenAad(request.run_id), sealed_token);
+                                  AsBytes(govwire::kRunTokenInfo),
+                                  govwire::RunTokenAad(request.run_id), sealed_token);
   if (!token.ok()) return Status::DataLoss("the run token does not open for run " + request.run_id);
   return token;
 }
@@ -50,10 +53,10 @@ std::string KeyRequest::EvidenceDigestHex() const {
   return HexEncode(attest::EvidenceDigest(evidence));
 }
 
-Result<KeyRequest> MakeSimulatedKeyRequest(const std::string& run_id,
+Result<KeyRequest> MakeSimulatedKeyRequest(const std::string& run_id, ByteSpan challenge,
                                            const attest::PlatformKey& platform,
                                            ByteSpan measurement) {
-  return MakeKeyRequest(run_id,
+  return MakeKeyRequest(run_id, challenge,
                         SimulatedEvidenceProducer(&platform, Bytes(measurement.begin(), measurement.end())));
 }
 

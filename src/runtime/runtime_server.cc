@@ -5,9 +5,9 @@
 
 #include "base/logging.h"
 #include "crypto/hpke.h"
-#include "governance/api_error.h"
-#include "governance/client/governance_client.h"
-#include "governance/key_release.h"
+#include "govwire/governance_client.h"
+#include "govwire/key_release.h"
+#include "govwire/run_record.h"
 #include "runtime/run_execution.h"
 #include "runtime/sealed_result.h"
 
@@ -16,38 +16,24 @@ namespace {
 
 using nlohmann::json;
 
-Result<Bytes> Base64Of(const json& object, const char* field, const std::string& where) {
-  if (!object.is_object() || !object.contains(field) || !object[field].is_string()) {
-    return Status::DataLoss(where + "." + field + ": missing in governance's reply");
-  }
-  auto bytes = Base64Decode(object[field].get<std::string>());
-  if (!bytes.ok()) return Status::DataLoss(where + "." + field + ": not base64");
-  return bytes;
-}
-
 // The spec of a run from governance's work order (the query, dataset documents, recipients).
-Result<RunSpec> SpecFromWorkOrder(const std::string& run_id, const json& work) {
+Result<RunSpec> SpecFromWorkOrder(const std::string& run_id, const govwire::WorkOrder& work) {
   RunSpec spec;
   spec.run_id = run_id;
-  const json& query = work["query"];
-  if (!query.is_object() || !query["document"].is_object()) {
-    return Status::DataLoss("work order: no query document");
-  }
-  const json& doc = query["document"];
-  spec.query_id = query.value("id", "");
-  spec.query_hash = query.value("hash", "");
-  if (!doc["steps"].is_array()) return Status::DataLoss("work order: the query has no steps");
+  const json& doc = work.query.document;
+  spec.query_id = work.query.id;
+  spec.query_hash = work.query.hash;
   for (const json& step : doc["steps"]) spec.steps.push_back(step.get<std::string>());
   spec.guards = doc.value("guards", json::object());
   spec.privacy = doc.value("privacy", json::object());
   spec.output_format = doc.value("outputFormat", "csv");
-  for (const json& r : work.value("recipients", json::array())) {
-    auto key = crypto::PublicKey::FromPem(r.value("encryptionPublicKey", ""));
+  for (const govwire::WorkRecipient& r : work.recipients) {
+    auto key = crypto::PublicKey::FromPem(r.encryption_public_key);
     if (!key.ok()) {
-      return Status::FailedPrecondition("recipient " + r.value("member", "") +
+      return Status::FailedPrecondition("recipient " + r.member +
                                         " has no encryption key in the contract");
     }
-    spec.recipients.push_back({r.value("member", ""), std::move(key).value()});
+    spec.recipients.push_back({r.member, std::move(key).value()});
   }
   return spec;
 }
@@ -56,11 +42,11 @@ Result<RunSpec> SpecFromWorkOrder(const std::string& run_id, const json& work) {
 
 Result<std::unique_ptr<RuntimeServer>> RuntimeServer::Create(RuntimeServerOptions options) {
   if (!options.evidence) return Status::InvalidArgument("the runtime needs an evidence producer");
-  governance::client::ConnectionOptions connection;
-  CR_RETURN_IF_ERROR(governance::client::ParseServiceUrl(options.governance_url, &connection.host,
+  govwire::ConnectionOptions connection;
+  CR_RETURN_IF_ERROR(govwire::ParseServiceUrl(options.governance_url, &connection.host,
                                                          &connection.port));
   connection.service_fingerprint = options.service_fingerprint;
-  CR_ASSIGN_OR_RETURN(auto https, governance::client::HttpsConnection::Connect(connection));
+  CR_ASSIGN_OR_RETURN(auto https, govwire::HttpsConnection::Connect(connection));
   CR_ASSIGN_OR_RETURN(auto storage, OpenStorage(options.storage_url));
   return std::unique_ptr<RuntimeServer>(
       new RuntimeServer(std::move(options), std::move(storage), std::move(https)));
@@ -75,15 +61,26 @@ void RuntimeServer::Log(const std::string& line) const {
 }
 
 Result<json> RuntimeServer::Post(const std::string& path, const json& body) {
-  CR_ASSIGN_OR_RETURN(governance::client::HttpReply http,
+  CR_ASSIGN_OR_RETURN(govwire::HttpReply http,
                       connection_->Request("POST", path, "application/json", body.dump()));
-  governance::client::ApiReply reply = governance::client::MakeApiReply(http);
+  govwire::ApiReply reply = govwire::MakeApiReply(http);
   CR_RETURN_IF_ERROR(reply.ToStatus());
   return reply.body;
 }
 
+Result<Bytes> RuntimeServer::FetchChallenge(const std::string& run_id) {
+  CR_ASSIGN_OR_RETURN(govwire::HttpReply http,
+                      connection_->Request("GET", "/v1/runs/" + run_id + "/challenge", "", ""));
+  govwire::ApiReply reply = govwire::MakeApiReply(http);
+  CR_RETURN_IF_ERROR(reply.ToStatus());
+  auto challenge = govwire::RunChallenge::FromJson(reply.body);
+  if (!challenge.ok()) return Status::DataLoss(challenge.status().message());
+  if (challenge->run_id != run_id) return Status::DataLoss("challenge reply: names another run");
+  return std::move(challenge->challenge);
+}
+
 Status RuntimeServer::Report(const std::string& run_id, ByteSpan token, ByteSpan signed_record) {
-  governance::RunReport report{run_id, Bytes(token.begin(), token.end()),
+  govwire::RunReport report{run_id, Bytes(token.begin(), token.end()),
                                Bytes(signed_record.begin(), signed_record.end())};
   Status last;
   for (int attempt = 0; attempt < 5; ++attempt) {
@@ -100,15 +97,29 @@ RunResult RuntimeServer::ProcessRun(const std::string& run_id) {
   tried_.insert(run_id);
   Log("run " + run_id + ": asking governance for its keys with " + options_.evidence_kind +
       " evidence" + (options_.evidence_kind == "simulated" ? " (INSECURE)" : ""));
-  auto request = MakeKeyRequest(run_id, options_.evidence);
+  auto challenge = FetchChallenge(run_id);
+  Result<KeyRequest> request = challenge.status();
+  if (challenge.ok()) request = MakeKeyRequest(run_id, *challenge, options_.evidence);
   if (!request.ok()) {
     result.status = request.status().WithContext("run " + run_id + ": evidence");
     Log(result.status.ToString());
     return result;
   }
-  auto reply = Post("/v1/runs/" + run_id + "/keys", request->ToJson());
+  auto posted = Post("/v1/runs/" + run_id + "/keys", request->ToJson());
+  if (!posted.ok()) {
+    result.status = posted.status().WithContext("run " + run_id + ": keys refused");
+    Log(result.status.ToString());
+    return result;
+  }
+  // A reply that is not a well-formed release of this run's keys is not acted on: the keys may
+  // have been released (governance waits for a report until the run's deadline).
+  auto reply = govwire::KeyReleaseReply::FromJson(*posted);
+  if (reply.ok() && reply->run_id != run_id) {
+    reply = Status::InvalidArgument("reply.run: names another run");
+  }
   if (!reply.ok()) {
-    result.status = reply.status().WithContext("run " + run_id + ": keys refused");
+    result.status = Status::DataLoss(reply.status().message()).WithContext(
+        "run " + run_id + ": governance's key release reply");
     Log(result.status.ToString());
     return result;
   }
@@ -117,56 +128,55 @@ RunResult RuntimeServer::ProcessRun(const std::string& run_id) {
   Bytes token;
   std::vector<crypto::container::DataKey> keys;
   auto prepare = [&]() -> Result<RunSpec> {
-    CR_ASSIGN_OR_RETURN(Bytes enc, Base64Of((*reply)["token"], "enc", "token"));
-    CR_ASSIGN_OR_RETURN(Bytes sealed, Base64Of((*reply)["token"], "sealed", "token"));
-    CR_ASSIGN_OR_RETURN(token, OpenRunToken(*request, enc, sealed));
-    const json& work = (*reply)["work"];
-    CR_ASSIGN_OR_RETURN(RunSpec spec, SpecFromWorkOrder(run_id, work));
+    CR_ASSIGN_OR_RETURN(token, OpenRunToken(*request, reply->token.enc, reply->token.sealed));
+    CR_ASSIGN_OR_RETURN(RunSpec spec, SpecFromWorkOrder(run_id, reply->work));
     spec.evidence_kind = options_.evidence_kind;
     spec.evidence_digest = request->EvidenceDigestHex();
     spec.engine_threads = options_.engine_threads;
-    const json& released = (*reply)["keys"];
-    const json& datasets = work["datasets"];
-    if (!released.is_array() || !datasets.is_array() || released.size() != datasets.size()) {
-      return Status::DataLoss("governance released another set of keys than the run's datasets");
-    }
-    keys.reserve(released.size());
-    for (size_t i = 0; i < released.size(); ++i) {
-      const json& k = released[i];
-      const json& d = datasets[i];
-      std::string name = d.value("name", "");
-      int64_t version = d.value("version", int64_t{0});
-      CR_ASSIGN_OR_RETURN(Bytes key_enc, Base64Of(k, "enc", "keys"));
-      CR_ASSIGN_OR_RETURN(Bytes key_sealed, Base64Of(k, "sealed", "keys"));
-      std::string key_id = d["document"].value("keyId", "");
+    // KeyReleaseReply::FromJson checked one key per dataset, in order.
+    keys.reserve(reply->keys.size());
+    for (size_t i = 0; i < reply->keys.size(); ++i) {
+      const govwire::ReleasedKey& k = reply->keys[i];
+      const govwire::WorkDataset& d = reply->work.datasets[i];
+      std::string key_id = d.document.value("keyId", "");
       CR_ASSIGN_OR_RETURN(crypto::container::DataKey key,
-                          OpenReleasedKey(*request, name, version, key_id, key_enc, key_sealed));
+                          OpenReleasedKey(*request, d.name, d.version, key_id, k.key.enc,
+                                          k.key.sealed));
       keys.push_back(std::move(key));
-      spec.inputs.push_back({d["document"], version, d.value("documentHash", ""), nullptr});
+      spec.inputs.push_back({d.document, d.version, d.document_hash, nullptr});
     }
     for (size_t i = 0; i < keys.size(); ++i) spec.inputs[i].key = &keys[i];
     return spec;
   };
   auto spec = prepare();
   Log("run " + run_id + ": " + std::to_string(keys.size()) + " dataset key(s) released (ledger seqno " +
-      std::to_string(reply->value("seqno", uint64_t{0})) + ")");
+      std::to_string(reply->seqno) + ")");
   if (options_.pause_after_keys_ms > 0) {
     std::this_thread::sleep_for(std::chrono::milliseconds(options_.pause_after_keys_ms));
   }
 
   RunOutcome outcome;
+  Result<govwire::RunRecord> record = Status::Internal("unset");
   if (spec.ok()) {
     RemoveRunObjects(*storage_, run_id);  // leftovers of an earlier attempt, if any
     outcome = ExecuteRun(*spec, *storage_);
-  } else {
-    outcome.status = spec.status();
-    outcome.record = {{"run", run_id},
-                      {"query", (*reply)["work"]["query"].value("id", "")},
-                      {"queryHash", (*reply)["work"]["query"].value("hash", "")},
-                      {"state", "failed"},
-                      {"reason", spec.status().ToString()},
-                      {"evidence", {{"kind", options_.evidence_kind},
-                                    {"digest", request->EvidenceDigestHex()}}}};
+    // The record governance will check, in the shared type: a record it would refuse is a bug
+    // here, and fails the run rather than going unreported.
+    record = govwire::RunRecord::FromJson(outcome.record, "run record");
+  }
+  if (!spec.ok() || !record.ok()) {
+    if (outcome.status.ok()) outcome.status = spec.ok() ? record.status() : spec.status();
+    RemoveRunObjects(*storage_, run_id);
+    govwire::RunRecord failed;
+    failed.run = run_id;
+    failed.query = reply->work.query.id;
+    failed.query_hash = reply->work.query.hash;
+    failed.state = govwire::RunState::kFailed;
+    failed.reason = outcome.status.ToString();
+    failed.evidence_kind = options_.evidence_kind;
+    failed.evidence_digest = request->EvidenceDigestHex();
+    failed.evidence_insecure = options_.evidence_kind == "simulated";
+    record = std::move(failed);
   }
   keys.clear();  // DataKey wipes itself
 
@@ -174,18 +184,20 @@ RunResult RuntimeServer::ProcessRun(const std::string& run_id) {
   auto signing_key = crypto::PrivateKey::Generate(crypto::KeyType::kEcP384);
   Result<Bytes> signed_record = signing_key.status();
   if (signing_key.ok()) {
-    json record = outcome.record;
     auto pem = signing_key->public_key().ToPem();
-    if (pem.ok()) record["runtimeKey"] = *pem;
-    signed_record = pem.ok() ? SignRunRecord(record, *signing_key, "runtime") : pem.status();
+    if (pem.ok()) record->runtime_key = *pem;
+    signed_record = pem.ok() ? SignRunRecord(record->ToJson(), *signing_key, "runtime") : pem.status();
     if (signed_record.ok() && outcome.status.ok()) {
       Status stored = storage_->Put(RunRecordKey(run_id), *signed_record);
       if (!stored.ok()) {
         RemoveRunObjects(*storage_, run_id);
         outcome.status = stored;
-        record["state"] = "failed";
-        record["reason"] = stored.ToString();
-        signed_record = SignRunRecord(record, *signing_key, "runtime");
+        record->state = govwire::RunState::kFailed;
+        record->reason = stored.ToString();
+        record->output_hash.clear();
+        record->rows_out.reset();
+        record->suppressed.clear();
+        signed_record = SignRunRecord(record->ToJson(), *signing_key, "runtime");
       }
     }
   }
@@ -196,7 +208,7 @@ RunResult RuntimeServer::ProcessRun(const std::string& run_id) {
     return result;
   }
   result.state = outcome.status.ok() ? "succeeded" : "failed";
-  result.rows_out = outcome.record.value("rowsOut", uint64_t{0});
+  result.rows_out = record->rows_out.value_or(0);
   Status reported = Report(run_id, token, *signed_record);
   SecureWipe(token);
   if (!reported.ok()) {
@@ -218,19 +230,20 @@ RunResult RuntimeServer::ProcessRun(const std::string& run_id) {
 }
 
 Result<std::vector<RunResult>> RuntimeServer::ProcessPending() {
-  CR_ASSIGN_OR_RETURN(governance::client::HttpReply http,
+  CR_ASSIGN_OR_RETURN(govwire::HttpReply http,
                       connection_->Request("GET", "/v1/runtime/runs", "", ""));
-  governance::client::ApiReply reply = governance::client::MakeApiReply(http);
+  govwire::ApiReply reply = govwire::MakeApiReply(http);
   CR_RETURN_IF_ERROR(reply.ToStatus());
+  auto list = govwire::RuntimeRunList::FromJson(reply.body);
+  if (!list.ok()) return Status::DataLoss(list.status().message());
   std::vector<RunResult> results;
-  for (const json& run : reply.body.value("runs", json::array())) {
-    std::string id = run.value("run", "");
-    std::string state = run.value("state", "");
-    if (state == "failed" && !cleaned_.count(id)) {
+  for (const govwire::RuntimeRun& run : list->runs) {
+    const std::string& id = run.run;
+    if (run.state == govwire::RunState::kFailed && !cleaned_.count(id)) {
       RemoveRunObjects(*storage_, id);  // e.g. a runtime killed mid-run
       cleaned_.insert(id);
     }
-    if (state == "requested" && !tried_.count(id) && !stopping_) {
+    if (run.state == govwire::RunState::kRequested && !tried_.count(id) && !stopping_) {
       results.push_back(ProcessRun(id));
     }
   }

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "base/status.h"
-#include "governance/client/https_connection.h"
+#include "govwire/https_connection.h"
 #include "runtime/key_request.h"
 #include "runtime/storage.h"
 
@@ -58,16 +58,18 @@ class RuntimeServer {
 
  private:
   RuntimeServer(RuntimeServerOptions options, std::unique_ptr<Storage> storage,
-                std::unique_ptr<governance::client::HttpsConnection> connection)
+                std::unique_ptr<govwire::HttpsConnection> connection)
       : options_(std::move(options)), storage_(std::move(storage)), connection_(std::move(connection)) {}
   void Log(const std::string& line) const;
   // POSTs a JSON body; the reply's error becomes a Status.
   Result<nlohmann::json> Post(const std::string& path, const nlohmann::json& body);
   Status Report(const std::string& run_id, ByteSpan token, ByteSpan signed_record);
+  // Governance's challenge for the run (GET /v1/runs/{run}/challenge), to bind into the evidence.
+  Result<Bytes> FetchChallenge(const std::string& run_id);
 
   RuntimeServerOptions options_;
   std::unique_ptr<Storage> storage_;
-  std::unique_ptr<governance::client::HttpsConnection> connection_;
+  std::unique_ptr<govwire::HttpsConnection> connection_;
   std::set<std::string> tried_;    // runs this process attempted
   std::set<std::string> cleaned_;  // failed runs whose objects were removed
   std::atomic<bool> stopping_{false};

@@ -5,14 +5,19 @@
 #include "crypto/cose.h"
 #include "crypto/hpke.h"
 #include "crypto/random.h"
+#include "govwire/key_release.h"
 #include "ledger/ledger.h"
+
+#include <ctime>
 
 namespace cleanroom::governance::testing {
 
-using client::ApiReply;
+using govwire::ApiReply;
 
 void RunningCollaboration::SetUp() {
-  server_ = TestServer::Start(dir_.path());
+  server_ = TestServer::Start(dir_.path(), [offset = clock_offset_] {
+    return static_cast<int64_t>(std::time(nullptr)) + offset->load();
+  });
   ASSERT_NE(server_, nullptr);
   a_ = NewMember(*server_, "advertiser");
   b_ = NewMember(*server_, "publisher");
@@ -40,7 +45,7 @@ void RunningCollaboration::SetUp() {
                                    std::tuple{b_.get(), "impressions", &impressions_key_}}) {
     ExpectOk(Write(*member, "/v1/datasets", "dataset.register",
                    {{"dataset", MakeDataset(name, {"email", "segment"})}}));
-    auto stored = client::StoreDatasetKey(*member->client, name, 1, std::string(name) + "-key-1", *key);
+    auto stored = govwire::StoreDatasetKey(*member->client, name, 1, std::string(name) + "-key-1", *key);
     ASSERT_TRUE(stored.ok());
     ExpectOk(*stored);
   }
@@ -96,26 +101,45 @@ std::string RunningCollaboration::RequestRun() {
   return r.ok() ? r.body["result"].value("run", "") : std::string();
 }
 
+Bytes RunningCollaboration::FetchChallenge(const std::string& run) {
+  ApiReply r = Anonymous("GET", "/v1/runs/" + run + "/challenge", "");
+  if (!r.ok()) return Bytes();
+  auto challenge = govwire::RunChallenge::FromJson(r.body);
+  EXPECT_TRUE(challenge.ok()) << challenge.status().ToString();
+  return challenge.ok() ? challenge->challenge : Bytes();
+}
+
 Json RunningCollaboration::KeyRequestBody(const std::string& run,
-                                          std::optional<crypto::PrivateKey>* ephemeral) {
+                                          std::optional<crypto::PrivateKey>* ephemeral,
+                                          std::optional<Bytes> challenge) {
   constexpr auto kem = crypto::hpke::Kem::kX25519Sha256;
   auto key = crypto::hpke::GenerateKeyPair(kem);
   EXPECT_TRUE(key.ok());
   auto public_key = crypto::hpke::SerializePublicKey(kem, key->public_key());
-  auto report_data = attest::ReportDataForPublicKey(*public_key, run);
+  if (!challenge) {
+    challenge = FetchChallenge(run);
+    // A run the service issues no challenge for (unknown, not requested): any challenge, the
+    // request is refused before it is looked at.
+    if (challenge->empty()) challenge = Bytes(kChallengeSize, 0x5a);
+  }
+  auto report_data = challenge->empty()
+                         ? attest::ReportDataForPublicKey(*public_key, run)
+                         : attest::ReportDataForChallenge(*public_key, run, *challenge);
   auto evidence = attest::ProduceSimulatedEvidence(*platform_, measurement_, *report_data);
   EXPECT_TRUE(evidence.ok()) << evidence.status().ToString();
   if (ephemeral != nullptr) ephemeral->emplace(std::move(key).value());
-  return {{"run", run},
-          {"publicKey", Base64Encode(*public_key)},
-          {"evidence", Json::parse(attest::SerializeEvidenceJson(*evidence))}};
+  Json body = {{"run", run},
+               {"publicKey", Base64Encode(*public_key)},
+               {"evidence", Json::parse(attest::SerializeEvidenceJson(*evidence))}};
+  if (!challenge->empty()) body["challenge"] = Base64Encode(*challenge);
+  return body;
 }
 
-std::unique_ptr<client::HttpsConnection> RunningCollaboration::AnonymousConnection() {
-  client::ConnectionOptions options;
-  EXPECT_TRUE(client::ParseServiceUrl(server_->url(), &options.host, &options.port).ok());
+std::unique_ptr<govwire::HttpsConnection> RunningCollaboration::AnonymousConnection() {
+  govwire::ConnectionOptions options;
+  EXPECT_TRUE(govwire::ParseServiceUrl(server_->url(), &options.host, &options.port).ok());
   options.service_fingerprint = server_->fingerprint();
-  auto https = client::HttpsConnection::Connect(options);
+  auto https = govwire::HttpsConnection::Connect(options);
   EXPECT_TRUE(https.ok()) << https.status().ToString();
   if (!https.ok()) return nullptr;
   return std::move(https).value();
@@ -123,8 +147,8 @@ std::unique_ptr<client::HttpsConnection> RunningCollaboration::AnonymousConnecti
 
 ApiReply RunningCollaboration::Anonymous(const std::string& method, const std::string& path,
                                          const std::string& body,
-                                         client::HttpsConnection* connection) {
-  std::unique_ptr<client::HttpsConnection> own;
+                                         govwire::HttpsConnection* connection) {
+  std::unique_ptr<govwire::HttpsConnection> own;
   if (connection == nullptr) {
     own = AnonymousConnection();
     if (own == nullptr) return ApiReply{};
@@ -133,7 +157,7 @@ ApiReply RunningCollaboration::Anonymous(const std::string& method, const std::s
   auto reply = connection->Request(method, path, "application/json", body);
   EXPECT_TRUE(reply.ok()) << reply.status().ToString();
   if (!reply.ok()) return ApiReply{};
-  return client::MakeApiReply(*reply);
+  return govwire::MakeApiReply(*reply);
 }
 
 std::vector<ledger::Entry> RunningCollaboration::LedgerEntries() {

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
@@ -9,8 +10,8 @@
 
 #include "attest/simulated.h"
 #include "crypto/signature.h"
-#include "governance/client/governance_client.h"
-#include "governance/client/https_connection.h"
+#include "govwire/governance_client.h"
+#include "govwire/https_connection.h"
 #include "governance/tests/test_support.h"
 #include "ledger/entry.h"
 
@@ -24,10 +25,10 @@ class RunningCollaboration : public ::testing::Test {
  protected:
   void SetUp() override;
 
-  client::ApiReply Write(TestMember& m, const std::string& path, const std::string& type,
+  govwire::ApiReply Write(TestMember& m, const std::string& path, const std::string& type,
                          Json payload);
-  void ExpectOk(const client::ApiReply& r);
-  void ExpectError(const client::ApiReply& r, int status, const std::string& code);
+  void ExpectOk(const govwire::ApiReply& r);
+  void ExpectError(const govwire::ApiReply& r, int status, const std::string& code);
   Json Get(TestMember& m, const std::string& path);
 
   // A query document over `sql`, a's to run and receive.
@@ -35,18 +36,25 @@ class RunningCollaboration : public ::testing::Test {
   // A new run of q1, requested by a; its id.
   std::string RequestRun();
   // A key request for `run`: a fresh X25519 key (returned in `ephemeral`) and simulated
-  // evidence bound to it and the run.
+  // evidence bound to it, the run and `challenge` (a fresh one from the service when not given;
+  // an empty one: the evidence binds only key and run, and the body carries no challenge).
   Json KeyRequestBody(const std::string& run,
-                      std::optional<crypto::PrivateKey>* ephemeral = nullptr);
+                      std::optional<crypto::PrivateKey>* ephemeral = nullptr,
+                      std::optional<Bytes> challenge = std::nullopt);
+  // GET /v1/runs/{run}/challenge, anonymously; empty when the service issues none.
+  Bytes FetchChallenge(const std::string& run);
+  // Moves the service's clock forward.
+  void AdvanceClock(int64_t seconds) { clock_offset_->fetch_add(seconds); }
   // A new anonymous TLS connection (no client certificate), as anyone can open.
-  std::unique_ptr<client::HttpsConnection> AnonymousConnection();
+  std::unique_ptr<govwire::HttpsConnection> AnonymousConnection();
   // A request over a new anonymous connection, or over `connection` when given.
-  client::ApiReply Anonymous(const std::string& method, const std::string& path,
+  govwire::ApiReply Anonymous(const std::string& method, const std::string& path,
                              const std::string& body,
-                             client::HttpsConnection* connection = nullptr);
+                             govwire::HttpsConnection* connection = nullptr);
   // Every durable ledger entry, in order.
   std::vector<ledger::Entry> LedgerEntries();
 
+  std::shared_ptr<std::atomic<int64_t>> clock_offset_ = std::make_shared<std::atomic<int64_t>>(0);
   TempDir dir_;
   std::unique_ptr<TestServer> server_;
   std::unique_ptr<TestMember> a_, b_;

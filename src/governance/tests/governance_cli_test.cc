@@ -4,7 +4,7 @@
 
 #include "base/file.h"
 #include "crypto/container.h"
-#include "governance/json_reader.h"
+#include "governance/wire.h"
 #include "governance/tests/process_server.h"
 #include "governance/tests/test_support.h"
 

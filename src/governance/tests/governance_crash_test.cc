@@ -28,9 +28,9 @@ struct Acked {
   Bytes message;
 };
 
-std::unique_ptr<client::GovernanceClient> ConnectTo(const ProcessServer& s,
+std::unique_ptr<govwire::GovernanceClient> ConnectTo(const ProcessServer& s,
                                                     const crypto::MemberIdentity& id) {
-  auto c = client::GovernanceClient::Create(s.url(), s.fingerprint(), id);
+  auto c = govwire::GovernanceClient::Create(s.url(), s.fingerprint(), id);
   if (!c.ok()) return nullptr;
   return std::move(c).value();
 }
@@ -69,12 +69,12 @@ TEST(GovernanceCrash, KillNineWhileSixteenClientsWrite) {
   {
     ProcessServer server(data);
     ASSERT_FALSE(server.url().empty());
-    std::vector<std::unique_ptr<client::GovernanceClient>> c;
+    std::vector<std::unique_ptr<govwire::GovernanceClient>> c;
     Json list = Json::array();
     for (auto& m : members) {
       c.push_back(ConnectTo(server, m));
       ASSERT_NE(c.back(), nullptr);
-      list.push_back(*client::ContractMember(m.public_identity, {"provider"}));
+      list.push_back(*govwire::ContractMember(m.public_identity, {"provider"}));
     }
     c[0]->set_bootstrap_token(server.bootstrap_token());
     auto p = c[0]->Write("/v1/collab/proposals", "collab.propose",

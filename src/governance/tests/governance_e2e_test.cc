@@ -18,7 +18,7 @@
 namespace cleanroom::governance::testing {
 namespace {
 
-using client::ApiReply;
+using govwire::ApiReply;
 
 int64_t Now() {
   return std::chrono::duration_cast<std::chrono::seconds>(
@@ -460,7 +460,7 @@ TEST_F(GovernanceE2E, SignedRequestsAreRejectedForEveryReason) {
 }
 
 TEST_F(GovernanceE2E, ThePinnedFingerprintMustMatch) {
-  auto wrong = client::GovernanceClient::Create(server_->url(), std::string(64, 'a'), a_->identity);
+  auto wrong = govwire::GovernanceClient::Create(server_->url(), std::string(64, 'a'), a_->identity);
   ASSERT_FALSE(wrong.ok());
   EXPECT_EQ(wrong.status().code(), StatusCode::kUnauthenticated) << wrong.status().ToString();
 }

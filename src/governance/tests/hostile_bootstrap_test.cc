@@ -12,7 +12,7 @@
 namespace cleanroom::governance::testing {
 namespace {
 
-using client::ApiReply;
+using govwire::ApiReply;
 
 Json OneMemberContract(const TestMember& m) {
   return MakeContract("mine", {&m}, {{"provider", "analyst", "recipient"}});

@@ -10,7 +10,7 @@
 namespace cleanroom::governance::testing {
 namespace {
 
-using client::ApiReply;
+using govwire::ApiReply;
 
 class HostileInput : public RunningCollaboration {
  protected:
@@ -70,14 +70,14 @@ TEST_F(HostileInput, HugeCountsAreRefused) {
   // A signed write whose CBOR nests without end.
   std::string cbor(100000, '\x81');
   cbor.push_back('\x00');
-  client::ConnectionOptions options;
-  ASSERT_TRUE(client::ParseServiceUrl(server_->url(), &options.host, &options.port).ok());
+  govwire::ConnectionOptions options;
+  ASSERT_TRUE(govwire::ParseServiceUrl(server_->url(), &options.host, &options.port).ok());
   options.service_fingerprint = server_->fingerprint();
-  auto https = client::HttpsConnection::Connect(options);
+  auto https = govwire::HttpsConnection::Connect(options);
   ASSERT_TRUE(https.ok());
   auto raw = (*https)->Request("POST", "/v1/datasets", "application/cose", cbor);
   ASSERT_TRUE(raw.ok());
-  ExpectError(client::MakeApiReply(*raw), 400, "MalformedRequest");
+  ExpectError(govwire::MakeApiReply(*raw), 400, "MalformedRequest");
   ExpectServing();
 }
 

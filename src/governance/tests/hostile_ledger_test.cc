@@ -22,7 +22,7 @@ namespace fs = std::filesystem;
 class LedgerAudit : public RunningCollaboration {
  protected:
   // The service's ledger as `audit download` writes it.
-  std::string Download(client::GovernanceClient& member, const std::string& name) {
+  std::string Download(govwire::GovernanceClient& member, const std::string& name) {
     std::string file = dir_.path() + "/" + name;
     std::string bytes;
     auto reply = member.Download("/v1/ledger", [&](ByteSpan chunk) {
@@ -263,7 +263,7 @@ TEST_F(LedgerAudit, AMemberDetectsARolledBackServiceOnDownload) {
   std::string identity = dir_.path() + "/member-a";
   ASSERT_TRUE(crypto::WriteIdentity(identity, a_->identity).ok());
   auto download = [&](std::string* out) {
-    EXPECT_TRUE(client::SavePin(identity, server_->url(), server_->fingerprint()).ok());
+    EXPECT_TRUE(govwire::SavePin(identity, server_->url(), server_->fingerprint()).ok());
     return RunCleanroom({"audit", "download", "--identity", identity, "--out",
                          dir_.path() + "/download.ledger"},
                         out);

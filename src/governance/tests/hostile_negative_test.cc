@@ -5,13 +5,13 @@
 
 #include "crypto/cose.h"
 #include "crypto/hpke.h"
-#include "governance/key_release.h"
+#include "govwire/key_release.h"
 #include "governance/tests/collab_fixture.h"
 
 namespace cleanroom::governance::testing {
 namespace {
 
-using client::ApiReply;
+using govwire::ApiReply;
 
 class Negative : public RunningCollaboration {
  protected:
@@ -24,7 +24,7 @@ class Negative : public RunningCollaboration {
     auto enc = Base64Decode(r.body["token"].value("enc", ""));
     auto sealed = Base64Decode(r.body["token"].value("sealed", ""));
     auto token = crypto::hpke::Open(crypto::hpke::kDefaultSuite, *enc, *ephemeral,
-                                    AsBytes(kRunTokenInfo), RunTokenAad(run), *sealed);
+                                    AsBytes(govwire::kRunTokenInfo), govwire::RunTokenAad(run), *sealed);
     EXPECT_TRUE(token.ok());
     *evidence_digest = Get(*a_, "/v1/runs/" + run)["release"]["evidence"].value("digest", "");
     EXPECT_FALSE(evidence_digest->empty());
@@ -52,14 +52,16 @@ TEST_F(Negative, TheRunReportNeedsItsTokenSignatureAndBinding) {
   std::string run = RequestRun();
   std::string digest;
   Bytes token = Release(run, &digest);
-  ASSERT_EQ(token.size(), kRunTokenSize);
+  ASSERT_EQ(token.size(), govwire::kRunTokenSize);
   auto key = crypto::PrivateKey::Generate(crypto::KeyType::kEcP384);
   auto other_key = crypto::PrivateKey::Generate(crypto::KeyType::kEcP384);
   ASSERT_TRUE(key.ok() && other_key.ok());
   Json record = {{"run", run},
+                 {"query", query_},
                  {"queryHash", query_hash_},
-                 {"evidence", {{"digest", digest}}},
+                 {"evidence", {{"kind", "simulated"}, {"digest", digest}, {"insecure", true}}},
                  {"state", "succeeded"},
+                 {"outputHash", std::string(64, 'a')},
                  {"runtimeKey", *key->public_key().ToPem()}};
 
   // Another token.
@@ -68,12 +70,14 @@ TEST_F(Negative, TheRunReportNeedsItsTokenSignatureAndBinding) {
   ExpectError(Report(run, wrong_token, Record(record, *key)), 401, "Unauthenticated");
   // Signed by another key than the one the record names.
   ExpectError(Report(run, token, Record(record, *other_key)), 401, "BadSignature");
-  // Bound to another run, query or evidence, or without a final state.
+  // Bound to another run, query or evidence, without a final state, or with a field the wire
+  // contract does not know (never accepted and ignored).
   for (const auto& [field, value] : std::vector<std::pair<std::string, Json>>{
            {"run", "r999"},
            {"queryHash", std::string(64, '0')},
-           {"evidence", Json{{"digest", std::string(96, '0')}}},
-           {"state", "running"}}) {
+           {"evidence", Json{{"kind", "simulated"}, {"digest", std::string(96, '0')}}},
+           {"state", "running"},
+           {"unknownField", true}}) {
     Json bad = record;
     bad[field] = value;
     ExpectError(Report(run, token, Record(bad, *key)), 400, "InvalidArgument");

@@ -12,7 +12,7 @@
 namespace cleanroom::governance::testing {
 namespace {
 
-using client::ApiReply;
+using govwire::ApiReply;
 
 class ReleaseRace : public RunningCollaboration {};
 
@@ -42,7 +42,7 @@ TEST_F(ReleaseRace, NoReleaseFollowsARevocationInTheLedger) {
   int released_before = 0, refused_after = 0;
   for (int round = 0; round < kRounds; ++round) {
     const Switch& s = switches[static_cast<size_t>(round) % switches.size()];
-    client::GovernanceClient& revoker = s.member == b_.get() ? *b2 : *a2;
+    govwire::GovernanceClient& revoker = s.member == b_.get() ? *b2 : *a2;
     std::string run = RequestRun();
     ASSERT_FALSE(run.empty());
     std::string body = KeyRequestBody(run).dump();

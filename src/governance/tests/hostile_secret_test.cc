@@ -15,7 +15,7 @@
 namespace cleanroom::governance::testing {
 namespace {
 
-using client::ApiReply;
+using govwire::ApiReply;
 
 class SealedSecrets : public RunningCollaboration {
  protected:

@@ -22,7 +22,8 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ec);
 }
 
-std::unique_ptr<TestServer> TestServer::Start(const std::string& data_dir) {
+std::unique_ptr<TestServer> TestServer::Start(const std::string& data_dir,
+                                              std::function<int64_t()> clock) {
   std::string token;
   if (!std::filesystem::exists(data_dir + "/service/bootstrap.json")) {
     auto initialised = Service::Initialise(data_dir, {});
@@ -34,6 +35,7 @@ std::unique_ptr<TestServer> TestServer::Start(const std::string& data_dir) {
   }
   ServiceOptions options;
   options.data_dir = data_dir;
+  options.clock = std::move(clock);
   auto service = Service::Open(options);
   if (!service.ok()) {
     ADD_FAILURE() << service.status().ToString();
@@ -65,9 +67,9 @@ void TestServer::Stop() {
   service_.reset();
 }
 
-std::unique_ptr<client::GovernanceClient> Connect(const TestServer& server,
+std::unique_ptr<govwire::GovernanceClient> Connect(const TestServer& server,
                                                   const crypto::MemberIdentity& identity) {
-  auto c = client::GovernanceClient::Create(server.url(), server.fingerprint(), identity);
+  auto c = govwire::GovernanceClient::Create(server.url(), server.fingerprint(), identity);
   if (!c.ok()) {
     ADD_FAILURE() << c.status().ToString();
     return nullptr;
@@ -90,7 +92,7 @@ Json MakeContract(const std::string& name, const std::vector<const TestMember*>&
                   const std::vector<std::vector<std::string>>& roles) {
   Json list = Json::array();
   for (size_t i = 0; i < members.size(); ++i) {
-    auto entry = client::ContractMember(members[i]->identity.public_identity, roles[i]);
+    auto entry = govwire::ContractMember(members[i]->identity.public_identity, roles[i]);
     EXPECT_TRUE(entry.ok()) << entry.status().ToString();
     list.push_back(*entry);
   }

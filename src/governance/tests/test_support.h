@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "crypto/identity.h"
-#include "governance/client/governance_client.h"
+#include "govwire/governance_client.h"
 #include "governance/http_server.h"
 #include "governance/service.h"
 
@@ -26,7 +26,9 @@ class TempDir {
 // The real service and HTTPS server on a free loopback port, in this process.
 class TestServer {
  public:
-  static std::unique_ptr<TestServer> Start(const std::string& data_dir);
+  // `clock` (unix seconds) replaces the service's clock when set.
+  static std::unique_ptr<TestServer> Start(const std::string& data_dir,
+                                           std::function<int64_t()> clock = {});
   ~TestServer();
   void Stop();
 
@@ -46,13 +48,13 @@ class TestServer {
 // A member: an in-memory identity and a client connected to `server`.
 struct TestMember {
   crypto::MemberIdentity identity;
-  std::unique_ptr<client::GovernanceClient> client;
+  std::unique_ptr<govwire::GovernanceClient> client;
   const std::string& id() const { return identity.member_id(); }
 };
 
 std::unique_ptr<TestMember> NewMember(const TestServer& server, const std::string& name);
 // Another client (new connection) for an existing identity.
-std::unique_ptr<client::GovernanceClient> Connect(const TestServer& server,
+std::unique_ptr<govwire::GovernanceClient> Connect(const TestServer& server,
                                                   const crypto::MemberIdentity& identity);
 
 // A contract naming `members` with the given roles (one list per member).

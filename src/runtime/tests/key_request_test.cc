@@ -12,6 +12,9 @@
 namespace cleanroom::runtime {
 namespace {
 
+// A challenge as governance issues them (opaque to the runtime).
+const Bytes kChallenge(40, 0x42);
+
 class KeyRequestTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -21,13 +24,15 @@ class KeyRequestTest : public ::testing::Test {
     measurement_ = Bytes(48, 0x5a);
   }
 
-  // The policy governance applies for run `run_id` and the request's key.
-  attest::Policy PolicyFor(const KeyRequest& request, const std::string& run_id) {
+  // The policy governance applies for run `run_id`, the request's key and `challenge`.
+  attest::Policy PolicyFor(const KeyRequest& request, const std::string& run_id,
+                           ByteSpan challenge = kChallenge) {
     attest::Policy policy;
     policy.allowed_kinds = {attest::EvidenceKind::kSimulated};
     policy.simulated_platform_keys = {platform_->PublicKeySha256()};
     policy.allowed_measurements = std::vector<Bytes>{measurement_};
-    policy.expected_report_data = *attest::ReportDataForPublicKey(request.public_key, run_id);
+    policy.expected_report_data =
+        *attest::ReportDataForChallenge(request.public_key, run_id, challenge);
     return policy;
   }
 
@@ -35,8 +40,8 @@ class KeyRequestTest : public ::testing::Test {
   Bytes measurement_;
 };
 
-TEST_F(KeyRequestTest, EvidenceBindsKeyAndRun) {
-  auto request = MakeSimulatedKeyRequest("r1", *platform_, measurement_);
+TEST_F(KeyRequestTest, EvidenceBindsKeyRunAndChallenge) {
+  auto request = MakeSimulatedKeyRequest("r1", kChallenge, *platform_, measurement_);
   ASSERT_TRUE(request.ok()) << request.status().ToString();
   EXPECT_EQ(request->public_key.size(), 32u);
   attest::Verdict ok = attest::VerifyEvidence(request->evidence, PolicyFor(*request, "r1"),
@@ -47,8 +52,15 @@ TEST_F(KeyRequestTest, EvidenceBindsKeyAndRun) {
   attest::Verdict other_run = attest::VerifyEvidence(
       request->evidence, PolicyFor(*request, "r2"), std::time(nullptr));
   EXPECT_FALSE(other_run.valid());
+  // Nor with another challenge.
+  Bytes other_challenge = kChallenge;
+  other_challenge[0] ^= 1;
+  EXPECT_FALSE(attest::VerifyEvidence(request->evidence, PolicyFor(*request, "r1", other_challenge),
+                                      std::time(nullptr))
+                   .valid());
+  EXPECT_EQ(request->ToJson().value("challenge", ""), Base64Encode(kChallenge));
   // Nor for another key.
-  auto second = MakeSimulatedKeyRequest("r1", *platform_, measurement_);
+  auto second = MakeSimulatedKeyRequest("r1", kChallenge, *platform_, measurement_);
   ASSERT_TRUE(second.ok());
   attest::Verdict other_key = attest::VerifyEvidence(
       request->evidence, PolicyFor(*second, "r1"), std::time(nullptr));
@@ -69,7 +81,7 @@ TEST_F(KeyRequestTest, EvidenceBindsKeyAndRun) {
 }
 
 TEST_F(KeyRequestTest, ReleasedKeyOpensOnlyForItsRunAndDataset) {
-  auto request = MakeSimulatedKeyRequest("r1", *platform_, measurement_);
+  auto request = MakeSimulatedKeyRequest("r1", kChallenge, *platform_, measurement_);
   ASSERT_TRUE(request.ok());
   auto dek = crypto::container::DataKey::Generate();
   ASSERT_TRUE(dek.ok());
@@ -93,7 +105,7 @@ TEST_F(KeyRequestTest, ReleasedKeyOpensOnlyForItsRunAndDataset) {
   EXPECT_EQ(OpenReleasedKey(*request, "customers", 2, key_id, sealed->enc, sealed->ciphertext)
                 .status().code(),
             StatusCode::kDataLoss);
-  auto other = MakeSimulatedKeyRequest("r1", *platform_, measurement_);
+  auto other = MakeSimulatedKeyRequest("r1", kChallenge, *platform_, measurement_);
   ASSERT_TRUE(other.ok());
   EXPECT_EQ(OpenReleasedKey(*other, "customers", 1, key_id, sealed->enc, sealed->ciphertext)
                 .status().code(),

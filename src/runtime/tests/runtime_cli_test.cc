@@ -8,7 +8,7 @@
 
 #include "base/file.h"
 #include "crypto/container.h"
-#include "governance/json_reader.h"
+#include "govwire/json_reader.h"
 #include "governance/tests/process_server.h"
 #include "governance/tests/test_support.h"
 #include "runtime/run_execution.h"
@@ -67,7 +67,7 @@ TEST_F(RuntimeCli, PublishRunAndGetResult) {
        "--storage", storage_url, "--save-key", key_file});
 
   std::string shown = Run({"dataset", "show", "customers", "--identity", Id("alice"), "--json"});
-  auto view = governance::ParseJson(shown, "output");
+  auto view = govwire::ParseJson(shown, "output");
   ASSERT_TRUE(view.ok()) << shown;
   const json& version = (*view)["versions"][0];
   EXPECT_FALSE(version["secret"].is_null());

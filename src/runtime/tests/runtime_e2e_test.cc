@@ -12,8 +12,8 @@
 
 #include "attest/simulated.h"
 #include "base/file.h"
-#include "governance/client/governance_client.h"
-#include "governance/json_reader.h"
+#include "govwire/governance_client.h"
+#include "govwire/json_reader.h"
 #include "governance/tests/process_server.h"
 #include "governance/tests/test_support.h"
 #include "runtime/key_request.h"
@@ -44,7 +44,7 @@ class RuntimeE2e : public ::testing::Test {
   std::string Id(const std::string& who) const { return dir_.path() + "/" + who; }
   std::string Storage() const { return "file://" + dir_.path() + "/storage"; }
   json JsonOf(const std::string& text) {
-    auto parsed = governance::ParseJson(text, "output");
+    auto parsed = govwire::ParseJson(text, "output");
     EXPECT_TRUE(parsed.ok()) << text;
     return parsed.ok() ? *parsed : json();
   }
@@ -255,29 +255,42 @@ TEST_F(RuntimeE2e, EvidenceBoundToAnotherRunOrKeyGetsNoKeys) {
   ASSERT_TRUE(platform.ok());
   auto measurement = HexDecode(measurement_);
   ASSERT_TRUE(measurement.ok());
-  governance::client::ConnectionOptions options;
-  ASSERT_TRUE(governance::client::ParseServiceUrl(server_->url(), &options.host, &options.port).ok());
+  govwire::ConnectionOptions options;
+  ASSERT_TRUE(govwire::ParseServiceUrl(server_->url(), &options.host, &options.port).ok());
   options.service_fingerprint = server_->fingerprint();
-  auto https = governance::client::HttpsConnection::Connect(options);
+  auto https = govwire::HttpsConnection::Connect(options);
   ASSERT_TRUE(https.ok());
+  auto challenge = [&](const std::string& run) {
+    auto reply = (*https)->Request("GET", "/v1/runs/" + run + "/challenge", "", "");
+    EXPECT_TRUE(reply.ok());
+    auto parsed = govwire::RunChallenge::FromJson(govwire::MakeApiReply(*reply).body);
+    EXPECT_TRUE(parsed.ok());
+    return parsed.ok() ? parsed->challenge : Bytes();
+  };
   auto post = [&](const std::string& run, const json& body) {
     auto reply = (*https)->Request("POST", "/v1/runs/" + run + "/keys", "application/json", body.dump());
     EXPECT_TRUE(reply.ok());
-    return governance::client::MakeApiReply(*reply);
+    return govwire::MakeApiReply(*reply);
   };
 
-  // Evidence made for r2, presented for r1.
-  auto for_r2 = MakeSimulatedKeyRequest(r2, *platform, *measurement);
+  // Evidence made for r2 (with r2's challenge), presented for r1.
+  auto for_r2 = MakeSimulatedKeyRequest(r2, challenge(r2), *platform, *measurement);
   ASSERT_TRUE(for_r2.ok());
   json body = for_r2->ToJson();
   body["run"] = r1;
   auto reply = post(r1, body);
   ASSERT_FALSE(reply.ok());
   EXPECT_EQ(reply.error->code, "EvidenceRefused");
+  EXPECT_NE(reply.error->message.find("challenge_not_issued_for_this_run"), std::string::npos);
+  // The same, sent with a challenge of r1 (which the evidence does not bind).
+  body["challenge"] = Base64Encode(challenge(r1));
+  reply = post(r1, body);
+  ASSERT_FALSE(reply.ok());
+  EXPECT_EQ(reply.error->code, "EvidenceRefused");
   EXPECT_NE(reply.error->message.find("report_data_mismatch"), std::string::npos);
 
   // Evidence for r1, but another public key than the one it binds.
-  auto for_r1 = MakeSimulatedKeyRequest(r1, *platform, *measurement);
+  auto for_r1 = MakeSimulatedKeyRequest(r1, challenge(r1), *platform, *measurement);
   ASSERT_TRUE(for_r1.ok());
   body = for_r1->ToJson();
   body["publicKey"] = for_r2->ToJson()["publicKey"];
@@ -299,8 +312,9 @@ TEST_F(RuntimeE2e, EvidenceBoundToAnotherRunOrKeyGetsNoKeys) {
   EXPECT_TRUE(OpenReleasedKey(*for_r1, dataset, 1, key_id, *enc, *sealed).ok());
   EXPECT_FALSE(OpenReleasedKey(*for_r2, dataset, 1, key_id, *enc, *sealed).ok());
   EXPECT_EQ(RunView(r1)["state"], "running");
-  // A second release for the same run is refused.
-  auto again = MakeSimulatedKeyRequest(r1, *platform, *measurement);
+  // A second release for the same run is refused, here with the challenge already used (no new
+  // one is issued for a running run).
+  auto again = MakeSimulatedKeyRequest(r1, for_r1->challenge, *platform, *measurement);
   ASSERT_TRUE(again.ok());
   reply = post(r1, again->ToJson());
   ASSERT_FALSE(reply.ok());

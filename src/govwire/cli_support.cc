@@ -1,8 +1,8 @@
-#include "governance/client/cli_support.h"
+#include "govwire/cli_support.h"
 
 #include <cstdio>
 
-namespace cleanroom::governance::client {
+namespace cleanroom::govwire {
 
 void AddClientFlags(CLI::App* command, ClientFlags* flags) {
   command->add_option("--governance", flags->governance,
@@ -58,4 +58,4 @@ void PrintWriteResult(const Json& body) {
 
 std::string ShortId(const std::string& member_id) { return member_id.substr(0, 12); }
 
-}  // namespace cleanroom::governance::client
+}  // namespace cleanroom::govwire

@@ -1,8 +1,8 @@
-#include "governance/api_error.h"
+#include "govwire/api_error.h"
 
-#include "governance/json_reader.h"
+#include "govwire/json_reader.h"
 
-namespace cleanroom::governance {
+namespace cleanroom::govwire {
 
 std::string ApiError::ToJson() const {
   nlohmann::json body = {{"error", {{"code", code}, {"message", message}}}};
@@ -44,4 +44,4 @@ ApiError ParseApiError(int http_status, const std::string& body) {
   return error;
 }
 
-}  // namespace cleanroom::governance
+}  // namespace cleanroom::govwire

@@ -7,9 +7,9 @@
 #include <string>
 
 #include "base/status.h"
-#include "governance/client/governance_client.h"
+#include "govwire/governance_client.h"
 
-namespace cleanroom::governance::client {
+namespace cleanroom::govwire {
 
 // The flags every client verb takes: --governance URL, --identity DIR,
 // --service-fingerprint HEX (both optional once pinned), --json.
@@ -42,4 +42,4 @@ void PrintWriteResult(const Json& body);
 // The first 12 hex digits of a member id, for people.
 std::string ShortId(const std::string& member_id);
 
-}  // namespace cleanroom::governance::client
+}  // namespace cleanroom::govwire

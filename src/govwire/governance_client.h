@@ -9,11 +9,11 @@
 #include "base/bytes.h"
 #include "base/status.h"
 #include "crypto/identity.h"
-#include "governance/api_error.h"
-#include "governance/client/https_connection.h"
-#include "governance/json_reader.h"
+#include "govwire/api_error.h"
+#include "govwire/json_reader.h"
+#include "govwire/https_connection.h"
 
-namespace cleanroom::governance::client {
+namespace cleanroom::govwire {
 
 // How a member reaches the service. `url` and `service_fingerprint` may be left empty when the
 // identity directory holds a governance.json saved by `cleanroom governance pin`.
@@ -91,9 +91,9 @@ class GovernanceClient {
 // Parses a reply body into an ApiReply (the error for non-2xx statuses).
 ApiReply MakeApiReply(const HttpReply& reply);
 
-}  // namespace cleanroom::governance::client
+}  // namespace cleanroom::govwire
 
-namespace cleanroom::governance::client {
+namespace cleanroom::govwire {
 
 // Stores the key (DEK) of a dataset version with the service: a signed dataset.secret request
 // that commits to the key by its SHA-256 (the ledger never holds the key), with the key beside it
@@ -107,4 +107,4 @@ Result<Json> ContractMember(const crypto::MemberPublicIdentity& member,
                             const std::vector<std::string>& roles,
                             const std::string& display_name = "");
 
-}  // namespace cleanroom::governance::client
+}  // namespace cleanroom::govwire

@@ -1,10 +1,10 @@
-#include "governance/json_reader.h"
+#include "govwire/json_reader.h"
 
 #include <algorithm>
 
 #include "crypto/hash.h"
 
-namespace cleanroom::governance {
+namespace cleanroom::govwire {
 
 namespace {
 
@@ -144,4 +144,4 @@ Result<std::string> NormalizeSha256Hex(std::string_view text, std::string_view w
   return out;
 }
 
-}  // namespace cleanroom::governance
+}  // namespace cleanroom::govwire

@@ -1,4 +1,4 @@
-#include "governance/client/https_connection.h"
+#include "govwire/https_connection.h"
 
 #include <netdb.h>
 #include <netinet/in.h>
@@ -14,9 +14,10 @@
 #include <cstring>
 
 #include "crypto/hash.h"
-#include "governance/json_reader.h"
+#include "govwire/api_error.h"
+#include "govwire/json_reader.h"
 
-namespace cleanroom::governance::client {
+namespace cleanroom::govwire {
 namespace {
 
 constexpr int kIoTimeoutSeconds = 60;
@@ -354,4 +355,4 @@ Result<HttpReply> HttpsConnection::RequestStreaming(std::string_view method, std
   return reply;
 }
 
-}  // namespace cleanroom::governance::client
+}  // namespace cleanroom::govwire

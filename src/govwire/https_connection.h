@@ -9,7 +9,7 @@
 #include "base/status.h"
 #include "crypto/identity.h"
 
-namespace cleanroom::governance::client {
+namespace cleanroom::govwire {
 
 // Where and how to connect: the service's address, the SHA-256 (hex) of its certificate that the
 // client pins instead of trusting any CA, and the member identity presented as TLS client
@@ -55,4 +55,4 @@ class HttpsConnection {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace cleanroom::governance::client
+}  // namespace cleanroom::govwire

@@ -1,4 +1,4 @@
-#include "governance/client/tree_head_check.h"
+#include "govwire/tree_head_check.h"
 
 #include <sys/stat.h>
 
@@ -10,7 +10,7 @@
 #include "ledger/receipt.h"
 #include "ledger/signer.h"
 
-namespace cleanroom::governance::client {
+namespace cleanroom::govwire {
 namespace {
 
 Result<ledger::Hash> ParseHash(const Json& value) {
@@ -92,4 +92,4 @@ Status CheckTreeHead(GovernanceClient& client, const std::string& identity_dir,
   return WriteFileAtomic(file, ledger::TreeHeadToJson(head));
 }
 
-}  // namespace cleanroom::governance::client
+}  // namespace cleanroom::govwire

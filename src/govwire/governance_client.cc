@@ -1,7 +1,7 @@
-#include "governance/client/governance_client.h"
+#include "govwire/governance_client.h"
 
-#include "governance/bootstrap.h"
-#include "governance/client/tree_head_check.h"
+#include "govwire/bootstrap_proof.h"
+#include "govwire/tree_head_check.h"
 
 #include <unistd.h>
 
@@ -13,7 +13,7 @@
 #include "crypto/cose.h"
 #include "crypto/hash.h"
 
-namespace cleanroom::governance::client {
+namespace cleanroom::govwire {
 namespace {
 
 int64_t NowSeconds() {
@@ -184,9 +184,9 @@ Result<ApiReply> GovernanceClient::Download(const std::string& path,
   return ok;
 }
 
-}  // namespace cleanroom::governance::client
+}  // namespace cleanroom::govwire
 
-namespace cleanroom::governance::client {
+namespace cleanroom::govwire {
 
 Result<ApiReply> StoreDatasetKey(GovernanceClient& client, const std::string& dataset,
                                  int64_t version, const std::string& key_id, ByteSpan key) {
@@ -214,4 +214,4 @@ Result<Json> ContractMember(const crypto::MemberPublicIdentity& member,
               {"encryptionPublicKey", enc_pem}};
 }
 
-}  // namespace cleanroom::governance::client
+}  // namespace cleanroom::govwire

@@ -3,9 +3,9 @@
 #include <string>
 
 #include "base/status.h"
-#include "governance/client/governance_client.h"
+#include "govwire/governance_client.h"
 
-namespace cleanroom::governance::client {
+namespace cleanroom::govwire {
 
 // The file in a member's identity directory that keeps the last signed tree head the member saw
 // (docs/formats/ledger.md, "Tree heads").
@@ -21,4 +21,4 @@ inline constexpr char kTreeHeadFile[] = "tree-head.json";
 Status CheckTreeHead(GovernanceClient& client, const std::string& identity_dir,
                      const std::string& service_fingerprint);
 
-}  // namespace cleanroom::governance::client
+}  // namespace cleanroom::govwire

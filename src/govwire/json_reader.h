@@ -9,7 +9,7 @@
 
 #include "base/status.h"
 
-namespace cleanroom::governance {
+namespace cleanroom::govwire {
 
 using Json = nlohmann::json;
 
@@ -63,4 +63,4 @@ class JsonReader {
 // Checks that `text` is 64 lower- or upper-case hex digits (a SHA-256) and returns it lower-case.
 Result<std::string> NormalizeSha256Hex(std::string_view text, std::string_view where);
 
-}  // namespace cleanroom::governance
+}  // namespace cleanroom::govwire

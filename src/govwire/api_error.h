@@ -4,7 +4,7 @@
 
 #include "base/status.h"
 
-namespace cleanroom::governance {
+namespace cleanroom::govwire {
 
 // An error as the HTTP API reports it: an HTTP status, a stable code that programs branch on
 // and a message for people. Serialised as {"error":{"code":"...","message":"..."}}.
@@ -38,4 +38,4 @@ ApiError ApiErrorFromStatus(const Status& status);
 // an error document.
 ApiError ParseApiError(int http_status, const std::string& body);
 
-}  // namespace cleanroom::governance
+}  // namespace cleanroom::govwire
