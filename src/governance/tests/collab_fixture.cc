@@ -27,6 +27,7 @@ void RunningCollaboration::SetUp() {
                                {{"provider", "analyst", "recipient"}, {"provider"}});
   contract["allowedMeasurements"] = {HexEncode(measurement_)};
   contract["simulatedPlatformKeys"] = {HexEncode(platform_->PublicKeySha256())};
+  AdjustContract(contract);
   ApiReply p = Write(*a_, "/v1/collab/proposals", "collab.propose",
                      {{"version", 1}, {"contract", contract}});
   ExpectOk(p);
@@ -97,13 +98,16 @@ std::string RunningCollaboration::RequestRun() {
 }
 
 Json RunningCollaboration::KeyRequestBody(const std::string& run,
-                                          std::optional<crypto::PrivateKey>* ephemeral) {
+                                          std::optional<crypto::PrivateKey>* ephemeral,
+                                          const std::function<void(attest::SnpReport&)>& edit) {
   constexpr auto kem = crypto::hpke::Kem::kX25519Sha256;
   auto key = crypto::hpke::GenerateKeyPair(kem);
   EXPECT_TRUE(key.ok());
   auto public_key = crypto::hpke::SerializePublicKey(kem, key->public_key());
   auto report_data = attest::ReportDataForPublicKey(*public_key, run);
-  auto evidence = attest::ProduceSimulatedEvidence(*platform_, measurement_, *report_data);
+  attest::SnpReport report = attest::DefaultSimulatedReport(measurement_, *report_data);
+  if (edit) edit(report);
+  auto evidence = attest::SignSimulatedReport(*platform_, report);
   EXPECT_TRUE(evidence.ok()) << evidence.status().ToString();
   if (ephemeral != nullptr) ephemeral->emplace(std::move(key).value());
   return {{"run", run},

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -23,6 +24,8 @@ namespace cleanroom::governance::testing {
 class RunningCollaboration : public ::testing::Test {
  protected:
   void SetUp() override;
+  // What a test adds to the contract before it is proposed (an SEV-SNP policy, ...).
+  virtual void AdjustContract(Json& /*contract*/) {}
 
   client::ApiReply Write(TestMember& m, const std::string& path, const std::string& type,
                          Json payload);
@@ -35,9 +38,11 @@ class RunningCollaboration : public ::testing::Test {
   // A new run of q1, requested by a; its id.
   std::string RequestRun();
   // A key request for `run`: a fresh X25519 key (returned in `ephemeral`) and simulated
-  // evidence bound to it and the run.
+  // evidence bound to it and the run; `edit`, when given, sets fields of the report (guest
+  // policy, VMPL, TCB, ...) before the platform key signs it.
   Json KeyRequestBody(const std::string& run,
-                      std::optional<crypto::PrivateKey>* ephemeral = nullptr);
+                      std::optional<crypto::PrivateKey>* ephemeral = nullptr,
+                      const std::function<void(attest::SnpReport&)>& edit = nullptr);
   // A new anonymous TLS connection (no client certificate), as anyone can open.
   std::unique_ptr<client::HttpsConnection> AnonymousConnection();
   // A request over a new anonymous connection, or over `connection` when given.
