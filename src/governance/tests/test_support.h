@@ -26,7 +26,10 @@ class TempDir {
 // The real service and HTTPS server on a free loopback port, in this process.
 class TestServer {
  public:
+  // 512 connections, 64 per peer.
   static std::unique_ptr<TestServer> Start(const std::string& data_dir);
+  static std::unique_ptr<TestServer> Start(const std::string& data_dir,
+                                           const HttpServerOptions& http);
   ~TestServer();
   void Stop();
 
