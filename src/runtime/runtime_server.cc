@@ -148,11 +148,9 @@ RunResult RuntimeServer::ProcessRun(const std::string& run_id) {
     return spec;
   };
   auto spec = prepare();
-  Log("run " + run_id + ": " + std::to_string(keys.size()) + " dataset key(s) released (ledger seqno " +
+  Log("run " + run_id + ": " + std::to_string(keys.size()) +
+      " dataset key(s) released (ledger seqno " +
       std::to_string(reply->value("seqno", uint64_t{0})) + ")");
-  if (options_.pause_after_keys_ms > 0) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(options_.pause_after_keys_ms));
-  }
 
   RunOutcome outcome;
   if (spec.ok()) {

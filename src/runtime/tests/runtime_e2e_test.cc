@@ -5,6 +5,7 @@
 // or key), a non-recipient, a tampered ciphertext and a runtime killed mid-run.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -76,6 +77,13 @@ class RuntimeE2e : public ::testing::Test {
       create.push_back("--evidence-kind");
       create.push_back(kind);
     }
+    if (std::find(setup.kinds.begin(), setup.kinds.end(), "sev-snp") != setup.kinds.end()) {
+      std::string snp_policy = dir_.path() + "/snp-policy.json";
+      ASSERT_TRUE(WriteFileAtomic(snp_policy, R"({"minTcb": {"bootloader": 3, "tee": 0,
+          "snp": 8, "microcode": 115}})")
+                      .ok());
+      create.insert(create.end(), {"--snp-policy", snp_policy});
+    }
     Run(create);
     for (const char* who : {"pub", "meas", "other"}) Run({"collab", "accept", "--identity", Id(who)});
 
@@ -132,9 +140,37 @@ class RuntimeE2e : public ::testing::Test {
   bool HasResultObjects(const std::string& run) {
     return std::filesystem::exists(dir_.path() + "/storage/results/" + run);
   }
+  // A key request for `run` made in-process with the runtime library, as `runtime serve` makes
+  // it (this runtime's platform key and measurement).
+  KeyRequest RuntimeKeyRequest(const std::string& run) {
+    auto platform = attest::PlatformKey::Load(Id("platform"));
+    EXPECT_TRUE(platform.ok());
+    auto measurement = HexDecode(measurement_);
+    EXPECT_TRUE(measurement.ok());
+    auto request = MakeSimulatedKeyRequest(run, *platform, *measurement);
+    EXPECT_TRUE(request.ok()) << request.status().ToString();
+    return std::move(request).value();
+  }
+  // POST /v1/runs/{run}/keys with `body`, over the pinned connection a runtime uses.
+  governance::client::ApiReply PostKeys(const std::string& run, const json& body) {
+    if (https_ == nullptr) {
+      governance::client::ConnectionOptions options;
+      EXPECT_TRUE(
+          governance::client::ParseServiceUrl(server_->url(), &options.host, &options.port).ok());
+      options.service_fingerprint = server_->fingerprint();
+      auto https = governance::client::HttpsConnection::Connect(options);
+      EXPECT_TRUE(https.ok());
+      https_ = std::move(https).value();
+    }
+    auto reply =
+        https_->Request("POST", "/v1/runs/" + run + "/keys", "application/json", body.dump());
+    EXPECT_TRUE(reply.ok());
+    return governance::client::MakeApiReply(*reply);
+  }
 
   TempDir dir_;
   std::unique_ptr<ProcessServer> server_;
+  std::unique_ptr<governance::client::HttpsConnection> https_;
   std::string platform_key_, measurement_, query_;
 };
 
@@ -251,24 +287,10 @@ TEST_F(RuntimeE2e, EvidenceBoundToAnotherRunOrKeyGetsNoKeys) {
   SetUpCollaboration({});
   std::string r1 = RequestRun(query_);
   std::string r2 = RequestRun(query_);
-  auto platform = attest::PlatformKey::Load(Id("platform"));
-  ASSERT_TRUE(platform.ok());
-  auto measurement = HexDecode(measurement_);
-  ASSERT_TRUE(measurement.ok());
-  governance::client::ConnectionOptions options;
-  ASSERT_TRUE(governance::client::ParseServiceUrl(server_->url(), &options.host, &options.port).ok());
-  options.service_fingerprint = server_->fingerprint();
-  auto https = governance::client::HttpsConnection::Connect(options);
-  ASSERT_TRUE(https.ok());
-  auto post = [&](const std::string& run, const json& body) {
-    auto reply = (*https)->Request("POST", "/v1/runs/" + run + "/keys", "application/json", body.dump());
-    EXPECT_TRUE(reply.ok());
-    return governance::client::MakeApiReply(*reply);
-  };
+  auto post = [&](const std::string& run, const json& body) { return PostKeys(run, body); };
 
   // Evidence made for r2, presented for r1.
-  auto for_r2 = MakeSimulatedKeyRequest(r2, *platform, *measurement);
-  ASSERT_TRUE(for_r2.ok());
+  std::optional<KeyRequest> for_r2 = RuntimeKeyRequest(r2);
   json body = for_r2->ToJson();
   body["run"] = r1;
   auto reply = post(r1, body);
@@ -277,8 +299,7 @@ TEST_F(RuntimeE2e, EvidenceBoundToAnotherRunOrKeyGetsNoKeys) {
   EXPECT_NE(reply.error->message.find("report_data_mismatch"), std::string::npos);
 
   // Evidence for r1, but another public key than the one it binds.
-  auto for_r1 = MakeSimulatedKeyRequest(r1, *platform, *measurement);
-  ASSERT_TRUE(for_r1.ok());
+  std::optional<KeyRequest> for_r1 = RuntimeKeyRequest(r1);
   body = for_r1->ToJson();
   body["publicKey"] = for_r2->ToJson()["publicKey"];
   reply = post(r1, body);
@@ -300,9 +321,7 @@ TEST_F(RuntimeE2e, EvidenceBoundToAnotherRunOrKeyGetsNoKeys) {
   EXPECT_FALSE(OpenReleasedKey(*for_r2, dataset, 1, key_id, *enc, *sealed).ok());
   EXPECT_EQ(RunView(r1)["state"], "running");
   // A second release for the same run is refused.
-  auto again = MakeSimulatedKeyRequest(r1, *platform, *measurement);
-  ASSERT_TRUE(again.ok());
-  reply = post(r1, again->ToJson());
+  reply = post(r1, RuntimeKeyRequest(r1).ToJson());
   ASSERT_FALSE(reply.ok());
   EXPECT_EQ(reply.error->code, "FailedPrecondition");
 }
@@ -328,21 +347,16 @@ TEST_F(RuntimeE2e, TamperedCiphertextFailsTheRunWithDataLoss) {
   EXPECT_FALSE(std::filesystem::exists(dir_.path() + "/r.csv"));
 }
 
+// A runtime that dies once it holds the keys (killed mid-run) never reports: governance expires
+// the run as failed and nothing reaches the recipients. The test is that runtime: it obtains the
+// keys in-process through the runtime library, exactly as `runtime serve` does, then stops.
 TEST_F(RuntimeE2e, RuntimeKilledMidRunLeavesTheRunFailedAndNoOutput) {
   SetUpCollaboration({});
   std::string run = RequestRun(query_);
-  std::vector<std::string> args = RuntimeArgs(false);
-  args.insert(args.end(), {"--poll-ms", "100", "--pause-after-keys-ms", "60000"});
-  {
-    ChildProcess runtime(args, dir_.path() + "/runtime.log");
-    std::string state;
-    for (int i = 0; i < 100 && state != "running"; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      state = RunView(run).value("state", "");
-    }
-    ASSERT_EQ(state, "running");
-    runtime.Kill();
-  }
+  auto reply = PostKeys(run, RuntimeKeyRequest(run).ToJson());
+  ASSERT_TRUE(reply.ok()) << reply.error->message;
+  ASSERT_FALSE(reply.body["keys"].empty());
+  ASSERT_EQ(RunView(run).value("state", ""), "running");
   std::string state;
   json view;
   for (int i = 0; i < 100 && state != "failed"; ++i) {
