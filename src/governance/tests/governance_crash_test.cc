@@ -163,8 +163,9 @@ TEST(GovernanceCrash, KillNineWhileSixtyFourClientsWrite) {
         }
       });
     }
-    // Kill at a random moment once writes flow (connection set-up is slow on a loaded machine).
-    for (int waited = 0; written == 0 && waited < 1000; ++waited) {
+    // Kill at a random moment once writes flow from several clients (connection set-up of 64
+    // clients is slow on a loaded machine).
+    for (int waited = 0; written < kClients / 4 && waited < 3000; ++waited) {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50 + rng() % 250));
