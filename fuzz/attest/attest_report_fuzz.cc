@@ -43,7 +43,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
   fixture->veks = {Load("trustee/test-vcek.der"), Load("trustee/test-vlek.der"),
                    Load("go-sev-guest/vcek.testcer")};
   fixture->at = *cleanroom::attest::ParseRfc3339("2025-06-01T00:00:00Z");
-  fixture->policy.allow_debug = true;
+  fixture->policy.snp.allow_debug = true;
   return 0;
 }
 

@@ -61,7 +61,7 @@ Json Dataset(const std::string& name) {
           {"format", "parquet"},
           {"schema", {{{"name", "email"}, {"type", "string"}}, {{"name", "segment"}, {"type", "string"}}}},
           {"allowedFields", {"email", "segment"}},
-          {"columnRoles", {{"email", "join"}}},
+          {"columnRoles", {{"email", "privacy_unit"}}},
           {"policy", {{"minRowCount", 100}}},
           {"location", "file:///data/" + name + ".enc"},
           {"contentHash", std::string(64, '0')},

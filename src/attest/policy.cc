@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "attest/snp_policy.h"
+
 namespace cleanroom::attest {
 namespace {
 
@@ -39,29 +41,6 @@ Result<uint32_t> Unsigned(const json& value, std::string_view field, uint64_t ma
   return static_cast<uint32_t>(value.get<uint64_t>());
 }
 
-Result<TcbVersion> TcbField(const json& value) {
-  if (!value.is_object()) return Status::InvalidArgument("policy field min_tcb must be an object");
-  TcbVersion tcb;
-  for (auto it = value.begin(); it != value.end(); ++it) {
-    std::string name = "min_tcb." + it.key();
-    CR_ASSIGN_OR_RETURN(uint32_t level, Unsigned(*it, name, 255));
-    uint8_t v = static_cast<uint8_t>(level);
-    if (it.key() == "bootloader")
-      tcb.bootloader = v;
-    else if (it.key() == "tee")
-      tcb.tee = v;
-    else if (it.key() == "snp")
-      tcb.snp = v;
-    else if (it.key() == "microcode")
-      tcb.microcode = v;
-    else if (it.key() == "fmc")
-      tcb.fmc = v;
-    else
-      return Status::InvalidArgument("policy field " + name + " is unknown");
-  }
-  return tcb;
-}
-
 Status ReadField(const std::string& key, const json& value, Policy& policy) {
   if (key == "allowed_kinds") {
     if (!value.is_array())
@@ -73,26 +52,30 @@ Status ReadField(const std::string& key, const json& value, Policy& policy) {
       CR_ASSIGN_OR_RETURN(EvidenceKind kind, ParseEvidenceKind(item.get<std::string>()));
       policy.allowed_kinds.insert(kind);
     }
-  } else if (key == "allow_debug") {
+  } else if (key == "allow_debug" || key == "allow_migration_agent" || key == "allow_smt") {
     if (!value.is_boolean())
-      return Status::InvalidArgument("policy field allow_debug must be a boolean");
-    policy.allow_debug = value.get<bool>();
+      return Status::InvalidArgument("policy field " + key + " must be a boolean");
+    bool& flag = key == "allow_debug"             ? policy.snp.allow_debug
+                 : key == "allow_migration_agent" ? policy.snp.allow_migration_agent
+                                                  : policy.snp.allow_smt;
+    flag = value.get<bool>();
   } else if (key == "min_tcb") {
-    CR_ASSIGN_OR_RETURN(policy.min_tcb, TcbField(value));
+    CR_ASSIGN_OR_RETURN(policy.snp.min_tcb,
+                        ParseMinTcb(value, "policy field min_tcb", /*require_all=*/false));
   } else if (key == "allowed_vmpls") {
     if (!value.is_array())
       return Status::InvalidArgument("policy field allowed_vmpls must be an array");
-    policy.allowed_vmpls.emplace();
+    policy.snp.allowed_vmpls.emplace();
     for (const json& item : value) {
       CR_ASSIGN_OR_RETURN(uint32_t vmpl, Unsigned(item, "allowed_vmpls", 3));
-      policy.allowed_vmpls->push_back(vmpl);
+      policy.snp.allowed_vmpls->push_back(vmpl);
     }
   } else if (key == "min_guest_svn") {
-    CR_ASSIGN_OR_RETURN(policy.min_guest_svn, Unsigned(value, key, 0xFFFFFFFFu));
+    CR_ASSIGN_OR_RETURN(policy.snp.min_guest_svn, Unsigned(value, key, 0xFFFFFFFFu));
   } else if (key == "allowed_products") {
     if (!value.is_array())
       return Status::InvalidArgument("policy field allowed_products must be an array");
-    policy.allowed_products.emplace();
+    policy.snp.allowed_products.emplace();
     for (const json& item : value) {
       std::optional<AmdProduct> product =
           item.is_string() ? ParseAmdProduct(item.get<std::string>()) : std::nullopt;
@@ -101,7 +84,7 @@ Status ReadField(const std::string& key, const json& value, Policy& policy) {
             "policy field allowed_products holds an unknown product "
             "(expected Milan, Genoa or Turin)");
       }
-      policy.allowed_products->push_back(*product);
+      policy.snp.allowed_products->push_back(*product);
     }
   } else if (key == "measurements") {
     CR_ASSIGN_OR_RETURN(policy.allowed_measurements, HexList(value, key, 48));
@@ -138,19 +121,15 @@ json Policy::ToJson() const {
   json j;
   j["allowed_kinds"] = json::array();
   for (EvidenceKind kind : allowed_kinds) j["allowed_kinds"].push_back(EvidenceKindName(kind));
-  j["allow_debug"] = allow_debug;
-  if (min_tcb) {
-    j["min_tcb"] = {{"bootloader", min_tcb->bootloader},
-                    {"tee", min_tcb->tee},
-                    {"snp", min_tcb->snp},
-                    {"microcode", min_tcb->microcode}};
-    if (min_tcb->fmc) j["min_tcb"]["fmc"] = *min_tcb->fmc;
-  }
-  if (allowed_vmpls) j["allowed_vmpls"] = *allowed_vmpls;
-  if (min_guest_svn) j["min_guest_svn"] = *min_guest_svn;
-  if (allowed_products) {
+  j["allow_debug"] = snp.allow_debug;
+  j["allow_migration_agent"] = snp.allow_migration_agent;
+  j["allow_smt"] = snp.allow_smt;
+  if (snp.min_tcb) j["min_tcb"] = MinTcbToJson(*snp.min_tcb);
+  if (snp.allowed_vmpls) j["allowed_vmpls"] = *snp.allowed_vmpls;
+  if (snp.min_guest_svn != 0) j["min_guest_svn"] = snp.min_guest_svn;
+  if (snp.allowed_products) {
     j["allowed_products"] = json::array();
-    for (AmdProduct p : *allowed_products) j["allowed_products"].push_back(AmdProductName(p));
+    for (AmdProduct p : *snp.allowed_products) j["allowed_products"].push_back(AmdProductName(p));
   }
   if (allowed_measurements) j["measurements"] = HexArray(*allowed_measurements);
   if (expected_report_data) j["report_data"] = HexEncode(*expected_report_data);
@@ -162,35 +141,7 @@ json Policy::ToJson() const {
 
 std::optional<Refusal> ApplyPolicy(const SnpReport& report, AmdProduct product,
                                    const Policy& policy) {
-  if (report.debug_allowed() && !policy.allow_debug) {
-    return Refusal{VerdictReason::kDebugNotAllowed,
-                   "the guest policy allows debugging (policy bit 19) and the verifier's policy "
-                   "forbids it"};
-  }
-  if (policy.allowed_products &&
-      std::find(policy.allowed_products->begin(), policy.allowed_products->end(), product) ==
-          policy.allowed_products->end()) {
-    return Refusal{VerdictReason::kProductNotAllowed,
-                   "product " + std::string(AmdProductName(product)) + " is not allowed"};
-  }
-  if (policy.min_tcb) {
-    TcbVersion reported = TcbVersion::Decode(report.reported_tcb, product);
-    if (!reported.AtLeast(*policy.min_tcb)) {
-      return Refusal{VerdictReason::kTcbTooLow, "reported TCB " + reported.ToString() +
-                                                    " is below the minimum " +
-                                                    policy.min_tcb->ToString()};
-    }
-  }
-  if (policy.allowed_vmpls && std::find(policy.allowed_vmpls->begin(), policy.allowed_vmpls->end(),
-                                        report.vmpl) == policy.allowed_vmpls->end()) {
-    return Refusal{VerdictReason::kVmplNotAllowed,
-                   "VMPL " + std::to_string(report.vmpl) + " is not allowed"};
-  }
-  if (policy.min_guest_svn && report.guest_svn < *policy.min_guest_svn) {
-    return Refusal{VerdictReason::kGuestSvnTooLow, "guest SVN " + std::to_string(report.guest_svn) +
-                                                       " is below the minimum " +
-                                                       std::to_string(*policy.min_guest_svn)};
-  }
+  if (auto refusal = Check(report, product, policy.snp)) return refusal;
   if (policy.allowed_measurements) {
     ByteSpan measurement(report.measurement.data(), report.measurement.size());
     bool found =

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "attest/snp_policy.h"
 #include "attest/snp_report.h"
 #include "attest/snp_tcb.h"
 #include "attest/verdict.h"
@@ -19,11 +20,9 @@ namespace cleanroom::attest {
 // production policy: sev-snp only, debug forbidden.
 struct Policy {
   std::set<EvidenceKind> allowed_kinds = {EvidenceKind::kSevSnp};
-  bool allow_debug = false;
-  std::optional<TcbVersion> min_tcb;  // Compared with reported_tcb.
-  std::optional<std::vector<uint32_t>> allowed_vmpls;
-  std::optional<uint32_t> min_guest_svn;
-  std::optional<std::vector<AmdProduct>> allowed_products;
+  // The report's platform and guest policy: debug, migration agent, SMT, product, TCB, VMPL,
+  // guest SVN (snp_policy.h). Governance takes it from the contract.
+  SnpPolicy snp;
   std::optional<std::vector<Bytes>> allowed_measurements;  // 48 bytes each.
   std::optional<Bytes> expected_report_data;               // 64 bytes.
   // SHA-256 of the SubjectPublicKeyInfo of each platform key trusted for simulated evidence.
@@ -37,8 +36,8 @@ struct Policy {
 };
 
 // Checks an authentic report against `policy` (everything except the evidence kind and the
-// platform key, which VerifyEvidence checks). Returns the first refusal, in this order: debug,
-// product, TCB, VMPL, guest SVN, measurement, report_data.
+// platform key, which VerifyEvidence checks). Returns the first refusal, in this order: the SNP
+// policy (Check in snp_policy.h), measurement, report_data.
 std::optional<Refusal> ApplyPolicy(const SnpReport& report, AmdProduct product,
                                    const Policy& policy);
 

@@ -118,21 +118,10 @@ Status PlatformKey::Save(const std::string& dir) const {
   return WriteFileAtomic(JoinPath(dir, kPlatformCertFile), cert_pem, 0644);
 }
 
-Result<Evidence> ProduceSimulatedEvidence(const PlatformKey& platform, ByteSpan measurement,
-                                          ByteSpan report_data) {
-  SnpReport report;
-  if (measurement.size() != report.measurement.size()) {
-    return Status::InvalidArgument("measurement must be 48 bytes (SHA-384)");
-  }
-  if (report_data.size() != report.report_data.size()) {
-    return Status::InvalidArgument("report_data must be 64 bytes");
-  }
-  report.version = 3;
-  report.policy = kSnpPolicySmt | kSnpPolicyReservedOne;
-  report.vmpl = 0;
+Result<Evidence> SignSimulatedReport(const PlatformKey& platform, SnpReport report) {
   report.signature_algo = kSnpSigAlgoEcdsaP384Sha384;
-  std::memcpy(report.measurement.data(), measurement.data(), measurement.size());
-  std::memcpy(report.report_data.data(), report_data.data(), report_data.size());
+  report.key_info = 0;
+  report.chip_id = {};
   std::memcpy(report.chip_id.data(), kChipIdMarker,
               std::min(sizeof(kChipIdMarker) - 1, report.chip_id.size()));
   Bytes bytes = SerializeSnpReport(report);
@@ -146,6 +135,29 @@ Result<Evidence> ProduceSimulatedEvidence(const PlatformKey& platform, ByteSpan 
   evidence.report = std::move(bytes);
   evidence.certificates.push_back(platform.certificate().Der());
   return evidence;
+}
+
+Result<Evidence> ProduceSimulatedEvidence(const PlatformKey& platform, ByteSpan measurement,
+                                          ByteSpan report_data) {
+  if (measurement.size() != SnpReport().measurement.size()) {
+    return Status::InvalidArgument("measurement must be 48 bytes (SHA-384)");
+  }
+  if (report_data.size() != SnpReport().report_data.size()) {
+    return Status::InvalidArgument("report_data must be 64 bytes");
+  }
+  return SignSimulatedReport(platform, DefaultSimulatedReport(measurement, report_data));
+}
+
+SnpReport DefaultSimulatedReport(ByteSpan measurement, ByteSpan report_data) {
+  SnpReport report;
+  report.version = 3;
+  report.policy = kSnpPolicySmt | kSnpPolicyReservedOne;
+  report.vmpl = 0;
+  std::memcpy(report.measurement.data(), measurement.data(),
+              std::min(measurement.size(), report.measurement.size()));
+  std::memcpy(report.report_data.data(), report_data.data(),
+              std::min(report_data.size(), report.report_data.size()));
+  return report;
 }
 
 }  // namespace cleanroom::attest

@@ -5,6 +5,7 @@
 #include "attest/certificate.h"
 #include "attest/evidence.h"
 #include "attest/openssl_handles.h"
+#include "attest/snp_report.h"
 #include "base/bytes.h"
 #include "base/status.h"
 
@@ -45,5 +46,14 @@ class PlatformKey {
 // `report_data` (64 bytes), signed by the platform key. InvalidArgument on wrong sizes.
 Result<Evidence> ProduceSimulatedEvidence(const PlatformKey& platform, ByteSpan measurement,
                                           ByteSpan report_data);
+
+// The report ProduceSimulatedEvidence signs: version 3, policy 0x30000, VMPL 0, TCB 0, with
+// `measurement` and `report_data` copied in (each truncated or zero-padded to its field).
+SnpReport DefaultSimulatedReport(ByteSpan measurement, ByteSpan report_data);
+
+// Signs `report` with the platform key as simulated evidence, whatever its guest policy, VMPL,
+// TCB or SVN say (the verifier's policy judges them); its signature algorithm, key info and
+// chip_id marker are set as for every simulated report. INSECURE like all simulated evidence.
+Result<Evidence> SignSimulatedReport(const PlatformKey& platform, SnpReport report);
 
 }  // namespace cleanroom::attest

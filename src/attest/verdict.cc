@@ -61,6 +61,10 @@ std::string_view VerdictReasonCode(VerdictReason reason) {
       return "platform_key_not_trusted";
     case VerdictReason::kDebugNotAllowed:
       return "debug_not_allowed";
+    case VerdictReason::kMigrationAgentNotAllowed:
+      return "migration_agent_not_allowed";
+    case VerdictReason::kSmtNotAllowed:
+      return "smt_not_allowed";
     case VerdictReason::kTcbTooLow:
       return "tcb_too_low";
     case VerdictReason::kVmplNotAllowed:

@@ -40,12 +40,14 @@ enum class VerdictReason {
   kKindNotAllowed,         // The policy does not accept this evidence kind.
   kPlatformKeyNotTrusted,  // Simulated evidence from a platform key the policy does not name.
   kDebugNotAllowed,        // The guest policy allows debugging and the verifier's policy not.
-  kTcbTooLow,              // The reported TCB is below the policy minimum.
-  kVmplNotAllowed,         // The report's VMPL is not in the allowed set.
-  kGuestSvnTooLow,         // The guest SVN is below the policy minimum.
-  kProductNotAllowed,      // The product (Milan, Genoa, Turin) is not in the allowed set.
-  kMeasurementNotAllowed,  // The launch measurement is not in the allowed list.
-  kReportDataMismatch,     // report_data differs from the expected binding.
+  kMigrationAgentNotAllowed,  // The guest policy allows a migration agent; the verifier's not.
+  kSmtNotAllowed,             // The platform runs with SMT on and the verifier's policy forbids it.
+  kTcbTooLow,                 // The reported TCB is below the policy minimum.
+  kVmplNotAllowed,            // The report's VMPL is not in the allowed set.
+  kGuestSvnTooLow,            // The guest SVN is below the policy minimum.
+  kProductNotAllowed,         // The product (Milan, Genoa, Turin) is not in the allowed set.
+  kMeasurementNotAllowed,     // The launch measurement is not in the allowed list.
+  kReportDataMismatch,        // report_data differs from the expected binding.
 };
 
 // "valid", "malformed_report", "bad_signature", ...

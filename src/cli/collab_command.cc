@@ -26,6 +26,7 @@ struct ContractFlags {
   std::vector<std::string> measurements;
   std::vector<std::string> evidence_kinds;
   std::vector<std::string> platform_keys;
+  std::string snp_policy_file;  // the contract's snpPolicy object (JSON)
   std::string bootstrap_token;  // collab create on a service initialised with a token
 };
 
@@ -66,13 +67,19 @@ Result<Json> BuildContract(const ContractFlags& f) {
     CR_ASSIGN_OR_RETURN(Json entry, govwire::ContractMember(*identity, roles));
     members.push_back(entry);
   }
-  return Json{{"name", f.name},
-              {"members", members},
-              {"allowedMeasurements", f.measurements},
-              {"evidenceKinds", f.evidence_kinds.empty() ? std::vector<std::string>{"simulated"}
-                                                         : f.evidence_kinds},
-              {"simulatedPlatformKeys", f.platform_keys},
-              {"privacyDefaults", Json::object()}};
+  Json contract = {
+      {"name", f.name},
+      {"members", members},
+      {"allowedMeasurements", f.measurements},
+      {"evidenceKinds",
+       f.evidence_kinds.empty() ? std::vector<std::string>{"simulated"} : f.evidence_kinds},
+      {"simulatedPlatformKeys", f.platform_keys},
+      {"privacyDefaults", Json::object()}};
+  if (!f.snp_policy_file.empty()) {
+    CR_ASSIGN_OR_RETURN(std::string text, ReadFileToString(f.snp_policy_file));
+    CR_ASSIGN_OR_RETURN(contract["snpPolicy"], governance::ParseJson(text, f.snp_policy_file));
+  }
+  return contract;
 }
 
 void PrintCollaboration(const Json& c) {
@@ -181,6 +188,9 @@ void AddContractFlags(CLI::App* cmd, ContractFlags* f) {
   cmd->add_option("--platform-key", f->platform_keys,
                   "A simulated platform key trusted for simulated (INSECURE) evidence: the hex id "
                   "`cleanroom runtime init-platform` prints");
+  cmd->add_option("--snp-policy", f->snp_policy_file,
+                  "The SEV-SNP policy key release enforces, as a JSON file (the contract's "
+                  "snpPolicy, docs/attestation.md); required with --evidence-kind sev-snp");
 }
 
 void SetupCollab(CLI::App& root, ExitCode& exit_code) {

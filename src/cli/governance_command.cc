@@ -26,6 +26,7 @@ struct ServeFlags {
   std::string listen = "127.0.0.1:7443";
   int threads = 1024;
   int per_peer = 256;
+  int request_deadline = 30;
   int64_t run_timeout = 3600;
 };
 
@@ -48,6 +49,7 @@ Status RunServe(const ServeFlags& flags) {
   CR_RETURN_IF_ERROR(ParseListen(flags.listen, &http.host, &http.port));
   http.threads = flags.threads;
   http.max_connections_per_peer = flags.per_peer;
+  http.request_deadline_seconds = flags.request_deadline;
   // SIGINT / SIGTERM end the service cleanly (pending writes made durable, a final tree head);
   // they are blocked here so that every thread inherits the mask and one thread waits for them.
   sigset_t signals;
@@ -145,6 +147,11 @@ void SetupGovernance(CLI::App& root, ExitCode& exit_code) {
       ->check(CLI::PositiveNumber);
   s->add_option("--max-connections-per-peer", serve->per_peer,
                 "Connections open at once from one peer address")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  s->add_option("--request-deadline", serve->request_deadline,
+                "Seconds a request has to arrive in full (handshake, headers, body); a slower "
+                "one has its connection closed")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   s->add_option("--run-timeout", serve->run_timeout,

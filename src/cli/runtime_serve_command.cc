@@ -31,7 +31,6 @@ struct ServeFlags {
   int poll_ms = 500;
   int threads = 0;
   bool once = false;
-  int pause_after_keys_ms = 0;
 };
 
 Status Serve(const ServeFlags& flags) {
@@ -41,7 +40,6 @@ Status Serve(const ServeFlags& flags) {
   options.storage_url = flags.storage;
   options.poll_interval_ms = flags.poll_ms;
   options.engine_threads = flags.threads;
-  options.pause_after_keys_ms = flags.pause_after_keys_ms;
   options.evidence_kind = flags.evidence;
   options.log = [](const std::string& line) {
     std::printf("%s\n", line.c_str());
@@ -116,8 +114,6 @@ void SetupRuntimeServe(CLI::App& root, ExitCode& exit_code) {
   s->add_option("--poll-ms", f->poll_ms, "How often to ask governance for runs")->capture_default_str();
   s->add_option("--threads", f->threads, "Engine threads (0: every core)")->capture_default_str();
   s->add_flag("--once", f->once, "Execute the runs pending now, then exit");
-  s->add_option("--pause-after-keys-ms", f->pause_after_keys_ms,
-                "Testing only: wait after the keys arrive, before executing");
   s->callback([f, &exit_code] {
     Status st = Serve(*f);
     exit_code.value = st.ok() ? 0 : ReportError(st);

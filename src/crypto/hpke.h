@@ -65,8 +65,6 @@ class Context {
   const Bytes& exporter_secret() const { return exporter_secret_; }
   const Bytes& key_schedule_context() const { return key_schedule_context_; }
   uint64_t sequence_number() const { return seq_; }
-  // Tests only: jump to a sequence number (the RFC's vectors print seq 0, 1, 2, 4, 255, 256).
-  void SetSequenceNumberForTesting(uint64_t seq) { seq_ = seq; }
 
  private:
   friend struct ContextBuilder;

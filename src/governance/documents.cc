@@ -1,5 +1,6 @@
 #include "governance/documents.h"
 
+#include <algorithm>
 #include <set>
 
 #include "crypto/identity.h"
@@ -119,9 +120,9 @@ const Member* Contract::Find(const std::string& member_id) const {
 Result<Contract> ParseContract(const Json& document) {
   JsonReader r(document, "contract");
   CR_RETURN_IF_ERROR(r.RequireObject());
-  CR_RETURN_IF_ERROR(r.RejectUnknownFields(
-      {"name", "members", "allowedMeasurements", "evidenceKinds", "simulatedPlatformKeys",
-       "privacyDefaults"}));
+  CR_RETURN_IF_ERROR(
+      r.RejectUnknownFields({"name", "members", "allowedMeasurements", "evidenceKinds",
+                             "simulatedPlatformKeys", "snpPolicy", "privacyDefaults"}));
   Contract c;
   CR_ASSIGN_OR_RETURN(c.name, r.String("name"));
   if (c.name.empty() || c.name.size() > 200) {
@@ -147,6 +148,15 @@ Result<Contract> ParseContract(const Json& document) {
     }
   }
   CR_ASSIGN_OR_RETURN(c.simulated_platform_keys, ParseHexList(r, "simulatedPlatformKeys"));
+  if (document.contains("snpPolicy")) {
+    CR_ASSIGN_OR_RETURN(c.snp_policy,
+                        attest::SnpPolicy::FromJson(document["snpPolicy"], "contract.snpPolicy"));
+  } else if (std::find(c.evidence_kinds.begin(), c.evidence_kinds.end(), "sev-snp") !=
+             c.evidence_kinds.end()) {
+    // Fail closed: no built-in minimum TCB is safe, so the members must state theirs.
+    return Status::InvalidArgument(
+        "contract.snpPolicy: required when evidenceKinds allows sev-snp (at least minTcb)");
+  }
   CR_ASSIGN_OR_RETURN(c.privacy_defaults, r.OptionalObject("privacyDefaults"));
   // Never accepted and ignored: nothing applies collaboration-wide defaults yet.
   if (!c.privacy_defaults.empty()) {

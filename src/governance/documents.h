@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "attest/snp_policy.h"
 #include "base/status.h"
 #include "crypto/signature.h"
 #include "crypto/x509.h"
@@ -45,6 +46,9 @@ struct Contract {
   // Hex SHA-256 of the SubjectPublicKeyInfo of each platform key trusted for simulated
   // (INSECURE) evidence; `cleanroom runtime init-platform` prints it.
   std::vector<std::string> simulated_platform_keys;
+  // What key release requires of a report's platform and guest policy (contract "snpPolicy";
+  // required when evidence_kinds allows sev-snp, attest::SnpPolicy::ContractDefaults() else).
+  attest::SnpPolicy snp_policy = attest::SnpPolicy::ContractDefaults();
   Json privacy_defaults = Json::object();
 
   // nullptr when `member_id` is not a member.

@@ -1,15 +1,18 @@
 #include "governance/http_server.h"
 
+#include <arpa/inet.h>
 #include <httplib.h>
+#include <netinet/in.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <map>
 #include <mutex>
-#include <set>
+#include <thread>
 
 #include "base/logging.h"
 #include "crypto/hash.h"
@@ -18,26 +21,41 @@
 namespace cleanroom::governance {
 namespace {
 
+using Clock = std::chrono::steady_clock;
+constexpr int64_t kNoDeadline = INT64_MAX;
+
+int64_t NowMillis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch())
+      .count();
+}
+
+struct ConnectionInfo;
+
 // The open connections of a server: counted per peer address and in total for admission, and
 // listed so that Stop() can end kept-alive ones at once (cpp-httplib 0.11 would otherwise wait
-// out their keep-alive timeout).
+// out their keep-alive timeout) and the deadline watch can end those whose request is late.
 struct ConnectionRegistry {
   std::mutex mu;
-  std::set<int> fds;
+  std::map<int, ConnectionInfo*> open;  // by fd
   std::map<std::string, int> per_peer;
   int max_total = 0;
   int max_per_peer = 0;
+  int64_t request_deadline_ms = 0;
+  int64_t keep_alive_ms = 0;
   bool stopping = false;
+  std::condition_variable stopped;
 };
 
-// What the server keeps per TLS connection (SSL ex_data): its peer and the client's member id,
-// computed once.
+// What the server keeps per TLS connection (SSL ex_data): its peer, the client's member id
+// (computed once) and when the request being read must have arrived.
 struct ConnectionInfo {
   std::string peer;
   std::string member_id;
   bool member_id_known = false;
   int fd = -1;
   ConnectionRegistry* registry = nullptr;
+  // Steady-clock milliseconds; kNoDeadline while a handler runs and its response is written.
+  std::atomic<int64_t> deadline_ms{kNoDeadline};
 };
 
 // Runs in SSL_free, before cpp-httplib closes the socket: the fd is still ours to forget.
@@ -46,7 +64,7 @@ void FreeConnectionInfo(void*, void* ptr, CRYPTO_EX_DATA*, int, long, void*) {
   if (info == nullptr) return;
   {
     std::lock_guard<std::mutex> lock(info->registry->mu);
-    info->registry->fds.erase(info->fd);
+    info->registry->open.erase(info->fd);
     auto it = info->registry->per_peer.find(info->peer);
     if (it != info->registry->per_peer.end() && --it->second <= 0) {
       info->registry->per_peer.erase(it);
@@ -93,12 +111,13 @@ void AdmitConnection(const SSL* ssl, int where, int) {
   info->fd = SSL_get_fd(ssl);
   info->peer = PeerAddress(info->fd);
   info->registry = registry;
+  info->deadline_ms = NowMillis() + registry->request_deadline_ms;
   {
     std::lock_guard<std::mutex> lock(registry->mu);
     int& from_peer = registry->per_peer[info->peer];
     ++from_peer;
-    registry->fds.insert(info->fd);
-    if (registry->stopping || static_cast<int>(registry->fds.size()) > registry->max_total ||
+    registry->open[info->fd] = info;
+    if (registry->stopping || static_cast<int>(registry->open.size()) > registry->max_total ||
         from_peer > registry->max_per_peer) {
       ::shutdown(info->fd, SHUT_RDWR);
     }
@@ -106,10 +125,44 @@ void AdmitConnection(const SSL* ssl, int where, int) {
   SSL_set_ex_data(const_cast<SSL*>(ssl), index, info);
 }
 
+ConnectionInfo* InfoOf(const SSL* ssl) {
+  if (ssl == nullptr) return nullptr;
+  return static_cast<ConnectionInfo*>(SSL_get_ex_data(ssl, ConnectionInfoIndex()));
+}
+
+// A request is read in full once its handler runs: no deadline until its response is written.
+void RequestRead(const SSL* ssl) {
+  if (ConnectionInfo* info = InfoOf(ssl)) info->deadline_ms = kNoDeadline;
+}
+
+// After a response, the connection may wait keep-alive for its next request, which then has the
+// request deadline to arrive.
+void ResponseWritten(const SSL* ssl) {
+  ConnectionInfo* info = InfoOf(ssl);
+  if (info == nullptr) return;
+  info->deadline_ms =
+      NowMillis() + info->registry->keep_alive_ms + info->registry->request_deadline_ms;
+}
+
+// Until Stop: every quarter second, shuts down the connections whose request is past its
+// deadline (their blocked read returns and cpp-httplib closes them).
+void WatchDeadlines(ConnectionRegistry* registry) {
+  std::unique_lock<std::mutex> lock(registry->mu);
+  while (!registry->stopping) {
+    registry->stopped.wait_for(lock, std::chrono::milliseconds(250));
+    int64_t now = NowMillis();
+    for (auto& [fd, info] : registry->open) {
+      if (info->deadline_ms.load() < now) {
+        ::shutdown(fd, SHUT_RDWR);
+        info->deadline_ms = kNoDeadline;  // once is enough
+      }
+    }
+  }
+}
+
 // The member id of the connection's client certificate (empty when the client sent none).
 std::string ClientMemberId(const SSL* ssl) {
-  if (ssl == nullptr) return "";
-  auto* info = static_cast<ConnectionInfo*>(SSL_get_ex_data(ssl, ConnectionInfoIndex()));
+  ConnectionInfo* info = InfoOf(ssl);
   if (info == nullptr) return "";
   if (!info->member_id_known) {
     X509* peer = SSL_get0_peer_certificate(ssl);
@@ -137,6 +190,7 @@ std::string CertificateFingerprint(const void* x509) {
 struct HttpServer::Impl {
   Service* service = nullptr;
   ConnectionRegistry connections;
+  std::thread deadline_watch;
   std::unique_ptr<httplib::SSLServer> server;
   int listen_fd = -1;
   int port = 0;
@@ -148,13 +202,16 @@ HttpServer::~HttpServer() { Stop(); }
 Result<std::unique_ptr<HttpServer>> HttpServer::Bind(Service* service,
                                                      const HttpServerOptions& options) {
   if (options.threads < 1 || options.max_connections_per_peer < 1 ||
-      options.read_timeout_seconds < 1 || options.keep_alive_seconds < 1) {
+      options.read_timeout_seconds < 1 || options.keep_alive_seconds < 1 ||
+      options.request_deadline_seconds < 1) {
     return Status::InvalidArgument("connection bounds and timeouts must be at least 1");
   }
   auto impl = std::make_unique<Impl>();
   impl->service = service;
   impl->connections.max_total = options.threads;
   impl->connections.max_per_peer = options.max_connections_per_peer;
+  impl->connections.request_deadline_ms = int64_t{options.request_deadline_seconds} * 1000;
+  impl->connections.keep_alive_ms = int64_t{options.keep_alive_seconds} * 1000;
   ConnectionRegistry* registry = &impl->connections;
   const crypto::MemberIdentity& id = service->identity();
   bool tls_ok = true;
@@ -191,7 +248,10 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Bind(Service* service,
     ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
     raw->listen_fd = fd;
   });
+  server.set_logger(
+      [](const httplib::Request& req, const httplib::Response&) { ResponseWritten(req.ssl); });
   auto handler = [raw](const httplib::Request& req, httplib::Response& res) {
+    RequestRead(req.ssl);
     ApiResponse r = raw->service->Handle(req.method, req.path, req.body,
                                            ClientMemberId(req.ssl));
     res.status = r.http_status;
@@ -230,6 +290,7 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Bind(Service* service,
   // cpp-httplib listens with a backlog of 5; many clients connecting at once would see SYN
   // retries (a second each). Listening again on the same socket raises the backlog.
   if (impl->listen_fd >= 0) ::listen(impl->listen_fd, 1024);
+  impl->deadline_watch = std::thread(WatchDeadlines, registry);
   return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
 }
 
@@ -245,8 +306,10 @@ void HttpServer::Stop() {
   {
     std::lock_guard<std::mutex> lock(impl_->connections.mu);
     impl_->connections.stopping = true;
-    for (int fd : impl_->connections.fds) ::shutdown(fd, SHUT_RDWR);
+    for (auto& [fd, info] : impl_->connections.open) ::shutdown(fd, SHUT_RDWR);
   }
+  impl_->connections.stopped.notify_all();
+  if (impl_->deadline_watch.joinable()) impl_->deadline_watch.join();
   impl_->server->stop();
 }
 

@@ -21,13 +21,20 @@ struct HttpServerOptions {
   // keep_alive_seconds.
   int read_timeout_seconds = 10;
   int keep_alive_seconds = 15;
+  // The whole of a request (the TLS handshake for a connection's first, its request line,
+  // headers and body) must arrive within this many seconds, however steadily it trickles in;
+  // after a response, a kept-alive connection's next request has keep_alive_seconds more. A
+  // request past its deadline has its connection closed. The handler's own time (a key release,
+  // a ledger download) does not count.
+  int request_deadline_seconds = 30;
 };
 
 // Serves a Service over HTTPS (TLS 1.2+, the service certificate). Clients may present a TLS
 // client certificate; it is not chained to any CA (members' certificates are self-signed): the
 // TLS handshake proves the client holds its key, and the service then looks its SHA-256 up among
 // the members. Connections are admitted when their handshake starts, within the bounds of
-// HttpServerOptions (per peer and in total); idle and slow ones are closed by the read timeouts.
+// HttpServerOptions (per peer and in total); idle and slow ones are closed by the read timeouts
+// and the request deadline.
 // Thread-safe Stop.
 class HttpServer {
  public:

@@ -81,6 +81,7 @@ Result<attest::Policy> PolicyFor(const Contract& contract, const KeyReleaseReque
     CR_ASSIGN_OR_RETURN(Bytes k, HexDecode(hex));
     policy.simulated_platform_keys.push_back(std::move(k));
   }
+  policy.snp = contract.snp_policy;
   CR_ASSIGN_OR_RETURN(policy.expected_report_data,
                       attest::ReportDataForChallenge(request.public_key, request.run_id,
                                                      request.challenge));
@@ -113,6 +114,8 @@ bool SignedByTrustedPlatform(const attest::Verdict& verdict, const attest::Polic
   using attest::VerdictReason;
   switch (verdict.reason) {
     case VerdictReason::kDebugNotAllowed:
+    case VerdictReason::kMigrationAgentNotAllowed:
+    case VerdictReason::kSmtNotAllowed:
     case VerdictReason::kTcbTooLow:
     case VerdictReason::kVmplNotAllowed:
     case VerdictReason::kGuestSvnTooLow:

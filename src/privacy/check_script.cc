@@ -51,7 +51,9 @@ Status ApplyAllowedFields(const PolicyFile& policies, sql::Catalog& catalog) {
         restricted.columns.push_back(*col);
       }
     }
-    for (const auto& [column, cp] : p.columns) {
+    for (const auto& entry : p.columns) {
+      // A named reference, not a structured binding: clang before 16 cannot capture those.
+      const std::string& column = entry.first;
       bool present = std::any_of(restricted.columns.begin(), restricted.columns.end(),
                                  [&](const sql::Column& c) { return sql::ToLowerAscii(c.name) == column; });
       if (!present) {

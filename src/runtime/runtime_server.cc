@@ -151,9 +151,6 @@ RunResult RuntimeServer::ProcessRun(const std::string& run_id) {
   auto spec = prepare();
   Log("run " + run_id + ": " + std::to_string(keys.size()) + " dataset key(s) released (ledger seqno " +
       std::to_string(reply->seqno) + ")");
-  if (options_.pause_after_keys_ms > 0) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(options_.pause_after_keys_ms));
-  }
 
   RunOutcome outcome;
   Result<govwire::RunRecord> record = Status::Internal("unset");

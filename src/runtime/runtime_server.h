@@ -24,9 +24,6 @@ struct RuntimeServerOptions {
   int engine_threads = 0;  // 0: every core
   // One line per step of a run (picked up, keys released or refused, executed, reported).
   std::function<void(const std::string& line)> log;
-  // Testing only: sleep this long after the keys arrive, before executing (so a test can kill
-  // the runtime mid-run deterministically).
-  int pause_after_keys_ms = 0;
 };
 
 // What happened to one run in this runtime.

@@ -10,7 +10,9 @@ namespace {
 TEST(PolicyTest, DefaultsAreAProductionPolicy) {
   auto policy = Policy::FromJson("{}");
   ASSERT_TRUE(policy.ok());
-  EXPECT_FALSE(policy->allow_debug);
+  EXPECT_FALSE(policy->snp.allow_debug);
+  EXPECT_FALSE(policy->snp.allow_migration_agent);
+  EXPECT_TRUE(policy->snp.allow_smt);
   EXPECT_EQ(policy->allowed_kinds, std::set<EvidenceKind>{EvidenceKind::kSevSnp});
   EXPECT_FALSE(policy->allowed_measurements.has_value());
 }
@@ -19,6 +21,8 @@ TEST(PolicyTest, ReadsEveryFieldAndRoundTrips) {
   std::string text = R"({
     "allowed_kinds": ["sev-snp", "simulated"],
     "allow_debug": true,
+    "allow_migration_agent": true,
+    "allow_smt": false,
     "min_tcb": {"bootloader": 3, "tee": 0, "snp": 8, "microcode": 115},
     "allowed_vmpls": [0, 1],
     "min_guest_svn": 2,
@@ -32,12 +36,14 @@ TEST(PolicyTest, ReadsEveryFieldAndRoundTrips) {
   })";
   auto policy = Policy::FromJson(text);
   ASSERT_TRUE(policy.ok()) << policy.status().ToString();
-  EXPECT_TRUE(policy->allow_debug);
+  EXPECT_TRUE(policy->snp.allow_debug);
+  EXPECT_TRUE(policy->snp.allow_migration_agent);
+  EXPECT_FALSE(policy->snp.allow_smt);
   EXPECT_EQ(policy->allowed_kinds.size(), 2u);
-  EXPECT_EQ(policy->min_tcb->microcode, 115);
-  EXPECT_EQ(policy->allowed_vmpls->size(), 2u);
-  EXPECT_EQ(*policy->min_guest_svn, 2u);
-  EXPECT_EQ(policy->allowed_products->size(), 2u);
+  EXPECT_EQ(policy->snp.min_tcb->microcode, 115);
+  EXPECT_EQ(policy->snp.allowed_vmpls->size(), 2u);
+  EXPECT_EQ(policy->snp.min_guest_svn, 2u);
+  EXPECT_EQ(policy->snp.allowed_products->size(), 2u);
   EXPECT_EQ(policy->allowed_measurements->at(0).size(), 48u);
   EXPECT_EQ(policy->expected_report_data->size(), 64u);
   EXPECT_EQ(policy->simulated_platform_keys.size(), 1u);
@@ -47,11 +53,12 @@ TEST(PolicyTest, ReadsEveryFieldAndRoundTrips) {
 }
 
 TEST(PolicyTest, RejectsUnknownFieldsAndBadValues) {
-  for (const char* text : {"[]", "{", R"({"allow_debugg": true})", R"({"allow_debug": 1})",
-                           R"({"measurements": ["abcd"]})", R"({"report_data": "zz"})",
-                           R"({"allowed_vmpls": [4]})", R"({"allowed_vmpls": [-1]})",
-                           R"({"allowed_kinds": ["tdx"]})", R"({"allowed_products": ["Naples"]})",
-                           R"({"min_tcb": {"bl": 1}})", R"({"min_tcb": {"snp": 256}})"}) {
+  for (const char* text :
+       {"[]", "{", R"({"allow_debugg": true})", R"({"allow_debug": 1})", R"({"allow_smt": "no"})",
+        R"({"measurements": ["abcd"]})", R"({"report_data": "zz"})", R"({"allowed_vmpls": [4]})",
+        R"({"allowed_vmpls": [-1]})", R"({"allowed_kinds": ["tdx"]})",
+        R"({"allowed_products": ["Naples"]})", R"({"min_tcb": {"bl": 1}})",
+        R"({"min_tcb": {"snp": 256}})"}) {
     auto policy = Policy::FromJson(text);
     EXPECT_EQ(policy.status().code(), StatusCode::kInvalidArgument) << text;
   }

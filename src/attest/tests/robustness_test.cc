@@ -25,7 +25,7 @@ constexpr Case kCases[] = {
 TEST(RobustnessTest, TruncationsAndSingleByteMutationsAreRefused) {
   const std::time_t at = At("2025-06-01T00:00:00Z");
   Policy policy;
-  policy.allow_debug = true;
+  policy.snp.allow_debug = true;
   for (const Case& c : kCases) {
     Bytes report = ReadTestFile(c.report);
     auto certs = ReadCerts(c.vek);

@@ -68,7 +68,7 @@ TEST(SnpVerifierTest, GoSevGuestDebugReportRefusedByProductionPolicy) {
   ASSERT_TRUE(verdict.report.has_value());
 
   Policy debug_allowed;
-  debug_allowed.allow_debug = true;
+  debug_allowed.snp.allow_debug = true;
   verdict = VerifySnpReport(report, vcek, VekKind::kVcek, {}, debug_allowed, kIn2025);
   EXPECT_TRUE(verdict.valid()) << Reason(verdict) << ": " << verdict.message;
   EXPECT_EQ(verdict.signer, "VCEK");
@@ -89,7 +89,7 @@ TEST(SnpVerifierTest, GoSevGuestReportRefusedOutsideTheVcekValidity) {
   Bytes report = ReadTestFile("sev-snp/go-sev-guest/attestation.bin");
   Certificate vcek = Cert("sev-snp/go-sev-guest/vcek.testcer");
   Policy debug_allowed;
-  debug_allowed.allow_debug = true;
+  debug_allowed.snp.allow_debug = true;
   EXPECT_EQ(Reason(VerifySnpReport(report, vcek, VekKind::kVcek, {}, debug_allowed,
                                    At("2030-01-01T00:00:00Z"))),
             "cert_expired");
@@ -103,10 +103,13 @@ TEST(SnpVerifierTest, TrusteeVcekReportValidAndUpstreamVariantsRefused) {
   Bytes report = ReadTestFile("sev-snp/trustee/test-report.bin");
   Certificate vcek = Cert("sev-snp/trustee/test-vcek.der");
   Policy production;
-  Verdict verdict =
-      VerifySnpReport(report, vcek, VekKind::kVcek, {}, production, std::time(nullptr));
+  // A fixed date inside the VCEK's validity (2023-01-24 to 2030-01-24), not today's clock.
+  Verdict verdict = VerifySnpReport(report, vcek, VekKind::kVcek, {}, production, kIn2025);
   EXPECT_TRUE(verdict.valid()) << Reason(verdict) << ": " << verdict.message;
   EXPECT_EQ(verdict.product, AmdProduct::kMilan);
+  EXPECT_EQ(Reason(VerifySnpReport(report, vcek, VekKind::kVcek, {}, production,
+                                   At("2030-01-25T00:00:00Z"))),
+            "cert_expired");
 
   Bytes flipped_42 = report;
   flipped_42[42] ^= 0xFF;
@@ -147,10 +150,10 @@ TEST(SnpVerifierTest, TrusteeVcekReportPolicyChecks) {
                                     "7c23500644e0e692e6be917f9050d3d38c")};
   p.expected_report_data = *HexDecode(
       "ec6c52d7533cc2c4f45be7849cf112ab82b2009fe7bd43e71ed08c14400ad7e2" + std::string(64, '0'));
-  p.min_tcb = TcbVersion{3, 0, 8, 115, std::nullopt};
-  p.allowed_vmpls = std::vector<uint32_t>{0};
-  p.min_guest_svn = 4;
-  p.allowed_products = std::vector<AmdProduct>{AmdProduct::kMilan};
+  p.snp.min_tcb = TcbVersion{3, 0, 8, 115, std::nullopt};
+  p.snp.allowed_vmpls = std::vector<uint32_t>{0};
+  p.snp.min_guest_svn = 4;
+  p.snp.allowed_products = std::vector<AmdProduct>{AmdProduct::kMilan};
   EXPECT_EQ(verify(p), "valid");
 
   Policy q = p;
@@ -163,16 +166,16 @@ TEST(SnpVerifierTest, TrusteeVcekReportPolicyChecks) {
   (*q.expected_report_data)[63] ^= 1;
   EXPECT_EQ(verify(q), "report_data_mismatch");
   q = p;
-  q.min_tcb->microcode = 116;
+  q.snp.min_tcb->microcode = 116;
   EXPECT_EQ(verify(q), "tcb_too_low");
   q = p;
-  q.allowed_vmpls = std::vector<uint32_t>{1, 2};
+  q.snp.allowed_vmpls = std::vector<uint32_t>{1, 2};
   EXPECT_EQ(verify(q), "vmpl_not_allowed");
   q = p;
-  q.min_guest_svn = 5;
+  q.snp.min_guest_svn = 5;
   EXPECT_EQ(verify(q), "guest_svn_too_low");
   q = p;
-  q.allowed_products = std::vector<AmdProduct>{AmdProduct::kGenoa};
+  q.snp.allowed_products = std::vector<AmdProduct>{AmdProduct::kGenoa};
   EXPECT_EQ(verify(q), "product_not_allowed");
   q = p;
   q.allowed_kinds = {EvidenceKind::kSimulated};
@@ -194,7 +197,8 @@ TEST(SnpVerifierTest, VlekReportValidInsideItsWindowAndRefusedAfter) {
   EXPECT_EQ(Reason(verdict), "cert_expired");
   EXPECT_EQ(verdict.product, AmdProduct::kMilan);
   EXPECT_NE(verdict.message.find("VLEK"), std::string::npos) << verdict.message;
-  verdict = VerifySnpReport(report, vlek, VekKind::kVlek, {}, production, std::time(nullptr));
+  verdict =
+      VerifySnpReport(report, vlek, VekKind::kVlek, {}, production, At("2027-01-01T00:00:00Z"));
   EXPECT_EQ(Reason(verdict), "cert_expired");
 
   // With the trustee bundle (ASK + ARK + ASVK) as the chain, and with the VCEK-only chain.
@@ -212,7 +216,7 @@ TEST(SnpVerifierTest, VlekReportValidInsideItsWindowAndRefusedAfter) {
                       ReadCerts("sev-snp/trustee/genoa_ask_ark_asvk.pem"), production, kIn2025);
   EXPECT_EQ(Reason(verdict), "chain_invalid");
   Policy vmpl0;
-  vmpl0.allowed_vmpls = std::vector<uint32_t>{0};
+  vmpl0.snp.allowed_vmpls = std::vector<uint32_t>{0};
   EXPECT_EQ(Reason(VerifySnpReport(report, vlek, VekKind::kVlek, {}, vmpl0, kIn2025)),
             "vmpl_not_allowed");
 }

@@ -78,8 +78,15 @@ TEST(HpkeTest, Rfc9180AppendixAVectors) {
     }
     for (const json& e : v["encryptions"]) {
       uint64_t seq = e["sequence_number"];
-      sender->context.SetSequenceNumberForTesting(seq);
-      recipient->SetSequenceNumberForTesting(seq);
+      // The vectors skip sequence numbers (0, 1, 2, 4, ..., 255, 256): both sides advance the
+      // way the product does, one message at a time (no context can be set back or forward).
+      ASSERT_LE(sender->context.sequence_number(), seq);
+      while (sender->context.sequence_number() < seq) {
+        auto filler = sender->context.Seal({}, {});
+        ASSERT_TRUE(filler.ok()) << filler.status().ToString();
+        ASSERT_TRUE(recipient->Open({}, *filler).ok());
+      }
+      ASSERT_EQ(recipient->sequence_number(), seq);
       EXPECT_EQ(HexEncode(sender->context.CurrentNonce()), H(e, "nonce"));
       auto ct = sender->context.Seal(Hex(H(e, "aad")), Hex(H(e, "pt")));
       ASSERT_TRUE(ct.ok());

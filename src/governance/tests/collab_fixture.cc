@@ -32,6 +32,7 @@ void RunningCollaboration::SetUp() {
                                {{"provider", "analyst", "recipient"}, {"provider"}});
   contract["allowedMeasurements"] = {HexEncode(measurement_)};
   contract["simulatedPlatformKeys"] = {HexEncode(platform_->PublicKeySha256())};
+  AdjustContract(contract);
   ApiReply p = Write(*a_, "/v1/collab/proposals", "collab.propose",
                      {{"version", 1}, {"contract", contract}});
   ExpectOk(p);
@@ -111,7 +112,8 @@ Bytes RunningCollaboration::FetchChallenge(const std::string& run) {
 
 Json RunningCollaboration::KeyRequestBody(const std::string& run,
                                           std::optional<crypto::PrivateKey>* ephemeral,
-                                          std::optional<Bytes> challenge) {
+                                          std::optional<Bytes> challenge,
+                                          const std::function<void(attest::SnpReport&)>& edit) {
   constexpr auto kem = crypto::hpke::Kem::kX25519Sha256;
   auto key = crypto::hpke::GenerateKeyPair(kem);
   EXPECT_TRUE(key.ok());
@@ -125,7 +127,9 @@ Json RunningCollaboration::KeyRequestBody(const std::string& run,
   auto report_data = challenge->empty()
                          ? attest::ReportDataForPublicKey(*public_key, run)
                          : attest::ReportDataForChallenge(*public_key, run, *challenge);
-  auto evidence = attest::ProduceSimulatedEvidence(*platform_, measurement_, *report_data);
+  attest::SnpReport report = attest::DefaultSimulatedReport(measurement_, *report_data);
+  if (edit) edit(report);
+  auto evidence = attest::SignSimulatedReport(*platform_, report);
   EXPECT_TRUE(evidence.ok()) << evidence.status().ToString();
   if (ephemeral != nullptr) ephemeral->emplace(std::move(key).value());
   Json body = {{"run", run},

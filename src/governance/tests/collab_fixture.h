@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -24,6 +25,8 @@ namespace cleanroom::governance::testing {
 class RunningCollaboration : public ::testing::Test {
  protected:
   void SetUp() override;
+  // What a test adds to the contract before it is proposed (an SEV-SNP policy, ...).
+  virtual void AdjustContract(Json& /*contract*/) {}
 
   govwire::ApiReply Write(TestMember& m, const std::string& path, const std::string& type,
                          Json payload);
@@ -37,10 +40,13 @@ class RunningCollaboration : public ::testing::Test {
   std::string RequestRun();
   // A key request for `run`: a fresh X25519 key (returned in `ephemeral`) and simulated
   // evidence bound to it, the run and `challenge` (a fresh one from the service when not given;
-  // an empty one: the evidence binds only key and run, and the body carries no challenge).
+  // an empty one: the evidence binds only key and run, and the body carries no challenge);
+  // `edit`, when given, sets fields of the report (guest policy, VMPL, TCB, ...) before the
+  // platform key signs it.
   Json KeyRequestBody(const std::string& run,
                       std::optional<crypto::PrivateKey>* ephemeral = nullptr,
-                      std::optional<Bytes> challenge = std::nullopt);
+                      std::optional<Bytes> challenge = std::nullopt,
+                      const std::function<void(attest::SnpReport&)>& edit = nullptr);
   // GET /v1/runs/{run}/challenge, anonymously; empty when the service issues none.
   Bytes FetchChallenge(const std::string& run);
   // Moves the service's clock forward.

@@ -2,12 +2,13 @@
 // clients. Connections are bounded per peer and in total, each open one gets its own worker, and
 // idle ones are closed by the read timeouts.
 #include <arpa/inet.h>
+#include <fcntl.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <openssl/ssl.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <chrono>
 #include <thread>
@@ -112,6 +113,95 @@ TEST(HostileConnections, AnIdleConnectionIsClosedByTheReadTimeout) {
   ::close(fd);
   server->Stop();
   serving.join();
+}
+
+// A TLS connection that sends what it is told, byte by byte if need be (the server certificate
+// is not checked: the test attacks the server, it does not trust it).
+class RawTlsClient {
+ public:
+  explicit RawTlsClient(int port) {
+    ctx_ = SSL_CTX_new(TLS_client_method());
+    fd_ = IdleConnection("127.0.0.4", port);
+    if (ctx_ == nullptr || fd_ < 0) return;
+    ssl_ = SSL_new(ctx_);
+    SSL_set_fd(ssl_, fd_);
+    connected_ = SSL_connect(ssl_) == 1;
+    // From here reads must not wait: after the handshake the server may send session tickets,
+    // which make the socket readable without any application data.
+    ::fcntl(fd_, F_SETFL, ::fcntl(fd_, F_GETFL) | O_NONBLOCK);
+  }
+  ~RawTlsClient() {
+    if (ssl_ != nullptr) SSL_free(ssl_);
+    if (ctx_ != nullptr) SSL_CTX_free(ctx_);
+    if (fd_ >= 0) ::close(fd_);
+  }
+  bool connected() const { return connected_; }
+  bool Send(const std::string& bytes) {
+    return SSL_write(ssl_, bytes.data(), static_cast<int>(bytes.size())) ==
+           static_cast<int>(bytes.size());  // a few bytes: the socket buffer takes them
+  }
+  // Whether the server has closed the connection (EOF or reset); `answered` is set when it sent
+  // bytes (an HTTP response) instead.
+  bool Closed(bool* answered) {
+    pollfd p{fd_, POLLIN, 0};
+    if (SSL_pending(ssl_) == 0 && ::poll(&p, 1, 0) <= 0) return false;
+    char buffer[512];
+    int n = SSL_read(ssl_, buffer, sizeof(buffer));
+    if (n > 0) *answered = true;
+    if (n > 0) return false;
+    int error = SSL_get_error(ssl_, n);
+    return error != SSL_ERROR_WANT_READ && error != SSL_ERROR_WANT_WRITE;
+  }
+
+ private:
+  SSL_CTX* ctx_ = nullptr;
+  SSL* ssl_ = nullptr;
+  int fd_ = -1;
+  bool connected_ = false;
+};
+
+// Finding 3 (slow connections): a request that trickles in one byte at a time, each well within
+// the read timeout, is cut off at the request deadline, unanswered; a real client is served
+// all the while.
+TEST(HostileConnections, ARequestTricklingInIsCutOffAtItsDeadline) {
+  TempDir dir;
+  HttpServerOptions http;
+  http.read_timeout_seconds = 10;
+  http.request_deadline_seconds = 2;
+  auto server = TestServer::Start(dir.path(), http);
+  ASSERT_NE(server, nullptr);
+  auto member = NewMember(*server, "member");
+  ASSERT_TRUE(member && member->client);
+
+  // The real client is served once before the slow one starts (its kept-alive connection then
+  // waits between requests, as clients do).
+  auto first = member->client->Get("/v1/service");
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  RawTlsClient slow(Port(*server));
+  ASSERT_TRUE(slow.connected());
+  std::string body(600, '{');
+  ASSERT_TRUE(
+      slow.Send("POST /v1/collab/proposals HTTP/1.1\r\nHost: governance\r\n"
+                "Content-Type: application/cose\r\nContent-Length: " +
+                std::to_string(body.size()) + "\r\n\r\n"));
+  // One byte every 100 ms: the whole body would take a minute, each read waits 0.1 s.
+  bool closed = false, answered = false;
+  size_t sent = 0;
+  int served = 0;
+  for (; sent < body.size() && !closed; ++sent) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    closed = slow.Closed(&answered) || !slow.Send(body.substr(sent, 1));
+    if (sent % 10 == 0) {
+      auto reply = member->client->Get("/v1/service");
+      ASSERT_TRUE(reply.ok()) << reply.status().ToString();
+      EXPECT_EQ(reply->http_status, 200);
+      ++served;
+    }
+  }
+  EXPECT_TRUE(closed) << "the server read all " << sent << " bytes";
+  EXPECT_FALSE(answered) << "the incomplete request was answered";
+  EXPECT_LT(sent, body.size());
+  EXPECT_GT(served, 0);
 }
 
 TEST(HostileConnections, BoundsMustBePositive) {

@@ -24,6 +24,15 @@ TempDir::~TempDir() {
 
 std::unique_ptr<TestServer> TestServer::Start(const std::string& data_dir,
                                               std::function<int64_t()> clock) {
+  HttpServerOptions http;
+  http.threads = 512;
+  http.max_connections_per_peer = 64;
+  return Start(data_dir, http, std::move(clock));
+}
+
+std::unique_ptr<TestServer> TestServer::Start(const std::string& data_dir,
+                                              const HttpServerOptions& http,
+                                              std::function<int64_t()> clock) {
   std::string token;
   if (!std::filesystem::exists(data_dir + "/service/bootstrap.json")) {
     auto initialised = Service::Initialise(data_dir, {});
@@ -44,9 +53,6 @@ std::unique_ptr<TestServer> TestServer::Start(const std::string& data_dir,
   auto server = std::unique_ptr<TestServer>(new TestServer());
   server->bootstrap_token_ = token;
   server->service_ = std::move(service).value();
-  HttpServerOptions http;
-  http.threads = 512;
-  http.max_connections_per_peer = 64;
   auto bound = HttpServer::Bind(server->service_.get(), http);
   if (!bound.ok()) {
     ADD_FAILURE() << bound.status().ToString();

@@ -26,8 +26,11 @@ class TempDir {
 // The real service and HTTPS server on a free loopback port, in this process.
 class TestServer {
  public:
-  // `clock` (unix seconds) replaces the service's clock when set.
+  // 512 connections, 64 per peer. `clock` (unix seconds) replaces the service's clock when set.
   static std::unique_ptr<TestServer> Start(const std::string& data_dir,
+                                           std::function<int64_t()> clock = {});
+  static std::unique_ptr<TestServer> Start(const std::string& data_dir,
+                                           const HttpServerOptions& http,
                                            std::function<int64_t()> clock = {});
   ~TestServer();
   void Stop();

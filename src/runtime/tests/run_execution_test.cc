@@ -179,6 +179,39 @@ TEST_F(RunExecutionTest, TamperedCiphertextFailsWithDataLossAndNoOutput) {
   EXPECT_FALSE(fs::exists(dir_ / "storage" / ResultKeysKey("r2")));
 }
 
+// An attacker with write access to storage swaps the container for another one encrypted under
+// the same data key (an older or doctored version of the dataset: here band c grows past the
+// threshold). Every chunk authenticates, so only the contentHash the owner registered refuses it.
+TEST_F(RunExecutionTest, ContainerSwappedForAnotherUnderTheSameKeyIsRefused) {
+  std::string doctored = "hashed_email,age_band,ltv\n";
+  for (int i = 0; i < 100; ++i)
+    doctored += "x" + std::to_string(i) + ",c," + std::to_string(i) + "\n";
+  crypto::container::EncryptOptions options;
+  options.dataset_id = "customers";
+  auto swapped = crypto::container::EncryptBuffer(published_->key, options, AsBytes(doctored));
+  ASSERT_TRUE(swapped.ok()) << swapped.status().ToString();
+  // The swapped container is authentic under the key: it decrypts.
+  auto reader =
+      crypto::container::Reader::Open(crypto::container::MemoryInput(*swapped), published_->key);
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  auto plaintext = (*reader)->DecryptToBuffer();
+  ASSERT_TRUE(plaintext.ok()) << plaintext.status().ToString();
+  EXPECT_EQ(plaintext->size(), doctored.size());
+
+  std::string location = published_->document["location"];
+  ASSERT_TRUE(
+      WriteFileAtomic((dir_ / "storage" / location).string(), std::string(AsStringView(*swapped)))
+          .ok());
+  RunOutcome outcome = ExecuteRun(Spec("r9"), *storage_);
+  EXPECT_EQ(outcome.status.code(), StatusCode::kDataLoss) << outcome.status.ToString();
+  EXPECT_NE(outcome.status.message().find("contentHash"), std::string::npos)
+      << outcome.status.ToString();
+  EXPECT_EQ(outcome.record["state"], "failed");
+  EXPECT_FALSE(outcome.record.contains("outputHash"));
+  EXPECT_FALSE(fs::exists(dir_ / "storage" / ResultOutputKey("r9")));
+  EXPECT_FALSE(fs::exists(dir_ / "storage" / ResultKeysKey("r9")));
+}
+
 TEST_F(RunExecutionTest, PolicyViolationFailsWithoutOutput) {
   RunSpec spec = Spec("r3");
   spec.steps = {"SELECT hashed_email FROM customers"};

@@ -5,6 +5,7 @@
 // or key), a non-recipient, a tampered ciphertext and a runtime killed mid-run.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -76,6 +77,13 @@ class RuntimeE2e : public ::testing::Test {
       create.push_back("--evidence-kind");
       create.push_back(kind);
     }
+    if (std::find(setup.kinds.begin(), setup.kinds.end(), "sev-snp") != setup.kinds.end()) {
+      std::string snp_policy = dir_.path() + "/snp-policy.json";
+      ASSERT_TRUE(WriteFileAtomic(snp_policy, R"({"minTcb": {"bootloader": 3, "tee": 0,
+          "snp": 8, "microcode": 115}})")
+                      .ok());
+      create.insert(create.end(), {"--snp-policy", snp_policy});
+    }
     Run(create);
     for (const char* who : {"pub", "meas", "other"}) Run({"collab", "accept", "--identity", Id(who)});
 
@@ -132,9 +140,51 @@ class RuntimeE2e : public ::testing::Test {
   bool HasResultObjects(const std::string& run) {
     return std::filesystem::exists(dir_.path() + "/storage/results/" + run);
   }
+  // The pinned connection a runtime uses, opened once.
+  govwire::HttpsConnection& Https() {
+    if (https_ == nullptr) {
+      govwire::ConnectionOptions options;
+      EXPECT_TRUE(govwire::ParseServiceUrl(server_->url(), &options.host, &options.port).ok());
+      options.service_fingerprint = server_->fingerprint();
+      auto https = govwire::HttpsConnection::Connect(options);
+      EXPECT_TRUE(https.ok());
+      https_ = std::move(https).value();
+    }
+    return *https_;
+  }
+  // GET /v1/runs/{run}/challenge, as a runtime asks before it makes its evidence.
+  Bytes Challenge(const std::string& run) {
+    auto reply = Https().Request("GET", "/v1/runs/" + run + "/challenge", "", "");
+    EXPECT_TRUE(reply.ok());
+    if (!reply.ok()) return Bytes();
+    auto parsed = govwire::RunChallenge::FromJson(govwire::MakeApiReply(*reply).body);
+    EXPECT_TRUE(parsed.ok());
+    return parsed.ok() ? parsed->challenge : Bytes();
+  }
+  // A key request for `run` made in-process with the runtime library, as `runtime serve` makes
+  // it (this runtime's platform key and measurement, a fresh challenge unless one is given).
+  KeyRequest RuntimeKeyRequest(const std::string& run,
+                               std::optional<Bytes> challenge = std::nullopt) {
+    auto platform = attest::PlatformKey::Load(Id("platform"));
+    EXPECT_TRUE(platform.ok());
+    auto measurement = HexDecode(measurement_);
+    EXPECT_TRUE(measurement.ok());
+    if (!challenge) challenge = Challenge(run);
+    auto request = MakeSimulatedKeyRequest(run, *challenge, *platform, *measurement);
+    EXPECT_TRUE(request.ok()) << request.status().ToString();
+    return std::move(request).value();
+  }
+  // POST /v1/runs/{run}/keys with `body`, over the pinned connection a runtime uses.
+  govwire::ApiReply PostKeys(const std::string& run, const json& body) {
+    auto reply =
+        Https().Request("POST", "/v1/runs/" + run + "/keys", "application/json", body.dump());
+    EXPECT_TRUE(reply.ok());
+    return govwire::MakeApiReply(*reply);
+  }
 
   TempDir dir_;
   std::unique_ptr<ProcessServer> server_;
+  std::unique_ptr<govwire::HttpsConnection> https_;
   std::string platform_key_, measurement_, query_;
 };
 
@@ -251,31 +301,10 @@ TEST_F(RuntimeE2e, EvidenceBoundToAnotherRunOrKeyGetsNoKeys) {
   SetUpCollaboration({});
   std::string r1 = RequestRun(query_);
   std::string r2 = RequestRun(query_);
-  auto platform = attest::PlatformKey::Load(Id("platform"));
-  ASSERT_TRUE(platform.ok());
-  auto measurement = HexDecode(measurement_);
-  ASSERT_TRUE(measurement.ok());
-  govwire::ConnectionOptions options;
-  ASSERT_TRUE(govwire::ParseServiceUrl(server_->url(), &options.host, &options.port).ok());
-  options.service_fingerprint = server_->fingerprint();
-  auto https = govwire::HttpsConnection::Connect(options);
-  ASSERT_TRUE(https.ok());
-  auto challenge = [&](const std::string& run) {
-    auto reply = (*https)->Request("GET", "/v1/runs/" + run + "/challenge", "", "");
-    EXPECT_TRUE(reply.ok());
-    auto parsed = govwire::RunChallenge::FromJson(govwire::MakeApiReply(*reply).body);
-    EXPECT_TRUE(parsed.ok());
-    return parsed.ok() ? parsed->challenge : Bytes();
-  };
-  auto post = [&](const std::string& run, const json& body) {
-    auto reply = (*https)->Request("POST", "/v1/runs/" + run + "/keys", "application/json", body.dump());
-    EXPECT_TRUE(reply.ok());
-    return govwire::MakeApiReply(*reply);
-  };
+  auto post = [&](const std::string& run, const json& body) { return PostKeys(run, body); };
 
   // Evidence made for r2 (with r2's challenge), presented for r1.
-  auto for_r2 = MakeSimulatedKeyRequest(r2, challenge(r2), *platform, *measurement);
-  ASSERT_TRUE(for_r2.ok());
+  std::optional<KeyRequest> for_r2 = RuntimeKeyRequest(r2);
   json body = for_r2->ToJson();
   body["run"] = r1;
   auto reply = post(r1, body);
@@ -290,8 +319,7 @@ TEST_F(RuntimeE2e, EvidenceBoundToAnotherRunOrKeyGetsNoKeys) {
   EXPECT_NE(reply.error->message.find("report_data_mismatch"), std::string::npos);
 
   // Evidence for r1, but another public key than the one it binds.
-  auto for_r1 = MakeSimulatedKeyRequest(r1, challenge(r1), *platform, *measurement);
-  ASSERT_TRUE(for_r1.ok());
+  std::optional<KeyRequest> for_r1 = RuntimeKeyRequest(r1);
   body = for_r1->ToJson();
   body["publicKey"] = for_r2->ToJson()["publicKey"];
   reply = post(r1, body);
@@ -314,9 +342,7 @@ TEST_F(RuntimeE2e, EvidenceBoundToAnotherRunOrKeyGetsNoKeys) {
   EXPECT_EQ(RunView(r1)["state"], "running");
   // A second release for the same run is refused, here with the challenge already used (no new
   // one is issued for a running run).
-  auto again = MakeSimulatedKeyRequest(r1, for_r1->challenge, *platform, *measurement);
-  ASSERT_TRUE(again.ok());
-  reply = post(r1, again->ToJson());
+  reply = post(r1, RuntimeKeyRequest(r1, for_r1->challenge).ToJson());
   ASSERT_FALSE(reply.ok());
   EXPECT_EQ(reply.error->code, "FailedPrecondition");
 }
@@ -342,21 +368,16 @@ TEST_F(RuntimeE2e, TamperedCiphertextFailsTheRunWithDataLoss) {
   EXPECT_FALSE(std::filesystem::exists(dir_.path() + "/r.csv"));
 }
 
+// A runtime that dies once it holds the keys (killed mid-run) never reports: governance expires
+// the run as failed and nothing reaches the recipients. The test is that runtime: it obtains the
+// keys in-process through the runtime library, exactly as `runtime serve` does, then stops.
 TEST_F(RuntimeE2e, RuntimeKilledMidRunLeavesTheRunFailedAndNoOutput) {
   SetUpCollaboration({});
   std::string run = RequestRun(query_);
-  std::vector<std::string> args = RuntimeArgs(false);
-  args.insert(args.end(), {"--poll-ms", "100", "--pause-after-keys-ms", "60000"});
-  {
-    ChildProcess runtime(args, dir_.path() + "/runtime.log");
-    std::string state;
-    for (int i = 0; i < 100 && state != "running"; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      state = RunView(run).value("state", "");
-    }
-    ASSERT_EQ(state, "running");
-    runtime.Kill();
-  }
+  auto reply = PostKeys(run, RuntimeKeyRequest(run).ToJson());
+  ASSERT_TRUE(reply.ok()) << reply.error->message;
+  ASSERT_FALSE(reply.body["keys"].empty());
+  ASSERT_EQ(RunView(run).value("state", ""), "running");
   std::string state;
   json view;
   for (int i = 0; i < 100 && state != "failed"; ++i) {
