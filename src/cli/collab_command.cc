@@ -77,7 +77,7 @@ Result<Json> BuildContract(const ContractFlags& f) {
       {"privacyDefaults", Json::object()}};
   if (!f.snp_policy_file.empty()) {
     CR_ASSIGN_OR_RETURN(std::string text, ReadFileToString(f.snp_policy_file));
-    CR_ASSIGN_OR_RETURN(contract["snpPolicy"], governance::ParseJson(text, f.snp_policy_file));
+    CR_ASSIGN_OR_RETURN(contract["snpPolicy"], govwire::ParseJson(text, f.snp_policy_file));
   }
   return contract;
 }

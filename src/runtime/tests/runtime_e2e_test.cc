@@ -312,7 +312,7 @@ TEST_F(RuntimeE2e, EvidenceBoundToAnotherRunOrKeyGetsNoKeys) {
   EXPECT_EQ(reply.error->code, "EvidenceRefused");
   EXPECT_NE(reply.error->message.find("challenge_not_issued_for_this_run"), std::string::npos);
   // The same, sent with a challenge of r1 (which the evidence does not bind).
-  body["challenge"] = Base64Encode(challenge(r1));
+  body["challenge"] = Base64Encode(Challenge(r1));
   reply = post(r1, body);
   ASSERT_FALSE(reply.ok());
   EXPECT_EQ(reply.error->code, "EvidenceRefused");
