@@ -33,8 +33,7 @@ struct ContractFlags {
 // Builds the contract from --contract FILE, or from --name and the --member directories.
 Result<Json> BuildContract(const ContractFlags& f) {
   if (!f.contract_file.empty()) {
-    CR_ASSIGN_OR_RETURN(std::string text, ReadFileToString(f.contract_file));
-    return govwire::ParseJson(text, f.contract_file);
+    return govwire::ReadJsonFile(f.contract_file);
   }
   if (f.name.empty() || f.members.empty()) {
     return Status::InvalidArgument("give --contract FILE, or --name and one --member DIR:ROLES per member");
@@ -76,8 +75,7 @@ Result<Json> BuildContract(const ContractFlags& f) {
       {"simulatedPlatformKeys", f.platform_keys},
       {"privacyDefaults", Json::object()}};
   if (!f.snp_policy_file.empty()) {
-    CR_ASSIGN_OR_RETURN(std::string text, ReadFileToString(f.snp_policy_file));
-    CR_ASSIGN_OR_RETURN(contract["snpPolicy"], govwire::ParseJson(text, f.snp_policy_file));
+    CR_ASSIGN_OR_RETURN(contract["snpPolicy"], govwire::ReadJsonFile(f.snp_policy_file));
   }
   return contract;
 }

@@ -61,8 +61,7 @@ Result<std::string> HashFile(const std::string& path) {
 Result<Json> BuildDocument(const RegisterFlags& f) {
   Json doc = Json::object();
   if (!f.document_file.empty()) {
-    CR_ASSIGN_OR_RETURN(std::string text, ReadFileToString(f.document_file));
-    CR_ASSIGN_OR_RETURN(doc, govwire::ParseJson(text, f.document_file));
+    CR_ASSIGN_OR_RETURN(doc, govwire::ReadJsonFile(f.document_file));
   }
   if (!f.name.empty()) doc["name"] = f.name;
   if (!f.format.empty()) doc["format"] = f.format;
@@ -86,8 +85,7 @@ Result<Json> BuildDocument(const RegisterFlags& f) {
     doc["columnRoles"][r.substr(0, eq)] = r.substr(eq + 1);
   }
   if (!f.policy_file.empty()) {
-    CR_ASSIGN_OR_RETURN(std::string text, ReadFileToString(f.policy_file));
-    CR_ASSIGN_OR_RETURN(doc["policy"], govwire::ParseJson(text, f.policy_file));
+    CR_ASSIGN_OR_RETURN(doc["policy"], govwire::ReadJsonFile(f.policy_file));
   }
   if (!f.content_file.empty()) {
     CR_ASSIGN_OR_RETURN(doc["contentHash"], HashFile(f.content_file));

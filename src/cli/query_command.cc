@@ -44,8 +44,7 @@ Result<std::string> MemberId(const std::string& text) {
 Result<Json> BuildQuery(const ProposeFlags& f) {
   Json q = Json::object();
   if (!f.document_file.empty()) {
-    CR_ASSIGN_OR_RETURN(std::string text, ReadFileToString(f.document_file));
-    CR_ASSIGN_OR_RETURN(q, govwire::ParseJson(text, f.document_file));
+    CR_ASSIGN_OR_RETURN(q, govwire::ReadJsonFile(f.document_file));
   }
   if (!f.name.empty()) q["name"] = f.name;
   std::vector<std::string> steps = f.steps;

@@ -2,6 +2,9 @@
 
 #include <cstdio>
 
+#include "base/file.h"
+#include "govwire/json_reader.h"
+
 namespace cleanroom::govwire {
 
 void AddClientFlags(CLI::App* command, ClientFlags* flags) {
@@ -57,5 +60,10 @@ void PrintWriteResult(const Json& body) {
 }
 
 std::string ShortId(const std::string& member_id) { return member_id.substr(0, 12); }
+
+Result<Json> ReadJsonFile(const std::string& path) {
+  CR_ASSIGN_OR_RETURN(std::string text, ReadFileToString(path));
+  return ParseJson(text, path);
+}
 
 }  // namespace cleanroom::govwire

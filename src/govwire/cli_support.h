@@ -42,4 +42,7 @@ void PrintWriteResult(const Json& body);
 // The first 12 hex digits of a member id, for people.
 std::string ShortId(const std::string& member_id);
 
+// The JSON document in the file at `path` (bounded parsing; errors name the file, line and column).
+Result<Json> ReadJsonFile(const std::string& path);
+
 }  // namespace cleanroom::govwire
