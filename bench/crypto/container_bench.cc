@@ -20,8 +20,8 @@
 #include <vector>
 
 #include "base/file.h"
-#include "pattern_source.h"
 #include "crypto/container.h"
+#include "pattern_source.h"
 
 namespace cr = cleanroom;
 namespace container = cleanroom::crypto::container;
@@ -115,11 +115,11 @@ int main(int argc, char** argv) {
     options.hash_plaintext = run.hash;
     uint64_t pos = 0, written = 0;
     Timer timer;
-    auto summary = container::EncryptStream(*key, options, cr::bench::PatternSource(pattern, size, pos),
-                                            [&written](cr::ByteSpan d) {
-                                              written += d.size();
-                                              return cr::Status::OK();
-                                            });
+    auto summary = container::EncryptStream(
+        *key, options, cr::bench::PatternSource(pattern, size, pos), [&written](cr::ByteSpan d) {
+          written += d.size();
+          return cr::Status::OK();
+        });
     if (!summary.ok()) Die(summary.status());
     char name[64];
     std::snprintf(name, sizeof(name), "encrypt mem %4u KiB %s, %s", run.chunk >> 10,
@@ -220,11 +220,11 @@ int main(int argc, char** argv) {
     uint64_t pos = 0, small_size = std::min<uint64_t>(size, 256u << 20);
     cr::Bytes sealed;
     sealed.reserve(small_size + small_size / 1000 + 4096);
-    auto s = container::EncryptStream(*key, small, cr::bench::PatternSource(pattern, small_size, pos),
-                                      [&sealed](cr::ByteSpan d) {
-                                        sealed.insert(sealed.end(), d.begin(), d.end());
-                                        return cr::Status::OK();
-                                      });
+    auto s = container::EncryptStream(
+        *key, small, cr::bench::PatternSource(pattern, small_size, pos), [&sealed](cr::ByteSpan d) {
+          sealed.insert(sealed.end(), d.begin(), d.end());
+          return cr::Status::OK();
+        });
     if (!s.ok()) Die(s.status());
     auto reader = container::Reader::Open(container::MemoryInput(sealed), *key);
     if (!reader.ok()) Die(reader.status());

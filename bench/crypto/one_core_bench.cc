@@ -24,10 +24,10 @@
 #include <random>
 #include <string>
 
-#include "pattern_source.h"
 #include "crypto/container.h"
 #include "crypto/sha256_lanes.h"
 #include "crypto/sha256_tree.h"
+#include "pattern_source.h"
 
 namespace cr = cleanroom;
 namespace container = cleanroom::crypto::container;
@@ -93,8 +93,9 @@ int main(int argc, char** argv) {
     options.hash_container = whole;
     options.hash_kind = kind;
     uint64_t pos = 0;
-    auto summary = container::EncryptStream(*key, options, cr::bench::PatternSource(pattern, size, pos),
-                                            [](cr::ByteSpan) { return cr::Status::OK(); });
+    auto summary =
+        container::EncryptStream(*key, options, cr::bench::PatternSource(pattern, size, pos),
+                                 [](cr::ByteSpan) { return cr::Status::OK(); });
     if (!summary.ok()) Die(summary.status());
     return *summary;
   };
@@ -102,9 +103,11 @@ int main(int argc, char** argv) {
   const auto kTree = ContentHashKind::kSha256Tree;
   Case("encrypt, no hash", [&] { encrypt(false, false, kPlain); });
   Case("encrypt + plaintext SHA-256 (before)", [&] { encrypt(true, false, kPlain); });
-  Case("encrypt + plaintext sha256-tree-v1 (cleanroom encrypt)", [&] { encrypt(true, false, kTree); });
+  Case("encrypt + plaintext sha256-tree-v1 (cleanroom encrypt)",
+       [&] { encrypt(true, false, kTree); });
   Case("encrypt + container SHA-256 (before)", [&] { encrypt(false, true, kPlain); });
-  Case("encrypt + container sha256-tree-v1 (dataset publish)", [&] { encrypt(false, true, kTree); });
+  Case("encrypt + container sha256-tree-v1 (dataset publish)",
+       [&] { encrypt(false, true, kTree); });
   Case("encrypt + both sha256-tree-v1", [&] { encrypt(true, true, kTree); });
 
   // The container in memory, as the runtime maps it from storage.
@@ -118,8 +121,7 @@ int main(int argc, char** argv) {
     options.hash_kind = kTree;
     uint64_t pos = 0;
     auto summary = container::EncryptStream(
-        *key, options, cr::bench::PatternSource(pattern, size, pos),
-        [&sealed](cr::ByteSpan d) {
+        *key, options, cr::bench::PatternSource(pattern, size, pos), [&sealed](cr::ByteSpan d) {
           sealed.insert(sealed.end(), d.begin(), d.end());
           return cr::Status::OK();
         });

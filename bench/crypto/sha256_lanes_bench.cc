@@ -34,8 +34,8 @@ void Measure(const char* name, double gb, F&& work) {
     double cpu = ThreadCpuSeconds();
     work();
     best_cpu = std::min(best_cpu, ThreadCpuSeconds() - cpu);
-    best_wall = std::min(best_wall,
-                         std::chrono::duration<double>(std::chrono::steady_clock::now() - wall).count());
+    best_wall = std::min(
+        best_wall, std::chrono::duration<double>(std::chrono::steady_clock::now() - wall).count());
   }
   std::printf("%-36s %8.2f GB/cpu-s %8.2f GB/s wall\n", name, gb / best_cpu, gb / best_wall);
 }
@@ -48,7 +48,8 @@ int main(int argc, char** argv) {
   cpu_set_t set;
   CPU_ZERO(&set);
   CPU_SET(0, &set);
-  if (sched_setaffinity(0, sizeof(set), &set) != 0) std::fprintf(stderr, "could not pin to CPU 0\n");
+  if (sched_setaffinity(0, sizeof(set), &set) != 0)
+    std::fprintf(stderr, "could not pin to CPU 0\n");
   cr::Bytes data(mib << 20);
   std::mt19937_64 rng(1);
   for (size_t i = 0; i + 8 <= data.size(); i += 8) {
@@ -70,7 +71,8 @@ int main(int argc, char** argv) {
   });
   for (size_t lanes = 1; lanes <= cr::crypto::kSha256MaxLanes; ++lanes) {
     char name[64];
-    std::snprintf(name, sizeof(name), "SHA-NI, %zu interleaved lane%s", lanes, lanes > 1 ? "s" : "");
+    std::snprintf(name, sizeof(name), "SHA-NI, %zu interleaved lane%s", lanes,
+                  lanes > 1 ? "s" : "");
     Measure(name, gb, [&] { cr::crypto::Sha256Many(leaves, digests.data(), lanes); });
   }
   return 0;

@@ -132,7 +132,8 @@ Status BenchQuery(engine::Engine& engine, const std::string& queries_dir, const 
   // With BENCH_EMITTED_DIR set, the SQL our emitter produced is kept for inspection.
   if (const char* emitted_dir = std::getenv("BENCH_EMITTED_DIR")) {
     std::string emitted;
-    for (const sql::CompiledStatement& statement : compiled) emitted += statement.duckdb_sql + ";\n";
+    for (const sql::CompiledStatement& statement : compiled)
+      emitted += statement.duckdb_sql + ";\n";
     CR_RETURN_IF_ERROR(WriteFileAtomic(std::string(emitted_dir) + "/" + name + ".sql", emitted));
   }
   std::fflush(stdout);
@@ -215,8 +216,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: bench_cleanroom_inprocess DIR RUNS QUERIES_DIR NAME...\n");
     return 2;
   }
-  cleanroom::Status status = cleanroom::bench::Run(
-      argv[1], std::atoi(argv[2]), argv[3], std::vector<std::string>(argv + 4, argv + argc));
+  cleanroom::Status status = cleanroom::bench::Run(argv[1], std::atoi(argv[2]), argv[3],
+                                                   std::vector<std::string>(argv + 4, argv + argc));
   if (!status.ok()) {
     std::fprintf(stderr, "bench_cleanroom_inprocess: %s\n", status.ToString().c_str());
     return 1;

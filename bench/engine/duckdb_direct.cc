@@ -95,8 +95,8 @@ Status Convert(const std::string& dir) {
     std::string parquet = dir + "/" + table.name + ".parquet";
     std::string temp = parquet + ".tmp";
     std::string sql = "COPY (SELECT * FROM read_csv(" + Quote(csv) +
-                      ", header = true, auto_detect = false, columns = {" + columns +
-                      "})) TO " + Quote(temp) + " (FORMAT PARQUET)";
+                      ", header = true, auto_detect = false, columns = {" + columns + "})) TO " +
+                      Quote(temp) + " (FORMAT PARQUET)";
     auto start = std::chrono::steady_clock::now();
     CR_ASSIGN_OR_RETURN(uint64_t rows, db.Run(sql, "converting " + csv));
     (void)rows;
@@ -163,8 +163,8 @@ Status PrintDdl(const std::string& engine) {
     std::string columns;
     for (const auto& column : table.columns) {
       if (!columns.empty()) columns += ", ";
-      columns += column.name + " " +
-                 (engine == "sqlite" ? column.sqlite_type : column.postgres_type);
+      columns +=
+          column.name + " " + (engine == "sqlite" ? column.sqlite_type : column.postgres_type);
     }
     std::printf("DROP TABLE IF EXISTS %s;\nCREATE TABLE %s (%s);\n", table.name.c_str(),
                 table.name.c_str(), columns.c_str());

@@ -72,15 +72,17 @@ int main(int argc, char** argv) {
   double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
   std::sort(latencies_ms.begin(), latencies_ms.end());
   auto pct = [&](double p) {
-    return latencies_ms.empty() ? 0.0 : latencies_ms[static_cast<size_t>(p * (latencies_ms.size() - 1))];
+    return latencies_ms.empty() ? 0.0
+                                : latencies_ms[static_cast<size_t>(p * (latencies_ms.size() - 1))];
   };
   LedgerStats stats = (*ledger)->stats();
-  std::printf("ledger appends: %d clients, %.1f s: %.0f durable appends/s, p50 %.2f ms, p99 %.2f ms, "
-              "%.1f records per fsync, %llu tree heads, %llu failures\n",
-              clients, elapsed, latencies_ms.size() / elapsed, pct(0.50), pct(0.99),
-              stats.batches ? static_cast<double>(stats.records_written) / stats.batches : 0.0,
-              static_cast<unsigned long long>(stats.tree_heads),
-              static_cast<unsigned long long>(failures.load()));
+  std::printf(
+      "ledger appends: %d clients, %.1f s: %.0f durable appends/s, p50 %.2f ms, p99 %.2f ms, "
+      "%.1f records per fsync, %llu tree heads, %llu failures\n",
+      clients, elapsed, latencies_ms.size() / elapsed, pct(0.50), pct(0.99),
+      stats.batches ? static_cast<double>(stats.records_written) / stats.batches : 0.0,
+      static_cast<unsigned long long>(stats.tree_heads),
+      static_cast<unsigned long long>(failures.load()));
 
   // Receipts: proofs from the in-memory tree plus one read of the entry from disk.
   if (!(*ledger)->Sync().ok()) return 1;

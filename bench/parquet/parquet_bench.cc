@@ -13,6 +13,7 @@
 // with inputs copied into tables (ParquetInputs::kTables).
 // Usage: parquet_bench <work dir> [rows] [runs]
 #include <duckdb.h>
+#include <snappy-c.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -33,8 +34,6 @@
 #include "formats/parquet_reader.h"
 #include "formats/parquet_writer.h"
 #include "sql/frontend.h"
-
-#include <snappy-c.h>
 
 // DuckDB's bundled copy of Google's snappy, exported by libduckdb: used only by the "codec"
 // case below, to compare the decompressor Debian ships (libsnappy 1.1.9, which the reader uses)
@@ -116,10 +115,10 @@ bool CompareSnappy(const std::string& path, int runs) {
       best[which] = std::min(best[which], ProcessCpu() - cpu);
     }
   }
-  std::printf("snappy pages: %zu, %.1f MB out; Debian libsnappy %.3f s, DuckDB's bundled snappy "
-              "%.3f s (%.2fx), one thread, best of %d\n",
-              pages.size(), static_cast<double>(total) / 1e6, best[0], best[1],
-              best[0] / best[1], runs);
+  std::printf(
+      "snappy pages: %zu, %.1f MB out; Debian libsnappy %.3f s, DuckDB's bundled snappy "
+      "%.3f s (%.2fx), one thread, best of %d\n",
+      pages.size(), static_cast<double>(total) / 1e6, best[0], best[1], best[0] / best[1], runs);
   return true;
 }
 
@@ -330,8 +329,9 @@ int main(int argc, char** argv) {
               load[0], load[1], load[2]);
   std::printf("%-52s %8s %10s %8s %9s\n", "case", "duckdb", "cleanroom", "ratio", "cpu ratio");
   std::string prefix = dir + "/impressions_" + std::to_string(rows) + "_";
-  // For profiling: PARQUET_BENCH_ONLY=query|scan|engine|tables|shmviews|hugeviews|verify|image|codec runs that case alone, `runs` times, on
-  // the SNAPPY file (PARQUET_BENCH_CODEC picks another).
+  // For profiling:
+  // PARQUET_BENCH_ONLY=query|scan|engine|tables|shmviews|hugeviews|verify|image|codec runs that
+  // case alone, `runs` times, on the SNAPPY file (PARQUET_BENCH_CODEC picks another).
   if (const char* only = std::getenv("PARQUET_BENCH_ONLY")) {
     const char* codec = std::getenv("PARQUET_BENCH_CODEC");
     std::string path = prefix + (codec != nullptr ? codec : "snappy") + ".parquet";
@@ -375,8 +375,9 @@ int main(int argc, char** argv) {
           Status filled = formats::FillUncompressedImage(
               **reader, *plan, 2, std::span<uint8_t>(static_cast<uint8_t*>(map), mapped_size));
           ::munmap(map, mapped_size);
-          bool ok = Check(filled) &&
-                    DuckDb().Run(DuckDbQuery("read_parquet('/proc/self/fd/" + std::to_string(fd) + "')"));
+          bool ok =
+              Check(filled) &&
+              DuckDb().Run(DuckDbQuery("read_parquet('/proc/self/fd/" + std::to_string(fd) + "')"));
           ::close(fd);
           return ok;
         }

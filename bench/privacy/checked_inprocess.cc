@@ -58,7 +58,8 @@ Result<uint64_t> RunUnchecked(engine::Engine& engine, const std::string& text) {
 
 Result<uint64_t> RunCheckedOnce(engine::Engine& engine, const std::string& text,
                                 const privacy::PolicyFile& policies) {
-  CR_ASSIGN_OR_RETURN(privacy::CheckedProgram program, runtime::CompileChecked(engine, text, policies));
+  CR_ASSIGN_OR_RETURN(privacy::CheckedProgram program,
+                      runtime::CompileChecked(engine, text, policies));
   CR_ASSIGN_OR_RETURN(runtime::CheckedResult checked, runtime::RunChecked(engine, program));
   if (checked.result == nullptr) return Status::InvalidArgument("no final query");
   return Drain(*checked.result);
@@ -122,7 +123,8 @@ Status Run(const std::string& dir, int runs, const std::string& policy_file,
       for (int side = 0; side < 2; ++side) {
         bool checked_side = (run + side) % 2 == 1;
         auto start = Clock::now();
-        auto rows = checked_side ? RunCheckedOnce(*engine, text, policies) : RunUnchecked(*engine, text);
+        auto rows =
+            checked_side ? RunCheckedOnce(*engine, text, policies) : RunUnchecked(*engine, text);
         if (!rows.ok()) return rows.status().WithContext(name);
         (checked_side ? checked_ms : plain_ms).push_back(MillisSince(start));
         (checked_side ? checked_rows : plain_rows) = *rows;
@@ -144,8 +146,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: bench_privacy_checked DIR RUNS POLICY QUERIES_DIR NAME...\n");
     return 2;
   }
-  cleanroom::Status status = cleanroom::bench::Run(
-      argv[1], std::atoi(argv[2]), argv[3], argv[4], std::vector<std::string>(argv + 5, argv + argc));
+  cleanroom::Status status = cleanroom::bench::Run(argv[1], std::atoi(argv[2]), argv[3], argv[4],
+                                                   std::vector<std::string>(argv + 5, argv + argc));
   if (!status.ok()) {
     std::fprintf(stderr, "bench_privacy_checked: %s\n", status.ToString().c_str());
     return 1;

@@ -48,8 +48,11 @@ Json SignedWrite(Service& service, const crypto::MemberIdentity& m, const std::s
 void StoreKey(Service& service, const crypto::MemberIdentity& m, const std::string& collab,
               const std::string& dataset) {
   Bytes key(32, 0x42);
-  Json payload = {{"collaboration", collab}, {"dataset", dataset}, {"version", 1},
-                  {"keyId", dataset + "-key"}, {"keyCommitment", crypto::Sha256Hex(key)}};
+  Json payload = {{"collaboration", collab},
+                  {"dataset", dataset},
+                  {"version", 1},
+                  {"keyId", dataset + "-key"},
+                  {"keyCommitment", crypto::Sha256Hex(key)}};
   Json body = {{"request", Base64Encode(Sign(m, "dataset.secret", payload))},
                {"key", Base64Encode(key)}};
   ApiResponse r = service.Handle("POST", "/v1/datasets/" + dataset + "/secret", body.dump(), "");
@@ -59,7 +62,8 @@ void StoreKey(Service& service, const crypto::MemberIdentity& m, const std::stri
 Json Dataset(const std::string& name) {
   return {{"name", name},
           {"format", "parquet"},
-          {"schema", {{{"name", "email"}, {"type", "string"}}, {{"name", "segment"}, {"type", "string"}}}},
+          {"schema",
+           {{{"name", "email"}, {"type", "string"}}, {{"name", "segment"}, {"type", "string"}}}},
           {"allowedFields", {"email", "segment"}},
           {"columnRoles", {{"email", "privacy_unit"}}},
           {"policy", {{"minRowCount", 100}}},
@@ -86,15 +90,19 @@ FuzzWorld* Build() {
   Check(opened.ok(), "open");
   static std::unique_ptr<Service> service = std::move(opened).value();
   Json members = Json::array();
-  members.push_back(govwire::ContractMember(a.public_identity, {"provider", "analyst", "recipient"}).value());
+  members.push_back(
+      govwire::ContractMember(a.public_identity, {"provider", "analyst", "recipient"}).value());
   members.push_back(govwire::ContractMember(b.public_identity, {"provider"}).value());
-  Json contract = {{"name", "fuzz"}, {"members", members}, {"evidenceKinds", {"simulated"}},
+  Json contract = {{"name", "fuzz"},
+                   {"members", members},
+                   {"evidenceKinds", {"simulated"}},
                    {"allowedMeasurements", {std::string(96, 'a')}}};
   Json proposed = SignedWrite(*service, a, "/v1/collab/proposals", "collab.propose",
                               {{"version", 1}, {"contract", contract}});
   std::string collab = proposed["result"]["collaboration"];
   SignedWrite(*service, b, "/v1/collab/votes", "collab.accept",
-              {{"collaboration", collab}, {"version", 1},
+              {{"collaboration", collab},
+               {"version", 1},
                {"contractHash", proposed["result"]["contractHash"]}});
   SignedWrite(*service, a, "/v1/datasets", "dataset.register",
               {{"collaboration", collab}, {"dataset", Dataset("customers")}});
@@ -102,12 +110,13 @@ FuzzWorld* Build() {
               {{"collaboration", collab}, {"dataset", Dataset("impressions")}});
   StoreKey(*service, a, collab, "customers");
   StoreKey(*service, b, collab, "impressions");
-  Json query = {{"name", "q"},
-                {"steps", {"SELECT COUNT(*) FROM impressions i JOIN customers c ON i.email = c.email"}},
-                {"guards", {{"minGroupUnits", 10}}},
-                {"outputFormat", "csv"},
-                {"recipients", {a.member_id()}},
-                {"runners", {a.member_id()}}};
+  Json query = {
+      {"name", "q"},
+      {"steps", {"SELECT COUNT(*) FROM impressions i JOIN customers c ON i.email = c.email"}},
+      {"guards", {{"minGroupUnits", 10}}},
+      {"outputFormat", "csv"},
+      {"recipients", {a.member_id()}},
+      {"runners", {a.member_id()}}};
   Json q = SignedWrite(*service, a, "/v1/queries", "query.propose",
                        {{"collaboration", collab}, {"query", query}});
   std::string hash = q["result"]["queryHash"];

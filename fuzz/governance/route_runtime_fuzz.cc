@@ -8,8 +8,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   uint64_t before = world.service->ledger().last_seqno();
   const char* runs[] = {"r1", "r2", "r999999", "x"};
-  std::string path = std::string("/v1/runs/") + runs[data[0] & 3] +
-                     ((data[0] & 4) ? "/report" : "/keys");
+  std::string path =
+      std::string("/v1/runs/") + runs[data[0] & 3] + ((data[0] & 4) ? "/report" : "/keys");
   std::string_view body(reinterpret_cast<const char*>(data + 1), size - 1);
   world.service->Handle("POST", path, body, "");
   // Evidence that verifies cannot come from mutation (no platform key is trusted but none is

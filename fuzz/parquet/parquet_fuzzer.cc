@@ -2,8 +2,8 @@
 // write the validated image (parquet_image.h), whole and of its first field, uncompressed and in
 // place, and read every row group. Any input must end in a value or a Status; an image is written
 // exactly when verification of what it holds passes, and it verifies.
-#include <cstddef>
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <utility>

@@ -17,7 +17,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                        {"c", DataType::Decimal(10, 2)},
                        {"d", DataType::Of(TypeId::kDate)}},
                       false});
-    catalog.PutTable({"u", {{"a", DataType::Of(TypeId::kBigInt)}, {"e", DataType::Of(TypeId::kDouble)}}, false});
+    catalog.PutTable(
+        {"u", {{"a", DataType::Of(TypeId::kBigInt)}, {"e", DataType::Of(TypeId::kDouble)}}, false});
     cleanroom::sql::CompileOptions options;
     options.dialect = dialect;
     auto compiled = cleanroom::sql::CompileScript(text, catalog, options);

@@ -36,7 +36,9 @@ class [[nodiscard]] Status {
   Status(StatusCode code, std::string message) : code_(code), message_(std::move(message)) {}
 
   static Status OK() { return Status(); }
-  static Status InvalidArgument(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
+  static Status InvalidArgument(std::string m) {
+    return {StatusCode::kInvalidArgument, std::move(m)};
+  }
   static Status NotFound(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
   static Status AlreadyExists(std::string m) { return {StatusCode::kAlreadyExists, std::move(m)}; }
   static Status PermissionDenied(std::string m) {
@@ -82,7 +84,7 @@ inline bool operator==(const Status& a, const Status& b) {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : data_(std::move(value)) {}  // NOLINT: implicit by design.
+  Result(T value) : data_(std::move(value)) {}        // NOLINT: implicit by design.
   Result(Status status) : data_(std::move(status)) {  // NOLINT: implicit by design.
     // An OK status carries no value: that is a programmer error, turned into Internal.
     if (std::get<Status>(data_).ok()) data_ = Status::Internal("Result built from an OK status");
@@ -114,10 +116,10 @@ class [[nodiscard]] Result {
 #define CR_CONCAT(a, b) CR_CONCAT_INNER(a, b)
 
 // Returns from the enclosing function when `expr` (a Status) is not OK.
-#define CR_RETURN_IF_ERROR(expr)                       \
-  do {                                                 \
-    ::cleanroom::Status cr_status_ = (expr);           \
-    if (!cr_status_.ok()) return cr_status_;           \
+#define CR_RETURN_IF_ERROR(expr)             \
+  do {                                       \
+    ::cleanroom::Status cr_status_ = (expr); \
+    if (!cr_status_.ok()) return cr_status_; \
   } while (0)
 
 // `lhs` = value of `rexpr` (a Result<T>), or returns its Status from the enclosing function.

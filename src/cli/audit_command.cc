@@ -44,7 +44,8 @@ int RunVerify(const VerifyArgs& args) {
     auto text = ReadFileToString(args.trusted_head);
     if (!text.ok()) return ReportError(text.status());
     auto head = ledger::TreeHeadFromJson(*text);
-    if (!head.ok()) return ReportError(head.status().WithContext("--trusted-head " + args.trusted_head));
+    if (!head.ok())
+      return ReportError(head.status().WithContext("--trusted-head " + args.trusted_head));
     options.trusted_head = *head;
   }
   if (!args.service_cert.empty()) {
@@ -67,8 +68,8 @@ int RunVerify(const VerifyArgs& args) {
   }
   std::printf("ledger OK: %" PRIu64 " entries checked in %" PRIu64 " segment(s)\n",
               report.entries_checked, report.segments);
-  std::printf("  %" PRIu64 " requests, %" PRIu64 " member signatures verified%s\n",
-              report.requests, report.member_signatures_checked,
+  std::printf("  %" PRIu64 " requests, %" PRIu64 " member signatures verified%s\n", report.requests,
+              report.member_signatures_checked,
               args.skip_member_signatures ? " (member signatures skipped)" : "");
   std::printf("  %" PRIu64 " signed tree heads verified%s\n", report.tree_heads_checked,
               args.service_cert.empty() ? " (service certificate taken from the ledger)"
@@ -130,10 +131,12 @@ void SetupAudit(CLI::App& root, ExitCode& exit_code) {
 
   auto verify_args = std::make_shared<VerifyArgs>();
   CLI::App* verify = audit->add_subcommand(
-      "verify", "Verify a ledger offline: checksums, Merkle tree, signed tree heads, signatures, "
-                "replayed requests");
-  verify->add_option("--ledger", verify_args->ledger,
-                     "A ledger directory, one segment, or a downloaded ledger file")
+      "verify",
+      "Verify a ledger offline: checksums, Merkle tree, signed tree heads, signatures, "
+      "replayed requests");
+  verify
+      ->add_option("--ledger", verify_args->ledger,
+                   "A ledger directory, one segment, or a downloaded ledger file")
       ->required();
   verify->add_option("--service-cert", verify_args->service_cert,
                      "Require the ledger to be signed by this service certificate (PEM or DER)");
@@ -153,8 +156,9 @@ void SetupAudit(CLI::App& root, ExitCode& exit_code) {
       "verify-receipt", "Verify a receipt offline with only the service certificate");
   verify_receipt->add_option("receipt", receipt_args->receipt, "The receipt file (JSON)")
       ->required();
-  verify_receipt->add_option("--service-cert", receipt_args->service_cert,
-                             "The service certificate (PEM or DER)")
+  verify_receipt
+      ->add_option("--service-cert", receipt_args->service_cert,
+                   "The service certificate (PEM or DER)")
       ->required();
   verify_receipt->callback(
       [receipt_args, &exit_code] { exit_code.value = RunVerifyReceipt(*receipt_args); });

@@ -36,10 +36,11 @@ void PrintHead(const char* what, const Json& head) {
 void PrintTimeline(const Json& audit, const MemberNames& names) {
   bool verified = audit.value("verified", false);
   if (verified) {
-    std::printf("ledger verified: %llu entries, %llu member signatures, %llu signed tree heads\n",
-                static_cast<unsigned long long>(audit.value("entries", uint64_t{0})),
-                static_cast<unsigned long long>(audit.value("memberSignaturesVerified", uint64_t{0})),
-                static_cast<unsigned long long>(audit.value("treeHeadsVerified", uint64_t{0})));
+    std::printf(
+        "ledger verified: %llu entries, %llu member signatures, %llu signed tree heads\n",
+        static_cast<unsigned long long>(audit.value("entries", uint64_t{0})),
+        static_cast<unsigned long long>(audit.value("memberSignaturesVerified", uint64_t{0})),
+        static_cast<unsigned long long>(audit.value("treeHeadsVerified", uint64_t{0})));
   } else {
     std::printf("LEDGER DOES NOT VERIFY: %s\n", audit.value("verifyError", "").c_str());
   }
@@ -51,13 +52,14 @@ void PrintTimeline(const Json& audit, const MemberNames& names) {
                             : "the ledger does NOT extend the tree head seen before");
   }
   for (const Json& item : audit["timeline"]) {
-    std::string who = item.contains("signer") ? (item["signer"].get<std::string>().empty()
-                                                     ? std::string("service")
-                                                     : names.Of(item["signer"]))
-                                              : std::string("service");
+    std::string who = item.contains("signer")
+                          ? (item["signer"].get<std::string>().empty() ? std::string("service")
+                                                                       : names.Of(item["signer"]))
+                          : std::string("service");
     std::string what = item.value("type", item.value("kind", std::string("?")));
     std::string outcome = item.value("outcome", "");
-    if (item.contains("refusalCode")) outcome += " (" + item["refusalCode"].get<std::string>() + ")";
+    if (item.contains("refusalCode"))
+      outcome += " (" + item["refusalCode"].get<std::string>() + ")";
     std::string signature;
     if (item.contains("signer") && !item["signer"].get<std::string>().empty()) {
       signature = verified ? ", signature verified" : ", signature NOT verified";
@@ -88,8 +90,9 @@ void SetupAuditLog(CLI::App& root, ExitCode& exit_code) {
   CLI::App* audit = CommandGroup(root, "audit", "Download and verify the governance ledger");
   auto flags = std::make_shared<govwire::ClientFlags>();
   CLI::App* log = audit->add_subcommand(
-      "log", "The ledger as a timeline: who did what and when (UTC), verified against the tree "
-             "head this member saw before");
+      "log",
+      "The ledger as a timeline: who did what and when (UTC), verified against the tree "
+      "head this member saw before");
   govwire::AddClientFlags(log, flags.get());
   log->callback([flags, &exit_code] {
     Status st = AuditLog(*flags);

@@ -1,10 +1,10 @@
 // `cleanroom audit download|receipt`: fetch the ledger and receipts from the governance service
 // (`audit verify` and `audit verify-receipt` check them offline).
+#include <sys/stat.h>
+
 #include <cstdio>
 #include <memory>
 #include <string>
-
-#include <sys/stat.h>
 
 #include "base/file.h"
 #include "cli/command_registry.h"
@@ -44,15 +44,16 @@ Status CheckAgainstKeptHead(const std::string& ledger_file, const std::string& i
   ledger::VerifyReport report;
   Status verified = ledger::VerifyLedger(ledger_file, options, &report);
   if (!verified.ok()) {
-    return verified.WithContext("the downloaded ledger does not verify against the tree head "
-                                "kept in " + head_file);
+    return verified.WithContext(
+        "the downloaded ledger does not verify against the tree head "
+        "kept in " +
+        head_file);
   }
   if (!report.last_tree_head) return Status::OK();
   CR_RETURN_IF_ERROR(WriteFileAtomic(head_file, ledger::TreeHeadToJson(*report.last_tree_head)));
   std::printf("verified%s; kept its last tree head (%llu entries) in %s\n",
               options.trusted_head ? ", extends the tree head seen before" : "",
-              static_cast<unsigned long long>(report.last_tree_head->tree_size),
-              head_file.c_str());
+              static_cast<unsigned long long>(report.last_tree_head->tree_size), head_file.c_str());
   return Status::OK();
 }
 
@@ -78,12 +79,12 @@ Status Receipt(const DownloadFlags& f) {
   CR_RETURN_IF_ERROR(reply.ToStatus());
   CR_RETURN_IF_ERROR(WriteFileAtomic(f.out, reply.body.dump(2) + "\n"));
   auto receipt = ledger::Receipt::FromJson(reply.body.dump());
-  std::string when = receipt.ok() ? " (in the tree head signed " +
-                                        UtcTime(receipt->tree_head.time_us) + ")"
-                                  : "";
-  std::printf("wrote the receipt of entry %llu%s to %s; check it with `cleanroom audit "
-              "verify-receipt`\n",
-              static_cast<unsigned long long>(f.seqno), when.c_str(), f.out.c_str());
+  std::string when =
+      receipt.ok() ? " (in the tree head signed " + UtcTime(receipt->tree_head.time_us) + ")" : "";
+  std::printf(
+      "wrote the receipt of entry %llu%s to %s; check it with `cleanroom audit "
+      "verify-receipt`\n",
+      static_cast<unsigned long long>(f.seqno), when.c_str(), f.out.c_str());
   return Status::OK();
 }
 
@@ -93,8 +94,9 @@ void SetupAuditRemote(CLI::App& root, ExitCode& exit_code) {
 
   auto dl = std::make_shared<DownloadFlags>();
   CLI::App* d = audit->add_subcommand(
-      "download", "Download the whole ledger as one file; it must extend the last tree head this "
-                  "member saw (kept in its identity directory as tree-head.json)");
+      "download",
+      "Download the whole ledger as one file; it must extend the last tree head this "
+      "member saw (kept in its identity directory as tree-head.json)");
   govwire::AddClientFlags(d, &dl->client);
   d->add_option("--out", dl->out, "The file to write")->required();
   d->callback([dl, report] { report(Download(*dl)); });

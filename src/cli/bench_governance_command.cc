@@ -20,15 +20,15 @@
 
 #include "cli/command_registry.h"
 #include "crypto/identity.h"
-#include "govwire/governance_client.h"
 #include "governance/service.h"
+#include "govwire/governance_client.h"
 
 namespace cleanroom::cli {
 namespace {
 
-using govwire::Json;
 using govwire::ApiReply;
 using govwire::GovernanceClient;
+using govwire::Json;
 using Clock = std::chrono::steady_clock;
 
 struct BenchFlags {
@@ -139,12 +139,14 @@ Status RunBench(const BenchFlags& f) {
   // The collaboration: every member a provider with one dataset.
   std::vector<crypto::MemberIdentity> members;
   for (int i = 0; i < f.members; ++i) {
-    CR_ASSIGN_OR_RETURN(crypto::MemberIdentity id, crypto::GenerateIdentity("member" + std::to_string(i)));
+    CR_ASSIGN_OR_RETURN(crypto::MemberIdentity id,
+                        crypto::GenerateIdentity("member" + std::to_string(i)));
     members.push_back(std::move(id));
   }
   Json list = Json::array();
   for (const auto& m : members) {
-    CR_ASSIGN_OR_RETURN(Json entry, govwire::ContractMember(m.public_identity, {"provider", "analyst"}));
+    CR_ASSIGN_OR_RETURN(Json entry,
+                        govwire::ContractMember(m.public_identity, {"provider", "analyst"}));
     list.push_back(entry);
   }
   Json contract = {{"name", "bench"}, {"members", list}, {"evidenceKinds", {"simulated"}}};
@@ -163,11 +165,17 @@ Status RunBench(const BenchFlags& f) {
                                              {{"version", 1}, {"contractHash", hash}})));
   }
   for (size_t i = 0; i < setup.size(); ++i) {
-    Json schema = Json::array({{{"name", "id"}, {"type", "string"}}, {{"name", "v"}, {"type", "bigint"}}});
-    Json doc = {{"name", "d" + std::to_string(i)}, {"format", "parquet"}, {"schema", schema},
-                {"allowedFields", {"id", "v"}}, {"location", "file:///bench"},
-                {"contentHash", std::string(64, '0')}, {"keyId", "k"}};
-    CR_RETURN_IF_ERROR(Check(setup[i]->Write("/v1/datasets", "dataset.register", {{"dataset", doc}})));
+    Json schema =
+        Json::array({{{"name", "id"}, {"type", "string"}}, {{"name", "v"}, {"type", "bigint"}}});
+    Json doc = {{"name", "d" + std::to_string(i)},
+                {"format", "parquet"},
+                {"schema", schema},
+                {"allowedFields", {"id", "v"}},
+                {"location", "file:///bench"},
+                {"contentHash", std::string(64, '0')},
+                {"keyId", "k"}};
+    CR_RETURN_IF_ERROR(
+        Check(setup[i]->Write("/v1/datasets", "dataset.register", {{"dataset", doc}})));
   }
   CR_ASSIGN_OR_RETURN(std::string collaboration, setup[0]->CollaborationId());
   setup.clear();
@@ -264,11 +272,15 @@ void SetupBenchGovernance(CLI::App& root, ExitCode& exit_code) {
   auto f = std::make_shared<BenchFlags>();
   CLI::App* cmd = bench->add_subcommand(
       "governance", "Signed writes and authenticated reads against a real governance service");
-  cmd->add_option("--clients", f->clients, "Concurrent clients (kept-alive connections)")->capture_default_str();
-  cmd->add_option("--seconds", f->seconds, "Length of each phase (writes, then reads)")->capture_default_str();
-  cmd->add_option("--members", f->members, "Members of the bench collaboration")->capture_default_str();
+  cmd->add_option("--clients", f->clients, "Concurrent clients (kept-alive connections)")
+      ->capture_default_str();
+  cmd->add_option("--seconds", f->seconds, "Length of each phase (writes, then reads)")
+      ->capture_default_str();
+  cmd->add_option("--members", f->members, "Members of the bench collaboration")
+      ->capture_default_str();
   cmd->add_option("--presign-rate", f->presign_per_second,
-                  "Writes signed ahead per second of the write phase")->capture_default_str();
+                  "Writes signed ahead per second of the write phase")
+      ->capture_default_str();
   cmd->add_option("--data-dir", f->data_dir, "The service's data dir (default: a temporary one)");
   cmd->callback([f, &exit_code] {
     Status st = RunBench(*f);

@@ -13,9 +13,9 @@
 namespace cleanroom::cli {
 namespace {
 
-using govwire::Json;
 using govwire::ApiReply;
 using govwire::ClientFlags;
+using govwire::Json;
 using govwire::ShortId;
 
 struct ContractFlags {
@@ -36,7 +36,8 @@ Result<Json> BuildContract(const ContractFlags& f) {
     return govwire::ReadJsonFile(f.contract_file);
   }
   if (f.name.empty() || f.members.empty()) {
-    return Status::InvalidArgument("give --contract FILE, or --name and one --member DIR:ROLES per member");
+    return Status::InvalidArgument(
+        "give --contract FILE, or --name and one --member DIR:ROLES per member");
   }
   Json members = Json::array();
   for (const std::string& spec : f.members) {
@@ -87,25 +88,29 @@ void PrintCollaboration(const Json& c) {
   }
   std::printf("collaboration %s (%s)\nstate %s", c.value("id", "").c_str(),
               c.value("name", "").c_str(), c.value("state", "").c_str());
-  if (c["activeVersion"].is_number()) std::printf(", active version %d", c["activeVersion"].get<int>());
+  if (c["activeVersion"].is_number())
+    std::printf(", active version %d", c["activeVersion"].get<int>());
   std::printf("\n");
   for (const auto& m : c["stoppedBy"]) std::printf("stopped by %s\n", ShortId(m).c_str());
   for (const auto& v : c["versions"]) {
     std::printf("version %d: %s, hash %s\n", v["version"].get<int>(),
-                v["state"].get<std::string>().c_str(), v["contractHash"].get<std::string>().c_str());
+                v["state"].get<std::string>().c_str(),
+                v["contractHash"].get<std::string>().c_str());
     for (const auto& m : v["members"]) {
       std::string id = m["id"];
-      std::string vote = v["votes"].contains(id) ? v["votes"][id]["vote"].get<std::string>() : "pending";
+      std::string vote =
+          v["votes"].contains(id) ? v["votes"][id]["vote"].get<std::string>() : "pending";
       std::string roles;
       for (const auto& r : m["roles"]) roles += (roles.empty() ? "" : ",") + r.get<std::string>();
-      std::printf("  %s %-20s %-28s %s\n", ShortId(id).c_str(), m["displayName"].get<std::string>().c_str(),
-                  roles.c_str(), vote.c_str());
+      std::printf("  %s %-20s %-28s %s\n", ShortId(id).c_str(),
+                  m["displayName"].get<std::string>().c_str(), roles.c_str(), vote.c_str());
     }
   }
   // What the contract in force (else the latest proposed) lets see the data.
   const Json& versions = c["versions"];
   if (versions.empty()) return;
-  size_t index = c["activeVersion"].is_number() ? c["activeVersion"].get<size_t>() - 1 : versions.size() - 1;
+  size_t index =
+      c["activeVersion"].is_number() ? c["activeVersion"].get<size_t>() - 1 : versions.size() - 1;
   const Json contract = versions[index].value("contract", Json::object());
   std::printf("runtime allowed to see data (version %zu):\n  evidence kinds:", index + 1);
   for (const auto& kind : contract.value("evidenceKinds", Json::array())) {
@@ -133,8 +138,9 @@ Status Propose(const ContractFlags& f, bool first) {
     if (view.ok() && view->ToStatus().ok() && view->body.value("state", "none") != "none") {
       std::string message = "this governance service already holds a collaboration (";
       message.append(view->body.value("name", std::string()));
-      message.append("); a service holds one contract: change it with `cleanroom collab update`, "
-                     "or start another service for another collaboration");
+      message.append(
+          "); a service holds one contract: change it with `cleanroom collab update`, "
+          "or start another service for another collaboration");
       return Status::FailedPrecondition(message);
     }
   } else {
@@ -142,10 +148,9 @@ Status Propose(const ContractFlags& f, bool first) {
     CR_RETURN_IF_ERROR(view.ToStatus());
     version = static_cast<int64_t>(view.body["versions"].size()) + 1;
   }
-  return govwire::PrintReply(
-      client->Write("/v1/collab/proposals", "collab.propose",
-                    {{"version", version}, {"contract", contract}}),
-      f.client.json, govwire::PrintWriteResult);
+  return govwire::PrintReply(client->Write("/v1/collab/proposals", "collab.propose",
+                                           {{"version", version}, {"contract", contract}}),
+                             f.client.json, govwire::PrintWriteResult);
 }
 
 struct VoteFlags {
@@ -164,7 +169,8 @@ Status Vote(const VoteFlags& f, bool accept) {
   if (version < 1 || version > static_cast<int64_t>(versions.size())) {
     return Status::NotFound("--version: no contract version " + std::to_string(version));
   }
-  std::string hash = f.hash.empty() ? versions[version - 1]["contractHash"].get<std::string>() : f.hash;
+  std::string hash =
+      f.hash.empty() ? versions[version - 1]["contractHash"].get<std::string>() : f.hash;
   if (!f.client.json) {
     std::printf("%s contract version %lld, hash %s\n", accept ? "accepting" : "rejecting",
                 static_cast<long long>(version), hash.c_str());
@@ -206,22 +212,23 @@ void SetupCollab(CLI::App& root, ExitCode& exit_code) {
   c->callback([create, report] { report(Propose(*create, true)); });
 
   auto update = std::make_shared<ContractFlags>();
-  CLI::App* u = group->add_subcommand("update", "Propose a new contract version (membership change)");
+  CLI::App* u =
+      group->add_subcommand("update", "Propose a new contract version (membership change)");
   AddContractFlags(u, update.get());
   u->callback([update, report] { report(Propose(*update, false)); });
 
   auto show = std::make_shared<ClientFlags>();
   CLI::App* s = group->add_subcommand("show", "Show the collaboration, its versions and votes");
   govwire::AddClientFlags(s, show.get());
-  s->callback([show, report] {
-    report(govwire::GetAndPrint(*show, "/v1/collab", PrintCollaboration));
-  });
+  s->callback(
+      [show, report] { report(govwire::GetAndPrint(*show, "/v1/collab", PrintCollaboration)); });
 
   for (bool accept : {true, false}) {
     auto vote = std::make_shared<VoteFlags>();
-    CLI::App* v = group->add_subcommand(accept ? "accept" : "reject",
-                                        accept ? "Accept a contract version by its exact hash"
-                                               : "Reject a contract version (one rejection rejects it)");
+    CLI::App* v =
+        group->add_subcommand(accept ? "accept" : "reject",
+                              accept ? "Accept a contract version by its exact hash"
+                                     : "Reject a contract version (one rejection rejects it)");
     govwire::AddClientFlags(v, &vote->client);
     v->add_option("--version", vote->version, "The contract version (default: the latest)");
     v->add_option("--hash", vote->hash, "The contract hash you reviewed (default: the service's)");
@@ -236,8 +243,7 @@ void SetupCollab(CLI::App& root, ExitCode& exit_code) {
     govwire::AddClientFlags(sw, flags.get());
     sw->callback([flags, stop, report] {
       report(govwire::WriteAndPrint(*flags, "/v1/collab/consent",
-                                               stop ? "collab.stop" : "collab.resume",
-                                               Json::object()));
+                                    stop ? "collab.stop" : "collab.resume", Json::object()));
     });
   }
 }

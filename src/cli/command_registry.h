@@ -1,7 +1,6 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
-
 #include <functional>
 #include <string>
 #include <vector>
@@ -37,6 +36,6 @@ int ReportError(const Status& status);
 
 }  // namespace cleanroom::cli
 
-#define CLEANROOM_REGISTER_COMMAND(setup_function) \
+#define CLEANROOM_REGISTER_COMMAND(setup_function)          \
   static const bool cleanroom_registered_##setup_function = \
       ::cleanroom::cli::RegisterCommand(setup_function)

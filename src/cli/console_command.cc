@@ -31,16 +31,19 @@ struct ConsoleFlags {
 Status SplitListen(const std::string& listen, console::ConsoleOptions* options) {
   size_t colon = listen.rfind(':');
   if (colon == std::string::npos || colon == 0 || colon + 1 == listen.size() ||
-      listen.size() - colon > 6 || listen.find_first_not_of("0123456789", colon + 1) != std::string::npos) {
+      listen.size() - colon > 6 ||
+      listen.find_first_not_of("0123456789", colon + 1) != std::string::npos) {
     return Status::InvalidArgument("--listen: expected 127.0.0.1:PORT");
   }
   options->host = listen.substr(0, colon);
   options->port = std::stoi(listen.substr(colon + 1));
-  if (options->port > 65535) return Status::InvalidArgument("--listen: the port must be at most 65535");
+  if (options->port > 65535)
+    return Status::InvalidArgument("--listen: the port must be at most 65535");
   // Checked before anything connects: a console that cannot start leaves nothing behind.
   if (!console::IsLoopbackHost(options->host)) {
-    return Status::InvalidArgument("--listen: the console serves loopback only (127.0.0.1, ::1 or "
-                                   "localhost): it signs with your key");
+    return Status::InvalidArgument(
+        "--listen: the console serves loopback only (127.0.0.1, ::1 or "
+        "localhost): it signs with your key");
   }
   return Status::OK();
 }
@@ -50,7 +53,8 @@ Status RunConsole(const ConsoleFlags& f) {
   CR_RETURN_IF_ERROR(SplitListen(f.listen, &options));
   options.identity_dir = f.client.identity;
   options.web_root = f.web_root;
-  if (options.web_root.empty()) return Status::InvalidArgument("--web-root: required (no built-in web app)");
+  if (options.web_root.empty())
+    return Status::InvalidArgument("--web-root: required (no built-in web app)");
   // The signal mask is set before any thread starts, so one thread waits for SIGINT / SIGTERM.
   sigset_t signals;
   sigemptyset(&signals);
@@ -63,18 +67,21 @@ Status RunConsole(const ConsoleFlags& f) {
   std::string id = client->member_id();
   // Results are opened with the key the console holds, checked against governance's record.
   std::string storage = f.storage;
-  console::ResultOpener opener = [storage](govwire::GovernanceClient& governance,
-                                           const std::string& run) -> Result<console::OpenedResult> {
-    CR_ASSIGN_OR_RETURN(OpenedRun opened, OpenRunResult(&governance, storage, run, governance.identity()));
+  console::ResultOpener opener = [storage](
+                                     govwire::GovernanceClient& governance,
+                                     const std::string& run) -> Result<console::OpenedResult> {
+    CR_ASSIGN_OR_RETURN(OpenedRun opened,
+                        OpenRunResult(&governance, storage, run, governance.identity()));
     std::string format = opened.record.value("outputFormat", "csv");
     return console::OpenedResult{std::move(opened.record), format, std::move(opened.output)};
   };
-  CR_ASSIGN_OR_RETURN(auto server, console::ConsoleServer::Start(options, std::move(client), opener));
-  std::printf("console of %s (%s) on http://127.0.0.1:%d/\n"
-              "open this link in your browser (it holds this launch's secret: do not share it):\n"
-              "%s\n",
-              name.c_str(), govwire::ShortId(id).c_str(), server->port(),
-              server->LoginUrl().c_str());
+  CR_ASSIGN_OR_RETURN(auto server,
+                      console::ConsoleServer::Start(options, std::move(client), opener));
+  std::printf(
+      "console of %s (%s) on http://127.0.0.1:%d/\n"
+      "open this link in your browser (it holds this launch's secret: do not share it):\n"
+      "%s\n",
+      name.c_str(), govwire::ShortId(id).c_str(), server->port(), server->LoginUrl().c_str());
   std::fflush(stdout);
   console::ConsoleServer* raw = server.get();
   std::thread waiter([&signals, raw] {
@@ -90,17 +97,20 @@ Status RunConsole(const ConsoleFlags& f) {
 void SetupConsole(CLI::App& root, ExitCode& exit_code) {
   auto flags = std::make_shared<ConsoleFlags>();
   CLI::App* c = root.add_subcommand(
-      "console", "The member's web console on loopback: review, approve, switch consent, open "
-                 "results, audit (the key stays in this process)");
+      "console",
+      "The member's web console on loopback: review, approve, switch consent, open "
+      "results, audit (the key stays in this process)");
   govwire::AddClientFlags(c, &flags->client);
   c->add_option("--listen", flags->listen, "127.0.0.1:PORT (loopback only; port 0: any free port)")
       ->capture_default_str();
-  c->add_option("--storage", flags->storage, "Where results are: file://DIR")->capture_default_str();
+  c->add_option("--storage", flags->storage, "Where results are: file://DIR")
+      ->capture_default_str();
   c->add_option("--web-root", flags->web_root, "The built web app (default: the build's)")
       ->capture_default_str();
   c->callback([flags, &exit_code] {
     if (flags->client.json) {
-      exit_code.value = ReportError(Status::InvalidArgument("console: --json is not an option here"));
+      exit_code.value =
+          ReportError(Status::InvalidArgument("console: --json is not an option here"));
       return;
     }
     Status st = RunConsole(*flags);

@@ -18,17 +18,17 @@
 namespace cleanroom::cli {
 namespace {
 
-using govwire::Json;
 using govwire::ApiReply;
 using govwire::ClientFlags;
+using govwire::Json;
 using govwire::ShortId;
 
 struct RegisterFlags {
   ClientFlags client;
   std::string document_file;
   std::string name, format, location, content_file, key_file, policy_file, key_id;
-  std::string schema;   // col:type,col:type
-  std::string allowed;  // col,col
+  std::string schema;              // col:type,col:type
+  std::string allowed;             // col,col
   std::vector<std::string> roles;  // col=role
 };
 
@@ -51,7 +51,8 @@ Result<std::string> HashFile(const std::string& path) {
   std::vector<char> buf(1 << 20);
   while (in) {
     in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
-    hasher.Update(ByteSpan(reinterpret_cast<const uint8_t*>(buf.data()), static_cast<size_t>(in.gcount())));
+    hasher.Update(
+        ByteSpan(reinterpret_cast<const uint8_t*>(buf.data()), static_cast<size_t>(in.gcount())));
   }
   crypto::Sha256Digest d = hasher.Finish();
   return HexEncode(d);
@@ -105,15 +106,15 @@ Status Register(const RegisterFlags& f) {
     if (!doc.contains("keyId")) doc["keyId"] = HexEncode(key->key_id());
   }
   CR_ASSIGN_OR_RETURN(auto client, govwire::Connect(f.client));
-  CR_ASSIGN_OR_RETURN(ApiReply reply, client->Write("/v1/datasets", "dataset.register", {{"dataset", doc}}));
-  CR_RETURN_IF_ERROR(govwire::PrintReply(reply, f.client.json,
-                                                    govwire::PrintWriteResult));
+  CR_ASSIGN_OR_RETURN(ApiReply reply,
+                      client->Write("/v1/datasets", "dataset.register", {{"dataset", doc}}));
+  CR_RETURN_IF_ERROR(govwire::PrintReply(reply, f.client.json, govwire::PrintWriteResult));
   if (!key) return Status::OK();
   std::string name = reply.body["result"]["dataset"];
   int64_t version = reply.body["result"]["version"];
   return govwire::PrintReply(
-      govwire::StoreDatasetKey(*client, name, version, doc["keyId"], key->bytes()),
-      f.client.json, [](const Json& body) {
+      govwire::StoreDatasetKey(*client, name, version, doc["keyId"], key->bytes()), f.client.json,
+      [](const Json& body) {
         std::printf("key stored, sealed at rest: ");
         govwire::PrintWriteResult(body);
       });
@@ -133,20 +134,23 @@ std::string RoleOf(const Json& doc, const std::string& column) {
   const Json policy = doc.value("policy", Json::object());
   const Json roles = doc.value("columnRoles", Json::object());
   const Json columns = policy.value("columns", Json::object());
-  const Json rule = columns.contains(column) && columns[column].is_object() ? columns[column] : Json::object();
+  const Json rule =
+      columns.contains(column) && columns[column].is_object() ? columns[column] : Json::object();
   std::string role = rule.value("role", "");
   if (policy.value("privacyUnit", "") == column) role = "privacy_unit";
   if (roles.contains(column) && roles[column].is_string()) role = roles[column];
   const Json functions = rule.value("functions", Json::array());
   for (size_t i = 0; i < functions.size(); ++i) {
-    role += (i == 0 ? " (" : ", ") + functions[i].get<std::string>() + (i + 1 == functions.size() ? ")" : "");
+    role += (i == 0 ? " (" : ", ") + functions[i].get<std::string>() +
+            (i + 1 == functions.size() ? ")" : "");
   }
   return role;
 }
 
 void PrintDataset(const Json& d, const MemberNames& names) {
   std::printf("dataset %s, owner %s, %s\n", d["name"].get<std::string>().c_str(),
-              names.Of(d["owner"]).c_str(), d["enabled"].get<bool>() ? "enabled" : "disabled by its owner");
+              names.Of(d["owner"]).c_str(),
+              d["enabled"].get<bool>() ? "enabled" : "disabled by its owner");
   for (const auto& v : d["versions"]) {
     const Json& doc = v["document"];
     const Json policy = doc.value("policy", Json::object());
@@ -160,14 +164,19 @@ void PrintDataset(const Json& d, const MemberNames& names) {
       bool is_allowed = std::find(allowed.begin(), allowed.end(), Json(name)) != allowed.end();
       std::string role = RoleOf(doc, name);
       std::printf("  column %-20s %-10s %s%s%s\n", name.c_str(), column.value("type", "").c_str(),
-                  is_allowed ? "allowed" : "NOT allowed", role.empty() ? "" : ", role ", role.c_str());
+                  is_allowed ? "allowed" : "NOT allowed", role.empty() ? "" : ", role ",
+                  role.c_str());
     }
-    std::printf("  floors: at least %lld rows per query input; groups of fewer than %lld distinct "
-                "privacy units suppressed%s\n",
-                static_cast<long long>(policy.value("minRowCount", int64_t{0})),
-                static_cast<long long>(policy.value("minGroupUnits", int64_t{0})),
-                policy.contains("privacyUnit") ? (" (privacy unit " + policy.value("privacyUnit", "") + ")").c_str() : "");
-    std::printf("  output: %s\n  differential privacy: none\n", policy.value("output", "aggregate").c_str());
+    std::printf(
+        "  floors: at least %lld rows per query input; groups of fewer than %lld distinct "
+        "privacy units suppressed%s\n",
+        static_cast<long long>(policy.value("minRowCount", int64_t{0})),
+        static_cast<long long>(policy.value("minGroupUnits", int64_t{0})),
+        policy.contains("privacyUnit")
+            ? (" (privacy unit " + policy.value("privacyUnit", "") + ")").c_str()
+            : "");
+    std::printf("  output: %s\n  differential privacy: none\n",
+                policy.value("output", "aggregate").c_str());
     std::printf("  key %s\n", v["secret"].is_null() ? "not stored" : "stored (sealed)");
   }
 }
@@ -185,7 +194,8 @@ void SetupDataset(CLI::App& root, ExitCode& exit_code) {
   r->add_option("--format", reg->format, "csv, parquet or ndjson");
   r->add_option("--schema", reg->schema, "Columns as name:type,name:type (Spark types)");
   r->add_option("--allowed", reg->allowed, "allowedFields: the columns queries may see, a,b,c");
-  r->add_option("--role", reg->roles, "A column role, column=join|dimension|aggregate|privacy_unit");
+  r->add_option("--role", reg->roles,
+                "A column role, column=join|dimension|aggregate|privacy_unit");
   r->add_option("--policy", reg->policy_file, "The privacy policy as a JSON file");
   r->add_option("--location", reg->location, "Where the encrypted file is");
   r->add_option("--content", reg->content_file, "The encrypted file, to record its SHA-256");
@@ -196,9 +206,7 @@ void SetupDataset(CLI::App& root, ExitCode& exit_code) {
   auto list = std::make_shared<ClientFlags>();
   CLI::App* l = group->add_subcommand("list", "List the datasets of the collaboration");
   govwire::AddClientFlags(l, list.get());
-  l->callback([list, report] {
-    report(govwire::GetAndPrint(*list, "/v1/datasets", PrintList));
-  });
+  l->callback([list, report] { report(govwire::GetAndPrint(*list, "/v1/datasets", PrintList)); });
 
   struct NamedFlags {
     ClientFlags client;
@@ -220,10 +228,9 @@ void SetupDataset(CLI::App& root, ExitCode& exit_code) {
     govwire::AddClientFlags(sw, &flags->client);
     sw->add_option("name", flags->name, "The dataset")->required();
     sw->callback([flags, enable, report] {
-      report(govwire::WriteAndPrint(flags->client,
-                                               "/v1/datasets/" + flags->name + "/consent",
-                                               enable ? "dataset.enable" : "dataset.disable",
-                                               {{"dataset", flags->name}}));
+      report(govwire::WriteAndPrint(flags->client, "/v1/datasets/" + flags->name + "/consent",
+                                    enable ? "dataset.enable" : "dataset.disable",
+                                    {{"dataset", flags->name}}));
     });
   }
 }

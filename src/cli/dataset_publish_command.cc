@@ -17,8 +17,8 @@
 namespace cleanroom::cli {
 namespace {
 
-using govwire::Json;
 using govwire::ApiReply;
+using govwire::Json;
 
 struct PublishFlags {
   govwire::ClientFlags client;
@@ -53,8 +53,8 @@ Status Publish(const PublishFlags& f) {
   std::vector<std::string> created = {f.save_key};
   if (f.storage.rfind("file://", 0) == 0) {
     std::string root = f.storage.substr(7);
-    created.insert(created.end(), {root, root + "/datasets",
-                                   root + "/datasets/" + sql::ToLowerAscii(f.name)});
+    created.insert(created.end(),
+                   {root, root + "/datasets", root + "/datasets/" + sql::ToLowerAscii(f.name)});
   }
   UndoCreated undo(std::move(created));
   CR_ASSIGN_OR_RETURN(auto storage, runtime::OpenStorage(f.storage));
@@ -77,9 +77,9 @@ Status Publish(const PublishFlags& f) {
                 static_cast<unsigned long long>(published.summary.chunk_count),
                 storage->url().c_str(), published.storage_key.c_str());
   }
-  auto registered = client->Write("/v1/datasets", "dataset.register", {{"dataset", published.document}});
-  Status st = govwire::PrintReply(registered, f.client.json,
-                                             govwire::PrintWriteResult);
+  auto registered =
+      client->Write("/v1/datasets", "dataset.register", {{"dataset", published.document}});
+  Status st = govwire::PrintReply(registered, f.client.json, govwire::PrintWriteResult);
   if (!st.ok()) {
     // An unregistered ciphertext is useless: do not leave it behind.
     (void)storage->Remove(published.storage_key);
@@ -90,8 +90,8 @@ Status Publish(const PublishFlags& f) {
   std::string name = registered->body["result"]["dataset"];
   int64_t version = registered->body["result"]["version"];
   return govwire::PrintReply(
-      govwire::StoreDatasetKey(*client, name, version,
-                                          published.document["keyId"], published.key.bytes()),
+      govwire::StoreDatasetKey(*client, name, version, published.document["keyId"],
+                               published.key.bytes()),
       f.client.json, [](const Json& body) {
         std::printf("key stored with governance, sealed at rest: ");
         govwire::PrintWriteResult(body);

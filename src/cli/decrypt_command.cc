@@ -65,7 +65,7 @@ Status RunDecrypt(const DecryptFlags& flags) {
   uint64_t size = ::stat(flags.in.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
   auto progress = DecryptProgress(flags.progress, size);
   auto summary = container::DecryptFile(*key, flags.in, flags.out, progress,
-                                       container::ContentHashKind::kSha256Tree);
+                                        container::ContentHashKind::kSha256Tree);
   if (progress && summary.ok()) {
     // The running line measured against the container's size; the last one is exact.
     unsigned long long mib = summary->plaintext_size >> 20;

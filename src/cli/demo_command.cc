@@ -30,9 +30,9 @@
 namespace cleanroom::cli {
 namespace {
 
-using govwire::Json;
 using govwire::ApiReply;
 using govwire::GovernanceClient;
+using govwire::Json;
 
 struct DemoFlags {
   uint64_t scale = 10'000;
@@ -66,17 +66,23 @@ struct DemoQuery {
 
 const std::vector<DemoQuery>& DemoQueries() {
   static const std::vector<DemoQuery> queries = {
-      {"audience_overlap", "audience overlap: customers the publisher also reached",
-       {"advertiser", "publisher"}, nullptr,
+      {"audience_overlap",
+       "audience overlap: customers the publisher also reached",
+       {"advertiser", "publisher"},
+       nullptr,
        "SELECT COUNT(DISTINCT c.hashed_email) AS overlap_customers\n"
        "FROM customers c JOIN impressions i ON c.hashed_email = i.hashed_email"},
-      {"reach_by_age_band", "reach and frequency by age band",
-       {"advertiser"}, nullptr,
+      {"reach_by_age_band",
+       "reach and frequency by age band",
+       {"advertiser"},
+       nullptr,
        "SELECT c.age_band, COUNT(DISTINCT i.hashed_email) AS reach, COUNT(*) AS impressions\n"
        "FROM impressions i JOIN customers c ON i.hashed_email = c.hashed_email\n"
        "GROUP BY c.age_band ORDER BY c.age_band"},
-      {"attribution", "conversions within 7 days of an impression of the same campaign, by loyalty tier",
-       {"advertiser", "measurement"}, nullptr,
+      {"attribution",
+       "conversions within 7 days of an impression of the same campaign, by loyalty tier",
+       {"advertiser", "measurement"},
+       nullptr,
        "SELECT c.loyalty_tier, COUNT(DISTINCT v.hashed_email) AS converters,\n"
        "       SUM(v.conversion_value) AS attributed_value\n"
        "FROM customers c\n"
@@ -84,8 +90,10 @@ const std::vector<DemoQuery>& DemoQueries() {
        "JOIN conversions v ON v.hashed_email = i.hashed_email AND v.campaign_id = i.campaign_id\n"
        "WHERE v.conversion_ts >= i.ts AND v.conversion_ts < i.ts + INTERVAL 7 DAYS\n"
        "GROUP BY c.loyalty_tier ORDER BY c.loyalty_tier"},
-      {"spend_by_device_region", "publisher spend by device and customer region",
-       {"advertiser"}, "publisher",
+      {"spend_by_device_region",
+       "publisher spend by device and customer region",
+       {"advertiser"},
+       "publisher",
        "SELECT i.device, c.region, SUM(i.cost) AS spend\n"
        "FROM impressions i JOIN customers c ON i.hashed_email = c.hashed_email\n"
        "GROUP BY i.device, c.region"},
@@ -141,7 +149,8 @@ Result<std::string> PrepareDirectory(const std::string& requested) {
 Status CreateCollaboration(DemoWorld& world) {
   Json members = Json::array();
   for (DemoParty& p : world.parties()) {
-    CR_ASSIGN_OR_RETURN(crypto::MemberPublicIdentity id, crypto::LoadPublicIdentity(p.identity_dir));
+    CR_ASSIGN_OR_RETURN(crypto::MemberPublicIdentity id,
+                        crypto::LoadPublicIdentity(p.identity_dir));
     CR_ASSIGN_OR_RETURN(Json member, govwire::ContractMember(id, p.roles, p.name));
     members.push_back(member);
   }
@@ -152,8 +161,9 @@ Status CreateCollaboration(DemoWorld& world) {
                    {"simulatedPlatformKeys", {world.platform_key_id()}},
                    {"privacyDefaults", Json::object()}};
   DemoParty& advertiser = world.party("advertiser");
-  CR_ASSIGN_OR_RETURN(Json proposed, Write(*advertiser.client, "/v1/collab/proposals", "collab.propose",
-                                           {{"version", 1}, {"contract", contract}}));
+  CR_ASSIGN_OR_RETURN(Json proposed,
+                      Write(*advertiser.client, "/v1/collab/proposals", "collab.propose",
+                            {{"version", 1}, {"contract", contract}}));
   std::string hash = proposed["result"].value("contractHash", "");
   Say("advertiser proposes the collaboration contract (3 members, the runtime measurement " +
       world.measurement().substr(0, 16) + "..., simulated evidence from platform key " +
@@ -186,8 +196,8 @@ Status PublishDatasets(DemoWorld& world, const std::string& data_dir) {
     request.schema = schema;
     CR_ASSIGN_OR_RETURN(runtime::PublishedDataset published,
                         runtime::PublishDataset(request, world.storage()));
-    auto registered = Write(*owner.client, "/v1/datasets", "dataset.register",
-                            {{"dataset", published.document}});
+    auto registered =
+        Write(*owner.client, "/v1/datasets", "dataset.register", {{"dataset", published.document}});
     if (!registered.ok()) {
       (void)world.storage().Remove(published.storage_key);
       return registered.status();
@@ -213,7 +223,8 @@ Status PublishDatasets(DemoWorld& world, const std::string& data_dir) {
 
 // Proposes every demo query; the owners approve or reject. Returns name -> (id, hash) of the
 // accepted ones.
-Result<std::map<std::string, std::pair<std::string, std::string>>> AgreeOnQueries(DemoWorld& world) {
+Result<std::map<std::string, std::pair<std::string, std::string>>> AgreeOnQueries(
+    DemoWorld& world) {
   std::map<std::string, std::pair<std::string, std::string>> accepted;
   DemoParty& analyst = world.party("advertiser");
   for (const DemoQuery& q : DemoQueries()) {
@@ -224,12 +235,15 @@ Result<std::map<std::string, std::pair<std::string, std::string>>> AgreeOnQuerie
                 {"outputFormat", "csv"},
                 {"recipients", recipients},
                 {"runners", {analyst.client->member_id()}}};
-    CR_ASSIGN_OR_RETURN(Json proposed, Write(*analyst.client, "/v1/queries", "query.propose", {{"query", doc}}));
+    CR_ASSIGN_OR_RETURN(Json proposed,
+                        Write(*analyst.client, "/v1/queries", "query.propose", {{"query", doc}}));
     std::string id = proposed["result"].value("id", "");
     CR_ASSIGN_OR_RETURN(Json view, Get(*analyst.client, "/v1/queries/" + id));
     std::string hash = view.value("queryHash", "");
-    Say("analyst (advertiser) proposes " + id + ", " + q.title + "; governance parsed the SQL: "
-        "its approvers are the owners of the datasets it reads (the advertiser approves its own by proposing)");
+    Say("analyst (advertiser) proposes " + id + ", " + q.title +
+        "; governance parsed the SQL: "
+        "its approvers are the owners of the datasets it reads (the advertiser approves its own by "
+        "proposing)");
     for (const auto& approver : view["pendingVotes"]) {
       for (DemoParty& p : world.parties()) {
         if (p.client->member_id() != approver.get<std::string>()) continue;
@@ -238,7 +252,8 @@ Result<std::map<std::string, std::pair<std::string, std::string>>> AgreeOnQuerie
                                  reject ? "query.reject" : "query.accept",
                                  {{"query", id}, {"queryHash", hash}})
                                .status());
-        Say("  " + p.name + (reject ? " REJECTS it (its spend by device stays private)" : " approves it"));
+        Say("  " + p.name +
+            (reject ? " REJECTS it (its spend by device stays private)" : " approves it"));
       }
     }
     CR_ASSIGN_OR_RETURN(Json after, Get(*analyst.client, "/v1/queries/" + id));
@@ -260,14 +275,18 @@ Status PrintResultTable(const std::string& file) {
   CR_ASSIGN_OR_RETURN(auto compiled, sql::CompileScript("SELECT * FROM result", catalog));
   CR_ASSIGN_OR_RETURN(auto result, engine->RunCompiled(compiled));
   uint64_t rows = 0;
-  return engine::PrintTable(*result, [](std::string_view text) {
-    std::fwrite(text.data(), 1, text.size(), stdout);
-    return Status::OK();
-  }, rows);
+  return engine::PrintTable(
+      *result,
+      [](std::string_view text) {
+        std::fwrite(text.data(), 1, text.size(), stdout);
+        return Status::OK();
+      },
+      rows);
 }
 
 // Requests a run of `query` and lets the runtime execute what is pending. Returns the run id.
-Result<std::string> RequestAndRun(DemoWorld& world, const std::string& id, const std::string& hash) {
+Result<std::string> RequestAndRun(DemoWorld& world, const std::string& id,
+                                  const std::string& hash) {
   DemoParty& analyst = world.party("advertiser");
   CR_ASSIGN_OR_RETURN(Json requested, Write(*analyst.client, "/v1/runs", "run.request",
                                             {{"query", id}, {"queryHash", hash}}));
@@ -300,8 +319,10 @@ Status OpenResults(DemoWorld& world, const std::string& dir, const std::string& 
     Status written = WriteFileAtomic(file, AsStringView(*opened), 0600);
     SecureWipe(*opened);
     CR_RETURN_IF_ERROR(written);
-    Say("  " + p.name + " opens the result with its X25519 key, output hash verified against "
-        "the signed run record -> " + file);
+    Say("  " + p.name +
+        " opens the result with its X25519 key, output hash verified against "
+        "the signed run record -> " +
+        file);
     if (!printed) {
       CR_RETURN_IF_ERROR(PrintResultTable(file));
       printed = true;
@@ -314,7 +335,8 @@ Status OpenResults(DemoWorld& world, const std::string& dir, const std::string& 
     Say("  note: " + std::to_string(note.value("rows", 0)) + " row(s) suppressed by " +
         note.value("rule", "") + " (too few people in the group)");
   }
-  if (suppressed == 0) Say("  note: every output group is above the owners' floors; nothing suppressed");
+  if (suppressed == 0)
+    Say("  note: every output group is above the owners' floors; nothing suppressed");
   return Status::OK();
 }
 
@@ -346,12 +368,14 @@ Status RunDemo(const DemoFlags& flags) {
       "/data; they share only hashed_email");
 
   CR_ASSIGN_OR_RETURN(std::unique_ptr<DemoWorld> world, DemoWorld::Start(dir));
-  Say("identities in " + dir + "/members: advertiser (provider, analyst, recipient), publisher "
+  Say("identities in " + dir +
+      "/members: advertiser (provider, analyst, recipient), publisher "
       "(provider, recipient), measurement (provider, recipient): ECDSA P-384 signing keys, "
       "X25519 keys for results");
   Say("governance service on " + world->url() + ", certificate fingerprint " +
       world->fingerprint().substr(0, 16) + "..., ledger in " + world->ledger_dir());
-  Say("runtime measurement (SHA-384 of cleanroom and libduckdb) " + world->measurement().substr(0, 16) +
+  Say("runtime measurement (SHA-384 of cleanroom and libduckdb) " +
+      world->measurement().substr(0, 16) +
       "...; attestation is SIMULATED here (INSECURE: a local platform key signs the report)");
   CR_RETURN_IF_ERROR(CreateCollaboration(*world));
   CR_RETURN_IF_ERROR(PublishDatasets(*world, dir + "/data"));
@@ -362,7 +386,8 @@ Status RunDemo(const DemoFlags& flags) {
   for (const DemoQuery& q : DemoQueries()) {
     auto it = accepted.find(q.name);
     if (it == accepted.end()) continue;
-    CR_ASSIGN_OR_RETURN(std::string run, RequestAndRun(*world, it->second.first, it->second.second));
+    CR_ASSIGN_OR_RETURN(std::string run,
+                        RequestAndRun(*world, it->second.first, it->second.second));
     CR_RETURN_IF_ERROR(OpenResults(*world, dir, run));
   }
 
@@ -384,17 +409,21 @@ Status RunDemo(const DemoFlags& flags) {
       " (no key was released; the refusal is in the ledger)");
 
   CR_RETURN_IF_ERROR(AuditLedger(*world));
-  Say("done. Files: " + dir + "/{data,members,governance,storage,results}; audit again with: "
-      "cleanroom audit verify --ledger " + dir + "/governance/ledger");
+  Say("done. Files: " + dir +
+      "/{data,members,governance,storage,results}; audit again with: "
+      "cleanroom audit verify --ledger " +
+      dir + "/governance/ledger");
   return Status::OK();
 }
 
 void SetupDemo(CLI::App& root, ExitCode& exit_code) {
   auto flags = std::make_shared<DemoFlags>();
-  CLI::App* cmd = root.add_subcommand(
-      "demo", "A three-party clean-room collaboration on loopback, end to end");
-  cmd->add_option("--scale", flags->scale, "Advertiser customers to generate")->capture_default_str();
-  cmd->add_option("--dir", flags->dir, "A new or empty directory for the demo's files (default: a new one)");
+  CLI::App* cmd =
+      root.add_subcommand("demo", "A three-party clean-room collaboration on loopback, end to end");
+  cmd->add_option("--scale", flags->scale, "Advertiser customers to generate")
+      ->capture_default_str();
+  cmd->add_option("--dir", flags->dir,
+                  "A new or empty directory for the demo's files (default: a new one)");
   cmd->callback([flags, &exit_code] {
     Status status = RunDemo(*flags);
     exit_code.value = status.ok() ? 0 : ReportError(status);

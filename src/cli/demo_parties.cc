@@ -29,7 +29,8 @@ Result<std::unique_ptr<DemoWorld>> DemoWorld::Start(const std::string& dir) {
   // The operator's init: the three parties are the founders, and only they may propose.
   std::vector<std::string> founders;
   for (const DemoParty& party : world->parties_) {
-    CR_ASSIGN_OR_RETURN(crypto::MemberPublicIdentity id, crypto::LoadPublicIdentity(party.identity_dir));
+    CR_ASSIGN_OR_RETURN(crypto::MemberPublicIdentity id,
+                        crypto::LoadPublicIdentity(party.identity_dir));
     founders.push_back(id.member_id);
   }
   CR_RETURN_IF_ERROR(governance::Service::Initialise(options.data_dir, founders).status());

@@ -11,9 +11,9 @@
 
 #include "attest/simulated.h"
 #include "base/status.h"
-#include "govwire/governance_client.h"
 #include "governance/http_server.h"
 #include "governance/service.h"
+#include "govwire/governance_client.h"
 #include "runtime/runtime_server.h"
 #include "runtime/storage.h"
 

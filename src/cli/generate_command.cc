@@ -74,13 +74,14 @@ Status RunGenerate(const GenerateFlags& flags) {
   } else {
     CR_ASSIGN_OR_RETURN(summary, workload::GenerateWorkload(options, flags.out));
   }
-  std::printf("customers %llu (publisher reaches %llu), impressions %llu (%llu to customers), "
-              "conversions %llu\n",
-              static_cast<unsigned long long>(summary.customers),
-              static_cast<unsigned long long>(summary.reachable_customers),
-              static_cast<unsigned long long>(summary.impressions),
-              static_cast<unsigned long long>(summary.impressions_to_customers),
-              static_cast<unsigned long long>(summary.conversions));
+  std::printf(
+      "customers %llu (publisher reaches %llu), impressions %llu (%llu to customers), "
+      "conversions %llu\n",
+      static_cast<unsigned long long>(summary.customers),
+      static_cast<unsigned long long>(summary.reachable_customers),
+      static_cast<unsigned long long>(summary.impressions),
+      static_cast<unsigned long long>(summary.impressions_to_customers),
+      static_cast<unsigned long long>(summary.conversions));
   for (const std::string& file : summary.files) std::printf("wrote %s\n", file.c_str());
   return Status::OK();
 }

@@ -9,14 +9,14 @@
 #include <string>
 #include <thread>
 
+#include "base/file.h"
 #include "cli/command_registry.h"
 #include "cli/undo_created.h"
-#include "base/file.h"
 #include "crypto/identity.h"
 #include "crypto/x509.h"
-#include "govwire/governance_client.h"
 #include "governance/http_server.h"
 #include "governance/service.h"
+#include "govwire/governance_client.h"
 
 namespace cleanroom::cli {
 namespace {
@@ -93,10 +93,13 @@ Result<std::string> FounderId(const std::string& path) {
   auto identity = crypto::LoadPublicIdentity(path);
   if (identity.ok()) return identity->member_id;
   auto pem = ReadFileToString(path);
-  if (!pem.ok()) return Status::InvalidArgument("--founder " + path + ": not an identity directory or a certificate file");
+  if (!pem.ok())
+    return Status::InvalidArgument("--founder " + path +
+                                   ": not an identity directory or a certificate file");
   auto certificate = crypto::Certificate::FromPem(*pem);
   if (!certificate.ok()) {
-    return Status::InvalidArgument("--founder " + path + ": not an identity directory or a certificate file");
+    return Status::InvalidArgument("--founder " + path +
+                                   ": not an identity directory or a certificate file");
   }
   return certificate->Sha256Fingerprint();
 }
@@ -114,9 +117,10 @@ Status RunInit(const std::string& data_dir, const std::vector<std::string>& foun
   if (token.empty()) {
     for (const std::string& id : ids) std::printf("founder %s\n", id.c_str());
   } else {
-    std::printf("bootstrap token %s\n(one-time: give it to the member who proposes the contract, "
-                "`cleanroom collab create --bootstrap-token TOKEN`)\n",
-                token.c_str());
+    std::printf(
+        "bootstrap token %s\n(one-time: give it to the member who proposes the contract, "
+        "`cleanroom collab create --bootstrap-token TOKEN`)\n",
+        token.c_str());
   }
   return Status::OK();
 }
@@ -124,9 +128,9 @@ Status RunInit(const std::string& data_dir, const std::vector<std::string>& foun
 Status RunInfo(const std::string& data_dir) {
   auto identity = crypto::LoadPublicIdentity(data_dir + "/service");
   if (!identity.ok()) {
-    return Status::NotFound("no service identity in " + data_dir +
-                            "/service (run `cleanroom governance init` first): " +
-                            identity.status().message());
+    return Status::NotFound(
+        "no service identity in " + data_dir +
+        "/service (run `cleanroom governance init` first): " + identity.status().message());
   }
   std::printf("service fingerprint %s\n", identity->certificate.Sha256Fingerprint().c_str());
   return Status::OK();
@@ -170,8 +174,9 @@ void SetupGovernance(CLI::App& root, ExitCode& exit_code) {
   };
   auto init = std::make_shared<InitFlags>();
   CLI::App* in = group->add_subcommand(
-      "init", "Initialise a service: who may propose its first contract (founders, or a one-time "
-              "token printed here)");
+      "init",
+      "Initialise a service: who may propose its first contract (founders, or a one-time "
+      "token printed here)");
   in->add_option("--data-dir", init->data_dir, "The service's data directory")->required();
   in->add_option("--founder", init->founders,
                  "A founding member: its identity directory or certificate (PEM); without any, a "

@@ -30,7 +30,8 @@ void CheckIdentityFolders(CLI::App& app) {
   if (CLI::Option* option = app.get_option_no_throw("--identity")) {
     option->check(CLI::Validator(IdentityFolderError, "DIR", "identity folder"));
   }
-  for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) CheckIdentityFolders(*sub);
+  for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; }))
+    CheckIdentityFolders(*sub);
 }
 
 }  // namespace cleanroom::cli

@@ -35,16 +35,18 @@ Status RunKeygen(const KeygenFlags& flags) {
   auto identity = crypto::GenerateIdentity(flags.name, type);
   Status status = identity.status();
   if (status.ok()) {
-    status = crypto::WriteIdentity(flags.out, *identity,
-                                   passphrase ? std::optional<std::string_view>(*passphrase)
-                                              : std::nullopt);
+    status = crypto::WriteIdentity(
+        flags.out, *identity,
+        passphrase ? std::optional<std::string_view>(*passphrase) : std::nullopt);
   }
   if (passphrase) SecureWipe(passphrase->data(), passphrase->size());
   CR_RETURN_IF_ERROR(status);
-  std::printf("member %s\nname %s\nsigning key %s (%s)\nwrote %s/{key.pem,cert.pem,enc_key.pem,enc_pub.pem}\n",
-              identity->member_id().c_str(), flags.name.c_str(),
-              std::string(crypto::KeyTypeName(type)).c_str(),
-              passphrase ? "passphrase-protected" : "unencrypted", flags.out.c_str());
+  std::printf(
+      "member %s\nname %s\nsigning key %s (%s)\nwrote "
+      "%s/{key.pem,cert.pem,enc_key.pem,enc_pub.pem}\n",
+      identity->member_id().c_str(), flags.name.c_str(),
+      std::string(crypto::KeyTypeName(type)).c_str(),
+      passphrase ? "passphrase-protected" : "unencrypted", flags.out.c_str());
   return Status::OK();
 }
 

@@ -1,7 +1,6 @@
 // The cleanroom command: argument parsing and dispatch only. Every command is defined in its
 // own *_command.cc file and registered with the command registry.
 #include <CLI/CLI.hpp>
-
 #include <csignal>
 
 #include "cli/command_registry.h"

@@ -16,9 +16,9 @@
 namespace cleanroom::cli {
 namespace {
 
-using govwire::Json;
 using govwire::ApiReply;
 using govwire::ClientFlags;
+using govwire::Json;
 
 struct ProposeFlags {
   ClientFlags client;
@@ -60,7 +60,8 @@ Result<Json> BuildQuery(const ProposeFlags& f) {
     CR_ASSIGN_OR_RETURN(q["privacy"], govwire::ParseJson(f.privacy, "--privacy"));
   }
   if (!f.output_format.empty()) q["outputFormat"] = f.output_format;
-  for (auto [flag, list] : {std::pair{"recipients", &f.recipients}, std::pair{"runners", &f.runners}}) {
+  for (auto [flag, list] :
+       {std::pair{"recipients", &f.recipients}, std::pair{"runners", &f.runners}}) {
     if (list->empty()) continue;
     Json ids = Json::array();
     for (const std::string& m : *list) {
@@ -100,12 +101,13 @@ void PrintCheck(const Json& check) {
   }
   for (const auto& f : summary.value("floors", Json::array())) {
     const Json owner = f.value("owner", Json::object());
-    std::printf("  floors on %s: at least %lld rows, groups of at least %lld distinct privacy units"
-                " (the owner's own: %lld rows, %lld units)\n",
-                f.value("dataset", "").c_str(), static_cast<long long>(f.value("minRowCount", int64_t{0})),
-                static_cast<long long>(f.value("minGroupUnits", int64_t{0})),
-                static_cast<long long>(owner.value("minRowCount", int64_t{0})),
-                static_cast<long long>(owner.value("minGroupUnits", int64_t{0})));
+    std::printf(
+        "  floors on %s: at least %lld rows, groups of at least %lld distinct privacy units"
+        " (the owner's own: %lld rows, %lld units)\n",
+        f.value("dataset", "").c_str(), static_cast<long long>(f.value("minRowCount", int64_t{0})),
+        static_cast<long long>(f.value("minGroupUnits", int64_t{0})),
+        static_cast<long long>(owner.value("minRowCount", int64_t{0})),
+        static_cast<long long>(owner.value("minGroupUnits", int64_t{0})));
   }
   for (const auto& rule : summary.value("suppressionRules", Json::array())) {
     std::printf("  suppression: %s\n", Plain(rule).c_str());
@@ -118,29 +120,32 @@ void PrintCheck(const Json& check) {
 void PrintQuery(const Json& q, const MemberNames& names) {
   std::printf("query %s (%s) %s%s\nhash %s\nproposer %s\n", q["id"].get<std::string>().c_str(),
               q["name"].get<std::string>().c_str(), q["state"].get<std::string>().c_str(),
-              q["enabled"].get<bool>() ? "" : ", SWITCHED OFF", q["queryHash"].get<std::string>().c_str(),
-              names.Of(q["proposer"]).c_str());
+              q["enabled"].get<bool>() ? "" : ", SWITCHED OFF",
+              q["queryHash"].get<std::string>().c_str(), names.Of(q["proposer"]).c_str());
   for (const auto& a : q["approvers"]) {
     std::string id = a;
-    std::string vote = q["votes"].contains(id) ? q["votes"][id]["vote"].get<std::string>() : "pending";
+    std::string vote =
+        q["votes"].contains(id) ? q["votes"][id]["vote"].get<std::string>() : "pending";
     std::printf("approver %s %s\n", names.Of(id).c_str(), vote.c_str());
   }
   for (const auto& m : q["disabledBy"]) std::printf("switched off by %s\n", names.Of(m).c_str());
   const Json& bound = q["bound"];
   for (const auto& d : bound["datasets"]) {
-    std::printf("reads %s v%d of %s\n", d["name"].get<std::string>().c_str(), d["version"].get<int>(),
-                names.Of(d["owner"]).c_str());
+    std::printf("reads %s v%d of %s\n", d["name"].get<std::string>().c_str(),
+                d["version"].get<int>(), names.Of(d["owner"]).c_str());
   }
   const Json& doc = bound["query"];
   int i = 0;
-  for (const auto& s : doc["steps"]) std::printf("step %d: %s\n", ++i, s.get<std::string>().c_str());
+  for (const auto& s : doc["steps"])
+    std::printf("step %d: %s\n", ++i, s.get<std::string>().c_str());
   std::printf("recipients: %s\n", names.List(doc.value("recipients", Json::array())).c_str());
   Json runners = doc.value("runners", Json::array());
   if (runners.empty()) runners.push_back(q["proposer"]);
   std::printf("runners: %s\noutput format: %s\n", names.List(runners).c_str(),
               doc.value("outputFormat", "csv").c_str());
   Json guards = doc.value("guards", Json::object());
-  std::printf("guards: %s\n", guards.empty() ? "none beyond the datasets' floors" : guards.dump().c_str());
+  std::printf("guards: %s\n",
+              guards.empty() ? "none beyond the datasets' floors" : guards.dump().c_str());
   std::printf("differential privacy: none\n");
   PrintCheck(bound.value("check", Json()));
 }
@@ -170,7 +175,9 @@ Status Vote(const IdFlags& f, bool accept) {
       return Status::NotFound("query '" + f.id + "' does not exist");
     }
     hash = q.body["queryHash"];
-    if (!f.client.json) std::printf("%s query %s, hash %s\n", accept ? "approving" : "rejecting", f.id.c_str(), hash.c_str());
+    if (!f.client.json)
+      std::printf("%s query %s, hash %s\n", accept ? "approving" : "rejecting", f.id.c_str(),
+                  hash.c_str());
   }
   return govwire::PrintReply(
       client->Write("/v1/queries/" + f.id + "/votes", accept ? "query.accept" : "query.reject",
@@ -180,7 +187,7 @@ Status Vote(const IdFlags& f, bool accept) {
 
 Status Simple(const IdFlags& f, const std::string& suffix, const std::string& type) {
   return govwire::WriteAndPrint(f.client, "/v1/queries/" + f.id + "/" + suffix, type,
-                                           {{"query", f.id}});
+                                {{"query", f.id}});
 }
 
 void SetupQuery(CLI::App& root, ExitCode& exit_code) {
@@ -189,14 +196,17 @@ void SetupQuery(CLI::App& root, ExitCode& exit_code) {
   auto report = [&exit_code](const Status& st) { exit_code.value = st.ok() ? 0 : ReportError(st); };
 
   auto p = std::make_shared<ProposeFlags>();
-  CLI::App* pc = group->add_subcommand("propose", "Propose a query; its approvers are the owners of the datasets it reads");
+  CLI::App* pc = group->add_subcommand(
+      "propose", "Propose a query; its approvers are the owners of the datasets it reads");
   govwire::AddClientFlags(pc, &p->client);
   pc->add_option("--document", p->document_file, "The query document as a JSON file");
   pc->add_option("--name", p->name, "The query's name");
   pc->add_option("--sql", p->steps, "A step of SQL (repeat: earlier steps define temp views)");
   pc->add_option("--sql-file", p->step_files, "A step of SQL from a file (repeatable)");
   pc->add_option("--guards", p->guards, "Guards as JSON");
-  pc->add_option("--privacy", p->privacy, "Differential-privacy settings as JSON (docs/differential-privacy.md; validated, then refused until DP execution exists)");
+  pc->add_option("--privacy", p->privacy,
+                 "Differential-privacy settings as JSON (docs/differential-privacy.md; validated, "
+                 "then refused until DP execution exists)");
   pc->add_option("--output-format", p->output_format, "csv, parquet or ndjson");
   pc->add_option("--recipient", p->recipients, "A recipient: member id or identity directory");
   pc->add_option("--runner", p->runners, "A member allowed to run it (default: you)");
@@ -205,19 +215,20 @@ void SetupQuery(CLI::App& root, ExitCode& exit_code) {
       CR_ASSIGN_OR_RETURN(Json q, BuildQuery(*p));
       CR_ASSIGN_OR_RETURN(auto client, govwire::Connect(p->client));
       return govwire::PrintReply(client->Write("/v1/queries", "query.propose", {{"query", q}}),
-                                            p->client.json, govwire::PrintWriteResult);
+                                 p->client.json, govwire::PrintWriteResult);
     }());
   });
 
   auto list = std::make_shared<ClientFlags>();
   CLI::App* l = group->add_subcommand("list", "List the queries");
   govwire::AddClientFlags(l, list.get());
-  l->callback([list, report] {
-    report(govwire::GetAndPrint(*list, "/v1/queries", PrintList));
-  });
+  l->callback([list, report] { report(govwire::GetAndPrint(*list, "/v1/queries", PrintList)); });
 
   auto show = std::make_shared<IdFlags>();
-  CLI::App* s = group->add_subcommand("show", "Show a query: SQL, datasets, approvers and votes, recipients, runners, guards and governance's checked summary");
+  CLI::App* s =
+      group->add_subcommand("show",
+                            "Show a query: SQL, datasets, approvers and votes, recipients, "
+                            "runners, guards and governance's checked summary");
   govwire::AddClientFlags(s, &show->client);
   s->add_option("id", show->id, "The query id")->required();
   s->callback([show, report] {
@@ -226,9 +237,9 @@ void SetupQuery(CLI::App& root, ExitCode& exit_code) {
 
   for (bool accept : {true, false}) {
     auto v = std::make_shared<IdFlags>();
-    CLI::App* vc = group->add_subcommand(accept ? "approve" : "reject",
-                                         accept ? "Approve a query by its exact hash"
-                                                : "Reject a query (one rejection rejects it)");
+    CLI::App* vc = group->add_subcommand(
+        accept ? "approve" : "reject",
+        accept ? "Approve a query by its exact hash" : "Reject a query (one rejection rejects it)");
     govwire::AddClientFlags(vc, &v->client);
     vc->add_option("id", v->id, "The query id")->required();
     vc->add_option("--hash", v->hash, "The query hash you reviewed (default: the service's)");
@@ -241,9 +252,10 @@ void SetupQuery(CLI::App& root, ExitCode& exit_code) {
     const char* type;
     const char* help;
   };
-  for (Verb verb : {Verb{"withdraw", "withdraw", "query.withdraw", "Withdraw your proposal"},
-                    Verb{"enable", "consent", "query.enable", "Release your switch on a query"},
-                    Verb{"disable", "consent", "query.disable", "Switch a query you approve off"}}) {
+  for (Verb verb :
+       {Verb{"withdraw", "withdraw", "query.withdraw", "Withdraw your proposal"},
+        Verb{"enable", "consent", "query.enable", "Release your switch on a query"},
+        Verb{"disable", "consent", "query.disable", "Switch a query you approve off"}}) {
     auto f = std::make_shared<IdFlags>();
     CLI::App* c = group->add_subcommand(verb.name, verb.help);
     govwire::AddClientFlags(c, &f->client);

@@ -28,8 +28,9 @@ Status Get(const GetFlags& f) {
     govwire::ClientFlags flags{f.governance, f.identity, f.fingerprint, false};
     CR_ASSIGN_OR_RETURN(client, govwire::Connect(flags));
   } else {
-    std::fprintf(stderr, "note: no governance service given or pinned: the run record is not "
-                         "checked against the ledger\n");
+    std::fprintf(stderr,
+                 "note: no governance service given or pinned: the run record is not "
+                 "checked against the ledger\n");
   }
   CR_ASSIGN_OR_RETURN(OpenedRun opened, OpenRunResult(client.get(), f.storage, f.run, identity));
   const nlohmann::json& record = opened.record;
@@ -55,7 +56,8 @@ void SetupResult(CLI::App& root, ExitCode& exit_code) {
   g->add_option("run", flags->run, "The run id")->required();
   g->add_option("--out", flags->out, "Where to write the result")->required();
   g->add_option("--identity", flags->identity, "The recipient's identity directory")->required();
-  g->add_option("--storage", flags->storage, "Where results are: file://DIR")->capture_default_str();
+  g->add_option("--storage", flags->storage, "Where results are: file://DIR")
+      ->capture_default_str();
   g->add_option("--governance", flags->governance,
                 "The governance service that must vouch for the run (default: the pinned one)");
   g->add_option("--service-fingerprint", flags->fingerprint, "Its certificate's SHA-256 (hex)");

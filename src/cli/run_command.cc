@@ -12,9 +12,9 @@
 namespace cleanroom::cli {
 namespace {
 
-using govwire::Json;
 using govwire::ApiReply;
 using govwire::ClientFlags;
+using govwire::Json;
 
 struct RunFlags {
   ClientFlags client;
@@ -26,9 +26,10 @@ struct RunFlags {
 // A run for people: its state, why it failed, what the runtime reported (rows, suppression),
 // never the raw signed record (`--json` prints everything).
 void PrintRun(const Json& r, const MemberNames& names) {
-  std::printf("run %s of query %s: %s\nrequested by %s (seqno %llu)\n", r["id"].get<std::string>().c_str(),
-              r["query"].get<std::string>().c_str(), r["state"].get<std::string>().c_str(),
-              names.Of(r["requester"]).c_str(), r["seqno"].get<unsigned long long>());
+  std::printf("run %s of query %s: %s\nrequested by %s (seqno %llu)\n",
+              r["id"].get<std::string>().c_str(), r["query"].get<std::string>().c_str(),
+              r["state"].get<std::string>().c_str(), names.Of(r["requester"]).c_str(),
+              r["seqno"].get<unsigned long long>());
   if (r.contains("reason") && r["reason"].is_string()) {
     std::printf("failure reason: %s\n", r["reason"].get<std::string>().c_str());
   }
@@ -53,9 +54,11 @@ void PrintRun(const Json& r, const MemberNames& names) {
                 record.value("outputHash", "").c_str(), record.value("outputFormat", "").c_str());
   }
   const Json suppressed = record.value("suppressed", Json::array());
-  if (suppressed.empty() && record.value("state", "") == "succeeded") std::printf("rows suppressed: none\n");
+  if (suppressed.empty() && record.value("state", "") == "succeeded")
+    std::printf("rows suppressed: none\n");
   for (const auto& note : suppressed) {
-    std::printf("rows suppressed: %lld by %s\n", static_cast<long long>(note.value("rows", int64_t{0})),
+    std::printf("rows suppressed: %lld by %s\n",
+                static_cast<long long>(note.value("rows", int64_t{0})),
                 note.value("rule", "").c_str());
   }
   for (const auto& input : record.value("inputs", Json::array())) {
@@ -86,9 +89,11 @@ std::string NotPickedUp(govwire::GovernanceClient& client) {
     }
     return out.empty() ? std::string("none") : out;
   };
-  why += ". The contract trusts evidence kinds: " + join(contract.value("evidenceKinds", Json::array()));
+  why += ". The contract trusts evidence kinds: " +
+         join(contract.value("evidenceKinds", Json::array()));
   why += "; measurements: " + join(contract.value("allowedMeasurements", Json::array()));
-  why += "; simulated platform keys: " + join(contract.value("simulatedPlatformKeys", Json::array()));
+  why +=
+      "; simulated platform keys: " + join(contract.value("simulatedPlatformKeys", Json::array()));
   why += " (compare `cleanroom runtime measure` and the key `runtime init-platform` printed)";
   return why;
 }
@@ -105,8 +110,7 @@ Status Request(const RunFlags& f) {
     hash = q.body["queryHash"];
   }
   auto reply = client->Write("/v1/runs", "run.request", {{"query", f.id}, {"queryHash", hash}});
-  CR_RETURN_IF_ERROR(govwire::PrintReply(reply, f.client.json,
-                                                    govwire::PrintWriteResult));
+  CR_RETURN_IF_ERROR(govwire::PrintReply(reply, f.client.json, govwire::PrintWriteResult));
   if (f.wait_seconds <= 0) return Status::OK();
   // Poll until the runtime reports (or governance fails the run).
   std::string run = reply->body["result"].value("run", "");
@@ -151,9 +155,8 @@ void SetupRun(CLI::App& root, ExitCode& exit_code) {
   CLI::App* s = group->add_subcommand("show", "Show a run");
   govwire::AddClientFlags(s, &show->client);
   s->add_option("run", show->id, "The run id")->required();
-  s->callback([show, report] {
-    report(ShowWithNames(show->client, "/v1/runs/" + show->id, PrintRun));
-  });
+  s->callback(
+      [show, report] { report(ShowWithNames(show->client, "/v1/runs/" + show->id, PrintRun)); });
 
   auto list = std::make_shared<ClientFlags>();
   CLI::App* l = group->add_subcommand("list", "List the runs");

@@ -10,24 +10,22 @@ namespace {
 
 // Governance's view of the run: it must have succeeded there. Returns the signed record the
 // runtime reported (base64), which the record in storage must equal.
-Result<std::string> ReportedRecord(govwire::GovernanceClient& client,
-                                   const std::string& run_id) {
+Result<std::string> ReportedRecord(govwire::GovernanceClient& client, const std::string& run_id) {
   CR_ASSIGN_OR_RETURN(govwire::ApiReply reply, client.Get("/v1/runs/" + run_id));
   CR_RETURN_IF_ERROR(reply.ToStatus());
   const nlohmann::json& run = reply.body;
   if (run.value("state", "") != "succeeded") {
-    return Status::FailedPrecondition("run " + run_id + " is " + run.value("state", "unknown") +
-                                      " in governance" +
-                                      (run.contains("reason") ? ": " + run.value("reason", "") : ""));
+    return Status::FailedPrecondition(
+        "run " + run_id + " is " + run.value("state", "unknown") + " in governance" +
+        (run.contains("reason") ? ": " + run.value("reason", "") : ""));
   }
   return run["report"].is_object() ? run["report"].value("signedRecord", "") : std::string();
 }
 
 }  // namespace
 
-Result<OpenedRun> OpenRunResult(govwire::GovernanceClient* client,
-                                const std::string& storage_url, const std::string& run,
-                                const crypto::MemberIdentity& identity) {
+Result<OpenedRun> OpenRunResult(govwire::GovernanceClient* client, const std::string& storage_url,
+                                const std::string& run, const crypto::MemberIdentity& identity) {
   std::optional<std::string> reported;
   if (client != nullptr) {
     CR_ASSIGN_OR_RETURN(reported, ReportedRecord(*client, run));
@@ -41,12 +39,12 @@ Result<OpenedRun> OpenRunResult(govwire::GovernanceClient* client,
   CR_ASSIGN_OR_RETURN(nlohmann::json record, runtime::VerifyRunRecord(signed_record, *runtime_key));
   if (record.value("run", "") != run) return Status::DataLoss("run record: names another run");
   if (record.value("state", "") != "succeeded") {
-    return Status::FailedPrecondition("run " + run + " " + record.value("state", "unknown") +
-                                      ": " + record.value("reason", ""));
+    return Status::FailedPrecondition("run " + run + " " + record.value("state", "unknown") + ": " +
+                                      record.value("reason", ""));
   }
   if (reported && !ConstantTimeEquals(AsBytes(*reported), AsBytes(Base64Encode(signed_record)))) {
-    return Status::DataLoss("run " + run +
-                            ": the record in storage is not the one the runtime reported to governance");
+    return Status::DataLoss(
+        "run " + run + ": the record in storage is not the one the runtime reported to governance");
   }
   CR_ASSIGN_OR_RETURN(Bytes output, runtime::OpenSealedResult(*storage, run, identity,
                                                               record.value("outputHash", "")));

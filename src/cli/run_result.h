@@ -3,7 +3,6 @@
 // `cleanroom console` (which hands it to the console module as its ResultOpener).
 
 #include <nlohmann/json.hpp>
-
 #include <string>
 
 #include "base/bytes.h"
@@ -24,8 +23,7 @@ struct OpenedRun {
 // have succeeded), then opens the result with `identity`'s key and checks it against the
 // record's output hash. FailedPrecondition for a run that did not succeed; DataLoss for a
 // record or result that does not check.
-Result<OpenedRun> OpenRunResult(govwire::GovernanceClient* client,
-                                const std::string& storage_url, const std::string& run,
-                                const crypto::MemberIdentity& identity);
+Result<OpenedRun> OpenRunResult(govwire::GovernanceClient* client, const std::string& storage_url,
+                                const std::string& run, const crypto::MemberIdentity& identity);
 
 }  // namespace cleanroom::cli

@@ -48,8 +48,9 @@ Status Serve(const ServeFlags& flags) {
   std::optional<attest::PlatformKey> platform;
   if (flags.evidence == "simulated") {
     if (flags.platform_dir.empty()) {
-      return Status::InvalidArgument("--evidence simulated needs --platform DIR "
-                                     "(made by `cleanroom runtime init-platform`)");
+      return Status::InvalidArgument(
+          "--evidence simulated needs --platform DIR "
+          "(made by `cleanroom runtime init-platform`)");
     }
     CR_ASSIGN_OR_RETURN(platform, attest::PlatformKey::Load(flags.platform_dir));
     CR_ASSIGN_OR_RETURN(runtime::Measurement measurement, runtime::MeasureRuntime());
@@ -58,7 +59,8 @@ Status Serve(const ServeFlags& flags) {
     std::printf("%s\n", std::string(attest::kSimulatedWarning).c_str());
   } else if (flags.evidence == "sev-snp") {
     if (flags.vcek.empty()) {
-      return Status::InvalidArgument("--evidence sev-snp needs --vcek FILE (this chip's VCEK or VLEK)");
+      return Status::InvalidArgument(
+          "--evidence sev-snp needs --vcek FILE (this chip's VCEK or VLEK)");
     }
     CR_ASSIGN_OR_RETURN(std::string text, ReadFileToString(flags.vcek));
     auto certificate = text.find("-----BEGIN") != std::string::npos
@@ -101,17 +103,20 @@ void SetupRuntimeServe(CLI::App& root, ExitCode& exit_code) {
   auto f = std::make_shared<ServeFlags>();
   CLI::App* s = group->add_subcommand(
       "serve", "Execute requested runs: attested key release, checked query, sealed result");
-  s->add_option("--governance", f->governance, "The governance service, https://HOST:PORT")->required();
+  s->add_option("--governance", f->governance, "The governance service, https://HOST:PORT")
+      ->required();
   s->add_option("--service-fingerprint", f->fingerprint,
                 "Hex SHA-256 of the service certificate (pinned)")
       ->required();
-  s->add_option("--evidence", f->evidence, "simulated (INSECURE) or sev-snp")->capture_default_str();
+  s->add_option("--evidence", f->evidence, "simulated (INSECURE) or sev-snp")
+      ->capture_default_str();
   s->add_option("--platform", f->platform_dir,
                 "Simulated evidence: the platform key directory (`runtime init-platform`)");
   s->add_option("--vcek", f->vcek, "SEV-SNP evidence: this chip's VCEK or VLEK (PEM or DER)");
   s->add_option("--storage", f->storage, "Where the encrypted datasets and results live")
       ->capture_default_str();
-  s->add_option("--poll-ms", f->poll_ms, "How often to ask governance for runs")->capture_default_str();
+  s->add_option("--poll-ms", f->poll_ms, "How often to ask governance for runs")
+      ->capture_default_str();
   s->add_option("--threads", f->threads, "Engine threads (0: every core)")->capture_default_str();
   s->add_flag("--once", f->once, "Execute the runs pending now, then exit");
   s->callback([f, &exit_code] {

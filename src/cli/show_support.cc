@@ -65,8 +65,9 @@ govwire::Json InNumericOrder(const govwire::Json& list) {
     size_t digits = id.find_first_of("0123456789");
     return digits == std::string::npos ? 0ull : std::strtoull(id.c_str() + digits, nullptr, 10);
   };
-  std::stable_sort(items.begin(), items.end(),
-                   [&](const govwire::Json& a, const govwire::Json& b) { return number(a) < number(b); });
+  std::stable_sort(items.begin(), items.end(), [&](const govwire::Json& a, const govwire::Json& b) {
+    return number(a) < number(b);
+  });
   return govwire::Json(items);
 }
 
@@ -75,7 +76,7 @@ Status ShowWithNames(const govwire::ClientFlags& flags, const std::string& path,
   CR_ASSIGN_OR_RETURN(auto client, govwire::Connect(flags));
   MemberNames names = flags.json ? MemberNames() : MemberNames::Fetch(*client);
   return govwire::PrintReply(client->Get(path), flags.json,
-                                        [&](const govwire::Json& body) { human(body, names); });
+                             [&](const govwire::Json& body) { human(body, names); });
 }
 
 }  // namespace cleanroom::cli

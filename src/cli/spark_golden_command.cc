@@ -77,12 +77,13 @@ int RunGolden(const GoldenRequest& request) {
     std::fflush(stdout);
   });
   uint64_t scored = passed + failed;
-  std::printf("%llu passed, %llu failed, %llu skipped, %llu set-up failed; pass rate %.2f%% of %llu "
-              "queries in scope\n",
-              static_cast<unsigned long long>(passed), static_cast<unsigned long long>(failed),
-              static_cast<unsigned long long>(skipped), static_cast<unsigned long long>(setup_failed),
-              scored == 0 ? 100.0 : 100.0 * static_cast<double>(passed) / static_cast<double>(scored),
-              static_cast<unsigned long long>(scored));
+  std::printf(
+      "%llu passed, %llu failed, %llu skipped, %llu set-up failed; pass rate %.2f%% of %llu "
+      "queries in scope\n",
+      static_cast<unsigned long long>(passed), static_cast<unsigned long long>(failed),
+      static_cast<unsigned long long>(skipped), static_cast<unsigned long long>(setup_failed),
+      scored == 0 ? 100.0 : 100.0 * static_cast<double>(passed) / static_cast<double>(scored),
+      static_cast<unsigned long long>(scored));
   for (const std::string& problem : problems) std::printf("FAIL %s\n", problem.c_str());
   return problems.empty() ? 0 : 1;
 }
@@ -90,7 +91,8 @@ int RunGolden(const GoldenRequest& request) {
 void SetupSparkGolden(CLI::App& root, ExitCode& exit_code) {
   auto request = std::make_shared<GoldenRequest>();
   CLI::App* cmd = root.add_subcommand(
-      "spark-golden", "Run Apache Spark's golden files (.sql.out) and compare with Spark's results");
+      "spark-golden",
+      "Run Apache Spark's golden files (.sql.out) and compare with Spark's results");
   cmd->add_option("--skip-list", request->skip_list,
                   "queries not run, each with its reason (test/sql/spark/GOLDEN_SKIPS.md)");
   cmd->add_option("--floors", request->floors,

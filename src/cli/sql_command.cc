@@ -22,7 +22,7 @@ struct SqlRequest {
   std::string output_format;         // empty: by --output's extension, else table
   std::string output;                // empty: stdout
   bool explain = false;
-  std::string policy;  // --policy FILE: run the query policy-checked
+  std::string policy;      // --policy FILE: run the query policy-checked
   bool no_verify = false;  // --no-verify: skip Parquet validation (trusted local files)
   std::string sql;
 };
@@ -49,7 +49,8 @@ Status LoadInputs(const SqlRequest& request, engine::Engine& engine,
           engine::ParseSchemaDocument(text, source).WithContext("--schema " + schema->second));
       schema_files.erase(schema);
     }
-    if (policies != nullptr) source.unit_hash_of = privacy::UnitHashColumnOf(*policies, source.name);
+    if (policies != nullptr)
+      source.unit_hash_of = privacy::UnitHashColumnOf(*policies, source.name);
     CR_RETURN_IF_ERROR(engine.LoadTable(source));
   }
   if (!schema_files.empty()) {
@@ -154,9 +155,10 @@ void SetupSql(CLI::App& root, ExitCode& exit_code) {
   cmd->add_flag("--explain", request->explain, "print our plan and the emitted SQL; do not run");
   cmd->add_flag("--no-verify", request->no_verify,
                 "skip the page-by-page validation of Parquet inputs (your own trusted files only)");
-  cmd->add_option("--policy", request->policy,
-                  "FILE: owners' policies and query guards ({\"datasets\": {...}, \"query\": {...}}); "
-                  "the query is checked and thresholded (docs/privacy.md)");
+  cmd->add_option(
+      "--policy", request->policy,
+      "FILE: owners' policies and query guards ({\"datasets\": {...}, \"query\": {...}}); "
+      "the query is checked and thresholded (docs/privacy.md)");
   cmd->add_option("sql", request->sql, "the query (Spark SQL; temp-view steps separated by ';')")
       ->required();
   cmd->callback([request, &exit_code] {

@@ -27,7 +27,8 @@ int RunSqlFunctions(const std::string& check) {
 void SetupSqlFunctions(CLI::App& root, ExitCode& exit_code) {
   auto check = std::make_shared<std::string>();
   CLI::App* cmd = root.add_subcommand(
-      "sql-functions", "Print the Spark SQL function reference (docs/sql-functions.md) from the registry");
+      "sql-functions",
+      "Print the Spark SQL function reference (docs/sql-functions.md) from the registry");
   cmd->add_option("--check", *check, "fail when this file differs from the generated reference");
   cmd->callback([check, &exit_code] { exit_code.value = RunSqlFunctions(*check); });
 }

@@ -93,7 +93,8 @@ void SetupSqllogictest(CLI::App& root, ExitCode& exit_code) {
   cmd->add_option("--skip-list", request->skip_list,
                   "a file naming records to skip as `path.test:LINE` (test/sql/KNOWN_GAPS.md)");
   cmd->add_option("--min-pass-rate", request->min_pass_rate,
-                  "succeed when at least this percentage of each file's non-skipped records pass (files below it "
+                  "succeed when at least this percentage of each file's non-skipped records pass "
+                  "(files below it "
                   "are named)")
       ->check(CLI::Range(0.0, 100.0));
   cmd->add_option("--jobs", request->jobs, "files run in parallel (default: one per core)");

@@ -52,8 +52,8 @@ Result<ApiResponse> Route(ConsoleContext& context, const std::vector<std::string
   if (n == 3 && s[0] == "queries" && IsPlainSegment(s[1]) && s[2] == "vote") {
     CR_ASSIGN_OR_RETURN(bool accept, BoolField(body, "accept"));
     CR_ASSIGN_OR_RETURN(std::string hash, HashField(body, "queryHash"));
-    return Write(context, "/v1/queries/" + s[1] + "/votes", accept ? "query.accept" : "query.reject",
-                 {{"query", s[1]}, {"queryHash", hash}});
+    return Write(context, "/v1/queries/" + s[1] + "/votes",
+                 accept ? "query.accept" : "query.reject", {{"query", s[1]}, {"queryHash", hash}});
   }
   // POST /api/datasets/{name}/consent {"enabled": bool}
   if (n == 3 && s[0] == "datasets" && IsPlainSegment(s[1]) && s[2] == "consent") {

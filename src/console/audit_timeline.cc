@@ -31,7 +31,9 @@ std::string IsoTime(int64_t time_us) {
 }
 
 Json HeadJson(const ledger::TreeHead& head) {
-  return {{"treeSize", head.tree_size}, {"root", HexEncode(head.root)}, {"time", IsoTime(head.time_us)}};
+  return {{"treeSize", head.tree_size},
+          {"root", HexEncode(head.root)},
+          {"time", IsoTime(head.time_us)}};
 }
 
 // One entry of the timeline. Member requests name their message type from the signed header;
@@ -50,7 +52,8 @@ Json TimelineEntry(const ledger::Entry& entry) {
     if (message.ok() && message->headers.msg_type) item["type"] = *message->headers.msg_type;
   } else {
     Json action = Json::parse(AsStringView(r.signed_request), nullptr, false);
-    if (action.is_object() && action.contains("serviceAction") && action["serviceAction"].is_string()) {
+    if (action.is_object() && action.contains("serviceAction") &&
+        action["serviceAction"].is_string()) {
       item["type"] = action["serviceAction"];
     }
   }
@@ -63,7 +66,8 @@ Json TimelineEntry(const ledger::Entry& entry) {
 class ScratchDir {
  public:
   ScratchDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "cleanroom-console-XXXXXX").string();
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "cleanroom-console-XXXXXX").string();
     if (mkdtemp(pattern.data()) != nullptr) path_ = pattern;
   }
   ~ScratchDir() {
@@ -110,14 +114,15 @@ Result<Json> BuildAuditTimeline(govwire::GovernanceClient& client,
   ledger::VerifyReport report;
   Status verified = ledger::VerifyLedger(file, options, &report);
 
-  Json answer = {{"verified", verified.ok()},
-                 {"entries", report.entries_checked},
-                 {"memberSignaturesVerified", report.member_signatures_checked},
-                 {"treeHeadsVerified", report.tree_heads_checked},
-                 {"uncoveredEntries", report.uncovered_entries},
-                 {"lastTreeHead", report.last_tree_head ? HeadJson(*report.last_tree_head) : Json()},
-                 {"savedTreeHead", saved ? HeadJson(*saved) : Json()},
-                 {"extendsSaved", saved ? Json(verified.ok()) : Json()}};
+  Json answer = {
+      {"verified", verified.ok()},
+      {"entries", report.entries_checked},
+      {"memberSignaturesVerified", report.member_signatures_checked},
+      {"treeHeadsVerified", report.tree_heads_checked},
+      {"uncoveredEntries", report.uncovered_entries},
+      {"lastTreeHead", report.last_tree_head ? HeadJson(*report.last_tree_head) : Json()},
+      {"savedTreeHead", saved ? HeadJson(*saved) : Json()},
+      {"extendsSaved", saved ? Json(verified.ok()) : Json()}};
   if (!verified.ok()) answer["verifyError"] = verified.ToString();
 
   Json timeline = Json::array();
@@ -133,7 +138,8 @@ Result<Json> BuildAuditTimeline(govwire::GovernanceClient& client,
   answer["timeline"] = std::move(timeline);
 
   if (verified.ok() && report.last_tree_head) {
-    CR_RETURN_IF_ERROR(WriteFileAtomic(head_file, ledger::TreeHeadToJson(*report.last_tree_head), 0600));
+    CR_RETURN_IF_ERROR(
+        WriteFileAtomic(head_file, ledger::TreeHeadToJson(*report.last_tree_head), 0600));
   }
   return answer;
 }

@@ -19,6 +19,6 @@ namespace cleanroom::console {
 // "savedTreeHead": {...} | null, "extendsSaved": bool | null, "timeline": [{"seqno", "time",
 // "kind", "signer", "type", "outcome", "refusalCode"?, "result"?}]}.
 Result<govwire::Json> BuildAuditTimeline(govwire::GovernanceClient& client,
-                                            const std::string& identity_dir);
+                                         const std::string& identity_dir);
 
 }  // namespace cleanroom::console

@@ -14,14 +14,16 @@ ApiResponse ErrorResponse(const Status& status) {
   govwire::ApiError error = govwire::ApiErrorFromStatus(status);
   ApiResponse response;
   response.status = error.http_status;
-  response.body = JsonResponse(Json{{"error", {{"code", error.code}, {"message", error.message}}}}).body;
+  response.body =
+      JsonResponse(Json{{"error", {{"code", error.code}, {"message", error.message}}}}).body;
   return response;
 }
 
 bool IsPlainSegment(const std::string& segment) {
   if (segment.empty() || segment.size() > 128) return false;
   for (char c : segment) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
     if (!ok) return false;
   }
   return true;

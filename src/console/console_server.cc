@@ -42,7 +42,8 @@ void SetCommonHeaders(httplib::Response& response) {
 void Send(httplib::Response& response, const ApiResponse& answer) {
   response.status = answer.status;
   if (!answer.attachment.empty()) {
-    response.set_header("Content-Disposition", "attachment; filename=\"" + answer.attachment + "\"");
+    response.set_header("Content-Disposition",
+                        "attachment; filename=\"" + answer.attachment + "\"");
   }
   response.set_content(answer.body, answer.content_type.c_str());
 }
@@ -77,12 +78,14 @@ struct ConsoleServer::Impl {
     std::vector<std::string> segments = ApiSegments(request.path);
     if (!segments.empty()) {
       if (request.method == "GET") return Send(response, HandleRead(context, segments));
-      if (request.method == "POST") return Send(response, HandleAction(context, segments, request.body));
+      if (request.method == "POST")
+        return Send(response, HandleAction(context, segments, request.body));
       return Send(response, ErrorResponse(Status::InvalidArgument("console: GET or POST only")));
     }
     const Asset* asset = request.method == "GET" ? assets.Find(request.path) : nullptr;
     // The app routes pages by the fragment (#/queries), so any other path is simply absent.
-    if (asset == nullptr) return Send(response, ErrorResponse(Status::NotFound("console: no such page")));
+    if (asset == nullptr)
+      return Send(response, ErrorResponse(Status::NotFound("console: no such page")));
     response.set_content(asset->body, asset->content_type.c_str());
   }
 };
@@ -94,12 +97,12 @@ ConsoleServer::~ConsoleServer() {
   if (impl_->thread.joinable()) impl_->thread.join();
 }
 
-Result<std::unique_ptr<ConsoleServer>> ConsoleServer::Start(const ConsoleOptions& options,
-                                                            std::unique_ptr<GovernanceClient> client,
-                                                            ResultOpener opener) {
+Result<std::unique_ptr<ConsoleServer>> ConsoleServer::Start(
+    const ConsoleOptions& options, std::unique_ptr<GovernanceClient> client, ResultOpener opener) {
   if (!IsLoopbackHost(options.host)) {
-    return Status::InvalidArgument("console --listen: the console serves loopback only "
-                                   "(127.0.0.1, ::1 or localhost): it signs with your key");
+    return Status::InvalidArgument(
+        "console --listen: the console serves loopback only "
+        "(127.0.0.1, ::1 or localhost): it signs with your key");
   }
   if (client == nullptr) return Status::InvalidArgument("console: no governance client");
   CR_ASSIGN_OR_RETURN(StaticAssets assets, StaticAssets::Load(options.web_root));

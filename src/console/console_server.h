@@ -10,8 +10,8 @@
 
 namespace cleanroom::console {
 
-using govwire::Json;
 using govwire::GovernanceClient;
+using govwire::Json;
 
 // A run's result opened for this member: the run record the runtime signed (verified) and the
 // plaintext, in the query's output format ("csv", "parquet", "ndjson").

@@ -21,7 +21,8 @@ Json RecordSummary(const Json& record) {
 }  // namespace
 
 ApiResponse HandleResult(ConsoleContext& context, const std::string& run, bool download) {
-  if (!context.opener) return ErrorResponse(Status::Unimplemented("console: results cannot be opened here"));
+  if (!context.opener)
+    return ErrorResponse(Status::Unimplemented("console: results cannot be opened here"));
   std::lock_guard<std::mutex> lock(context.mu);
   Result<OpenedResult> opened = context.opener(*context.client, run);
   if (!opened.ok()) return ErrorResponse(opened.status());
@@ -33,7 +34,9 @@ ApiResponse HandleResult(ConsoleContext& context, const std::string& run, bool d
     response.attachment = run + "." + opened->format;
     response.body.assign(AsStringView(opened->data));
   } else {
-    Json body = {{"run", run}, {"format", opened->format}, {"record", RecordSummary(opened->record)},
+    Json body = {{"run", run},
+                 {"format", opened->format},
+                 {"record", RecordSummary(opened->record)},
                  {"bytes", opened->data.size()}};
     // Text formats are shown in the page; Parquet is downloaded as it is.
     if (opened->format != "parquet" && opened->data.size() <= kMaxShownBytes) {

@@ -12,10 +12,14 @@ constexpr uintmax_t kMaxTotalBytes = 64u << 20;
 
 std::string ContentType(const std::string& extension) {
   static const std::map<std::string, std::string> kTypes = {
-      {".html", "text/html; charset=utf-8"}, {".js", "text/javascript; charset=utf-8"},
-      {".css", "text/css; charset=utf-8"},   {".svg", "image/svg+xml"},
-      {".png", "image/png"},                 {".ico", "image/x-icon"},
-      {".json", "application/json"},         {".woff2", "font/woff2"},
+      {".html", "text/html; charset=utf-8"},
+      {".js", "text/javascript; charset=utf-8"},
+      {".css", "text/css; charset=utf-8"},
+      {".svg", "image/svg+xml"},
+      {".png", "image/png"},
+      {".ico", "image/x-icon"},
+      {".json", "application/json"},
+      {".woff2", "font/woff2"},
       {".txt", "text/plain; charset=utf-8"}};
   auto it = kTypes.find(extension);
   return it == kTypes.end() ? "application/octet-stream" : it->second;
@@ -38,7 +42,8 @@ Result<StaticAssets> StaticAssets::Load(const std::string& directory) {
     if (error) return Status::Internal("console: cannot list --web-root");
     if (!it->is_regular_file(error) || it->is_symlink(error)) continue;
     total += it->file_size(error);
-    if (total > kMaxTotalBytes) return Status::InvalidArgument("console: --web-root holds over 64 MiB");
+    if (total > kMaxTotalBytes)
+      return Status::InvalidArgument("console: --web-root holds over 64 MiB");
     CR_ASSIGN_OR_RETURN(std::string body, ReadFileToString(it->path().string()));
     std::string key = "/" + fs::relative(it->path(), root, error).generic_string();
     assets.assets_[key] = Asset{ContentType(it->path().extension().string()), std::move(body)};

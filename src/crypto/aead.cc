@@ -11,9 +11,12 @@ namespace {
 
 const EVP_CIPHER* Cipher(AeadAlgorithm algorithm) {
   switch (algorithm) {
-    case AeadAlgorithm::kAes128Gcm: return EVP_aes_128_gcm();
-    case AeadAlgorithm::kAes256Gcm: return EVP_aes_256_gcm();
-    case AeadAlgorithm::kChaCha20Poly1305: return EVP_chacha20_poly1305();
+    case AeadAlgorithm::kAes128Gcm:
+      return EVP_aes_128_gcm();
+    case AeadAlgorithm::kAes256Gcm:
+      return EVP_aes_256_gcm();
+    case AeadAlgorithm::kChaCha20Poly1305:
+      return EVP_chacha20_poly1305();
   }
   return nullptr;
 }
@@ -34,9 +37,12 @@ size_t AeadKeySize(AeadAlgorithm algorithm) {
 
 const char* AeadName(AeadAlgorithm algorithm) {
   switch (algorithm) {
-    case AeadAlgorithm::kAes128Gcm: return "AES-128-GCM";
-    case AeadAlgorithm::kAes256Gcm: return "AES-256-GCM";
-    case AeadAlgorithm::kChaCha20Poly1305: return "ChaCha20-Poly1305";
+    case AeadAlgorithm::kAes128Gcm:
+      return "AES-128-GCM";
+    case AeadAlgorithm::kAes256Gcm:
+      return "AES-256-GCM";
+    case AeadAlgorithm::kChaCha20Poly1305:
+      return "ChaCha20-Poly1305";
   }
   return "unknown";
 }
@@ -71,7 +77,8 @@ Aead& Aead::operator=(Aead&&) noexcept = default;
 Aead::~Aead() = default;
 
 Status Aead::SealInto(ByteSpan nonce, ByteSpan aad, ByteSpan in, uint8_t* out, uint8_t* tag) {
-  if (nonce.size() != kAeadNonceSize) return Status::InvalidArgument("AEAD: nonce must be 12 bytes");
+  if (nonce.size() != kAeadNonceSize)
+    return Status::InvalidArgument("AEAD: nonce must be 12 bytes");
   EVP_CIPHER_CTX* ctx = state_->seal.get();
   int len = 0;
   if (EVP_EncryptInit_ex(ctx, nullptr, nullptr, nullptr, nonce.data()) != 1) {
@@ -97,7 +104,8 @@ Status Aead::SealInto(ByteSpan nonce, ByteSpan aad, ByteSpan in, uint8_t* out, u
 }
 
 Status Aead::OpenInto(ByteSpan nonce, ByteSpan aad, ByteSpan in, ByteSpan tag, uint8_t* out) {
-  if (nonce.size() != kAeadNonceSize) return Status::InvalidArgument("AEAD: nonce must be 12 bytes");
+  if (nonce.size() != kAeadNonceSize)
+    return Status::InvalidArgument("AEAD: nonce must be 12 bytes");
   if (tag.size() != kAeadTagSize) return Status::DataLoss("AEAD open: tag missing or truncated");
   EVP_CIPHER_CTX* ctx = state_->open.get();
   int len = 0;
@@ -129,8 +137,7 @@ Status Aead::OpenInto(ByteSpan nonce, ByteSpan aad, ByteSpan in, ByteSpan tag, u
 
 Result<Bytes> Aead::Seal(ByteSpan nonce, ByteSpan aad, ByteSpan plaintext) {
   Bytes out(plaintext.size() + kAeadTagSize);
-  CR_RETURN_IF_ERROR(
-      SealInto(nonce, aad, plaintext, out.data(), out.data() + plaintext.size()));
+  CR_RETURN_IF_ERROR(SealInto(nonce, aad, plaintext, out.data(), out.data() + plaintext.size()));
   return out;
 }
 

@@ -1,9 +1,10 @@
 #include "crypto/cbor.h"
-#include "crypto/cbor_float.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+
+#include "crypto/cbor_float.h"
 
 namespace cleanroom::crypto::cbor {
 namespace {
@@ -185,10 +186,13 @@ bool operator==(const Value& a, const Value& b) {
   if (a.type_ != b.type_) return false;
   switch (a.type_) {
     case Value::Type::kUnsigned:
-    case Value::Type::kNegative: return a.uint_ == b.uint_;
+    case Value::Type::kNegative:
+      return a.uint_ == b.uint_;
     case Value::Type::kBytes:
-    case Value::Type::kText: return a.bytes_ == b.bytes_;
-    case Value::Type::kArray: return a.items_ == b.items_;
+    case Value::Type::kText:
+      return a.bytes_ == b.bytes_;
+    case Value::Type::kArray:
+      return a.items_ == b.items_;
     case Value::Type::kMap: {
       // Maps are unordered: equal when they hold the same keys with equal values.
       if (a.entries_.size() != b.entries_.size()) return false;
@@ -198,8 +202,10 @@ bool operator==(const Value& a, const Value& b) {
       }
       return true;
     }
-    case Value::Type::kTag: return a.uint_ == b.uint_ && a.items_ == b.items_;
-    case Value::Type::kSimple: return a.simple_ == b.simple_;
+    case Value::Type::kTag:
+      return a.uint_ == b.uint_ && a.items_ == b.items_;
+    case Value::Type::kSimple:
+      return a.simple_ == b.simple_;
     case Value::Type::kFloat:
       // By bits, so that 0.0 and -0.0 differ (they are distinct CBOR values); all NaNs are one.
       return std::memcmp(&a.float_, &b.float_, sizeof(double)) == 0 ||
@@ -212,8 +218,12 @@ bool operator==(const Value& a, const Value& b) {
 
 Status EncodeTo(const Value& value, cleanroom::Bytes& out) {
   switch (value.type()) {
-    case Value::Type::kUnsigned: AppendHead(kMajorUnsigned, value.int_argument(), out); break;
-    case Value::Type::kNegative: AppendHead(kMajorNegative, value.int_argument(), out); break;
+    case Value::Type::kUnsigned:
+      AppendHead(kMajorUnsigned, value.int_argument(), out);
+      break;
+    case Value::Type::kNegative:
+      AppendHead(kMajorNegative, value.int_argument(), out);
+      break;
     case Value::Type::kBytes:
     case Value::Type::kText:
       AppendHead(value.is_bytes() ? kMajorBytes : kMajorText, value.bytes().size(), out);
@@ -256,7 +266,9 @@ Status EncodeTo(const Value& value, cleanroom::Bytes& out) {
       }
       AppendHead(kMajorSimple, value.simple(), out);
       break;
-    case Value::Type::kFloat: AppendFloat(value.float_value(), out); break;
+    case Value::Type::kFloat:
+      AppendFloat(value.float_value(), out);
+      break;
   }
   return Status::OK();
 }

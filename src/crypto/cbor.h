@@ -38,7 +38,7 @@ class Value {
   static Value Null();
   static Value Undefined();
   static Value Simple(uint8_t v);  // Other simple values (major type 7, 0..255 except 24..31).
-  static Value Float(double v);   // Encoded in the shortest of half/single/double that is exact.
+  static Value Float(double v);    // Encoded in the shortest of half/single/double that is exact.
 
   Type type() const { return type_; }
   bool is_int() const { return type_ == Type::kUnsigned || type_ == Type::kNegative; }

@@ -112,7 +112,8 @@ class Decoder {
   Result<Value> DecodeString(size_t start, uint8_t major, uint64_t arg, bool indefinite) {
     cleanroom::Bytes content;
     if (!indefinite) {
-      if (arg > data_.size() - pos_) return Error(start, "string length runs past the end of input");
+      if (arg > data_.size() - pos_)
+        return Error(start, "string length runs past the end of input");
       content.assign(data_.begin() + pos_, data_.begin() + pos_ + arg);
       pos_ += arg;
     } else {
@@ -139,7 +140,8 @@ class Decoder {
       }
     }
     if (major == 3) {
-      if (!ValidUtf8(content.data(), content.size())) return Error(start, "text string is not valid UTF-8");
+      if (!ValidUtf8(content.data(), content.size()))
+        return Error(start, "text string is not valid UTF-8");
       Value v = Value::Text(AsStringView(content));
       return v;
     }
@@ -159,13 +161,16 @@ class Decoder {
         if (indefinite) return Error(start, "indefinite length on an integer");
         return major == 0 ? Value::Unsigned(arg) : Value::NegativeArgument(arg);
       case 2:
-      case 3: return DecodeString(start, major, arg, indefinite);
+      case 3:
+        return DecodeString(start, major, arg, indefinite);
       case 4: {
-        if (indefinite && options_.strict) return Error(start, "indefinite-length array in strict mode");
+        if (indefinite && options_.strict)
+          return Error(start, "indefinite-length array in strict mode");
         Array items;
         if (!indefinite) {
           // Every element takes at least one byte: a count beyond the input is malformed.
-          if (arg > data_.size() - pos_) return Error(start, "array length runs past the end of input");
+          if (arg > data_.size() - pos_)
+            return Error(start, "array length runs past the end of input");
           CR_RETURN_IF_ERROR(CountItems(start, arg));
           items.reserve(arg);
           for (uint64_t i = 0; i < arg; ++i) {
@@ -187,7 +192,8 @@ class Decoder {
         return Value::MakeArray(std::move(items));
       }
       case 5: {
-        if (indefinite && options_.strict) return Error(start, "indefinite-length map in strict mode");
+        if (indefinite && options_.strict)
+          return Error(start, "indefinite-length map in strict mode");
         MapEntries entries;
         size_t previous_key_start = 0, previous_key_end = 0;
         auto read_entry = [&]() -> Status {
@@ -197,7 +203,8 @@ class Decoder {
           if (options_.strict && !entries.empty()) {
             ByteSpan prev(data_.data() + previous_key_start, previous_key_end - previous_key_start);
             ByteSpan cur(data_.data() + key_start, key_end - key_start);
-            bool less = std::lexicographical_compare(prev.begin(), prev.end(), cur.begin(), cur.end());
+            bool less =
+                std::lexicographical_compare(prev.begin(), prev.end(), cur.begin(), cur.end());
             if (!less) {
               bool equal = std::equal(prev.begin(), prev.end(), cur.begin(), cur.end());
               return Error(key_start, equal ? "duplicate map key"
@@ -215,7 +222,8 @@ class Decoder {
           return Status::OK();
         };
         if (!indefinite) {
-          if (arg > (data_.size() - pos_) / 2) return Error(start, "map length runs past the end of input");
+          if (arg > (data_.size() - pos_) / 2)
+            return Error(start, "map length runs past the end of input");
           CR_RETURN_IF_ERROR(CountItems(start, arg));
           entries.reserve(arg);
           for (uint64_t i = 0; i < arg; ++i) CR_RETURN_IF_ERROR(read_entry());
@@ -237,7 +245,8 @@ class Decoder {
         CR_ASSIGN_OR_RETURN(Value content, DecodeItem(depth + 1));
         return Value::Tag(arg, std::move(content));
       }
-      default: break;
+      default:
+        break;
     }
     // Major type 7: simple values and floats.
     if (indefinite) return Error(start, "unexpected break");

@@ -220,7 +220,8 @@ struct DecryptSummary {
 // Decrypts `in_path` to `out_path` atomically: on any error (wrong key, tampering) nothing is
 // left at out_path.
 Result<DecryptSummary> DecryptFile(const DataKey& key, const std::string& in_path,
-                                   const std::string& out_path, const ProgressFn& progress = nullptr,
+                                   const std::string& out_path,
+                                   const ProgressFn& progress = nullptr,
                                    ContentHashKind kind = ContentHashKind::kSha256);
 // Decrypts a container held in memory.
 Result<Bytes> DecryptBuffer(const DataKey& key, ByteSpan container);

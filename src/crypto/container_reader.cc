@@ -5,8 +5,8 @@
 
 #include <array>
 #include <cerrno>
-#include <optional>
 #include <cstring>
+#include <optional>
 
 #include "base/file.h"
 #include "crypto/background_sha256.h"
@@ -18,7 +18,8 @@ namespace {
 
 class FileInput : public RandomAccessInput {
  public:
-  FileInput(int fd, uint64_t size, std::string path) : fd_(fd), size_(size), path_(std::move(path)) {}
+  FileInput(int fd, uint64_t size, std::string path)
+      : fd_(fd), size_(size), path_(std::move(path)) {}
   ~FileInput() override { ::close(fd_); }
   uint64_t size() const override { return size_; }
   Status ReadAt(uint64_t offset, uint8_t* out, size_t size) const override {
@@ -103,7 +104,8 @@ Result<std::unique_ptr<Reader>> Reader::Open(std::unique_ptr<RandomAccessInput> 
                             std::to_string(reader->chunk_count_) +
                             ": truncated (shorter than its tag)");
   }
-  reader->plaintext_size_ = (reader->chunk_count_ - 1) * uint64_t{header.chunk_size} + last - kTagSize;
+  reader->plaintext_size_ =
+      (reader->chunk_count_ - 1) * uint64_t{header.chunk_size} + last - kTagSize;
   CR_ASSIGN_OR_RETURN(Aead aead, Aead::Create(AeadAlgorithm::kAes256Gcm, key.bytes()));
   reader->aead_ = std::make_unique<Aead>(std::move(aead));
   reader->key_id_ = key.key_id();
@@ -114,8 +116,9 @@ Result<std::unique_ptr<Reader>> Reader::Open(std::unique_ptr<RandomAccessInput> 
 
 size_t Reader::ChunkPlaintextSize(uint64_t index) const {
   if (index >= chunk_count_) return 0;
-  return index + 1 == chunk_count_ ? static_cast<size_t>(plaintext_size_ - index * header_.chunk_size)
-                                   : header_.chunk_size;
+  return index + 1 == chunk_count_
+             ? static_cast<size_t>(plaintext_size_ - index * header_.chunk_size)
+             : header_.chunk_size;
 }
 
 Status Reader::DecryptChunkAt(uint64_t index, Bytes& out) {
@@ -156,7 +159,8 @@ Status Reader::ReadChunkInto(uint64_t index, std::span<uint8_t> out) {
                                    std::to_string(chunk_count_) + " chunks)");
   }
   if (out.size() != ChunkPlaintextSize(index)) {
-    return Status::InvalidArgument("chunk " + std::to_string(index) + ": the output span is not its size");
+    return Status::InvalidArgument("chunk " + std::to_string(index) +
+                                   ": the output span is not its size");
   }
   return DecryptChunkInto(index, out.data());
 }

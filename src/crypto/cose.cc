@@ -127,7 +127,8 @@ Status PayloadOf(const cbor::Value& v, std::string_view where, std::optional<Byt
   } else if (v.is_bytes()) {
     out = v.bytes();
   } else {
-    return Status::InvalidArgument(std::string(where) + ": payload is neither a byte string nor nil");
+    return Status::InvalidArgument(std::string(where) +
+                                   ": payload is neither a byte string nor nil");
   }
   return Status::OK();
 }
@@ -152,30 +153,38 @@ Status VerifyWith(const Headers& headers, const PublicKey& key, ByteSpan to_be_s
 
 Result<SignatureAlgorithm> AlgorithmFromCoseId(int64_t id) {
   switch (id) {
-    case kAlgEs256: return SignatureAlgorithm::kEs256;
-    case kAlgEs384: return SignatureAlgorithm::kEs384;
-    case kAlgEs512: return SignatureAlgorithm::kEs512;
-    case kAlgEdDsa: return SignatureAlgorithm::kEdDsa;
-    default: break;
+    case kAlgEs256:
+      return SignatureAlgorithm::kEs256;
+    case kAlgEs384:
+      return SignatureAlgorithm::kEs384;
+    case kAlgEs512:
+      return SignatureAlgorithm::kEs512;
+    case kAlgEdDsa:
+      return SignatureAlgorithm::kEdDsa;
+    default:
+      break;
   }
   return Status::InvalidArgument("unsupported COSE algorithm " + std::to_string(id));
 }
 
 int64_t CoseIdOf(SignatureAlgorithm algorithm) {
   switch (algorithm) {
-    case SignatureAlgorithm::kEs256: return kAlgEs256;
-    case SignatureAlgorithm::kEs384: return kAlgEs384;
-    case SignatureAlgorithm::kEs512: return kAlgEs512;
-    case SignatureAlgorithm::kEdDsa: return kAlgEdDsa;
+    case SignatureAlgorithm::kEs256:
+      return kAlgEs256;
+    case SignatureAlgorithm::kEs384:
+      return kAlgEs384;
+    case SignatureAlgorithm::kEs512:
+      return kAlgEs512;
+    case SignatureAlgorithm::kEdDsa:
+      return kAlgEdDsa;
   }
   return 0;
 }
 
 Bytes Sign1ToBeSigned(ByteSpan protected_bytes, ByteSpan external_aad, ByteSpan payload) {
-  return EncodeOrDie(cbor::Value::MakeArray({cbor::Value::Text("Signature1"),
-                                             cbor::Value::Bytes(protected_bytes),
-                                             cbor::Value::Bytes(external_aad),
-                                             cbor::Value::Bytes(payload)}));
+  return EncodeOrDie(
+      cbor::Value::MakeArray({cbor::Value::Text("Signature1"), cbor::Value::Bytes(protected_bytes),
+                              cbor::Value::Bytes(external_aad), cbor::Value::Bytes(payload)}));
 }
 
 Result<Bytes> CreateSign1(const PrivateKey& key, ByteSpan payload, const Sign1Options& options) {
@@ -183,14 +192,17 @@ Result<Bytes> CreateSign1(const PrivateKey& key, ByteSpan payload, const Sign1Op
   cbor::MapEntries prot;
   prot.emplace_back(cbor::Value::Int(kHeaderAlg), cbor::Value::Int(CoseIdOf(algorithm)));
   if (options.content_type) {
-    prot.emplace_back(cbor::Value::Int(kHeaderContentType), cbor::Value::Text(*options.content_type));
+    prot.emplace_back(cbor::Value::Int(kHeaderContentType),
+                      cbor::Value::Text(*options.content_type));
   }
-  if (options.kid) prot.emplace_back(cbor::Value::Int(kHeaderKid), cbor::Value::Bytes(*options.kid));
+  if (options.kid)
+    prot.emplace_back(cbor::Value::Int(kHeaderKid), cbor::Value::Bytes(*options.kid));
   if (options.msg_type) {
     prot.emplace_back(cbor::Value::Text(kHeaderMsgType), cbor::Value::Text(*options.msg_type));
   }
   if (options.created_at) {
-    if (*options.created_at < 0) return Status::InvalidArgument("COSE_Sign1: created_at is negative");
+    if (*options.created_at < 0)
+      return Status::InvalidArgument("COSE_Sign1: created_at is negative");
     prot.emplace_back(cbor::Value::Text(kHeaderCreatedAt), cbor::Value::Int(*options.created_at));
   }
   Bytes nonce;
@@ -222,10 +234,12 @@ Result<Sign1Message> DecodeSign1(ByteSpan message, DecodeMode mode) {
     return Status::InvalidArgument("COSE_Sign1: not an array of 4 elements");
   }
   const cbor::Array& a = body->array();
-  CR_RETURN_IF_ERROR(DecodeProtected(a[0], mode, "COSE_Sign1", out.protected_bytes, out.protected_map));
+  CR_RETURN_IF_ERROR(
+      DecodeProtected(a[0], mode, "COSE_Sign1", out.protected_bytes, out.protected_map));
   out.unprotected_map = a[1];
   CR_RETURN_IF_ERROR(PayloadOf(a[2], "COSE_Sign1", out.payload));
-  if (!a[3].is_bytes()) return Status::InvalidArgument("COSE_Sign1: signature is not a byte string");
+  if (!a[3].is_bytes())
+    return Status::InvalidArgument("COSE_Sign1: signature is not a byte string");
   out.signature = a[3].bytes();
   CR_RETURN_IF_ERROR(
       ParseHeaders(out.protected_map, out.unprotected_map, mode, "COSE_Sign1", out.headers));
@@ -263,7 +277,8 @@ Result<SignMessage> DecodeSign(ByteSpan message, DecodeMode mode) {
     return Status::InvalidArgument("COSE_Sign: not an array of 4 elements");
   }
   const cbor::Array& a = body->array();
-  CR_RETURN_IF_ERROR(DecodeProtected(a[0], mode, "COSE_Sign", out.protected_bytes, out.protected_map));
+  CR_RETURN_IF_ERROR(
+      DecodeProtected(a[0], mode, "COSE_Sign", out.protected_bytes, out.protected_map));
   out.unprotected_map = a[1];
   if (!out.unprotected_map.is_map()) {
     return Status::InvalidArgument("COSE_Sign: unprotected header is not a map");
@@ -279,10 +294,11 @@ Result<SignMessage> DecodeSign(ByteSpan message, DecodeMode mode) {
       return Status::InvalidArgument(where + ": not an array of 3 elements");
     }
     SignatureEntry entry;
-    CR_RETURN_IF_ERROR(DecodeProtected(s.array()[0], mode, where, entry.protected_bytes,
-                                       entry.protected_map));
+    CR_RETURN_IF_ERROR(
+        DecodeProtected(s.array()[0], mode, where, entry.protected_bytes, entry.protected_map));
     entry.unprotected_map = s.array()[1];
-    if (!s.array()[2].is_bytes()) return Status::InvalidArgument(where + ": signature is not bytes");
+    if (!s.array()[2].is_bytes())
+      return Status::InvalidArgument(where + ": signature is not bytes");
     entry.signature = s.array()[2].bytes();
     CR_RETURN_IF_ERROR(
         ParseHeaders(entry.protected_map, entry.unprotected_map, mode, where, entry.headers));

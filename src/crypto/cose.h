@@ -38,14 +38,14 @@ int64_t CoseIdOf(SignatureAlgorithm algorithm);
 
 // What the signer puts into the protected header. alg is always set (from the key).
 struct Sign1Options {
-  std::optional<Bytes> kid;                   // e.g. the member id as ASCII hex.
-  std::optional<std::string> content_type;    // e.g. "application/json".
-  std::optional<std::string> msg_type;        // e.g. "proposal", "ballot".
-  std::optional<int64_t> created_at;          // unix seconds.
-  std::optional<Bytes> nonce;                 // 16 bytes; see generate_nonce.
-  bool generate_nonce = false;                // Fill `nonce` from the CSPRNG when unset.
-  Bytes external_aad;                         // Bound into the signature, not carried.
-  bool tagged = true;                         // Emit tag 18.
+  std::optional<Bytes> kid;                 // e.g. the member id as ASCII hex.
+  std::optional<std::string> content_type;  // e.g. "application/json".
+  std::optional<std::string> msg_type;      // e.g. "proposal", "ballot".
+  std::optional<int64_t> created_at;        // unix seconds.
+  std::optional<Bytes> nonce;               // 16 bytes; see generate_nonce.
+  bool generate_nonce = false;              // Fill `nonce` from the CSPRNG when unset.
+  Bytes external_aad;                       // Bound into the signature, not carried.
+  bool tagged = true;                       // Emit tag 18.
 };
 
 // The header parameters this project understands, read from the protected header (for alg, also
@@ -64,7 +64,7 @@ struct Headers {
 // encoded as h'A0' is normalised to the empty bstr for Sig_structure, RFC 9052 section 3).
 struct Sign1Message {
   Bytes protected_bytes;
-  cbor::Value protected_map;    // The decoded protected header (empty map when none).
+  cbor::Value protected_map;  // The decoded protected header (empty map when none).
   cbor::Value unprotected_map;
   std::optional<Bytes> payload;  // nullopt: detached payload (nil).
   Bytes signature;

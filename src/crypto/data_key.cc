@@ -93,9 +93,8 @@ Result<DataKey> DataKey::Parse(std::string_view text) {
     return Status::InvalidArgument("key file: unsupported \"version\" (want 1)");
   }
   const std::string* key_id_hex = field("key_id");
-  std::string* key_b64 = j.contains("key") && j["key"].is_string()
-                             ? j["key"].get_ptr<std::string*>()
-                             : nullptr;
+  std::string* key_b64 =
+      j.contains("key") && j["key"].is_string() ? j["key"].get_ptr<std::string*>() : nullptr;
   if (key_id_hex == nullptr || key_b64 == nullptr) {
     return Status::InvalidArgument("key file: \"key_id\" and \"key\" are required strings");
   }
@@ -109,7 +108,8 @@ Result<DataKey> DataKey::Parse(std::string_view text) {
   SecureWipe(*raw);
   if (!key.ok()) return key.status();
   if (!ConstantTimeEquals(AsBytes(*key_id_hex), AsBytes(HexEncode(key->key_id())))) {
-    return Status::InvalidArgument("key file: \"key_id\" does not match the key (corrupt key file)");
+    return Status::InvalidArgument(
+        "key file: \"key_id\" does not match the key (corrupt key file)");
   }
   return key;
 }

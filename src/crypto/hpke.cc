@@ -64,9 +64,12 @@ Result<Bytes> LabeledExpand(ByteSpan suite_id, ByteSpan prk, std::string_view la
 
 AeadAlgorithm AeadOf(AeadId id) {
   switch (id) {
-    case AeadId::kAes128Gcm: return AeadAlgorithm::kAes128Gcm;
-    case AeadId::kAes256Gcm: return AeadAlgorithm::kAes256Gcm;
-    case AeadId::kChaCha20Poly1305: return AeadAlgorithm::kChaCha20Poly1305;
+    case AeadId::kAes128Gcm:
+      return AeadAlgorithm::kAes128Gcm;
+    case AeadId::kAes256Gcm:
+      return AeadAlgorithm::kAes256Gcm;
+    case AeadId::kChaCha20Poly1305:
+      return AeadAlgorithm::kChaCha20Poly1305;
   }
   return AeadAlgorithm::kAes256Gcm;
 }
@@ -158,7 +161,8 @@ Result<Suite> SuiteFromIds(uint16_t kem_id, uint16_t kdf_id, uint16_t aead_id) {
   } else {
     return Status::InvalidArgument("HPKE: unsupported KEM id " + std::to_string(kem_id));
   }
-  if (kdf_id != 0x0001) return Status::InvalidArgument("HPKE: unsupported KDF id " + std::to_string(kdf_id));
+  if (kdf_id != 0x0001)
+    return Status::InvalidArgument("HPKE: unsupported KDF id " + std::to_string(kdf_id));
   if (aead_id < 1 || aead_id > 3) {
     return Status::InvalidArgument("HPKE: unsupported AEAD id " + std::to_string(aead_id));
   }
@@ -173,7 +177,8 @@ KeyType KemKeyType(Kem kem) {
 Result<PrivateKey> GenerateKeyPair(Kem kem) { return PrivateKey::Generate(KemKeyType(kem)); }
 
 Result<PrivateKey> DeriveKeyPair(Kem kem, ByteSpan ikm) {
-  if (ikm.size() < kNsecret) return Status::InvalidArgument("HPKE: DeriveKeyPair ikm shorter than 32 bytes");
+  if (ikm.size() < kNsecret)
+    return Status::InvalidArgument("HPKE: DeriveKeyPair ikm shorter than 32 bytes");
   Bytes suite_id = KemSuiteId(kem);
   Bytes dkp_prk = LabeledExtract(suite_id, {}, "dkp_prk", ikm);
   if (kem == Kem::kX25519Sha256) {
@@ -210,7 +215,8 @@ Result<Bytes> SerializePublicKey(Kem kem, const PublicKey& key) {
 
 Result<PublicKey> DeserializePublicKey(Kem kem, ByteSpan encoded) {
   if (kem == Kem::kX25519Sha256) {
-    if (encoded.size() != 32) return Status::InvalidArgument("HPKE: X25519 public key must be 32 bytes");
+    if (encoded.size() != 32)
+      return Status::InvalidArgument("HPKE: X25519 public key must be 32 bytes");
     return PublicKey::FromRaw(KeyType::kX25519, encoded);
   }
   if (encoded.size() != 65 || encoded[0] != 0x04) {
@@ -299,7 +305,8 @@ Result<SenderContext> SetupSender(const Suite& suite, const PublicKey& recipient
     }
     Append(dh, *dh2);
     SecureWipe(*dh2);
-    CR_ASSIGN_OR_RETURN(Bytes pk_sm, SerializePublicKey(suite.kem, options.sender_key->public_key()));
+    CR_ASSIGN_OR_RETURN(Bytes pk_sm,
+                        SerializePublicKey(suite.kem, options.sender_key->public_key()));
     Append(kem_context, pk_sm);
   }
   auto shared_secret = ExtractAndExpand(suite.kem, dh, kem_context);
@@ -311,11 +318,13 @@ Result<SenderContext> SetupSender(const Suite& suite, const PublicKey& recipient
     SecureWipe(*shared_secret);
     return context.status();
   }
-  return SenderContext{std::move(enc), std::move(shared_secret).value(), std::move(context).value()};
+  return SenderContext{std::move(enc), std::move(shared_secret).value(),
+                       std::move(context).value()};
 }
 
 Result<Context> SetupRecipient(const Suite& suite, ByteSpan enc, const PrivateKey& recipient,
-                               ByteSpan info, const SetupOptions& options, Bytes* shared_secret_out) {
+                               ByteSpan info, const SetupOptions& options,
+                               Bytes* shared_secret_out) {
   bool auth = options.mode == Mode::kAuth || options.mode == Mode::kAuthPsk;
   if (auth != options.sender_public_key.has_value()) {
     return Status::InvalidArgument(auth ? "HPKE: auth mode needs the sender's public key"

@@ -1,8 +1,8 @@
 #pragma once
 
 #include <cstdint>
-#include <optional>
 #include <memory>
+#include <optional>
 
 #include "base/bytes.h"
 #include "base/status.h"
@@ -16,7 +16,11 @@ namespace cleanroom::crypto::hpke {
 
 enum class Kem : uint16_t { kP256Sha256 = 0x0010, kX25519Sha256 = 0x0020 };
 enum class Kdf : uint16_t { kHkdfSha256 = 0x0001 };
-enum class AeadId : uint16_t { kAes128Gcm = 0x0001, kAes256Gcm = 0x0002, kChaCha20Poly1305 = 0x0003 };
+enum class AeadId : uint16_t {
+  kAes128Gcm = 0x0001,
+  kAes256Gcm = 0x0002,
+  kChaCha20Poly1305 = 0x0003
+};
 enum class Mode : uint8_t { kBase = 0, kPsk = 1, kAuth = 2, kAuthPsk = 3 };
 
 struct Suite {
@@ -90,7 +94,7 @@ struct SetupOptions {
 };
 
 struct SenderContext {
-  Bytes enc;  // The encapsulated key to send with the ciphertexts.
+  Bytes enc;            // The encapsulated key to send with the ciphertexts.
   Bytes shared_secret;  // For known-answer tests; wiped by the caller.
   Context context;
 };

@@ -59,7 +59,8 @@ Result<MemberIdentity> GenerateIdentity(std::string_view name, KeyType signing_t
     return Status::InvalidArgument("identity: signing keys are P-384 or Ed25519");
   }
   CR_ASSIGN_OR_RETURN(PrivateKey signing_key, PrivateKey::Generate(signing_type));
-  CR_ASSIGN_OR_RETURN(Certificate certificate, CreateSelfSignedCertificate(signing_key, name, 3650));
+  CR_ASSIGN_OR_RETURN(Certificate certificate,
+                      CreateSelfSignedCertificate(signing_key, name, 3650));
   CR_ASSIGN_OR_RETURN(PrivateKey encryption_key, PrivateKey::Generate(KeyType::kX25519));
   MemberPublicIdentity pub{MemberIdOf(certificate), std::string(name), certificate,
                            signing_key.public_key(), encryption_key.public_key()};
@@ -90,7 +91,8 @@ Status WriteIdentity(const std::string& directory, const MemberIdentity& identit
 Result<MemberPublicIdentity> LoadPublicIdentity(const std::string& directory) {
   CR_ASSIGN_OR_RETURN(std::string cert_pem, ReadNamed(directory, kIdentityCertFile));
   auto certificate = Certificate::FromPem(cert_pem);
-  if (!certificate.ok()) return certificate.status().WithContext(PathIn(directory, kIdentityCertFile));
+  if (!certificate.ok())
+    return certificate.status().WithContext(PathIn(directory, kIdentityCertFile));
   CR_ASSIGN_OR_RETURN(PublicKey signing_public_key, certificate->public_key());
   auto enc_pub_pem = ReadNamed(directory, kIdentityEncPubFile);
   if (!enc_pub_pem.ok()) {
@@ -116,7 +118,8 @@ Result<MemberIdentity> LoadIdentity(const std::string& directory,
   CR_ASSIGN_OR_RETURN(std::string key_pem, ReadNamed(directory, kIdentityKeyFile));
   auto signing_key = PrivateKey::FromPem(key_pem, passphrase);
   SecureWipe(key_pem.data(), key_pem.size());
-  if (!signing_key.ok()) return signing_key.status().WithContext(PathIn(directory, kIdentityKeyFile));
+  if (!signing_key.ok())
+    return signing_key.status().WithContext(PathIn(directory, kIdentityKeyFile));
   if (signing_key->type() != KeyType::kEcP384 && signing_key->type() != KeyType::kEd25519 &&
       signing_key->type() != KeyType::kEcP256) {
     return Status::InvalidArgument("identity: key.pem is not a signing key");
@@ -138,10 +141,10 @@ Result<MemberIdentity> LoadIdentity(const std::string& directory,
   CR_RETURN_IF_ERROR(SameKey(pub.signing_public_key, signing_key->public_key(),
                              PathIn(directory, kIdentityCertFile) + " does not certify " +
                                  PathIn(directory, kIdentityKeyFile) + "'s key"));
-  CR_RETURN_IF_ERROR(SameKey(pub.encryption_public_key, encryption_key->public_key(),
-                             PathIn(directory, kIdentityEncKeyFile) + " is not the private key of " +
-                                 PathIn(directory, kIdentityEncPubFile) +
-                                 " (files from two identities?)"));
+  CR_RETURN_IF_ERROR(
+      SameKey(pub.encryption_public_key, encryption_key->public_key(),
+              PathIn(directory, kIdentityEncKeyFile) + " is not the private key of " +
+                  PathIn(directory, kIdentityEncPubFile) + " (files from two identities?)"));
   return MemberIdentity{std::move(pub), std::move(signing_key).value(),
                         std::move(encryption_key).value()};
 }

@@ -11,8 +11,8 @@
 namespace cleanroom::crypto {
 
 // File names inside a member's directory, as `cleanroom keygen` writes them.
-inline constexpr std::string_view kIdentityKeyFile = "key.pem";       // signing key, PKCS#8, 0600
-inline constexpr std::string_view kIdentityCertFile = "cert.pem";     // self-signed certificate
+inline constexpr std::string_view kIdentityKeyFile = "key.pem";         // signing key, PKCS#8, 0600
+inline constexpr std::string_view kIdentityCertFile = "cert.pem";       // self-signed certificate
 inline constexpr std::string_view kIdentityEncKeyFile = "enc_key.pem";  // X25519 key, PKCS#8, 0600
 inline constexpr std::string_view kIdentityEncPubFile = "enc_pub.pem";  // X25519 public key (SPKI)
 

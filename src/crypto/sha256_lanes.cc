@@ -82,8 +82,8 @@ CR_SHA_TARGET void CompressLanes(LaneState* state, const uint8_t* const* data, s
       saved[l] = s[l];
 #pragma GCC unroll 4
       for (size_t q = 0; q < 4; ++q) {
-        w[l][q] = _mm_shuffle_epi8(
-            _mm_loadu_si128(reinterpret_cast<const __m128i*>(p[l] + 16 * q)), swap);
+        w[l][q] = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p[l] + 16 * q)),
+                                   swap);
       }
     }
 #pragma GCC unroll 16
@@ -116,11 +116,16 @@ CR_SHA_TARGET void CompressLanes(LaneState* state, const uint8_t* const* data, s
 void CompressLanesDispatch(size_t lanes, LaneState* state, const uint8_t* const* data,
                            size_t blocks) {
   switch (lanes) {
-    case 1: return CompressLanes<1>(state, data, blocks);
-    case 2: return CompressLanes<2>(state, data, blocks);
-    case 3: return CompressLanes<3>(state, data, blocks);
-    case 4: return CompressLanes<4>(state, data, blocks);
-    default: std::abort();  // Programmer error: lanes is clamped by the caller.
+    case 1:
+      return CompressLanes<1>(state, data, blocks);
+    case 2:
+      return CompressLanes<2>(state, data, blocks);
+    case 3:
+      return CompressLanes<3>(state, data, blocks);
+    case 4:
+      return CompressLanes<4>(state, data, blocks);
+    default:
+      std::abort();  // Programmer error: lanes is clamped by the caller.
   }
 }
 

@@ -73,7 +73,8 @@ Sha256Digest Sha256TreeHasher::Finish() {
   for (; n < whole; ++n) {
     spans[n] = ByteSpan(batch_.data() + n * kSha256TreeLeafSize, kSha256TreeLeafSize);
   }
-  if (rest > 0 || total_ == 0) spans[n++] = ByteSpan(batch_.data() + whole * kSha256TreeLeafSize, rest);
+  if (rest > 0 || total_ == 0)
+    spans[n++] = ByteSpan(batch_.data() + whole * kSha256TreeLeafSize, rest);
   Sha256Many(std::span<const ByteSpan>(spans, n), digests);
   for (size_t i = 0; i < n; ++i) root_.Update(digests[i]);
   uint8_t length[8];

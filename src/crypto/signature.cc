@@ -23,28 +23,40 @@ using internal::SharePkey;
 
 const char* CurveGroupName(KeyType type) {
   switch (type) {
-    case KeyType::kEcP256: return "P-256";
-    case KeyType::kEcP384: return "P-384";
-    case KeyType::kEcP521: return "P-521";
-    default: return nullptr;
+    case KeyType::kEcP256:
+      return "P-256";
+    case KeyType::kEcP384:
+      return "P-384";
+    case KeyType::kEcP521:
+      return "P-521";
+    default:
+      return nullptr;
   }
 }
 
 int CurveNid(KeyType type) {
   switch (type) {
-    case KeyType::kEcP256: return NID_X9_62_prime256v1;
-    case KeyType::kEcP384: return NID_secp384r1;
-    case KeyType::kEcP521: return NID_secp521r1;
-    default: return NID_undef;
+    case KeyType::kEcP256:
+      return NID_X9_62_prime256v1;
+    case KeyType::kEcP384:
+      return NID_secp384r1;
+    case KeyType::kEcP521:
+      return NID_secp521r1;
+    default:
+      return NID_undef;
   }
 }
 
 int RawPkeyId(KeyType type) {
   switch (type) {
-    case KeyType::kEd25519: return EVP_PKEY_ED25519;
-    case KeyType::kEd448: return EVP_PKEY_ED448;
-    case KeyType::kX25519: return EVP_PKEY_X25519;
-    default: return NID_undef;
+    case KeyType::kEd25519:
+      return EVP_PKEY_ED25519;
+    case KeyType::kEd448:
+      return EVP_PKEY_ED448;
+    case KeyType::kX25519:
+      return EVP_PKEY_X25519;
+    default:
+      return NID_undef;
   }
 }
 
@@ -52,9 +64,12 @@ bool IsEc(KeyType type) { return EcFieldSize(type) != 0; }
 
 Result<KeyType> TypeOf(const EVP_PKEY* key) {
   switch (EVP_PKEY_get_base_id(key)) {
-    case EVP_PKEY_ED25519: return KeyType::kEd25519;
-    case EVP_PKEY_ED448: return KeyType::kEd448;
-    case EVP_PKEY_X25519: return KeyType::kX25519;
+    case EVP_PKEY_ED25519:
+      return KeyType::kEd25519;
+    case EVP_PKEY_ED448:
+      return KeyType::kEd448;
+    case EVP_PKEY_X25519:
+      return KeyType::kX25519;
     case EVP_PKEY_EC: {
       char group[64] = {0};
       size_t len = 0;
@@ -69,7 +84,8 @@ Result<KeyType> TypeOf(const EVP_PKEY* key) {
       return Status::InvalidArgument("unsupported EC curve");
     }
     default:
-      return Status::InvalidArgument("unsupported key type (want P-256/384/521, Ed25519, Ed448 or X25519)");
+      return Status::InvalidArgument(
+          "unsupported key type (want P-256/384/521, Ed25519, Ed448 or X25519)");
   }
 }
 
@@ -94,10 +110,14 @@ Result<Bytes> BioContents(BIO* bio) {
 
 const EVP_MD* DigestOf(SignatureAlgorithm algorithm) {
   switch (algorithm) {
-    case SignatureAlgorithm::kEs256: return EVP_sha256();
-    case SignatureAlgorithm::kEs384: return EVP_sha384();
-    case SignatureAlgorithm::kEs512: return EVP_sha512();
-    case SignatureAlgorithm::kEdDsa: return nullptr;
+    case SignatureAlgorithm::kEs256:
+      return EVP_sha256();
+    case SignatureAlgorithm::kEs384:
+      return EVP_sha384();
+    case SignatureAlgorithm::kEs512:
+      return EVP_sha512();
+    case SignatureAlgorithm::kEdDsa:
+      return nullptr;
   }
   return nullptr;
 }
@@ -125,44 +145,63 @@ int PassphraseCallback(char* buf, int size, int /*rwflag*/, void* user) {
 
 std::string_view KeyTypeName(KeyType type) {
   switch (type) {
-    case KeyType::kEcP256: return "P-256";
-    case KeyType::kEcP384: return "P-384";
-    case KeyType::kEcP521: return "P-521";
-    case KeyType::kEd25519: return "Ed25519";
-    case KeyType::kEd448: return "Ed448";
-    case KeyType::kX25519: return "X25519";
+    case KeyType::kEcP256:
+      return "P-256";
+    case KeyType::kEcP384:
+      return "P-384";
+    case KeyType::kEcP521:
+      return "P-521";
+    case KeyType::kEd25519:
+      return "Ed25519";
+    case KeyType::kEd448:
+      return "Ed448";
+    case KeyType::kX25519:
+      return "X25519";
   }
   return "unknown";
 }
 
 std::string_view SignatureAlgorithmName(SignatureAlgorithm algorithm) {
   switch (algorithm) {
-    case SignatureAlgorithm::kEs256: return "ES256";
-    case SignatureAlgorithm::kEs384: return "ES384";
-    case SignatureAlgorithm::kEs512: return "ES512";
-    case SignatureAlgorithm::kEdDsa: return "EdDSA";
+    case SignatureAlgorithm::kEs256:
+      return "ES256";
+    case SignatureAlgorithm::kEs384:
+      return "ES384";
+    case SignatureAlgorithm::kEs512:
+      return "ES512";
+    case SignatureAlgorithm::kEdDsa:
+      return "EdDSA";
   }
   return "unknown";
 }
 
 Result<SignatureAlgorithm> DefaultSignatureAlgorithm(KeyType type) {
   switch (type) {
-    case KeyType::kEcP256: return SignatureAlgorithm::kEs256;
-    case KeyType::kEcP384: return SignatureAlgorithm::kEs384;
-    case KeyType::kEcP521: return SignatureAlgorithm::kEs512;
+    case KeyType::kEcP256:
+      return SignatureAlgorithm::kEs256;
+    case KeyType::kEcP384:
+      return SignatureAlgorithm::kEs384;
+    case KeyType::kEcP521:
+      return SignatureAlgorithm::kEs512;
     case KeyType::kEd25519:
-    case KeyType::kEd448: return SignatureAlgorithm::kEdDsa;
-    case KeyType::kX25519: break;
+    case KeyType::kEd448:
+      return SignatureAlgorithm::kEdDsa;
+    case KeyType::kX25519:
+      break;
   }
   return Status::InvalidArgument("X25519 keys cannot sign");
 }
 
 size_t EcFieldSize(KeyType type) {
   switch (type) {
-    case KeyType::kEcP256: return 32;
-    case KeyType::kEcP384: return 48;
-    case KeyType::kEcP521: return 66;
-    default: return 0;
+    case KeyType::kEcP256:
+      return 32;
+    case KeyType::kEcP384:
+      return 48;
+    case KeyType::kEcP521:
+      return 66;
+    default:
+      return 0;
   }
 }
 
@@ -231,7 +270,8 @@ Result<PublicKey> PublicKey::FromRaw(KeyType type, ByteSpan raw) {
   if (id == NID_undef) return Status::InvalidArgument("FromRaw: use FromEcPoint for EC keys");
   EVP_PKEY* key = EVP_PKEY_new_raw_public_key(id, nullptr, raw.data(), raw.size());
   if (key == nullptr) {
-    return OpenSslError(std::string(KeyTypeName(type)) + " public key", StatusCode::kInvalidArgument);
+    return OpenSslError(std::string(KeyTypeName(type)) + " public key",
+                        StatusCode::kInvalidArgument);
   }
   return PublicKey(type, SharePkey(key));
 }
@@ -337,8 +377,8 @@ Result<PrivateKey> PrivateKey::FromPem(std::string_view pem,
   BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
   if (bio == nullptr) return OpenSslError("private key PEM");
   std::string_view pass = passphrase.value_or(std::string_view());
-  PkeyPtr key(PEM_read_bio_PrivateKey(bio, nullptr, PassphraseCallback,
-                                      passphrase ? &pass : nullptr));
+  PkeyPtr key(
+      PEM_read_bio_PrivateKey(bio, nullptr, PassphraseCallback, passphrase ? &pass : nullptr));
   BIO_free(bio);
   if (!key) {
     if (encrypted) {
@@ -365,8 +405,8 @@ Result<PrivateKey> PrivateKey::FromEcScalar(KeyType curve, ByteSpan d) {
   } else if (BN_is_zero(scalar) || BN_cmp(scalar, EC_GROUP_get0_order(group)) >= 0) {
     status = Status::InvalidArgument("EC private key out of range");
   } else if (EC_POINT_mul(group, point, scalar, nullptr, nullptr, nullptr) != 1 ||
-             EC_POINT_point2oct(group, point, POINT_CONVERSION_UNCOMPRESSED, pub.data(),
-                                pub.size(), nullptr) != pub.size()) {
+             EC_POINT_point2oct(group, point, POINT_CONVERSION_UNCOMPRESSED, pub.data(), pub.size(),
+                                nullptr) != pub.size()) {
     status = OpenSslError("EC private key: public point");
   }
   EVP_PKEY* raw = nullptr;
@@ -375,9 +415,11 @@ Result<PrivateKey> PrivateKey::FromEcScalar(KeyType curve, ByteSpan d) {
     OSSL_PARAM* params = nullptr;
     internal::PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
     if (bld == nullptr || !ctx ||
-        OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, CurveGroupName(curve), 0) != 1 ||
+        OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, CurveGroupName(curve),
+                                        0) != 1 ||
         OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PRIV_KEY, scalar) != 1 ||
-        OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, pub.data(), pub.size()) != 1 ||
+        OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, pub.data(), pub.size()) !=
+            1 ||
         (params = OSSL_PARAM_BLD_to_param(bld)) == nullptr ||
         EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
         EVP_PKEY_fromdata(ctx.get(), &raw, EVP_PKEY_KEYPAIR, params) != 1) {
@@ -399,7 +441,8 @@ Result<PrivateKey> PrivateKey::FromRaw(KeyType type, ByteSpan raw) {
   if (id == NID_undef) return Status::InvalidArgument("FromRaw: use FromEcScalar for EC keys");
   PkeyPtr key(EVP_PKEY_new_raw_private_key(id, nullptr, raw.data(), raw.size()));
   if (!key) {
-    return OpenSslError(std::string(KeyTypeName(type)) + " private key", StatusCode::kInvalidArgument);
+    return OpenSslError(std::string(KeyTypeName(type)) + " private key",
+                        StatusCode::kInvalidArgument);
   }
   return FromOpenSsl(key.get());
 }

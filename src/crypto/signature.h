@@ -27,7 +27,7 @@ enum class SignatureAlgorithm {
   kEdDsa,  // Ed25519 or Ed448 by key type
 };
 
-std::string_view KeyTypeName(KeyType type);  // "P-384", "Ed25519", ...
+std::string_view KeyTypeName(KeyType type);                             // "P-384", "Ed25519", ...
 std::string_view SignatureAlgorithmName(SignatureAlgorithm algorithm);  // "ES384", "EdDSA", ...
 
 // The algorithm a member key of this type signs with: P-256 -> ES256, P-384 -> ES384,
@@ -53,7 +53,7 @@ class PublicKey {
   static Result<PublicKey> FromRaw(KeyType type, ByteSpan raw);
 
   KeyType type() const { return type_; }
-  Result<Bytes> ToDer() const;       // SubjectPublicKeyInfo DER.
+  Result<Bytes> ToDer() const;        // SubjectPublicKeyInfo DER.
   Result<std::string> ToPem() const;  // "-----BEGIN PUBLIC KEY-----".
   // Raw form: SEC1 uncompressed point for EC keys, the raw key for Ed25519 / Ed448 / X25519.
   Result<Bytes> ToRaw() const;

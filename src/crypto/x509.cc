@@ -44,7 +44,8 @@ Result<Certificate> Certificate::FromDer(ByteSpan der) {
   const unsigned char* p = der.data();
   X509Ptr x(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
   if (!x) return OpenSslError("certificate DER", StatusCode::kInvalidArgument);
-  if (p != der.data() + der.size()) return Status::InvalidArgument("certificate DER: trailing bytes");
+  if (p != der.data() + der.size())
+    return Status::InvalidArgument("certificate DER: trailing bytes");
   Certificate cert;
   cert.der_.assign(der.begin(), der.end());
   cert.not_before_ = AsUnixSeconds(X509_get0_notBefore(x.get()));
@@ -119,7 +120,8 @@ Result<Certificate> CreateSelfSignedCertificate(const PrivateKey& key, std::stri
   CR_ASSIGN_OR_RETURN(Bytes serial_bytes, RandomBytes(16));
   serial_bytes[0] &= 0x7f;  // A positive serial.
   serial_bytes[0] |= 0x01;  // Never zero and never shortened.
-  BIGNUM* serial_bn = BN_bin2bn(serial_bytes.data(), static_cast<int>(serial_bytes.size()), nullptr);
+  BIGNUM* serial_bn =
+      BN_bin2bn(serial_bytes.data(), static_cast<int>(serial_bytes.size()), nullptr);
   bool ok = serial_bn != nullptr && X509_set_version(x.get(), 2) == 1 &&
             BN_to_ASN1_INTEGER(serial_bn, X509_get_serialNumber(x.get())) != nullptr &&
             X509_gmtime_adj(X509_getm_notBefore(x.get()), 0) != nullptr &&

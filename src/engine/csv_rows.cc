@@ -78,7 +78,8 @@ class RecordScanner {
       if (expected_ < 0) expected_ = fields_;
       if (fields_ != expected_) {
         return Error("the record has " + std::to_string(fields_) + " field" +
-                     (fields_ == 1 ? "" : "s") + " where the first has " + std::to_string(expected_));
+                     (fields_ == 1 ? "" : "s") + " where the first has " +
+                     std::to_string(expected_));
       }
     }
     fields_ = 0;

@@ -5,6 +5,8 @@
 // replaces the view's source: the fields it holds are read from the image, every other column
 // is an expression that fails the query if evaluated. DuckDB removes unused projections before
 // it runs, so such a column costs nothing when unused and cannot be read when it would be.
+#include "engine/deferred_parquet.h"
+
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -13,7 +15,6 @@
 
 #include "base/file.h"
 #include "engine/columns_read.h"
-#include "engine/deferred_parquet.h"
 #include "engine/engine.h"
 #include "engine/sql_quoting.h"
 #include "formats/parquet_image.h"
@@ -47,8 +48,8 @@ std::string FdPath(int fd) { return "/proc/self/fd/" + std::to_string(fd); }
 
 // An expression of `type` that fails the query when evaluated.
 std::string NotValidated(const std::string& what, const std::string& type) {
-  return "CAST(error(" + QuoteLiteral(what + " was not validated for this query") + ") AS " +
-         type + ")";
+  return "CAST(error(" + QuoteLiteral(what + " was not validated for this query") + ") AS " + type +
+         ")";
 }
 
 // The top-level field whose column chunks take the fewest bytes in the file.
@@ -112,15 +113,16 @@ Status Engine::DeferParquetReaders(const TableSource& source,
   }
   input->inner = "__cleanroom_input_" + std::to_string(++staging_counter_);
   std::string list = "[";
-  for (size_t i = 0; i < schemas.size(); ++i) list += (i > 0 ? ", " : "") + QuoteLiteral(schemas[i]);
+  for (size_t i = 0; i < schemas.size(); ++i)
+    list += (i > 0 ? ", " : "") + QuoteLiteral(schemas[i]);
   Status status = RunInternal("CREATE VIEW " + QuoteIdentifier(input->inner) +
                                   " AS SELECT * FROM read_parquet(" + list + "])",
                               "cannot load the input", nullptr);
   duckdb_result result;
   if (status.ok()) {
-    status = RunInternal("SELECT column_name, column_type FROM (DESCRIBE " +
-                             QuoteIdentifier(input->inner) + ")",
-                         "cannot load the input", &result);
+    status = RunInternal(
+        "SELECT column_name, column_type FROM (DESCRIBE " + QuoteIdentifier(input->inner) + ")",
+        "cannot load the input", &result);
     if (status.ok()) {
       for (idx_t r = 0; r < duckdb_row_count(&result); ++r) {
         char* name = duckdb_value_varchar(&result, 0, r);
@@ -194,8 +196,8 @@ Status Engine::ImageDeferred(DeferredParquetInput& input, const std::set<std::st
     // them otherwise (a repeated name), every field is validated.
     bool by_field = columns != nullptr && first.fields().size() == input.columns.size();
     for (size_t i = 0; by_field && i < input.columns.size(); ++i) {
-      by_field = sql::ToLowerAscii(first.fields()[i].name) ==
-                 sql::ToLowerAscii(input.columns[i].first);
+      by_field =
+          sql::ToLowerAscii(first.fields()[i].name) == sql::ToLowerAscii(input.columns[i].first);
     }
     std::set<std::string> kept;
     if (by_field) {
@@ -227,7 +229,8 @@ Status Engine::ImageDeferred(DeferredParquetInput& input, const std::set<std::st
                 (held ? column : NotValidated("column " + name, type) + " AS " + column);
     }
     from = "read_parquet([";
-    for (size_t i = 0; i < images.size(); ++i) from += (i > 0 ? ", " : "") + QuoteLiteral(images[i]);
+    for (size_t i = 0; i < images.size(); ++i)
+      from += (i > 0 ? ", " : "") + QuoteLiteral(images[i]);
     from += "])";
   }
   if (select.empty()) select = "*";

@@ -9,13 +9,13 @@ namespace {
 // The error kinds DuckDB names at the start of a message ("Conversion Error: ..."). A kind not
 // listed is reported as "Error".
 constexpr std::string_view kKinds[] = {
-    "Binder Error",        "Catalog Error",          "Connection Error",   "Constraint Error",
-    "Conversion Error",    "Dependency Error",       "FATAL Error",        "HTTP Error",
-    "INTERNAL Error",      "IO Error",               "Interrupt Error",    "Invalid Error",
-    "Invalid Input Error", "Invalid type Error",     "Not implemented Error",
-    "Out of Memory Error", "Out of Range Error",     "Parser Error",       "Permission Error",
-    "Sequence Error",      "Serialization Error",    "Syntax Error",       "Transaction Error",
-    "Type Error",          "Unknown Error",
+    "Binder Error",        "Catalog Error",      "Connection Error",      "Constraint Error",
+    "Conversion Error",    "Dependency Error",   "FATAL Error",           "HTTP Error",
+    "INTERNAL Error",      "IO Error",           "Interrupt Error",       "Invalid Error",
+    "Invalid Input Error", "Invalid type Error", "Not implemented Error", "Out of Memory Error",
+    "Out of Range Error",  "Parser Error",       "Permission Error",      "Sequence Error",
+    "Serialization Error", "Syntax Error",       "Transaction Error",     "Type Error",
+    "Unknown Error",
 };
 
 // The message templates we report: the start of DuckDB's text after the kind, and the fixed text

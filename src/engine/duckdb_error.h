@@ -18,8 +18,8 @@ std::string SanitizeDuckDbError(std::string_view message);
 
 // A Status for a DuckDB failure: the code follows DuckDB's error type (duckdb_error_type as
 // an int: permission -> PermissionDenied, out of memory -> ResourceExhausted, internal /
-// fatal -> Internal, the rest -> InvalidArgument; -1: unknown, read from the message's kind), the message is `context: ` followed by the
-// sanitized DuckDB message.
+// fatal -> Internal, the rest -> InvalidArgument; -1: unknown, read from the message's kind), the
+// message is `context: ` followed by the sanitized DuckDB message.
 Status DuckDbErrorStatus(int duckdb_error_type, std::string_view message, std::string_view context);
 
 }  // namespace cleanroom::engine

@@ -75,8 +75,8 @@ Engine::~Engine() {
 Status Engine::RunInternal(const std::string& sql, std::string_view context, duckdb_result* out) {
   duckdb_result result;
   if (duckdb_query(connection_, sql.c_str(), &result) == DuckDBError) {
-    Status status = DuckDbErrorStatus(duckdb_result_error_type(&result),
-                                      duckdb_result_error(&result), context);
+    Status status =
+        DuckDbErrorStatus(duckdb_result_error_type(&result), duckdb_result_error(&result), context);
     duckdb_destroy_result(&result);
     return status;
   }
@@ -97,13 +97,13 @@ Status Engine::LockFileAccess() {
   // An input whose validation waited for a query that never said what it reads: all of it.
   for (const std::shared_ptr<DeferredParquetInput>& input : deferred_) {
     if (input->imaged) continue;
-    CR_RETURN_IF_ERROR(ImageDeferred(*input, nullptr, /*read=*/true)
-                           .WithContext("table " + input->source.name));
+    CR_RETURN_IF_ERROR(
+        ImageDeferred(*input, nullptr, /*read=*/true).WithContext("table " + input->source.name));
   }
-  CR_RETURN_IF_ERROR(RunInternal(
-      "SET autoinstall_known_extensions=false; SET autoload_known_extensions=false; "
-      "SET enable_external_access=false",
-      "cannot lock the engine", nullptr));
+  CR_RETURN_IF_ERROR(
+      RunInternal("SET autoinstall_known_extensions=false; SET autoload_known_extensions=false; "
+                  "SET enable_external_access=false",
+                  "cannot lock the engine", nullptr));
   file_access_locked_ = true;
   return Status::OK();
 }
@@ -187,10 +187,10 @@ Result<std::vector<sql::Column>> Engine::DescribeRelation(const std::string& rel
 
 Status Engine::RefreshCatalog() {
   duckdb_result result;
-  CR_RETURN_IF_ERROR(RunInternal(
-      "SELECT schema_name, table_name FROM duckdb_tables() WHERE NOT internal "
-      "UNION ALL SELECT schema_name, view_name FROM duckdb_views() WHERE NOT internal",
-      "cannot list tables", &result));
+  CR_RETURN_IF_ERROR(
+      RunInternal("SELECT schema_name, table_name FROM duckdb_tables() WHERE NOT internal "
+                  "UNION ALL SELECT schema_name, view_name FROM duckdb_views() WHERE NOT internal",
+                  "cannot list tables", &result));
   std::vector<std::pair<std::string, std::string>> names;
   idx_t rows = duckdb_row_count(&result);
   for (idx_t r = 0; r < rows; ++r) {

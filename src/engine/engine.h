@@ -1,5 +1,7 @@
 #pragma once
 
+#include <duckdb.h>
+
 #include <functional>
 #include <map>
 #include <memory>
@@ -8,8 +10,6 @@
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <duckdb.h>
 
 #include "base/bytes.h"
 #include "base/status.h"

@@ -17,10 +17,11 @@ namespace {
 Status WriteAt(int fd, uint64_t offset, ByteSpan bytes) {
   size_t done = 0;
   while (done < bytes.size()) {
-    ssize_t n = ::pwrite(fd, bytes.data() + done, bytes.size() - done,
-                         static_cast<off_t>(offset + done));
+    ssize_t n =
+        ::pwrite(fd, bytes.data() + done, bytes.size() - done, static_cast<off_t>(offset + done));
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return Status::ResourceExhausted("writing the input's image failed: " + ErrnoText(errno));
+    if (n <= 0)
+      return Status::ResourceExhausted("writing the input's image failed: " + ErrnoText(errno));
     done += static_cast<size_t>(n);
   }
   return Status::OK();
@@ -28,8 +29,8 @@ Status WriteAt(int fd, uint64_t offset, ByteSpan bytes) {
 
 }  // namespace
 
-Result<int> SealedInPlaceImage(const formats::ParquetReader& reader,
-                               const std::vector<int>& fields, size_t threads) {
+Result<int> SealedInPlaceImage(const formats::ParquetReader& reader, const std::vector<int>& fields,
+                               size_t threads) {
   CR_ASSIGN_OR_RETURN(formats::ImagePlan plan, formats::PlanInPlaceImage(reader, fields));
   int fd = ::memfd_create("cleanroom-parquet", MFD_CLOEXEC | MFD_ALLOW_SEALING);
   if (fd < 0) return Status::ResourceExhausted("memfd_create failed: " + ErrnoText(errno));

@@ -17,7 +17,7 @@ namespace cleanroom::engine {
 // core) and returns its descriptor, which the caller owns. Unimplemented when the file cannot
 // be imaged in place (the caller images it uncompressed); a validation failure is DataLoss
 // naming the file, row group, column and page, and no descriptor is left open.
-Result<int> SealedInPlaceImage(const formats::ParquetReader& reader,
-                               const std::vector<int>& fields, size_t threads);
+Result<int> SealedInPlaceImage(const formats::ParquetReader& reader, const std::vector<int>& fields,
+                               size_t threads);
 
 }  // namespace cleanroom::engine

@@ -21,11 +21,16 @@ Result<char> SingleCharacter(const nlohmann::json& value, std::string_view field
 
 std::string_view FormatName(Format format) {
   switch (format) {
-    case Format::kCsv: return "csv";
-    case Format::kParquet: return "parquet";
-    case Format::kJson: return "json";
-    case Format::kNdjson: return "ndjson";
-    case Format::kAuto: break;
+    case Format::kCsv:
+      return "csv";
+    case Format::kParquet:
+      return "parquet";
+    case Format::kJson:
+      return "json";
+    case Format::kNdjson:
+      return "ndjson";
+    case Format::kAuto:
+      break;
   }
   return "auto";
 }
@@ -88,7 +93,8 @@ Status ParseSchemaDocument(std::string_view json_text, TableSource& source) {
     columns = &document["columns"];
     if (document.contains("csv")) {
       const nlohmann::json& csv = document["csv"];
-      if (!csv.is_object()) return Status::InvalidArgument("schema document: csv must be an object");
+      if (!csv.is_object())
+        return Status::InvalidArgument("schema document: csv must be an object");
       if (csv.contains("header")) {
         if (!csv["header"].is_boolean()) {
           return Status::InvalidArgument("schema document: csv.header must be true or false");

@@ -36,7 +36,8 @@ Status Engine::LoadTableFromMemoryFill(const TableSource& source, uint64_t size,
     return Status::FailedPrecondition("tables are loaded before the engine is locked");
   }
   if (source.format == Format::kAuto) {
-    return Status::InvalidArgument("table " + source.name + ": a format is required for memory input");
+    return Status::InvalidArgument("table " + source.name +
+                                   ": a format is required for memory input");
   }
   if (source.format == Format::kParquet && options_.verify_parquet &&
       options_.parquet_inputs == ParquetInputs::kImageViews) {
@@ -55,18 +56,17 @@ Status Engine::LoadParquetImageFromMemory(const TableSource& source, uint64_t si
   size_t mapped_size = 0;
   if (size > 0) {
     mapped_size = static_cast<size_t>((size + kHugePage - 1) / kHugePage * kHugePage);
-    mapped = size >= kHugePage / 2
-                 ? ::mmap(nullptr, mapped_size, PROT_READ | PROT_WRITE,
-                          MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0)
-                 : MAP_FAILED;
+    mapped = size >= kHugePage / 2 ? ::mmap(nullptr, mapped_size, PROT_READ | PROT_WRITE,
+                                            MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0)
+                                   : MAP_FAILED;
     if (mapped == MAP_FAILED) {
       mapped_size = static_cast<size_t>(size);
-      mapped = ::mmap(nullptr, mapped_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-                      -1, 0);
+      mapped =
+          ::mmap(nullptr, mapped_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     }
     if (mapped == MAP_FAILED) {
-      return Status::ResourceExhausted("table " + source.name + ": no memory for the input: " +
-                                       ErrnoText(errno));
+      return Status::ResourceExhausted("table " + source.name +
+                                       ": no memory for the input: " + ErrnoText(errno));
     }
   }
   // Released when the last holder lets go (this load, or a deferred input once imaged): the
@@ -107,8 +107,7 @@ Status Engine::LoadParquetImageFromMemory(const TableSource& source, uint64_t si
           Status waits = DeferParquetReaders(source, std::move(readers), memory);
           deferred = waits.ok();
           // Types not exactly the declared ones, or a schema DuckDB refuses: imaged whole below.
-          if (waits.code() == StatusCode::kDataLoss ||
-              waits.code() == StatusCode::kAlreadyExists) {
+          if (waits.code() == StatusCode::kDataLoss || waits.code() == StatusCode::kAlreadyExists) {
             status = waits;
           }
         }
@@ -162,7 +161,8 @@ Status Engine::LoadThroughMemoryFile(const TableSource& source, uint64_t size,
   std::span<uint8_t> bytes(static_cast<uint8_t*>(mapped), size);
   Status status = fill(bytes);
   if (status.ok() && (source.format == Format::kJson || source.format == Format::kNdjson)) {
-    status = ValidateJsonText(AsStringView(bytes), source.format).WithContext("table " + source.name);
+    status =
+        ValidateJsonText(AsStringView(bytes), source.format).WithContext("table " + source.name);
   }
   size_t verify_threads = options_.threads > 0 ? static_cast<size_t>(options_.threads) : 0;
   // A file DuckDB's reader refuses goes through ours in one pass (validated as it loads; see

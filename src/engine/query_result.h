@@ -1,10 +1,10 @@
 #pragma once
 
+#include <duckdb.h>
+
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <duckdb.h>
 
 #include "base/status.h"
 #include "engine/type_mapping.h"

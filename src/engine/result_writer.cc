@@ -107,8 +107,8 @@ Result<OutputFormat> ParseOutputFormat(std::string_view name) {
 Result<OutputFormat> OutputFormatFromPath(std::string_view path) {
   std::string lower = sql::ToLowerAscii(path);
   auto ends_with = [&](std::string_view suffix) {
-    return lower.size() >= suffix.size() && lower.compare(lower.size() - suffix.size(),
-                                                          suffix.size(), suffix) == 0;
+    return lower.size() >= suffix.size() &&
+           lower.compare(lower.size() - suffix.size(), suffix.size(), suffix) == 0;
   };
   if (ends_with(".csv")) return OutputFormat::kCsv;
   if (ends_with(".ndjson") || ends_with(".jsonl")) return OutputFormat::kNdjson;
@@ -123,10 +123,18 @@ Status WriteResult(QueryResult& result, OutputFormat format, const OutputSink& s
   uint64_t count = 0;
   Status status;
   switch (format) {
-    case OutputFormat::kTable: status = PrintTable(result, sink, count); break;
-    case OutputFormat::kCsv: status = WriteCsv(result, sink, count); break;
-    case OutputFormat::kJson: status = WriteJson(result, false, sink, count); break;
-    case OutputFormat::kNdjson: status = WriteJson(result, true, sink, count); break;
+    case OutputFormat::kTable:
+      status = PrintTable(result, sink, count);
+      break;
+    case OutputFormat::kCsv:
+      status = WriteCsv(result, sink, count);
+      break;
+    case OutputFormat::kJson:
+      status = WriteJson(result, false, sink, count);
+      break;
+    case OutputFormat::kNdjson:
+      status = WriteJson(result, true, sink, count);
+      break;
     case OutputFormat::kParquet:
       return Status::InvalidArgument("Parquet output needs a file (--output)");
   }

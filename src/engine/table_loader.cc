@@ -95,10 +95,9 @@ std::string CsvReader(const std::string& paths, const CsvOptions& csv, bool all_
   return sql + ")";
 }
 
-
 std::string JsonObjectsReader(Format format, const std::string& paths) {
-  return "read_json_objects(" + paths + ", format=" +
-         (format == Format::kNdjson ? "'newline_delimited'" : "'auto'") + ")";
+  return "read_json_objects(" + paths +
+         ", format=" + (format == Format::kNdjson ? "'newline_delimited'" : "'auto'") + ")";
 }
 
 std::string PathList(const std::vector<std::string>& files) {
@@ -111,7 +110,6 @@ std::string PathList(const std::vector<std::string>& files) {
 }
 
 bool IsIntegral(const sql::DataType& type) { return type.IsIntegral(); }
-
 
 // The hidden unit columns (TableSource::unit_hash_of): the top 63 bits of DuckDB's 64-bit
 // hash of the value, so that it is a BIGINT (a collision can only merge two people: counts
@@ -133,10 +131,14 @@ Status UnitHashColumnMissing(const TableSource& source) {
 std::string ReaderSql(Format format, const std::string& paths, const CsvOptions& csv,
                       bool all_varchar) {
   switch (format) {
-    case Format::kCsv: return CsvReader(paths, csv, all_varchar);
-    case Format::kParquet: return "read_parquet(" + paths + ")";
-    case Format::kNdjson: return "read_json(" + paths + ", format='newline_delimited')";
-    default: return "read_json(" + paths + ", format='auto')";
+    case Format::kCsv:
+      return CsvReader(paths, csv, all_varchar);
+    case Format::kParquet:
+      return "read_parquet(" + paths + ")";
+    case Format::kNdjson:
+      return "read_json(" + paths + ", format='newline_delimited')";
+    default:
+      return "read_json(" + paths + ", format='auto')";
   }
 }
 
@@ -257,12 +259,13 @@ Status Engine::LoadTable(const TableSource& source) {
       if (choice->path == ParquetLoadPath::kScan) return load_through_scan(files[0]);
     }
     for (const std::string& file : files) {
-      CR_RETURN_IF_ERROR(VerifyParquetInput(file, verify_threads).WithContext("table " + source.name));
+      CR_RETURN_IF_ERROR(
+          VerifyParquetInput(file, verify_threads).WithContext("table " + source.name));
     }
   }
   std::string paths = PathList(files);
-  Status status = LoadFromReader(resolved, ReaderSql(format, paths, source.csv,
-                                                     source.schema.has_value()));
+  Status status =
+      LoadFromReader(resolved, ReaderSql(format, paths, source.csv, source.schema.has_value()));
   if (!status.ok() && status.code() != StatusCode::kAlreadyExists && format == Format::kParquet &&
       files.size() == 1) {
     // A valid file DuckDB's reader refuses that the footer did not give away: our reader feeds
@@ -342,9 +345,9 @@ Status Engine::LoadFromReader(const TableSource& source, const std::string& read
         // A view computes hidden unit columns in each query that reads them (a run is one
         // query; a table would cost a whole copy to save one hash per row).
         const char* kind = as_view ? "CREATE VIEW " : "CREATE TABLE ";
-        CR_RETURN_IF_ERROR(RunInternal(kind + table + " AS SELECT " + select +
-                                           " FROM " + reader_sql,
-                                       "cannot load the input", nullptr));
+        CR_RETURN_IF_ERROR(
+            RunInternal(kind + table + " AS SELECT " + select + " FROM " + reader_sql,
+                        "cannot load the input", nullptr));
         CR_ASSIGN_OR_RETURN(std::vector<sql::Column> columns, DescribeRelation(table));
         return catalog_.AddTable(sql::TableDef{source.name, std::move(columns), false});
       }
@@ -368,9 +371,9 @@ Status Engine::LoadFromReader(const TableSource& source, const std::string& read
                                    "cannot load the input", nullptr));
   } else {
     std::string staged = "__cleanroom_stage_" + std::to_string(++staging_counter_);
-    CR_RETURN_IF_ERROR(RunInternal("CREATE TEMP TABLE " + QuoteIdentifier(staged) +
-                                       " AS SELECT * FROM " + reader_sql,
-                                   "cannot load the input", nullptr));
+    CR_RETURN_IF_ERROR(RunInternal(
+        "CREATE TEMP TABLE " + QuoteIdentifier(staged) + " AS SELECT * FROM " + reader_sql,
+        "cannot load the input", nullptr));
     Status status = EnforceSchema(source, staged);
     RunInternal("DROP TABLE IF EXISTS " + QuoteIdentifier(staged), "cleanup", nullptr)
         .IgnoreError();
@@ -463,7 +466,8 @@ Status Engine::EnforceSchema(const TableSource& source, const std::string& stage
     std::string hash_of;
     for (size_t i = 0; i < declared.size(); ++i) {
       if (sql::ToLowerAscii(declared[i].name) == sql::ToLowerAscii(source.unit_hash_of)) {
-        hash_of = "CAST(" + QuoteIdentifier(sources[i]) + " AS " + declared[i].type.ToDuckDb() + ")";
+        hash_of =
+            "CAST(" + QuoteIdentifier(sources[i]) + " AS " + declared[i].type.ToDuckDb() + ")";
       }
     }
     if (hash_of.empty()) return UnitHashColumnMissing(source);

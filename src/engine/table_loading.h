@@ -2,11 +2,11 @@
 // Internal to the engine: what table_loader.cc (inputs by path) and memory_input_loader.cc
 // (inputs in memory, Parquet images) share.
 
+#include <duckdb.h>
+
 #include <cstdint>
 #include <functional>
 #include <string>
-
-#include <duckdb.h>
 
 #include "base/status.h"
 #include "engine/engine.h"

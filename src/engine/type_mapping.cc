@@ -19,20 +19,28 @@ Result<sql::DataType> ToSqlType(duckdb_logical_type type) {
   using sql::DataType;
   using sql::TypeId;
   switch (duckdb_get_type_id(type)) {
-    case DUCKDB_TYPE_BOOLEAN: return DataType::Of(TypeId::kBoolean);
-    case DUCKDB_TYPE_TINYINT: return DataType::Of(TypeId::kTinyInt);
+    case DUCKDB_TYPE_BOOLEAN:
+      return DataType::Of(TypeId::kBoolean);
+    case DUCKDB_TYPE_TINYINT:
+      return DataType::Of(TypeId::kTinyInt);
     case DUCKDB_TYPE_SMALLINT:
-    case DUCKDB_TYPE_UTINYINT: return DataType::Of(TypeId::kSmallInt);
+    case DUCKDB_TYPE_UTINYINT:
+      return DataType::Of(TypeId::kSmallInt);
     case DUCKDB_TYPE_INTEGER:
-    case DUCKDB_TYPE_USMALLINT: return DataType::Of(TypeId::kInt);
+    case DUCKDB_TYPE_USMALLINT:
+      return DataType::Of(TypeId::kInt);
     case DUCKDB_TYPE_BIGINT:
-    case DUCKDB_TYPE_UINTEGER: return DataType::Of(TypeId::kBigInt);
+    case DUCKDB_TYPE_UINTEGER:
+      return DataType::Of(TypeId::kBigInt);
     case DUCKDB_TYPE_UBIGINT:
     case DUCKDB_TYPE_HUGEINT:
     case DUCKDB_TYPE_UHUGEINT:
-    case DUCKDB_TYPE_BIGNUM: return DataType::Decimal(38, 0);
-    case DUCKDB_TYPE_FLOAT: return DataType::Of(TypeId::kFloat);
-    case DUCKDB_TYPE_DOUBLE: return DataType::Of(TypeId::kDouble);
+    case DUCKDB_TYPE_BIGNUM:
+      return DataType::Decimal(38, 0);
+    case DUCKDB_TYPE_FLOAT:
+      return DataType::Of(TypeId::kFloat);
+    case DUCKDB_TYPE_DOUBLE:
+      return DataType::Of(TypeId::kDouble);
     case DUCKDB_TYPE_DECIMAL:
       return DataType::Decimal(duckdb_decimal_width(type), duckdb_decimal_scale(type));
     case DUCKDB_TYPE_VARCHAR:
@@ -40,16 +48,23 @@ Result<sql::DataType> ToSqlType(duckdb_logical_type type) {
     case DUCKDB_TYPE_UUID:
     case DUCKDB_TYPE_TIME:
     case DUCKDB_TYPE_TIME_TZ:
-    case DUCKDB_TYPE_TIME_NS: return DataType::Of(TypeId::kString);
-    case DUCKDB_TYPE_BLOB: return DataType::Of(TypeId::kBinary);
-    case DUCKDB_TYPE_DATE: return DataType::Of(TypeId::kDate);
-    case DUCKDB_TYPE_TIMESTAMP_TZ: return DataType::Of(TypeId::kTimestamp);
+    case DUCKDB_TYPE_TIME_NS:
+      return DataType::Of(TypeId::kString);
+    case DUCKDB_TYPE_BLOB:
+      return DataType::Of(TypeId::kBinary);
+    case DUCKDB_TYPE_DATE:
+      return DataType::Of(TypeId::kDate);
+    case DUCKDB_TYPE_TIMESTAMP_TZ:
+      return DataType::Of(TypeId::kTimestamp);
     case DUCKDB_TYPE_TIMESTAMP:
     case DUCKDB_TYPE_TIMESTAMP_S:
     case DUCKDB_TYPE_TIMESTAMP_MS:
-    case DUCKDB_TYPE_TIMESTAMP_NS: return DataType::Of(TypeId::kTimestampNtz);
-    case DUCKDB_TYPE_INTERVAL: return DataType::Of(TypeId::kInterval);
-    case DUCKDB_TYPE_SQLNULL: return DataType::Of(TypeId::kNull);
+    case DUCKDB_TYPE_TIMESTAMP_NS:
+      return DataType::Of(TypeId::kTimestampNtz);
+    case DUCKDB_TYPE_INTERVAL:
+      return DataType::Of(TypeId::kInterval);
+    case DUCKDB_TYPE_SQLNULL:
+      return DataType::Of(TypeId::kNull);
     case DUCKDB_TYPE_LIST: {
       LogicalType child(duckdb_list_type_child_type(type));
       CR_ASSIGN_OR_RETURN(DataType element, ToSqlType(child.get()));
@@ -88,37 +103,65 @@ Result<sql::DataType> ToSqlType(duckdb_logical_type type) {
 
 Result<std::string> DuckDbTypeName(duckdb_logical_type type) {
   switch (duckdb_get_type_id(type)) {
-    case DUCKDB_TYPE_BOOLEAN: return std::string("BOOLEAN");
-    case DUCKDB_TYPE_TINYINT: return std::string("TINYINT");
-    case DUCKDB_TYPE_SMALLINT: return std::string("SMALLINT");
-    case DUCKDB_TYPE_INTEGER: return std::string("INTEGER");
-    case DUCKDB_TYPE_BIGINT: return std::string("BIGINT");
-    case DUCKDB_TYPE_UTINYINT: return std::string("UTINYINT");
-    case DUCKDB_TYPE_USMALLINT: return std::string("USMALLINT");
-    case DUCKDB_TYPE_UINTEGER: return std::string("UINTEGER");
-    case DUCKDB_TYPE_UBIGINT: return std::string("UBIGINT");
-    case DUCKDB_TYPE_HUGEINT: return std::string("HUGEINT");
-    case DUCKDB_TYPE_UHUGEINT: return std::string("UHUGEINT");
-    case DUCKDB_TYPE_BIGNUM: return std::string("BIGNUM");
-    case DUCKDB_TYPE_FLOAT: return std::string("FLOAT");
-    case DUCKDB_TYPE_DOUBLE: return std::string("DOUBLE");
+    case DUCKDB_TYPE_BOOLEAN:
+      return std::string("BOOLEAN");
+    case DUCKDB_TYPE_TINYINT:
+      return std::string("TINYINT");
+    case DUCKDB_TYPE_SMALLINT:
+      return std::string("SMALLINT");
+    case DUCKDB_TYPE_INTEGER:
+      return std::string("INTEGER");
+    case DUCKDB_TYPE_BIGINT:
+      return std::string("BIGINT");
+    case DUCKDB_TYPE_UTINYINT:
+      return std::string("UTINYINT");
+    case DUCKDB_TYPE_USMALLINT:
+      return std::string("USMALLINT");
+    case DUCKDB_TYPE_UINTEGER:
+      return std::string("UINTEGER");
+    case DUCKDB_TYPE_UBIGINT:
+      return std::string("UBIGINT");
+    case DUCKDB_TYPE_HUGEINT:
+      return std::string("HUGEINT");
+    case DUCKDB_TYPE_UHUGEINT:
+      return std::string("UHUGEINT");
+    case DUCKDB_TYPE_BIGNUM:
+      return std::string("BIGNUM");
+    case DUCKDB_TYPE_FLOAT:
+      return std::string("FLOAT");
+    case DUCKDB_TYPE_DOUBLE:
+      return std::string("DOUBLE");
     case DUCKDB_TYPE_DECIMAL:
       return "DECIMAL(" + std::to_string(duckdb_decimal_width(type)) + "," +
              std::to_string(duckdb_decimal_scale(type)) + ")";
-    case DUCKDB_TYPE_VARCHAR: return std::string("VARCHAR");
-    case DUCKDB_TYPE_BLOB: return std::string("BLOB");
-    case DUCKDB_TYPE_UUID: return std::string("UUID");
-    case DUCKDB_TYPE_DATE: return std::string("DATE");
-    case DUCKDB_TYPE_TIME: return std::string("TIME");
-    case DUCKDB_TYPE_TIME_TZ: return std::string("TIMETZ");
-    case DUCKDB_TYPE_TIME_NS: return std::string("TIME_NS");
-    case DUCKDB_TYPE_TIMESTAMP: return std::string("TIMESTAMP");
-    case DUCKDB_TYPE_TIMESTAMP_S: return std::string("TIMESTAMP_S");
-    case DUCKDB_TYPE_TIMESTAMP_MS: return std::string("TIMESTAMP_MS");
-    case DUCKDB_TYPE_TIMESTAMP_NS: return std::string("TIMESTAMP_NS");
-    case DUCKDB_TYPE_TIMESTAMP_TZ: return std::string("TIMESTAMPTZ");
-    case DUCKDB_TYPE_INTERVAL: return std::string("INTERVAL");
-    case DUCKDB_TYPE_SQLNULL: return std::string("INTEGER");  // a column of NULLs
+    case DUCKDB_TYPE_VARCHAR:
+      return std::string("VARCHAR");
+    case DUCKDB_TYPE_BLOB:
+      return std::string("BLOB");
+    case DUCKDB_TYPE_UUID:
+      return std::string("UUID");
+    case DUCKDB_TYPE_DATE:
+      return std::string("DATE");
+    case DUCKDB_TYPE_TIME:
+      return std::string("TIME");
+    case DUCKDB_TYPE_TIME_TZ:
+      return std::string("TIMETZ");
+    case DUCKDB_TYPE_TIME_NS:
+      return std::string("TIME_NS");
+    case DUCKDB_TYPE_TIMESTAMP:
+      return std::string("TIMESTAMP");
+    case DUCKDB_TYPE_TIMESTAMP_S:
+      return std::string("TIMESTAMP_S");
+    case DUCKDB_TYPE_TIMESTAMP_MS:
+      return std::string("TIMESTAMP_MS");
+    case DUCKDB_TYPE_TIMESTAMP_NS:
+      return std::string("TIMESTAMP_NS");
+    case DUCKDB_TYPE_TIMESTAMP_TZ:
+      return std::string("TIMESTAMPTZ");
+    case DUCKDB_TYPE_INTERVAL:
+      return std::string("INTERVAL");
+    case DUCKDB_TYPE_SQLNULL:
+      return std::string("INTEGER");  // a column of NULLs
     case DUCKDB_TYPE_LIST: {
       LogicalType child(duckdb_list_type_child_type(type));
       CR_ASSIGN_OR_RETURN(std::string element, DuckDbTypeName(child.get()));

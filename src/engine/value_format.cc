@@ -41,8 +41,8 @@ void AppendUint128(unsigned __int128 value, std::string& out) {
 }
 
 Int128 FromHugeint(duckdb_hugeint h) {
-  return static_cast<Int128>((static_cast<unsigned __int128>(static_cast<uint64_t>(h.upper)) << 64) |
-                             h.lower);
+  return static_cast<Int128>(
+      (static_cast<unsigned __int128>(static_cast<uint64_t>(h.upper)) << 64) | h.lower);
 }
 
 void AppendDecimal(Int128 value, int scale, std::string& out) {
@@ -151,7 +151,8 @@ void AppendString(std::string_view text, CellStyle style, std::string& out) {
 
 std::string_view StringAt(void* data, idx_t row) {
   auto* strings = static_cast<duckdb_string_t*>(data);
-  return std::string_view(duckdb_string_t_data(&strings[row]), duckdb_string_t_length(strings[row]));
+  return std::string_view(duckdb_string_t_data(&strings[row]),
+                          duckdb_string_t_length(strings[row]));
 }
 
 void AppendInterval(duckdb_interval v, std::string& out) {
@@ -302,13 +303,27 @@ void AppendJsonString(std::string_view text, std::string& out) {
   out += '"';
   for (char c : text) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           char buffer[8];
@@ -333,14 +348,30 @@ void AppendCell(duckdb_vector vector, duckdb_logical_type type, idx_t row, CellS
     case DUCKDB_TYPE_BOOLEAN:
       out += static_cast<bool*>(data)[row] ? "true" : "false";
       return;
-    case DUCKDB_TYPE_TINYINT: out += std::to_string(static_cast<int8_t*>(data)[row]); return;
-    case DUCKDB_TYPE_SMALLINT: out += std::to_string(static_cast<int16_t*>(data)[row]); return;
-    case DUCKDB_TYPE_INTEGER: out += std::to_string(static_cast<int32_t*>(data)[row]); return;
-    case DUCKDB_TYPE_BIGINT: out += std::to_string(static_cast<int64_t*>(data)[row]); return;
-    case DUCKDB_TYPE_UTINYINT: out += std::to_string(static_cast<uint8_t*>(data)[row]); return;
-    case DUCKDB_TYPE_USMALLINT: out += std::to_string(static_cast<uint16_t*>(data)[row]); return;
-    case DUCKDB_TYPE_UINTEGER: out += std::to_string(static_cast<uint32_t*>(data)[row]); return;
-    case DUCKDB_TYPE_UBIGINT: out += std::to_string(static_cast<uint64_t*>(data)[row]); return;
+    case DUCKDB_TYPE_TINYINT:
+      out += std::to_string(static_cast<int8_t*>(data)[row]);
+      return;
+    case DUCKDB_TYPE_SMALLINT:
+      out += std::to_string(static_cast<int16_t*>(data)[row]);
+      return;
+    case DUCKDB_TYPE_INTEGER:
+      out += std::to_string(static_cast<int32_t*>(data)[row]);
+      return;
+    case DUCKDB_TYPE_BIGINT:
+      out += std::to_string(static_cast<int64_t*>(data)[row]);
+      return;
+    case DUCKDB_TYPE_UTINYINT:
+      out += std::to_string(static_cast<uint8_t*>(data)[row]);
+      return;
+    case DUCKDB_TYPE_USMALLINT:
+      out += std::to_string(static_cast<uint16_t*>(data)[row]);
+      return;
+    case DUCKDB_TYPE_UINTEGER:
+      out += std::to_string(static_cast<uint32_t*>(data)[row]);
+      return;
+    case DUCKDB_TYPE_UBIGINT:
+      out += std::to_string(static_cast<uint64_t*>(data)[row]);
+      return;
     case DUCKDB_TYPE_HUGEINT:
       AppendInt128(FromHugeint(static_cast<duckdb_hugeint*>(data)[row]), out);
       return;
@@ -349,21 +380,35 @@ void AppendCell(duckdb_vector vector, duckdb_logical_type type, idx_t row, CellS
       AppendUint128((static_cast<unsigned __int128>(u.upper) << 64) | u.lower, out);
       return;
     }
-    case DUCKDB_TYPE_FLOAT: AppendFloat(static_cast<float*>(data)[row], style, out); return;
-    case DUCKDB_TYPE_DOUBLE: AppendDouble(static_cast<double*>(data)[row], style, out); return;
+    case DUCKDB_TYPE_FLOAT:
+      AppendFloat(static_cast<float*>(data)[row], style, out);
+      return;
+    case DUCKDB_TYPE_DOUBLE:
+      AppendDouble(static_cast<double*>(data)[row], style, out);
+      return;
     case DUCKDB_TYPE_DECIMAL: {
       int scale = duckdb_decimal_scale(type);
       Int128 value = 0;
       switch (duckdb_decimal_internal_type(type)) {
-        case DUCKDB_TYPE_SMALLINT: value = static_cast<int16_t*>(data)[row]; break;
-        case DUCKDB_TYPE_INTEGER: value = static_cast<int32_t*>(data)[row]; break;
-        case DUCKDB_TYPE_BIGINT: value = static_cast<int64_t*>(data)[row]; break;
-        default: value = FromHugeint(static_cast<duckdb_hugeint*>(data)[row]); break;
+        case DUCKDB_TYPE_SMALLINT:
+          value = static_cast<int16_t*>(data)[row];
+          break;
+        case DUCKDB_TYPE_INTEGER:
+          value = static_cast<int32_t*>(data)[row];
+          break;
+        case DUCKDB_TYPE_BIGINT:
+          value = static_cast<int64_t*>(data)[row];
+          break;
+        default:
+          value = FromHugeint(static_cast<duckdb_hugeint*>(data)[row]);
+          break;
       }
       AppendDecimal(value, scale, out);
       return;
     }
-    case DUCKDB_TYPE_VARCHAR: AppendString(StringAt(data, row), style, out); return;
+    case DUCKDB_TYPE_VARCHAR:
+      AppendString(StringAt(data, row), style, out);
+      return;
     case DUCKDB_TYPE_BLOB: {
       static constexpr char kHex[] = "0123456789abcdef";
       std::string_view bytes = StringAt(data, row);
@@ -406,7 +451,8 @@ void AppendCell(duckdb_vector vector, duckdb_logical_type type, idx_t row, CellS
       bool infinite = raw == INT64_MAX || raw == -INT64_MAX;
       if (!infinite && id == DUCKDB_TYPE_TIMESTAMP_S) micros = raw * 1000000;
       if (!infinite && id == DUCKDB_TYPE_TIMESTAMP_MS) micros = raw * 1000;
-      if (!infinite && id == DUCKDB_TYPE_TIMESTAMP_NS) micros = raw / 1000 - (raw % 1000 < 0 ? 1 : 0);
+      if (!infinite && id == DUCKDB_TYPE_TIMESTAMP_NS)
+        micros = raw / 1000 - (raw % 1000 < 0 ? 1 : 0);
       std::string text;
       AppendTimestampMicros(micros, text);
       AppendString(text, style, out);
@@ -427,9 +473,15 @@ void AppendCell(duckdb_vector vector, duckdb_logical_type type, idx_t row, CellS
     case DUCKDB_TYPE_ENUM: {
       idx_t index = 0;
       switch (duckdb_enum_internal_type(type)) {
-        case DUCKDB_TYPE_UTINYINT: index = static_cast<uint8_t*>(data)[row]; break;
-        case DUCKDB_TYPE_USMALLINT: index = static_cast<uint16_t*>(data)[row]; break;
-        default: index = static_cast<uint32_t*>(data)[row]; break;
+        case DUCKDB_TYPE_UTINYINT:
+          index = static_cast<uint8_t*>(data)[row];
+          break;
+        case DUCKDB_TYPE_USMALLINT:
+          index = static_cast<uint16_t*>(data)[row];
+          break;
+        default:
+          index = static_cast<uint32_t*>(data)[row];
+          break;
       }
       char* text = duckdb_enum_dictionary_value(type, index);
       AppendString(text != nullptr ? text : "", style, out);

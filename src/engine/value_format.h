@@ -1,8 +1,8 @@
 #pragma once
 
-#include <string>
-
 #include <duckdb.h>
+
+#include <string>
 
 namespace cleanroom::engine {
 

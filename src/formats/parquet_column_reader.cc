@@ -335,7 +335,8 @@ class ChunkReader {
   // image, when one is being written, where the image plan put it.
   Status ToImage(ByteSpan levels, ByteSpan values) {
     if (image_ == nullptr) return Status::OK();
-    if (image_->next >= image_->pages.size()) return Status::Internal("page missing from the image plan");
+    if (image_->next >= image_->pages.size())
+      return Status::Internal("page missing from the image plan");
     const ImagePage& page = image_->pages[image_->next++];
     if (page.source != static_cast<uint64_t>(header_bytes_.data() - file_.data()) ||
         levels.size() + values.size() != page.body) {
@@ -576,7 +577,7 @@ class ChunkReader {
   const LeafColumn& leaf_;
   ReadMode mode_;
   ColumnChunkData* out_;
-  ImageChunk* image_;     // when set, validated pages are appended to it
+  ImageChunk* image_;      // when set, validated pages are appended to it
   ByteSpan header_bytes_;  // the current page's header, as in the file
   MinMaxTracker stats_;
   ValueBuffer dictionary_;

@@ -133,10 +133,10 @@ struct FooterShape {
   std::vector<bool> leaves;    // [leaf column]
   uint32_t kept_elements = 0;
   uint32_t kept_leaves = 0;
-  int32_t fields = 0;          // top-level fields kept
-  bool pruned = false;         // some field is left out
-  bool rows = true;            // false: no row groups (the schema alone)
-  bool in_place = false;       // pages kept as in the file: codec and uncompressed sizes kept
+  int32_t fields = 0;     // top-level fields kept
+  bool pruned = false;    // some field is left out
+  bool rows = true;       // false: no row groups (the schema alone)
+  bool in_place = false;  // pages kept as in the file: codec and uncompressed sizes kept
 };
 
 // Where one chunk lies in the image (absolute offsets).
@@ -229,83 +229,86 @@ Result<Bytes> RewriteFooter(ByteSpan footer, const std::vector<std::vector<Place
         // Sorting columns name leaves by index: not true of a pruned image.
         if (gid == kRowGroupSortingColumns && shape.pruned) return skip(gtype);
         if (gid != kRowGroupColumns) return false;
-        CR_RETURN_IF_ERROR(FilterStructList(footer, r, w, gid, gtype, shape.kept_leaves, kept_leaf,
-                                            [&](uint32_t c) -> Status {
-          if (c >= chunks.size()) return r.Corrupt("more columns than read");
-          const Placement& p = chunks[c];
-          bool empty = p.first_data_page < 0;  // a chunk without values keeps its offsets
-          return CopyStruct(footer, r, w, [&](int16_t cid, ThriftType ctype) -> Result<bool> {
-            if (cid == kChunkFileOffset && !empty) {
-              CR_RETURN_IF_ERROR(r.Skip(ctype));
-              w.FieldI64(cid, p.start);
-              return true;
-            }
-            // Column and offset indexes are not copied.
-            if (cid >= kChunkOffsetIndexOffset && cid <= kChunkColumnIndexLength) return skip(ctype);
-            if (cid != kChunkMetaData) return false;
-            if (ctype != ThriftType::kStruct) return r.Corrupt("column metadata is not a struct");
-            w.FieldHeader(cid, ThriftType::kStruct);
-            auto edit = [&](int16_t mid, ThriftType mtype) -> Result<bool> {
-              switch (mid) {
-                case kMetaEncodings: {
-                  if (!p.transposed) return false;
-                  // BYTE_STREAM_SPLIT became PLAIN; PLAIN is listed once.
-                  if (mtype != ThriftType::kList) return r.Corrupt("encodings is not a list");
-                  ThriftType element;
-                  uint32_t count = 0;
-                  CR_RETURN_IF_ERROR(r.ReadListHeader(&element, &count));
-                  std::vector<int32_t> encodings;
-                  bool plain = false;
-                  for (uint32_t i = 0; i < count; ++i) {
-                    CR_ASSIGN_OR_RETURN(int32_t e, r.ReadI32());
-                    if (e == 9) e = 0;
-                    if (e == 0 && plain) continue;
-                    plain = plain || e == 0;
-                    encodings.push_back(e);
-                  }
-                  w.FieldHeader(mid, ThriftType::kList);
-                  w.ListHeader(ThriftType::kI32, static_cast<uint32_t>(encodings.size()));
-                  for (int32_t e : encodings) w.WriteI32(e);
+        CR_RETURN_IF_ERROR(FilterStructList(
+            footer, r, w, gid, gtype, shape.kept_leaves, kept_leaf, [&](uint32_t c) -> Status {
+              if (c >= chunks.size()) return r.Corrupt("more columns than read");
+              const Placement& p = chunks[c];
+              bool empty = p.first_data_page < 0;  // a chunk without values keeps its offsets
+              return CopyStruct(footer, r, w, [&](int16_t cid, ThriftType ctype) -> Result<bool> {
+                if (cid == kChunkFileOffset && !empty) {
+                  CR_RETURN_IF_ERROR(r.Skip(ctype));
+                  w.FieldI64(cid, p.start);
                   return true;
                 }
-                case kMetaEncodingStats:  // counts pages by encoding: no longer true
-                  if (!p.transposed) return false;
-                  return skip(mtype);
-                case kMetaCodec:
-                  if (shape.in_place) return false;
-                  CR_RETURN_IF_ERROR(r.Skip(mtype));
-                  w.FieldI32(mid, 0);  // UNCOMPRESSED
-                  return true;
-                case kMetaTotalUncompressedSize:
-                case kMetaTotalCompressedSize:
-                  if (empty || (shape.in_place && mid == kMetaTotalUncompressedSize)) return false;
-                  CR_RETURN_IF_ERROR(r.Skip(mtype));
-                  w.FieldI64(mid, p.size);
-                  return true;
-                case kMetaDataPageOffset:
-                  if (empty) return false;
-                  CR_RETURN_IF_ERROR(r.Skip(mtype));
-                  // Without a dictionary page offset, readers start at the data page offset:
-                  // keep it pointing at the chunk's first page then.
-                  w.FieldI64(mid, p.first_data_page);
-                  return true;
-                case kMetaDictionaryPageOffset:
-                  if (empty) return false;
-                  CR_RETURN_IF_ERROR(r.Skip(mtype));
-                  if (p.dictionary_page >= 0) w.FieldI64(mid, p.dictionary_page);
-                  return true;
-                case kMetaIndexPageOffset:
-                case kMetaBloomFilterOffset:
-                case kMetaBloomFilterLength:
-                  return skip(mtype);
-                default:
-                  return false;
-              }
-            };
-            CR_RETURN_IF_ERROR(CopyStruct(footer, r, w, edit));
-            return true;
-          });
-        }));
+                // Column and offset indexes are not copied.
+                if (cid >= kChunkOffsetIndexOffset && cid <= kChunkColumnIndexLength)
+                  return skip(ctype);
+                if (cid != kChunkMetaData) return false;
+                if (ctype != ThriftType::kStruct)
+                  return r.Corrupt("column metadata is not a struct");
+                w.FieldHeader(cid, ThriftType::kStruct);
+                auto edit = [&](int16_t mid, ThriftType mtype) -> Result<bool> {
+                  switch (mid) {
+                    case kMetaEncodings: {
+                      if (!p.transposed) return false;
+                      // BYTE_STREAM_SPLIT became PLAIN; PLAIN is listed once.
+                      if (mtype != ThriftType::kList) return r.Corrupt("encodings is not a list");
+                      ThriftType element;
+                      uint32_t count = 0;
+                      CR_RETURN_IF_ERROR(r.ReadListHeader(&element, &count));
+                      std::vector<int32_t> encodings;
+                      bool plain = false;
+                      for (uint32_t i = 0; i < count; ++i) {
+                        CR_ASSIGN_OR_RETURN(int32_t e, r.ReadI32());
+                        if (e == 9) e = 0;
+                        if (e == 0 && plain) continue;
+                        plain = plain || e == 0;
+                        encodings.push_back(e);
+                      }
+                      w.FieldHeader(mid, ThriftType::kList);
+                      w.ListHeader(ThriftType::kI32, static_cast<uint32_t>(encodings.size()));
+                      for (int32_t e : encodings) w.WriteI32(e);
+                      return true;
+                    }
+                    case kMetaEncodingStats:  // counts pages by encoding: no longer true
+                      if (!p.transposed) return false;
+                      return skip(mtype);
+                    case kMetaCodec:
+                      if (shape.in_place) return false;
+                      CR_RETURN_IF_ERROR(r.Skip(mtype));
+                      w.FieldI32(mid, 0);  // UNCOMPRESSED
+                      return true;
+                    case kMetaTotalUncompressedSize:
+                    case kMetaTotalCompressedSize:
+                      if (empty || (shape.in_place && mid == kMetaTotalUncompressedSize))
+                        return false;
+                      CR_RETURN_IF_ERROR(r.Skip(mtype));
+                      w.FieldI64(mid, p.size);
+                      return true;
+                    case kMetaDataPageOffset:
+                      if (empty) return false;
+                      CR_RETURN_IF_ERROR(r.Skip(mtype));
+                      // Without a dictionary page offset, readers start at the data page offset:
+                      // keep it pointing at the chunk's first page then.
+                      w.FieldI64(mid, p.first_data_page);
+                      return true;
+                    case kMetaDictionaryPageOffset:
+                      if (empty) return false;
+                      CR_RETURN_IF_ERROR(r.Skip(mtype));
+                      if (p.dictionary_page >= 0) w.FieldI64(mid, p.dictionary_page);
+                      return true;
+                    case kMetaIndexPageOffset:
+                    case kMetaBloomFilterOffset:
+                    case kMetaBloomFilterLength:
+                      return skip(mtype);
+                    default:
+                      return false;
+                  }
+                };
+                CR_RETURN_IF_ERROR(CopyStruct(footer, r, w, edit));
+                return true;
+              });
+            }));
         return true;
       });
     }));
@@ -364,8 +367,8 @@ Status PlanChunk(ByteSpan file, const ColumnChunk& chunk, int32_t width, bool in
     const uint64_t source = pos;
     ByteSpan header_bytes = file.subspan(pos, header_size);
     pos += header_size + static_cast<size_t>(header.compressed_page_size);
-    const auto body = static_cast<uint64_t>(
-        in_place ? header.compressed_page_size : header.uncompressed_page_size);
+    const auto body = static_cast<uint64_t>(in_place ? header.compressed_page_size
+                                                     : header.uncompressed_page_size);
     chunk_bytes += body;
     if (body > (uint64_t{1} << 29) || chunk_bytes > (uint64_t{1} << 30)) {
       return Status::ResourceExhausted("page or column chunk beyond the reader's limits");
@@ -373,7 +376,8 @@ Status PlanChunk(ByteSpan file, const ColumnChunk& chunk, int32_t width, bool in
     bool split = false;
     switch (header.type) {
       case PageType::kDictionaryPage:
-        if (placement->dictionary_page < 0) placement->dictionary_page = static_cast<int64_t>(*offset);
+        if (placement->dictionary_page < 0)
+          placement->dictionary_page = static_cast<int64_t>(*offset);
         break;
       case PageType::kDataPage:
         if (!header.data_page) return Status::DataLoss("data page without its header");
@@ -411,7 +415,8 @@ Status PlanChunk(ByteSpan file, const ColumnChunk& chunk, int32_t width, bool in
     page.body = body;
     if (split) {
       page.transpose = static_cast<uint32_t>(PhysicalWidth(meta.type, width));
-      if (page.transpose == 0) return Status::DataLoss("BYTE_STREAM_SPLIT on a variable-width column");
+      if (page.transpose == 0)
+        return Status::DataLoss("BYTE_STREAM_SPLIT on a variable-width column");
       placement->transposed = true;
     }
     *offset += page.header.size() + body;
@@ -447,12 +452,13 @@ Result<Bytes> RewritePageHeader(ByteSpan header, uint64_t body, bool to_plain) {
         if (!to_plain) return false;
         if (type != ThriftType::kStruct) return r.Corrupt("data page header is not a struct");
         w.FieldHeader(id, ThriftType::kStruct);
-        CR_RETURN_IF_ERROR(CopyStruct(header, r, w, [&](int16_t vid, ThriftType vtype) -> Result<bool> {
-          if (vid != kV1Encoding) return false;
-          CR_RETURN_IF_ERROR(r.Skip(vtype));
-          w.FieldI32(vid, 0);  // PLAIN
-          return true;
-        }));
+        CR_RETURN_IF_ERROR(
+            CopyStruct(header, r, w, [&](int16_t vid, ThriftType vtype) -> Result<bool> {
+              if (vid != kV1Encoding) return false;
+              CR_RETURN_IF_ERROR(r.Skip(vtype));
+              w.FieldI32(vid, 0);  // PLAIN
+              return true;
+            }));
         return true;
       }
       case kDataPageHeaderV2: {
@@ -589,15 +595,15 @@ Result<ImagePlan> PlanImage(const ParquetReader& reader, uint64_t lead,
     placed[g].resize(leaves);
     for (size_t leaf = 0; leaf < leaves; ++leaf) {
       if (!plan.leaves[leaf]) continue;  // neither validated nor in the image
-      Status status =
-          PlanChunk(file, rg.columns[leaf], reader.schema().leaves()[leaf].type_length, in_place,
-                    &offset, &plan.chunks[g][leaf], &placed[g][leaf]);
+      Status status = PlanChunk(file, rg.columns[leaf], reader.schema().leaves()[leaf].type_length,
+                                in_place, &offset, &plan.chunks[g][leaf], &placed[g][leaf]);
       if (status.code() == StatusCode::kUnimplemented && in_place) return status;
       if (!status.ok()) {
         // Verification names the page and the check that failed; the plan only saw headers.
         Status verified = reader.Verify(0, &plan.leaves);
         if (!verified.ok()) return verified;
-        ChunkLocation where{reader.name(), static_cast<int>(g), reader.schema().leaves()[leaf].path};
+        ChunkLocation where{reader.name(), static_cast<int>(g),
+                            reader.schema().leaves()[leaf].path};
         return Status(status.code(), where.ToString() + ": " + status.message());
       }
       const Placement& p = placed[g][leaf];

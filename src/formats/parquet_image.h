@@ -96,10 +96,10 @@ Status WriteInPlaceImage(const ParquetReader& reader, const ImagePlan& plan,
 // that says which columns to validate is known.
 Result<Bytes> SchemaOnlyImage(const ParquetReader& reader);
 
-// Validates every page of the fields the plan holds, `threads` row groups at a time (0: one per hardware thread), writing
-// the image into `out` (exactly plan.size() bytes; row groups fill disjoint ranges). Returns the
-// first failure in row-group order (DataLoss naming row group, column and page); `out` is then
-// incomplete and must not be used.
+// Validates every page of the fields the plan holds, `threads` row groups at a time (0: one per
+// hardware thread), writing the image into `out` (exactly plan.size() bytes; row groups fill
+// disjoint ranges). Returns the first failure in row-group order (DataLoss naming row group, column
+// and page); `out` is then incomplete and must not be used.
 Status FillUncompressedImage(const ParquetReader& reader, ImagePlan& plan, size_t threads,
                              std::span<uint8_t> out);
 

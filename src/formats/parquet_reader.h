@@ -40,8 +40,7 @@ class ParquetReader : public FormatReader {
   // Unimplemented for encrypted files. `read_all`: the caller will read every page
   // (verification), so the whole file is faulted in at once.
   // `name`, when not empty, is used in error messages instead of the path.
-  static Result<std::unique_ptr<ParquetReader>> Open(const std::string& path,
-                                                     bool read_all = false,
+  static Result<std::unique_ptr<ParquetReader>> Open(const std::string& path, bool read_all = false,
                                                      std::string name = "");
   // Reads from bytes in memory; `name` is used in error messages.
   static Result<std::unique_ptr<ParquetReader>> OpenBuffer(std::string contents, std::string name);

@@ -64,7 +64,8 @@ bool Bootstrap::Allows(const std::string& proposer, const Json& payload,
     return false;
   }
   std::string expected = BootstrapProof(token_, proposer);
-  return ConstantTimeEquals(AsBytes(expected), AsBytes(payload["bootstrapProof"].get<std::string>()));
+  return ConstantTimeEquals(AsBytes(expected),
+                            AsBytes(payload["bootstrapProof"].get<std::string>()));
 }
 
 }  // namespace cleanroom::governance

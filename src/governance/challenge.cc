@@ -7,17 +7,21 @@ namespace cleanroom::governance {
 
 std::string_view ChallengeRefusalCode(ChallengeRefusal refusal) {
   switch (refusal) {
-    case ChallengeRefusal::kNone: return "";
-    case ChallengeRefusal::kMissing: return "challenge_missing";
-    case ChallengeRefusal::kExpired: return "challenge_expired";
-    case ChallengeRefusal::kForeign: return "challenge_not_issued_for_this_run";
+    case ChallengeRefusal::kNone:
+      return "";
+    case ChallengeRefusal::kMissing:
+      return "challenge_missing";
+    case ChallengeRefusal::kExpired:
+      return "challenge_expired";
+    case ChallengeRefusal::kForeign:
+      return "challenge_not_issued_for_this_run";
   }
   return "challenge_not_issued_for_this_run";
 }
 
 Result<ChallengeIssuer> ChallengeIssuer::Create(const crypto::PrivateKey& service_key) {
   CR_ASSIGN_OR_RETURN(Bytes key, DeriveServiceKey(service_key, "cleanroom-governance-challenges-v1",
-                                                   "key release challenges, HMAC-SHA256"));
+                                                  "key release challenges, HMAC-SHA256"));
   return ChallengeIssuer(std::move(key));
 }
 
@@ -38,7 +42,8 @@ Bytes ChallengeIssuer::Issue(const std::string& run_id, int64_t now, int64_t* ex
   if (expires_at != nullptr) *expires_at = expiry;
   Bytes challenge(8);
   for (int i = 0; i < 8; ++i) {
-    challenge[static_cast<size_t>(i)] = static_cast<uint8_t>(static_cast<uint64_t>(expiry) >> (56 - 8 * i));
+    challenge[static_cast<size_t>(i)] =
+        static_cast<uint8_t>(static_cast<uint64_t>(expiry) >> (56 - 8 * i));
   }
   Bytes mac = Mac(run_id, challenge);
   challenge.insert(challenge.end(), mac.begin(), mac.end());

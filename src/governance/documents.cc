@@ -43,7 +43,8 @@ Result<Member> ParseMember(const Json& doc, const std::string& where) {
     return Status::InvalidArgument(r.Path("certificate") + ": " + cert.status().message());
   }
   auto key = cert->public_key();
-  if (!key.ok()) return Status::InvalidArgument(r.Path("certificate") + ": " + key.status().message());
+  if (!key.ok())
+    return Status::InvalidArgument(r.Path("certificate") + ": " + key.status().message());
   if (key->type() != crypto::KeyType::kEcP384) {
     return Status::InvalidArgument(r.Path("certificate") +
                                    ": the member key must be ECDSA P-384 (requests are ES384)");
@@ -95,9 +96,12 @@ bool IsOneOf(const std::string& value, std::initializer_list<const char*> option
 
 std::string RoleName(Role role) {
   switch (role) {
-    case kRoleProvider: return "provider";
-    case kRoleAnalyst: return "analyst";
-    case kRoleRecipient: return "recipient";
+    case kRoleProvider:
+      return "provider";
+    case kRoleAnalyst:
+      return "analyst";
+    case kRoleRecipient:
+      return "recipient";
   }
   return "unknown";
 }
@@ -184,9 +188,9 @@ bool IsValidDatasetName(const std::string& name) {
 Result<DatasetDocument> ParseDatasetDocument(const Json& document) {
   JsonReader r(document, "dataset");
   CR_RETURN_IF_ERROR(r.RequireObject());
-  CR_RETURN_IF_ERROR(r.RejectUnknownFields({"name", "format", "schema", "allowedFields",
-                                            "columnRoles", "policy", "location", "contentHash",
-                                            "keyId"}));
+  CR_RETURN_IF_ERROR(
+      r.RejectUnknownFields({"name", "format", "schema", "allowedFields", "columnRoles", "policy",
+                             "location", "contentHash", "keyId"}));
   DatasetDocument d;
   CR_ASSIGN_OR_RETURN(d.name, r.String("name"));
   if (!IsValidDatasetName(d.name)) {

@@ -30,7 +30,7 @@ struct Member {
   uint8_t roles = 0;
   Bytes certificate_der;
   std::optional<crypto::PublicKey> signing_key;  // P-384, from the certificate; always set
-  std::string encryption_public_key;    // X25519 SubjectPublicKeyInfo, PEM
+  std::string encryption_public_key;             // X25519 SubjectPublicKeyInfo, PEM
 
   bool Has(Role role) const { return (roles & role) != 0; }
   // {"id", "displayName", "roles"}: what readers see (the certificate is in the contract).
@@ -93,7 +93,7 @@ struct QueryDocument {
   std::vector<std::string> steps;  // SQL; earlier steps define temp views
   Json guards = Json::object();
   Json privacy = Json::object();
-  std::string output_format;  // csv, parquet, ndjson
+  std::string output_format;            // csv, parquet, ndjson
   std::vector<std::string> recipients;  // member ids
   std::vector<std::string> runners;     // member ids allowed to request runs
 };

@@ -104,8 +104,8 @@ void AdmitConnection(const SSL* ssl, int where, int) {
   if ((where & SSL_CB_HANDSHAKE_START) == 0) return;
   int index = ConnectionInfoIndex();
   if (SSL_get_ex_data(ssl, index) != nullptr) return;  // a later handshake on the connection
-  auto* registry = static_cast<ConnectionRegistry*>(
-      SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), RegistryIndex()));
+  auto* registry =
+      static_cast<ConnectionRegistry*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), RegistryIndex()));
   if (registry == nullptr) return;
   auto* info = new ConnectionInfo;
   info->fd = SSL_get_fd(ssl);
@@ -252,23 +252,21 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Bind(Service* service,
       [](const httplib::Request& req, const httplib::Response&) { ResponseWritten(req.ssl); });
   auto handler = [raw](const httplib::Request& req, httplib::Response& res) {
     RequestRead(req.ssl);
-    ApiResponse r = raw->service->Handle(req.method, req.path, req.body,
-                                           ClientMemberId(req.ssl));
+    ApiResponse r = raw->service->Handle(req.method, req.path, req.body, ClientMemberId(req.ssl));
     res.status = r.http_status;
     if (r.stream) {
       auto stream = std::move(r.stream);
-      res.set_chunked_content_provider(
-          r.content_type, [stream](size_t, httplib::DataSink& sink) {
-            Status s = stream([&sink](ByteSpan chunk) {
-              if (!sink.write(reinterpret_cast<const char*>(chunk.data()), chunk.size())) {
-                return Status::Unavailable("the client went away");
-              }
-              return Status::OK();
-            });
-            if (!s.ok()) return false;
-            sink.done();
-            return true;
-          });
+      res.set_chunked_content_provider(r.content_type, [stream](size_t, httplib::DataSink& sink) {
+        Status s = stream([&sink](ByteSpan chunk) {
+          if (!sink.write(reinterpret_cast<const char*>(chunk.data()), chunk.size())) {
+            return Status::Unavailable("the client went away");
+          }
+          return Status::OK();
+        });
+        if (!s.ok()) return false;
+        sink.done();
+        return true;
+      });
     } else {
       res.set_content(r.body, r.content_type);
     }

@@ -39,7 +39,8 @@ struct HttpServerOptions {
 class HttpServer {
  public:
   // Binds the listening socket. Unavailable when the address cannot be bound.
-  static Result<std::unique_ptr<HttpServer>> Bind(Service* service, const HttpServerOptions& options);
+  static Result<std::unique_ptr<HttpServer>> Bind(Service* service,
+                                                  const HttpServerOptions& options);
   ~HttpServer();
 
   // The bound port.

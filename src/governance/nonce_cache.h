@@ -31,8 +31,8 @@ class NonceCache {
     mutable std::mutex mu;
     std::unordered_set<std::string> keys;
     // (expiry, key), earliest first.
-    std::priority_queue<std::pair<int64_t, std::string>, std::vector<std::pair<int64_t, std::string>>,
-                        std::greater<>>
+    std::priority_queue<std::pair<int64_t, std::string>,
+                        std::vector<std::pair<int64_t, std::string>>, std::greater<>>
         expiries;
   };
   std::array<Shard, kShards> shards_;

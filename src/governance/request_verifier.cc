@@ -37,7 +37,8 @@ std::variant<VerifiedRequest, ApiError> RequestVerifier::Verify(
     const SignerLookup& lookup) const {
   auto decoded = crypto::cose::DecodeSign1(body, crypto::cose::DecodeMode::kStrict);
   if (!decoded.ok()) {
-    return Reject(400, kMalformedRequest, "not a COSE_Sign1 message: " + decoded.status().message());
+    return Reject(400, kMalformedRequest,
+                  "not a COSE_Sign1 message: " + decoded.status().message());
   }
   VerifiedRequest out;
   out.message = std::move(decoded).value();
@@ -55,7 +56,8 @@ std::variant<VerifiedRequest, ApiError> RequestVerifier::Verify(
     return Reject(400, kMalformedRequest, "protected header: nonce must be 16 bytes");
   }
   if (h.content_type && *h.content_type != "application/json") {
-    return Reject(400, kMalformedRequest, "protected header: content type must be application/json");
+    return Reject(400, kMalformedRequest,
+                  "protected header: content type must be application/json");
   }
   if (!out.message.payload) return Reject(400, kMalformedRequest, "the payload is detached");
   if (std::find(allowed_types.begin(), allowed_types.end(), *h.msg_type) == allowed_types.end()) {
@@ -65,16 +67,18 @@ std::variant<VerifiedRequest, ApiError> RequestVerifier::Verify(
   std::string signer(h.kid->begin(), h.kid->end());
   std::optional<crypto::PublicKey> key = lookup(signer, out.message);
   if (!key) {
-    return Reject(401, kUnknownSigner, "signer " + signer + " is not a member of the collaboration");
+    return Reject(401, kUnknownSigner,
+                  "signer " + signer + " is not a member of the collaboration");
   }
   if (now - *h.created_at > kMaxMessageAgeSeconds) {
-    return Reject(401, kMessageExpired, "the message was created more than " +
-                                            std::to_string(kMaxMessageAgeSeconds) + " s ago");
+    return Reject(
+        401, kMessageExpired,
+        "the message was created more than " + std::to_string(kMaxMessageAgeSeconds) + " s ago");
   }
   if (*h.created_at - now > kMaxClockSkewSeconds) {
-    return Reject(401, kMessageFromFuture, "the message was created more than " +
-                                               std::to_string(kMaxClockSkewSeconds) +
-                                               " s in the future");
+    return Reject(401, kMessageFromFuture,
+                  "the message was created more than " + std::to_string(kMaxClockSkewSeconds) +
+                      " s in the future");
   }
   Status signature = CheckSignature(out.message, *key);
   if (!signature.ok()) {

@@ -11,9 +11,9 @@
 #include "base/bytes.h"
 #include "base/thread_pool.h"
 #include "crypto/cose.h"
-#include "governance/wire.h"
 #include "governance/nonce_cache.h"
 #include "governance/state.h"
+#include "governance/wire.h"
 #include "ledger/request_freshness.h"
 
 namespace cleanroom::governance {

@@ -35,7 +35,7 @@ Result<SecretStore> SecretStore::Open(const std::string& directory,
     return Status::Internal("cannot create " + directory + ": " + ErrnoText(errno));
   }
   CR_ASSIGN_OR_RETURN(Bytes key, DeriveServiceKey(service_key, "cleanroom-governance-secrets-v1",
-                                                   "dataset key sealing, AES-256-GCM"));
+                                                  "dataset key sealing, AES-256-GCM"));
   return SecretStore(directory, std::move(key));
 }
 

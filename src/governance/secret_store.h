@@ -23,7 +23,8 @@ class SecretStore {
  public:
   // `directory` is created if missing (mode 0700). The sealing key is derived at once and the
   // service key's raw scalar wiped.
-  static Result<SecretStore> Open(const std::string& directory, const crypto::PrivateKey& service_key);
+  static Result<SecretStore> Open(const std::string& directory,
+                                  const crypto::PrivateKey& service_key);
   SecretStore(SecretStore&&) noexcept = default;
   SecretStore& operator=(SecretStore&&) noexcept = default;
   ~SecretStore();

@@ -14,7 +14,6 @@
 namespace cleanroom::governance {
 namespace {
 
-
 Status MakeDirectory(const std::string& path) {
   if (::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) {
     return Status::Internal("cannot create directory " + path + ": " + ErrnoText(errno));
@@ -123,7 +122,7 @@ Result<std::unique_ptr<Service>> Service::Open(const ServiceOptions& options) {
     service->sweeper_ = std::thread([raw] {
       std::unique_lock lock(raw->sweeper_mu_);
       while (!raw->sweeper_cv_.wait_for(lock, std::chrono::seconds(1),
-                                         [raw] { return raw->stopping_; })) {
+                                        [raw] { return raw->stopping_; })) {
         lock.unlock();
         raw->ExpireOverdueRuns();
         lock.lock();
@@ -184,11 +183,11 @@ Status Service::Replay(const ledger::Entry& entry) {
   return Replayed(state_.Apply(action, context), where, action.type, entry.seqno);
 }
 
-Status Service::Replayed(Result<Applied> applied, const std::string& where,
-                         const std::string& type, uint64_t seqno) {
+Status Service::Replayed(Result<Applied> applied, const std::string& where, const std::string& type,
+                         uint64_t seqno) {
   if (!applied.ok()) {
-    return Status::DataLoss(where + " (" + type + ") does not apply to the state: " +
-                            applied.status().ToString());
+    return Status::DataLoss(where + " (" + type +
+                            ") does not apply to the state: " + applied.status().ToString());
   }
   if (applied->on_seqno) applied->on_seqno(seqno);
   ++replayed_entries_;

@@ -13,7 +13,6 @@
 #include "base/bytes.h"
 #include "base/status.h"
 #include "crypto/identity.h"
-#include "governance/wire.h"
 #include "governance/bootstrap.h"
 #include "governance/challenge.h"
 #include "governance/nonce_cache.h"
@@ -21,6 +20,7 @@
 #include "governance/route.h"
 #include "governance/secret_store.h"
 #include "governance/state.h"
+#include "governance/wire.h"
 #include "ledger/ledger.h"
 #include "ledger/request_freshness.h"
 
@@ -96,8 +96,8 @@ class Service {
   // Every route of the API, one declaration each (routes.cc).
   static const std::vector<Route>& Routes();
   // The checks of a member's signed write (RequestVerifier) for a route taking `message_types`.
-  std::variant<VerifiedRequest, ApiError> VerifyWrite(ByteSpan body,
-                                                      const std::vector<std::string>& message_types);
+  std::variant<VerifiedRequest, ApiError> VerifyWrite(
+      ByteSpan body, const std::vector<std::string>& message_types);
   // Whether the TLS client certificate's member may read (a member of the collaboration).
   bool IsReader(const std::string& client_member_id) const;
   static ApiResponse UnauthenticatedRead();

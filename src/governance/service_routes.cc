@@ -26,8 +26,8 @@ Status CheckPathMatchesPayload(const std::vector<std::string>& s, const Json& pa
     return Status::InvalidArgument(std::string("payload.") + field + ": missing");
   }
   std::string named = payload[field].get<std::string>();
-  bool same = s[1] == "datasets" ? sql::ToLowerAscii(named) == sql::ToLowerAscii(s[2])
-                                 : named == s[2];
+  bool same =
+      s[1] == "datasets" ? sql::ToLowerAscii(named) == sql::ToLowerAscii(s[2]) : named == s[2];
   if (!same) {
     return Status::InvalidArgument(std::string("payload.") + field +
                                    ": differs from the one the path names");
@@ -88,8 +88,9 @@ ApiResponse Service::StoreSecret(const RouteCall& call) {
   const Json& payload = request.action.payload;
   Status match = CheckPathMatchesPayload(segments, payload);
   std::string commitment = crypto::Sha256Hex(*key);
-  if (match.ok() && !(payload.contains("keyCommitment") && payload["keyCommitment"].is_string() &&
-                      sql::ToLowerAscii(payload["keyCommitment"].get<std::string>()) == commitment)) {
+  if (match.ok() &&
+      !(payload.contains("keyCommitment") && payload["keyCommitment"].is_string() &&
+        sql::ToLowerAscii(payload["keyCommitment"].get<std::string>()) == commitment)) {
     match = Status::InvalidArgument("payload.keyCommitment: is not the SHA-256 of the key sent");
   }
   if (match.ok() && !(payload.contains("version") && payload["version"].is_number_integer() &&
@@ -131,8 +132,9 @@ bool Service::IsReader(const std::string& client_member_id) const {
 }
 
 ApiResponse Service::UnauthenticatedRead() {
-  return ApiResponse::Error({401, kUnauthenticatedRead,
-                             "reads need the TLS client certificate of a member of the collaboration"});
+  return ApiResponse::Error(
+      {401, kUnauthenticatedRead,
+       "reads need the TLS client certificate of a member of the collaboration"});
 }
 
 ApiResponse Service::ServiceInfo() const {

@@ -10,9 +10,9 @@
 #include "crypto/hash.h"
 #include "crypto/hpke.h"
 #include "crypto/random.h"
+#include "governance/service.h"
 #include "govwire/key_release.h"
 #include "govwire/run_record.h"
-#include "governance/service.h"
 #include "sql/catalog.h"
 
 namespace cleanroom::governance {
@@ -82,9 +82,9 @@ Result<attest::Policy> PolicyFor(const Contract& contract, const KeyReleaseReque
     policy.simulated_platform_keys.push_back(std::move(k));
   }
   policy.snp = contract.snp_policy;
-  CR_ASSIGN_OR_RETURN(policy.expected_report_data,
-                      attest::ReportDataForChallenge(request.public_key, request.run_id,
-                                                     request.challenge));
+  CR_ASSIGN_OR_RETURN(
+      policy.expected_report_data,
+      attest::ReportDataForChallenge(request.public_key, request.run_id, request.challenge));
   return policy;
 }
 
@@ -132,9 +132,10 @@ bool SignedByTrustedPlatform(const attest::Verdict& verdict, const attest::Polic
 
 ServiceAction RefusedKeys(const std::string& run_id, const std::string& code,
                           const std::string& message, const std::string& evidence_digest) {
-  return {"run.keys", {{"run", run_id},
-                       {"refused", {{"code", code}, {"message", message}}},
-                       {"evidenceDigest", evidence_digest}}};
+  return {"run.keys",
+          {{"run", run_id},
+           {"refused", {{"code", code}, {"message", message}}},
+           {"evidenceDigest", evidence_digest}}};
 }
 
 }  // namespace
@@ -143,7 +144,8 @@ Result<uint64_t> Service::CommitService(const ServiceAction& action, const ApiEr
   std::unique_lock lock(mu_);
   if (failed_) return Status::Unavailable("the service must restart (ledger failure)");
   ledger::RequestRecord record;
-  std::string text = CanonicalJson(Json{{"serviceAction", action.type}, {"payload", action.payload}});
+  std::string text =
+      CanonicalJson(Json{{"serviceAction", action.type}, {"payload", action.payload}});
   record.signed_request.assign(text.begin(), text.end());
   Status outcome = Status::OK();
   Result<Applied> applied = Status::Internal("not applied");
@@ -185,7 +187,8 @@ ApiResponse Service::ReleaseKeys(const std::string& run_id, std::string_view bod
   auto request = govwire::KeyReleaseRequest::FromJson(*parsed);
   if (!request.ok()) return ApiResponse::Error(ApiErrorFromStatus(request.status()));
   if (request->run_id != run_id) {
-    return ApiResponse::Error({400, "InvalidArgument", "body.run: differs from the run the path names"});
+    return ApiResponse::Error(
+        {400, "InvalidArgument", "body.run: differs from the run the path names"});
   }
   std::string digest = HexEncode(attest::EvidenceDigest(request->evidence));
 
@@ -250,7 +253,8 @@ ApiResponse Service::ReleaseKeys(const std::string& run_id, std::string_view bod
     if (!key.ok()) return ApiResponse::Error(ApiErrorFromStatus(key.status()));
     auto sealed = crypto::hpke::Seal(
         crypto::hpke::kDefaultSuite, *recipient, AsBytes(govwire::kKeyReleaseInfo),
-        govwire::KeyReleaseAad(run_id, input.dataset.name, input.dataset.version, input.key_id), *key);
+        govwire::KeyReleaseAad(run_id, input.dataset.name, input.dataset.version, input.key_id),
+        *key);
     SecureWipe(*key);
     if (!sealed.ok()) return ApiResponse::Error(ApiErrorFromStatus(sealed.status()));
     released.push_back({{"dataset", input.dataset.name},
@@ -261,9 +265,9 @@ ApiResponse Service::ReleaseKeys(const std::string& run_id, std::string_view bod
   }
   auto token = crypto::RandomBytes(govwire::kRunTokenSize);
   if (!token.ok()) return ApiResponse::Error(ApiErrorFromStatus(token.status()));
-  auto sealed_token = crypto::hpke::Seal(crypto::hpke::kDefaultSuite, *recipient,
-                                         AsBytes(govwire::kRunTokenInfo),
-                                         govwire::RunTokenAad(run_id), *token);
+  auto sealed_token =
+      crypto::hpke::Seal(crypto::hpke::kDefaultSuite, *recipient, AsBytes(govwire::kRunTokenInfo),
+                         govwire::RunTokenAad(run_id), *token);
   std::string token_hash = crypto::Sha256Hex(*token);
   SecureWipe(*token);
   if (!sealed_token.ok()) return ApiResponse::Error(ApiErrorFromStatus(sealed_token.status()));
@@ -276,12 +280,13 @@ ApiResponse Service::ReleaseKeys(const std::string& run_id, std::string_view bod
   // The state re-checks, under the writer lock and in ledger order, every condition checked
   // above on the snapshot (State::ReleaseRunKeys): a revocation committed meanwhile wins, and
   // the sealed keys built here are then dropped unsent.
-  ServiceAction action{"run.keys", {{"run", run_id},
-                                    {"contractHash", s.contract_hash},
-                                    {"tokenHash", token_hash},
-                                    {"releasedAt", Now()},
-                                    {"evidence", evidence},
-                                    {"keys", released}}};
+  ServiceAction action{"run.keys",
+                       {{"run", run_id},
+                        {"contractHash", s.contract_hash},
+                        {"tokenHash", token_hash},
+                        {"releasedAt", Now()},
+                        {"evidence", evidence},
+                        {"keys", released}}};
   auto seqno = CommitService(action, nullptr);
   if (!seqno.ok()) return ApiResponse::Error(ApiErrorFromStatus(seqno.status()));
   reply.seqno = *seqno;
@@ -294,7 +299,8 @@ ApiResponse Service::IssueChallenge(const std::string& run_id) const {
   {
     std::shared_lock lock(mu_);
     const RunRecord* run = state_.FindRun(run_id);
-    if (run == nullptr) return ApiResponse::Error({404, "NotFound", "run '" + run_id + "' does not exist"});
+    if (run == nullptr)
+      return ApiResponse::Error({404, "NotFound", "run '" + run_id + "' does not exist"});
     if (run->state != RunState::kRequested) {
       return ApiResponse::Error({409, "FailedPrecondition",
                                  "run '" + run_id + "' is " +
@@ -322,13 +328,15 @@ ApiResponse Service::ReportRun(const std::string& run_id, std::string_view body)
   {
     std::shared_lock lock(mu_);
     const RunRecord* r = state_.FindRun(run_id);
-    if (r == nullptr) return ApiResponse::Error({404, "NotFound", "run '" + run_id + "' does not exist"});
+    if (r == nullptr)
+      return ApiResponse::Error({404, "NotFound", "run '" + run_id + "' does not exist"});
     run = *r;
   }
   if (run.state != RunState::kRunning) {
     return ApiResponse::Error({409, "FailedPrecondition",
                                "run '" + run_id + "' is " +
-                                   std::string(govwire::RunStateName(run.state)) + ", not running"});
+                                   std::string(govwire::RunStateName(run.state)) +
+                                   ", not running"});
   }
   std::string token_hash = crypto::Sha256Hex(report->token);
   if (!ConstantTimeEquals(AsBytes(token_hash), AsBytes(run.token_hash))) {
@@ -339,7 +347,8 @@ ApiResponse Service::ReportRun(const std::string& run_id, std::string_view body)
   // token proves the report comes from the runtime the keys were released to.
   auto message = crypto::cose::DecodeSign1(report->signed_record);
   Result<Json> record = Status::InvalidArgument("body.record: not a COSE_Sign1 run record");
-  if (message.ok() && message->payload) record = ParseJson(AsStringView(*message->payload), "run record");
+  if (message.ok() && message->payload)
+    record = ParseJson(AsStringView(*message->payload), "run record");
   if (!record.ok() || !record->is_object()) {
     return ApiResponse::Error({400, "InvalidArgument", "body.record: not a signed run record"});
   }
@@ -351,8 +360,8 @@ ApiResponse Service::ReportRun(const std::string& run_id, std::string_view body)
   if (!typed.ok()) return ApiResponse::Error(ApiErrorFromStatus(typed.status()));
   if (typed->run != run_id || typed->query_hash != run.query_hash ||
       typed->evidence_digest != run.release["evidence"].value("digest", "")) {
-    return ApiResponse::Error({400, "InvalidArgument",
-                               "body.record: names another run, query or evidence"});
+    return ApiResponse::Error(
+        {400, "InvalidArgument", "body.record: names another run, query or evidence"});
   }
   std::string state(govwire::RunStateName(typed->state));
   Json payload = {{"run", run_id},
@@ -362,7 +371,8 @@ ApiResponse Service::ReportRun(const std::string& run_id, std::string_view body)
   if (typed->state == RunState::kFailed) payload["reason"] = typed->reason;
   auto seqno = CommitService({"run.report", payload}, nullptr);
   if (!seqno.ok()) return ApiResponse::Error(ApiErrorFromStatus(seqno.status()));
-  return ApiResponse::WithJson(200, Json{{"seqno", *seqno}, {"run", run_id}, {"state", state}}.dump());
+  return ApiResponse::WithJson(200,
+                               Json{{"seqno", *seqno}, {"run", run_id}, {"state", state}}.dump());
 }
 
 ApiResponse Service::RuntimeRuns() const {

@@ -6,11 +6,16 @@ namespace cleanroom::governance {
 
 std::string PhaseName(ProposalPhase phase) {
   switch (phase) {
-    case ProposalPhase::kProposed: return "proposed";
-    case ProposalPhase::kAccepted: return "accepted";
-    case ProposalPhase::kRejected: return "rejected";
-    case ProposalPhase::kSuperseded: return "superseded";
-    case ProposalPhase::kWithdrawn: return "withdrawn";
+    case ProposalPhase::kProposed:
+      return "proposed";
+    case ProposalPhase::kAccepted:
+      return "accepted";
+    case ProposalPhase::kRejected:
+      return "rejected";
+    case ProposalPhase::kSuperseded:
+      return "superseded";
+    case ProposalPhase::kWithdrawn:
+      return "withdrawn";
   }
   return "unknown";
 }
@@ -88,8 +93,9 @@ void State::RebuildSigners() {
   if (current != nullptr) add(*current);
   // The members of a proposed contract vote on it; the members of a rejected first contract
   // still read what happened and may propose again.
-  if (!versions_.empty() && (versions_.back().phase == ProposalPhase::kProposed ||
-                             (current == nullptr && versions_.back().phase == ProposalPhase::kRejected))) {
+  if (!versions_.empty() &&
+      (versions_.back().phase == ProposalPhase::kProposed ||
+       (current == nullptr && versions_.back().phase == ProposalPhase::kRejected))) {
     add(versions_.back());
   }
 }

@@ -1,6 +1,5 @@
 // Dataset registration, the owner's consent switch and the dataset key secret.
 #include "governance/state.h"
-
 #include "privacy/dataset_document.h"
 #include "sql/catalog.h"
 
@@ -67,8 +66,8 @@ Result<Applied> State::SwitchDataset(const Action& a, bool enable) {
 Result<State::SecretTarget> State::CheckSecret(const Action& a) const {
   CR_RETURN_IF_ERROR(CheckCollaboration(a));
   JsonReader r(a.payload, "payload");
-  CR_RETURN_IF_ERROR(r.RejectUnknownFields(
-      {"collaboration", "dataset", "version", "keyId", "keyCommitment"}));
+  CR_RETURN_IF_ERROR(
+      r.RejectUnknownFields({"collaboration", "dataset", "version", "keyId", "keyCommitment"}));
   CR_ASSIGN_OR_RETURN(std::string name, r.String("dataset"));
   CR_ASSIGN_OR_RETURN(int64_t version, r.Integer("version"));
   CR_ASSIGN_OR_RETURN(std::string key_id, r.String("keyId"));

@@ -1,8 +1,7 @@
 // Query proposals: approvers computed from the SQL, votes, withdrawal and approvers' switches.
-#include "governance/state.h"
-
 #include <algorithm>
 
+#include "governance/state.h"
 #include "privacy/query_check.h"
 #include "sql/catalog.h"
 #include "sql/frontend.h"
@@ -21,7 +20,8 @@ std::string Script(const QueryDocument& q) {
 }
 
 Result<std::vector<std::string>> RecordedDatasetNames(const Json* recorded) {
-  if (recorded == nullptr || !recorded->contains("datasets") || !(*recorded)["datasets"].is_array()) {
+  if (recorded == nullptr || !recorded->contains("datasets") ||
+      !(*recorded)["datasets"].is_array()) {
     return Status::DataLoss("query.propose entry without its datasets result");
   }
   std::vector<std::string> names;
@@ -37,7 +37,8 @@ Result<std::vector<std::string>> RecordedDatasetNames(const Json* recorded) {
 // The privacy check the runtime will run, run now over the registered documents of the datasets
 // the query reads: a query the runtime would refuse is refused now with the runtime's code and
 // message. On success, the verdict and the summary that approvers review (docs/api.md "Query").
-Result<Json> CheckAtProposal(const Json& query_document, const std::vector<const Json*>& documents) {
+Result<Json> CheckAtProposal(const Json& query_document,
+                             const std::vector<const Json*>& documents) {
   std::vector<std::string> texts;
   for (const Json* document : documents) texts.push_back(document->dump());
   CR_ASSIGN_OR_RETURN(privacy::CheckedProgram program,

@@ -1,8 +1,8 @@
 // Runs: requested by a member for an accepted query whose every consent is on; moved on by the
 // service as it releases keys to an attested runtime and receives its report.
-#include "governance/state.h"
-
 #include <algorithm>
+
+#include "governance/state.h"
 
 namespace cleanroom::governance {
 
@@ -55,15 +55,15 @@ Result<Applied> State::RequestRun(const Action& a) {
   run.requested_at = a.created_at;
   RunRecord& stored = runs_[run.id] = std::move(run);
   Applied applied;
-  applied.result = {{"run", stored.id}, {"state", std::string(govwire::RunStateName(stored.state))}};
+  applied.result = {{"run", stored.id},
+                    {"state", std::string(govwire::RunStateName(stored.state))}};
   applied.on_seqno = [&stored](uint64_t seqno) { stored.seqno = seqno; };
   return applied;
 }
 
 Result<Applied> State::ApplyService(const ServiceAction& action) {
   if (action.type == "run.keys") return ReleaseRunKeys(action.payload);
-  if (action.type == "run.refused" || action.type == "run.report" ||
-      action.type == "run.expired") {
+  if (action.type == "run.refused" || action.type == "run.report" || action.type == "run.expired") {
     return FinishRun(action.payload, action.type);
   }
   return Status::InvalidArgument("unknown service action '" + action.type + "'");
@@ -107,7 +107,8 @@ Result<Applied> State::ReleaseRunKeys(const Json& p) {
   if (it == runs_.end()) return Status::NotFound("run '" + id + "' does not exist");
   RunRecord& run = it->second;
   if (run.state != govwire::RunState::kRequested) {
-    return Status::FailedPrecondition("run '" + id + "' is " + std::string(govwire::RunStateName(run.state)) +
+    return Status::FailedPrecondition("run '" + id + "' is " +
+                                      std::string(govwire::RunStateName(run.state)) +
                                       ": its keys can be released only once");
   }
   CR_RETURN_IF_ERROR(CheckReleasable(run, p));

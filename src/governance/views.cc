@@ -43,9 +43,14 @@ Json QuerySummary(const QueryRecord& q) {
 }
 
 Json RunJson(const RunRecord& r) {
-  Json out = {{"id", r.id},         {"query", r.query_id},   {"queryHash", r.query_hash},
-              {"requester", r.requester}, {"state", std::string(govwire::RunStateName(r.state))}, {"requestedAt", r.requested_at},
-              {"seqno", r.seqno},   {"report", r.report}};
+  Json out = {{"id", r.id},
+              {"query", r.query_id},
+              {"queryHash", r.query_hash},
+              {"requester", r.requester},
+              {"state", std::string(govwire::RunStateName(r.state))},
+              {"requestedAt", r.requested_at},
+              {"seqno", r.seqno},
+              {"report", r.report}};
   out["release"] = r.release.is_null() ? Json() : r.release;
   if (!r.reason.empty()) out["reason"] = r.reason;
   return out;

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "governance/wire.h"
 #include "governance/state.h"
+#include "governance/wire.h"
 
 namespace cleanroom::governance {
 

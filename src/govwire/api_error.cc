@@ -14,16 +14,36 @@ std::string ApiError::ToJson() const {
 ApiError ApiErrorFromStatus(const Status& status) {
   int http = 500;
   switch (status.code()) {
-    case StatusCode::kInvalidArgument: http = 400; break;
-    case StatusCode::kUnauthenticated: http = 401; break;
-    case StatusCode::kPermissionDenied: http = 403; break;
-    case StatusCode::kNotFound: http = 404; break;
-    case StatusCode::kAlreadyExists: http = 409; break;
-    case StatusCode::kFailedPrecondition: http = 409; break;
-    case StatusCode::kResourceExhausted: http = 429; break;
-    case StatusCode::kUnimplemented: http = 501; break;
-    case StatusCode::kUnavailable: http = 503; break;
-    default: http = 500; break;
+    case StatusCode::kInvalidArgument:
+      http = 400;
+      break;
+    case StatusCode::kUnauthenticated:
+      http = 401;
+      break;
+    case StatusCode::kPermissionDenied:
+      http = 403;
+      break;
+    case StatusCode::kNotFound:
+      http = 404;
+      break;
+    case StatusCode::kAlreadyExists:
+      http = 409;
+      break;
+    case StatusCode::kFailedPrecondition:
+      http = 409;
+      break;
+    case StatusCode::kResourceExhausted:
+      http = 429;
+      break;
+    case StatusCode::kUnimplemented:
+      http = 501;
+      break;
+    case StatusCode::kUnavailable:
+      http = 503;
+      break;
+    default:
+      http = 500;
+      break;
   }
   return ApiError{http, std::string(StatusCodeName(status.code())), status.message()};
 }

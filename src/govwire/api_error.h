@@ -26,7 +26,7 @@ inline constexpr char kMessageExpired[] = "MessageExpired";            // 401
 inline constexpr char kMessageFromFuture[] = "MessageFromFuture";      // 401
 inline constexpr char kNonceReplayed[] = "NonceReplayed";              // 409
 inline constexpr char kMessageTypeMismatch[] = "MessageTypeMismatch";  // 400
-inline constexpr char kUnauthenticatedRead[] = "Unauthenticated";     // 401
+inline constexpr char kUnauthenticatedRead[] = "Unauthenticated";      // 401
 
 // Maps a Status from the state machine to the API: InvalidArgument 400, Unauthenticated 401,
 // PermissionDenied 403, NotFound 404, AlreadyExists 409, FailedPrecondition 409,

@@ -1,17 +1,16 @@
 #include "govwire/governance_client.h"
 
-#include "govwire/bootstrap_proof.h"
-#include "govwire/tree_head_check.h"
-
 #include <unistd.h>
 
-#include <csignal>
 #include <chrono>
+#include <csignal>
 #include <mutex>
 
 #include "base/file.h"
 #include "crypto/cose.h"
 #include "crypto/hash.h"
+#include "govwire/bootstrap_proof.h"
+#include "govwire/tree_head_check.h"
 
 namespace cleanroom::govwire {
 namespace {
@@ -61,23 +60,30 @@ Status ApiReply::ToStatus() const {
   if (!error) return Status::OK();
   // The code is repeated only when it says more than the status code's own name.
   std::string message = error->message;
-  static const char* kGeneric[] = {"InvalidArgument", "Unauthenticated", "PermissionDenied",
-                                   "NotFound", "FailedPrecondition", "AlreadyExists",
-                                   "ResourceExhausted", "Unimplemented", "Unavailable"};
+  static const char* kGeneric[] = {"InvalidArgument",   "Unauthenticated",    "PermissionDenied",
+                                   "NotFound",          "FailedPrecondition", "AlreadyExists",
+                                   "ResourceExhausted", "Unimplemented",      "Unavailable"};
   bool generic = false;
   for (const char* g : kGeneric) generic = generic || error->code == g;
   if (!generic) message = error->code + ": " + message;
   switch (http_status) {
-    case 400: return Status::InvalidArgument(message);
-    case 401: return Status::Unauthenticated(message);
-    case 403: return Status::PermissionDenied(message);
-    case 404: return Status::NotFound(message);
+    case 400:
+      return Status::InvalidArgument(message);
+    case 401:
+      return Status::Unauthenticated(message);
+    case 403:
+      return Status::PermissionDenied(message);
+    case 404:
+      return Status::NotFound(message);
     case 409:
       return error->code == "AlreadyExists" ? Status::AlreadyExists(message)
                                             : Status::FailedPrecondition(message);
-    case 429: return Status::ResourceExhausted(message);
-    case 501: return Status::Unimplemented(message);
-    default: break;
+    case 429:
+      return Status::ResourceExhausted(message);
+    case 501:
+      return Status::Unimplemented(message);
+    default:
+      break;
   }
   return http_status >= 500 ? Status::Unavailable(message) : Status::Internal(message);
 }
@@ -88,7 +94,8 @@ ApiReply MakeApiReply(const HttpReply& reply) {
   // The reply is bounded like every JSON text the service itself parses.
   auto body = ParseJson(reply.body, "reply");
   out.body = body.ok() ? std::move(body).value() : Json(Json::value_t::discarded);
-  if (reply.status < 200 || reply.status >= 300) out.error = ParseApiError(reply.status, reply.body);
+  if (reply.status < 200 || reply.status >= 300)
+    out.error = ParseApiError(reply.status, reply.body);
   return out;
 }
 

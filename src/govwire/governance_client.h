@@ -3,15 +3,15 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
-#include <vector>
 #include <string>
+#include <vector>
 
 #include "base/bytes.h"
 #include "base/status.h"
 #include "crypto/identity.h"
 #include "govwire/api_error.h"
-#include "govwire/json_reader.h"
 #include "govwire/https_connection.h"
+#include "govwire/json_reader.h"
 
 namespace cleanroom::govwire {
 

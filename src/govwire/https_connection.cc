@@ -32,7 +32,8 @@ std::string LowerAscii(std::string_view s) {
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -65,7 +66,7 @@ struct HttpsConnection::Impl {
   SSL_CTX* ctx = nullptr;
   SSL* ssl = nullptr;
   int fd = -1;
-  bool reused = false;       // at least one reply was read on this connection
+  bool reused = false;        // at least one reply was read on this connection
   bool pin_mismatch = false;  // set by the verify callback
   int current_status = 0;     // of the reply being read
   std::string buffer;
@@ -318,7 +319,8 @@ struct HttpsConnection::Impl {
 HttpsConnection::HttpsConnection(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 HttpsConnection::~HttpsConnection() = default;
 
-Result<std::unique_ptr<HttpsConnection>> HttpsConnection::Connect(const ConnectionOptions& options) {
+Result<std::unique_ptr<HttpsConnection>> HttpsConnection::Connect(
+    const ConnectionOptions& options) {
   auto fingerprint = NormalizeSha256Hex(options.service_fingerprint, "--service-fingerprint");
   if (!fingerprint.ok()) return fingerprint.status();
   auto impl = std::make_unique<Impl>();

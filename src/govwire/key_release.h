@@ -14,8 +14,8 @@
 // The wire format of attested key release between a runtime and governance (docs/api.md,
 // "Runtime routes"; docs/runtime.md, "Key release"). Per run the runtime asks governance for a
 // challenge, makes an ephemeral X25519 key pair and evidence whose report_data binds the key,
-// the run id and the challenge (attest::ReportDataForChallenge). Governance seals each dataset key to that key with
-// HPKE base mode (DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, AES-256-GCM):
+// the run id and the challenge (attest::ReportDataForChallenge). Governance seals each dataset key
+// to that key with HPKE base mode (DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, AES-256-GCM):
 //   info = "cleanroom.key-release.v1"
 //   aad  = run || 0x00 || dataset (lower case) || 0x00 || version (decimal) || 0x00 || keyId
 // and, the same way, a fresh 32-byte run token (info "cleanroom.run-token.v1", aad = run id)

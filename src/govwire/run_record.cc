@@ -43,8 +43,8 @@ Result<RunRecordInput> ParseInput(const Json& value, const std::string& where) {
   CR_ASSIGN_OR_RETURN(input.version, r.Integer("version"));
   CR_ASSIGN_OR_RETURN(input.document_hash, r.String("documentHash"));
   CR_ASSIGN_OR_RETURN(input.content_hash, r.String("contentHash"));
-  CR_ASSIGN_OR_RETURN(input.timings_ms, ParseTimings(value.value("timingsMs", Json()),
-                                                     where + ".timingsMs"));
+  CR_ASSIGN_OR_RETURN(input.timings_ms,
+                      ParseTimings(value.value("timingsMs", Json()), where + ".timingsMs"));
   return input;
 }
 
@@ -67,17 +67,21 @@ Status ParseEvidence(const Json& value, RunRecord* record) {
 
 std::string_view RunStateName(RunState state) {
   switch (state) {
-    case RunState::kRequested: return "requested";
-    case RunState::kRunning: return "running";
-    case RunState::kSucceeded: return "succeeded";
-    case RunState::kFailed: return "failed";
+    case RunState::kRequested:
+      return "requested";
+    case RunState::kRunning:
+      return "running";
+    case RunState::kSucceeded:
+      return "succeeded";
+    case RunState::kFailed:
+      return "failed";
   }
   return "failed";
 }
 
 Result<RunState> ParseRunState(std::string_view text, std::string_view where) {
-  for (RunState s : {RunState::kRequested, RunState::kRunning, RunState::kSucceeded,
-                     RunState::kFailed}) {
+  for (RunState s :
+       {RunState::kRequested, RunState::kRunning, RunState::kSucceeded, RunState::kFailed}) {
     if (text == RunStateName(s)) return s;
   }
   return Status::InvalidArgument(std::string(where) +
@@ -105,7 +109,8 @@ Json RunRecord::ToJson() const {
   if (state == RunState::kSucceeded) {
     out["outputHash"] = output_hash;
     Json rules = Json::array();
-    for (const RunRecordSuppression& s : suppressed) rules.push_back({{"rule", s.rule}, {"rows", s.rows}});
+    for (const RunRecordSuppression& s : suppressed)
+      rules.push_back({{"rule", s.rule}, {"rows", s.rows}});
     out["suppressed"] = std::move(rules);
   }
   if (rows_out) out["rowsOut"] = *rows_out;
@@ -138,7 +143,8 @@ Result<RunRecord> RunRecord::FromJson(const Json& value, const std::string& wher
     CR_ASSIGN_OR_RETURN(record.reason, r.String("reason"));
   }
   if (failed == r.Has("outputHash")) {
-    return Status::InvalidArgument(r.Path("outputHash") + ": required exactly when the run succeeded");
+    return Status::InvalidArgument(r.Path("outputHash") +
+                                   ": required exactly when the run succeeded");
   }
   if (!failed) {
     CR_ASSIGN_OR_RETURN(std::string hash, r.String("outputHash"));
@@ -147,8 +153,9 @@ Result<RunRecord> RunRecord::FromJson(const Json& value, const std::string& wher
   if (r.Has("inputs")) {
     CR_ASSIGN_OR_RETURN(const Json* inputs, r.Array("inputs"));
     for (size_t i = 0; i < inputs->size(); ++i) {
-      CR_ASSIGN_OR_RETURN(RunRecordInput input,
-                          ParseInput((*inputs)[i], r.Path("inputs") + "[" + std::to_string(i) + "]"));
+      CR_ASSIGN_OR_RETURN(
+          RunRecordInput input,
+          ParseInput((*inputs)[i], r.Path("inputs") + "[" + std::to_string(i) + "]"));
       record.inputs.push_back(std::move(input));
     }
   }
@@ -181,7 +188,8 @@ Result<RunRecord> RunRecord::FromJson(const Json& value, const std::string& wher
 
 Json RuntimeRunList::ToJson() const {
   Json list = Json::array();
-  for (const RuntimeRun& r : runs) list.push_back({{"run", r.run}, {"state", std::string(RunStateName(r.state))}});
+  for (const RuntimeRun& r : runs)
+    list.push_back({{"run", r.run}, {"state", std::string(RunStateName(r.state))}});
   return {{"runs", std::move(list)}};
 }
 

@@ -34,8 +34,7 @@ Status VerifyHeadSignature(GovernanceClient& client, const ledger::TreeHead& hea
   if (certificate.Sha256Fingerprint() != pinned) {
     return Status::Unauthenticated("the service's certificate is not the pinned one");
   }
-  CR_ASSIGN_OR_RETURN(auto verifier,
-                      ledger::TreeHeadVerifier::FromCertificate(certificate.der()));
+  CR_ASSIGN_OR_RETURN(auto verifier, ledger::TreeHeadVerifier::FromCertificate(certificate.der()));
   Status signature = verifier->Verify(head.ToBeSigned(), head.signature);
   if (!signature.ok()) {
     return Status::Unauthenticated("the service's tree head is not signed by the pinned service");
@@ -80,8 +79,8 @@ Status CheckTreeHead(GovernanceClient& client, const std::string& identity_dir,
         CR_ASSIGN_OR_RETURN(ledger::Hash hash, ParseHash(h));
         proof.push_back(hash);
       }
-      consistent = ledger::VerifyConsistency(kept->tree_size, head.tree_size, kept->root,
-                                             head.root, proof);
+      consistent =
+          ledger::VerifyConsistency(kept->tree_size, head.tree_size, kept->root, head.root, proof);
     }
     if (!consistent.ok()) {
       return Status::FailedPrecondition(

@@ -63,7 +63,8 @@ Json WorkOrder::ToJson() const {
   }
   Json recipients_json = Json::array();
   for (const WorkRecipient& r : recipients) {
-    recipients_json.push_back({{"member", r.member}, {"encryptionPublicKey", r.encryption_public_key}});
+    recipients_json.push_back(
+        {{"member", r.member}, {"encryptionPublicKey", r.encryption_public_key}});
   }
   return {{"query", {{"id", query.id}, {"hash", query.hash}, {"document", query.document}}},
           {"datasets", std::move(datasets_json)},
@@ -81,14 +82,14 @@ Result<WorkOrder> WorkOrder::FromJson(const Json& value, const std::string& wher
   if (datasets->empty()) return Status::InvalidArgument(where + ".datasets: empty");
   for (size_t i = 0; i < datasets->size(); ++i) {
     CR_ASSIGN_OR_RETURN(WorkDataset d, ParseDataset((*datasets)[i], where + ".datasets[" +
-                                                                         std::to_string(i) + "]"));
+                                                                        std::to_string(i) + "]"));
     work.datasets.push_back(std::move(d));
   }
   CR_ASSIGN_OR_RETURN(const Json* recipients, r.Array("recipients"));
   for (size_t i = 0; i < recipients->size(); ++i) {
-    CR_ASSIGN_OR_RETURN(WorkRecipient rec,
-                        ParseRecipient((*recipients)[i], where + ".recipients[" +
-                                                             std::to_string(i) + "]"));
+    CR_ASSIGN_OR_RETURN(
+        WorkRecipient rec,
+        ParseRecipient((*recipients)[i], where + ".recipients[" + std::to_string(i) + "]"));
     work.recipients.push_back(std::move(rec));
   }
   return work;

@@ -53,8 +53,8 @@ class Reader {
   explicit Reader(ByteSpan in) : in_(in) {}
   Status Need(size_t n, std::string_view field) {
     if (in_.size() - pos_ < n) {
-      return Status::DataLoss("entry field '" + std::string(field) + "' runs past the end (at byte " +
-                              std::to_string(pos_) + ")");
+      return Status::DataLoss("entry field '" + std::string(field) +
+                              "' runs past the end (at byte " + std::to_string(pos_) + ")");
     }
     return Status::OK();
   }

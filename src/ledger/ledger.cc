@@ -47,8 +47,8 @@ Status ValidateRecord(const RequestRecord& r) {
     return Status::InvalidArgument("ledger record: more than 65535 introduced members");
   }
   // The fixed part of an encoded request entry is 37 bytes; the rest are the fields below.
-  size_t encoded = 64 + r.signer_id.size() + r.refusal_code.size() + r.signed_request.size() +
-                   r.result.size();
+  size_t encoded =
+      64 + r.signer_id.size() + r.refusal_code.size() + r.signed_request.size() + r.result.size();
   for (const auto& member : r.introduced_members) {
     encoded += 6 + member.member_id.size() + member.certificate_der.size();
   }
@@ -91,12 +91,12 @@ struct Ledger::State {
   bool tree_head_requested = false;
   std::deque<TreeHead> pending_tree_heads;  // Appended, not yet durable (seqno = tree_size + 1).
   std::optional<TreeHead> durable_tree_head;
-  Bytes queue;                              // Framed records waiting for the writer.
-  std::vector<uint32_t> queue_lengths;      // Payload length of each queued record.
+  Bytes queue;                          // Framed records waiting for the writer.
+  std::vector<uint32_t> queue_lengths;  // Payload length of each queued record.
   std::shared_ptr<std::promise<Status>> batch_promise;
   std::shared_future<Status> batch_future;
-  std::vector<SegmentInfo> segments;        // Paths and durable sizes.
-  std::vector<RecordLocation> locations;    // Of durable entries, index seqno - 1.
+  std::vector<SegmentInfo> segments;      // Paths and durable sizes.
+  std::vector<RecordLocation> locations;  // Of durable entries, index seqno - 1.
   Status failed;
   bool stopping = false;
   LedgerStats stats;
@@ -261,7 +261,9 @@ Result<std::unique_ptr<Ledger>> Ledger::Open(const LedgerOptions& options,
   state->options = options;
   std::error_code ec;
   std::filesystem::create_directories(options.directory, ec);
-  if (ec) return Status::Internal("cannot create ledger directory " + options.directory + ": " + ec.message());
+  if (ec)
+    return Status::Internal("cannot create ledger directory " + options.directory + ": " +
+                            ec.message());
   CR_ASSIGN_OR_RETURN(state->lock_fd, LockDirectory(options.directory));
 
   ChainChecker chain(options.verify_signatures_on_open);
@@ -293,8 +295,8 @@ Result<std::unique_ptr<Ledger>> Ledger::Open(const LedgerOptions& options,
   s.durable_seqno = s.tree.size();
   s.first_uncovered_at = std::chrono::steady_clock::now();
   s.locations = std::move(locations);
-  Status opened = s.writer_file.Open(options.directory, std::move(recovered->segments),
-                                     s.durable_seqno + 1);
+  Status opened =
+      s.writer_file.Open(options.directory, std::move(recovered->segments), s.durable_seqno + 1);
   if (!opened.ok()) {
     close(state->lock_fd);
     return opened;
@@ -386,13 +388,15 @@ LedgerStats Ledger::stats() const {
 
 Result<TreeHead> Ledger::LatestTreeHead() const {
   std::lock_guard<std::mutex> lock(state_->mu);
-  if (!state_->durable_tree_head) return Status::NotFound("the ledger has no durable tree head yet");
+  if (!state_->durable_tree_head)
+    return Status::NotFound("the ledger has no durable tree head yet");
   return *state_->durable_tree_head;
 }
 
 Result<std::pair<TreeHead, std::vector<Hash>>> Ledger::ConsistencyFrom(uint64_t old_size) const {
   std::lock_guard<std::mutex> lock(state_->mu);
-  if (!state_->durable_tree_head) return Status::NotFound("the ledger has no durable tree head yet");
+  if (!state_->durable_tree_head)
+    return Status::NotFound("the ledger has no durable tree head yet");
   std::pair<TreeHead, std::vector<Hash>> out{*state_->durable_tree_head, {}};
   if (old_size > 0 && old_size < out.first.tree_size) {
     CR_ASSIGN_OR_RETURN(out.second, state_->tree.ConsistencyProof(old_size, out.first.tree_size));
@@ -428,7 +432,8 @@ Result<Entry> Ledger::ReadEntry(uint64_t seqno) const {
   CR_ASSIGN_OR_RETURN(Bytes payload, ReadRecordPayload(path, where.offset, where.length));
   if (LeafHash(payload) != leaf) {
     return Status::DataLoss("ledger corrupt: entry " + std::to_string(seqno) + " (" +
-                            Location(path, where.offset) + ") changed on disk since it was written");
+                            Location(path, where.offset) +
+                            ") changed on disk since it was written");
   }
   return DecodeEntry(payload);
 }
@@ -453,7 +458,8 @@ Result<Receipt> Ledger::GetReceipt(uint64_t seqno, std::chrono::milliseconds wai
       CR_RETURN_IF_ERROR(s.failed);
     }
     receipt.tree_head = *s.durable_tree_head;
-    CR_ASSIGN_OR_RETURN(receipt.proof, s.tree.InclusionProof(seqno - 1, receipt.tree_head.tree_size));
+    CR_ASSIGN_OR_RETURN(receipt.proof,
+                        s.tree.InclusionProof(seqno - 1, receipt.tree_head.tree_size));
   }
   receipt.seqno = seqno;
   CR_ASSIGN_OR_RETURN(Entry entry, ReadEntry(seqno));

@@ -106,8 +106,7 @@ void MerkleTree::SubConsistency(uint64_t old_end, uint64_t begin, uint64_t end, 
   }
 }
 
-Result<std::vector<Hash>> MerkleTree::ConsistencyProof(uint64_t old_size,
-                                                       uint64_t new_size) const {
+Result<std::vector<Hash>> MerkleTree::ConsistencyProof(uint64_t old_size, uint64_t new_size) const {
   if (old_size == 0 || old_size > new_size || new_size > size()) {
     return Status::InvalidArgument("consistency proof requested between sizes " +
                                    std::to_string(old_size) + " and " + std::to_string(new_size) +
@@ -153,8 +152,7 @@ Status VerifyInclusion(uint64_t index, uint64_t tree_size, const Hash& leaf_hash
   CR_ASSIGN_OR_RETURN(Hash computed, RootFromInclusionProof(index, tree_size, leaf_hash, proof));
   if (computed != root) {
     return Status::DataLoss("inclusion proof of leaf " + std::to_string(index) +
-                            " does not lead to the root of tree size " +
-                            std::to_string(tree_size));
+                            " does not lead to the root of tree size " + std::to_string(tree_size));
   }
   return Status::OK();
 }

@@ -1,8 +1,7 @@
 #include "ledger/receipt.h"
 
-#include <nlohmann/json.hpp>
-
 #include <cstring>
+#include <nlohmann/json.hpp>
 
 namespace cleanroom::ledger {
 namespace {
@@ -76,11 +75,8 @@ std::string Receipt::ToJson() const {
   Json proof_json = Json::array();
   for (const Hash& h : proof) proof_json.push_back(HexEncode(h));
   Json j = {
-      {"version", kReceiptFormatVersion},
-      {"seqno", seqno},
-      {"entry", Base64Encode(entry)},
-      {"tree_head", HeadJson(tree_head)},
-      {"proof", proof_json},
+      {"version", kReceiptFormatVersion}, {"seqno", seqno},      {"entry", Base64Encode(entry)},
+      {"tree_head", HeadJson(tree_head)}, {"proof", proof_json},
   };
   return j.dump(2) + "\n";
 }
@@ -111,8 +107,8 @@ Result<Receipt> Receipt::FromJson(std::string_view text) {
 Result<Entry> VerifyReceipt(const Receipt& receipt, const TreeHeadVerifier& service) {
   Status signature = service.Verify(receipt.tree_head.ToBeSigned(), receipt.tree_head.signature);
   if (!signature.ok()) {
-    return Status::Unauthenticated("receipt for entry " + std::to_string(receipt.seqno) +
-                                   ": " + signature.message());
+    return Status::Unauthenticated("receipt for entry " + std::to_string(receipt.seqno) + ": " +
+                                   signature.message());
   }
   Result<Entry> entry = DecodeEntry(receipt.entry);
   if (!entry.ok()) {
@@ -120,8 +116,8 @@ Result<Entry> VerifyReceipt(const Receipt& receipt, const TreeHeadVerifier& serv
                             entry.status().message());
   }
   if (entry->seqno != receipt.seqno) {
-    return Status::DataLoss("receipt for entry " + std::to_string(receipt.seqno) +
-                            " holds entry " + std::to_string(entry->seqno));
+    return Status::DataLoss("receipt for entry " + std::to_string(receipt.seqno) + " holds entry " +
+                            std::to_string(entry->seqno));
   }
   if (receipt.seqno == 0 || receipt.seqno > receipt.tree_head.tree_size) {
     return Status::DataLoss("receipt for entry " + std::to_string(receipt.seqno) +

@@ -19,10 +19,10 @@ inline constexpr int kReceiptFormatVersion = 1;
 // Proof that one entry is in the ledger: the entry's payload, its inclusion proof and the signed
 // tree head that the proof leads to. Verifiable offline with only the service certificate.
 struct Receipt {
-  uint64_t seqno = 0;          // Of the entry; leaf index seqno - 1.
-  Bytes entry;                 // The entry payload (EncodeEntry), i.e. the Merkle leaf data.
-  TreeHead tree_head;          // tree_head.tree_size >= seqno.
-  std::vector<Hash> proof;     // RFC 9162 inclusion proof of leaf seqno - 1 in tree_head.
+  uint64_t seqno = 0;       // Of the entry; leaf index seqno - 1.
+  Bytes entry;              // The entry payload (EncodeEntry), i.e. the Merkle leaf data.
+  TreeHead tree_head;       // tree_head.tree_size >= seqno.
+  std::vector<Hash> proof;  // RFC 9162 inclusion proof of leaf seqno - 1 in tree_head.
 
   // The JSON serialisation (docs/formats/ledger.md, "Receipts"): one object with "version",
   // "seqno", "entry" (base64), "tree_head" {"tree_size", "root" (hex), "time_us",

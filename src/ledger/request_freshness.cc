@@ -16,12 +16,13 @@ Status RequestFreshness::Check(const Entry& entry) {
   }
   int64_t created_at = *message->headers.created_at;
   // Floor division: the entry's time in whole seconds, never rounded into the window.
-  int64_t entry_seconds = entry.time_us >= 0 ? entry.time_us / 1000000
-                                             : -((-entry.time_us + 999999) / 1000000);
+  int64_t entry_seconds =
+      entry.time_us >= 0 ? entry.time_us / 1000000 : -((-entry.time_us + 999999) / 1000000);
   if (accepted && (entry_seconds - created_at > kMaxRequestAgeSeconds + kAppendSlackSeconds ||
                    created_at - entry_seconds > kMaxRequestSkewSeconds + 1)) {
-    return Status::DataLoss(where + ": the request's created-at lies outside the freshness "
-                                    "window of the entry (a replayed or back-dated request)");
+    return Status::DataLoss(where +
+                            ": the request's created-at lies outside the freshness "
+                            "window of the entry (a replayed or back-dated request)");
   }
   std::string key = entry.request.signer_id;
   key.push_back('\0');

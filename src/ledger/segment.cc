@@ -31,7 +31,8 @@ Result<SegmentHeader> DecodeSegmentHeader(ByteSpan h, const std::string& name, u
   }
   uint32_t version = GetU32LE(&h[8]);
   if (version != kSegmentFormatVersion) {
-    return Corrupt(name, offset, "segment format version " + std::to_string(version) + " is unknown");
+    return Corrupt(name, offset,
+                   "segment format version " + std::to_string(version) + " is unknown");
   }
   SegmentHeader header;
   header.number = GetU32LE(&h[12]);
@@ -67,12 +68,14 @@ Result<std::vector<std::pair<uint32_t, std::string>>> ListSegments(const std::st
     }
     out.emplace_back(static_cast<uint32_t>(std::stoul(digits)), item.path().string());
   }
-  if (ec) return Status::Internal("cannot list ledger directory " + directory + ": " + ec.message());
+  if (ec)
+    return Status::Internal("cannot list ledger directory " + directory + ": " + ec.message());
   std::sort(out.begin(), out.end());
   for (size_t i = 0; i < out.size(); ++i) {
     if (out[i].first != i + 1) {
-      return Status::DataLoss("ledger corrupt: segment " + SegmentFileName(static_cast<uint32_t>(i + 1)) +
-                              " is missing from " + directory);
+      return Status::DataLoss("ledger corrupt: segment " +
+                              SegmentFileName(static_cast<uint32_t>(i + 1)) + " is missing from " +
+                              directory);
     }
   }
   return out;
@@ -105,7 +108,8 @@ Result<ScanEnd> ScanFrom(ByteSpan data, const std::string& name, bool concatenat
   bool need_header = true;
   while (pos < data.size()) {
     ByteSpan rest = data.subspan(pos);
-    if (need_header || (concatenated && rest.size() >= 4 && std::memcmp(rest.data(), kMagic, 4) == 0)) {
+    if (need_header ||
+        (concatenated && rest.size() >= 4 && std::memcmp(rest.data(), kMagic, 4) == 0)) {
       if (rest.size() < kSegmentHeaderSize) {
         end.valid_end = pos;
         end.torn = true;

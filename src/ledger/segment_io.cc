@@ -14,7 +14,8 @@ namespace cleanroom::ledger {
 namespace {
 
 Status IoError(std::string_view what, const std::string& path, int err) {
-  return Status::Internal("ledger: cannot " + std::string(what) + " " + path + ": " + ErrnoText(err));
+  return Status::Internal("ledger: cannot " + std::string(what) + " " + path + ": " +
+                          ErrnoText(err));
 }
 
 Status SyncDirectory(const std::string& directory) {
@@ -30,7 +31,8 @@ Status SyncDirectory(const std::string& directory) {
 Status WriteAll(int fd, ByteSpan data, uint64_t offset, const std::string& path) {
   size_t done = 0;
   while (done < data.size()) {
-    ssize_t n = pwrite(fd, data.data() + done, data.size() - done, static_cast<off_t>(offset + done));
+    ssize_t n =
+        pwrite(fd, data.data() + done, data.size() - done, static_cast<off_t>(offset + done));
     if (n < 0) {
       if (errno == EINTR) continue;
       return IoError("write", path, errno);
@@ -48,7 +50,9 @@ Status ReadAll(int fd, uint8_t* out, size_t size, uint64_t offset, const std::st
       if (errno == EINTR) continue;
       return IoError("read", path, errno);
     }
-    if (n == 0) return Status::DataLoss("ledger corrupt: " + Location(path, offset + done) + ": file ends early");
+    if (n == 0)
+      return Status::DataLoss("ledger corrupt: " + Location(path, offset + done) +
+                              ": file ends early");
     done += static_cast<size_t>(n);
   }
   return Status::OK();
@@ -196,7 +200,8 @@ Result<Bytes> ReadRecordPayload(const std::string& path, uint64_t offset, uint32
   ByteSpan view(record);
   if (Crc32c(view.subspan(0, 8)) != GetU32LE(&record[8]) || GetU32LE(&record[0]) != length ||
       Crc32c(view.subspan(kRecordHeaderSize)) != GetU32LE(&record[4])) {
-    return Status::DataLoss("ledger corrupt: " + Location(path, offset) + ": record checksum mismatch");
+    return Status::DataLoss("ledger corrupt: " + Location(path, offset) +
+                            ": record checksum mismatch");
   }
   return Bytes(record.begin() + kRecordHeaderSize, record.end());
 }

@@ -11,9 +11,10 @@ namespace {
 
 Result<crypto::Certificate> ParseCertificate(ByteSpan der_or_pem) {
   std::string_view text = AsStringView(der_or_pem);
-  Result<crypto::Certificate> cert = text.find("-----BEGIN CERTIFICATE-----") != std::string_view::npos
-                                         ? crypto::Certificate::FromPem(text)
-                                         : crypto::Certificate::FromDer(der_or_pem);
+  Result<crypto::Certificate> cert =
+      text.find("-----BEGIN CERTIFICATE-----") != std::string_view::npos
+          ? crypto::Certificate::FromPem(text)
+          : crypto::Certificate::FromDer(der_or_pem);
   if (!cert.ok()) {
     return Status::InvalidArgument("service certificate is not a valid X.509 certificate: " +
                                    cert.status().message());

@@ -88,10 +88,9 @@ class LedgerVerifier {
       report_->first_bad_seqno = batch[i].seqno;
       report_->first_bad_location = batch[i].location;
       report_->entries_checked = batch[i].seqno - 1;
-      return Status::Unauthenticated("entry " + std::to_string(batch[i].seqno) + " (" +
-                                     batch[i].location +
-                                     "): member signature does not verify: " +
-                                     results[i].message());
+      return Status::Unauthenticated(
+          "entry " + std::to_string(batch[i].seqno) + " (" + batch[i].location +
+          "): member signature does not verify: " + results[i].message());
     }
     return Status::OK();
   }
@@ -136,7 +135,8 @@ class LedgerVerifier {
     if (request.outcome != Outcome::kAccepted) return Status::OK();
     for (const MemberCertificate& member : request.introduced_members) {
       if (crypto::Sha256Hex(member.certificate_der) != member.member_id) {
-        return Status::DataLoss(where + ": introduced member id is not the SHA-256 of its certificate");
+        return Status::DataLoss(where +
+                                ": introduced member id is not the SHA-256 of its certificate");
       }
       certificates_[member.member_id] = std::make_shared<const Bytes>(member.certificate_der);
     }

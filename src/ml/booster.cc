@@ -4,9 +4,8 @@
 
 #include <cmath>
 #include <mutex>
-#include <thread>
-
 #include <nlohmann/json.hpp>
+#include <thread>
 
 namespace cleanroom::ml {
 namespace {
@@ -44,8 +43,8 @@ Status ToMatrix(const FeatureMatrix& features, int threads, Matrix& out) {
   if (features.values.size() != features.rows * columns) {
     return Status::InvalidArgument("feature matrix: values do not fill rows x features");
   }
-  if (XGDMatrixCreateFromMat_omp(features.values.data(), features.rows, columns, NAN,
-                                 &out.handle, threads) != 0) {
+  if (XGDMatrixCreateFromMat_omp(features.values.data(), features.rows, columns, NAN, &out.handle,
+                                 threads) != 0) {
     return Failed("could not build the feature matrix");
   }
   std::vector<const char*> names;
@@ -94,7 +93,8 @@ Result<Model> Model::Train(const FeatureMatrix& features, std::span<const float>
   }
   if (features.rows == 0) return Status::InvalidArgument("training: no rows");
   for (float label : labels) {
-    if (!std::isfinite(label)) return Status::InvalidArgument("training: a label is missing or not finite");
+    if (!std::isfinite(label))
+      return Status::InvalidArgument("training: a label is missing or not finite");
   }
   if (params.rounds < 1 || params.rounds > kMaxRounds) {
     return Status::InvalidArgument("training: rounds out of range");
@@ -144,7 +144,8 @@ Result<Model> Model::Train(const FeatureMatrix& features, std::span<const float>
 Result<std::vector<float>> Model::Predict(const FeatureMatrix& features, int threads) const {
   threads = Threads(threads);
   if (features.names.size() != NumFeatures()) {
-    return Status::InvalidArgument("prediction: the rows have another number of features than the model");
+    return Status::InvalidArgument(
+        "prediction: the rows have another number of features than the model");
   }
   std::vector<std::string> model_names = FeatureNames();
   if (!model_names.empty() && model_names != features.names) {
@@ -169,13 +170,15 @@ Result<std::vector<float>> Model::Predict(const FeatureMatrix& features, int thr
 }
 
 Result<Bytes> Model::Save(ModelFormat format) const {
-  const char* config = format == ModelFormat::kJson ? R"({"format": "json"})" : R"({"format": "ubj"})";
+  const char* config =
+      format == ModelFormat::kJson ? R"({"format": "json"})" : R"({"format": "ubj"})";
   bst_ulong length = 0;
   const char* data = nullptr;
   if (XGBoosterSaveModelToBuffer(handle_, config, &length, &data) != 0) {
     return Failed("could not save the model");
   }
-  return Bytes(reinterpret_cast<const uint8_t*>(data), reinterpret_cast<const uint8_t*>(data) + length);
+  return Bytes(reinterpret_cast<const uint8_t*>(data),
+               reinterpret_cast<const uint8_t*>(data) + length);
 }
 
 int Model::BoostedRounds() const {

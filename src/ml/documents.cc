@@ -20,8 +20,10 @@ Status OnlyKnown(const json& object, const std::string& where, const std::set<st
   return Status::OK();
 }
 
-Result<std::string> RequiredString(const json& object, const std::string& where, const char* field) {
-  if (!object.contains(field) || !object[field].is_string() || object[field].get<std::string>().empty()) {
+Result<std::string> RequiredString(const json& object, const std::string& where,
+                                   const char* field) {
+  if (!object.contains(field) || !object[field].is_string() ||
+      object[field].get<std::string>().empty()) {
     return FieldError(where + "." + field, "must be a non-empty string");
   }
   return object[field].get<std::string>();
@@ -77,16 +79,20 @@ Result<JobKind> KindNamed(const std::string& name) {
 
 std::string_view JobKindName(JobKind kind) {
   switch (kind) {
-    case JobKind::kTraining: return "training";
-    case JobKind::kFineTuning: return "fine-tuning";
-    case JobKind::kInference: return "inference";
+    case JobKind::kTraining:
+      return "training";
+    case JobKind::kFineTuning:
+      return "fine-tuning";
+    case JobKind::kInference:
+      return "inference";
   }
   return "training";
 }
 
 Result<ModelDocument> ParseModelDocument(const json& doc) {
-  CR_RETURN_IF_ERROR(OnlyKnown(doc, "model", {"name", "format", "features", "objective", "policy",
-                                              "location", "contentHash", "keyId"}));
+  CR_RETURN_IF_ERROR(OnlyKnown(
+      doc, "model",
+      {"name", "format", "features", "objective", "policy", "location", "contentHash", "keyId"}));
   ModelDocument m;
   CR_ASSIGN_OR_RETURN(m.name, RequiredString(doc, "model", "name"));
   if (!IsIdentifier(m.name)) {
@@ -106,11 +112,12 @@ Result<ModelDocument> ParseModelDocument(const json& doc) {
   if (m.features.empty()) return FieldError("model.features", "must name at least one feature");
   CR_ASSIGN_OR_RETURN(m.objective, RequiredString(doc, "model", "objective"));
   const json policy = doc.value("policy", json::object());
-  CR_RETURN_IF_ERROR(OnlyKnown(policy, "model.policy",
-                               {"inferenceFor", "fineTuning", "derivedModelRecipients"}));
+  CR_RETURN_IF_ERROR(
+      OnlyKnown(policy, "model.policy", {"inferenceFor", "fineTuning", "derivedModelRecipients"}));
   CR_ASSIGN_OR_RETURN(m.inference_for, StringList(policy, "model.policy", "inferenceFor", false));
   if (policy.contains("fineTuning")) {
-    if (!policy["fineTuning"].is_boolean()) return FieldError("model.policy.fineTuning", "must be true or false");
+    if (!policy["fineTuning"].is_boolean())
+      return FieldError("model.policy.fineTuning", "must be true or false");
     m.fine_tuning = policy["fineTuning"].get<bool>();
   }
   CR_ASSIGN_OR_RETURN(m.derived_model_recipients,
@@ -128,8 +135,9 @@ Result<ModelDocument> ParseModelDocument(const json& doc) {
 }
 
 Result<JobDocument> ParseJobDocument(const json& doc) {
-  CR_RETURN_IF_ERROR(OnlyKnown(doc, "job", {"name", "kind", "steps", "label", "model", "training",
-                                            "evaluation", "output", "recipients"}));
+  CR_RETURN_IF_ERROR(OnlyKnown(doc, "job",
+                               {"name", "kind", "steps", "label", "model", "training", "evaluation",
+                                "output", "recipients"}));
   JobDocument j;
   CR_ASSIGN_OR_RETURN(j.name, RequiredString(doc, "job", "name"));
   CR_ASSIGN_OR_RETURN(std::string kind, RequiredString(doc, "job", "kind"));
@@ -163,7 +171,8 @@ Result<JobDocument> ParseJobDocument(const json& doc) {
 
   if (trains) {
     CR_ASSIGN_OR_RETURN(j.label, RequiredString(doc, "job", "label"));
-    CR_ASSIGN_OR_RETURN(TrainingParams params, ParseTrainingParams(doc["training"], "job.training"));
+    CR_ASSIGN_OR_RETURN(TrainingParams params,
+                        ParseTrainingParams(doc["training"], "job.training"));
     j.training = std::move(params);
     if (doc.contains("evaluation")) {
       const json& e = doc["evaluation"];
@@ -219,7 +228,8 @@ Status CheckJobAgainstModel(const JobDocument& job, const ModelDocument& model,
   if (job.kind == JobKind::kTraining) return Status::OK();
   if (job.kind == JobKind::kFineTuning) {
     if (!model.fine_tuning) {
-      return Status::PermissionDenied("model " + model.name + ": its owner does not allow fine-tuning");
+      return Status::PermissionDenied("model " + model.name +
+                                      ": its owner does not allow fine-tuning");
     }
     for (const std::string& r : job.recipients) {
       if (r != model_owner && !Contains(model.derived_model_recipients, r)) {
@@ -243,13 +253,14 @@ Status CheckJobAgainstModel(const JobDocument& job, const ModelDocument& model,
   }
   const std::string& owner = scored.front();
   if (owner != model_owner && !Contains(model.inference_for, owner)) {
-    return Status::PermissionDenied("model " + model.name + ": its owner does not allow scoring member " +
-                                    owner + "'s rows");
+    return Status::PermissionDenied(
+        "model " + model.name + ": its owner does not allow scoring member " + owner + "'s rows");
   }
   for (const std::string& r : job.recipients) {
     if (r != owner) {
       return Status::PermissionDenied(
-          "inference: predictions go only to the owner of the scored rows; member " + r + " is not");
+          "inference: predictions go only to the owner of the scored rows; member " + r +
+          " is not");
     }
   }
   return Status::OK();

@@ -1,10 +1,9 @@
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "base/status.h"
 #include "ml/model_file.h"
@@ -45,8 +44,8 @@ struct JobDocument {
   double held_out_fraction = 0;            // 0: no held-out evaluation
   std::vector<std::string> metrics;        // computed on the held-out rows
   enum class Predictions { kScores, kLabels } predictions = Predictions::kScores;  // inference
-  int decimals = -1;                       // inference: scores rounded to this many; -1 none
-  std::vector<std::string> recipients;     // member ids
+  int decimals = -1;                    // inference: scores rounded to this many; -1 none
+  std::vector<std::string> recipients;  // member ids
 };
 
 // Parse and check a document: every field known and typed, the fields each kind needs present

@@ -55,19 +55,19 @@ class BoundedSax : public nlohmann::json_sax<json> {
   bool malformed_ = false;
 };
 
-Status Refused(const std::string& what) {
-  return Status::InvalidArgument("model file: " + what);
-}
+Status Refused(const std::string& what) { return Status::InvalidArgument("model file: " + what); }
 
 Result<ModelFormat> DetectFormat(ByteSpan file) {
   size_t i = 0;
-  while (i < file.size() && (file[i] == ' ' || file[i] == '\n' || file[i] == '\r' || file[i] == '\t')) {
+  while (i < file.size() &&
+         (file[i] == ' ' || file[i] == '\n' || file[i] == '\r' || file[i] == '\t')) {
     ++i;
   }
   if (i < file.size() && file[i] == '{') {
     // JSON: the first key is a quoted string. UBJSON: a length type marker follows the brace.
     size_t j = i + 1;
-    while (j < file.size() && (file[j] == ' ' || file[j] == '\n' || file[j] == '\r' || file[j] == '\t')) {
+    while (j < file.size() &&
+           (file[j] == ' ' || file[j] == '\n' || file[j] == '\r' || file[j] == '\t')) {
       ++j;
     }
     if (j < file.size() && (file[j] == '"' || file[j] == '}')) return ModelFormat::kJson;
@@ -79,7 +79,8 @@ Result<ModelFormat> DetectFormat(ByteSpan file) {
 }
 
 Result<int64_t> IntegerField(const json& object, const char* name, const std::string& where) {
-  if (!object.is_object() || !object.contains(name)) return Refused(where + "." + name + " is missing");
+  if (!object.is_object() || !object.contains(name))
+    return Refused(where + "." + name + " is missing");
   const json& v = object[name];
   // XGBoost writes its model parameters as strings ("3"); accept both forms.
   if (v.is_number_integer()) return v.get<int64_t>();

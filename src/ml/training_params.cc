@@ -2,9 +2,8 @@
 
 #include <cmath>
 #include <functional>
-#include <set>
-
 #include <nlohmann/json.hpp>
+#include <set>
 
 namespace cleanroom::ml {
 namespace {
@@ -54,8 +53,8 @@ const std::map<std::string, std::set<std::string>>& ChoiceParams() {
   static const std::map<std::string, std::set<std::string>> kParams = {
       {"objective",
        {"reg:squarederror", "reg:squaredlogerror", "reg:logistic", "reg:pseudohubererror",
-        "reg:absoluteerror", "binary:logistic", "binary:logitraw", "binary:hinge",
-        "count:poisson", "reg:gamma", "reg:tweedie", "multi:softmax", "multi:softprob"}},
+        "reg:absoluteerror", "binary:logistic", "binary:logitraw", "binary:hinge", "count:poisson",
+        "reg:gamma", "reg:tweedie", "multi:softmax", "multi:softprob"}},
       {"tree_method", {"hist", "approx", "exact", "auto"}},
       {"grow_policy", {"depthwise", "lossguide"}},
       {"booster", {"gbtree"}},
@@ -99,7 +98,8 @@ Result<TrainingParams> ParseTrainingParams(const json& job, std::string_view whe
   }
   if (!job.contains("rounds") || !job["rounds"].is_number_integer() ||
       job["rounds"].get<int64_t>() < 1 || job["rounds"].get<int64_t>() > kMaxRounds) {
-    return KeyError(where, "rounds", "must be a whole number from 1 to " + std::to_string(kMaxRounds));
+    return KeyError(where, "rounds",
+                    "must be a whole number from 1 to " + std::to_string(kMaxRounds));
   }
   out.rounds = static_cast<int>(job["rounds"].get<int64_t>());
   const json params = job.value("params", json::object());
@@ -108,7 +108,8 @@ Result<TrainingParams> ParseTrainingParams(const json& job, std::string_view whe
   for (auto it = params.begin(); it != params.end(); ++it) {
     const std::string& key = it.key();
     if (auto numeric = NumericParams().find(key); numeric != NumericParams().end()) {
-      CR_ASSIGN_OR_RETURN(out.xgboost[key], NumericValue(it.value(), key, numeric->second, params_where));
+      CR_ASSIGN_OR_RETURN(out.xgboost[key],
+                          NumericValue(it.value(), key, numeric->second, params_where));
     } else if (auto choice = ChoiceParams().find(key); choice != ChoiceParams().end()) {
       if (!it.value().is_string() || !choice->second.count(it.value().get<std::string>())) {
         return KeyError(params_where, key, "is not one of the values a clean room job may use");

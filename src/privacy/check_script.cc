@@ -40,10 +40,10 @@ Status ApplyAllowedFields(const PolicyFile& policies, sql::Catalog& catalog) {
     if (!p.allowed_fields.empty()) {
       restricted.columns.clear();
       for (const std::string& field : p.allowed_fields) {
-        auto col = std::find_if(table->columns.begin(), table->columns.end(),
-                                [&](const sql::Column& c) {
-                                  return sql::ToLowerAscii(c.name) == sql::ToLowerAscii(field);
-                                });
+        auto col =
+            std::find_if(table->columns.begin(), table->columns.end(), [&](const sql::Column& c) {
+              return sql::ToLowerAscii(c.name) == sql::ToLowerAscii(field);
+            });
         if (col == table->columns.end()) {
           return Status::InvalidArgument("policy of dataset " + name + ": allowedFields names " +
                                          field + ", which the data does not have");
@@ -54,8 +54,9 @@ Status ApplyAllowedFields(const PolicyFile& policies, sql::Catalog& catalog) {
     for (const auto& entry : p.columns) {
       // A named reference, not a structured binding: clang before 16 cannot capture those.
       const std::string& column = entry.first;
-      bool present = std::any_of(restricted.columns.begin(), restricted.columns.end(),
-                                 [&](const sql::Column& c) { return sql::ToLowerAscii(c.name) == column; });
+      bool present =
+          std::any_of(restricted.columns.begin(), restricted.columns.end(),
+                      [&](const sql::Column& c) { return sql::ToLowerAscii(c.name) == column; });
       if (!present) {
         return Status::InvalidArgument("policy of dataset " + name + ": columns." + column +
                                        " names a column the data does not have");
@@ -98,12 +99,17 @@ Result<CheckedProgram> CheckScript(const std::vector<sql::CompiledStatement>& st
   for (const std::string& ds : read) {
     const DatasetPolicy* p = ctx.PolicyOf(ds);
     if (p == nullptr) {
-      return Status::InvalidArgument("table " + ds + " has no policy: every input of a checked query needs one");
+      return Status::InvalidArgument("table " + ds +
+                                     " has no policy: every input of a checked query needs one");
     }
     EffectiveFloors floors = MergeFloors(*p, policies.query, ds);
     if (floors.min_row_count > 0) {
-      ctx.steps.push_back(ProgramStep{ProgramStep::Kind::kPreCondition, sql::EmitCountRows(ds), ds,
-                                      floors.min_row_count, {}, {}});
+      ctx.steps.push_back(ProgramStep{ProgramStep::Kind::kPreCondition,
+                                      sql::EmitCountRows(ds),
+                                      ds,
+                                      floors.min_row_count,
+                                      {},
+                                      {}});
     }
   }
 
@@ -133,8 +139,8 @@ Result<CheckedProgram> CheckScript(const std::vector<sql::CompiledStatement>& st
     CR_RETURN_IF_ERROR(internal::RewriteThresholds(ctx, catalog, plan, plan.root));
     CR_ASSIGN_OR_RETURN(std::string sql, sql::EmitDuckDbSql(plan, emit));
     if (st.kind == sql::CompiledStatement::Kind::kCreateView) {
-      ctx.steps.push_back(ProgramStep{ProgramStep::Kind::kExecute,
-                                      sql::EmitCreateTempView(st.view_name, sql), "", 0, {}, {}});
+      ctx.steps.push_back(ProgramStep{
+          ProgramStep::Kind::kExecute, sql::EmitCreateTempView(st.view_name, sql), "", 0, {}, {}});
       ctx.explain += "view " + st.view_name + ":\n" + plan.ToString();
     } else {
       auto output = plan.Output();
@@ -154,19 +160,21 @@ Result<CheckedProgram> CheckScript(const std::vector<sql::CompiledStatement>& st
   program.explain = std::move(ctx.explain);
   program.unit_hash_wanted.assign(ctx.unit_hash_wanted.begin(), ctx.unit_hash_wanted.end());
   for (const auto& step : program.steps) {
-    if (step.kind != ProgramStep::Kind::kPreCondition) program.explain += "emitted: " + step.sql + "\n";
+    if (step.kind != ProgramStep::Kind::kPreCondition)
+      program.explain += "emitted: " + step.sql + "\n";
   }
   return program;
 }
 
 Result<std::vector<SuppressionNote>> RunPreparation(const CheckedProgram& program,
-                                                   ProgramRunner& runner) {
+                                                    ProgramRunner& runner) {
   std::vector<SuppressionNote> notes;
   for (const auto& step : program.steps) {
     switch (step.kind) {
       case ProgramStep::Kind::kPreCondition: {
         CR_ASSIGN_OR_RETURN(std::vector<int64_t> counts, runner.QueryCounts(step.sql));
-        if (counts.size() != 1) return Status::Internal("pre-condition count query returned no count");
+        if (counts.size() != 1)
+          return Status::Internal("pre-condition count query returned no count");
         if (counts[0] < step.min_rows) {
           return Status::FailedPrecondition("pre-condition: dataset " + step.dataset +
                                             " has fewer rows than the required minimum of " +
@@ -185,8 +193,10 @@ Result<std::vector<SuppressionNote>> RunPreparation(const CheckedProgram& progra
       }
       case ProgramStep::Kind::kSuppressionCount: {
         CR_ASSIGN_OR_RETURN(std::vector<int64_t> counts, runner.QueryCounts(step.sql));
-        if (counts.size() != step.rules.size()) return Status::Internal("suppression count mismatch");
-        for (size_t i = 0; i < counts.size(); ++i) notes.push_back(SuppressionNote{step.rules[i], counts[i]});
+        if (counts.size() != step.rules.size())
+          return Status::Internal("suppression count mismatch");
+        for (size_t i = 0; i < counts.size(); ++i)
+          notes.push_back(SuppressionNote{step.rules[i], counts[i]});
         break;
       }
       case ProgramStep::Kind::kResult:

@@ -51,7 +51,7 @@ struct CheckSummary {
     int64_t owner_min_group_units = 0;
   };
   std::vector<OutputColumn> columns;
-  std::vector<Floors> floors;               // every dataset the query reads
+  std::vector<Floors> floors;                  // every dataset the query reads
   std::vector<std::string> suppression_rules;  // the notes the recipient will get, in order
   std::vector<std::string> post_filters;       // "column>=min"
 };
@@ -102,6 +102,6 @@ class ProgramRunner {
 // Pre-conditions fail with FailedPrecondition naming the dataset and the floor (never the
 // actual count). Returns the suppression notes, in rule order, for the recipient.
 Result<std::vector<SuppressionNote>> RunPreparation(const CheckedProgram& program,
-                                                   ProgramRunner& runner);
+                                                    ProgramRunner& runner);
 
 }  // namespace cleanroom::privacy

@@ -15,13 +15,13 @@ namespace cleanroom::privacy::internal {
 
 // How a value is used, for the role rules and their messages.
 enum class Use {
-  kOutput,       // a result column
-  kFilter,       // WHERE, HAVING, a join's non-equality condition, an aggregate FILTER
-  kJoinKey,      // one side of an equality join condition
-  kGroup,        // a GROUP BY key
-  kOrder,        // an ORDER BY key
-  kWindowKey,    // a window's PARTITION BY / ORDER BY key
-  kAggregateArg, // the argument of an aggregate (or window aggregate) call
+  kOutput,        // a result column
+  kFilter,        // WHERE, HAVING, a join's non-equality condition, an aggregate FILTER
+  kJoinKey,       // one side of an equality join condition
+  kGroup,         // a GROUP BY key
+  kOrder,         // an ORDER BY key
+  kWindowKey,     // a window's PARTITION BY / ORDER BY key
+  kAggregateArg,  // the argument of an aggregate (or window aggregate) call
 };
 const char* UseName(Use use);
 
@@ -83,10 +83,10 @@ struct FeedingCheck {
   std::string dataset;
   int64_t min = 0;
   sql::ExprPtr arg;
-  sql::ColumnBinding unit;             // the unit column of the table instance counted
-  size_t fed_column = 0;               // count(arg), added to the aggregate's output
-  std::vector<size_t> value_columns;   // the aggregates reading arg
-  sql::ExprPtr exact;                  // count(DISTINCT hash(unit)) FILTER (WHERE arg IS NOT NULL)
+  sql::ColumnBinding unit;            // the unit column of the table instance counted
+  size_t fed_column = 0;              // count(arg), added to the aggregate's output
+  std::vector<size_t> value_columns;  // the aggregates reading arg
+  sql::ExprPtr exact;                 // count(DISTINCT hash(unit)) FILTER (WHERE arg IS NOT NULL)
 };
 // Adds count(arg) to `node` for each aggregate argument (among its first `original_count`
 // aggregates) that is a column of a floored dataset other than its unit.

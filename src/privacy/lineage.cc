@@ -178,7 +178,8 @@ std::set<std::string> Lineage::ReadDatasets(const sql::PlanNode& node) {
     }
     sql::VisitNodeExpressions(n, [&](const sql::Expression& e) {
       sql::VisitExpression(e, [&](const sql::Expression& s) {
-        if (s.kind == ExprKind::kSubquery && s.subquery && s.subquery->root) walk(*s.subquery->root);
+        if (s.kind == ExprKind::kSubquery && s.subquery && s.subquery->root)
+          walk(*s.subquery->root);
       });
     });
     for (const auto& c : n.children) walk(*c);

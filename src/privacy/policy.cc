@@ -44,10 +44,21 @@ Result<json> ParseJson(std::string_view text, std::string_view where) {
 // rather than as an unknown field.
 Status RefuseMisplacedDifferentialPrivacy(std::string_view where, const std::string& path,
                                           const std::string& key, const char* place) {
-  static const std::set<std::string> kDpFields = {
-      "epsilon", "delta", "differentialPrivacy", "dp", "noise", "noiseMechanism", "mechanism",
-      "privacyBudget", "budget", "contributionBound", "maxContributions", "sensitivity",
-      "maxGroupsPerUnit", "maxRowsPerUnitPerGroup", "bounds"};
+  static const std::set<std::string> kDpFields = {"epsilon",
+                                                  "delta",
+                                                  "differentialPrivacy",
+                                                  "dp",
+                                                  "noise",
+                                                  "noiseMechanism",
+                                                  "mechanism",
+                                                  "privacyBudget",
+                                                  "budget",
+                                                  "contributionBound",
+                                                  "maxContributions",
+                                                  "sensitivity",
+                                                  "maxGroupsPerUnit",
+                                                  "maxRowsPerUnitPerGroup",
+                                                  "bounds"};
   if (kDpFields.count(key) == 0) return Status::OK();
   std::string m(where);
   if (!m.empty()) m += ": ";
@@ -68,21 +79,22 @@ Result<std::string> String(const json& v, std::string_view where, const std::str
   return v.get<std::string>();
 }
 
-
 Result<DatasetPolicy> DatasetPolicyFromJson(const json& doc, std::string_view where,
                                             const std::string& prefix) {
-  if (!doc.is_object()) return FieldError(where, prefix.empty() ? "(root)" : prefix, "must be an object");
+  if (!doc.is_object())
+    return FieldError(where, prefix.empty() ? "(root)" : prefix, "must be an object");
   auto path = [&prefix](const std::string& f) { return prefix.empty() ? f : prefix + "." + f; };
-  static const std::set<std::string> kKnown = {"allowedFields", "columns",       "privacyUnit",
-                                               "output",        "minRowCount",   "minGroupUnits",
-                                               "differentialPrivacy"};
+  static const std::set<std::string> kKnown = {
+      "allowedFields", "columns",       "privacyUnit",        "output",
+      "minRowCount",   "minGroupUnits", "differentialPrivacy"};
   DatasetPolicy p;
   for (auto it = doc.begin(); it != doc.end(); ++it) {
     if (kKnown.count(it.key()) == 0) {
       CR_RETURN_IF_ERROR(RefuseMisplacedDifferentialPrivacy(
           where, path(it.key()), it.key(), "the policy's differentialPrivacy object"));
     }
-    if (kKnown.count(it.key()) == 0) return FieldError(where, path(it.key()), "is not a policy field");
+    if (kKnown.count(it.key()) == 0)
+      return FieldError(where, path(it.key()), "is not a policy field");
   }
   if (doc.contains("allowedFields")) {
     const json& a = doc["allowedFields"];
@@ -120,12 +132,14 @@ Result<DatasetPolicy> DatasetPolicyFromJson(const json& doc, std::string_view wh
           }
           cp.functions.clear();
           for (size_t i = 0; i < f.value().size(); ++i) {
-            CR_ASSIGN_OR_RETURN(std::string fn, String(f.value()[i], where,
-                                                       cpath + ".functions[" + std::to_string(i) + "]"));
+            CR_ASSIGN_OR_RETURN(
+                std::string fn,
+                String(f.value()[i], where, cpath + ".functions[" + std::to_string(i) + "]"));
             std::string up = Upper(fn);
             static const std::set<std::string> kAggregates = {
-                "SUM", "AVG", "COUNT", "MIN", "MAX", "STDDEV", "STDDEV_SAMP", "STDDEV_POP",
-                "VARIANCE", "VAR_SAMP", "VAR_POP", "APPROX_COUNT_DISTINCT"};
+                "SUM",      "AVG",      "COUNT",       "MIN",
+                "MAX",      "STDDEV",   "STDDEV_SAMP", "STDDEV_POP",
+                "VARIANCE", "VAR_SAMP", "VAR_POP",     "APPROX_COUNT_DISTINCT"};
             if (kAggregates.count(up) == 0) {
               return FieldError(where, cpath + ".functions[" + std::to_string(i) + "]",
                                 "is not an aggregate function this engine allows");
@@ -171,7 +185,8 @@ Result<DatasetPolicy> DatasetPolicyFromJson(const json& doc, std::string_view wh
     }
   }
   if (doc.contains("minRowCount")) {
-    CR_ASSIGN_OR_RETURN(p.min_row_count, NonNegativeInt(doc["minRowCount"], where, path("minRowCount")));
+    CR_ASSIGN_OR_RETURN(p.min_row_count,
+                        NonNegativeInt(doc["minRowCount"], where, path("minRowCount")));
   }
   if (doc.contains("minGroupUnits")) {
     CR_ASSIGN_OR_RETURN(p.min_group_units,
@@ -197,7 +212,8 @@ Result<DatasetPolicy> DatasetPolicyFromJson(const json& doc, std::string_view wh
 Result<QueryGuards> QueryGuardsFromJson(const json& doc, std::string_view where,
                                         const std::string& prefix) {
   auto path = [&prefix](const std::string& f) { return prefix.empty() ? f : prefix + "." + f; };
-  if (!doc.is_object()) return FieldError(where, prefix.empty() ? "(root)" : prefix, "must be an object");
+  if (!doc.is_object())
+    return FieldError(where, prefix.empty() ? "(root)" : prefix, "must be an object");
   QueryGuards g;
   for (auto it = doc.begin(); it != doc.end(); ++it) {
     const std::string& key = it.key();
@@ -233,8 +249,8 @@ Result<QueryGuards> QueryGuardsFromJson(const json& doc, std::string_view where,
     } else if (key == "minGroupUnits") {
       CR_ASSIGN_OR_RETURN(g.min_group_units, NonNegativeInt(it.value(), where, path(key)));
     } else {
-      CR_RETURN_IF_ERROR(RefuseMisplacedDifferentialPrivacy(where, path(key), key,
-                                                            "the query's privacy object"));
+      CR_RETURN_IF_ERROR(
+          RefuseMisplacedDifferentialPrivacy(where, path(key), key, "the query's privacy object"));
       return FieldError(where, path(key), "is not a query guard field");
     }
   }
@@ -243,22 +259,26 @@ Result<QueryGuards> QueryGuardsFromJson(const json& doc, std::string_view where,
 
 }  // namespace
 
-Result<ColumnRole> ParseColumnRole(const std::string& s, std::string_view where, const std::string& path) {
+Result<ColumnRole> ParseColumnRole(const std::string& s, std::string_view where,
+                                   const std::string& path) {
   std::string r = Lower(s);
   if (r == "dimension") return ColumnRole::kDimension;
   if (r == "join") return ColumnRole::kJoin;
   if (r == "aggregate") return ColumnRole::kAggregate;
   if (r == "privacy_unit") return ColumnRole::kPrivacyUnit;
-  return FieldError(where, path,
-                    "must be one of dimension, join, aggregate, privacy_unit");
+  return FieldError(where, path, "must be one of dimension, join, aggregate, privacy_unit");
 }
 
 std::string_view ColumnRoleName(ColumnRole role) {
   switch (role) {
-    case ColumnRole::kDimension: return "dimension";
-    case ColumnRole::kJoin: return "join";
-    case ColumnRole::kAggregate: return "aggregate";
-    case ColumnRole::kPrivacyUnit: return "privacy_unit";
+    case ColumnRole::kDimension:
+      return "dimension";
+    case ColumnRole::kJoin:
+      return "join";
+    case ColumnRole::kAggregate:
+      return "aggregate";
+    case ColumnRole::kPrivacyUnit:
+      return "privacy_unit";
   }
   return "dimension";
 }
@@ -305,7 +325,8 @@ Result<PolicyFile> ParsePolicyFile(std::string_view json_text, std::string_view 
   }
   for (const PreCondition& pc : file.query.pre_conditions) {
     if (file.datasets.count(pc.dataset) == 0) {
-      return FieldError(where, "query.preConditions", "names a dataset without a policy: " + pc.dataset);
+      return FieldError(where, "query.preConditions",
+                        "names a dataset without a policy: " + pc.dataset);
     }
   }
   return file;
@@ -324,9 +345,8 @@ EffectiveFloors MergeFloors(const DatasetPolicy& owner, const QueryGuards& query
   for (const PreCondition& pc : query.pre_conditions) {
     if (pc.dataset == ds) f.min_row_count = std::max(f.min_row_count, pc.min_row_count);
   }
-  f.min_group_units = owner.privacy_unit.empty()
-                          ? 0
-                          : std::max(owner.min_group_units, query.min_group_units);
+  f.min_group_units =
+      owner.privacy_unit.empty() ? 0 : std::max(owner.min_group_units, query.min_group_units);
   return f;
 }
 

@@ -15,7 +15,10 @@ Result<std::string> ApplyPostFilters(CheckContext& ctx, const std::string& final
   for (size_t i = 0; i < output.size(); ++i) names.push_back("c" + std::to_string(i));
   std::string table = ctx.temp_prefix + "result";
   ctx.steps.push_back(ProgramStep{ProgramStep::Kind::kExecute,
-                                  sql::EmitCreateTempTableAs(table, final_sql, names), "", 0, {},
+                                  sql::EmitCreateTempTableAs(table, final_sql, names),
+                                  "",
+                                  0,
+                                  {},
                                   {}});
   std::vector<std::string> dropped;
   std::vector<std::string> rules;
@@ -41,7 +44,11 @@ Result<std::string> ApplyPostFilters(CheckContext& ctx, const std::string& final
     pass += (f > 0 ? " AND " : "") + cond;
   }
   ctx.steps.push_back(ProgramStep{ProgramStep::Kind::kSuppressionCount,
-                                  sql::EmitCountRowsWhere(table, dropped), "", 0, rules, {}});
+                                  sql::EmitCountRowsWhere(table, dropped),
+                                  "",
+                                  0,
+                                  rules,
+                                  {}});
   ctx.explain += "post-filter: " + pass + "\n";
   std::vector<std::string> output_names;
   for (const auto& c : output) output_names.push_back(c.name);

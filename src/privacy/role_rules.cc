@@ -26,8 +26,9 @@ Status CheckUse(CheckContext& ctx, const Trace& trace, Use use, const std::strin
         }
         return Denied(rule, o, role, std::string("may not be used in ") + UseName(use));
       case ColumnRole::kAggregate:
-        return Denied(rule, o, role, std::string("may not be used in ") + UseName(use) +
-                                         " (only inside its allowed aggregate functions)");
+        return Denied(rule, o, role,
+                      std::string("may not be used in ") + UseName(use) +
+                          " (only inside its allowed aggregate functions)");
     }
   }
   return Status::OK();
@@ -75,7 +76,8 @@ Status CheckPredicate(CheckContext& ctx, const sql::ExprPtr& condition, const st
       continue;
     }
     const sql::Expression* in = c.get();
-    if (in->kind == ExprKind::kOperator && in->op == OperatorKind::kNot && in->children.size() == 1) {
+    if (in->kind == ExprKind::kOperator && in->op == OperatorKind::kNot &&
+        in->children.size() == 1) {
       in = in->children[0].get();
     }
     if (IsInSubquery(*in)) {
@@ -99,7 +101,8 @@ std::string Upper(const char* s) {
 Status CheckAggregateCall(CheckContext& ctx, const sql::Expression& call, const std::string& rule) {
   std::string fn = call.function != nullptr ? Upper(call.function->name) : "";
   Trace args;
-  for (const auto& c : call.children) args.Merge(ctx.lineage.OfExpression(*c), call.children.size() == 1);
+  for (const auto& c : call.children)
+    args.Merge(ctx.lineage.OfExpression(*c), call.children.size() == 1);
   for (const Origin& o : args.origins) {
     const DatasetPolicy* p = ctx.PolicyOf(o.dataset);
     if (p == nullptr) continue;
@@ -113,19 +116,21 @@ Status CheckAggregateCall(CheckContext& ctx, const sql::Expression& call, const 
             call.kind == ExprKind::kAggregate) {
           break;
         }
-        return Denied(rule, o, role, "may be aggregated only as COUNT(DISTINCT column), not by " +
-                                         (fn.empty() ? std::string("this call") : fn));
+        return Denied(rule, o, role,
+                      "may be aggregated only as COUNT(DISTINCT column), not by " +
+                          (fn.empty() ? std::string("this call") : fn));
       case ColumnRole::kAggregate: {
         const ColumnPolicy* cp = p->Find(o.column);
         bool allowed = cp != nullptr && cp->functions.count(fn) != 0;
         if (!allowed) {
-          return Denied(rule, o, role, "may not be aggregated by " + fn + " (allowed: " + [&] {
-                          std::string s;
-                          if (cp) {
-                            for (const auto& f : cp->functions) s += (s.empty() ? "" : ", ") + f;
-                          }
-                          return s;
-                        }() + ")");
+          return Denied(
+              rule, o, role, "may not be aggregated by " + fn + " (allowed: " + [&] {
+                std::string s;
+                if (cp) {
+                  for (const auto& f : cp->functions) s += (s.empty() ? "" : ", ") + f;
+                }
+                return s;
+              }() + ")");
         }
         if (!args.identity) {
           return Denied(rule, o, role, "may be aggregated only as itself, not transformed");
@@ -134,7 +139,8 @@ Status CheckAggregateCall(CheckContext& ctx, const sql::Expression& call, const 
       }
     }
   }
-  if (call.filter) CR_RETURN_IF_ERROR(CheckPredicate(ctx, call.filter, rule + " (aggregate FILTER)"));
+  if (call.filter)
+    CR_RETURN_IF_ERROR(CheckPredicate(ctx, call.filter, rule + " (aggregate FILTER)"));
   return Status::OK();
 }
 
@@ -142,13 +148,20 @@ Status CheckAggregateCall(CheckContext& ctx, const sql::Expression& call, const 
 
 const char* UseName(Use use) {
   switch (use) {
-    case Use::kOutput: return "the output";
-    case Use::kFilter: return "a filter";
-    case Use::kJoinKey: return "a join condition";
-    case Use::kGroup: return "GROUP BY";
-    case Use::kOrder: return "ORDER BY";
-    case Use::kWindowKey: return "a window's PARTITION BY or ORDER BY";
-    case Use::kAggregateArg: return "an aggregate";
+    case Use::kOutput:
+      return "the output";
+    case Use::kFilter:
+      return "a filter";
+    case Use::kJoinKey:
+      return "a join condition";
+    case Use::kGroup:
+      return "GROUP BY";
+    case Use::kOrder:
+      return "ORDER BY";
+    case Use::kWindowKey:
+      return "a window's PARTITION BY or ORDER BY";
+    case Use::kAggregateArg:
+      return "an aggregate";
   }
   return "the query";
 }
@@ -177,17 +190,20 @@ Status CheckRoles(CheckContext& ctx, const sql::PlanNode& node) {
     case PlanKind::kWindow:
       for (const auto& w : node.expressions) {
         for (const auto& k : w->partition_by) {
-          CR_RETURN_IF_ERROR(CheckUse(ctx, ctx.lineage.OfExpression(*k), Use::kWindowKey, "window rule"));
+          CR_RETURN_IF_ERROR(
+              CheckUse(ctx, ctx.lineage.OfExpression(*k), Use::kWindowKey, "window rule"));
         }
         for (const auto& k : w->order_by) {
-          CR_RETURN_IF_ERROR(CheckUse(ctx, ctx.lineage.OfExpression(*k.expr), Use::kWindowKey, "window rule"));
+          CR_RETURN_IF_ERROR(
+              CheckUse(ctx, ctx.lineage.OfExpression(*k.expr), Use::kWindowKey, "window rule"));
         }
         CR_RETURN_IF_ERROR(CheckAggregateCall(ctx, *w, "window rule"));
       }
       break;
     case PlanKind::kSort:
       for (const auto& k : node.sort_keys) {
-        CR_RETURN_IF_ERROR(CheckUse(ctx, ctx.lineage.OfExpression(*k.expr), Use::kOrder, "order rule"));
+        CR_RETURN_IF_ERROR(
+            CheckUse(ctx, ctx.lineage.OfExpression(*k.expr), Use::kOrder, "order rule"));
       }
       break;
     default:

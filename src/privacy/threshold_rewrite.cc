@@ -76,8 +76,8 @@ const sql::FunctionDef kUnitHash{"__cr_unit_hash", sql::FunctionKind::kScalar, 1
                                  EmitUnitHash};
 
 sql::ExprPtr UnitHash(const sql::ColumnInfo& unit) {
-  return sql::MakeBoundCall(sql::ExprKind::kFunction, &kUnitHash, sql::DataType::Of(sql::TypeId::kBigInt),
-                       {sql::MakeColumnRef(unit)});
+  return sql::MakeBoundCall(sql::ExprKind::kFunction, &kUnitHash,
+                            sql::DataType::Of(sql::TypeId::kBigInt), {sql::MakeColumnRef(unit)});
 }
 
 // A lower bound of a group's distinct units that costs a few integer operations per row: each
@@ -97,8 +97,8 @@ std::string EmitUnitBitsOr(const sql::FunctionEmitContext&, const sql::Expressio
                            const std::vector<std::string>& args) {
   return "CAST(bit_count(bit_or(" + args[0] + ")) AS BIGINT)";
 }
-const sql::FunctionDef kUnitBitsOr{"__cr_unit_bits_or", sql::FunctionKind::kAggregate, 1, 1,
-                                   nullptr, EmitUnitBitsOr};
+const sql::FunctionDef kUnitBitsOr{
+    "__cr_unit_bits_or", sql::FunctionKind::kAggregate, 1, 1, nullptr, EmitUnitBitsOr};
 std::string EmitRowCount(const sql::FunctionEmitContext&, const sql::Expression&,
                          const std::vector<std::string>&) {
   return "count(*)";
@@ -109,10 +109,9 @@ constexpr int64_t kMaxBitsFloor = 63;  // what both forms of the bound can certi
 
 sql::ExprPtr Aggregate(const sql::FunctionDef* function, std::vector<sql::ExprPtr> args,
                        bool distinct) {
-  return sql::MakeBoundCall(sql::ExprKind::kAggregate, function, sql::DataType::Of(sql::TypeId::kBigInt),
-                       std::move(args), distinct);
+  return sql::MakeBoundCall(sql::ExprKind::kAggregate, function,
+                            sql::DataType::Of(sql::TypeId::kBigInt), std::move(args), distinct);
 }
-
 
 // Column bindings equal on every row that reaches an aggregate: the keys of inner equi-joins,
 // `a = b` conjuncts of filters, and columns passed through projections. Two of them hold the same
@@ -182,8 +181,9 @@ class EqualColumns {
 int ExistingUnitCount(const sql::PlanNode& node, sql::ColumnBinding unit, EqualColumns& equal) {
   for (size_t k = 0; k < node.expressions.size(); ++k) {
     const sql::Expression& e = *node.expressions[k];
-    if (e.kind != sql::ExprKind::kAggregate || e.function == nullptr || e.function->name != std::string("count") ||
-        !e.distinct || e.filter != nullptr || e.children.size() != 1) {
+    if (e.kind != sql::ExprKind::kAggregate || e.function == nullptr ||
+        e.function->name != std::string("count") || !e.distinct || e.filter != nullptr ||
+        e.children.size() != 1) {
       continue;
     }
     // COUNT(DISTINCT column), or the unit count of an earlier threshold (over its hash).
@@ -200,16 +200,16 @@ int ExistingUnitCount(const sql::PlanNode& node, sql::ColumnBinding unit, EqualC
 }
 
 Status CannotThread(const std::string& dataset, const std::string& through) {
-  return Status::PermissionDenied(
-      "threshold rule: the distinct privacy units of dataset " + dataset +
-      " cannot be counted per group through " + through +
-      "; aggregate the dataset's rows directly (no " + through + " between the table and GROUP BY)");
+  return Status::PermissionDenied("threshold rule: the distinct privacy units of dataset " +
+                                  dataset + " cannot be counted per group through " + through +
+                                  "; aggregate the dataset's rows directly (no " + through +
+                                  " between the table and GROUP BY)");
 }
 
 // Makes the privacy unit of the Get at the end of `path` visible at the output of
 // path.nodes[i], adding it to projections and pass-through column lists on the way up.
-Result<sql::ColumnInfo> Expose(CheckContext& ctx, const sql::Catalog& catalog,
-                               const RowPath& path, size_t i, const std::string& unit) {
+Result<sql::ColumnInfo> Expose(CheckContext& ctx, const sql::Catalog& catalog, const RowPath& path,
+                               size_t i, const std::string& unit) {
   sql::PlanNode* n = path.nodes[i];
   if (n->kind == PlanKind::kGet) {
     if (n->is_view) {
@@ -230,9 +230,10 @@ Result<sql::ColumnInfo> Expose(CheckContext& ctx, const sql::Catalog& catalog,
             }
           }
           n->table_columns.push_back(out[c].name);
-          n->columns.push_back(sql::ColumnInfo{out[c].name, out[c].type,
-                                               sql::ColumnBinding{n->id, static_cast<int>(n->columns.size())},
-                                               n->table_name, out[c].name});
+          n->columns.push_back(
+              sql::ColumnInfo{out[c].name, out[c].type,
+                              sql::ColumnBinding{n->id, static_cast<int>(n->columns.size())},
+                              n->table_name, out[c].name});
           return n->columns.back();
         }
       }
@@ -250,13 +251,14 @@ Result<sql::ColumnInfo> Expose(CheckContext& ctx, const sql::Catalog& catalog,
       }
     }
     if (column == nullptr) {
-      return Status::InvalidArgument("policy of dataset " + path.dataset + ": privacy unit column " +
-                                     unit + " is not among its allowed fields");
+      return Status::InvalidArgument("policy of dataset " + path.dataset +
+                                     ": privacy unit column " + unit +
+                                     " is not among its allowed fields");
     }
     n->table_columns.push_back(column->name);
-    n->columns.push_back(sql::ColumnInfo{column->name, column->type,
-                                         sql::ColumnBinding{n->id, static_cast<int>(n->columns.size())},
-                                         n->table_name, column->name});
+    n->columns.push_back(sql::ColumnInfo{
+        column->name, column->type, sql::ColumnBinding{n->id, static_cast<int>(n->columns.size())},
+        n->table_name, column->name});
     return n->columns.back();
   }
   CR_ASSIGN_OR_RETURN(sql::ColumnInfo below, Expose(ctx, catalog, path, i + 1, unit));
@@ -323,15 +325,15 @@ Result<std::string> GroupsWith(const sql::LogicalPlan& plan, const sql::PlanNode
   return EmitTree(plan, copy);
 }
 
-
 }  // namespace
 
 size_t AddAggregate(sql::PlanNode* node, sql::ExprPtr call, const std::string& name) {
   node->expressions.push_back(call);
   size_t index = node->groups.size() + node->expressions.size() - 1;
-  node->columns.insert(node->columns.begin() + static_cast<long>(index),
-                       sql::ColumnInfo{name, call->type,
-                                       sql::ColumnBinding{node->id, static_cast<int>(index)}, "", ""});
+  node->columns.insert(
+      node->columns.begin() + static_cast<long>(index),
+      sql::ColumnInfo{name, call->type, sql::ColumnBinding{node->id, static_cast<int>(index)}, "",
+                      ""});
   return index;
 }
 
@@ -365,7 +367,8 @@ Status RewriteThresholds(CheckContext& ctx, const sql::Catalog& catalog, sql::Lo
     EffectiveFloors floors = MergeFloors(*p, ctx.policies->query, path.dataset);
     if (floors.min_group_units <= 0) continue;
     CR_ASSIGN_OR_RETURN(sql::ColumnInfo unit, Expose(ctx, catalog, path, 0, p->privacy_unit));
-    std::string rule = "minGroupUnits(" + path.dataset + ")>=" + std::to_string(floors.min_group_units);
+    std::string rule =
+        "minGroupUnits(" + path.dataset + ")>=" + std::to_string(floors.min_group_units);
     EqualColumns equal(*node->children[0]);  // after Expose, which may add pass-through columns
     int existing = ExistingUnitCount(*node, unit.binding, equal);
     if (existing >= 0) {
@@ -400,7 +403,8 @@ Status RewriteThresholds(CheckContext& ctx, const sql::Catalog& catalog, sql::Lo
         }
       }
       if (hidden) {
-        CR_ASSIGN_OR_RETURN(sql::ColumnInfo h, Expose(ctx, *ctx.physical, path, 0, kUnitHashColumn));
+        CR_ASSIGN_OR_RETURN(sql::ColumnInfo h,
+                            Expose(ctx, *ctx.physical, path, 0, kUnitHashColumn));
         hash = sql::MakeColumnRef(h);
       }
       if (hidden && hidden_bit) {
@@ -446,7 +450,8 @@ Status RewriteThresholds(CheckContext& ctx, const sql::Catalog& catalog, sql::Lo
   }
   // The units feeding each aggregate over a floored dataset's column (feeding_units.cc).
   std::vector<FloorUnit> floor_units;
-  for (const Threshold& t : thresholds) floor_units.push_back(FloorUnit{t.dataset, t.unit_column, t.min});
+  for (const Threshold& t : thresholds)
+    floor_units.push_back(FloorUnit{t.dataset, t.unit_column, t.min});
   CR_ASSIGN_OR_RETURN(std::vector<FeedingCheck> feeding,
                       AddFeedingCounts(ctx, *node, original_count, floor_units, &kUnitHash));
 
@@ -467,10 +472,13 @@ Status RewriteThresholds(CheckContext& ctx, const sql::Catalog& catalog, sql::Lo
   std::vector<std::string> names;
   for (size_t i = 0; i < node->columns.size(); ++i) names.push_back("c" + std::to_string(i));
   ctx.steps.push_back(ProgramStep{ProgramStep::Kind::kExecute,
-                                  sql::EmitCreateTempTableAs(table, groups_sql, names), "", 0, {},
+                                  sql::EmitCreateTempTableAs(table, groups_sql, names),
+                                  "",
+                                  0,
+                                  {},
                                   {}});
-  const std::vector<std::string> group_names(names.begin(),
-                                             names.begin() + static_cast<long>(node->groups.size()));
+  const std::vector<std::string> group_names(
+      names.begin(), names.begin() + static_cast<long>(node->groups.size()));
   if (!bounded.empty()) {
     std::string set;
     std::string short_of;
@@ -487,9 +495,13 @@ Status RewriteThresholds(CheckContext& ctx, const sql::Catalog& catalog, sql::Lo
              sql::SourceValue(j) + " ELSE " + sql::UpdatedColumn(table, column) + " END";
       short_of += (j > 0 ? " OR " : "") + sql::EmitColumnCompare(column, "<", t.min);
     }
-    ProgramStep fix{ProgramStep::Kind::kExecute,
-                    sql::EmitUpdateFromGroups({table, group_names, bounded.size(), exact_sql, set, ""}),
-                    "", 0, {}, {}};
+    ProgramStep fix{
+        ProgramStep::Kind::kExecute,
+        sql::EmitUpdateFromGroups({table, group_names, bounded.size(), exact_sql, set, ""}),
+        "",
+        0,
+        {},
+        {}};
     fix.condition = sql::EmitCountRows(
         table, sql::EmitColumnCompare(names[rows_column], ">=", least) + " AND (" + short_of + ")");
     ctx.steps.push_back(std::move(fix));
@@ -502,14 +514,18 @@ Status RewriteThresholds(CheckContext& ctx, const sql::Catalog& catalog, sql::Lo
     const std::string& fed = names[check.fed_column];
     std::string set = sql::QuoteIdentifier(fed) + " = -1";
     for (size_t v : check.value_columns) set += ", " + sql::QuoteIdentifier(names[v]) + " = NULL";
-    std::string short_rows = sql::QuoteIdentifier(fed) + " < " + sql::QuoteIdentifier(names[rows_column]);
-    ProgramStep fix{ProgramStep::Kind::kExecute,
-                    sql::EmitUpdateFromGroups(
-                        {table, group_names, 1, exact, set,
-                         sql::UpdatedColumn(table, fed) + " < " +
-                             sql::UpdatedColumn(table, names[rows_column]) + " AND " +
-                             sql::SourceValue(0) + " < " + std::to_string(check.min)}),
-                    "", 0, {}, {}};
+    std::string short_rows =
+        sql::QuoteIdentifier(fed) + " < " + sql::QuoteIdentifier(names[rows_column]);
+    ProgramStep fix{
+        ProgramStep::Kind::kExecute,
+        sql::EmitUpdateFromGroups({table, group_names, 1, exact, set,
+                                   sql::UpdatedColumn(table, fed) + " < " +
+                                       sql::UpdatedColumn(table, names[rows_column]) + " AND " +
+                                       sql::SourceValue(0) + " < " + std::to_string(check.min)}),
+        "",
+        0,
+        {},
+        {}};
     fix.condition = sql::EmitCountRows(table, short_rows);
     ctx.steps.push_back(std::move(fix));
   }
@@ -525,13 +541,18 @@ Status RewriteThresholds(CheckContext& ctx, const sql::Catalog& catalog, sql::Lo
   if (!feeding.empty()) {
     std::string marked;
     for (const FeedingCheck& check : feeding) {
-      marked += (marked.empty() ? "" : " OR ") + sql::QuoteIdentifier(names[check.fed_column]) + " = -1";
+      marked +=
+          (marked.empty() ? "" : " OR ") + sql::QuoteIdentifier(names[check.fed_column]) + " = -1";
     }
     suppressed.push_back(pass + " AND (" + marked + ")");
     rules.push_back("minGroupUnits on an aggregate's non-NULL inputs (cells set to NULL)");
   }
   ctx.steps.push_back(ProgramStep{ProgramStep::Kind::kSuppressionCount,
-                                  sql::EmitCountRowsWhere(table, suppressed), "", 0, rules, {}});
+                                  sql::EmitCountRowsWhere(table, suppressed),
+                                  "",
+                                  0,
+                                  rules,
+                                  {}});
   ctx.explain += "threshold: " + table + " keeps groups where";
   for (const auto& t : thresholds) ctx.explain += " " + t.rule;
   if (!bounded.empty()) ctx.explain += " (unit counts: 64-bit bound, exact where it falls short)";
@@ -557,8 +578,9 @@ Status RewriteThresholds(CheckContext& ctx, const sql::Catalog& catalog, sql::Lo
         sql::OperatorKind::kGreaterEqual, boolean,
         {sql::MakeColumnRef(get->columns[t.column]),
          sql::MakeLiteral(sql::DataType::Of(sql::TypeId::kBigInt), std::to_string(t.min))});
-    condition = condition ? sql::MakeBoundOperator(sql::OperatorKind::kAnd, boolean, {condition, cmp})
-                          : cmp;
+    condition = condition
+                    ? sql::MakeBoundOperator(sql::OperatorKind::kAnd, boolean, {condition, cmp})
+                    : cmp;
   }
   filter->condition = condition;
   node = filter;

@@ -28,7 +28,8 @@ Result<engine::Format> ResolveFormat(const std::string& file, const std::string&
 }
 
 // The document's columnRoles: the policy's column roles, with its privacy unit.
-json ColumnRoles(const privacy::DatasetPolicy& policy, const std::map<std::string, std::string>& spelling) {
+json ColumnRoles(const privacy::DatasetPolicy& policy,
+                 const std::map<std::string, std::string>& spelling) {
   json roles = json::object();
   for (const auto& [column, column_policy] : policy.columns) {
     auto it = spelling.find(column);
@@ -44,13 +45,14 @@ json ColumnRoles(const privacy::DatasetPolicy& policy, const std::map<std::strin
 
 }  // namespace
 
-Result<std::vector<sql::Column>> ReadFileSchema(const std::string& file, const std::string& format) {
+Result<std::vector<sql::Column>> ReadFileSchema(const std::string& file,
+                                                const std::string& format) {
   CR_ASSIGN_OR_RETURN(engine::Format f, ResolveFormat(file, format));
   // A Parquet file's columns are read from its footer, as the engine would load them (no page
   // is read, nothing imaged); the file is then validated whole, streaming on every core.
   const bool parquet = f == engine::Format::kParquet;
-  CR_ASSIGN_OR_RETURN(auto engine, engine::Engine::Open({.threads = 1,
-                                                         .validate_columns_read = parquet}));
+  CR_ASSIGN_OR_RETURN(auto engine,
+                      engine::Engine::Open({.threads = 1, .validate_columns_read = parquet}));
   engine::TableSource source;
   source.name = "publish_schema";
   source.path = file;
@@ -103,7 +105,8 @@ Result<PublishedDataset> PublishDataset(const PublishRequest& request, Storage& 
 
   CR_ASSIGN_OR_RETURN(crypto::container::DataKey key, crypto::container::DataKey::Generate());
   std::string key_id = HexEncode(key.key_id());
-  PublishedDataset out{json::object(), std::move(key), crypto::container::EncryptSummary(), std::string()};
+  PublishedDataset out{json::object(), std::move(key), crypto::container::EncryptSummary(),
+                       std::string()};
   out.storage_key = "datasets/" + sql::ToLowerAscii(request.name) + "/" + key_id + ".cdc";
 
   crypto::container::EncryptOptions options;
@@ -112,8 +115,8 @@ Result<PublishedDataset> PublishDataset(const PublishRequest& request, Storage& 
   options.hash_plaintext = false;
   options.hash_container = true;  // the contentHash, on a helper core beside the encryption
   options.hash_kind = crypto::container::ContentHashKind::kSha256Tree;
-  CR_RETURN_IF_ERROR(storage.PutStreaming(
-      out.storage_key, [&](const crypto::container::WriteFn& write) -> Status {
+  CR_RETURN_IF_ERROR(
+      storage.PutStreaming(out.storage_key, [&](const crypto::container::WriteFn& write) -> Status {
         FILE* in = std::fopen(request.file.c_str(), "rb");
         if (in == nullptr) return Status::NotFound("dataset publish: cannot open " + request.file);
         auto summary = crypto::container::EncryptStream(

@@ -56,25 +56,26 @@ std::string KeyRequest::EvidenceDigestHex() const {
 Result<KeyRequest> MakeSimulatedKeyRequest(const std::string& run_id, ByteSpan challenge,
                                            const attest::PlatformKey& platform,
                                            ByteSpan measurement) {
-  return MakeKeyRequest(run_id, challenge,
-                        SimulatedEvidenceProducer(&platform, Bytes(measurement.begin(), measurement.end())));
+  return MakeKeyRequest(
+      run_id, challenge,
+      SimulatedEvidenceProducer(&platform, Bytes(measurement.begin(), measurement.end())));
 }
 
 Result<crypto::container::DataKey> OpenReleasedKey(const KeyRequest& request,
                                                    const std::string& dataset, int64_t version,
                                                    const std::string& key_id, ByteSpan enc,
                                                    ByteSpan sealed_key) {
-  auto opened = crypto::hpke::Open(crypto::hpke::kDefaultSuite, enc, request.ephemeral_key,
-                                   AsBytes(kKeyReleaseInfo),
-                                   KeyReleaseAad(request.run_id, dataset, version, key_id),
-                                   sealed_key);
+  auto opened = crypto::hpke::Open(
+      crypto::hpke::kDefaultSuite, enc, request.ephemeral_key, AsBytes(kKeyReleaseInfo),
+      KeyReleaseAad(request.run_id, dataset, version, key_id), sealed_key);
   if (!opened.ok()) {
-    return Status::DataLoss("the released key of dataset " + dataset +
-                            " does not open for run " + request.run_id);
+    return Status::DataLoss("the released key of dataset " + dataset + " does not open for run " +
+                            request.run_id);
   }
   auto key = crypto::container::DataKey::FromBytes(*opened);
   SecureWipe(*opened);
-  if (!key.ok()) return Status::DataLoss("the released key of dataset " + dataset + " is malformed");
+  if (!key.ok())
+    return Status::DataLoss("the released key of dataset " + dataset + " is malformed");
   if (HexEncode(key->key_id()) != sql::ToLowerAscii(key_id)) {
     return Status::DataLoss("the released key of dataset " + dataset +
                             " is not the key its document names");

@@ -1,9 +1,8 @@
 #pragma once
 
 #include <functional>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "attest/evidence.h"
 #include "attest/simulated.h"
@@ -15,10 +14,12 @@
 
 // The runtime's side of key release (docs/runtime.md, "Key release"). Per run the runtime takes
 // governance's challenge for the run, makes an ephemeral X25519 key pair and evidence whose
-// report_data is attest::ReportDataForChallenge(public key, run id, challenge); governance releases each dataset key
-// HPKE-sealed (base mode, DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, AES-256-GCM) to that key with
+// report_data is attest::ReportDataForChallenge(public key, run id, challenge); governance releases
+// each dataset key HPKE-sealed (base mode, DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, AES-256-GCM) to
+// that key with
 //   info = "cleanroom.key-release.v1"
-//   aad  = run id || 0x00 || dataset name (lower case) || 0x00 || version (decimal) || 0x00 || keyId
+//   aad  = run id || 0x00 || dataset name (lower case) || 0x00 || version (decimal) || 0x00 ||
+//   keyId
 // so a released key opens only with this run's ephemeral key and only as that dataset version.
 namespace cleanroom::runtime {
 

@@ -6,8 +6,8 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 #include <chrono>
+#include <cstring>
 #include <ctime>
 #include <future>
 #include <set>
@@ -48,16 +48,16 @@ Result<engine::TableSource> SourceOf(const json& document) {
 }
 
 // Reads the ciphertext, decrypts it chunk by chunk straight into the engine's memory file while
-// a second core hashes the ciphertext (sha256-tree-v1); the hash must match the document's contentHash before
-// the engine reads a byte. Plaintext never touches a disk.
-// `hash_units`: the tables whose privacy unit's hash is computed while loading (the query's
-// thresholds read it).
+// a second core hashes the ciphertext (sha256-tree-v1); the hash must match the document's
+// contentHash before the engine reads a byte. Plaintext never touches a disk. `hash_units`: the
+// tables whose privacy unit's hash is computed while loading (the query's thresholds read it).
 Status LoadInput(const RunInput& input, Storage& storage, engine::Engine& engine,
                  const privacy::PolicyFile& policies, const std::set<std::string>& hash_units,
                  json& record) {
   const json& doc = input.document;
   std::string name = doc.value("name", "");
-  if (input.key == nullptr) return Status::FailedPrecondition("dataset " + name + ": no key released");
+  if (input.key == nullptr)
+    return Status::FailedPrecondition("dataset " + name + ": no key released");
   CR_ASSIGN_OR_RETURN(engine::TableSource source, SourceOf(doc));
   if (hash_units.count(sql::ToLowerAscii(source.name)) > 0) {
     source.unit_hash_of = privacy::UnitHashColumnOf(policies, source.name);
@@ -101,13 +101,15 @@ Status LoadInput(const RunInput& input, Storage& storage, engine::Engine& engine
   auto check_hash = [&]() -> Status {
     content_hash = hashing.get();
     if (content_hash != sql::ToLowerAscii(doc.value("contentHash", ""))) {
-      return Status::DataLoss("dataset " + name +
-                              ": the ciphertext in storage does not match the document's contentHash");
+      return Status::DataLoss(
+          "dataset " + name +
+          ": the ciphertext in storage does not match the document's contentHash");
     }
     timings["validated"] = MillisSince(start);
     return Status::OK();
   };
-  Status loaded = engine.LoadTableFromMemoryFill(source, (*reader)->plaintext_size(), fill, check_hash);
+  Status loaded =
+      engine.LoadTableFromMemoryFill(source, (*reader)->plaintext_size(), fill, check_hash);
   if (loaded.code() == StatusCode::kInvalidArgument) {
     // The engine names the column and the row of a value that does not convert: a position in
     // the provider's data, which the run record would show every member. The provider finds it
@@ -141,7 +143,8 @@ Result<std::string> ParquetInMemory(engine::QueryResult& result, uint64_t* rows)
       output.resize(static_cast<size_t>(st.st_size));
       size_t done = 0;
       while (written.ok() && done < output.size()) {
-        ssize_t n = ::pread(fd, output.data() + done, output.size() - done, static_cast<off_t>(done));
+        ssize_t n =
+            ::pread(fd, output.data() + done, output.size() - done, static_cast<off_t>(done));
         if (n <= 0) {
           if (n < 0 && errno == EINTR) continue;
           written = Status::Internal("cannot read the memory file back");
@@ -184,13 +187,15 @@ Status Execute(const RunSpec& spec, Storage& storage, json& record) {
   // the query is proposed (same verdict, same message), before any input is decrypted. The
   // tables whose thresholds hash the privacy unit get the hash computed once while loading.
   CR_ASSIGN_OR_RETURN(std::vector<privacy::DeclaredDataset> declared, DeclaredInputs(spec));
-  CR_ASSIGN_OR_RETURN(privacy::CheckedProgram planned,
-                      privacy::CheckProposedQuery(script, spec.guards.is_null() ? "" : spec.guards.dump(),
-                                                  spec.privacy.is_null() ? "" : spec.privacy.dump(),
-                                                  declared));
-  CR_ASSIGN_OR_RETURN(privacy::PolicyFile policies,
-                      privacy::PoliciesOfQuery(declared, spec.guards.is_null() ? "" : spec.guards.dump()));
-  std::set<std::string> hash_units(planned.unit_hash_wanted.begin(), planned.unit_hash_wanted.end());
+  CR_ASSIGN_OR_RETURN(
+      privacy::CheckedProgram planned,
+      privacy::CheckProposedQuery(script, spec.guards.is_null() ? "" : spec.guards.dump(),
+                                  spec.privacy.is_null() ? "" : spec.privacy.dump(), declared));
+  CR_ASSIGN_OR_RETURN(
+      privacy::PolicyFile policies,
+      privacy::PoliciesOfQuery(declared, spec.guards.is_null() ? "" : spec.guards.dump()));
+  std::set<std::string> hash_units(planned.unit_hash_wanted.begin(),
+                                   planned.unit_hash_wanted.end());
   // Inputs are validated for the query: of each, only what the checked program reads.
   CR_ASSIGN_OR_RETURN(auto engine, engine::Engine::Open({.threads = spec.engine_threads,
                                                          .validate_columns_read = true}));
@@ -229,7 +234,8 @@ Status Execute(const RunSpec& spec, Storage& storage, json& record) {
 
   auto seal_start = Clock::now();
   std::string output_hash = crypto::Sha256Hex(AsBytes(output));
-  Status sealed = StoreSealedResult(storage, spec.run_id, AsBytes(output), output_hash, spec.recipients);
+  Status sealed =
+      StoreSealedResult(storage, spec.run_id, AsBytes(output), output_hash, spec.recipients);
   SecureWipe(output.data(), output.size());
   CR_RETURN_IF_ERROR(sealed);
   record["outputHash"] = output_hash;

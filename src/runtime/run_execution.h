@@ -1,9 +1,8 @@
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "base/status.h"
 #include "crypto/container.h"
@@ -26,12 +25,12 @@ struct RunSpec {
   std::string run_id;
   std::string query_id;
   std::string query_hash;
-  std::vector<std::string> steps;                   // the query's SQL steps, in order
+  std::vector<std::string> steps;                    // the query's SQL steps, in order
   nlohmann::json guards = nlohmann::json::object();  // the query's guards (docs/privacy.md)
   // The query's privacy settings (differential privacy): validated by the privacy check, then
   // refused (Unimplemented) until the DP rewrite exists.
   nlohmann::json privacy = nlohmann::json::object();
-  std::string output_format = "csv";                // csv or ndjson
+  std::string output_format = "csv";  // csv or ndjson
   std::vector<RunInput> inputs;
   std::vector<ResultRecipient> recipients;
   std::string evidence_kind;    // "simulated" (insecure) or "sev-snp"

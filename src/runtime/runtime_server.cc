@@ -43,8 +43,8 @@ Result<RunSpec> SpecFromWorkOrder(const std::string& run_id, const govwire::Work
 Result<std::unique_ptr<RuntimeServer>> RuntimeServer::Create(RuntimeServerOptions options) {
   if (!options.evidence) return Status::InvalidArgument("the runtime needs an evidence producer");
   govwire::ConnectionOptions connection;
-  CR_RETURN_IF_ERROR(govwire::ParseServiceUrl(options.governance_url, &connection.host,
-                                                         &connection.port));
+  CR_RETURN_IF_ERROR(
+      govwire::ParseServiceUrl(options.governance_url, &connection.host, &connection.port));
   connection.service_fingerprint = options.service_fingerprint;
   CR_ASSIGN_OR_RETURN(auto https, govwire::HttpsConnection::Connect(connection));
   CR_ASSIGN_OR_RETURN(auto storage, OpenStorage(options.storage_url));
@@ -81,7 +81,7 @@ Result<Bytes> RuntimeServer::FetchChallenge(const std::string& run_id) {
 
 Status RuntimeServer::Report(const std::string& run_id, ByteSpan token, ByteSpan signed_record) {
   govwire::RunReport report{run_id, Bytes(token.begin(), token.end()),
-                               Bytes(signed_record.begin(), signed_record.end())};
+                            Bytes(signed_record.begin(), signed_record.end())};
   Status last;
   for (int attempt = 0; attempt < 5; ++attempt) {
     auto reply = Post("/v1/runs/" + run_id + "/report", report.ToJson());
@@ -118,8 +118,8 @@ RunResult RuntimeServer::ProcessRun(const std::string& run_id) {
     reply = Status::InvalidArgument("reply.run: names another run");
   }
   if (!reply.ok()) {
-    result.status = Status::DataLoss(reply.status().message()).WithContext(
-        "run " + run_id + ": governance's key release reply");
+    result.status = Status::DataLoss(reply.status().message())
+                        .WithContext("run " + run_id + ": governance's key release reply");
     Log(result.status.ToString());
     return result;
   }
@@ -139,9 +139,9 @@ RunResult RuntimeServer::ProcessRun(const std::string& run_id) {
       const govwire::ReleasedKey& k = reply->keys[i];
       const govwire::WorkDataset& d = reply->work.datasets[i];
       std::string key_id = d.document.value("keyId", "");
-      CR_ASSIGN_OR_RETURN(crypto::container::DataKey key,
-                          OpenReleasedKey(*request, d.name, d.version, key_id, k.key.enc,
-                                          k.key.sealed));
+      CR_ASSIGN_OR_RETURN(
+          crypto::container::DataKey key,
+          OpenReleasedKey(*request, d.name, d.version, key_id, k.key.enc, k.key.sealed));
       keys.push_back(std::move(key));
       spec.inputs.push_back({d.document, d.version, d.document_hash, nullptr});
     }
@@ -149,8 +149,8 @@ RunResult RuntimeServer::ProcessRun(const std::string& run_id) {
     return spec;
   };
   auto spec = prepare();
-  Log("run " + run_id + ": " + std::to_string(keys.size()) + " dataset key(s) released (ledger seqno " +
-      std::to_string(reply->seqno) + ")");
+  Log("run " + run_id + ": " + std::to_string(keys.size()) +
+      " dataset key(s) released (ledger seqno " + std::to_string(reply->seqno) + ")");
 
   RunOutcome outcome;
   Result<govwire::RunRecord> record = Status::Internal("unset");
@@ -183,7 +183,8 @@ RunResult RuntimeServer::ProcessRun(const std::string& run_id) {
   if (signing_key.ok()) {
     auto pem = signing_key->public_key().ToPem();
     if (pem.ok()) record->runtime_key = *pem;
-    signed_record = pem.ok() ? SignRunRecord(record->ToJson(), *signing_key, "runtime") : pem.status();
+    signed_record =
+        pem.ok() ? SignRunRecord(record->ToJson(), *signing_key, "runtime") : pem.status();
     if (signed_record.ok() && outcome.status.ok()) {
       Status stored = storage_->Put(RunRecordKey(run_id), *signed_record);
       if (!stored.ok()) {
@@ -209,7 +210,8 @@ RunResult RuntimeServer::ProcessRun(const std::string& run_id) {
   Status reported = Report(run_id, token, *signed_record);
   SecureWipe(token);
   if (!reported.ok()) {
-    // Governance will mark the run failed when its deadline passes; keep nothing it won't vouch for.
+    // Governance will mark the run failed when its deadline passes; keep nothing it won't vouch
+    // for.
     RemoveRunObjects(*storage_, run_id);
     result.status = reported.WithContext("run " + run_id + ": report");
     result.state = "failed";
@@ -218,8 +220,8 @@ RunResult RuntimeServer::ProcessRun(const std::string& run_id) {
   }
   result.status = outcome.status;
   if (outcome.status.ok()) {
-    Log("run " + run_id + ": succeeded, " + std::to_string(result.rows_out) +
-        " row(s) sealed to " + std::to_string(spec->recipients.size()) + " recipient(s)");
+    Log("run " + run_id + ": succeeded, " + std::to_string(result.rows_out) + " row(s) sealed to " +
+        std::to_string(spec->recipients.size()) + " recipient(s)");
   } else {
     Log("run " + run_id + ": failed: " + outcome.status.ToString());
   }

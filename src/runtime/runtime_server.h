@@ -29,8 +29,8 @@ struct RuntimeServerOptions {
 // What happened to one run in this runtime.
 struct RunResult {
   std::string run_id;
-  Status status;       // OK when the run succeeded and was reported
-  std::string state;   // "succeeded", "failed" (reported), or "refused" (keys not released)
+  Status status;      // OK when the run succeeded and was reported
+  std::string state;  // "succeeded", "failed" (reported), or "refused" (keys not released)
   uint64_t rows_out = 0;
 };
 
@@ -56,7 +56,9 @@ class RuntimeServer {
  private:
   RuntimeServer(RuntimeServerOptions options, std::unique_ptr<Storage> storage,
                 std::unique_ptr<govwire::HttpsConnection> connection)
-      : options_(std::move(options)), storage_(std::move(storage)), connection_(std::move(connection)) {}
+      : options_(std::move(options)),
+        storage_(std::move(storage)),
+        connection_(std::move(connection)) {}
   void Log(const std::string& line) const;
   // POSTs a JSON body; the reply's error becomes a Status.
   Result<nlohmann::json> Post(const std::string& path, const nlohmann::json& body);

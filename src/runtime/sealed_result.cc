@@ -28,7 +28,9 @@ Result<json> ParseJsonObject(ByteSpan text, const std::string& where) {
 
 }  // namespace
 
-std::string ResultOutputKey(const std::string& run_id) { return "results/" + run_id + "/output.cdc"; }
+std::string ResultOutputKey(const std::string& run_id) {
+  return "results/" + run_id + "/output.cdc";
+}
 std::string ResultKeysKey(const std::string& run_id) { return "results/" + run_id + "/keys.json"; }
 std::string RunRecordKey(const std::string& run_id) { return "results/" + run_id + "/record.cose"; }
 
@@ -51,16 +53,19 @@ Status StoreSealedResult(Storage& storage, const std::string& run_id, ByteSpan o
 
   json wrapped = json::array();
   for (const ResultRecipient& r : recipients) {
-    CR_ASSIGN_OR_RETURN(crypto::hpke::Sealed s,
-                        crypto::hpke::Seal(crypto::hpke::kDefaultSuite, r.encryption_key,
-                                           AsBytes(kResultKeyInfo),
-                                           ResultKeyAad(run_id, r.member_id), key.bytes()));
+    CR_ASSIGN_OR_RETURN(
+        crypto::hpke::Sealed s,
+        crypto::hpke::Seal(crypto::hpke::kDefaultSuite, r.encryption_key, AsBytes(kResultKeyInfo),
+                           ResultKeyAad(run_id, r.member_id), key.bytes()));
     wrapped.push_back({{"member", r.member_id},
                        {"enc", Base64Encode(s.enc)},
                        {"wrappedKey", Base64Encode(s.ciphertext)}});
   }
-  json keys = {{"format", "cleanroom-result-keys"}, {"version", 1},         {"run", run_id},
-               {"outputHash", output_hash},          {"recipients", wrapped}};
+  json keys = {{"format", "cleanroom-result-keys"},
+               {"version", 1},
+               {"run", run_id},
+               {"outputHash", output_hash},
+               {"recipients", wrapped}};
   Status st = storage.Put(ResultOutputKey(run_id), sealed_output);
   if (st.ok()) st = storage.Put(ResultKeysKey(run_id), AsBytes(keys.dump()));
   if (!st.ok()) RemoveRunObjects(storage, run_id);
@@ -81,8 +86,8 @@ Result<Bytes> OpenSealedResult(const Storage& storage, const std::string& run_id
     if (r.is_object() && r.value("member", "") == recipient.member_id()) mine = &r;
   }
   if (mine == nullptr) {
-    return Status::PermissionDenied("the result of run " + run_id +
-                                    " is not sealed to member " + recipient.member_id());
+    return Status::PermissionDenied("the result of run " + run_id + " is not sealed to member " +
+                                    recipient.member_id());
   }
   auto enc = Base64Decode(mine->value("enc", ""));
   auto wrapped = Base64Decode(mine->value("wrappedKey", ""));
@@ -91,7 +96,8 @@ Result<Bytes> OpenSealedResult(const Storage& storage, const std::string& run_id
                                       AsBytes(kResultKeyInfo),
                                       ResultKeyAad(run_id, recipient.member_id()), *wrapped);
   if (!key_bytes.ok()) {
-    return Status::DataLoss("the result key of run " + run_id + " does not open with this identity");
+    return Status::DataLoss("the result key of run " + run_id +
+                            " does not open with this identity");
   }
   auto key = container::DataKey::FromBytes(*key_bytes);
   SecureWipe(*key_bytes);

@@ -1,9 +1,8 @@
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "base/bytes.h"
 #include "base/status.h"
@@ -53,7 +52,8 @@ Result<Bytes> SignRunRecord(const nlohmann::json& record, const crypto::PrivateK
                             const std::string& kid);
 // Adds "runtimeKey" (the PEM of `key`'s public key) to `record`, signs it (SignRunRecord) and
 // stores it as RunRecordKey(run). Returns the signed bytes.
-Result<Bytes> StoreRunRecord(Storage& storage, nlohmann::json record, const crypto::PrivateKey& key);
+Result<Bytes> StoreRunRecord(Storage& storage, nlohmann::json record,
+                             const crypto::PrivateKey& key);
 // Decodes a signed run record, verifies it under `key`, returns the record.
 Result<nlohmann::json> VerifyRunRecord(ByteSpan signed_record, const crypto::PublicKey& key);
 // The record's payload without verifying (to read which key signed it). DataLoss if malformed.

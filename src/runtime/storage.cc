@@ -45,9 +45,9 @@ class FileStorage final : public Storage {
 
   std::string url() const override { return "file://" + root_.string(); }
 
-  Status PutStreaming(const std::string& key,
-                      const std::function<Status(const crypto::container::WriteFn&)>& produce)
-      override {
+  Status PutStreaming(
+      const std::string& key,
+      const std::function<Status(const crypto::container::WriteFn&)>& produce) override {
     CR_RETURN_IF_ERROR(CheckStorageKey(key));
     fs::path path = root_ / key;
     std::error_code ec;
@@ -113,7 +113,8 @@ bool IsKeyChar(char c) {
 }  // namespace
 
 Status CheckStorageKey(std::string_view key) {
-  if (key.empty() || key.size() > 1024) return Status::InvalidArgument("storage key: empty or too long");
+  if (key.empty() || key.size() > 1024)
+    return Status::InvalidArgument("storage key: empty or too long");
   size_t start = 0;
   while (start <= key.size()) {
     size_t slash = key.find('/', start);

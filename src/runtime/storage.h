@@ -23,8 +23,9 @@ class Storage {
   virtual std::string url() const = 0;
   // Writes the object `key` from what `produce` hands to its writer, atomically: when `produce`
   // (or a write) fails, nothing is left under `key` and an earlier object there is kept.
-  virtual Status PutStreaming(const std::string& key,
-                              const std::function<Status(const crypto::container::WriteFn&)>& produce) = 0;
+  virtual Status PutStreaming(
+      const std::string& key,
+      const std::function<Status(const crypto::container::WriteFn&)>& produce) = 0;
   // The object for positional reads. NotFound naming the key.
   virtual Result<std::unique_ptr<crypto::container::RandomAccessInput>> Open(
       const std::string& key) const = 0;

@@ -25,8 +25,10 @@ bool NamesWord(std::string_view sql, const std::string& word) {
 }
 
 std::string_view TrimView(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())))
+    text.remove_prefix(1);
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())))
+    text.remove_suffix(1);
   return text;
 }
 
@@ -53,7 +55,8 @@ class LineReader {
 }  // namespace
 
 bool PathEndsWith(std::string_view path, std::string_view suffix) {
-  if (path.size() < suffix.size() || path.substr(path.size() - suffix.size()) != suffix) return false;
+  if (path.size() < suffix.size() || path.substr(path.size() - suffix.size()) != suffix)
+    return false;
   return path.size() == suffix.size() || path[path.size() - suffix.size() - 1] == '/';
 }
 
@@ -71,21 +74,26 @@ Result<GoldenSkipList> GoldenSkipList::Parse(std::string_view text) {
     if (!line.starts_with("- `")) continue;
     size_t close = line.find('`', 3);
     if (close == std::string_view::npos) {
-      return Status::InvalidArgument("skip list line " + std::to_string(line_number) + ": unclosed `");
+      return Status::InvalidArgument("skip list line " + std::to_string(line_number) +
+                                     ": unclosed `");
     }
     std::string_view key = line.substr(3, close - 3);
     Entry entry;
     entry.reason = std::string(TrimView(line.substr(close + 1)));
     if (entry.reason.empty()) {
-      return Status::InvalidArgument("skip list line " + std::to_string(line_number) + ": no reason given");
+      return Status::InvalidArgument("skip list line " + std::to_string(line_number) +
+                                     ": no reason given");
     }
     if (key.starts_with("uses:")) {
-      for (char c : key.substr(5)) entry.word += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      for (char c : key.substr(5))
+        entry.word += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     } else {
       size_t colon = key.rfind(':');
       entry.path = std::string(key.substr(0, colon));
-      if (colon != std::string_view::npos) entry.line = std::atoi(std::string(key.substr(colon + 1)).c_str());
-      if (!entry.path.ends_with(".sql.out") || (colon != std::string_view::npos && entry.line <= 0)) {
+      if (colon != std::string_view::npos)
+        entry.line = std::atoi(std::string(key.substr(colon + 1)).c_str());
+      if (!entry.path.ends_with(".sql.out") ||
+          (colon != std::string_view::npos && entry.line <= 0)) {
         return Status::InvalidArgument("skip list line " + std::to_string(line_number) +
                                        ": expected `file.sql.out[:LINE]` or `uses:WORD`");
       }

@@ -12,7 +12,8 @@ Header ClassifyHeader(std::string_view line) {
   constexpr std::string_view kPrefix = "-- !query";
   if (!line.starts_with(kPrefix)) return Header::kNone;
   std::string_view rest = line.substr(kPrefix.size());
-  if (rest.starts_with(' ') && rest.size() > 1 && std::isdigit(static_cast<unsigned char>(rest[1]))) {
+  if (rest.starts_with(' ') && rest.size() > 1 &&
+      std::isdigit(static_cast<unsigned char>(rest[1]))) {
     size_t i = 1;
     while (i < rest.size() && std::isdigit(static_cast<unsigned char>(rest[i]))) ++i;
     rest = rest.substr(i);
@@ -74,10 +75,17 @@ Result<std::vector<GoldenBlock>> ParseGoldenFile(std::string_view text) {
     if (blocks.empty()) return;
     GoldenBlock& block = blocks.back();
     switch (section) {
-      case Header::kQuery: block.sql = TrimTrailing(body); break;
-      case Header::kSchema: block.schema = TrimTrailing(body); break;
-      case Header::kOutput: block.output = TrimTrailing(body); break;
-      case Header::kNone: break;
+      case Header::kQuery:
+        block.sql = TrimTrailing(body);
+        break;
+      case Header::kSchema:
+        block.schema = TrimTrailing(body);
+        break;
+      case Header::kOutput:
+        block.output = TrimTrailing(body);
+        break;
+      case Header::kNone:
+        break;
     }
     body.clear();
   };

@@ -80,7 +80,8 @@ class GoldenSession {
 
  private:
   void Note(const GoldenBlock& block, const std::string& what) {
-    if (options_.verbose) result_.notes.push_back(path_ + ":" + std::to_string(block.line) + ": " + what);
+    if (options_.verbose)
+      result_.notes.push_back(path_ + ":" + std::to_string(block.line) + ": " + what);
   }
 
   Status RunScript(const std::string& script) {
@@ -92,7 +93,8 @@ class GoldenSession {
 
   // SET k=v / RESET: true when the block was one.
   bool HandleSetting(const GoldenBlock& block) {
-    static const std::regex kSet(R"(^\s*SET\s+([A-Za-z0-9_.]+)\s*=\s*(\S*)\s*$)", std::regex::icase);
+    static const std::regex kSet(R"(^\s*SET\s+([A-Za-z0-9_.]+)\s*=\s*(\S*)\s*$)",
+                                 std::regex::icase);
     static const std::regex kReset(R"(^\s*RESET\b[\s\S]*$)", std::regex::icase);
     std::smatch match;
     if (std::regex_match(block.sql, match, kSet)) {
@@ -186,7 +188,8 @@ class GoldenSession {
       return;
     }
     std::optional<std::string> reason;
-    if (options_.skip_list != nullptr) reason = options_.skip_list->Reason(path_, block.line, block.sql);
+    if (options_.skip_list != nullptr)
+      reason = options_.skip_list->Reason(path_, block.line, block.sql);
     if (!reason && !unhonoured_.empty()) {
       reason = "under SET " + unhonoured_.begin()->first + "=" + unhonoured_.begin()->second +
                " (a setting we do not implement)";
@@ -262,7 +265,8 @@ bool HasTopLevelOrderBy(std::string_view sql) {
     if (c == ')') --depth;
     if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') {
       std::string word;
-      while (i < sql.size() && (std::isalnum(static_cast<unsigned char>(sql[i])) || sql[i] == '_')) {
+      while (i < sql.size() &&
+             (std::isalnum(static_cast<unsigned char>(sql[i])) || sql[i] == '_')) {
         word += static_cast<char>(std::tolower(static_cast<unsigned char>(sql[i++])));
       }
       if (depth == 0 && previous == "order" && word == "by") return true;
@@ -328,8 +332,8 @@ std::vector<GoldenFileResult> RunGoldenFiles(
     const std::vector<std::string>& paths, const GoldenOptions& options,
     const std::function<void(const GoldenFileResult&)>& on_done) {
   return RunFilesInParallel<GoldenFileResult>(
-      paths, options.jobs, [&options](const std::string& path) { return RunGoldenFile(path, options); },
-      on_done);
+      paths, options.jobs,
+      [&options](const std::string& path) { return RunGoldenFile(path, options); }, on_done);
 }
 
 }  // namespace cleanroom::slt

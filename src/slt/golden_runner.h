@@ -32,12 +32,12 @@ struct GoldenFileResult {
 // Runs one golden file (Spark's `.sql.out`) through the front end and the engine, in one fresh
 // session: the built-in table `testdata` exists first; set-up statements become temporary views
 // (slt/golden_setup.h); `SET spark.sql.ansi.enabled=true` (our only mode) and
-// `spark.sql.groupByAliases` are honoured, any other SET skips the statements after it, naming the setting, until it is SET again or RESET;
-// each query is compiled by sql::CompileScript (Spark dialect) and only the emitted SQL runs.
-// A query passes when its rows, rendered as Spark renders them (slt/spark_render.h), equal
-// the recorded ones (in order when the query has a top-level ORDER BY, else as sorted rows;
-// DOUBLE / FLOAT values within a relative 1e-9), or, when Spark recorded an exception, when it
-// fails (at compile or run time).
+// `spark.sql.groupByAliases` are honoured, any other SET skips the statements after it, naming the
+// setting, until it is SET again or RESET; each query is compiled by sql::CompileScript (Spark
+// dialect) and only the emitted SQL runs. A query passes when its rows, rendered as Spark renders
+// them (slt/spark_render.h), equal the recorded ones (in order when the query has a top-level ORDER
+// BY, else as sorted rows; DOUBLE / FLOAT values within a relative 1e-9), or, when Spark recorded
+// an exception, when it fails (at compile or run time).
 GoldenFileResult RunGoldenFile(const std::string& path, const GoldenOptions& options);
 
 // Runs files in parallel; results in the order of `paths`. `on_done` is called (one call at a

@@ -17,7 +17,8 @@ std::string Trim(const std::string& text) {
 }
 
 std::string Unquote(const std::string& name) {
-  if (name.size() >= 2 && name.front() == '`' && name.back() == '`') return name.substr(1, name.size() - 2);
+  if (name.size() >= 2 && name.front() == '`' && name.back() == '`')
+    return name.substr(1, name.size() - 2);
   return name;
 }
 
@@ -55,8 +56,9 @@ bool GoldenSetup::IsSetUp(const std::string& sql) {
 }
 
 Result<GoldenSetup::Step> GoldenSetup::Translate(const std::string& sql) {
-  static const std::regex kView(R"(^\s*CREATE\s+(OR\s+REPLACE\s+)?(GLOBAL\s+)?(TEMP|TEMPORARY)\s+VIEW\s+(IF\s+NOT\s+EXISTS\s+)?([A-Za-z_0-9`]+))",
-                                std::regex::icase);
+  static const std::regex kView(
+      R"(^\s*CREATE\s+(OR\s+REPLACE\s+)?(GLOBAL\s+)?(TEMP|TEMPORARY)\s+VIEW\s+(IF\s+NOT\s+EXISTS\s+)?([A-Za-z_0-9`]+))",
+      std::regex::icase);
   static const std::regex kTable(
       R"(^\s*CREATE\s+(OR\s+REPLACE\s+)?TABLE\s+(IF\s+NOT\s+EXISTS\s+)?([A-Za-z_0-9`.]+)\s*([\s\S]*)$)",
       std::regex::icase);
@@ -64,8 +66,8 @@ Result<GoldenSetup::Step> GoldenSetup::Translate(const std::string& sql) {
   static const std::regex kInsert(
       R"(^\s*INSERT\s+(INTO|OVERWRITE)\s+(TABLE\s+)?([A-Za-z_0-9`.]+)\s*([\s\S]*)$)",
       std::regex::icase);
-  static const std::regex kDrop(R"(^\s*DROP\s+(VIEW|TABLE)\s+(IF\s+EXISTS\s+)?([A-Za-z_0-9`.]+)\s*$)",
-                                std::regex::icase);
+  static const std::regex kDrop(
+      R"(^\s*DROP\s+(VIEW|TABLE)\s+(IF\s+EXISTS\s+)?([A-Za-z_0-9`.]+)\s*$)", std::regex::icase);
   std::smatch match;
   Step step;
   if (std::regex_search(sql, match, kView)) {
@@ -92,17 +94,20 @@ Result<GoldenSetup::Step> GoldenSetup::Translate(const std::string& sql) {
         if (rest[end] == '(') ++depth;
         if (rest[end] == ')' && --depth == 0) break;
       }
-      if (end == rest.size()) return Status::InvalidArgument("CREATE TABLE: unbalanced column list");
+      if (end == rest.size())
+        return Status::InvalidArgument("CREATE TABLE: unbalanced column list");
       for (const std::string& column : SplitTopLevel(rest.substr(1, end - 1))) {
         size_t space = column.find_first_of(" \t\n");
-        if (space == std::string::npos) return Status::InvalidArgument("CREATE TABLE: a column without a type");
+        if (space == std::string::npos)
+          return Status::InvalidArgument("CREATE TABLE: a column without a type");
         table.columns.emplace_back(Unquote(column.substr(0, space)), Trim(column.substr(space)));
       }
       rest = rest.substr(end + 1);
     }
     std::smatch as;
     if (std::regex_search(rest, as, kAs)) {
-      if (!table.columns.empty()) return Status::InvalidArgument("CREATE TABLE: a column list with AS");
+      if (!table.columns.empty())
+        return Status::InvalidArgument("CREATE TABLE: a column list with AS");
       step.kind = Step::Kind::kScript;
       step.name = table.name;
       step.script = "CREATE OR REPLACE TEMP VIEW " + table.name + " AS " + SourceQuery(as[1].str());
@@ -114,7 +119,8 @@ Result<GoldenSetup::Step> GoldenSetup::Translate(const std::string& sql) {
   }
   if (std::regex_match(sql, match, kInsert)) {
     auto it = tables_.find(sql::ToLowerAscii(Unquote(match[3].str())));
-    if (it == tables_.end()) return Status::InvalidArgument("INSERT into a table not created by the file");
+    if (it == tables_.end())
+      return Status::InvalidArgument("INSERT into a table not created by the file");
     std::string source = match[4].str();
     if (!source.empty() && source[0] == '(') {
       return Status::Unimplemented("INSERT with a column list");
@@ -123,7 +129,8 @@ Result<GoldenSetup::Step> GoldenSetup::Translate(const std::string& sql) {
     it->second.sources.push_back(SourceQuery(source));
     return ViewOfTable(it->second);
   }
-  return Status::Unimplemented("a set-up statement other than CREATE VIEW / CREATE TABLE / INSERT / DROP");
+  return Status::Unimplemented(
+      "a set-up statement other than CREATE VIEW / CREATE TABLE / INSERT / DROP");
 }
 
 GoldenSetup::Step GoldenSetup::ViewOfTable(const Table& table) const {

@@ -210,7 +210,7 @@ std::string CompareValues(const std::vector<std::string>& expected,
   size_t columns = types.empty() ? 1 : types.size();
   bool any_real = types.find('R') != std::string_view::npos;
   for (size_t i = 0; i < expected.size(); ++i) {
-    char column_type = types.empty() ? 'T'
+    char column_type = types.empty()              ? 'T'
                        : sort_mode == "valuesort" ? (any_real ? 'R' : 'T')
                                                   : types[i % columns];
     bool same = dialect == sql::Dialect::kSqlite

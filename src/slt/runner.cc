@@ -35,9 +35,9 @@ std::string FirstKeyword(std::string_view sql) {
 
 // Statements that set up or change state; they go straight to DuckDB.
 bool IsSetUpStatement(const std::string& keyword) {
-  static const char* const kSetUp[] = {"CREATE", "INSERT", "DROP",    "DELETE", "UPDATE",
-                                       "SET",    "RESET",  "REINDEX", "ALTER",  "PRAGMA",
-                                       "BEGIN",  "COMMIT", "ROLLBACK", "ANALYZE", "VACUUM",
+  static const char* const kSetUp[] = {"CREATE",  "INSERT",     "DROP",     "DELETE",  "UPDATE",
+                                       "SET",     "RESET",      "REINDEX",  "ALTER",   "PRAGMA",
+                                       "BEGIN",   "COMMIT",     "ROLLBACK", "ANALYZE", "VACUUM",
                                        "REPLACE", "CHECKPOINT", "USE"};
   for (const char* k : kSetUp) {
     if (keyword == k) return true;
@@ -145,8 +145,8 @@ class ScriptRun {
           bool is_null = chunk.IsNull(c, r);
           if (!is_null) chunk.AppendCell(c, r, engine::CellStyle::kText, text);
           char type = c < record.types.size() ? record.types[c] : 'T';
-          values.push_back(FormatValue(is_null, text, result->columns()[c].type, type,
-                                       options_.dialect));
+          values.push_back(
+              FormatValue(is_null, text, result->columns()[c].type, type, options_.dialect));
         }
       }
     }
@@ -186,7 +186,8 @@ class ScriptRun {
     quoted += "'";
     CR_ASSIGN_OR_RETURN(std::unique_ptr<engine::QueryResult> indexes,
                         engine_.Query("SELECT index_name FROM duckdb_indexes() WHERE "
-                                      "lower(index_name) = " + quoted));
+                                      "lower(index_name) = " +
+                                      quoted));
     while (true) {
       CR_ASSIGN_OR_RETURN(bool more, indexes->Next());
       if (!more) return Status::NotFound("REINDEX: no such table or index");
@@ -510,8 +511,8 @@ std::vector<FileResult> RunScriptFiles(const std::vector<std::string>& paths,
                                        const RunnerOptions& options,
                                        const std::function<void(const FileResult&)>& on_done) {
   return RunFilesInParallel<FileResult>(
-      paths, options.jobs, [&options](const std::string& path) { return RunScriptFile(path, options); },
-      on_done);
+      paths, options.jobs,
+      [&options](const std::string& path) { return RunScriptFile(path, options); }, on_done);
 }
 
 }  // namespace cleanroom::slt

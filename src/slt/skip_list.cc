@@ -29,8 +29,10 @@ SkipList SkipList::Parse(std::string_view text) {
       int line = 0;
       bool digits = true;
       for (char c : rest.substr(1)) {
-        if (!std::isdigit(static_cast<unsigned char>(c))) digits = false;
-        else line = line * 10 + (c - '0');
+        if (!std::isdigit(static_cast<unsigned char>(c)))
+          digits = false;
+        else
+          line = line * 10 + (c - '0');
       }
       if (!digits) continue;
       entry.line = line;

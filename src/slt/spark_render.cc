@@ -1,8 +1,8 @@
 #include "slt/spark_render.h"
 
 #include <charconv>
-#include <cstdio>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <vector>
@@ -20,12 +20,14 @@ std::string JavaNotation(std::string_view scientific) {
   for (char c : scientific.substr(0, e)) {
     if (c != '.') digits += c;
   }
-  int exponent = e == std::string_view::npos ? 0 : std::atoi(std::string(scientific.substr(e + 1)).c_str());
+  int exponent =
+      e == std::string_view::npos ? 0 : std::atoi(std::string(scientific.substr(e + 1)).c_str());
   while (digits.size() > 1 && digits.back() == '0') digits.pop_back();
   std::string out = negative ? "-" : "";
   if (exponent >= -3 && exponent < 7) {
     if (exponent >= 0) {
-      std::string whole = digits.substr(0, std::min(digits.size(), static_cast<size_t>(exponent) + 1));
+      std::string whole =
+          digits.substr(0, std::min(digits.size(), static_cast<size_t>(exponent) + 1));
       while (whole.size() < static_cast<size_t>(exponent) + 1) whole += '0';
       std::string fraction = digits.size() > whole.size() ? digits.substr(whole.size()) : "";
       if (digits.size() <= static_cast<size_t>(exponent) + 1) fraction = "0";
@@ -46,7 +48,8 @@ std::string JavaFloating(T value) {
   if (std::isinf(value)) return value > 0 ? "Infinity" : "-Infinity";
   if (value == 0) return std::signbit(value) ? "-0.0" : "0.0";
   char buffer[64];
-  auto [end, ec] = std::to_chars(buffer, buffer + sizeof(buffer), value, std::chars_format::scientific);
+  auto [end, ec] =
+      std::to_chars(buffer, buffer + sizeof(buffer), value, std::chars_format::scientific);
   return JavaNotation(std::string_view(buffer, end - buffer));
 }
 
@@ -80,8 +83,10 @@ std::string RenderInterval(std::string_view text) {
       if (negative) token.remove_prefix(1);
       int64_t h = 0, m = 0;
       double sec = 0;
-      if (std::sscanf(std::string(token).c_str(), "%ld:%ld:%lf", &h, &m, &sec) != 3) return std::string(text);
-      int64_t value = (h * 3600 + m * 60) * 1000000 + static_cast<int64_t>(std::llround(sec * 1000000));
+      if (std::sscanf(std::string(token).c_str(), "%ld:%ld:%lf", &h, &m, &sec) != 3)
+        return std::string(text);
+      int64_t value =
+          (h * 3600 + m * 60) * 1000000 + static_cast<int64_t>(std::llround(sec * 1000000));
       micros = negative ? -value : value;
     } else if (token.starts_with("month") || token.starts_with("mon")) {
       months = number;
@@ -103,8 +108,8 @@ std::string RenderInterval(std::string_view text) {
   if (months != 0) return std::string(text);
   int64_t total = days * 86400000000LL + micros;
   uint64_t v = static_cast<uint64_t>(total < 0 ? -total : total);
-  std::snprintf(buffer, sizeof(buffer), "%s%llu %02llu:%02llu:%02llu.%06llu000", total < 0 ? "-" : "",
-                static_cast<unsigned long long>(v / 86400000000ULL),
+  std::snprintf(buffer, sizeof(buffer), "%s%llu %02llu:%02llu:%02llu.%06llu000",
+                total < 0 ? "-" : "", static_cast<unsigned long long>(v / 86400000000ULL),
                 static_cast<unsigned long long>(v / 3600000000ULL % 24),
                 static_cast<unsigned long long>(v / 60000000ULL % 60),
                 static_cast<unsigned long long>(v / 1000000ULL % 60),
@@ -115,18 +120,23 @@ std::string RenderInterval(std::string_view text) {
 // A scalar from the engine's kText spelling.
 std::string RenderScalar(std::string_view text, const sql::DataType& type) {
   switch (type.id) {
-    case sql::TypeId::kInterval: return RenderInterval(text);
-    case sql::TypeId::kDouble: return JavaDoubleString(std::strtod(std::string(text).c_str(), nullptr));
-    case sql::TypeId::kFloat: return JavaFloatString(std::strtof(std::string(text).c_str(), nullptr));
-    case sql::TypeId::kBinary: return Utf8Sanitized(FromHex(text));
-    default: return std::string(text);
+    case sql::TypeId::kInterval:
+      return RenderInterval(text);
+    case sql::TypeId::kDouble:
+      return JavaDoubleString(std::strtod(std::string(text).c_str(), nullptr));
+    case sql::TypeId::kFloat:
+      return JavaFloatString(std::strtof(std::string(text).c_str(), nullptr));
+    case sql::TypeId::kBinary:
+      return Utf8Sanitized(FromHex(text));
+    default:
+      return std::string(text);
   }
 }
 
 // A minimal reader of the engine's kJson spelling of nested values.
 struct JsonValue {
   enum class Kind { kNull, kScalar, kString, kArray, kObject } kind = Kind::kNull;
-  std::string text;                                   // kScalar: the token; kString: decoded
+  std::string text;                                      // kScalar: the token; kString: decoded
   std::vector<std::pair<std::string, JsonValue>> items;  // kArray (keys empty) / kObject
 };
 
@@ -186,11 +196,21 @@ class JsonReader {
       }
       char e = text_[at_++];
       switch (e) {
-        case 'n': out += '\n'; break;
-        case 't': out += '\t'; break;
-        case 'r': out += '\r'; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
+        case 'n':
+          out += '\n';
+          break;
+        case 't':
+          out += '\t';
+          break;
+        case 'r':
+          out += '\r';
+          break;
+        case 'b':
+          out += '\b';
+          break;
+        case 'f':
+          out += '\f';
+          break;
         case 'u': {
           unsigned code = std::strtoul(std::string(text_.substr(at_, 4)).c_str(), nullptr, 16);
           at_ += 4;
@@ -206,7 +226,8 @@ class JsonReader {
           }
           break;
         }
-        default: out += e;
+        default:
+          out += e;
       }
     }
     ++at_;
@@ -266,7 +287,9 @@ void RenderNested(const JsonValue& value, const sql::DataType& type, std::string
 }  // namespace
 
 std::string JavaDoubleString(double value) { return JavaFloating(value); }
-std::string RenderSparkIntervalText(std::string_view engine_text) { return RenderInterval(engine_text); }
+std::string RenderSparkIntervalText(std::string_view engine_text) {
+  return RenderInterval(engine_text);
+}
 std::string JavaFloatString(float value) { return JavaFloating(value); }
 
 std::string Utf8Sanitized(std::string_view bytes) {

@@ -66,7 +66,8 @@ std::optional<std::string> KeepRightmostAssignments(std::string_view update_sql)
   std::string out(update_sql.substr(0, t[i].begin));
   for (size_t k = 0; k < kept.size(); ++k) {
     if (k > 0) out += ", ";
-    out += update_sql.substr(t[kept[k]->first].begin, t[kept[k]->last].end - t[kept[k]->first].begin);
+    out +=
+        update_sql.substr(t[kept[k]->first].begin, t[kept[k]->last].end - t[kept[k]->first].begin);
   }
   if (end < t.size()) out += " " + std::string(update_sql.substr(t[end].begin));
   return out;
@@ -155,10 +156,10 @@ std::optional<std::string> WidenIntegerColumns(std::string_view create_sql) {
     if (IsOther(t[i], '(')) ++depth;
     if (IsOther(t[i], ')')) --depth;
     if (IsWord(t[i], "as") && depth == 0) return std::nullopt;  // CREATE TABLE ... AS SELECT
-    bool type_position = depth == 1 && i > 0 &&
-                         (t[i - 1].kind == Token::Kind::kWord ||
-                          t[i - 1].kind == Token::Kind::kQuotedName) &&
-                         i >= 2 && (IsOther(t[i - 2], '(') || IsOther(t[i - 2], ','));
+    bool type_position =
+        depth == 1 && i > 0 &&
+        (t[i - 1].kind == Token::Kind::kWord || t[i - 1].kind == Token::Kind::kQuotedName) &&
+        i >= 2 && (IsOther(t[i - 2], '(') || IsOther(t[i - 2], ','));
     if (type_position && (IsWord(t[i], "integer") || IsWord(t[i], "int"))) {
       out += create_sql.substr(copied, t[i].begin - copied);
       out += "BIGINT";

@@ -62,7 +62,8 @@ Result<std::vector<CompiledStatement>> CompileScript(std::string_view text, Cata
       }
       out.kind = CompiledStatement::Kind::kCreateView;
       out.view_name = statement.view_name;
-      out.duckdb_sql = "CREATE OR REPLACE TEMP VIEW " + QuoteIdentifier(statement.view_name) + " AS " + sql;
+      out.duckdb_sql =
+          "CREATE OR REPLACE TEMP VIEW " + QuoteIdentifier(statement.view_name) + " AS " + sql;
       catalog.PutTable(TableDef{statement.view_name, out.output, true});
       view_plans[ToLowerAscii(statement.view_name)] = plan;
     } else {
@@ -89,7 +90,8 @@ Result<std::vector<std::string>> ReferencedTables(std::string_view text, const C
   for (const CompiledStatement& statement : *compiled) {
     if (!statement.plan || !statement.plan->root) continue;
     std::function<void(const PlanNode&)> visit = [&](const PlanNode& node) {
-      if (node.kind == PlanKind::kGet && !node.is_view) tables.push_back(ToLowerAscii(node.table_name));
+      if (node.kind == PlanKind::kGet && !node.is_view)
+        tables.push_back(ToLowerAscii(node.table_name));
       VisitNodeExpressions(node, [&](const Expression& root) {
         VisitExpression(root, [&](const Expression& e) {
           if (e.kind == ExprKind::kSubquery && e.subquery && e.subquery->root) {

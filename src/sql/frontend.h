@@ -36,11 +36,11 @@ struct CompileOptions {
 struct CompiledStatement {
   enum class Kind { kQuery, kCreateView };
   Kind kind = Kind::kQuery;
-  std::string view_name;             // kCreateView: the temp view it defines
-  std::string duckdb_sql;            // what the engine runs, in order
-  std::vector<Column> output;        // result (or view) columns: names and types
+  std::string view_name;       // kCreateView: the temp view it defines
+  std::string duckdb_sql;      // what the engine runs, in order
+  std::vector<Column> output;  // result (or view) columns: names and types
   std::shared_ptr<const LogicalPlan> plan;
-  std::string ExplainText() const;   // our plan, then the emitted SQL
+  std::string ExplainText() const;  // our plan, then the emitted SQL
 };
 
 // Parses, binds and emits a script: zero or more `CREATE TEMP VIEW name AS SELECT ...` steps

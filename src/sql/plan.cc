@@ -6,59 +6,106 @@ namespace cleanroom::sql {
 
 const char* OperatorName(OperatorKind op) {
   switch (op) {
-    case OperatorKind::kAdd: return "+";
-    case OperatorKind::kSubtract: return "-";
-    case OperatorKind::kMultiply: return "*";
-    case OperatorKind::kDivide: return "/";
-    case OperatorKind::kIntegerDivide: return "div";
-    case OperatorKind::kModulo: return "%";
-    case OperatorKind::kNegate: return "-";
-    case OperatorKind::kBitAnd: return "&";
-    case OperatorKind::kBitOr: return "|";
-    case OperatorKind::kBitXor: return "^";
-    case OperatorKind::kShiftLeft: return "<<";
-    case OperatorKind::kShiftRight: return ">>";
-    case OperatorKind::kBitNot: return "~";
-    case OperatorKind::kConcat: return "||";
-    case OperatorKind::kEqual: return "=";
-    case OperatorKind::kNotEqual: return "<>";
-    case OperatorKind::kLess: return "<";
-    case OperatorKind::kLessEqual: return "<=";
-    case OperatorKind::kGreater: return ">";
-    case OperatorKind::kGreaterEqual: return ">=";
-    case OperatorKind::kNullSafeEqual: return "<=>";
-    case OperatorKind::kDistinctFrom: return "IS DISTINCT FROM";
-    case OperatorKind::kAnd: return "AND";
-    case OperatorKind::kOr: return "OR";
-    case OperatorKind::kNot: return "NOT";
-    case OperatorKind::kIsNull: return "IS NULL";
-    case OperatorKind::kIsNotNull: return "IS NOT NULL";
-    case OperatorKind::kIsTrue: return "IS TRUE";
-    case OperatorKind::kIsNotTrue: return "IS NOT TRUE";
-    case OperatorKind::kIsFalse: return "IS FALSE";
-    case OperatorKind::kIsNotFalse: return "IS NOT FALSE";
-    case OperatorKind::kLike: return "LIKE";
-    case OperatorKind::kILike: return "ILIKE";
-    case OperatorKind::kRLike: return "RLIKE";
-    case OperatorKind::kInList: return "IN";
-    case OperatorKind::kBetween: return "BETWEEN";
+    case OperatorKind::kAdd:
+      return "+";
+    case OperatorKind::kSubtract:
+      return "-";
+    case OperatorKind::kMultiply:
+      return "*";
+    case OperatorKind::kDivide:
+      return "/";
+    case OperatorKind::kIntegerDivide:
+      return "div";
+    case OperatorKind::kModulo:
+      return "%";
+    case OperatorKind::kNegate:
+      return "-";
+    case OperatorKind::kBitAnd:
+      return "&";
+    case OperatorKind::kBitOr:
+      return "|";
+    case OperatorKind::kBitXor:
+      return "^";
+    case OperatorKind::kShiftLeft:
+      return "<<";
+    case OperatorKind::kShiftRight:
+      return ">>";
+    case OperatorKind::kBitNot:
+      return "~";
+    case OperatorKind::kConcat:
+      return "||";
+    case OperatorKind::kEqual:
+      return "=";
+    case OperatorKind::kNotEqual:
+      return "<>";
+    case OperatorKind::kLess:
+      return "<";
+    case OperatorKind::kLessEqual:
+      return "<=";
+    case OperatorKind::kGreater:
+      return ">";
+    case OperatorKind::kGreaterEqual:
+      return ">=";
+    case OperatorKind::kNullSafeEqual:
+      return "<=>";
+    case OperatorKind::kDistinctFrom:
+      return "IS DISTINCT FROM";
+    case OperatorKind::kAnd:
+      return "AND";
+    case OperatorKind::kOr:
+      return "OR";
+    case OperatorKind::kNot:
+      return "NOT";
+    case OperatorKind::kIsNull:
+      return "IS NULL";
+    case OperatorKind::kIsNotNull:
+      return "IS NOT NULL";
+    case OperatorKind::kIsTrue:
+      return "IS TRUE";
+    case OperatorKind::kIsNotTrue:
+      return "IS NOT TRUE";
+    case OperatorKind::kIsFalse:
+      return "IS FALSE";
+    case OperatorKind::kIsNotFalse:
+      return "IS NOT FALSE";
+    case OperatorKind::kLike:
+      return "LIKE";
+    case OperatorKind::kILike:
+      return "ILIKE";
+    case OperatorKind::kRLike:
+      return "RLIKE";
+    case OperatorKind::kInList:
+      return "IN";
+    case OperatorKind::kBetween:
+      return "BETWEEN";
   }
   return "?";
 }
 
 const char* PlanKindName(PlanKind kind) {
   switch (kind) {
-    case PlanKind::kGet: return "Get";
-    case PlanKind::kValues: return "Values";
-    case PlanKind::kFilter: return "Filter";
-    case PlanKind::kProject: return "Project";
-    case PlanKind::kAggregate: return "Aggregate";
-    case PlanKind::kJoin: return "Join";
-    case PlanKind::kWindow: return "Window";
-    case PlanKind::kSort: return "Sort";
-    case PlanKind::kLimit: return "Limit";
-    case PlanKind::kDistinct: return "Distinct";
-    case PlanKind::kSetOperation: return "SetOperation";
+    case PlanKind::kGet:
+      return "Get";
+    case PlanKind::kValues:
+      return "Values";
+    case PlanKind::kFilter:
+      return "Filter";
+    case PlanKind::kProject:
+      return "Project";
+    case PlanKind::kAggregate:
+      return "Aggregate";
+    case PlanKind::kJoin:
+      return "Join";
+    case PlanKind::kWindow:
+      return "Window";
+    case PlanKind::kSort:
+      return "Sort";
+    case PlanKind::kLimit:
+      return "Limit";
+    case PlanKind::kDistinct:
+      return "Distinct";
+    case PlanKind::kSetOperation:
+      return "SetOperation";
   }
   return "?";
 }
@@ -86,13 +133,20 @@ std::string SortKeysToString(const std::vector<SortKey>& keys) {
 
 const char* JoinTypeName(JoinType type) {
   switch (type) {
-    case JoinType::kInner: return "INNER";
-    case JoinType::kLeft: return "LEFT";
-    case JoinType::kRight: return "RIGHT";
-    case JoinType::kFull: return "FULL";
-    case JoinType::kCross: return "CROSS";
-    case JoinType::kSemi: return "LEFT SEMI";
-    case JoinType::kAnti: return "LEFT ANTI";
+    case JoinType::kInner:
+      return "INNER";
+    case JoinType::kLeft:
+      return "LEFT";
+    case JoinType::kRight:
+      return "RIGHT";
+    case JoinType::kFull:
+      return "FULL";
+    case JoinType::kCross:
+      return "CROSS";
+    case JoinType::kSemi:
+      return "LEFT SEMI";
+    case JoinType::kAnti:
+      return "LEFT ANTI";
   }
   return "?";
 }
@@ -170,7 +224,8 @@ std::string Expression::ToString() const {
     case ExprKind::kOperator: {
       std::string symbol = std::string(negated ? "NOT " : "") + OperatorName(op);
       if (children.size() == 1) {
-        if (op == OperatorKind::kNegate || op == OperatorKind::kNot || op == OperatorKind::kBitNot) {
+        if (op == OperatorKind::kNegate || op == OperatorKind::kNot ||
+            op == OperatorKind::kBitNot) {
           return symbol + "(" + children[0]->ToString() + ")";
         }
         return "(" + children[0]->ToString() + " " + symbol + ")";
@@ -216,12 +271,14 @@ std::string Expression::ToString() const {
       return out + " END";
     }
     case ExprKind::kSubquery: {
-      std::string body = "subquery#" + (subquery && subquery->root
-                                            ? std::to_string(subquery->root->id)
-                                            : std::string("?"));
+      std::string body =
+          "subquery#" +
+          (subquery && subquery->root ? std::to_string(subquery->root->id) : std::string("?"));
       switch (subquery_kind) {
-        case SubqueryKind::kScalar: return "(" + body + ")";
-        case SubqueryKind::kExists: return std::string(negated ? "NOT " : "") + "EXISTS(" + body + ")";
+        case SubqueryKind::kScalar:
+          return "(" + body + ")";
+        case SubqueryKind::kExists:
+          return std::string(negated ? "NOT " : "") + "EXISTS(" + body + ")";
         case SubqueryKind::kIn:
           return "(" + children[0]->ToString() + (negated ? " NOT IN (" : " IN (") + body + "))";
       }
@@ -357,7 +414,7 @@ ExprPtr MakeBoundOperator(OperatorKind op, const DataType& type, std::vector<Exp
 }
 
 ExprPtr MakeBoundCall(ExprKind kind, const FunctionDef* function, const DataType& type,
-                 std::vector<ExprPtr> children, bool distinct) {
+                      std::vector<ExprPtr> children, bool distinct) {
   auto e = std::make_shared<Expression>();
   e->kind = kind;
   e->function = function;

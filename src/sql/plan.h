@@ -53,30 +53,56 @@ struct ColumnInfo {
 enum class ExprKind {
   kColumnRef,  // binding (+ depth > 0 for a correlated reference to an enclosing query)
   kLiteral,
-  kOperator,   // op over children
-  kFunction,   // scalar function: function, children
-  kAggregate,  // aggregate call: function, children, distinct, filter
-  kWindow,     // window call: function, children, partition_by, order_by, frame
-  kCast,       // children[0] to `type`; try_cast: NULL instead of an error
-  kCase,       // children: when0, then0, when1, then1, ... [, else]; has_else
-  kSubquery,   // subquery_kind: scalar / EXISTS / IN (children[0] is the IN operand)
-  kLambda,     // an argument of a higher-order function: children[0] the body, children[1..]
-               // its parameters (kLambdaVariable); `type` the body's type
+  kOperator,        // op over children
+  kFunction,        // scalar function: function, children
+  kAggregate,       // aggregate call: function, children, distinct, filter
+  kWindow,          // window call: function, children, partition_by, order_by, frame
+  kCast,            // children[0] to `type`; try_cast: NULL instead of an error
+  kCase,            // children: when0, then0, when1, then1, ... [, else]; has_else
+  kSubquery,        // subquery_kind: scalar / EXISTS / IN (children[0] is the IN operand)
+  kLambda,          // an argument of a higher-order function: children[0] the body, children[1..]
+                    // its parameters (kLambdaVariable); `type` the body's type
   kLambdaVariable,  // a lambda's parameter: `name` its unique name in the emitted SQL,
                     // `value` the name the query gave it
 };
 
 enum class OperatorKind {
-  kAdd, kSubtract, kMultiply, kDivide, kIntegerDivide, kModulo, kNegate,
-  kBitAnd, kBitOr, kBitXor, kBitNot, kShiftLeft, kShiftRight, kConcat,
-  kEqual, kNotEqual, kLess, kLessEqual, kGreater, kGreaterEqual,
-  kNullSafeEqual,   // <=>, IS NOT DISTINCT FROM
-  kDistinctFrom,    // IS DISTINCT FROM
-  kAnd, kOr, kNot, kIsNull, kIsNotNull,
-  kIsTrue, kIsNotTrue, kIsFalse, kIsNotFalse,
-  kLike, kILike, kRLike,  // children: value, pattern [, escape]; `negated` for NOT LIKE
-  kInList,                // children: value, item...; `negated` for NOT IN
-  kBetween,               // children: value, low, high; `negated`
+  kAdd,
+  kSubtract,
+  kMultiply,
+  kDivide,
+  kIntegerDivide,
+  kModulo,
+  kNegate,
+  kBitAnd,
+  kBitOr,
+  kBitXor,
+  kBitNot,
+  kShiftLeft,
+  kShiftRight,
+  kConcat,
+  kEqual,
+  kNotEqual,
+  kLess,
+  kLessEqual,
+  kGreater,
+  kGreaterEqual,
+  kNullSafeEqual,  // <=>, IS NOT DISTINCT FROM
+  kDistinctFrom,   // IS DISTINCT FROM
+  kAnd,
+  kOr,
+  kNot,
+  kIsNull,
+  kIsNotNull,
+  kIsTrue,
+  kIsNotTrue,
+  kIsFalse,
+  kIsNotFalse,
+  kLike,
+  kILike,
+  kRLike,    // children: value, pattern [, escape]; `negated` for NOT LIKE
+  kInList,   // children: value, item...; `negated` for NOT IN
+  kBetween,  // children: value, low, high; `negated`
 };
 
 enum class SubqueryKind { kScalar, kExists, kIn };
@@ -87,8 +113,13 @@ struct SortKey {
   bool nulls_first = true;  // always explicit in the bound plan
 };
 
-enum class FrameBoundType { kUnboundedPreceding, kPreceding, kCurrentRow, kFollowing,
-                            kUnboundedFollowing };
+enum class FrameBoundType {
+  kUnboundedPreceding,
+  kPreceding,
+  kCurrentRow,
+  kFollowing,
+  kUnboundedFollowing
+};
 struct WindowFrame {
   bool present = false;  // false: the function's default frame
   bool rows = true;      // ROWS or RANGE
@@ -102,9 +133,9 @@ struct Expression {
   DataType type;
   // kColumnRef
   ColumnBinding binding;
-  int depth = 0;        // 0: this query's scope; n: the n-th enclosing query (correlation)
-  std::string name;     // display name of the column
-  std::string table;    // base origin when the producer is a Get, else empty
+  int depth = 0;      // 0: this query's scope; n: the n-th enclosing query (correlation)
+  std::string name;   // display name of the column
+  std::string table;  // base origin when the producer is a Get, else empty
   std::string column;
   // kLiteral: null, or the canonical text of the value (numbers as digits, strings raw,
   // dates 'YYYY-MM-DD', booleans "true"/"false", intervals "N unit").
@@ -136,15 +167,15 @@ struct Expression {
 };
 
 enum class PlanKind {
-  kGet,           // a base table or temp view: produces its columns
-  kValues,        // literal rows (also the single empty row of a SELECT without FROM)
-  kFilter,        // condition
-  kProject,       // expressions: produces one column each
-  kAggregate,     // groups then aggregates: produces one column each, in that order
-  kJoin,          // join_type, equi_keys, condition
-  kWindow,        // passes its input's columns, then produces one column per window call
-  kSort,          // sort_keys
-  kLimit,         // limit, offset
+  kGet,        // a base table or temp view: produces its columns
+  kValues,     // literal rows (also the single empty row of a SELECT without FROM)
+  kFilter,     // condition
+  kProject,    // expressions: produces one column each
+  kAggregate,  // groups then aggregates: produces one column each, in that order
+  kJoin,       // join_type, equi_keys, condition
+  kWindow,     // passes its input's columns, then produces one column per window call
+  kSort,       // sort_keys
+  kLimit,      // limit, offset
   kDistinct,
   kSetOperation,  // set_op, set_all over two children: produces its own columns
 };
@@ -159,12 +190,12 @@ struct PlanNode {
   std::vector<ColumnInfo> columns;  // visible output columns, in order
 
   // kGet
-  std::string table_name;                        // as in the catalog
+  std::string table_name;  // as in the catalog
   bool is_view = false;
   // The view's bound plan, when is_view and the view was defined by an earlier step of the
   // same CompileScript call (null for a view the catalog already held).
   std::shared_ptr<const LogicalPlan> view_plan;
-  std::vector<std::string> table_columns;        // the table's column names read, in order
+  std::vector<std::string> table_columns;  // the table's column names read, in order
   // kValues
   std::vector<std::vector<ExprPtr>> rows;
   // kFilter (condition), kJoin (residual non-equality part of ON, may be null)
@@ -232,7 +263,7 @@ ExprPtr MakeColumnRef(const ColumnInfo& column);
 ExprPtr MakeBoundOperator(OperatorKind op, const DataType& type, std::vector<ExprPtr> children);
 // kind: kFunction or kAggregate.
 ExprPtr MakeBoundCall(ExprKind kind, const FunctionDef* function, const DataType& type,
-                 std::vector<ExprPtr> children, bool distinct = false);
+                      std::vector<ExprPtr> children, bool distinct = false);
 
 // A copy of the node tree under `node`, for a rewrite that must leave the bound plan as it was:
 // every node is copied (ids, columns, expression lists); the expressions themselves, subquery

@@ -42,23 +42,38 @@ bool operator==(const DataType& a, const DataType& b) {
 
 std::string DataType::ToString() const {
   switch (id) {
-    case TypeId::kNull: return "void";
-    case TypeId::kBoolean: return "boolean";
-    case TypeId::kTinyInt: return "tinyint";
-    case TypeId::kSmallInt: return "smallint";
-    case TypeId::kInt: return "int";
-    case TypeId::kBigInt: return "bigint";
-    case TypeId::kFloat: return "float";
-    case TypeId::kDouble: return "double";
+    case TypeId::kNull:
+      return "void";
+    case TypeId::kBoolean:
+      return "boolean";
+    case TypeId::kTinyInt:
+      return "tinyint";
+    case TypeId::kSmallInt:
+      return "smallint";
+    case TypeId::kInt:
+      return "int";
+    case TypeId::kBigInt:
+      return "bigint";
+    case TypeId::kFloat:
+      return "float";
+    case TypeId::kDouble:
+      return "double";
     case TypeId::kDecimal:
       return "decimal(" + std::to_string(precision) + "," + std::to_string(scale) + ")";
-    case TypeId::kString: return "string";
-    case TypeId::kBinary: return "binary";
-    case TypeId::kDate: return "date";
-    case TypeId::kTimestamp: return "timestamp";
-    case TypeId::kTimestampNtz: return "timestamp_ntz";
-    case TypeId::kInterval: return "interval";
-    case TypeId::kArray: return "array<" + children.at(0).ToString() + ">";
+    case TypeId::kString:
+      return "string";
+    case TypeId::kBinary:
+      return "binary";
+    case TypeId::kDate:
+      return "date";
+    case TypeId::kTimestamp:
+      return "timestamp";
+    case TypeId::kTimestampNtz:
+      return "timestamp_ntz";
+    case TypeId::kInterval:
+      return "interval";
+    case TypeId::kArray:
+      return "array<" + children.at(0).ToString() + ">";
     case TypeId::kMap:
       return "map<" + children.at(0).ToString() + "," + children.at(1).ToString() + ">";
     case TypeId::kStruct: {
@@ -75,23 +90,38 @@ std::string DataType::ToString() const {
 
 std::string DataType::ToDuckDb() const {
   switch (id) {
-    case TypeId::kNull: return "INTEGER";  // DuckDB's NULL literal type; coerced on use
-    case TypeId::kBoolean: return "BOOLEAN";
-    case TypeId::kTinyInt: return "TINYINT";
-    case TypeId::kSmallInt: return "SMALLINT";
-    case TypeId::kInt: return "INTEGER";
-    case TypeId::kBigInt: return "BIGINT";
-    case TypeId::kFloat: return "FLOAT";
-    case TypeId::kDouble: return "DOUBLE";
+    case TypeId::kNull:
+      return "INTEGER";  // DuckDB's NULL literal type; coerced on use
+    case TypeId::kBoolean:
+      return "BOOLEAN";
+    case TypeId::kTinyInt:
+      return "TINYINT";
+    case TypeId::kSmallInt:
+      return "SMALLINT";
+    case TypeId::kInt:
+      return "INTEGER";
+    case TypeId::kBigInt:
+      return "BIGINT";
+    case TypeId::kFloat:
+      return "FLOAT";
+    case TypeId::kDouble:
+      return "DOUBLE";
     case TypeId::kDecimal:
       return "DECIMAL(" + std::to_string(precision) + "," + std::to_string(scale) + ")";
-    case TypeId::kString: return "VARCHAR";
-    case TypeId::kBinary: return "BLOB";
-    case TypeId::kDate: return "DATE";
-    case TypeId::kTimestamp: return "TIMESTAMPTZ";
-    case TypeId::kTimestampNtz: return "TIMESTAMP";
-    case TypeId::kInterval: return "INTERVAL";
-    case TypeId::kArray: return children.at(0).ToDuckDb() + "[]";
+    case TypeId::kString:
+      return "VARCHAR";
+    case TypeId::kBinary:
+      return "BLOB";
+    case TypeId::kDate:
+      return "DATE";
+    case TypeId::kTimestamp:
+      return "TIMESTAMPTZ";
+    case TypeId::kTimestampNtz:
+      return "TIMESTAMP";
+    case TypeId::kInterval:
+      return "INTERVAL";
+    case TypeId::kArray:
+      return children.at(0).ToDuckDb() + "[]";
     case TypeId::kMap:
       return "MAP(" + children.at(0).ToDuckDb() + ", " + children.at(1).ToDuckDb() + ")";
     case TypeId::kStruct: {
@@ -184,7 +214,8 @@ class TypeNameReader {
         }
         if (!Eat(')')) return Error("expected ')'");
       }
-      if (p < 1 || p > 38 || s > p) return Error("decimal precision must be 1..38 and scale <= precision");
+      if (p < 1 || p > 38 || s > p)
+        return Error("decimal precision must be 1..38 and scale <= precision");
       return DataType::Decimal(p, s);
     }
     if (w == "array") {

@@ -13,15 +13,15 @@ namespace cleanroom::sql {
 // expression and every catalog column carries one. Shared with `formats` (Parquet schemas map
 // onto it) and `engine` (DuckDB result types map onto it).
 enum class TypeId {
-  kNull,       // the type of a bare NULL literal before coercion
+  kNull,  // the type of a bare NULL literal before coercion
   kBoolean,
-  kTinyInt,    // 8-bit
-  kSmallInt,   // 16-bit
-  kInt,        // 32-bit
-  kBigInt,     // 64-bit
-  kFloat,      // 32-bit IEEE
-  kDouble,     // 64-bit IEEE
-  kDecimal,    // precision <= 38, scale <= precision
+  kTinyInt,   // 8-bit
+  kSmallInt,  // 16-bit
+  kInt,       // 32-bit
+  kBigInt,    // 64-bit
+  kFloat,     // 32-bit IEEE
+  kDouble,    // 64-bit IEEE
+  kDecimal,   // precision <= 38, scale <= precision
   kString,
   kBinary,
   kDate,
@@ -50,7 +50,9 @@ struct DataType {
 
   bool IsNumeric() const;
   bool IsIntegral() const;
-  bool IsNested() const { return id == TypeId::kArray || id == TypeId::kMap || id == TypeId::kStruct; }
+  bool IsNested() const {
+    return id == TypeId::kArray || id == TypeId::kMap || id == TypeId::kStruct;
+  }
 
   // Spark's name: "int", "bigint", "decimal(10,2)", "array<string>", "struct<a:int>".
   std::string ToString() const;

@@ -143,8 +143,8 @@ void RenderCustomers(const WorkloadOptions& options, const Population& populatio
   }
 }
 
-void AppendConversion(std::string& s, std::string_view hashed_email, uint64_t campaign,
-                      int64_t ts, uint64_t value_cents) {
+void AppendConversion(std::string& s, std::string_view hashed_email, uint64_t campaign, int64_t ts,
+                      uint64_t value_cents) {
   s += hashed_email;
   s.push_back(',');
   AppendUnsigned(s, campaign);
@@ -155,8 +155,8 @@ void AppendConversion(std::string& s, std::string_view hashed_email, uint64_t ca
   s.push_back('\n');
 }
 
-void RenderImpressions(const WorkloadOptions& options, const Population& population,
-                       uint64_t begin, uint64_t end, ChunkOutput& out) {
+void RenderImpressions(const WorkloadOptions& options, const Population& population, uint64_t begin,
+                       uint64_t end, ChunkOutput& out) {
   const auto& reachable = population.reachable_customers();
   for (uint64_t i = begin; i < end; ++i) {
     RowRandom random(options.seed, Stream::kImpression, i);
@@ -201,8 +201,8 @@ void RenderImpressions(const WorkloadOptions& options, const Population& populat
     if (random.Uniform() < options.organic_conversion_rate) {
       uint64_t anyone = random.Below(population.persons());
       uint64_t any_campaign = 1 + random.Below(options.campaigns);
-      int64_t when = kFlightStart +
-                     static_cast<int64_t>(random.Below(kFlightSeconds + kAttributionWindow));
+      int64_t when =
+          kFlightStart + static_cast<int64_t>(random.Below(kFlightSeconds + kAttributionWindow));
       AppendConversion(out.secondary, population.HashedEmail(anyone), any_campaign, when,
                        500 + random.Below(40000));
       ++out.secondary_rows;
@@ -216,8 +216,7 @@ Status MakeDirectories(const std::string& dir) {
     if (pos != dir.size() && dir[pos] != '/') continue;
     std::string prefix = dir.substr(0, pos);
     if (::mkdir(prefix.c_str(), 0755) != 0 && errno != EEXIST) {
-      return Status::InvalidArgument("cannot create directory " + prefix + ": " +
-                                     ErrnoText(errno));
+      return Status::InvalidArgument("cannot create directory " + prefix + ": " + ErrnoText(errno));
     }
   }
   struct stat info;

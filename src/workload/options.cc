@@ -36,18 +36,19 @@ Status WorkloadOptions::Validate() const {
   if (campaigns == 0 || campaigns > 1'000'000) {
     return Status::InvalidArgument("workload option campaigns must be between 1 and 1000000");
   }
-  if (threads > 1024) return Status::InvalidArgument("workload option threads must be at most 1024");
+  if (threads > 1024)
+    return Status::InvalidArgument("workload option threads must be at most 1024");
   return Status::OK();
 }
 
 uint64_t WorkloadOptions::ImpressionCount() const {
-  return static_cast<uint64_t>(std::llround(static_cast<double>(customers) *
-                                            impressions_per_customer));
+  return static_cast<uint64_t>(
+      std::llround(static_cast<double>(customers) * impressions_per_customer));
 }
 
 uint64_t WorkloadOptions::NonCustomerCount() const {
-  return static_cast<uint64_t>(std::llround(static_cast<double>(customers) *
-                                            non_customers_per_customer));
+  return static_cast<uint64_t>(
+      std::llround(static_cast<double>(customers) * non_customers_per_customer));
 }
 
 }  // namespace cleanroom::workload

@@ -12,18 +12,17 @@ namespace cleanroom::workload {
 namespace {
 
 constexpr std::array<const char*, 32> kFirstNames = {
-    "ada",   "alan",  "amir",  "ana",   "ben",   "carla", "chen",   "dana",
-    "david", "elena", "emma",  "farah", "grace", "hana",  "ivan",   "jamal",
-    "julia", "kai",   "laura", "liam",  "maria", "mei",   "nadia",  "noah",
-    "omar",  "priya", "rosa",  "sam",   "sofia", "tom",   "yusuf",  "zoe"};
+    "ada",   "alan",  "amir", "ana",   "ben",   "carla", "chen",  "dana",  "david", "elena", "emma",
+    "farah", "grace", "hana", "ivan",  "jamal", "julia", "kai",   "laura", "liam",  "maria", "mei",
+    "nadia", "noah",  "omar", "priya", "rosa",  "sam",   "sofia", "tom",   "yusuf", "zoe"};
 constexpr std::array<const char*, 32> kLastNames = {
-    "adams",  "bauer",  "chen",   "diaz",   "evans",  "fischer", "garcia", "hughes",
-    "ibrahim", "jones", "kim",    "lopez",  "martin", "nguyen",  "okafor", "patel",
-    "quinn",  "rossi",  "silva",  "tanaka", "usman",  "varga",   "wang",   "xu",
-    "yilmaz", "zhang",  "brown",  "costa",  "dubois", "ferrari", "novak",  "smith"};
-constexpr std::array<const char*, 8> kDomains = {
-    "example.com", "example.net", "example.org", "mail.example",
-    "inbox.test",  "post.test",   "web.example", "home.test"};
+    "adams",   "bauer", "chen",  "diaz",   "evans",  "fischer", "garcia", "hughes",
+    "ibrahim", "jones", "kim",   "lopez",  "martin", "nguyen",  "okafor", "patel",
+    "quinn",   "rossi", "silva", "tanaka", "usman",  "varga",   "wang",   "xu",
+    "yilmaz",  "zhang", "brown", "costa",  "dubois", "ferrari", "novak",  "smith"};
+constexpr std::array<const char*, 8> kDomains = {"example.com",  "example.net", "example.org",
+                                                 "mail.example", "inbox.test",  "post.test",
+                                                 "web.example",  "home.test"};
 
 // Draw order of a person's stream: first name, last name, domain, then reachability.
 struct PersonDraws {

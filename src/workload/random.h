@@ -8,9 +8,9 @@ namespace cleanroom::workload {
 // sequence, so a row's values never depend on how rows were split across threads or chunks:
 // the output is the same bytes for a seed whatever the thread count.
 enum class Stream : uint64_t {
-  kPerson = 1,       // a person's name, email domain and whether the publisher reaches them
-  kCustomer = 2,     // the advertiser's attributes of a customer
-  kImpression = 3,   // one impression (and the conversion it may cause)
+  kPerson = 1,      // a person's name, email domain and whether the publisher reaches them
+  kCustomer = 2,    // the advertiser's attributes of a customer
+  kImpression = 3,  // one impression (and the conversion it may cause)
 };
 
 // A small counter-based generator: SplitMix64 (Steele, Lea, Flood 2014) seeded by a hash of

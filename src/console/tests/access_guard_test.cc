@@ -10,8 +10,9 @@ namespace {
 const std::string kSecret(64, 'a');
 
 RequestHeaders PageGet() {
-  return RequestHeaders{"GET", "/api/queries", "127.0.0.1:8080", "", "same-origin",
-                        "cleanroom_console_8080=" + kSecret, ""};
+  return RequestHeaders{"GET", "/api/queries", "127.0.0.1:8080",
+                        "",    "same-origin",  "cleanroom_console_8080=" + kSecret,
+                        ""};
 }
 
 RequestHeaders PagePost() {
@@ -27,7 +28,8 @@ TEST(AccessGuard, ThePageItselfPasses) {
   EXPECT_TRUE(guard.Check(PageGet()).ok());
   EXPECT_TRUE(guard.Check(PagePost()).ok());
   RequestHeaders other_cookies = PagePost();
-  other_cookies.cookie = "theme=dark; cleanroom_console_8081=x; cleanroom_console_8080=" + kSecret + "; x=1";
+  other_cookies.cookie =
+      "theme=dark; cleanroom_console_8081=x; cleanroom_console_8080=" + kSecret + "; x=1";
   EXPECT_TRUE(guard.Check(other_cookies).ok());
 }
 
@@ -67,7 +69,8 @@ TEST(AccessGuard, AnotherOriginIsRefusedEvenWithTheCookie) {
 
 TEST(AccessGuard, ARebindingHostIsRefused) {
   AccessGuard guard(8080, kSecret);
-  for (std::string host : {"evil.example:8080", "127.0.0.1:8081", "127.0.0.1", "", "localhost.evil:8080"}) {
+  for (std::string host :
+       {"evil.example:8080", "127.0.0.1:8081", "127.0.0.1", "", "localhost.evil:8080"}) {
     RequestHeaders r = PageGet();
     r.host = host;
     EXPECT_EQ(guard.Check(r).code(), StatusCode::kPermissionDenied) << host;
@@ -83,7 +86,8 @@ TEST(AccessGuard, WritesNeedOriginAndJson) {
   r.origin = "";
   EXPECT_EQ(guard.Check(r).code(), StatusCode::kPermissionDenied);
   // A form post or a "simple" fetch from another page needs no preflight: never JSON.
-  for (std::string type : {"text/plain", "application/x-www-form-urlencoded", "multipart/form-data", ""}) {
+  for (std::string type :
+       {"text/plain", "application/x-www-form-urlencoded", "multipart/form-data", ""}) {
     r = PagePost();
     r.content_type = type;
     EXPECT_EQ(guard.Check(r).code(), StatusCode::kPermissionDenied) << type;

@@ -13,16 +13,19 @@ TEST(ConsoleApi, PathSegments) {
   EXPECT_TRUE(ApiSegments("/apix/runs").empty());
   EXPECT_TRUE(IsPlainSegment("q12"));
   EXPECT_TRUE(IsPlainSegment("customer_2024"));
-  for (std::string bad : std::vector<std::string>{"", "..", "a/b", "a b", "q1%2F", "a.b", std::string(129, 'a')}) {
+  for (std::string bad :
+       std::vector<std::string>{"", "..", "a/b", "a b", "q1%2F", "a.b", std::string(129, 'a')}) {
     EXPECT_FALSE(IsPlainSegment(bad)) << bad;
   }
 }
 
 TEST(ConsoleApi, ErrorsAsGovernanceAnswersThem) {
-  ApiResponse denied = ErrorResponse(Status::PermissionDenied("console: a request from another origin"));
+  ApiResponse denied =
+      ErrorResponse(Status::PermissionDenied("console: a request from another origin"));
   EXPECT_EQ(denied.status, 403);
-  EXPECT_EQ(denied.body,
-            R"({"error":{"code":"PermissionDenied","message":"console: a request from another origin"}})");
+  EXPECT_EQ(
+      denied.body,
+      R"({"error":{"code":"PermissionDenied","message":"console: a request from another origin"}})");
   EXPECT_EQ(ErrorResponse(Status::FailedPrecondition("consent off")).status, 409);
   EXPECT_EQ(ErrorResponse(Status::Unauthenticated("x")).status, 401);
   // A message that is not UTF-8 is answered, not thrown on.

@@ -2,12 +2,13 @@
 // governance's collab fixture): b's console, b's key. Requests come the way a hostile page or
 // local program would send them; none may make the console sign anything, and governance's
 // ledger must not grow. The page's own requests work, and a vote is bound to the hash shown.
+#include "console/console_server.h"
+
 #include <httplib.h>
 
 #include <filesystem>
 #include <fstream>
 
-#include "console/console_server.h"
 #include "governance/tests/collab_fixture.h"
 
 namespace cleanroom::console {
@@ -27,16 +28,17 @@ class ConsoleServerTest : public RunningCollaboration {
     std::filesystem::create_directories(identity_dir_);
     // A query that waits for b's approval.
     auto proposed = Write(*a_, "/v1/queries", "query.propose",
-                          {{"query", QueryDocument("pending", "SELECT COUNT(*) FROM impressions i JOIN "
-                                                              "customers c ON i.email = c.email")}});
+                          {{"query", QueryDocument("pending",
+                                                   "SELECT COUNT(*) FROM impressions i JOIN "
+                                                   "customers c ON i.email = c.email")}});
     ExpectOk(proposed);
     pending_ = proposed.body["result"].value("id", "");
     pending_hash_ = proposed.body["result"].value("queryHash", "");
     ConsoleOptions options;
     options.identity_dir = identity_dir_;
     options.web_root = web_root_;
-    auto console = ConsoleServer::Start(options, governance::testing::Connect(*server_, b_->identity),
-                                        nullptr);
+    auto console = ConsoleServer::Start(
+        options, governance::testing::Connect(*server_, b_->identity), nullptr);
     ASSERT_TRUE(console.ok()) << console.status().ToString();
     console_ = std::move(console).value();
     port_ = console_->port();
@@ -45,7 +47,9 @@ class ConsoleServerTest : public RunningCollaboration {
   }
 
   std::string Own() const { return "http://127.0.0.1:" + std::to_string(port_); }
-  std::string Cookie() const { return "cleanroom_console_" + std::to_string(port_) + "=" + secret_; }
+  std::string Cookie() const {
+    return "cleanroom_console_" + std::to_string(port_) + "=" + secret_;
+  }
   httplib::Headers PageHeaders() const {
     return {{"Cookie", Cookie()}, {"Origin", Own()}, {"Sec-Fetch-Site", "same-origin"}};
   }
@@ -106,13 +110,25 @@ TEST_F(ConsoleServerTest, HostilePagesCannotMakeItSign) {
   };
   std::vector<Attempt> attempts = {
       {"no cookie", {{"Origin", Own()}}, "application/json", 401},
-      {"another port of 127.0.0.1", {{"Cookie", Cookie()}, {"Origin", "http://127.0.0.1:1"}}, "application/json", 403},
-      {"another site", {{"Cookie", Cookie()}, {"Origin", "http://evil.example"}}, "application/json", 403},
-      {"same-site fetch", {{"Cookie", Cookie()}, {"Origin", Own()}, {"Sec-Fetch-Site", "same-site"}}, "application/json", 403},
+      {"another port of 127.0.0.1",
+       {{"Cookie", Cookie()}, {"Origin", "http://127.0.0.1:1"}},
+       "application/json",
+       403},
+      {"another site",
+       {{"Cookie", Cookie()}, {"Origin", "http://evil.example"}},
+       "application/json",
+       403},
+      {"same-site fetch",
+       {{"Cookie", Cookie()}, {"Origin", Own()}, {"Sec-Fetch-Site", "same-site"}},
+       "application/json",
+       403},
       {"no Origin", {{"Cookie", Cookie()}}, "application/json", 403},
       {"a form post", PageHeaders(), "application/x-www-form-urlencoded", 403},
       {"a text/plain fetch", PageHeaders(), "text/plain", 403},
-      {"a rebinding name", {{"Cookie", Cookie()}, {"Origin", Own()}, {"Host", "evil.example:" + std::to_string(port_)}}, "application/json", 403},
+      {"a rebinding name",
+       {{"Cookie", Cookie()}, {"Origin", Own()}, {"Host", "evil.example:" + std::to_string(port_)}},
+       "application/json",
+       403},
   };
   for (const Attempt& attempt : attempts) {
     auto reply = Post(path, attempt.headers, disable, attempt.type);
@@ -122,8 +138,8 @@ TEST_F(ConsoleServerTest, HostilePagesCannotMakeItSign) {
   }
   // A CORS preflight is never answered with permission.
   httplib::Client client("127.0.0.1", port_);
-  auto preflight = client.Options(path.c_str(), {{"Origin", "http://127.0.0.1:1"},
-                                                 {"Access-Control-Request-Method", "POST"}});
+  auto preflight = client.Options(
+      path.c_str(), {{"Origin", "http://127.0.0.1:1"}, {"Access-Control-Request-Method", "POST"}});
   if (preflight) {
     EXPECT_FALSE(preflight->has_header("Access-Control-Allow-Origin"));
   }

@@ -57,16 +57,21 @@ TEST(CborTest, MapKeysAreSortedBytewise) {
                               {Value::Text("z"), Value::Int(0)},
                               {Value::MakeArray({Value::Int(100)}), Value::Int(0)},
                               {Value::Int(10), Value::Int(0)}});
-  EXPECT_EQ(EncodeHex(map), "a80a001864002000617a00626161008118640081200" "0f400");
+  EXPECT_EQ(EncodeHex(map),
+            "a80a001864002000617a00626161008118640081200"
+            "0f400");
   Value dup = Value::MakeMap({{Value::Int(1), Value::Int(0)}, {Value::Int(1), Value::Int(2)}});
   EXPECT_EQ(Encode(dup).status().code(), StatusCode::kInvalidArgument);
 }
 
 TEST(CborTest, RoundTripsThroughStrictDecoder) {
-  Value v = Value::Tag(18, Value::MakeArray(
-      {Value::Bytes(Hex("a10126")), Value::MakeMap({{Value::Int(4), Value::Bytes(ToBytes("11"))}}),
-       Value::Text("hello"), Value::Null(), Value::Float(3.25), Value::Int(-500),
-       Value::MakeMap({{Value::Text("b"), Value::Int(1)}, {Value::Text("a"), Value::Int(2)}})}));
+  Value v = Value::Tag(
+      18,
+      Value::MakeArray({Value::Bytes(Hex("a10126")),
+                        Value::MakeMap({{Value::Int(4), Value::Bytes(ToBytes("11"))}}),
+                        Value::Text("hello"), Value::Null(), Value::Float(3.25), Value::Int(-500),
+                        Value::MakeMap({{Value::Text("b"), Value::Int(1)},
+                                        {Value::Text("a"), Value::Int(2)}})}));
   auto bytes = Encode(v);
   ASSERT_TRUE(bytes.ok());
   auto decoded = Decode(*bytes);

@@ -1,8 +1,7 @@
 // The container's content hashes of kind sha256-tree-v1, inline (one CPU) and on the helper
 // thread (two CPUs), against the tree computed over the same bytes on their own.
-#include <sched.h>
-
 #include <gtest/gtest.h>
+#include <sched.h>
 
 #include <random>
 
@@ -48,8 +47,8 @@ TEST(ContainerHashTest, TreeHashesOfPlaintextAndContainerMatchTheTreeOfTheirByte
           EncryptSummary summary;
           auto container = EncryptBuffer(key, options, plaintext, &summary);
           ASSERT_TRUE(container.ok()) << container.status().ToString();
-          const std::string where = std::to_string(cpus) + " cpus, chunk " +
-                                    std::to_string(chunk) + ", " + std::to_string(n) + " bytes";
+          const std::string where = std::to_string(cpus) + " cpus, chunk " + std::to_string(chunk) +
+                                    ", " + std::to_string(n) + " bytes";
           EXPECT_EQ(summary.plaintext_sha256, Sha256Tree(plaintext)) << where;
           EXPECT_EQ(summary.container_sha256, Sha256Tree(*container)) << where;
           auto reader = Reader::Open(MemoryInput(*container), key);

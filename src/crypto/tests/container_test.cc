@@ -142,14 +142,16 @@ TEST(ContainerTest, TruncationIsDetected) {
     ExpectDataLoss(DecryptBuffer(key, cut).status(), static_cast<int64_t>(keep - 1));
   }
   // Right after the header: no chunk at all.
-  ExpectDataLoss(DecryptBuffer(key, Bytes(s.container.begin(), s.container.begin() + h)).status(), 0);
+  ExpectDataLoss(DecryptBuffer(key, Bytes(s.container.begin(), s.container.begin() + h)).status(),
+                 0);
   // Mid-chunk.
   Bytes mid(s.container.begin(), s.container.begin() + h + 2 * kUnit + 500);
   ExpectDataLoss(DecryptBuffer(key, mid).status(), 2);
   Bytes tiny_tail(s.container.begin(), s.container.begin() + h + 2 * kUnit + 5);
   ExpectDataLoss(DecryptBuffer(key, tiny_tail).status(), 2);
   // Inside the header.
-  ExpectDataLoss(DecryptBuffer(key, Bytes(s.container.begin(), s.container.begin() + 20)).status(), -1);
+  ExpectDataLoss(DecryptBuffer(key, Bytes(s.container.begin(), s.container.begin() + 20)).status(),
+                 -1);
   // Appending a chunk (or bytes) is detected too.
   Bytes longer = s.container;
   longer.insert(longer.end(), s.container.end() - 26, s.container.end());
@@ -174,7 +176,8 @@ TEST(ContainerTest, ReorderedChunksAreDetected) {
 TEST(ContainerTest, ChunkFromAnotherFileWithTheSameKeyIsDetected) {
   DataKey key = NewKey();
   Sealed a = Seal(key, Pattern(3 * kChunk, 1), "ds-a");
-  Sealed b = Seal(key, Pattern(3 * kChunk, 2), "ds-a");  // Same id, same key: only the header's nonce prefix differs.
+  Sealed b = Seal(key, Pattern(3 * kChunk, 2),
+                  "ds-a");  // Same id, same key: only the header's nonce prefix differs.
   size_t h = a.summary.header.encoded_size;
   ASSERT_EQ(h, b.summary.header.encoded_size);
   Bytes mixed = a.container;

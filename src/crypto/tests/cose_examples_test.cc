@@ -40,7 +40,8 @@ Status VerifyExample(const json& j, std::string* to_be_signed_hex) {
     const json& s = input.at("sign0");
     Bytes external = s.contains("external") ? Hex(s.at("external")) : Bytes{};
     CR_ASSIGN_OR_RETURN(PublicKey key, KeyFromJson(s.at("key")));
-    CR_ASSIGN_OR_RETURN(cose::Sign1Message m, cose::DecodeSign1(message, cose::DecodeMode::kLenient));
+    CR_ASSIGN_OR_RETURN(cose::Sign1Message m,
+                        cose::DecodeSign1(message, cose::DecodeMode::kLenient));
     *to_be_signed_hex = HexEncode(cose::Sign1ToBeSigned(m.protected_bytes, external, *m.payload));
     return cose::VerifySign1(m, key, external);
   }
@@ -76,7 +77,8 @@ TEST(CoseExamplesTest, EveryFileVerifiesOrIsRefusedAsExpected) {
       } else {
         EXPECT_TRUE(s.ok()) << name << ": " << s.ToString();
         ++verified;
-        if (j.contains("intermediates") && j["intermediates"].contains("ToBeSign_hex") && !tbs.empty()) {
+        if (j.contains("intermediates") && j["intermediates"].contains("ToBeSign_hex") &&
+            !tbs.empty()) {
           std::string expected = j["intermediates"]["ToBeSign_hex"];
           std::transform(expected.begin(), expected.end(), expected.begin(), ::tolower);
           EXPECT_EQ(tbs, expected) << name;

@@ -97,10 +97,10 @@ TEST(CoseSign1Test, StrictModeRefusesNonDeterministicAndMisplacedHeaders) {
   // Project headers outside the protected bucket are refused.
   cbor::Value unprotected = cbor::Value::MakeMap(
       {{cbor::Value::Text(cose::kHeaderMsgType), cbor::Value::Text("ballot")}});
-  auto bad = cbor::Encode(cbor::Value::Tag(
-      18, cbor::Value::MakeArray({cbor::Value::Bytes(decoded->protected_bytes), unprotected,
-                                  cbor::Value::Bytes(ToBytes("p")),
-                                  cbor::Value::Bytes(decoded->signature)})));
+  auto bad = cbor::Encode(
+      cbor::Value::Tag(18, cbor::Value::MakeArray({cbor::Value::Bytes(decoded->protected_bytes),
+                                                   unprotected, cbor::Value::Bytes(ToBytes("p")),
+                                                   cbor::Value::Bytes(decoded->signature)})));
   ASSERT_TRUE(bad.ok());
   EXPECT_EQ(cose::DecodeSign1(*bad).status().code(), StatusCode::kInvalidArgument);
   // A nonce of the wrong size cannot be created.
@@ -111,8 +111,8 @@ TEST(CoseSign1Test, StrictModeRefusesNonDeterministicAndMisplacedHeaders) {
 }
 
 TEST(CoseSign1Test, MalformedMessagesGiveClearErrors) {
-  for (const char* hex : {"", "d2", "d283", "d28440a0", "d8628440a0f640", "84404040",
-                          "d2844043a10126f640ff"}) {
+  for (const char* hex :
+       {"", "d2", "d283", "d28440a0", "d8628440a0f640", "84404040", "d2844043a10126f640ff"}) {
     auto r = cose::DecodeSign1(testing::Hex(hex));
     EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << hex;
   }

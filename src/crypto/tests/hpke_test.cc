@@ -66,8 +66,8 @@ TEST(HpkeTest, Rfc9180AppendixAVectors) {
     EXPECT_EQ(HexEncode(sender->enc), H(v, "enc"));
     EXPECT_EQ(HexEncode(sender->shared_secret), H(v, "shared_secret"));
     Bytes recipient_secret;
-    auto recipient = SetupRecipient(*suite, Hex(H(v, "enc")), *sk_r, info, recipient_options,
-                                    &recipient_secret);
+    auto recipient =
+        SetupRecipient(*suite, Hex(H(v, "enc")), *sk_r, info, recipient_options, &recipient_secret);
     ASSERT_TRUE(recipient.ok()) << recipient.status().ToString();
     EXPECT_EQ(HexEncode(recipient_secret), H(v, "shared_secret"));
     for (Context* ctx : {&sender->context, &*recipient}) {
@@ -100,7 +100,8 @@ TEST(HpkeTest, Rfc9180AppendixAVectors) {
     for (const json& x : v["exports"]) {
       Bytes exporter_context = Hex(H(x, "exporter_context"));
       size_t length = x["L"];
-      EXPECT_EQ(HexEncode(*sender->context.Export(exporter_context, length)), H(x, "exported_value"));
+      EXPECT_EQ(HexEncode(*sender->context.Export(exporter_context, length)),
+                H(x, "exported_value"));
       EXPECT_EQ(HexEncode(*recipient->Export(exporter_context, length)), H(x, "exported_value"));
       ++exports;
     }
@@ -141,11 +142,13 @@ TEST_P(HpkeSuiteTest, SingleShotRoundTripAndTampering) {
   bad[3] ^= 1;
   EXPECT_EQ(Open(suite, sealed->enc, *recipient, info, aad, bad, open_options).status().code(),
             StatusCode::kDataLoss);
-  EXPECT_FALSE(Open(suite, sealed->enc, *recipient, ToBytes("other"), aad, sealed->ciphertext,
-                    open_options).ok());
+  EXPECT_FALSE(
+      Open(suite, sealed->enc, *recipient, ToBytes("other"), aad, sealed->ciphertext, open_options)
+          .ok());
   auto stranger = GenerateKeyPair(kem);
   ASSERT_TRUE(stranger.ok());
-  EXPECT_FALSE(Open(suite, sealed->enc, *stranger, info, aad, sealed->ciphertext, open_options).ok());
+  EXPECT_FALSE(
+      Open(suite, sealed->enc, *stranger, info, aad, sealed->ciphertext, open_options).ok());
 }
 
 INSTANTIATE_TEST_SUITE_P(

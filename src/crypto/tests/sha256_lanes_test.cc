@@ -31,10 +31,12 @@ TEST(Sha256LanesTest, NistExamples) {
       {"abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"},
       {"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
        "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"},
-      {"abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopq"
+      {"abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmn"
+       "opq"
        "rsmnopqrstnopqrstu",
        "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1"},
-      {std::string(1000000, 'a'), "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0"},
+      {std::string(1000000, 'a'),
+       "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0"},
   };
   std::vector<ByteSpan> spans;
   for (const auto& c : cases) spans.push_back(AsBytes(c.first));
@@ -51,7 +53,8 @@ TEST(Sha256LanesTest, EqualLengthsAroundTheBlockAndPaddingEdges) {
   // 55 / 56 bytes: the last length that pads into one block and the first that needs two.
   for (size_t n : {0, 1, 55, 56, 63, 64, 65, 119, 120, 127, 128, 1000, 65536}) {
     std::vector<Bytes> messages;
-    for (uint32_t seed = 0; seed < 7; ++seed) messages.push_back(testing::SeededBytes(n, seed + 100 * n));
+    for (uint32_t seed = 0; seed < 7; ++seed)
+      messages.push_back(testing::SeededBytes(n, seed + 100 * n));
     ExpectMatchesOpenSsl(messages);
   }
 }

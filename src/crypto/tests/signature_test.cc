@@ -20,12 +20,15 @@ TEST_P(SignatureTest, SignVerifyAndTamper) {
   ASSERT_TRUE(algorithm.ok());
   EXPECT_TRUE(key->public_key().Verify(*algorithm, message, *sig).ok());
   message[0] ^= 1;
-  EXPECT_EQ(key->public_key().Verify(*algorithm, message, *sig).code(), StatusCode::kUnauthenticated);
+  EXPECT_EQ(key->public_key().Verify(*algorithm, message, *sig).code(),
+            StatusCode::kUnauthenticated);
   message[0] ^= 1;
   (*sig)[sig->size() / 2] ^= 0x40;
-  EXPECT_EQ(key->public_key().Verify(*algorithm, message, *sig).code(), StatusCode::kUnauthenticated);
+  EXPECT_EQ(key->public_key().Verify(*algorithm, message, *sig).code(),
+            StatusCode::kUnauthenticated);
   sig->pop_back();
-  EXPECT_EQ(key->public_key().Verify(*algorithm, message, *sig).code(), StatusCode::kUnauthenticated);
+  EXPECT_EQ(key->public_key().Verify(*algorithm, message, *sig).code(),
+            StatusCode::kUnauthenticated);
   // Another key's signature does not verify.
   auto other = PrivateKey::Generate(GetParam());
   ASSERT_TRUE(other.ok());
@@ -102,8 +105,8 @@ TEST(SignatureMiscTest, AlgorithmMustFitKey) {
 
 TEST(SignatureMiscTest, EcdsaDerRawConversions) {
   Bytes raw(96, 0);
-  raw[47] = 5;   // r = 5
-  raw[95] = 7;   // s = 7
+  raw[47] = 5;  // r = 5
+  raw[95] = 7;  // s = 7
   auto der = EcdsaRawToDer(raw);
   ASSERT_TRUE(der.ok());
   EXPECT_EQ(HexEncode(*der), "3006020105020107");
@@ -121,7 +124,8 @@ TEST(SignatureMiscTest, EcdsaDerRawConversions) {
 TEST(SignatureMiscTest, MalformedKeysAreInvalidArgument) {
   EXPECT_EQ(PublicKey::FromDer(ToBytes("not a key")).status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(PublicKey::FromPem("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n")
-                .status().code(),
+                .status()
+                .code(),
             StatusCode::kInvalidArgument);
   EXPECT_EQ(PrivateKey::FromPem("garbage").status().code(), StatusCode::kInvalidArgument);
   Bytes x(32, 1), y(32, 2);

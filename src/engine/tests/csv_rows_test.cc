@@ -1,10 +1,11 @@
 // A CSV record that does not parse is reported by its line number, never by a value, and not
 // as a position in the statement the engine ran.
+#include "engine/csv_rows.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
 
-#include "engine/csv_rows.h"
 #include "engine/engine.h"
 #include "engine/tests/test_files.h"
 
@@ -65,10 +66,10 @@ TEST(CsvRows, ConversionErrorNamesNoValue) {
 // backslash escape, no final line end, empty lines) pass; options are honoured.
 TEST(CsvRows, ValidFilesPass) {
   TempDir dir;
-  EXPECT_TRUE(FindMalformedCsvRecord(
-                  dir.Write("ok.csv", "a,b\n\"x,1\",\"say \"\"hi\"\"\"\n\"two\nlines\",3\n\n4,"),
-                  {})
-                  .ok());
+  EXPECT_TRUE(
+      FindMalformedCsvRecord(
+          dir.Write("ok.csv", "a,b\n\"x,1\",\"say \"\"hi\"\"\"\n\"two\nlines\",3\n\n4,"), {})
+          .ok());
   CsvOptions pipes;
   pipes.delimiter = '|';
   pipes.escape = '\\';

@@ -11,8 +11,9 @@ TEST(SanitizeDuckDbErrorTest, ReportsTheTemplateNotTheMessage) {
   EXPECT_EQ(SanitizeDuckDbError(
                 "Out of Range Error: Overflow in multiplication of INT32 (2147483647 * 2)!"),
             "Out of Range Error: numeric overflow");
-  EXPECT_EQ(SanitizeDuckDbError("Conversion Error: Type INT64 with value -5 can't be cast to INT32"),
-            "Conversion Error: a value could not be cast to the target type");
+  EXPECT_EQ(
+      SanitizeDuckDbError("Conversion Error: Type INT64 with value -5 can't be cast to INT32"),
+      "Conversion Error: a value could not be cast to the target type");
   // The emitter's own Spark error classes keep their class.
   EXPECT_EQ(SanitizeDuckDbError("Invalid Input Error: [DIVIDE_BY_ZERO] Division by zero"),
             "Invalid Input Error: [DIVIDE_BY_ZERO] Division by zero");
@@ -23,8 +24,8 @@ TEST(SanitizeDuckDbErrorTest, ReportsTheTemplateNotTheMessage) {
 TEST(SanitizeDuckDbErrorTest, NothingOfAnUnknownMessageEscapes) {
   const char* secrets[] = {"o'brien", "secret-42", "x\"y", "LINE 1: alice"};
   for (const char* secret : secrets) {
-    std::string message = std::string("Invalid Input Error: something about ") + secret +
-                          " we have no template for";
+    std::string message =
+        std::string("Invalid Input Error: something about ") + secret + " we have no template for";
     std::string out = SanitizeDuckDbError(message);
     EXPECT_EQ(out, "Invalid Input Error (details withheld)") << out;
     out = SanitizeDuckDbError(std::string(secret) + ": Could not convert string");

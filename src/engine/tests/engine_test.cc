@@ -43,8 +43,7 @@ TEST(EngineTest, LoadsCsvAndRegistersTypedColumns) {
   EXPECT_EQ(table->columns[1].type, sql::DataType::Of(sql::TypeId::kString));
   EXPECT_EQ(table->columns[2].type, sql::DataType::Of(sql::TypeId::kDouble));
   ASSERT_TRUE(engine->Lock().ok());
-  EXPECT_EQ(Csv(*engine, "SELECT * FROM people ORDER BY id"),
-            "id,name,score\n1,ann,2.5\n2,bob,\n");
+  EXPECT_EQ(Csv(*engine, "SELECT * FROM people ORDER BY id"), "id,name,score\n1,ann,2.5\n2,bob,\n");
 }
 
 TEST(EngineTest, QueryRefusesToRunBeforeLock) {
@@ -113,7 +112,9 @@ TEST(EngineTest, DeclaredSchemaIsEnforcedWithColumnAndRow) {
 TEST(EngineTest, CsvWithoutHeaderTakesDeclaredNamesByPosition) {
   TempDir dir;
   std::string path = dir.Write("rows.txt", "1|a\n2|b\n");
-  TableSource source{"t", path, Format::kCsv,
+  TableSource source{"t",
+                     path,
+                     Format::kCsv,
                      std::vector<sql::Column>{{"n", sql::DataType::Of(sql::TypeId::kInt)},
                                               {"s", sql::DataType::Of(sql::TypeId::kString)}},
                      {}};
@@ -193,8 +194,9 @@ TEST(EngineTest, ExecutionErrorsCarryNoValues) {
 
 TEST(EngineTest, RefreshCatalogSeesTablesAndViews) {
   auto engine = OpenEngine();
-  ASSERT_TRUE(engine->Execute("CREATE TABLE t1(a INTEGER, b VARCHAR, c DECIMAL(10,2)); "
-                              "CREATE VIEW v1 AS SELECT a FROM t1")
+  ASSERT_TRUE(engine
+                  ->Execute("CREATE TABLE t1(a INTEGER, b VARCHAR, c DECIMAL(10,2)); "
+                            "CREATE VIEW v1 AS SELECT a FROM t1")
                   .ok());
   ASSERT_TRUE(engine->RefreshCatalog().ok());
   const sql::TableDef* t1 = engine->catalog().FindTable("t1");

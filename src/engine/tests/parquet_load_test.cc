@@ -243,8 +243,9 @@ TEST_P(ParquetLoadTest, ImageViewReadsTheValidatedImageNotTheFile) {
   ASSERT_TRUE((*engine)->LoadTable({"t", file, Format::kParquet}).ok());
   ASSERT_TRUE((*engine)->Lock().ok());
   EXPECT_EQ(Rows(**engine, query), want);
-  EXPECT_EQ(Rows(**engine, "SELECT table_type FROM information_schema.tables WHERE table_name = 't'"),
-            "VIEW|\n");
+  EXPECT_EQ(
+      Rows(**engine, "SELECT table_type FROM information_schema.tables WHERE table_name = 't'"),
+      "VIEW|\n");
   // The file on disk replaced after the load: the view still reads what was validated.
   ASSERT_TRUE(WriteFileAtomic(file, "not parquet any more").ok());
   EXPECT_EQ(Rows(**engine, query), want);
@@ -309,7 +310,8 @@ TEST(ParquetImageViews, LargeImagesGiveTheCopiedTablesRows) {
     ASSERT_TRUE((*writer)
                     ->Execute("COPY (SELECT i AS id, 'p' || (i % 97) AS s, i * 0.5 AS x, "
                               "CASE WHEN i % 5 = 0 THEN NULL ELSE i % 1000 END AS y FROM "
-                              "range(600000) r(i)) TO '" + file + "' (FORMAT parquet, COMPRESSION snappy)")
+                              "range(600000) r(i)) TO '" +
+                              file + "' (FORMAT parquet, COMPRESSION snappy)")
                     .ok());
   }
   auto bytes = ReadFileToString(file);
@@ -318,9 +320,9 @@ TEST(ParquetImageViews, LargeImagesGiveTheCopiedTablesRows) {
       "SELECT s, count(*), sum(x), sum(y), count(y), min(id), max(id) FROM t GROUP BY s ORDER BY s";
   std::string want;
   // Image views in place (the compressed pages, sealed then validated) and uncompressed.
-  for (auto [inputs, in_place] : {std::pair{ParquetInputs::kTables, false},
-                                  std::pair{ParquetInputs::kImageViews, true},
-                                  std::pair{ParquetInputs::kImageViews, false}}) {
+  for (auto [inputs, in_place] :
+       {std::pair{ParquetInputs::kTables, false}, std::pair{ParquetInputs::kImageViews, true},
+        std::pair{ParquetInputs::kImageViews, false}}) {
     for (bool from_memory : {false, true}) {
       SCOPED_TRACE(std::to_string(static_cast<int>(inputs)) + (in_place ? " in place" : "") +
                    (from_memory ? " memory" : " file"));
@@ -329,9 +331,9 @@ TEST(ParquetImageViews, LargeImagesGiveTheCopiedTablesRows) {
       options.in_place_images = in_place;
       auto engine = Engine::Open(options);
       ASSERT_TRUE(engine.ok());
-      Status loaded = from_memory
-                          ? (*engine)->LoadTableFromMemory({"t", "", Format::kParquet}, AsBytes(*bytes))
-                          : (*engine)->LoadTable({"t", file, Format::kParquet});
+      Status loaded =
+          from_memory ? (*engine)->LoadTableFromMemory({"t", "", Format::kParquet}, AsBytes(*bytes))
+                      : (*engine)->LoadTable({"t", file, Format::kParquet});
       ASSERT_TRUE(loaded.ok()) << loaded.ToString();
       ASSERT_TRUE((*engine)->Lock().ok());
       std::string got = Rows(**engine, query);
@@ -348,7 +350,6 @@ INSTANTIATE_TEST_SUITE_P(Inputs, ParquetLoadTest,
                            return info.param == ParquetInputs::kTables ? "Tables" : "ImageViews";
                          });
 
-
 // Validation of what a query reads (EngineOptions::validate_columns_read). A file whose column
 // b has a corrupt page (its CRC fails; DuckDB's reader would read it) and an intact file u.
 class ColumnsReadTest : public ::testing::Test {
@@ -360,7 +361,8 @@ class ColumnsReadTest : public ::testing::Test {
     corrupt_ = dir_.Path("ab.parquet");
     ASSERT_TRUE((*writer)
                     ->Execute("COPY (SELECT i::INTEGER AS a, 'secret-' || i AS b FROM "
-                              "range(20000) r(i)) TO '" + plain_ + "' (FORMAT parquet)")
+                              "range(20000) r(i)) TO '" +
+                              plain_ + "' (FORMAT parquet)")
                     .ok());
     ASSERT_TRUE(RewriteWithCrcs(plain_, corrupt_).ok());
     auto contents = ReadFileToString(corrupt_);
@@ -420,10 +422,10 @@ TEST_F(ColumnsReadTest, UnvalidatedColumnCannotBeRead) {
   Status prepared = Prepare("SELECT sum(a) AS s FROM t", &engine, &compiled);
   ASSERT_TRUE(prepared.ok()) << prepared.ToString();
   EXPECT_EQ(Rows(*engine, compiled.back().duckdb_sql), "199990000|\n");
-  for (const char* sql : {"SELECT b FROM t", "SELECT count(b) FROM t", "SELECT * FROM t",
-                          "SELECT max(length(b)) FROM t WHERE a > 5",
-                          "SELECT a FROM t UNION ALL SELECT b FROM t", "SELECT a FROM u",
-                          "SELECT count(*) FROM u"}) {
+  for (const char* sql :
+       {"SELECT b FROM t", "SELECT count(b) FROM t", "SELECT * FROM t",
+        "SELECT max(length(b)) FROM t WHERE a > 5", "SELECT a FROM t UNION ALL SELECT b FROM t",
+        "SELECT a FROM u", "SELECT count(*) FROM u"}) {
     SCOPED_TRACE(sql);
     std::string error;
     EXPECT_TRUE(Fails(*engine, sql, &error));
@@ -432,8 +434,10 @@ TEST_F(ColumnsReadTest, UnvalidatedColumnCannotBeRead) {
   // Every file DuckDB may still open: none has a column b.
   int readable = 0;
   for (int fd = 0; fd < 1024; ++fd) {
-    std::string columns = Rows(*engine, "SELECT column_name FROM (DESCRIBE SELECT * FROM "
-                                        "read_parquet('/proc/self/fd/" + std::to_string(fd) + "'))");
+    std::string columns = Rows(*engine,
+                               "SELECT column_name FROM (DESCRIBE SELECT * FROM "
+                               "read_parquet('/proc/self/fd/" +
+                                   std::to_string(fd) + "'))");
     if (columns.find('|') == std::string::npos) continue;  // not a file DuckDB may read
     ++readable;
     EXPECT_EQ(columns, "a|\n");
@@ -464,13 +468,13 @@ TEST_F(ColumnsReadTest, EveryWayOfReadingAColumnIsFound) {
     const char* rows;
   } cases[] = {
       {"CREATE TEMP VIEW v AS SELECT a FROM u WHERE a < 10; "
-       "SELECT count(*) AS n FROM t JOIN v ON t.a = v.a", "10|\n"},
+       "SELECT count(*) AS n FROM t JOIN v ON t.a = v.a",
+       "10|\n"},
       {"SELECT count(*) AS n FROM u", "20000|\n"},
       {"SELECT max(a) AS m FROM (SELECT a FROM t UNION SELECT a FROM u)", "19999|\n"},
       {"SELECT b FROM u WHERE a = (SELECT max(a) FROM t)", "secret-19999|\n"},
       {"SELECT DISTINCT b FROM u WHERE a < 1", "secret-0|\n"},
-      {"SELECT a, row_number() OVER (ORDER BY a DESC) AS r FROM u WHERE b = 'secret-5'",
-       "5|1|\n"},
+      {"SELECT a, row_number() OVER (ORDER BY a DESC) AS r FROM u WHERE b = 'secret-5'", "5|1|\n"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.sql);

@@ -62,8 +62,9 @@ TEST(ResultWriterTest, JsonIsAnArrayOfTypedObjects) {
 
 TEST(ResultWriterTest, NdjsonIsOneObjectPerLine) {
   auto engine = LockedEngine();
-  EXPECT_EQ(Render(*engine, "SELECT range AS i, [range, NULL] AS l, {'k': 'v'} AS s "
-                            "FROM range(2)",
+  EXPECT_EQ(Render(*engine,
+                   "SELECT range AS i, [range, NULL] AS l, {'k': 'v'} AS s "
+                   "FROM range(2)",
                    OutputFormat::kNdjson),
             "{\"i\":0,\"l\":[0,null],\"s\":{\"k\":\"v\"}}\n"
             "{\"i\":1,\"l\":[1,null],\"s\":{\"k\":\"v\"}}\n");
@@ -116,8 +117,9 @@ TEST(ResultWriterTest, FailedOutputLeavesNoFile) {
   ASSERT_TRUE(engine.ok());
   ASSERT_TRUE((*engine)->Lock().ok());
   for (OutputFormat format : {OutputFormat::kCsv, OutputFormat::kParquet}) {
-    auto result = (*engine)->Query("SELECT CAST(CASE WHEN range < 3000000 THEN range::VARCHAR ELSE 'x' || range END "
-                                   "AS INTEGER) AS v FROM range(4000000)");
+    auto result = (*engine)->Query(
+        "SELECT CAST(CASE WHEN range < 3000000 THEN range::VARCHAR ELSE 'x' || range END "
+        "AS INTEGER) AS v FROM range(4000000)");
     ASSERT_TRUE(result.ok()) << result.status().ToString();
     std::string path = dir.Path("out");
     Status status = WriteResultToFile(**result, format, path);

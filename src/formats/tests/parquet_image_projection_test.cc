@@ -96,9 +96,9 @@ TEST(ParquetImageProjection, HoldsOnlyItsFields) {
       ASSERT_TRUE(WriteFileAtomic(image_path, AsStringView(*image)).ok());
       Table columns;
       std::string error;
-      if (duck.Run("SELECT column_name FROM (DESCRIBE SELECT * FROM read_parquet('" + image_path +
-                       "'))",
-                   &columns, &error)) {
+      if (duck.Run(
+              "SELECT column_name FROM (DESCRIBE SELECT * FROM read_parquet('" + image_path + "'))",
+              &columns, &error)) {
         EXPECT_EQ(columns.size(), fields.size());
         ++duckdb_read;
       }
@@ -176,7 +176,8 @@ TEST(ParquetImageProjection, SchemaOnlyImageHasTheColumnsAndNoRows) {
     if (duck.Run(describe(path), &want, &error)) {
       ASSERT_TRUE(duck.Run(describe(schema_path), &got, &error)) << error;
       EXPECT_EQ(got, want);
-      ASSERT_TRUE(duck.Run("SELECT count(*) FROM read_parquet('" + schema_path + "')", &rows, &error));
+      ASSERT_TRUE(
+          duck.Run("SELECT count(*) FROM read_parquet('" + schema_path + "')", &rows, &error));
       EXPECT_EQ(rows, (Table{{"0"}}));
       ++compared;
     }

@@ -1,6 +1,8 @@
 // The validated, uncompressed image of a Parquet file (formats/parquet_image.h): every test file
 // either fails exactly as verification does, or gives an image that our reader and DuckDB read
 // with the original's contents.
+#include "formats/parquet_image.h"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -12,7 +14,6 @@
 
 #include "base/bytes.h"
 #include "base/file.h"
-#include "formats/parquet_image.h"
 #include "formats/parquet_reader.h"
 #include "formats/parquet_writer.h"
 #include "formats/tests/duckdb_session.h"
@@ -29,8 +30,9 @@ using testing::Table;
 Table Unquote(Table t) {
   for (auto& row : t) {
     for (auto& cell : row) {
-      cell.erase(std::remove_if(cell.begin(), cell.end(), [](char c) { return c == '\'' || c == '"'; }),
-                 cell.end());
+      cell.erase(
+          std::remove_if(cell.begin(), cell.end(), [](char c) { return c == '\'' || c == '"'; }),
+          cell.end());
     }
   }
   return t;
@@ -126,11 +128,12 @@ TEST(ParquetImage, ByteStreamSplitBecomesPlain) {
   DuckDbSession duck;
   std::string plain = TempPath("bss_source.parquet"), split = TempPath("bss.parquet");
   std::string error;
-  ASSERT_TRUE(duck.Run("COPY (SELECT i::INTEGER AS a, i * 1000003 AS b, (i * 7)::DECIMAL(12,2) AS d, "
-                       "CASE WHEN i % 9 = 0 THEN NULL ELSE i * 0.25 END AS e, (i / 3)::FLOAT AS f, "
-                       "(i * 11)::DECIMAL(30,3) AS g FROM range(7000) r(i)) TO '" + plain +
-                           "' (FORMAT parquet, ROW_GROUP_SIZE 3000)",
-                       nullptr, &error))
+  ASSERT_TRUE(
+      duck.Run("COPY (SELECT i::INTEGER AS a, i * 1000003 AS b, (i * 7)::DECIMAL(12,2) AS d, "
+               "CASE WHEN i % 9 = 0 THEN NULL ELSE i * 0.25 END AS e, (i / 3)::FLOAT AS f, "
+               "(i * 11)::DECIMAL(30,3) AS g FROM range(7000) r(i)) TO '" +
+                   plain + "' (FORMAT parquet, ROW_GROUP_SIZE 3000)",
+               nullptr, &error))
       << error;
   {
     auto reader = ParquetReader::Open(plain);
@@ -169,11 +172,12 @@ TEST(ParquetImage, ByteStreamSplitBecomesPlain) {
     }
   }
   Table want, got;
-  ASSERT_TRUE(duck.Run("SELECT COLUMNS(*)::VARCHAR FROM read_parquet('" + plain + "') ORDER BY a", &want,
-                       &error))
+  ASSERT_TRUE(duck.Run("SELECT COLUMNS(*)::VARCHAR FROM read_parquet('" + plain + "') ORDER BY a",
+                       &want, &error))
       << error;
-  ASSERT_TRUE(duck.Run("SELECT COLUMNS(*)::VARCHAR FROM read_parquet('" + image_path + "') ORDER BY a",
-                       &got, &error))
+  ASSERT_TRUE(
+      duck.Run("SELECT COLUMNS(*)::VARCHAR FROM read_parquet('" + image_path + "') ORDER BY a",
+               &got, &error))
       << error;
   EXPECT_EQ(DiffTables(got, want), "");
   auto ours = testing::ReadAllRendered(split);
@@ -222,7 +226,8 @@ TEST(ParquetImage, CorruptPageStopsTheImage) {
   bool footer_written = false;
   Status status = WriteUncompressedImage(**reader, 2, [&](ByteSpan part) {
     written += part.size();
-    footer_written = footer_written || (part.size() == 8 && std::memcmp(part.data() + 4, "PAR1", 4) == 0);
+    footer_written =
+        footer_written || (part.size() == 8 && std::memcmp(part.data() + 4, "PAR1", 4) == 0);
     return Status::OK();
   });
   ASSERT_EQ(status.code(), StatusCode::kDataLoss) << status.ToString();

@@ -142,9 +142,11 @@ TEST(ParquetInPlaceImage, HoldsNoByteOfAnotherField) {
   DuckDbSession duck;
   std::string path = TempPath("two_fields.parquet");
   std::string error;
-  ASSERT_TRUE(duck.Run("COPY (SELECT i AS a, 'secret-' || (i * 7919 % 1000) AS b FROM range(20000) "
-                       "r(i)) TO '" + path + "' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 5000)",
-                       nullptr, &error))
+  ASSERT_TRUE(
+      duck.Run("COPY (SELECT i AS a, 'secret-' || (i * 7919 % 1000) AS b FROM range(20000) "
+               "r(i)) TO '" +
+                   path + "' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 5000)",
+               nullptr, &error))
       << error;
   auto reader = ParquetReader::Open(path);
   ASSERT_TRUE(reader.ok());
@@ -173,8 +175,8 @@ TEST(ParquetInPlaceImage, HoldsNoByteOfAnotherField) {
   ASSERT_TRUE(WriteFileAtomic(image_path, AsStringView(*image)).ok());
   Table rows;
   EXPECT_FALSE(duck.Run("SELECT b FROM read_parquet('" + image_path + "')", &rows, &error));
-  ASSERT_TRUE(duck.Run("SELECT sum(a)::VARCHAR FROM read_parquet('" + image_path + "')", &rows,
-                       &error))
+  ASSERT_TRUE(
+      duck.Run("SELECT sum(a)::VARCHAR FROM read_parquet('" + image_path + "')", &rows, &error))
       << error;
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0][0], "199990000");
@@ -193,8 +195,8 @@ TEST(ParquetInPlaceImage, CorruptPageFailsOnlyWhenHeld) {
   ASSERT_TRUE(clean.ok());
   ASSERT_GE((*clean)->fields().size(), 2u);
   const ColumnMetaData& meta = *(*clean)->metadata().row_groups[0].columns[0].meta_data;
-  int64_t start = std::min(meta.dictionary_page_offset.value_or(meta.data_page_offset),
-                           meta.data_page_offset);
+  int64_t start =
+      std::min(meta.dictionary_page_offset.value_or(meta.data_page_offset), meta.data_page_offset);
   size_t inside = static_cast<size_t>(start + meta.total_compressed_size / 2);
   bytes[inside] = static_cast<char>(bytes[inside] ^ 0x5a);
   auto reader = ParquetReader::OpenBuffer(bytes, "corrupt.parquet");

@@ -122,7 +122,8 @@ TEST_P(AllNullV2Page, ReadsAsNullsAndImages) {
   testing::DuckDbSession duck;
   testing::Table rows;
   std::string error;
-  ASSERT_TRUE(duck.Run("SELECT count(*), count(x) FROM read_parquet('" + path + "')", &rows, &error))
+  ASSERT_TRUE(
+      duck.Run("SELECT count(*), count(x) FROM read_parquet('" + path + "')", &rows, &error))
       << error;
   EXPECT_EQ(rows, (testing::Table{{"10", "0"}}));
   std::filesystem::remove(path);

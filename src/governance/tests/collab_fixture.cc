@@ -1,5 +1,7 @@
 #include "governance/tests/collab_fixture.h"
 
+#include <ctime>
+
 #include "attest/evidence.h"
 #include "attest/report_data.h"
 #include "crypto/cose.h"
@@ -7,8 +9,6 @@
 #include "crypto/random.h"
 #include "govwire/key_release.h"
 #include "ledger/ledger.h"
-
-#include <ctime>
 
 namespace cleanroom::governance::testing {
 
@@ -46,7 +46,8 @@ void RunningCollaboration::SetUp() {
                                    std::tuple{b_.get(), "impressions", &impressions_key_}}) {
     ExpectOk(Write(*member, "/v1/datasets", "dataset.register",
                    {{"dataset", MakeDataset(name, {"email", "segment"})}}));
-    auto stored = govwire::StoreDatasetKey(*member->client, name, 1, std::string(name) + "-key-1", *key);
+    auto stored =
+        govwire::StoreDatasetKey(*member->client, name, 1, std::string(name) + "-key-1", *key);
     ASSERT_TRUE(stored.ok());
     ExpectOk(*stored);
   }
@@ -62,12 +63,8 @@ void RunningCollaboration::SetUp() {
 }
 
 Json RunningCollaboration::QueryDocument(const std::string& name, const std::string& sql) const {
-  return {{"name", name},
-          {"steps", {sql}},
-          {"guards", {{"minGroupUnits", 10}}},
-          {"outputFormat", "csv"},
-          {"recipients", {a_->id()}},
-          {"runners", {a_->id()}}};
+  return {{"name", name},          {"steps", {sql}},           {"guards", {{"minGroupUnits", 10}}},
+          {"outputFormat", "csv"}, {"recipients", {a_->id()}}, {"runners", {a_->id()}}};
 }
 
 ApiReply RunningCollaboration::Write(TestMember& m, const std::string& path,
@@ -97,7 +94,8 @@ Json RunningCollaboration::Get(TestMember& m, const std::string& path) {
 }
 
 std::string RunningCollaboration::RequestRun() {
-  ApiReply r = Write(*a_, "/v1/runs", "run.request", {{"query", query_}, {"queryHash", query_hash_}});
+  ApiReply r =
+      Write(*a_, "/v1/runs", "run.request", {{"query", query_}, {"queryHash", query_hash_}});
   ExpectOk(r);
   return r.ok() ? r.body["result"].value("run", "") : std::string();
 }

@@ -11,9 +11,9 @@
 
 #include "attest/simulated.h"
 #include "crypto/signature.h"
+#include "governance/tests/test_support.h"
 #include "govwire/governance_client.h"
 #include "govwire/https_connection.h"
-#include "governance/tests/test_support.h"
 #include "ledger/entry.h"
 
 namespace cleanroom::governance::testing {
@@ -29,7 +29,7 @@ class RunningCollaboration : public ::testing::Test {
   virtual void AdjustContract(Json& /*contract*/) {}
 
   govwire::ApiReply Write(TestMember& m, const std::string& path, const std::string& type,
-                         Json payload);
+                          Json payload);
   void ExpectOk(const govwire::ApiReply& r);
   void ExpectError(const govwire::ApiReply& r, int status, const std::string& code);
   Json Get(TestMember& m, const std::string& path);
@@ -55,8 +55,8 @@ class RunningCollaboration : public ::testing::Test {
   std::unique_ptr<govwire::HttpsConnection> AnonymousConnection();
   // A request over a new anonymous connection, or over `connection` when given.
   govwire::ApiReply Anonymous(const std::string& method, const std::string& path,
-                             const std::string& body,
-                             govwire::HttpsConnection* connection = nullptr);
+                              const std::string& body,
+                              govwire::HttpsConnection* connection = nullptr);
   // Every durable ledger entry, in order.
   std::vector<ledger::Entry> LedgerEntries();
 

@@ -4,9 +4,9 @@
 
 #include "base/file.h"
 #include "crypto/container.h"
-#include "governance/wire.h"
 #include "governance/tests/process_server.h"
 #include "governance/tests/test_support.h"
+#include "governance/wire.h"
 
 namespace cleanroom::governance::testing {
 namespace {
@@ -43,8 +43,9 @@ TEST_F(GovernanceCli, AWholeCollaborationThroughTheCommandLine) {
          "--service-fingerprint", server.fingerprint()});
   }
   // A wrong fingerprint is refused before anything is sent.
-  std::string wrong = Run({"collab", "show", "--identity", Id("alice"), "--governance", server.url(),
-                           "--service-fingerprint", std::string(64, 'b')}, 1);
+  std::string wrong = Run({"collab", "show", "--identity", Id("alice"), "--governance",
+                           server.url(), "--service-fingerprint", std::string(64, 'b')},
+                          1);
   EXPECT_NE(wrong.find("Unauthenticated"), std::string::npos) << wrong;
 
   Run({"collab", "create", "--identity", Id("alice"), "--name", "demo", "--member",
@@ -63,21 +64,29 @@ TEST_F(GovernanceCli, AWholeCollaborationThroughTheCommandLine) {
   ASSERT_TRUE(WriteFileAtomic(dek, key->Serialize(), 0600).ok());
   std::string content = dir_.path() + "/impressions.enc";
   ASSERT_TRUE(WriteFileAtomic(content, "ciphertext").ok());
-  std::string reg = Run({"dataset", "register", "--identity", Id("bob"), "--name", "impressions",
-                         "--format", "parquet", "--schema", "email:string,segment:string",
-                         "--allowed", "email,segment", "--role", "email=join", "--location",
-                         "file://" + content, "--content", content, "--key-file", dek});
+  std::string reg = Run({"dataset",    "register",
+                         "--identity", Id("bob"),
+                         "--name",     "impressions",
+                         "--format",   "parquet",
+                         "--schema",   "email:string,segment:string",
+                         "--allowed",  "email,segment",
+                         "--role",     "email=join",
+                         "--location", "file://" + content,
+                         "--content",  content,
+                         "--key-file", dek});
   EXPECT_NE(reg.find("key stored"), std::string::npos) << reg;
   Run({"dataset", "register", "--identity", Id("carol"), "--name", "policies", "--format", "csv",
        "--schema", "email:string,product:string", "--allowed", "email,product", "--location",
-       "file:///p.enc", "--content", content, "--bogus", "k"}, 2);  // unknown flag: usage
+       "file:///p.enc", "--content", content, "--bogus", "k"},
+      2);  // unknown flag: usage
   Run({"dataset", "register", "--identity", Id("carol"), "--name", "policies", "--format", "csv",
        "--schema", "email:string,product:string", "--allowed", "email,product", "--location",
        "file:///p.enc", "--content", content, "--key-id", "policies-key"});
   // alice is no provider.
   std::string denied = Run({"dataset", "register", "--identity", Id("alice"), "--name", "x",
                             "--format", "csv", "--schema", "a:string", "--allowed", "a",
-                            "--location", "file:///x", "--content", content, "--key-id", "k"}, 1);
+                            "--location", "file:///x", "--content", content, "--key-id", "k"},
+                           1);
   EXPECT_NE(denied.find("PermissionDenied"), std::string::npos) << denied;
   Json listed = RunJson({"dataset", "list", "--identity", Id("alice")});
   EXPECT_EQ(listed["datasets"].size(), 2u);
@@ -88,9 +97,10 @@ TEST_F(GovernanceCli, AWholeCollaborationThroughTheCommandLine) {
   Run({"dataset", "enable", "--identity", Id("bob"), "impressions"});
 
   // A query over both datasets: bob and carol approve.
-  Json proposed = RunJson({"query", "propose", "--identity", Id("alice"), "--name", "overlap",
-                           "--sql", "SELECT COUNT(*) AS n FROM impressions i JOIN policies p ON i.email = p.email",
-                           "--recipient", Id("alice")});
+  Json proposed =
+      RunJson({"query", "propose", "--identity", Id("alice"), "--name", "overlap", "--sql",
+               "SELECT COUNT(*) AS n FROM impressions i JOIN policies p ON i.email = p.email",
+               "--recipient", Id("alice")});
   if (proposed.is_null()) return;
   std::string qid = proposed["result"]["id"];
   EXPECT_EQ(proposed["result"]["approvers"].size(), 2u);
@@ -108,8 +118,8 @@ TEST_F(GovernanceCli, AWholeCollaborationThroughTheCommandLine) {
   // The ledger and a receipt, checked offline.
   std::string ledger = dir_.path() + "/ledger.bin";
   Run({"audit", "download", "--identity", Id("carol"), "--out", ledger});
-  std::string verified = Run({"audit", "verify", "--ledger", ledger, "--service-cert",
-                              data + "/service/cert.pem"});
+  std::string verified =
+      Run({"audit", "verify", "--ledger", ledger, "--service-cert", data + "/service/cert.pem"});
   std::string receipt = dir_.path() + "/receipt.json";
   uint64_t seqno = run["seqno"];
   Run({"audit", "receipt", "--identity", Id("bob"), std::to_string(seqno), "--out", receipt});

@@ -33,7 +33,7 @@ struct Acked {
 };
 
 std::unique_ptr<govwire::GovernanceClient> ConnectTo(const ProcessServer& s,
-                                                    const crypto::MemberIdentity& id) {
+                                                     const crypto::MemberIdentity& id) {
   auto c = govwire::GovernanceClient::Create(s.url(), s.fingerprint(), id);
   if (!c.ok()) return nullptr;
   return std::move(c).value();
@@ -72,7 +72,8 @@ TEST(GovernanceCrash, KillNineWhileSixtyFourClientsWrite) {
   TempDir dir;
   std::string data = dir.path() + "/data";
   std::vector<crypto::MemberIdentity> members;
-  for (int i = 0; i < kMembers; ++i) members.push_back(*crypto::GenerateIdentity("m" + std::to_string(i)));
+  for (int i = 0; i < kMembers; ++i)
+    members.push_back(*crypto::GenerateIdentity("m" + std::to_string(i)));
 
   // Set up the collaboration: every member a provider with one dataset.
   {
@@ -91,7 +92,8 @@ TEST(GovernanceCrash, KillNineWhileSixtyFourClientsWrite) {
     ASSERT_TRUE(p.ok() && p->ok());
     std::string hash = p->body["result"]["contractHash"];
     for (int i = 1; i < kMembers; ++i) {
-      auto v = c[i]->Write("/v1/collab/votes", "collab.accept", {{"version", 1}, {"contractHash", hash}});
+      auto v = c[i]->Write("/v1/collab/votes", "collab.accept",
+                           {{"version", 1}, {"contractHash", hash}});
       ASSERT_TRUE(v.ok() && v->ok());
     }
     for (int i = 0; i < kMembers; ++i) {
@@ -114,7 +116,8 @@ TEST(GovernanceCrash, KillNineWhileSixtyFourClientsWrite) {
     ASSERT_NE(reader, nullptr);
     std::ofstream out(file, std::ios::binary);
     auto dl = reader->Download("/v1/ledger", [&out](ByteSpan chunk) {
-      out.write(reinterpret_cast<const char*>(chunk.data()), static_cast<std::streamsize>(chunk.size()));
+      out.write(reinterpret_cast<const char*>(chunk.data()),
+                static_cast<std::streamsize>(chunk.size()));
       return Status::OK();
     });
     out.close();
@@ -122,7 +125,8 @@ TEST(GovernanceCrash, KillNineWhileSixtyFourClientsWrite) {
     std::map<uint64_t, Bytes> entries = ReadLedgerFile(file);
     for (const Acked& a : acked) {
       auto it = entries.find(a.seqno);
-      ASSERT_TRUE(it != entries.end()) << "cycle " << cycle << ": acknowledged entry " << a.seqno << " lost";
+      ASSERT_TRUE(it != entries.end())
+          << "cycle " << cycle << ": acknowledged entry " << a.seqno << " lost";
       ASSERT_EQ(it->second, a.message) << "cycle " << cycle << ": entry " << a.seqno << " differs";
     }
     std::string verify_output;

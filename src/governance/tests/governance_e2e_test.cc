@@ -2,8 +2,6 @@
 // library over TLS with pinned service certificate and member client certificates.
 #include <gtest/gtest.h>
 
-#include "privacy/query_check.h"
-
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -14,6 +12,7 @@
 #include "ledger/receipt.h"
 #include "ledger/signer.h"
 #include "ledger/verify.h"
+#include "privacy/query_check.h"
 
 namespace cleanroom::governance::testing {
 namespace {
@@ -39,8 +38,9 @@ class GovernanceE2E : public ::testing::Test {
   }
 
   Json Contract() {
-    return MakeContract("overlap", {a_.get(), b_.get(), c_.get()},
-                        {{"provider", "analyst", "recipient"}, {"provider"}, {"provider", "recipient"}});
+    return MakeContract(
+        "overlap", {a_.get(), b_.get(), c_.get()},
+        {{"provider", "analyst", "recipient"}, {"provider"}, {"provider", "recipient"}});
   }
 
   ApiReply Write(TestMember& m, const std::string& path, const std::string& type, Json payload) {
@@ -49,7 +49,8 @@ class GovernanceE2E : public ::testing::Test {
     return reply.ok() ? *reply : ApiReply{};
   }
   void ExpectOk(const ApiReply& r) {
-    EXPECT_TRUE(r.ok()) << r.http_status << " " << (r.error ? r.error->code + ": " + r.error->message : "");
+    EXPECT_TRUE(r.ok()) << r.http_status << " "
+                        << (r.error ? r.error->code + ": " + r.error->message : "");
   }
   void ExpectError(const ApiReply& r, int status, const std::string& code) {
     ASSERT_TRUE(r.error.has_value()) << "expected " << code << ", got " << r.http_status;
@@ -70,8 +71,10 @@ class GovernanceE2E : public ::testing::Test {
                        {{"version", 1}, {"contract", Contract()}});
     ExpectOk(p);
     std::string hash = p.body["result"]["contractHash"];
-    ExpectOk(Write(*b_, "/v1/collab/votes", "collab.accept", {{"version", 1}, {"contractHash", hash}}));
-    ExpectOk(Write(*c_, "/v1/collab/votes", "collab.accept", {{"version", 1}, {"contractHash", hash}}));
+    ExpectOk(
+        Write(*b_, "/v1/collab/votes", "collab.accept", {{"version", 1}, {"contractHash", hash}}));
+    ExpectOk(
+        Write(*c_, "/v1/collab/votes", "collab.accept", {{"version", 1}, {"contractHash", hash}}));
   }
 
   void Register(TestMember& m, const std::string& name) {
@@ -81,12 +84,9 @@ class GovernanceE2E : public ::testing::Test {
 
   // Proposes a query over `sql`; returns the reply.
   ApiReply Propose(TestMember& m, const std::string& sql) {
-    Json q = {{"name", "overlap"},
-              {"steps", {sql}},
-              {"guards", {{"minGroupUnits", 10}}},
-              {"outputFormat", "csv"},
-              {"recipients", {a_->id()}},
-              {"runners", {a_->id()}}};
+    Json q = {
+        {"name", "overlap"},     {"steps", {sql}},           {"guards", {{"minGroupUnits", 10}}},
+        {"outputFormat", "csv"}, {"recipients", {a_->id()}}, {"runners", {a_->id()}}};
     return Write(m, "/v1/queries", "query.propose", {{"query", q}});
   }
 
@@ -104,13 +104,14 @@ TEST_F(GovernanceE2E, ThreeMemberCollaborationIsAcceptedByEveryMember) {
   EXPECT_EQ(hash, DocumentHash(Contract()));
   EXPECT_EQ(Get(*b_, "/v1/collab")["state"], "proposed");
 
-  ExpectOk(Write(*b_, "/v1/collab/votes", "collab.accept", {{"version", 1}, {"contractHash", hash}}));
+  ExpectOk(
+      Write(*b_, "/v1/collab/votes", "collab.accept", {{"version", 1}, {"contractHash", hash}}));
   Json view = Get(*c_, "/v1/collab");
   EXPECT_EQ(view["state"], "proposed");
   EXPECT_EQ(view["versions"][0]["pendingVotes"], Json::array({c_->id()}));
 
-  ApiReply last = Write(*c_, "/v1/collab/votes", "collab.accept",
-                        {{"version", 1}, {"contractHash", hash}});
+  ApiReply last =
+      Write(*c_, "/v1/collab/votes", "collab.accept", {{"version", 1}, {"contractHash", hash}});
   ExpectOk(last);
   EXPECT_EQ(last.body["result"]["state"], "accepted");
   view = Get(*a_, "/v1/collab");
@@ -128,8 +129,10 @@ TEST_F(GovernanceE2E, OneRejectionRejectsTheContract) {
   ApiReply p = Write(*a_, "/v1/collab/proposals", "collab.propose",
                      {{"version", 1}, {"contract", Contract()}});
   std::string hash = p.body["result"]["contractHash"];
-  ExpectOk(Write(*b_, "/v1/collab/votes", "collab.accept", {{"version", 1}, {"contractHash", hash}}));
-  ApiReply r = Write(*c_, "/v1/collab/votes", "collab.reject", {{"version", 1}, {"contractHash", hash}});
+  ExpectOk(
+      Write(*b_, "/v1/collab/votes", "collab.accept", {{"version", 1}, {"contractHash", hash}}));
+  ApiReply r =
+      Write(*c_, "/v1/collab/votes", "collab.reject", {{"version", 1}, {"contractHash", hash}});
   ExpectOk(r);
   EXPECT_EQ(r.body["result"]["state"], "rejected");
   EXPECT_EQ(Get(*a_, "/v1/collab")["state"], "rejected");
@@ -146,17 +149,21 @@ TEST_F(GovernanceE2E, MembershipChangeIsANewVersionAcceptedByItsMembers) {
   Json v2 = MakeContract("overlap", {a_.get(), b_.get(), c_.get(), d.get()},
                          {{"analyst", "recipient"}, {"provider"}, {"provider"}, {"provider"}});
   // An outsider cannot propose a change.
-  ExpectError(Write(*d, "/v1/collab/proposals", "collab.propose",
-                    {{"version", 2}, {"contract", v2}, {"collaboration", Get(*a_, "/v1/collab")["id"]}}),
-              401, "UnknownSigner");
-  ApiReply p = Write(*b_, "/v1/collab/proposals", "collab.propose", {{"version", 2}, {"contract", v2}});
+  ExpectError(
+      Write(*d, "/v1/collab/proposals", "collab.propose",
+            {{"version", 2}, {"contract", v2}, {"collaboration", Get(*a_, "/v1/collab")["id"]}}),
+      401, "UnknownSigner");
+  ApiReply p =
+      Write(*b_, "/v1/collab/proposals", "collab.propose", {{"version", 2}, {"contract", v2}});
   ExpectOk(p);
   std::string hash = p.body["result"]["contractHash"];
   for (TestMember* m : {a_.get(), c_.get()}) {
-    ExpectOk(Write(*m, "/v1/collab/votes", "collab.accept", {{"version", 2}, {"contractHash", hash}}));
+    ExpectOk(
+        Write(*m, "/v1/collab/votes", "collab.accept", {{"version", 2}, {"contractHash", hash}}));
   }
   EXPECT_EQ(Get(*a_, "/v1/collab")["activeVersion"], 1);  // d has not accepted yet
-  ExpectOk(Write(*d, "/v1/collab/votes", "collab.accept", {{"version", 2}, {"contractHash", hash}}));
+  ExpectOk(
+      Write(*d, "/v1/collab/votes", "collab.accept", {{"version", 2}, {"contractHash", hash}}));
   Json view = Get(*d, "/v1/collab");
   EXPECT_EQ(view["activeVersion"], 2);
   EXPECT_EQ(view["versions"][0]["state"], "superseded");
@@ -219,9 +226,11 @@ TEST_F(GovernanceE2E, ApproversAreTheOwnersOfTheDatasetsTheSqlReads) {
   ExpectError(Write(*a_, "/v1/queries/" + id + "/votes", "query.accept",
                     {{"query", id}, {"queryHash", hash}}),
               403, "PermissionDenied");
-  ExpectOk(Write(*b_, "/v1/queries/" + id + "/votes", "query.accept", {{"query", id}, {"queryHash", hash}}));
+  ExpectOk(Write(*b_, "/v1/queries/" + id + "/votes", "query.accept",
+                 {{"query", id}, {"queryHash", hash}}));
   EXPECT_EQ(Get(*a_, "/v1/queries/" + id)["state"], "proposed");
-  ExpectOk(Write(*c_, "/v1/queries/" + id + "/votes", "query.accept", {{"query", id}, {"queryHash", hash}}));
+  ExpectOk(Write(*c_, "/v1/queries/" + id + "/votes", "query.accept",
+                 {{"query", id}, {"queryHash", hash}}));
   EXPECT_EQ(Get(*a_, "/v1/queries/" + id)["state"], "accepted");
 
   // A query over one owner's dataset needs only that owner.
@@ -237,8 +246,8 @@ TEST_F(GovernanceE2E, ApproversAreTheOwnersOfTheDatasetsTheSqlReads) {
 }
 
 // Settings the runtime would not honour are refused when proposed, never accepted and ignored:
-// differential privacy over a dataset without DP bounds, a guard field with a typo, a contract's privacy
-// defaults, a dataset policy the runtime cannot parse. None of them changes the state.
+// differential privacy over a dataset without DP bounds, a guard field with a typo, a contract's
+// privacy defaults, a dataset policy the runtime cannot parse. None of them changes the state.
 TEST_F(GovernanceE2E, UnimplementedOrUnknownSettingsAreRefusedWhenProposed) {
   Activate();
   Json defaults = Contract();
@@ -258,7 +267,8 @@ TEST_F(GovernanceE2E, UnimplementedOrUnknownSettingsAreRefusedWhenProposed) {
   ApiReply refused = Write(*a_, "/v1/queries", "query.propose", {{"query", dp}});
   ExpectError(refused, 400, "InvalidArgument");  // impressions has no DP bounds
   EXPECT_NE(refused.error->message.find("no dataset with differentialPrivacy bounds"),
-            std::string::npos) << refused.error->message;
+            std::string::npos)
+      << refused.error->message;
 
   Json typo = q;
   typo["guards"] = {{"minGroupUnit", 10}};
@@ -290,9 +300,8 @@ TEST_F(GovernanceE2E, DifferentialPrivacyIsValidatedThenRefusedAsUnimplemented) 
   Activate();
   Json dataset = MakeDataset("visits", {"email", "segment", "spend"});
   dataset["policy"]["privacyUnit"] = "email";
-  dataset["policy"]["differentialPrivacy"] = {{"maxGroupsPerUnit", 2},
-                                              {"maxRowsPerUnitPerGroup", 1},
-                                              {"budget", {{"epsilon", 5}}}};
+  dataset["policy"]["differentialPrivacy"] = {
+      {"maxGroupsPerUnit", 2}, {"maxRowsPerUnitPerGroup", 1}, {"budget", {{"epsilon", 5}}}};
   ExpectOk(Write(*b_, "/v1/datasets", "dataset.register", {{"dataset", dataset}}));
   Json q = {{"name", "dp"},
             {"steps", {"SELECT segment, COUNT(*) AS n FROM visits GROUP BY segment"}},
@@ -303,13 +312,10 @@ TEST_F(GovernanceE2E, DifferentialPrivacyIsValidatedThenRefusedAsUnimplemented) 
   ApiReply unimplemented = Write(*a_, "/v1/queries", "query.propose", {{"query", dp}});
   ExpectError(unimplemented, 501, "Unimplemented");
   dp["privacy"] = {{"epsilon", 6}};  // above the dataset's budget
-  ExpectError(Write(*a_, "/v1/queries", "query.propose", {{"query", dp}}), 400,
-              "InvalidArgument");
+  ExpectError(Write(*a_, "/v1/queries", "query.propose", {{"query", dp}}), 400, "InvalidArgument");
   dp["privacy"] = {{"epsilon", 1}, {"maxGroupsPerUnit", 3}};  // widens the owner's bound
-  ExpectError(Write(*a_, "/v1/queries", "query.propose", {{"query", dp}}), 400,
-              "InvalidArgument");
-  ExpectError(Write(*a_, "/v1/queries", "query.propose", {{"query", q}}), 403,
-              "PermissionDenied");
+  ExpectError(Write(*a_, "/v1/queries", "query.propose", {{"query", dp}}), 400, "InvalidArgument");
+  ExpectError(Write(*a_, "/v1/queries", "query.propose", {{"query", q}}), 403, "PermissionDenied");
   EXPECT_TRUE(Get(*a_, "/v1/queries")["queries"].empty());
 }
 
@@ -326,12 +332,14 @@ TEST_F(GovernanceE2E, TheRuntimesCheckRunsWhenAQueryIsProposed) {
     ASSERT_TRUE(d.ok()) << d.status().ToString();
     declared.push_back(*d);
   }
-  for (const std::string sql : {"SELECT segment, MAX(spend) AS top FROM impressions GROUP BY segment",
-                                "SELECT email, COUNT(*) AS n FROM impressions GROUP BY email",
-                                "SELECT segment, COUNT(*) FILTER (WHERE spend = 'x') AS n "
-                                "FROM impressions GROUP BY segment"}) {
+  for (const std::string sql :
+       {"SELECT segment, MAX(spend) AS top FROM impressions GROUP BY segment",
+        "SELECT email, COUNT(*) AS n FROM impressions GROUP BY email",
+        "SELECT segment, COUNT(*) FILTER (WHERE spend = 'x') AS n "
+        "FROM impressions GROUP BY segment"}) {
     ApiReply refused = Propose(*a_, sql);
-    auto expected = privacy::CheckProposedQuery(sql + ";\n", R"({"minGroupUnits":10})", "", declared);
+    auto expected =
+        privacy::CheckProposedQuery(sql + ";\n", R"({"minGroupUnits":10})", "", declared);
     ASSERT_FALSE(expected.ok()) << sql;
     ASSERT_TRUE(refused.error.has_value()) << sql;
     EXPECT_EQ(refused.error->code, StatusCodeName(expected.status().code())) << sql;
@@ -339,7 +347,8 @@ TEST_F(GovernanceE2E, TheRuntimesCheckRunsWhenAQueryIsProposed) {
   }
   EXPECT_TRUE(Get(*a_, "/v1/queries")["queries"].empty());
 
-  ApiReply accepted = Propose(*a_, "SELECT segment, COUNT(*) AS n FROM impressions GROUP BY segment");
+  ApiReply accepted =
+      Propose(*a_, "SELECT segment, COUNT(*) AS n FROM impressions GROUP BY segment");
   ExpectOk(accepted);
   const Json& check = accepted.body["result"]["check"];
   EXPECT_EQ(check["verdict"], "accepted");
@@ -353,12 +362,15 @@ TEST_F(GovernanceE2E, OneRejectionRejectsAQueryAndTheProposerMayWithdraw) {
   Activate();
   Register(*b_, "impressions");
   Register(*c_, "policies");
-  ApiReply p = Propose(*a_, "SELECT COUNT(*) FROM impressions i JOIN policies p ON i.email = p.email");
+  ApiReply p =
+      Propose(*a_, "SELECT COUNT(*) FROM impressions i JOIN policies p ON i.email = p.email");
   ExpectOk(p);
   std::string id = p.body["result"]["id"];
   std::string hash = p.body["result"]["queryHash"];
-  ExpectOk(Write(*b_, "/v1/queries/" + id + "/votes", "query.accept", {{"query", id}, {"queryHash", hash}}));
-  ExpectOk(Write(*c_, "/v1/queries/" + id + "/votes", "query.reject", {{"query", id}, {"queryHash", hash}}));
+  ExpectOk(Write(*b_, "/v1/queries/" + id + "/votes", "query.accept",
+                 {{"query", id}, {"queryHash", hash}}));
+  ExpectOk(Write(*c_, "/v1/queries/" + id + "/votes", "query.reject",
+                 {{"query", id}, {"queryHash", hash}}));
   EXPECT_EQ(Get(*b_, "/v1/queries/" + id)["state"], "rejected");
   ExpectError(Write(*a_, "/v1/runs", "run.request", {{"query", id}, {"queryHash", hash}}), 409,
               "FailedPrecondition");
@@ -375,13 +387,16 @@ TEST_F(GovernanceE2E, RunsNeedAnAcceptedQueryAndEveryConsent) {
   Activate();
   Register(*b_, "impressions");
   Register(*c_, "policies");
-  ApiReply p = Propose(*a_, "SELECT COUNT(*) FROM impressions i JOIN policies p ON i.email = p.email");
+  ApiReply p =
+      Propose(*a_, "SELECT COUNT(*) FROM impressions i JOIN policies p ON i.email = p.email");
   std::string id = p.body["result"]["id"];
   std::string hash = p.body["result"]["queryHash"];
   Json run = {{"query", id}, {"queryHash", hash}};
-  ExpectError(Write(*a_, "/v1/runs", "run.request", run), 409, "FailedPrecondition");  // not accepted
+  ExpectError(Write(*a_, "/v1/runs", "run.request", run), 409,
+              "FailedPrecondition");  // not accepted
   for (TestMember* m : {b_.get(), c_.get()}) {
-    ExpectOk(Write(*m, "/v1/queries/" + id + "/votes", "query.accept", {{"query", id}, {"queryHash", hash}}));
+    ExpectOk(Write(*m, "/v1/queries/" + id + "/votes", "query.accept",
+                   {{"query", id}, {"queryHash", hash}}));
   }
   ApiReply ok = Write(*a_, "/v1/runs", "run.request", run);
   ExpectOk(ok);
@@ -391,11 +406,13 @@ TEST_F(GovernanceE2E, RunsNeedAnAcceptedQueryAndEveryConsent) {
   ExpectError(Write(*b_, "/v1/runs", "run.request", run), 403, "PermissionDenied");
 
   // Dataset switched off by its owner.
-  ExpectOk(Write(*c_, "/v1/datasets/policies/consent", "dataset.disable", {{"dataset", "policies"}}));
+  ExpectOk(
+      Write(*c_, "/v1/datasets/policies/consent", "dataset.disable", {{"dataset", "policies"}}));
   ApiReply off = Write(*a_, "/v1/runs", "run.request", run);
   ExpectError(off, 409, "FailedPrecondition");
   EXPECT_NE(off.error->message.find("policies"), std::string::npos);
-  ExpectOk(Write(*c_, "/v1/datasets/policies/consent", "dataset.enable", {{"dataset", "policies"}}));
+  ExpectOk(
+      Write(*c_, "/v1/datasets/policies/consent", "dataset.enable", {{"dataset", "policies"}}));
 
   // Query switched off by an approver (not by anyone else).
   ExpectError(Write(*a_, "/v1/queries/" + id + "/consent", "query.disable", {{"query", id}}), 403,
@@ -451,7 +468,8 @@ TEST_F(GovernanceE2E, SignedRequestsAreRejectedForEveryReason) {
   // A message type the route does not take, a malformed body, an unknown route.
   auto vote = a_->client->Sign("collab.accept", {{"collaboration", collab}});
   ExpectError(*a_->client->PostSigned("/v1/datasets", *vote), 400, "MessageTypeMismatch");
-  ExpectError(*a_->client->PostSigned("/v1/datasets", ToBytes("not cose")), 400, "MalformedRequest");
+  ExpectError(*a_->client->PostSigned("/v1/datasets", ToBytes("not cose")), 400,
+              "MalformedRequest");
   ExpectError(*a_->client->PostSigned("/v1/nothing", *vote), 404, "NoSuchRoute");
 
   // Reads are authenticated: a stranger's certificate, or none, is refused.
@@ -460,7 +478,8 @@ TEST_F(GovernanceE2E, SignedRequestsAreRejectedForEveryReason) {
 }
 
 TEST_F(GovernanceE2E, ThePinnedFingerprintMustMatch) {
-  auto wrong = govwire::GovernanceClient::Create(server_->url(), std::string(64, 'a'), a_->identity);
+  auto wrong =
+      govwire::GovernanceClient::Create(server_->url(), std::string(64, 'a'), a_->identity);
   ASSERT_FALSE(wrong.ok());
   EXPECT_EQ(wrong.status().code(), StatusCode::kUnauthenticated) << wrong.status().ToString();
 }
@@ -507,8 +526,10 @@ TEST_F(GovernanceE2E, SecretsAreSealedAndNeverReturned) {
 TEST_F(GovernanceE2E, StateAndNoncesSurviveARestart) {
   Activate();
   Register(*b_, "impressions");
-  ExpectOk(Write(*b_, "/v1/datasets/impressions/consent", "dataset.disable", {{"dataset", "impressions"}}));
-  auto replayable = c_->client->Sign("collab.stop", {{"collaboration", Get(*a_, "/v1/collab")["id"]}});
+  ExpectOk(Write(*b_, "/v1/datasets/impressions/consent", "dataset.disable",
+                 {{"dataset", "impressions"}}));
+  auto replayable =
+      c_->client->Sign("collab.stop", {{"collaboration", Get(*a_, "/v1/collab")["id"]}});
   ExpectOk(*c_->client->PostSigned("/v1/collab/consent", *replayable));
   Json before_collab = Get(*a_, "/v1/collab");
   Json before_dataset = Get(*a_, "/v1/datasets/impressions");
@@ -551,7 +572,8 @@ TEST_F(GovernanceE2E, ReceiptsAndTheDownloadedLedgerVerifyOffline) {
   std::string path = dir_.path() + "/download.ledger";
   std::ofstream out(path, std::ios::binary);
   auto dl = a_->client->Download("/v1/ledger", [&out](ByteSpan chunk) {
-    out.write(reinterpret_cast<const char*>(chunk.data()), static_cast<std::streamsize>(chunk.size()));
+    out.write(reinterpret_cast<const char*>(chunk.data()),
+              static_cast<std::streamsize>(chunk.size()));
     return Status::OK();
   });
   out.close();

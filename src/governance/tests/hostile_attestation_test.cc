@@ -30,7 +30,7 @@ class HostileAttestation : public RunningCollaboration {
   }
 
   govwire::ApiReply RequestKeys(const std::string& run,
-                               const std::function<void(SnpReport&)>& edit) {
+                                const std::function<void(SnpReport&)>& edit) {
     return Anonymous("POST", "/v1/runs/" + run + "/keys",
                      KeyRequestBody(run, nullptr, std::nullopt, [&](SnpReport& r) {
                        AtMinimum(r);

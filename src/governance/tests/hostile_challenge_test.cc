@@ -8,8 +8,8 @@
 
 #include "crypto/signature.h"
 #include "governance/challenge.h"
-#include "govwire/key_release.h"
 #include "governance/tests/collab_fixture.h"
+#include "govwire/key_release.h"
 
 namespace cleanroom::governance::testing {
 namespace {
@@ -60,7 +60,8 @@ TEST_F(Challenge, AnExpiredChallengeIsRefused) {
   Bytes challenge = FetchChallenge(run);
   ASSERT_EQ(challenge.size(), kChallengeSize);
   AdvanceClock(kChallengeLifetimeSeconds + 1);
-  EXPECT_EQ(Refusal(run, KeyRequestBody(run, nullptr, challenge)).rfind("challenge_expired", 0), 0u);
+  EXPECT_EQ(Refusal(run, KeyRequestBody(run, nullptr, challenge)).rfind("challenge_expired", 0),
+            0u);
   // A fresh one is taken.
   ExpectOk(Anonymous("POST", "/v1/runs/" + run + "/keys", KeyRequestBody(run).dump()));
 }
@@ -108,14 +109,14 @@ TEST_F(Challenge, AChallengeServesOneReleaseOnly) {
   std::string other = RequestRun();
   Json twice = KeyRequestBody(other);
   ApiReply first, second;
-  std::thread racer([&] { first = Anonymous("POST", "/v1/runs/" + other + "/keys", twice.dump()); });
+  std::thread racer(
+      [&] { first = Anonymous("POST", "/v1/runs/" + other + "/keys", twice.dump()); });
   second = Anonymous("POST", "/v1/runs/" + other + "/keys", twice.dump());
   racer.join();
   EXPECT_EQ(static_cast<int>(first.ok()) + static_cast<int>(second.ok()), 1);
   int releases = 0;
   for (const ledger::Entry& e : LedgerEntries()) {
-    if (ServiceActionType(e) == "run.keys" &&
-        e.request.outcome == ledger::Outcome::kAccepted &&
+    if (ServiceActionType(e) == "run.keys" && e.request.outcome == ledger::Outcome::kAccepted &&
         std::string(e.request.signed_request.begin(), e.request.signed_request.end())
                 .find("\"run\":\"" + other + "\"") != std::string::npos) {
       ++releases;

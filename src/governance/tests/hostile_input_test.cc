@@ -22,9 +22,7 @@ class HostileInput : public RunningCollaboration {
   }
 };
 
-std::string Nested(size_t depth) {
-  return std::string(depth, '[') + std::string(depth, ']');
-}
+std::string Nested(size_t depth) { return std::string(depth, '[') + std::string(depth, ']'); }
 
 TEST_F(HostileInput, DeeplyNestedJsonInAnUnauthenticatedRequestIsRefusedNotACrash) {
   std::string run = RequestRun();
@@ -39,7 +37,8 @@ TEST_F(HostileInput, DeeplyNestedJsonInAnUnauthenticatedRequestIsRefusedNotACras
   ExpectError(r, 400, "InvalidArgument");
   EXPECT_NE(r.error->message.find("deeper than 64"), std::string::npos) << r.error->message;
   // The same at the top level and on the other JSON routes.
-  ExpectError(Anonymous("POST", "/v1/runs/" + run + "/keys", Nested(1000000)), 400, "InvalidArgument");
+  ExpectError(Anonymous("POST", "/v1/runs/" + run + "/keys", Nested(1000000)), 400,
+              "InvalidArgument");
   ExpectError(Anonymous("POST", "/v1/runs/" + run + "/report", Nested(1000000)), 400,
               "InvalidArgument");
   ExpectError(Anonymous("POST", "/v1/datasets/customers/secret", Nested(1000000)), 400,
@@ -58,7 +57,8 @@ TEST_F(HostileInput, HugeCountsAreRefused) {
   for (size_t i = 1; i < many.size(); i += 2) many[i] = '0';
   ApiReply r = Anonymous("POST", "/v1/runs/" + run + "/keys", many);
   ExpectError(r, 400, "InvalidArgument");
-  EXPECT_NE(r.error->message.find("more than 200000 values"), std::string::npos) << r.error->message;
+  EXPECT_NE(r.error->message.find("more than 200000 values"), std::string::npos)
+      << r.error->message;
   // An evidence certificate chain of a thousand certificates.
   Json body = KeyRequestBody(run);
   Json chain = Json::array();

@@ -45,7 +45,8 @@ class LedgerAudit : public RunningCollaboration {
     auto identity = crypto::LoadIdentity(dir_.path() + "/service");
     EXPECT_TRUE(identity.ok());
     auto pem = identity->signing_key.ToPem();
-    auto signer = ledger::TreeHeadSigner::FromPem(*pem, identity->public_identity.certificate.ToPem());
+    auto signer =
+        ledger::TreeHeadSigner::FromPem(*pem, identity->public_identity.certificate.ToPem());
     EXPECT_TRUE(signer.ok());
     ledger::LedgerOptions options;
     options.directory = dir_.path() + "/ledger";
@@ -58,7 +59,8 @@ class LedgerAudit : public RunningCollaboration {
   ledger::Entry LastOfType(const std::string& type) {
     ledger::Entry found;
     for (const ledger::Entry& e : LedgerEntries()) {
-      if (MemberMessageType(e) == type && e.request.outcome == ledger::Outcome::kAccepted) found = e;
+      if (MemberMessageType(e) == type && e.request.outcome == ledger::Outcome::kAccepted)
+        found = e;
     }
     EXPECT_EQ(MemberMessageType(found), type);
     return found;
@@ -85,8 +87,10 @@ class LedgerAudit : public RunningCollaboration {
 };
 
 TEST_F(LedgerAudit, AReplayedMemberRequestFailsVerificationAndStartUp) {
-  ExpectOk(Write(*b_, "/v1/datasets/impressions/consent", "dataset.disable", {{"dataset", "impressions"}}));
-  ExpectOk(Write(*b_, "/v1/datasets/impressions/consent", "dataset.enable", {{"dataset", "impressions"}}));
+  ExpectOk(Write(*b_, "/v1/datasets/impressions/consent", "dataset.disable",
+                 {{"dataset", "impressions"}}));
+  ExpectOk(Write(*b_, "/v1/datasets/impressions/consent", "dataset.enable",
+                 {{"dataset", "impressions"}}));
   ledger::Entry disable = LastOfType("dataset.disable");
   auto ledger = OpenStoppedLedger();
   ASSERT_NE(ledger, nullptr);
@@ -101,11 +105,12 @@ TEST_F(LedgerAudit, AReplayedMemberRequestFailsVerificationAndStartUp) {
 }
 
 TEST_F(LedgerAudit, ABackDatedMemberRequestFailsVerificationAndStartUp) {
-  auto old = b_->client->Sign("dataset.disable", {{"collaboration", collab_}, {"dataset", "impressions"}},
-                              std::chrono::duration_cast<std::chrono::seconds>(
-                                  std::chrono::system_clock::now().time_since_epoch())
-                                      .count() -
-                                  3600);
+  auto old =
+      b_->client->Sign("dataset.disable", {{"collaboration", collab_}, {"dataset", "impressions"}},
+                       std::chrono::duration_cast<std::chrono::seconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                               .count() -
+                           3600);
   ASSERT_TRUE(old.ok());
   auto ledger = OpenStoppedLedger();
   ASSERT_NE(ledger, nullptr);
@@ -137,10 +142,12 @@ TEST_F(LedgerAudit, AnUnsignedTailFailsUnlessAccepted) {
   std::string file = dir_.path() + "/tail.ledger";
   for (int attempt = 0; attempt < 20; ++attempt) {
     exported.clear();
-    ASSERT_TRUE(ledger->Export([&](ByteSpan chunk) {
-      exported.append(AsStringView(chunk));
-      return Status::OK();
-    }).ok());
+    ASSERT_TRUE(ledger
+                    ->Export([&](ByteSpan chunk) {
+                      exported.append(AsStringView(chunk));
+                      return Status::OK();
+                    })
+                    .ok());
     ASSERT_TRUE(WriteFileAtomic(file, exported).ok());
     std::string out;
     if (Verify({file}, &out) != 0 && out.find("not signed") != std::string::npos) break;
@@ -167,8 +174,9 @@ TEST_F(LedgerAudit, ATrustedHeadRefusesTruncationRollbackAndForks) {
   ASSERT_TRUE(a && b);
 
   // Later: the ledger grew; it extends the saved head, and the member keeps the newer head.
-  ASSERT_TRUE(b->Write("/v1/datasets/impressions/consent", "dataset.disable",
-                       {{"dataset", "impressions"}}).ok());
+  ASSERT_TRUE(
+      b->Write("/v1/datasets/impressions/consent", "dataset.disable", {{"dataset", "impressions"}})
+          .ok());
   std::string second = Download(*a, "second.ledger");
   ASSERT_EQ(Verify({second, "--trusted-head", head}, &out), 0) << out;
   EXPECT_NE(out.find("extends the trusted tree head"), std::string::npos);
@@ -240,7 +248,8 @@ TEST_F(LedgerAudit, ATreeHeadWithAWrongRootOrSignatureFailsUnderValidChecksums) 
   // Unchanged through the rewrite: the rewriting itself is sound.
   ASSERT_EQ(Verify({Rewrite(file, head_seqno, [](ledger::Entry&) {})}, &out), 0) << out;
 
-  std::string wrong_root = Rewrite(file, head_seqno, [](ledger::Entry& e) { e.tree_head.root[0] ^= 1; });
+  std::string wrong_root =
+      Rewrite(file, head_seqno, [](ledger::Entry& e) { e.tree_head.root[0] ^= 1; });
   EXPECT_EQ(Verify({wrong_root}, &out), 1) << out;
   EXPECT_EQ(out.find("checksum"), std::string::npos) << out;
   EXPECT_NE(out.find("first bad entry: " + std::to_string(head_seqno)), std::string::npos) << out;
@@ -264,9 +273,9 @@ TEST_F(LedgerAudit, AMemberDetectsARolledBackServiceOnDownload) {
   ASSERT_TRUE(crypto::WriteIdentity(identity, a_->identity).ok());
   auto download = [&](std::string* out) {
     EXPECT_TRUE(govwire::SavePin(identity, server_->url(), server_->fingerprint()).ok());
-    return RunCleanroom({"audit", "download", "--identity", identity, "--out",
-                         dir_.path() + "/download.ledger"},
-                        out);
+    return RunCleanroom(
+        {"audit", "download", "--identity", identity, "--out", dir_.path() + "/download.ledger"},
+        out);
   };
   std::string out;
   ASSERT_EQ(download(&out), 0) << out;
@@ -276,8 +285,9 @@ TEST_F(LedgerAudit, AMemberDetectsARolledBackServiceOnDownload) {
   std::string saved = CopyStoppedService("-saved");
   ASSERT_NE(server_, nullptr);
   auto b = Connect(*server_, b_->identity);
-  ASSERT_TRUE(b->Write("/v1/datasets/impressions/consent", "dataset.disable",
-                       {{"dataset", "impressions"}}).ok());
+  ASSERT_TRUE(
+      b->Write("/v1/datasets/impressions/consent", "dataset.disable", {{"dataset", "impressions"}})
+          .ok());
   ASSERT_EQ(download(&out), 0) << out;
   EXPECT_NE(out.find("extends the tree head seen before"), std::string::npos) << out;
 
@@ -299,8 +309,8 @@ TEST_F(LedgerAudit, AMemberDetectsARolledBackServiceOnDownload) {
   // The service, rolled back, goes on with another history: a fork, also refused.
   auto b2 = Connect(*server_, b_->identity);
   for (int i = 0; i < 6; ++i) {
-    auto r = b2->Write("/v1/queries/" + query_ + "/consent", i % 2 ? "query.enable" : "query.disable",
-                       {{"query", query_}});
+    auto r = b2->Write("/v1/queries/" + query_ + "/consent",
+                       i % 2 ? "query.enable" : "query.disable", {{"query", query_}});
     ASSERT_TRUE(r.ok() && r->ok());
   }
   // A download makes the service sign a head over them.

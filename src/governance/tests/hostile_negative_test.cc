@@ -5,8 +5,8 @@
 
 #include "crypto/cose.h"
 #include "crypto/hpke.h"
-#include "govwire/key_release.h"
 #include "governance/tests/collab_fixture.h"
+#include "govwire/key_release.h"
 
 namespace cleanroom::governance::testing {
 namespace {
@@ -19,12 +19,14 @@ class Negative : public RunningCollaboration {
   // evidence digest the service recorded.
   Bytes Release(const std::string& run, std::string* evidence_digest) {
     std::optional<crypto::PrivateKey> ephemeral;
-    ApiReply r = Anonymous("POST", "/v1/runs/" + run + "/keys", KeyRequestBody(run, &ephemeral).dump());
+    ApiReply r =
+        Anonymous("POST", "/v1/runs/" + run + "/keys", KeyRequestBody(run, &ephemeral).dump());
     ExpectOk(r);
     auto enc = Base64Decode(r.body["token"].value("enc", ""));
     auto sealed = Base64Decode(r.body["token"].value("sealed", ""));
-    auto token = crypto::hpke::Open(crypto::hpke::kDefaultSuite, *enc, *ephemeral,
-                                    AsBytes(govwire::kRunTokenInfo), govwire::RunTokenAad(run), *sealed);
+    auto token =
+        crypto::hpke::Open(crypto::hpke::kDefaultSuite, *enc, *ephemeral,
+                           AsBytes(govwire::kRunTokenInfo), govwire::RunTokenAad(run), *sealed);
     EXPECT_TRUE(token.ok());
     *evidence_digest = Get(*a_, "/v1/runs/" + run)["release"]["evidence"].value("digest", "");
     EXPECT_FALSE(evidence_digest->empty());

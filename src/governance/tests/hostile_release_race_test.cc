@@ -27,9 +27,15 @@ struct Switch {
 
 TEST_F(ReleaseRace, NoReleaseFollowsARevocationInTheLedger) {
   std::vector<Switch> switches = {
-      {b_.get(), "/v1/datasets/impressions/consent", "dataset.disable", "dataset.enable",
+      {b_.get(),
+       "/v1/datasets/impressions/consent",
+       "dataset.disable",
+       "dataset.enable",
        {{"dataset", "impressions"}}},
-      {b_.get(), "/v1/queries/" + query_ + "/consent", "query.disable", "query.enable",
+      {b_.get(),
+       "/v1/queries/" + query_ + "/consent",
+       "query.disable",
+       "query.enable",
        {{"query", query_}}},
       {a_.get(), "/v1/collab/consent", "collab.stop", "collab.resume", Json::object()},
   };
@@ -97,7 +103,8 @@ TEST_F(ReleaseRace, NoReleaseFollowsARevocationInTheLedger) {
     }
     if (ServiceActionType(entry) == "run.keys") {
       ++releases;
-      EXPECT_TRUE(off.empty()) << "seqno " << entry.seqno << " releases keys after " << *off.begin();
+      EXPECT_TRUE(off.empty()) << "seqno " << entry.seqno << " releases keys after "
+                               << *off.begin();
     }
   }
   EXPECT_EQ(releases, released_before);

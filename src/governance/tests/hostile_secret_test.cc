@@ -46,8 +46,8 @@ class SealedSecrets : public RunningCollaboration {
                        std::chrono::system_clock::now().time_since_epoch())
                        .count();
     o.nonce = nonce;
-    auto signed_request = crypto::cose::CreateSign1(m.identity.signing_key,
-                                                    AsBytes(payload.dump()), o);
+    auto signed_request =
+        crypto::cose::CreateSign1(m.identity.signing_key, AsBytes(payload.dump()), o);
     EXPECT_TRUE(signed_request.ok());
     return *signed_request;
   }
@@ -79,10 +79,11 @@ TEST_F(SealedSecrets, AMemberReusingTheOwnersNonceCannotTouchItsSealedKey) {
                          attacker_key),
               404, "NotFound");
   // The owner itself cannot overwrite the stored key either.
-  ExpectError(PostSecret(*a_, "crm", SignWithNonce(*a_, SecretPayload("crm", attacker_key),
-                                                   *crypto::RandomBytes(16)),
-                         attacker_key),
-              409, "AlreadyExists");
+  ExpectError(
+      PostSecret(*a_, "crm",
+                 SignWithNonce(*a_, SecretPayload("crm", attacker_key), *crypto::RandomBytes(16)),
+                 attacker_key),
+      409, "AlreadyExists");
 
   EXPECT_EQ(SecretFiles(), files) << "a refused request changed the sealed files";
   for (const auto& [name, content] : files) {
@@ -99,16 +100,19 @@ TEST_F(SealedSecrets, ARefusedRequestLeavesNoFileAndNoState) {
   auto files = SecretFiles();
   Bytes key = *crypto::RandomBytes(32);
   // Not the owner; a wrong key id; a version that does not exist.
-  ExpectError(PostSecret(*b_, "crm", SignWithNonce(*b_, SecretPayload("crm", key), *crypto::RandomBytes(16)), key),
-              403, "PermissionDenied");
+  ExpectError(
+      PostSecret(*b_, "crm",
+                 SignWithNonce(*b_, SecretPayload("crm", key), *crypto::RandomBytes(16)), key),
+      403, "PermissionDenied");
   Json wrong_id = SecretPayload("crm", key);
   wrong_id["keyId"] = "other";
   ExpectError(PostSecret(*a_, "crm", SignWithNonce(*a_, wrong_id, *crypto::RandomBytes(16)), key),
               400, "InvalidArgument");
   Json wrong_version = SecretPayload("crm", key);
   wrong_version["version"] = 2;
-  ExpectError(PostSecret(*a_, "crm", SignWithNonce(*a_, wrong_version, *crypto::RandomBytes(16)), key),
-              404, "NotFound");
+  ExpectError(
+      PostSecret(*a_, "crm", SignWithNonce(*a_, wrong_version, *crypto::RandomBytes(16)), key), 404,
+      "NotFound");
   EXPECT_EQ(SecretFiles(), files);
   EXPECT_TRUE(Get(*a_, "/v1/datasets/crm")["versions"][0]["secret"].is_null());
   EXPECT_FALSE(server_->service()->UnsealDatasetKey("crm", 1).ok());
@@ -122,7 +126,8 @@ TEST_F(SealedSecrets, StorageFailuresShowNoServerPathAndChangeNothing) {
   std::filesystem::rename(secrets, dir_.path() + "/secrets.away");
   { std::ofstream(secrets) << "not a directory"; }
   Bytes key = *crypto::RandomBytes(32);
-  ApiReply r = PostSecret(*a_, "crm", SignWithNonce(*a_, SecretPayload("crm", key), *crypto::RandomBytes(16)), key);
+  ApiReply r = PostSecret(
+      *a_, "crm", SignWithNonce(*a_, SecretPayload("crm", key), *crypto::RandomBytes(16)), key);
   ASSERT_TRUE(r.error.has_value());
   EXPECT_EQ(r.http_status, 503);
   EXPECT_EQ(r.error->message.find(dir_.path()), std::string::npos) << r.error->message;
@@ -138,7 +143,8 @@ TEST_F(SealedSecrets, StorageFailuresShowNoServerPathAndChangeNothing) {
 
   std::filesystem::remove(secrets);
   std::filesystem::rename(dir_.path() + "/secrets.away", secrets);
-  ExpectOk(PostSecret(*a_, "crm", SignWithNonce(*a_, SecretPayload("crm", key), *crypto::RandomBytes(16)), key));
+  ExpectOk(PostSecret(
+      *a_, "crm", SignWithNonce(*a_, SecretPayload("crm", key), *crypto::RandomBytes(16)), key));
   ExpectOk(Anonymous("POST", "/v1/runs/" + run + "/keys", KeyRequestBody(run).dump()));
 }
 

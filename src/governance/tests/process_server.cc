@@ -1,5 +1,6 @@
 #include "governance/tests/process_server.h"
 
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -8,8 +9,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 namespace cleanroom::governance::testing {
 
@@ -53,7 +52,8 @@ void ChildProcess::Kill() {
   pid_ = -1;
 }
 
-ProcessServer::ProcessServer(const std::string& data_dir, const std::vector<std::string>& extra_args) {
+ProcessServer::ProcessServer(const std::string& data_dir,
+                             const std::vector<std::string>& extra_args) {
   // A fresh service is initialised by its operator first; the one-time token it prints is what
   // `collab create` (CLEANROOM_BOOTSTRAP_TOKEN) and bootstrap_token() hand to the proposer.
   if (!std::filesystem::exists(data_dir + "/service/bootstrap.json") &&
@@ -79,8 +79,8 @@ ProcessServer::ProcessServer(const std::string& data_dir, const std::vector<std:
     ::dup2(pipefd[1], STDOUT_FILENO);
     ::close(pipefd[0]);
     ::close(pipefd[1]);
-    std::vector<std::string> args = {"governance", "serve", "--data-dir", data_dir,
-                                      "--listen", "127.0.0.1:0", "--threads", "256"};
+    std::vector<std::string> args = {"governance", "serve",       "--data-dir", data_dir,
+                                     "--listen",   "127.0.0.1:0", "--threads",  "256"};
     args.insert(args.end(), extra_args.begin(), extra_args.end());
     ExecCleanroom(binary, args);
   }

@@ -12,7 +12,8 @@ class ProcessServer {
  public:
   // Starts the binary and waits for its "listening on" line. Empty url() on failure.
   // `extra_args` are added to `governance serve` (e.g. --run-timeout 2).
-  explicit ProcessServer(const std::string& data_dir, const std::vector<std::string>& extra_args = {});
+  explicit ProcessServer(const std::string& data_dir,
+                         const std::vector<std::string>& extra_args = {});
   ~ProcessServer();  // SIGTERM, then wait
 
   const std::string& url() const { return url_; }

@@ -74,7 +74,7 @@ void TestServer::Stop() {
 }
 
 std::unique_ptr<govwire::GovernanceClient> Connect(const TestServer& server,
-                                                  const crypto::MemberIdentity& identity) {
+                                                   const crypto::MemberIdentity& identity) {
   auto c = govwire::GovernanceClient::Create(server.url(), server.fingerprint(), identity);
   if (!c.ok()) {
     ADD_FAILURE() << c.status().ToString();

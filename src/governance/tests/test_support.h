@@ -6,9 +6,9 @@
 #include <vector>
 
 #include "crypto/identity.h"
-#include "govwire/governance_client.h"
 #include "governance/http_server.h"
 #include "governance/service.h"
+#include "govwire/governance_client.h"
 
 namespace cleanroom::governance::testing {
 
@@ -58,7 +58,7 @@ struct TestMember {
 std::unique_ptr<TestMember> NewMember(const TestServer& server, const std::string& name);
 // Another client (new connection) for an existing identity.
 std::unique_ptr<govwire::GovernanceClient> Connect(const TestServer& server,
-                                                  const crypto::MemberIdentity& identity);
+                                                   const crypto::MemberIdentity& identity);
 
 // A contract naming `members` with the given roles (one list per member).
 Json MakeContract(const std::string& name, const std::vector<const TestMember*>& members,

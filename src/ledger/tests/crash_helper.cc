@@ -39,7 +39,8 @@ int main(int argc, char** argv) {
   for (int t = 0; t < threads; ++t) {
     workers.emplace_back([&, t] {
       for (uint64_t i = 0;; ++i) {
-        std::string tag = std::to_string(getpid()) + "-" + std::to_string(t) + "-" + std::to_string(i);
+        std::string tag =
+            std::to_string(getpid()) + "-" + std::to_string(t) + "-" + std::to_string(i);
         RequestRecord record;
         record.signed_request = ToBytes("crash test request " + tag);
         record.result = tag;

@@ -1,11 +1,10 @@
 // Kills a writer process (16 appending threads) with SIGKILL at random moments, 20 times; after
 // each restart every acknowledged append is present with its content and the ledger verifies.
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <chrono>
 #include <filesystem>
@@ -81,8 +80,8 @@ TEST(LedgerCrashTest, EveryAcknowledgedAppendSurvivesSigkill) {
   uint64_t max_seqno_before = 0;
   for (int cycle = 0; cycle < 20; ++cycle) {
     auto run_for = std::chrono::milliseconds(rng() % 300);
-    std::string out = RunAndKill({LEDGER_CRASH_HELPER, dir, root + "/key.pem", root + "/cert.pem", "16"},
-                                 run_for);
+    std::string out = RunAndKill(
+        {LEDGER_CRASH_HELPER, dir, root + "/key.pem", root + "/cert.pem", "16"}, run_for);
     std::istringstream lines(out);
     uint64_t seqno;
     std::string tag;

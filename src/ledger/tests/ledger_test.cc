@@ -191,13 +191,16 @@ TEST_F(LedgerTest, RollsSegmentsAndExportsOneFile) {
   {
     auto ledger = OpenAt(dir_, nullptr, &o);
     ASSERT_TRUE(ledger.ok());
-    for (int i = 0; i < 300; ++i) ASSERT_TRUE((*ledger)->AppendAsync(Record(std::to_string(i))).ok());
+    for (int i = 0; i < 300; ++i)
+      ASSERT_TRUE((*ledger)->AppendAsync(Record(std::to_string(i))).ok());
     ASSERT_TRUE((*ledger)->Sync().ok());
     std::string exported;
-    ASSERT_TRUE((*ledger)->Export([&](ByteSpan chunk) {
-      exported.append(AsStringView(chunk));
-      return Status::OK();
-    }).ok());
+    ASSERT_TRUE((*ledger)
+                    ->Export([&](ByteSpan chunk) {
+                      exported.append(AsStringView(chunk));
+                      return Status::OK();
+                    })
+                    .ok());
     ASSERT_TRUE(WriteFileAtomic(dir_ + "-export.ledger", exported).ok());
   }
   size_t segments = 0;
@@ -226,7 +229,8 @@ TEST_F(LedgerTest, ReceiptsVerifyOfflineAndDetectModification) {
   auto ledger = OpenAt(dir_, nullptr);
   ASSERT_TRUE(ledger.ok());
   std::vector<uint64_t> seqnos;
-  for (int i = 0; i < 20; ++i) seqnos.push_back((*ledger)->Append(Record(std::to_string(i)))->seqno);
+  for (int i = 0; i < 20; ++i)
+    seqnos.push_back((*ledger)->Append(Record(std::to_string(i)))->seqno);
   auto service = TreeHeadVerifier::FromCertificate(signer_->certificate_der());
   ASSERT_TRUE(service.ok());
   for (uint64_t seqno : {seqnos.front(), seqnos[7], seqnos.back()}) {

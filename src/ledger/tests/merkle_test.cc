@@ -6,9 +6,14 @@ namespace cleanroom::ledger {
 namespace {
 
 // Certificate Transparency / RFC 6962 reference vectors (transparency-dev/merkle testonly).
-const char* kLeavesHex[] = {"",         "00",       "10",
-                            "2021",     "3031",     "40414243",
-                            "5051525354555657", "606162636465666768696a6b6c6d6e6f"};
+const char* kLeavesHex[] = {"",
+                            "00",
+                            "10",
+                            "2021",
+                            "3031",
+                            "40414243",
+                            "5051525354555657",
+                            "606162636465666768696a6b6c6d6e6f"};
 const char* kRootsHex[] = {
     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
     "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
@@ -82,7 +87,8 @@ TEST(MerkleTest, InclusionProofsMatchVectors) {
     auto proof = tree.InclusionProof(c.index, c.size);
     ASSERT_TRUE(proof.ok());
     EXPECT_EQ(*proof, c.proof) << c.index << "/" << c.size;
-    EXPECT_TRUE(VerifyInclusion(c.index, c.size, tree.leaf(c.index), c.proof, H(kRootsHex[c.size])).ok());
+    EXPECT_TRUE(
+        VerifyInclusion(c.index, c.size, tree.leaf(c.index), c.proof, H(kRootsHex[c.size])).ok());
   }
 }
 
@@ -108,9 +114,9 @@ TEST(MerkleTest, ConsistencyProofsMatchVectors) {
     auto proof = tree.ConsistencyProof(c.first, c.second);
     ASSERT_TRUE(proof.ok());
     EXPECT_EQ(*proof, c.proof) << c.first << "->" << c.second;
-    EXPECT_TRUE(VerifyConsistency(c.first, c.second, H(kRootsHex[c.first]), H(kRootsHex[c.second]),
-                                  c.proof)
-                    .ok());
+    EXPECT_TRUE(
+        VerifyConsistency(c.first, c.second, H(kRootsHex[c.first]), H(kRootsHex[c.second]), c.proof)
+            .ok());
   }
 }
 

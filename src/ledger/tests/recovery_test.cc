@@ -42,7 +42,8 @@ class RecoveryTest : public ::testing::Test {
     for (int i = 0; i < n; ++i) {
       RequestRecord r;
       // About 250 bytes a record, so that small segment limits give several segments.
-      r.signed_request = ToBytes("signed request number " + std::to_string(i) + std::string(200, 'p'));
+      r.signed_request =
+          ToBytes("signed request number " + std::to_string(i) + std::string(200, 'p'));
       r.result = "{\"i\":" + std::to_string(i) + "}";
       ASSERT_TRUE((*ledger)->Append(r).ok());
     }

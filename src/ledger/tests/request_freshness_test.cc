@@ -44,11 +44,16 @@ class RequestFreshnessTest : public ::testing::Test {
 
 TEST_F(RequestFreshnessTest, ANonceIsUsedOncePerSignerAcrossTheLedger) {
   RequestFreshness rules;
-  ASSERT_TRUE(rules.Check(Request(2, alice_->member_id(), Signed(*alice_, kEntrySeconds, nonce_))).ok());
+  ASSERT_TRUE(
+      rules.Check(Request(2, alice_->member_id(), Signed(*alice_, kEntrySeconds, nonce_))).ok());
   // Another signer may draw the same nonce; the same signer may not use it again.
-  ASSERT_TRUE(rules.Check(Request(3, bob_->member_id(), Signed(*bob_, kEntrySeconds, nonce_))).ok());
-  ASSERT_TRUE(rules.Check(Request(4, alice_->member_id(), Signed(*alice_, kEntrySeconds, other_nonce_))).ok());
-  Status replayed = rules.Check(Request(5, alice_->member_id(), Signed(*alice_, kEntrySeconds, nonce_)));
+  ASSERT_TRUE(
+      rules.Check(Request(3, bob_->member_id(), Signed(*bob_, kEntrySeconds, nonce_))).ok());
+  ASSERT_TRUE(
+      rules.Check(Request(4, alice_->member_id(), Signed(*alice_, kEntrySeconds, other_nonce_)))
+          .ok());
+  Status replayed =
+      rules.Check(Request(5, alice_->member_id(), Signed(*alice_, kEntrySeconds, nonce_)));
   EXPECT_EQ(replayed.code(), StatusCode::kDataLoss);
   EXPECT_NE(replayed.message().find("entry 5"), std::string::npos) << replayed.ToString();
 }
@@ -56,22 +61,29 @@ TEST_F(RequestFreshnessTest, ANonceIsUsedOncePerSignerAcrossTheLedger) {
 TEST_F(RequestFreshnessTest, CreatedAtMustLieInTheWindowOfItsEntry) {
   RequestFreshness rules;
   int64_t oldest = kEntrySeconds - kMaxRequestAgeSeconds - kAppendSlackSeconds;
-  EXPECT_TRUE(rules.Check(Request(2, alice_->member_id(), Signed(*alice_, oldest, Bytes(16, 3)))).ok());
-  EXPECT_FALSE(rules.Check(Request(3, alice_->member_id(), Signed(*alice_, oldest - 1, Bytes(16, 4)))).ok());
+  EXPECT_TRUE(
+      rules.Check(Request(2, alice_->member_id(), Signed(*alice_, oldest, Bytes(16, 3)))).ok());
+  EXPECT_FALSE(
+      rules.Check(Request(3, alice_->member_id(), Signed(*alice_, oldest - 1, Bytes(16, 4)))).ok());
   int64_t newest = kEntrySeconds + kMaxRequestSkewSeconds + 1;
-  EXPECT_TRUE(rules.Check(Request(4, alice_->member_id(), Signed(*alice_, newest, Bytes(16, 5)))).ok());
-  EXPECT_FALSE(rules.Check(Request(5, alice_->member_id(), Signed(*alice_, newest + 1, Bytes(16, 6)))).ok());
+  EXPECT_TRUE(
+      rules.Check(Request(4, alice_->member_id(), Signed(*alice_, newest, Bytes(16, 5)))).ok());
+  EXPECT_FALSE(
+      rules.Check(Request(5, alice_->member_id(), Signed(*alice_, newest + 1, Bytes(16, 6)))).ok());
 }
 
 TEST_F(RequestFreshnessTest, RefusedEntriesSpendTheirNonceButNeedNoHeaders) {
   RequestFreshness rules;
   // A refused request is recorded as received: garbage passes.
-  EXPECT_TRUE(rules.Check(Request(2, alice_->member_id(), ToBytes("garbage"), Outcome::kRefused)).ok());
+  EXPECT_TRUE(
+      rules.Check(Request(2, alice_->member_id(), ToBytes("garbage"), Outcome::kRefused)).ok());
   // A refused request that decodes spent its nonce: accepting it later is a replay.
-  EXPECT_TRUE(rules.Check(Request(3, alice_->member_id(), Signed(*alice_, kEntrySeconds, nonce_),
-                                  Outcome::kRefused))
+  EXPECT_TRUE(rules
+                  .Check(Request(3, alice_->member_id(), Signed(*alice_, kEntrySeconds, nonce_),
+                                 Outcome::kRefused))
                   .ok());
-  EXPECT_FALSE(rules.Check(Request(4, alice_->member_id(), Signed(*alice_, kEntrySeconds, nonce_))).ok());
+  EXPECT_FALSE(
+      rules.Check(Request(4, alice_->member_id(), Signed(*alice_, kEntrySeconds, nonce_))).ok());
   // An accepted member request must carry its headers.
   EXPECT_FALSE(rules.Check(Request(5, alice_->member_id(), ToBytes("garbage"))).ok());
   // Service entries (no signer) are not member requests.

@@ -83,9 +83,9 @@ TEST_F(VerifyTest, MemberSignaturesVerifyUnderIntroducedCertificates) {
   RequestRecord service_entry;  // The service's own entry: no signer.
   service_entry.result = "{\"run\":\"done\"}";
   VerifyReport report;
-  Status s = WriteAndVerify({ByAlice("{\"create\":1}", true), by_bob, refused, service_entry,
-                             ByAlice("{\"again\":2}")},
-                            &report);
+  Status s = WriteAndVerify(
+      {ByAlice("{\"create\":1}", true), by_bob, refused, service_entry, ByAlice("{\"again\":2}")},
+      &report);
   ASSERT_TRUE(s.ok()) << s.ToString();
   EXPECT_EQ(report.requests, 5u);
   EXPECT_EQ(report.member_signatures_checked, 3u);

@@ -10,25 +10,29 @@ namespace {
 using nlohmann::json;
 
 json Model() {
-  return {{"name", "risk"},
-          {"format", "xgboost-ubjson"},
-          {"features", {"age", "income"}},
-          {"objective", "binary:logistic"},
-          {"policy", {{"inferenceFor", {"insurer"}}, {"fineTuning", true},
-                      {"derivedModelRecipients", {"bank"}}}},
-          {"location", "file:///models/risk.enc"},
-          {"contentHash", std::string(64, 'A')},
-          {"keyId", "risk-1"}};
+  return {
+      {"name", "risk"},
+      {"format", "xgboost-ubjson"},
+      {"features", {"age", "income"}},
+      {"objective", "binary:logistic"},
+      {"policy",
+       {{"inferenceFor", {"insurer"}}, {"fineTuning", true}, {"derivedModelRecipients", {"bank"}}}},
+      {"location", "file:///models/risk.enc"},
+      {"contentHash", std::string(64, 'A')},
+      {"keyId", "risk-1"}};
 }
 
 json Training() {
-  return {{"name", "train risk"},
-          {"kind", "training"},
-          {"steps", {"SELECT b.age, b.income, i.claimed AS label FROM bank b JOIN insurer i ON b.id = i.id"}},
-          {"label", "label"},
-          {"training", {{"rounds", 50}, {"params", {{"objective", "binary:logistic"}, {"max_depth", 4}}}}},
-          {"evaluation", {{"heldOutFraction", 0.2}, {"metrics", {"auc", "logloss"}}}},
-          {"recipients", {"bank"}}};
+  return {
+      {"name", "train risk"},
+      {"kind", "training"},
+      {"steps",
+       {"SELECT b.age, b.income, i.claimed AS label FROM bank b JOIN insurer i ON b.id = i.id"}},
+      {"label", "label"},
+      {"training",
+       {{"rounds", 50}, {"params", {{"objective", "binary:logistic"}, {"max_depth", 4}}}}},
+      {"evaluation", {{"heldOutFraction", 0.2}, {"metrics", {"auc", "logloss"}}}},
+      {"recipients", {"bank"}}};
 }
 
 json Inference() {
@@ -84,11 +88,14 @@ TEST(MlDocuments, RefusalsNameTheField) {
   model("model.contentHash", [](json& d) { d["contentHash"] = "abc"; });
   model("model.owner", [](json& d) { d["owner"] = "x"; });
   job(Training(), "job.label", [](json& d) { d.erase("label"); });
-  job(Training(), "job.training.params.max_dept", [](json& d) { d["training"]["params"]["max_dept"] = 3; });
+  job(Training(), "job.training.params.max_dept",
+      [](json& d) { d["training"]["params"]["max_dept"] = 3; });
   job(Training(), "job.model", [](json& d) { d["model"] = "risk"; });
   job(Training(), "job.output", [](json& d) { d["output"] = {{"predictions", "labels"}}; });
-  job(Training(), "job.evaluation.heldOutFraction", [](json& d) { d["evaluation"]["heldOutFraction"] = 0.9; });
-  job(Training(), "job.evaluation.metrics[0]", [](json& d) { d["evaluation"]["metrics"] = {"accuracy"}; });
+  job(Training(), "job.evaluation.heldOutFraction",
+      [](json& d) { d["evaluation"]["heldOutFraction"] = 0.9; });
+  job(Training(), "job.evaluation.metrics[0]",
+      [](json& d) { d["evaluation"]["metrics"] = {"accuracy"}; });
   job(Training(), "job.kind", [](json& d) { d["kind"] = "clustering"; });
   job(Training(), "job.recipients", [](json& d) { d["recipients"] = json::array(); });
   job(Inference(), "job.model", [](json& d) { d.erase("model"); });
@@ -101,7 +108,8 @@ TEST(MlDocuments, RefusalsNameTheField) {
     Status s = c.model ? ParseModelDocument(c.doc).status() : ParseJobDocument(c.doc).status();
     ASSERT_FALSE(s.ok()) << c.field << " in " << c.doc.dump();
     EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
-    EXPECT_NE(s.message().find(c.field), std::string::npos) << s.message() << " should name " << c.field;
+    EXPECT_NE(s.message().find(c.field), std::string::npos)
+        << s.message() << " should name " << c.field;
   }
 }
 
@@ -139,7 +147,8 @@ TEST(MlDocuments, JobsMustFitTheModelsPolicy) {
             StatusCode::kPermissionDenied);
   model.fine_tuning = false;
   fine.recipients = {"bank"};
-  EXPECT_EQ(CheckJobAgainstModel(fine, model, "bank", {"bank"}).code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(CheckJobAgainstModel(fine, model, "bank", {"bank"}).code(),
+            StatusCode::kPermissionDenied);
 }
 
 }  // namespace

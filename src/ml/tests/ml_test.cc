@@ -6,10 +6,9 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <sstream>
-
-#include <nlohmann/json.hpp>
 
 #include "base/file.h"
 #include "ml/booster.h"
@@ -45,11 +44,14 @@ Data MakeData(size_t rows, uint32_t seed) {
 }
 
 TrainingParams Params(int rounds) {
-  auto p = ParseTrainingParams(
-      json{{"rounds", rounds},
-           {"params", {{"objective", "binary:logistic"}, {"max_depth", 3}, {"eta", 0.3},
-                       {"tree_method", "hist"}, {"seed", 7}}}},
-      "job.training");
+  auto p = ParseTrainingParams(json{{"rounds", rounds},
+                                    {"params",
+                                     {{"objective", "binary:logistic"},
+                                      {"max_depth", 3},
+                                      {"eta", 0.3},
+                                      {"tree_method", "hist"},
+                                      {"seed", 7}}}},
+                               "job.training");
   EXPECT_TRUE(p.ok()) << p.status().ToString();
   return *p;
 }
@@ -63,8 +65,8 @@ double Accuracy(const std::vector<float>& predictions, const std::vector<float>&
 class TempDir {
  public:
   TempDir() {
-    path_ = fs::temp_directory_path() / ("ml_test_" + std::to_string(::getpid()) + "_" +
-                                         std::to_string(counter_++));
+    path_ = fs::temp_directory_path() /
+            ("ml_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter_++));
     fs::create_directories(path_);
   }
   ~TempDir() { fs::remove_all(path_); }
@@ -153,7 +155,8 @@ TEST(MlTraining, BadLabelsAreRefusedWithoutValues) {
   d.labels[17] = 12345.678f;  // outside [0, 1] for binary:logistic: XGBoost refuses it
   refused = Model::Train(d.features, d.labels, Params(2), nullptr, 1);
   ASSERT_FALSE(refused.ok());
-  EXPECT_EQ(refused.status().message().find("12345"), std::string::npos) << refused.status().message();
+  EXPECT_EQ(refused.status().message().find("12345"), std::string::npos)
+      << refused.status().message();
   std::vector<float> short_labels(d.labels.begin(), d.labels.end() - 1);
   EXPECT_FALSE(Model::Train(d.features, short_labels, Params(2), nullptr, 1).ok());
 }
@@ -211,7 +214,8 @@ TEST(MlModelFile, RefusesWhatIsNotAModelWithoutEchoingIt) {
                             std::string("not a model secret_marker_2")}) {
     auto r = ValidateModelFile(AsBytes(bytes));
     EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
-    EXPECT_NE(r.status().message().find("deprecated binary"), std::string::npos) << r.status().message();
+    EXPECT_NE(r.status().message().find("deprecated binary"), std::string::npos)
+        << r.status().message();
     EXPECT_EQ(r.status().message().find("secret_marker"), std::string::npos);
   }
 

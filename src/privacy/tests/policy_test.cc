@@ -10,7 +10,8 @@ TEST(PolicyTest, ParsesRolesAndFloors) {
     "allowedFields": ["Email", "age_band", "ltv"],
     "privacyUnit": "email",
     "columns": {"ltv": {"role": "aggregate", "functions": ["sum"]}},
-    "output": "list", "minRowCount": 10, "minGroupUnits": 5})", "doc");
+    "output": "list", "minRowCount": 10, "minGroupUnits": 5})",
+                              "doc");
   ASSERT_TRUE(p.ok()) << p.status().ToString();
   EXPECT_EQ(p->RoleOf("EMAIL"), ColumnRole::kPrivacyUnit);
   EXPECT_EQ(p->RoleOf("age_band"), ColumnRole::kDimension);
@@ -33,7 +34,8 @@ TEST(PolicyTest, ErrorsNameTheField) {
       {R"({"minRowCount": -1})", "minRowCount"},
       {R"({"output": "rows"})", "output"},
       {R"({"allowedFields": ["a", "A"]})", "allowedFields[1]"},
-      {R"({"columns": {"v": {"role": "aggregate", "functions": ["median"]}}})", "columns.v.functions[0]"},
+      {R"({"columns": {"v": {"role": "aggregate", "functions": ["median"]}}})",
+       "columns.v.functions[0]"},
       {R"({"colums": {}})", "colums"},
   };
   for (const auto& c : cases) {
@@ -50,7 +52,8 @@ TEST(PolicyTest, StrictestFloorWins) {
   auto file = ParsePolicyFile(R"({
     "datasets": {"c": {"privacyUnit": "id", "minRowCount": 100, "minGroupUnits": 10}},
     "query": {"preConditions": [{"dataset": "C", "minRowCount": 500}], "minGroupUnits": 3,
-              "postFilters": [{"column": "n", "min": 2}]}})", "f");
+              "postFilters": [{"column": "n", "min": 2}]}})",
+                              "f");
   ASSERT_TRUE(file.ok()) << file.status().ToString();
   EffectiveFloors f = MergeFloors(file->datasets.at("c"), file->query, "c");
   EXPECT_EQ(f.min_row_count, 500);
@@ -58,7 +61,11 @@ TEST(PolicyTest, StrictestFloorWins) {
   file->query.min_group_units = 20;
   EXPECT_EQ(MergeFloors(file->datasets.at("c"), file->query, "c").min_group_units, 20);
   ASSERT_EQ(file->query.post_filters.size(), 1u);
-  EXPECT_FALSE(ParsePolicyFile(R"({"datasets": {}, "query": {"preConditions": [{"dataset": "q", "minRowCount": 1}]}})", "f").ok());
+  EXPECT_FALSE(
+      ParsePolicyFile(
+          R"({"datasets": {}, "query": {"preConditions": [{"dataset": "q", "minRowCount": 1}]}})",
+          "f")
+          .ok());
 }
 
 }  // namespace

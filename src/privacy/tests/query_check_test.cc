@@ -156,8 +156,8 @@ TEST(QueryCheckTest, DifferentialPrivacyIsValidatedThenRefusedAsUnimplemented) {
     const char* field;
   };
   for (const Case& c : {
-           Case{R"({"epsilon": 6})", "epsilon"},                       // above the budget
-           Case{R"({"epsilon": 1, "delta": "1e-5"})", "delta"},         // above the budget
+           Case{R"({"epsilon": 6})", "epsilon"},                 // above the budget
+           Case{R"({"epsilon": 1, "delta": "1e-5"})", "delta"},  // above the budget
            Case{R"({"epsilon": 1, "maxGroupsPerUnit": 4})", "maxGroupsPerUnit"},
            Case{R"({"epsilon": 1, "maxRowsPerUnitPerGroup": 3})", "maxRowsPerUnitPerGroup"},
            Case{R"({"epsilon": 1, "bounds": {"visits.spend": {"min": -1, "max": 50}}})",

@@ -51,7 +51,8 @@ class CheckerTest : public ::testing::Test {
                              "north", "south", "north", "south", "north", "east"};
     for (int i = 1; i <= 12; ++i) {
       customers += std::to_string(i) + ",u" + std::to_string(i) + "," + bands[i - 1] + "," +
-                   regions[i - 1] + "," + std::to_string(i * 10) + ",000-00-" + std::to_string(1000 + i) + "\n";
+                   regions[i - 1] + "," + std::to_string(i * 10) + ",000-00-" +
+                   std::to_string(1000 + i) + "\n";
     }
     ASSERT_TRUE(WriteFileAtomic(dir_ + "/customers.csv", customers).ok());
     ASSERT_TRUE(WriteFileAtomic(dir_ + "/impressions.csv",
@@ -111,7 +112,8 @@ class CheckerTest : public ::testing::Test {
   void ExpectDenied(const std::string& text, const std::string& rule, const std::string& needle) {
     auto r = Check(text);
     ASSERT_FALSE(r.ok()) << "not refused: " << text;
-    EXPECT_EQ(r.status().code(), StatusCode::kPermissionDenied) << text << "\n" << r.status().ToString();
+    EXPECT_EQ(r.status().code(), StatusCode::kPermissionDenied) << text << "\n"
+                                                                << r.status().ToString();
     EXPECT_NE(r.status().message().find(rule), std::string::npos) << r.status().ToString();
     EXPECT_NE(r.status().message().find(needle), std::string::npos) << r.status().ToString();
   }
@@ -137,7 +139,8 @@ TEST_F(CheckerTest, UnitCountsAreSharedAcrossEqualColumns) {
   };
   auto overlap = Check(
       "SELECT c.age_band, COUNT(DISTINCT i.hashed_email) AS reach FROM customers c "
-      "JOIN impressions i ON c.hashed_email = i.hashed_email GROUP BY c.age_band ORDER BY c.age_band");
+      "JOIN impressions i ON c.hashed_email = i.hashed_email GROUP BY c.age_band ORDER BY "
+      "c.age_band");
   ASSERT_TRUE(overlap.ok()) << overlap.status().ToString();
   EXPECT_EQ(count_distinct(*overlap), 1u) << overlap->explain;
   std::vector<SuppressionNote> notes;
@@ -181,24 +184,30 @@ TEST_F(CheckerTest, DisallowedColumnDoesNotExist) {
 TEST_F(CheckerTest, PrivacyUnitUses) {
   ExpectDenied("SELECT hashed_email, COUNT(*) FROM customers GROUP BY hashed_email", "group rule",
                "column hashed_email of dataset customers");
-  ExpectDenied("SELECT age_band, COUNT(*) FROM customers WHERE hashed_email LIKE 'u1%' GROUP BY age_band",
-               "filter rule", "hashed_email");
-  ExpectDenied("SELECT age_band, SUM(CASE WHEN hashed_email = 'u1' THEN 1 ELSE 0 END) FROM customers "
-               "GROUP BY age_band", "aggregate rule", "hashed_email");
-  ExpectDenied("SELECT lower(hashed_email) AS p, COUNT(*) FROM customers GROUP BY 1",
-               "group rule", "hashed_email");
-  ExpectDenied("SELECT age_band, COUNT(*) FROM customers GROUP BY age_band ORDER BY MIN(hashed_email)",
-               "aggregate rule", "hashed_email");
-  ExpectDenied("SELECT c.age_band, COUNT(*) FROM customers c JOIN impressions i "
-               "ON lower(c.hashed_email) = i.hashed_email GROUP BY c.age_band",
-               "join rule", "not transformed");
+  ExpectDenied(
+      "SELECT age_band, COUNT(*) FROM customers WHERE hashed_email LIKE 'u1%' GROUP BY age_band",
+      "filter rule", "hashed_email");
+  ExpectDenied(
+      "SELECT age_band, SUM(CASE WHEN hashed_email = 'u1' THEN 1 ELSE 0 END) FROM customers "
+      "GROUP BY age_band",
+      "aggregate rule", "hashed_email");
+  ExpectDenied("SELECT lower(hashed_email) AS p, COUNT(*) FROM customers GROUP BY 1", "group rule",
+               "hashed_email");
+  ExpectDenied(
+      "SELECT age_band, COUNT(*) FROM customers GROUP BY age_band ORDER BY MIN(hashed_email)",
+      "aggregate rule", "hashed_email");
+  ExpectDenied(
+      "SELECT c.age_band, COUNT(*) FROM customers c JOIN impressions i "
+      "ON lower(c.hashed_email) = i.hashed_email GROUP BY c.age_band",
+      "join rule", "not transformed");
 }
 
 TEST_F(CheckerTest, AggregateColumnUses) {
   ExpectDenied("SELECT age_band, MAX(lifetime_value) FROM customers GROUP BY age_band",
                "aggregate rule", "lifetime_value");
-  ExpectDenied("SELECT age_band, COUNT(*) FROM customers WHERE lifetime_value > 100 GROUP BY age_band",
-               "filter rule", "lifetime_value");
+  ExpectDenied(
+      "SELECT age_band, COUNT(*) FROM customers WHERE lifetime_value > 100 GROUP BY age_band",
+      "filter rule", "lifetime_value");
   ExpectDenied("SELECT lifetime_value, COUNT(*) FROM customers GROUP BY lifetime_value",
                "group rule", "lifetime_value");
   ExpectDenied("SELECT age_band, SUM(lifetime_value * 2) FROM customers GROUP BY age_band",
@@ -208,30 +217,34 @@ TEST_F(CheckerTest, AggregateColumnUses) {
 TEST_F(CheckerTest, RowLevelOutputRefused) {
   ExpectDenied("SELECT age_band, region FROM customers", "output rule", "customers");
   ExpectDenied("SELECT DISTINCT region FROM customers", "output rule", "customers");
-  ExpectDenied("SELECT age_band, COUNT(*) OVER (PARTITION BY region) FROM customers",
-               "rule", "customers");
-  ExpectDenied("SELECT age_band, COUNT(*) AS n FROM customers GROUP BY age_band "
-               "UNION ALL SELECT region, 1 FROM customers",
-               "output rule", "customers");
+  ExpectDenied("SELECT age_band, COUNT(*) OVER (PARTITION BY region) FROM customers", "rule",
+               "customers");
+  ExpectDenied(
+      "SELECT age_band, COUNT(*) AS n FROM customers GROUP BY age_band "
+      "UNION ALL SELECT region, 1 FROM customers",
+      "output rule", "customers");
 }
 
 TEST_F(CheckerTest, SubqueryProbesRefused) {
-  ExpectDenied("SELECT age_band, COUNT(*) FROM customers WHERE "
-               "(SELECT COUNT(*) FROM impressions WHERE campaign_id = 2) > 3 GROUP BY age_band",
-               "subquery rule", "impressions");
+  ExpectDenied(
+      "SELECT age_band, COUNT(*) FROM customers WHERE "
+      "(SELECT COUNT(*) FROM impressions WHERE campaign_id = 2) > 3 GROUP BY age_band",
+      "subquery rule", "impressions");
 }
 
 TEST_F(CheckerTest, LaunderingThroughViewsRefused) {
-  ExpectDenied("CREATE TEMP VIEW v AS SELECT hashed_email AS x, age_band FROM customers;"
-               "SELECT x, COUNT(*) FROM v GROUP BY x",
-               "group rule", "hashed_email");
-  ExpectDenied("WITH t AS (SELECT hashed_email AS e FROM customers) SELECT e FROM t",
-               "output rule", "hashed_email");
+  ExpectDenied(
+      "CREATE TEMP VIEW v AS SELECT hashed_email AS x, age_band FROM customers;"
+      "SELECT x, COUNT(*) FROM v GROUP BY x",
+      "group rule", "hashed_email");
+  ExpectDenied("WITH t AS (SELECT hashed_email AS e FROM customers) SELECT e FROM t", "output rule",
+               "hashed_email");
 }
 
 TEST_F(CheckerTest, ReachByAgeBandSuppressesSmallGroups) {
-  auto program = Check("SELECT age_band, COUNT(DISTINCT hashed_email) AS reach, SUM(lifetime_value) AS ltv "
-                       "FROM customers GROUP BY age_band ORDER BY age_band");
+  auto program = Check(
+      "SELECT age_band, COUNT(DISTINCT hashed_email) AS reach, SUM(lifetime_value) AS ltv "
+      "FROM customers GROUP BY age_band ORDER BY age_band");
   ASSERT_TRUE(program.ok()) << program.status().ToString();
   std::vector<SuppressionNote> notes;
   auto rows = Run(*program, &notes);
@@ -248,7 +261,8 @@ TEST_F(CheckerTest, ReachByAgeBandSuppressesSmallGroups) {
 TEST_F(CheckerTest, FakedCountColumnDoesNotBypassThresholds) {
   PolicyFile p = policies_;
   p.query.post_filters.push_back(PostFilter{"n", 1});
-  auto program = Check("SELECT region, 1000 AS n FROM customers GROUP BY region ORDER BY region", &p);
+  auto program =
+      Check("SELECT region, 1000 AS n FROM customers GROUP BY region ORDER BY region", &p);
   ASSERT_TRUE(program.ok()) << program.status().ToString();
   std::vector<SuppressionNote> notes;
   auto rows = Run(*program, &notes);
@@ -258,16 +272,18 @@ TEST_F(CheckerTest, FakedCountColumnDoesNotBypassThresholds) {
 }
 
 TEST_F(CheckerTest, AudienceOverlapAndAttribution) {
-  auto overlap = Check("SELECT COUNT(DISTINCT c.hashed_email) AS overlap FROM customers c "
-                       "JOIN impressions i ON c.hashed_email = i.hashed_email");
+  auto overlap = Check(
+      "SELECT COUNT(DISTINCT c.hashed_email) AS overlap FROM customers c "
+      "JOIN impressions i ON c.hashed_email = i.hashed_email");
   ASSERT_TRUE(overlap.ok()) << overlap.status().ToString();
   auto rows = Run(*overlap);
   ASSERT_TRUE(rows.ok()) << rows.status().ToString();
   EXPECT_EQ(*rows, (std::vector<std::string>{"7"}));
 
-  auto by_campaign = Check("SELECT i.campaign_id, COUNT(DISTINCT c.hashed_email) AS reach, SUM(i.cost) AS spend "
-                           "FROM customers c JOIN impressions i ON c.hashed_email = i.hashed_email "
-                           "GROUP BY i.campaign_id ORDER BY i.campaign_id");
+  auto by_campaign = Check(
+      "SELECT i.campaign_id, COUNT(DISTINCT c.hashed_email) AS reach, SUM(i.cost) AS spend "
+      "FROM customers c JOIN impressions i ON c.hashed_email = i.hashed_email "
+      "GROUP BY i.campaign_id ORDER BY i.campaign_id");
   ASSERT_TRUE(by_campaign.ok()) << by_campaign.status().ToString();
   std::vector<SuppressionNote> notes;
   rows = Run(*by_campaign, &notes);
@@ -279,7 +295,8 @@ TEST_F(CheckerTest, AudienceOverlapAndAttribution) {
 TEST_F(CheckerTest, PreConditionsChecked) {
   PolicyFile p = policies_;
   p.query.pre_conditions.push_back(PreCondition{"impressions", 1000});
-  auto program = Check("SELECT campaign_id, COUNT(*) AS n FROM impressions GROUP BY campaign_id", &p);
+  auto program =
+      Check("SELECT campaign_id, COUNT(*) AS n FROM impressions GROUP BY campaign_id", &p);
   ASSERT_TRUE(program.ok()) << program.status().ToString();
   auto rows = Run(*program);
   ASSERT_FALSE(rows.ok());
@@ -289,8 +306,9 @@ TEST_F(CheckerTest, PreConditionsChecked) {
 }
 
 TEST_F(CheckerTest, DataDependentErrorsBecomeNull) {
-  auto program = Check("SELECT region, SUM(lifetime_value) / (COUNT(*) - COUNT(*)) AS r FROM customers "
-                       "GROUP BY region ORDER BY region");
+  auto program = Check(
+      "SELECT region, SUM(lifetime_value) / (COUNT(*) - COUNT(*)) AS r FROM customers "
+      "GROUP BY region ORDER BY region");
   ASSERT_TRUE(program.ok()) << program.status().ToString();
   auto rows = Run(*program);
   ASSERT_TRUE(rows.ok()) << rows.status().ToString();
@@ -375,14 +393,16 @@ TEST_F(CheckerTest, PrecomputedUnitHashGivesTheSameResults) {
   };
   EXPECT_EQ(wanted(*engine_, "SELECT region, COUNT(*) AS n FROM customers GROUP BY region"),
             std::vector<std::string>{"customers"});
-  EXPECT_EQ(wanted(*engine_, "SELECT c.age_band, COUNT(DISTINCT i.hashed_email) AS reach FROM "
-                             "customers c JOIN impressions i ON c.hashed_email = i.hashed_email "
-                             "GROUP BY c.age_band"),
+  EXPECT_EQ(wanted(*engine_,
+                   "SELECT c.age_band, COUNT(DISTINCT i.hashed_email) AS reach FROM "
+                   "customers c JOIN impressions i ON c.hashed_email = i.hashed_email "
+                   "GROUP BY c.age_band"),
             std::vector<std::string>{});
   EXPECT_EQ(wanted(*hashed, "SELECT region, COUNT(*) AS n FROM customers GROUP BY region"),
             std::vector<std::string>{});
-  auto named = CompileChecked(*hashed, std::string("SELECT COUNT(DISTINCT ") + sql::kUnitHashColumn +
-                                           ") FROM customers", policies_);
+  auto named = CompileChecked(
+      *hashed, std::string("SELECT COUNT(DISTINCT ") + sql::kUnitHashColumn + ") FROM customers",
+      policies_);
   ASSERT_FALSE(named.ok());
   EXPECT_NE(named.status().message().find("not found"), std::string::npos)
       << named.status().ToString();
@@ -416,8 +436,8 @@ TEST(PrecomputedBoundTest, ExactTopUpDecidesGroupsTheBoundCannot) {
   source.unit_hash_of = privacy::UnitHashColumnOf(*policies, "visits");
   ASSERT_TRUE((*opened)->LoadTable(source).ok());
   ASSERT_TRUE((*opened)->Lock().ok());
-  auto program = CompileChecked(**opened, "SELECT site, COUNT(*) AS n FROM visits GROUP BY site",
-                                *policies);
+  auto program =
+      CompileChecked(**opened, "SELECT site, COUNT(*) AS n FROM visits GROUP BY site", *policies);
   ASSERT_TRUE(program.ok()) << program.status().ToString();
   EXPECT_NE(program->explain.find(sql::kUnitBitColumn), std::string::npos) << program->explain;
   auto run = RunChecked(**opened, *program);

@@ -44,13 +44,13 @@ TEST_F(KeyRequestTest, EvidenceBindsKeyRunAndChallenge) {
   auto request = MakeSimulatedKeyRequest("r1", kChallenge, *platform_, measurement_);
   ASSERT_TRUE(request.ok()) << request.status().ToString();
   EXPECT_EQ(request->public_key.size(), 32u);
-  attest::Verdict ok = attest::VerifyEvidence(request->evidence, PolicyFor(*request, "r1"),
-                                              std::time(nullptr));
+  attest::Verdict ok =
+      attest::VerifyEvidence(request->evidence, PolicyFor(*request, "r1"), std::time(nullptr));
   EXPECT_TRUE(ok.valid()) << ok.message;
   EXPECT_TRUE(ok.insecure());
   // The same evidence presented for another run does not match the binding.
-  attest::Verdict other_run = attest::VerifyEvidence(
-      request->evidence, PolicyFor(*request, "r2"), std::time(nullptr));
+  attest::Verdict other_run =
+      attest::VerifyEvidence(request->evidence, PolicyFor(*request, "r2"), std::time(nullptr));
   EXPECT_FALSE(other_run.valid());
   // Nor with another challenge.
   Bytes other_challenge = kChallenge;
@@ -62,8 +62,8 @@ TEST_F(KeyRequestTest, EvidenceBindsKeyRunAndChallenge) {
   // Nor for another key.
   auto second = MakeSimulatedKeyRequest("r1", kChallenge, *platform_, measurement_);
   ASSERT_TRUE(second.ok());
-  attest::Verdict other_key = attest::VerifyEvidence(
-      request->evidence, PolicyFor(*second, "r1"), std::time(nullptr));
+  attest::Verdict other_key =
+      attest::VerifyEvidence(request->evidence, PolicyFor(*second, "r1"), std::time(nullptr));
   EXPECT_FALSE(other_key.valid());
   // A measurement not in the contract is refused.
   attest::Policy policy = PolicyFor(*request, "r1");
@@ -87,12 +87,12 @@ TEST_F(KeyRequestTest, ReleasedKeyOpensOnlyForItsRunAndDataset) {
   ASSERT_TRUE(dek.ok());
   std::string key_id = HexEncode(dek->key_id());
   // What governance does when it releases the key.
-  auto recipient = crypto::hpke::DeserializePublicKey(crypto::hpke::Kem::kX25519Sha256,
-                                                      request->public_key);
+  auto recipient =
+      crypto::hpke::DeserializePublicKey(crypto::hpke::Kem::kX25519Sha256, request->public_key);
   ASSERT_TRUE(recipient.ok());
-  auto sealed = crypto::hpke::Seal(crypto::hpke::kDefaultSuite, *recipient,
-                                   AsBytes(kKeyReleaseInfo),
-                                   KeyReleaseAad("r1", "customers", 1, key_id), dek->bytes());
+  auto sealed =
+      crypto::hpke::Seal(crypto::hpke::kDefaultSuite, *recipient, AsBytes(kKeyReleaseInfo),
+                         KeyReleaseAad("r1", "customers", 1, key_id), dek->bytes());
   ASSERT_TRUE(sealed.ok());
 
   auto opened = OpenReleasedKey(*request, "customers", 1, key_id, sealed->enc, sealed->ciphertext);
@@ -100,15 +100,18 @@ TEST_F(KeyRequestTest, ReleasedKeyOpensOnlyForItsRunAndDataset) {
   EXPECT_EQ(opened->key_id(), dek->key_id());
 
   EXPECT_EQ(OpenReleasedKey(*request, "impressions", 1, key_id, sealed->enc, sealed->ciphertext)
-                .status().code(),
+                .status()
+                .code(),
             StatusCode::kDataLoss);
   EXPECT_EQ(OpenReleasedKey(*request, "customers", 2, key_id, sealed->enc, sealed->ciphertext)
-                .status().code(),
+                .status()
+                .code(),
             StatusCode::kDataLoss);
   auto other = MakeSimulatedKeyRequest("r1", kChallenge, *platform_, measurement_);
   ASSERT_TRUE(other.ok());
   EXPECT_EQ(OpenReleasedKey(*other, "customers", 1, key_id, sealed->enc, sealed->ciphertext)
-                .status().code(),
+                .status()
+                .code(),
             StatusCode::kDataLoss);
 }
 

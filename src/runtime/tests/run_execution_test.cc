@@ -4,8 +4,6 @@
 
 #include <gtest/gtest.h>
 
-#include "formats/parquet_reader.h"
-
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -14,6 +12,7 @@
 #include "crypto/identity.h"
 #include "crypto/sha256_tree.h"
 #include "engine/engine.h"
+#include "formats/parquet_reader.h"
 #include "privacy/query_check.h"
 #include "runtime/dataset_publish.h"
 #include "runtime/sealed_result.h"
@@ -69,8 +68,9 @@ class RunExecutionTest : public ::testing::Test {
     spec.run_id = run_id;
     spec.query_id = "q1";
     spec.query_hash = std::string(64, 'a');
-    spec.steps = {"SELECT age_band, COUNT(DISTINCT hashed_email) AS people FROM customers "
-                  "GROUP BY age_band ORDER BY age_band"};
+    spec.steps = {
+        "SELECT age_band, COUNT(DISTINCT hashed_email) AS people FROM customers "
+        "GROUP BY age_band ORDER BY age_band"};
     spec.inputs.push_back({published_->document, 1, std::string(64, 'b'), &published_->key});
     spec.recipients.push_back({alice_->member_id(), alice_->public_identity.encryption_public_key});
     spec.evidence_kind = "simulated";
@@ -166,7 +166,8 @@ TEST_F(RunExecutionTest, SignedRecordVerifies) {
 }
 
 TEST_F(RunExecutionTest, TamperedCiphertextFailsWithDataLossAndNoOutput) {
-  std::string path = (dir_ / "storage" / published_->document["location"].get<std::string>()).string();
+  std::string path =
+      (dir_ / "storage" / published_->document["location"].get<std::string>()).string();
   auto bytes = ReadFileToString(path);
   ASSERT_TRUE(bytes.ok());
   (*bytes)[bytes->size() / 2] ^= 0x01;
@@ -271,8 +272,8 @@ TEST_F(RunExecutionTest, RefusalComesBeforeDecryptionWithTheProposalMessage) {
     ASSERT_TRUE(d.ok());
     declared.push_back(*d);
   }
-  auto proposed = privacy::CheckProposedQuery(spec.steps[0] + ";\n", spec.guards.dump(), "",
-                                              declared);
+  auto proposed =
+      privacy::CheckProposedQuery(spec.steps[0] + ";\n", spec.guards.dump(), "", declared);
   ASSERT_FALSE(proposed.ok());
   EXPECT_EQ(outcome.record["reason"], proposed.status().ToString());
 }
@@ -327,8 +328,8 @@ TEST_F(RunExecutionTest, ParquetInputValidatesOnlyWhatTheQueryReads) {
     ASSERT_TRUE((*writer)
                     ->Execute("COPY (SELECT 'e' || (i % 200) AS hashed_email, CASE WHEN i % 200 < "
                               "150 THEN 'a' WHEN i % 200 < 190 THEN 'b' ELSE 'c' END AS age_band, "
-                              "i::INTEGER AS ltv FROM range(5000) r(i)) TO '" + path +
-                              "' (FORMAT parquet, COMPRESSION uncompressed)")
+                              "i::INTEGER AS ltv FROM range(5000) r(i)) TO '" +
+                              path + "' (FORMAT parquet, COMPRESSION uncompressed)")
                     .ok());
   }
   auto bytes = ReadFileToString(path);
@@ -356,14 +357,16 @@ TEST_F(RunExecutionTest, ParquetInputValidatesOnlyWhatTheQueryReads) {
   EXPECT_NE(refused.status().message().find("column ltv"), std::string::npos)
       << refused.status().ToString();
 
-  request.schema = std::vector<sql::Column>{{"hashed_email", sql::DataType::Of(sql::TypeId::kString)},
-                                            {"age_band", sql::DataType::Of(sql::TypeId::kString)},
-                                            {"ltv", sql::DataType::Of(sql::TypeId::kInt)}};
+  request.schema =
+      std::vector<sql::Column>{{"hashed_email", sql::DataType::Of(sql::TypeId::kString)},
+                               {"age_band", sql::DataType::Of(sql::TypeId::kString)},
+                               {"ltv", sql::DataType::Of(sql::TypeId::kInt)}};
   auto published = PublishDataset(request, *storage_);
   ASSERT_TRUE(published.ok()) << published.status().ToString();
   RunSpec spec = Spec("r20");
-  spec.steps = {"SELECT age_band, COUNT(DISTINCT hashed_email) AS people FROM people "
-                "GROUP BY age_band ORDER BY age_band"};
+  spec.steps = {
+      "SELECT age_band, COUNT(DISTINCT hashed_email) AS people FROM people "
+      "GROUP BY age_band ORDER BY age_band"};
   spec.inputs = {{published->document, 1, std::string(64, 'b'), &published->key}};
   RunOutcome outcome = ExecuteRun(spec, *storage_);
   ASSERT_TRUE(outcome.status.ok()) << outcome.status.ToString();

@@ -8,9 +8,9 @@
 
 #include "base/file.h"
 #include "crypto/container.h"
-#include "govwire/json_reader.h"
 #include "governance/tests/process_server.h"
 #include "governance/tests/test_support.h"
+#include "govwire/json_reader.h"
 #include "runtime/run_execution.h"
 #include "runtime/sealed_result.h"
 #include "runtime/storage.h"
@@ -34,7 +34,8 @@ class RuntimeCli : public ::testing::Test {
 };
 
 TEST_F(RuntimeCli, PublishRunAndGetResult) {
-  for (const char* who : {"alice", "bob", "carol"}) Run({"keygen", "--name", who, "--out", Id(who)});
+  for (const char* who : {"alice", "bob", "carol"})
+    Run({"keygen", "--name", who, "--out", Id(who)});
   ProcessServer server(dir_.path() + "/service");
   ASSERT_FALSE(server.url().empty());
   for (const char* who : {"alice", "bob", "carol"}) {
@@ -51,20 +52,23 @@ TEST_F(RuntimeCli, PublishRunAndGetResult) {
   {
     std::ofstream out(csv);
     out << "hashed_email,age_band\n";
-    for (int i = 0; i < 90; ++i) out << "e" << i << "," << (i < 60 ? "a" : i < 85 ? "b" : "c") << "\n";
+    for (int i = 0; i < 90; ++i)
+      out << "e" << i << "," << (i < 60 ? "a" : i < 85 ? "b" : "c") << "\n";
   }
   std::string policy = dir_.path() + "/policy.json";
-  ASSERT_TRUE(WriteFileAtomic(policy, R"({"privacyUnit": "hashed_email", "minGroupUnits": 10})").ok());
+  ASSERT_TRUE(
+      WriteFileAtomic(policy, R"({"privacyUnit": "hashed_email", "minGroupUnits": 10})").ok());
   std::string storage_url = "file://" + dir_.path() + "/storage";
   std::string key_file = dir_.path() + "/customers.dek";
   // A provider only: alice (analyst) is refused and leaves no ciphertext behind.
   std::string refused = Run({"dataset", "publish", csv, "--name", "customers", "--policy", policy,
-                             "--identity", Id("alice"), "--storage", storage_url}, 1);
+                             "--identity", Id("alice"), "--storage", storage_url},
+                            1);
   EXPECT_NE(refused.find("PermissionDenied"), std::string::npos) << refused;
   std::string published_dir = dir_.path() + "/storage/datasets/customers";
   EXPECT_TRUE(!std::filesystem::exists(published_dir) || std::filesystem::is_empty(published_dir));
-  Run({"dataset", "publish", csv, "--name", "customers", "--policy", policy, "--identity", Id("bob"),
-       "--storage", storage_url, "--save-key", key_file});
+  Run({"dataset", "publish", csv, "--name", "customers", "--policy", policy, "--identity",
+       Id("bob"), "--storage", storage_url, "--save-key", key_file});
 
   std::string shown = Run({"dataset", "show", "customers", "--identity", Id("alice"), "--json"});
   auto view = govwire::ParseJson(shown, "output");
@@ -76,7 +80,6 @@ TEST_F(RuntimeCli, PublishRunAndGetResult) {
   auto key = crypto::container::DataKey::Parse(*key_text);
   ASSERT_TRUE(key.ok());
   EXPECT_EQ(HexEncode(key->key_id()), version["document"]["keyId"]);
-
 }
 
 }  // namespace

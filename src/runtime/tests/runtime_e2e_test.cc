@@ -13,10 +13,10 @@
 
 #include "attest/simulated.h"
 #include "base/file.h"
-#include "govwire/governance_client.h"
-#include "govwire/json_reader.h"
 #include "governance/tests/process_server.h"
 #include "governance/tests/test_support.h"
+#include "govwire/governance_client.h"
+#include "govwire/json_reader.h"
 #include "runtime/key_request.h"
 #include "runtime/sealed_result.h"
 
@@ -68,10 +68,14 @@ class RuntimeE2e : public ::testing::Test {
            "--service-fingerprint", server_->fingerprint()});
     }
     std::vector<std::string> create = {
-        "collab", "create", "--identity", Id("adv"), "--name", "e2e",
-        "--member", Id("adv") + ":provider,analyst,recipient", "--member", Id("pub") + ":provider",
-        "--member", Id("meas") + ":recipient", "--member", Id("other"),
-        "--measurement", setup.measurement.empty() ? measurement_ : setup.measurement,
+        "collab",         "create",
+        "--identity",     Id("adv"),
+        "--name",         "e2e",
+        "--member",       Id("adv") + ":provider,analyst,recipient",
+        "--member",       Id("pub") + ":provider",
+        "--member",       Id("meas") + ":recipient",
+        "--member",       Id("other"),
+        "--measurement",  setup.measurement.empty() ? measurement_ : setup.measurement,
         "--platform-key", platform_key_};
     for (const std::string& kind : setup.kinds) {
       create.push_back("--evidence-kind");
@@ -85,20 +89,23 @@ class RuntimeE2e : public ::testing::Test {
       create.insert(create.end(), {"--snp-policy", snp_policy});
     }
     Run(create);
-    for (const char* who : {"pub", "meas", "other"}) Run({"collab", "accept", "--identity", Id(who)});
+    for (const char* who : {"pub", "meas", "other"})
+      Run({"collab", "accept", "--identity", Id(who)});
 
     std::string customers = dir_.path() + "/customers.csv";
     std::string impressions = dir_.path() + "/impressions.csv";
     {
       std::ofstream c(customers);
       c << "hashed_email,age_band\n";
-      for (int i = 0; i < 90; ++i) c << "e" << i << "," << (i < 60 ? "a" : i < 85 ? "b" : "c") << "\n";
+      for (int i = 0; i < 90; ++i)
+        c << "e" << i << "," << (i < 60 ? "a" : i < 85 ? "b" : "c") << "\n";
       std::ofstream m(impressions);
       m << "hashed_email,campaign\n";
       for (int i = 0; i < 95; ++i) m << "e" << i << ",k" << (i % 3) << "\ne" << i << ",k9\n";
     }
     std::string policy = dir_.path() + "/policy.json";
-    ASSERT_TRUE(WriteFileAtomic(policy, R"({"privacyUnit": "hashed_email", "minGroupUnits": 10})").ok());
+    ASSERT_TRUE(
+        WriteFileAtomic(policy, R"({"privacyUnit": "hashed_email", "minGroupUnits": 10})").ok());
     Run({"dataset", "publish", customers, "--name", "customers", "--policy", policy, "--identity",
          Id("adv"), "--storage", Storage()});
     Run({"dataset", "publish", impressions, "--name", "impressions", "--policy", policy,
@@ -120,10 +127,18 @@ class RuntimeE2e : public ::testing::Test {
     return requested["result"].value("run", "");
   }
   std::vector<std::string> RuntimeArgs(bool once) {
-    std::vector<std::string> args = {"runtime", "serve", "--governance", server_->url(),
-                                     "--service-fingerprint", server_->fingerprint(),
-                                     "--platform", Id("platform"), "--storage", Storage(),
-                                     "--threads", "1"};
+    std::vector<std::string> args = {"runtime",
+                                     "serve",
+                                     "--governance",
+                                     server_->url(),
+                                     "--service-fingerprint",
+                                     server_->fingerprint(),
+                                     "--platform",
+                                     Id("platform"),
+                                     "--storage",
+                                     Storage(),
+                                     "--threads",
+                                     "1"};
     if (once) args.push_back("--once");
     return args;
   }
@@ -203,14 +218,16 @@ TEST_F(RuntimeE2e, HappyPathSealedToRecipientsOnly) {
 
   for (const char* who : {"adv", "meas"}) {
     std::string out = dir_.path() + "/" + who + ".csv";
-    std::string got = Run({"result", "get", run, "--out", out, "--identity", Id(who), "--storage", Storage()});
+    std::string got =
+        Run({"result", "get", run, "--out", out, "--identity", Id(who), "--storage", Storage()});
     EXPECT_NE(got.find("rows suppressed"), std::string::npos) << got;
     auto text = ReadFileToString(out);
     ASSERT_TRUE(text.ok());
     EXPECT_EQ(*text, "age_band,reach\na,60\nb,25\n");  // band c (5 people) is below the floor
   }
   std::string denied = Run({"result", "get", run, "--out", dir_.path() + "/other.csv", "--identity",
-                            Id("other"), "--storage", Storage()}, 1);
+                            Id("other"), "--storage", Storage()},
+                           1);
   EXPECT_NE(denied.find("PermissionDenied"), std::string::npos) << denied;
   EXPECT_FALSE(std::filesystem::exists(dir_.path() + "/other.csv"));
   // A flipped byte in the sealed output is refused (DataLoss), and nothing is written.
@@ -220,7 +237,8 @@ TEST_F(RuntimeE2e, HappyPathSealedToRecipientsOnly) {
   (*sealed)[sealed->size() - 3] ^= 0x40;
   ASSERT_TRUE(WriteFileAtomic(sealed_path, *sealed).ok());
   std::string tampered = Run({"result", "get", run, "--out", dir_.path() + "/t.csv", "--identity",
-                              Id("adv"), "--storage", Storage()}, 1);
+                              Id("adv"), "--storage", Storage()},
+                             1);
   EXPECT_NE(tampered.find("DataLoss"), std::string::npos) << tampered;
   EXPECT_FALSE(std::filesystem::exists(dir_.path() + "/t.csv"));
   // Keys are released once per run: the runtime finds nothing to do.
@@ -255,7 +273,8 @@ TEST_F(RuntimeE2e, UnapprovedOrSwitchedOffQueryGetsNoKeys) {
   EXPECT_NE(out.find("switched off"), std::string::npos) << out;
   json view = RunView(run);
   EXPECT_EQ(view["state"], "failed");
-  EXPECT_NE(view.value("reason", "").find("switched off by approver"), std::string::npos) << view.dump();
+  EXPECT_NE(view.value("reason", "").find("switched off by approver"), std::string::npos)
+      << view.dump();
   EXPECT_NE(Ledger().find("run.refused"), std::string::npos);
   EXPECT_FALSE(HasResultObjects(run));
 }
@@ -271,7 +290,8 @@ TEST_F(RuntimeE2e, ConsentRevocationBlocksTheNextRun) {
   EXPECT_NE(RunRc(RuntimeArgs(true), &out), 0) << out;
   json view = RunView(second);
   EXPECT_EQ(view["state"], "failed");
-  EXPECT_NE(view.value("reason", "").find("dataset 'impressions' is switched off"), std::string::npos)
+  EXPECT_NE(view.value("reason", "").find("dataset 'impressions' is switched off"),
+            std::string::npos)
       << view.dump();
   std::string blocked = Run({"run", "request", query_, "--identity", Id("adv")}, 1);
   EXPECT_NE(blocked.find("switched off"), std::string::npos) << blocked;
@@ -349,7 +369,8 @@ TEST_F(RuntimeE2e, EvidenceBoundToAnotherRunOrKeyGetsNoKeys) {
 
 TEST_F(RuntimeE2e, TamperedCiphertextFailsTheRunWithDataLoss) {
   SetUpCollaboration({});
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir_.path() + "/storage/datasets/impressions")) {
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(
+           dir_.path() + "/storage/datasets/impressions")) {
     if (!entry.is_regular_file()) continue;
     auto bytes = ReadFileToString(entry.path());
     ASSERT_TRUE(bytes.ok());
@@ -364,7 +385,8 @@ TEST_F(RuntimeE2e, TamperedCiphertextFailsTheRunWithDataLoss) {
   EXPECT_NE(view.value("reason", "").find("DataLoss"), std::string::npos) << view.dump();
   EXPECT_FALSE(HasResultObjects(run));
   std::string got = Run({"result", "get", run, "--out", dir_.path() + "/r.csv", "--identity",
-                         Id("adv"), "--storage", Storage()}, 1);
+                         Id("adv"), "--storage", Storage()},
+                        1);
   EXPECT_FALSE(std::filesystem::exists(dir_.path() + "/r.csv"));
 }
 
@@ -389,7 +411,8 @@ TEST_F(RuntimeE2e, RuntimeKilledMidRunLeavesTheRunFailedAndNoOutput) {
   EXPECT_NE(view.value("reason", "").find("DeadlineExceeded"), std::string::npos) << view.dump();
   EXPECT_FALSE(HasResultObjects(run));
   std::string got = Run({"result", "get", run, "--out", dir_.path() + "/r.csv", "--identity",
-                         Id("adv"), "--storage", Storage()}, 1);
+                         Id("adv"), "--storage", Storage()},
+                        1);
   EXPECT_FALSE(std::filesystem::exists(dir_.path() + "/r.csv"));
 }
 
@@ -405,17 +428,17 @@ TEST(Demo, ThreePartyCollaborationEndToEnd) {
   std::string out = governance::testing::RunCleanroomExpecting(
       {"demo", "--scale", "4000", "--dir", dir.path() + "/demo"});
   for (const char* expected :
-       {"the collaboration is active", "publisher REJECTS it", "is rejected",
-        "run r1: succeeded", "run r3: 3 dataset key(s) released", "run r3: succeeded",
-        "measurement opens the result", "publisher is not a recipient",
-        "row(s) suppressed by minGroupUnits(conversions)>=50",
+       {"the collaboration is active", "publisher REJECTS it", "is rejected", "run r1: succeeded",
+        "run r3: 3 dataset key(s) released", "run r3: succeeded", "measurement opens the result",
+        "publisher is not a recipient", "row(s) suppressed by minGroupUnits(conversions)>=50",
         "keys refused: dataset 'impressions' is switched off", "run r4 is failed", "ledger OK"}) {
     EXPECT_NE(out.find(expected), std::string::npos) << expected << "\n" << out;
   }
   // The recipients' files are there; no plaintext dataset reached storage.
   EXPECT_TRUE(std::filesystem::exists(dir.path() + "/demo/results/r3-measurement.csv"));
   EXPECT_FALSE(std::filesystem::exists(dir.path() + "/demo/results/r3-publisher.csv"));
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir.path() + "/demo/storage")) {
+  for (const auto& entry :
+       std::filesystem::recursive_directory_iterator(dir.path() + "/demo/storage")) {
     if (!entry.is_regular_file()) continue;
     auto bytes = ReadFileToString(entry.path());
     ASSERT_TRUE(bytes.ok());

@@ -18,7 +18,8 @@ TEST(GoldenFileTest, SplitsBlocksOnHeadersOnly) {
       "-- Number of queries: 3\n\n\n"
       "-- !query 0\nselect 1, 'a\tb'\n-- !query 0 schema\nstruct<1:int,a\tb:string>\n"
       "-- !query 0 output\n1\ta\tb\n\n\n"
-      "-- !query\nselect 'x\ny' -- a comment\n-- !query schema\nstruct<x:string>\n-- !query output\nx\ny\n\n\n"
+      "-- !query\nselect 'x\ny' -- a comment\n-- !query schema\nstruct<x:string>\n-- !query "
+      "output\nx\ny\n\n\n"
       "-- !query\nselect nope\n-- !query schema\nstruct<>\n-- !query output\n"
       "org.apache.spark.sql.AnalysisException\n{\n  \"errorClass\" : \"X\"\n}\n");
   ASSERT_TRUE(blocks.ok()) << blocks.status().ToString();
@@ -37,8 +38,9 @@ TEST(GoldenFileTest, CountsNestedSchemaColumnsOnce) {
   GoldenBlock block;
   block.schema = "struct<a:array<struct<x:int,y:decimal(10,2)>>,`b,c`:map<int,string>>";
   EXPECT_EQ(block.ColumnCount(), 2u);
-  block.schema = "struct<percentile_cont(0.25) WITHIN GROUP (ORDER BY v) FILTER (WHERE (k > 0)):double,"
-                 "ceil(2.5, 0):decimal(2,0),map<int,string>:int>";
+  block.schema =
+      "struct<percentile_cont(0.25) WITHIN GROUP (ORDER BY v) FILTER (WHERE (k > 0)):double,"
+      "ceil(2.5, 0):decimal(2,0),map<int,string>:int>";
   EXPECT_EQ(block.ColumnCount(), 3u);
 }
 
@@ -133,7 +135,8 @@ TEST(GoldenSetupTest, TablesBecomeViewsOfTheirRows) {
   ASSERT_TRUE(create.ok()) << create.status().ToString();
   EXPECT_EQ(create->kind, GoldenSetup::Step::Kind::kScript);
   EXPECT_NE(create->script.find("WHERE false"), std::string::npos);
-  auto insert = setup.Translate("insert into decimals_test values(1, 100.0, 999.0), (2, 12345.123, 12345.123)");
+  auto insert = setup.Translate(
+      "insert into decimals_test values(1, 100.0, 999.0), (2, 12345.123, 12345.123)");
   ASSERT_TRUE(insert.ok()) << insert.status().ToString();
   EXPECT_NE(insert->script.find("CAST(_c2 AS decimal(38,18)) AS `a`"), std::string::npos);
   EXPECT_NE(insert->script.find("SELECT * FROM values(1, 100.0"), std::string::npos);

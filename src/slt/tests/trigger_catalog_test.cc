@@ -18,16 +18,23 @@ TEST(TriggerCatalogTest, RecognisesStatements) {
 
 TEST(TriggerCatalogTest, NamesFollowSqliteRules) {
   TriggerCatalog triggers;
-  EXPECT_TRUE(triggers.Create("CREATE TRIGGER t1r1 UPDATE ON t1 BEGIN SELECT 1; END;", OnlyT1).ok());
-  Status duplicate = triggers.Create("CREATE TRIGGER T1R1 DELETE ON t1 BEGIN SELECT 1; END", OnlyT1);
+  EXPECT_TRUE(
+      triggers.Create("CREATE TRIGGER t1r1 UPDATE ON t1 BEGIN SELECT 1; END;", OnlyT1).ok());
+  Status duplicate =
+      triggers.Create("CREATE TRIGGER T1R1 DELETE ON t1 BEGIN SELECT 1; END", OnlyT1);
   EXPECT_EQ(duplicate.code(), StatusCode::kAlreadyExists) << duplicate.ToString();
-  EXPECT_TRUE(triggers.Create("CREATE TRIGGER IF NOT EXISTS t1r1 INSERT ON t1 BEGIN SELECT 1; END",
-                              OnlyT1).ok());
-  EXPECT_EQ(triggers.Create("CREATE TRIGGER r2 INSERT ON nowhere BEGIN SELECT 1; END", OnlyT1).code(),
-            StatusCode::kNotFound);
-  EXPECT_TRUE(triggers.Create(
-      "CREATE TEMP TRIGGER main.\"r 3\" BEFORE UPDATE OF x, y ON t1 FOR EACH ROW "
-      "WHEN new.x > 1 BEGIN SELECT CASE WHEN 1 THEN 2 END; SELECT 'END'; END", OnlyT1).ok());
+  EXPECT_TRUE(
+      triggers.Create("CREATE TRIGGER IF NOT EXISTS t1r1 INSERT ON t1 BEGIN SELECT 1; END", OnlyT1)
+          .ok());
+  EXPECT_EQ(
+      triggers.Create("CREATE TRIGGER r2 INSERT ON nowhere BEGIN SELECT 1; END", OnlyT1).code(),
+      StatusCode::kNotFound);
+  EXPECT_TRUE(
+      triggers
+          .Create("CREATE TEMP TRIGGER main.\"r 3\" BEFORE UPDATE OF x, y ON t1 FOR EACH ROW "
+                  "WHEN new.x > 1 BEGIN SELECT CASE WHEN 1 THEN 2 END; SELECT 'END'; END",
+                  OnlyT1)
+          .ok());
   EXPECT_EQ(triggers.size(), 2u);
   EXPECT_TRUE(triggers.Drop("DROP TRIGGER t1r1").ok());
   EXPECT_EQ(triggers.Drop("DROP TRIGGER t1r1").code(), StatusCode::kNotFound);
@@ -39,14 +46,20 @@ TEST(TriggerCatalogTest, NamesFollowSqliteRules) {
 
 TEST(TriggerCatalogTest, BodiesWithEffectsAreRefused) {
   TriggerCatalog triggers;
-  EXPECT_EQ(triggers.Create("CREATE TRIGGER r AFTER INSERT ON t1 BEGIN INSERT INTO t1 VALUES(1); END",
-                            OnlyT1).code(),
-            StatusCode::kUnimplemented);
-  EXPECT_EQ(triggers.Create("CREATE TRIGGER r AFTER INSERT ON t1 BEGIN SELECT 1; DELETE FROM t1; END",
-                            OnlyT1).code(),
-            StatusCode::kUnimplemented);
-  EXPECT_EQ(triggers.Create("CREATE TRIGGER r BEFORE DELETE ON t1 BEGIN SELECT RAISE(ABORT, 'no'); END",
-                            OnlyT1).code(),
+  EXPECT_EQ(
+      triggers
+          .Create("CREATE TRIGGER r AFTER INSERT ON t1 BEGIN INSERT INTO t1 VALUES(1); END", OnlyT1)
+          .code(),
+      StatusCode::kUnimplemented);
+  EXPECT_EQ(
+      triggers
+          .Create("CREATE TRIGGER r AFTER INSERT ON t1 BEGIN SELECT 1; DELETE FROM t1; END", OnlyT1)
+          .code(),
+      StatusCode::kUnimplemented);
+  EXPECT_EQ(triggers
+                .Create("CREATE TRIGGER r BEFORE DELETE ON t1 BEGIN SELECT RAISE(ABORT, 'no'); END",
+                        OnlyT1)
+                .code(),
             StatusCode::kUnimplemented);
   EXPECT_EQ(triggers.size(), 0u);
   EXPECT_EQ(triggers.Create("CREATE TRIGGER r UPDATE ON t1 BEGIN END", OnlyT1).code(),

@@ -7,7 +7,9 @@ namespace {
 
 constexpr int kMaxDigits = 38;  // DuckDB's HUGEINT holds every 38-digit integer
 
-std::string PowerOfTen(int exponent) { return "CAST('1" + std::string(exponent, '0') + "' AS HUGEINT)"; }
+std::string PowerOfTen(int exponent) {
+  return "CAST('1" + std::string(exponent, '0') + "' AS HUGEINT)";
+}
 
 // The unscaled integer of `sql` at `scale` digits: DuckDB writes a DECIMAL(38, scale) with
 // exactly `scale` fraction digits, so dropping the point gives it.

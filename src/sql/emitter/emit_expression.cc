@@ -55,9 +55,10 @@ std::string DuckDbEmitter::Shift(bool left, const DataType& type, const std::str
                                  const std::string& count) const {
   if (options_.dialect == Dialect::kSqlite) {
     std::string sign_fill = "(CASE WHEN " + value + " < 0 THEN -1 ELSE 0 END)";
-    std::string up = left ? "0" : sign_fill;       // count >= 64
-    std::string down = left ? sign_fill : "0";     // count <= -64
-    std::string forward = left ? WrappingShiftLeft64(value, count) : "(" + value + " >> " + count + ")";
+    std::string up = left ? "0" : sign_fill;    // count >= 64
+    std::string down = left ? sign_fill : "0";  // count <= -64
+    std::string forward =
+        left ? WrappingShiftLeft64(value, count) : "(" + value + " >> " + count + ")";
     std::string backward = left ? "(" + value + " >> (- " + count + "))"
                                 : WrappingShiftLeft64(value, "(- " + count + ")");
     return "(CASE WHEN " + value + " IS NULL OR " + count + " IS NULL THEN NULL WHEN " + count +
@@ -70,7 +71,8 @@ std::string DuckDbEmitter::Shift(bool left, const DataType& type, const std::str
   }
   std::string masked = "(" + count + " & 31)";
   if (!left) return "(" + value + " >> " + masked + ")";
-  std::string low = "(((CAST(" + value + " AS BIGINT) & 4294967295) << " + masked + ") & 4294967295)";
+  std::string low =
+      "(((CAST(" + value + " AS BIGINT) & 4294967295) << " + masked + ") & 4294967295)";
   return "CAST((CASE WHEN " + low + " >= 2147483648 THEN " + low + " - 4294967296 ELSE " + low +
          " END) AS INTEGER)";
 }
@@ -189,10 +191,11 @@ Result<std::string> DuckDbEmitter::EmitCastExpr(const Expression& expr) {
     // Spark reads only an optionally signed run of digits (surrounding whitespace allowed) as an
     // integer: '1.23' is an error under ANSI (NULL for TRY_CAST), where DuckDB would round it.
     std::string integer = "regexp_full_match(" + operand + ", '\\s*[+-]?[0-9]+\\s*')";
-    std::string invalid = try_cast ? "NULL" : "error('[CAST_INVALID_INPUT] the string is not an integer')";
+    std::string invalid =
+        try_cast ? "NULL" : "error('[CAST_INVALID_INPUT] the string is not an integer')";
     return "CASE WHEN " + operand + " IS NULL THEN NULL WHEN " + integer + " THEN " +
-           (try_cast ? "TRY_CAST(" : "CAST(") + "trim(" + operand + ", ' \t\n\r') AS " + to.ToDuckDb() +
-           ") ELSE " + invalid + " END";
+           (try_cast ? "TRY_CAST(" : "CAST(") + "trim(" + operand + ", ' \t\n\r') AS " +
+           to.ToDuckDb() + ") ELSE " + invalid + " END";
   }
   return std::string(try_cast ? "TRY_CAST(" : "CAST(") + operand + " AS " + to.ToDuckDb() + ")";
 }
@@ -202,18 +205,26 @@ namespace {
 // The smallest and largest value of an integral type, as SQL literals.
 std::string MinOf(const DataType& t) {
   switch (t.id) {
-    case TypeId::kTinyInt: return "-128";
-    case TypeId::kSmallInt: return "-32768";
-    case TypeId::kInt: return "-2147483648";
-    default: return "-9223372036854775808";
+    case TypeId::kTinyInt:
+      return "-128";
+    case TypeId::kSmallInt:
+      return "-32768";
+    case TypeId::kInt:
+      return "-2147483648";
+    default:
+      return "-9223372036854775808";
   }
 }
 std::string MaxOf(const DataType& t) {
   switch (t.id) {
-    case TypeId::kTinyInt: return "127";
-    case TypeId::kSmallInt: return "32767";
-    case TypeId::kInt: return "2147483647";
-    default: return "9223372036854775807";
+    case TypeId::kTinyInt:
+      return "127";
+    case TypeId::kSmallInt:
+      return "32767";
+    case TypeId::kInt:
+      return "2147483647";
+    default:
+      return "9223372036854775807";
   }
 }
 
@@ -256,12 +267,15 @@ Result<std::string> DuckDbEmitter::EmitOperator(const Expression& expr) {
     case OperatorKind::kAdd:
     case OperatorKind::kSubtract:
     case OperatorKind::kMultiply: {
-      const char* op = expr.op == OperatorKind::kAdd ? "+" : expr.op == OperatorKind::kSubtract ? "-" : "*";
+      const char* op = expr.op == OperatorKind::kAdd        ? "+"
+                       : expr.op == OperatorKind::kSubtract ? "-"
+                                                            : "*";
       if (t.id == TypeId::kDecimal) return decimal_result(binary(op));
       if (t.IsIntegral() && safe_here) {
         // try_*: the result is computed in 128 bits and is NULL outside the type's range; the
         // operands are outside any TRY, so their own errors still raise.
-        std::string wide = "(CAST(" + args[0] + " AS HUGEINT) " + op + " CAST(" + args[1] + " AS HUGEINT))";
+        std::string wide =
+            "(CAST(" + args[0] + " AS HUGEINT) " + op + " CAST(" + args[1] + " AS HUGEINT))";
         return "CASE WHEN " + wide + " BETWEEN " + MinOf(t) + " AND " + MaxOf(t) + " THEN CAST(" +
                wide + " AS " + t.ToDuckDb() + ") END";
       }
@@ -285,12 +299,12 @@ Result<std::string> DuckDbEmitter::EmitOperator(const Expression& expr) {
         // DuckDB divides decimals in double precision; Spark exactly. The exact path is used
         // where DuckDB's 128-bit integers hold the operands, else the double's result is cast
         // to Spark's type.
-        std::string double_path = decimal_result("(CAST(" + args[0] + " AS DOUBLE) / " +
-                                                 Divisor("CAST(" + args[1] + " AS DOUBLE)", args[0]) + ")");
+        std::string double_path =
+            decimal_result("(CAST(" + args[0] + " AS DOUBLE) / " +
+                           Divisor("CAST(" + args[1] + " AS DOUBLE)", args[0]) + ")");
         if (options_.dialect == Dialect::kSpark) {
-          std::optional<std::string> exact =
-              ExactDecimalDivision(lt, expr.children[1]->type, t, args[0],
-                                   Divisor(args[1], args[0]), double_path);
+          std::optional<std::string> exact = ExactDecimalDivision(
+              lt, expr.children[1]->type, t, args[0], Divisor(args[1], args[0]), double_path);
           if (exact.has_value()) {
             return options_.safe_arithmetic ? "TRY(" + *exact + ")" : *exact;
           }
@@ -311,31 +325,53 @@ Result<std::string> DuckDbEmitter::EmitOperator(const Expression& expr) {
     case OperatorKind::kNegate:
       if (t.IsIntegral()) return Checked("(- " + args[0] + ")");
       return "(- " + args[0] + ")";
-    case OperatorKind::kBitAnd: return binary("&");
-    case OperatorKind::kBitOr: return binary("|");
-    case OperatorKind::kBitXor: return "xor(" + args[0] + ", " + args[1] + ")";
-    case OperatorKind::kBitNot: return "(~ " + args[0] + ")";
+    case OperatorKind::kBitAnd:
+      return binary("&");
+    case OperatorKind::kBitOr:
+      return binary("|");
+    case OperatorKind::kBitXor:
+      return "xor(" + args[0] + ", " + args[1] + ")";
+    case OperatorKind::kBitNot:
+      return "(~ " + args[0] + ")";
     case OperatorKind::kShiftLeft:
     case OperatorKind::kShiftRight:
       return Shift(expr.op == OperatorKind::kShiftLeft, t, args[0], args[1]);
-    case OperatorKind::kConcat: return binary("||");
-    case OperatorKind::kEqual: return binary("=");
-    case OperatorKind::kNotEqual: return binary("<>");
-    case OperatorKind::kLess: return binary("<");
-    case OperatorKind::kLessEqual: return binary("<=");
-    case OperatorKind::kGreater: return binary(">");
-    case OperatorKind::kGreaterEqual: return binary(">=");
-    case OperatorKind::kNullSafeEqual: return binary("IS NOT DISTINCT FROM");
-    case OperatorKind::kDistinctFrom: return binary("IS DISTINCT FROM");
-    case OperatorKind::kAnd: return binary("AND");
-    case OperatorKind::kOr: return binary("OR");
-    case OperatorKind::kNot: return "(NOT " + args[0] + ")";
-    case OperatorKind::kIsNull: return "(" + args[0] + " IS NULL)";
-    case OperatorKind::kIsNotNull: return "(" + args[0] + " IS NOT NULL)";
-    case OperatorKind::kIsTrue: return "(" + args[0] + " IS TRUE)";
-    case OperatorKind::kIsNotTrue: return "(" + args[0] + " IS NOT TRUE)";
-    case OperatorKind::kIsFalse: return "(" + args[0] + " IS FALSE)";
-    case OperatorKind::kIsNotFalse: return "(" + args[0] + " IS NOT FALSE)";
+    case OperatorKind::kConcat:
+      return binary("||");
+    case OperatorKind::kEqual:
+      return binary("=");
+    case OperatorKind::kNotEqual:
+      return binary("<>");
+    case OperatorKind::kLess:
+      return binary("<");
+    case OperatorKind::kLessEqual:
+      return binary("<=");
+    case OperatorKind::kGreater:
+      return binary(">");
+    case OperatorKind::kGreaterEqual:
+      return binary(">=");
+    case OperatorKind::kNullSafeEqual:
+      return binary("IS NOT DISTINCT FROM");
+    case OperatorKind::kDistinctFrom:
+      return binary("IS DISTINCT FROM");
+    case OperatorKind::kAnd:
+      return binary("AND");
+    case OperatorKind::kOr:
+      return binary("OR");
+    case OperatorKind::kNot:
+      return "(NOT " + args[0] + ")";
+    case OperatorKind::kIsNull:
+      return "(" + args[0] + " IS NULL)";
+    case OperatorKind::kIsNotNull:
+      return "(" + args[0] + " IS NOT NULL)";
+    case OperatorKind::kIsTrue:
+      return "(" + args[0] + " IS TRUE)";
+    case OperatorKind::kIsNotTrue:
+      return "(" + args[0] + " IS NOT TRUE)";
+    case OperatorKind::kIsFalse:
+      return "(" + args[0] + " IS FALSE)";
+    case OperatorKind::kIsNotFalse:
+      return "(" + args[0] + " IS NOT FALSE)";
     case OperatorKind::kLike:
     case OperatorKind::kILike: {
       std::string out = "(" + args[0] + (expr.negated ? " NOT " : " ") +
@@ -356,11 +392,11 @@ Result<std::string> DuckDbEmitter::EmitOperator(const Expression& expr) {
     }
     case OperatorKind::kRLike:
       // A pattern read from a cell may not compile: under safe arithmetic, NULL.
-    {
-      std::string match = "regexp_matches(" + args[0] + ", " + args[1] + ")";
-      return std::string(expr.negated ? "(NOT " : "(") +
-             (LiteralsFrom(expr, 1) ? match : Checked(match)) + ")";
-    }
+      {
+        std::string match = "regexp_matches(" + args[0] + ", " + args[1] + ")";
+        return std::string(expr.negated ? "(NOT " : "(") +
+               (LiteralsFrom(expr, 1) ? match : Checked(match)) + ")";
+      }
     case OperatorKind::kInList: {
       std::string out = "(" + args[0] + (expr.negated ? " NOT IN (" : " IN (");
       for (size_t i = 1; i < args.size(); ++i) out += (i > 1 ? ", " : "") + args[i];
@@ -403,9 +439,12 @@ Result<std::string> DuckDbEmitter::EmitCallExpr(const Expression& expr) {
     if (expr.frame.present) {
       auto bound = [&](FrameBoundType type, const ExprPtr& offset) -> Result<std::string> {
         switch (type) {
-          case FrameBoundType::kUnboundedPreceding: return std::string("UNBOUNDED PRECEDING");
-          case FrameBoundType::kUnboundedFollowing: return std::string("UNBOUNDED FOLLOWING");
-          case FrameBoundType::kCurrentRow: return std::string("CURRENT ROW");
+          case FrameBoundType::kUnboundedPreceding:
+            return std::string("UNBOUNDED PRECEDING");
+          case FrameBoundType::kUnboundedFollowing:
+            return std::string("UNBOUNDED FOLLOWING");
+          case FrameBoundType::kCurrentRow:
+            return std::string("CURRENT ROW");
           case FrameBoundType::kPreceding:
           case FrameBoundType::kFollowing: {
             CR_ASSIGN_OR_RETURN(std::string n, EmitExpr(*offset));

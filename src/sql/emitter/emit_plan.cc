@@ -27,7 +27,8 @@ std::string DuckDbEmitter::ColumnName(ColumnBinding binding) {
   return "\"_c" + std::to_string(binding.node_id) + "_" + std::to_string(binding.index) + "\"";
 }
 
-std::vector<DuckDbEmitter::Item> DuckDbEmitter::PassThrough(const std::vector<ColumnInfo>& columns) {
+std::vector<DuckDbEmitter::Item> DuckDbEmitter::PassThrough(
+    const std::vector<ColumnInfo>& columns) {
   std::vector<Item> items;
   items.reserve(columns.size());
   for (const auto& c : columns) {
@@ -75,7 +76,8 @@ Result<DuckDbEmitter::Block> DuckDbEmitter::EmitNode(const PlanNode& node) {
   switch (node.kind) {
     case PlanKind::kGet: {
       for (size_t i = 0; i < node.columns.size(); ++i) {
-        block.items.push_back(Item{QuoteIdentifier(node.table_columns[i]), ColumnName(node.columns[i].binding)});
+        block.items.push_back(
+            Item{QuoteIdentifier(node.table_columns[i]), ColumnName(node.columns[i].binding)});
       }
       block.from = QuoteIdentifier(node.table_name);
       return block;
@@ -139,8 +141,8 @@ Result<DuckDbEmitter::Block> DuckDbEmitter::EmitNode(const PlanNode& node) {
       CR_ASSIGN_OR_RETURN(Block child, EmitNode(*node.children[0]));
       block.from = Wrap(child);
       size_t passed = node.columns.size() - node.expressions.size();
-      block.items = PassThrough(std::vector<ColumnInfo>(node.columns.begin(),
-                                                        node.columns.begin() + static_cast<long>(passed)));
+      block.items = PassThrough(std::vector<ColumnInfo>(
+          node.columns.begin(), node.columns.begin() + static_cast<long>(passed)));
       for (size_t i = 0; i < node.expressions.size(); ++i) {
         CR_ASSIGN_OR_RETURN(std::string sql, EmitExpr(*node.expressions[i]));
         block.items.push_back(Item{sql, ColumnName(node.columns[passed + i].binding)});
@@ -202,7 +204,8 @@ Result<DuckDbEmitter::Block> DuckDbEmitter::EmitAggregate(const PlanNode& node) 
     for (size_t s = 0; s < node.grouping_sets.size(); ++s) {
       block.group_by += s > 0 ? ", (" : "(";
       for (size_t k = 0; k < node.grouping_sets[s].size(); ++k) {
-        block.group_by += (k > 0 ? ", " : "") + groups[static_cast<size_t>(node.grouping_sets[s][k])];
+        block.group_by +=
+            (k > 0 ? ", " : "") + groups[static_cast<size_t>(node.grouping_sets[s][k])];
       }
       block.group_by += ")";
     }
@@ -229,24 +232,39 @@ Result<DuckDbEmitter::Block> DuckDbEmitter::EmitJoin(const PlanNode& node) {
   }
   const char* keyword = "JOIN";
   switch (node.join_type) {
-    case JoinType::kInner: keyword = "JOIN"; break;
-    case JoinType::kLeft: keyword = "LEFT JOIN"; break;
-    case JoinType::kRight: keyword = "RIGHT JOIN"; break;
-    case JoinType::kFull: keyword = "FULL OUTER JOIN"; break;
-    case JoinType::kCross: keyword = "CROSS JOIN"; break;
-    case JoinType::kSemi: keyword = "SEMI JOIN"; break;
-    case JoinType::kAnti: keyword = "ANTI JOIN"; break;
+    case JoinType::kInner:
+      keyword = "JOIN";
+      break;
+    case JoinType::kLeft:
+      keyword = "LEFT JOIN";
+      break;
+    case JoinType::kRight:
+      keyword = "RIGHT JOIN";
+      break;
+    case JoinType::kFull:
+      keyword = "FULL OUTER JOIN";
+      break;
+    case JoinType::kCross:
+      keyword = "CROSS JOIN";
+      break;
+    case JoinType::kSemi:
+      keyword = "SEMI JOIN";
+      break;
+    case JoinType::kAnti:
+      keyword = "ANTI JOIN";
+      break;
   }
   // A chain of joins stays one FROM clause (t1 JOIN t2 ON .. JOIN t3 ON ..), so DuckDB's join
   // order optimizer sees every relation at once.
   auto flat = [](const PlanNode& child, const Block& b) {
-    return child.kind == PlanKind::kJoin && b.passthrough && b.where.empty() && b.group_by.empty() &&
-           b.order_by.empty() && b.limit < 0 && b.offset == 0 && !b.distinct;
+    return child.kind == PlanKind::kJoin && b.passthrough && b.where.empty() &&
+           b.group_by.empty() && b.order_by.empty() && b.limit < 0 && b.offset == 0 && !b.distinct;
   };
   std::string left_sql = flat(*node.children[0], left) ? left.from : Wrap(left);
   std::string right_sql = flat(*node.children[1], right) ? "(" + right.from + ")" : Wrap(right);
   block.from = left_sql + " " + keyword + " " + right_sql;
-  if (node.join_type != JoinType::kCross) block.from += " ON " + (condition.empty() ? "TRUE" : condition);
+  if (node.join_type != JoinType::kCross)
+    block.from += " ON " + (condition.empty() ? "TRUE" : condition);
   block.items = PassThrough(node.columns);
   block.passthrough = true;
   return block;
@@ -266,8 +284,8 @@ Result<DuckDbEmitter::Block> DuckDbEmitter::EmitSetOperation(const PlanNode& nod
   const char* op = node.set_op == SetOpType::kUnion       ? " UNION "
                    : node.set_op == SetOpType::kIntersect ? " INTERSECT "
                                                           : " EXCEPT ";
-  block.from = "((" + Render(named) + ")" + op + (node.set_all ? "ALL " : "") + "(" + Render(right) +
-               ")) AS \"q" + std::to_string(alias_counter_++) + "\"";
+  block.from = "((" + Render(named) + ")" + op + (node.set_all ? "ALL " : "") + "(" +
+               Render(right) + ")) AS \"q" + std::to_string(alias_counter_++) + "\"";
   block.items = PassThrough(node.columns);
   block.passthrough = true;
   return block;

@@ -26,11 +26,12 @@ std::string EmitCount(const FunctionEmitContext& ctx, const Expression& call, co
   std::string all = "(";
   for (size_t i = 0; i < args.size(); ++i) all += (i ? " AND " : "") + args[i] + " IS NOT NULL";
   all += ")";
-  if (call.distinct) return EmitCall(ctx, call, "count", {"CASE WHEN " + all + " THEN row(" + [&] {
-                                       std::string list;
-                                       for (size_t i = 0; i < args.size(); ++i) list += (i ? ", " : "") + args[i];
-                                       return list;
-                                     }() + ") END"});
+  if (call.distinct)
+    return EmitCall(ctx, call, "count", {"CASE WHEN " + all + " THEN row(" + [&] {
+                      std::string list;
+                      for (size_t i = 0; i < args.size(); ++i) list += (i ? ", " : "") + args[i];
+                      return list;
+                    }() + ") END"});
   return "count(CASE WHEN " + all + " THEN 1 END)" + ctx.filter + ctx.over;
 }
 
@@ -116,7 +117,8 @@ Result<DataType> BindGroupConcat(const FunctionBindContext&, Args& args) {
   for (auto& a : args) a = CastTo(a, kString);
   return kString;
 }
-std::string EmitGroupConcat(const FunctionEmitContext& ctx, const Expression& call, const Emitted& args) {
+std::string EmitGroupConcat(const FunctionEmitContext& ctx, const Expression& call,
+                            const Emitted& args) {
   Emitted with_separator = args;
   if (with_separator.size() == 1) with_separator.push_back("','");
   return EmitCall(ctx, call, "string_agg", with_separator);
@@ -128,7 +130,8 @@ Result<DataType> BindCollect(const FunctionBindContext&, Args& args) {
   if (args[0]->type.id == TypeId::kNull) args[0] = CastTo(args[0], kInt);
   return DataType::Array(args[0]->type);
 }
-std::string EmitCollect(const FunctionEmitContext& ctx, const Expression& call, const Emitted& args) {
+std::string EmitCollect(const FunctionEmitContext& ctx, const Expression& call,
+                        const Emitted& args) {
   FunctionEmitContext filtered = ctx;
   std::string condition = args[0] + " IS NOT NULL";
   if (!ctx.filter_condition.empty()) condition = "(" + ctx.filter_condition + ") AND " + condition;
@@ -136,13 +139,15 @@ std::string EmitCollect(const FunctionEmitContext& ctx, const Expression& call, 
   Expression distinct = call;
   distinct.distinct = call.distinct || std::string_view(call.function->name) == "collect_set";
   // An empty group gives [] (DuckDB's list gives NULL).
-  return "COALESCE(" + EmitCall(filtered, distinct, "list", args) + ", " + EmitCast("[]", call.type) + ")";
+  return "COALESCE(" + EmitCall(filtered, distinct, "list", args) + ", " +
+         EmitCast("[]", call.type) + ")";
 }
 
 // lag / lead (x [, offset [, default]]): the type of x.
 Result<DataType> BindOffset(const FunctionBindContext& ctx, Args& args) {
   if (args.size() >= 2) {
-    if (!args[1]->type.IsIntegral()) return Status::InvalidArgument("the offset must be an integer");
+    if (!args[1]->type.IsIntegral())
+      return Status::InvalidArgument("the offset must be an integer");
     args[1] = CastTo(args[1], kBigInt);
   }
   DataType type = args[0]->type;
@@ -183,9 +188,10 @@ Result<DataType> BindFirstLast(const FunctionBindContext&, Args& args) {
   if (args[0]->type.id == TypeId::kNull) args[0] = CastTo(args[0], kInt);
   return args[0]->type;
 }
-std::string EmitFirstLast(const FunctionEmitContext& ctx, const Expression& call, const Emitted& args) {
-  bool ignore_nulls = call.ignore_nulls ||
-                      (call.children.size() == 2 && call.children[1]->value == "true");
+std::string EmitFirstLast(const FunctionEmitContext& ctx, const Expression& call,
+                          const Emitted& args) {
+  bool ignore_nulls =
+      call.ignore_nulls || (call.children.size() == 2 && call.children[1]->value == "true");
   bool last = std::string_view(call.function->name) == "last";
   Emitted value = {args[0]};
   if (call.kind == ExprKind::kWindow) {
@@ -199,7 +205,8 @@ std::string EmitFirstLast(const FunctionEmitContext& ctx, const Expression& call
   FunctionEmitContext filtered = ctx;
   if (ignore_nulls) {
     std::string condition = args[0] + " IS NOT NULL";
-    if (!ctx.filter_condition.empty()) condition = "(" + ctx.filter_condition + ") AND " + condition;
+    if (!ctx.filter_condition.empty())
+      condition = "(" + ctx.filter_condition + ") AND " + condition;
     filtered.filter = " FILTER (WHERE " + condition + ")";
   }
   return EmitCall(filtered, call, last ? "last" : "first", value);
@@ -215,12 +222,14 @@ Result<DataType> BindPercentileCont(const FunctionBindContext&, Args& args) {
     return Status::InvalidArgument("the percentage must be a numeric literal");
   }
   double value = std::strtod(p.value.c_str(), nullptr);
-  if (value < 0 || value > 1) return Status::InvalidArgument("the percentage must be between 0 and 1");
+  if (value < 0 || value > 1)
+    return Status::InvalidArgument("the percentage must be between 0 and 1");
   args[0] = CastTo(args[0], kDouble);
   args[1] = CastTo(args[1], kDouble);
   return kDouble;
 }
-std::string EmitPercentileCont(const FunctionEmitContext& ctx, const Expression& call, const Emitted& args) {
+std::string EmitPercentileCont(const FunctionEmitContext& ctx, const Expression& call,
+                               const Emitted& args) {
   bool descending = !call.order_by.empty() && call.order_by[0].descending;
   std::string p = descending ? "(1 - " + args[1] + ")" : args[1];
   return "quantile_cont(" + args[0] + ", " + p + ")" + ctx.filter + ctx.over;
@@ -230,16 +239,20 @@ std::string EmitNamed(const FunctionEmitContext& ctx, const Expression& call, co
   return EmitCall(ctx, call, call.function->name, args);
 }
 // Ranking functions: DuckDB returns bigint, Spark int.
-std::string EmitRanking(const FunctionEmitContext& ctx, const Expression& call, const Emitted& args) {
+std::string EmitRanking(const FunctionEmitContext& ctx, const Expression& call,
+                        const Emitted& args) {
   return EmitCast(EmitCall(ctx, call, call.function->name, args), call.type);
 }
-std::string EmitStddev(const FunctionEmitContext& ctx, const Expression& call, const Emitted& args) {
+std::string EmitStddev(const FunctionEmitContext& ctx, const Expression& call,
+                       const Emitted& args) {
   return EmitCall(ctx, call, "stddev_samp", args);
 }
-std::string EmitVariance(const FunctionEmitContext& ctx, const Expression& call, const Emitted& args) {
+std::string EmitVariance(const FunctionEmitContext& ctx, const Expression& call,
+                         const Emitted& args) {
   return EmitCall(ctx, call, "var_samp", args);
 }
-std::string EmitApproxDistinct(const FunctionEmitContext& ctx, const Expression& call, const Emitted& args) {
+std::string EmitApproxDistinct(const FunctionEmitContext& ctx, const Expression& call,
+                               const Emitted& args) {
   return EmitCast(EmitCall(ctx, call, "approx_count_distinct", args), kBigInt);
 }
 

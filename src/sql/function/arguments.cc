@@ -27,8 +27,8 @@ Status NeedNumeric(std::vector<ExprPtr>& args, size_t i) {
 
 Status NeedIntegral(std::vector<ExprPtr>& args, size_t i, const DataType& type) {
   if (!args[i]->type.IsIntegral() && args[i]->type.id != TypeId::kNull) {
-    return Status::InvalidArgument("argument " + std::to_string(i + 1) + " must be an integer, not " +
-                                   args[i]->type.ToString());
+    return Status::InvalidArgument("argument " + std::to_string(i + 1) +
+                                   " must be an integer, not " + args[i]->type.ToString());
   }
   args[i] = CastTo(args[i], type);
   return Status::OK();
@@ -42,7 +42,8 @@ Status NeedArray(const std::vector<ExprPtr>& args, size_t i) {
   return Status::OK();
 }
 
-Result<std::string> NeedStringLiteral(const std::vector<ExprPtr>& args, size_t i, std::string_view what) {
+Result<std::string> NeedStringLiteral(const std::vector<ExprPtr>& args, size_t i,
+                                      std::string_view what) {
   const Expression& e = *args[i];
   if (e.kind != ExprKind::kLiteral || e.type.id != TypeId::kString || e.is_null) {
     return Status::InvalidArgument(std::string(what) + " must be a string literal");

@@ -35,7 +35,8 @@ Status NeedIntegral(std::vector<ExprPtr>& args, size_t i, const DataType& type);
 // args[i] must be an array.
 Status NeedArray(const std::vector<ExprPtr>& args, size_t i);
 // args[i] must be a literal string (a format, a unit); returns its text.
-Result<std::string> NeedStringLiteral(const std::vector<ExprPtr>& args, size_t i, std::string_view what);
+Result<std::string> NeedStringLiteral(const std::vector<ExprPtr>& args, size_t i,
+                                      std::string_view what);
 // "a, b, c" (or with another separator).
 std::string JoinArguments(const std::vector<std::string>& args, const char* separator = ", ");
 // "name(a, b)".

@@ -14,7 +14,8 @@ Result<DataType> WidenAll(const FunctionBindContext& ctx, Args& args, size_t fro
   DataType common = DataType::Of(TypeId::kNull);
   for (size_t i = from; i < args.size(); i += step) {
     auto wider = WiderType(common, args[i]->type, ctx.dialect);
-    if (!wider) return Status::InvalidArgument("[DATA_TYPE_MISMATCH] the elements have no common type");
+    if (!wider)
+      return Status::InvalidArgument("[DATA_TYPE_MISMATCH] the elements have no common type");
     common = *wider;
   }
   if (common.id == TypeId::kNull) common = kInt;
@@ -41,26 +42,30 @@ Result<DataType> BindSize(const FunctionBindContext&, Args& args) {
 }
 std::string EmitSize(const FunctionEmitContext&, const Expression& call, const Emitted& args) {
   if (call.children[0]->type.id == TypeId::kNull) return "CAST(NULL AS INTEGER)";
-  if (call.children[0]->type.id == TypeId::kMap) return "CAST(cardinality(" + args[0] + ") AS INTEGER)";
+  if (call.children[0]->type.id == TypeId::kMap)
+    return "CAST(cardinality(" + args[0] + ") AS INTEGER)";
   return "CAST(len(" + args[0] + ") AS INTEGER)";
 }
 Result<DataType> BindArraySize(const FunctionBindContext& ctx, Args& args) {
-  if (args[0]->type.id == TypeId::kMap) return Status::InvalidArgument("argument 1 must be an array");
+  if (args[0]->type.id == TypeId::kMap)
+    return Status::InvalidArgument("argument 1 must be an array");
   return BindSize(ctx, args);
 }
 // array_contains(arr, v): NULL when v is NULL, or when v is absent and arr holds a NULL.
 Result<DataType> BindContains(const FunctionBindContext& ctx, Args& args) {
   CR_RETURN_IF_ERROR(NeedArray(args, 0));
   auto common = CommonType(args[0]->type.children[0], args[1]->type, ctx.dialect);
-  if (!common) return Status::InvalidArgument("[DATA_TYPE_MISMATCH] the value does not match the elements");
+  if (!common)
+    return Status::InvalidArgument("[DATA_TYPE_MISMATCH] the value does not match the elements");
   if (common->id == TypeId::kNull) common = kInt;
   args[0] = CastTo(args[0], DataType::Array(*common));
   args[1] = CastTo(args[1], *common);
   return kBoolean;
 }
 std::string EmitContains(const FunctionEmitContext&, const Expression&, const Emitted& args) {
-  return "CASE WHEN " + args[0] + " IS NULL OR " + args[1] + " IS NULL THEN NULL WHEN list_contains(" +
-         args[0] + ", " + args[1] + ") THEN true WHEN list_contains(list_transform(" + args[0] +
+  return "CASE WHEN " + args[0] + " IS NULL OR " + args[1] +
+         " IS NULL THEN NULL WHEN list_contains(" + args[0] + ", " + args[1] +
+         ") THEN true WHEN list_contains(list_transform(" + args[0] +
          ", lambda e: e IS NULL), true) THEN NULL ELSE false END";
 }
 // element_at(arr, i): 1-based, negative from the end; 0 or out of range an error (ANSI).
@@ -68,7 +73,8 @@ std::string EmitContains(const FunctionEmitContext&, const Expression&, const Em
 Result<DataType> BindElementAt(const FunctionBindContext& ctx, Args& args) {
   if (args[0]->type.id == TypeId::kMap) {
     auto common = CommonType(args[0]->type.children[0], args[1]->type, ctx.dialect);
-    if (!common) return Status::InvalidArgument("[DATA_TYPE_MISMATCH] the key does not match the map's keys");
+    if (!common)
+      return Status::InvalidArgument("[DATA_TYPE_MISMATCH] the key does not match the map's keys");
     args[1] = CastTo(args[1], args[0]->type.children[0]);
     return args[0]->type.children[1];
   }
@@ -79,12 +85,14 @@ Result<DataType> BindElementAt(const FunctionBindContext& ctx, Args& args) {
 std::string MapValue(const std::string& map, const std::string& key) {
   return "list_extract(map_values(" + map + "), list_position(map_keys(" + map + "), " + key + "))";
 }
-std::string EmitElementAt(const FunctionEmitContext& ctx, const Expression& call, const Emitted& args) {
+std::string EmitElementAt(const FunctionEmitContext& ctx, const Expression& call,
+                          const Emitted& args) {
   if (call.children[0]->type.id == TypeId::kMap) return MapValue(args[0], args[1]);
-  return "CASE WHEN " + args[1] + " = 0 THEN " + EmitError(ctx, "[INVALID_INDEX_OF_ZERO] element_at index 0") +
-         " WHEN abs(" + args[1] + ") > len(" + args[0] + ") THEN " +
-         EmitError(ctx, "[INVALID_ARRAY_INDEX_IN_ELEMENT_AT] index out of bounds") + " ELSE " + args[0] + "[" +
-         args[1] + "] END";
+  return "CASE WHEN " + args[1] + " = 0 THEN " +
+         EmitError(ctx, "[INVALID_INDEX_OF_ZERO] element_at index 0") + " WHEN abs(" + args[1] +
+         ") > len(" + args[0] + ") THEN " +
+         EmitError(ctx, "[INVALID_ARRAY_INDEX_IN_ELEMENT_AT] index out of bounds") + " ELSE " +
+         args[0] + "[" + args[1] + "] END";
 }
 // get(arr, i): 0-based; NULL out of range.
 Result<DataType> BindGet(const FunctionBindContext&, Args& args) {
@@ -97,21 +105,25 @@ std::string EmitGet(const FunctionEmitContext&, const Expression&, const Emitted
 }
 // array_append(arr, v) / array_prepend(arr, v): NULL when arr is.
 Result<DataType> BindAppend(const FunctionBindContext& ctx, Args& args) {
-  if (args[0]->type.id == TypeId::kNull) return Status::InvalidArgument("argument 1 must be an array");
+  if (args[0]->type.id == TypeId::kNull)
+    return Status::InvalidArgument("argument 1 must be an array");
   CR_RETURN_IF_ERROR(NeedArray(args, 0));
   DataType element = args[0]->type.children[0];
   auto wider = WiderType(element, args[1]->type, ctx.dialect);
-  if (!wider) return Status::InvalidArgument("[DATA_TYPE_MISMATCH] the value does not match the elements");
+  if (!wider)
+    return Status::InvalidArgument("[DATA_TYPE_MISMATCH] the value does not match the elements");
   DataType type = wider->id == TypeId::kNull ? kInt : *wider;
   args[0] = CastTo(args[0], DataType::Array(type));
   args[1] = CastTo(args[1], type);
   return DataType::Array(type);
 }
 std::string EmitAppend(const FunctionEmitContext&, const Expression&, const Emitted& args) {
-  return "CASE WHEN " + args[0] + " IS NOT NULL THEN list_append(" + args[0] + ", " + args[1] + ") END";
+  return "CASE WHEN " + args[0] + " IS NOT NULL THEN list_append(" + args[0] + ", " + args[1] +
+         ") END";
 }
 std::string EmitPrepend(const FunctionEmitContext&, const Expression&, const Emitted& args) {
-  return "CASE WHEN " + args[0] + " IS NOT NULL THEN list_prepend(" + args[1] + ", " + args[0] + ") END";
+  return "CASE WHEN " + args[0] + " IS NOT NULL THEN list_prepend(" + args[1] + ", " + args[0] +
+         ") END";
 }
 // array_compact(arr): without its NULLs.
 Result<DataType> BindSameArray(const FunctionBindContext&, Args& args) {
@@ -126,20 +138,23 @@ Result<DataType> BindSortArray(const FunctionBindContext& ctx, Args& args) {
   if (args.size() == 2) {
     const Expression& flag = *args[1];
     if (flag.kind != ExprKind::kLiteral || flag.type.id != TypeId::kBoolean || flag.is_null) {
-      return Status::InvalidArgument("[DATA_TYPE_MISMATCH] the sort order must be a boolean literal");
+      return Status::InvalidArgument(
+          "[DATA_TYPE_MISMATCH] the sort order must be a boolean literal");
     }
   }
   return BindSameArray(ctx, args);
 }
 std::string EmitSortArray(const FunctionEmitContext&, const Expression& call, const Emitted& args) {
   bool ascending = call.children.size() == 1 || call.children[1]->value == "true";
-  return "list_sort(" + args[0] + (ascending ? ", 'ASC', 'NULLS FIRST')" : ", 'DESC', 'NULLS LAST')");
+  return "list_sort(" + args[0] +
+         (ascending ? ", 'ASC', 'NULLS FIRST')" : ", 'DESC', 'NULLS LAST')");
 }
 
 // map(k1, v1, k2, v2, ...): keys and values of their common types; a NULL or repeated key is an
 // error.
 Result<DataType> BindMap(const FunctionBindContext& ctx, Args& args) {
-  if (args.size() % 2 != 0) return Status::InvalidArgument("[WRONG_NUM_ARGS] map takes key, value pairs");
+  if (args.size() % 2 != 0)
+    return Status::InvalidArgument("[WRONG_NUM_ARGS] map takes key, value pairs");
   CR_ASSIGN_OR_RETURN(DataType key, WidenAll(ctx, args, 0, 2));
   CR_ASSIGN_OR_RETURN(DataType value, WidenAll(ctx, args, 1, 2));
   return DataType::Map(key, value);
@@ -162,7 +177,8 @@ Result<DataType> BindContainsKey(const FunctionBindContext& ctx, Args& args) {
   bool key_string = args[1]->type.id == TypeId::kString;
   auto common = CommonType(args[0]->type.children[0], args[1]->type, ctx.dialect);
   if (!common || (map_string != key_string && args[1]->type.id != TypeId::kNull)) {
-    return Status::InvalidArgument("[DATA_TYPE_MISMATCH.MAP_FUNCTION_DIFF_TYPES] the key does not match the map's keys");
+    return Status::InvalidArgument(
+        "[DATA_TYPE_MISMATCH.MAP_FUNCTION_DIFF_TYPES] the key does not match the map's keys");
   }
   args[0] = CastTo(args[0], DataType::Map(*common, args[0]->type.children[1]));
   args[1] = CastTo(args[1], *common);
@@ -206,7 +222,8 @@ std::string StructPack(const DataType& type, const std::vector<std::string>& val
   }
   return out + ")";
 }
-std::string EmitNamedStruct(const FunctionEmitContext&, const Expression& call, const Emitted& args) {
+std::string EmitNamedStruct(const FunctionEmitContext&, const Expression& call,
+                            const Emitted& args) {
   Emitted values;
   for (size_t i = 1; i < args.size(); i += 2) values.push_back(args[i]);
   return StructPack(call.type, values);
@@ -236,11 +253,12 @@ Result<DataType> BindSubscript(const FunctionBindContext& ctx, Args& args) {
   CR_RETURN_IF_ERROR(NeedIntegral(args, 1, kInt));
   return args[0]->type.children[0];
 }
-std::string EmitSubscript(const FunctionEmitContext& ctx, const Expression& call, const Emitted& args) {
+std::string EmitSubscript(const FunctionEmitContext& ctx, const Expression& call,
+                          const Emitted& args) {
   if (call.children[0]->type.id == TypeId::kMap) return MapValue(args[0], args[1]);
   return "CASE WHEN " + args[1] + " < 0 OR " + args[1] + " >= len(" + args[0] + ") THEN " +
-         EmitError(ctx, "[INVALID_ARRAY_INDEX] index out of bounds") + " ELSE " + args[0] + "[" + args[1] +
-         " + 1] END";
+         EmitError(ctx, "[INVALID_ARRAY_INDEX] index out of bounds") + " ELSE " + args[0] + "[" +
+         args[1] + " + 1] END";
 }
 
 constexpr FunctionDef kFunctions[] = {

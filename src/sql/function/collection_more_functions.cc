@@ -13,7 +13,8 @@ namespace {
 Status NeedArrayAndElement(const FunctionBindContext& ctx, Args& args) {
   CR_RETURN_IF_ERROR(NeedArray(args, 0));
   auto common = WiderType(args[0]->type.children[0], args[1]->type, ctx.dialect);
-  if (!common) return Status::InvalidArgument("[DATA_TYPE_MISMATCH] the value does not match the elements");
+  if (!common)
+    return Status::InvalidArgument("[DATA_TYPE_MISMATCH] the value does not match the elements");
   DataType type = common->id == TypeId::kNull ? kInt : *common;
   args[0] = CastTo(args[0], DataType::Array(type));
   args[1] = CastTo(args[1], type);
@@ -24,14 +25,17 @@ Status NeedArrayAndElement(const FunctionBindContext& ctx, Args& args) {
 // either end the gap is filled with NULLs; pos 0 is an error. A string value does not meet
 // numeric elements (Spark's analysis error).
 Result<DataType> BindArrayInsert(const FunctionBindContext& ctx, Args& args) {
-  if (args[0]->type.id == TypeId::kNull) args[0] = CastTo(args[0], DataType::Array(args[2]->type.id == TypeId::kNull ? kInt : args[2]->type));
+  if (args[0]->type.id == TypeId::kNull)
+    args[0] =
+        CastTo(args[0], DataType::Array(args[2]->type.id == TypeId::kNull ? kInt : args[2]->type));
   CR_RETURN_IF_ERROR(NeedArray(args, 0));
   CR_RETURN_IF_ERROR(NeedIntegral(args, 1, kInt));
   bool element_string = args[0]->type.children[0].id == TypeId::kString;
   bool value_string = args[2]->type.id == TypeId::kString;
   if (args[2]->type.id != TypeId::kNull && args[0]->type.children[0].id != TypeId::kNull &&
       element_string != value_string) {
-    return Status::InvalidArgument("[DATATYPE_MISMATCH.ARRAY_FUNCTION_DIFF_TYPES] the value does not match the elements");
+    return Status::InvalidArgument(
+        "[DATATYPE_MISMATCH.ARRAY_FUNCTION_DIFF_TYPES] the value does not match the elements");
   }
   std::swap(args[1], args[2]);
   Status widened = NeedArrayAndElement(ctx, args);
@@ -39,7 +43,8 @@ Result<DataType> BindArrayInsert(const FunctionBindContext& ctx, Args& args) {
   CR_RETURN_IF_ERROR(widened);
   return args[0]->type;
 }
-std::string EmitArrayInsert(const FunctionEmitContext& ctx, const Expression& call, const Emitted& args) {
+std::string EmitArrayInsert(const FunctionEmitContext& ctx, const Expression& call,
+                            const Emitted& args) {
   const std::string& a = args[0];
   const std::string& p = args[1];
   const std::string value = "[" + args[2] + "]";
@@ -50,11 +55,12 @@ std::string EmitArrayInsert(const FunctionEmitContext& ctx, const Expression& ca
   // The 0-based place of a negative pos: len + pos + 1.
   std::string back = "(len(" + a + ") + " + p + " + 1)";
   return "CASE WHEN " + a + " IS NULL OR " + p + " IS NULL THEN NULL WHEN " + p + " = 0 THEN " +
-         EmitError(ctx, "[INVALID_INDEX_OF_ZERO] array_insert index 0") + " WHEN " + p + " > len(" + a +
-         ") + 1 THEN list_concat(" + a + ", " + nulls(p + " - len(" + a + ") - 1") + ", " + value +
-         ") WHEN " + p + " > 0 THEN list_concat(" + a + "[1:" + p + " - 1], " + value + ", " + a + "[" + p +
-         ":]) WHEN " + back + " >= 0 THEN list_concat(" + a + "[1:" + back + "], " + value + ", " + a + "[" +
-         back + " + 1:]) ELSE list_concat(" + value + ", " + nulls("-" + back) + ", " + a + ") END";
+         EmitError(ctx, "[INVALID_INDEX_OF_ZERO] array_insert index 0") + " WHEN " + p + " > len(" +
+         a + ") + 1 THEN list_concat(" + a + ", " + nulls(p + " - len(" + a + ") - 1") + ", " +
+         value + ") WHEN " + p + " > 0 THEN list_concat(" + a + "[1:" + p + " - 1], " + value +
+         ", " + a + "[" + p + ":]) WHEN " + back + " >= 0 THEN list_concat(" + a + "[1:" + back +
+         "], " + value + ", " + a + "[" + back + " + 1:]) ELSE list_concat(" + value + ", " +
+         nulls("-" + back) + ", " + a + ") END";
 }
 
 // array_join(arr, delimiter [, nullReplacement]): NULL elements skipped unless replaced.
@@ -66,8 +72,10 @@ Result<DataType> BindArrayJoin(const FunctionBindContext&, Args& args) {
 }
 std::string EmitArrayJoin(const FunctionEmitContext&, const Expression&, const Emitted& args) {
   std::string list = args[0];
-  if (args.size() == 3) list = "list_transform(" + args[0] + ", lambda e: COALESCE(e, " + args[2] + "))";
-  return NullIfAnyNull(args, "array_to_string(list_filter(" + list + ", lambda e: e IS NOT NULL), " + args[1] + ")");
+  if (args.size() == 3)
+    list = "list_transform(" + args[0] + ", lambda e: COALESCE(e, " + args[2] + "))";
+  return NullIfAnyNull(
+      args, "array_to_string(list_filter(" + list + ", lambda e: e IS NOT NULL), " + args[1] + ")");
 }
 // array_max / array_min (arr): the largest / smallest non-NULL element.
 Result<DataType> BindElement(const FunctionBindContext&, Args& args) {
@@ -87,7 +95,8 @@ Result<DataType> BindArrayPosition(const FunctionBindContext& ctx, Args& args) {
 }
 std::string EmitArrayPosition(const FunctionEmitContext&, const Expression&, const Emitted& args) {
   return NullIfAnyNull(args, "CAST(COALESCE(list_position(list_transform(" + args[0] +
-                                 ", lambda e: e IS NOT DISTINCT FROM " + args[1] + "), true), 0) AS BIGINT)");
+                                 ", lambda e: e IS NOT DISTINCT FROM " + args[1] +
+                                 "), true), 0) AS BIGINT)");
 }
 // array_remove(arr, v): without the elements equal to v (NULL elements stay).
 Result<DataType> BindArrayRemove(const FunctionBindContext& ctx, Args& args) {
@@ -95,7 +104,8 @@ Result<DataType> BindArrayRemove(const FunctionBindContext& ctx, Args& args) {
   return args[0]->type;
 }
 std::string EmitArrayRemove(const FunctionEmitContext&, const Expression&, const Emitted& args) {
-  return NullIfAnyNull(args, "list_filter(" + args[0] + ", lambda e: e IS NULL OR e <> " + args[1] + ")");
+  return NullIfAnyNull(args,
+                       "list_filter(" + args[0] + ", lambda e: e IS NULL OR e <> " + args[1] + ")");
 }
 // array_repeat(v, n): n copies of v (none for n <= 0).
 Result<DataType> BindArrayRepeat(const FunctionBindContext&, Args& args) {
@@ -104,7 +114,8 @@ Result<DataType> BindArrayRepeat(const FunctionBindContext&, Args& args) {
   return DataType::Array(args[0]->type);
 }
 std::string EmitArrayRepeat(const FunctionEmitContext&, const Expression&, const Emitted& args) {
-  return NullIfAnyNull({args[1]}, "list_transform(range(greatest(" + args[1] + ", 0)), lambda i: " + args[0] + ")");
+  return NullIfAnyNull(
+      {args[1]}, "list_transform(range(greatest(" + args[1] + ", 0)), lambda i: " + args[0] + ")");
 }
 // arrays_overlap(a, b): true when they share a non-NULL element; NULL when they do not but
 // both are non-empty and one holds a NULL; else false.
@@ -118,20 +129,23 @@ Result<DataType> BindArraysOverlap(const FunctionBindContext& ctx, Args& args) {
   return kBoolean;
 }
 std::string EmitArraysOverlap(const FunctionEmitContext&, const Expression&, const Emitted& args) {
-  std::string has_null = "(list_contains(list_transform(" + args[0] + ", lambda e: e IS NULL), true) OR list_contains(list_transform(" +
+  std::string has_null = "(list_contains(list_transform(" + args[0] +
+                         ", lambda e: e IS NULL), true) OR list_contains(list_transform(" +
                          args[1] + ", lambda e: e IS NULL), true))";
-  return NullIfAnyNull(args, "CASE WHEN list_has_any(" + args[0] + ", " + args[1] + ") THEN true WHEN len(" + args[0] +
-                                 ") > 0 AND len(" + args[1] + ") > 0 AND " + has_null + " THEN NULL ELSE false END");
+  return NullIfAnyNull(args, "CASE WHEN list_has_any(" + args[0] + ", " + args[1] +
+                                 ") THEN true WHEN len(" + args[0] + ") > 0 AND len(" + args[1] +
+                                 ") > 0 AND " + has_null + " THEN NULL ELSE false END");
 }
 // flatten(arr of arrays): NULL when any inner array is.
 Result<DataType> BindFlatten(const FunctionBindContext&, Args& args) {
   CR_RETURN_IF_ERROR(NeedArray(args, 0));
-  if (args[0]->type.children[0].id != TypeId::kArray) return Status::InvalidArgument("needs an array of arrays");
+  if (args[0]->type.children[0].id != TypeId::kArray)
+    return Status::InvalidArgument("needs an array of arrays");
   return args[0]->type.children[0];
 }
 std::string EmitFlatten(const FunctionEmitContext&, const Expression&, const Emitted& args) {
-  return "CASE WHEN list_contains(list_transform(" + args[0] + ", lambda e: e IS NULL), true) THEN NULL ELSE flatten(" +
-         args[0] + ") END";
+  return "CASE WHEN list_contains(list_transform(" + args[0] +
+         ", lambda e: e IS NULL), true) THEN NULL ELSE flatten(" + args[0] + ") END";
 }
 // slice(arr, start, length): 1-based, a negative start counts from the end; start 0 or a
 // negative length is an error.
@@ -142,12 +156,15 @@ Result<DataType> BindSlice(const FunctionBindContext&, Args& args) {
   return args[0]->type;
 }
 std::string EmitSlice(const FunctionEmitContext& ctx, const Expression&, const Emitted& args) {
-  std::string begin = "CASE WHEN " + args[1] + " < 0 THEN len(" + args[0] + ") + " + args[1] + " + 1 ELSE " + args[1] + " END";
-  return NullIfAnyNull(args, "CASE WHEN " + args[1] + " = 0 THEN " +
-                                 EmitError(ctx, "[INVALID_PARAMETER_VALUE.START] slice start 0") + " WHEN " + args[2] +
-                                 " < 0 THEN " + EmitError(ctx, "[INVALID_PARAMETER_VALUE.LENGTH] negative slice length") +
-                                 " WHEN " + begin + " < 1 THEN [] ELSE list_slice(" + args[0] + ", " + begin + ", " + begin +
-                                 " + " + args[2] + " - 1) END");
+  std::string begin = "CASE WHEN " + args[1] + " < 0 THEN len(" + args[0] + ") + " + args[1] +
+                      " + 1 ELSE " + args[1] + " END";
+  return NullIfAnyNull(
+      args, "CASE WHEN " + args[1] + " = 0 THEN " +
+                EmitError(ctx, "[INVALID_PARAMETER_VALUE.START] slice start 0") + " WHEN " +
+                args[2] + " < 0 THEN " +
+                EmitError(ctx, "[INVALID_PARAMETER_VALUE.LENGTH] negative slice length") +
+                " WHEN " + begin + " < 1 THEN [] ELSE list_slice(" + args[0] + ", " + begin + ", " +
+                begin + " + " + args[2] + " - 1) END");
 }
 // array_sort(arr): ascending, NULLs last.
 Result<DataType> BindArraySort(const FunctionBindContext&, Args& args) {
@@ -164,19 +181,23 @@ Result<DataType> BindSequence(const FunctionBindContext&, Args& args) {
   return DataType::Array(kBigInt);
 }
 std::string EmitSequence(const FunctionEmitContext& ctx, const Expression&, const Emitted& args) {
-  std::string step = args.size() == 3 ? args[2] : "CASE WHEN " + args[0] + " <= " + args[1] + " THEN 1 ELSE -1 END";
-  return NullIfAnyNull(args, "CASE WHEN (" + step + " = 0 AND " + args[0] + " <> " + args[1] + ") OR (" + step +
-                                 " > 0 AND " + args[0] + " > " + args[1] + ") OR (" + step + " < 0 AND " + args[0] + " < " +
-                                 args[1] + ") THEN " +
-                                 EmitError(ctx, "[INVALID_PARAMETER_VALUE] sequence step of the wrong sign") +
-                                 " WHEN " + args[0] + " = " + args[1] + " THEN [" + args[0] + "] ELSE generate_series(" +
-                                 args[0] + ", " + args[1] + ", " + step + ") END");
+  std::string step = args.size() == 3
+                         ? args[2]
+                         : "CASE WHEN " + args[0] + " <= " + args[1] + " THEN 1 ELSE -1 END";
+  return NullIfAnyNull(
+      args, "CASE WHEN (" + step + " = 0 AND " + args[0] + " <> " + args[1] + ") OR (" + step +
+                " > 0 AND " + args[0] + " > " + args[1] + ") OR (" + step + " < 0 AND " + args[0] +
+                " < " + args[1] + ") THEN " +
+                EmitError(ctx, "[INVALID_PARAMETER_VALUE] sequence step of the wrong sign") +
+                " WHEN " + args[0] + " = " + args[1] + " THEN [" + args[0] +
+                "] ELSE generate_series(" + args[0] + ", " + args[1] + ", " + step + ") END");
 }
 
 // map_entries(m): array<struct<key, value>>.
 Result<DataType> BindMapEntries(const FunctionBindContext&, Args& args) {
   if (args[0]->type.id != TypeId::kMap) return Status::InvalidArgument("argument 1 must be a map");
-  return DataType::Array(DataType::Struct({"key", "value"}, {args[0]->type.children[0], args[0]->type.children[1]}));
+  return DataType::Array(
+      DataType::Struct({"key", "value"}, {args[0]->type.children[0], args[0]->type.children[1]}));
 }
 std::string EmitMapEntries(const FunctionEmitContext&, const Expression&, const Emitted& args) {
   return "map_entries(" + args[0] + ")";
@@ -199,10 +220,12 @@ Result<DataType> BindMapFromEntries(const FunctionBindContext&, Args& args) {
   }
   return DataType::Map(entry.children[0], entry.children[1]);
 }
-std::string EmitMapFromEntries(const FunctionEmitContext&, const Expression& call, const Emitted& args) {
+std::string EmitMapFromEntries(const FunctionEmitContext&, const Expression& call,
+                               const Emitted& args) {
   const DataType& entry = call.children[0]->type.children[0];
-  return NullIfAnyNull(args, "MAP(list_transform(" + args[0] + ", lambda e: e[" + QuoteString(entry.field_names[0]) +
-                                 "]), list_transform(" + args[0] + ", lambda e: e[" + QuoteString(entry.field_names[1]) +
+  return NullIfAnyNull(args, "MAP(list_transform(" + args[0] + ", lambda e: e[" +
+                                 QuoteString(entry.field_names[0]) + "]), list_transform(" +
+                                 args[0] + ", lambda e: e[" + QuoteString(entry.field_names[1]) +
                                  "]))");
 }
 // str_to_map(text [, pairDelim [, keyValueDelim]]): ',' and ':' by default; the delimiters
@@ -221,9 +244,10 @@ std::string EmitStrToMap(const FunctionEmitContext&, const Expression&, const Em
   std::string pair = args.size() >= 2 ? args[1] : "','";
   std::string kv = args.size() == 3 ? args[2] : "':'";
   std::string pairs = "string_split(" + args[0] + ", " + pair + ")";
-  return NullIfAnyNull({args[0]}, "MAP(list_transform(" + pairs + ", lambda p: split_part(p, " + kv +
-                                      ", 1)), list_transform(" + pairs + ", lambda p: CASE WHEN contains(p, " + kv +
-                                      ") THEN substring(p, instr(p, " + kv + ") + length(" + kv + ")) END))");
+  return NullIfAnyNull(
+      {args[0]}, "MAP(list_transform(" + pairs + ", lambda p: split_part(p, " + kv +
+                     ", 1)), list_transform(" + pairs + ", lambda p: CASE WHEN contains(p, " + kv +
+                     ") THEN substring(p, instr(p, " + kv + ") + length(" + kv + ")) END))");
 }
 
 constexpr FunctionDef kFunctions[] = {

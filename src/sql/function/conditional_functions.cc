@@ -15,7 +15,8 @@ Result<DataType> BindNumberOrNull(const FunctionBindContext&, Args& args) {
   }
   return args[0]->type;
 }
-std::string EmitZeroIfNull(const FunctionEmitContext&, const Expression& call, const Emitted& args) {
+std::string EmitZeroIfNull(const FunctionEmitContext&, const Expression& call,
+                           const Emitted& args) {
   return "COALESCE(" + args[0] + ", " + EmitCast("0", call.type) + ")";
 }
 std::string EmitNullIfZero(const FunctionEmitContext&, const Expression&, const Emitted& args) {

@@ -102,16 +102,19 @@ Result<DataType> BindNextDay(const FunctionBindContext&, Args& args) {
   return kDate;
 }
 std::string EmitNextDay(const FunctionEmitContext& ctx, const Expression&, const Emitted& args) {
-  static const char* const kDays[] = {"MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"};
+  static const char* const kDays[] = {"MONDAY", "TUESDAY",  "WEDNESDAY", "THURSDAY",
+                                      "FRIDAY", "SATURDAY", "SUNDAY"};
   std::string target = "CASE upper(" + args[1] + ")";
   for (int i = 0; i < 7; ++i) {
     std::string day = kDays[i];
-    target += " WHEN '" + day.substr(0, 2) + "' THEN " + std::to_string(i + 1) + " WHEN '" + day.substr(0, 3) +
-              "' THEN " + std::to_string(i + 1) + " WHEN '" + day + "' THEN " + std::to_string(i + 1);
+    target += " WHEN '" + day.substr(0, 2) + "' THEN " + std::to_string(i + 1) + " WHEN '" +
+              day.substr(0, 3) + "' THEN " + std::to_string(i + 1) + " WHEN '" + day + "' THEN " +
+              std::to_string(i + 1);
   }
   target += " ELSE (CASE WHEN " + args[1] + " IS NOT NULL THEN " +
             EmitError(ctx, "[ILLEGAL_DAY_OF_WEEK] illegal input for day of week") + " END) END";
-  return "CAST(" + args[0] + " + CAST((" + target + " - isodow(" + args[0] + ") + 6) % 7 + 1 AS INTEGER) AS DATE)";
+  return "CAST(" + args[0] + " + CAST((" + target + " - isodow(" + args[0] +
+         ") + 6) % 7 + 1 AS INTEGER) AS DATE)";
 }
 
 // trunc(date, fmt): the date truncated to the year / quarter / month / week; another format
@@ -147,7 +150,8 @@ Result<DataType> BindTimestampAdd(const FunctionBindContext&, Args& args) {
   }
   return args[2]->type;
 }
-std::string EmitTimestampAdd(const FunctionEmitContext&, const Expression& call, const Emitted& args) {
+std::string EmitTimestampAdd(const FunctionEmitContext&, const Expression& call,
+                             const Emitted& args) {
   std::string unit = call.children[0]->value;
   std::string n = args[1];
   if (unit == "quarter") {
@@ -172,7 +176,8 @@ Result<DataType> BindTimestampDiff(const FunctionBindContext&, Args& args) {
   }
   return DataType::Of(TypeId::kBigInt);
 }
-std::string EmitTimestampDiff(const FunctionEmitContext&, const Expression& call, const Emitted& args) {
+std::string EmitTimestampDiff(const FunctionEmitContext&, const Expression& call,
+                              const Emitted& args) {
   std::string unit = call.children[0]->value;
   if (unit == "dayofyear") unit = "day";
   return "CAST(date_sub('" + unit + "', CAST(" + args[1] + " AS TIMESTAMP), CAST(" + args[2] +
@@ -187,7 +192,9 @@ Result<DataType> BindFromEpoch(const FunctionBindContext&, Args& args) {
 }
 std::string EmitFromEpoch(const FunctionEmitContext&, const Expression& call, const Emitted& args) {
   std::string_view name = call.function->name;
-  std::string scale = name == "timestamp_seconds" ? "1000000" : name == "timestamp_millis" ? "1000" : "1";
+  std::string scale = name == "timestamp_seconds"  ? "1000000"
+                      : name == "timestamp_millis" ? "1000"
+                                                   : "1";
   // The instant in UTC, whatever the engine's session time zone. Integers are scaled in 128
   // bits (an overflow of the timestamp range is then the engine's error, not a wrapped value).
   const DataType& t = call.children[0]->type;
@@ -217,11 +224,12 @@ bool IsSecondField(const std::string& f) {
 Result<DataType> BindExtract(const FunctionBindContext&, Args& args) {
   CR_ASSIGN_OR_RETURN(std::string field, NeedStringLiteral(args, 0, "the field"));
   std::string f = ToLowerAscii(field);
-  bool time = f == "hour" || f == "h" || f == "hours" || f == "hr" || f == "hrs" || f == "minute" || f == "m" ||
-              f == "min" || f == "minutes" || f == "mins" || IsSecondField(f);
-  static const char* const kDateFields[] = {"year", "y", "years", "yr", "quarter", "qtr", "month", "mon", "months",
-                                            "week", "w", "weeks", "day", "d", "days", "dayofweek", "dow",
-                                            "dayofweek_iso", "dow_iso", "doy"};
+  bool time = f == "hour" || f == "h" || f == "hours" || f == "hr" || f == "hrs" || f == "minute" ||
+              f == "m" || f == "min" || f == "minutes" || f == "mins" || IsSecondField(f);
+  static const char* const kDateFields[] = {
+      "year",    "y",  "years", "yr",  "quarter", "qtr",  "month",     "mon", "months",
+      "week",    "w",  "weeks", "day", "d",       "days", "dayofweek", "dow", "dayofweek_iso",
+      "dow_iso", "doy"};
   bool date = false;
   for (const char* d : kDateFields) date = date || f == d;
   if (!time && !date) return Status::InvalidArgument("[INVALID_EXTRACT_FIELD] unknown field");
@@ -249,7 +257,8 @@ std::string EmitExtract(const FunctionEmitContext&, const Expression& call, cons
   if (f == "dayofweek_iso" || f == "dow_iso") part = "isodow(" + x + ")";
   if (f == "doy") part = "dayofyear(" + x + ")";
   if (f == "hour" || f == "h" || f == "hours" || f == "hr" || f == "hrs") part = "hour(" + x + ")";
-  if (f == "minute" || f == "m" || f == "min" || f == "minutes" || f == "mins") part = "minute(" + x + ")";
+  if (f == "minute" || f == "m" || f == "min" || f == "minutes" || f == "mins")
+    part = "minute(" + x + ")";
   return "CAST(" + part + " AS INTEGER)";
 }
 // months_between(t1, t2 [, roundOff]): whole months when the days of month match or both are
@@ -266,23 +275,28 @@ Result<DataType> BindMonthsBetween(const FunctionBindContext&, Args& args) {
   }
   return DataType::Of(TypeId::kDouble);
 }
-std::string EmitMonthsBetween(const FunctionEmitContext&, const Expression& call, const Emitted& args) {
+std::string EmitMonthsBetween(const FunctionEmitContext&, const Expression& call,
+                              const Emitted& args) {
   const std::string& a = args[0];
   const std::string& b = args[1];
-  std::string months = "((year(" + a + ") - year(" + b + ")) * 12 + month(" + a + ") - month(" + b + "))";
-  std::string ends = "(day(" + a + ") = day(last_day(" + a + ")) AND day(" + b + ") = day(last_day(" + b + ")))";
-  std::string seconds = "((hour(" + a + ") - hour(" + b + ")) * 3600 + (minute(" + a + ") - minute(" + b +
-                        ")) * 60 + (microsecond(" + a + ") - microsecond(" + b + ")) / 1000000.0)";
-  std::string value = "CASE WHEN day(" + a + ") = day(" + b + ") OR " + ends + " THEN CAST(" + months +
-                      " AS DOUBLE) ELSE " + months + " + ((day(" + a + ") - day(" + b + ")) * 86400 + " + seconds +
-                      ") / 2678400.0 END";
+  std::string months =
+      "((year(" + a + ") - year(" + b + ")) * 12 + month(" + a + ") - month(" + b + "))";
+  std::string ends =
+      "(day(" + a + ") = day(last_day(" + a + ")) AND day(" + b + ") = day(last_day(" + b + ")))";
+  std::string seconds = "((hour(" + a + ") - hour(" + b + ")) * 3600 + (minute(" + a +
+                        ") - minute(" + b + ")) * 60 + (microsecond(" + a + ") - microsecond(" + b +
+                        ")) / 1000000.0)";
+  std::string value = "CASE WHEN day(" + a + ") = day(" + b + ") OR " + ends + " THEN CAST(" +
+                      months + " AS DOUBLE) ELSE " + months + " + ((day(" + a + ") - day(" + b +
+                      ")) * 86400 + " + seconds + ") / 2678400.0 END";
   bool round = call.children.size() < 3 || call.children[2]->value == "true";
   return round ? "round(" + value + ", 8)" : value;
 }
 // make_timestamp(year, month, day, hour, min, sec): an invalid timestamp is an error (ANSI);
 // the time zone argument is not supported.
 Result<DataType> BindMakeTimestamp(const FunctionBindContext&, Args& args) {
-  for (size_t i = 0; i < 5; ++i) CR_RETURN_IF_ERROR(NeedIntegral(args, i, DataType::Of(TypeId::kBigInt)));
+  for (size_t i = 0; i < 5; ++i)
+    CR_RETURN_IF_ERROR(NeedIntegral(args, i, DataType::Of(TypeId::kBigInt)));
   CR_RETURN_IF_ERROR(NeedNumeric(args, 5));
   args[5] = CastTo(args[5], DataType::Of(TypeId::kDouble));
   return kTimestamp;
@@ -293,11 +307,14 @@ std::string EmitMakeTimestamp(const FunctionEmitContext&, const Expression&, con
 // to_timestamp(str): the string read as a timestamp (an error when it is not one, ANSI).
 Result<DataType> BindToTimestamp(const FunctionBindContext&, Args& args) {
   if (args.size() == 2) return Status::Unimplemented("to_timestamp with a format");
-  if (!CanCast(args[0]->type, kTimestamp)) return Status::InvalidArgument("argument 1 cannot be read as a timestamp");
+  if (!CanCast(args[0]->type, kTimestamp))
+    return Status::InvalidArgument("argument 1 cannot be read as a timestamp");
   args[0] = CastTo(args[0], kTimestamp);
   return kTimestamp;
 }
-std::string EmitToTimestamp(const FunctionEmitContext&, const Expression&, const Emitted& args) { return args[0]; }
+std::string EmitToTimestamp(const FunctionEmitContext&, const Expression&, const Emitted& args) {
+  return args[0];
+}
 
 constexpr FunctionDef kFunctions[] = {
     {"extract", FunctionKind::kScalar, 2, 2, BindExtract, EmitExtract},

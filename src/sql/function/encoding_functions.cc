@@ -57,7 +57,8 @@ Result<std::string> Charset(const Args& args, size_t i) {
   if (lower == "us-ascii") return lower;
   if (lower == "iso-8859-1" || lower == "utf-16be" || lower == "utf-16le" || lower == "utf-16" ||
       lower == "utf-32") {
-    return Status::Unimplemented("the charset " + charset + " is not supported yet (UTF-8, US-ASCII are)");
+    return Status::Unimplemented("the charset " + charset +
+                                 " is not supported yet (UTF-8, US-ASCII are)");
   }
   return Status::InvalidArgument("[INVALID_PARAMETER_VALUE.CHARSET] unknown charset");
 }
@@ -67,7 +68,8 @@ Result<DataType> BindEncode(const FunctionBindContext&, Args& args) {
   CR_RETURN_IF_ERROR(Charset(args, 1).status());
   return kBinary;
 }
-std::string EmitEncode(const FunctionEmitContext& ctx, const Expression& call, const Emitted& args) {
+std::string EmitEncode(const FunctionEmitContext& ctx, const Expression& call,
+                       const Emitted& args) {
   if (ToLowerAscii(call.children[1]->value) == "us-ascii") {
     return "CASE WHEN regexp_matches(" + args[0] + ", '[^\\x00-\\x7F]') THEN " +
            EmitError(ctx, "[MALFORMED_CHARACTER_CODING] not representable in US-ASCII") +
@@ -89,7 +91,8 @@ Result<DataType> BindDecode(const FunctionBindContext& ctx, Args& args) {
   DataType key = args[0]->type;
   for (size_t i = 1; i + 1 < args.size(); i += 2) {
     auto common = CommonType(key, args[i]->type, ctx.dialect);
-    if (!common) return Status::InvalidArgument("search values must be comparable with the expression");
+    if (!common)
+      return Status::InvalidArgument("search values must be comparable with the expression");
     key = *common;
   }
   DataType result = DataType::Of(TypeId::kNull);
@@ -128,10 +131,10 @@ std::string FromBase64(const FunctionEmitContext& ctx, const std::string& s) {
   std::string compact = "replace(" + s + ", ' ', '')";
   return "CASE WHEN length(" + compact + ") % 4 = 1 OR NOT regexp_full_match(" + compact +
          ", '[A-Za-z0-9+/]*={0,2}') THEN " +
-         EmitError(ctx, "[CONVERSION_INVALID_INPUT] invalid base64 input") + " WHEN length(" + compact +
-         ") % 4 = 0 THEN from_base64(" + compact + ") WHEN contains(" + compact + ", '=') THEN " +
-         EmitError(ctx, "[CONVERSION_INVALID_INPUT] invalid base64 input") + " ELSE from_base64(" +
-         compact + " || repeat('=', 4 - length(" + compact + ") % 4)) END";
+         EmitError(ctx, "[CONVERSION_INVALID_INPUT] invalid base64 input") + " WHEN length(" +
+         compact + ") % 4 = 0 THEN from_base64(" + compact + ") WHEN contains(" + compact +
+         ", '=') THEN " + EmitError(ctx, "[CONVERSION_INVALID_INPUT] invalid base64 input") +
+         " ELSE from_base64(" + compact + " || repeat('=', 4 - length(" + compact + ") % 4)) END";
 }
 // to_binary(str [, fmt]): fmt 'hex' (default), 'utf-8' / 'utf8' or 'base64'; malformed input is
 // an error.
@@ -141,12 +144,14 @@ Result<DataType> BindToBinary(const FunctionBindContext&, Args& args) {
     CR_ASSIGN_OR_RETURN(std::string format, NeedStringLiteral(args, 1, "the format"));
     std::string lower = ToLowerAscii(format);
     if (lower != "hex" && lower != "utf-8" && lower != "utf8" && lower != "base64") {
-      return Status::InvalidArgument("[INVALID_PARAMETER_VALUE.BINARY_FORMAT] the format must be hex, utf-8, utf8 or base64");
+      return Status::InvalidArgument(
+          "[INVALID_PARAMETER_VALUE.BINARY_FORMAT] the format must be hex, utf-8, utf8 or base64");
     }
   }
   return kBinary;
 }
-std::string EmitToBinary(const FunctionEmitContext& ctx, const Expression& call, const Emitted& args) {
+std::string EmitToBinary(const FunctionEmitContext& ctx, const Expression& call,
+                         const Emitted& args) {
   std::string format = call.children.size() == 2 ? ToLowerAscii(call.children[1]->value) : "hex";
   if (format == "base64") return FromBase64(ctx, args[0]);
   if (format == "hex") {
@@ -188,11 +193,11 @@ Result<DataType> BindLuhn(const FunctionBindContext&, Args& args) {
 std::string EmitLuhn(const FunctionEmitContext&, const Expression&, const Emitted& args) {
   const std::string& s = args[0];
   std::string digit = "CAST(substring(reverse(" + s + "), i + 1, 1) AS INTEGER)";
-  std::string term = "CASE WHEN i % 2 = 0 THEN " + digit + " WHEN " + digit + " * 2 > 9 THEN " + digit +
-                     " * 2 - 9 ELSE " + digit + " * 2 END";
+  std::string term = "CASE WHEN i % 2 = 0 THEN " + digit + " WHEN " + digit + " * 2 > 9 THEN " +
+                     digit + " * 2 - 9 ELSE " + digit + " * 2 END";
   return "CASE WHEN " + s + " IS NULL THEN NULL WHEN NOT regexp_full_match(" + s +
-         ", '[0-9]+') THEN false ELSE list_sum(list_transform(range(length(" + s + ")), lambda i: " +
-         term + ")) % 10 = 0 END";
+         ", '[0-9]+') THEN false ELSE list_sum(list_transform(range(length(" + s +
+         ")), lambda i: " + term + ")) % 10 = 0 END";
 }
 
 // to_number(str, fmt): fmt of 0 / 9 digits, one '.' or 'D', ',' or 'G' between digits, a
@@ -249,14 +254,18 @@ Result<DataType> BindToNumber(const FunctionBindContext&, Args& args) {
   CR_ASSIGN_OR_RETURN(NumberFormat parsed, ParseNumberFormat(format));
   return DataType::Decimal(parsed.precision, parsed.scale);
 }
-std::string EmitToNumber(const FunctionEmitContext& ctx, const Expression& call, const Emitted& args) {
+std::string EmitToNumber(const FunctionEmitContext& ctx, const Expression& call,
+                         const Emitted& args) {
   NumberFormat format = *ParseNumberFormat(call.children[1]->value);
   const std::string& s = args[0];
   bool is_try = std::string_view(call.function->name) == "try_to_number";
   std::string digits = "regexp_replace(" + s + ", '[^0-9.]', '', 'g')";
   std::string value = "CAST(CASE WHEN regexp_matches(" + s + ", '[-<]') THEN '-' ELSE '' END || " +
                       digits + " AS " + call.type.ToDuckDb() + ")";
-  std::string invalid = is_try ? "NULL" : EmitError(ctx, "[INVALID_FORMAT.MISMATCH_INPUT] the input does not match the format");
+  std::string invalid =
+      is_try
+          ? "NULL"
+          : EmitError(ctx, "[INVALID_FORMAT.MISMATCH_INPUT] the input does not match the format");
   return "CASE WHEN " + s + " IS NULL THEN NULL WHEN regexp_full_match(" + s + ", " +
          QuoteString(format.pattern) + ") THEN " + (is_try ? "TRY_" : "") + value.substr(0) +
          " ELSE " + invalid + " END";
@@ -267,7 +276,8 @@ std::string EmitToNumber(const FunctionEmitContext& ctx, const Expression& call,
 Result<DataType> BindCastFunction(const FunctionBindContext&, Args& args, std::string_view name) {
   CR_ASSIGN_OR_RETURN(DataType type, ParseTypeName(name));
   if (!CanCast(args[0]->type, type)) {
-    return Status::InvalidArgument("cannot cast " + args[0]->type.ToString() + " to " + type.ToString());
+    return Status::InvalidArgument("cannot cast " + args[0]->type.ToString() + " to " +
+                                   type.ToString());
   }
   args[0] = CastTo(args[0], type);
   return type;

@@ -18,23 +18,45 @@ struct Alias {
 
 // Other spellings of the same function (Spark's own aliases).
 constexpr Alias kAliases[] = {
-    {"substr", "substring"},     {"ceiling", "ceil"},       {"power", "pow"},
-    {"dayofmonth", "day"},       {"ifnull", "nvl"},         {"std", "stddev"},
-    {"stddev_samp", "stddev"},   {"var_samp", "variance"},  {"signum", "sign"},
-    {"lcase", "lower"},          {"ucase", "upper"},        {"char_length", "length"},
-    {"character_length", "length"}, {"approx_distinct", "approx_count_distinct"},
-    {"every", "bool_and"},       {"some", "bool_or"},       {"any", "bool_or"},
-    {"len", "length"},           {"first_value", "first"},  {"last_value", "last"},
-    {"position", "locate"},      {"char", "chr"},           {"getbit", "bit_get"},
-    {"sha", "sha1"},             {"dateadd", "date_add"},   {"date_diff", "datediff"},
-    {"curdate", "current_date"}, {"array_agg", "collect_list"}, {"datepart", "date_part"}, {"regexp", "regexp_like"},   {"rlike", "regexp_like"},
+    {"substr", "substring"},
+    {"ceiling", "ceil"},
+    {"power", "pow"},
+    {"dayofmonth", "day"},
+    {"ifnull", "nvl"},
+    {"std", "stddev"},
+    {"stddev_samp", "stddev"},
+    {"var_samp", "variance"},
+    {"signum", "sign"},
+    {"lcase", "lower"},
+    {"ucase", "upper"},
+    {"char_length", "length"},
+    {"character_length", "length"},
+    {"approx_distinct", "approx_count_distinct"},
+    {"every", "bool_and"},
+    {"some", "bool_or"},
+    {"any", "bool_or"},
+    {"len", "length"},
+    {"first_value", "first"},
+    {"last_value", "last"},
+    {"position", "locate"},
+    {"char", "chr"},
+    {"getbit", "bit_get"},
+    {"sha", "sha1"},
+    {"dateadd", "date_add"},
+    {"date_diff", "datediff"},
+    {"curdate", "current_date"},
+    {"array_agg", "collect_list"},
+    {"datepart", "date_part"},
+    {"regexp", "regexp_like"},
+    {"rlike", "regexp_like"},
 };
 
 const std::unordered_map<std::string, const FunctionDef*>& Index() {
   static const auto* index = [] {
     auto* map = new std::unordered_map<std::string, const FunctionDef*>();
     for (FunctionTable table : AllFunctionTables()) {
-      for (size_t i = 0; i < table.count; ++i) map->emplace(table.functions[i].name, &table.functions[i]);
+      for (size_t i = 0; i < table.count; ++i)
+        map->emplace(table.functions[i].name, &table.functions[i]);
     }
     for (const Alias& a : kAliases) {
       auto it = map->find(a.name);
@@ -99,9 +121,10 @@ Result<DataType> BindStringArguments(const FunctionBindContext&, std::vector<Exp
 }
 
 std::vector<FunctionTable> AllFunctionTables() {
-  return {AggregateFunctions(), ScalarFunctions(),      TextFunctions(),       EncodingFunctions(),
-          MathFunctions(),      DatetimeFunctions(), ConditionalFunctions(), StatisticsFunctions(),
-          RegexpFunctions(),    CollectionFunctions(), MoreCollectionFunctions(), HigherOrderFunctions(),
+  return {AggregateFunctions(),     ScalarFunctions(),         TextFunctions(),
+          EncodingFunctions(),      MathFunctions(),           DatetimeFunctions(),
+          ConditionalFunctions(),   StatisticsFunctions(),     RegexpFunctions(),
+          CollectionFunctions(),    MoreCollectionFunctions(), HigherOrderFunctions(),
           DatetimeFormatFunctions()};
 }
 

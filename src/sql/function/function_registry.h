@@ -53,7 +53,7 @@ struct FunctionDef {
   // `index`, from the arguments bound before it (`args[0..index)`); `count` is the number of
   // parameters the lambda names. InvalidArgument when the lambda does not fit there.
   using LambdaParametersFn = Result<std::vector<DataType>> (*)(size_t index, size_t count,
-                                                              const std::vector<ExprPtr>& args);
+                                                               const std::vector<ExprPtr>& args);
 
   const char* name;  // canonical, lower case: the function id in the plan
   FunctionKind kind;

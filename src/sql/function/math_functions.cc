@@ -85,7 +85,8 @@ std::string EmitBround(const FunctionEmitContext&, const Expression& call, const
   std::string digits = args.size() == 2 ? args[1] : "0";
   if (call.children[0]->type.IsIntegral()) {
     if (args.size() == 1) return args[0];
-    return EmitCast("round_even(CAST(" + args[0] + " AS DECIMAL(38,0)), " + digits + ")", call.type);
+    return EmitCast("round_even(CAST(" + args[0] + " AS DECIMAL(38,0)), " + digits + ")",
+                    call.type);
   }
   return EmitCast("round_even(" + args[0] + ", " + digits + ")", call.type);
 }
@@ -119,7 +120,8 @@ std::string EmitNanvl(const FunctionEmitContext&, const Expression&, const Emitt
 // bit_count(x): the set bits of x's two's complement in its own width; a boolean counts 1.
 Result<DataType> BindBitCount(const FunctionBindContext&, Args& args) {
   if (args[0]->type.id == TypeId::kBoolean) args[0] = CastTo(args[0], kInt);
-  CR_RETURN_IF_ERROR(NeedIntegral(args, 0, args[0]->type.id == TypeId::kNull ? kInt : args[0]->type));
+  CR_RETURN_IF_ERROR(
+      NeedIntegral(args, 0, args[0]->type.id == TypeId::kNull ? kInt : args[0]->type));
   return kInt;
 }
 std::string EmitBitCount(const FunctionEmitContext&, const Expression&, const Emitted& args) {
@@ -128,17 +130,26 @@ std::string EmitBitCount(const FunctionEmitContext&, const Expression&, const Em
 // bit_get(x, pos) / getbit: the bit at pos (0 = least significant) as tinyint; a position
 // outside the type's width is an error.
 Result<DataType> BindBitGet(const FunctionBindContext&, Args& args) {
-  CR_RETURN_IF_ERROR(NeedIntegral(args, 0, args[0]->type.id == TypeId::kNull ? kInt : args[0]->type));
+  CR_RETURN_IF_ERROR(
+      NeedIntegral(args, 0, args[0]->type.id == TypeId::kNull ? kInt : args[0]->type));
   CR_RETURN_IF_ERROR(NeedIntegral(args, 1, kInt));
   return DataType::Of(TypeId::kTinyInt);
 }
-std::string EmitBitGet(const FunctionEmitContext& ctx, const Expression& call, const Emitted& args) {
+std::string EmitBitGet(const FunctionEmitContext& ctx, const Expression& call,
+                       const Emitted& args) {
   int width = 32;
   switch (call.children[0]->type.id) {
-    case TypeId::kTinyInt: width = 8; break;
-    case TypeId::kSmallInt: width = 16; break;
-    case TypeId::kBigInt: width = 64; break;
-    default: break;
+    case TypeId::kTinyInt:
+      width = 8;
+      break;
+    case TypeId::kSmallInt:
+      width = 16;
+      break;
+    case TypeId::kBigInt:
+      width = 64;
+      break;
+    default:
+      break;
   }
   return "CASE WHEN " + args[1] + " < 0 OR " + args[1] + " >= " + std::to_string(width) + " THEN " +
          EmitError(ctx, "[INVALID_PARAMETER_VALUE.BIT_POSITION_RANGE] bit position out of range") +

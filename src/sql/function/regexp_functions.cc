@@ -42,12 +42,14 @@ Result<DataType> BindExtract(const FunctionBindContext&, Args& args) {
       return Status::InvalidArgument("the group index must be an integer literal");
     }
     if (group.value[0] == '-') {
-      return Status::InvalidArgument("[INVALID_PARAMETER_VALUE.REGEX_GROUP_INDEX] the group index must not be negative");
+      return Status::InvalidArgument(
+          "[INVALID_PARAMETER_VALUE.REGEX_GROUP_INDEX] the group index must not be negative");
     }
     const Expression& pattern = *args[1];
-    if (pattern.kind == ExprKind::kLiteral && !pattern.is_null &&
-        group.value.size() < 4 && std::stoi(group.value) > CapturingGroups(pattern.value)) {
-      return Status::InvalidArgument("[INVALID_PARAMETER_VALUE.REGEX_GROUP_INDEX] the pattern has fewer groups");
+    if (pattern.kind == ExprKind::kLiteral && !pattern.is_null && group.value.size() < 4 &&
+        std::stoi(group.value) > CapturingGroups(pattern.value)) {
+      return Status::InvalidArgument(
+          "[INVALID_PARAMETER_VALUE.REGEX_GROUP_INDEX] the pattern has fewer groups");
     }
     args[2] = CastTo(args[2], kInt);
   }
@@ -55,7 +57,8 @@ Result<DataType> BindExtract(const FunctionBindContext&, Args& args) {
 }
 std::string Group(const Emitted& args) { return args.size() == 3 ? args[2] : "1"; }
 std::string EmitExtract(const FunctionEmitContext&, const Expression&, const Emitted& args) {
-  return NullIfAnyNull({args[0], args[1]}, "regexp_extract(" + args[0] + ", " + args[1] + ", " + Group(args) + ")");
+  return NullIfAnyNull({args[0], args[1]},
+                       "regexp_extract(" + args[0] + ", " + args[1] + ", " + Group(args) + ")");
 }
 Result<DataType> BindExtractAll(const FunctionBindContext& ctx, Args& args) {
   CR_RETURN_IF_ERROR(BindExtract(ctx, args).status());
@@ -74,9 +77,12 @@ std::string ReplacementForRe2(const std::string& java) {
     char c = java[i];
     if (c == '\\' && i + 1 < java.size()) {
       char next = java[++i];
-      if (next == '\\') out += "\\\\";
-      else out += next;
-    } else if (c == '$' && i + 1 < java.size() && std::isdigit(static_cast<unsigned char>(java[i + 1]))) {
+      if (next == '\\')
+        out += "\\\\";
+      else
+        out += next;
+    } else if (c == '$' && i + 1 < java.size() &&
+               std::isdigit(static_cast<unsigned char>(java[i + 1]))) {
       out += '\\';
     } else {
       out += c;
@@ -92,7 +98,8 @@ Result<DataType> BindReplace(const FunctionBindContext&, Args& args) {
     CR_RETURN_IF_ERROR(NeedIntegral(args, 3, kInt));
     const Expression& p = *args[3];
     if (p.kind == ExprKind::kLiteral && !p.is_null && (p.value[0] == '-' || p.value == "0")) {
-      return Status::InvalidArgument("[INVALID_PARAMETER_VALUE.REGEX_POSITION] the position must be positive");
+      return Status::InvalidArgument(
+          "[INVALID_PARAMETER_VALUE.REGEX_POSITION] the position must be positive");
     }
   }
   return kString;
@@ -104,8 +111,9 @@ std::string EmitReplace(const FunctionEmitContext&, const Expression& call, cons
                         : args[2];
   if (args.size() == 3) return "regexp_replace(" + args[0] + ", " + args[1] + ", " + rep + ", 'g')";
   const std::string& pos = args[3];
-  return NullIfAnyNull({pos}, "substring(" + args[0] + ", 1, " + pos + " - 1) || regexp_replace(substring(" +
-                                  args[0] + ", " + pos + "), " + args[1] + ", " + rep + ", 'g')");
+  return NullIfAnyNull({pos}, "substring(" + args[0] + ", 1, " + pos +
+                                  " - 1) || regexp_replace(substring(" + args[0] + ", " + pos +
+                                  "), " + args[1] + ", " + rep + ", 'g')");
 }
 // regexp_like / regexp / rlike (str, pattern): a match anywhere.
 Result<DataType> BindLike(const FunctionBindContext&, Args& args) {
@@ -133,9 +141,10 @@ Result<DataType> BindInstr(const FunctionBindContext& ctx, Args& args) {
   return kInt;
 }
 std::string EmitInstr(const FunctionEmitContext&, const Expression&, const Emitted& args) {
-  return NullIfAnyNull({args[0], args[1]}, "CAST(CASE WHEN regexp_matches(" + args[0] + ", " + args[1] +
-                                               ") THEN instr(" + args[0] + ", regexp_extract(" + args[0] +
-                                               ", " + args[1] + ", 0)) ELSE 0 END AS INTEGER)");
+  return NullIfAnyNull({args[0], args[1]}, "CAST(CASE WHEN regexp_matches(" + args[0] + ", " +
+                                               args[1] + ") THEN instr(" + args[0] +
+                                               ", regexp_extract(" + args[0] + ", " + args[1] +
+                                               ", 0)) ELSE 0 END AS INTEGER)");
 }
 
 // parse_url(url, part [, key]): HOST, PATH, QUERY (or a query parameter's value with key), REF,
@@ -148,7 +157,8 @@ constexpr char kHostPattern[] = "^(?:[^:/?#]+:)?//(?:[^@/?#]*@)?([^/?#:]*)";
 Result<DataType> BindParseUrl(const FunctionBindContext&, Args& args) {
   CR_RETURN_IF_ERROR(CastAll(args, kString));
   CR_ASSIGN_OR_RETURN(std::string part, NeedStringLiteral(args, 1, "the part"));
-  static const char* const kParts[] = {"HOST", "PATH", "QUERY", "REF", "PROTOCOL", "FILE", "AUTHORITY", "USERINFO"};
+  static const char* const kParts[] = {"HOST",     "PATH", "QUERY",     "REF",
+                                       "PROTOCOL", "FILE", "AUTHORITY", "USERINFO"};
   for (const char* p : kParts) {
     if (part == p) return kString;
   }
@@ -157,13 +167,15 @@ Result<DataType> BindParseUrl(const FunctionBindContext&, Args& args) {
 std::string EmitParseUrl(const FunctionEmitContext&, const Expression& call, const Emitted& args) {
   const std::string& url = args[0];
   auto group = [&](int g) {
-    return "regexp_extract(" + url + ", " + QuoteString(kUrlPattern) + ", " + std::to_string(g) + ")";
+    return "regexp_extract(" + url + ", " + QuoteString(kUrlPattern) + ", " + std::to_string(g) +
+           ")";
   };
   auto present = [&](int g, const std::string& value) {
     return "CASE WHEN " + group(g) + " <> '' THEN " + value + " END";
   };
   std::string part = call.children[1]->value;
-  if (part == "HOST") return present(2, "regexp_extract(" + url + ", " + QuoteString(kHostPattern) + ", 1)");
+  if (part == "HOST")
+    return present(2, "regexp_extract(" + url + ", " + QuoteString(kHostPattern) + ", 1)");
   if (part == "PATH") return group(5);
   if (part == "REF") return present(8, group(9));
   if (part == "PROTOCOL") return present(1, group(1));
@@ -172,21 +184,26 @@ std::string EmitParseUrl(const FunctionEmitContext&, const Expression& call, con
   if (part == "FILE") return group(5) + " || " + group(6);
   // QUERY, or the value of one of its parameters.
   if (args.size() == 2) return present(6, group(7));
-  return "CASE WHEN regexp_matches(" + group(7) + ", '(^|&)' || " + args[2] + " || '=') THEN regexp_extract(" +
-         group(7) + ", '(^|&)' || " + args[2] + " || '=([^&]*)', 2) END";
+  return "CASE WHEN regexp_matches(" + group(7) + ", '(^|&)' || " + args[2] +
+         " || '=') THEN regexp_extract(" + group(7) + ", '(^|&)' || " + args[2] +
+         " || '=([^&]*)', 2) END";
 }
 // url_encode(str): application/x-www-form-urlencoded as Java's URLEncoder writes it (space as
 // '+', letters, digits and . - * _ kept, every other byte as %XX).
 std::string EmitUrlEncode(const FunctionEmitContext&, const Expression&, const Emitted& args) {
-  return "replace(replace(replace(url_encode(" + args[0] + "), '%20', '+'), '%2A', '*'), '~', '%7E')";
+  return "replace(replace(replace(url_encode(" + args[0] +
+         "), '%20', '+'), '%2A', '*'), '~', '%7E')";
 }
 // url_decode(str) / try_url_decode(str): '+' as space, %XX as the byte; a malformed escape is
 // an error (NULL for try_url_decode).
-std::string EmitUrlDecode(const FunctionEmitContext& ctx, const Expression& call, const Emitted& args) {
+std::string EmitUrlDecode(const FunctionEmitContext& ctx, const Expression& call,
+                          const Emitted& args) {
   bool is_try = std::string_view(call.function->name) == "try_url_decode";
-  std::string invalid = is_try ? "NULL" : EmitError(ctx, "[CANNOT_DECODE_URL] malformed escape in a URL");
-  return "CASE WHEN regexp_matches(" + args[0] + ", '%([^0-9A-Fa-f]|[0-9A-Fa-f][^0-9A-Fa-f]|[0-9A-Fa-f]?$)') THEN " +
-         invalid + " ELSE url_decode(replace(" + args[0] + ", '+', ' ')) END";
+  std::string invalid =
+      is_try ? "NULL" : EmitError(ctx, "[CANNOT_DECODE_URL] malformed escape in a URL");
+  return "CASE WHEN regexp_matches(" + args[0] +
+         ", '%([^0-9A-Fa-f]|[0-9A-Fa-f][^0-9A-Fa-f]|[0-9A-Fa-f]?$)') THEN " + invalid +
+         " ELSE url_decode(replace(" + args[0] + ", '+', ' ')) END";
 }
 
 // split(str, pattern [, limit]): the parts between matches (trailing empty parts kept); with
@@ -217,13 +234,16 @@ std::string EmitSplit(const FunctionEmitContext&, const Expression& call, const 
     std::string chars = "CASE WHEN " + s + " = '' THEN [''] ELSE string_split(" + s + ", '') END";
     if (limit <= 0) return chars;
     // The first limit - 1 characters, then the rest.
-    return "CASE WHEN length(" + s + ") <= " + std::to_string(limit) + " THEN " + chars + " ELSE list_append(string_split(left(" +
-           s + ", " + std::to_string(limit - 1) + "), ''), substring(" + s + ", " + std::to_string(limit) + ")) END";
+    return "CASE WHEN length(" + s + ") <= " + std::to_string(limit) + " THEN " + chars +
+           " ELSE list_append(string_split(left(" + s + ", " + std::to_string(limit - 1) +
+           "), ''), substring(" + s + ", " + std::to_string(limit) + ")) END";
   }
-  if (limit <= 0) return NullIfAnyNull({s, args[1]}, "regexp_split_to_array(" + s + ", " + args[1] + ")");
+  if (limit <= 0)
+    return NullIfAnyNull({s, args[1]}, "regexp_split_to_array(" + s + ", " + args[1] + ")");
   // The first limit - 1 matches become a separator the text cannot hold, then split on it.
   std::string marked = s;
-  for (int i = 1; i < limit; ++i) marked = "regexp_replace(" + marked + ", " + args[1] + ", chr(0))";
+  for (int i = 1; i < limit; ++i)
+    marked = "regexp_replace(" + marked + ", " + args[1] + ", chr(0))";
   return NullIfAnyNull({s, args[1]}, "string_split(" + marked + ", chr(0))");
 }
 

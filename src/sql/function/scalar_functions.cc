@@ -106,8 +106,9 @@ std::string EmitPad(const FunctionEmitContext&, const Expression& call, const Em
   Emitted padded = args;
   if (padded.size() == 2) padded.push_back("' '");
   // Spark gives '' for a negative length; DuckDB raises an error.
-  return Named(call.function->name,
-               {padded[0], "CASE WHEN " + padded[1] + " < 0 THEN 0 ELSE " + padded[1] + " END", padded[2]});
+  return Named(
+      call.function->name,
+      {padded[0], "CASE WHEN " + padded[1] + " < 0 THEN 0 ELSE " + padded[1] + " END", padded[2]});
 }
 Result<DataType> BindSha2(const FunctionBindContext&, Args& args) {
   args[0] = CastTo(args[0], kString);
@@ -193,7 +194,8 @@ Result<DataType> BindFloorCeil(const FunctionBindContext&, Args& args) {
     }
     int scale = std::stoi(d.value);
     if (t.IsIntegral()) t = DecimalForIntegral(t);
-    if (t.id != TypeId::kDecimal) return Status::Unimplemented("a scale for a floating-point value");
+    if (t.id != TypeId::kDecimal)
+      return Status::Unimplemented("a scale for a floating-point value");
     args[0] = CastTo(args[0], t);
     int integral = t.precision - t.scale;
     if (scale >= 0) {
@@ -202,7 +204,8 @@ Result<DataType> BindFloorCeil(const FunctionBindContext&, Args& args) {
     }
     return DataType::Decimal(std::min(38, std::max(integral + 1, 1 - scale)), 0);
   }
-  if (t.id == TypeId::kDecimal) return DataType::Decimal(std::min(38, t.precision - t.scale + 1), 0);
+  if (t.id == TypeId::kDecimal)
+    return DataType::Decimal(std::min(38, t.precision - t.scale + 1), 0);
   return kBigInt;
 }
 std::string EmitFloorCeil(const FunctionEmitContext&, const Expression& call, const Emitted& args) {
@@ -210,7 +213,8 @@ std::string EmitFloorCeil(const FunctionEmitContext&, const Expression& call, co
   int scale = std::stoi(call.children[1]->value);
   std::string power = "1" + std::string(static_cast<size_t>(std::abs(scale)), '0');
   // Exact on the decimal: shift, round to an integer, shift back.
-  std::string shifted = scale >= 0 ? "(" + args[0] + " * " + power + ")" : "(" + args[0] + " / " + power + ")";
+  std::string shifted =
+      scale >= 0 ? "(" + args[0] + " * " + power + ")" : "(" + args[0] + " / " + power + ")";
   std::string rounded = Named(call.function->name, {shifted});
   std::string back = scale >= 0 ? "(CAST(" + rounded + " AS DECIMAL(38, 0)) / " + power + ")"
                                 : "(CAST(" + rounded + " AS DECIMAL(38, 0)) * " + power + ")";
@@ -233,11 +237,12 @@ Result<DataType> BindMod(const FunctionBindContext& ctx, Args& args) {
   return *common;
 }
 std::string EmitMod(const FunctionEmitContext& ctx, const Expression& call, const Emitted& args) {
-  std::string divisor = ctx.safe_arithmetic
-                            ? "NULLIF(" + args[1] + ", 0)"
-                            : "CASE WHEN " + args[1] + " = 0 AND " + args[0] +
-                                  " IS NOT NULL THEN error('[DIVIDE_BY_ZERO] Division by zero') ELSE " +
-                                  args[1] + " END";
+  std::string divisor =
+      ctx.safe_arithmetic
+          ? "NULLIF(" + args[1] + ", 0)"
+          : "CASE WHEN " + args[1] + " = 0 AND " + args[0] +
+                " IS NOT NULL THEN error('[DIVIDE_BY_ZERO] Division by zero') ELSE " + args[1] +
+                " END";
   std::string out = "(" + args[0] + " % " + divisor + ")";
   if (call.type.id == TypeId::kDecimal) return EmitCast(out, call.type);
   return out;
@@ -256,7 +261,8 @@ Result<DataType> BindGreatest(const FunctionBindContext& ctx, Args& args) {
   for (auto& a : args) a = CastTo(a, common);
   return common;
 }
-std::string EmitGreatest(const FunctionEmitContext& ctx, const Expression& call, const Emitted& args) {
+std::string EmitGreatest(const FunctionEmitContext& ctx, const Expression& call,
+                         const Emitted& args) {
   // SQLite's two-argument min()/max() are scalar and NULL when any argument is.
   if (ctx.dialect == Dialect::kSqlite) {
     std::string any_null;
@@ -279,11 +285,21 @@ Result<DataType> BindDateTrunc(const FunctionBindContext&, Args& args) {
     return Status::InvalidArgument("the unit must be a string literal");
   }
   std::string unit = ToLowerAscii(args[0]->value);
-  static const std::pair<const char*, const char*> kUnits[] = {
-      {"year", "year"},     {"yyyy", "year"},     {"yy", "year"},       {"quarter", "quarter"},
-      {"month", "month"},   {"mon", "month"},     {"mm", "month"},      {"week", "week"},
-      {"day", "day"},       {"dd", "day"},        {"hour", "hour"},     {"minute", "minute"},
-      {"second", "second"}, {"millisecond", "millisecond"}, {"microsecond", "microsecond"}};
+  static const std::pair<const char*, const char*> kUnits[] = {{"year", "year"},
+                                                               {"yyyy", "year"},
+                                                               {"yy", "year"},
+                                                               {"quarter", "quarter"},
+                                                               {"month", "month"},
+                                                               {"mon", "month"},
+                                                               {"mm", "month"},
+                                                               {"week", "week"},
+                                                               {"day", "day"},
+                                                               {"dd", "day"},
+                                                               {"hour", "hour"},
+                                                               {"minute", "minute"},
+                                                               {"second", "second"},
+                                                               {"millisecond", "millisecond"},
+                                                               {"microsecond", "microsecond"}};
   std::string mapped;
   for (const auto& [from, to] : kUnits) {
     if (unit == from) mapped = to;
@@ -338,7 +354,7 @@ Result<DataType> BindToDate(const FunctionBindContext&, Args& args) {
 // Java date pattern letters to strftime.
 std::string ToStrftime(const std::string& pattern) {
   static const std::pair<const char*, const char*> kParts[] = {
-      {"yyyy", "%Y"}, {"yy", "%y"}, {"MM", "%m"}, {"dd", "%d"}, {"HH", "%H"},
+      {"yyyy", "%Y"}, {"yy", "%y"}, {"MM", "%m"},  {"dd", "%d"}, {"HH", "%H"},
       {"mm", "%M"},   {"ss", "%S"}, {"SSS", "%g"}, {"M", "%-m"}, {"d", "%-d"}};
   std::string out;
   for (size_t i = 0; i < pattern.size();) {
@@ -360,8 +376,10 @@ std::string ToStrftime(const std::string& pattern) {
   }
   return out;
 }
-std::string EmitToDate(const FunctionEmitContext& ctx, const Expression& call, const Emitted& args) {
-  if (args.size() == 1) return (ctx.safe_arithmetic ? "TRY_CAST(" : "CAST(") + args[0] + " AS DATE)";
+std::string EmitToDate(const FunctionEmitContext& ctx, const Expression& call,
+                       const Emitted& args) {
+  if (args.size() == 1)
+    return (ctx.safe_arithmetic ? "TRY_CAST(" : "CAST(") + args[0] + " AS DATE)";
   std::string format = ToStrftime(call.children[1]->value);
   std::string quoted = "'";
   for (char c : format) quoted += c == '\'' ? std::string("''") : std::string(1, c);

@@ -11,8 +11,8 @@ namespace cleanroom::sql {
 
 struct SparkBuiltin {
   const char* name;
-  const char* group;   // agg, window, array, map, struct, date, json, math, string, conditional,
-                       // conversion, predicate, hash, bitwise, csv, xml, url, misc, generator
+  const char* group;    // agg, window, array, map, struct, date, json, math, string, conditional,
+                        // conversion, predicate, hash, bitwise, csv, xml, url, misc, generator
   const char* refused;  // nullptr, or why the clean room refuses the function
 };
 

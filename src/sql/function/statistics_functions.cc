@@ -22,17 +22,20 @@ Result<DataType> BindRegrCount(const FunctionBindContext& ctx, Args& args) {
   CR_RETURN_IF_ERROR(BindDoubles(ctx, args).status());
   return kBigInt;
 }
-std::string EmitRegrCount(const FunctionEmitContext& ctx, const Expression& call, const Emitted& args) {
+std::string EmitRegrCount(const FunctionEmitContext& ctx, const Expression& call,
+                          const Emitted& args) {
   return EmitCast(EmitCall(ctx, call, "regr_count", args), kBigInt);
 }
 // skewness / kurtosis: Spark's are the population moments (no bias correction); DuckDB's
 // skewness is the sample one, corrected back here.
-std::string EmitSkewness(const FunctionEmitContext& ctx, const Expression& call, const Emitted& args) {
+std::string EmitSkewness(const FunctionEmitContext& ctx, const Expression& call,
+                         const Emitted& args) {
   std::string n = "CAST(" + EmitCall(ctx, call, "count", args) + " AS DOUBLE)";
-  return "(" + EmitCall(ctx, call, "skewness", args) + " * (" + n + " - 2) / sqrt(" + n + " * (" + n +
-         " - 1)))";
+  return "(" + EmitCall(ctx, call, "skewness", args) + " * (" + n + " - 2) / sqrt(" + n + " * (" +
+         n + " - 1)))";
 }
-std::string EmitKurtosis(const FunctionEmitContext& ctx, const Expression& call, const Emitted& args) {
+std::string EmitKurtosis(const FunctionEmitContext& ctx, const Expression& call,
+                         const Emitted& args) {
   return EmitCall(ctx, call, "kurtosis_pop", args);
 }
 // count_if(condition): bigint.
@@ -43,7 +46,8 @@ Result<DataType> BindCountIf(const FunctionBindContext&, Args& args) {
   args[0] = CastTo(args[0], DataType::Of(TypeId::kBoolean));
   return kBigInt;
 }
-std::string EmitCountIf(const FunctionEmitContext& ctx, const Expression& call, const Emitted& args) {
+std::string EmitCountIf(const FunctionEmitContext& ctx, const Expression& call,
+                        const Emitted& args) {
   // DuckDB's count_if of no true (only NULL) conditions is NULL; Spark's is 0.
   return "COALESCE(" + EmitCast(EmitCall(ctx, call, "count_if", args), kBigInt) + ", 0)";
 }
@@ -54,10 +58,12 @@ Status NeedPercentage(const Args& args, size_t i) {
     return Status::InvalidArgument("the percentage must be a numeric literal");
   }
   double value = std::strtod(p.value.c_str(), nullptr);
-  if (value < 0 || value > 1) return Status::InvalidArgument("the percentage must be between 0 and 1");
+  if (value < 0 || value > 1)
+    return Status::InvalidArgument("the percentage must be between 0 and 1");
   return Status::OK();
 }
-std::string EmitMedian(const FunctionEmitContext& ctx, const Expression& call, const Emitted& args) {
+std::string EmitMedian(const FunctionEmitContext& ctx, const Expression& call,
+                       const Emitted& args) {
   Expression plain = call;
   plain.distinct = false;
   return EmitCall(ctx, plain, "quantile_cont", {args[0], "0.5"});
@@ -70,7 +76,8 @@ Result<DataType> BindPercentile(const FunctionBindContext& ctx, Args& args) {
   args.resize(2);
   return BindDoubles(ctx, args);
 }
-std::string EmitPercentile(const FunctionEmitContext& ctx, const Expression& call, const Emitted& args) {
+std::string EmitPercentile(const FunctionEmitContext& ctx, const Expression& call,
+                           const Emitted& args) {
   return EmitCall(ctx, call, "quantile_cont", {args[0], args[1]});
 }
 // percentile_disc(p) WITHIN GROUP (ORDER BY x [DESC]): the first value whose cumulative
@@ -79,9 +86,11 @@ Result<DataType> BindPercentileDisc(const FunctionBindContext& ctx, Args& args) 
   CR_RETURN_IF_ERROR(NeedPercentage(args, 1));
   return BindDoubles(ctx, args);
 }
-std::string EmitPercentileDisc(const FunctionEmitContext& ctx, const Expression& call, const Emitted& args) {
+std::string EmitPercentileDisc(const FunctionEmitContext& ctx, const Expression& call,
+                               const Emitted& args) {
   bool descending = !call.order_by.empty() && call.order_by[0].descending;
-  if (descending) return "(- quantile_disc(- " + args[0] + ", " + args[1] + ")" + ctx.filter + ctx.over + ")";
+  if (descending)
+    return "(- quantile_disc(- " + args[0] + ", " + args[1] + ")" + ctx.filter + ctx.over + ")";
   return "quantile_disc(" + args[0] + ", " + args[1] + ")" + ctx.filter + ctx.over;
 }
 // bit_and / bit_or / bit_xor: integers, in their own type.
@@ -120,9 +129,11 @@ Result<DataType> BindNthValue(const FunctionBindContext&, Args& args) {
   if (args[0]->type.id == TypeId::kNull) args[0] = CastTo(args[0], kInt);
   return args[0]->type;
 }
-std::string EmitNthValue(const FunctionEmitContext& ctx, const Expression& call, const Emitted& args) {
+std::string EmitNthValue(const FunctionEmitContext& ctx, const Expression& call,
+                         const Emitted& args) {
   Expression flagged = call;
-  flagged.ignore_nulls = call.ignore_nulls || (call.children.size() == 3 && call.children[2]->value == "true");
+  flagged.ignore_nulls =
+      call.ignore_nulls || (call.children.size() == 3 && call.children[2]->value == "true");
   return EmitCall(ctx, flagged, "nth_value", {args[0], args[1]});
 }
 
@@ -133,14 +144,17 @@ Result<DataType> BindTrySum(const FunctionBindContext& ctx, Args& args) {
 Result<DataType> BindTryAvg(const FunctionBindContext& ctx, Args& args) {
   return LookupFunction("avg")->bind(ctx, args);
 }
-std::string EmitTrySum(const FunctionEmitContext& ctx, const Expression& call, const Emitted& args) {
+std::string EmitTrySum(const FunctionEmitContext& ctx, const Expression& call,
+                       const Emitted& args) {
   FunctionEmitContext safe = ctx;
   safe.safe_arithmetic = true;
   return LookupFunction("sum")->emit(safe, call, args);
 }
-std::string EmitTryAvg(const FunctionEmitContext& ctx, const Expression& call, const Emitted& args) {
+std::string EmitTryAvg(const FunctionEmitContext& ctx, const Expression& call,
+                       const Emitted& args) {
   std::string avg = EmitCall(ctx, call, "avg", args);
-  if (call.type.id == TypeId::kDecimal) return "TRY_CAST(" + avg + " AS " + call.type.ToDuckDb() + ")";
+  if (call.type.id == TypeId::kDecimal)
+    return "TRY_CAST(" + avg + " AS " + call.type.ToDuckDb() + ")";
   return avg;
 }
 

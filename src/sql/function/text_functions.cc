@@ -77,9 +77,9 @@ std::string EmitSplitPart(const FunctionEmitContext& ctx, const Expression&, con
   const std::string& n = args[2];
   return NullIfAnyNull(args, "CASE WHEN " + n + " = 0 THEN " +
                                  EmitError(ctx, "[INVALID_INDEX_OF_ZERO] split_part index 0") +
-                                 " WHEN " + d + " = '' THEN (CASE WHEN " + n + " IN (1, -1) THEN " + s +
-                                 " ELSE '' END) ELSE COALESCE(string_split(" + s + ", " + d + ")[" + n +
-                                 "], '') END");
+                                 " WHEN " + d + " = '' THEN (CASE WHEN " + n + " IN (1, -1) THEN " +
+                                 s + " ELSE '' END) ELSE COALESCE(string_split(" + s + ", " + d +
+                                 ")[" + n + "], '') END");
 }
 
 // instr(str, substr): 1-based position, 0 when absent.
@@ -102,10 +102,11 @@ std::string EmitLocate(const FunctionEmitContext&, const Expression&, const Emit
   std::string found = "CAST(instr(" + args[1] + ", " + args[0] + ") AS INTEGER)";
   if (args.size() == 2) return found;
   const std::string& pos = args[2];
-  std::string from = "CAST(instr(substring(" + args[1] + ", " + pos + "), " + args[0] + ") AS INTEGER)";
+  std::string from =
+      "CAST(instr(substring(" + args[1] + ", " + pos + "), " + args[0] + ") AS INTEGER)";
   return "CASE WHEN " + pos + " IS NULL THEN 0 WHEN " + args[0] + " IS NULL OR " + args[1] +
-         " IS NULL THEN NULL WHEN " + pos + " < 1 THEN 0 WHEN " + from + " = 0 THEN 0 ELSE " + from +
-         " + " + pos + " - 1 END";
+         " IS NULL THEN NULL WHEN " + pos + " < 1 THEN 0 WHEN " + from + " = 0 THEN 0 ELSE " +
+         from + " + " + pos + " - 1 END";
 }
 
 // ascii(str): the code point of the first character, 0 for ''.
@@ -123,7 +124,8 @@ Result<DataType> BindChr(const FunctionBindContext&, Args& args) {
   return kString;
 }
 std::string EmitChr(const FunctionEmitContext&, const Expression&, const Emitted& args) {
-  return "CASE WHEN " + args[0] + " < 0 THEN '' ELSE chr(CAST(" + args[0] + " % 256 AS INTEGER)) END";
+  return "CASE WHEN " + args[0] + " < 0 THEN '' ELSE chr(CAST(" + args[0] +
+         " % 256 AS INTEGER)) END";
 }
 // repeat(str, n) / space(n): '' for n <= 0.
 Result<DataType> BindRepeat(const FunctionBindContext&, Args& args) {
@@ -157,7 +159,8 @@ Result<DataType> BindByteLength(const FunctionBindContext&, Args& args) {
   if (args[0]->type.id != TypeId::kBinary) args[0] = CastTo(args[0], kString);
   return kInt;
 }
-std::string EmitOctetLength(const FunctionEmitContext&, const Expression& call, const Emitted& args) {
+std::string EmitOctetLength(const FunctionEmitContext&, const Expression& call,
+                            const Emitted& args) {
   std::string bytes = call.children[0]->type.id == TypeId::kBinary ? "octet_length(" + args[0] + ")"
                                                                    : "strlen(" + args[0] + ")";
   if (std::string_view(call.function->name) == "bit_length") bytes = "(" + bytes + " * 8)";
@@ -195,8 +198,9 @@ Result<DataType> BindFindInSet(const FunctionBindContext&, Args& args) {
   return kInt;
 }
 std::string EmitFindInSet(const FunctionEmitContext&, const Expression&, const Emitted& args) {
-  return NullIfAnyNull(args, "CASE WHEN contains(" + args[0] + ", ',') THEN 0 ELSE CAST(list_position(string_split(" +
-                                 args[1] + ", ','), " + args[0] + ") AS INTEGER) END");
+  return NullIfAnyNull(args, "CASE WHEN contains(" + args[0] +
+                                 ", ',') THEN 0 ELSE CAST(list_position(string_split(" + args[1] +
+                                 ", ','), " + args[0] + ") AS INTEGER) END");
 }
 // substring_index(str, delim, count): the part before the count-th delim (after the count-th
 // from the end when count < 0); '' for count 0 or an empty delim.
@@ -208,10 +212,11 @@ Result<DataType> BindSubstringIndex(const FunctionBindContext&, Args& args) {
 }
 std::string EmitSubstringIndex(const FunctionEmitContext&, const Expression&, const Emitted& args) {
   std::string parts = "string_split(" + args[0] + ", " + args[1] + ")";
-  return NullIfAnyNull(args, "CASE WHEN " + args[2] + " = 0 OR " + args[1] + " = '' THEN '' WHEN " + args[2] +
-                                 " > 0 THEN array_to_string(list_slice(" + parts + ", 1, " + args[2] + "), " + args[1] +
-                                 ") ELSE array_to_string(list_slice(" + parts + ", greatest(len(" + parts + ") + " +
-                                 args[2] + " + 1, 1), len(" + parts + ")), " + args[1] + ") END");
+  return NullIfAnyNull(
+      args, "CASE WHEN " + args[2] + " = 0 OR " + args[1] + " = '' THEN '' WHEN " + args[2] +
+                " > 0 THEN array_to_string(list_slice(" + parts + ", 1, " + args[2] + "), " +
+                args[1] + ") ELSE array_to_string(list_slice(" + parts + ", greatest(len(" + parts +
+                ") + " + args[2] + " + 1, 1), len(" + parts + ")), " + args[1] + ") END");
 }
 // overlay(input, replace, pos [, len]): input with len characters from pos (1-based) replaced
 // by replace; len defaults to replace's length.
@@ -224,12 +229,14 @@ Result<DataType> BindOverlay(const FunctionBindContext&, Args& args) {
 }
 std::string EmitOverlay(const FunctionEmitContext&, const Expression&, const Emitted& args) {
   std::string length = args.size() == 4 ? args[3] : "length(" + args[1] + ")";
-  return NullIfAnyNull(args, "left(" + args[0] + ", greatest(" + args[2] + " - 1, 0)) || " + args[1] +
-                                 " || substring(" + args[0] + ", greatest(" + args[2] + " + " + length + ", 1))");
+  return NullIfAnyNull(args, "left(" + args[0] + ", greatest(" + args[2] + " - 1, 0)) || " +
+                                 args[1] + " || substring(" + args[0] + ", greatest(" + args[2] +
+                                 " + " + length + ", 1))");
 }
 // quote(str): in single quotes, with the quote and the backslash escaped by a backslash.
 std::string EmitQuote(const FunctionEmitContext&, const Expression&, const Emitted& args) {
-  return "(chr(39) || replace(replace(" + args[0] + ", chr(92), chr(92) || chr(92)), chr(39), chr(92) || chr(39)) || chr(39))";
+  return "(chr(39) || replace(replace(" + args[0] +
+         ", chr(92), chr(92) || chr(92)), chr(39), chr(92) || chr(39)) || chr(39))";
 }
 
 // is_valid_utf8 / validate_utf8 / try_validate_utf8 / make_valid_utf8 (x): a string is valid
@@ -242,19 +249,22 @@ Result<DataType> BindIsValidUtf8(const FunctionBindContext& ctx, Args& args) {
   CR_RETURN_IF_ERROR(BindUtf8(ctx, args).status());
   return kBoolean;
 }
-std::string EmitIsValidUtf8(const FunctionEmitContext&, const Expression& call, const Emitted& args) {
+std::string EmitIsValidUtf8(const FunctionEmitContext&, const Expression& call,
+                            const Emitted& args) {
   if (call.children[0]->type.id != TypeId::kBinary) {
     return "CASE WHEN " + args[0] + " IS NOT NULL THEN true END";
   }
   return "CASE WHEN " + args[0] + " IS NOT NULL THEN TRY(decode(" + args[0] + ")) IS NOT NULL END";
 }
-std::string EmitValidateUtf8(const FunctionEmitContext& ctx, const Expression& call, const Emitted& args) {
+std::string EmitValidateUtf8(const FunctionEmitContext& ctx, const Expression& call,
+                             const Emitted& args) {
   if (call.children[0]->type.id != TypeId::kBinary) return args[0];
   std::string_view name = call.function->name;
   if (name == "try_validate_utf8") return "TRY(decode(" + args[0] + "))";
   if (name == "validate_utf8") {
     return "CASE WHEN " + args[0] + " IS NOT NULL AND TRY(decode(" + args[0] + ")) IS NULL THEN " +
-           EmitError(ctx, "[INVALID_UTF8_STRING] invalid UTF-8 byte sequence") + " ELSE TRY(decode(" + args[0] + ")) END";
+           EmitError(ctx, "[INVALID_UTF8_STRING] invalid UTF-8 byte sequence") +
+           " ELSE TRY(decode(" + args[0] + ")) END";
   }
   return args[0];
 }

@@ -16,8 +16,8 @@ struct Expr;
 using ExprPtr = std::unique_ptr<Expr>;
 
 enum class ExprKind {
-  kColumn,          // [qualifier.]name
-  kStar,            // * or qualifier.*
+  kColumn,  // [qualifier.]name
+  kStar,    // * or qualifier.*
   kLiteral,
   kUnary,           // op: "-", "+", "not", "~"
   kBinary,          // op: + - * / % div || = <> < <= > >= <=> and or & | ^
@@ -36,11 +36,25 @@ enum class ExprKind {
   kLambda,          // x -> body, (x, y) -> body: qualifier holds the parameters, args[0] the body
 };
 
-enum class LiteralKind { kNull, kBoolean, kNumber, kString, kBlob, kDate, kTimestamp, kInterval,
-                         kTime };
+enum class LiteralKind {
+  kNull,
+  kBoolean,
+  kNumber,
+  kString,
+  kBlob,
+  kDate,
+  kTimestamp,
+  kInterval,
+  kTime
+};
 
-enum class FrameBoundKind { kUnboundedPreceding, kPreceding, kCurrentRow, kFollowing,
-                            kUnboundedFollowing };
+enum class FrameBoundKind {
+  kUnboundedPreceding,
+  kPreceding,
+  kCurrentRow,
+  kFollowing,
+  kUnboundedFollowing
+};
 
 struct FrameBound {
   FrameBoundKind kind = FrameBoundKind::kCurrentRow;
@@ -69,16 +83,16 @@ struct Expr {
   SourcePos pos;
   // kColumn / kStar: optional qualifier parts (table, or schema.table); name: column.
   std::vector<std::string> qualifier;
-  std::string name;  // column / function name (lower-case for functions) / operator
+  std::string name;     // column / function name (lower-case for functions) / operator
   bool quoted = false;  // kColumn: the name was quoted
   LiteralKind literal_kind = LiteralKind::kNull;
-  std::string text;        // literal text: number as written, string value, interval unit
-  bool negated = false;    // NOT variants
-  bool distinct = false;   // f(DISTINCT x)
-  bool star_arg = false;   // count(*)
-  bool try_cast = false;   // TRY_CAST
+  std::string text;       // literal text: number as written, string value, interval unit
+  bool negated = false;   // NOT variants
+  bool distinct = false;  // f(DISTINCT x)
+  bool star_arg = false;  // count(*)
+  bool try_cast = false;  // TRY_CAST
   bool ignore_nulls = false;
-  std::string type_name;   // kCast: the target type as written
+  std::string type_name;      // kCast: the target type as written
   std::vector<ExprPtr> args;  // operands; kCase: [operand?] then when/then pairs, see below
   ExprPtr case_operand;       // kCase simple form
   ExprPtr else_expr;          // kCase ELSE / kLike ESCAPE
@@ -87,7 +101,7 @@ struct Expr {
   ExprPtr filter;                    // aggregate FILTER (WHERE ...)
   // kFunction: f(args ORDER BY ...) (DuckDB's spelling), or WITHIN GROUP (ORDER BY ...).
   std::vector<OrderItem> order_by;
-  SourcePos order_pos;     // where that ORDER BY / WITHIN GROUP starts
+  SourcePos order_pos;  // where that ORDER BY / WITHIN GROUP starts
   bool within_group = false;
 
   Expr(ExprKind k, SourcePos p) : kind(k), pos(p) {}
@@ -125,7 +139,7 @@ struct SelectNode {
   std::vector<SelectItem> select_list;
   std::unique_ptr<TableRef> from;  // null: no FROM
   ExprPtr where;
-  std::vector<ExprPtr> group_by;   // every distinct grouping expression
+  std::vector<ExprPtr> group_by;  // every distinct grouping expression
   // Grouping sets as indices into group_by; empty means plain GROUP BY (one set: all).
   std::vector<std::vector<int>> grouping_sets;
   bool has_grouping_sets = false;
@@ -149,7 +163,7 @@ struct QueryNode {
   enum class Kind { kSelect, kSetOp };
   Kind kind = Kind::kSelect;
   SourcePos pos;
-  SelectNode select;  // kSelect
+  SelectNode select;                     // kSelect
   SetOpKind set_op = SetOpKind::kUnion;  // kSetOp
   bool set_all = false;
   std::unique_ptr<QueryNode> left, right;

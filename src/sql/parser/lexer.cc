@@ -125,8 +125,8 @@ class Lexer {
       } else if (s == 'l' || s == 's' || s == 'y' || s == 'd' || s == 'f') {
         len = 1;
       }
-      if (len > 0 && (i_ + len >= text_.size() ||
-                      !IsIdentChar(static_cast<unsigned char>(text_[i_ + len])))) {
+      if (len > 0 &&
+          (i_ + len >= text_.size() || !IsIdentChar(static_cast<unsigned char>(text_[i_ + len])))) {
         for (size_t k = 0; k < len; ++k) Advance();
       }
     }
@@ -145,9 +145,10 @@ class Lexer {
     std::string out;
     while (true) {
       if (i_ >= text_.size()) {
-        return SqlError(text_, start, quote == '\'' || token.kind == TokenKind::kString
-                                          ? "unterminated string literal"
-                                          : "unterminated quoted identifier");
+        return SqlError(text_, start,
+                        quote == '\'' || token.kind == TokenKind::kString
+                            ? "unterminated string literal"
+                            : "unterminated quoted identifier");
       }
       char c = text_[i_];
       if (c == quote) {
@@ -164,16 +165,34 @@ class Lexer {
         Advance();
         char e = text_[i_];
         switch (e) {
-          case 'n': out.push_back('\n'); break;
-          case 't': out.push_back('\t'); break;
-          case 'r': out.push_back('\r'); break;
-          case '0': out.push_back('\0'); break;
-          case 'b': out.push_back('\b'); break;
-          case 'Z': out.push_back('\x1a'); break;
+          case 'n':
+            out.push_back('\n');
+            break;
+          case 't':
+            out.push_back('\t');
+            break;
+          case 'r':
+            out.push_back('\r');
+            break;
+          case '0':
+            out.push_back('\0');
+            break;
+          case 'b':
+            out.push_back('\b');
+            break;
+          case 'Z':
+            out.push_back('\x1a');
+            break;
           // Spark keeps the backslash of \% and \_ so LIKE patterns stay escaped.
-          case '%': out += "\\%"; break;
-          case '_': out += "\\_"; break;
-          default: out.push_back(e); break;
+          case '%':
+            out += "\\%";
+            break;
+          case '_':
+            out += "\\_";
+            break;
+          default:
+            out.push_back(e);
+            break;
         }
         Advance();
         continue;
@@ -188,7 +207,8 @@ class Lexer {
   Status ReadSymbol(Token& token) {
     token.kind = TokenKind::kSymbol;
     static constexpr std::string_view kThree[] = {"<=>"};
-    static constexpr std::string_view kTwo[] = {"<=", ">=", "<>", "!=", "==", "||", "::", "<<", ">>", "//", "->"};
+    static constexpr std::string_view kTwo[] = {"<=", ">=", "<>", "!=", "==", "||",
+                                                "::", "<<", ">>", "//", "->"};
     std::string_view rest = text_.substr(i_);
     for (std::string_view s : kThree) {
       if (rest.substr(0, 3) == s) return Take(token, 3);
@@ -197,9 +217,30 @@ class Lexer {
       if (rest.substr(0, 2) == s) return Take(token, 2);
     }
     switch (rest[0]) {
-      case '(': case ')': case ',': case '.': case ';': case '+': case '-': case '*':
-      case '/': case '%': case '=': case '<': case '>': case '&': case '|': case '^':
-      case '~': case '!': case '[': case ']': case '{': case '}': case ':': case '?':
+      case '(':
+      case ')':
+      case ',':
+      case '.':
+      case ';':
+      case '+':
+      case '-':
+      case '*':
+      case '/':
+      case '%':
+      case '=':
+      case '<':
+      case '>':
+      case '&':
+      case '|':
+      case '^':
+      case '~':
+      case '!':
+      case '[':
+      case ']':
+      case '{':
+      case '}':
+      case ':':
+      case '?':
         return Take(token, 1);
       default:
         return SqlError(text_, token.pos, "unexpected character");

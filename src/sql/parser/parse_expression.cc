@@ -109,9 +109,9 @@ Result<ExprPtr> Parser::ParsePredicateTail(ExprPtr left, bool* matched) {
     return e;
   }
   bool negated = false;
-  if (IsKeyword("not") && (IsKeyword("in", 1) || IsKeyword("between", 1) || IsKeyword("like", 1) ||
-                           IsKeyword("ilike", 1) || IsKeyword("rlike", 1) ||
-                           IsKeyword("regexp", 1))) {
+  if (IsKeyword("not") &&
+      (IsKeyword("in", 1) || IsKeyword("between", 1) || IsKeyword("like", 1) ||
+       IsKeyword("ilike", 1) || IsKeyword("rlike", 1) || IsKeyword("regexp", 1))) {
     Next();
     negated = true;
   }
@@ -273,8 +273,7 @@ Result<ExprPtr> Parser::ParseAdditive() {
 
 Result<ExprPtr> Parser::ParseMultiplicative() {
   CR_ASSIGN_OR_RETURN(ExprPtr left, ParseConcat());
-  while (IsSymbol("*") || IsSymbol("/") || IsSymbol("%") || IsKeyword("div") ||
-         (IsSymbol("//") )) {
+  while (IsSymbol("*") || IsSymbol("/") || IsSymbol("%") || IsKeyword("div") || (IsSymbol("//"))) {
     SourcePos pos = Peek().pos;
     std::string op = Next().text;
     if (op == "DIV" || op == "Div") op = "div";
@@ -379,8 +378,10 @@ Result<std::string> Parser::ParseTypeText() {
       if (t.kind == TokenKind::kEnd) return Unexpected("')'");
       if (t.kind == TokenKind::kSymbol && t.text == "(") ++depth;
       if (t.kind == TokenKind::kSymbol && t.text == ")") --depth;
-      bool digits = t.kind == TokenKind::kNumber && t.text.find_first_not_of("0123456789") == std::string::npos;
-      if (!digits && !(t.kind == TokenKind::kSymbol && (t.text == "," || t.text == ")" || t.text == "("))) {
+      bool digits = t.kind == TokenKind::kNumber &&
+                    t.text.find_first_not_of("0123456789") == std::string::npos;
+      if (!digits &&
+          !(t.kind == TokenKind::kSymbol && (t.text == "," || t.text == ")" || t.text == "("))) {
         return Unexpected("an integer in the type's parameters");
       }
       out += t.text;

@@ -66,7 +66,8 @@ Result<std::vector<std::vector<int>>> Parser::ExpandRollupOrCube(
     for (size_t mask = (size_t{1} << n); mask-- > 0;) {
       std::vector<int> set;
       for (size_t k = 0; k < n; ++k) {
-        if (mask & (size_t{1} << (n - 1 - k))) set.insert(set.end(), items[k].begin(), items[k].end());
+        if (mask & (size_t{1} << (n - 1 - k)))
+          set.insert(set.end(), items[k].begin(), items[k].end());
       }
       sets.push_back(std::move(set));
     }
@@ -85,8 +86,8 @@ Result<int> Parser::AddGroupExpr(GroupByState& state) {
   CR_ASSIGN_OR_RETURN(ast::ExprPtr e, ParseExpr());
   size_t end = Peek().pos.offset;
   std::string key = ToLowerAscii(text_.substr(start, end - start));
-  while (!key.empty() && (key.back() == ' ' || key.back() == '\n' || key.back() == '\t' ||
-                          key.back() == '\r')) {
+  while (!key.empty() &&
+         (key.back() == ' ' || key.back() == '\n' || key.back() == '\t' || key.back() == '\r')) {
     key.pop_back();
   }
   auto it = state.index_of.find(key);
@@ -270,7 +271,8 @@ Status Parser::ParseRange(TableRef& ref) {
     errno = 0;
     char* end = nullptr;
     long long value = std::strtoll(number.text.c_str(), &end, 10);
-    if (errno != 0 || end == nullptr || *end != '\0') return ErrorAt(number, "range() takes integer literals");
+    if (errno != 0 || end == nullptr || *end != '\0')
+      return ErrorAt(number, "range() takes integer literals");
     bounds.push_back(negative ? -value : value);
     Next();
   } while (EatSymbol(","));
@@ -285,7 +287,8 @@ Status Parser::ParseRange(TableRef& ref) {
   ref.column_aliases = {"id"};
   for (int64_t v = start; step > 0 ? v < stop : v > stop; v += step) {
     if (static_cast<int64_t>(ref.values_rows.size()) == kMaxRangeRows) {
-      return ErrorAt(name, "range() of more than " + std::to_string(kMaxRangeRows) + " rows is not supported");
+      return ErrorAt(
+          name, "range() of more than " + std::to_string(kMaxRangeRows) + " rows is not supported");
     }
     auto literal = std::make_unique<ast::Expr>(ast::ExprKind::kLiteral, name.pos);
     literal->literal_kind = ast::LiteralKind::kNumber;

@@ -117,8 +117,8 @@ Result<ExprPtr> Parser::ParsePrimary() {
     }
     // left(s, n), right(s, n), regexp(s, p), rlike(s, p): reserved words that also name
     // functions; in the place of an expression they can only be calls.
-    bool lambda_parameter =
-        std::find(lambda_parameters_.begin(), lambda_parameters_.end(), w) != lambda_parameters_.end();
+    bool lambda_parameter = std::find(lambda_parameters_.begin(), lambda_parameters_.end(), w) !=
+                            lambda_parameters_.end();
     if (IsReserved(w) && !exists_function && !lambda_parameter &&
         !(IsSymbol("(", 1) && (w == "left" || w == "right" || w == "regexp" || w == "rlike"))) {
       return Unexpected("an expression");
@@ -167,7 +167,7 @@ Result<ExprPtr> Parser::ParseArgument() {
   while (!IsSymbol("->")) {
     const Token& parameter = Next();
     e->qualifier.push_back(parameter.kind == TokenKind::kIdentifier ? parameter.lower
-                                                                     : ToLowerAscii(parameter.text));
+                                                                    : ToLowerAscii(parameter.text));
     EatSymbol(",");
     EatSymbol(")");
   }
@@ -204,7 +204,8 @@ Result<ExprPtr> Parser::ParseFunction(const Token& name_token) {
       }
       auto field = MakeExpr(ExprKind::kLiteral, Peek().pos);
       field->literal_kind = ast::LiteralKind::kString;
-      field->text = Peek().kind == TokenKind::kIdentifier ? Peek().lower : ToLowerAscii(Peek().text);
+      field->text =
+          Peek().kind == TokenKind::kIdentifier ? Peek().lower : ToLowerAscii(Peek().text);
       Next();
       CR_RETURN_IF_ERROR(ExpectKeyword("from"));
       e->args.push_back(std::move(field));
@@ -474,7 +475,7 @@ Result<ExprPtr> Parser::ParseInterval(SourcePos pos) {
     count = count.substr(0, space);
   }
   if (unit.size() > 1 && unit.back() == 's') unit.pop_back();
-  static constexpr std::string_view kUnits[] = {"year", "month", "week", "day",
+  static constexpr std::string_view kUnits[] = {"year", "month",  "week",  "day",
                                                 "hour", "minute", "second"};
   bool known = false;
   for (std::string_view u : kUnits) known = known || u == unit;

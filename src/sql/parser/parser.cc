@@ -14,15 +14,14 @@ using ast::TableRef;
 
 bool Parser::IsReserved(std::string_view w) {
   static constexpr std::array<std::string_view, 58> kReserved = {
-      "all",       "and",      "anti",    "as",     "between",  "by",       "case",
-      "cross",     "distinct", "else",    "end",    "except",   "exists",   "false",
-      "fetch",     "for",      "from",    "full",   "group",    "having",   "in",
-      "inner",     "intersect", "is",     "join",   "lateral",  "left",     "like",
-      "ilike",     "rlike",    "limit",   "minus",  "natural",  "not",      "null",
-      "offset",    "on",       "or",      "order",  "outer",    "qualify",  "right",
-      "select",    "semi",     "then",    "true",   "union",    "using",    "values",
-      "when",      "where",    "window",  "with",   "escape",   "regexp",   "into",
-      "nulls",     "over"};
+      "all",      "and",     "anti",   "as",     "between", "by",     "case",      "cross",
+      "distinct", "else",    "end",    "except", "exists",  "false",  "fetch",     "for",
+      "from",     "full",    "group",  "having", "in",      "inner",  "intersect", "is",
+      "join",     "lateral", "left",   "like",   "ilike",   "rlike",  "limit",     "minus",
+      "natural",  "not",     "null",   "offset", "on",      "or",     "order",     "outer",
+      "qualify",  "right",   "select", "semi",   "then",    "true",   "union",     "using",
+      "values",   "when",    "where",  "window", "with",    "escape", "regexp",    "into",
+      "nulls",    "over"};
   return std::find(kReserved.begin(), kReserved.end(), w) != kReserved.end();
 }
 
@@ -32,11 +31,16 @@ Status Parser::ErrorAt(const Token& token, const std::string& message) const {
 
 Status Parser::Unexpected(const std::string& expected) const {
   const Token& t = Peek();
-  if (t.kind == TokenKind::kEnd) return ErrorAt(t, "syntax error: expected " + expected + ", found end of input");
+  if (t.kind == TokenKind::kEnd)
+    return ErrorAt(t, "syntax error: expected " + expected + ", found end of input");
   std::string found;
   switch (t.kind) {
-    case TokenKind::kString: found = "a string"; break;
-    case TokenKind::kNumber: found = "a number"; break;
+    case TokenKind::kString:
+      found = "a string";
+      break;
+    case TokenKind::kNumber:
+      found = "a number";
+      break;
     default: {
       std::string shown = t.text.size() > 30 ? t.text.substr(0, 30) + "..." : t.text;
       found = "'" + shown + "'";
@@ -151,8 +155,8 @@ Result<std::unique_ptr<QueryNode>> Parser::ParseQuery() {
   CR_ASSIGN_OR_RETURN(std::unique_ptr<QueryNode> node, ParseSetOperand());
   // ORDER BY / LIMIT bind to the whole set expression. A parenthesised query that already
   // has its own ORDER BY / LIMIT is wrapped so both apply in order.
-  bool has_tail = IsKeyword("order") || IsKeyword("limit") || IsKeyword("offset") ||
-                  IsKeyword("fetch");
+  bool has_tail =
+      IsKeyword("order") || IsKeyword("limit") || IsKeyword("offset") || IsKeyword("fetch");
   if (has_tail && (!node->order_by.empty() || node->limit || node->offset || !node->ctes.empty())) {
     auto wrapper = std::make_unique<QueryNode>();
     wrapper->pos = node->pos;

@@ -34,13 +34,13 @@ class Parser {
   struct GroupByState {
     ast::SelectNode& select;
     std::map<std::string, int> index_of;  // source text of an expression -> group_by index
-    bool special;                          // grouping sets, ROLLUP, CUBE or ()
+    bool special;                         // grouping sets, ROLLUP, CUBE or ()
   };
   Result<std::vector<std::vector<int>>> ParseGroupingElement(GroupByState& state);
   Result<std::vector<int>> ParseGroupingItem(GroupByState& state);
   Result<int> AddGroupExpr(GroupByState& state);
-  Result<std::vector<std::vector<int>>> ExpandRollupOrCube(const std::vector<std::vector<int>>& items,
-                                                           bool cube);
+  Result<std::vector<std::vector<int>>> ExpandRollupOrCube(
+      const std::vector<std::vector<int>>& items, bool cube);
   // Whether the parenthesis at the current token holds a top-level comma.
   bool ParenthesisedListAhead() const;
   Result<std::unique_ptr<ast::TableRef>> ParseFrom();
@@ -125,7 +125,7 @@ class Parser {
   std::vector<Token> tokens_;
   ParserOptions options_;
   size_t pos_ = 0;
-  int depth_ = 0;  // nesting guard against stack exhaustion
+  int depth_ = 0;             // nesting guard against stack exhaustion
   uintptr_t stack_base_ = 0;  // the stack where parsing started (the guard also bounds bytes)
 };
 
@@ -144,7 +144,8 @@ class DepthGuard {
   ~DepthGuard() { --depth_; }
   bool TooDeep() const {
     uintptr_t here = reinterpret_cast<uintptr_t>(__builtin_frame_address(0));
-    return depth_ > kMaxNestingDepth || (here < stack_base_ && stack_base_ - here > kMaxParserStackBytes);
+    return depth_ > kMaxNestingDepth ||
+           (here < stack_base_ && stack_base_ - here > kMaxParserStackBytes);
   }
 
  private:

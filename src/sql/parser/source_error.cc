@@ -4,8 +4,8 @@ namespace cleanroom::sql {
 
 Status SqlErrorWithCode(StatusCode code, std::string_view text, SourcePos pos,
                         const std::string& message) {
-  std::string out = message + " at line " + std::to_string(pos.line) + ", column " +
-                    std::to_string(pos.column);
+  std::string out =
+      message + " at line " + std::to_string(pos.line) + ", column " + std::to_string(pos.column);
   // The line that holds the position.
   size_t start = pos.offset <= text.size() ? pos.offset : text.size();
   while (start > 0 && text[start - 1] != '\n') --start;

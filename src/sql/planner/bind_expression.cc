@@ -40,8 +40,8 @@ bool ValidDate(const std::string& s) {
 
 }  // namespace
 
-Result<std::vector<ExprPtr>> Binder::Unify(std::vector<ExprPtr> items, SourcePos pos, const char* what,
-                                           bool comparison) {
+Result<std::vector<ExprPtr>> Binder::Unify(std::vector<ExprPtr> items, SourcePos pos,
+                                           const char* what, bool comparison) {
   DataType common = DataType::Of(TypeId::kNull);
   for (const auto& item : items) {
     auto next = comparison ? CommonType(common, item->type, options_.dialect)
@@ -59,11 +59,13 @@ Result<std::vector<ExprPtr>> Binder::Unify(std::vector<ExprPtr> items, SourcePos
 Result<ExprPtr> Binder::ToBoolean(ExprPtr e, SourcePos pos, const char* what) {
   if (e->type.id == TypeId::kBoolean) return e;
   if (e->type.id == TypeId::kNull) return CastTo(e, kBoolean);
-  if (options_.dialect == Dialect::kSqlite && (e->type.IsNumeric() || e->type.id == TypeId::kString)) {
+  if (options_.dialect == Dialect::kSqlite &&
+      (e->type.IsNumeric() || e->type.id == TypeId::kString)) {
     // SQLite reads a number as a truth value: non-zero is true.
     ExprPtr number = e->type.id == TypeId::kString ? CastTo(e, DataType::Of(TypeId::kDouble)) : e;
-    return MakeOperator(OperatorKind::kNotEqual, kBoolean,
-                        {number, CastTo(MakeLiteral(DataType::Of(TypeId::kInt), "0"), number->type)});
+    return MakeOperator(
+        OperatorKind::kNotEqual, kBoolean,
+        {number, CastTo(MakeLiteral(DataType::Of(TypeId::kInt), "0"), number->type)});
   }
   // A number as a truth value (non-zero is true), as DuckDB and SQLite read it.
   if (e->type.IsNumeric()) return CastTo(e, kBoolean);
@@ -94,8 +96,9 @@ Result<ExprPtr> Binder::BindExpr(const ast::Expr& expr, ExprContext& ctx) {
     case ast::ExprKind::kCast:
       return BindCast(expr, ctx);
     case ast::ExprKind::kLambda:
-      return Error(expr.pos, "a lambda function is only allowed as an argument of a higher-order "
-                             "function (transform, filter, aggregate, ...)");
+      return Error(expr.pos,
+                   "a lambda function is only allowed as an argument of a higher-order "
+                   "function (transform, filter, aggregate, ...)");
     case ast::ExprKind::kInSubquery:
     case ast::ExprKind::kExists:
     case ast::ExprKind::kScalarSubquery:
@@ -133,8 +136,8 @@ Result<ExprPtr> Binder::BindColumn(const ast::Expr& expr, ExprContext& ctx) {
       if (match != nullptr && !(match->column.binding == entry.column.binding)) {
         std::string a = match->qualifier.empty() ? "" : match->qualifier + ".";
         std::string b = entry.qualifier.empty() ? "" : entry.qualifier + ".";
-        return Error(expr.pos, "column reference " + expr.name + " is ambiguous (" + a +
-                                   expr.name + " or " + b + expr.name + ")");
+        return Error(expr.pos, "column reference " + expr.name + " is ambiguous (" + a + expr.name +
+                                   " or " + b + expr.name + ")");
       }
       match = &entry;
     }
@@ -189,7 +192,8 @@ Result<ExprPtr> Binder::BindLiteral(const ast::Expr& expr) {
     case ast::LiteralKind::kInterval:
       return MakeLiteral(DataType::Of(TypeId::kInterval), expr.text);
     case ast::LiteralKind::kTime:
-      return Error(expr.pos, "the TIME type is not supported (a TIME literal may only be cast to a number)");
+      return Error(expr.pos,
+                   "the TIME type is not supported (a TIME literal may only be cast to a number)");
   }
   return Status::Internal("unknown literal");
 }
@@ -253,7 +257,8 @@ Result<ExprPtr> Binder::BindBinary(const ast::Expr& expr, ExprContext& ctx) {
       return Error(expr.pos, "|| needs strings");
     }
     const DataType string = DataType::Of(TypeId::kString);
-    return MakeOperator(OperatorKind::kConcat, string, {CastTo(left, string), CastTo(right, string)});
+    return MakeOperator(OperatorKind::kConcat, string,
+                        {CastTo(left, string), CastTo(right, string)});
   }
   if (op == "&" || op == "|" || op == "^") {
     auto common = CommonType(left->type, right->type, options_.dialect);
@@ -261,7 +266,7 @@ Result<ExprPtr> Binder::BindBinary(const ast::Expr& expr, ExprContext& ctx) {
       return Error(expr.pos, "bitwise " + op + " needs integers");
     }
     DataType type = common->id == TypeId::kNull ? DataType::Of(TypeId::kInt) : *common;
-    OperatorKind kind = op == "&" ? OperatorKind::kBitAnd
+    OperatorKind kind = op == "&"   ? OperatorKind::kBitAnd
                         : op == "|" ? OperatorKind::kBitOr
                                     : OperatorKind::kBitXor;
     return MakeOperator(kind, type, {CastTo(left, type), CastTo(right, type)});
@@ -285,7 +290,8 @@ Result<ExprPtr> Binder::BindBinary(const ast::Expr& expr, ExprContext& ctx) {
       return Error(expr.pos, "shift " + op + " needs integers");
     }
     DataType type = left->type.id == TypeId::kBigInt ? bigint : DataType::Of(TypeId::kInt);
-    return MakeOperator(kind, type, {CastTo(left, type), CastTo(right, DataType::Of(TypeId::kInt))});
+    return MakeOperator(kind, type,
+                        {CastTo(left, type), CastTo(right, DataType::Of(TypeId::kInt))});
   }
   OperatorKind kind = op == "+"   ? OperatorKind::kAdd
                       : op == "-" ? OperatorKind::kSubtract
@@ -296,7 +302,8 @@ Result<ExprPtr> Binder::BindBinary(const ast::Expr& expr, ExprContext& ctx) {
   return BindArithmetic(kind, left, right, expr.pos);
 }
 
-Result<ExprPtr> Binder::BindComparison(OperatorKind op, ExprPtr left, ExprPtr right, SourcePos pos) {
+Result<ExprPtr> Binder::BindComparison(OperatorKind op, ExprPtr left, ExprPtr right,
+                                       SourcePos pos) {
   auto common = CommonType(left->type, right->type, options_.dialect);
   if (!common) {
     return Error(pos, std::string("cannot compare ") + left->type.ToString() + " with " +
@@ -306,7 +313,8 @@ Result<ExprPtr> Binder::BindComparison(OperatorKind op, ExprPtr left, ExprPtr ri
   return MakeOperator(op, kBoolean, {CastTo(left, *common), CastTo(right, *common)});
 }
 
-Result<ExprPtr> Binder::BindArithmetic(OperatorKind op, ExprPtr left, ExprPtr right, SourcePos pos) {
+Result<ExprPtr> Binder::BindArithmetic(OperatorKind op, ExprPtr left, ExprPtr right,
+                                       SourcePos pos) {
   const bool sqlite = options_.dialect == Dialect::kSqlite;
   const char* symbol = OperatorName(op);
   // Dates and intervals.
@@ -325,7 +333,8 @@ Result<ExprPtr> Binder::BindArithmetic(OperatorKind op, ExprPtr left, ExprPtr ri
     if (op == OperatorKind::kSubtract && left->type.id == TypeId::kNull && r.id == TypeId::kDate) {
       left = CastTo(left, DataType::Of(TypeId::kDate));
     }
-    if (op == OperatorKind::kSubtract && l.id == TypeId::kString && r.id == TypeId::kDate && !sqlite) {
+    if (op == OperatorKind::kSubtract && l.id == TypeId::kString && r.id == TypeId::kDate &&
+        !sqlite) {
       left = CastTo(left, DataType::Of(TypeId::kDate));
     }
     if ((op == OperatorKind::kAdd || op == OperatorKind::kSubtract) && IsDateLike(left->type)) {
@@ -333,11 +342,11 @@ Result<ExprPtr> Binder::BindArithmetic(OperatorKind op, ExprPtr left, ExprPtr ri
         return MakeOperator(op, left->type, {left, CastTo(right, DataType::Of(TypeId::kInt))});
       }
       if (right->type.id == TypeId::kInterval) {
-        bool day_units = right->kind == ExprKind::kLiteral &&
-                         (right->value.find("day") != std::string::npos ||
-                          right->value.find("week") != std::string::npos ||
-                          right->value.find("month") != std::string::npos ||
-                          right->value.find("year") != std::string::npos);
+        bool day_units =
+            right->kind == ExprKind::kLiteral && (right->value.find("day") != std::string::npos ||
+                                                  right->value.find("week") != std::string::npos ||
+                                                  right->value.find("month") != std::string::npos ||
+                                                  right->value.find("year") != std::string::npos);
         DataType type = left->type.id == TypeId::kDate && day_units ? left->type
                         : left->type.id == TypeId::kDate ? DataType::Of(TypeId::kTimestamp)
                                                          : left->type;
@@ -351,9 +360,10 @@ Result<ExprPtr> Binder::BindArithmetic(OperatorKind op, ExprPtr left, ExprPtr ri
       if (op == OperatorKind::kSubtract && IsDateLike(right->type)) {
         if (left->type.id == TypeId::kDate && right->type.id == TypeId::kDate) {
           // Spark 4: an interval of days. SQLite's and DuckDB's corpora: the number of days.
-          return MakeOperator(op, DataType::Of(options_.dialect == Dialect::kSpark ? TypeId::kInterval
-                                                                                 : TypeId::kInt),
-                              {left, right});
+          return MakeOperator(
+              op,
+              DataType::Of(options_.dialect == Dialect::kSpark ? TypeId::kInterval : TypeId::kInt),
+              {left, right});
         }
         return MakeOperator(op, DataType::Of(TypeId::kInterval), {left, right});
       }
@@ -366,11 +376,13 @@ Result<ExprPtr> Binder::BindArithmetic(OperatorKind op, ExprPtr left, ExprPtr ri
                           left->type.ToString() + " and " + right->type.ToString());
   }
   auto to_number = [&](ExprPtr e) -> Result<ExprPtr> {
-    if (e->type.id == TypeId::kNull) return CastTo(e, DataType::Of(sqlite ? TypeId::kBigInt : TypeId::kInt));
+    if (e->type.id == TypeId::kNull)
+      return CastTo(e, DataType::Of(sqlite ? TypeId::kBigInt : TypeId::kInt));
     if (e->type.id == TypeId::kString) return CastTo(e, DataType::Of(TypeId::kDouble));
     if (e->type.id == TypeId::kBoolean && sqlite) return CastTo(e, DataType::Of(TypeId::kBigInt));
     if (!e->type.IsNumeric()) {
-      return Error(pos, std::string("operator ") + symbol + " needs numbers, not " + e->type.ToString());
+      return Error(pos,
+                   std::string("operator ") + symbol + " needs numbers, not " + e->type.ToString());
     }
     if (sqlite && e->type.IsIntegral()) return CastTo(e, DataType::Of(TypeId::kBigInt));
     return e;
@@ -418,7 +430,8 @@ Result<ExprPtr> Binder::BindCase(const ast::Expr& expr, ExprContext& ctx) {
   for (size_t i = 0; i + 1 < expr.args.size(); i += 2) {
     CR_ASSIGN_OR_RETURN(ExprPtr when, BindExpr(*expr.args[i], ctx));
     if (operand) {
-      CR_ASSIGN_OR_RETURN(when, BindComparison(OperatorKind::kEqual, operand, when, expr.args[i]->pos));
+      CR_ASSIGN_OR_RETURN(when,
+                          BindComparison(OperatorKind::kEqual, operand, when, expr.args[i]->pos));
     } else {
       CR_ASSIGN_OR_RETURN(when, ToBoolean(when, expr.args[i]->pos, "a WHEN condition"));
     }
@@ -460,7 +473,8 @@ std::optional<std::pair<std::string, int>> TimeLiteralSeconds(const std::string&
     return v;
   };
   int h = digits(0, 2), m = digits(3, 2), sec = digits(6, 2);
-  if (h < 0 || m < 0 || sec < 0 || text[2] != ':' || text[5] != ':' || h > 23 || m > 59 || sec > 59) {
+  if (h < 0 || m < 0 || sec < 0 || text[2] != ':' || text[5] != ':' || h > 23 || m > 59 ||
+      sec > 59) {
     return std::nullopt;
   }
   std::string fraction;
@@ -486,13 +500,15 @@ Result<ExprPtr> Binder::BindCast(const ast::Expr& expr, ExprContext& ctx) {
     if (!seconds) return Error(source.pos, "invalid TIME literal");
     Result<DataType> target = ParseTypeName(expr.type_name);
     if (!target.ok() || !(target->IsIntegral() || target->id == TypeId::kDecimal)) {
-      return Error(expr.pos, "the TIME type is not supported (a TIME literal may only be cast to a number)");
+      return Error(expr.pos,
+                   "the TIME type is not supported (a TIME literal may only be cast to a number)");
     }
     auto e = std::make_shared<Expression>();
     e->kind = ExprKind::kCast;
     e->type = *target;
     e->try_cast = expr.try_cast;
-    e->children.push_back(MakeLiteral(DataType::Decimal(5 + seconds->second, seconds->second), seconds->first));
+    e->children.push_back(
+        MakeLiteral(DataType::Decimal(5 + seconds->second, seconds->second), seconds->first));
     return e;
   }
   CR_ASSIGN_OR_RETURN(ExprPtr operand, BindExpr(*expr.args[0], ctx));
@@ -505,7 +521,8 @@ Result<ExprPtr> Binder::BindCast(const ast::Expr& expr, ExprContext& ctx) {
   }
   if (name == "text" || name == "bool") name = name == "text" ? "string" : "boolean";
   // DuckDB's bare DECIMAL is decimal(18,3); Spark's is decimal(10,0).
-  if (options_.dialect == Dialect::kDuckdb && (name == "decimal" || name == "numeric" || name == "dec")) {
+  if (options_.dialect == Dialect::kDuckdb &&
+      (name == "decimal" || name == "numeric" || name == "dec")) {
     name = "decimal(18,3)";
   }
   Result<DataType> type = ParseTypeName(name);
@@ -541,13 +558,15 @@ Result<ExprPtr> Binder::BindPredicate(const ast::Expr& expr, ExprContext& ctx) {
     }
     case ast::ExprKind::kIsDistinct: {
       CR_ASSIGN_OR_RETURN(ExprPtr other, BindExpr(*expr.args[1], ctx));
-      return BindComparison(expr.negated ? OperatorKind::kNullSafeEqual : OperatorKind::kDistinctFrom,
-                            value, other, expr.pos);
+      return BindComparison(
+          expr.negated ? OperatorKind::kNullSafeEqual : OperatorKind::kDistinctFrom, value, other,
+          expr.pos);
     }
     case ast::ExprKind::kBetween: {
       CR_ASSIGN_OR_RETURN(ExprPtr low, BindExpr(*expr.args[1], ctx));
       CR_ASSIGN_OR_RETURN(ExprPtr high, BindExpr(*expr.args[2], ctx));
-      CR_ASSIGN_OR_RETURN(std::vector<ExprPtr> items, Unify({value, low, high}, expr.pos, "BETWEEN", true));
+      CR_ASSIGN_OR_RETURN(std::vector<ExprPtr> items,
+                          Unify({value, low, high}, expr.pos, "BETWEEN", true));
       if (items[0]->type.id == TypeId::kNull) {
         for (auto& item : items) item = CastTo(item, DataType::Of(TypeId::kInt));
       }
@@ -607,8 +626,8 @@ Result<ExprPtr> Binder::BindSubquery(const ast::Expr& expr, ExprContext& ctx) {
     e->type = kBoolean;
   } else {
     if (root->columns.size() != 1) {
-      return Error(expr.subquery->pos, "subquery must return one column, not " +
-                                           std::to_string(root->columns.size()));
+      return Error(expr.subquery->pos,
+                   "subquery must return one column, not " + std::to_string(root->columns.size()));
     }
     if (expr.kind == ast::ExprKind::kScalarSubquery) {
       e->subquery_kind = SubqueryKind::kScalar;
@@ -647,8 +666,10 @@ Result<ExprPtr> Binder::BindSubquery(const ast::Expr& expr, ExprContext& ctx) {
         ref->type = c.type;
         ref->binding = c.binding;
         ref->name = c.name;
-        project->expressions.push_back(apart_blobs ? as_text(ref, blob_right) : CastTo(ref, *common));
-        project->columns.push_back(ColumnInfo{c.name, *common, ColumnBinding{project->id, 0}, "", ""});
+        project->expressions.push_back(apart_blobs ? as_text(ref, blob_right)
+                                                   : CastTo(ref, *common));
+        project->columns.push_back(
+            ColumnInfo{c.name, *common, ColumnBinding{project->id, 0}, "", ""});
         project->children.push_back(root);
         root = project;
       }

@@ -145,7 +145,8 @@ Result<PlanPtr> Binder::BindBaseTable(const ast::TableRef& ref, Scope& scope) {
   return get;
 }
 
-Result<PlanPtr> Binder::BindValues(const ast::TableRef& ref, Scope& scope, const std::string& alias) {
+Result<PlanPtr> Binder::BindValues(const ast::TableRef& ref, Scope& scope,
+                                   const std::string& alias) {
   auto values = NewNode(PlanKind::kValues);
   Scope empty;
   empty.outer = scope.outer;
@@ -168,8 +169,8 @@ Result<PlanPtr> Binder::BindValues(const ast::TableRef& ref, Scope& scope, const
     for (auto& row : rows) column.push_back(row[col]);
     CR_ASSIGN_OR_RETURN(column, Unify(std::move(column), ref.pos, "VALUES"));
     for (size_t r = 0; r < rows.size(); ++r) rows[r][col] = column[r];
-    std::string name = col < ref.column_aliases.size() ? ref.column_aliases[col]
-                                                       : "col" + std::to_string(col + 1);
+    std::string name =
+        col < ref.column_aliases.size() ? ref.column_aliases[col] : "col" + std::to_string(col + 1);
     DataType type = rows.empty() ? DataType::Of(TypeId::kNull) : rows[0][col]->type;
     if (type.id == TypeId::kNull) type = DataType::Of(TypeId::kInt);
     values->columns.push_back(
@@ -191,13 +192,27 @@ Result<PlanPtr> Binder::BindJoin(const ast::TableRef& ref, Scope& scope) {
   size_t right_end = scope.entries.size();
   auto join = NewNode(PlanKind::kJoin);
   switch (ref.join_type) {
-    case ast::JoinType::kInner: join->join_type = JoinType::kInner; break;
-    case ast::JoinType::kLeft: join->join_type = JoinType::kLeft; break;
-    case ast::JoinType::kRight: join->join_type = JoinType::kRight; break;
-    case ast::JoinType::kFull: join->join_type = JoinType::kFull; break;
-    case ast::JoinType::kCross: join->join_type = JoinType::kCross; break;
-    case ast::JoinType::kSemi: join->join_type = JoinType::kSemi; break;
-    case ast::JoinType::kAnti: join->join_type = JoinType::kAnti; break;
+    case ast::JoinType::kInner:
+      join->join_type = JoinType::kInner;
+      break;
+    case ast::JoinType::kLeft:
+      join->join_type = JoinType::kLeft;
+      break;
+    case ast::JoinType::kRight:
+      join->join_type = JoinType::kRight;
+      break;
+    case ast::JoinType::kFull:
+      join->join_type = JoinType::kFull;
+      break;
+    case ast::JoinType::kCross:
+      join->join_type = JoinType::kCross;
+      break;
+    case ast::JoinType::kSemi:
+      join->join_type = JoinType::kSemi;
+      break;
+    case ast::JoinType::kAnti:
+      join->join_type = JoinType::kAnti;
+      break;
   }
   std::vector<ExprPtr> conjuncts;
   std::vector<std::pair<size_t, size_t>> using_pairs;  // scope entry indices (left, right)
@@ -235,8 +250,9 @@ Result<PlanPtr> Binder::BindJoin(const ast::TableRef& ref, Scope& scope) {
     };
     CR_ASSIGN_OR_RETURN(size_t l, find(left_first, right_first, "left"));
     CR_ASSIGN_OR_RETURN(size_t r, find(right_first, right_end, "right"));
-    CR_ASSIGN_OR_RETURN(ExprPtr eq, BindComparison(OperatorKind::kEqual, MakeColumnRef(scope.entries[l].column),
-                                                   MakeColumnRef(scope.entries[r].column), using_pos[k]));
+    CR_ASSIGN_OR_RETURN(ExprPtr eq,
+                        BindComparison(OperatorKind::kEqual, MakeColumnRef(scope.entries[l].column),
+                                       MakeColumnRef(scope.entries[r].column), using_pos[k]));
     conjuncts.push_back(eq);
     using_pairs.emplace_back(l, r);
   }
@@ -306,7 +322,8 @@ Result<PlanPtr> Binder::BindJoin(const ast::TableRef& ref, Scope& scope) {
     }
     // Spark's column order (for `*`): the keys first, then the left's other columns, then the
     // right's.
-    std::vector<ScopeEntry> ordered(scope.entries.begin(), scope.entries.begin() + static_cast<long>(left_first));
+    std::vector<ScopeEntry> ordered(scope.entries.begin(),
+                                    scope.entries.begin() + static_cast<long>(left_first));
     for (size_t k : keys) ordered.push_back(scope.entries[k]);
     for (size_t i = left_first; i < scope.entries.size(); ++i) {
       if (std::find(keys.begin(), keys.end(), i) == keys.end()) ordered.push_back(scope.entries[i]);
@@ -321,12 +338,14 @@ Result<PlanPtr> Binder::BindJoin(const ast::TableRef& ref, Scope& scope) {
     auto call = std::make_shared<Expression>();
     call->kind = ExprKind::kFunction;
     call->function = coalesce;
-    std::vector<ExprPtr> args = {MakeColumnRef(scope.entries[l].column), MakeColumnRef(scope.entries[r].column)};
+    std::vector<ExprPtr> args = {MakeColumnRef(scope.entries[l].column),
+                                 MakeColumnRef(scope.entries[r].column)};
     CR_ASSIGN_OR_RETURN(args, Unify(std::move(args), ref.pos, "USING"));
     call->type = args[0]->type;
     call->children = std::move(args);
     int index = static_cast<int>(project->expressions.size());
-    ColumnInfo info{scope.entries[l].column.name, call->type, ColumnBinding{project->id, index}, "", ""};
+    ColumnInfo info{scope.entries[l].column.name, call->type, ColumnBinding{project->id, index}, "",
+                    ""};
     project->expressions.push_back(call);
     project->columns.push_back(info);
     merged.push_back(ScopeEntry{"", scope.entries[l].lower_name, info, false});

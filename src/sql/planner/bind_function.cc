@@ -11,8 +11,9 @@ namespace {
 // The unit of dateadd / datediff / timestampadd / timestampdiff written as a bare word.
 bool IsTimeUnit(const ast::Expr& e) {
   if (e.kind != ast::ExprKind::kColumn || !e.qualifier.empty() || e.quoted) return false;
-  static const char* const kUnits[] = {"microsecond", "millisecond", "second", "minute", "hour",
-                                       "day", "dayofyear", "week", "month", "quarter", "year"};
+  static const char* const kUnits[] = {"microsecond", "millisecond", "second",    "minute",
+                                       "hour",        "day",         "dayofyear", "week",
+                                       "month",       "quarter",     "year"};
   std::string lower = ToLowerAscii(e.name);
   for (const char* unit : kUnits) {
     if (lower == unit) return true;
@@ -35,8 +36,10 @@ Result<ExprPtr> Binder::BindFunction(const ast::Expr& expr, ExprContext& ctx) {
   // try_add(a, b), ...: the operator with Spark's typing, NULL where it would fail.
   if (function != nullptr && function->kind == FunctionKind::kScalar && !expr.over &&
       expr.args.size() == 2 && std::string_view(function->name).starts_with("try_") &&
-      (std::string_view(function->name) == "try_add" || std::string_view(function->name) == "try_subtract" ||
-       std::string_view(function->name) == "try_multiply" || std::string_view(function->name) == "try_divide" ||
+      (std::string_view(function->name) == "try_add" ||
+       std::string_view(function->name) == "try_subtract" ||
+       std::string_view(function->name) == "try_multiply" ||
+       std::string_view(function->name) == "try_divide" ||
        std::string_view(function->name) == "try_mod")) {
     CR_ASSIGN_OR_RETURN(ExprPtr left, BindExpr(*expr.args[0], ctx));
     CR_ASSIGN_OR_RETURN(ExprPtr right, BindExpr(*expr.args[1], ctx));
@@ -44,7 +47,8 @@ Result<ExprPtr> Binder::BindFunction(const ast::Expr& expr, ExprContext& ctx) {
         right->type.IsIntegral()) {
       left = CastTo(left, DataType::Of(TypeId::kDouble));
     }
-    CR_ASSIGN_OR_RETURN(ExprPtr operation, BindArithmetic(TryOperator(function->name), left, right, expr.pos));
+    CR_ASSIGN_OR_RETURN(ExprPtr operation,
+                        BindArithmetic(TryOperator(function->name), left, right, expr.pos));
     auto e = std::make_shared<Expression>();
     e->kind = ExprKind::kFunction;
     e->function = function;
@@ -58,7 +62,8 @@ Result<ExprPtr> Binder::BindFunction(const ast::Expr& expr, ExprContext& ctx) {
        expr.name == "datediff" || expr.name == "date_diff" || expr.name == "timestampdiff")) {
     bool add = expr.name == "dateadd" || expr.name == "date_add" || expr.name == "timestampadd";
     function = LookupFunction(add ? "timestampadd" : "timestampdiff");
-    std::vector<ExprPtr> args = {MakeLiteral(DataType::Of(TypeId::kString), ToLowerAscii(expr.args[0]->name))};
+    std::vector<ExprPtr> args = {
+        MakeLiteral(DataType::Of(TypeId::kString), ToLowerAscii(expr.args[0]->name))};
     for (size_t i = 1; i < 3; ++i) {
       CR_ASSIGN_OR_RETURN(ExprPtr a, BindExpr(*expr.args[i], ctx));
       args.push_back(std::move(a));
@@ -79,7 +84,8 @@ Result<ExprPtr> Binder::BindFunction(const ast::Expr& expr, ExprContext& ctx) {
     function = LookupFunction(expr.name == "min" ? "least" : "greatest");
   }
   if (function == nullptr) {
-    return Error(expr.pos, "function not found: " + expr.name + Suggestion(expr.name, FunctionNames()));
+    return Error(expr.pos,
+                 "function not found: " + expr.name + Suggestion(expr.name, FunctionNames()));
   }
   bool is_aggregate = function->kind == FunctionKind::kAggregate;
   if (function->kind == FunctionKind::kWindow && !expr.over) {
@@ -99,10 +105,12 @@ Result<ExprPtr> Binder::BindFunction(const ast::Expr& expr, ExprContext& ctx) {
   }
   if (is_aggregate && !expr.over) {
     if (ctx.in_aggregate) {
-      return Error(expr.pos, "aggregate function " + expr.name + " cannot be nested in another aggregate");
+      return Error(expr.pos,
+                   "aggregate function " + expr.name + " cannot be nested in another aggregate");
     }
     if (!ctx.allow_aggregates) {
-      return Error(expr.pos, "aggregate function " + expr.name + " is not allowed in " + ctx.clause);
+      return Error(expr.pos,
+                   "aggregate function " + expr.name + " is not allowed in " + ctx.clause);
     }
   }
   if (expr.over && !ctx.allow_windows) {
@@ -148,7 +156,8 @@ Result<ExprPtr> Binder::BindFunction(const ast::Expr& expr, ExprContext& ctx) {
     const ast::OrderItem& o = expr.order_by[0];
     CR_ASSIGN_OR_RETURN(ExprPtr key, BindExpr(*o.expr, arg_ctx));
     args.insert(args.begin(), key);
-    order_keys.push_back(SortKey{key, o.descending, o.nulls_first >= 0 ? o.nulls_first == 1 : !o.descending});
+    order_keys.push_back(
+        SortKey{key, o.descending, o.nulls_first >= 0 ? o.nulls_first == 1 : !o.descending});
   } else if (!expr.order_by.empty()) {
     if (options_.dialect != Dialect::kDuckdb) {
       return Error(expr.order_pos, "ORDER BY inside a function call is not supported");
@@ -164,12 +173,11 @@ Result<ExprPtr> Binder::BindFunction(const ast::Expr& expr, ExprContext& ctx) {
   }
   int n = static_cast<int>(args.size());
   if (n < function->min_args || (function->max_args >= 0 && n > function->max_args)) {
-    std::string expected = function->min_args == function->max_args
-                               ? std::to_string(function->min_args)
-                           : function->max_args < 0
-                               ? "at least " + std::to_string(function->min_args)
-                               : std::to_string(function->min_args) + " to " +
-                                     std::to_string(function->max_args);
+    std::string expected =
+        function->min_args == function->max_args ? std::to_string(function->min_args)
+        : function->max_args < 0
+            ? "at least " + std::to_string(function->min_args)
+            : std::to_string(function->min_args) + " to " + std::to_string(function->max_args);
     if (!(expr.star_arg && n == 0)) {
       return Error(expr.pos, "function " + expr.name + " takes " + expected + " argument(s), not " +
                                  std::to_string(n));
@@ -213,8 +221,11 @@ Result<ExprPtr> Binder::BindWindow(const ast::Expr& expr, ExprPtr call, ExprCont
   }
   const ast::WindowSpec& own = *expr.over;
   const ast::WindowSpec& spec =
-      named != nullptr && own.partition_by.empty() && own.order_by.empty() && !own.has_frame ? *named : own;
-  const auto& partitions = named != nullptr && own.partition_by.empty() ? named->partition_by : own.partition_by;
+      named != nullptr && own.partition_by.empty() && own.order_by.empty() && !own.has_frame
+          ? *named
+          : own;
+  const auto& partitions =
+      named != nullptr && own.partition_by.empty() ? named->partition_by : own.partition_by;
   const auto& orders = named != nullptr && own.order_by.empty() ? named->order_by : own.order_by;
   for (const auto& p : partitions) {
     CR_ASSIGN_OR_RETURN(ExprPtr e, BindExpr(*p, inner));
@@ -222,15 +233,15 @@ Result<ExprPtr> Binder::BindWindow(const ast::Expr& expr, ExprPtr call, ExprCont
   }
   for (const auto& o : orders) {
     CR_ASSIGN_OR_RETURN(ExprPtr e, BindExpr(*o.expr, inner));
-    bool nulls_first = o.nulls_first >= 0 ? o.nulls_first == 1
+    bool nulls_first = o.nulls_first >= 0                     ? o.nulls_first == 1
                        : options_.dialect == Dialect::kSqlite ? !o.descending
                                                               : !o.descending;
     call->order_by.push_back(SortKey{std::move(e), o.descending, nulls_first});
   }
   std::string_view name = call->function->name;
   bool needs_order = name == "row_number" || name == "rank" || name == "dense_rank" ||
-                     name == "ntile" || name == "lag" || name == "lead" ||
-                     name == "percent_rank" || name == "cume_dist";
+                     name == "ntile" || name == "lag" || name == "lead" || name == "percent_rank" ||
+                     name == "cume_dist";
   // Ranking and offset functions work on the partition's order; a frame (or its absence) does
   // not change them, so a frame given for them is ignored (as DuckDB does; Spark refuses).
   if (spec.has_frame && !needs_order) {
@@ -239,11 +250,21 @@ Result<ExprPtr> Binder::BindWindow(const ast::Expr& expr, ExprPtr call, ExprCont
     frame.rows = spec.frame_rows;
     auto bound = [&](const ast::FrameBound& b, FrameBoundType& type, ExprPtr& offset) -> Status {
       switch (b.kind) {
-        case ast::FrameBoundKind::kUnboundedPreceding: type = FrameBoundType::kUnboundedPreceding; break;
-        case ast::FrameBoundKind::kPreceding: type = FrameBoundType::kPreceding; break;
-        case ast::FrameBoundKind::kCurrentRow: type = FrameBoundType::kCurrentRow; break;
-        case ast::FrameBoundKind::kFollowing: type = FrameBoundType::kFollowing; break;
-        case ast::FrameBoundKind::kUnboundedFollowing: type = FrameBoundType::kUnboundedFollowing; break;
+        case ast::FrameBoundKind::kUnboundedPreceding:
+          type = FrameBoundType::kUnboundedPreceding;
+          break;
+        case ast::FrameBoundKind::kPreceding:
+          type = FrameBoundType::kPreceding;
+          break;
+        case ast::FrameBoundKind::kCurrentRow:
+          type = FrameBoundType::kCurrentRow;
+          break;
+        case ast::FrameBoundKind::kFollowing:
+          type = FrameBoundType::kFollowing;
+          break;
+        case ast::FrameBoundKind::kUnboundedFollowing:
+          type = FrameBoundType::kUnboundedFollowing;
+          break;
       }
       if (b.offset) {
         Scope empty;
@@ -254,7 +275,8 @@ Result<ExprPtr> Binder::BindWindow(const ast::Expr& expr, ExprPtr call, ExprCont
         if (!offset->type.IsNumeric() && offset->type.id != TypeId::kInterval) {
           return Error(b.offset->pos, "a window frame offset must be a number");
         }
-        if (offset->kind == ExprKind::kLiteral && !offset->value.empty() && offset->value[0] == '-') {
+        if (offset->kind == ExprKind::kLiteral && !offset->value.empty() &&
+            offset->value[0] == '-') {
           return Error(b.offset->pos, "a window frame offset must not be negative");
         }
       }

@@ -19,7 +19,6 @@ bool HoldsMap(const DataType& type) {
   return false;
 }
 
-
 bool ContainsKind(const Expression& e, ExprKind kind) {
   bool found = false;
   VisitExpression(e, [&](const Expression& x) { found = found || x.kind == kind; });
@@ -34,8 +33,10 @@ bool IsOrdinal(const ast::Expr& e) {
 // The name Spark gives an unaliased select item (simplified).
 std::string DerivedName(const ast::Expr& e) {
   switch (e.kind) {
-    case ast::ExprKind::kColumn: return e.name;
-    case ast::ExprKind::kLiteral: return e.literal_kind == ast::LiteralKind::kNull ? "NULL" : e.text;
+    case ast::ExprKind::kColumn:
+      return e.name;
+    case ast::ExprKind::kLiteral:
+      return e.literal_kind == ast::LiteralKind::kNull ? "NULL" : e.text;
     case ast::ExprKind::kFunction: {
       std::string out = e.name + "(";
       if (e.star_arg) out += e.name == "count" ? "1" : "*";
@@ -45,8 +46,10 @@ std::string DerivedName(const ast::Expr& e) {
       }
       return out + ")";
     }
-    case ast::ExprKind::kCast: return DerivedName(*e.args[0]);
-    default: return "expr";
+    case ast::ExprKind::kCast:
+      return DerivedName(*e.args[0]);
+    default:
+      return "expr";
   }
 }
 
@@ -181,7 +184,8 @@ Result<PlanPtr> Binder::BindSelect(const ast::QueryNode& node, Scope* outer) {
   std::vector<int> group_index;  // parser's group_by index -> groups index
   if (sel.group_by_all) {
     for (const auto& item : items) {
-      if (!ContainsKind(*item.expr, ExprKind::kAggregate) && !ContainsKind(*item.expr, ExprKind::kWindow)) {
+      if (!ContainsKind(*item.expr, ExprKind::kAggregate) &&
+          !ContainsKind(*item.expr, ExprKind::kWindow)) {
         add_group(item.expr);
       }
     }
@@ -257,7 +261,8 @@ Result<PlanPtr> Binder::BindSelect(const ast::QueryNode& node, Scope* outer) {
         std::string lower = ToLowerAscii(e.name);
         for (size_t i = 0; i < sel.select_list.size() && key.item < 0; ++i) {
           // Aliases of the select list come first (star items do not carry aliases).
-          if (!sel.select_list[i].alias.empty() && ToLowerAscii(sel.select_list[i].alias) == lower) {
+          if (!sel.select_list[i].alias.empty() &&
+              ToLowerAscii(sel.select_list[i].alias) == lower) {
             for (size_t k = 0; k < items.size(); ++k) {
               if (items[k].name == sel.select_list[i].alias) {
                 key.item = static_cast<int>(k);
@@ -294,7 +299,8 @@ Result<PlanPtr> Binder::BindSelect(const ast::QueryNode& node, Scope* outer) {
   // Aggregation.
   bool aggregating = !groups.empty() || sel.has_grouping_sets || having != nullptr ||
                      !sel.group_by.empty() || sel.group_by_all;
-  for (const auto& item : items) aggregating = aggregating || ContainsKind(*item.expr, ExprKind::kAggregate);
+  for (const auto& item : items)
+    aggregating = aggregating || ContainsKind(*item.expr, ExprKind::kAggregate);
   for (const auto& key : keys) {
     if (key.expr) aggregating = aggregating || ContainsKind(*key.expr, ExprKind::kAggregate);
   }
@@ -309,10 +315,10 @@ Result<PlanPtr> Binder::BindSelect(const ast::QueryNode& node, Scope* outer) {
       }
     }
     for (size_t i = 0; i < groups.size(); ++i) {
-      std::string name = groups[i]->kind == ExprKind::kColumnRef ? groups[i]->name
-                                                                 : "group_" + std::to_string(i);
-      agg->columns.push_back(ColumnInfo{name, groups[i]->type,
-                                        ColumnBinding{agg->id, static_cast<int>(i)}, "", ""});
+      std::string name =
+          groups[i]->kind == ExprKind::kColumnRef ? groups[i]->name : "group_" + std::to_string(i);
+      agg->columns.push_back(
+          ColumnInfo{name, groups[i]->type, ColumnBinding{agg->id, static_cast<int>(i)}, "", ""});
     }
     SourcePos current_pos;
     std::function<Result<ExprPtr>(const ExprPtr&)> replace =
@@ -338,8 +344,9 @@ Result<PlanPtr> Binder::BindSelect(const ast::QueryNode& node, Scope* outer) {
         return MakeColumnRef(agg->columns.back());
       }
       if (e->kind == ExprKind::kColumnRef && e->depth == 0) {
-        return Error(current_pos, "column " + e->name +
-                                      " must appear in GROUP BY or be used in an aggregate function");
+        return Error(
+            current_pos,
+            "column " + e->name + " must appear in GROUP BY or be used in an aggregate function");
       }
       if (e->kind == ExprKind::kSubquery && e->subquery && e->subquery->root) {
         // A correlated subquery above the aggregation reads the grouped columns.
@@ -355,12 +362,14 @@ Result<PlanPtr> Binder::BindSelect(const ast::QueryNode& node, Scope* outer) {
             }
           }
           bool produced_here = false;
-          for (const auto& c : agg->columns) produced_here = produced_here || c.binding == ref.binding;
+          for (const auto& c : agg->columns)
+            produced_here = produced_here || c.binding == ref.binding;
           if (!produced_here) ungrouped = ref.name;
         });
         if (!ungrouped.empty()) {
-          return Error(current_pos, "column " + ungrouped +
-                                        " must appear in GROUP BY or be used in an aggregate function");
+          return Error(current_pos,
+                       "column " + ungrouped +
+                           " must appear in GROUP BY or be used in an aggregate function");
         }
       }
       return ExprPtr();
@@ -423,19 +432,20 @@ Result<PlanPtr> Binder::BindSelect(const ast::QueryNode& node, Scope* outer) {
   for (const auto& item : items) {
     int index = static_cast<int>(project->expressions.size());
     project->expressions.push_back(item.expr);
-    project->columns.push_back(ColumnInfo{item.name, item.expr->type,
-                                          ColumnBinding{project->id, index}, "", ""});
+    project->columns.push_back(
+        ColumnInfo{item.name, item.expr->type, ColumnBinding{project->id, index}, "", ""});
   }
   size_t visible = items.size();
   for (auto& key : keys) {
     if (key.item >= 0) continue;
     if (sel.distinct) {
-      return Error(key.pos, "ORDER BY expressions of a SELECT DISTINCT must appear in the select list");
+      return Error(key.pos,
+                   "ORDER BY expressions of a SELECT DISTINCT must appear in the select list");
     }
     key.item = static_cast<int>(project->expressions.size());
     project->expressions.push_back(key.expr);
-    project->columns.push_back(ColumnInfo{"sort_key", key.expr->type,
-                                          ColumnBinding{project->id, key.item}, "", ""});
+    project->columns.push_back(
+        ColumnInfo{"sort_key", key.expr->type, ColumnBinding{project->id, key.item}, "", ""});
   }
   project->children.push_back(plan);
   plan = project;
@@ -449,7 +459,8 @@ Result<PlanPtr> Binder::BindSelect(const ast::QueryNode& node, Scope* outer) {
     auto sort = NewNode(PlanKind::kSort);
     for (const auto& key : keys) {
       sort->sort_keys.push_back(
-          SortKey{MakeColumnRef(project->columns[static_cast<size_t>(key.item)]), key.descending, key.nulls_first});
+          SortKey{MakeColumnRef(project->columns[static_cast<size_t>(key.item)]), key.descending,
+                  key.nulls_first});
     }
     sort->columns = plan->columns;
     sort->children.push_back(plan);
@@ -471,9 +482,9 @@ Result<PlanPtr> Binder::BindSelect(const ast::QueryNode& node, Scope* outer) {
     auto final_project = NewNode(PlanKind::kProject);
     for (size_t i = 0; i < visible; ++i) {
       final_project->expressions.push_back(MakeColumnRef(project->columns[i]));
-      final_project->columns.push_back(ColumnInfo{project->columns[i].name, project->columns[i].type,
-                                                  ColumnBinding{final_project->id, static_cast<int>(i)},
-                                                  "", ""});
+      final_project->columns.push_back(
+          ColumnInfo{project->columns[i].name, project->columns[i].type,
+                     ColumnBinding{final_project->id, static_cast<int>(i)}, "", ""});
     }
     final_project->children.push_back(plan);
     plan = final_project;

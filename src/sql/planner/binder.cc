@@ -1,9 +1,8 @@
 #include "sql/planner/binder.h"
 
-#include "sql/catalog.h"
-
 #include <algorithm>
 
+#include "sql/catalog.h"
 #include "sql/parser/source_error.h"
 #include "sql/planner/type_rules.h"
 
@@ -133,7 +132,8 @@ int MatchSetOperationBranch(const ast::QueryNode& node, const ast::Expr& key) {
   for (size_t i = 0; i < items.size(); ++i) {
     if (items[i].expr->kind == ast::ExprKind::kStar) return -1;
     bool alias_match = key.kind == ast::ExprKind::kColumn && key.qualifier.empty() &&
-                       !items[i].alias.empty() && ToLowerAscii(items[i].alias) == ToLowerAscii(key.name);
+                       !items[i].alias.empty() &&
+                       ToLowerAscii(items[i].alias) == ToLowerAscii(key.name);
     if (alias_match || AstEquals(*items[i].expr, key)) return static_cast<int>(i);
   }
   return -1;
@@ -176,8 +176,9 @@ Result<PlanPtr> Binder::ApplyOrderAndLimit(const ast::QueryNode& node, PlanPtr p
             e.kind != ast::ExprKind::kColumn) {
           position = MatchSetOperationBranch(node, e);
           if (position < 0) {
-            return Error(e.pos, "could not ORDER BY column: an ORDER BY over a set operation "
-                                "names an output column in the duckdb dialect");
+            return Error(e.pos,
+                         "could not ORDER BY column: an ORDER BY over a set operation "
+                         "names an output column in the duckdb dialect");
           }
         }
         if (position >= 0 && static_cast<size_t>(position) < plan->columns.size()) {

@@ -9,11 +9,16 @@ namespace {
 
 int IntegralRank(TypeId id) {
   switch (id) {
-    case TypeId::kTinyInt: return 1;
-    case TypeId::kSmallInt: return 2;
-    case TypeId::kInt: return 3;
-    case TypeId::kBigInt: return 4;
-    default: return 0;
+    case TypeId::kTinyInt:
+      return 1;
+    case TypeId::kSmallInt:
+      return 2;
+    case TypeId::kInt:
+      return 3;
+    case TypeId::kBigInt:
+      return 4;
+    default:
+      return 0;
   }
 }
 
@@ -29,11 +34,16 @@ DataType WiderDecimal(const DataType& a, const DataType& b) {
 
 DataType DecimalForIntegral(const DataType& type) {
   switch (type.id) {
-    case TypeId::kTinyInt: return DataType::Decimal(3, 0);
-    case TypeId::kSmallInt: return DataType::Decimal(5, 0);
-    case TypeId::kInt: return DataType::Decimal(10, 0);
-    case TypeId::kBigInt: return DataType::Decimal(20, 0);
-    default: return type;
+    case TypeId::kTinyInt:
+      return DataType::Decimal(3, 0);
+    case TypeId::kSmallInt:
+      return DataType::Decimal(5, 0);
+    case TypeId::kInt:
+      return DataType::Decimal(10, 0);
+    case TypeId::kBigInt:
+      return DataType::Decimal(20, 0);
+    default:
+      return type;
   }
 }
 
@@ -47,7 +57,8 @@ std::optional<DataType> CommonType(const DataType& a, const DataType& b, Dialect
     }
     if (a.id == TypeId::kDouble || b.id == TypeId::kDouble) return DataType::Of(TypeId::kDouble);
     if (a.id == TypeId::kFloat || b.id == TypeId::kFloat) {
-      if (a.id == TypeId::kDecimal || b.id == TypeId::kDecimal) return DataType::Of(TypeId::kDouble);
+      if (a.id == TypeId::kDecimal || b.id == TypeId::kDecimal)
+        return DataType::Of(TypeId::kDouble);
       return DataType::Of(TypeId::kFloat);
     }
     return WiderDecimal(DecimalForIntegral(a), DecimalForIntegral(b));
@@ -57,10 +68,12 @@ std::optional<DataType> CommonType(const DataType& a, const DataType& b, Dialect
     const DataType& other = is_text(a) ? b : a;
     // A string meets a number, date or timestamp: the string is read as that type.
     if (other.IsIntegral()) {
-      return dialect == Dialect::kSqlite ? DataType::Of(TypeId::kString) : DataType::Of(TypeId::kBigInt);
+      return dialect == Dialect::kSqlite ? DataType::Of(TypeId::kString)
+                                         : DataType::Of(TypeId::kBigInt);
     }
     if (other.IsNumeric()) {
-      return dialect == Dialect::kSqlite ? DataType::Of(TypeId::kString) : DataType::Of(TypeId::kDouble);
+      return dialect == Dialect::kSqlite ? DataType::Of(TypeId::kString)
+                                         : DataType::Of(TypeId::kDouble);
     }
     if (other.id == TypeId::kDate || other.id == TypeId::kTimestamp ||
         other.id == TypeId::kTimestampNtz || other.id == TypeId::kBoolean) {
@@ -143,9 +156,10 @@ bool CanCast(const DataType& from, const DataType& to) {
   if (from.IsNumeric() || from.id == TypeId::kBoolean) {
     return to.IsNumeric() || to.id == TypeId::kBoolean || to.id == TypeId::kTimestamp;
   }
-  if (from.id == TypeId::kDate || from.id == TypeId::kTimestamp || from.id == TypeId::kTimestampNtz) {
-    return to.id == TypeId::kDate || to.id == TypeId::kTimestamp || to.id == TypeId::kTimestampNtz ||
-           (from.id != TypeId::kDate && to.IsNumeric());
+  if (from.id == TypeId::kDate || from.id == TypeId::kTimestamp ||
+      from.id == TypeId::kTimestampNtz) {
+    return to.id == TypeId::kDate || to.id == TypeId::kTimestamp ||
+           to.id == TypeId::kTimestampNtz || (from.id != TypeId::kDate && to.IsNumeric());
   }
   if (from.id == TypeId::kBinary) return to.id == TypeId::kBinary;
   if (from.id == TypeId::kArray && to.id == TypeId::kArray) {

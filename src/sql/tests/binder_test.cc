@@ -47,8 +47,9 @@ TEST(BinderTest, UnknownColumnSuggestsTheNearest) {
 TEST(BinderTest, UnknownTableAndFunctionAreNamed) {
   auto table = CompileOne("SELECT 1 FROM customer");
   ASSERT_FALSE(table.ok());
-  EXPECT_NE(table.status().message().find("table or view not found: customer (did you mean customers"),
-            std::string::npos);
+  EXPECT_NE(
+      table.status().message().find("table or view not found: customer (did you mean customers"),
+      std::string::npos);
   auto function = CompileOne("SELECT sqrtt(age) FROM customers");
   ASSERT_FALSE(function.ok());
   EXPECT_NE(function.status().message().find("function not found: sqrtt (did you mean sqrt"),
@@ -115,7 +116,8 @@ TEST(BinderTest, ColumnReferencesNameTheirDatasetThroughViewsAndJoins) {
   ASSERT_NE(view_get->view_plan, nullptr);  // the checker can follow the view's lineage
   bool reads_customers = false;
   VisitPlan(*view_get->view_plan->root, [&](const PlanNode& node) {
-    reads_customers = reads_customers || (node.kind == PlanKind::kGet && node.table_name == "customers");
+    reads_customers =
+        reads_customers || (node.kind == PlanKind::kGet && node.table_name == "customers");
   });
   EXPECT_TRUE(reads_customers);
 }

@@ -37,7 +37,9 @@ TEST(DialectTest, SqliteIntegerArithmeticStaysInteger) {
 }
 
 TEST(DialectTest, SqliteSyntax) {
-  EXPECT_TRUE(Compile("SELECT \"a\" FROM t1 NOT INDEXED WHERE b NOTNULL AND x ISNULL", Dialect::kSqlite).ok());
+  EXPECT_TRUE(
+      Compile("SELECT \"a\" FROM t1 NOT INDEXED WHERE b NOTNULL AND x ISNULL", Dialect::kSqlite)
+          .ok());
   auto in_table = Compile("SELECT a FROM t1 WHERE a IN t1", Dialect::kSqlite);
   EXPECT_FALSE(in_table.ok());  // t1 has three columns
   EXPECT_NE(in_table.status().message().find("one column"), std::string::npos);
@@ -61,7 +63,8 @@ TEST(DialectTest, SetOperationOrderByMayNameABranchColumn) {
   auto r = Compile("SELECT a - 1 AS k FROM t1 UNION SELECT b - 1 AS l FROM t1 ORDER BY l",
                    Dialect::kSpark);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
-  EXPECT_FALSE(Compile("SELECT a FROM t1 UNION SELECT b FROM t1 ORDER BY zz", Dialect::kSpark).ok());
+  EXPECT_FALSE(
+      Compile("SELECT a FROM t1 UNION SELECT b FROM t1 ORDER BY zz", Dialect::kSpark).ok());
 }
 
 TEST(DialectTest, NamedWindows) {
@@ -71,7 +74,6 @@ TEST(DialectTest, NamedWindows) {
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_FALSE(Compile("SELECT sum(b) OVER nowhere FROM t1", Dialect::kSpark).ok());
 }
-
 
 // The duckdb profile: Spark's language with DuckDB's semantics where DuckDB's corpus expects
 // them; the spark dialect keeps Spark's.
@@ -92,12 +94,14 @@ TEST(DialectTest, DuckdbProfileConcatAndPad) {
 }
 
 TEST(DialectTest, DuckdbProfileDecimalCastAndDivision) {
-  auto decimal = Compile("SELECT CAST(x AS DECIMAL), CAST(1.5 AS INT), a / b FROM t1", Dialect::kDuckdb);
+  auto decimal =
+      Compile("SELECT CAST(x AS DECIMAL), CAST(1.5 AS INT), a / b FROM t1", Dialect::kDuckdb);
   ASSERT_TRUE(decimal.ok()) << decimal.status().ToString();
   EXPECT_EQ(decimal->output[0].type.ToString(), "decimal(18,3)");
   EXPECT_EQ(decimal->duckdb_sql.find("trunc("), std::string::npos) << decimal->duckdb_sql;
   EXPECT_EQ(decimal->duckdb_sql.find("DIVIDE_BY_ZERO"), std::string::npos) << decimal->duckdb_sql;
-  auto spark = Compile("SELECT CAST(x AS DECIMAL), CAST(1.5 AS INT), a / b FROM t1", Dialect::kSpark);
+  auto spark =
+      Compile("SELECT CAST(x AS DECIMAL), CAST(1.5 AS INT), a / b FROM t1", Dialect::kSpark);
   ASSERT_TRUE(spark.ok());
   EXPECT_EQ(spark->output[0].type.ToString(), "decimal(10,0)");
   EXPECT_NE(spark->duckdb_sql.find("trunc("), std::string::npos);
@@ -112,9 +116,10 @@ TEST(DialectTest, DuckdbProfileOrderBy) {
   EXPECT_NE(refused.status().message().find("could not ORDER BY"), std::string::npos);
   // A branch's expression, written the same way, names its output column in both.
   EXPECT_TRUE(Compile("SELECT a - 1 AS k FROM t1 UNION SELECT b - 1 FROM t1 ORDER BY b - 1",
-                      Dialect::kDuckdb).ok());
-  auto ordered = Compile("SELECT count(a ORDER BY b DESC), first(x ORDER BY a) FROM t1",
-                         Dialect::kDuckdb);
+                      Dialect::kDuckdb)
+                  .ok());
+  auto ordered =
+      Compile("SELECT count(a ORDER BY b DESC), first(x ORDER BY a) FROM t1", Dialect::kDuckdb);
   ASSERT_TRUE(ordered.ok()) << ordered.status().ToString();
   EXPECT_NE(ordered->duckdb_sql.find(" ORDER BY "), std::string::npos) << ordered->duckdb_sql;
   EXPECT_FALSE(Compile("SELECT count(a ORDER BY b) FROM t1", Dialect::kSpark).ok());

@@ -16,7 +16,8 @@ namespace {
 class GeneratorTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string pattern = (std::filesystem::temp_directory_path() / "workload_test_XXXXXX").string();
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "workload_test_XXXXXX").string();
     ASSERT_NE(mkdtemp(pattern.data()), nullptr);
     root_ = pattern;
   }
@@ -58,7 +59,8 @@ TEST_F(GeneratorTest, SameSeedGivesSameBytesWhateverTheThreadCount) {
   four.threads = 4;
   ASSERT_TRUE(GenerateWorkload(one, root_ + "/a").ok());
   ASSERT_TRUE(GenerateWorkload(four, root_ + "/b").ok());
-  for (const char* file : {"customers.csv", "impressions.csv", "conversions.csv", "workload.json"}) {
+  for (const char* file :
+       {"customers.csv", "impressions.csv", "conversions.csv", "workload.json"}) {
     std::string a = Read(root_ + "/a", file);
     EXPECT_FALSE(a.empty());
     EXPECT_EQ(a, Read(root_ + "/b", file)) << file;
@@ -126,7 +128,8 @@ TEST_F(GeneratorTest, WritesADeclaredSchemaPerTable) {
   ASSERT_TRUE(summary.ok());
   EXPECT_EQ(summary->files.size(), 7u);  // three tables, three schemas, the manifest
   std::string schema = Read(root_, "impressions.schema.json");
-  EXPECT_EQ(schema.rfind("{\"columns\": [{\"name\": \"impression_id\", \"type\": \"bigint\"}", 0), 0u)
+  EXPECT_EQ(schema.rfind("{\"columns\": [{\"name\": \"impression_id\", \"type\": \"bigint\"}", 0),
+            0u)
       << schema;
   EXPECT_NE(schema.find("\"cost\", \"type\": \"decimal(10,4)\""), std::string::npos);
 }
