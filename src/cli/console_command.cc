@@ -12,6 +12,7 @@
 #include "console/access_guard.h"
 #include "console/console_server.h"
 #include "govwire/cli_support.h"
+#include "runtime/storage.h"
 
 #ifndef CLEANROOM_WEB_ROOT
 #define CLEANROOM_WEB_ROOT ""
@@ -23,7 +24,7 @@ namespace {
 struct ConsoleFlags {
   govwire::ClientFlags client;
   std::string listen = "127.0.0.1:0";
-  std::string storage = "file://cleanroom-storage";
+  std::string storage;  // empty: the default (runtime::StorageUrlOrDefault)
   std::string web_root = CLEANROOM_WEB_ROOT;
 };
 
@@ -103,8 +104,9 @@ void SetupConsole(CLI::App& root, ExitCode& exit_code) {
   govwire::AddClientFlags(c, &flags->client);
   c->add_option("--listen", flags->listen, "127.0.0.1:PORT (loopback only; port 0: any free port)")
       ->capture_default_str();
-  c->add_option("--storage", flags->storage, "Where results are: file://DIR")
-      ->capture_default_str();
+  c->add_option("--storage", flags->storage,
+                std::string("Where results are: file://DIR (" +
+                            std::string(runtime::kDefaultStorageText) + ")"));
   c->add_option("--web-root", flags->web_root, "The built web app (default: the build's)")
       ->capture_default_str();
   c->callback([flags, &exit_code] {

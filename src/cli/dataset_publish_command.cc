@@ -23,7 +23,7 @@ using govwire::Json;
 struct PublishFlags {
   govwire::ClientFlags client;
   std::string file, name, format, policy_file, schema_file, save_key;
-  std::string storage = "file://cleanroom-storage";
+  std::string storage;  // empty: the default (runtime::StorageUrlOrDefault)
   bool quiet = false;
 };
 
@@ -51,13 +51,14 @@ Status Publish(const PublishFlags& f) {
   }
   // A failed publish leaves no folder in storage and no key file behind.
   std::vector<std::string> created = {f.save_key};
-  if (f.storage.rfind("file://", 0) == 0) {
-    std::string root = f.storage.substr(7);
+  CR_ASSIGN_OR_RETURN(std::string storage_url, runtime::StorageUrlOrDefault(f.storage));
+  if (storage_url.rfind("file://", 0) == 0) {
+    std::string root = storage_url.substr(7);
     created.insert(created.end(),
                    {root, root + "/datasets", root + "/datasets/" + sql::ToLowerAscii(f.name)});
   }
   UndoCreated undo(std::move(created));
-  CR_ASSIGN_OR_RETURN(auto storage, runtime::OpenStorage(f.storage));
+  CR_ASSIGN_OR_RETURN(auto storage, runtime::OpenStorage(storage_url));
   CR_ASSIGN_OR_RETURN(auto client, govwire::Connect(f.client));
   CR_ASSIGN_OR_RETURN(runtime::PublishedDataset published,
                       runtime::PublishDataset(request, *storage));
@@ -111,8 +112,9 @@ void SetupDatasetPublish(CLI::App& root, ExitCode& exit_code) {
       ->required();
   p->add_option("--schema", flags->schema_file,
                 "A declared schema {\"columns\": [{name, type}]} (default: read from the file)");
-  p->add_option("--storage", flags->storage, "Where ciphertexts go: file://DIR")
-      ->capture_default_str();
+  p->add_option("--storage", flags->storage,
+                std::string("Where ciphertexts go: file://DIR (" +
+                            std::string(runtime::kDefaultStorageText) + ")"));
   p->add_option("--save-key", flags->save_key, "Also keep the data key here (.dek, mode 0600)");
   p->add_flag("--quiet", flags->quiet, "No progress on large files");
   p->callback([flags, &exit_code] {

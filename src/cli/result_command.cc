@@ -11,28 +11,33 @@
 #include "cli/run_result.h"
 #include "crypto/identity.h"
 #include "govwire/cli_support.h"
+#include "govwire/member_identity.h"
+#include "runtime/storage.h"
 
 namespace cleanroom::cli {
 namespace {
 
 struct GetFlags {
-  std::string run, out, identity;
-  std::string storage = "file://cleanroom-storage";
+  std::string run, out, identity, passphrase_file;
+  std::string storage;  // empty: the default (runtime::StorageUrlOrDefault)
   std::string governance, fingerprint;
 };
 
 Status Get(const GetFlags& f) {
-  CR_ASSIGN_OR_RETURN(crypto::MemberIdentity identity, crypto::LoadIdentity(f.identity));
+  // The identity is unlocked once: the client's, or loaded alone when no service vouches.
   std::unique_ptr<govwire::GovernanceClient> client;
+  std::optional<crypto::MemberIdentity> identity;
   if (!f.governance.empty() || std::filesystem::exists(f.identity + "/" + govwire::kPinFile)) {
-    govwire::ClientFlags flags{f.governance, f.identity, f.fingerprint, false};
+    govwire::ClientFlags flags{f.governance, f.identity, f.fingerprint, false, f.passphrase_file};
     CR_ASSIGN_OR_RETURN(client, govwire::Connect(flags));
+    identity = client->identity();
   } else {
+    CR_ASSIGN_OR_RETURN(identity, govwire::LoadMemberIdentity(f.identity, f.passphrase_file));
     std::fprintf(stderr,
                  "note: no governance service given or pinned: the run record is not "
                  "checked against the ledger\n");
   }
-  CR_ASSIGN_OR_RETURN(OpenedRun opened, OpenRunResult(client.get(), f.storage, f.run, identity));
+  CR_ASSIGN_OR_RETURN(OpenedRun opened, OpenRunResult(client.get(), f.storage, f.run, *identity));
   const nlohmann::json& record = opened.record;
   Status written = WriteFileAtomic(f.out, AsStringView(opened.output), 0600);
   SecureWipe(opened.output);
@@ -56,11 +61,13 @@ void SetupResult(CLI::App& root, ExitCode& exit_code) {
   g->add_option("run", flags->run, "The run id")->required();
   g->add_option("--out", flags->out, "Where to write the result")->required();
   g->add_option("--identity", flags->identity, "The recipient's identity directory")->required();
-  g->add_option("--storage", flags->storage, "Where results are: file://DIR")
-      ->capture_default_str();
+  g->add_option("--storage", flags->storage,
+                std::string("Where results are: file://DIR (" +
+                            std::string(runtime::kDefaultStorageText) + ")"));
   g->add_option("--governance", flags->governance,
                 "The governance service that must vouch for the run (default: the pinned one)");
   g->add_option("--service-fingerprint", flags->fingerprint, "Its certificate's SHA-256 (hex)");
+  govwire::AddPassphraseFlag(g, &flags->passphrase_file);
   g->callback([flags, &exit_code] {
     Status st = Get(*flags);
     exit_code.value = st.ok() ? 0 : ReportError(st);

@@ -17,6 +17,7 @@
 #include "govwire/governance_client.h"
 #include "runtime/measurement.h"
 #include "runtime/runtime_server.h"
+#include "runtime/storage.h"
 
 namespace cleanroom::cli {
 namespace {
@@ -27,7 +28,7 @@ struct ServeFlags {
   std::string evidence = "simulated";
   std::string platform_dir;
   std::string vcek;
-  std::string storage = "file://cleanroom-storage";
+  std::string storage;  // empty: the default (runtime::StorageUrlOrDefault)
   int poll_ms = 500;
   int threads = 0;
   bool once = false;
@@ -113,8 +114,9 @@ void SetupRuntimeServe(CLI::App& root, ExitCode& exit_code) {
   s->add_option("--platform", f->platform_dir,
                 "Simulated evidence: the platform key directory (`runtime init-platform`)");
   s->add_option("--vcek", f->vcek, "SEV-SNP evidence: this chip's VCEK or VLEK (PEM or DER)");
-  s->add_option("--storage", f->storage, "Where the encrypted datasets and results live")
-      ->capture_default_str();
+  s->add_option("--storage", f->storage,
+                std::string("Where the encrypted datasets and results live (" +
+                            std::string(runtime::kDefaultStorageText) + ")"));
   s->add_option("--poll-ms", f->poll_ms, "How often to ask governance for runs")
       ->capture_default_str();
   s->add_option("--threads", f->threads, "Engine threads (0: every core)")->capture_default_str();

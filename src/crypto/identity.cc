@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <cstdio>
 #include <filesystem>
 
 #include "base/file.h"
@@ -34,6 +35,17 @@ Result<std::string> ReadNamed(const std::string& directory, std::string_view fil
                                    " is truncated (it ends before its -----END line)");
   }
   return text;
+}
+
+// Private keys and the folder holding them are the member's alone: a key file or folder that
+// group or others may use is refused, as ssh refuses one (keygen writes 0600 and 0700).
+Status CheckPrivateMode(const std::string& path, bool folder) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 || (st.st_mode & 077) == 0) return Status::OK();
+  char mode[8];
+  std::snprintf(mode, sizeof(mode), "%04o", static_cast<unsigned>(st.st_mode & 07777));
+  return Status::InvalidArgument("identity: " + path + " may be used by others (mode " + mode +
+                                 "): chmod " + (folder ? "700" : "600") + " it");
 }
 
 Status WriteSecret(const std::string& path, std::string& pem) {
@@ -113,8 +125,18 @@ Result<MemberPublicIdentity> LoadPublicIdentity(const std::string& directory) {
                               std::move(signing_public_key), std::move(enc_pub).value()};
 }
 
+Result<bool> IdentityIsProtected(const std::string& directory) {
+  CR_ASSIGN_OR_RETURN(std::string key_pem, ReadNamed(directory, kIdentityKeyFile));
+  bool is_protected = key_pem.find("-----BEGIN ENCRYPTED PRIVATE KEY-----") != std::string::npos;
+  SecureWipe(key_pem.data(), key_pem.size());
+  return is_protected;
+}
+
 Result<MemberIdentity> LoadIdentity(const std::string& directory,
                                     std::optional<std::string_view> passphrase) {
+  CR_RETURN_IF_ERROR(CheckPrivateMode(directory, true));
+  CR_RETURN_IF_ERROR(CheckPrivateMode(PathIn(directory, kIdentityKeyFile), false));
+  CR_RETURN_IF_ERROR(CheckPrivateMode(PathIn(directory, kIdentityEncKeyFile), false));
   CR_ASSIGN_OR_RETURN(std::string key_pem, ReadNamed(directory, kIdentityKeyFile));
   auto signing_key = PrivateKey::FromPem(key_pem, passphrase);
   SecureWipe(key_pem.data(), key_pem.size());

@@ -44,15 +44,19 @@ Result<MemberIdentity> GenerateIdentity(std::string_view name,
                                         KeyType signing_type = KeyType::kEcP384);
 
 // Writes the four files into `directory` (created if missing, mode 0700). Private keys are
-// written 0600 and, with a passphrase, encrypted PKCS#8. AlreadyExists when key.pem is there
-// already (an identity is never silently overwritten).
+// written 0600 and, with a passphrase, encrypted PKCS#8 (PBES2: scrypt, AES-256-CBC). AlreadyExists
+// when key.pem is there already (an identity is never silently overwritten).
 Status WriteIdentity(const std::string& directory, const MemberIdentity& identity,
                      std::optional<std::string_view> passphrase = std::nullopt);
 
-// Loads a member's identity from `directory`. Checks that the certificate's public key is the
-// signing key's public key (InvalidArgument otherwise). enc_key.pem may be missing in
-// directories from older keygen runs: then FailedPrecondition naming the file. NotFound when
-// key.pem or cert.pem is missing; Unauthenticated for a wrong passphrase.
+// Whether key.pem in `directory` is encrypted under a passphrase. NotFound when it is missing.
+Result<bool> IdentityIsProtected(const std::string& directory);
+
+// Loads a member's identity from `directory`. InvalidArgument when the folder, key.pem or
+// enc_key.pem may be used by group or others (keygen makes them 0700 and 0600). Checks that the
+// certificate's public key is the signing key's public key (InvalidArgument otherwise). enc_key.pem
+// may be missing in directories from older keygen runs: then FailedPrecondition naming the file.
+// NotFound when key.pem or cert.pem is missing; Unauthenticated for a wrong passphrase.
 Result<MemberIdentity> LoadIdentity(const std::string& directory,
                                     std::optional<std::string_view> passphrase = std::nullopt);
 

@@ -8,6 +8,7 @@
 #include <openssl/obj_mac.h>
 #include <openssl/param_build.h>
 #include <openssl/pem.h>
+#include <openssl/pkcs12.h>
 #include <openssl/x509.h>
 
 #include <cstring>
@@ -452,9 +453,19 @@ Result<std::string> PrivateKey::ToPem(std::optional<std::string_view> passphrase
   if (bio == nullptr) return OpenSslError("private key PEM encoding");
   int ok = 0;
   if (passphrase) {
-    ok = PEM_write_bio_PKCS8PrivateKey(bio, key_.get(), EVP_aes_256_cbc(),
-                                       const_cast<char*>(passphrase->data()),
-                                       static_cast<int>(passphrase->size()), nullptr, nullptr);
+    // PBES2 with scrypt (N=2^14, r=8, p=1, OpenSSL's `pkcs8 -scrypt` choice, inside the 32 MiB
+    // its decoder allows) and AES-256-CBC: PBKDF2's default of 2048 iterations is too cheap to
+    // guess against.
+    X509_ALGOR* pbe = PKCS5_pbe2_set_scrypt(EVP_aes_256_cbc(), nullptr, 0, nullptr, 16384, 8, 1);
+    PKCS8_PRIV_KEY_INFO* info = EVP_PKEY2PKCS8(key_.get());
+    X509_SIG* sealed = nullptr;
+    if (pbe != nullptr && info != nullptr) {
+      sealed = PKCS8_set0_pbe(passphrase->data(), static_cast<int>(passphrase->size()), info, pbe);
+    }
+    if (sealed == nullptr) X509_ALGOR_free(pbe);  // Owned by `sealed` once it exists.
+    PKCS8_PRIV_KEY_INFO_free(info);               // Cleared as it is freed.
+    ok = sealed != nullptr ? PEM_write_bio_PKCS8(bio, sealed) : 0;
+    X509_SIG_free(sealed);
   } else {
     ok = PEM_write_bio_PKCS8PrivateKey(bio, key_.get(), nullptr, nullptr, 0, nullptr, nullptr);
   }

@@ -94,7 +94,7 @@ class PrivateKey {
   KeyType type() const { return type_; }
   const PublicKey& public_key() const { return public_key_; }
 
-  // PKCS#8 PEM. With a passphrase the key is encrypted (PBES2: PBKDF2-HMAC-SHA256 and
+  // PKCS#8 PEM. With a passphrase the key is encrypted (PBES2: scrypt N=2^14 r=8 p=1 and
   // AES-256-CBC). The returned string holds key material: wipe it after writing.
   Result<std::string> ToPem(std::optional<std::string_view> passphrase = std::nullopt) const;
   // Raw private part: EC scalar (EcFieldSize bytes) or Ed25519 / Ed448 / X25519 raw key. Holds

@@ -15,6 +15,13 @@ void AddClientFlags(CLI::App* command, ClientFlags* flags) {
   command->add_option("--service-fingerprint", flags->fingerprint,
                       "SHA-256 of the service certificate (default: the pinned one)");
   command->add_flag("--json", flags->json, "Print the service's JSON reply");
+  AddPassphraseFlag(command, &flags->passphrase_file);
+}
+
+void AddPassphraseFlag(CLI::App* command, std::string* passphrase_file) {
+  command->add_option("--passphrase-file", *passphrase_file,
+                      "The identity's passphrase, when it has one (a 0600 file or /dev/fd/N; "
+                      "else $CLEANROOM_PASSPHRASE or a prompt on a terminal)");
 }
 
 Result<std::unique_ptr<GovernanceClient>> Connect(const ClientFlags& flags) {
@@ -22,6 +29,7 @@ Result<std::unique_ptr<GovernanceClient>> Connect(const ClientFlags& flags) {
   options.url = flags.governance;
   options.service_fingerprint = flags.fingerprint;
   options.identity_dir = flags.identity;
+  options.passphrase_file = flags.passphrase_file;
   return GovernanceClient::Create(options);
 }
 

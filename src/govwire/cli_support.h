@@ -11,14 +11,17 @@
 namespace cleanroom::govwire {
 
 // The flags every client verb takes: --governance URL, --identity DIR,
-// --service-fingerprint HEX (both optional once pinned), --json.
+// --service-fingerprint HEX (both optional once pinned), --passphrase-file FILE, --json.
 struct ClientFlags {
   std::string governance;
   std::string identity;
   std::string fingerprint;
   bool json = false;
+  std::string passphrase_file;
 };
 void AddClientFlags(CLI::App* command, ClientFlags* flags);
+// --passphrase-file alone, for commands that load an identity without the other client flags.
+void AddPassphraseFlag(CLI::App* command, std::string* passphrase_file);
 
 // Loads the identity and connects (pinned TLS).
 Result<std::unique_ptr<GovernanceClient>> Connect(const ClientFlags& flags);

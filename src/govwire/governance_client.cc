@@ -10,6 +10,7 @@
 #include "crypto/cose.h"
 #include "crypto/hash.h"
 #include "govwire/bootstrap_proof.h"
+#include "govwire/member_identity.h"
 #include "govwire/tree_head_check.h"
 
 namespace cleanroom::govwire {
@@ -106,7 +107,8 @@ Result<std::unique_ptr<GovernanceClient>> GovernanceClient::Create(const ClientO
   if (url.empty() || fingerprint.empty()) {
     CR_RETURN_IF_ERROR(LoadPin(options.identity_dir, &url, &fingerprint));
   }
-  CR_ASSIGN_OR_RETURN(crypto::MemberIdentity identity, crypto::LoadIdentity(options.identity_dir));
+  CR_ASSIGN_OR_RETURN(crypto::MemberIdentity identity,
+                      LoadMemberIdentity(options.identity_dir, options.passphrase_file));
   CR_ASSIGN_OR_RETURN(auto client, Create(url, fingerprint, std::move(identity)));
   // Every command of a member checks that the service still extends what the member saw.
   CR_RETURN_IF_ERROR(CheckTreeHead(*client, options.identity_dir, fingerprint));

@@ -21,6 +21,7 @@ struct ClientOptions {
   std::string url;                  // https://HOST:PORT
   std::string service_fingerprint;  // hex SHA-256 of the service certificate
   std::string identity_dir;         // the member's keygen directory
+  std::string passphrase_file;      // its passphrase, when protected (see LoadMemberIdentity)
 };
 
 // The file in an identity directory that pins a service: {"url": ..., "fingerprint": ...}.

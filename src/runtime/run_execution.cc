@@ -64,7 +64,16 @@ Status LoadInput(const RunInput& input, Storage& storage, engine::Engine& engine
   }
   auto start = Clock::now();
   std::string location = doc.value("location", "");
-  CR_ASSIGN_OR_RETURN(std::unique_ptr<Storage::Mapped> ciphertext, storage.Map(location));
+  auto mapped = storage.Map(location);
+  if (!mapped.ok() && mapped.status().code() == StatusCode::kNotFound) {
+    // The usual cause: the owner published into another storage than the one this runtime
+    // serves. The runtime's own path stays out of the reason (it leaves the clean room).
+    return Status::FailedPrecondition(
+        "dataset " + name + ": its ciphertext " + location +
+        " is not in the storage this runtime serves (the owner published it elsewhere? owners, "
+        "the runtime and recipients share one storage: docs/runtime.md, \"Storage\")");
+  }
+  CR_ASSIGN_OR_RETURN(std::unique_ptr<Storage::Mapped> ciphertext, std::move(mapped));
   const ByteSpan cipher = ciphertext->data();
   auto hashing = std::async(std::launch::async, [cipher] { return crypto::Sha256TreeHex(cipher); });
   std::string content_hash;

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <system_error>
 
@@ -150,7 +151,20 @@ Result<Bytes> Storage::Get(const std::string& key) const {
   return out;
 }
 
-Result<std::unique_ptr<Storage>> OpenStorage(const std::string& url) {
+Result<std::string> StorageUrlOrDefault(const std::string& flag) {
+  if (!flag.empty()) return flag;
+  const char* data_home = std::getenv("XDG_DATA_HOME");
+  if (data_home != nullptr && data_home[0] == '/')
+    return "file://" + std::string(data_home) + "/cleanroom/storage";
+  const char* home = std::getenv("HOME");
+  if (home != nullptr && home[0] == '/')
+    return "file://" + std::string(home) + "/.local/share/cleanroom/storage";
+  return Status::InvalidArgument(
+      "--storage: required (neither XDG_DATA_HOME nor HOME names a folder for the default)");
+}
+
+Result<std::unique_ptr<Storage>> OpenStorage(const std::string& flag) {
+  CR_ASSIGN_OR_RETURN(std::string url, StorageUrlOrDefault(flag));
   std::string dir = url;
   constexpr std::string_view kFileScheme = "file://";
   if (url.rfind(kFileScheme, 0) == 0) {

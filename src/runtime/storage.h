@@ -48,8 +48,18 @@ class Storage {
 // InvalidArgument unless `key` is a well-formed object key (see Storage).
 Status CheckStorageKey(std::string_view key);
 
-// Opens a storage by URL. "file://DIR" (DIR absolute or relative; created if missing) is the
-// embedded default; a bare path counts as file://. InvalidArgument for any other scheme.
+// The storage of a --storage flag: the flag's URL, or when it is empty the default,
+// file://$XDG_DATA_HOME/cleanroom/storage (else $HOME/.local/share/cleanroom/storage; the XDG base
+// directories), which does not depend on the working directory. InvalidArgument when neither
+// variable holds an absolute path.
+Result<std::string> StorageUrlOrDefault(const std::string& flag);
+// The default in words, for --help.
+inline constexpr char kDefaultStorageText[] =
+    "default: file://$XDG_DATA_HOME/cleanroom/storage, else ~/.local/share/cleanroom/storage";
+
+// Opens a storage by URL. "file://DIR" (DIR absolute or relative to the working directory;
+// created if missing) is the embedded kind; a bare path counts as file://; an empty URL is the
+// default (StorageUrlOrDefault). InvalidArgument for any other scheme.
 Result<std::unique_ptr<Storage>> OpenStorage(const std::string& url);
 
 }  // namespace cleanroom::runtime

@@ -10,9 +10,7 @@
 # usage: command_line_test.sh CLEANROOM_BINARY
 set -uo pipefail
 bin="${1:?usage: command_line_test.sh CLEANROOM_BINARY}"
-failures=0
-checks=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+. "$(dirname "$0")/support.sh"
 # WHAT EXPECTED_RC PATTERN [ANTI_PATTERN] -- COMMAND...: the command exits EXPECTED_RC and its
 # stderr matches PATTERN (grep -E) and not ANTI_PATTERN.
 expect_error() {
@@ -29,28 +27,12 @@ expect_absent() { # WHAT PATH
   checks=$((checks + 1))
   if [ -e "$2" ]; then fail "$1: $2 was left behind"; fi
 }
-work="$(mktemp -d)"
-gov_pid=""
-cleanup() {
-  [ -n "$gov_pid" ] && kill "$gov_pid" 2>/dev/null
-  wait 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
 cd "$work" || exit 1
 
-"$bin" keygen --name analyst --out analyst >/dev/null
-"$bin" keygen --name provider --out provider >/dev/null
-"$bin" governance init --data-dir gov --founder analyst >/dev/null
-"$bin" governance serve --data-dir gov --listen 127.0.0.1:0 >gov.log 2>&1 &
-gov_pid=$!
-for _ in $(seq 300); do grep -q "listening on" gov.log && break; sleep 0.1; done
-url="$(sed -n 's/^listening on //p' gov.log)"
-fingerprint="$(sed -n 's/^service fingerprint //p' gov.log)"
-[ -n "$url" ] || { echo "FAIL: governance did not start:"; cat gov.log; exit 1; }
-for who in analyst provider; do
-  "$bin" governance pin --identity "$who" --governance "$url" --service-fingerprint "$fingerprint" >/dev/null
-done
+"$bin" keygen --name analyst --out analyst --no-passphrase >/dev/null
+"$bin" keygen --name provider --out provider --no-passphrase >/dev/null
+start_governance gov analyst
+pin_all analyst provider
 
 # --- a misspelled role is named --------------------------------------------------------------
 expect_error "misspelled role" 2 "--member analyst:analyst,recipent: unknown role 'recipent'" "" -- \
@@ -73,7 +55,7 @@ expect_error "a folder that holds no identity" 2 "folder gov holds no identity" 
 
 # --- identity files: the mismatched encryption key and the truncated key are named -----------
 secret_line="$(sed -n 2p analyst/key.pem)"
-mkdir mixed && cp analyst/* mixed/ && cp provider/enc_key.pem mixed/
+mkdir -m 700 mixed && cp analyst/* mixed/ && cp provider/enc_key.pem mixed/
 expect_error "mismatched encryption key" 2 "mixed/enc_key.pem is not the private key of mixed/enc_pub.pem" \
   "cert.pem|key.pem's key" -- "$bin" collab show --identity mixed
 cp analyst/* mixed/ && head -c 150 analyst/key.pem >mixed/key.pem
@@ -137,10 +119,6 @@ expect_error "serve on a folder never initialised" 2 "not initialised" "" -- \
 expect_absent "serve on a folder never initialised" gov3
 
 # --- audit log: the ledger as a readable timeline --------------------------------------------
-expect() { # WHAT TEXT PATTERN
-  checks=$((checks + 1))
-  grep -Eq -- "$3" <<<"$2" || fail "$1: no /$3/ in: $2"
-}
 utc='[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2} UTC'
 hex12='[0-9a-f]{12}'
 out="$("$bin" audit log --identity provider)" || fail "audit log: exit $?"
@@ -160,5 +138,4 @@ expect "audit receipt: readable time" "$out" "wrote the receipt of entry ${seqno
 out="$("$bin" audit verify-receipt receipt.json --service-cert gov/service/cert.pem)" || fail "verify-receipt"
 expect "verify-receipt: readable times" "$out" "receipt OK: entry ${seqno} .* recorded ${utc}, is in the ledger of [0-9]+ entries signed at ${utc}"
 
-echo "command line: $((checks - failures)) passed, ${failures} failed"
-[ "$failures" -eq 0 ]
+finish "command line"

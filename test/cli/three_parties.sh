@@ -20,7 +20,7 @@ wait_for_line() { # FILE PATTERN
 
 # --- three organisations: an advertiser and a publisher own data, an agency analyses ---------
 "$bin" generate --out "${work}/data" --customers 3000 --format parquet >/dev/null
-for who in advertiser publisher agency; do "$bin" keygen --name "$who" --out "${work}/${who}" >/dev/null; done
+for who in advertiser publisher agency; do "$bin" keygen --name "$who" --out "${work}/${who}" --no-passphrase >/dev/null; done
 platform_key="$("$bin" runtime init-platform --out "${work}/platform" |
   sed -n 's/.*simulated_platform_keys): \([0-9a-f]*\).*/\1/p')"
 measurement="$("$bin" runtime measure)"

@@ -142,7 +142,7 @@ TEST_F(CryptoCliTest, KeygenWritesAnIdentityWithPrivateModesAndPrintsTheMemberId
 
 TEST_F(CryptoCliTest, PassphraseProtectedKeyLoadsOnlyWithThePassphrase) {
   const std::string passphrase = "correct horse battery staple";
-  ASSERT_TRUE(WriteFileAtomic(Path("pass.txt"), passphrase + "\n").ok());
+  ASSERT_TRUE(WriteFileAtomic(Path("pass.txt"), passphrase + "\n", 0600).ok());
   Outcome run = Cleanroom("keygen --name bob --out " + Path("bob") + " --passphrase-file " +
                           Path("pass.txt"));
   ASSERT_EQ(run.exit_code, 0) << run.All();
@@ -174,7 +174,7 @@ TEST_F(CryptoCliTest, PassphraseProtectedKeyLoadsOnlyWithThePassphrase) {
   EXPECT_EQ(wrong.status().message().find("stapl"), std::string::npos);
 
   // An empty passphrase file is refused, and nothing is written.
-  ASSERT_TRUE(WriteFileAtomic(Path("empty.txt"), "\n").ok());
+  ASSERT_TRUE(WriteFileAtomic(Path("empty.txt"), "\n", 0600).ok());
   Outcome empty = Cleanroom("keygen --name carol --out " + Path("carol") + " --passphrase-file " +
                             Path("empty.txt"));
   EXPECT_NE(empty.exit_code, 0);
