@@ -32,11 +32,11 @@ Status ReadLine(int fd, const std::string& source, Passphrase* out) {
     ssize_t n = ::read(fd, &c, 1);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0 || c == '\n') break;
-    if (size < line.size()) {
-      line[size++] = c;
-    } else {
-      too_long = true;
+    if (size == line.size()) {
+      too_long = true;  // Stop reading: the source may never end (/dev/zero).
+      break;
     }
+    line[size++] = c;
     c = 0;
   }
   size = WithoutLineEnd(line.data(), size);
@@ -114,8 +114,15 @@ Status ReadPassphraseFile(const std::string& path, Passphrase* out) {
                                    mode + "): chmod 600 it");
   }
   Status status = ReadLine(fd, "--passphrase-file " + path, out);
+  char more = 0;
+  bool more_lines = status.ok() && ::read(fd, &more, 1) == 1;
   ::close(fd);
   CR_RETURN_IF_ERROR(status);
+  if (more_lines) {
+    out->Wipe();
+    return Status::InvalidArgument("--passphrase-file: " + path +
+                                   " holds more than one line (the passphrase is one line)");
+  }
   if (out->empty()) return Status::InvalidArgument("--passphrase-file: " + path + " is empty");
   return Status::OK();
 }

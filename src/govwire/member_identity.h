@@ -35,8 +35,9 @@ class Passphrase {
 };
 
 // The passphrase in the file at `path` (a regular file, or a pipe such as /dev/fd/3); one
-// trailing line end is not part of it. InvalidArgument when the file is empty, too long, or a
-// regular file that group or others may read (chmod 600 it). The file's text is never quoted.
+// trailing line end is not part of it. InvalidArgument when the file is empty, too long, holds
+// more than one line, or is a regular file that group or others may read (chmod 600 it). The
+// file's text is never quoted.
 Status ReadPassphraseFile(const std::string& path, Passphrase* out);
 
 // CLEANROOM_PASSPHRASE when set (true), wiped from this process's environment once read.

@@ -76,6 +76,11 @@ expect_error "a wrong passphrase in the environment" 1 "the identity in bob: wro
 printf '%s\n' "$pass_a" >loose.txt && chmod 644 loose.txt
 expect_error "a passphrase file others may read" 2 "loose.txt may be read by others \(mode 0644\): chmod 600 it" -- \
   "$bin" collab show --identity alice --passphrase-file loose.txt
+(umask 077 && printf '%s\n%s\n' "$pass_a" "$wrong" >two_lines.txt)
+expect_error "a passphrase file of two lines" 2 "two_lines.txt holds more than one line" -- \
+  "$bin" collab show --identity alice --passphrase-file two_lines.txt
+expect_error "a passphrase source that never ends" 2 "the passphrase is longer than 1023 bytes" -- \
+  "$bin" collab show --identity alice --passphrase-file /dev/zero
 expect_error "--passphrase-file for keys with none" 2 "identity in carol is not passphrase-protected" -- \
   "$bin" collab show --identity carol --passphrase-file pass_a.txt
 cp -r alice loose_id && chmod 644 loose_id/key.pem
