@@ -98,10 +98,8 @@ Status Register(const RegisterFlags& f) {
   CR_ASSIGN_OR_RETURN(Json doc, BuildDocument(f));
   std::optional<crypto::container::DataKey> key;
   if (!f.key_file.empty()) {
-    CR_ASSIGN_OR_RETURN(std::string text, ReadFileToString(f.key_file));
-    auto parsed = crypto::container::DataKey::Parse(text);
-    SecureWipe(text.data(), text.size());
-    if (!parsed.ok()) return parsed.status().WithContext("--key-file " + f.key_file);
+    auto parsed = crypto::container::DataKey::ReadFile(f.key_file);
+    if (!parsed.ok()) return parsed.status().WithContext("--key-file");
     key.emplace(std::move(parsed).value());
     if (!doc.contains("keyId")) doc["keyId"] = HexEncode(key->key_id());
   }

@@ -56,10 +56,8 @@ Status CheckKeyFits(const crypto::container::DataKey& key, const DecryptFlags& f
 
 Status RunDecrypt(const DecryptFlags& flags) {
   namespace container = crypto::container;
-  CR_ASSIGN_OR_RETURN(std::string key_text, ReadFileToString(flags.key));
-  auto key = container::DataKey::Parse(key_text);
-  SecureWipe(key_text.data(), key_text.size());
-  if (!key.ok()) return key.status().WithContext(flags.key);
+  auto key = container::DataKey::ReadFile(flags.key);
+  if (!key.ok()) return key.status();
   CR_RETURN_IF_ERROR(CheckKeyFits(*key, flags));
   struct stat st {};
   uint64_t size = ::stat(flags.in.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;

@@ -43,6 +43,9 @@ class DataKey {
   std::string Serialize() const;
   // Parses a .dek file; checks that key_id matches the key. Errors never quote the key.
   static Result<DataKey> Parse(std::string_view text);
+  // Reads and parses the .dek file at `path` (errors prefixed with the path). InvalidArgument
+  // when group or others may read it (a data key is a secret: `encrypt` writes it 0600).
+  static Result<DataKey> ReadFile(const std::string& path);
 
   DataKey(DataKey&&) noexcept;
   DataKey& operator=(DataKey&&) noexcept;

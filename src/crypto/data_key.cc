@@ -1,6 +1,8 @@
 // The container's data encryption key and its .dek file.
 #include <nlohmann/json.hpp>
 
+#include "base/file.h"
+#include "base/file_mode.h"
 #include "crypto/container.h"
 #include "crypto/random.h"
 
@@ -65,6 +67,15 @@ std::string DataKey::Serialize() const {
                     "\",\"key\":\"" + key_b64 + "\"}\n";
   SecureWipe(key_b64.data(), key_b64.size());
   return out;
+}
+
+Result<DataKey> DataKey::ReadFile(const std::string& path) {
+  CR_RETURN_IF_ERROR(CheckOwnerOnly(path));
+  CR_ASSIGN_OR_RETURN(std::string text, ReadFileToString(path));
+  auto key = Parse(text);
+  SecureWipe(text.data(), text.size());
+  if (!key.ok()) return key.status().WithContext(path);
+  return key;
 }
 
 Result<DataKey> DataKey::Parse(std::string_view text) {

@@ -2,10 +2,10 @@
 
 #include <sys/stat.h>
 
-#include <cstdio>
 #include <filesystem>
 
 #include "base/file.h"
+#include "base/file_mode.h"
 
 namespace cleanroom::crypto {
 namespace {
@@ -35,17 +35,6 @@ Result<std::string> ReadNamed(const std::string& directory, std::string_view fil
                                    " is truncated (it ends before its -----END line)");
   }
   return text;
-}
-
-// Private keys and the folder holding them are the member's alone: a key file or folder that
-// group or others may use is refused, as ssh refuses one (keygen writes 0600 and 0700).
-Status CheckPrivateMode(const std::string& path, bool folder) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0 || (st.st_mode & 077) == 0) return Status::OK();
-  char mode[8];
-  std::snprintf(mode, sizeof(mode), "%04o", static_cast<unsigned>(st.st_mode & 07777));
-  return Status::InvalidArgument("identity: " + path + " may be used by others (mode " + mode +
-                                 "): chmod " + (folder ? "700" : "600") + " it");
 }
 
 Status WriteSecret(const std::string& path, std::string& pem) {
@@ -134,9 +123,12 @@ Result<bool> IdentityIsProtected(const std::string& directory) {
 
 Result<MemberIdentity> LoadIdentity(const std::string& directory,
                                     std::optional<std::string_view> passphrase) {
-  CR_RETURN_IF_ERROR(CheckPrivateMode(directory, true));
-  CR_RETURN_IF_ERROR(CheckPrivateMode(PathIn(directory, kIdentityKeyFile), false));
-  CR_RETURN_IF_ERROR(CheckPrivateMode(PathIn(directory, kIdentityEncKeyFile), false));
+  // Private keys and the folder holding them are the member's alone (keygen writes 0700, 0600).
+  for (const std::string& path :
+       {directory, PathIn(directory, kIdentityKeyFile), PathIn(directory, kIdentityEncKeyFile)}) {
+    Status mode = CheckOwnerOnly(path);
+    if (!mode.ok()) return Status::InvalidArgument("identity: " + mode.message());
+  }
   CR_ASSIGN_OR_RETURN(std::string key_pem, ReadNamed(directory, kIdentityKeyFile));
   auto signing_key = PrivateKey::FromPem(key_pem, passphrase);
   SecureWipe(key_pem.data(), key_pem.size());

@@ -1,7 +1,6 @@
 #include "govwire/member_identity.h"
 
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -11,6 +10,7 @@
 #include <cstring>
 
 #include "base/bytes.h"
+#include "base/file_mode.h"
 
 namespace cleanroom::govwire {
 namespace {
@@ -105,13 +105,10 @@ Status ReadPassphraseFile(const std::string& path, Passphrase* out) {
     return Status::InvalidArgument("--passphrase-file: cannot open " + path + ": " +
                                    std::strerror(err));
   }
-  struct stat st {};
-  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 077) != 0) {
+  Status mode = CheckOwnerOnly(path);
+  if (!mode.ok()) {
     ::close(fd);
-    char mode[8];
-    std::snprintf(mode, sizeof(mode), "%04o", static_cast<unsigned>(st.st_mode & 07777));
-    return Status::InvalidArgument("--passphrase-file: " + path + " may be read by others (mode " +
-                                   mode + "): chmod 600 it");
+    return Status::InvalidArgument("--passphrase-file: " + mode.message());
   }
   Status status = ReadLine(fd, "--passphrase-file " + path, out);
   char more = 0;

@@ -77,7 +77,11 @@ expect_error "wrong data key" 2 "--key two.dek is not the key of one.enc \(one.e
 checks=$((checks + 1))
 grep -qF -- "$key_b64" <<<"$last_error" && fail "the wrong key's error quotes the key"
 expect_absent "decrypt with the wrong key" out.csv
-head -c 60 one.dek >cut.dek
+cp one.dek loose.dek && chmod 644 loose.dek
+expect_error "a data key others may read" 2 "loose.dek may be read by others \(mode 0644\): chmod 600 it" "" -- \
+  "$bin" decrypt --in one.enc --key loose.dek --out out.csv
+expect_absent "decrypt with a loose key file" out.csv
+(umask 077 && head -c 60 one.dek >cut.dek)
 expect_error "truncated data key" 2 "cut.dek: key file: truncated" "not a JSON object" -- \
   "$bin" decrypt --in one.enc --key cut.dek --out out.csv
 

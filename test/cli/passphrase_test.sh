@@ -84,10 +84,10 @@ expect_error "a passphrase source that never ends" 2 "the passphrase is longer t
 expect_error "--passphrase-file for keys with none" 2 "identity in carol is not passphrase-protected" -- \
   "$bin" collab show --identity carol --passphrase-file pass_a.txt
 cp -r alice loose_id && chmod 644 loose_id/key.pem
-expect_error "a key file others may read" 2 "loose_id/key.pem may be used by others \(mode 0644\): chmod 600 it" -- \
+expect_error "a key file others may read" 2 "identity: loose_id/key.pem may be read by others \(mode 0644\): chmod 600 it" -- \
   "$bin" collab show --identity loose_id --passphrase-file pass_a.txt
 chmod 600 loose_id/key.pem && chmod 755 loose_id
-expect_error "an identity folder others may use" 2 "loose_id may be used by others \(mode 0755\): chmod 700 it" -- \
+expect_error "an identity folder others may use" 2 "identity: loose_id may be used by others \(mode 0755\): chmod 700 it" -- \
   "$bin" collab show --identity loose_id --passphrase-file pass_a.txt
 
 # --- every source works, and every command that signs takes them --------------------------------
