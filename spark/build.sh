@@ -18,12 +18,13 @@ repo="$(cd "${here}/.." && pwd)/third_party/maven-repo"
 list="${here}/maven-sha256.txt"
 mvn=(mvn -B -q -f "${here}/pom.xml" -Dmaven.repo.local="${repo}")
 
-"${mvn[@]}" -C dependency:go-offline >/dev/null
+# (-Dcleanroom.resolving: without the Spark API taken from the installed Spark, see pom.xml.)
+"${mvn[@]}" -C -Dcleanroom.resolving dependency:go-offline >/dev/null
 # Resolved only when a plugin runs, not by go-offline: surefire's JUnit provider and launcher,
 # and the plexus-utils that Maven adds to plugins that do not declare it. Fetched here too.
 for artifact in org.apache.maven.surefire:surefire-junit-platform:3.5.2 \
   org.junit.platform:junit-platform-launcher:1.9.3 org.codehaus.plexus:plexus-utils:1.1; do
-  "${mvn[@]}" -C dependency:get -Dtransitive=true -Dartifact="${artifact}" >/dev/null
+  "${mvn[@]}" -C -Dcleanroom.resolving dependency:get -Dtransitive=true -Dartifact="${artifact}" >/dev/null
 done
 
 current() {

@@ -11,6 +11,7 @@
 #include "engine/result_writer.h"
 #include "privacy/policy.h"
 #include "runtime/checked_query.h"
+#include "runtime/spark_query.h"
 #include "sql/frontend.h"
 
 namespace cleanroom::cli {
@@ -22,8 +23,10 @@ struct SqlRequest {
   std::string output_format;         // empty: by --output's extension, else table
   std::string output;                // empty: stdout
   bool explain = false;
-  std::string policy;      // --policy FILE: run the query policy-checked
-  bool no_verify = false;  // --no-verify: skip Parquet validation (trusted local files)
+  std::string policy;                 // --policy FILE: run the query policy-checked
+  bool no_verify = false;             // --no-verify: skip Parquet validation (trusted local files)
+  std::string engine = "duckdb";      // --engine duckdb|spark
+  runtime::SparkDriverOptions spark;  // --spark-master, --spark-home, --spark-jar
   std::string sql;
 };
 
@@ -107,11 +110,55 @@ Status RunCheckedSql(const SqlRequest& request, engine::Engine& engine,
   return WriteOutput(request, *run.result);
 }
 
+// `--engine spark`: the same check, the program written in Spark SQL and run by a Spark driver
+// over the inputs as encrypted containers (runtime/spark_query.h); the notes and the output as
+// with the embedded engine.
+Status RunCheckedSqlOnSpark(const SqlRequest& request, engine::Engine& engine,
+                            const privacy::PolicyFile& policies) {
+  CR_ASSIGN_OR_RETURN(privacy::CheckedProgram program,
+                      runtime::CompileCheckedForSpark(engine, request.sql, policies));
+  if (request.explain) {
+    std::printf("%s", program.explain.c_str());
+    return Status::OK();
+  }
+  CR_ASSIGN_OR_RETURN(std::unique_ptr<runtime::SparkDriver> driver,
+                      runtime::SparkDriver::Start(request.spark));
+  CR_ASSIGN_OR_RETURN(std::unique_ptr<runtime::SparkInputs> inputs, runtime::SparkInputs::Create());
+  CR_RETURN_IF_ERROR(inputs->Ship(engine, *driver, policies));
+  CR_RETURN_IF_ERROR(engine.Lock());
+  CR_ASSIGN_OR_RETURN(runtime::CheckedResult run,
+                      runtime::RunCheckedOnSpark(engine, *driver, program));
+  for (const privacy::SuppressionNote& note : run.notes) {
+    std::fprintf(stderr, "cleanroom: %lld rows suppressed by %s\n",
+                 static_cast<long long>(note.rows), note.rule.c_str());
+  }
+  if (run.result == nullptr) return Status::OK();
+  return WriteOutput(request, *run.result);
+}
+
 Status RunSql(const SqlRequest& request) {
+  if (request.engine != "duckdb" && request.engine != "spark") {
+    return Status::InvalidArgument("--engine " + request.engine + ": expected duckdb or spark");
+  }
+  const bool spark = request.engine == "spark";
+  if (spark && request.policy.empty()) {
+    return Status::Unimplemented(
+        "--engine spark runs policy-checked queries only: give --policy FILE");
+  }
+  if (spark && request.spark.master.empty()) {
+    return Status::InvalidArgument(
+        "--engine spark needs --spark-master spark://HOST:PORT or local[N]");
+  }
+  if (!spark && !(request.spark.master.empty() && request.spark.spark_home.empty() &&
+                  request.spark.jar.empty())) {
+    return Status::InvalidArgument(
+        "--spark-master, --spark-home and --spark-jar need --engine spark");
+  }
   engine::EngineOptions engine_options;
   // Parquet inputs: the footer at load, then only the columns the compiled query reads are
   // validated (PrepareInputs; with --policy, also each dataset's privacy unit).
-  engine_options.validate_columns_read = true;
+  // (Not for Spark: every column of an input is shipped to it, so every column is validated.)
+  engine_options.validate_columns_read = request.engine != "spark";
   if (request.no_verify) {
     engine_options.verify_parquet = false;
     std::fprintf(stderr,
@@ -121,7 +168,8 @@ Status RunSql(const SqlRequest& request) {
   CR_ASSIGN_OR_RETURN(std::unique_ptr<engine::Engine> engine, engine::Engine::Open(engine_options));
   if (!request.policy.empty()) {
     CR_ASSIGN_OR_RETURN(privacy::PolicyFile policies, privacy::LoadPolicyFile(request.policy));
-    CR_RETURN_IF_ERROR(LoadInputs(request, *engine, &policies));
+    CR_RETURN_IF_ERROR(LoadInputs(request, *engine, spark ? nullptr : &policies));
+    if (spark) return RunCheckedSqlOnSpark(request, *engine, policies);
     return RunCheckedSql(request, *engine, policies);
   }
   CR_RETURN_IF_ERROR(LoadInputs(request, *engine, nullptr));
@@ -159,6 +207,14 @@ void SetupSql(CLI::App& root, ExitCode& exit_code) {
       "--policy", request->policy,
       "FILE: owners' policies and query guards ({\"datasets\": {...}, \"query\": {...}}); "
       "the query is checked and thresholded (docs/privacy.md)");
+  cmd->add_option("--engine", request->engine,
+                  "duckdb (embedded, the default) or spark (a Spark cluster; needs --policy)");
+  cmd->add_option("--spark-master", request->spark.master,
+                  "with --engine spark: spark://HOST:PORT of a standalone master, or local[N]");
+  cmd->add_option("--spark-home", request->spark.spark_home,
+                  "with --engine spark: Spark's installation (default $SPARK_HOME)");
+  cmd->add_option("--spark-jar", request->spark.jar,
+                  "with --engine spark: the cleanroom-spark jar (default $CLEANROOM_SPARK_JAR)");
   cmd->add_option("sql", request->sql, "the query (Spark SQL; temp-view steps separated by ';')")
       ->required();
   cmd->callback([request, &exit_code] {

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "cli/command_registry.h"
+#include "runtime/spark_driver.h"
 #include "slt/runner.h"
 #include "slt/skip_list.h"
 
@@ -18,6 +19,8 @@ struct SltRequest {
   bool verbose = false;
   bool check_error_messages = false;
   size_t jobs = 0;
+  std::string engine = "duckdb";      // --engine: where policy-checked queries run
+  runtime::SparkDriverOptions spark;  // --spark-master, --spark-home, --spark-jar
 };
 
 int RunSlt(const SltRequest& request) {
@@ -39,6 +42,19 @@ int RunSlt(const SltRequest& request) {
   options.verbose = request.verbose;
   options.check_error_messages = request.check_error_messages;
   options.jobs = request.jobs;
+  std::unique_ptr<runtime::SparkDriver> spark;
+  if (request.engine == "spark") {
+    if (request.spark.master.empty()) {
+      return ReportError(Status::InvalidArgument(
+          "--engine spark needs --spark-master spark://HOST:PORT or local[N]"));
+    }
+    auto started = runtime::SparkDriver::Start(request.spark);
+    if (!started.ok()) return ReportError(started.status());
+    spark = std::move(started).value();
+    options.spark = spark.get();
+  } else if (!request.spark.master.empty()) {
+    return ReportError(Status::InvalidArgument("--spark-master needs --engine spark"));
+  }
   uint64_t passed = 0;
   uint64_t failed = 0;
   uint64_t skipped = 0;
@@ -101,6 +117,16 @@ void SetupSqllogictest(CLI::App& root, ExitCode& exit_code) {
   cmd->add_flag("--check-error-messages", request->check_error_messages,
                 "an expected error message (after ----) must be contained in ours");
   cmd->add_flag("--verbose", request->verbose, "print every failure: position, expected, got");
+  cmd->add_option("--engine", request->engine,
+                  "where policy-checked queries run: duckdb (default) or spark (set-up statements "
+                  "and unchecked queries stay on DuckDB)")
+      ->check(CLI::IsMember({"duckdb", "spark"}));
+  cmd->add_option("--spark-master", request->spark.master,
+                  "with --engine spark: spark://HOST:PORT or local[N]");
+  cmd->add_option("--spark-home", request->spark.spark_home,
+                  "with --engine spark: Spark's installation (default $SPARK_HOME)");
+  cmd->add_option("--spark-jar", request->spark.jar,
+                  "with --engine spark: the cleanroom-spark jar (default $CLEANROOM_SPARK_JAR)");
   cmd->add_option("files", request->files, "sqllogictest scripts")->required();
   cmd->callback([request, &exit_code] { exit_code.value = RunSlt(*request); });
 }

@@ -5,7 +5,6 @@
 
 #include "checker_internal.h"
 #include "sql/catalog.h"
-#include "sql/emitter/duckdb_emitter.h"
 #include "sql/emitter/program_statements.h"
 
 namespace cleanroom::privacy {
@@ -69,11 +68,13 @@ Status ApplyAllowedFields(const PolicyFile& policies, sql::Catalog& catalog) {
 
 Result<CheckedProgram> CheckScript(const std::vector<sql::CompiledStatement>& statements,
                                    const PolicyFile& policies, const sql::Catalog& catalog,
-                                   const sql::Catalog* physical) {
+                                   const sql::Catalog* physical, const CheckOptions& options) {
   static std::atomic<uint64_t> program_counter{0};
   internal::CheckContext ctx;
   ctx.policies = &policies;
   ctx.physical = physical;
+  ctx.statements = &sql::ProgramStatements::For(options.target);
+  const sql::ProgramStatements& emit = *ctx.statements;
   ctx.temp_prefix = "__cr" + std::to_string(++program_counter) + "_";
   CheckedProgram program;
 
@@ -104,12 +105,8 @@ Result<CheckedProgram> CheckScript(const std::vector<sql::CompiledStatement>& st
     }
     EffectiveFloors floors = MergeFloors(*p, policies.query, ds);
     if (floors.min_row_count > 0) {
-      ctx.steps.push_back(ProgramStep{ProgramStep::Kind::kPreCondition,
-                                      sql::EmitCountRows(ds),
-                                      ds,
-                                      floors.min_row_count,
-                                      {},
-                                      {}});
+      ctx.steps.push_back(ProgramStep{
+          ProgramStep::Kind::kPreCondition, emit.CountRows(ds), ds, floors.min_row_count, {}, {}});
     }
   }
 
@@ -129,18 +126,16 @@ Result<CheckedProgram> CheckScript(const std::vector<sql::CompiledStatement>& st
   }
 
   // Then the rewrites, statement by statement, in order.
-  sql::EmitOptions emit;
-  emit.safe_arithmetic = true;
   // The rewrites work on copies of the plans: the bound plans stay as the lineage indexed them,
   // so that a later statement traces through a rewritten view to the original aggregate.
   for (const auto& st : statements) {
     sql::LogicalPlan plan = *st.plan;
     plan.root = sql::CopyPlanTree(*st.plan->root);
     CR_RETURN_IF_ERROR(internal::RewriteThresholds(ctx, catalog, plan, plan.root));
-    CR_ASSIGN_OR_RETURN(std::string sql, sql::EmitDuckDbSql(plan, emit));
+    CR_ASSIGN_OR_RETURN(std::string sql, emit.EmitQuery(plan));
     if (st.kind == sql::CompiledStatement::Kind::kCreateView) {
       ctx.steps.push_back(ProgramStep{
-          ProgramStep::Kind::kExecute, sql::EmitCreateTempView(st.view_name, sql), "", 0, {}, {}});
+          ProgramStep::Kind::kExecute, emit.CreateTempView(st.view_name, sql), "", 0, {}, {}});
       ctx.explain += "view " + st.view_name + ":\n" + plan.ToString();
     } else {
       auto output = plan.Output();

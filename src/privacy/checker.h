@@ -7,6 +7,7 @@
 #include "base/status.h"
 #include "privacy/policy.h"
 #include "sql/catalog.h"
+#include "sql/emitter/program_statements.h"
 #include "sql/frontend.h"
 
 namespace cleanroom::privacy {
@@ -75,6 +76,12 @@ struct CheckedProgram {
 // table's schema.
 Status ApplyAllowedFields(const PolicyFile& policies, sql::Catalog& catalog);
 
+// Where a checked program runs. The checks and their decisions are the same for every target;
+// the program's SQL is the target's own.
+struct CheckOptions {
+  sql::SqlTarget target = sql::SqlTarget::kDuckDb;
+};
+
 // Checks every statement of a compiled script against the policies and rewrites it so that
 // the engine computes the thresholds. `statements` must have been compiled against a catalog
 // restricted by ApplyAllowedFields, with CompileOptions::safe_arithmetic set. Returns
@@ -84,7 +91,8 @@ Status ApplyAllowedFields(const PolicyFile& policies, sql::Catalog& catalog);
 // kUnitHashColumn have their unit hash precomputed.
 Result<CheckedProgram> CheckScript(const std::vector<sql::CompiledStatement>& statements,
                                    const PolicyFile& policies, const sql::Catalog& catalog,
-                                   const sql::Catalog* physical = nullptr);
+                                   const sql::Catalog* physical = nullptr,
+                                   const CheckOptions& options = {});
 
 // Runs the program's statements other than kResult on the caller's engine. Statement runners
 // are supplied by the caller (privacy does not depend on the engine).

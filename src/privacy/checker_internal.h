@@ -9,6 +9,7 @@
 
 #include "privacy/checker.h"
 #include "privacy/lineage.h"
+#include "sql/emitter/program_statements.h"
 #include "sql/plan.h"
 
 namespace cleanroom::privacy::internal {
@@ -29,6 +30,8 @@ const char* UseName(Use use);
 struct CheckContext {
   const PolicyFile* policies = nullptr;
   const sql::Catalog* physical = nullptr;  // the engine's catalog (hidden columns), if known
+  // The target engine's statements (DuckDB's unless CheckOptions says otherwise).
+  const sql::ProgramStatements* statements = nullptr;
   Lineage lineage;
   int temp_counter = 0;
   // Prefix of this program's temp tables, unique within the process so that several

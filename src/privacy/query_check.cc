@@ -73,14 +73,15 @@ Result<PolicyFile> PoliciesOfQuery(const std::vector<DeclaredDataset>& datasets,
 }
 
 Result<CheckedProgram> CompileAndCheck(const sql::Catalog& physical, std::string_view script,
-                                       const PolicyFile& policies) {
+                                       const PolicyFile& policies, const CheckOptions& check) {
   sql::Catalog catalog = physical;
   CR_RETURN_IF_ERROR(ApplyAllowedFields(policies, catalog));
   sql::CompileOptions options;
   options.safe_arithmetic = true;
   CR_ASSIGN_OR_RETURN(std::vector<sql::CompiledStatement> statements,
                       sql::CompileScript(script, catalog, options));
-  return CheckScript(statements, policies, catalog, &physical);
+  const bool hidden_columns = check.target == sql::SqlTarget::kDuckDb;
+  return CheckScript(statements, policies, catalog, hidden_columns ? &physical : nullptr, check);
 }
 
 Result<CheckedProgram> CheckProposedQuery(std::string_view script, std::string_view guards_json,

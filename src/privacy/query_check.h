@@ -44,8 +44,11 @@ Result<PolicyFile> PoliciesOfQuery(const std::vector<DeclaredDataset>& datasets,
 
 // Restricts a copy of `physical` to the policies' allowedFields, compiles `script` with safe
 // arithmetic and checks and rewrites it (CheckScript, which reads hidden columns of `physical`).
+// `options.target` other than DuckDB: the program is written for that engine, whose tables have
+// no hidden unit columns (`physical`'s are not used).
 Result<CheckedProgram> CompileAndCheck(const sql::Catalog& physical, std::string_view script,
-                                       const PolicyFile& policies);
+                                       const PolicyFile& policies,
+                                       const CheckOptions& options = {});
 
 // The proposal-time check: privacy settings, guards and policies, then the checker over the
 // documents' schemas. OK with the checked program (its `explain` is the checked plan) when the

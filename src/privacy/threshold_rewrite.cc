@@ -7,7 +7,6 @@
 
 #include "checker_internal.h"
 #include "sql/catalog.h"
-#include "sql/emitter/duckdb_emitter.h"
 #include "sql/emitter/program_statements.h"
 #include "sql/function/function_registry.h"
 #include "sql/planner/type_rules.h"
@@ -303,18 +302,18 @@ Result<sql::ColumnInfo> Expose(CheckContext& ctx, const sql::Catalog& catalog, c
 
 // The SQL of `node`'s groups with only `aggregates` computed (for the conditional steps that
 // count exactly where a cheaper count fell short).
-// The DuckDB SQL of the tree under `root` (a node of `plan`), all its columns output.
-Result<std::string> EmitTree(const sql::LogicalPlan& plan, const sql::PlanPtr& root) {
+// The target's SQL of the tree under `root` (a node of `plan`), all its columns output.
+Result<std::string> EmitTree(const CheckContext& ctx, const sql::LogicalPlan& plan,
+                             const sql::PlanPtr& root) {
   sql::LogicalPlan tree;
   tree.root = root;
   tree.output_count = root->columns.size();
   tree.id_counter = plan.id_counter;
-  sql::EmitOptions emit;
-  emit.safe_arithmetic = true;
-  return sql::EmitDuckDbSql(tree, emit);
+  return ctx.statements->EmitQuery(tree);
 }
 
-Result<std::string> GroupsWith(const sql::LogicalPlan& plan, const sql::PlanNode& node,
+Result<std::string> GroupsWith(const CheckContext& ctx, const sql::LogicalPlan& plan,
+                               const sql::PlanNode& node,
                                const std::vector<sql::ExprPtr>& aggregates) {
   auto copy = std::make_shared<sql::PlanNode>(node);
   copy->expressions.clear();
@@ -322,7 +321,7 @@ Result<std::string> GroupsWith(const sql::LogicalPlan& plan, const sql::PlanNode
   for (size_t i = 0; i < aggregates.size(); ++i) {
     AddAggregate(copy.get(), aggregates[i], "__cr_exact_" + std::to_string(i));
   }
-  return EmitTree(plan, copy);
+  return EmitTree(ctx, plan, copy);
 }
 
 }  // namespace
@@ -417,7 +416,10 @@ Status RewriteThresholds(CheckContext& ctx, const sql::Catalog& catalog, sql::Lo
       ctx.unit_hash_wanted.insert(sql::ToLowerAscii(get->table_name));
     }
     std::string name = "__cr_units_" + path.dataset;
-    if (node->grouping_sets.empty() && floors.min_group_units <= kMaxBitsFloor) {
+    // The bound saves DuckDB a distinct count per group; on Spark the exact count runs at once
+    // (one step fewer, and no update of a cached table).
+    if (node->grouping_sets.empty() && floors.min_group_units <= kMaxBitsFloor &&
+        ctx.statements->target() == sql::SqlTarget::kDuckDb) {
       sql::ExprPtr bound = bit != nullptr ? Aggregate(&kUnitBitsOr, {bit}, false)
                                           : Aggregate(&kUnitBits, {hash}, false);
       size_t index = AddAggregate(node.get(), bound, name);
@@ -460,19 +462,20 @@ Status RewriteThresholds(CheckContext& ctx, const sql::Catalog& catalog, sql::Lo
   if (!bounded.empty()) {
     std::vector<sql::ExprPtr> exact;
     for (size_t t : bounded) exact.push_back(thresholds[t].exact);
-    CR_ASSIGN_OR_RETURN(exact_sql, GroupsWith(plan, *node, exact));
+    CR_ASSIGN_OR_RETURN(exact_sql, GroupsWith(ctx, plan, *node, exact));
   }
   if (!bounded.empty() || !feeding.empty()) {
     rows_column = AddAggregate(node.get(), Aggregate(&kRowCount, {}, false), "__cr_rows");
   }
 
   // Materialise the groups with their unit counts.
+  const sql::ProgramStatements& emit = *ctx.statements;
   std::string table = ctx.temp_prefix + "groups_" + std::to_string(++ctx.temp_counter);
-  CR_ASSIGN_OR_RETURN(std::string groups_sql, EmitTree(plan, node));
+  CR_ASSIGN_OR_RETURN(std::string groups_sql, EmitTree(ctx, plan, node));
   std::vector<std::string> names;
   for (size_t i = 0; i < node->columns.size(); ++i) names.push_back("c" + std::to_string(i));
   ctx.steps.push_back(ProgramStep{ProgramStep::Kind::kExecute,
-                                  sql::EmitCreateTempTableAs(table, groups_sql, names),
+                                  emit.CreateTempTableAs(table, groups_sql, names),
                                   "",
                                   0,
                                   {},
@@ -480,7 +483,7 @@ Status RewriteThresholds(CheckContext& ctx, const sql::Catalog& catalog, sql::Lo
   const std::vector<std::string> group_names(
       names.begin(), names.begin() + static_cast<long>(node->groups.size()));
   if (!bounded.empty()) {
-    std::string set;
+    std::vector<std::pair<std::string, std::string>> set;
     std::string short_of;
     int64_t least = thresholds[bounded.front()].min;
     for (const Threshold& t : thresholds) {
@@ -490,50 +493,44 @@ Status RewriteThresholds(CheckContext& ctx, const sql::Catalog& catalog, sql::Lo
       Threshold t = thresholds[bounded[j]];
       t.min = highest[t.column];
       const std::string& column = names[t.column];
-      set += (j > 0 ? ", " : "") + sql::QuoteIdentifier(column) + " = CASE WHEN " +
-             sql::UpdatedColumn(table, column) + " < " + std::to_string(t.min) + " THEN " +
-             sql::SourceValue(j) + " ELSE " + sql::UpdatedColumn(table, column) + " END";
-      short_of += (j > 0 ? " OR " : "") + sql::EmitColumnCompare(column, "<", t.min);
+      set.emplace_back(column, "CASE WHEN " + emit.UpdatedColumn(table, column) + " < " +
+                                   std::to_string(t.min) + " THEN " + emit.SourceValue(j) +
+                                   " ELSE " + emit.UpdatedColumn(table, column) + " END");
+      short_of += (j > 0 ? " OR " : "") + emit.ColumnCompare(column, "<", t.min);
     }
-    ProgramStep fix{
-        ProgramStep::Kind::kExecute,
-        sql::EmitUpdateFromGroups({table, group_names, bounded.size(), exact_sql, set, ""}),
-        "",
-        0,
-        {},
-        {}};
-    fix.condition = sql::EmitCountRows(
-        table, sql::EmitColumnCompare(names[rows_column], ">=", least) + " AND (" + short_of + ")");
+    sql::UpdateStatement update =
+        emit.UpdateGroups({table, names, group_names, bounded.size(), exact_sql, set, ""});
+    ProgramStep fix{ProgramStep::Kind::kExecute, update.sql, "", 0, {}, {}};
+    if (emit.conditional_steps()) {
+      fix.condition = emit.CountRows(
+          table, emit.ColumnCompare(names[rows_column], ">=", least) + " AND (" + short_of + ")");
+    }
+    table = update.table;
     ctx.steps.push_back(std::move(fix));
   }
   // Aggregates whose non-NULL inputs come from fewer units than the floor: their cells become
   // NULL, and the count column -1 marks the group for the recipient's note. The step runs only
   // when some group has a NULL in a checked column.
   for (const FeedingCheck& check : feeding) {
-    CR_ASSIGN_OR_RETURN(std::string exact, GroupsWith(plan, *node, {check.exact}));
+    CR_ASSIGN_OR_RETURN(std::string exact, GroupsWith(ctx, plan, *node, {check.exact}));
     const std::string& fed = names[check.fed_column];
-    std::string set = sql::QuoteIdentifier(fed) + " = -1";
-    for (size_t v : check.value_columns) set += ", " + sql::QuoteIdentifier(names[v]) + " = NULL";
-    std::string short_rows =
-        sql::QuoteIdentifier(fed) + " < " + sql::QuoteIdentifier(names[rows_column]);
-    ProgramStep fix{
-        ProgramStep::Kind::kExecute,
-        sql::EmitUpdateFromGroups({table, group_names, 1, exact, set,
-                                   sql::UpdatedColumn(table, fed) + " < " +
-                                       sql::UpdatedColumn(table, names[rows_column]) + " AND " +
-                                       sql::SourceValue(0) + " < " + std::to_string(check.min)}),
-        "",
-        0,
-        {},
-        {}};
-    fix.condition = sql::EmitCountRows(table, short_rows);
+    std::vector<std::pair<std::string, std::string>> set{{fed, "-1"}};
+    for (size_t v : check.value_columns) set.emplace_back(names[v], "NULL");
+    std::string short_rows = emit.Quote(fed) + " < " + emit.Quote(names[rows_column]);
+    sql::UpdateStatement update = emit.UpdateGroups(
+        {table, names, group_names, 1, exact, set,
+         emit.UpdatedColumn(table, fed) + " < " + emit.UpdatedColumn(table, names[rows_column]) +
+             " AND " + emit.SourceValue(0) + " < " + std::to_string(check.min)});
+    ProgramStep fix{ProgramStep::Kind::kExecute, update.sql, "", 0, {}, {}};
+    if (emit.conditional_steps()) fix.condition = emit.CountRows(table, short_rows);
+    table = update.table;
     ctx.steps.push_back(std::move(fix));
   }
   std::vector<std::string> suppressed;
   std::vector<std::string> rules;
   std::string pass;
   for (size_t t = 0; t < thresholds.size(); ++t) {
-    std::string cond = sql::EmitAtLeast(names[thresholds[t].column], thresholds[t].min);
+    std::string cond = emit.AtLeast(names[thresholds[t].column], thresholds[t].min);
     suppressed.push_back("NOT " + cond);
     rules.push_back(thresholds[t].rule);
     pass += (t > 0 ? " AND " : "") + cond;
@@ -541,14 +538,13 @@ Status RewriteThresholds(CheckContext& ctx, const sql::Catalog& catalog, sql::Lo
   if (!feeding.empty()) {
     std::string marked;
     for (const FeedingCheck& check : feeding) {
-      marked +=
-          (marked.empty() ? "" : " OR ") + sql::QuoteIdentifier(names[check.fed_column]) + " = -1";
+      marked += (marked.empty() ? "" : " OR ") + emit.Quote(names[check.fed_column]) + " = -1";
     }
     suppressed.push_back(pass + " AND (" + marked + ")");
     rules.push_back("minGroupUnits on an aggregate's non-NULL inputs (cells set to NULL)");
   }
   ctx.steps.push_back(ProgramStep{ProgramStep::Kind::kSuppressionCount,
-                                  sql::EmitCountRowsWhere(table, suppressed),
+                                  emit.CountRowsWhere(table, suppressed),
                                   "",
                                   0,
                                   rules,

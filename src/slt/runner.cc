@@ -12,6 +12,7 @@
 #include "engine/engine.h"
 #include "privacy/policy.h"
 #include "runtime/checked_query.h"
+#include "runtime/spark_query.h"
 #include "slt/parallel_files.h"
 #include "slt/result_text.h"
 #include "slt/script.h"
@@ -93,6 +94,7 @@ class ScriptRun {
     }
     if (IsSetUpStatement(keyword) && !checked_view) {
       if (ChangesCatalog(keyword)) catalog_dirty_ = true;
+      spark_inputs_stale_ = true;
       if (keyword == "CREATE") {
         std::optional<Status> view = TryCompiledView(sql);
         if (view.has_value()) return *view;
@@ -227,6 +229,7 @@ class ScriptRun {
       CR_RETURN_IF_ERROR(engine_.RefreshCatalog());
       catalog_dirty_ = false;
     }
+    if (policy_.has_value() && options_.spark != nullptr) return RunCheckedOnSpark(sql);
     if (policy_.has_value()) {
       last_suppressed_ = -1;
       CR_ASSIGN_OR_RETURN(privacy::CheckedProgram program,
@@ -245,6 +248,24 @@ class ScriptRun {
       if (statement.kind == sql::CompiledStatement::Kind::kCreateView) catalog_dirty_ = true;
     }
     return engine_.RunCompiled(compiled);
+  }
+
+  // The checked query on Spark: the script's tables shipped again when set-up changed them.
+  Result<std::unique_ptr<engine::QueryResult>> RunCheckedOnSpark(const std::string& sql) {
+    last_suppressed_ = -1;
+    CR_ASSIGN_OR_RETURN(privacy::CheckedProgram program,
+                        runtime::CompileCheckedForSpark(engine_, sql, *policy_));
+    if (spark_inputs_ == nullptr || spark_inputs_stale_) {
+      spark_inputs_.reset();
+      CR_ASSIGN_OR_RETURN(spark_inputs_, runtime::SparkInputs::Create());
+      CR_RETURN_IF_ERROR(spark_inputs_->Ship(engine_, *options_.spark, *policy_));
+      spark_inputs_stale_ = false;
+    }
+    CR_ASSIGN_OR_RETURN(runtime::CheckedResult run,
+                        runtime::RunCheckedOnSpark(engine_, *options_.spark, program));
+    last_suppressed_ = 0;
+    for (const auto& note : run.notes) last_suppressed_ += note.rows;
+    return std::move(run.result);
   }
 
   // CREATE [TEMP] VIEW name AS query: the query is compiled by our front end when it can be,
@@ -279,6 +300,8 @@ class ScriptRun {
   std::optional<privacy::PolicyFile> policy_;
   int64_t last_suppressed_ = -1;  // -1: no checked query has run
   TriggerCatalog triggers_;
+  std::unique_ptr<runtime::SparkInputs> spark_inputs_;  // with RunnerOptions::spark
+  bool spark_inputs_stale_ = true;
 };
 
 // A query slower than this is named in verbose output (it is not a failure).
@@ -510,8 +533,9 @@ FileResult RunScriptFile(const std::string& path, const RunnerOptions& options) 
 std::vector<FileResult> RunScriptFiles(const std::vector<std::string>& paths,
                                        const RunnerOptions& options,
                                        const std::function<void(const FileResult&)>& on_done) {
+  // One Spark driver serves one script at a time.
   return RunFilesInParallel<FileResult>(
-      paths, options.jobs,
+      paths, options.spark != nullptr ? 1 : options.jobs,
       [&options](const std::string& path) { return RunScriptFile(path, options); }, on_done);
 }
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "runtime/spark_driver.h"
 #include "slt/skip_list.h"
 #include "sql/frontend.h"
 
@@ -20,6 +21,10 @@ struct RunnerOptions {
   // error) to be a substring of ours, or to match "<REGEX>:pattern". For the project's own
   // scripts; third-party suites expect other engines' messages and check only failure.
   bool check_error_messages = false;
+  // Not owned; when set, every policy-checked query runs on this Spark driver instead of DuckDB
+  // (the checked program in Spark SQL over the script's tables shipped as encrypted containers;
+  // runtime/spark_query.h), one file at a time. Set-up statements still run on DuckDB.
+  runtime::SparkDriver* spark = nullptr;
 };
 
 // The outcome of one script. Records are statements and queries; directives do not count.

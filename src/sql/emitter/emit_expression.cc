@@ -409,6 +409,41 @@ Result<std::string> DuckDbEmitter::EmitOperator(const Expression& expr) {
   return Status::Internal("unknown operator");
 }
 
+Result<std::string> DuckDbEmitter::EmitOver(const Expression& expr) {
+  std::string over = " OVER (";
+  for (size_t i = 0; i < expr.partition_by.size(); ++i) {
+    CR_ASSIGN_OR_RETURN(std::string p, EmitExpr(*expr.partition_by[i]));
+    over += (i == 0 ? "PARTITION BY " : ", ") + p;
+  }
+  if (!expr.order_by.empty()) {
+    CR_ASSIGN_OR_RETURN(std::string keys, EmitSortKeys(expr.order_by));
+    over += (expr.partition_by.empty() ? "ORDER BY " : " ORDER BY ") + keys;
+  }
+  if (expr.frame.present) {
+    auto bound = [&](FrameBoundType type, const ExprPtr& offset) -> Result<std::string> {
+      switch (type) {
+        case FrameBoundType::kUnboundedPreceding:
+          return std::string("UNBOUNDED PRECEDING");
+        case FrameBoundType::kUnboundedFollowing:
+          return std::string("UNBOUNDED FOLLOWING");
+        case FrameBoundType::kCurrentRow:
+          return std::string("CURRENT ROW");
+        case FrameBoundType::kPreceding:
+        case FrameBoundType::kFollowing: {
+          CR_ASSIGN_OR_RETURN(std::string n, EmitExpr(*offset));
+          return n + (type == FrameBoundType::kPreceding ? " PRECEDING" : " FOLLOWING");
+        }
+      }
+      return std::string();
+    };
+    CR_ASSIGN_OR_RETURN(std::string start, bound(expr.frame.start, expr.frame.start_offset));
+    CR_ASSIGN_OR_RETURN(std::string end, bound(expr.frame.end, expr.frame.end_offset));
+    over += std::string(expr.partition_by.empty() && expr.order_by.empty() ? "" : " ") +
+            (expr.frame.rows ? "ROWS" : "RANGE") + " BETWEEN " + start + " AND " + end;
+  }
+  return over + ")";
+}
+
 Result<std::string> DuckDbEmitter::EmitCallExpr(const Expression& expr) {
   if (expr.function == nullptr) return Status::Internal("call without a function");
   std::vector<std::string> args;
@@ -427,38 +462,7 @@ Result<std::string> DuckDbEmitter::EmitCallExpr(const Expression& expr) {
     ctx.order = " ORDER BY " + keys;
   }
   if (expr.kind == ExprKind::kWindow) {
-    std::string over = " OVER (";
-    for (size_t i = 0; i < expr.partition_by.size(); ++i) {
-      CR_ASSIGN_OR_RETURN(std::string p, EmitExpr(*expr.partition_by[i]));
-      over += (i == 0 ? "PARTITION BY " : ", ") + p;
-    }
-    if (!expr.order_by.empty()) {
-      CR_ASSIGN_OR_RETURN(std::string keys, EmitSortKeys(expr.order_by));
-      over += (expr.partition_by.empty() ? "ORDER BY " : " ORDER BY ") + keys;
-    }
-    if (expr.frame.present) {
-      auto bound = [&](FrameBoundType type, const ExprPtr& offset) -> Result<std::string> {
-        switch (type) {
-          case FrameBoundType::kUnboundedPreceding:
-            return std::string("UNBOUNDED PRECEDING");
-          case FrameBoundType::kUnboundedFollowing:
-            return std::string("UNBOUNDED FOLLOWING");
-          case FrameBoundType::kCurrentRow:
-            return std::string("CURRENT ROW");
-          case FrameBoundType::kPreceding:
-          case FrameBoundType::kFollowing: {
-            CR_ASSIGN_OR_RETURN(std::string n, EmitExpr(*offset));
-            return n + (type == FrameBoundType::kPreceding ? " PRECEDING" : " FOLLOWING");
-          }
-        }
-        return std::string();
-      };
-      CR_ASSIGN_OR_RETURN(std::string start, bound(expr.frame.start, expr.frame.start_offset));
-      CR_ASSIGN_OR_RETURN(std::string end, bound(expr.frame.end, expr.frame.end_offset));
-      over += std::string(expr.partition_by.empty() && expr.order_by.empty() ? "" : " ") +
-              (expr.frame.rows ? "ROWS" : "RANGE") + " BETWEEN " + start + " AND " + end;
-    }
-    ctx.over = over + ")";
+    CR_ASSIGN_OR_RETURN(ctx.over, EmitOver(expr));
   }
   std::string call = expr.function->emit(ctx, expr, args);
   // Under safe arithmetic a scalar function that fails on a value (a regular expression or a

@@ -23,12 +23,12 @@ std::string QuoteString(std::string_view value) {
   return out + "'";
 }
 
-std::string DuckDbEmitter::ColumnName(ColumnBinding binding) {
-  return "\"_c" + std::to_string(binding.node_id) + "_" + std::to_string(binding.index) + "\"";
+std::string DuckDbEmitter::ColumnName(ColumnBinding binding) const {
+  return Quote("_c" + std::to_string(binding.node_id) + "_" + std::to_string(binding.index));
 }
 
 std::vector<DuckDbEmitter::Item> DuckDbEmitter::PassThrough(
-    const std::vector<ColumnInfo>& columns) {
+    const std::vector<ColumnInfo>& columns) const {
   std::vector<Item> items;
   items.reserve(columns.size());
   for (const auto& c : columns) {
@@ -57,7 +57,32 @@ std::string DuckDbEmitter::Render(const Block& block) const {
 }
 
 std::string DuckDbEmitter::Wrap(const Block& block) {
-  return "(" + Render(block) + ") AS \"q" + std::to_string(alias_counter_++) + "\"";
+  return "(" + Render(block) + ") AS " + Quote("q" + std::to_string(alias_counter_++));
+}
+
+const char* DuckDbEmitter::JoinKeyword(JoinType type) const {
+  switch (type) {
+    case JoinType::kInner:
+      return "JOIN";
+    case JoinType::kLeft:
+      return "LEFT JOIN";
+    case JoinType::kRight:
+      return "RIGHT JOIN";
+    case JoinType::kFull:
+      return "FULL OUTER JOIN";
+    case JoinType::kCross:
+      return "CROSS JOIN";
+    case JoinType::kSemi:
+      return "SEMI JOIN";
+    case JoinType::kAnti:
+      return "ANTI JOIN";
+  }
+  return "JOIN";
+}
+
+std::string DuckDbEmitter::ValuesFrom(const std::string& rows, const std::string& alias,
+                                      const std::string& columns) const {
+  return "(VALUES " + rows + ") AS " + alias + "(" + columns + ")";
 }
 
 Result<std::string> DuckDbEmitter::EmitSortKeys(const std::vector<SortKey>& keys) {
@@ -77,14 +102,14 @@ Result<DuckDbEmitter::Block> DuckDbEmitter::EmitNode(const PlanNode& node) {
     case PlanKind::kGet: {
       for (size_t i = 0; i < node.columns.size(); ++i) {
         block.items.push_back(
-            Item{QuoteIdentifier(node.table_columns[i]), ColumnName(node.columns[i].binding)});
+            Item{Quote(node.table_columns[i]), ColumnName(node.columns[i].binding)});
       }
-      block.from = QuoteIdentifier(node.table_name);
+      block.from = Quote(node.table_name);
       return block;
     }
     case PlanKind::kValues: {
       if (node.columns.empty()) return block;  // the single empty row of a SELECT without FROM
-      std::string values = "(VALUES ";
+      std::string values;
       for (size_t r = 0; r < node.rows.size(); ++r) {
         values += r > 0 ? ", (" : "(";
         for (size_t c = 0; c < node.rows[r].size(); ++c) {
@@ -93,11 +118,11 @@ Result<DuckDbEmitter::Block> DuckDbEmitter::EmitNode(const PlanNode& node) {
         }
         values += ")";
       }
-      values += ") AS \"q" + std::to_string(alias_counter_++) + "\"(";
+      std::string columns;
       for (size_t c = 0; c < node.columns.size(); ++c) {
-        values += (c > 0 ? ", " : "") + ColumnName(node.columns[c].binding);
+        columns += (c > 0 ? ", " : "") + ColumnName(node.columns[c].binding);
       }
-      block.from = values + ")";
+      block.from = ValuesFrom(values, Quote("q" + std::to_string(alias_counter_++)), columns);
       block.items = PassThrough(node.columns);
       block.passthrough = true;
       return block;
@@ -230,30 +255,7 @@ Result<DuckDbEmitter::Block> DuckDbEmitter::EmitJoin(const PlanNode& node) {
     CR_ASSIGN_OR_RETURN(std::string residual, EmitExpr(*node.condition));
     condition += (condition.empty() ? "" : " AND ") + residual;
   }
-  const char* keyword = "JOIN";
-  switch (node.join_type) {
-    case JoinType::kInner:
-      keyword = "JOIN";
-      break;
-    case JoinType::kLeft:
-      keyword = "LEFT JOIN";
-      break;
-    case JoinType::kRight:
-      keyword = "RIGHT JOIN";
-      break;
-    case JoinType::kFull:
-      keyword = "FULL OUTER JOIN";
-      break;
-    case JoinType::kCross:
-      keyword = "CROSS JOIN";
-      break;
-    case JoinType::kSemi:
-      keyword = "SEMI JOIN";
-      break;
-    case JoinType::kAnti:
-      keyword = "ANTI JOIN";
-      break;
-  }
+  const char* keyword = JoinKeyword(node.join_type);
   // A chain of joins stays one FROM clause (t1 JOIN t2 ON .. JOIN t3 ON ..), so DuckDB's join
   // order optimizer sees every relation at once.
   auto flat = [](const PlanNode& child, const Block& b) {
@@ -285,7 +287,7 @@ Result<DuckDbEmitter::Block> DuckDbEmitter::EmitSetOperation(const PlanNode& nod
                    : node.set_op == SetOpType::kIntersect ? " INTERSECT "
                                                           : " EXCEPT ";
   block.from = "((" + Render(named) + ")" + op + (node.set_all ? "ALL " : "") + "(" +
-               Render(right) + ")) AS \"q" + std::to_string(alias_counter_++) + "\"";
+               Render(right) + ")) AS " + Quote("q" + std::to_string(alias_counter_++));
   block.items = PassThrough(node.columns);
   block.passthrough = true;
   return block;
@@ -298,18 +300,22 @@ Result<std::string> DuckDbEmitter::EmitSubplan(const LogicalPlan& plan) {
   return Render(block);
 }
 
-Result<std::string> EmitDuckDbSql(const LogicalPlan& plan, const EmitOptions& options) {
+Result<std::string> DuckDbEmitter::EmitStatement(const LogicalPlan& plan) {
   if (!plan.root) return Status::Internal("empty plan");
-  DuckDbEmitter emitter(options);
-  CR_ASSIGN_OR_RETURN(DuckDbEmitter::Block block, emitter.EmitNode(*plan.root));
+  CR_ASSIGN_OR_RETURN(Block block, EmitNode(*plan.root));
   if (block.items.size() < plan.output_count) return Status::Internal("plan output mismatch");
   block.items.resize(plan.output_count);
   for (size_t i = 0; i < plan.output_count; ++i) {
     // DuckDB has no empty identifier; Spark names a column `` (SELECT ''): it is called _c<i>.
     const std::string& name = plan.root->columns[i].name;
-    block.items[i].alias = QuoteIdentifier(name.empty() ? "_c" + std::to_string(i) : name);
+    block.items[i].alias = Quote(name.empty() ? "_c" + std::to_string(i) : name);
   }
-  return emitter.Render(block);
+  return Render(block);
+}
+
+Result<std::string> EmitDuckDbSql(const LogicalPlan& plan, const EmitOptions& options) {
+  DuckDbEmitter emitter(options);
+  return emitter.EmitStatement(plan);
 }
 
 }  // namespace cleanroom::sql

@@ -10,9 +10,13 @@
 
 namespace cleanroom::sql {
 
+// The SQL shapes (nested SELECT blocks) are common to DuckDB and Spark SQL; what differs (quoting,
+// a few keywords, every expression) is virtual, and SparkEmitter (spark_emitter_internal.h)
+// overrides it.
 class DuckDbEmitter {
  public:
   explicit DuckDbEmitter(const EmitOptions& options) : options_(options) {}
+  virtual ~DuckDbEmitter() = default;
 
   struct Item {
     std::string sql;
@@ -30,15 +34,31 @@ class DuckDbEmitter {
   };
 
   Result<Block> EmitNode(const PlanNode& node);
-  Result<std::string> EmitExpr(const Expression& expr);
+  virtual Result<std::string> EmitExpr(const Expression& expr);
   Result<std::string> EmitSubplan(const LogicalPlan& plan);
   std::string Render(const Block& block) const;
+  // The whole statement: the root's block with the result columns named as the query names
+  // them.
+  Result<std::string> EmitStatement(const LogicalPlan& plan);
 
-  static std::string ColumnName(ColumnBinding binding);
+  std::string ColumnName(ColumnBinding binding) const;
+  // An identifier, quoted for the target.
+  virtual std::string Quote(std::string_view name) const { return QuoteIdentifier(name); }
+
+ protected:
+  // The keyword of a join of that type.
+  virtual const char* JoinKeyword(JoinType type) const;
+  // A FROM item of literal rows: `rows` is "(a, b), (c, d)", `columns` the quoted names.
+  virtual std::string ValuesFrom(const std::string& rows, const std::string& alias,
+                                 const std::string& columns) const;
+  // " OVER (...)" of a window call.
+  Result<std::string> EmitOver(const Expression& expr);
+  Result<std::string> EmitSortKeys(const std::vector<SortKey>& keys);
+  const EmitOptions& options() const { return options_; }
 
  private:
   std::string Wrap(const Block& block);
-  static std::vector<Item> PassThrough(const std::vector<ColumnInfo>& columns);
+  std::vector<Item> PassThrough(const std::vector<ColumnInfo>& columns) const;
   Result<Block> EmitJoin(const PlanNode& node);
   Result<Block> EmitAggregate(const PlanNode& node);
   Result<Block> EmitSetOperation(const PlanNode& node);
@@ -46,7 +66,6 @@ class DuckDbEmitter {
   Result<std::string> EmitCastExpr(const Expression& expr);
   Result<std::string> EmitLiteral(const Expression& expr);
   Result<std::string> EmitCallExpr(const Expression& expr);
-  Result<std::string> EmitSortKeys(const std::vector<SortKey>& keys);
   std::string Checked(const std::string& sql) const;
   std::string Divisor(const std::string& divisor, const std::string& dividend) const;
   std::string Shift(bool left, const DataType& type, const std::string& value,
