@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "checker_internal.h"
+#include "dp_internal.h"
 #include "privacy/dp_test_faults.h"
 #include "sql/emitter/duckdb_emitter.h"
 #include "sql/emitter/program_statements.h"
@@ -51,39 +52,7 @@ Int128 InUnits(const SignedRational& bound, const Rational& resolution, bool rou
   return DivideRounding(a, static_cast<Int128>(bound.magnitude.den) * resolution.num, round_up);
 }
 
-std::string DoubleText(double v) {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  return std::string(buf) +
-         (std::string(buf).find_first_of(".en") == std::string::npos ? ".0" : "");
-}
-
 std::string Q(const std::string& name) { return sql::QuoteIdentifier(name); }
-
-enum class DpKind { kCountStar, kCountColumn, kCountUnits, kSum, kAvg };
-const char* DpKindName(DpKind k) {
-  switch (k) {
-    case DpKind::kCountStar:
-      return "COUNT";
-    case DpKind::kCountColumn:
-      return "COUNT";
-    case DpKind::kCountUnits:
-      return "COUNT(DISTINCT unit)";
-    case DpKind::kSum:
-      return "SUM";
-    case DpKind::kAvg:
-      return "AVG";
-  }
-  return "";
-}
-
-struct DpAggregate {
-  DpKind kind;
-  int value = -1;  // index of its input among the bounded rows' values
-  ClampBounds bounds;
-  int64_t lo = 0, hi = 0;     // the clamping bounds in fixed-point units
-  std::vector<size_t> cells;  // AVG: sum, count; others one
-};
 
 // The classification of one aggregate call over the DP dataset's rows.
 Result<DpAggregate> Classify(CheckContext& ctx, const sql::Expression& e,
@@ -95,11 +64,15 @@ Result<DpAggregate> Classify(CheckContext& ctx, const sql::Expression& e,
   const std::string name = e.function->name;
   if (e.filter != nullptr) return DpUnsupported("an aggregate FILTER clause");
   if (name == "count" && e.children.empty()) return DpAggregate{DpKind::kCountStar};
-  if (e.children.size() != 1 || e.children[0]->kind != sql::ExprKind::kColumnRef ||
-      e.children[0]->depth != 0) {
+  // A column, or a cast of one (the binder's coercion: VARIANCE of an integer column).
+  const sql::Expression* arg = e.children.size() == 1 ? e.children[0].get() : nullptr;
+  while (arg != nullptr && arg->kind == sql::ExprKind::kCast && arg->children.size() == 1) {
+    arg = arg->children[0].get();
+  }
+  if (arg == nullptr || arg->kind != sql::ExprKind::kColumnRef || arg->depth != 0) {
     return DpUnsupported("an aggregate of a computed argument (" + name + ")");
   }
-  Trace t = ctx.lineage.OfBinding(e.children[0]->binding);
+  Trace t = ctx.lineage.OfBinding(arg->binding);
   const bool own_column =
       t.identity && t.origins.size() == 1 && t.origins.begin()->dataset == dataset;
   const std::string column = own_column ? t.origins.begin()->column : "";
@@ -111,10 +84,21 @@ Result<DpAggregate> Classify(CheckContext& ctx, const sql::Expression& e,
     }
     return DpAggregate{DpKind::kCountColumn};
   }
-  if (name != "sum" && name != "avg" && name != "mean") {
+  DpAggregate a;
+  if (name == "sum") {
+    a.kind = DpKind::kSum;
+  } else if (name == "avg" || name == "mean") {
+    a.kind = DpKind::kAvg;
+  } else if (name == "variance" || name == "var_pop") {
+    a.kind = DpKind::kVariance;
+    a.sample = name == "variance";
+  } else if (name == "stddev" || name == "stddev_pop") {
+    a.kind = DpKind::kStddev;
+    a.sample = name == "stddev";
+  } else {
     return DpUnsupported("the aggregate " + name);
   }
-  if (e.distinct) return DpUnsupported("SUM / AVG of DISTINCT values");
+  if (e.distinct) return DpUnsupported("an aggregate of DISTINCT values other than the unit");
   auto b = bounds.columns.find(column);
   if (column.empty() || b == bounds.columns.end()) {
     return Status::InvalidArgument(
@@ -123,7 +107,6 @@ Result<DpAggregate> Classify(CheckContext& ctx, const sql::Expression& e,
         "column of dataset " +
         dataset + ")");
   }
-  DpAggregate a{name == "sum" ? DpKind::kSum : DpKind::kAvg};
   a.bounds = b->second;
   const Int128 lo = InUnits(a.bounds.min, a.bounds.resolution, true);
   const Int128 hi = InUnits(a.bounds.max, a.bounds.resolution, false);
@@ -135,6 +118,14 @@ Result<DpAggregate> Classify(CheckContext& ctx, const sql::Expression& e,
   }
   a.lo = static_cast<int64_t>(lo);
   a.hi = static_cast<int64_t>(hi);
+  constexpr int64_t kSquareLimit = int64_t{1} << 20;  // squares summed within the samplers' 2^40
+  if ((a.kind == DpKind::kVariance || a.kind == DpKind::kStddev) &&
+      (a.lo < -kSquareLimit || a.hi > kSquareLimit)) {
+    return Status::InvalidArgument("differential privacy: " + name + " of column " + column +
+                                   " of dataset " + dataset +
+                                   " needs bounds within 2^20 units of its resolution (a coarser "
+                                   "resolution or narrower bounds)");
+  }
   return a;
 }
 
@@ -205,7 +196,7 @@ Status RewriteDifferentialPrivacy(CheckContext& ctx, const sql::Catalog& catalog
     if (a.kind == DpKind::kCountColumn) {
       a.value = static_cast<int>(values++);
       add(e->children[0]);
-    } else if (a.kind == DpKind::kSum || a.kind == DpKind::kAvg) {
+    } else if (a.kind != DpKind::kCountStar && a.kind != DpKind::kCountUnits) {
       a.value = static_cast<int>(values++);
       sql::ExprPtr fixed =
           sql::MakeBoundCall(sql::ExprKind::kFunction, &kFixedPoint,
@@ -216,7 +207,10 @@ Status RewriteDifferentialPrivacy(CheckContext& ctx, const sql::Catalog& catalog
       add(fixed);
     }
     a.cells.push_back(cell_count++);
-    if (a.kind == DpKind::kAvg) a.cells.push_back(cell_count++);
+    if (a.kind == DpKind::kAvg || a.kind == DpKind::kVariance || a.kind == DpKind::kStddev) {
+      a.cells.push_back(cell_count++);
+    }
+    if (a.kind == DpKind::kVariance || a.kind == DpKind::kStddev) a.cells.push_back(cell_count++);
     aggregates.push_back(a);
   }
   ctx.lineage.Reset();
@@ -249,6 +243,39 @@ Status RewriteDifferentialPrivacy(CheckContext& ctx, const sql::Catalog& catalog
   const std::string g_sep = groups > 0 ? ", " + group_list : "";
   std::string bounded = "SELECT * FROM (" + rows_sql + ") AS \"__cr_in\"(" + in_columns +
                         ") CROSS JOIN " + Q(release->key_table) + " WHERE \"__cr_u\" IS NOT NULL";
+  // Public groups: the declared keys, typed as the group keys; rows of other groups are dropped
+  // before bounding (a per-row rule), and every declared key is released (zeros included).
+  const bool public_groups = !query.public_groups.empty();
+  std::string public_keys, public_names;
+  if (public_groups) {
+    if (groups == 0) {
+      return Status::InvalidArgument(
+          "query privacy settings: field 'privacy.publicGroups' needs a GROUP BY");
+    }
+    for (size_t g = 0; g < groups; ++g) {
+      public_names += (g > 0 ? ", " : "") + Q("k" + std::to_string(g));
+    }
+    for (const std::vector<std::string>& key : query.public_groups) {
+      if (key.size() != groups) {
+        return Status::InvalidArgument(
+            "query privacy settings: field 'privacy.publicGroups' has keys of " +
+            std::to_string(key.size()) + " values; the query groups by " + std::to_string(groups));
+      }
+      std::string tuple;
+      for (size_t g = 0; g < groups; ++g) {
+        tuple += (g > 0 ? ", " : "") + std::string("TRY_CAST(") + key[g] + " AS " +
+                 node->groups[g]->type.ToDuckDb() + ")";
+      }
+      public_keys += (public_keys.empty() ? "(" : ", (") + tuple + ")";
+    }
+    public_keys = "(VALUES " + public_keys + ") AS \"__cr_pk\"(" + public_names + ")";
+    std::string match;
+    for (size_t g = 0; g < groups; ++g) {
+      match += (g > 0 ? " AND " : "") + std::string("\"__cr_pk\".") + Q("k" + std::to_string(g)) +
+               " IS NOT DISTINCT FROM " + Q(in_names[g]);
+    }
+    bounded += " AND EXISTS (SELECT 1 FROM " + public_keys + " WHERE " + match + ")";
+  }
   if (bounding) {
     bounded = "SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY \"__cr_u\"" + g_sep +
               " ORDER BY hash(\"__cr_k\", \"__cr_u\"" + g_sep + value_hash +
@@ -276,17 +303,37 @@ Status RewriteDifferentialPrivacy(CheckContext& ctx, const sql::Catalog& catalog
       case DpKind::kCountUnits:
         select += ", count(DISTINCT \"__cr_u\")";
         break;
-      case DpKind::kSum:
-      case DpKind::kAvg:
-        // Saturated to BIGINT (1-Lipschitz, so the sensitivity still holds).
-        select += ", CAST(LEAST(GREATEST(coalesce(sum(" + v +
-                  "), 0), -9223372036854775807), 9223372036854775807) AS BIGINT)";
-        if (a.kind == DpKind::kAvg) select += ", count(" + v + ")";
+      default: {
+        // Sums saturated to BIGINT (1-Lipschitz, so the sensitivity still holds).
+        auto sum = [](const std::string& x) {
+          return ", CAST(LEAST(GREATEST(coalesce(sum(" + x +
+                 "), 0), -9223372036854775807), 9223372036854775807) AS BIGINT)";
+        };
+        select += sum(v);
+        if (a.cells.size() > 1) select += ", count(" + v + ")";
+        if (a.cells.size() > 2) select += sum(v + " * " + v);
         break;
+      }
     }
   }
   std::string aggregate_sql = "SELECT " + select + " FROM (" + bounded + ") AS \"__cr_bounded\"" +
                               (groups > 0 ? " GROUP BY " + group_list : "");
+  if (public_groups) {
+    std::string names, cells, on;
+    for (size_t g = 0; g < groups; ++g) {
+      names += Q("a" + std::to_string(g)) + ", ";
+      on += (g > 0 ? " AND " : "") + std::string("\"__cr_pk\".") + Q("k" + std::to_string(g)) +
+            " IS NOT DISTINCT FROM \"__cr_a\"." + Q("a" + std::to_string(g));
+    }
+    names += "\"units\"";
+    cells = "coalesce(\"__cr_a\".\"units\", 0)";
+    for (size_t c = 0; c < cell_count; ++c) {
+      names += ", " + Q("c" + std::to_string(c));
+      cells += ", coalesce(\"__cr_a\"." + Q("c" + std::to_string(c)) + ", 0)";
+    }
+    aggregate_sql = "SELECT " + public_names + ", " + cells + " FROM " + public_keys +
+                    " LEFT JOIN (" + aggregate_sql + ") AS \"__cr_a\"(" + names + ") ON " + on;
+  }
   std::vector<std::string> exact_names{"gid"};
   for (size_t g = 0; g < groups; ++g) exact_names.push_back("g" + std::to_string(g));
   exact_names.push_back("units");
@@ -295,7 +342,13 @@ Status RewriteDifferentialPrivacy(CheckContext& ctx, const sql::Catalog& catalog
   // Noise: the query's epsilon split evenly over the cells and partition selection.
   const int64_t l0 = bounds.max_groups_per_unit;
   const int64_t linf = bounds.max_rows_per_unit_per_group;
-  release->partition_selection = groups > 0 || floor > 0;
+  release->partition_selection = !public_groups && (groups > 0 || floor > 0);
+  if (public_groups && floor > 0) {
+    return Status::InvalidArgument(
+        "query privacy settings: field 'privacy.publicGroups' cannot be used with dataset " +
+        dataset +
+        "'s minGroupUnits (its floor applies to a noisy unit count: partition selection)");
+  }
   const int64_t shares = static_cast<int64_t>(cell_count) + (release->partition_selection ? 1 : 0);
   Rational share{query.epsilon.num, query.epsilon.den * shares};
   const int64_t gcd = static_cast<int64_t>(GreatestCommonDivisor(
@@ -312,18 +365,32 @@ Status RewriteDifferentialPrivacy(CheckContext& ctx, const sql::Catalog& catalog
         "partition selection: a group is released when its noisy count of distinct "
         "units (epsilon " +
         share.ToString() + ") reaches " + std::to_string(release->threshold);
+  } else if (public_groups) {
+    out.groups = "the " + std::to_string(query.public_groups.size()) +
+                 " public groups the query declares, each released (zeros included)";
   } else {
     out.groups = "one group (no GROUP BY): always released";
   }
   for (DpAggregate& a : aggregates) {
-    const uint64_t m = static_cast<uint64_t>(std::max(std::abs(a.lo), std::abs(a.hi)));
+    const Int128 m = std::max(std::abs(a.lo), std::abs(a.hi));
+    const bool sums = a.kind != DpKind::kCountStar && a.kind != DpKind::kCountColumn &&
+                      a.kind != DpKind::kCountUnits;
     for (size_t c = 0; c < a.cells.size(); ++c) {
-      uint64_t per_group = static_cast<uint64_t>(linf);  // a count
-      if (a.kind == DpKind::kCountUnits) per_group = 1;
-      if ((a.kind == DpKind::kSum || a.kind == DpKind::kAvg) && c == 0) per_group *= m;
+      // One unit's most in one group: its rows (a count), times the largest |value| (a sum) or
+      // its square (a sum of squares); one for the distinct unit count. Times L0 groups.
+      Int128 l1 = a.kind == DpKind::kCountUnits ? 1 : linf;
+      if (sums && c == 0) l1 *= m;
+      if (sums && c == 2) l1 *= m * m;
+      l1 = std::max<Int128>(l1, 1) * l0;
+      if (l1 > (Int128{1} << 40)) {
+        return Status::InvalidArgument(
+            "differential privacy: the sensitivity of " + std::string(DpKindName(a.kind)) +
+            " exceeds 2^40 (narrow its bounds, coarsen the resolution, or lower "
+            "maxGroupsPerUnit / maxRowsPerUnitPerGroup)");
+      }
       DpRelease::Cell cell;
-      CR_ASSIGN_OR_RETURN(cell.noise, LaplaceFor(share, std::max<uint64_t>(1, per_group) * l0));
-      cell.non_negative = !((a.kind == DpKind::kSum || a.kind == DpKind::kAvg) && c == 0);
+      CR_ASSIGN_OR_RETURN(cell.noise, LaplaceFor(share, static_cast<uint64_t>(l1)));
+      cell.non_negative = !(sums && c == 0);
       release->cells.push_back(cell);
     }
   }
@@ -332,54 +399,21 @@ Status RewriteDifferentialPrivacy(CheckContext& ctx, const sql::Catalog& catalog
   std::string released = "SELECT ";
   std::vector<std::string> released_names;
   std::vector<std::string> ci;
-  auto cell = [](size_t c) { return "\"n\".\"n" + std::to_string(c) + "\""; };
   for (size_t g = 0; g < groups; ++g) {
     released += "\"e\"." + Q("g" + std::to_string(g)) + ", ";
   }
+  std::vector<int64_t> k;
+  for (const DpRelease::Cell& c : release->cells) k.push_back(NoiseInterval95(c.noise));
   for (size_t j = 0; j < aggregates.size(); ++j) {
     const DpAggregate& a = aggregates[j];
-    const std::string type = node->columns[groups + j].type.ToDuckDb();
-    const std::string n0 = cell(a.cells[0]);
-    const int64_t k0 = NoiseInterval95(release->cells[a.cells[0]].noise);
-    const std::string res = "(" + std::to_string(a.bounds.resolution.num) + ".0 / " +
-                            std::to_string(a.bounds.resolution.den) + ".0)";
-    CheckContext::DpAggregateOutput o{DpKindName(a.kind),
-                                      (a.cells.size() > 1 ? "2 x " : "") + share.ToString(), "", 0};
-    std::string value, low, high;
-    if (a.kind == DpKind::kSum) {
-      value = "TRY_CAST(" + n0 + " * " + res + " AS " + type + ")";
-      low = "(" + n0 + " - " + std::to_string(k0) + ") * " + res;
-      high = "(" + n0 + " + " + std::to_string(k0) + ") * " + res;
-      o.interval = "+-" + DoubleText(static_cast<double>(k0) * a.bounds.resolution.ToDouble());
-    } else if (a.kind == DpKind::kAvg) {
-      const std::string n1 = cell(a.cells[1]);
-      const int64_t k1 = NoiseInterval95(release->cells[a.cells[1]].noise);
-      const std::string lo = DoubleText(a.bounds.min.ToDouble());
-      const std::string hi = DoubleText(a.bounds.max.ToDouble());
-      auto clamp = [&](const std::string& x) {
-        return "LEAST(GREATEST(" + x + ", " + lo + "), " + hi + ")";
-      };
-      const std::string sl = "((" + n0 + " - " + std::to_string(k0) + ") * " + res + ")";
-      const std::string sh = "((" + n0 + " + " + std::to_string(k0) + ") * " + res + ")";
-      const std::string cl = "GREATEST(" + n1 + " - " + std::to_string(k1) + ", 1)";
-      const std::string ch = "GREATEST(" + n1 + " + " + std::to_string(k1) + ", 1)";
-      value = "TRY_CAST(" + clamp("(" + n0 + " * " + res + ") / GREATEST(" + n1 + ", 1)") + " AS " +
-              type + ")";
-      low = clamp("LEAST(" + sl + " / " + cl + ", " + sl + " / " + ch + ")");
-      high = clamp("GREATEST(" + sh + " / " + cl + ", " + sh + " / " + ch + ")");
-      o.interval = "sum +-" + DoubleText(static_cast<double>(k0) * a.bounds.resolution.ToDouble()) +
-                   ", count +-" + std::to_string(k1) + " (the mean's interval follows the count)";
-    } else {
-      value = "CAST(" + n0 + " AS " + type + ")";
-      low = "GREATEST(" + n0 + " - " + std::to_string(k0) + ", 0)";
-      high = n0 + " + " + std::to_string(k0);
-      o.interval = "+-" + std::to_string(k0);
-    }
-    released += value + ", ";
-    ci.push_back(low);
-    ci.push_back(high);
-    o.ci_low = groups + aggregates.size() + 2 * j;
-    out.aggregates.push_back(o);
+    DpCellSql cell = ReleasedCellSql(a, node->columns[groups + j].type.ToDuckDb(), k);
+    released += cell.value + ", ";
+    ci.push_back(cell.low);
+    ci.push_back(cell.high);
+    out.aggregates.push_back(CheckContext::DpAggregateOutput{
+        DpKindName(a.kind),
+        (a.cells.size() > 1 ? std::to_string(a.cells.size()) + " x " : "") + share.ToString(),
+        cell.interval, groups + aggregates.size() + 2 * j});
   }
   for (size_t k = 0; k < ci.size(); ++k) released += ci[k] + (k + 1 < ci.size() ? ", " : "");
   if (ci.empty()) released.resize(released.size() - 2);
@@ -391,7 +425,7 @@ Status RewriteDifferentialPrivacy(CheckContext& ctx, const sql::Catalog& catalog
       const size_t index = out.columns.size();
       out.columns.push_back(sql::ColumnInfo{
           node->columns[groups + j].name + side,
-          sql::DataType::Of(aggregates[j].kind == DpKind::kSum || aggregates[j].kind == DpKind::kAvg
+          sql::DataType::Of(aggregates[j].cells.size() > 1 || aggregates[j].kind == DpKind::kSum
                                 ? sql::TypeId::kDouble
                                 : sql::TypeId::kBigInt),
           sql::ColumnBinding{node->id, static_cast<int>(index)}, "", ""});

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <map>
 #include <set>
+#include <vector>
 
 #include "base/file.h"
 #include "engine/engine.h"
@@ -161,6 +162,91 @@ TEST_F(DpBoundingTest, AJoinThatRepeatsAUnitsRowsIsBounded) {
   Groups d_prime = Exact(BigUnit(), mine, sql);
   ASSERT_EQ(d.size(), 4u);
   ExpectBounded(d, d_prime);
+}
+
+// The released result of `sql` under `policy_json` over the base rows: each row's cells as text.
+std::vector<std::vector<std::string>> Released(const std::string& dir,
+                                               const std::string& policy_json,
+                                               const std::string& sql) {
+  std::string visits = "person,region,spend\n";
+  for (int i = 0; i < 400; ++i) {
+    visits +=
+        "p" + std::to_string(i) + ",r" + std::to_string(i % 2) + "," + std::to_string(i % 7) + "\n";
+  }
+  visits += "lonely,r9,5\n";
+  EXPECT_TRUE(WriteFileAtomic(dir + "/visits.csv", visits).ok());
+  auto engine = engine::Engine::Open();
+  EXPECT_TRUE(engine.ok());
+  engine::TableSource source;
+  source.name = "visits";
+  source.path = dir + "/visits.csv";
+  EXPECT_TRUE((*engine)->LoadTable(source).ok());
+  EXPECT_TRUE((*engine)->Lock().ok());
+  auto policies = privacy::ParsePolicyFile(policy_json, "test policy");
+  EXPECT_TRUE(policies.ok()) << policies.status().ToString();
+  auto program = CompileChecked(**engine, sql, *policies);
+  EXPECT_TRUE(program.ok()) << program.status().ToString();
+  std::vector<std::vector<std::string>> rows;
+  if (!program.ok()) return rows;
+  auto run = RunChecked(**engine, *program);
+  EXPECT_TRUE(run.ok()) << run.status().ToString();
+  if (!run.ok()) return rows;
+  while (true) {
+    auto more = run->result->Next();
+    if (!more.ok() || !*more) break;
+    for (size_t r = 0; r < run->result->chunk().size(); ++r) {
+      std::vector<std::string> row(run->result->columns().size());
+      for (size_t c = 0; c < row.size(); ++c) {
+        run->result->chunk().AppendCell(c, r, engine::CellStyle::kText, row[c]);
+      }
+      rows.push_back(row);
+    }
+  }
+  return rows;
+}
+
+std::string PolicyWith(const std::string& privacy) {
+  std::string p = kPolicies;
+  p.replace(p.find("\"privacy\": {"), std::string("\"privacy\": {").size(),
+            "\"privacy\": {" + privacy);
+  const std::string functions = "\"functions\": [\"SUM\", \"AVG\", \"COUNT\"";
+  p.replace(p.find(functions), functions.size(), functions + ", \"VARIANCE\", \"STDDEV_POP\"");
+  return p;
+}
+
+// Declared public groups are each released, an absent one included (with a noisy zero), and no
+// other group is, however many units it has; no partition selection then.
+TEST_F(DpBoundingTest, PublicGroupsAreReleasedExactlyAsDeclared) {
+  auto rows = Released(dir_, PolicyWith(R"("publicGroups": [["r0"], ["nowhere"]], )"),
+                       "SELECT region, COUNT(*) AS n FROM visits GROUP BY region ORDER BY region");
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0][0], "nowhere");
+  EXPECT_EQ(rows[1][0], "r0");
+  ASSERT_EQ(rows[0].size(), 4u);  // region, n, n_ci_low, n_ci_high
+  for (const auto& row : rows) {
+    EXPECT_LE(std::atoll(row[2].c_str()), std::atoll(row[1].c_str()));
+    EXPECT_GE(std::atoll(row[3].c_str()), std::atoll(row[1].c_str()));
+  }
+  // r0 holds 200 rows; with epsilon 1 and sensitivity 6 its noisy count is near it.
+  EXPECT_NEAR(std::atof(rows[1][1].c_str()), 200, 120);
+}
+
+// VARIANCE and STDDEV_POP are released within [0, ((max - min) / 2)^2] and its root, with their
+// intervals; a group held by one unit is not released (partition selection).
+TEST_F(DpBoundingTest, VarianceAndStddevAreReleasedWithinTheirRange) {
+  auto rows = Released(dir_, PolicyWith(""),
+                       "SELECT region, VARIANCE(spend) AS v, STDDEV_POP(spend) AS sd FROM visits "
+                       "GROUP BY region ORDER BY region");
+  ASSERT_EQ(rows.size(), 2u);  // r0, r1; not r9 (one unit)
+  for (const auto& row : rows) {
+    ASSERT_EQ(row.size(), 7u);
+    const double v = std::atof(row[1].c_str()), sd = std::atof(row[2].c_str());
+    EXPECT_GE(v, 0);
+    EXPECT_LE(v, 2500);
+    EXPECT_GE(sd, 0);
+    EXPECT_LE(sd, 50);
+    EXPECT_LE(std::atof(row[3].c_str()), std::atof(row[4].c_str()));
+  }
 }
 
 // Two DP datasets joined on the unit are not run yet: a clear Unimplemented, never exact values.
