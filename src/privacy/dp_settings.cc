@@ -163,16 +163,57 @@ Result<DatasetDpBounds> ParseDatasetDpBounds(const json& object, std::string_vie
   return out;
 }
 
+namespace {
+
+// `publicGroups`: a non-empty array (at most 10,000) of distinct arrays of strings or numbers, all
+// of one length; each value kept as a SQL literal.
+Result<std::vector<std::vector<std::string>>> ParsePublicGroups(const json& groups,
+                                                                std::string_view where,
+                                                                const std::string& path) {
+  constexpr size_t kMaxPublicGroups = 10000;
+  const std::string shape =
+      "must be a non-empty array (at most 10000) of distinct group keys, each an array of strings "
+      "or numbers in GROUP BY order, all of one length";
+  if (!groups.is_array() || groups.empty() || groups.size() > kMaxPublicGroups) {
+    return SettingError(where, path, shape);
+  }
+  std::vector<std::vector<std::string>> out;
+  std::set<std::vector<std::string>> seen;
+  for (const json& key : groups) {
+    if (!key.is_array() || key.empty() || key.size() != groups[0].size()) {
+      return SettingError(where, path, shape);
+    }
+    std::vector<std::string> literals;
+    for (const json& v : key) {
+      if (v.is_string()) {
+        std::string text = v.get<std::string>();
+        std::string quoted = "'";
+        for (char c : text) quoted += c == '\'' ? std::string("''") : std::string(1, c);
+        literals.push_back(quoted + "'");
+      } else if (v.is_number()) {
+        literals.push_back(v.dump());
+      } else {
+        return SettingError(where, path, shape);
+      }
+    }
+    if (!seen.insert(literals).second) return SettingError(where, path, shape);
+    out.push_back(std::move(literals));
+  }
+  return out;
+}
+
+}  // namespace
+
 Result<std::optional<QueryDpSettings>> ParseQueryDpSettings(const json& object,
                                                             std::string_view where,
                                                             const std::string& path) {
   if (object.is_null() || (object.is_object() && object.empty())) {
     return std::optional<QueryDpSettings>();
   }
-  CR_RETURN_IF_ERROR(KnownFields(
-      object,
-      {"epsilon", "delta", "mechanism", "maxGroupsPerUnit", "maxRowsPerUnitPerGroup", "bounds"},
-      where, path, "a query privacy field"));
+  CR_RETURN_IF_ERROR(KnownFields(object,
+                                 {"epsilon", "delta", "mechanism", "maxGroupsPerUnit",
+                                  "maxRowsPerUnitPerGroup", "bounds", "publicGroups"},
+                                 where, path, "a query privacy field"));
   if (!object.contains("epsilon")) return SettingError(where, path + ".epsilon", "is required");
   QueryDpSettings s;
   CR_ASSIGN_OR_RETURN(s.epsilon, NonNegativeDecimal(object["epsilon"], where, path + ".epsilon"));
@@ -207,6 +248,10 @@ Result<std::optional<QueryDpSettings>> ParseQueryDpSettings(const json& object,
         s.columns[key] = std::move(bounds);
         return Status::OK();
       }));
+  if (object.contains("publicGroups")) {
+    CR_ASSIGN_OR_RETURN(s.public_groups,
+                        ParsePublicGroups(object["publicGroups"], where, path + ".publicGroups"));
+  }
   return std::optional<QueryDpSettings>(std::move(s));
 }
 

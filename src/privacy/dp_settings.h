@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/status.h"
 #include "privacy/exact_rational.h"
@@ -46,6 +47,9 @@ struct QueryDpSettings {
   std::optional<int64_t> max_rows_per_unit_per_group;
   // "dataset.column", lower-case -> narrowed bounds (min and max only).
   std::map<std::string, ClampBounds> columns;
+  // `publicGroups`: the group keys released whatever the data (each a tuple of values in GROUP BY
+  // order, as SQL literal text); no partition selection then. Empty: groups are selected.
+  std::vector<std::vector<std::string>> public_groups;
 };
 
 // Parses the owner's `differentialPrivacy` object. `privacy_unit` is the dataset's unit column

@@ -23,12 +23,7 @@ const sql::ColumnInfo* FindColumn(const std::vector<sql::ColumnInfo>& cols, sql:
   return nullptr;
 }
 
-// A base-table Get of a dataset reached from an aggregate's input without another
-// aggregate in between, with the nodes on the way (top first, the Get last).
-struct RowPath {
-  std::vector<sql::PlanNode*> nodes;
-  std::string dataset;
-};
+}  // namespace
 
 void FindRowPaths(CheckContext& ctx, sql::PlanNode* node, std::vector<sql::PlanNode*>& stack,
                   std::vector<RowPath>& out) {
@@ -61,6 +56,8 @@ void FindRowPaths(CheckContext& ctx, sql::PlanNode* node, std::vector<sql::PlanN
   }
   stack.pop_back();
 }
+
+namespace {
 
 // The distinct privacy units of a group are counted over a 64-bit hash of the unit (DuckDB's
 // hash()), not the unit itself: counting distinct integers is several times faster than counting
@@ -198,6 +195,8 @@ int ExistingUnitCount(const sql::PlanNode& node, sql::ColumnBinding unit, EqualC
   return -1;
 }
 
+}  // namespace
+
 Status CannotThread(const std::string& dataset, const std::string& through) {
   return Status::PermissionDenied("threshold rule: the distinct privacy units of dataset " +
                                   dataset + " cannot be counted per group through " + through +
@@ -300,8 +299,6 @@ Result<sql::ColumnInfo> Expose(CheckContext& ctx, const sql::Catalog& catalog, c
   }
 }
 
-// The SQL of `node`'s groups with only `aggregates` computed (for the conditional steps that
-// count exactly where a cheaper count fell short).
 // The target's SQL of the tree under `root` (a node of `plan`), all its columns output.
 Result<std::string> EmitTree(const CheckContext& ctx, const sql::LogicalPlan& plan,
                              const sql::PlanPtr& root) {
@@ -312,6 +309,10 @@ Result<std::string> EmitTree(const CheckContext& ctx, const sql::LogicalPlan& pl
   return ctx.statements->EmitQuery(tree);
 }
 
+namespace {
+
+// The SQL of `node`'s groups with only `aggregates` computed (for the conditional steps that
+// count exactly where a cheaper count fell short).
 Result<std::string> GroupsWith(const CheckContext& ctx, const sql::LogicalPlan& plan,
                                const sql::PlanNode& node,
                                const std::vector<sql::ExprPtr>& aggregates) {
