@@ -438,7 +438,7 @@ Status RewriteDifferentialPrivacy(CheckContext& ctx, const sql::Catalog& catalog
   ctx.steps.push_back(key);
   ctx.steps.push_back(ProgramStep{
       ProgramStep::Kind::kExecute,
-      sql::EmitCreateTempTableAs(
+      ctx.statements->CreateTempTableAs(
           exact_table,
           "SELECT row_number() OVER () AS gid, * FROM (" + aggregate_sql + ") AS \"__cr_agg\"",
           exact_names),
@@ -454,7 +454,7 @@ Status RewriteDifferentialPrivacy(CheckContext& ctx, const sql::Catalog& catalog
   ctx.steps.push_back(noise);
   ctx.steps.push_back(
       ProgramStep{ProgramStep::Kind::kExecute,
-                  sql::EmitCreateTempTableAs(released_table, released, released_names),
+                  ctx.statements->CreateTempTableAs(released_table, released, released_names),
                   "",
                   0,
                   {},
