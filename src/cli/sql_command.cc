@@ -9,6 +9,7 @@
 #include "cli/command_registry.h"
 #include "engine/engine.h"
 #include "engine/result_writer.h"
+#include "privacy/local_budget.h"
 #include "privacy/policy.h"
 #include "runtime/checked_query.h"
 #include "sql/frontend.h"
@@ -22,8 +23,9 @@ struct SqlRequest {
   std::string output_format;         // empty: by --output's extension, else table
   std::string output;                // empty: stdout
   bool explain = false;
-  std::string policy;      // --policy FILE: run the query policy-checked
-  bool no_verify = false;  // --no-verify: skip Parquet validation (trusted local files)
+  std::string policy;       // --policy FILE: run the query policy-checked
+  std::string budget_file;  // --budget-file FILE: the local DP budget ledger
+  bool no_verify = false;   // --no-verify: skip Parquet validation (trusted local files)
   std::string sql;
 };
 
@@ -98,6 +100,38 @@ Status RunCheckedSql(const SqlRequest& request, engine::Engine& engine,
     std::printf("%s", program.explain.c_str());
     return Status::OK();
   }
+  if (!program.dp_datasets.empty()) {
+    // Differential privacy: charged before anything is computed, refunded if the run fails.
+    if (request.budget_file.empty()) {
+      return Status::InvalidArgument(
+          "a differentially private query needs --budget-file FILE (the local privacy budget "
+          "ledger it is charged to)");
+    }
+    for (const privacy::CheckSummary::DpAggregate& a : program.summary.dp) {
+      std::fprintf(stderr,
+                   "cleanroom: differential privacy: %s = %s, %s noise, epsilon %s, 95%% "
+                   "interval %s\n",
+                   a.column.c_str(), a.aggregate.c_str(), a.mechanism.c_str(), a.epsilon.c_str(),
+                   a.interval.c_str());
+    }
+    std::fprintf(stderr, "cleanroom: differential privacy: groups: %s\n",
+                 program.summary.dp_groups.c_str());
+    CR_RETURN_IF_ERROR(
+        privacy::ChargeLocalBudget(request.budget_file, policies, program.dp_datasets));
+    auto run = runtime::RunChecked(engine, program);
+    if (!run.ok()) {
+      Status refund =
+          privacy::RefundLocalBudget(request.budget_file, policies, program.dp_datasets);
+      if (!refund.ok()) return refund.WithContext("refund after a failed run");
+      return run.status();
+    }
+    for (const privacy::SuppressionNote& note : run->notes) {
+      std::fprintf(stderr, "cleanroom: %lld rows suppressed by %s\n",
+                   static_cast<long long>(note.rows), note.rule.c_str());
+    }
+    if (run->result == nullptr) return Status::OK();
+    return WriteOutput(request, *run->result);
+  }
   CR_ASSIGN_OR_RETURN(runtime::CheckedResult run, runtime::RunChecked(engine, program));
   for (const privacy::SuppressionNote& note : run.notes) {
     std::fprintf(stderr, "cleanroom: %lld rows suppressed by %s\n",
@@ -159,6 +193,9 @@ void SetupSql(CLI::App& root, ExitCode& exit_code) {
       "--policy", request->policy,
       "FILE: owners' policies and query guards ({\"datasets\": {...}, \"query\": {...}}); "
       "the query is checked and thresholded (docs/privacy.md)");
+  cmd->add_option("--budget-file", request->budget_file,
+                  "FILE: with --policy, the local privacy budget ledger a differentially private "
+                  "query is charged to (created when missing; docs/differential-privacy.md)");
   cmd->add_option("sql", request->sql, "the query (Spark SQL; temp-view steps separated by ';')")
       ->required();
   cmd->callback([request, &exit_code] {

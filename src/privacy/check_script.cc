@@ -2,6 +2,7 @@
 // threshold and post-filter rewrites, emitted as a program of DuckDB statements.
 #include <algorithm>
 #include <atomic>
+#include <memory>
 
 #include "checker_internal.h"
 #include "sql/catalog.h"
@@ -133,9 +134,27 @@ Result<CheckedProgram> CheckScript(const std::vector<sql::CompiledStatement>& st
   emit.safe_arithmetic = true;
   // The rewrites work on copies of the plans: the bound plans stay as the lineage indexed them,
   // so that a later statement traces through a rewritten view to the original aggregate.
+  CheckSummary dp_summary;
   for (const auto& st : statements) {
     sql::LogicalPlan plan = *st.plan;
     plan.root = sql::CopyPlanTree(*st.plan->root);
+    if (policies.privacy.has_value()) {
+      // Differential privacy: the DP aggregate first (thresholds of its dataset then apply to its
+      // noisy unit count), on the final query only.
+      if (st.kind != sql::CompiledStatement::Kind::kQuery) {
+        for (const std::string& ds : ctx.lineage.ReadDatasets(*st.plan->root)) {
+          const DatasetPolicy* p = ctx.PolicyOf(ds);
+          if (p != nullptr && p->differential_privacy.has_value()) {
+            return Status::Unimplemented(
+                "differential privacy: a temp view reading dataset " + ds +
+                " is not supported in a differentially private query (aggregate it in the query)");
+          }
+        }
+      } else {
+        CR_RETURN_IF_ERROR(internal::RewriteDifferentialPrivacy(ctx, catalog, plan, plan.root));
+        CR_RETURN_IF_ERROR(internal::FinishDifferentialPrivacy(ctx, plan, dp_summary));
+      }
+    }
     CR_RETURN_IF_ERROR(internal::RewriteThresholds(ctx, catalog, plan, plan.root));
     CR_ASSIGN_OR_RETURN(std::string sql, sql::EmitDuckDbSql(plan, emit));
     if (st.kind == sql::CompiledStatement::Kind::kCreateView) {
@@ -154,21 +173,35 @@ Result<CheckedProgram> CheckScript(const std::vector<sql::CompiledStatement>& st
   for (const auto& st : statements) {
     if (st.kind == sql::CompiledStatement::Kind::kQuery) {
       program.summary = internal::Summarize(ctx, *st.plan, read, ctx.steps);
+      program.summary.dp = dp_summary.dp;
+      program.summary.dp_groups = dp_summary.dp_groups;
+    }
+  }
+  if (policies.privacy.has_value()) {
+    for (const std::string& ds : read) {
+      const DatasetPolicy* p = ctx.PolicyOf(ds);
+      if (p != nullptr && p->differential_privacy.has_value()) program.dp_datasets.push_back(ds);
     }
   }
   program.steps = std::move(ctx.steps);
   program.explain = std::move(ctx.explain);
   program.unit_hash_wanted.assign(ctx.unit_hash_wanted.begin(), ctx.unit_hash_wanted.end());
   for (const auto& step : program.steps) {
-    if (step.kind != ProgramStep::Kind::kPreCondition)
+    if (step.kind != ProgramStep::Kind::kPreCondition && step.kind != ProgramStep::Kind::kDpKey)
       program.explain += "emitted: " + step.sql + "\n";
   }
   return program;
 }
 
 Result<std::vector<SuppressionNote>> RunPreparation(const CheckedProgram& program,
-                                                    ProgramRunner& runner) {
+                                                    ProgramRunner& runner, RandomBits* random) {
   std::vector<SuppressionNote> notes;
+  std::unique_ptr<KernelRandomBits> kernel;
+  auto source = [&]() -> RandomBits& {
+    if (random != nullptr) return *random;
+    if (kernel == nullptr) kernel = std::make_unique<KernelRandomBits>();
+    return *kernel;
+  };
   for (const auto& step : program.steps) {
     switch (step.kind) {
       case ProgramStep::Kind::kPreCondition: {
@@ -199,6 +232,12 @@ Result<std::vector<SuppressionNote>> RunPreparation(const CheckedProgram& progra
           notes.push_back(SuppressionNote{step.rules[i], counts[i]});
         break;
       }
+      case ProgramStep::Kind::kDpKey:
+        CR_RETURN_IF_ERROR(internal::RunDpKey(*step.dp, runner, source()));
+        break;
+      case ProgramStep::Kind::kDpRelease:
+        CR_RETURN_IF_ERROR(internal::RunDpRelease(step, runner, source()));
+        break;
       case ProgramStep::Kind::kResult:
         break;
     }

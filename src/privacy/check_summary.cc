@@ -93,6 +93,17 @@ std::string CheckSummaryJson(const CheckSummary& summary) {
          {"owner",
           {{"minRowCount", f.owner_min_row_count}, {"minGroupUnits", f.owner_min_group_units}}}});
   }
+  if (!summary.dp.empty()) {
+    nlohmann::json dp = {{"groups", summary.dp_groups}, {"aggregates", nlohmann::json::array()}};
+    for (const auto& a : summary.dp) {
+      dp["aggregates"].push_back({{"column", a.column},
+                                  {"aggregate", a.aggregate},
+                                  {"mechanism", a.mechanism},
+                                  {"epsilon", a.epsilon},
+                                  {"interval95", a.interval}});
+    }
+    out["differentialPrivacy"] = dp;
+  }
   return out.dump();
 }
 

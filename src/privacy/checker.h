@@ -1,15 +1,20 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "base/status.h"
+#include "privacy/dp_noise.h"
 #include "privacy/policy.h"
+#include "privacy/random_bits.h"
 #include "sql/catalog.h"
 #include "sql/frontend.h"
 
 namespace cleanroom::privacy {
+
+struct DpRelease;
 
 // One statement of a checked program, run in order on one engine connection.
 struct ProgramStep {
@@ -18,6 +23,8 @@ struct ProgramStep {
     kExecute,           // a statement of ours (temp tables for thresholds, temp views)
     kSuppressionCount,  // `sql` returns one row: a count per entry of `rules`
     kResult,            // the final query: its rows are the result
+    kDpKey,             // creates `dp.key_table` holding a fresh random bounding key
+    kDpRelease,         // `sql` returns exact bounded aggregates; noise added in C++ (`dp`)
   };
   Kind kind = Kind::kExecute;
   std::string sql;
@@ -26,6 +33,27 @@ struct ProgramStep {
   std::vector<std::string> rules;  // kSuppressionCount: e.g. "minGroupUnits(customers)"
   // kExecute: when set, a count query; the statement runs only when it returns more than 0.
   std::string condition;
+  // kDpKey, kDpRelease.
+  std::shared_ptr<const DpRelease> dp;
+};
+
+// One differentially private aggregate's release (dp_release.cc; docs/differential-privacy.md
+// "Execution"). The kDpRelease step's `sql` returns, per group of bounded rows, BIGINT columns:
+// the group id, the group's distinct units, then one exact integer per entry of `cells`
+// (counts, or sums in fixed-point units). The release keeps a group when its noisy unit count
+// reaches `threshold` (when `partition_selection`), adds each cell's noise, and writes the kept
+// groups' noisy integers into `noisy_table` ("gid", "n0", ...).
+struct DpRelease {
+  std::string key_table;  // kDpKey: the table of the per-run bounding key
+  std::string noisy_table;
+  bool partition_selection = false;
+  NoiseParameters partition_noise;
+  int64_t threshold = 0;
+  struct Cell {
+    NoiseParameters noise;
+    bool non_negative = false;  // a count: the noisy value is clamped at 0 (post-processing)
+  };
+  std::vector<Cell> cells;
 };
 
 // A dataset table may carry the hidden column sql::kUnitHashColumn, the 64-bit hash of its
@@ -54,6 +82,16 @@ struct CheckSummary {
   std::vector<Floors> floors;                  // every dataset the query reads
   std::vector<std::string> suppression_rules;  // the notes the recipient will get, in order
   std::vector<std::string> post_filters;       // "column>=min"
+  // Per differentially private aggregate: what approvers see before any budget is spent.
+  struct DpAggregate {
+    std::string column;     // the aggregate's output column
+    std::string aggregate;  // COUNT, COUNT(DISTINCT unit), SUM, AVG
+    std::string mechanism;  // "laplace" / "gaussian"
+    std::string epsilon;    // the share of the query's epsilon (exact)
+    std::string interval;   // the expected 95% interval of a released cell: "+-k" (value units)
+  };
+  std::vector<DpAggregate> dp;
+  std::string dp_groups;  // how groups are released: partition selection's threshold, or "all"
 };
 // The summary as a JSON object {"columns":[{"name","sources","aggregated"}],"floors":[...],
 // "suppressionRules":[...],"postFilters":[...]} for a proposal's record.
@@ -67,6 +105,9 @@ struct CheckedProgram {
   // the table has no precomputed kUnitHashColumn: loading them with it makes the query cheaper.
   std::vector<std::string> unit_hash_wanted;
   CheckSummary summary;
+  // The datasets (lower case) a differentially private query reads with DP: each is charged the
+  // query's epsilon and delta (governance's budget, or a local budget file).
+  std::vector<std::string> dp_datasets;
 };
 
 // Restricts `catalog` to each policy's allowedFields, so that other columns do not exist for
@@ -98,10 +139,15 @@ class ProgramRunner {
   virtual Status Execute(const std::string& sql) = 0;
   // Runs a query returning one row of BIGINT counts.
   virtual Result<std::vector<int64_t>> QueryCounts(const std::string& sql) = 0;
+  // Runs a query returning rows of BIGINT values (no NULLs): a DP release's exact aggregates.
+  virtual Result<std::vector<std::vector<int64_t>>> QueryIntegerRows(const std::string& sql) = 0;
 };
 // Pre-conditions fail with FailedPrecondition naming the dataset and the floor (never the
 // actual count). Returns the suppression notes, in rule order, for the recipient.
+// Differentially private steps draw their bounding key and noise from `random`, the kernel's
+// CSPRNG when null (tests pass a seeded source).
 Result<std::vector<SuppressionNote>> RunPreparation(const CheckedProgram& program,
-                                                    ProgramRunner& runner);
+                                                    ProgramRunner& runner,
+                                                    RandomBits* random = nullptr);
 
 }  // namespace cleanroom::privacy

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <set>
 
 // Shared by the rule files of the checker. Not a public header.
@@ -38,6 +39,23 @@ struct CheckContext {
   std::string explain;
   std::set<std::string> unit_hash_wanted;  // CheckedProgram::unit_hash_wanted
 
+  // The differentially private aggregate the DP rewrite replaced (dp_rewrite.cc), if any.
+  struct DpAggregateOutput {
+    std::string kind;      // COUNT, COUNT(DISTINCT unit), SUM, AVG
+    std::string epsilon;   // its share of the query's epsilon
+    std::string interval;  // expected 95% interval, for the summary
+    size_t ci_low = 0;     // index of its interval columns (low, then high) in `columns`
+  };
+  struct DpRewritten {
+    int node_id = -1;                           // the scan that replaced the aggregate (same id)
+    size_t group_count = 0;                     // its first columns are the group keys
+    std::vector<DpAggregateOutput> aggregates;  // then one column per aggregate
+    std::vector<sql::ColumnInfo> columns;       // every column of the scan (intervals last)
+    std::string groups;                         // how groups are released, for the summary
+    std::string mechanism;
+  };
+  std::optional<DpRewritten> dp;
+
   // The policy of a dataset, or nullptr (a temp table of ours, or a view).
   const DatasetPolicy* PolicyOf(const std::string& dataset) const;
 };
@@ -68,6 +86,25 @@ Status CheckSubqueries(CheckContext& ctx, const sql::PlanNode& node);
 // (threshold_rewrite.cc).
 Status RewriteThresholds(CheckContext& ctx, const sql::Catalog& catalog, sql::LogicalPlan& plan,
                          sql::PlanPtr& node);
+// A base-table Get of a dataset reached from an aggregate's input without another
+// aggregate in between, with the nodes on the way (top first, the Get last).
+struct RowPath {
+  std::vector<sql::PlanNode*> nodes;
+  std::string dataset;
+};
+// The row paths under `node` (threshold_rewrite.cc).
+void FindRowPaths(CheckContext& ctx, sql::PlanNode* node, std::vector<sql::PlanNode*>& stack,
+                  std::vector<RowPath>& out);
+// PermissionDenied: the privacy unit of `dataset` cannot be carried through `through`.
+Status CannotThread(const std::string& dataset, const std::string& through);
+// Makes column `unit` of the Get at the end of `path` visible at the output of path.nodes[i],
+// adding it to projections and pass-through column lists on the way up.
+Result<sql::ColumnInfo> Expose(CheckContext& ctx, const sql::Catalog& catalog, const RowPath& path,
+                               size_t i, const std::string& unit);
+// The DuckDB SQL (safe arithmetic) of the tree under `root` (a node of `plan`), all its columns
+// output.
+Result<std::string> EmitTree(const sql::LogicalPlan& plan, const sql::PlanPtr& root);
+
 // Adds an aggregate call to an Aggregate node's output (after its other aggregates); returns
 // its output index (threshold_rewrite.cc).
 size_t AddAggregate(sql::PlanNode* node, sql::ExprPtr call, const std::string& name);
@@ -107,5 +144,20 @@ Result<std::string> ApplyPostFilters(CheckContext& ctx, const std::string& final
 
 // The differential-privacy rule over the datasets `read` (differential_privacy_rule.cc).
 Status CheckDifferentialPrivacy(const PolicyFile& policies, const std::set<std::string>& read);
+
+// The DP rewrite (dp_rewrite.cc): the aggregate over a DP dataset's rows is computed on
+// contribution-bounded, clamped, fixed-point rows into a temp table, released with noise by a
+// kDpRelease step, and replaced in the plan by a scan of the released groups. Shapes it does not
+// support are Unimplemented naming the construct.
+Status RewriteDifferentialPrivacy(CheckContext& ctx, const sql::Catalog& catalog,
+                                  sql::LogicalPlan& plan, sql::PlanPtr& node);
+// After the rewrite of the final query (dp_output.cc): no DP dataset may be read anywhere else
+// in the plan, and each released DP aggregate in the result gets its 95% interval columns
+// `<name>_ci_low`, `<name>_ci_high`. Fills the summary's DP entries.
+Status FinishDifferentialPrivacy(CheckContext& ctx, sql::LogicalPlan& plan, CheckSummary& summary);
+
+// The C++ steps of a DP query (dp_release.cc).
+Status RunDpKey(const DpRelease& release, ProgramRunner& runner, RandomBits& random);
+Status RunDpRelease(const ProgramStep& step, ProgramRunner& runner, RandomBits& random);
 
 }  // namespace cleanroom::privacy::internal

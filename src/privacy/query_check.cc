@@ -53,8 +53,9 @@ Result<std::optional<QueryDpSettings>> ParseQueryPrivacy(std::string_view privac
 }
 
 Result<PolicyFile> PoliciesOfQuery(const std::vector<DeclaredDataset>& datasets,
-                                   std::string_view guards_json) {
+                                   std::string_view guards_json, std::string_view privacy_json) {
   PolicyFile policies;
+  CR_ASSIGN_OR_RETURN(policies.privacy, ParseQueryPrivacy(privacy_json));
   for (const DeclaredDataset& d : datasets) {
     std::string name = sql::ToLowerAscii(d.name);
     if (d.document_policy.has_value()) {
@@ -86,9 +87,7 @@ Result<CheckedProgram> CompileAndCheck(const sql::Catalog& physical, std::string
 Result<CheckedProgram> CheckProposedQuery(std::string_view script, std::string_view guards_json,
                                           std::string_view privacy_json,
                                           const std::vector<DeclaredDataset>& datasets) {
-  CR_ASSIGN_OR_RETURN(std::optional<QueryDpSettings> privacy, ParseQueryPrivacy(privacy_json));
-  CR_ASSIGN_OR_RETURN(PolicyFile policies, PoliciesOfQuery(datasets, guards_json));
-  policies.privacy = std::move(privacy);
+  CR_ASSIGN_OR_RETURN(PolicyFile policies, PoliciesOfQuery(datasets, guards_json, privacy_json));
   sql::Catalog declared;
   for (const DeclaredDataset& d : datasets)
     declared.PutTable(sql::TableDef{d.name, d.schema, false});

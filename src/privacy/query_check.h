@@ -36,11 +36,13 @@ Result<DeclaredDataset> DeclaredDatasetFromDocument(std::string_view document_js
 // CheckScript then checks them against the datasets read.
 Result<std::optional<QueryDpSettings>> ParseQueryPrivacy(std::string_view privacy_json);
 
-// The policies of one query: each dataset's policy and the query's guards (JSON text; "" for
-// none), validated strictly (an unknown field, e.g. "minGroupUnit", is InvalidArgument naming
-// it, and so is a differential-privacy field among the guards).
+// The policies of one query: each dataset's policy, the query's guards and its differential
+// privacy settings (JSON text; "" for none), validated strictly (an unknown field, e.g.
+// "minGroupUnit", is InvalidArgument naming it, and so is a differential-privacy field among the
+// guards).
 Result<PolicyFile> PoliciesOfQuery(const std::vector<DeclaredDataset>& datasets,
-                                   std::string_view guards_json);
+                                   std::string_view guards_json,
+                                   std::string_view privacy_json = "");
 
 // Restricts a copy of `physical` to the policies' allowedFields, compiles `script` with safe
 // arithmetic and checks and rewrites it (CheckScript, which reads hidden columns of `physical`).

@@ -24,12 +24,7 @@ const sql::ColumnInfo* FindColumn(const std::vector<sql::ColumnInfo>& cols, sql:
   return nullptr;
 }
 
-// A base-table Get of a dataset reached from an aggregate's input without another
-// aggregate in between, with the nodes on the way (top first, the Get last).
-struct RowPath {
-  std::vector<sql::PlanNode*> nodes;
-  std::string dataset;
-};
+}  // namespace
 
 void FindRowPaths(CheckContext& ctx, sql::PlanNode* node, std::vector<sql::PlanNode*>& stack,
                   std::vector<RowPath>& out) {
@@ -62,6 +57,8 @@ void FindRowPaths(CheckContext& ctx, sql::PlanNode* node, std::vector<sql::PlanN
   }
   stack.pop_back();
 }
+
+namespace {
 
 // The distinct privacy units of a group are counted over a 64-bit hash of the unit (DuckDB's
 // hash()), not the unit itself: counting distinct integers is several times faster than counting
@@ -199,6 +196,8 @@ int ExistingUnitCount(const sql::PlanNode& node, sql::ColumnBinding unit, EqualC
   return -1;
 }
 
+}  // namespace
+
 Status CannotThread(const std::string& dataset, const std::string& through) {
   return Status::PermissionDenied("threshold rule: the distinct privacy units of dataset " +
                                   dataset + " cannot be counted per group through " + through +
@@ -301,9 +300,6 @@ Result<sql::ColumnInfo> Expose(CheckContext& ctx, const sql::Catalog& catalog, c
   }
 }
 
-// The SQL of `node`'s groups with only `aggregates` computed (for the conditional steps that
-// count exactly where a cheaper count fell short).
-// The DuckDB SQL of the tree under `root` (a node of `plan`), all its columns output.
 Result<std::string> EmitTree(const sql::LogicalPlan& plan, const sql::PlanPtr& root) {
   sql::LogicalPlan tree;
   tree.root = root;
@@ -314,6 +310,10 @@ Result<std::string> EmitTree(const sql::LogicalPlan& plan, const sql::PlanPtr& r
   return sql::EmitDuckDbSql(tree, emit);
 }
 
+namespace {
+
+// The SQL of `node`'s groups with only `aggregates` computed (for the conditional steps that
+// count exactly where a cheaper count fell short).
 Result<std::string> GroupsWith(const sql::LogicalPlan& plan, const sql::PlanNode& node,
                                const std::vector<sql::ExprPtr>& aggregates) {
   auto copy = std::make_shared<sql::PlanNode>(node);

@@ -35,6 +35,31 @@ class EngineProgramRunner : public privacy::ProgramRunner {
     return counts;
   }
 
+  Result<std::vector<std::vector<int64_t>>> QueryIntegerRows(const std::string& sql) override {
+    CR_ASSIGN_OR_RETURN(std::unique_ptr<engine::QueryResult> result, engine_.QueryRaw(sql));
+    std::vector<std::vector<int64_t>> rows;
+    std::string cell;
+    while (true) {
+      CR_ASSIGN_OR_RETURN(bool has_rows, result->Next());
+      if (!has_rows) break;
+      for (size_t r = 0; r < result->chunk().size(); ++r) {
+        std::vector<int64_t> row;
+        for (size_t c = 0; c < result->columns().size(); ++c) {
+          cell.clear();
+          result->chunk().AppendCell(c, r, engine::CellStyle::kText, cell);
+          char* end = nullptr;
+          long long v = std::strtoll(cell.c_str(), &end, 10);
+          if (cell.empty() || end == nullptr || *end != '\0') {
+            return Status::Internal("a differentially private aggregate returned a non-integer");
+          }
+          row.push_back(v);
+        }
+        rows.push_back(std::move(row));
+      }
+    }
+    return rows;
+  }
+
  private:
   engine::Engine& engine_;
 };

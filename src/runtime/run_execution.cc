@@ -190,7 +190,8 @@ Status Execute(const RunSpec& spec, Storage& storage, govwire::RunRecord& record
                                   spec.privacy.is_null() ? "" : spec.privacy.dump(), declared));
   CR_ASSIGN_OR_RETURN(
       privacy::PolicyFile policies,
-      privacy::PoliciesOfQuery(declared, spec.guards.is_null() ? "" : spec.guards.dump()));
+      privacy::PoliciesOfQuery(declared, spec.guards.is_null() ? "" : spec.guards.dump(),
+                               spec.privacy.is_null() ? "" : spec.privacy.dump()));
   std::set<std::string> hash_units(planned.unit_hash_wanted.begin(),
                                    planned.unit_hash_wanted.end());
   // Inputs are validated for the query: of each, only what the checked program reads.

@@ -294,9 +294,10 @@ TEST_F(GovernanceE2E, UnimplementedOrUnknownSettingsAreRefusedWhenProposed) {
 }
 
 // Differential privacy: an owner's bounds are registered; a query over them is validated when
-// proposed and, while the runtime cannot run it with noise, refused as Unimplemented; the same
-// query without DP settings is refused by the owner's policy. No proposal is recorded.
-TEST_F(GovernanceE2E, DifferentialPrivacyIsValidatedThenRefusedAsUnimplemented) {
+// proposed (a grouped query needs a delta for partition selection, which this dataset's budget
+// does not have); the same query without DP settings is refused by the owner's policy. No
+// proposal is recorded.
+TEST_F(GovernanceE2E, DifferentialPrivacyIsValidatedWhenProposed) {
   Activate();
   Json dataset = MakeDataset("visits", {"email", "segment", "spend"});
   dataset["policy"]["privacyUnit"] = "email";
@@ -309,8 +310,8 @@ TEST_F(GovernanceE2E, DifferentialPrivacyIsValidatedThenRefusedAsUnimplemented) 
             {"recipients", {a_->id()}}};
   Json dp = q;
   dp["privacy"] = {{"epsilon", 1}};
-  ApiReply unimplemented = Write(*a_, "/v1/queries", "query.propose", {{"query", dp}});
-  ExpectError(unimplemented, 501, "Unimplemented");
+  ApiReply no_delta = Write(*a_, "/v1/queries", "query.propose", {{"query", dp}});
+  ExpectError(no_delta, 400, "InvalidArgument");
   dp["privacy"] = {{"epsilon", 6}};  // above the dataset's budget
   ExpectError(Write(*a_, "/v1/queries", "query.propose", {{"query", dp}}), 400, "InvalidArgument");
   dp["privacy"] = {{"epsilon", 1}, {"maxGroupsPerUnit", 3}};  // widens the owner's bound

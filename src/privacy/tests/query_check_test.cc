@@ -134,17 +134,28 @@ std::vector<DeclaredDataset> DocumentsWithDp() {
   return out;
 }
 
-// Until the DP rewrite runs them, valid DP settings are refused as Unimplemented, after every
-// validation: invalid ones get InvalidArgument naming the field, a DP dataset read without DP is
-// PermissionDenied. Nothing is accepted and ignored.
-TEST(QueryCheckTest, DifferentialPrivacyIsValidatedThenRefusedAsUnimplemented) {
+// Valid DP settings over a supported shape are checked into a DP program (its summary shows each
+// aggregate's mechanism, epsilon share and interval); invalid ones get InvalidArgument naming the
+// field, a DP dataset read without DP is PermissionDenied. Nothing is accepted and ignored.
+TEST(QueryCheckTest, DifferentialPrivacyIsValidatedThenChecked) {
   const std::string script = "SELECT site, COUNT(*) AS n FROM visits GROUP BY site";
   auto valid = CheckProposedQuery(script, "", R"({"epsilon": 1, "delta": "1e-7",
       "maxGroupsPerUnit": 2, "bounds": {"visits.spend": {"min": 0, "max": 50}}})",
                                   DocumentsWithDp());
-  ASSERT_FALSE(valid.ok());
-  EXPECT_EQ(valid.status().code(), StatusCode::kUnimplemented) << valid.status().ToString();
-  EXPECT_NE(valid.status().message().find("not implemented"), std::string::npos);
+  ASSERT_TRUE(valid.ok()) << valid.status().ToString();
+  ASSERT_EQ(valid->summary.dp.size(), 1u);
+  EXPECT_EQ(valid->summary.dp[0].column, "n");
+  EXPECT_EQ(valid->summary.dp[0].epsilon, "1/2");  // the count and partition selection
+  EXPECT_EQ(valid->summary.dp[0].mechanism, "laplace");
+  EXPECT_NE(valid->summary.dp_groups.find("partition selection"), std::string::npos);
+  ASSERT_EQ(valid->output.size(), 4u);
+  EXPECT_EQ(valid->output[2].name, "n_ci_low");
+  EXPECT_EQ(valid->output[3].name, "n_ci_high");
+  EXPECT_NE(CheckSummaryJson(valid->summary).find("\"interval95\""), std::string::npos);
+  // Grouped without a delta: partition selection cannot be differentially private.
+  auto no_delta = CheckProposedQuery(script, "", R"({"epsilon": 1})", DocumentsWithDp());
+  EXPECT_EQ(no_delta.status().code(), StatusCode::kInvalidArgument) << no_delta.status().ToString();
+  EXPECT_NE(no_delta.status().message().find("delta"), std::string::npos);
 
   auto without_dp = CheckProposedQuery(script, "", "", DocumentsWithDp());
   EXPECT_EQ(without_dp.status().code(), StatusCode::kPermissionDenied)

@@ -297,10 +297,10 @@ TEST_F(RunExecutionTest, RefusalComesBeforeDecryptionWithTheProposalMessage) {
   EXPECT_EQ(outcome.record.reason, proposed.status().ToString());
 }
 
-// Until the DP rewrite exists the runtime never runs a query with DP settings: settings over a
-// dataset without DP bounds are invalid, valid ones over a DP dataset are Unimplemented, and no
-// result is written either way.
-TEST_F(RunExecutionTest, DifferentialPrivacySettingsAreRefused) {
+// DP settings over a dataset without DP bounds are invalid; a grouped DP query without a delta is
+// invalid (partition selection needs one); a supported DP query over a DP dataset runs and writes
+// its result (the budget is governance's, not the runtime's).
+TEST_F(RunExecutionTest, DifferentialPrivacySettingsAreCheckedThenRun) {
   RunSpec spec = Spec("r6");
   spec.privacy = {{"epsilon", 1.0}};
   RunOutcome outcome = ExecuteRun(spec, *storage_);
@@ -312,9 +312,18 @@ TEST_F(RunExecutionTest, DifferentialPrivacySettingsAreRefused) {
   dp.inputs[0].document["policy"]["differentialPrivacy"] = {
       {"maxGroupsPerUnit", 1}, {"maxRowsPerUnitPerGroup", 1}, {"budget", {{"epsilon", 2}}}};
   outcome = ExecuteRun(dp, *storage_);
-  EXPECT_EQ(outcome.status.code(), StatusCode::kUnimplemented) << outcome.status.ToString();
-  EXPECT_NE(outcome.status.message().find("not implemented"), std::string::npos);
+  EXPECT_EQ(outcome.status.code(), StatusCode::kInvalidArgument) << outcome.status.ToString();
+  EXPECT_NE(outcome.status.message().find("delta"), std::string::npos);
   EXPECT_FALSE(fs::exists(dir_ / "storage" / ResultOutputKey("r8")));
+  RunSpec global = dp;
+  global.run_id = "r10";
+  global.steps = {"SELECT COUNT(DISTINCT hashed_email) AS people FROM customers"};
+  // The owner's minGroupUnits applies to the noisy unit count: partition selection, so a delta.
+  global.privacy = {{"epsilon", 1.0}, {"delta", "1e-6"}};
+  global.inputs[0].document["policy"]["differentialPrivacy"]["budget"]["delta"] = "1e-5";
+  outcome = ExecuteRun(global, *storage_);
+  EXPECT_TRUE(outcome.status.ok()) << outcome.status.ToString();
+  EXPECT_TRUE(fs::exists(dir_ / "storage" / ResultOutputKey("r10")));
   RunSpec typo = Spec("r7");
   typo.guards = {{"minGroupUnit", 5}};
   outcome = ExecuteRun(typo, *storage_);
