@@ -109,17 +109,19 @@ extern "C" int LLVMFuzzerInitialize(int* /*argc*/, char*** /*argv*/) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const FuzzWorld& world = World();
   if (size == 0) return 0;
+  // A requested run (its challenge verifies; requesting a new one is member a's signed write,
+  // made before the request under test).
+  const std::string requested = RequestedRun();
   uint64_t before = world.service->ledger().last_seqno();
   if (data[0] & 8) {
-    std::string run = RequestedRun();
-    std::string body = SignedKeyRequest(world, run, data + 1, size - 1);
-    if (!body.empty()) world.service->Handle("POST", "/v1/runs/" + run + "/keys", body, "");
+    std::string body = SignedKeyRequest(world, requested, data + 1, size - 1);
+    if (!body.empty()) world.service->Handle("POST", "/v1/runs/" + requested + "/keys", body, "");
     // Evidence from the trusted platform may be recorded (a release, or a genuine report the
     // policy refuses), as the service's own entry; never a member's request.
     ExpectNoMemberRequestSince(before);
   } else {
-    // A requested run (its challenge verifies), a run out of reach, an unknown one, a bad id.
-    const std::string runs[] = {RequestedRun(), "r1", "r999999", "x"};
+    // The requested run, a run out of reach, an unknown one, a malformed id.
+    const std::string runs[] = {requested, "r1", "r999999", "x"};
     std::string run = runs[data[0] & 3];
     std::string path = "/v1/runs/" + run + ((data[0] & 4) ? "/report" : "/keys");
     std::string body(reinterpret_cast<const char*>(data + 1), size - 1);

@@ -8,8 +8,10 @@
 #include <set>
 #include <thread>
 
+#include "crypto/identity.h"
 #include "crypto/random.h"
 #include "governance/tests/collab_fixture.h"
+#include "governance/tests/process_server.h"
 #include "govwire/json_reader.h"
 
 namespace cleanroom::governance::testing {
@@ -111,6 +113,20 @@ TEST_F(Budget, TheChargeIsMadeInTheReleaseAndShownInTheLedgerTheRunAndBudgetShow
   Json run_view = Get(*a_, "/v1/runs/" + run);
   ASSERT_EQ(run_view["budget"].size(), 1u);
   EXPECT_EQ(run_view["budget"][0]["epsilon"], "1");
+
+  // The member's command shows the same, by run.
+  std::string identity = dir_.path() + "/member-a";
+  ASSERT_TRUE(crypto::WriteIdentity(identity, a_->identity).ok());
+  ASSERT_TRUE(govwire::SavePin(identity, server_->url(), server_->fingerprint()).ok());
+  std::string out;
+  ASSERT_EQ(RunCleanroom({"budget", "show", "--identity", identity, "--dataset", "visits"}, &out),
+            0)
+      << out;
+  EXPECT_NE(out.find("budget     epsilon 3, delta 0"), std::string::npos) << out;
+  EXPECT_NE(out.find("spent      epsilon 1, delta 0"), std::string::npos) << out;
+  EXPECT_NE(out.find("remaining  epsilon 2, delta 0"), std::string::npos) << out;
+  EXPECT_NE(out.find("run " + run), std::string::npos) << out;
+  EXPECT_NE(out.find("charged   laplace epsilon 1"), std::string::npos) << out;
 
   // A restarted service rebuilds the same budget from the ledger.
   server_->Stop();
