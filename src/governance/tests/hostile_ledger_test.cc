@@ -290,7 +290,7 @@ namespace {
 TEST_F(LedgerAudit, AQueryTheRequestPathRefusesIsRefusedAtReplay) {
   Json query = QueryDocument("typo", "SELECT COUNT(*) AS n FROM customers");
   query["guards"] = {{"minGroupUnit", 10}};  // not a guard: minGroupUnits
-  ApiReply refused = Write(*a_, "/v1/queries", "query.propose", {{"query", query}});
+  govwire::ApiReply refused = Write(*a_, "/v1/queries", "query.propose", {{"query", query}});
   ExpectError(refused, 400, "InvalidArgument");
   ASSERT_TRUE(refused.error.has_value());
   EXPECT_NE(refused.error->message.find("minGroupUnit"), std::string::npos);
