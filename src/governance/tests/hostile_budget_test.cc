@@ -45,7 +45,8 @@ class Budget : public RunningCollaboration {
   }
   // The "visits" entry of GET /v1/budget.
   Json VisitsBudget() {
-    for (const Json& d : Get(*a_, "/v1/budget")["datasets"]) {
+    const Json budgets = Get(*a_, "/v1/budget");
+    for (const Json& d : budgets["datasets"]) {
       if (d.value("name", "") == "visits") return d;
     }
     ADD_FAILURE() << "no budget shown for visits";
@@ -132,6 +133,7 @@ TEST_F(Budget, TheChargeIsMadeInTheReleaseAndShownInTheLedgerTheRunAndBudgetShow
   server_->Stop();
   server_ = TestServer::Start(dir_.path());
   ASSERT_NE(server_, nullptr);
+  a_->client = Connect(*server_, a_->identity);
   EXPECT_EQ(VisitsBudget()["spent"], after["spent"]);
 }
 
@@ -192,6 +194,7 @@ TEST_F(Budget, AFailureBeforeAnyResultIsRefundedAndOneAfterItIsNot) {
   server_->Stop();
   server_ = TestServer::Start(dir_.path());
   ASSERT_NE(server_, nullptr);
+  a_->client = Connect(*server_, a_->identity);
   standing = VisitsBudget();
   EXPECT_EQ(standing["spent"]["epsilon"], "1");
   EXPECT_EQ(standing["charges"][0]["state"], "refunded");
