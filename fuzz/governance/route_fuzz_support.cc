@@ -7,6 +7,7 @@
 
 #include "crypto/cose.h"
 #include "crypto/hash.h"
+#include "crypto/hpke.h"
 #include "crypto/identity.h"
 #include "govwire/governance_client.h"
 
@@ -14,6 +15,9 @@ namespace cleanroom::governance::fuzz {
 namespace {
 
 std::string g_dir;
+std::string g_run;   // the run RequestedRun returns while requested
+Json g_run_request;  // member a's run.request payload for q1
+const crypto::MemberIdentity* g_member_a = nullptr;
 
 void Check(bool ok, const char* what) {
   if (!ok) {
@@ -93,10 +97,18 @@ FuzzWorld* Build() {
   members.push_back(
       govwire::ContractMember(a.public_identity, {"provider", "analyst", "recipient"}).value());
   members.push_back(govwire::ContractMember(b.public_identity, {"provider"}).value());
+  static attest::PlatformKey platform = attest::PlatformKey::Generate().value();
+  Bytes measurement(48, 0xaa);
+  auto runtime_key = crypto::hpke::GenerateKeyPair(crypto::hpke::Kem::kX25519Sha256);
+  Check(runtime_key.ok(), "runtime key");
+  auto runtime_public =
+      crypto::hpke::SerializePublicKey(crypto::hpke::Kem::kX25519Sha256, runtime_key->public_key());
+  Check(runtime_public.ok(), "runtime public key");
   Json contract = {{"name", "fuzz"},
                    {"members", members},
                    {"evidenceKinds", {"simulated"}},
-                   {"allowedMeasurements", {std::string(96, 'a')}}};
+                   {"allowedMeasurements", {HexEncode(measurement)}},
+                   {"simulatedPlatformKeys", {HexEncode(platform.PublicKeySha256())}}};
   Json proposed = SignedWrite(*service, a, "/v1/collab/proposals", "collab.propose",
                               {{"version", 1}, {"contract", contract}});
   std::string collab = proposed["result"]["collaboration"];
@@ -122,9 +134,30 @@ FuzzWorld* Build() {
   std::string hash = q["result"]["queryHash"];
   SignedWrite(*service, b, "/v1/queries/q1/votes", "query.accept",
               {{"collaboration", collab}, {"query", "q1"}, {"queryHash", hash}});
-  SignedWrite(*service, a, "/v1/runs", "run.request",
-              {{"collaboration", collab}, {"query", "q1"}, {"queryHash", hash}});
-  return new FuzzWorld{service.get(), a.member_id(), b.member_id(), collab};
+  g_run_request = {{"collaboration", collab}, {"query", "q1"}, {"queryHash", hash}};
+  g_member_a = &a;
+  Json run = SignedWrite(*service, a, "/v1/runs", "run.request", g_run_request);
+  g_run = run["result"]["run"];
+  return new FuzzWorld{service.get(),
+                       a.member_id(),
+                       b.member_id(),
+                       collab,
+                       &platform,
+                       measurement,
+                       std::move(runtime_public).value()};
+}
+
+void ExpectNoEntrySince(uint64_t before, bool allow_service_entries) {
+  const cleanroom::ledger::Ledger& ledger = World().service->ledger();
+  for (uint64_t seqno = before + 1; seqno <= ledger.last_seqno(); ++seqno) {
+    auto entry = ledger.ReadEntry(seqno);
+    // Tree heads the ledger signs on its own timer come and go; a request entry may not.
+    if (!entry.ok() || entry->kind != cleanroom::ledger::EntryKind::kRequest) continue;
+    if (allow_service_entries && entry->request.signer_id.empty()) continue;
+    std::fprintf(stderr, "an unauthenticated request appended entry %llu to the ledger\n",
+                 static_cast<unsigned long long>(seqno));
+    std::abort();
+  }
 }
 
 }  // namespace
@@ -134,17 +167,23 @@ const FuzzWorld& World() {
   return *world;
 }
 
-void ExpectNoRequestSince(uint64_t before) {
-  const cleanroom::ledger::Ledger& ledger = World().service->ledger();
-  for (uint64_t seqno = before + 1; seqno <= ledger.last_seqno(); ++seqno) {
-    auto entry = ledger.ReadEntry(seqno);
-    // Tree heads the ledger signs on its own timer come and go; a request entry may not.
-    if (entry.ok() && entry->kind == cleanroom::ledger::EntryKind::kRequest) {
-      std::fprintf(stderr, "an unauthenticated request appended entry %llu to the ledger\n",
-                   static_cast<unsigned long long>(seqno));
-      std::abort();
-    }
-  }
+std::string FreshChallenge(const std::string& run) {
+  ApiResponse r = World().service->Handle("GET", "/v1/runs/" + run + "/challenge", "", "");
+  if (r.http_status != 200) return "";
+  return Json::parse(r.body).value("challenge", "");
 }
+
+std::string RequestedRun() {
+  const FuzzWorld& world = World();
+  if (FreshChallenge(g_run).empty()) {
+    Json run = SignedWrite(*world.service, *g_member_a, "/v1/runs", "run.request", g_run_request);
+    g_run = run["result"]["run"];
+  }
+  return g_run;
+}
+
+void ExpectNoRequestSince(uint64_t before) { ExpectNoEntrySince(before, false); }
+
+void ExpectNoMemberRequestSince(uint64_t before) { ExpectNoEntrySince(before, true); }
 
 }  // namespace cleanroom::governance::fuzz

@@ -45,6 +45,13 @@ void PrintRun(const Json& r, const MemberNames& names) {
                   static_cast<long long>(key.value("version", int64_t{0})));
     }
   }
+  const Json budget = r.value("budget", Json::array());
+  for (const auto& c : budget) {
+    std::printf("privacy budget of %s: %s epsilon %s, delta %s%s\n", c.value("dataset", "").c_str(),
+                c.value("state", "") == "refunded" ? "refunded" : "charged",
+                c.value("epsilon", "").c_str(), c.value("delta", "").c_str(),
+                c.contains("rho") ? (" (rho " + c.value("rho", "") + ")").c_str() : "");
+  }
   const Json report = r.value("report", Json());
   if (!report.is_object()) return;
   const Json record = report.value("record", Json::object());
@@ -65,7 +72,7 @@ void PrintRun(const Json& r, const MemberNames& names) {
     std::printf("read %s v%lld\n", input.value("dataset", "").c_str(),
                 static_cast<long long>(input.value("version", int64_t{0})));
   }
-  std::printf("differential privacy: none (no budget spent)\n");
+  if (budget.empty()) std::printf("differential privacy: none (no budget spent)\n");
 }
 
 // Why a run may still be "requested": governance cannot tell an absent runtime from one it does

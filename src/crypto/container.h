@@ -14,6 +14,10 @@
 #include "crypto/aead.h"
 #include "crypto/hash.h"
 
+namespace cleanroom::crypto::testing {
+class KnownAnswerAccess;  // Defined only by the crypto tests (src/crypto/tests).
+}  // namespace cleanroom::crypto::testing
+
 // The encrypted dataset container (docs/formats/encrypted-dataset.md): a header, then chunks of
 // plaintext sealed with AES-256-GCM, nonce = prefix || chunk index, associated data binding the
 // header hash, the chunk index and a final-chunk flag. Any chunk can be read on its own.
@@ -110,8 +114,8 @@ struct EncryptOptions {
   bool hash_container = false;
   // What both hashes above are. The dataset document's contentHash is kSha256Tree.
   ContentHashKind hash_kind = ContentHashKind::kSha256;
-  // Tests only: a fixed nonce prefix instead of a random one.
-  std::optional<std::array<uint8_t, kNoncePrefixSize>> nonce_prefix;
+  // There is no option for the nonce prefix: it is drawn at random for every container, since two
+  // containers under one key with one prefix would reuse every AES-GCM nonce.
 };
 
 // What an encryption produced; plaintext_sha256 goes into the dataset document.
@@ -136,6 +140,17 @@ Result<EncryptSummary> EncryptFile(const DataKey& key, const EncryptOptions& opt
 // Encrypts a buffer (small inputs, tests).
 Result<Bytes> EncryptBuffer(const DataKey& key, const EncryptOptions& options, ByteSpan plaintext,
                             EncryptSummary* summary = nullptr);
+
+// Encryption under a chosen nonce prefix, for the format's known-answer test (a container built
+// by hand from the format document must equal ours byte for byte). Private: only the tests'
+// friend reaches it, so no product caller can force a nonce.
+class FixedNoncePrefix {
+ private:
+  friend class ::cleanroom::crypto::testing::KnownAnswerAccess;
+  static Result<Bytes> EncryptBuffer(const DataKey& key, const EncryptOptions& options,
+                                     const std::array<uint8_t, kNoncePrefixSize>& nonce_prefix,
+                                     ByteSpan plaintext, EncryptSummary* summary);
+};
 
 // Random-access input for the reader.
 class RandomAccessInput {

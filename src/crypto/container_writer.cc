@@ -27,20 +27,49 @@ Result<size_t> ReadFull(const ReadFn& read, uint8_t* buffer, size_t size) {
   return got;
 }
 
-}  // namespace
+using NoncePrefix = std::array<uint8_t, kNoncePrefixSize>;
 
-Result<EncryptSummary> EncryptStream(const DataKey& key, const EncryptOptions& options,
-                                     const ReadFn& read, const WriteFn& write) {
+Result<EncryptSummary> EncryptStreamUnder(const DataKey& key, const EncryptOptions& options,
+                                          const NoncePrefix& nonce_prefix, const ReadFn& read,
+                                          const WriteFn& write);
+
+// A buffer encrypted under `nonce_prefix` (random, but for the known-answer test).
+Result<Bytes> EncryptBufferUnder(const DataKey& key, const EncryptOptions& options,
+                                 const NoncePrefix& nonce_prefix, ByteSpan plaintext,
+                                 EncryptSummary* summary) {
+  size_t offset = 0;
+  ReadFn read = [&](uint8_t* buffer, size_t size) -> Result<size_t> {
+    size_t n = std::min(size, plaintext.size() - offset);
+    std::copy(plaintext.begin() + offset, plaintext.begin() + offset + n, buffer);
+    offset += n;
+    return n;
+  };
+  Bytes out;
+  WriteFn write = [&out](ByteSpan data) {
+    out.insert(out.end(), data.begin(), data.end());
+    return Status::OK();
+  };
+  CR_ASSIGN_OR_RETURN(EncryptSummary s,
+                      EncryptStreamUnder(key, options, nonce_prefix, read, write));
+  if (summary != nullptr) *summary = s;
+  return out;
+}
+
+Result<NoncePrefix> RandomNoncePrefix() {
+  NoncePrefix prefix{};
+  CR_RETURN_IF_ERROR(RandomBytes(prefix.data(), prefix.size()));
+  return prefix;
+}
+
+Result<EncryptSummary> EncryptStreamUnder(const DataKey& key, const EncryptOptions& options,
+                                          const NoncePrefix& nonce_prefix, const ReadFn& read,
+                                          const WriteFn& write) {
   EncryptSummary summary;
   Header& header = summary.header;
   header.dataset_id = options.dataset_id;
   header.key_id = key.key_id();
   header.chunk_size = options.chunk_size;
-  if (options.nonce_prefix) {
-    header.nonce_prefix = *options.nonce_prefix;
-  } else {
-    CR_RETURN_IF_ERROR(RandomBytes(header.nonce_prefix.data(), header.nonce_prefix.size()));
-  }
+  header.nonce_prefix = nonce_prefix;
   CR_ASSIGN_OR_RETURN(Bytes header_bytes, EncodeHeader(header));
   CR_ASSIGN_OR_RETURN(Aead aead, Aead::Create(AeadAlgorithm::kAes256Gcm, key.bytes()));
   CR_RETURN_IF_ERROR(write(header_bytes));
@@ -127,6 +156,14 @@ Result<EncryptSummary> EncryptStream(const DataKey& key, const EncryptOptions& o
   return summary;
 }
 
+}  // namespace
+
+Result<EncryptSummary> EncryptStream(const DataKey& key, const EncryptOptions& options,
+                                     const ReadFn& read, const WriteFn& write) {
+  CR_ASSIGN_OR_RETURN(NoncePrefix prefix, RandomNoncePrefix());
+  return EncryptStreamUnder(key, options, prefix, read, write);
+}
+
 Result<EncryptSummary> EncryptFile(const DataKey& key, const EncryptOptions& options,
                                    const std::string& in_path, const std::string& out_path) {
   int fd = ::open(in_path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -161,21 +198,14 @@ Result<EncryptSummary> EncryptFile(const DataKey& key, const EncryptOptions& opt
 
 Result<Bytes> EncryptBuffer(const DataKey& key, const EncryptOptions& options, ByteSpan plaintext,
                             EncryptSummary* summary) {
-  size_t offset = 0;
-  ReadFn read = [&](uint8_t* buffer, size_t size) -> Result<size_t> {
-    size_t n = std::min(size, plaintext.size() - offset);
-    std::copy(plaintext.begin() + offset, plaintext.begin() + offset + n, buffer);
-    offset += n;
-    return n;
-  };
-  Bytes out;
-  WriteFn write = [&out](ByteSpan data) {
-    out.insert(out.end(), data.begin(), data.end());
-    return Status::OK();
-  };
-  CR_ASSIGN_OR_RETURN(EncryptSummary s, EncryptStream(key, options, read, write));
-  if (summary != nullptr) *summary = s;
-  return out;
+  CR_ASSIGN_OR_RETURN(NoncePrefix prefix, RandomNoncePrefix());
+  return EncryptBufferUnder(key, options, prefix, plaintext, summary);
+}
+
+Result<Bytes> FixedNoncePrefix::EncryptBuffer(const DataKey& key, const EncryptOptions& options,
+                                              const NoncePrefix& nonce_prefix, ByteSpan plaintext,
+                                              EncryptSummary* summary) {
+  return EncryptBufferUnder(key, options, nonce_prefix, plaintext, summary);
 }
 
 }  // namespace cleanroom::crypto::container

@@ -276,8 +276,11 @@ Result<Bytes> Context::Export(ByteSpan exporter_context, size_t length) const {
 
 // ---------------------------------------------------------------- Setup
 
-Result<SenderContext> SetupSender(const Suite& suite, const PublicKey& recipient, ByteSpan info,
-                                  const SetupOptions& options) {
+namespace {
+
+// SetupS under `ephemeral` (fresh for every product setup).
+Result<SenderContext> SetupSenderWith(const Suite& suite, const PublicKey& recipient, ByteSpan info,
+                                      const SetupOptions& options, const PrivateKey& ephemeral) {
   bool auth = options.mode == Mode::kAuth || options.mode == Mode::kAuthPsk;
   if (auth != options.sender_key.has_value()) {
     return Status::InvalidArgument(auth ? "HPKE: auth mode needs the sender's private key"
@@ -285,15 +288,10 @@ Result<SenderContext> SetupSender(const Suite& suite, const PublicKey& recipient
   }
   CR_RETURN_IF_ERROR(CheckKeyType(suite.kem, recipient.type(), "recipient key"));
   if (auth) CR_RETURN_IF_ERROR(CheckKeyType(suite.kem, options.sender_key->type(), "sender key"));
-  std::optional<PrivateKey> ephemeral = options.ephemeral_key;
-  if (!ephemeral) {
-    CR_ASSIGN_OR_RETURN(PrivateKey fresh, GenerateKeyPair(suite.kem));
-    ephemeral = std::move(fresh);
-  }
-  CR_RETURN_IF_ERROR(CheckKeyType(suite.kem, ephemeral->type(), "ephemeral key"));
+  CR_RETURN_IF_ERROR(CheckKeyType(suite.kem, ephemeral.type(), "ephemeral key"));
   // Encap / AuthEncap (section 4.1).
-  CR_ASSIGN_OR_RETURN(Bytes dh, Dh(*ephemeral, recipient));
-  CR_ASSIGN_OR_RETURN(Bytes enc, SerializePublicKey(suite.kem, ephemeral->public_key()));
+  CR_ASSIGN_OR_RETURN(Bytes dh, Dh(ephemeral, recipient));
+  CR_ASSIGN_OR_RETURN(Bytes enc, SerializePublicKey(suite.kem, ephemeral.public_key()));
   CR_ASSIGN_OR_RETURN(Bytes pk_rm, SerializePublicKey(suite.kem, recipient));
   Bytes kem_context = enc;
   Append(kem_context, pk_rm);
@@ -320,6 +318,20 @@ Result<SenderContext> SetupSender(const Suite& suite, const PublicKey& recipient
   }
   return SenderContext{std::move(enc), std::move(shared_secret).value(),
                        std::move(context).value()};
+}
+
+}  // namespace
+
+Result<SenderContext> SetupSender(const Suite& suite, const PublicKey& recipient, ByteSpan info,
+                                  const SetupOptions& options) {
+  CR_ASSIGN_OR_RETURN(PrivateKey ephemeral, GenerateKeyPair(suite.kem));
+  return SetupSenderWith(suite, recipient, info, options, ephemeral);
+}
+
+Result<SenderContext> FixedEphemeralKey::SetupSender(const Suite& suite, const PublicKey& recipient,
+                                                     ByteSpan info, const SetupOptions& options,
+                                                     const PrivateKey& ephemeral) {
+  return SetupSenderWith(suite, recipient, info, options, ephemeral);
 }
 
 Result<Context> SetupRecipient(const Suite& suite, ByteSpan enc, const PrivateKey& recipient,

@@ -9,6 +9,10 @@
 #include "crypto/aead.h"
 #include "crypto/signature.h"
 
+namespace cleanroom::crypto::testing {
+class KnownAnswerAccess;  // Defined only by the crypto tests (src/crypto/tests).
+}  // namespace cleanroom::crypto::testing
+
 // HPKE (RFC 9180) on OpenSSL 3.0, which has none of its own. KEMs DHKEM(X25519, HKDF-SHA256)
 // (0x0020) and DHKEM(P-256, HKDF-SHA256) (0x0010); KDF HKDF-SHA256 (0x0001); AEADs AES-128-GCM
 // (0x0001), AES-256-GCM (0x0002), ChaCha20-Poly1305 (0x0003). Modes base, psk, auth, auth_psk.
@@ -89,8 +93,8 @@ struct SetupOptions {
   Bytes psk_id;
   std::optional<PrivateKey> sender_key;        // Sender side, auth modes.
   std::optional<PublicKey> sender_public_key;  // Recipient side, auth modes.
-  // Sender side, tests only: use this ephemeral key instead of a fresh one.
-  std::optional<PrivateKey> ephemeral_key;
+  // There is no option for the sender's ephemeral key: a fresh one is drawn for every setup,
+  // since a repeated one repeats the key schedule and with it every nonce.
 };
 
 struct SenderContext {
@@ -107,6 +111,16 @@ Result<SenderContext> SetupSender(const Suite& suite, const PublicKey& recipient
 Result<Context> SetupRecipient(const Suite& suite, ByteSpan enc, const PrivateKey& recipient,
                                ByteSpan info, const SetupOptions& options = {},
                                Bytes* shared_secret_out = nullptr);
+
+// SetupS with a chosen ephemeral key, for the RFC 9180 known-answer vectors. Private: only the
+// tests' friend reaches it, so no product caller can repeat an ephemeral key.
+class FixedEphemeralKey {
+ private:
+  friend class ::cleanroom::crypto::testing::KnownAnswerAccess;
+  static Result<SenderContext> SetupSender(const Suite& suite, const PublicKey& recipient,
+                                           ByteSpan info, const SetupOptions& options,
+                                           const PrivateKey& ephemeral);
+};
 
 // Single-shot API (section 6.1): one message per context.
 struct Sealed {

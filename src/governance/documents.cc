@@ -269,8 +269,8 @@ Result<QueryDocument> ParseQueryDocument(const Json& document) {
   }
   CR_ASSIGN_OR_RETURN(q.guards, r.OptionalObject("guards"));
   // `guards` and `privacy` are checked, strictly and with the runtime's own parsers, by the
-  // privacy check that query.propose runs (state_queries.cc); not here, since this parser also
-  // reads the ledger's accepted entries on replay.
+  // privacy check that query.propose runs on the request path and at replay alike
+  // (state_queries.cc).
   CR_ASSIGN_OR_RETURN(q.privacy, r.OptionalObject("privacy"));
   CR_ASSIGN_OR_RETURN(q.output_format, r.OptionalString("outputFormat", "csv"));
   if (!IsOneOf(q.output_format, {"csv", "parquet", "ndjson"})) {

@@ -185,6 +185,11 @@ const std::vector<Route>& Service::Routes() {
          return s.ReadState([&c](const State& st) { return RunView(st, c.params[0]); });
        }},
       {"GET",
+       "/v1/budget",
+       A::kMemberCertificate,
+       {},
+       [](Service& s, C) { return s.ReadState(BudgetView); }},
+      {"GET",
        "/v1/ledger",
        A::kMemberCertificate,
        {},

@@ -36,6 +36,7 @@ struct RunSnapshot {
     std::string key_id;
   };
   std::vector<Input> inputs;
+  std::vector<BudgetCharge> charges;  // on the DP datasets read, if the budgets can pay
 };
 
 Result<RunSnapshot> SnapshotRun(const State& state, const std::string& run_id) {
@@ -59,6 +60,16 @@ Result<RunSnapshot> SnapshotRun(const State& state, const std::string& run_id) {
                                               " has no key stored with the service");
     }
     s.inputs.push_back({d, v.document, v.secret ? v.secret->key_id : std::string()});
+  }
+  // A run whose DP budgets cannot pay is refused before any key is unsealed (the release's
+  // state transition checks and charges again, atomically, in ledger order).
+  if (s.runnable.ok()) {
+    auto charges = state.BudgetChargesFor(*run);
+    if (charges.ok()) {
+      s.charges = std::move(charges).value();
+    } else {
+      s.runnable = charges.status();
+    }
   }
   return s;
 }
@@ -105,6 +116,9 @@ govwire::WorkOrder WorkOrderOf(const RunSnapshot& s) {
     const Member* m = s.contract.Find(id);
     work.recipients.push_back({id, m ? m->encryption_public_key : std::string()});
   }
+  // The charges the release makes (the state transition computes them again from the same state
+  // it re-checks; the report must state the ones it made).
+  for (const BudgetCharge& c : s.charges) work.budget.push_back(c.ToWire());
   return work;
 }
 
@@ -325,12 +339,14 @@ ApiResponse Service::ReportRun(const std::string& run_id, std::string_view body)
   auto report = govwire::RunReport::FromJson(run_id, *parsed);
   if (!report.ok()) return ApiResponse::Error(ApiErrorFromStatus(report.status()));
   RunRecord run;
+  std::vector<govwire::RunBudgetCharge> charged;
   {
     std::shared_lock lock(mu_);
     const RunRecord* r = state_.FindRun(run_id);
     if (r == nullptr)
       return ApiResponse::Error({404, "NotFound", "run '" + run_id + "' does not exist"});
     run = *r;
+    for (const BudgetCharge& c : state_.ChargesOfRun(run_id)) charged.push_back(c.ToWire());
   }
   if (run.state != RunState::kRunning) {
     return ApiResponse::Error({409, "FailedPrecondition",
@@ -362,6 +378,11 @@ ApiResponse Service::ReportRun(const std::string& run_id, std::string_view body)
       typed->evidence_digest != run.release["evidence"].value("digest", "")) {
     return ApiResponse::Error(
         {400, "InvalidArgument", "body.record: names another run, query or evidence"});
+  }
+  if (typed->budget != charged) {
+    return ApiResponse::Error({400, "InvalidArgument",
+                               "body.record.budget: differs from the privacy budget charges "
+                               "made when the keys were released"});
   }
   std::string state(govwire::RunStateName(typed->state));
   Json payload = {{"run", run_id},

@@ -12,6 +12,7 @@
 #include "base/status.h"
 #include "crypto/signature.h"
 #include "governance/documents.h"
+#include "governance/privacy_budget.h"
 #include "governance/wire.h"
 #include "govwire/run_record.h"
 #include "ledger/entry.h"
@@ -87,6 +88,9 @@ struct DatasetRecord {
   std::vector<DatasetVersion> versions;
   bool enabled = true;  // the owner's consent switch
   uint64_t consent_seqno = 0;
+  // Every run's charge on the dataset's differential-privacy budget, in ledger order (refunded
+  // ones kept, marked): privacy_budget.h.
+  std::vector<BudgetCharge> budget_charges;
 };
 
 struct QueryDataset {
@@ -127,6 +131,9 @@ struct RunRecord {
   int64_t released_at = 0;  // unix seconds
   std::string reason;       // why the run failed ("Code: message"), when it did
   Json report;  // the runtime's signed run record (payload) once reported; null until then
+  // The DP datasets whose budget the release charged (lower-case names); their charges are in
+  // DatasetRecord::budget_charges under this run's id.
+  std::vector<std::string> charged_datasets;
 };
 
 // Entries the service writes on its own behalf (no member signature): the ledger records them
@@ -163,6 +170,12 @@ class State {
   // OK when `run` may proceed: requested, its query accepted and switched on, every dataset's
   // consent on, the collaboration not stopped; else FailedPrecondition saying which switch.
   Status CheckRunnable(const QueryRecord& query) const;
+  // The charges a release of `run` would make on the budgets of the DP datasets its query reads,
+  // each checked against what the dataset has spent: ResourceExhausted with the remaining budget
+  // when one cannot pay (privacy_budget.h). Empty when the query reads no DP dataset.
+  Result<std::vector<BudgetCharge>> BudgetChargesFor(const RunRecord& run) const;
+  // The charges of run `id` (refunded ones marked), in the order of its query's datasets.
+  std::vector<BudgetCharge> ChargesOfRun(const std::string& id) const;
 
   // The public key of a member that may sign writes now (a member of the active contract or
   // of a proposed one); nullopt for anyone else.

@@ -117,15 +117,17 @@ Result<Applied> State::ProposeQuery(const Action& a, const ApplyContext& context
     approvers.push_back(record->owner);
     documents.push_back(&latest.document);
   }
-  // The check's verdict: computed now, or on replay taken from the recorded result, so a replay
-  // does not depend on the checker's version (entries from before the check have none).
-  Json check;
+  // The check runs on both paths, the same function: an entry that the request path would refuse
+  // (guards or DP settings the runtime cannot honour, a dataset policy the query breaks) is
+  // refused at replay too, and the service does not start on it. The summary bound into the
+  // record is the one recorded in the entry (entries from before the check have none): it is
+  // what the approvers voted on, under the query hash.
+  CR_ASSIGN_OR_RETURN(Json check, CheckAtProposal(document, documents));
   if (context.replay) {
+    check = Json();
     if (context.recorded_result != nullptr && context.recorded_result->contains("check")) {
       check = (*context.recorded_result)["check"];
     }
-  } else {
-    CR_ASSIGN_OR_RETURN(check, CheckAtProposal(document, documents));
   }
   std::sort(approvers.begin(), approvers.end());
   approvers.erase(std::unique(approvers.begin(), approvers.end()), approvers.end());

@@ -3,8 +3,25 @@
 #include <algorithm>
 
 #include "governance/state.h"
+#include "sql/catalog.h"
 
 namespace cleanroom::governance {
+
+namespace {
+
+// Whether a failed run's signed record shows that no result ever existed: the runtime records the
+// `query` timing only once the checked query has produced its result (runtime/run_execution.cc),
+// so a failure without it came before any noisy value was computed (keys not opening, a
+// ciphertext or contentHash mismatch, a schema mismatch, the privacy check, compiling). A failure
+// after it (sealing, storing) keeps the charge: a result existed, even if it was never delivered.
+bool NoResultExists(const Json& record) {
+  if (!record.is_object() || record.value("state", "") != "failed") return false;
+  const Json timings = record.value("timingsMs", Json::object());
+  return timings.is_object() && !timings.contains("query") && !record.contains("outputHash") &&
+         !record.contains("rowsOut");
+}
+
+}  // namespace
 
 Status State::CheckRunnable(const QueryRecord& q) const {
   if (!stopped_by_.empty()) {
@@ -97,8 +114,46 @@ Status State::CheckReleasable(const RunRecord& run, const Json& p) const {
   return Status::OK();
 }
 
+Result<std::vector<BudgetCharge>> State::BudgetChargesFor(const RunRecord& run) const {
+  const QueryRecord* query = FindQuery(run.query_id);
+  if (query == nullptr) return Status::Internal("run " + run.id + " names an unknown query");
+  std::vector<BudgetCharge> charges;
+  for (const QueryDataset& d : query->datasets) {
+    const DatasetRecord* record = FindDataset(d.name);
+    if (record == nullptr || d.version < 1 ||
+        d.version > static_cast<int64_t>(record->versions.size())) {
+      return Status::Internal("query " + query->id + " names an unknown dataset version");
+    }
+    // The budget in force is the one the version the run reads states.
+    const DatasetVersion& version = record->versions[static_cast<size_t>(d.version - 1)];
+    CR_ASSIGN_OR_RETURN(std::optional<DatasetBudgetLimit> limit, BudgetLimitOf(version.document));
+    if (!limit) continue;
+    CR_ASSIGN_OR_RETURN(BudgetCharge charge,
+                        ChargeFor(query->parsed.privacy, run.id, record->name, d.version));
+    CR_RETURN_IF_ERROR(CheckCharge(*limit, record->budget_charges, charge));
+    charges.push_back(std::move(charge));
+  }
+  return charges;
+}
+
+std::vector<BudgetCharge> State::ChargesOfRun(const std::string& id) const {
+  std::vector<BudgetCharge> out;
+  const RunRecord* run = FindRun(id);
+  if (run == nullptr) return out;
+  for (const std::string& name : run->charged_datasets) {
+    const DatasetRecord* record = FindDataset(name);
+    if (record == nullptr) continue;
+    for (const BudgetCharge& c : record->budget_charges) {
+      if (c.run == id) out.push_back(c);
+    }
+  }
+  return out;
+}
+
 // {"run", "contractHash", "tokenHash", "releasedAt", "evidence": {...}, "keys": [...]}:
-// requested -> running, when CheckReleasable passes.
+// requested -> running, when CheckReleasable passes and every DP dataset's budget can pay for
+// the run: the charges are made in this same transition, so no key leaves uncharged and no
+// charge is made without its release.
 Result<Applied> State::ReleaseRunKeys(const Json& p) {
   JsonReader r(p, "run.keys");
   CR_ASSIGN_OR_RETURN(std::string id, r.String("run"));
@@ -112,14 +167,31 @@ Result<Applied> State::ReleaseRunKeys(const Json& p) {
                                       ": its keys can be released only once");
   }
   CR_RETURN_IF_ERROR(CheckReleasable(run, p));
+  CR_ASSIGN_OR_RETURN(std::vector<BudgetCharge> charges, BudgetChargesFor(run));
+
+  // Commit: the release and every charge together.
   run.state = govwire::RunState::kRunning;
   run.token_hash = token_hash;
   run.released_at = p.value("releasedAt", int64_t{0});
   run.release = {{"evidence", p.value("evidence", Json::object())},
                  {"keys", p.value("keys", Json::array())}};
+  Json budget = Json::array();
+  std::vector<BudgetCharge*> made;
+  for (BudgetCharge& charge : charges) {
+    budget.push_back(charge.ToWire().ToJson());
+    std::string key = sql::ToLowerAscii(charge.dataset);
+    run.charged_datasets.push_back(key);
+    DatasetRecord& record = datasets_.at(key);
+    record.budget_charges.push_back(std::move(charge));
+    made.push_back(&record.budget_charges.back());
+  }
   Applied applied;
   applied.result = {{"run", id}, {"state", std::string(govwire::RunStateName(run.state))}};
-  applied.on_seqno = [&run](uint64_t seqno) { run.release["seqno"] = seqno; };
+  if (!budget.empty()) applied.result["budget"] = std::move(budget);
+  applied.on_seqno = [&run, made](uint64_t seqno) {
+    run.release["seqno"] = seqno;
+    for (BudgetCharge* charge : made) charge->seqno = seqno;
+  };
   return applied;
 }
 
@@ -154,6 +226,21 @@ Result<Applied> State::FinishRun(const Json& p, const std::string& type) {
   run.reason = state == govwire::RunState::kFailed ? p.value("reason", std::string("unknown")) : "";
   Applied applied;
   applied.result = {{"run", id}, {"state", std::string(govwire::RunStateName(run.state))}};
+  if (type == "run.report" && state == govwire::RunState::kFailed &&
+      !run.charged_datasets.empty() && NoResultExists(run.report["record"])) {
+    std::vector<BudgetCharge*> refunded;
+    for (const std::string& name : run.charged_datasets) {
+      for (BudgetCharge& c : datasets_.at(name).budget_charges) {
+        if (c.run != id || c.refunded) continue;
+        c.refunded = true;
+        refunded.push_back(&c);
+      }
+    }
+    applied.result["budgetRefunded"] = true;
+    applied.on_seqno = [refunded](uint64_t seqno) {
+      for (BudgetCharge* charge : refunded) charge->refund_seqno = seqno;
+    };
+  }
   return applied;
 }
 

@@ -42,7 +42,7 @@ Json QuerySummary(const QueryRecord& q) {
           {"seqno", q.seqno}};
 }
 
-Json RunJson(const RunRecord& r) {
+Json RunJson(const State& state, const RunRecord& r) {
   Json out = {{"id", r.id},
               {"query", r.query_id},
               {"queryHash", r.query_hash},
@@ -53,6 +53,10 @@ Json RunJson(const RunRecord& r) {
               {"report", r.report}};
   out["release"] = r.release.is_null() ? Json() : r.release;
   if (!r.reason.empty()) out["reason"] = r.reason;
+  // The run's charges on DP budgets (empty for a run that read no DP dataset or got no keys).
+  Json budget = Json::array();
+  for (const BudgetCharge& c : state.ChargesOfRun(r.id)) budget.push_back(c.ToJson());
+  out["budget"] = std::move(budget);
   return out;
 }
 
@@ -147,14 +151,42 @@ Result<Json> QueryView(const State& state, const std::string& id) {
 
 Json RunListView(const State& state) {
   Json out = Json::array();
-  for (const auto& [id, r] : state.runs()) out.push_back(RunJson(r));
+  for (const auto& [id, r] : state.runs()) out.push_back(RunJson(state, r));
   return {{"runs", out}};
 }
 
 Result<Json> RunView(const State& state, const std::string& id) {
   const RunRecord* r = state.FindRun(id);
   if (r == nullptr) return Status::NotFound("run '" + id + "' does not exist");
-  return RunJson(*r);
+  return RunJson(state, *r);
+}
+
+Result<Json> BudgetView(const State& state) {
+  Json datasets = Json::array();
+  for (const auto& [key, d] : state.datasets()) {
+    CR_ASSIGN_OR_RETURN(std::optional<DatasetBudgetLimit> limit,
+                        BudgetLimitOf(d.versions.back().document));
+    if (!limit && d.budget_charges.empty()) continue;
+    Json charges = Json::array();
+    for (const BudgetCharge& c : d.budget_charges) charges.push_back(c.ToJson());
+    Json entry = {{"name", d.name},
+                  {"owner", d.owner},
+                  {"latestVersion", d.versions.back().version},
+                  {"charges", std::move(charges)}};
+    if (limit) {
+      CR_ASSIGN_OR_RETURN(BudgetStanding standing, StandingOf(*limit, d.budget_charges));
+      entry["budget"] = {{"epsilon", limit->epsilon.ToString()},
+                         {"delta", limit->delta.ToString()}};
+      entry["spent"] = {{"epsilon", standing.epsilon_spent},
+                        {"delta", standing.delta_spent},
+                        {"rho", standing.rho_spent}};
+      entry["remaining"] = {{"epsilon", standing.epsilon_remaining},
+                            {"delta", standing.delta_remaining},
+                            {"rho", standing.rho_remaining}};
+    }
+    datasets.push_back(std::move(entry));
+  }
+  return Json{{"datasets", std::move(datasets)}};
 }
 
 }  // namespace cleanroom::governance

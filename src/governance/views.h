@@ -18,7 +18,12 @@ Result<Json> DatasetView(const State& state, const std::string& name);
 Json QueryListView(const State& state);
 // One query: the bound document, hash, approvers, votes, phase and switches. NotFound naming it.
 Result<Json> QueryView(const State& state, const std::string& id);
+// Runs, each with its charges on differential-privacy budgets ("budget").
 Json RunListView(const State& state);
 Result<Json> RunView(const State& state, const std::string& id);
+// GET /v1/budget: every dataset with a differential-privacy budget (its latest version's) or
+// charges: {"datasets": [{"name","owner","latestVersion","budget":{"epsilon","delta"},
+// "spent":{"epsilon","delta","rho"},"remaining":{"epsilon","delta","rho"},"charges":[...]}]}.
+Result<Json> BudgetView(const State& state);
 
 }  // namespace cleanroom::governance

@@ -65,6 +65,57 @@ Status ParseEvidence(const Json& value, RunRecord* record) {
 
 }  // namespace
 
+Json RunBudgetCharge::ToJson() const {
+  Json out = {{"dataset", dataset},
+              {"version", version},
+              {"mechanism", mechanism},
+              {"epsilon", epsilon},
+              {"delta", delta}};
+  if (!rho.empty()) out["rho"] = rho;
+  return out;
+}
+
+Result<RunBudgetCharge> RunBudgetCharge::FromJson(const Json& value, const std::string& where) {
+  JsonReader r(value, where);
+  CR_RETURN_IF_ERROR(r.RequireObject());
+  CR_RETURN_IF_ERROR(
+      r.RejectUnknownFields({"dataset", "version", "mechanism", "epsilon", "delta", "rho"}));
+  RunBudgetCharge c;
+  CR_ASSIGN_OR_RETURN(c.dataset, r.String("dataset"));
+  CR_ASSIGN_OR_RETURN(c.version, r.Integer("version"));
+  CR_ASSIGN_OR_RETURN(c.mechanism, r.String("mechanism"));
+  if (c.mechanism != "laplace" && c.mechanism != "gaussian") {
+    return Status::InvalidArgument(r.Path("mechanism") + ": expected laplace or gaussian");
+  }
+  CR_ASSIGN_OR_RETURN(c.epsilon, r.String("epsilon"));
+  CR_ASSIGN_OR_RETURN(c.delta, r.String("delta"));
+  CR_ASSIGN_OR_RETURN(c.rho, r.OptionalString("rho", ""));
+  if (c.rho.empty() != (c.mechanism == "laplace")) {
+    return Status::InvalidArgument(r.Path("rho") + ": required exactly for gaussian charges");
+  }
+  return c;
+}
+
+Result<std::vector<RunBudgetCharge>> ParseRunBudget(const Json& value, const std::string& where) {
+  std::vector<RunBudgetCharge> out;
+  if (value.is_null()) return out;
+  if (!value.is_array() || value.size() > 64) {
+    return Status::InvalidArgument(where + ": expected an array of at most 64 charges");
+  }
+  for (size_t i = 0; i < value.size(); ++i) {
+    CR_ASSIGN_OR_RETURN(RunBudgetCharge c,
+                        RunBudgetCharge::FromJson(value[i], where + "[" + std::to_string(i) + "]"));
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+Json RunBudgetJson(const std::vector<RunBudgetCharge>& charges) {
+  Json out = Json::array();
+  for (const RunBudgetCharge& c : charges) out.push_back(c.ToJson());
+  return out;
+}
+
 std::string_view RunStateName(RunState state) {
   switch (state) {
     case RunState::kRequested:
@@ -117,15 +168,17 @@ Json RunRecord::ToJson() const {
   if (!output_format.empty()) out["outputFormat"] = output_format;
   if (finished_at) out["finishedAt"] = *finished_at;
   if (!runtime_key.empty()) out["runtimeKey"] = runtime_key;
+  if (!budget.empty()) out["budget"] = RunBudgetJson(budget);
   return out;
 }
 
 Result<RunRecord> RunRecord::FromJson(const Json& value, const std::string& where) {
   JsonReader r(value, where);
   CR_RETURN_IF_ERROR(r.RequireObject());
-  CR_RETURN_IF_ERROR(r.RejectUnknownFields(
-      {"run", "query", "queryHash", "state", "reason", "inputs", "rowsOut", "suppressed",
-       "outputFormat", "outputHash", "evidence", "timingsMs", "finishedAt", "runtimeKey"}));
+  CR_RETURN_IF_ERROR(
+      r.RejectUnknownFields({"run", "query", "queryHash", "state", "reason", "inputs", "rowsOut",
+                             "suppressed", "outputFormat", "outputHash", "evidence", "timingsMs",
+                             "finishedAt", "runtimeKey", "budget"}));
   RunRecord record;
   CR_ASSIGN_OR_RETURN(record.run, r.String("run"));
   CR_ASSIGN_OR_RETURN(record.query, r.String("query"));
@@ -183,6 +236,8 @@ Result<RunRecord> RunRecord::FromJson(const Json& value, const std::string& wher
     CR_ASSIGN_OR_RETURN(record.finished_at, r.Integer("finishedAt"));
   }
   CR_ASSIGN_OR_RETURN(record.runtime_key, r.OptionalString("runtimeKey", ""));
+  CR_ASSIGN_OR_RETURN(record.budget,
+                      ParseRunBudget(value.value("budget", Json()), r.Path("budget")));
   return record;
 }
 

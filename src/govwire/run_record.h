@@ -31,6 +31,27 @@ struct RunRecordInput {
   std::map<std::string, int64_t> timings_ms;
 };
 
+// A run's charge on one DP dataset's privacy budget (docs/privacy.md "Privacy budget"), as
+// governance made it when it released the keys: it sends the charges in the work order and the
+// runtime states them in its signed record, which governance compares with its own. Amounts are
+// exact decimals (or fractions) as strings. {"dataset","version","mechanism":"laplace"|"gaussian",
+// "epsilon","delta","rho"?}: rho for gaussian only.
+struct RunBudgetCharge {
+  std::string dataset;
+  int64_t version = 0;
+  std::string mechanism;
+  std::string epsilon;
+  std::string delta;
+  std::string rho;  // gaussian only
+
+  Json ToJson() const;
+  static Result<RunBudgetCharge> FromJson(const Json& value, const std::string& where);
+  bool operator==(const RunBudgetCharge& other) const = default;
+};
+// A list of charges: absent or an array of at most 64.
+Result<std::vector<RunBudgetCharge>> ParseRunBudget(const Json& value, const std::string& where);
+Json RunBudgetJson(const std::vector<RunBudgetCharge>& charges);
+
 // Rows a privacy rule removed from the output.
 struct RunRecordSuppression {
   std::string rule;
@@ -40,9 +61,9 @@ struct RunRecordSuppression {
 // The run record: {"run","query","queryHash","state": "succeeded"|"failed","reason"?,
 // "inputs":[{"dataset","version","documentHash","contentHash","timingsMs"}],"rowsOut"?,
 // "suppressed"?:[{"rule","rows"}],"outputFormat"?,"outputHash"?,"evidence":{"kind","digest",
-// "insecure"?},"timingsMs":{name: ms},"finishedAt"?,"runtimeKey"?}. Unknown fields are refused:
-// the record is what members compare, so nothing in it may go unread. A succeeded record has an
-// outputHash and no reason; a failed one a reason and no output.
+// "insecure"?},"timingsMs":{name: ms},"finishedAt"?,"runtimeKey"?,"budget"?:[RunBudgetCharge]}.
+// Unknown fields are refused: the record is what members compare, so nothing in it may go unread. A
+// succeeded record has an outputHash and no reason; a failed one a reason and no output.
 struct RunRecord {
   std::string run;
   std::string query;
@@ -60,6 +81,8 @@ struct RunRecord {
   std::map<std::string, int64_t> timings_ms;
   std::optional<int64_t> finished_at;
   std::string runtime_key;  // PEM of the key that signs the record
+  // The privacy budget charges of the run, copied from the work order (none: no DP dataset).
+  std::vector<RunBudgetCharge> budget;
 
   Json ToJson() const;
   static Result<RunRecord> FromJson(const Json& value, const std::string& where);

@@ -66,15 +66,17 @@ Json WorkOrder::ToJson() const {
     recipients_json.push_back(
         {{"member", r.member}, {"encryptionPublicKey", r.encryption_public_key}});
   }
-  return {{"query", {{"id", query.id}, {"hash", query.hash}, {"document", query.document}}},
-          {"datasets", std::move(datasets_json)},
-          {"recipients", std::move(recipients_json)}};
+  Json out = {{"query", {{"id", query.id}, {"hash", query.hash}, {"document", query.document}}},
+              {"datasets", std::move(datasets_json)},
+              {"recipients", std::move(recipients_json)}};
+  if (!budget.empty()) out["budget"] = RunBudgetJson(budget);
+  return out;
 }
 
 Result<WorkOrder> WorkOrder::FromJson(const Json& value, const std::string& where) {
   JsonReader r(value, where);
   CR_RETURN_IF_ERROR(r.RequireObject());
-  CR_RETURN_IF_ERROR(r.RejectUnknownFields({"query", "datasets", "recipients"}));
+  CR_RETURN_IF_ERROR(r.RejectUnknownFields({"query", "datasets", "recipients", "budget"}));
   WorkOrder work;
   if (!r.Has("query")) return Status::InvalidArgument(where + ".query: missing");
   CR_ASSIGN_OR_RETURN(work.query, ParseQuery(value["query"], where + ".query"));
@@ -92,6 +94,8 @@ Result<WorkOrder> WorkOrder::FromJson(const Json& value, const std::string& wher
         ParseRecipient((*recipients)[i], where + ".recipients[" + std::to_string(i) + "]"));
     work.recipients.push_back(std::move(rec));
   }
+  CR_ASSIGN_OR_RETURN(work.budget,
+                      ParseRunBudget(value.value("budget", Json()), where + ".budget"));
   return work;
 }
 

@@ -6,6 +6,7 @@
 
 #include "base/status.h"
 #include "govwire/json_reader.h"
+#include "govwire/run_record.h"
 
 // The work order governance sends with released keys: what the runtime executes. Metadata only
 // (the keys are sealed beside it, govwire/key_release.h).
@@ -35,12 +36,16 @@ struct WorkRecipient {
 };
 
 // {"query": {"id", "hash", "document"}, "datasets": [{"name", "version", "documentHash",
-// "document"}], "recipients": [{"member", "encryptionPublicKey"}]}. Unknown fields are refused
-// at every level of the wrapper; the documents inside are the registered ones, checked as such.
+// "document"}], "recipients": [{"member", "encryptionPublicKey"}], "budget"?: [RunBudgetCharge]}.
+// Unknown fields are refused at every level of the wrapper; the documents inside are the
+// registered ones, checked as such.
 struct WorkOrder {
   WorkQuery query;
   std::vector<WorkDataset> datasets;
   std::vector<WorkRecipient> recipients;
+  // The run's privacy budget charges, made with the release; the runtime states them in its
+  // record.
+  std::vector<RunBudgetCharge> budget;
 
   Json ToJson() const;
   static Result<WorkOrder> FromJson(const Json& value, const std::string& where);

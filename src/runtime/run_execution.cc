@@ -10,6 +10,7 @@
 #include <cstring>
 #include <ctime>
 #include <future>
+#include <map>
 #include <set>
 
 #include "base/file.h"
@@ -53,7 +54,7 @@ Result<engine::TableSource> SourceOf(const json& document) {
 // tables whose privacy unit's hash is computed while loading (the query's thresholds read it).
 Status LoadInput(const RunInput& input, Storage& storage, engine::Engine& engine,
                  const privacy::PolicyFile& policies, const std::set<std::string>& hash_units,
-                 json& record) {
+                 govwire::RunRecord& record) {
   const json& doc = input.document;
   std::string name = doc.value("name", "");
   if (input.key == nullptr)
@@ -77,7 +78,7 @@ Status LoadInput(const RunInput& input, Storage& storage, engine::Engine& engine
   const ByteSpan cipher = ciphertext->data();
   auto hashing = std::async(std::launch::async, [cipher] { return crypto::Sha256TreeHex(cipher); });
   std::string content_hash;
-  json timings = json::object();
+  std::map<std::string, int64_t> timings;
   // Two readers share the file: chunks are independent, so each core decrypts half of them
   // into its place in the memory file (every chunk is authenticated, the last one as last).
   auto reader = crypto::container::Reader::Open(crypto::container::MemoryInput(cipher), *input.key);
@@ -129,11 +130,7 @@ Status LoadInput(const RunInput& input, Storage& storage, engine::Engine& engine
   }
   if (!loaded.ok()) return loaded.WithContext("dataset " + name);
   timings["loaded"] = MillisSince(start);
-  record.push_back({{"dataset", name},
-                    {"version", input.version},
-                    {"documentHash", input.document_hash},
-                    {"contentHash", content_hash},
-                    {"timingsMs", timings}});
+  record.inputs.push_back({name, input.version, input.document_hash, content_hash, timings});
   return Status::OK();
 }
 
@@ -183,7 +180,7 @@ Result<std::vector<privacy::DeclaredDataset>> DeclaredInputs(const RunSpec& spec
 }
 
 // Steps 2-4 of ExecuteRun; fills `record` as it goes.
-Status Execute(const RunSpec& spec, Storage& storage, json& record) {
+Status Execute(const RunSpec& spec, Storage& storage, govwire::RunRecord& record) {
   auto start = Clock::now();
   CR_ASSIGN_OR_RETURN(engine::OutputFormat format, engine::ParseOutputFormat(spec.output_format));
   if (format != engine::OutputFormat::kCsv && format != engine::OutputFormat::kNdjson &&
@@ -210,14 +207,14 @@ Status Execute(const RunSpec& spec, Storage& storage, json& record) {
   CR_ASSIGN_OR_RETURN(auto engine, engine::Engine::Open({.threads = spec.engine_threads,
                                                          .validate_columns_read = true}));
   for (const RunInput& input : spec.inputs) {
-    CR_RETURN_IF_ERROR(LoadInput(input, storage, *engine, policies, hash_units, record["inputs"]));
+    CR_RETURN_IF_ERROR(LoadInput(input, storage, *engine, policies, hash_units, record));
   }
-  record["timingsMs"]["load"] = MillisSince(start);
+  record.timings_ms["load"] = MillisSince(start);
 
   auto query_start = Clock::now();
   CR_ASSIGN_OR_RETURN(privacy::CheckedProgram program, CompileChecked(*engine, script, policies));
   CR_RETURN_IF_ERROR(PrepareCheckedInputs(*engine, script, policies));
-  record["timingsMs"]["validate"] = MillisSince(query_start);
+  record.timings_ms["validate"] = MillisSince(query_start);
   CR_RETURN_IF_ERROR(engine->Lock());
   CR_ASSIGN_OR_RETURN(CheckedResult checked, RunChecked(*engine, program));
   if (checked.result == nullptr) return Status::InvalidArgument("the query has no final SELECT");
@@ -234,13 +231,11 @@ Status Execute(const RunSpec& spec, Storage& storage, json& record) {
         },
         &rows));
   }
-  record["timingsMs"]["query"] = MillisSince(query_start);
-  record["rowsOut"] = rows;
-  json suppressed = json::array();
+  record.timings_ms["query"] = MillisSince(query_start);
+  record.rows_out = rows;
   for (const privacy::SuppressionNote& note : checked.notes) {
-    suppressed.push_back({{"rule", note.rule}, {"rows", note.rows}});
+    record.suppressed.push_back({note.rule, static_cast<uint64_t>(note.rows)});
   }
-  record["suppressed"] = suppressed;
 
   auto seal_start = Clock::now();
   std::string output_hash = crypto::Sha256Hex(AsBytes(output));
@@ -248,8 +243,8 @@ Status Execute(const RunSpec& spec, Storage& storage, json& record) {
       StoreSealedResult(storage, spec.run_id, AsBytes(output), output_hash, spec.recipients);
   SecureWipe(output.data(), output.size());
   CR_RETURN_IF_ERROR(sealed);
-  record["outputHash"] = output_hash;
-  record["timingsMs"]["seal"] = MillisSince(seal_start);
+  record.output_hash = output_hash;
+  record.timings_ms["seal"] = MillisSince(seal_start);
   return Status::OK();
 }
 
@@ -258,27 +253,28 @@ Status Execute(const RunSpec& spec, Storage& storage, json& record) {
 RunOutcome ExecuteRun(const RunSpec& spec, Storage& storage) {
   auto start = Clock::now();
   RunOutcome outcome;
-  json& record = outcome.record;
-  record = {{"run", spec.run_id},
-            {"query", spec.query_id},
-            {"queryHash", spec.query_hash},
-            {"inputs", json::array()},
-            {"outputFormat", spec.output_format},
-            {"evidence", {{"kind", spec.evidence_kind}, {"digest", spec.evidence_digest}}},
-            {"timingsMs", json::object()}};
-  if (spec.evidence_kind == "simulated") record["evidence"]["insecure"] = true;
+  govwire::RunRecord& record = outcome.record;
+  record.run = spec.run_id;
+  record.query = spec.query_id;
+  record.query_hash = spec.query_hash;
+  record.output_format = spec.output_format;
+  record.evidence_kind = spec.evidence_kind;
+  record.evidence_digest = spec.evidence_digest;
+  record.evidence_insecure = spec.evidence_kind == "simulated";
+  record.budget = spec.budget;
   outcome.status = Execute(spec, storage, record);
-  record["timingsMs"]["total"] = MillisSince(start);
-  record["finishedAt"] = static_cast<int64_t>(std::time(nullptr));
+  record.timings_ms["total"] = MillisSince(start);
+  record.finished_at = static_cast<int64_t>(std::time(nullptr));
   if (outcome.status.ok()) {
-    record["state"] = "succeeded";
+    record.state = govwire::RunState::kSucceeded;
   } else {
+    // A failed run has no output: nothing of a partial one stays in the record or in storage.
     RemoveRunObjects(storage, spec.run_id);
-    record["state"] = "failed";
-    record["reason"] = outcome.status.ToString();
-    record.erase("outputHash");
-    record.erase("rowsOut");
-    record.erase("suppressed");
+    record.state = govwire::RunState::kFailed;
+    record.reason = outcome.status.ToString();
+    record.output_hash.clear();
+    record.rows_out.reset();
+    record.suppressed.clear();
   }
   return outcome;
 }

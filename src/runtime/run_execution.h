@@ -7,6 +7,7 @@
 #include "base/status.h"
 #include "crypto/container.h"
 #include "crypto/signature.h"
+#include "govwire/run_record.h"
 #include "runtime/sealed_result.h"
 #include "runtime/storage.h"
 
@@ -35,16 +36,16 @@ struct RunSpec {
   std::vector<ResultRecipient> recipients;
   std::string evidence_kind;    // "simulated" (insecure) or "sev-snp"
   std::string evidence_digest;  // hex SHA-256 of the evidence JSON presented for the keys
-  int engine_threads = 0;       // 0: every core
+  // The privacy budget charges governance made with the release, stated in the record.
+  std::vector<govwire::RunBudgetCharge> budget;
+  int engine_threads = 0;  // 0: every core
 };
 
-// What a run did: OK and the record, or the failure and a record saying why.
+// What a run did: OK and the record, or the failure and a record saying why. The record is the
+// wire type governance reads (docs/runtime.md "Run record"); the runtime adds its key and signs.
 struct RunOutcome {
   Status status;
-  // {"run","query","queryHash","state": "succeeded"|"failed","reason"?,"inputs":[{"dataset",
-  //  "version","documentHash","contentHash","rows"?}],"rowsOut","suppressed":[{"rule","rows"}],
-  //  "outputFormat","outputHash","evidence":{"kind","digest"},"timingsMs":{...},"finishedAt"}
-  nlohmann::json record;
+  govwire::RunRecord record;
 };
 
 // Runs the checked query of `spec` on its encrypted inputs, with their keys:

@@ -27,6 +27,7 @@ Result<RunSpec> SpecFromWorkOrder(const std::string& run_id, const govwire::Work
   spec.guards = doc.value("guards", json::object());
   spec.privacy = doc.value("privacy", json::object());
   spec.output_format = doc.value("outputFormat", "csv");
+  spec.budget = work.budget;
   for (const govwire::WorkRecipient& r : work.recipients) {
     auto key = crypto::PublicKey::FromPem(r.encryption_public_key);
     if (!key.ok()) {
@@ -157,9 +158,9 @@ RunResult RuntimeServer::ProcessRun(const std::string& run_id) {
   if (spec.ok()) {
     RemoveRunObjects(*storage_, run_id);  // leftovers of an earlier attempt, if any
     outcome = ExecuteRun(*spec, *storage_);
-    // The record governance will check, in the shared type: a record it would refuse is a bug
-    // here, and fails the run rather than going unreported.
-    record = govwire::RunRecord::FromJson(outcome.record, "run record");
+    // Read back as governance will read it: a record it would refuse is a bug here, and fails
+    // the run rather than going unreported.
+    record = govwire::RunRecord::FromJson(outcome.record.ToJson(), "run record");
   }
   if (!spec.ok() || !record.ok()) {
     if (outcome.status.ok()) outcome.status = spec.ok() ? record.status() : spec.status();
@@ -173,6 +174,7 @@ RunResult RuntimeServer::ProcessRun(const std::string& run_id) {
     failed.evidence_kind = options_.evidence_kind;
     failed.evidence_digest = request->EvidenceDigestHex();
     failed.evidence_insecure = options_.evidence_kind == "simulated";
+    failed.budget = reply->work.budget;
     record = std::move(failed);
   }
   keys.clear();  // DataKey wipes itself

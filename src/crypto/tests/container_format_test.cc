@@ -9,6 +9,7 @@
 #include <string>
 
 #include "crypto/container.h"
+#include "crypto/tests/known_answer_access.h"
 
 namespace cleanroom::crypto::container {
 namespace {
@@ -112,9 +113,9 @@ TEST(ContainerFormatTest, ContainersBuiltFromTheDocumentMatchOurWriterAndReader)
       EncryptOptions options;
       options.dataset_id = id;
       options.chunk_size = chunk;
-      options.nonce_prefix = prefix;
       EncryptSummary summary;
-      auto ours = EncryptBuffer(key, options, plaintext, &summary);
+      auto ours =
+          testing::KnownAnswerAccess::EncryptBuffer(key, options, prefix, plaintext, &summary);
       ASSERT_TRUE(ours.ok()) << ours.status().ToString();
       EXPECT_EQ(*ours, document);
       EXPECT_EQ(summary.header.encoded_size, 70 + id.size());

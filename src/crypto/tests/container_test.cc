@@ -173,6 +173,17 @@ TEST(ContainerTest, ReorderedChunksAreDetected) {
   EXPECT_TRUE((*reader)->ReadChunk(3).ok());
 }
 
+// The public API has no way to choose the nonce prefix: the same plaintext sealed twice under one
+// key gets two prefixes, so no chunk nonce repeats.
+TEST(ContainerTest, EveryContainerDrawsAFreshNoncePrefix) {
+  DataKey key = NewKey();
+  Bytes plaintext = Pattern(2 * kChunk, 7);
+  Sealed a = Seal(key, plaintext);
+  Sealed b = Seal(key, plaintext);
+  EXPECT_NE(a.summary.header.nonce_prefix, b.summary.header.nonce_prefix);
+  EXPECT_NE(a.container, b.container);
+}
+
 TEST(ContainerTest, ChunkFromAnotherFileWithTheSameKeyIsDetected) {
   DataKey key = NewKey();
   Sealed a = Seal(key, Pattern(3 * kChunk, 1), "ds-a");

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/file.h"
+#include "crypto/tests/known_answer_access.h"
 #include "crypto/tests/test_util.h"
 
 namespace cleanroom::crypto::hpke {
@@ -40,7 +41,6 @@ TEST(HpkeTest, Rfc9180AppendixAVectors) {
 
     SetupOptions sender_options;
     sender_options.mode = mode;
-    sender_options.ephemeral_key = *sk_e;
     SetupOptions recipient_options;
     recipient_options.mode = mode;
     if (v.contains("psk")) {
@@ -61,7 +61,8 @@ TEST(HpkeTest, Rfc9180AppendixAVectors) {
     auto pk_r = DeserializePublicKey(kem, Hex(H(v, "pkRm")));
     ASSERT_TRUE(pk_r.ok());
     Bytes info = Hex(H(v, "info"));
-    auto sender = SetupSender(*suite, *pk_r, info, sender_options);
+    auto sender =
+        testing::KnownAnswerAccess::SetupSender(*suite, *pk_r, info, sender_options, *sk_e);
     ASSERT_TRUE(sender.ok()) << sender.status().ToString();
     EXPECT_EQ(HexEncode(sender->enc), H(v, "enc"));
     EXPECT_EQ(HexEncode(sender->shared_secret), H(v, "shared_secret"));
@@ -187,6 +188,19 @@ TEST(HpkeTest, BadInputsAreRefused) {
   EXPECT_FALSE(SuiteFromIds(0x0020, 2, 1).ok());
   EXPECT_FALSE(SuiteFromIds(0x0020, 1, 0xffff).ok());
   EXPECT_FALSE(DeriveKeyPair(Kem::kX25519Sha256, Bytes(16, 1)).ok());
+}
+
+// The public API has no way to choose the ephemeral key: two setups to one recipient with one
+// info never share an encapsulation, a key or a nonce.
+TEST(HpkeTest, EverySetupDrawsAFreshEphemeralKey) {
+  auto recipient = GenerateKeyPair(Kem::kX25519Sha256);
+  ASSERT_TRUE(recipient.ok());
+  auto a = SetupSender(kDefaultSuite, recipient->public_key(), AsBytes("info"));
+  auto b = SetupSender(kDefaultSuite, recipient->public_key(), AsBytes("info"));
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_NE(a->enc, b->enc);
+  EXPECT_NE(a->context.key(), b->context.key());
+  EXPECT_NE(a->context.CurrentNonce(), b->context.CurrentNonce());
 }
 
 }  // namespace

@@ -93,11 +93,48 @@ Json RunningCollaboration::Get(TestMember& m, const std::string& path) {
   return reply->body;
 }
 
-std::string RunningCollaboration::RequestRun() {
-  ApiReply r =
-      Write(*a_, "/v1/runs", "run.request", {{"query", query_}, {"queryHash", query_hash_}});
+std::string RunningCollaboration::RequestRun() { return RequestRunOf(query_, query_hash_); }
+
+std::string RunningCollaboration::RequestRunOf(const std::string& query, const std::string& hash) {
+  ApiReply r = Write(*a_, "/v1/runs", "run.request", {{"query", query}, {"queryHash", hash}});
   ExpectOk(r);
   return r.ok() ? r.body["result"].value("run", "") : std::string();
+}
+
+Bytes RunningCollaboration::ReleaseKeys(const std::string& run, std::string* evidence_digest,
+                                        Json* work) {
+  std::optional<crypto::PrivateKey> ephemeral;
+  ApiReply r =
+      Anonymous("POST", "/v1/runs/" + run + "/keys", KeyRequestBody(run, &ephemeral).dump());
+  ExpectOk(r);
+  if (work != nullptr) *work = r.body.value("work", Json());
+  auto enc = Base64Decode(r.body["token"].value("enc", ""));
+  auto sealed = Base64Decode(r.body["token"].value("sealed", ""));
+  if (!enc.ok() || !sealed.ok() || !ephemeral) return Bytes();
+  auto token =
+      crypto::hpke::Open(crypto::hpke::kDefaultSuite, *enc, *ephemeral,
+                         AsBytes(govwire::kRunTokenInfo), govwire::RunTokenAad(run), *sealed);
+  EXPECT_TRUE(token.ok());
+  *evidence_digest = Get(*a_, "/v1/runs/" + run)["release"]["evidence"].value("digest", "");
+  EXPECT_FALSE(evidence_digest->empty());
+  return token.ok() ? *token : Bytes();
+}
+
+Bytes RunningCollaboration::SignRecord(const Json& record, const crypto::PrivateKey& signer) {
+  crypto::cose::Sign1Options o;
+  o.kid = ToBytes("runtime");
+  o.content_type = "application/json";
+  o.msg_type = "run.record";
+  o.created_at = 1;
+  o.generate_nonce = true;
+  auto signed_record = crypto::cose::CreateSign1(signer, AsBytes(record.dump()), o);
+  EXPECT_TRUE(signed_record.ok());
+  return signed_record.ok() ? *signed_record : Bytes();
+}
+
+ApiReply RunningCollaboration::Report(const std::string& run, ByteSpan token, ByteSpan record) {
+  return Anonymous("POST", "/v1/runs/" + run + "/report",
+                   Json{{"token", Base64Encode(token)}, {"record", Base64Encode(record)}}.dump());
 }
 
 Bytes RunningCollaboration::FetchChallenge(const std::string& run) {

@@ -47,6 +47,16 @@ class RunningCollaboration : public ::testing::Test {
                       std::optional<crypto::PrivateKey>* ephemeral = nullptr,
                       std::optional<Bytes> challenge = std::nullopt,
                       const std::function<void(attest::SnpReport&)>& edit = nullptr);
+  // A new run of `query` (with its hash), requested by a; its id.
+  std::string RequestRunOf(const std::string& query, const std::string& hash);
+  // Releases the keys of `run` to a runtime with valid evidence (expecting success); returns the
+  // run token opened with the runtime's ephemeral key, and the evidence digest the service
+  // recorded; `work`, when given, receives the reply's work order.
+  Bytes ReleaseKeys(const std::string& run, std::string* evidence_digest, Json* work = nullptr);
+  // A run record signed by `signer` (COSE_Sign1, msg type run.record).
+  Bytes SignRecord(const Json& record, const crypto::PrivateKey& signer);
+  // POST /v1/runs/{run}/report with `token` and the signed `record`.
+  govwire::ApiReply Report(const std::string& run, ByteSpan token, ByteSpan record);
   // GET /v1/runs/{run}/challenge, anonymously; empty when the service issues none.
   Bytes FetchChallenge(const std::string& run);
   // Moves the service's clock forward.

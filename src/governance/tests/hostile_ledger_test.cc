@@ -75,6 +75,24 @@ class LedgerAudit : public RunningCollaboration {
     EXPECT_NE(server_, nullptr);
     return copy;
   }
+  // Signs `payload` as `member` now and appends it to the stopped service's ledger as an
+  // accepted entry with `result`: what a dishonest operator (or an older, laxer service) could
+  // have written. The entry's seqno.
+  uint64_t AppendAccepted(TestMember& member, const std::string& type, Json payload,
+                          const Json& result) {
+    payload["collaboration"] = collab_;
+    auto signed_request = member.client->Sign(type, payload);
+    EXPECT_TRUE(signed_request.ok());
+    auto ledger = OpenStoppedLedger();
+    if (ledger == nullptr || !signed_request.ok()) return 0;
+    ledger::RequestRecord record;
+    record.signer_id = member.id();
+    record.signed_request = *signed_request;
+    record.result = result.dump();
+    auto entry = ledger->Append(record);
+    EXPECT_TRUE(entry.ok()) << entry.status().ToString();
+    return entry.ok() ? entry->seqno : 0;
+  }
   void ExpectServiceRefusesToStart(const std::string& why) {
     ServiceOptions options;
     options.data_dir = dir_.path();
@@ -266,6 +284,54 @@ TEST_F(LedgerAudit, ATreeHeadWithAWrongRootOrSignatureFailsUnderValidChecksums) 
 
 namespace cleanroom::governance::testing {
 namespace {
+
+// Replay applies the request path's own checks (one function for both): an accepted entry that
+// the request path refuses stops the start, and the error names the entry.
+TEST_F(LedgerAudit, AQueryTheRequestPathRefusesIsRefusedAtReplay) {
+  Json query = QueryDocument("typo", "SELECT COUNT(*) AS n FROM customers");
+  query["guards"] = {{"minGroupUnit", 10}};  // not a guard: minGroupUnits
+  govwire::ApiReply refused = Write(*a_, "/v1/queries", "query.propose", {{"query", query}});
+  ExpectError(refused, 400, "InvalidArgument");
+  ASSERT_TRUE(refused.error.has_value());
+  EXPECT_NE(refused.error->message.find("minGroupUnit"), std::string::npos);
+
+  // The same proposal, recorded as accepted with a plausible result (no check: as an entry from
+  // before the check was recorded).
+  Json result = {{"id", "q2"},
+                 {"queryHash", std::string(64, 'a')},
+                 {"approvers", {a_->id()}},
+                 {"datasets", {{{"name", "customers"}, {"version", 1}}}},
+                 {"state", "accepted"}};
+  uint64_t seqno = AppendAccepted(*a_, "query.propose", {{"query", query}}, result);
+  ASSERT_GT(seqno, 0u);
+  ExpectServiceRefusesToStart("ledger entry " + std::to_string(seqno) + " (query.propose)");
+  ExpectServiceRefusesToStart("minGroupUnit");
+}
+
+TEST_F(LedgerAudit, ADatasetPolicyTheRequestPathRefusesIsRefusedAtReplay) {
+  Json dataset = MakeDataset("customers", {"email", "segment"});
+  dataset["policy"]["noise"] = 1;  // not a policy field
+  ExpectError(Write(*a_, "/v1/datasets", "dataset.register", {{"dataset", dataset}}), 400,
+              "InvalidArgument");
+  uint64_t seqno = AppendAccepted(*a_, "dataset.register", {{"dataset", dataset}},
+                                  {{"dataset", "customers"}, {"version", 2}});
+  ASSERT_GT(seqno, 0u);
+  ExpectServiceRefusesToStart("ledger entry " + std::to_string(seqno) + " (dataset.register)");
+  ExpectServiceRefusesToStart("noise");
+}
+
+TEST_F(LedgerAudit, PrivacyDefaultsTheRequestPathRefusesAreRefusedAtReplay) {
+  Json contract = Get(*a_, "/v1/collab")["versions"][0]["contract"];
+  contract["privacyDefaults"] = {{"minGroupUnits", 5}};
+  ExpectError(Write(*a_, "/v1/collab/proposals", "collab.propose",
+                    {{"version", 2}, {"contract", contract}}),
+              501, "Unimplemented");
+  uint64_t seqno = AppendAccepted(*a_, "collab.propose", {{"version", 2}, {"contract", contract}},
+                                  {{"version", 2}, {"state", "proposed"}});
+  ASSERT_GT(seqno, 0u);
+  ExpectServiceRefusesToStart("ledger entry " + std::to_string(seqno) + " (collab.propose)");
+  ExpectServiceRefusesToStart("privacyDefaults");
+}
 
 TEST_F(LedgerAudit, AMemberDetectsARolledBackServiceOnDownload) {
   // a's identity on disk, pinned to the service, as a member's CLI uses it.

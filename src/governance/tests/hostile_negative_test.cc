@@ -13,47 +13,12 @@ namespace {
 
 using govwire::ApiReply;
 
-class Negative : public RunningCollaboration {
- protected:
-  // Releases the keys of `run`; returns the run token opened with the ephemeral key, and the
-  // evidence digest the service recorded.
-  Bytes Release(const std::string& run, std::string* evidence_digest) {
-    std::optional<crypto::PrivateKey> ephemeral;
-    ApiReply r =
-        Anonymous("POST", "/v1/runs/" + run + "/keys", KeyRequestBody(run, &ephemeral).dump());
-    ExpectOk(r);
-    auto enc = Base64Decode(r.body["token"].value("enc", ""));
-    auto sealed = Base64Decode(r.body["token"].value("sealed", ""));
-    auto token =
-        crypto::hpke::Open(crypto::hpke::kDefaultSuite, *enc, *ephemeral,
-                           AsBytes(govwire::kRunTokenInfo), govwire::RunTokenAad(run), *sealed);
-    EXPECT_TRUE(token.ok());
-    *evidence_digest = Get(*a_, "/v1/runs/" + run)["release"]["evidence"].value("digest", "");
-    EXPECT_FALSE(evidence_digest->empty());
-    return token.ok() ? *token : Bytes();
-  }
-  // A run record signed by `signer`, naming `runtime_key` as the runtime's key.
-  Bytes Record(const Json& record, const crypto::PrivateKey& signer) {
-    crypto::cose::Sign1Options o;
-    o.kid = ToBytes("runtime");
-    o.content_type = "application/json";
-    o.msg_type = "run.record";
-    o.created_at = 1;
-    o.generate_nonce = true;
-    auto signed_record = crypto::cose::CreateSign1(signer, AsBytes(record.dump()), o);
-    EXPECT_TRUE(signed_record.ok());
-    return *signed_record;
-  }
-  ApiReply Report(const std::string& run, ByteSpan token, ByteSpan record) {
-    return Anonymous("POST", "/v1/runs/" + run + "/report",
-                     Json{{"token", Base64Encode(token)}, {"record", Base64Encode(record)}}.dump());
-  }
-};
+using Negative = RunningCollaboration;
 
 TEST_F(Negative, TheRunReportNeedsItsTokenSignatureAndBinding) {
   std::string run = RequestRun();
   std::string digest;
-  Bytes token = Release(run, &digest);
+  Bytes token = ReleaseKeys(run, &digest);
   ASSERT_EQ(token.size(), govwire::kRunTokenSize);
   auto key = crypto::PrivateKey::Generate(crypto::KeyType::kEcP384);
   auto other_key = crypto::PrivateKey::Generate(crypto::KeyType::kEcP384);
@@ -69,9 +34,9 @@ TEST_F(Negative, TheRunReportNeedsItsTokenSignatureAndBinding) {
   // Another token.
   Bytes wrong_token = token;
   wrong_token[0] ^= 1;
-  ExpectError(Report(run, wrong_token, Record(record, *key)), 401, "Unauthenticated");
+  ExpectError(Report(run, wrong_token, SignRecord(record, *key)), 401, "Unauthenticated");
   // Signed by another key than the one the record names.
-  ExpectError(Report(run, token, Record(record, *other_key)), 401, "BadSignature");
+  ExpectError(Report(run, token, SignRecord(record, *other_key)), 401, "BadSignature");
   // Bound to another run, query or evidence, without a final state, or with a field the wire
   // contract does not know (never accepted and ignored).
   for (const auto& [field, value] : std::vector<std::pair<std::string, Json>>{
@@ -82,13 +47,13 @@ TEST_F(Negative, TheRunReportNeedsItsTokenSignatureAndBinding) {
            {"unknownField", true}}) {
     Json bad = record;
     bad[field] = value;
-    ExpectError(Report(run, token, Record(bad, *key)), 400, "InvalidArgument");
+    ExpectError(Report(run, token, SignRecord(bad, *key)), 400, "InvalidArgument");
   }
   EXPECT_EQ(Get(*a_, "/v1/runs/" + run)["state"], "running");
   // The genuine report is taken, once.
-  ExpectOk(Report(run, token, Record(record, *key)));
+  ExpectOk(Report(run, token, SignRecord(record, *key)));
   EXPECT_EQ(Get(*a_, "/v1/runs/" + run)["state"], "succeeded");
-  ExpectError(Report(run, token, Record(record, *key)), 409, "FailedPrecondition");
+  ExpectError(Report(run, token, SignRecord(record, *key)), 409, "FailedPrecondition");
 }
 
 TEST_F(Negative, TheQueryHashIsBoundIntoVotesAndRunRequests) {

@@ -17,6 +17,7 @@ WorkOrder SampleWork() {
   work.query = {"q1", kHashA, Json{{"name", "n"}, {"steps", {"SELECT 1"}}}};
   work.datasets.push_back({"Customers", 2, kHashB, Json{{"name", "customers"}, {"keyId", "ab"}}});
   work.recipients.push_back({"m1", "PEM"});
+  work.budget.push_back({"customers", 2, "laplace", "0.5", "0", ""});
   return work;
 }
 
@@ -93,6 +94,7 @@ RunRecord SampleRecord() {
   record.timings_ms = {{"total", 9}};
   record.finished_at = 1700000000;
   record.runtime_key = "PEM";
+  record.budget.push_back({"customers", 2, "gaussian", "1", "0.000001", "9/1073741824"});
   return record;
 }
 
@@ -127,6 +129,28 @@ TEST(RunRecord, RefusesWhatAReaderCouldMisread) {
   Json many_timings = SampleRecord().ToJson();
   for (int i = 0; i < 40; ++i) many_timings["timingsMs"]["t" + std::to_string(i)] = i;
   EXPECT_FALSE(RunRecord::FromJson(many_timings, "record").ok());
+}
+
+// The budget charges a work order carries and a record states: read back as written, refused
+// when a field is unknown or the mechanism and rho disagree.
+TEST(RunBudgetCharge, RoundTripsInTheWorkOrderAndTheRecord) {
+  auto work = WorkOrder::FromJson(SampleWork().ToJson(), "work");
+  ASSERT_TRUE(work.ok()) << work.status().ToString();
+  ASSERT_EQ(work->budget.size(), 1u);
+  EXPECT_EQ(work->budget[0], SampleWork().budget[0]);
+  auto record = RunRecord::FromJson(SampleRecord().ToJson(), "record");
+  ASSERT_TRUE(record.ok()) << record.status().ToString();
+  EXPECT_EQ(record->budget, SampleRecord().budget);
+
+  Json gaussian_without_rho = SampleRecord().ToJson();
+  gaussian_without_rho["budget"][0].erase("rho");
+  EXPECT_FALSE(RunRecord::FromJson(gaussian_without_rho, "record").ok());
+  Json unknown = SampleWork().ToJson();
+  unknown["budget"][0]["refund"] = true;
+  EXPECT_FALSE(WorkOrder::FromJson(unknown, "work").ok());
+  Json other_mechanism = SampleWork().ToJson();
+  other_mechanism["budget"][0]["mechanism"] = "exponential";
+  EXPECT_FALSE(WorkOrder::FromJson(other_mechanism, "work").ok());
 }
 
 TEST(RuntimeRunList, ParsesStatesAsTheEnum) {

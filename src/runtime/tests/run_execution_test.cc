@@ -24,6 +24,20 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
+// A failed run's record: a reason, and nothing of an output (no hash, no row count, no
+// suppression notes), in the wire form governance reads too.
+void ExpectFailedWithoutOutput(const govwire::RunRecord& record) {
+  EXPECT_EQ(record.state, govwire::RunState::kFailed);
+  EXPECT_FALSE(record.reason.empty());
+  EXPECT_TRUE(record.output_hash.empty());
+  EXPECT_FALSE(record.rows_out.has_value());
+  EXPECT_TRUE(record.suppressed.empty());
+  json wire = record.ToJson();
+  EXPECT_FALSE(wire.contains("outputHash"));
+  EXPECT_FALSE(wire.contains("rowsOut"));
+  EXPECT_TRUE(govwire::RunRecord::FromJson(wire, "record").ok());
+}
+
 class RunExecutionTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -113,21 +127,27 @@ TEST_F(RunExecutionTest, PublishRefusesPolicyNamingMissingColumn) {
 TEST_F(RunExecutionTest, HappyPathSealsToRecipientOnly) {
   RunOutcome outcome = ExecuteRun(Spec("r1"), *storage_);
   ASSERT_TRUE(outcome.status.ok()) << outcome.status.ToString();
-  const json& record = outcome.record;
-  EXPECT_EQ(record["state"], "succeeded");
-  EXPECT_EQ(record["rowsOut"], 2);
-  int64_t suppressed = 0;
-  for (const json& note : record["suppressed"]) suppressed += note["rows"].get<int64_t>();
-  EXPECT_EQ(suppressed, 1);
-  EXPECT_EQ(record["inputs"][0]["contentHash"], published_->document["contentHash"]);
-  EXPECT_EQ(record["evidence"]["insecure"], true);
+  const govwire::RunRecord& record = outcome.record;
+  EXPECT_EQ(record.state, govwire::RunState::kSucceeded);
+  EXPECT_EQ(record.rows_out, 2u);
+  uint64_t suppressed = 0;
+  for (const govwire::RunRecordSuppression& note : record.suppressed) suppressed += note.rows;
+  EXPECT_EQ(suppressed, 1u);
+  ASSERT_EQ(record.inputs.size(), 1u);
+  EXPECT_EQ(record.inputs[0].content_hash, published_->document["contentHash"]);
+  EXPECT_TRUE(record.evidence_insecure);
+  EXPECT_TRUE(record.reason.empty());
+  // The record is the wire type governance reads: it reads back as it was built.
+  auto read_back = govwire::RunRecord::FromJson(record.ToJson(), "record");
+  ASSERT_TRUE(read_back.ok()) << read_back.status().ToString();
+  EXPECT_EQ(read_back->ToJson(), record.ToJson());
 
-  auto output = OpenSealedResult(*storage_, "r1", *alice_, record["outputHash"]);
+  auto output = OpenSealedResult(*storage_, "r1", *alice_, record.output_hash);
   ASSERT_TRUE(output.ok()) << output.status().ToString();
   std::string text(output->begin(), output->end());
   EXPECT_EQ(text, "age_band,people\na,150\nb,40\n");
 
-  auto refused = OpenSealedResult(*storage_, "r1", *bob_, record["outputHash"]);
+  auto refused = OpenSealedResult(*storage_, "r1", *bob_, record.output_hash);
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.status().code(), StatusCode::kPermissionDenied);
 
@@ -140,8 +160,9 @@ TEST_F(RunExecutionTest, ParquetOutputIsWrittenInMemoryAndSealed) {
   spec.output_format = "parquet";
   RunOutcome outcome = ExecuteRun(spec, *storage_);
   ASSERT_TRUE(outcome.status.ok()) << outcome.status.ToString();
-  EXPECT_EQ(outcome.record["rowsOut"], 2);
-  auto output = OpenSealedResult(*storage_, "r1", *alice_, outcome.record["outputHash"]);
+  EXPECT_EQ(outcome.record.rows_out, 2u);
+  EXPECT_EQ(outcome.record.output_format, "parquet");
+  auto output = OpenSealedResult(*storage_, "r1", *alice_, outcome.record.output_hash);
   ASSERT_TRUE(output.ok()) << output.status().ToString();
   // A whole Parquet file: our reader verifies it and reads the two groups back.
   auto reader = formats::ParquetReader::OpenSpan(*output, "result");
@@ -155,11 +176,11 @@ TEST_F(RunExecutionTest, SignedRecordVerifies) {
   ASSERT_TRUE(outcome.status.ok());
   auto key = crypto::PrivateKey::Generate(crypto::KeyType::kEcP384);
   ASSERT_TRUE(key.ok());
-  auto signed_record = SignRunRecord(outcome.record, *key, "runtime");
+  auto signed_record = SignRunRecord(outcome.record.ToJson(), *key, "runtime");
   ASSERT_TRUE(signed_record.ok());
   auto verified = VerifyRunRecord(*signed_record, key->public_key());
   ASSERT_TRUE(verified.ok());
-  EXPECT_EQ(*verified, outcome.record);
+  EXPECT_EQ(*verified, outcome.record.ToJson());
   (*signed_record)[signed_record->size() - 1] ^= 1;
   EXPECT_EQ(VerifyRunRecord(*signed_record, key->public_key()).status().code(),
             StatusCode::kUnauthenticated);
@@ -174,8 +195,7 @@ TEST_F(RunExecutionTest, TamperedCiphertextFailsWithDataLossAndNoOutput) {
   ASSERT_TRUE(WriteFileAtomic(path, *bytes).ok());
   RunOutcome outcome = ExecuteRun(Spec("r2"), *storage_);
   EXPECT_EQ(outcome.status.code(), StatusCode::kDataLoss);
-  EXPECT_EQ(outcome.record["state"], "failed");
-  EXPECT_FALSE(outcome.record.contains("outputHash"));
+  ExpectFailedWithoutOutput(outcome.record);
   EXPECT_FALSE(fs::exists(dir_ / "storage" / ResultOutputKey("r2")));
   EXPECT_FALSE(fs::exists(dir_ / "storage" / ResultKeysKey("r2")));
 }
@@ -207,8 +227,7 @@ TEST_F(RunExecutionTest, ContainerSwappedForAnotherUnderTheSameKeyIsRefused) {
   EXPECT_EQ(outcome.status.code(), StatusCode::kDataLoss) << outcome.status.ToString();
   EXPECT_NE(outcome.status.message().find("contentHash"), std::string::npos)
       << outcome.status.ToString();
-  EXPECT_EQ(outcome.record["state"], "failed");
-  EXPECT_FALSE(outcome.record.contains("outputHash"));
+  ExpectFailedWithoutOutput(outcome.record);
   EXPECT_FALSE(fs::exists(dir_ / "storage" / ResultOutputKey("r9")));
   EXPECT_FALSE(fs::exists(dir_ / "storage" / ResultKeysKey("r9")));
 }
@@ -218,7 +237,7 @@ TEST_F(RunExecutionTest, PolicyViolationFailsWithoutOutput) {
   spec.steps = {"SELECT hashed_email FROM customers"};
   RunOutcome outcome = ExecuteRun(spec, *storage_);
   EXPECT_EQ(outcome.status.code(), StatusCode::kPermissionDenied);
-  EXPECT_EQ(outcome.record["state"], "failed");
+  ExpectFailedWithoutOutput(outcome.record);
   EXPECT_FALSE(fs::exists(dir_ / "storage" / ResultOutputKey("r3")));
 }
 
@@ -234,7 +253,7 @@ TEST_F(RunExecutionTest, TopLevelAllowedFieldsAndRolesAreEnforced) {
   spec.steps = {"SELECT age_band, SUM(ltv) AS v FROM customers GROUP BY age_band"};
   RunOutcome outcome = ExecuteRun(spec, *storage_);
   EXPECT_FALSE(outcome.status.ok());
-  EXPECT_EQ(outcome.record["state"], "failed");
+  ExpectFailedWithoutOutput(outcome.record);
   EXPECT_NE(outcome.status.message().find("ltv"), std::string::npos) << outcome.status.ToString();
   // The privacy unit named only in columnRoles cannot be output.
   spec = Spec("r16");
@@ -252,7 +271,7 @@ TEST_F(RunExecutionTest, ConflictingDocumentRulesFailTheRun) {
   spec.inputs[0].document["columnRoles"]["ltv"] = "dimension";  // the policy says aggregate
   RunOutcome outcome = ExecuteRun(spec, *storage_);
   EXPECT_EQ(outcome.status.code(), StatusCode::kInvalidArgument) << outcome.status.ToString();
-  EXPECT_EQ(outcome.record["state"], "failed");
+  ExpectFailedWithoutOutput(outcome.record);
 }
 
 // Refused by the proposal-time check, before anything is decrypted: with the wrong key, a
@@ -275,7 +294,7 @@ TEST_F(RunExecutionTest, RefusalComesBeforeDecryptionWithTheProposalMessage) {
   auto proposed =
       privacy::CheckProposedQuery(spec.steps[0] + ";\n", spec.guards.dump(), "", declared);
   ASSERT_FALSE(proposed.ok());
-  EXPECT_EQ(outcome.record["reason"], proposed.status().ToString());
+  EXPECT_EQ(outcome.record.reason, proposed.status().ToString());
 }
 
 // DP settings over a dataset without DP bounds are invalid; a grouped DP query without a delta is
@@ -319,7 +338,7 @@ TEST_F(RunExecutionTest, SchemaMismatchNamesNoRow) {
   spec.inputs[0].document["schema"][1]["type"] = "int";  // age_band holds "a", "b", "c"
   RunOutcome outcome = ExecuteRun(spec, *storage_);
   EXPECT_EQ(outcome.status.code(), StatusCode::kInvalidArgument) << outcome.status.ToString();
-  std::string reason = outcome.record.value("reason", "");
+  std::string reason = outcome.record.reason;
   EXPECT_NE(reason.find("dataset customers"), std::string::npos) << reason;
   EXPECT_EQ(reason.find("row"), std::string::npos) << reason;
 }
@@ -379,7 +398,7 @@ TEST_F(RunExecutionTest, ParquetInputValidatesOnlyWhatTheQueryReads) {
   spec.inputs = {{published->document, 1, std::string(64, 'b'), &published->key}};
   RunOutcome outcome = ExecuteRun(spec, *storage_);
   ASSERT_TRUE(outcome.status.ok()) << outcome.status.ToString();
-  auto output = OpenSealedResult(*storage_, "r20", *alice_, outcome.record["outputHash"]);
+  auto output = OpenSealedResult(*storage_, "r20", *alice_, outcome.record.output_hash);
   ASSERT_TRUE(output.ok()) << output.status().ToString();
   EXPECT_EQ(std::string(output->begin(), output->end()), "age_band,people\na,150\nb,40\n");
 
@@ -399,7 +418,7 @@ TEST_F(RunExecutionTest, WrongKeyFails) {
   spec.inputs[0].key = &*other;
   RunOutcome outcome = ExecuteRun(spec, *storage_);
   EXPECT_FALSE(outcome.status.ok());
-  EXPECT_EQ(outcome.record["state"], "failed");
+  ExpectFailedWithoutOutput(outcome.record);
 }
 
 TEST(StorageTest, RefusesEscapingKeys) {
