@@ -359,6 +359,7 @@ class ChunkReader {
         levels.size() + values.size() != page.body) {
       return Status::Internal("page differs from the image plan");
     }
+    if (image_->write != nullptr) return WritePage(page, levels, values);
     uint8_t* out = image_->image + page.target;
     std::memcpy(out, page.header.data(), page.header.size());
     out += page.header.size();
@@ -368,8 +369,12 @@ class ChunkReader {
       if (!values.empty()) std::memcpy(out, values.data(), values.size());
       return Status::OK();
     }
-    // BYTE_STREAM_SPLIT (byte k of every value, then byte k + 1, ...) back to PLAIN: the
-    // values were decoded from exactly these bytes, so their count divides evenly.
+    return ToPlain(page, values, out);
+  }
+
+  // BYTE_STREAM_SPLIT (byte k of every value, then byte k + 1, ...) back to PLAIN, into `out`:
+  // the values were decoded from exactly these bytes, so their count divides evenly.
+  static Status ToPlain(const ImagePage& page, ByteSpan values, uint8_t* out) {
     const size_t width = page.transpose;
     if (values.size() % width != 0) return Status::Internal("split values of a partial width");
     const size_t n = values.size() / width;
@@ -378,6 +383,21 @@ class ChunkReader {
       for (size_t i = 0; i < n; ++i) out[i * width + k] = stream[i];
     }
     return Status::OK();
+  }
+
+  // The page written through the image's writer: its header, levels and values in turn.
+  Status WritePage(const ImagePage& page, ByteSpan levels, ByteSpan values) {
+    const ImageWrite& write = *image_->write;
+    uint64_t at = page.target;
+    CR_RETURN_IF_ERROR(write(at, page.header));
+    at += page.header.size();
+    if (!levels.empty()) CR_RETURN_IF_ERROR(write(at, levels));
+    at += levels.size();
+    if (values.empty()) return Status::OK();
+    if (page.transpose == 0) return write(at, values);
+    transposed_.resize(values.size());
+    CR_RETURN_IF_ERROR(ToPlain(page, values, transposed_.data()));
+    return write(at, transposed_);
   }
 
   Status ReadDataPageV2(const PageHeader& header, ByteSpan body) {
@@ -640,6 +660,7 @@ class ChunkReader {
   bool track_dictionary_use_ = true;
   bool def_stored_ = false;  // flat columns: whether out_->def holds every level
   PageBuffer page_buffer_;
+  Bytes transposed_;  // a page's BYTE_STREAM_SPLIT values as PLAIN, for the image's writer
   std::vector<uint32_t> scratch_;
   std::vector<uint32_t> indices_;
   int64_t decompressed_total_ = 0;
