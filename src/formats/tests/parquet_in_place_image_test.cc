@@ -205,18 +205,9 @@ TEST(ParquetInPlaceImage, HoldsNoByteOfAnotherField) {
 // A flipped byte in a page of a held field: the image fails validation naming the page; in a
 // field the image leaves out, it is not in the image and the image verifies.
 TEST(ParquetInPlaceImage, CorruptPageFailsOnlyWhenHeld) {
-  std::string path = testing::ParquetTestDataDir() + "/data/rle-dict-snappy-checksum.parquet";
-  auto contents = ReadFileToString(path);
-  ASSERT_TRUE(contents.ok());
-  std::string bytes = *contents;
-  auto clean = ParquetReader::OpenBuffer(bytes, "clean");
-  ASSERT_TRUE(clean.ok());
-  ASSERT_GE((*clean)->fields().size(), 2u);
-  const ColumnMetaData& meta = *(*clean)->metadata().row_groups[0].columns[0].meta_data;
-  int64_t start =
-      std::min(meta.dictionary_page_offset.value_or(meta.data_page_offset), meta.data_page_offset);
-  size_t inside = static_cast<size_t>(start + meta.total_compressed_size / 2);
-  bytes[inside] = static_cast<char>(bytes[inside] ^ 0x5a);
+  auto corrupt = testing::CorruptChecksumFile();
+  ASSERT_TRUE(corrupt.ok()) << corrupt.status().ToString();
+  std::string bytes = *corrupt;
   auto reader = ParquetReader::OpenBuffer(bytes, "corrupt.parquet");
   ASSERT_TRUE(reader.ok());
   std::vector<bool> first = LeavesOf(**reader, {0}), second = LeavesOf(**reader, {1});
@@ -241,17 +232,9 @@ TEST(ParquetInPlaceImage, CorruptPageFailsOnlyWhenHeld) {
 // stops the image there (DataLoss naming row group and page), while an image of the other field
 // is written and holds no decompressed copy of a field in place.
 TEST(ParquetInPlaceImage, UncompressedLeavesAreValidatedAsWritten) {
-  std::string path = testing::ParquetTestDataDir() + "/data/rle-dict-snappy-checksum.parquet";
-  auto contents = ReadFileToString(path);
-  ASSERT_TRUE(contents.ok());
-  std::string bytes = *contents;
-  auto clean = ParquetReader::OpenBuffer(bytes, "clean");
-  ASSERT_TRUE(clean.ok());
-  const ColumnMetaData& meta = *(*clean)->metadata().row_groups[0].columns[0].meta_data;
-  int64_t start =
-      std::min(meta.dictionary_page_offset.value_or(meta.data_page_offset), meta.data_page_offset);
-  size_t inside = static_cast<size_t>(start + meta.total_compressed_size / 2);
-  bytes[inside] = static_cast<char>(bytes[inside] ^ 0x5a);
+  auto corrupt = testing::CorruptChecksumFile();
+  ASSERT_TRUE(corrupt.ok()) << corrupt.status().ToString();
+  std::string bytes = *corrupt;
   auto reader = ParquetReader::OpenBuffer(bytes, "corrupt.parquet");
   ASSERT_TRUE(reader.ok());
   ImagePlan plan;
