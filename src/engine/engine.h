@@ -50,6 +50,11 @@ struct EngineOptions {
   // uncompressed. Less memory (the compressed bytes of what is read) for a second
   // decompression (docs/engine.md, "What is validated when").
   bool in_place_images = true;
+  // In an in-place image, a column whose chunks declare at most this ratio of uncompressed to
+  // compressed bytes is held uncompressed instead, validated as written: DuckDB then reads it
+  // without decompressing it again, for at most this much more memory than its compressed
+  // bytes (0: every column compressed; docs/engine.md, "What is validated when").
+  double uncompressed_image_ratio = 1.5;
 };
 
 // A Parquet input whose validation waits for the query (EngineOptions::validate_columns_read).

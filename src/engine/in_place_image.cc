@@ -4,6 +4,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <string>
 
@@ -30,24 +31,29 @@ Status WriteAt(int fd, uint64_t offset, ByteSpan bytes) {
 }  // namespace
 
 Result<int> SealedInPlaceImage(const formats::ParquetReader& reader, const std::vector<int>& fields,
-                               size_t threads) {
-  CR_ASSIGN_OR_RETURN(formats::ImagePlan plan, formats::PlanInPlaceImage(reader, fields));
+                               size_t threads, double uncompressed_ratio) {
+  CR_ASSIGN_OR_RETURN(formats::ImagePlan plan,
+                      formats::PlanInPlaceImage(reader, fields, uncompressed_ratio));
   int fd = ::memfd_create("cleanroom-parquet", MFD_CLOEXEC | MFD_ALLOW_SEALING);
   if (fd < 0) return Status::ResourceExhausted("memfd_create failed: " + ErrnoText(errno));
   // Written with pwrite, never mapped writable: the bytes between the held chunks stay holes
-  // that take no memory, and the file can be sealed against writes.
+  // that take no memory, and the file can be sealed against writes. The leaves imaged
+  // uncompressed are validated as they are written (from our own buffers: what is written is
+  // what was checked).
   Status status = formats::WriteInPlaceImage(
-      reader, plan, [fd](uint64_t offset, ByteSpan bytes) { return WriteAt(fd, offset, bytes); });
+      reader, plan, [fd](uint64_t offset, ByteSpan bytes) { return WriteAt(fd, offset, bytes); },
+      threads);
   if (status.ok() &&
       ::fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) != 0) {
     status = Status::Internal("sealing the input's image failed: " + ErrnoText(errno));
   }
-  // Validated after sealing: the bytes checked are the bytes DuckDB will read, whatever
-  // happens to the file meanwhile.
-  if (status.ok()) {
+  // The leaves in place are validated after sealing: the bytes checked are the bytes DuckDB will
+  // read, whatever happens to the file meanwhile.
+  const std::vector<bool> in_place = plan.ImageLeavesInPlace();
+  if (status.ok() && std::find(in_place.begin(), in_place.end(), true) != in_place.end()) {
     Result<std::unique_ptr<formats::ParquetReader>> image = formats::ParquetReader::Open(
         "/proc/self/fd/" + std::to_string(fd), /*read_all=*/false, reader.name());
-    status = image.ok() ? (*image)->Verify(threads) : image.status();
+    status = image.ok() ? (*image)->Verify(threads, &in_place) : image.status();
   }
   if (!status.ok()) {
     ::close(fd);

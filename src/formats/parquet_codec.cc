@@ -19,13 +19,13 @@ Status SizeMismatch(const char* codec) {
                           " page decompresses to a size other than the header declares");
 }
 
-Status Gunzip(ByteSpan input, size_t expected_size, Bytes* out) {
+Status Gunzip(ByteSpan input, size_t expected_size, uint8_t* out) {
   z_stream stream{};
   // 15 + 32: zlib or gzip header, detected.
   if (inflateInit2(&stream, 15 + 32) != Z_OK) return Status::Internal("zlib init failed");
   stream.next_in = const_cast<Bytef*>(input.data());
   stream.avail_in = static_cast<uInt>(input.size());
-  stream.next_out = out->data();
+  stream.next_out = out;
   stream.avail_out = static_cast<uInt>(expected_size);
   Status status;
   while (true) {
@@ -56,7 +56,7 @@ Status Gunzip(ByteSpan input, size_t expected_size, Bytes* out) {
 }
 
 // Hadoop's LZ4 framing: blocks of [u32 BE decompressed size][u32 BE compressed size][data].
-bool TryHadoopLz4(ByteSpan input, size_t expected_size, Bytes* out) {
+bool TryHadoopLz4(ByteSpan input, size_t expected_size, uint8_t* out) {
   size_t in = 0, produced = 0;
   while (in < input.size()) {
     if (input.size() - in < 8) return false;
@@ -65,7 +65,7 @@ bool TryHadoopLz4(ByteSpan input, size_t expected_size, Bytes* out) {
     in += 8;
     if (block_size > input.size() - in || raw_size > expected_size - produced) return false;
     int n = LZ4_decompress_safe(reinterpret_cast<const char*>(input.data() + in),
-                                reinterpret_cast<char*>(out->data() + produced),
+                                reinterpret_cast<char*>(out + produced),
                                 static_cast<int>(block_size), static_cast<int>(raw_size));
     if (n < 0 || static_cast<uint32_t>(n) != raw_size) return false;
     in += block_size;
@@ -74,7 +74,7 @@ bool TryHadoopLz4(ByteSpan input, size_t expected_size, Bytes* out) {
   return produced == expected_size;
 }
 
-bool TryLz4Frame(ByteSpan input, size_t expected_size, Bytes* out) {
+bool TryLz4Frame(ByteSpan input, size_t expected_size, uint8_t* out) {
   if (input.size() < 4 || GetU32LE(input.data()) != 0x184D2204) return false;
   LZ4F_dctx* ctx = nullptr;
   if (LZ4F_isError(LZ4F_createDecompressionContext(&ctx, LZ4F_VERSION))) return false;
@@ -82,8 +82,7 @@ bool TryLz4Frame(ByteSpan input, size_t expected_size, Bytes* out) {
   bool ok = true;
   while (in < input.size()) {
     size_t src = input.size() - in, dst = expected_size - produced;
-    size_t rc =
-        LZ4F_decompress(ctx, out->data() + produced, &dst, input.data() + in, &src, nullptr);
+    size_t rc = LZ4F_decompress(ctx, out + produced, &dst, input.data() + in, &src, nullptr);
     if (LZ4F_isError(rc)) {
       ok = false;
       break;
@@ -100,16 +99,18 @@ bool TryLz4Frame(ByteSpan input, size_t expected_size, Bytes* out) {
   return ok && produced == expected_size;
 }
 
-bool TryRawLz4(ByteSpan input, size_t expected_size, Bytes* out) {
-  int n = LZ4_decompress_safe(reinterpret_cast<const char*>(input.data()),
-                              reinterpret_cast<char*>(out->data()), static_cast<int>(input.size()),
-                              static_cast<int>(expected_size));
+bool TryRawLz4(ByteSpan input, size_t expected_size, uint8_t* out) {
+  int n =
+      LZ4_decompress_safe(reinterpret_cast<const char*>(input.data()), reinterpret_cast<char*>(out),
+                          static_cast<int>(input.size()), static_cast<int>(expected_size));
   return n >= 0 && static_cast<size_t>(n) == expected_size;
 }
 
-// Decompresses a ZSTD or BROTLI stream into a buffer grown as output appears, so a page that
-// declares a huge size but holds little costs little memory.
-Status StreamZstd(ByteSpan input, size_t expected_size, Bytes* out) {
+// Decompresses a ZSTD stream. Into `growable` (when set), a buffer grown as output appears, so a
+// page that declares a huge size but holds little costs little memory; else into `fixed`, which
+// holds exactly the declared size (a reused buffer: nothing allocated or zeroed per page).
+Status StreamZstd(ByteSpan input, size_t expected_size, Bytes* growable,
+                  std::span<uint8_t> fixed = {}) {
   // One decompression context per thread, reused across pages.
   struct ContextHolder {
     ZSTD_DCtx* ctx = ZSTD_createDCtx();
@@ -123,12 +124,15 @@ Status StreamZstd(ByteSpan input, size_t expected_size, Bytes* out) {
   size_t produced = 0;
   uint8_t probe = 0;
   Status status;
-  out->resize(std::min<size_t>(expected_size, std::max<size_t>(input.size() * 4, 1 << 16)));
+  if (growable != nullptr) {
+    growable->resize(std::min<size_t>(expected_size, std::max<size_t>(input.size() * 4, 1 << 16)));
+    fixed = std::span<uint8_t>(growable->data(), growable->size());
+  }
   while (true) {
     // Once the declared size is reached, decode into a one-byte probe: any output is too much.
     bool full = produced == expected_size;
     ZSTD_outBuffer o =
-        full ? ZSTD_outBuffer{&probe, 1, 0} : ZSTD_outBuffer{out->data(), out->size(), produced};
+        full ? ZSTD_outBuffer{&probe, 1, 0} : ZSTD_outBuffer{fixed.data(), fixed.size(), produced};
     size_t rc = ZSTD_decompressStream(ctx, &o, &in);
     if (ZSTD_isError(rc)) {
       status = Status::DataLoss("ZSTD data is corrupt");
@@ -144,13 +148,14 @@ Status StreamZstd(ByteSpan input, size_t expected_size, Bytes* out) {
       status = Status::DataLoss("ZSTD data is truncated");
       break;
     }
-    if (!full && produced == out->size() && out->size() < expected_size) {
-      out->resize(std::min(expected_size, out->size() * 2));
+    if (growable != nullptr && !full && produced == fixed.size() && fixed.size() < expected_size) {
+      growable->resize(std::min(expected_size, fixed.size() * 2));
+      fixed = std::span<uint8_t>(growable->data(), growable->size());
     }
   }
   CR_RETURN_IF_ERROR(status);
   if (produced != expected_size) return SizeMismatch("ZSTD");
-  out->resize(expected_size);
+  if (growable != nullptr) growable->resize(expected_size);
   return Status::OK();
 }
 
@@ -203,32 +208,13 @@ bool WithinRatio(Codec codec, size_t input, size_t expected) {
   }
 }
 
-}  // namespace
-
-Status Decompress(Codec codec, ByteSpan input, size_t expected_size, Bytes* out) {
-  if (expected_size > static_cast<size_t>(INT32_MAX) ||
-      input.size() > static_cast<size_t>(INT32_MAX)) {
-    return Status::DataLoss("page size exceeds 2 GiB");
-  }
-  if (!WithinRatio(codec, input.size(), expected_size)) {
-    return Status::DataLoss(std::string(CodecName(codec)) +
-                            " page declares more data than it can hold");
-  }
-  if (codec == Codec::kZstd) return StreamZstd(input, expected_size, out);
-  if (codec == Codec::kBrotli) return StreamBrotli(input, expected_size, out);
-  if (codec == Codec::kSnappy) {
-    size_t length = 0;
-    if (snappy_uncompressed_length(reinterpret_cast<const char*>(input.data()), input.size(),
-                                   &length) != SNAPPY_OK) {
-      return Status::DataLoss("SNAPPY data is corrupt");
-    }
-    if (length != expected_size) return SizeMismatch("SNAPPY");
-  }
-  out->resize(expected_size);
+// The codecs that decompress into a buffer of exactly the declared size.
+Status DecompressFixed(Codec codec, ByteSpan input, std::span<uint8_t> out) {
+  const size_t expected_size = out.size();
   switch (codec) {
     case Codec::kUncompressed:
       if (input.size() != expected_size) return SizeMismatch("UNCOMPRESSED");
-      if (expected_size > 0) std::memcpy(out->data(), input.data(), expected_size);
+      if (expected_size > 0) std::memcpy(out.data(), input.data(), expected_size);
       return Status::OK();
     case Codec::kSnappy: {
       size_t length = 0;
@@ -239,32 +225,74 @@ Status Decompress(Codec codec, ByteSpan input, size_t expected_size, Bytes* out)
       if (length != expected_size) return SizeMismatch("SNAPPY");
       size_t got = expected_size;
       if (snappy_uncompress(reinterpret_cast<const char*>(input.data()), input.size(),
-                            reinterpret_cast<char*>(out->data()), &got) != SNAPPY_OK ||
+                            reinterpret_cast<char*>(out.data()), &got) != SNAPPY_OK ||
           got != expected_size) {
         return Status::DataLoss("SNAPPY data is corrupt");
       }
       return Status::OK();
     }
     case Codec::kGzip:
-      return Gunzip(input, expected_size, out);
+      return Gunzip(input, expected_size, out.data());
     case Codec::kLz4Raw:
-      if (!TryRawLz4(input, expected_size, out)) {
+      if (!TryRawLz4(input, expected_size, out.data())) {
         return Status::DataLoss("LZ4_RAW data is corrupt or of another size than declared");
       }
       return Status::OK();
     case Codec::kLz4:
-      if (TryHadoopLz4(input, expected_size, out) || TryLz4Frame(input, expected_size, out) ||
-          TryRawLz4(input, expected_size, out)) {
+      if (TryHadoopLz4(input, expected_size, out.data()) ||
+          TryLz4Frame(input, expected_size, out.data()) ||
+          TryRawLz4(input, expected_size, out.data())) {
         return Status::OK();
       }
       return Status::DataLoss("LZ4 data is corrupt in the Hadoop, frame and raw formats");
     case Codec::kZstd:
-    case Codec::kBrotli:
-      break;  // streamed above
+      return StreamZstd(input, expected_size, nullptr, out);
+    case Codec::kBrotli: {
+      Bytes streamed;
+      CR_RETURN_IF_ERROR(StreamBrotli(input, expected_size, &streamed));
+      if (expected_size > 0) std::memcpy(out.data(), streamed.data(), expected_size);
+      return Status::OK();
+    }
     case Codec::kLzo:
       return Status::Unimplemented("LZO codec is not supported");
   }
   return Status::DataLoss("unknown codec");
+}
+
+Status CheckDeclaredSize(Codec codec, ByteSpan input, size_t expected_size) {
+  if (expected_size > static_cast<size_t>(INT32_MAX) ||
+      input.size() > static_cast<size_t>(INT32_MAX)) {
+    return Status::DataLoss("page size exceeds 2 GiB");
+  }
+  if (!WithinRatio(codec, input.size(), expected_size)) {
+    return Status::DataLoss(std::string(CodecName(codec)) +
+                            " page declares more data than it can hold");
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Status Decompress(Codec codec, ByteSpan input, size_t expected_size, Bytes* out) {
+  CR_RETURN_IF_ERROR(CheckDeclaredSize(codec, input, expected_size));
+  if (codec == Codec::kZstd) return StreamZstd(input, expected_size, out);
+  if (codec == Codec::kBrotli) return StreamBrotli(input, expected_size, out);
+  if (codec == Codec::kSnappy) {
+    // The declared length is checked before the buffer is sized.
+    size_t length = 0;
+    if (snappy_uncompressed_length(reinterpret_cast<const char*>(input.data()), input.size(),
+                                   &length) != SNAPPY_OK) {
+      return Status::DataLoss("SNAPPY data is corrupt");
+    }
+    if (length != expected_size) return SizeMismatch("SNAPPY");
+  }
+  out->resize(expected_size);
+  return DecompressFixed(codec, input, *out);
+}
+
+Status DecompressInto(Codec codec, ByteSpan input, std::span<uint8_t> out) {
+  CR_RETURN_IF_ERROR(CheckDeclaredSize(codec, input, out.size()));
+  return DecompressFixed(codec, input, out);
 }
 
 Status Compress(Codec codec, ByteSpan input, Bytes* out) {

@@ -195,6 +195,24 @@ class ChunkReader {
     return Status::DataLoss("unknown page type");
   }
 
+  // Decompresses a page body of `size` bytes into the reused page buffer; `*page` is then its
+  // bytes (valid until the next page).
+  Status DecompressPage(ByteSpan body, size_t size, ByteSpan* page) {
+    Bytes& buffer = page_buffer_.bytes;
+    if (size > PageBuffer::kKeptBytes) {
+      // Grown as output appears: a page that declares a huge size but holds little costs
+      // little memory.
+      CR_RETURN_IF_ERROR(Decompress(meta_.codec, body, size, &buffer));
+    } else {
+      // Grown (and zeroed) only past the largest page this thread has read, not per page.
+      if (buffer.size() < size) buffer.resize(size);
+      CR_RETURN_IF_ERROR(
+          DecompressInto(meta_.codec, body, std::span<uint8_t>(buffer.data(), size)));
+    }
+    *page = ByteSpan(buffer.data(), size);
+    return Status::OK();
+  }
+
   Status ReadDictionaryPage(const PageHeader& header, ByteSpan body) {
     if (!header.dictionary_page) return Status::DataLoss("dictionary page without its header");
     if (have_dictionary_ || out_->num_levels > 0) {
@@ -208,14 +226,14 @@ class ChunkReader {
     }
     if (leaf_.physical == PhysicalType::kBoolean)
       return Status::DataLoss("dictionary for a BOOLEAN column");
-    CR_RETURN_IF_ERROR(Decompress(meta_.codec, body,
-                                  static_cast<size_t>(header.uncompressed_page_size),
-                                  &page_buffer_.bytes));
-    CR_RETURN_IF_ERROR(DecodePlain(leaf_.physical, page_buffer_.bytes,
-                                   static_cast<size_t>(d.num_values), &dictionary_));
+    ByteSpan page;
+    CR_RETURN_IF_ERROR(
+        DecompressPage(body, static_cast<size_t>(header.uncompressed_page_size), &page));
+    CR_RETURN_IF_ERROR(
+        DecodePlain(leaf_.physical, page, static_cast<size_t>(d.num_values), &dictionary_));
     have_dictionary_ = true;
     dictionary_used_.assign(dictionary_.count, 0);
-    CR_RETURN_IF_ERROR(ToImage({}, page_buffer_.bytes));
+    CR_RETURN_IF_ERROR(ToImage({}, page));
     // When the whole dictionary lies within the chunk statistics, no subset of it can
     // contradict them: verification then checks indices without recording which are used.
     if (mode_ == ReadMode::kVerify) {
@@ -295,10 +313,9 @@ class ChunkReader {
     CR_RETURN_IF_ERROR(CheckPageValueCount(h.num_values));
     size_t n = static_cast<size_t>(h.num_values);
     pending_levels_ = n;
-    CR_RETURN_IF_ERROR(Decompress(meta_.codec, body,
-                                  static_cast<size_t>(header.uncompressed_page_size),
-                                  &page_buffer_.bytes));
-    ByteSpan data(page_buffer_.bytes);
+    ByteSpan data;
+    CR_RETURN_IF_ERROR(
+        DecompressPage(body, static_cast<size_t>(header.uncompressed_page_size), &data));
     size_t offset = 0, consumed = 0;
     size_t from = out_->num_levels;
     if (leaf_.max_rep > 0) {
@@ -342,6 +359,7 @@ class ChunkReader {
         levels.size() + values.size() != page.body) {
       return Status::Internal("page differs from the image plan");
     }
+    if (image_->write != nullptr) return WritePage(page, levels, values);
     uint8_t* out = image_->image + page.target;
     std::memcpy(out, page.header.data(), page.header.size());
     out += page.header.size();
@@ -351,8 +369,12 @@ class ChunkReader {
       if (!values.empty()) std::memcpy(out, values.data(), values.size());
       return Status::OK();
     }
-    // BYTE_STREAM_SPLIT (byte k of every value, then byte k + 1, ...) back to PLAIN: the
-    // values were decoded from exactly these bytes, so their count divides evenly.
+    return ToPlain(page, values, out);
+  }
+
+  // BYTE_STREAM_SPLIT (byte k of every value, then byte k + 1, ...) back to PLAIN, into `out`:
+  // the values were decoded from exactly these bytes, so their count divides evenly.
+  static Status ToPlain(const ImagePage& page, ByteSpan values, uint8_t* out) {
     const size_t width = page.transpose;
     if (values.size() % width != 0) return Status::Internal("split values of a partial width");
     const size_t n = values.size() / width;
@@ -361,6 +383,21 @@ class ChunkReader {
       for (size_t i = 0; i < n; ++i) out[i * width + k] = stream[i];
     }
     return Status::OK();
+  }
+
+  // The page written through the image's writer: its header, levels and values in turn.
+  Status WritePage(const ImagePage& page, ByteSpan levels, ByteSpan values) {
+    const ImageWrite& write = *image_->write;
+    uint64_t at = page.target;
+    CR_RETURN_IF_ERROR(write(at, page.header));
+    at += page.header.size();
+    if (!levels.empty()) CR_RETURN_IF_ERROR(write(at, levels));
+    at += levels.size();
+    if (values.empty()) return Status::OK();
+    if (page.transpose == 0) return write(at, values);
+    transposed_.resize(values.size());
+    CR_RETURN_IF_ERROR(ToPlain(page, values, transposed_.data()));
+    return write(at, transposed_);
   }
 
   Status ReadDataPageV2(const PageHeader& header, ByteSpan body) {
@@ -418,9 +455,10 @@ class ChunkReader {
     // decompress (a codec's encoding of nothing is not nothing, so decompressing would fail).
     const bool nothing = values.empty() && raw_size == 0;
     if (h.is_compressed && meta_.codec != Codec::kUncompressed && !nothing) {
-      CR_RETURN_IF_ERROR(Decompress(meta_.codec, values, raw_size, &page_buffer_.bytes));
-      CR_RETURN_IF_ERROR(DecodeValues(h.encoding, page_buffer_.bytes, defined));
-      return ToImage(levels, page_buffer_.bytes);
+      ByteSpan page;
+      CR_RETURN_IF_ERROR(DecompressPage(values, raw_size, &page));
+      CR_RETURN_IF_ERROR(DecodeValues(h.encoding, page, defined));
+      return ToImage(levels, page);
     }
     if (values.size() != raw_size) return Status::DataLoss("page size differs from the header's");
     CR_RETURN_IF_ERROR(DecodeValues(h.encoding, values, defined));
@@ -488,10 +526,27 @@ class ChunkReader {
   Status VerifyPlainBinary(ByteSpan data, size_t n) {
     size_t pos = 0;
     ByteSpan least, greatest;
+    // The first eight bytes of least and greatest as big-endian numbers (when they have eight):
+    // a value whose own first eight bytes differ is placed by one integer comparison, as
+    // MinMaxTracker::Compare would place it; only ties and short values call it.
+    uint64_t least_key = 0, greatest_key = 0;
+    bool least_long = false, greatest_long = false;
     const bool track = stats_.enabled();
+    const bool binary_order = leaf_.physical == PhysicalType::kByteArray ||
+                              leaf_.physical == PhysicalType::kFixedLenByteArray;
+    auto key = [](ByteSpan v) {
+      uint64_t k;
+      std::memcpy(&k, v.data(), 8);
+      return __builtin_bswap64(k);
+    };
     for (size_t i = 0; i < n; ++i) {
       if (data.size() - pos < 4) return Status::DataLoss("PLAIN BYTE_ARRAY data is truncated");
-      uint32_t length = GetU32LE(data.data() + pos);
+      // The next length depends on this one, which hides the walk from the hardware's
+      // prefetcher: ask for the bytes a few values ahead (a page just decompressed is often
+      // larger than the cache).
+      __builtin_prefetch(data.data() + pos + 1024);
+      uint32_t length;
+      std::memcpy(&length, data.data() + pos, 4);  // little-endian host (checked in CMake)
       pos += 4;
       if (length > data.size() - pos) return Status::DataLoss("PLAIN BYTE_ARRAY data is truncated");
       ByteSpan value = data.subspan(pos, length);
@@ -499,10 +554,34 @@ class ChunkReader {
       if (!track) continue;
       if (i == 0) {
         least = greatest = value;
-      } else if (stats_.Compare(value, least) < 0) {
+        least_long = greatest_long = binary_order && length >= 8;
+        if (least_long) least_key = greatest_key = key(value);
+        continue;
+      }
+      const bool long_value = binary_order && length >= 8;
+      const uint64_t value_key = long_value ? key(value) : 0;
+      int below;  // value against least
+      if (long_value && least_long && value_key != least_key) {
+        below = value_key < least_key ? -1 : 1;
+      } else {
+        below = stats_.Compare(value, least);
+      }
+      if (below < 0) {
         least = value;
-      } else if (stats_.Compare(value, greatest) > 0) {
+        least_long = long_value;
+        least_key = value_key;
+        continue;
+      }
+      int above;  // value against greatest
+      if (long_value && greatest_long && value_key != greatest_key) {
+        above = value_key < greatest_key ? -1 : 1;
+      } else {
+        above = stats_.Compare(value, greatest);
+      }
+      if (above > 0) {
         greatest = value;
+        greatest_long = long_value;
+        greatest_key = value_key;
       }
     }
     if (track && n > 0) {
@@ -586,6 +665,7 @@ class ChunkReader {
   bool track_dictionary_use_ = true;
   bool def_stored_ = false;  // flat columns: whether out_->def holds every level
   PageBuffer page_buffer_;
+  Bytes transposed_;  // a page's BYTE_STREAM_SPLIT values as PLAIN, for the image's writer
   std::vector<uint32_t> scratch_;
   std::vector<uint32_t> indices_;
   int64_t decompressed_total_ = 0;

@@ -133,10 +133,9 @@ struct FooterShape {
   std::vector<bool> leaves;    // [leaf column]
   uint32_t kept_elements = 0;
   uint32_t kept_leaves = 0;
-  int32_t fields = 0;     // top-level fields kept
-  bool pruned = false;    // some field is left out
-  bool rows = true;       // false: no row groups (the schema alone)
-  bool in_place = false;  // pages kept as in the file: codec and uncompressed sizes kept
+  int32_t fields = 0;   // top-level fields kept
+  bool pruned = false;  // some field is left out
+  bool rows = true;     // false: no row groups (the schema alone)
 };
 
 // Where one chunk lies in the image (absolute offsets).
@@ -146,6 +145,7 @@ struct Placement {
   int64_t dictionary_page = -1;
   int64_t first_data_page = -1;
   bool transposed = false;  // some page's BYTE_STREAM_SPLIT values were written PLAIN
+  bool in_place = false;    // pages kept as in the file: codec and uncompressed size kept
 };
 
 Result<Bytes> RewriteFooter(ByteSpan footer, const std::vector<std::vector<Placement>>& placed,
@@ -274,14 +274,13 @@ Result<Bytes> RewriteFooter(ByteSpan footer, const std::vector<std::vector<Place
                       if (!p.transposed) return false;
                       return skip(mtype);
                     case kMetaCodec:
-                      if (shape.in_place) return false;
+                      if (p.in_place) return false;
                       CR_RETURN_IF_ERROR(r.Skip(mtype));
                       w.FieldI32(mid, 0);  // UNCOMPRESSED
                       return true;
                     case kMetaTotalUncompressedSize:
                     case kMetaTotalCompressedSize:
-                      if (empty || (shape.in_place && mid == kMetaTotalUncompressedSize))
-                        return false;
+                      if (empty || (p.in_place && mid == kMetaTotalUncompressedSize)) return false;
                       CR_RETURN_IF_ERROR(r.Skip(mtype));
                       w.FieldI64(mid, p.size);
                       return true;
@@ -350,6 +349,7 @@ Status PlanChunk(ByteSpan file, const ColumnChunk& chunk, int32_t width, bool in
     if (!CodecReadInPlace(meta.codec)) return Status::Unimplemented("codec not read in place");
     *offset = static_cast<uint64_t>(start);
     placement->start = start;
+    placement->in_place = true;
   }
   size_t pos = static_cast<size_t>(start);
   const size_t end = pos + static_cast<size_t>(meta.total_compressed_size);
@@ -573,21 +573,44 @@ Status CannotRewrite(const ParquetReader& reader) {
 
 namespace {
 
+// Whether a leaf's chunks declare at most `ratio` times their compressed size uncompressed (the
+// declared sizes only choose the layout; the pages are validated whichever it is).
+bool SmallUncompressed(const FileMetaData& meta, size_t leaf, double ratio) {
+  if (ratio <= 0) return false;
+  double compressed = 0, uncompressed = 0;
+  for (const RowGroup& group : meta.row_groups) {
+    if (leaf >= group.columns.size() || !group.columns[leaf].meta_data) continue;
+    compressed += static_cast<double>(group.columns[leaf].meta_data->total_compressed_size);
+    uncompressed += static_cast<double>(group.columns[leaf].meta_data->total_uncompressed_size);
+  }
+  return uncompressed <= ratio * compressed;
+}
+
+// `in_place`: an in-place plan, in which the leaves SmallUncompressed by `uncompressed_ratio`
+// are imaged uncompressed after the file's last byte.
 Result<ImagePlan> PlanImage(const ParquetReader& reader, uint64_t lead,
-                            const std::vector<int>& fields, bool in_place) {
+                            const std::vector<int>& fields, bool in_place,
+                            double uncompressed_ratio) {
   const FileMetaData& meta = reader.metadata();
   const size_t leaves = reader.schema().leaves().size();
   ByteSpan file = reader.data();
   CR_ASSIGN_OR_RETURN(FooterShape shape, ShapeOf(reader, fields));
-  shape.in_place = in_place;
   ImagePlan plan;
   plan.in_place = in_place;
   plan.leaves = shape.leaves;
+  plan.in_place_leaves.assign(leaves, false);
+  for (size_t leaf = 0; in_place && leaf < leaves; ++leaf) {
+    plan.in_place_leaves[leaf] =
+        plan.leaves[leaf] && !SmallUncompressed(meta, leaf, uncompressed_ratio);
+  }
   std::vector<std::vector<Placement>> placed(meta.row_groups.size());
   plan.chunks.resize(meta.row_groups.size());
   plan.lead = lead;
-  uint64_t offset = lead + 4;  // "PAR1"
-  uint64_t end = offset;       // in place: where the last chunk ends
+  // Uncompressed chunks follow one another from here; in an in-place plan, from the file's end,
+  // past every chunk kept where it is.
+  uint64_t offset = in_place ? file.size() : lead + 4;  // after "PAR1"
+  bool uncompressed = false;                            // some chunk is placed at `offset`
+  uint64_t end = 4;                                     // in place: where the last chunk ends
   for (size_t g = 0; g < meta.row_groups.size(); ++g) {
     const RowGroup& rg = meta.row_groups[g];
     if (rg.columns.size() != leaves) return Status::DataLoss("row group column count differs");
@@ -595,8 +618,11 @@ Result<ImagePlan> PlanImage(const ParquetReader& reader, uint64_t lead,
     placed[g].resize(leaves);
     for (size_t leaf = 0; leaf < leaves; ++leaf) {
       if (!plan.leaves[leaf]) continue;  // neither validated nor in the image
-      Status status = PlanChunk(file, rg.columns[leaf], reader.schema().leaves()[leaf].type_length,
-                                in_place, &offset, &plan.chunks[g][leaf], &placed[g][leaf]);
+      const bool as_stored = plan.in_place_leaves[leaf];
+      uint64_t stored_offset = 0;
+      Status status =
+          PlanChunk(file, rg.columns[leaf], reader.schema().leaves()[leaf].type_length, as_stored,
+                    as_stored ? &stored_offset : &offset, &plan.chunks[g][leaf], &placed[g][leaf]);
       if (status.code() == StatusCode::kUnimplemented && in_place) return status;
       if (!status.ok()) {
         // Verification names the page and the check that failed; the plan only saw headers.
@@ -607,79 +633,37 @@ Result<ImagePlan> PlanImage(const ParquetReader& reader, uint64_t lead,
         return Status(status.code(), where.ToString() + ": " + status.message());
       }
       const Placement& p = placed[g][leaf];
-      if (in_place && p.size > 0) {
+      if (as_stored && p.size > 0) {
         plan.ranges.emplace_back(static_cast<uint64_t>(p.start), static_cast<uint64_t>(p.size));
         end = std::max(end, static_cast<uint64_t>(p.start + p.size));
       }
+      uncompressed = uncompressed || !as_stored;
     }
   }
   CR_ASSIGN_OR_RETURN(plan.footer, RewriteFooter(FooterOf(reader), placed, shape));
   if (plan.footer.size() > UINT32_MAX) return Status::DataLoss("footer too large");
   if (!DescribesSameChunks(reader, plan.footer, shape)) return CannotRewrite(reader);
-  plan.footer_offset = in_place ? end : offset;
+  plan.footer_offset = in_place && !uncompressed ? end : offset;
   return plan;
 }
 
-}  // namespace
-
-Result<ImagePlan> PlanUncompressedImage(const ParquetReader& reader, uint64_t lead,
-                                        const std::vector<int>& fields) {
-  return PlanImage(reader, lead, fields, /*in_place=*/false);
-}
-
-Result<ImagePlan> PlanInPlaceImage(const ParquetReader& reader, const std::vector<int>& fields) {
-  return PlanImage(reader, 0, fields, /*in_place=*/true);
-}
-
-Status WriteInPlaceImage(const ParquetReader& reader, const ImagePlan& plan,
-                         const std::function<Status(uint64_t, ByteSpan)>& write) {
-  if (!plan.in_place) return Status::InvalidArgument("not an in-place image plan");
-  ByteSpan file = reader.data();
-  CR_RETURN_IF_ERROR(write(0, AsBytes(std::string_view("PAR1"))));
-  for (const auto& [start, length] : plan.ranges) {
-    if (start > file.size() || length > file.size() - start) {
-      return Status::Internal("image range outside the file");
-    }
-    CR_RETURN_IF_ERROR(write(start, file.subspan(start, length)));
-    reader.ReleaseFilePages(start, length);  // copied: the file's pages are not needed again
-  }
-  Bytes tail = plan.footer;
-  uint8_t length[4];
-  PutU32LE(length, static_cast<uint32_t>(plan.footer.size()));
-  tail.insert(tail.end(), length, length + 4);
-  tail.insert(tail.end(), {'P', 'A', 'R', '1'});
-  return write(plan.footer_offset, tail);
-}
-
-Result<Bytes> SchemaOnlyImage(const ParquetReader& reader) {
-  CR_ASSIGN_OR_RETURN(FooterShape shape, ShapeOf(reader, {}));
-  shape.rows = false;
-  CR_ASSIGN_OR_RETURN(Bytes footer, RewriteFooter(FooterOf(reader), {}, shape));
-  if (footer.size() > UINT32_MAX) return Status::DataLoss("footer too large");
-  if (!DescribesSameChunks(reader, footer, shape)) return CannotRewrite(reader);
-  Bytes out;
-  out.reserve(footer.size() + 12);
-  const uint8_t magic[4] = {'P', 'A', 'R', '1'};
-  out.insert(out.end(), magic, magic + 4);
-  out.insert(out.end(), footer.begin(), footer.end());
-  uint8_t length[4];
-  PutU32LE(length, static_cast<uint32_t>(footer.size()));
-  out.insert(out.end(), length, length + 4);
-  out.insert(out.end(), magic, magic + 4);
-  return out;
-}
-
-Status FillUncompressedImage(const ParquetReader& reader, ImagePlan& plan, size_t threads,
-                             std::span<uint8_t> out) {
-  if (out.size() != plan.size()) return Status::InvalidArgument("image buffer of the wrong size");
+// Validates the pages of the held leaves that are not in place, `threads` row groups at a time,
+// each page written once validated: into `image` or through `write` (ImageChunk).
+Status ValidateIntoImage(const ParquetReader& reader, ImagePlan& plan, size_t threads,
+                         uint8_t* image, const ImageWrite* write) {
   const FileMetaData& meta = reader.metadata();
   const std::vector<LeafColumn>& leaves = reader.schema().leaves();
   const int groups = reader.num_row_groups();
   if (plan.chunks.size() != static_cast<size_t>(groups)) {
     return Status::InvalidArgument("image plan of another file");
   }
-  if (plan.lead > 0) std::memset(out.data(), 0, plan.lead);
-  std::memcpy(out.data() + plan.lead, "PAR1", 4);
+  auto held_uncompressed = [&](size_t leaf) {
+    return (leaf >= plan.leaves.size() || plan.leaves[leaf]) &&
+           (leaf >= plan.in_place_leaves.size() || !plan.in_place_leaves[leaf]);
+  };
+  bool any = false;
+  for (size_t leaf = 0; leaf < leaves.size(); ++leaf) any = any || held_uncompressed(leaf);
+  if (!any) return Status::OK();
   std::vector<Status> results(static_cast<size_t>(groups));
   std::atomic<bool> failed{false};
   auto fill_group = [&](int g) {
@@ -688,9 +672,10 @@ Status FillUncompressedImage(const ParquetReader& reader, ImagePlan& plan, size_
     ColumnChunkData scratch;
     Status status;
     for (size_t leaf = 0; leaf < leaves.size() && status.ok(); ++leaf) {
-      if (leaf < plan.leaves.size() && !plan.leaves[leaf]) continue;
+      if (!held_uncompressed(leaf)) continue;
       ImageChunk& chunk = plan.chunks[static_cast<size_t>(g)][leaf];
-      chunk.image = out.data();
+      chunk.image = image;
+      chunk.write = write;
       chunk.next = 0;
       ChunkLocation where{reader.name(), g, leaves[leaf].path};
       status = ReadColumnChunk(reader.data(), rg.columns[leaf], leaves[leaf], rg.num_rows,
@@ -720,6 +705,76 @@ Status FillUncompressedImage(const ParquetReader& reader, ImagePlan& plan, size_
     pool.Wait();
   }
   for (const Status& s : results) CR_RETURN_IF_ERROR(s);
+  return Status::OK();
+}
+
+}  // namespace
+
+std::vector<bool> ImagePlan::ImageLeavesInPlace() const {
+  std::vector<bool> out;
+  for (size_t leaf = 0; leaf < leaves.size(); ++leaf) {
+    if (!leaves[leaf]) continue;
+    out.push_back(in_place && leaf < in_place_leaves.size() && in_place_leaves[leaf]);
+  }
+  return out;
+}
+
+Result<ImagePlan> PlanUncompressedImage(const ParquetReader& reader, uint64_t lead,
+                                        const std::vector<int>& fields) {
+  return PlanImage(reader, lead, fields, /*in_place=*/false, 0);
+}
+
+Result<ImagePlan> PlanInPlaceImage(const ParquetReader& reader, const std::vector<int>& fields,
+                                   double uncompressed_ratio) {
+  return PlanImage(reader, 0, fields, /*in_place=*/true, uncompressed_ratio);
+}
+
+Status WriteInPlaceImage(const ParquetReader& reader, ImagePlan& plan, const ImageWrite& write,
+                         size_t threads) {
+  if (!plan.in_place) return Status::InvalidArgument("not an in-place image plan");
+  ByteSpan file = reader.data();
+  CR_RETURN_IF_ERROR(write(0, AsBytes(std::string_view("PAR1"))));
+  for (const auto& [start, length] : plan.ranges) {
+    if (start > file.size() || length > file.size() - start) {
+      return Status::Internal("image range outside the file");
+    }
+    CR_RETURN_IF_ERROR(write(start, file.subspan(start, length)));
+    reader.ReleaseFilePages(start, length);  // copied: the file's pages are not needed again
+  }
+  CR_RETURN_IF_ERROR(ValidateIntoImage(reader, plan, threads, nullptr, &write));
+  Bytes tail = plan.footer;
+  uint8_t length[4];
+  PutU32LE(length, static_cast<uint32_t>(plan.footer.size()));
+  tail.insert(tail.end(), length, length + 4);
+  tail.insert(tail.end(), {'P', 'A', 'R', '1'});
+  return write(plan.footer_offset, tail);
+}
+
+Result<Bytes> SchemaOnlyImage(const ParquetReader& reader) {
+  CR_ASSIGN_OR_RETURN(FooterShape shape, ShapeOf(reader, {}));
+  shape.rows = false;
+  CR_ASSIGN_OR_RETURN(Bytes footer, RewriteFooter(FooterOf(reader), {}, shape));
+  if (footer.size() > UINT32_MAX) return Status::DataLoss("footer too large");
+  if (!DescribesSameChunks(reader, footer, shape)) return CannotRewrite(reader);
+  Bytes out;
+  out.reserve(footer.size() + 12);
+  const uint8_t magic[4] = {'P', 'A', 'R', '1'};
+  out.insert(out.end(), magic, magic + 4);
+  out.insert(out.end(), footer.begin(), footer.end());
+  uint8_t length[4];
+  PutU32LE(length, static_cast<uint32_t>(footer.size()));
+  out.insert(out.end(), length, length + 4);
+  out.insert(out.end(), magic, magic + 4);
+  return out;
+}
+
+Status FillUncompressedImage(const ParquetReader& reader, ImagePlan& plan, size_t threads,
+                             std::span<uint8_t> out) {
+  if (out.size() != plan.size()) return Status::InvalidArgument("image buffer of the wrong size");
+  if (plan.in_place) return Status::InvalidArgument("an in-place image plan");
+  if (plan.lead > 0) std::memset(out.data(), 0, plan.lead);
+  std::memcpy(out.data() + plan.lead, "PAR1", 4);
+  CR_RETURN_IF_ERROR(ValidateIntoImage(reader, plan, threads, out.data(), nullptr));
   uint8_t* tail = out.data() + plan.footer_offset;
   std::memcpy(tail, plan.footer.data(), plan.footer.size());
   PutU32LE(tail + plan.footer.size(), static_cast<uint32_t>(plan.footer.size()));

@@ -39,11 +39,16 @@ struct ImagePage {
   uint32_t transpose = 0;
 };
 
-// Where the pages of one column chunk go, filled in by ReadColumnChunk as it validates them.
+// Writes bytes at an offset of an image (a memory file written with pwrite, say).
+using ImageWrite = std::function<Status(uint64_t offset, ByteSpan bytes)>;
+
+// Where the pages of one column chunk go, filled in by ReadColumnChunk as it validates them:
+// into `image` (the whole image, ImagePlan::size() bytes), or through `write` when set.
 struct ImageChunk {
   std::vector<ImagePage> pages;
-  uint8_t* image = nullptr;  // the whole image (ImagePlan::size() bytes)
-  size_t next = 0;           // the next page to be written
+  uint8_t* image = nullptr;
+  const ImageWrite* write = nullptr;
+  size_t next = 0;  // the next page to be written
 };
 
 // The layout of a file's image, from its page headers alone (no page is decompressed).
@@ -54,10 +59,16 @@ struct ImagePlan {
   uint64_t lead = 0;                            // zero bytes before the leading magic
   // An in-place image (PlanInPlaceImage): the file's byte ranges [offset, offset + length)
   // copied to the same offsets, pages as stored.
+  // Some held leaves may still be imaged uncompressed (PlanInPlaceImage's
+  // `uncompressed_ratio`): in_place_leaves says which are as stored ([leaf column]).
   bool in_place = false;
+  std::vector<bool> in_place_leaves;
   std::vector<std::pair<uint64_t, uint64_t>> ranges;
   uint64_t footer_offset = 0;
   uint64_t size() const { return footer_offset + footer.size() + 8; }
+  // The leaves of the image (its own numbering: the held leaves, in order) whose pages are as
+  // stored: what is left to validate once an in-place image is written and sealed.
+  std::vector<bool> ImageLeavesInPlace() const;
 };
 
 // Rewrites one page header for the image (both sizes `body`, no CRC, v2 pages marked not
@@ -79,17 +90,26 @@ Result<ImagePlan> PlanUncompressedImage(const ParquetReader& reader, uint64_t le
 // them are left out: zeros, or holes of a sparse memory file), and the footer is rewritten to
 // describe the held fields alone, their codecs kept, each chunk's compressed size that of the
 // pages walked. Nothing is validated here: the image is a Parquet file of its own, validated
-// whole by ParquetReader once it is sealed (its bytes can no longer change), and DuckDB then
+// by ParquetReader once it is sealed (its bytes can no longer change), and DuckDB then
 // decompresses the same pages itself. Holds only the compressed bytes of the fields read, no
 // decompressed copy. Unimplemented when a held chunk has a page or codec DuckDB's reader is not
 // known to read as ours does (index pages, BYTE_STREAM_SPLIT, LZO, Hadoop LZ4, BROTLI): image
 // that file uncompressed instead.
-Result<ImagePlan> PlanInPlaceImage(const ParquetReader& reader, const std::vector<int>& fields);
+// A held leaf whose chunks declare at most `uncompressed_ratio` times their compressed size
+// uncompressed is imaged uncompressed instead (after the file's last byte): its pages are
+// validated as they are written (one decompression, ours, instead of ours and DuckDB's), for
+// at most that ratio of memory. 0: every held leaf in place.
+Result<ImagePlan> PlanInPlaceImage(const ParquetReader& reader, const std::vector<int>& fields,
+                                   double uncompressed_ratio = 0);
 
-// Writes an in-place image: the leading magic, every range of the file, then the footer, each
-// through `write(offset, bytes)`; releases the file's pages of each range once written.
-Status WriteInPlaceImage(const ParquetReader& reader, const ImagePlan& plan,
-                         const std::function<Status(uint64_t, ByteSpan)>& write);
+// Writes an in-place image through `write`: the leading magic, every range of the file (the
+// file's pages of each released once written), the pages of the leaves planned uncompressed,
+// validated as they are written, `threads` row groups at a time (0: one per hardware thread),
+// then the footer. A validation failure is DataLoss naming row group, column and page; the
+// image is then incomplete and must not be used. The leaves in place are yet to be validated
+// (ImagePlan::ImageLeavesInPlace, once sealed).
+Status WriteInPlaceImage(const ParquetReader& reader, ImagePlan& plan, const ImageWrite& write,
+                         size_t threads = 1);
 
 // A Parquet file with the schema of the file `reader` reads and no row groups: its footer
 // rewritten, no page read. What a table's columns and types are read from before the query

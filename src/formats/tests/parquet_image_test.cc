@@ -211,15 +211,9 @@ TEST(ParquetImage, BadFilesGiveNoImage) {
 // A flipped byte inside a page of a file with page CRCs: the image fails naming the page and
 // none of it is handed out.
 TEST(ParquetImage, CorruptPageStopsTheImage) {
-  std::string path = testing::ParquetTestDataDir() + "/data/rle-dict-snappy-checksum.parquet";
-  auto contents = ReadFileToString(path);
-  ASSERT_TRUE(contents.ok());
-  std::string bytes = *contents;
-  auto clean = ParquetReader::OpenBuffer(bytes, "clean");
-  ASSERT_TRUE(clean.ok());
-  const ColumnMetaData& meta = *(*clean)->metadata().row_groups[0].columns[0].meta_data;
-  size_t inside = static_cast<size_t>(meta.data_page_offset + meta.total_compressed_size / 2);
-  bytes[inside] = static_cast<char>(bytes[inside] ^ 0x5a);
+  auto corrupt = testing::CorruptChecksumFile();
+  ASSERT_TRUE(corrupt.ok()) << corrupt.status().ToString();
+  std::string bytes = *corrupt;
   auto reader = ParquetReader::OpenBuffer(bytes, "corrupt.parquet");
   ASSERT_TRUE(reader.ok());
   size_t written = 0;

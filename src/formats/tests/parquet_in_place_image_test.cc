@@ -23,8 +23,9 @@ using testing::DiffTables;
 using testing::DuckDbSession;
 using testing::Table;
 
-Result<Bytes> InPlaceImage(const ParquetReader& reader, const std::vector<int>& fields) {
-  CR_ASSIGN_OR_RETURN(ImagePlan plan, PlanInPlaceImage(reader, fields));
+Result<Bytes> InPlaceImage(const ParquetReader& reader, const std::vector<int>& fields,
+                           double uncompressed_ratio = 0, ImagePlan* planned = nullptr) {
+  CR_ASSIGN_OR_RETURN(ImagePlan plan, PlanInPlaceImage(reader, fields, uncompressed_ratio));
   Bytes out(plan.size(), 0);
   CR_RETURN_IF_ERROR(WriteInPlaceImage(reader, plan, [&](uint64_t offset, ByteSpan bytes) {
     if (offset > out.size() || bytes.size() > out.size() - offset) {
@@ -33,6 +34,7 @@ Result<Bytes> InPlaceImage(const ParquetReader& reader, const std::vector<int>& 
     std::memcpy(out.data() + offset, bytes.data(), bytes.size());
     return Status::OK();
   }));
+  if (planned != nullptr) *planned = std::move(plan);
   return out;
 }
 
@@ -59,10 +61,14 @@ std::vector<std::string> ParquetFiles(const std::string& dir) {
   return files;
 }
 
-// Every file of parquet-testing's data/ and bad_data/, whole and its first field alone: an
-// image that is planned verifies exactly when the original's held fields verify (same code),
-// keeps the original's codecs, and DuckDB reads it as it reads the original.
-TEST(ParquetInPlaceImage, VerifiesExactlyAsTheOriginalAndReadsTheSame) {
+// Every file of parquet-testing's data/ and bad_data/, whole and its first field alone, with
+// every leaf in place, every leaf uncompressed (validated as written) and the ratio's mix: an
+// image that is written verifies exactly when the original's held fields verify (same code),
+// keeps the original's codecs for the leaves in place, and DuckDB reads it as the original.
+class ParquetInPlaceImageRatio : public ::testing::TestWithParam<double> {};
+
+TEST_P(ParquetInPlaceImageRatio, VerifiesExactlyAsTheOriginalAndReadsTheSame) {
+  const double ratio = GetParam();
   DuckDbSession duck;
   int imaged = 0, refused = 0, not_in_place = 0, duckdb_compared = 0;
   std::vector<std::string> files = ParquetFiles(testing::ParquetTestDataDir() + "/data");
@@ -77,12 +83,15 @@ TEST(ParquetInPlaceImage, VerifiesExactlyAsTheOriginalAndReadsTheSame) {
       SCOPED_TRACE(path + (fields.empty() ? " (whole)" : " (first field)"));
       std::vector<bool> leaves = LeavesOf(**reader, fields);
       Status verified = (*reader)->Verify(1, &leaves);
-      Result<Bytes> image = InPlaceImage(**reader, fields);
+      ImagePlan plan;
+      Result<Bytes> image = InPlaceImage(**reader, fields, ratio, &plan);
       if (image.status().code() == StatusCode::kUnimplemented) {
         ++not_in_place;
         continue;
       }
-      if (!image.ok()) {  // the plan met a malformed page header: so did verification
+      // The plan met a malformed page header, or a leaf imaged uncompressed failed as written:
+      // so did verification.
+      if (!image.ok()) {
         EXPECT_FALSE(verified.ok());
         EXPECT_EQ(image.status().code(), verified.code()) << image.status().ToString();
         ++refused;
@@ -98,14 +107,18 @@ TEST(ParquetInPlaceImage, VerifiesExactlyAsTheOriginalAndReadsTheSame) {
         continue;
       }
       ++imaged;
-      // Codecs are the original's: DuckDB decompresses the pages.
+      // Codecs of the leaves in place are the original's (DuckDB decompresses those pages);
+      // the others are UNCOMPRESSED.
+      const std::vector<bool> in_place = plan.ImageLeavesInPlace();
       size_t g = 0;
       for (const RowGroup& group : (*opened)->metadata().row_groups) {
         size_t k = 0;
         for (size_t c = 0; c < leaves.size(); ++c) {
           if (!leaves[c]) continue;
+          const bool as_stored = in_place[k];
           EXPECT_EQ(group.columns[k++].meta_data->codec,
-                    (*reader)->metadata().row_groups[g].columns[c].meta_data->codec);
+                    as_stored ? (*reader)->metadata().row_groups[g].columns[c].meta_data->codec
+                              : Codec::kUncompressed);
         }
         ++g;
       }
@@ -133,8 +146,13 @@ TEST(ParquetInPlaceImage, VerifiesExactlyAsTheOriginalAndReadsTheSame) {
   EXPECT_GE(imaged, 40);
   EXPECT_GE(duckdb_compared, 35);
   EXPECT_GE(refused, 2);
-  EXPECT_GE(not_in_place, 2);  // Hadoop LZ4, BYTE_STREAM_SPLIT
+  // Hadoop LZ4, BYTE_STREAM_SPLIT: not in place, unless their leaves are imaged uncompressed.
+  if (ratio == 0) EXPECT_GE(not_in_place, 2);
+  if (ratio > 1e6) EXPECT_EQ(not_in_place, 0);
 }
+
+INSTANTIATE_TEST_SUITE_P(AllMixedOrNone, ParquetInPlaceImageRatio,
+                         ::testing::Values(0.0, 1.5, 1e9));
 
 // An image of one field: its footer names that field alone, and not a byte of another field's
 // chunks is in it (those ranges are zero), so no reader of it can reach them.
@@ -187,18 +205,9 @@ TEST(ParquetInPlaceImage, HoldsNoByteOfAnotherField) {
 // A flipped byte in a page of a held field: the image fails validation naming the page; in a
 // field the image leaves out, it is not in the image and the image verifies.
 TEST(ParquetInPlaceImage, CorruptPageFailsOnlyWhenHeld) {
-  std::string path = testing::ParquetTestDataDir() + "/data/rle-dict-snappy-checksum.parquet";
-  auto contents = ReadFileToString(path);
-  ASSERT_TRUE(contents.ok());
-  std::string bytes = *contents;
-  auto clean = ParquetReader::OpenBuffer(bytes, "clean");
-  ASSERT_TRUE(clean.ok());
-  ASSERT_GE((*clean)->fields().size(), 2u);
-  const ColumnMetaData& meta = *(*clean)->metadata().row_groups[0].columns[0].meta_data;
-  int64_t start =
-      std::min(meta.dictionary_page_offset.value_or(meta.data_page_offset), meta.data_page_offset);
-  size_t inside = static_cast<size_t>(start + meta.total_compressed_size / 2);
-  bytes[inside] = static_cast<char>(bytes[inside] ^ 0x5a);
+  auto corrupt = testing::CorruptChecksumFile();
+  ASSERT_TRUE(corrupt.ok()) << corrupt.status().ToString();
+  std::string bytes = *corrupt;
   auto reader = ParquetReader::OpenBuffer(bytes, "corrupt.parquet");
   ASSERT_TRUE(reader.ok());
   std::vector<bool> first = LeavesOf(**reader, {0}), second = LeavesOf(**reader, {1});
@@ -217,6 +226,35 @@ TEST(ParquetInPlaceImage, CorruptPageFailsOnlyWhenHeld) {
   auto other_opened = ParquetReader::OpenBuffer(std::string(other->begin(), other->end()), "image");
   ASSERT_TRUE(other_opened.ok());
   EXPECT_TRUE((*other_opened)->Verify(1).ok());
+}
+
+// Leaves imaged uncompressed are validated as they are written: a corrupt page of a held field
+// stops the image there (DataLoss naming row group and page), while an image of the other field
+// is written and holds no decompressed copy of a field in place.
+TEST(ParquetInPlaceImage, UncompressedLeavesAreValidatedAsWritten) {
+  auto corrupt = testing::CorruptChecksumFile();
+  ASSERT_TRUE(corrupt.ok()) << corrupt.status().ToString();
+  std::string bytes = *corrupt;
+  auto reader = ParquetReader::OpenBuffer(bytes, "corrupt.parquet");
+  ASSERT_TRUE(reader.ok());
+  ImagePlan plan;
+  auto held = InPlaceImage(**reader, {0}, 1e9, &plan);
+  ASSERT_EQ(held.status().code(), StatusCode::kDataLoss) << held.status().ToString();
+  EXPECT_NE(held.status().message().find("row group 0"), std::string::npos);
+  EXPECT_NE(held.status().message().find("page"), std::string::npos);
+  auto other = InPlaceImage(**reader, {1}, 1e9, &plan);
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  EXPECT_EQ(plan.ImageLeavesInPlace(), std::vector<bool>{false});
+  auto opened = ParquetReader::OpenBuffer(std::string(other->begin(), other->end()), "image");
+  ASSERT_TRUE(opened.ok());
+  EXPECT_TRUE((*opened)->Verify(1).ok());
+  for (const RowGroup& group : (*opened)->metadata().row_groups) {
+    EXPECT_EQ(group.columns[0].meta_data->codec, Codec::kUncompressed);
+  }
+  // With a ratio no chunk meets, every leaf stays in place, compressed as in the file.
+  auto compressed = InPlaceImage(**reader, {1}, 0.5, &plan);
+  ASSERT_TRUE(compressed.ok()) << compressed.status().ToString();
+  EXPECT_EQ(plan.ImageLeavesInPlace(), std::vector<bool>{true});
 }
 
 }  // namespace

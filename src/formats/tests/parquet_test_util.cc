@@ -1,13 +1,29 @@
 #include "formats/tests/parquet_test_util.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
+
+#include "base/file.h"
 
 namespace cleanroom::formats::testing {
 
 std::string ParquetTestDataDir() {
   const char* env = std::getenv("CLEANROOM_TESTDATA");
   return std::string(env != nullptr ? env : CLEANROOM_TESTDATA_DIR) + "/parquet";
+}
+
+Result<std::string> CorruptChecksumFile() {
+  CR_ASSIGN_OR_RETURN(
+      std::string bytes,
+      ReadFileToString(ParquetTestDataDir() + "/data/rle-dict-snappy-checksum.parquet"));
+  CR_ASSIGN_OR_RETURN(auto clean, ParquetReader::OpenBuffer(bytes, "clean"));
+  const ColumnMetaData& meta = *clean->metadata().row_groups.at(0).columns.at(0).meta_data;
+  int64_t start =
+      std::min(meta.dictionary_page_offset.value_or(meta.data_page_offset), meta.data_page_offset);
+  size_t inside = static_cast<size_t>(start + meta.total_compressed_size / 2);
+  bytes[inside] = static_cast<char>(bytes[inside] ^ 0x5a);
+  return bytes;
 }
 
 Result<Table> ReadAllRendered(const std::string& path) {

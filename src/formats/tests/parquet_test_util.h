@@ -13,6 +13,10 @@ using Table = std::vector<std::vector<std::string>>;
 // The parquet-testing directory (CLEANROOM_TESTDATA overrides the built-in path).
 std::string ParquetTestDataDir();
 
+// parquet-testing's rle-dict-snappy-checksum.parquet (page CRCs, two fields) with one byte
+// flipped in the middle of its first column chunk (row group 0, field 0).
+Result<std::string> CorruptChecksumFile();
+
 // Every row of every row group, each value rendered with RenderValue.
 Result<Table> ReadAllRendered(const std::string& path);
 
