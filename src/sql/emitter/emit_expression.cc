@@ -432,7 +432,11 @@ Result<std::string> DuckDbEmitter::EmitCallExpr(const Expression& expr) {
       CR_ASSIGN_OR_RETURN(std::string p, EmitExpr(*expr.partition_by[i]));
       over += (i == 0 ? "PARTITION BY " : ", ") + p;
     }
-    if (!expr.order_by.empty()) {
+    // percentile_cont / percentile_disc keep their WITHIN GROUP key in order_by; their window
+    // is the whole partition (the binder refuses a window ORDER BY for them).
+    std::string_view name = expr.function->name;
+    bool within_group = name == "percentile_cont" || name == "percentile_disc";
+    if (!expr.order_by.empty() && !within_group) {
       CR_ASSIGN_OR_RETURN(std::string keys, EmitSortKeys(expr.order_by));
       over += (expr.partition_by.empty() ? "ORDER BY " : " ORDER BY ") + keys;
     }
@@ -455,7 +459,8 @@ Result<std::string> DuckDbEmitter::EmitCallExpr(const Expression& expr) {
       };
       CR_ASSIGN_OR_RETURN(std::string start, bound(expr.frame.start, expr.frame.start_offset));
       CR_ASSIGN_OR_RETURN(std::string end, bound(expr.frame.end, expr.frame.end_offset));
-      over += std::string(expr.partition_by.empty() && expr.order_by.empty() ? "" : " ") +
+      over += std::string(
+                  expr.partition_by.empty() && (expr.order_by.empty() || within_group) ? "" : " ") +
               (expr.frame.rows ? "ROWS" : "RANGE") + " BETWEEN " + start + " AND " + end;
     }
     ctx.over = over + ")";

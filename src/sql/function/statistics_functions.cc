@@ -197,7 +197,7 @@ constexpr FunctionDef kFunctions[] = {
     {"min_by", FunctionKind::kAggregate, 2, 2, BindBy, EmitMinBy},
     {"product", FunctionKind::kAggregate, 1, 1, BindDoubles, EmitNamed},
     {"grouping", FunctionKind::kAggregate, 1, 1, BindGrouping, EmitGrouping},
-    {"grouping_id", FunctionKind::kAggregate, 1, -1, BindGroupingId, EmitGrouping},
+    {"grouping_id", FunctionKind::kAggregate, 0, -1, BindGroupingId, EmitGrouping},
     {"nth_value", FunctionKind::kWindow, 2, 3, BindNthValue, EmitNthValue},
 };
 

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "sql/function/function_registry.h"
 #include "sql/planner/binder.h"
 #include "sql/planner/type_rules.h"
 
@@ -154,6 +155,16 @@ Result<ExprPtr> Binder::BindColumn(const ast::Expr& expr, ExprContext& ctx) {
     }
   }
   if (ExprPtr e = alias_lookup()) return e;
+  // Spark's virtual column grouping__id: grouping_id() over every grouping expression (the
+  // aggregate's binding fills in the arguments, bind_select.cc).
+  if (!qualified && lower == "grouping__id" && ctx.allow_aggregates &&
+      options_.dialect == Dialect::kSpark) {
+    auto call = std::make_shared<Expression>();
+    call->kind = ExprKind::kAggregate;
+    call->function = LookupFunction("grouping_id");
+    call->type = DataType::Of(TypeId::kBigInt);
+    return call;
+  }
   std::vector<std::string> candidates;
   for (Scope* s = ctx.scope; s != nullptr; s = s->outer) {
     for (const ScopeEntry& entry : s->entries) {
