@@ -197,6 +197,18 @@ Result<std::string> DuckDbEmitter::EmitCastExpr(const Expression& expr) {
            (try_cast ? "TRY_CAST(" : "CAST(") + "trim(" + operand + ", ' \t\n\r') AS " +
            to.ToDuckDb() + ") ELSE " + invalid + " END";
   }
+  if (options_.dialect == Dialect::kSpark && to.id == TypeId::kBoolean &&
+      from.id == TypeId::kString) {
+    // Spark trims whitespace and control characters, then reads t / true / y / yes / 1 and
+    // f / false / n / no / 0 in any case.
+    std::string word =
+        "lower(trim(" + operand + ", ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)))";
+    std::string invalid =
+        try_cast ? "NULL" : "error('[CAST_INVALID_INPUT] the string is not a boolean')";
+    return "CASE WHEN " + operand + " IS NULL THEN NULL WHEN " + word +
+           " IN ('t', 'true', 'y', 'yes', '1') THEN true WHEN " + word +
+           " IN ('f', 'false', 'n', 'no', '0') THEN false ELSE " + invalid + " END";
+  }
   return std::string(try_cast ? "TRY_CAST(" : "CAST(") + operand + " AS " + to.ToDuckDb() + ")";
 }
 

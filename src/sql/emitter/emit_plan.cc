@@ -217,6 +217,10 @@ Result<DuckDbEmitter::Block> DuckDbEmitter::EmitAggregate(const PlanNode& node) 
       block.group_by += ")";
     }
     block.group_by += ")";
+  } else if (groups.empty() && node.expressions.empty()) {
+    // An aggregation with neither groups nor aggregate calls (SELECT 1 FROM t HAVING true) is
+    // still one group: one row.
+    block.group_by = "GROUPING SETS (())";
   } else {
     for (size_t i = 0; i < groups.size(); ++i) block.group_by += (i > 0 ? ", " : "") + groups[i];
   }

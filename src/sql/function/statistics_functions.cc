@@ -1,6 +1,6 @@
 // Statistical, bitwise and selection aggregates (Spark 4), written for DuckDB: covar_pop,
 // covar_samp, corr, regr_*, skewness, kurtosis, median, percentile, percentile_disc, count_if,
-// grouping, grouping_id,
+// grouping, grouping_id, histogram_numeric,
 // bit_and, bit_or, bit_xor, max_by, min_by, product, try_sum, try_avg; and the window function
 // nth_value.
 #include <cstdlib>
@@ -169,7 +169,43 @@ std::string EmitGrouping(const FunctionEmitContext&, const Expression& call, con
   return EmitCast(NamedCall("grouping", args), call.type);
 }
 
+// histogram_numeric(x, nb): the histogram of x in at most nb bins, an array of structs
+// {x: x's type, y: double} ordered by x; NULL when no value is non-NULL. Spark's streaming
+// histogram merges the two closest bins while there are more than nb, breaking ties with a
+// seeded random draw and in the order rows and partitions arrive; that merging is not
+// reproduced: more distinct values than bins is an error, fewer give one exact bin per value.
+Result<DataType> BindHistogramNumeric(const FunctionBindContext&, Args& args) {
+  if (args[0]->type.id == TypeId::kNull) args[0] = CastTo(args[0], kDouble);
+  TypeId t = args[0]->type.id;
+  if (!args[0]->type.IsNumeric() && t != TypeId::kDate && t != TypeId::kTimestamp &&
+      t != TypeId::kTimestampNtz) {
+    return Status::InvalidArgument("needs a number, date or timestamp, not " +
+                                   args[0]->type.ToString());
+  }
+  const Expression& nb = *args[1];
+  if (nb.kind != ExprKind::kLiteral || nb.is_null || !nb.type.IsIntegral() || nb.value[0] == '-' ||
+      nb.value.size() > 9 || std::stoll(nb.value) < 2) {
+    return Status::InvalidArgument("the number of bins must be an integer literal of at least 2");
+  }
+  return DataType::Array(DataType::Struct({"x", "y"}, {args[0]->type, kDouble}));
+}
+std::string EmitHistogramNumeric(const FunctionEmitContext& ctx, const Expression& call,
+                                 const Emitted& args) {
+  const std::string& x = args[0];
+  std::string tail = ctx.filter + ctx.over;
+  std::string bins = "list_sort(list_transform(map_entries(histogram(" + x + ")" + tail +
+                     "), lambda e: struct_pack(x := e.key, y := CAST(e.value AS DOUBLE))))";
+  return "CASE WHEN count(" + x + ")" + tail + " = 0 THEN NULL WHEN count(DISTINCT " + x + ")" +
+         tail + " > " + args[1] + " THEN " +
+         EmitError(ctx,
+                   "[UNSUPPORTED] histogram_numeric over more distinct values than bins (Spark's "
+                   "merging of bins is not reproduced)") +
+         " ELSE " + EmitCast(bins, call.type) + " END";
+}
+
 constexpr FunctionDef kFunctions[] = {
+    {"histogram_numeric", FunctionKind::kAggregate, 2, 2, BindHistogramNumeric,
+     EmitHistogramNumeric},
     {"try_sum", FunctionKind::kAggregate, 1, 1, BindTrySum, EmitTrySum},
     {"try_avg", FunctionKind::kAggregate, 1, 1, BindTryAvg, EmitTryAvg},
     {"covar_pop", FunctionKind::kAggregate, 2, 2, BindDoubles, EmitNamed},

@@ -152,6 +152,9 @@ Result<ExprPtr> Binder::BindFunction(const ast::Expr& expr, ExprContext& ctx) {
     if (expr.order_by.size() != 1) {
       return Error(expr.order_pos, "WITHIN GROUP takes exactly one ORDER BY key");
     }
+    if (expr.over && options_.dialect != Dialect::kSpark) {
+      return Error(expr.order_pos, "WITHIN GROUP with OVER is not supported");
+    }
     if (expr.distinct) {
       // Spark's INVALID_INVERSE_DISTRIBUTION_FUNCTION.DISTINCT_UNSUPPORTED.
       return Error(expr.pos, expr.name + " does not take DISTINCT");
@@ -204,7 +207,7 @@ Result<ExprPtr> Binder::BindFunction(const ast::Expr& expr, ExprContext& ctx) {
     CR_ASSIGN_OR_RETURN(e->filter, BindBoolean(*expr.filter, filter_ctx));
   }
   if (expr.over) {
-    if (expr.filter) {
+    if (expr.filter && options_.dialect == Dialect::kSpark) {
       // Spark: "window aggregate function with filter predicate is not supported yet".
       return Error(expr.pos, "FILTER is not supported on a window function");
     }
@@ -252,13 +255,15 @@ Result<ExprPtr> Binder::BindWindow(const ast::Expr& expr, ExprPtr call, ExprCont
                      name == "ntile" || name == "lag" || name == "lead" || name == "percent_rank" ||
                      name == "cume_dist";
   // Spark's _LEGACY_ERROR_TEMP_1037: a ranking or offset function needs an ordered window.
-  if (needs_order && call->order_by.empty()) {
+  if ((needs_order || name == "nth_value") && call->order_by.empty() &&
+      options_.dialect == Dialect::kSpark) {
     return Error(expr.pos, std::string(name) + " needs an ordered window (OVER with ORDER BY)");
   }
   // Spark's INVALID_WINDOW_SPEC_FOR_AGGREGATION_FUNC: the inverse distribution functions take
   // their order from WITHIN GROUP and always cover the whole partition.
   bool whole_partition = name == "median" || name == "percentile_cont" || name == "percentile_disc";
-  if (whole_partition && (!orders.empty() || spec.has_frame)) {
+  if (whole_partition && (!orders.empty() || spec.has_frame) &&
+      options_.dialect == Dialect::kSpark) {
     return Error(expr.pos, std::string(name) + " over a window takes no ORDER BY and no frame");
   }
   // Ranking and offset functions work on the partition's order; a frame (or its absence) does
