@@ -62,11 +62,21 @@ Status NeedPercentage(const Args& args, size_t i) {
     return Status::InvalidArgument("the percentage must be between 0 and 1");
   return Status::OK();
 }
+// median / percentile / percentile_disc of an ANSI interval: computed on its months or seconds,
+// an interval of the same type (arguments.h).
+Result<DataType> BindMedian(const FunctionBindContext& ctx, Args& args) {
+  DataType interval = IntervalAsNumber(args, 0);
+  CR_ASSIGN_OR_RETURN(DataType type, BindDoubles(ctx, args));
+  return interval.id == TypeId::kInterval ? interval : type;
+}
+std::string AsResult(const Expression& call, const std::string& sql) {
+  return call.type.id == TypeId::kInterval ? NumberAsInterval(call.type, sql) : sql;
+}
 std::string EmitMedian(const FunctionEmitContext& ctx, const Expression& call,
                        const Emitted& args) {
   Expression plain = call;
   plain.distinct = false;
-  return EmitCall(ctx, plain, "quantile_cont", {args[0], "0.5"});
+  return AsResult(call, EmitCall(ctx, plain, "quantile_cont", {args[0], "0.5"}));
 }
 Result<DataType> BindPercentile(const FunctionBindContext& ctx, Args& args) {
   CR_RETURN_IF_ERROR(NeedPercentage(args, 1));
@@ -74,24 +84,26 @@ Result<DataType> BindPercentile(const FunctionBindContext& ctx, Args& args) {
     return Status::Unimplemented("percentile with a frequency other than 1");
   }
   args.resize(2);
-  return BindDoubles(ctx, args);
+  return BindMedian(ctx, args);
 }
 std::string EmitPercentile(const FunctionEmitContext& ctx, const Expression& call,
                            const Emitted& args) {
-  return EmitCall(ctx, call, "quantile_cont", {args[0], args[1]});
+  return AsResult(call, EmitCall(ctx, call, "quantile_cont", {args[0], args[1]}));
 }
 // percentile_disc(p) WITHIN GROUP (ORDER BY x [DESC]): the first value whose cumulative
 // distribution reaches p (DuckDB's quantile_disc); descending order is the ascending order of -x.
 Result<DataType> BindPercentileDisc(const FunctionBindContext& ctx, Args& args) {
   CR_RETURN_IF_ERROR(NeedPercentage(args, 1));
-  return BindDoubles(ctx, args);
+  return BindMedian(ctx, args);
 }
 std::string EmitPercentileDisc(const FunctionEmitContext& ctx, const Expression& call,
                                const Emitted& args) {
   bool descending = !call.order_by.empty() && call.order_by[0].descending;
-  if (descending)
-    return "(- quantile_disc(- " + args[0] + ", " + args[1] + ")" + ctx.filter + ctx.over + ")";
-  return "quantile_disc(" + args[0] + ", " + args[1] + ")" + ctx.filter + ctx.over;
+  if (descending) {
+    return AsResult(
+        call, "(- quantile_disc(- " + args[0] + ", " + args[1] + ")" + ctx.filter + ctx.over + ")");
+  }
+  return AsResult(call, "quantile_disc(" + args[0] + ", " + args[1] + ")" + ctx.filter + ctx.over);
 }
 // bit_and / bit_or / bit_xor: integers, in their own type.
 Result<DataType> BindBitAggregate(const FunctionBindContext&, Args& args) {
@@ -222,7 +234,7 @@ constexpr FunctionDef kFunctions[] = {
     {"regr_syy", FunctionKind::kAggregate, 2, 2, BindDoubles, EmitNamed},
     {"skewness", FunctionKind::kAggregate, 1, 1, BindDoubles, EmitSkewness},
     {"kurtosis", FunctionKind::kAggregate, 1, 1, BindDoubles, EmitKurtosis},
-    {"median", FunctionKind::kAggregate, 1, 1, BindDoubles, EmitMedian},
+    {"median", FunctionKind::kAggregate, 1, 1, BindMedian, EmitMedian},
     {"percentile", FunctionKind::kAggregate, 2, 3, BindPercentile, EmitPercentile},
     {"percentile_disc", FunctionKind::kAggregate, 2, 2, BindPercentileDisc, EmitPercentileDisc},
     {"count_if", FunctionKind::kAggregate, 1, 1, BindCountIf, EmitCountIf},

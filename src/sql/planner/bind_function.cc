@@ -321,6 +321,14 @@ Result<ExprPtr> Binder::BindWindow(const ast::Expr& expr, ExprPtr call, ExprCont
     if (!frame.rows && (frame.start_offset || frame.end_offset) && call->order_by.size() != 1) {
       return Error(expr.pos, "a RANGE frame with an offset needs exactly one ORDER BY key");
     }
+    // Spark's RANGE_FRAME_INVALID_TYPE: a date ordered window moves by whole days.
+    for (const ExprPtr& offset : {frame.start_offset, frame.end_offset}) {
+      if (!frame.rows && offset && offset->type.IsDayTimeInterval() && offset->type.scale > kDay &&
+          call->order_by[0].expr->type.id == TypeId::kDate) {
+        return Error(expr.pos,
+                     "a RANGE frame over a date cannot move by hours, minutes or seconds");
+      }
+    }
   }
   return call;
 }
