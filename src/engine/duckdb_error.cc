@@ -30,6 +30,9 @@ constexpr Template kTemplates[] = {
     // Spark's error classes, raised by the emitter's own error('[CLASS] ...') calls: a class the
     // emitter raises needs its line here, or it is reported as "(details withheld)".
     {"[DIVIDE_BY_ZERO]", "[DIVIDE_BY_ZERO] Division by zero"},
+    {"[CAST_INVALID_INPUT]", "[CAST_INVALID_INPUT] a string could not be cast to the target type"},
+    {"[UNSUPPORTED] histogram_numeric",
+     "[UNSUPPORTED] histogram_numeric over more distinct values than bins"},
     {"Could not convert string", "a string could not be converted to the target type"},
     {"Could not cast", "a value could not be cast to the target type"},
     {"Could not parse", "a value could not be parsed"},

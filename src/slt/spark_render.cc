@@ -66,7 +66,7 @@ std::string FromHex(std::string_view hex) {
 // that are zero left out) in Spark's ANSI forms: a year-month interval "Y-M", a day-time one
 // "D HH:MM:SS.nnnnnnnnn" (sign first). An interval mixing months with days or time keeps the
 // engine's spelling (Spark has no ANSI form for it).
-std::string RenderInterval(std::string_view text) {
+std::string RenderInterval(std::string_view text, const sql::DataType& type) {
   int64_t months = 0;
   int64_t days = 0;
   int64_t micros = 0;
@@ -99,7 +99,9 @@ std::string RenderInterval(std::string_view text) {
     }
   }
   char buffer[96];
-  if (months != 0 && days == 0 && micros == 0) {
+  bool year_month = type.IsYearMonthInterval() ||
+                    (!type.IsDayTimeInterval() && months != 0 && days == 0 && micros == 0);
+  if (year_month && days == 0 && micros == 0) {
     uint64_t m = static_cast<uint64_t>(months < 0 ? -months : months);
     std::snprintf(buffer, sizeof(buffer), "%s%llu-%llu", months < 0 ? "-" : "",
                   static_cast<unsigned long long>(m / 12), static_cast<unsigned long long>(m % 12));
@@ -121,7 +123,7 @@ std::string RenderInterval(std::string_view text) {
 std::string RenderScalar(std::string_view text, const sql::DataType& type) {
   switch (type.id) {
     case sql::TypeId::kInterval:
-      return RenderInterval(text);
+      return RenderInterval(text, type);
     case sql::TypeId::kDouble:
       return JavaDoubleString(std::strtod(std::string(text).c_str(), nullptr));
     case sql::TypeId::kFloat:
@@ -288,7 +290,7 @@ void RenderNested(const JsonValue& value, const sql::DataType& type, std::string
 
 std::string JavaDoubleString(double value) { return JavaFloating(value); }
 std::string RenderSparkIntervalText(std::string_view engine_text) {
-  return RenderInterval(engine_text);
+  return RenderInterval(engine_text, sql::DataType::Of(sql::TypeId::kInterval));
 }
 std::string JavaFloatString(float value) { return JavaFloating(value); }
 

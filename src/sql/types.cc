@@ -70,8 +70,15 @@ std::string DataType::ToString() const {
       return "timestamp";
     case TypeId::kTimestampNtz:
       return "timestamp_ntz";
-    case TypeId::kInterval:
-      return "interval";
+    case TypeId::kInterval: {
+      static constexpr const char* kNames[] = {"",     "year",   "month", "day",
+                                               "hour", "minute", "second"};
+      if (precision <= kNoField || precision > kSecond || scale < precision || scale > kSecond)
+        return "interval";
+      std::string out = std::string("interval ") + kNames[precision];
+      if (scale != precision) out += std::string(" to ") + kNames[scale];
+      return out;
+    }
     case TypeId::kArray:
       return "array<" + children.at(0).ToString() + ">";
     case TypeId::kMap:
@@ -197,7 +204,33 @@ class TypeNameReader {
     if (w == "timestamp" || w == "timestamp_ltz") return DataType::Of(TypeId::kTimestamp);
     if (w == "timestamp_ntz") return DataType::Of(TypeId::kTimestampNtz);
     if (w == "binary") return DataType::Of(TypeId::kBinary);
-    if (w == "interval") return DataType::Of(TypeId::kInterval);
+    if (w == "interval") {
+      // interval [FIELD [TO FIELD]]: an ANSI interval type; alone the untyped interval.
+      auto field = [](const std::string& f) {
+        static constexpr const char* kNames[] = {"year", "month",  "day",
+                                                 "hour", "minute", "second"};
+        for (int k = 0; k < 6; ++k) {
+          if (f == kNames[k]) return k + 1;
+        }
+        return 0;
+      };
+      size_t before = pos_;
+      int start = field(Word());
+      if (start == kNoField) {
+        pos_ = before;
+        return DataType::Of(TypeId::kInterval);
+      }
+      int end = start;
+      size_t after_start = pos_;
+      if (Word() == "to") {
+        end = field(Word());
+        bool same_kind = (start <= kMonth) == (end <= kMonth);
+        if (end < start || !same_kind) return Error("invalid interval type");
+      } else {
+        pos_ = after_start;
+      }
+      return DataType::Interval(start, end);
+    }
     if (w == "string" || w == "varchar" || w == "char" || w == "text") {
       if (Eat('(')) {
         CR_RETURN_IF_ERROR(Number().status());

@@ -33,10 +33,14 @@ enum class TypeId {
   kStruct,  // children are the fields, field_names their names
 };
 
+// The fields of Spark's ANSI interval types, in order: INTERVAL YEAR TO MONTH is (kYear,
+// kMonth). kNoField is the untyped interval (Spark's CalendarIntervalType).
+enum IntervalField { kNoField = 0, kYear, kMonth, kDay, kHour, kMinute, kSecond };
+
 struct DataType {
   TypeId id = TypeId::kNull;
-  int precision = 0;  // kDecimal only
-  int scale = 0;      // kDecimal only
+  int precision = 0;  // kDecimal; kInterval: the start field (IntervalField)
+  int scale = 0;      // kDecimal; kInterval: the end field
   std::vector<DataType> children;
   std::vector<std::string> field_names;
 
@@ -44,6 +48,13 @@ struct DataType {
   static DataType Decimal(int precision, int scale) {
     return DataType{TypeId::kDecimal, precision, scale, {}, {}};
   }
+  static DataType Interval(int start, int end) {
+    return DataType{TypeId::kInterval, start, end, {}, {}};
+  }
+  bool IsYearMonthInterval() const {
+    return id == TypeId::kInterval && precision >= kYear && precision <= kMonth;
+  }
+  bool IsDayTimeInterval() const { return id == TypeId::kInterval && precision >= kDay; }
   static DataType Array(DataType element);
   static DataType Map(DataType key, DataType value);
   static DataType Struct(std::vector<std::string> names, std::vector<DataType> fields);

@@ -168,6 +168,107 @@ Result<std::string> DuckDbEmitter::EmitLiteral(const Expression& expr) {
   }
 }
 
+namespace {
+
+// Microseconds in one unit of a day-time interval's end field.
+const char* MicrosOfField(int field) {
+  switch (field) {
+    case kDay:
+      return "86400000000";
+    case kHour:
+      return "3600000000";
+    case kMinute:
+      return "60000000";
+    default:
+      return "1000000";
+  }
+}
+
+}  // namespace
+
+namespace {
+std::string IntervalMonths(const std::string& sql) {
+  return "(CAST(date_part('year', " + sql + ") AS BIGINT) * 12 + date_part('month', " + sql + "))";
+}
+std::string IntervalMicros(const std::string& sql) {
+  return "(CAST(date_part('day', " + sql + ") AS HUGEINT) * 86400000000 + CAST(date_part('hour', " +
+         sql + ") AS HUGEINT) * 3600000000 + date_part('minute', " + sql +
+         ") * 60000000 + date_part('microseconds', " + sql + "))";
+}
+}  // namespace
+
+// ANSI interval arithmetic in Spark's units: months (an int) for year-month intervals,
+// microseconds (a bigint) for day-time ones; a result out of that range is an error (NULL
+// under safe arithmetic); a fraction rounds half up.
+std::string DuckDbEmitter::IntervalArithmetic(const Expression& expr,
+                                              const std::vector<std::string>& args) {
+  const DataType& t = expr.type;
+  bool year_month = t.IsYearMonthInterval();
+  auto count = [&](const std::string& sql) {
+    return year_month ? IntervalMonths(sql) : IntervalMicros(sql);
+  };
+  std::string value;
+  switch (expr.op) {
+    case OperatorKind::kAdd:
+      value = "(" + count(args[0]) + " + " + count(args[1]) + ")";
+      break;
+    case OperatorKind::kSubtract:
+      value = "(" + count(args[0]) + " - " + count(args[1]) + ")";
+      break;
+    case OperatorKind::kMultiply:
+      value = expr.children[1]->type.IsIntegral()
+                  ? "(" + count(args[0]) + " * CAST(" + args[1] + " AS HUGEINT))"
+                  : "round(CAST(" + count(args[0]) + " AS DOUBLE) * " + args[1] + ")";
+      break;
+    default:
+      value = "round(CAST(" + count(args[0]) + " AS DOUBLE) / " + Divisor(args[1], args[0]) + ")";
+      break;
+  }
+  std::string cast = options_.safe_arithmetic ? "TRY_CAST(" : "CAST(";
+  return year_month ? "to_months(" + cast + value + " AS INTEGER))"
+                    : "to_microseconds(" + cast + value + " AS BIGINT))";
+}
+
+// A number as an ANSI interval: a count of the end field. A fraction rounds half up to whole
+// months; to microseconds for a SECOND field; to whole units for DAY, HOUR and MINUTE (as
+// Spark). Out of range is an error (NULL for TRY_CAST).
+std::string DuckDbEmitter::NumberToInterval(const std::string& operand, const DataType& from,
+                                            const DataType& to, bool try_cast) const {
+  std::string cast = try_cast ? "TRY_CAST(" : "CAST(";
+  if (to.IsYearMonthInterval()) {
+    std::string months = to.scale == kYear ? "(" + operand + ") * 12" : operand;
+    if (!from.IsIntegral()) months = "round(" + months + ")";
+    return "to_months(" + cast + months + " AS INTEGER))";
+  }
+  std::string unit = MicrosOfField(to.scale);
+  std::string micros = from.IsIntegral()     ? "CAST(" + operand + " AS HUGEINT) * " + unit
+                       : to.scale == kSecond ? "round(CAST(" + operand + " AS DOUBLE) * 1000000)"
+                                             : "CAST(trunc(" + operand + ") AS HUGEINT) * " + unit;
+  return "to_microseconds(" + cast + micros + " AS BIGINT))";
+}
+
+// An ANSI interval as a number: its count of the end field, truncated toward zero (exact in
+// microseconds for a decimal from a SECOND field).
+std::string DuckDbEmitter::IntervalToNumber(const std::string& operand, const DataType& from,
+                                            const DataType& to, bool try_cast) const {
+  std::string cast = try_cast ? "TRY_CAST(" : "CAST(";
+  if (from.IsYearMonthInterval()) {
+    std::string months = IntervalMonths(operand);
+    std::string count = from.scale == kYear ? "(" + months + " // 12)" : months;
+    return cast + count + " AS " + to.ToDuckDb() + ")";
+  }
+  std::string micros = IntervalMicros(operand);
+  if (to.id == TypeId::kDecimal && from.scale == kSecond) {
+    return cast + "CAST(" + micros + " AS DECIMAL(30,0)) * CAST(0.000001 AS DECIMAL(7,6)) AS " +
+           to.ToDuckDb() + ")";
+  }
+  if (to.id == TypeId::kDouble || to.id == TypeId::kFloat) {
+    return cast + "CAST(" + micros + " AS DOUBLE) / " + MicrosOfField(from.scale) + " AS " +
+           to.ToDuckDb() + ")";
+  }
+  return cast + "(" + micros + " // " + MicrosOfField(from.scale) + ") AS " + to.ToDuckDb() + ")";
+}
+
 Result<std::string> DuckDbEmitter::EmitCastExpr(const Expression& expr) {
   CR_ASSIGN_OR_RETURN(std::string operand, EmitExpr(*expr.children[0]));
   const DataType& from = expr.children[0]->type;
@@ -196,6 +297,25 @@ Result<std::string> DuckDbEmitter::EmitCastExpr(const Expression& expr) {
     return "CASE WHEN " + operand + " IS NULL THEN NULL WHEN " + integer + " THEN " +
            (try_cast ? "TRY_CAST(" : "CAST(") + "trim(" + operand + ", ' \t\n\r') AS " +
            to.ToDuckDb() + ") ELSE " + invalid + " END";
+  }
+  if (from.id == TypeId::kInterval && to.id == TypeId::kInterval) return operand;
+  if (from.IsNumeric() && (to.IsYearMonthInterval() || to.IsDayTimeInterval())) {
+    return NumberToInterval(operand, from, to, try_cast);
+  }
+  if ((from.IsYearMonthInterval() || from.IsDayTimeInterval()) && to.IsNumeric()) {
+    return IntervalToNumber(operand, from, to, try_cast);
+  }
+  if (options_.dialect == Dialect::kSpark && to.id == TypeId::kBoolean &&
+      from.id == TypeId::kString) {
+    // Spark trims whitespace and control characters, then reads t / true / y / yes / 1 and
+    // f / false / n / no / 0 in any case.
+    std::string word =
+        "lower(trim(" + operand + ", ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)))";
+    std::string invalid =
+        try_cast ? "NULL" : "error('[CAST_INVALID_INPUT] the string is not a boolean')";
+    return "CASE WHEN " + operand + " IS NULL THEN NULL WHEN " + word +
+           " IN ('t', 'true', 'y', 'yes', '1') THEN true WHEN " + word +
+           " IN ('f', 'false', 'n', 'no', '0') THEN false ELSE " + invalid + " END";
   }
   return std::string(try_cast ? "TRY_CAST(" : "CAST(") + operand + " AS " + to.ToDuckDb() + ")";
 }
@@ -263,6 +383,12 @@ Result<std::string> DuckDbEmitter::EmitOperator(const Expression& expr) {
     return std::string(options_.safe_arithmetic ? "TRY_CAST(" : "CAST(") + sql + " AS " +
            t.ToDuckDb() + ")";
   };
+  if ((t.IsYearMonthInterval() || t.IsDayTimeInterval()) &&
+      expr.children[0]->type.id == TypeId::kInterval &&
+      (expr.op == OperatorKind::kAdd || expr.op == OperatorKind::kSubtract ||
+       expr.op == OperatorKind::kMultiply || expr.op == OperatorKind::kDivide)) {
+    return IntervalArithmetic(expr, args);
+  }
   switch (expr.op) {
     case OperatorKind::kAdd:
     case OperatorKind::kSubtract:
@@ -415,7 +541,11 @@ Result<std::string> DuckDbEmitter::EmitOver(const Expression& expr) {
     CR_ASSIGN_OR_RETURN(std::string p, EmitExpr(*expr.partition_by[i]));
     over += (i == 0 ? "PARTITION BY " : ", ") + p;
   }
-  if (!expr.order_by.empty()) {
+  // percentile_cont / percentile_disc keep their WITHIN GROUP key in order_by; their window is
+  // the whole partition (the binder refuses a window ORDER BY for them).
+  std::string_view name = expr.function != nullptr ? expr.function->name : std::string_view();
+  bool within_group = name == "percentile_cont" || name == "percentile_disc";
+  if (!expr.order_by.empty() && !within_group) {
     CR_ASSIGN_OR_RETURN(std::string keys, EmitSortKeys(expr.order_by));
     over += (expr.partition_by.empty() ? "ORDER BY " : " ORDER BY ") + keys;
   }
@@ -438,7 +568,8 @@ Result<std::string> DuckDbEmitter::EmitOver(const Expression& expr) {
     };
     CR_ASSIGN_OR_RETURN(std::string start, bound(expr.frame.start, expr.frame.start_offset));
     CR_ASSIGN_OR_RETURN(std::string end, bound(expr.frame.end, expr.frame.end_offset));
-    over += std::string(expr.partition_by.empty() && expr.order_by.empty() ? "" : " ") +
+    over += std::string(
+                expr.partition_by.empty() && (expr.order_by.empty() || within_group) ? "" : " ") +
             (expr.frame.rows ? "ROWS" : "RANGE") + " BETWEEN " + start + " AND " + end;
   }
   return over + ")";

@@ -215,10 +215,17 @@ Result<DuckDbEmitter::Block> DuckDbEmitter::EmitAggregate(const PlanNode& node) 
   CR_ASSIGN_OR_RETURN(Block child, EmitNode(*node.children[0]));
   block.from = Wrap(child);
   std::vector<std::string> groups;
+  // A grouping expression in no grouping set (Hive's GROUP BY a, b GROUPING SETS (a)) is NULL
+  // in every row; DuckDB refuses to read a column that no set groups by.
+  std::vector<bool> in_a_set(node.groups.size(), node.grouping_sets.empty());
+  for (const auto& set : node.grouping_sets) {
+    for (int k : set) in_a_set[static_cast<size_t>(k)] = true;
+  }
   for (size_t i = 0; i < node.groups.size(); ++i) {
     CR_ASSIGN_OR_RETURN(std::string sql, EmitExpr(*node.groups[i]));
     groups.push_back(sql);
-    block.items.push_back(Item{sql, ColumnName(node.columns[i].binding)});
+    std::string item = in_a_set[i] ? sql : "CAST(NULL AS " + node.groups[i]->type.ToDuckDb() + ")";
+    block.items.push_back(Item{item, ColumnName(node.columns[i].binding)});
   }
   for (size_t i = 0; i < node.expressions.size(); ++i) {
     CR_ASSIGN_OR_RETURN(std::string sql, EmitExpr(*node.expressions[i]));
@@ -235,6 +242,10 @@ Result<DuckDbEmitter::Block> DuckDbEmitter::EmitAggregate(const PlanNode& node) 
       block.group_by += ")";
     }
     block.group_by += ")";
+  } else if (groups.empty() && node.expressions.empty()) {
+    // An aggregation with neither groups nor aggregate calls (SELECT 1 FROM t HAVING true) is
+    // still one group: one row.
+    block.group_by = "GROUPING SETS (())";
   } else {
     for (size_t i = 0; i < groups.size(); ++i) block.group_by += (i > 0 ? ", " : "") + groups[i];
   }

@@ -64,6 +64,11 @@ class DuckDbEmitter {
   Result<Block> EmitSetOperation(const PlanNode& node);
   Result<std::string> EmitOperator(const Expression& expr);
   Result<std::string> EmitCastExpr(const Expression& expr);
+  std::string IntervalArithmetic(const Expression& expr, const std::vector<std::string>& args);
+  std::string NumberToInterval(const std::string& operand, const DataType& from, const DataType& to,
+                               bool try_cast) const;
+  std::string IntervalToNumber(const std::string& operand, const DataType& from, const DataType& to,
+                               bool try_cast) const;
   Result<std::string> EmitLiteral(const Expression& expr);
   Result<std::string> EmitCallExpr(const Expression& expr);
   std::string Checked(const std::string& sql) const;

@@ -216,7 +216,8 @@ std::string EmitFirstLast(const FunctionEmitContext& ctx, const Expression& call
 // linearly between the closest ranks (DuckDB's quantile_cont); NULLs are ignored. p must be a
 // constant in [0, 1].
 Result<DataType> BindPercentileCont(const FunctionBindContext&, Args& args) {
-  CR_RETURN_IF_ERROR(NeedNumber(args[0]));
+  DataType interval = IntervalAsNumber(args, 0);
+  if (interval.id != TypeId::kInterval) CR_RETURN_IF_ERROR(NeedNumber(args[0]));
   const Expression& p = *args[1];
   if (p.kind != ExprKind::kLiteral || p.is_null || !p.type.IsNumeric()) {
     return Status::InvalidArgument("the percentage must be a numeric literal");
@@ -226,13 +227,14 @@ Result<DataType> BindPercentileCont(const FunctionBindContext&, Args& args) {
     return Status::InvalidArgument("the percentage must be between 0 and 1");
   args[0] = CastTo(args[0], kDouble);
   args[1] = CastTo(args[1], kDouble);
-  return kDouble;
+  return interval.id == TypeId::kInterval ? interval : kDouble;
 }
 std::string EmitPercentileCont(const FunctionEmitContext& ctx, const Expression& call,
                                const Emitted& args) {
   bool descending = !call.order_by.empty() && call.order_by[0].descending;
   std::string p = descending ? "(1 - " + args[1] + ")" : args[1];
-  return "quantile_cont(" + args[0] + ", " + p + ")" + ctx.filter + ctx.over;
+  std::string sql = "quantile_cont(" + args[0] + ", " + p + ")" + ctx.filter + ctx.over;
+  return call.type.id == TypeId::kInterval ? NumberAsInterval(call.type, sql) : sql;
 }
 
 std::string EmitNamed(const FunctionEmitContext& ctx, const Expression& call, const Emitted& args) {

@@ -68,3 +68,21 @@ std::string NullIfAnyNull(const std::vector<std::string>& args, const std::strin
 }
 
 }  // namespace cleanroom::sql
+
+namespace cleanroom::sql {
+
+DataType IntervalAsNumber(std::vector<ExprPtr>& args, size_t i) {
+  DataType type = args[i]->type;
+  if (!type.IsYearMonthInterval() && !type.IsDayTimeInterval()) return DataType::Of(TypeId::kNull);
+  DataType finest = type.IsYearMonthInterval() ? DataType::Interval(kYear, kMonth)
+                                               : DataType::Interval(kDay, kSecond);
+  args[i] = CastTo(CastTo(args[i], finest), kDouble);
+  return type;
+}
+
+std::string NumberAsInterval(const DataType& type, const std::string& sql) {
+  if (type.IsYearMonthInterval()) return "to_months(CAST(round(" + sql + ") AS INTEGER))";
+  return "to_microseconds(CAST(round((" + sql + ") * 1000000) AS BIGINT))";
+}
+
+}  // namespace cleanroom::sql

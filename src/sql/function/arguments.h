@@ -45,3 +45,15 @@ std::string NamedCall(std::string_view name, const std::vector<std::string>& arg
 std::string NullIfAnyNull(const std::vector<std::string>& args, const std::string& sql);
 
 }  // namespace cleanroom::sql
+
+namespace cleanroom::sql {
+
+// An ANSI interval argument of a statistics function (median, percentiles) read as a double:
+// months for a year-month interval, seconds for a day-time one. Returns the interval's type, or
+// the null type when args[i] is not an ANSI interval (then args[i] is unchanged).
+DataType IntervalAsNumber(std::vector<ExprPtr>& args, size_t i);
+// A statistic `sql` computed in those units, back as an interval of `type` (rounded half up to
+// whole months or microseconds).
+std::string NumberAsInterval(const DataType& type, const std::string& sql);
+
+}  // namespace cleanroom::sql

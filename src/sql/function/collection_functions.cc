@@ -133,11 +133,17 @@ Result<DataType> BindSameArray(const FunctionBindContext&, Args& args) {
 std::string EmitCompact(const FunctionEmitContext&, const Expression&, const Emitted& args) {
   return "list_filter(" + args[0] + ", lambda e: e IS NOT NULL)";
 }
-// sort_array(arr [, ascending]): NULLs first ascending, last descending; the flag a literal.
+// A NULL literal, or a cast of one.
+bool IsNullConstant(const Expression& e) {
+  if (e.kind == ExprKind::kCast) return IsNullConstant(*e.children[0]);
+  return e.kind == ExprKind::kLiteral && e.is_null;
+}
+// sort_array(arr [, ascending]): NULLs first ascending, last descending; the flag a literal
+// (a NULL flag gives NULL).
 Result<DataType> BindSortArray(const FunctionBindContext& ctx, Args& args) {
-  if (args.size() == 2) {
+  if (args.size() == 2 && !IsNullConstant(*args[1])) {
     const Expression& flag = *args[1];
-    if (flag.kind != ExprKind::kLiteral || flag.type.id != TypeId::kBoolean || flag.is_null) {
+    if (flag.kind != ExprKind::kLiteral || flag.type.id != TypeId::kBoolean) {
       return Status::InvalidArgument(
           "[DATA_TYPE_MISMATCH] the sort order must be a boolean literal");
     }
@@ -145,6 +151,8 @@ Result<DataType> BindSortArray(const FunctionBindContext& ctx, Args& args) {
   return BindSameArray(ctx, args);
 }
 std::string EmitSortArray(const FunctionEmitContext&, const Expression& call, const Emitted& args) {
+  if (call.children.size() == 2 && IsNullConstant(*call.children[1]))
+    return EmitCast("NULL", call.type);
   bool ascending = call.children.size() == 1 || call.children[1]->value == "true";
   return "list_sort(" + args[0] +
          (ascending ? ", 'ASC', 'NULLS FIRST')" : ", 'DESC', 'NULLS LAST')");

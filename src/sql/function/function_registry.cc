@@ -121,11 +121,11 @@ Result<DataType> BindStringArguments(const FunctionBindContext&, std::vector<Exp
 }
 
 std::vector<FunctionTable> AllFunctionTables() {
-  return {AggregateFunctions(),     ScalarFunctions(),         TextFunctions(),
-          EncodingFunctions(),      MathFunctions(),           DatetimeFunctions(),
-          ConditionalFunctions(),   StatisticsFunctions(),     RegexpFunctions(),
-          CollectionFunctions(),    MoreCollectionFunctions(), HigherOrderFunctions(),
-          DatetimeFormatFunctions()};
+  return {AggregateFunctions(),      ScalarFunctions(),         TextFunctions(),
+          EncodingFunctions(),       MathFunctions(),           DatetimeFunctions(),
+          ConditionalFunctions(),    StatisticsFunctions(),     RegexpFunctions(),
+          CollectionFunctions(),     MoreCollectionFunctions(), HigherOrderFunctions(),
+          DatetimeFormatFunctions(), ArraySetFunctions()};
 }
 
 }  // namespace cleanroom::sql

@@ -89,6 +89,7 @@ FunctionTable CollectionFunctions();
 FunctionTable MoreCollectionFunctions();
 FunctionTable HigherOrderFunctions();
 FunctionTable DatetimeFormatFunctions();
+FunctionTable ArraySetFunctions();
 // Every table above, in that order.
 std::vector<FunctionTable> AllFunctionTables();
 

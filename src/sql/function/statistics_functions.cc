@@ -1,6 +1,6 @@
 // Statistical, bitwise and selection aggregates (Spark 4), written for DuckDB: covar_pop,
 // covar_samp, corr, regr_*, skewness, kurtosis, median, percentile, percentile_disc, count_if,
-// grouping, grouping_id,
+// grouping, grouping_id, histogram_numeric,
 // bit_and, bit_or, bit_xor, max_by, min_by, product, try_sum, try_avg; and the window function
 // nth_value.
 #include <cstdlib>
@@ -62,11 +62,21 @@ Status NeedPercentage(const Args& args, size_t i) {
     return Status::InvalidArgument("the percentage must be between 0 and 1");
   return Status::OK();
 }
+// median / percentile / percentile_disc of an ANSI interval: computed on its months or seconds,
+// an interval of the same type (arguments.h).
+Result<DataType> BindMedian(const FunctionBindContext& ctx, Args& args) {
+  DataType interval = IntervalAsNumber(args, 0);
+  CR_ASSIGN_OR_RETURN(DataType type, BindDoubles(ctx, args));
+  return interval.id == TypeId::kInterval ? interval : type;
+}
+std::string AsResult(const Expression& call, const std::string& sql) {
+  return call.type.id == TypeId::kInterval ? NumberAsInterval(call.type, sql) : sql;
+}
 std::string EmitMedian(const FunctionEmitContext& ctx, const Expression& call,
                        const Emitted& args) {
   Expression plain = call;
   plain.distinct = false;
-  return EmitCall(ctx, plain, "quantile_cont", {args[0], "0.5"});
+  return AsResult(call, EmitCall(ctx, plain, "quantile_cont", {args[0], "0.5"}));
 }
 Result<DataType> BindPercentile(const FunctionBindContext& ctx, Args& args) {
   CR_RETURN_IF_ERROR(NeedPercentage(args, 1));
@@ -74,24 +84,26 @@ Result<DataType> BindPercentile(const FunctionBindContext& ctx, Args& args) {
     return Status::Unimplemented("percentile with a frequency other than 1");
   }
   args.resize(2);
-  return BindDoubles(ctx, args);
+  return BindMedian(ctx, args);
 }
 std::string EmitPercentile(const FunctionEmitContext& ctx, const Expression& call,
                            const Emitted& args) {
-  return EmitCall(ctx, call, "quantile_cont", {args[0], args[1]});
+  return AsResult(call, EmitCall(ctx, call, "quantile_cont", {args[0], args[1]}));
 }
 // percentile_disc(p) WITHIN GROUP (ORDER BY x [DESC]): the first value whose cumulative
 // distribution reaches p (DuckDB's quantile_disc); descending order is the ascending order of -x.
 Result<DataType> BindPercentileDisc(const FunctionBindContext& ctx, Args& args) {
   CR_RETURN_IF_ERROR(NeedPercentage(args, 1));
-  return BindDoubles(ctx, args);
+  return BindMedian(ctx, args);
 }
 std::string EmitPercentileDisc(const FunctionEmitContext& ctx, const Expression& call,
                                const Emitted& args) {
   bool descending = !call.order_by.empty() && call.order_by[0].descending;
-  if (descending)
-    return "(- quantile_disc(- " + args[0] + ", " + args[1] + ")" + ctx.filter + ctx.over + ")";
-  return "quantile_disc(" + args[0] + ", " + args[1] + ")" + ctx.filter + ctx.over;
+  if (descending) {
+    return AsResult(
+        call, "(- quantile_disc(- " + args[0] + ", " + args[1] + ")" + ctx.filter + ctx.over + ")");
+  }
+  return AsResult(call, "quantile_disc(" + args[0] + ", " + args[1] + ")" + ctx.filter + ctx.over);
 }
 // bit_and / bit_or / bit_xor: integers, in their own type.
 Result<DataType> BindBitAggregate(const FunctionBindContext&, Args& args) {
@@ -169,7 +181,43 @@ std::string EmitGrouping(const FunctionEmitContext&, const Expression& call, con
   return EmitCast(NamedCall("grouping", args), call.type);
 }
 
+// histogram_numeric(x, nb): the histogram of x in at most nb bins, an array of structs
+// {x: x's type, y: double} ordered by x; NULL when no value is non-NULL. Spark's streaming
+// histogram merges the two closest bins while there are more than nb, breaking ties with a
+// seeded random draw and in the order rows and partitions arrive; that merging is not
+// reproduced: more distinct values than bins is an error, fewer give one exact bin per value.
+Result<DataType> BindHistogramNumeric(const FunctionBindContext&, Args& args) {
+  if (args[0]->type.id == TypeId::kNull) args[0] = CastTo(args[0], kDouble);
+  TypeId t = args[0]->type.id;
+  if (!args[0]->type.IsNumeric() && t != TypeId::kDate && t != TypeId::kTimestamp &&
+      t != TypeId::kTimestampNtz) {
+    return Status::InvalidArgument("needs a number, date or timestamp, not " +
+                                   args[0]->type.ToString());
+  }
+  const Expression& nb = *args[1];
+  if (nb.kind != ExprKind::kLiteral || nb.is_null || !nb.type.IsIntegral() || nb.value[0] == '-' ||
+      nb.value.size() > 9 || std::stoll(nb.value) < 2) {
+    return Status::InvalidArgument("the number of bins must be an integer literal of at least 2");
+  }
+  return DataType::Array(DataType::Struct({"x", "y"}, {args[0]->type, kDouble}));
+}
+std::string EmitHistogramNumeric(const FunctionEmitContext& ctx, const Expression& call,
+                                 const Emitted& args) {
+  const std::string& x = args[0];
+  std::string tail = ctx.filter + ctx.over;
+  std::string bins = "list_sort(list_transform(map_entries(histogram(" + x + ")" + tail +
+                     "), lambda e: struct_pack(x := e.key, y := CAST(e.value AS DOUBLE))))";
+  return "CASE WHEN count(" + x + ")" + tail + " = 0 THEN NULL WHEN count(DISTINCT " + x + ")" +
+         tail + " > " + args[1] + " THEN " +
+         EmitError(ctx,
+                   "[UNSUPPORTED] histogram_numeric over more distinct values than bins (Spark's "
+                   "merging of bins is not reproduced)") +
+         " ELSE " + EmitCast(bins, call.type) + " END";
+}
+
 constexpr FunctionDef kFunctions[] = {
+    {"histogram_numeric", FunctionKind::kAggregate, 2, 2, BindHistogramNumeric,
+     EmitHistogramNumeric},
     {"try_sum", FunctionKind::kAggregate, 1, 1, BindTrySum, EmitTrySum},
     {"try_avg", FunctionKind::kAggregate, 1, 1, BindTryAvg, EmitTryAvg},
     {"covar_pop", FunctionKind::kAggregate, 2, 2, BindDoubles, EmitNamed},
@@ -186,7 +234,7 @@ constexpr FunctionDef kFunctions[] = {
     {"regr_syy", FunctionKind::kAggregate, 2, 2, BindDoubles, EmitNamed},
     {"skewness", FunctionKind::kAggregate, 1, 1, BindDoubles, EmitSkewness},
     {"kurtosis", FunctionKind::kAggregate, 1, 1, BindDoubles, EmitKurtosis},
-    {"median", FunctionKind::kAggregate, 1, 1, BindDoubles, EmitMedian},
+    {"median", FunctionKind::kAggregate, 1, 1, BindMedian, EmitMedian},
     {"percentile", FunctionKind::kAggregate, 2, 3, BindPercentile, EmitPercentile},
     {"percentile_disc", FunctionKind::kAggregate, 2, 2, BindPercentileDisc, EmitPercentileDisc},
     {"count_if", FunctionKind::kAggregate, 1, 1, BindCountIf, EmitCountIf},
@@ -197,7 +245,7 @@ constexpr FunctionDef kFunctions[] = {
     {"min_by", FunctionKind::kAggregate, 2, 2, BindBy, EmitMinBy},
     {"product", FunctionKind::kAggregate, 1, 1, BindDoubles, EmitNamed},
     {"grouping", FunctionKind::kAggregate, 1, 1, BindGrouping, EmitGrouping},
-    {"grouping_id", FunctionKind::kAggregate, 1, -1, BindGroupingId, EmitGrouping},
+    {"grouping_id", FunctionKind::kAggregate, 0, -1, BindGroupingId, EmitGrouping},
     {"nth_value", FunctionKind::kWindow, 2, 3, BindNthValue, EmitNthValue},
 };
 

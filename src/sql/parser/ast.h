@@ -86,7 +86,10 @@ struct Expr {
   std::string name;     // column / function name (lower-case for functions) / operator
   bool quoted = false;  // kColumn: the name was quoted
   LiteralKind literal_kind = LiteralKind::kNull;
-  std::string text;       // literal text: number as written, string value, interval unit
+  std::string text;  // literal text: number as written, string value, interval unit
+  // kInterval literal: its ANSI fields (sql::IntervalField; 0: the untyped interval).
+  int interval_start = 0;
+  int interval_end = 0;
   bool negated = false;   // NOT variants
   bool distinct = false;  // f(DISTINCT x)
   bool star_arg = false;  // count(*)

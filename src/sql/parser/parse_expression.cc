@@ -365,6 +365,22 @@ Result<std::string> Parser::ParseTypeText() {
     CR_RETURN_IF_ERROR(ExpectKeyword("time"));
     CR_RETURN_IF_ERROR(ExpectKeyword("zone"));
   }
+  if (out == "interval") {
+    // interval YEAR [TO MONTH], interval DAY [TO SECOND], ...: the ANSI interval types.
+    auto is_field = [&](size_t ahead) {
+      const Token& t = Peek(ahead);
+      return t.kind == TokenKind::kIdentifier &&
+             (t.lower == "year" || t.lower == "month" || t.lower == "day" || t.lower == "hour" ||
+              t.lower == "minute" || t.lower == "second");
+    };
+    if (is_field(0)) {
+      out += " " + Next().lower;
+      if (IsKeyword("to") && is_field(1)) {
+        Next();
+        out += " to " + Next().lower;
+      }
+    }
+  }
   if (out == "unsigned" || out == "signed") {
     if (Peek().kind == TokenKind::kIdentifier) out = Next().lower;
     if (out == "unsigned" || out == "signed") out = "bigint";

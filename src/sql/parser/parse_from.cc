@@ -125,7 +125,13 @@ Result<std::vector<std::vector<int>>> Parser::ParseGroupingElement(GroupByState&
     Next();
     std::vector<std::vector<int>> items;
     do {
+      const Token item_token = Peek();
       CR_ASSIGN_OR_RETURN(std::vector<int> item, ParseGroupingItem(state));
+      // Spark: "Empty set in ROLLUP / CUBE grouping sets is not supported".
+      if (item.empty()) {
+        return ErrorAt(item_token, std::string("an empty set () inside ") +
+                                       (cube ? "CUBE" : "ROLLUP") + " is not supported");
+      }
       items.push_back(std::move(item));
     } while (EatSymbol(","));
     CR_RETURN_IF_ERROR(ExpectSymbol(")"));

@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "sql/catalog.h"
+#include "sql/parser/interval_literal.h"
 #include "sql/parser/parser_internal.h"
 
 namespace cleanroom::sql {
@@ -455,8 +456,10 @@ Result<ExprPtr> Parser::ParseCastBody(SourcePos pos, bool try_cast) {
   return e;
 }
 
-// INTERVAL '3' DAY | INTERVAL 3 DAYS | INTERVAL '3 days': the literal's text is the count and
-// its unit (singular, lower case), e.g. "3 day".
+// INTERVAL '3' DAY | INTERVAL 3 DAYS | INTERVAL '3 days' | INTERVAL 3 YEAR 1 MONTH |
+// INTERVAL '1-2' YEAR TO MONTH | INTERVAL '1 02:03:04.5' DAY TO SECOND | INTERVAL '1.5' SECOND.
+// A single integer count keeps the text "N unit" (e.g. "3 day"); the other forms are written
+// as "M months D days U microseconds" (interval_literal.h). The fields give the ANSI type.
 Result<ExprPtr> Parser::ParseInterval(SourcePos pos) {
   auto e = MakeExpr(ExprKind::kLiteral, pos);
   e->literal_kind = ast::LiteralKind::kInterval;
@@ -464,6 +467,7 @@ Result<ExprPtr> Parser::ParseInterval(SourcePos pos) {
   if (Peek().kind != TokenKind::kString && Peek().kind != TokenKind::kNumber) {
     return Unexpected("an interval count");
   }
+  bool quoted = Peek().kind == TokenKind::kString;
   std::string count = Next().text;
   std::string unit;
   if (Peek().kind == TokenKind::kIdentifier && !IsReserved(Peek().lower)) {
@@ -475,19 +479,57 @@ Result<ExprPtr> Parser::ParseInterval(SourcePos pos) {
     count = count.substr(0, space);
   }
   if (unit.size() > 1 && unit.back() == 's') unit.pop_back();
-  static constexpr std::string_view kUnits[] = {"year", "month",  "week",  "day",
-                                                "hour", "minute", "second"};
-  bool known = false;
-  for (std::string_view u : kUnits) known = known || u == unit;
-  if (!known) return SqlError(text_, pos, "unknown interval unit");
-  if (count.empty()) return SqlError(text_, pos, "interval count must be an integer");
+  int start = IntervalFieldOf(unit);
+  if (start == kNoField && unit != "week") return SqlError(text_, pos, "unknown interval unit");
+  // 'text' FIELD TO FIELD: Spark's ANSI interval strings.
+  if (quoted && IsKeyword("to")) {
+    Next();
+    if (Peek().kind != TokenKind::kIdentifier) return Unexpected("an interval field");
+    int end = IntervalFieldOf(Next().lower);
+    Result<IntervalValue> value = ParseAnsiInterval(count, start, end);
+    if (!value.ok()) return SqlError(text_, pos, value.status().message());
+    if (negative) value->Negate();
+    e->text = value->ToText();
+    e->interval_start = start;
+    e->interval_end = end;
+    return e;
+  }
+  bool integer = !count.empty();
   for (size_t k = 0; k < count.size(); ++k) {
     char c = count[k];
-    if (!(c >= '0' && c <= '9') && !(k == 0 && (c == '-' || c == '+'))) {
-      return SqlError(text_, pos, "interval count must be an integer");
-    }
+    if (!(c >= '0' && c <= '9') && !(k == 0 && (c == '-' || c == '+'))) integer = false;
   }
-  e->text = (negative ? "-" : "") + count + " " + unit;
+  // N unit M unit ...: several units (Spark's multi-unit literal).
+  bool more = Peek().kind == TokenKind::kNumber && Peek(1).kind == TokenKind::kIdentifier &&
+              IntervalFieldOf(SingularUnit(Peek(1).lower)) != kNoField;
+  if (integer && !more) {
+    e->text = (negative ? "-" : "") + count + " " + unit;
+    e->interval_start = e->interval_end = start == kNoField ? kDay : start;
+    return e;
+  }
+  IntervalValue total;
+  int lowest = kNoField, highest = kNoField;
+  while (true) {
+    if (start == kNoField) return SqlError(text_, pos, "unknown interval unit");
+    Result<IntervalValue> part = ParseAnsiInterval(count, start, start);
+    if (!part.ok()) return SqlError(text_, pos, part.status().message());
+    total.Add(*part);
+    lowest = lowest == kNoField ? start : std::min(lowest, start);
+    highest = std::max(highest, start);
+    if (!(Peek().kind == TokenKind::kNumber && Peek(1).kind == TokenKind::kIdentifier)) break;
+    int next = IntervalFieldOf(SingularUnit(Peek(1).lower));
+    if (next == kNoField) break;
+    count = Next().text;
+    Next();
+    start = next;
+  }
+  if (negative) total.Negate();
+  e->text = total.ToText();
+  // One kind of fields: an ANSI type; years or months with days or time: the untyped interval.
+  if ((lowest <= kMonth) == (highest <= kMonth)) {
+    e->interval_start = lowest;
+    e->interval_end = highest;
+  }
   return e;
 }
 

@@ -137,7 +137,13 @@ Result<std::unique_ptr<QueryNode>> Parser::ParseQuery() {
     do {
       ast::CommonTableExpr cte;
       cte.pos = Peek().pos;
+      const Token name_token = Peek();
       CR_ASSIGN_OR_RETURN(cte.name, ParseName("a common table expression name"));
+      for (const auto& earlier : ctes) {
+        if (ToLowerAscii(earlier.name) == ToLowerAscii(cte.name)) {
+          return ErrorAt(name_token, "duplicate common table expression name: " + cte.name);
+        }
+      }
       if (EatSymbol("(")) {
         do {
           CR_ASSIGN_OR_RETURN(std::string column, ParseName("a column name"));
@@ -335,7 +341,13 @@ Result<std::unique_ptr<QueryNode>> Parser::ParseSelectCore() {
   }
   if (EatKeyword("window")) {
     do {
+      const Token name_token = Peek();
       CR_ASSIGN_OR_RETURN(std::string name, ParseName("a window name"));
+      for (const auto& [earlier, spec] : select.windows) {
+        if (earlier == ToLowerAscii(name)) {
+          return ErrorAt(name_token, "window defined twice: " + name);
+        }
+      }
       CR_RETURN_IF_ERROR(ExpectKeyword("as"));
       CR_ASSIGN_OR_RETURN(std::unique_ptr<ast::WindowSpec> spec, ParseWindowSpec());
       select.windows.emplace_back(ToLowerAscii(name), std::move(spec));

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "sql/function/function_registry.h"
 #include "sql/planner/binder.h"
 #include "sql/planner/type_rules.h"
 
@@ -154,6 +155,16 @@ Result<ExprPtr> Binder::BindColumn(const ast::Expr& expr, ExprContext& ctx) {
     }
   }
   if (ExprPtr e = alias_lookup()) return e;
+  // Spark's virtual column grouping__id: grouping_id() over every grouping expression (the
+  // aggregate's binding fills in the arguments, bind_select.cc).
+  if (!qualified && lower == "grouping__id" && ctx.allow_aggregates &&
+      options_.dialect == Dialect::kSpark) {
+    auto call = std::make_shared<Expression>();
+    call->kind = ExprKind::kAggregate;
+    call->function = LookupFunction("grouping_id");
+    call->type = DataType::Of(TypeId::kBigInt);
+    return call;
+  }
   std::vector<std::string> candidates;
   for (Scope* s = ctx.scope; s != nullptr; s = s->outer) {
     for (const ScopeEntry& entry : s->entries) {
@@ -190,7 +201,7 @@ Result<ExprPtr> Binder::BindLiteral(const ast::Expr& expr) {
       // Read in the session time zone, which is UTC in the clean room: a timestamp_ntz.
       return MakeLiteral(DataType::Of(TypeId::kTimestampNtz), expr.text);
     case ast::LiteralKind::kInterval:
-      return MakeLiteral(DataType::Of(TypeId::kInterval), expr.text);
+      return MakeLiteral(DataType::Interval(expr.interval_start, expr.interval_end), expr.text);
     case ast::LiteralKind::kTime:
       return Error(expr.pos,
                    "the TIME type is not supported (a TIME literal may only be cast to a number)");
@@ -342,11 +353,14 @@ Result<ExprPtr> Binder::BindArithmetic(OperatorKind op, ExprPtr left, ExprPtr ri
         return MakeOperator(op, left->type, {left, CastTo(right, DataType::Of(TypeId::kInt))});
       }
       if (right->type.id == TypeId::kInterval) {
-        bool day_units =
-            right->kind == ExprKind::kLiteral && (right->value.find("day") != std::string::npos ||
-                                                  right->value.find("week") != std::string::npos ||
-                                                  right->value.find("month") != std::string::npos ||
-                                                  right->value.find("year") != std::string::npos);
+        // A date plus whole days, months or years stays a date (Spark: date_add, add_months).
+        const DataType& it = right->type;
+        bool day_units = it.IsYearMonthInterval() || (it.IsDayTimeInterval() && it.scale == kDay) ||
+                         (it.precision == kNoField && right->kind == ExprKind::kLiteral &&
+                          (right->value.find("day") != std::string::npos ||
+                           right->value.find("week") != std::string::npos ||
+                           right->value.find("month") != std::string::npos ||
+                           right->value.find("year") != std::string::npos));
         DataType type = left->type.id == TypeId::kDate && day_units ? left->type
                         : left->type.id == TypeId::kDate ? DataType::Of(TypeId::kTimestamp)
                                                          : left->type;
@@ -370,7 +384,26 @@ Result<ExprPtr> Binder::BindArithmetic(OperatorKind op, ExprPtr left, ExprPtr ri
     }
     if (left->type.id == TypeId::kInterval && right->type.id == TypeId::kInterval &&
         (op == OperatorKind::kAdd || op == OperatorKind::kSubtract)) {
-      return MakeOperator(op, left->type, {left, right});
+      // Spark: a year-month and a day-time interval do not add (DATATYPE_MISMATCH).
+      if ((left->type.IsYearMonthInterval() && right->type.IsDayTimeInterval()) ||
+          (left->type.IsDayTimeInterval() && right->type.IsYearMonthInterval())) {
+        return Error(pos, std::string("operator ") + symbol + " does not apply to " +
+                              left->type.ToString() + " and " + right->type.ToString());
+      }
+      DataType type = *CommonType(left->type, right->type, options_.dialect);
+      return MakeOperator(op, type, {CastTo(left, type), CastTo(right, type)});
+    }
+    // An ANSI interval times or divided by a number: an interval of the same type.
+    if (op == OperatorKind::kMultiply && r.id == TypeId::kInterval &&
+        (l.IsNumeric() || l.id == TypeId::kNull)) {
+      std::swap(left, right);
+    }
+    const DataType& li = left->type;
+    if ((op == OperatorKind::kMultiply || op == OperatorKind::kDivide) &&
+        (li.IsYearMonthInterval() || li.IsDayTimeInterval()) &&
+        (right->type.IsNumeric() || right->type.id == TypeId::kNull)) {
+      if (right->type.id == TypeId::kNull) right = CastTo(right, DataType::Of(TypeId::kInt));
+      return MakeOperator(op, li, {left, right});
     }
     return Error(pos, std::string("operator ") + symbol + " does not apply to " +
                           left->type.ToString() + " and " + right->type.ToString());

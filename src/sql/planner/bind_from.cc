@@ -77,14 +77,15 @@ Result<PlanPtr> Binder::BindBaseTable(const ast::TableRef& ref, Scope& scope) {
   // A CTE in scope shadows a table of the same name.
   if (!ref.is_file && ref.name.size() == 1) {
     for (size_t i = ctes_.size(); i-- > 0;) {
-      if (ctes_[i].first != lower) continue;
-      const ast::CommonTableExpr* cte = ctes_[i].second;
+      if (ctes_[i].name != lower) continue;
+      const ast::CommonTableExpr* cte = ctes_[i].cte;
+      Scope* cte_outer = ctes_[i].outer;
       if (++cte_depth_ > 64) return Error(ref.pos, "common table expressions nested too deeply");
       // The CTE sees only the CTEs defined before it; it is bound afresh at every reference
       // so that each use has its own node ids (a self-join of a CTE stays unambiguous).
-      std::vector<std::pair<std::string, const ast::CommonTableExpr*>> saved = ctes_;
+      std::vector<CteInScope> saved = ctes_;
       ctes_.resize(i);
-      Result<PlanPtr> bound = BindQueryNode(*cte->query, nullptr);
+      Result<PlanPtr> bound = BindQueryNode(*cte->query, cte_outer);
       ctes_ = std::move(saved);
       --cte_depth_;
       if (!bound.ok()) return bound.status();
@@ -116,7 +117,7 @@ Result<PlanPtr> Binder::BindBaseTable(const ast::TableRef& ref, Scope& scope) {
   }
   if (table == nullptr) {
     std::vector<std::string> candidates = catalog_.TableNames();
-    for (const auto& [cte_name, cte] : ctes_) candidates.push_back(cte->name);
+    for (const auto& in_scope : ctes_) candidates.push_back(in_scope.cte->name);
     return Error(ref.pos, "table or view not found: " + name + Suggestion(name, candidates));
   }
   auto get = NewNode(PlanKind::kGet);
@@ -149,7 +150,9 @@ Result<PlanPtr> Binder::BindValues(const ast::TableRef& ref, Scope& scope,
                                    const std::string& alias) {
   auto values = NewNode(PlanKind::kValues);
   Scope empty;
-  empty.outer = scope.outer;
+  // Spark evaluates an inline table once, before the query: it cannot read an outer query's
+  // columns (INVALID_INLINE_TABLE.CANNOT_EVALUATE_EXPRESSION_IN_INLINE_TABLE).
+  empty.outer = options_.dialect == Dialect::kSpark ? nullptr : scope.outer;
   size_t width = ref.values_rows.empty() ? 0 : ref.values_rows[0].size();
   std::vector<std::vector<ExprPtr>> rows;
   for (const auto& row : ref.values_rows) {

@@ -152,7 +152,13 @@ Result<ExprPtr> Binder::BindFunction(const ast::Expr& expr, ExprContext& ctx) {
     if (expr.order_by.size() != 1) {
       return Error(expr.order_pos, "WITHIN GROUP takes exactly one ORDER BY key");
     }
-    if (expr.over) return Error(expr.order_pos, "WITHIN GROUP with OVER is not supported");
+    if (expr.over && options_.dialect != Dialect::kSpark) {
+      return Error(expr.order_pos, "WITHIN GROUP with OVER is not supported");
+    }
+    if (expr.distinct) {
+      // Spark's INVALID_INVERSE_DISTRIBUTION_FUNCTION.DISTINCT_UNSUPPORTED.
+      return Error(expr.pos, expr.name + " does not take DISTINCT");
+    }
     const ast::OrderItem& o = expr.order_by[0];
     CR_ASSIGN_OR_RETURN(ExprPtr key, BindExpr(*o.expr, arg_ctx));
     args.insert(args.begin(), key);
@@ -200,7 +206,13 @@ Result<ExprPtr> Binder::BindFunction(const ast::Expr& expr, ExprContext& ctx) {
     filter_ctx.clause = "FILTER";
     CR_ASSIGN_OR_RETURN(e->filter, BindBoolean(*expr.filter, filter_ctx));
   }
-  if (expr.over) return BindWindow(expr, e, ctx);
+  if (expr.over) {
+    if (expr.filter && options_.dialect == Dialect::kSpark) {
+      // Spark: "window aggregate function with filter predicate is not supported yet".
+      return Error(expr.pos, "FILTER is not supported on a window function");
+    }
+    return BindWindow(expr, e, ctx);
+  }
   return e;
 }
 
@@ -242,6 +254,18 @@ Result<ExprPtr> Binder::BindWindow(const ast::Expr& expr, ExprPtr call, ExprCont
   bool needs_order = name == "row_number" || name == "rank" || name == "dense_rank" ||
                      name == "ntile" || name == "lag" || name == "lead" || name == "percent_rank" ||
                      name == "cume_dist";
+  // Spark's _LEGACY_ERROR_TEMP_1037: a ranking or offset function needs an ordered window.
+  if ((needs_order || name == "nth_value") && call->order_by.empty() &&
+      options_.dialect == Dialect::kSpark) {
+    return Error(expr.pos, std::string(name) + " needs an ordered window (OVER with ORDER BY)");
+  }
+  // Spark's INVALID_WINDOW_SPEC_FOR_AGGREGATION_FUNC: the inverse distribution functions take
+  // their order from WITHIN GROUP and always cover the whole partition.
+  bool whole_partition = name == "median" || name == "percentile_cont" || name == "percentile_disc";
+  if (whole_partition && (!orders.empty() || spec.has_frame) &&
+      options_.dialect == Dialect::kSpark) {
+    return Error(expr.pos, std::string(name) + " over a window takes no ORDER BY and no frame");
+  }
   // Ranking and offset functions work on the partition's order; a frame (or its absence) does
   // not change them, so a frame given for them is ignored (as DuckDB does; Spark refuses).
   if (spec.has_frame && !needs_order) {
@@ -275,6 +299,12 @@ Result<ExprPtr> Binder::BindWindow(const ast::Expr& expr, ExprPtr call, ExprCont
         if (!offset->type.IsNumeric() && offset->type.id != TypeId::kInterval) {
           return Error(b.offset->pos, "a window frame offset must be a number");
         }
+        // Spark's SPECIFIED_WINDOW_FRAME_UNACCEPTED_TYPE: a ROWS offset is an int.
+        TypeId t = offset->type.id;
+        if (options_.dialect == Dialect::kSpark && spec.frame_rows && t != TypeId::kInt &&
+            t != TypeId::kSmallInt && t != TypeId::kTinyInt) {
+          return Error(b.offset->pos, "a ROWS frame offset must be an int");
+        }
         if (offset->kind == ExprKind::kLiteral && !offset->value.empty() &&
             offset->value[0] == '-') {
           return Error(b.offset->pos, "a window frame offset must not be negative");
@@ -290,6 +320,14 @@ Result<ExprPtr> Binder::BindWindow(const ast::Expr& expr, ExprPtr call, ExprCont
     }
     if (!frame.rows && (frame.start_offset || frame.end_offset) && call->order_by.size() != 1) {
       return Error(expr.pos, "a RANGE frame with an offset needs exactly one ORDER BY key");
+    }
+    // Spark's RANGE_FRAME_INVALID_TYPE: a date ordered window moves by whole days.
+    for (const ExprPtr& offset : {frame.start_offset, frame.end_offset}) {
+      if (!frame.rows && offset && offset->type.IsDayTimeInterval() && offset->type.scale > kDay &&
+          call->order_by[0].expr->type.id == TypeId::kDate) {
+        return Error(expr.pos,
+                     "a RANGE frame over a date cannot move by hours, minutes or seconds");
+      }
     }
   }
   return call;

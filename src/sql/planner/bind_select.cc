@@ -322,7 +322,15 @@ Result<PlanPtr> Binder::BindSelect(const ast::QueryNode& node, Scope* outer) {
     }
     SourcePos current_pos;
     std::function<Result<ExprPtr>(const ExprPtr&)> replace =
-        [&](const ExprPtr& e) -> Result<ExprPtr> {
+        [&](const ExprPtr& original) -> Result<ExprPtr> {
+      ExprPtr e = original;
+      // grouping_id() / grouping__id: over every grouping expression, in order.
+      if (e->kind == ExprKind::kAggregate && e->children.empty() && e->function != nullptr &&
+          std::string_view(e->function->name) == "grouping_id") {
+        auto all = std::make_shared<Expression>(*e);
+        all->children = groups;
+        e = all;
+      }
       for (size_t i = 0; i < groups.size(); ++i) {
         if (ExpressionEquals(*e, *groups[i])) return MakeColumnRef(agg->columns[i]);
       }

@@ -71,10 +71,26 @@ Result<std::shared_ptr<LogicalPlan>> Binder::BindQuery(const ast::QueryNode& que
   return plan;
 }
 
+namespace {
+bool IsUnknownTable(const Status& status) {
+  return status.message().find("table or view not found: ") != std::string::npos;
+}
+}  // namespace
+
 Result<PlanPtr> Binder::BindQueryNode(const ast::QueryNode& node, Scope* outer) {
   size_t saved = ctes_.size();
   for (const auto& cte : node.ctes) {
-    ctes_.emplace_back(ToLowerAscii(cte.name), &cte);
+    // Every CTE is bound once where it is defined, used or not: Spark resolves the tables an
+    // unused CTE names (an unknown one is an error) but checks nothing else in it. Each
+    // reference binds the CTE again (bind_from.cc).
+    if (++cte_depth_ > 64) return Error(cte.pos, "common table expressions nested too deeply");
+    Result<PlanPtr> checked = BindQueryNode(*cte.query, outer);
+    --cte_depth_;
+    if (!checked.ok() && IsUnknownTable(checked.status())) {
+      ctes_.resize(saved);
+      return checked.status();
+    }
+    ctes_.push_back(CteInScope{ToLowerAscii(cte.name), &cte, outer});
   }
   Result<PlanPtr> result = node.kind == ast::QueryNode::Kind::kSelect
                                ? BindSelect(node, outer)

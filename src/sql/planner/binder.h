@@ -115,7 +115,14 @@ class Binder {
   const std::map<std::string, std::shared_ptr<const LogicalPlan>>* view_plans_;
   std::set<std::string> tables_read_;
   // CTEs in scope, innermost last: (lower name, definition).
-  std::vector<std::pair<std::string, const ast::CommonTableExpr*>> ctes_;
+  // The common table expressions in scope, innermost last: lower-case name, definition, and the
+  // scope enclosing the query that defines it (a CTE body may be correlated with it).
+  struct CteInScope {
+    std::string name;
+    const ast::CommonTableExpr* cte;
+    Scope* outer;
+  };
+  std::vector<CteInScope> ctes_;
   int cte_depth_ = 0;
   int lambda_variables_ = 0;  // lambda parameters named so far (their unique names)
 };

@@ -51,6 +51,13 @@ std::optional<DataType> CommonType(const DataType& a, const DataType& b, Dialect
   if (a == b) return a;
   if (a.id == TypeId::kNull) return b;
   if (b.id == TypeId::kNull) return a;
+  if (a.id == TypeId::kInterval && b.id == TypeId::kInterval) {
+    // Two ANSI intervals of one kind: the fields of both; otherwise the untyped interval.
+    bool same_kind = (a.IsYearMonthInterval() && b.IsYearMonthInterval()) ||
+                     (a.IsDayTimeInterval() && b.IsDayTimeInterval());
+    if (!same_kind) return DataType::Of(TypeId::kInterval);
+    return DataType::Interval(std::min(a.precision, b.precision), std::max(a.scale, b.scale));
+  }
   if (a.IsNumeric() && b.IsNumeric()) {
     if (a.IsIntegral() && b.IsIntegral()) {
       return IntegralRank(a.id) >= IntegralRank(b.id) ? a : b;
@@ -153,6 +160,14 @@ bool CanCast(const DataType& from, const DataType& to) {
   auto scalar = [](const DataType& t) { return !t.IsNested() && t.id != TypeId::kInterval; };
   if (to.id == TypeId::kString) return true;
   if (from.id == TypeId::kString) return scalar(to) || to.id == TypeId::kInterval;
+  // ANSI intervals: to and from their count of the end field (a number), and between fields
+  // of one kind.
+  if (from.IsNumeric() && (to.IsYearMonthInterval() || to.IsDayTimeInterval())) return true;
+  if ((from.IsYearMonthInterval() || from.IsDayTimeInterval()) && to.IsNumeric()) return true;
+  if (from.id == TypeId::kInterval && to.id == TypeId::kInterval) {
+    return to.precision == kNoField || (from.IsYearMonthInterval() && to.IsYearMonthInterval()) ||
+           (from.IsDayTimeInterval() && to.IsDayTimeInterval());
+  }
   if (from.IsNumeric() || from.id == TypeId::kBoolean) {
     return to.IsNumeric() || to.id == TypeId::kBoolean || to.id == TypeId::kTimestamp;
   }
