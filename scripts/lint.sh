@@ -151,7 +151,9 @@ db_path, units_path, out_path = sys.argv[1:]
 entries = json.load(open(db_path))
 by_file = {os.path.realpath(os.path.join(e["directory"], e["file"])): e for e in entries}
 units = [os.path.realpath(u) for u in open(units_path).read().split() if os.path.exists(u)]
-template = next((e for f, e in sorted(by_file.items()) if "/src/base/" in f), entries[0])
+# The library source with the most include paths (DuckDB's among them) lends its command.
+libraries = [e for f, e in sorted(by_file.items()) if "/src/" in f and "/tests/" not in f]
+template = max(libraries or entries, key=lambda e: e["command"].count(" -I") + e["command"].count(" -isystem"))
 out = []
 for unit in units:
     entry = by_file.get(unit)
