@@ -21,6 +21,7 @@ std::string Join(const std::vector<std::string>& parts, std::string_view separat
 std::string EmitCreateTempTableAs(std::string_view table, std::string_view select,
                                   const std::vector<std::string>& columns) {
   std::vector<std::string> quoted;
+  quoted.reserve(columns.size());
   for (const std::string& c : columns) quoted.push_back(QuoteIdentifier(c));
   return "CREATE TEMP TABLE " + QuoteIdentifier(table) + " AS SELECT * FROM (" +
          std::string(select) + ") AS \"__cr_t\"(" + Join(quoted, ", ") + ")";
@@ -38,6 +39,7 @@ std::string EmitCountRows(std::string_view table, std::string_view where) {
 
 std::string EmitCountRowsWhere(std::string_view table, const std::vector<std::string>& conditions) {
   std::vector<std::string> counts;
+  counts.reserve(conditions.size());
   for (const std::string& c : conditions) counts.push_back("count(*) FILTER (WHERE " + c + ")");
   return "SELECT " + Join(counts, ", ") + " FROM " + QuoteIdentifier(table);
 }
