@@ -70,7 +70,7 @@ Status RewriteThresholds(CheckContext& ctx, const sql::Catalog& catalog, sql::Lo
                          sql::PlanPtr& node);
 // Adds an aggregate call to an Aggregate node's output (after its other aggregates); returns
 // its output index (threshold_rewrite.cc).
-size_t AddAggregate(sql::PlanNode* node, sql::ExprPtr call, const std::string& name);
+size_t AddAggregate(sql::PlanNode* node, const sql::ExprPtr& call, const std::string& name);
 
 // A floored dataset of a thresholded aggregate: its unit column at the aggregate's input.
 struct FloorUnit {

@@ -51,6 +51,7 @@ Result<std::string> ApplyPostFilters(CheckContext& ctx, const std::string& final
                                   {}});
   ctx.explain += "post-filter: " + pass + "\n";
   std::vector<std::string> output_names;
+  output_names.reserve(output.size());
   for (const auto& c : output) output_names.push_back(c.name);
   // Insertion order of the temp table is the result's order.
   return sql::EmitSelectInserted(table, names, output_names, pass);
