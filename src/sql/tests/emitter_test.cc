@@ -8,7 +8,7 @@
 namespace cleanroom::sql {
 namespace {
 
-std::string Emit(const std::string& sql, CompileOptions options = {}) {
+std::string Emit(const std::string& sql, const CompileOptions& options = {}) {
   Catalog catalog;
   EXPECT_TRUE(catalog
                   .AddTable(TableDef{"t",
