@@ -13,7 +13,7 @@
 # --changed [REF] limits clang-tidy to the units changed since the merge base with REF (default
 # origin/main, else main) and, for a changed header, one unit that includes it; on main itself,
 # to the changes its last commit brought (first parent). CI runs this (docs/lint.md says why); a
-# whole-tree run takes about half an hour of a 2-core machine.
+# whole-tree run takes about 17 minutes of a 2-core machine.
 # --list prints the units clang-tidy would check and stops.
 # JOBS (default: nproc) sets how many clang-tidy processes run at once.
 set -euo pipefail
