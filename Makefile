@@ -6,16 +6,27 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 CTEST_FLAGS ?=
 
-.PHONY: all deps build test test-unit test-sql test-e2e demo bench asan test-asan fuzz format clean
+.PHONY: all deps configure build lint lint-changed test test-unit test-sql test-e2e demo bench asan test-asan fuzz format clean
 
 all: build
 
 deps:
 	@./scripts/install-deps.sh
 
-build: deps
-	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
+# Configuring writes $(BUILD_DIR)/compile_commands.json, all `make lint` needs.
+configure: deps
+	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_EXPORT_COMPILE_COMMANDS=ON $(CMAKE_FLAGS) >/dev/null
+
+build: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
+
+# clang-format check and clang-tidy (.clang-tidy) over the whole tree: scripts/lint.sh.
+lint: configure
+	@JOBS=$(JOBS) ./scripts/lint.sh $(BUILD_DIR)
+
+# What CI runs: the format check, and clang-tidy over what changed since main (docs/lint.md).
+lint-changed: configure
+	@JOBS=$(JOBS) ./scripts/lint.sh --changed $(BUILD_DIR)
 
 # Every test: unit, sql (sqllogictest suites), e2e (real servers on loopback) and slow.
 test: build
@@ -50,7 +61,7 @@ fuzz: deps
 	@cmake --build $(FUZZ_DIR) -j $(JOBS)
 
 format:
-	@git ls-files 'src/*.cc' 'src/*.h' 'bench/*.cc' 'fuzz/*.cc' | xargs clang-format -i
+	@git ls-files -- '*.cc' '*.h' '*.cpp' '*.hpp' '*.c' ':!:third_party/**' | xargs clang-format -i
 
 clean:
 	@rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR)

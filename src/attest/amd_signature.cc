@@ -46,8 +46,8 @@ bool VerifyAmdEcdsaSignature(EVP_PKEY* key, ByteSpan message, ByteSpan r_le, Byt
   BignumPtr r = FromLittleEndian(r_le), s = FromLittleEndian(s_le);
   EcdsaSigPtr sig(ECDSA_SIG_new());
   if (!r || !s || !sig || ECDSA_SIG_set0(sig.get(), r.get(), s.get()) != 1) return false;
-  r.release();  // Now owned by `sig`.
-  s.release();
+  (void)r.release();  // Now owned by `sig`.
+  (void)s.release();
   unsigned char* der = nullptr;
   int der_length = i2d_ECDSA_SIG(sig.get(), &der);
   if (der_length <= 0) return false;

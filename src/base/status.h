@@ -125,7 +125,10 @@ class [[nodiscard]] Result {
 // `lhs` = value of `rexpr` (a Result<T>), or returns its Status from the enclosing function.
 #define CR_ASSIGN_OR_RETURN(lhs, rexpr) \
   CR_ASSIGN_OR_RETURN_IMPL(CR_CONCAT(cr_result_, __LINE__), lhs, rexpr)
+// `tmp` is a name and `lhs` may be a declaration (`auto x`): neither can be parenthesized.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define CR_ASSIGN_OR_RETURN_IMPL(tmp, lhs, rexpr) \
   auto tmp = (rexpr);                             \
   if (!tmp.ok()) return tmp.status();             \
   lhs = std::move(tmp).value()
+// NOLINTEND(bugprone-macro-parentheses)

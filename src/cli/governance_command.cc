@@ -81,7 +81,9 @@ Status RunServe(const ServeFlags& flags) {
   });
   Status run = server->Run();
   // Run returned: either a signal stopped it (the waiter is done) or it failed.
-  if (!run.ok()) pthread_kill(waiter.native_handle(), SIGTERM);
+  // SIGTERM is blocked in every thread: it wakes the waiter's sigwait, it terminates nothing.
+  if (!run.ok())
+    pthread_kill(waiter.native_handle(), SIGTERM);  // NOLINT(bugprone-bad-signal-to-kill-thread)
   waiter.join();
   server.reset();
   service.reset();

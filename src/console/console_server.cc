@@ -15,7 +15,7 @@ namespace cleanroom::console {
 namespace {
 
 // The page's writes are a few hundred bytes.
-constexpr size_t kMaxBodyBytes = 16 * 1024;
+constexpr size_t kMaxBodyBytes = size_t{16} * 1024;
 
 RequestHeaders HeadersOf(const httplib::Request& request) {
   return RequestHeaders{request.method,

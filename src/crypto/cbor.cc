@@ -1,7 +1,9 @@
 #include "crypto/cbor.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 
 #include "crypto/cbor_float.h"
@@ -208,7 +210,7 @@ bool operator==(const Value& a, const Value& b) {
       return a.simple_ == b.simple_;
     case Value::Type::kFloat:
       // By bits, so that 0.0 and -0.0 differ (they are distinct CBOR values); all NaNs are one.
-      return std::memcmp(&a.float_, &b.float_, sizeof(double)) == 0 ||
+      return std::bit_cast<std::uint64_t>(a.float_) == std::bit_cast<std::uint64_t>(b.float_) ||
              (std::isnan(a.float_) && std::isnan(b.float_));
   }
   return false;

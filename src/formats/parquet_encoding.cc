@@ -461,7 +461,7 @@ void EncodeRleHybrid(const uint32_t* values, size_t n, int bit_width, Bytes* out
     // A bit-packed run of whole groups of 8 (only the last run of the data is padded), ended
     // where a repeat of 8 or more begins so that it becomes an RLE run.
     size_t start = i, end = i;
-    while (end < n && end - start < 63 * 8) {
+    while (end < n && end - start < size_t{63} * 8) {
       if (end > start) {
         size_t r = 1;
         while (end + r < n && values[end + r] == values[end]) ++r;

@@ -778,6 +778,7 @@ Status FillUncompressedImage(const ParquetReader& reader, ImagePlan& plan, size_
   uint8_t* tail = out.data() + plan.footer_offset;
   std::memcpy(tail, plan.footer.data(), plan.footer.size());
   PutU32LE(tail + plan.footer.size(), static_cast<uint32_t>(plan.footer.size()));
+  // NOLINTNEXTLINE(bugprone-not-null-terminated-result): the 4-byte magic, not a C string.
   std::memcpy(tail + plan.footer.size() + 4, "PAR1", 4);
   return Status::OK();
 }

@@ -105,6 +105,7 @@ Status ParseLogicalType(ThriftReader& r, LogicalType* lt) {
         return ForEachField(r, [&](int16_t f, ThriftType t) -> Status {
           if (f == 1) {
             CR_RETURN_IF_ERROR(Expect(r, t, ThriftType::kByte));
+            // NOLINTNEXTLINE(bugprone-signed-char-misuse): Thrift's i8 is signed, so is the width.
             CR_ASSIGN_OR_RETURN(lt->bit_width, r.ReadByte());
             return Status::OK();
           }

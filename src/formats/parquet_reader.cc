@@ -83,7 +83,12 @@ ByteSpan ParquetReader::bytes() const {
 Result<std::unique_ptr<ParquetReader>> ParquetReader::Open(const std::string& path, bool read_all,
                                                            std::string name) {
   auto reader = std::unique_ptr<ParquetReader>(new ParquetReader());
-  reader->name_ = name.empty() ? path : std::move(name);
+  // Not `empty ? path : std::move(name)`: that expression is a const string, which copies.
+  if (name.empty()) {
+    reader->name_ = path;
+  } else {
+    reader->name_ = std::move(name);
+  }
   CR_ASSIGN_OR_RETURN(reader->mapped_, MappedFile::Open(path, read_all));
   CR_RETURN_IF_ERROR(reader->Init());
   return reader;

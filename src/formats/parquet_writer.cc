@@ -411,6 +411,7 @@ Status ParquetWriter::Close() {
   CR_RETURN_IF_ERROR(Emit(footer));
   uint8_t tail[8];
   PutU32LE(tail, static_cast<uint32_t>(footer.size()));
+  // NOLINTNEXTLINE(bugprone-not-null-terminated-result): the 4-byte magic, not a C string.
   std::memcpy(tail + 4, "PAR1", 4);
   CR_RETURN_IF_ERROR(Emit(ByteSpan(tail, 8)));
   return file_.Commit();

@@ -40,6 +40,7 @@ Result<std::vector<std::string>> RecordedDatasetNames(const Json* recorded) {
 Result<Json> CheckAtProposal(const Json& query_document,
                              const std::vector<const Json*>& documents) {
   std::vector<std::string> texts;
+  texts.reserve(documents.size());
   for (const Json* document : documents) texts.push_back(document->dump());
   CR_ASSIGN_OR_RETURN(privacy::CheckedProgram program,
                       privacy::CheckQueryDocument(query_document.dump(), texts));

@@ -27,10 +27,8 @@ ApiError ApiErrorFromStatus(const Status& status) {
       http = 404;
       break;
     case StatusCode::kAlreadyExists:
-      http = 409;
-      break;
     case StatusCode::kFailedPrecondition:
-      http = 409;
+      http = 409;  // Conflict: with what exists, or with the state it is in.
       break;
     case StatusCode::kResourceExhausted:
       http = 429;

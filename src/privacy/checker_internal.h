@@ -111,7 +111,7 @@ Result<std::string> EmitTree(const CheckContext& ctx, const sql::LogicalPlan& pl
 
 // Adds an aggregate call to an Aggregate node's output (after its other aggregates); returns
 // its output index (threshold_rewrite.cc).
-size_t AddAggregate(sql::PlanNode* node, sql::ExprPtr call, const std::string& name);
+size_t AddAggregate(sql::PlanNode* node, const sql::ExprPtr& call, const std::string& name);
 
 // A floored dataset of a thresholded aggregate: its unit column at the aggregate's input.
 struct FloorUnit {

@@ -96,7 +96,7 @@ Status ParseBoundsObject(
   for (auto it = bounds.begin(); it != bounds.end(); ++it) {
     const std::string entry_path = path + ".bounds." + it.key();
     CR_ASSIGN_OR_RETURN(ClampBounds parsed, ParseBounds(it.value(), owner, where, entry_path));
-    CR_RETURN_IF_ERROR(add(sql::ToLowerAscii(it.key()), entry_path, std::move(parsed)));
+    CR_RETURN_IF_ERROR(add(sql::ToLowerAscii(it.key()), entry_path, parsed));
   }
   return Status::OK();
 }
@@ -140,7 +140,7 @@ Result<DatasetDpBounds> ParseDatasetDpBounds(const json& object, std::string_vie
       [&](const std::string& column, const std::string& entry_path, ClampBounds bounds) {
         if (column == privacy_unit)
           return SettingError(where, entry_path, "names the privacy unit");
-        out.columns[column] = std::move(bounds);
+        out.columns[column] = bounds;
         return Status::OK();
       }));
   const json& budget = object["budget"];
@@ -245,7 +245,7 @@ Result<std::optional<QueryDpSettings>> ParseQueryDpSettings(const json& object,
             key.find('.', dot + 1) != std::string::npos) {
           return SettingError(where, entry_path, "must be named dataset.column");
         }
-        s.columns[key] = std::move(bounds);
+        s.columns[key] = bounds;
         return Status::OK();
       }));
   if (object.contains("publicGroups")) {

@@ -43,6 +43,7 @@ Result<std::string> ApplyPostFilters(CheckContext& ctx, const std::string& final
       ProgramStep::Kind::kSuppressionCount, emit.CountRowsWhere(table, dropped), "", 0, rules, {}});
   ctx.explain += "post-filter: " + pass + "\n";
   std::vector<std::string> output_names;
+  output_names.reserve(output.size());
   for (const auto& c : output) output_names.push_back(c.name);
   // Insertion order of the temp table is the result's order.
   return emit.SelectInserted(table, names, output_names, pass);

@@ -327,7 +327,7 @@ Result<std::string> GroupsWith(const CheckContext& ctx, const sql::LogicalPlan& 
 
 }  // namespace
 
-size_t AddAggregate(sql::PlanNode* node, sql::ExprPtr call, const std::string& name) {
+size_t AddAggregate(sql::PlanNode* node, const sql::ExprPtr& call, const std::string& name) {
   node->expressions.push_back(call);
   size_t index = node->groups.size() + node->expressions.size() - 1;
   node->columns.insert(
@@ -453,6 +453,7 @@ Status RewriteThresholds(CheckContext& ctx, const sql::Catalog& catalog, sql::Lo
   }
   // The units feeding each aggregate over a floored dataset's column (feeding_units.cc).
   std::vector<FloorUnit> floor_units;
+  floor_units.reserve(thresholds.size());
   for (const Threshold& t : thresholds)
     floor_units.push_back(FloorUnit{t.dataset, t.unit_column, t.min});
   CR_ASSIGN_OR_RETURN(std::vector<FeedingCheck> feeding,
@@ -462,6 +463,7 @@ Status RewriteThresholds(CheckContext& ctx, const sql::Catalog& catalog, sql::Lo
   std::string exact_sql;
   if (!bounded.empty()) {
     std::vector<sql::ExprPtr> exact;
+    exact.reserve(bounded.size());
     for (size_t t : bounded) exact.push_back(thresholds[t].exact);
     CR_ASSIGN_OR_RETURN(exact_sql, GroupsWith(ctx, plan, *node, exact));
   }

@@ -12,13 +12,14 @@ nlohmann::json KeyRequest::ToJson() const {
 }
 
 EvidenceProducer SimulatedEvidenceProducer(const attest::PlatformKey* platform, Bytes measurement) {
-  return [platform, measurement](ByteSpan report_data) {
+  return [platform, measurement = std::move(measurement)](ByteSpan report_data) {
     return attest::ProduceSimulatedEvidence(*platform, measurement, report_data);
   };
 }
 
 EvidenceProducer SevSnpEvidenceProducer(Bytes certificate_der) {
-  return [certificate_der](ByteSpan report_data) -> Result<attest::Evidence> {
+  return [certificate_der =
+              std::move(certificate_der)](ByteSpan report_data) -> Result<attest::Evidence> {
     CR_ASSIGN_OR_RETURN(Bytes report, attest::GetSnpReportFromDevice(report_data));
     attest::Evidence evidence;
     evidence.kind = attest::EvidenceKind::kSevSnp;

@@ -137,10 +137,14 @@ std::string RenderScalar(std::string_view text, const sql::DataType& type) {
 
 // A minimal reader of the engine's kJson spelling of nested values.
 struct JsonValue {
+  // Defined below the class: an implicit one would need std::pair<std::string, JsonValue>
+  // complete inside the class, which clang (and so clang-tidy) refuses.
+  JsonValue();
   enum class Kind { kNull, kScalar, kString, kArray, kObject } kind = Kind::kNull;
   std::string text;                                      // kScalar: the token; kString: decoded
   std::vector<std::pair<std::string, JsonValue>> items;  // kArray (keys empty) / kObject
 };
+JsonValue::JsonValue() = default;
 
 class JsonReader {
  public:

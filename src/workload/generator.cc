@@ -23,8 +23,8 @@ namespace {
 constexpr uint64_t kChunkRows = 1 << 16;
 // Impressions fall in a 30-day flight from 2026-03-01; conversions up to 7 days later.
 const int64_t kFlightStart = EpochSeconds(2026, 3, 1);
-constexpr int64_t kFlightSeconds = 30 * 86400;
-constexpr int64_t kAttributionWindow = 7 * 86400;
+constexpr int64_t kFlightSeconds = 30 * int64_t{86400};
+constexpr int64_t kAttributionWindow = 7 * int64_t{86400};
 // Exponent on a uniform draw that skews who sees impressions and which campaigns run most:
 // > 1 gives a long tail of frequency, as real delivery has.
 constexpr double kAudienceSkew = 1.25;

@@ -53,7 +53,7 @@ void HexSha256(std::string_view text, char* out) {
   static constexpr char kHex[] = "0123456789abcdef";
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
-  for (int i = 0; i < SHA256_DIGEST_LENGTH; ++i) {
+  for (size_t i = 0; i < SHA256_DIGEST_LENGTH; ++i) {
     out[2 * i] = kHex[digest[i] >> 4];
     out[2 * i + 1] = kHex[digest[i] & 0xf];
   }

@@ -77,7 +77,7 @@ void AppendTimestamp(std::string& out, int64_t seconds) {
 
 int64_t EpochSeconds(int year, int month, int day, int hour, int minute, int second) {
   return DaysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) * 86400 +
-         hour * 3600 + minute * 60 + second;
+         int64_t{hour} * 3600 + int64_t{minute} * 60 + second;
 }
 
 }  // namespace cleanroom::workload

@@ -100,8 +100,8 @@ TEST(ContainerFormatTest, ContainersBuiltFromTheDocumentMatchOurWriterAndReader)
   EXPECT_EQ(Bytes(key.key_id().begin(), key.key_id().end()), DocumentKeyId(dek));
   const std::array<uint8_t, 4> prefix = {0xA1, 0xB2, 0xC3, 0xD4};
   const uint32_t chunk = 1024;
-  for (size_t size : {size_t{0}, size_t{1}, size_t{chunk}, size_t{chunk + 1}, size_t{7 * chunk},
-                      size_t{7 * chunk + 500}}) {
+  for (size_t size : {size_t{0}, size_t{1}, size_t{chunk}, size_t{chunk + 1}, 7 * size_t{chunk},
+                      7 * size_t{chunk} + 500}) {
     for (const std::string& id :
          {std::string(), std::string("sales/2026-11"), std::string(1024, 'x')}) {
       SCOPED_TRACE("plaintext " + std::to_string(size) + " bytes, dataset id " +

@@ -11,7 +11,7 @@
 namespace cleanroom::crypto::container {
 namespace {
 
-constexpr uint32_t kChunk = 1024;  // Small chunks: many of them in little data.
+constexpr size_t kChunk = 1024;  // Small chunks: many of them in little data.
 constexpr size_t kUnit = kChunk + kTagSize;
 
 Bytes Pattern(size_t n, uint32_t seed = 1) {

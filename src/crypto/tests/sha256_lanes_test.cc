@@ -39,6 +39,7 @@ TEST(Sha256LanesTest, NistExamples) {
        "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0"},
   };
   std::vector<ByteSpan> spans;
+  spans.reserve(cases.size());
   for (const auto& c : cases) spans.push_back(AsBytes(c.first));
   for (size_t lanes = 1; lanes <= kSha256MaxLanes; ++lanes) {
     std::vector<Sha256Digest> got(cases.size());

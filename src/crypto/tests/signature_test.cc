@@ -115,7 +115,7 @@ TEST(SignatureMiscTest, EcdsaDerRawConversions) {
   EXPECT_EQ(*back, raw);
   EXPECT_FALSE(EcdsaDerToRaw(testing::Hex("300602010502"), 48).ok());
   EXPECT_FALSE(EcdsaRawToDer(Bytes(5, 1)).ok());
-  Bytes big(2 * 49, 0xff);
+  Bytes big(std::size_t{2} * 49, 0xff);
   auto big_der = EcdsaRawToDer(big);
   ASSERT_TRUE(big_der.ok());
   EXPECT_FALSE(EcdsaDerToRaw(*big_der, 48).ok());

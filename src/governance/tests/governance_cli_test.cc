@@ -14,7 +14,7 @@ namespace {
 class GovernanceCli : public ::testing::Test {
  protected:
   // Runs the binary; expects exit code `expected` and returns the output.
-  std::string Run(std::vector<std::string> args, int expected = 0) {
+  std::string Run(const std::vector<std::string>& args, int expected = 0) {
     return RunCleanroomExpecting(args, expected);
   }
   Json RunJson(std::vector<std::string> args) {

@@ -72,6 +72,7 @@ TEST(GovernanceCrash, KillNineWhileSixtyFourClientsWrite) {
   TempDir dir;
   std::string data = dir.path() + "/data";
   std::vector<crypto::MemberIdentity> members;
+  members.reserve(kMembers);
   for (int i = 0; i < kMembers; ++i)
     members.push_back(*crypto::GenerateIdentity("m" + std::to_string(i)));
 
@@ -147,6 +148,7 @@ TEST(GovernanceCrash, KillNineWhileSixtyFourClientsWrite) {
     std::atomic<bool> stop{false};
     std::atomic<int> written{0};
     std::vector<std::thread> writers;
+    writers.reserve(kClients);
     for (int w = 0; w < kClients; ++w) {
       writers.emplace_back([&, w] {
         auto c = ConnectTo(server, members[w % kMembers]);

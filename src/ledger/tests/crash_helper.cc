@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   }
   int threads = std::stoi(argv[4]);
   std::vector<std::thread> workers;
+  workers.reserve(threads > 0 ? static_cast<size_t>(threads) : 0);
   for (int t = 0; t < threads; ++t) {
     workers.emplace_back([&, t] {
       for (uint64_t i = 0;; ++i) {

@@ -151,6 +151,7 @@ TEST_F(LedgerTest, GroupCommitUnderConcurrentWriters) {
     auto ledger = OpenAt(dir_, nullptr);
     ASSERT_TRUE(ledger.ok());
     std::vector<std::thread> threads;
+    threads.reserve(kThreads);
     std::atomic<int> failures{0};
     for (int t = 0; t < kThreads; ++t) {
       threads.emplace_back([&, t] {
@@ -229,6 +230,7 @@ TEST_F(LedgerTest, ReceiptsVerifyOfflineAndDetectModification) {
   auto ledger = OpenAt(dir_, nullptr);
   ASSERT_TRUE(ledger.ok());
   std::vector<uint64_t> seqnos;
+  seqnos.reserve(20);
   for (int i = 0; i < 20; ++i)
     seqnos.push_back((*ledger)->Append(Record(std::to_string(i)))->seqno);
   auto service = TreeHeadVerifier::FromCertificate(signer_->certificate_der());

@@ -63,6 +63,7 @@ const ProgramStatements& ProgramStatements::For(SqlTarget target) {
 std::string ProgramStatements::CreateTempTableAs(std::string_view table, std::string_view select,
                                                  const std::vector<std::string>& columns) const {
   std::vector<std::string> quoted;
+  quoted.reserve(columns.size());
   for (const std::string& c : columns) quoted.push_back(Quote(c));
   return "CREATE TEMP TABLE " + Quote(table) + " AS SELECT * FROM (" + std::string(select) +
          ") AS " + Quote("__cr_t") + "(" + Join(quoted, ", ") + ")";
@@ -82,6 +83,7 @@ std::string ProgramStatements::CountRows(std::string_view table, std::string_vie
 std::string ProgramStatements::CountRowsWhere(std::string_view table,
                                               const std::vector<std::string>& conditions) const {
   std::vector<std::string> counts;
+  counts.reserve(conditions.size());
   for (const std::string& c : conditions) counts.push_back("count(*) FILTER (WHERE " + c + ")");
   return "SELECT " + Join(counts, ", ") + " FROM " + Quote(table);
 }

@@ -208,7 +208,7 @@ struct NumberFormat {
   int scale = 0;
   std::string pattern;  // a regular expression the input must match in full
 };
-Result<NumberFormat> ParseNumberFormat(std::string format) {
+Result<NumberFormat> ParseNumberFormat(const std::string& format) {
   NumberFormat out;
   std::string upper;
   for (char c : format) upper += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));

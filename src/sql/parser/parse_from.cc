@@ -46,6 +46,7 @@ Status Parser::ParseGroupBy(ast::SelectNode& select) {
     Next();
     Next();
     std::vector<std::vector<int>> items;
+    items.reserve(select.group_by.size());
     for (int k = 0; k < static_cast<int>(select.group_by.size()); ++k) items.push_back({k});
     CR_ASSIGN_OR_RETURN(sets, ExpandRollupOrCube(items, cube));
     state.special = true;

@@ -313,7 +313,7 @@ Result<ExprPtr> Binder::BindBinary(const ast::Expr& expr, ExprContext& ctx) {
   return BindArithmetic(kind, left, right, expr.pos);
 }
 
-Result<ExprPtr> Binder::BindComparison(OperatorKind op, ExprPtr left, ExprPtr right,
+Result<ExprPtr> Binder::BindComparison(OperatorKind op, const ExprPtr& left, const ExprPtr& right,
                                        SourcePos pos) {
   auto common = CommonType(left->type, right->type, options_.dialect);
   if (!common) {

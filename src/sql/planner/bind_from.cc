@@ -169,6 +169,7 @@ Result<PlanPtr> Binder::BindValues(const ast::TableRef& ref, Scope& scope,
   }
   for (size_t col = 0; col < width; ++col) {
     std::vector<ExprPtr> column;
+    column.reserve(rows.size());
     for (auto& row : rows) column.push_back(row[col]);
     CR_ASSIGN_OR_RETURN(column, Unify(std::move(column), ref.pos, "VALUES"));
     for (size_t r = 0; r < rows.size(); ++r) rows[r][col] = column[r];

@@ -245,9 +245,8 @@ Result<ExprPtr> Binder::BindWindow(const ast::Expr& expr, ExprPtr call, ExprCont
   }
   for (const auto& o : orders) {
     CR_ASSIGN_OR_RETURN(ExprPtr e, BindExpr(*o.expr, inner));
-    bool nulls_first = o.nulls_first >= 0                     ? o.nulls_first == 1
-                       : options_.dialect == Dialect::kSqlite ? !o.descending
-                                                              : !o.descending;
+    // Without NULLS FIRST/LAST, NULL sorts as the smallest value (every dialect bound here).
+    bool nulls_first = o.nulls_first >= 0 ? o.nulls_first == 1 : !o.descending;
     call->order_by.push_back(SortKey{std::move(e), o.descending, nulls_first});
   }
   std::string_view name = call->function->name;

@@ -310,6 +310,7 @@ Result<PlanPtr> Binder::BindSelect(const ast::QueryNode& node, Scope* outer) {
     if (sel.has_grouping_sets) {
       for (const auto& set : sel.grouping_sets) {
         std::vector<int> mapped;
+        mapped.reserve(set.size());
         for (int i : set) mapped.push_back(group_index[static_cast<size_t>(i)]);
         agg->grouping_sets.push_back(std::move(mapped));
       }

@@ -90,7 +90,8 @@ class Binder {
   Result<ExprPtr> BindUnary(const ast::Expr& expr, ExprContext& ctx);
   Result<ExprPtr> BindBinary(const ast::Expr& expr, ExprContext& ctx);
   Result<ExprPtr> BindArithmetic(OperatorKind op, ExprPtr left, ExprPtr right, SourcePos pos);
-  Result<ExprPtr> BindComparison(OperatorKind op, ExprPtr left, ExprPtr right, SourcePos pos);
+  Result<ExprPtr> BindComparison(OperatorKind op, const ExprPtr& left, const ExprPtr& right,
+                                 SourcePos pos);
   Result<ExprPtr> BindFunction(const ast::Expr& expr, ExprContext& ctx);
   // Argument `index` of a call of `function`, a lambda (planner/bind_lambda.cc); `args` holds
   // the arguments bound before it.

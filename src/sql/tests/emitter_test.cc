@@ -25,7 +25,7 @@ Result<CompiledStatement> CompileLast(const std::string& sql, const CompileOptio
   return compiled.back();
 }
 
-std::string Emit(const std::string& sql, CompileOptions options = {}) {
+std::string Emit(const std::string& sql, const CompileOptions& options = {}) {
   auto r = CompileLast(sql, options);
   EXPECT_TRUE(r.ok()) << r.status().ToString();
   return r.ok() ? r->duckdb_sql : "";
