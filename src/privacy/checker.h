@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -67,6 +68,8 @@ struct CheckedProgram {
   // the table has no precomputed kUnitHashColumn: loading them with it makes the query cheaper.
   std::vector<std::string> unit_hash_wanted;
   CheckSummary summary;
+  // ML mode (PolicyFile::ml) only: what each output column is (feature, label, unit key).
+  std::optional<MlFeatureLayout> ml;
 };
 
 // Restricts `catalog` to each policy's allowedFields, so that other columns do not exist for
