@@ -40,9 +40,9 @@ struct RunRecordSuppression {
 // The run record: {"run","query","queryHash","state": "succeeded"|"failed","reason"?,
 // "inputs":[{"dataset","version","documentHash","contentHash","timingsMs"}],"rowsOut"?,
 // "suppressed"?:[{"rule","rows"}],"outputFormat"?,"outputHash"?,"evidence":{"kind","digest",
-// "insecure"?},"timingsMs":{name: ms},"finishedAt"?,"runtimeKey"?}. Unknown fields are refused:
-// the record is what members compare, so nothing in it may go unread. A succeeded record has an
-// outputHash and no reason; a failed one a reason and no output.
+// "insecure"?},"timingsMs":{name: ms},"finishedAt"?,"runtimeKey"?,"job"?}. Unknown fields are
+// refused: the record is what members compare, so nothing in it may go unread. A succeeded record
+// has an outputHash and no reason; a failed one a reason and no output.
 struct RunRecord {
   std::string run;
   std::string query;
@@ -60,6 +60,10 @@ struct RunRecord {
   std::map<std::string, int64_t> timings_ms;
   std::optional<int64_t> finished_at;
   std::string runtime_key;  // PEM of the key that signs the record
+  // An ML job's outcome (docs/ml.md "Run record"), succeeded runs only: {"kind", "model"?,
+  // "features", "trainingRows"?, "heldOutRows"?, "boostedRounds"?, "metrics"?: {name: number or
+  // null}, "predictions"?}. Null for a SQL query.
+  Json job;
 
   Json ToJson() const;
   static Result<RunRecord> FromJson(const Json& value, const std::string& where);

@@ -36,6 +36,9 @@ struct RunSpec {
   std::string evidence_kind;    // "simulated" (insecure) or "sev-snp"
   std::string evidence_digest;  // hex SHA-256 of the evidence JSON presented for the keys
   int engine_threads = 0;       // 0: every core
+  // An ML job (docs/ml.md): the job document, when the work order's document is one (then
+  // `steps` is its feature query and the last input may be its model); null for a SQL query.
+  nlohmann::json job;
 };
 
 // What a run did: OK and the record, or the failure and a record saying why.
