@@ -2,6 +2,8 @@
 // refuses (unknown fields, missing fields, keys that do not match the work order, bounds).
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include "govwire/key_release.h"
 #include "govwire/run_record.h"
 #include "govwire/work_order.h"
@@ -127,6 +129,34 @@ TEST(RunRecord, RefusesWhatAReaderCouldMisread) {
   Json many_timings = SampleRecord().ToJson();
   for (int i = 0; i < 40; ++i) many_timings["timingsMs"]["t" + std::to_string(i)] = i;
   EXPECT_FALSE(RunRecord::FromJson(many_timings, "record").ok());
+}
+
+// An ML job's outcome (docs/ml.md): typed, succeeded runs only, nothing unread.
+TEST(RunRecord, CarriesAnMlJobsOutcome) {
+  RunRecord record = SampleRecord();
+  record.job = {{"kind", "training"},  {"features", {"age", "claims"}},
+                {"trainingRows", 960}, {"heldOutRows", 240},
+                {"boostedRounds", 20}, {"metrics", {{"auc", 0.91}, {"logloss", nullptr}}}};
+  Json json = record.ToJson();
+  auto back = RunRecord::FromJson(json, "record");
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->ToJson(), json);
+  EXPECT_EQ(back->job["boostedRounds"], 20);
+  auto refused = [&json](const std::function<void(Json&)>& change) {
+    Json changed = json;
+    change(changed);
+    return !RunRecord::FromJson(changed, "record").ok();
+  };
+  EXPECT_TRUE(refused([](Json& j) { j["job"]["rows"] = 3; }));
+  EXPECT_TRUE(refused([](Json& j) { j["job"]["kind"] = "clustering"; }));
+  EXPECT_TRUE(refused([](Json& j) { j["job"]["trainingRows"] = -1; }));
+  EXPECT_TRUE(refused([](Json& j) { j["job"]["metrics"]["auc"] = "high"; }));
+  EXPECT_TRUE(refused([](Json& j) { j["job"].erase("features"); }));
+  EXPECT_TRUE(refused([](Json& j) {
+    j["state"] = "failed";
+    j["reason"] = "Internal: x";
+    j.erase("outputHash");
+  }));
 }
 
 TEST(RuntimeRunList, ParsesStatesAsTheEnum) {

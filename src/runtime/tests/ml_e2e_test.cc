@@ -284,6 +284,18 @@ TEST_F(MlE2e, TrainScoreFineTuneAndRevoke) {
   Run({"dataset", "disable", "insurer", "--identity", Id("insurer")});
   std::string blocked = Run({"run", "request", next, "--identity", Id("bank")}, 1);
   EXPECT_NE(blocked.find("FailedPrecondition"), std::string::npos) << blocked;
+
+  // A restarted service replays models and jobs from its ledger: the same bound jobs and hashes.
+  json before = JsonOf(Run({"query", "show", scoring, "--identity", Id("bank"), "--json"}));
+  server_->Terminate();
+  server_ = std::make_unique<ProcessServer>(dir_.path() + "/service");
+  ASSERT_FALSE(server_->url().empty());
+  Run({"governance", "pin", "--identity", Id("bank"), "--governance", server_->url(),
+       "--service-fingerprint", server_->fingerprint()});
+  json after = JsonOf(Run({"query", "show", scoring, "--identity", Id("bank"), "--json"}));
+  EXPECT_EQ(after["queryHash"], before["queryHash"]);
+  EXPECT_EQ(after["bound"], before["bound"]);
+  EXPECT_EQ(after["bound"]["model"]["name"], "risk");
 }
 
 TEST_F(MlE2e, RefusalsWithClearErrors) {
