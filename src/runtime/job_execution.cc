@@ -11,6 +11,7 @@
 
 #include "crypto/hash.h"
 #include "crypto/sha256_tree.h"
+#include "engine/numeric_cells.h"
 #include "ml/booster.h"
 #include "ml/documents.h"
 #include "privacy/feature_query_check.h"
@@ -79,25 +80,15 @@ uint64_t Fnv1a(std::string_view text) {
   return h;
 }
 
-Result<float> NumberOf(const engine::Chunk& chunk, size_t column, size_t row, std::string& cell) {
-  if (chunk.IsNull(column, row)) return std::nanf("");
-  cell.clear();
-  chunk.AppendCell(column, row, engine::CellStyle::kText, cell);
-  if (cell == "true") return 1.0f;
-  if (cell == "false") return 0.0f;
-  char* end = nullptr;
-  float v = std::strtof(cell.c_str(), &end);
-  if (cell.empty() || end == nullptr || *end != '\0') {
-    return Status::InvalidArgument("a feature value is not a number");
-  }
-  return v;
-}
-
 std::string CsvField(const std::string& text) {
   if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
   std::string out = "\"";
   for (char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
   return out + "\"";
+}
+
+bool HasLabel(const privacy::MlFeatureLayout& layout) {
+  return std::find(layout.uses.begin(), layout.uses.end(), Use::kLabel) != layout.uses.end();
 }
 
 Result<FeatureRows> ReadRows(engine::QueryResult& result, const privacy::MlFeatureLayout& layout,
@@ -113,36 +104,50 @@ Result<FeatureRows> ReadRows(engine::QueryResult& result, const privacy::MlFeatu
     }
     if (layout.uses[c] == Use::kFeature) rows.features.names.push_back(columns[c].name);
   }
+  const size_t width = rows.features.names.size();
   std::string cell;
   while (true) {
     CR_ASSIGN_OR_RETURN(bool more, result.Next());
     if (!more) break;
     const engine::Chunk& chunk = result.chunk();
-    for (size_t r = 0; r < chunk.size(); ++r) {
+    const size_t first = rows.features.rows;
+    const size_t count = chunk.size();
+    if (count == 0) continue;
+    rows.features.values.resize((first + count) * width);
+    rows.labels.resize(rows.labels.size() + (HasLabel(layout) ? count : 0));
+    size_t feature = 0;
+    for (size_t c = 0; c < columns.size(); ++c) {
+      // Features and the label straight from the engine's vectors; unit keys as text (hashed
+      // and counted, and for inference the row key of the predictions).
+      if (layout.uses[c] == Use::kFeature) {
+        CR_RETURN_IF_ERROR(engine::ReadFloats(chunk, c, result.duckdb_type(c),
+                                              &rows.features.values[first * width + feature],
+                                              width));
+        ++feature;
+      } else if (layout.uses[c] == Use::kLabel) {
+        CR_RETURN_IF_ERROR(
+            engine::ReadFloats(chunk, c, result.duckdb_type(c), &rows.labels[first], 1));
+      }
+    }
+    for (size_t r = 0; r < count; ++r) {
       std::string keys;
       bool first_unit = true;
       for (size_t c = 0; c < columns.size(); ++c) {
-        if (layout.uses[c] == Use::kUnitKey) {
-          cell.clear();
-          chunk.AppendCell(c, r, engine::CellStyle::kText, cell);
-          uint64_t h = Fnv1a(cell);
-          if (!chunk.IsNull(c, r)) rows.units[layout.unit_dataset[c]].insert(h);
-          if (first_unit) rows.row_unit.push_back(h);
-          first_unit = false;
-          if (keep_unit_keys) keys += CsvField(cell) + ",";
-          continue;
-        }
-        CR_ASSIGN_OR_RETURN(float v, NumberOf(chunk, c, r, cell));
-        if (layout.uses[c] == Use::kLabel) {
-          if (std::isnan(v)) return Status::InvalidArgument("job: a label is NULL");
-          rows.labels.push_back(v);
-        } else {
-          rows.features.values.push_back(v);
-        }
+        if (layout.uses[c] != Use::kUnitKey) continue;
+        cell.clear();
+        chunk.AppendCell(c, r, engine::CellStyle::kText, cell);
+        uint64_t h = Fnv1a(cell);
+        if (!chunk.IsNull(c, r)) rows.units[layout.unit_dataset[c]].insert(h);
+        if (first_unit) rows.row_unit.push_back(h);
+        first_unit = false;
+        if (keep_unit_keys) keys += CsvField(cell) + ",";
       }
       if (keep_unit_keys) rows.unit_key_text.push_back(std::move(keys));
-      ++rows.features.rows;
     }
+    rows.features.rows += count;
+  }
+  for (float label : rows.labels) {
+    if (std::isnan(label)) return Status::InvalidArgument("job: a label is NULL");
   }
   SecureWipe(cell.data(), cell.size());
   return rows;
