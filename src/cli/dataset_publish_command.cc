@@ -7,6 +7,7 @@
 
 #include "base/file.h"
 #include "cli/command_registry.h"
+#include "cli/publish_support.h"
 #include "cli/undo_created.h"
 #include "engine/input_source.h"
 #include "govwire/cli_support.h"
@@ -63,40 +64,13 @@ Status Publish(const PublishFlags& f) {
   CR_ASSIGN_OR_RETURN(runtime::PublishedDataset published,
                       runtime::PublishDataset(request, *storage));
   if (next_report > (64ull << 20)) std::fprintf(stderr, "\n");
-  if (!f.save_key.empty()) {
-    std::string text = published.key.Serialize();
-    Status saved = WriteFileAtomic(f.save_key, text, 0600);
-    SecureWipe(text.data(), text.size());
-    if (!saved.ok()) {
-      (void)storage->Remove(published.storage_key);
-      return saved;
-    }
-  }
-  if (!f.client.json) {
-    std::printf("encrypted %s: %llu bytes in %llu chunks -> %s/%s\n", f.file.c_str(),
-                static_cast<unsigned long long>(published.summary.plaintext_size),
-                static_cast<unsigned long long>(published.summary.chunk_count),
-                storage->url().c_str(), published.storage_key.c_str());
-  }
-  auto registered =
-      client->Write("/v1/datasets", "dataset.register", {{"dataset", published.document}});
-  Status st = govwire::PrintReply(registered, f.client.json, govwire::PrintWriteResult);
-  if (!st.ok()) {
-    // An unregistered ciphertext is useless: do not leave it behind.
-    (void)storage->Remove(published.storage_key);
-    return st;
-  }
-  // Registered: the ciphertext and the folders holding it stay (the ledger names them).
-  undo.Keep();
-  std::string name = registered->body["result"]["dataset"];
-  int64_t version = registered->body["result"]["version"];
-  return govwire::PrintReply(
-      govwire::StoreDatasetKey(*client, name, version, published.document["keyId"],
-                               published.key.bytes()),
-      f.client.json, [](const Json& body) {
-        std::printf("key stored with governance, sealed at rest: ");
-        govwire::PrintWriteResult(body);
-      });
+  bool registered = false;
+  Status st = RegisterPublished(*client, *storage, published, f.file, f.save_key, f.client.json,
+                                "/v1/datasets", "dataset.register", "dataset", &registered);
+  // Registered (even if storing the key failed): the ciphertext and the folders holding it stay
+  // (the ledger names them).
+  if (registered) undo.Keep();
+  return st;
 }
 
 void SetupDatasetPublish(CLI::App& root, ExitCode& exit_code) {

@@ -28,6 +28,47 @@
 #include "workload/schema.h"
 
 namespace cleanroom::cli {
+
+using govwire::ApiReply;
+using govwire::GovernanceClient;
+using govwire::Json;
+
+namespace {
+std::chrono::steady_clock::time_point g_start;  // when the demo started
+}  // namespace
+
+void Say(const std::string& line) {
+  double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - g_start).count();
+  std::printf("demo [%5.1fs] %s\n", s, line.c_str());
+  std::fflush(stdout);
+}
+
+Result<Json> Write(GovernanceClient& client, const std::string& path, const std::string& type,
+                   const Json& payload) {
+  CR_ASSIGN_OR_RETURN(ApiReply reply, client.Write(path, type, payload));
+  CR_RETURN_IF_ERROR(reply.ToStatus());
+  return reply.body;
+}
+
+Result<Json> Get(GovernanceClient& client, const std::string& path) {
+  CR_ASSIGN_OR_RETURN(ApiReply reply, client.Get(path));
+  CR_RETURN_IF_ERROR(reply.ToStatus());
+  return reply.body;
+}
+
+Result<std::string> RequestAndRun(DemoWorld& world, const std::string& id, const std::string& hash,
+                                  const std::string& requester) {
+  DemoParty& analyst = world.party(requester);
+  CR_ASSIGN_OR_RETURN(Json requested, Write(*analyst.client, "/v1/runs", "run.request",
+                                            {{"query", id}, {"queryHash", hash}}));
+  std::string run = requested["result"].value("run", "");
+  Say(requester + " requests run " + run + " of " + id);
+  CR_ASSIGN_OR_RETURN(runtime::RuntimeServer * runtime,
+                      world.runtime([](const std::string& line) { Say("  runtime: " + line); }));
+  CR_RETURN_IF_ERROR(runtime->ProcessPending().status());
+  return run;
+}
+
 namespace {
 
 using govwire::ApiReply;
@@ -45,11 +86,13 @@ constexpr char kPolicies[] = R"({
   "customers": {"allowedFields": ["hashed_email", "age_band", "region", "loyalty_tier", "lifetime_value"],
                 "privacyUnit": "hashed_email",
                 "columns": {"lifetime_value": {"role": "aggregate", "functions": ["SUM", "AVG"]}},
-                "minGroupUnits": 25},
+                "minGroupUnits": 25,
+                "machineLearning": {"labels": ["loyalty_tier"]}},
   "impressions": {"allowedFields": ["hashed_email", "campaign_id", "ts", "cost", "device"],
                   "privacyUnit": "hashed_email",
                   "columns": {"cost": {"role": "aggregate", "functions": ["SUM", "AVG"]}},
-                  "minGroupUnits": 25},
+                  "minGroupUnits": 25,
+                  "machineLearning": {"features": ["cost", "campaign_id"]}},
   "conversions": {"allowedFields": ["hashed_email", "campaign_id", "conversion_ts", "conversion_value"],
                   "privacyUnit": "hashed_email",
                   "columns": {"conversion_value": {"role": "aggregate", "functions": ["SUM", "AVG"]}},
@@ -106,27 +149,6 @@ const std::map<std::string, std::string>& Owners() {
   static const std::map<std::string, std::string> owners = {
       {"customers", "advertiser"}, {"impressions", "publisher"}, {"conversions", "measurement"}};
   return owners;
-}
-
-std::chrono::steady_clock::time_point g_start;
-
-void Say(const std::string& line) {
-  double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - g_start).count();
-  std::printf("demo [%5.1fs] %s\n", s, line.c_str());
-  std::fflush(stdout);
-}
-
-Result<Json> Write(GovernanceClient& client, const std::string& path, const std::string& type,
-                   const Json& payload) {
-  CR_ASSIGN_OR_RETURN(ApiReply reply, client.Write(path, type, payload));
-  CR_RETURN_IF_ERROR(reply.ToStatus());
-  return reply.body;
-}
-
-Result<Json> Get(GovernanceClient& client, const std::string& path) {
-  CR_ASSIGN_OR_RETURN(ApiReply reply, client.Get(path));
-  CR_RETURN_IF_ERROR(reply.ToStatus());
-  return reply.body;
 }
 
 Result<std::string> PrepareDirectory(const std::string& requested) {
@@ -284,20 +306,6 @@ Status PrintResultTable(const std::string& file) {
       rows);
 }
 
-// Requests a run of `query` and lets the runtime execute what is pending. Returns the run id.
-Result<std::string> RequestAndRun(DemoWorld& world, const std::string& id,
-                                  const std::string& hash) {
-  DemoParty& analyst = world.party("advertiser");
-  CR_ASSIGN_OR_RETURN(Json requested, Write(*analyst.client, "/v1/runs", "run.request",
-                                            {{"query", id}, {"queryHash", hash}}));
-  std::string run = requested["result"].value("run", "");
-  Say("advertiser requests run " + run + " of " + id);
-  CR_ASSIGN_OR_RETURN(runtime::RuntimeServer * runtime,
-                      world.runtime([](const std::string& line) { Say("  runtime: " + line); }));
-  CR_RETURN_IF_ERROR(runtime->ProcessPending().status());
-  return run;
-}
-
 Status OpenResults(DemoWorld& world, const std::string& dir, const std::string& run) {
   CR_ASSIGN_OR_RETURN(Json view, Get(*world.party("advertiser").client, "/v1/runs/" + run));
   if (view.value("state", "") != "succeeded") {
@@ -370,7 +378,8 @@ Status RunDemo(const DemoFlags& flags) {
   CR_ASSIGN_OR_RETURN(std::unique_ptr<DemoWorld> world, DemoWorld::Start(dir));
   Say("identities in " + dir +
       "/members: advertiser (provider, analyst, recipient), publisher "
-      "(provider, recipient), measurement (provider, recipient): ECDSA P-384 signing keys, "
+      "(provider, analyst, recipient), measurement (provider, recipient): ECDSA P-384 signing "
+      "keys, "
       "X25519 keys for results");
   Say("governance service on " + world->url() + ", certificate fingerprint " +
       world->fingerprint().substr(0, 16) + "..., ledger in " + world->ledger_dir());
@@ -387,9 +396,11 @@ Status RunDemo(const DemoFlags& flags) {
     auto it = accepted.find(q.name);
     if (it == accepted.end()) continue;
     CR_ASSIGN_OR_RETURN(std::string run,
-                        RequestAndRun(*world, it->second.first, it->second.second));
+                        RequestAndRun(*world, it->second.first, it->second.second, "advertiser"));
     CR_RETURN_IF_ERROR(OpenResults(*world, dir, run));
   }
+
+  CR_RETURN_IF_ERROR(RunMlJobs(*world, dir));
 
   const auto& reach = accepted.at("reach_by_age_band");
   DemoParty& analyst = world->party("advertiser");

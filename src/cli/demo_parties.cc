@@ -9,7 +9,7 @@ Result<std::unique_ptr<DemoWorld>> DemoWorld::Start(const std::string& dir) {
   std::unique_ptr<DemoWorld> world(new DemoWorld());
   const std::vector<std::pair<std::string, std::vector<std::string>>> parties = {
       {"advertiser", {"provider", "analyst", "recipient"}},
-      {"publisher", {"provider", "recipient"}},
+      {"publisher", {"provider", "analyst", "recipient"}},
       {"measurement", {"provider", "recipient"}}};
   for (const auto& [name, roles] : parties) {
     CR_ASSIGN_OR_RETURN(crypto::MemberIdentity identity, crypto::GenerateIdentity(name));

@@ -66,4 +66,18 @@ class DemoWorld {
   std::unique_ptr<runtime::RuntimeServer> runtime_;
 };
 
+// The demo's narration and steps shared by its files (demo_command.cc, demo_ml.cc).
+// One line of narration, with the seconds since the demo started.
+void Say(const std::string& line);
+// A signed write / an authenticated read; an error reply is its Status.
+Result<govwire::Json> Write(govwire::GovernanceClient& client, const std::string& path,
+                            const std::string& type, const govwire::Json& payload);
+Result<govwire::Json> Get(govwire::GovernanceClient& client, const std::string& path);
+// `requester` requests a run of query or job `id` and the runtime executes what is pending.
+// Returns the run id.
+Result<std::string> RequestAndRun(DemoWorld& world, const std::string& id, const std::string& hash,
+                                  const std::string& requester);
+// The ML part of the demo (demo_ml.cc): a training job and an inference job.
+Status RunMlJobs(DemoWorld& world, const std::string& dir);
+
 }  // namespace cleanroom::cli

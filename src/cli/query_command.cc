@@ -87,6 +87,17 @@ std::string Plain(const Json& value) {
 // Governance's checked summary of the query: what each output column is made of and the
 // privacy rules that apply to it.
 void PrintCheck(const Json& check) {
+  if (check.is_object() && check.contains("features")) {  // an ML job (docs/ml.md)
+    std::printf("checked by governance (ML feature query, rows stay inside): %s\n",
+                check.value("verdict", "").c_str());
+    std::printf("  features: %s\n", Plain(check["features"]).c_str());
+    if (check.contains("label")) std::printf("  label: %s\n", Plain(check["label"]).c_str());
+    for (const auto& [dataset, units] : check.value("minTrainingUnits", Json::object()).items()) {
+      std::printf("  training floor on %s: %s distinct privacy units\n", dataset.c_str(),
+                  units.dump().c_str());
+    }
+    return;
+  }
   if (!check.is_object() || !check.contains("summary")) {
     std::printf("checked summary: none recorded\n");
     return;

@@ -128,6 +128,18 @@ const std::vector<Route>& Service::Routes() {
        A::kMemberSignature,
        {"query.enable", "query.disable"},
        [](Service& s, C c) { return s.Write(c); }},
+      // Models and ML jobs (docs/ml.md): a model's key, consent and reads are a dataset's
+      // (its routes), a job's votes, switches and runs a query's.
+      {"POST",
+       "/v1/models",
+       A::kMemberSignature,
+       {"model.register"},
+       [](Service& s, C c) { return s.Write(c); }},
+      {"POST",
+       "/v1/jobs",
+       A::kMemberSignature,
+       {"job.propose"},
+       [](Service& s, C c) { return s.Write(c); }},
       {"POST",
        "/v1/runs",
        A::kMemberSignature,

@@ -42,6 +42,8 @@ Result<Applied> State::Apply(const Action& a, const ApplyContext& context) {
   if (t == "query.disable") return SwitchQuery(a, false);
   if (t == "query.enable") return SwitchQuery(a, true);
   if (t == "run.request") return RequestRun(a);
+  if (t == "model.register") return RegisterModel(a);
+  if (t == "job.propose") return ProposeJob(a, context);
   return Status::InvalidArgument("unknown message type '" + t + "'");
 }
 

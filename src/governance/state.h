@@ -91,6 +91,9 @@ struct DatasetRecord {
   // Every run's charge on the dataset's differential-privacy budget, in ledger order (refunded
   // ones kept, marked): privacy_budget.h.
   std::vector<BudgetCharge> budget_charges;
+  // A published model (docs/ml.md): its key, consent switch and versions are a dataset's, but
+  // it is never a table of the SQL front end, only the model of an ML job.
+  bool is_model = false;
 };
 
 struct QueryDataset {
@@ -112,6 +115,9 @@ struct QueryRecord {
   ProposalPhase phase = ProposalPhase::kProposed;
   std::set<std::string> disabled_by;  // approvers holding their switch off
   uint64_t seqno = 0;
+  // An ML job (training, fine-tuning, inference; state_jobs.cc): `bound["query"]` is the job
+  // document and `datasets` holds its model, if it uses one, after the datasets it reads.
+  bool is_job = false;
 };
 
 // A run's life: requested (a member asked) -> running (keys released to an attested runtime)
@@ -202,9 +208,29 @@ class State {
   Result<Applied> SwitchCollaboration(const Action& a, bool stop);
   Result<Applied> RegisterDataset(const Action& a);
   Result<Applied> SwitchDataset(const Action& a, bool enable);
+  // A new version of dataset or model `key` (lower-case name), its record created if needed.
+  Applied AddVersion(const std::string& key, const std::string& owner, const Json& submitted,
+                     DatasetDocument parsed, bool is_model);
   Result<Applied> StoreSecret(const Action& a, const ApplyContext& context);
   Result<Applied> ProposeQuery(const Action& a, const ApplyContext& context);
   Result<Applied> VoteQuery(const Action& a, bool accept);
+  // Models and ML jobs (state_models.cc, state_jobs.cc).
+  Result<Applied> RegisterModel(const Action& a);
+  // What a proposal's kind checks: the check over the documents read (and, for a job, the
+  // model's, last) and the data owners, recorded in the bound proposal; for a job, its model
+  // ("" for training).
+  struct ProposalChecks {
+    std::function<Result<Json>(const std::vector<const Json*>& documents,
+                               const std::vector<std::string>& data_owners)>
+        check;
+    std::optional<std::string> model_of_job;  // set for jobs only
+  };
+  Result<Applied> AddProposal(const Action& a, const ApplyContext& context, const Json& document,
+                              QueryDocument q, const ProposalChecks& checks);
+  Result<std::vector<std::string>> DatasetsRead(const std::vector<std::string>& steps,
+                                                const ApplyContext& context,
+                                                const std::string& where) const;
+  Result<Applied> ProposeJob(const Action& a, const ApplyContext& context);
   Result<Applied> WithdrawQuery(const Action& a);
   Result<Applied> SwitchQuery(const Action& a, bool enable);
   Result<Applied> RequestRun(const Action& a);

@@ -22,24 +22,35 @@ Result<Applied> State::RegisterDataset(const Action& a) {
     return Status::PermissionDenied("dataset '" + parsed.name +
                                     "' is registered by another member");
   }
+  if (it != datasets_.end() && it->second.is_model) {
+    return Status::AlreadyExists("'" + parsed.name + "' names a published model, not a dataset");
+  }
 
-  // Commit. Versions are immutable: a new registration is a new version.
+  return AddVersion(key, a.signer, submitted, std::move(parsed), false);
+}
+
+Applied State::AddVersion(const std::string& key, const std::string& owner, const Json& submitted,
+                          DatasetDocument parsed, bool is_model) {
+  // Versions are immutable: a new registration is a new version.
   DatasetRecord& record = datasets_[key];
   if (record.versions.empty()) {
     record.name = parsed.name;
-    record.owner = a.signer;
+    record.owner = owner;
+    record.is_model = is_model;
   }
   DatasetVersion v;
   v.version = static_cast<int64_t>(record.versions.size()) + 1;
   v.document = submitted;
-  v.document["owner"] = a.signer;
+  v.document["owner"] = owner;
   v.document["version"] = v.version;
   v.hash = DocumentHash(v.document);
   v.parsed = std::move(parsed);
   record.versions.push_back(std::move(v));
   const DatasetVersion& stored = record.versions.back();
   Applied applied;
-  applied.result = {{"dataset", record.name}, {"version", stored.version}, {"hash", stored.hash}};
+  applied.result = {{is_model ? "model" : "dataset", record.name},
+                    {"version", stored.version},
+                    {"hash", stored.hash}};
   applied.on_seqno = [&record, index = record.versions.size() - 1](uint64_t seqno) {
     record.versions[index].seqno = seqno;
   };

@@ -51,6 +51,36 @@ Result<Json> CheckAtProposal(const Json& query_document,
 
 }  // namespace
 
+// The datasets the SQL reads, found by the SQL front end against the registered datasets (the
+// latest version of each, with its allowedFields as columns); on replay, from the recorded result.
+Result<std::vector<std::string>> State::DatasetsRead(const std::vector<std::string>& steps,
+                                                     const ApplyContext& context,
+                                                     const std::string& where) const {
+  if (context.replay) return RecordedDatasetNames(context.recorded_result);
+  sql::Catalog catalog;
+  for (const auto& [key, record] : datasets_) {
+    if (record.is_model) continue;  // a model is no table
+    const DatasetDocument& d = record.versions.back().parsed;
+    sql::TableDef table;
+    table.name = record.name;
+    for (const std::string& allowed : d.allowed_fields) {
+      for (const auto& field : d.schema) {
+        if (sql::ToLowerAscii(field.name) != sql::ToLowerAscii(allowed)) continue;
+        auto type = sql::ParseTypeName(field.type);
+        if (type.ok()) table.columns.push_back({field.name, *type});
+      }
+    }
+    catalog.PutTable(std::move(table));
+  }
+  QueryDocument steps_only;
+  steps_only.steps = steps;
+  auto referenced = sql::ReferencedTables(Script(steps_only), catalog);
+  if (!referenced.ok()) {
+    return Status(referenced.status().code(), where + ": " + referenced.status().message());
+  }
+  return std::move(referenced).value();
+}
+
 Result<Applied> State::ProposeQuery(const Action& a, const ApplyContext& context) {
   JsonReader r(a.payload, "payload");
   CR_RETURN_IF_ERROR(r.RejectUnknownFields({"collaboration", "query"}));
@@ -59,58 +89,47 @@ Result<Applied> State::ProposeQuery(const Action& a, const ApplyContext& context
   if (!a.payload.contains("query")) return Status::InvalidArgument("payload.query: missing");
   const Json& document = a.payload["query"];
   CR_ASSIGN_OR_RETURN(QueryDocument q, ParseQueryDocument(document));
+  ProposalChecks checks;
+  checks.check = [&document](const std::vector<const Json*>& documents,
+                             const std::vector<std::string>&) {
+    return CheckAtProposal(document, documents);
+  };
+  return AddProposal(a, context, document, std::move(q), checks);
+}
+
+Result<Applied> State::AddProposal(const Action& a, const ApplyContext& context,
+                                   const Json& document, QueryDocument q,
+                                   const ProposalChecks& checks) {
+  const char* noun = checks.model_of_job.has_value() ? "job" : "query";
   const Contract& contract = active()->contract;
   for (size_t i = 0; i < q.recipients.size(); ++i) {
     const Member* m = contract.Find(q.recipients[i]);
     if (m == nullptr || !m->Has(kRoleRecipient)) {
-      return Status::InvalidArgument("query.recipients[" + std::to_string(i) +
+      return Status::InvalidArgument(std::string(noun) + ".recipients[" + std::to_string(i) +
                                      "]: not a member with the recipient role");
     }
   }
   if (q.runners.empty()) q.runners.push_back(a.signer);
   for (size_t i = 0; i < q.runners.size(); ++i) {
     if (contract.Find(q.runners[i]) == nullptr) {
-      return Status::InvalidArgument("query.runners[" + std::to_string(i) +
+      return Status::InvalidArgument(std::string(noun) + ".runners[" + std::to_string(i) +
                                      "]: not a member of the collaboration");
     }
   }
 
-  // The datasets the SQL reads, found by the SQL front end against the registered datasets (the
-  // latest version of each, with its allowedFields as columns).
-  std::vector<std::string> names;
-  if (context.replay) {
-    CR_ASSIGN_OR_RETURN(names, RecordedDatasetNames(context.recorded_result));
-  } else {
-    sql::Catalog catalog;
-    for (const auto& [key, record] : datasets_) {
-      const DatasetDocument& d = record.versions.back().parsed;
-      sql::TableDef table;
-      table.name = record.name;
-      for (const std::string& allowed : d.allowed_fields) {
-        for (const auto& field : d.schema) {
-          if (sql::ToLowerAscii(field.name) != sql::ToLowerAscii(allowed)) continue;
-          auto type = sql::ParseTypeName(field.type);
-          if (type.ok()) table.columns.push_back({field.name, *type});
-        }
-      }
-      catalog.PutTable(std::move(table));
-    }
-    auto referenced = sql::ReferencedTables(Script(q), catalog);
-    if (!referenced.ok()) {
-      return Status(referenced.status().code(), "query.steps: " + referenced.status().message());
-    }
-    names = std::move(referenced).value();
-  }
+  CR_ASSIGN_OR_RETURN(std::vector<std::string> names,
+                      DatasetsRead(q.steps, context, std::string(noun) + ".steps"));
   if (names.empty()) {
-    return Status::InvalidArgument("query.steps: the query reads no dataset of the collaboration");
+    return Status::InvalidArgument(std::string(noun) +
+                                   ".steps: the query reads no dataset of the collaboration");
   }
   std::vector<QueryDataset> datasets;
   std::vector<std::string> approvers;
   std::vector<const Json*> documents;
   for (const std::string& name : names) {
     const DatasetRecord* record = FindDataset(name);
-    if (record == nullptr) {
-      return Status::NotFound("query.steps: dataset '" + name +
+    if (record == nullptr || record->is_model) {
+      return Status::NotFound(std::string(noun) + ".steps: dataset '" + name +
                               "' is not registered in this collaboration");
     }
     const DatasetVersion& latest = record->versions.back();
@@ -118,12 +137,30 @@ Result<Applied> State::ProposeQuery(const Action& a, const ApplyContext& context
     approvers.push_back(record->owner);
     documents.push_back(&latest.document);
   }
+  std::vector<std::string> data_owners = approvers;
+  // A job's model: its owner approves too, and its key is released with the datasets' (last).
+  Json model_json;
+  if (checks.model_of_job.has_value() && !checks.model_of_job->empty()) {
+    const DatasetRecord* model = FindDataset(*checks.model_of_job);
+    if (model == nullptr || !model->is_model) {
+      return Status::NotFound("job.model: model '" + *checks.model_of_job +
+                              "' is not published in this collaboration");
+    }
+    const DatasetVersion& latest = model->versions.back();
+    datasets.push_back({model->name, latest.version, model->owner, latest.hash});
+    approvers.push_back(model->owner);
+    documents.push_back(&latest.document);
+    model_json = {{"name", model->name},
+                  {"version", latest.version},
+                  {"owner", model->owner},
+                  {"hash", latest.hash}};
+  }
   // The check runs on both paths, the same function: an entry that the request path would refuse
-  // (guards or DP settings the runtime cannot honour, a dataset policy the query breaks) is
-  // refused at replay too, and the service does not start on it. The summary bound into the
-  // record is the one recorded in the entry (entries from before the check have none): it is
-  // what the approvers voted on, under the query hash.
-  CR_ASSIGN_OR_RETURN(Json check, CheckAtProposal(document, documents));
+  // (guards or DP settings the runtime cannot honour, a dataset policy the query breaks, a job
+  // its model's policy refuses) is refused at replay too, and the service does not start on it.
+  // The summary bound into the record is the one recorded in the entry (entries from before the
+  // check have none): it is what the approvers voted on, under the query hash.
+  CR_ASSIGN_OR_RETURN(Json check, checks.check(documents, data_owners));
   if (context.replay) {
     check = Json();
     if (context.recorded_result != nullptr && context.recorded_result->contains("check")) {
@@ -138,6 +175,7 @@ Result<Applied> State::ProposeQuery(const Action& a, const ApplyContext& context
   rec.proposer = a.signer;
   Json datasets_json = Json::array();
   for (const auto& d : datasets) {
+    if (!model_json.is_null() && &d == &datasets.back()) break;  // the model is listed apart
     datasets_json.push_back(
         {{"name", d.name}, {"version", d.version}, {"owner", d.owner}, {"hash", d.hash}});
   }
@@ -147,6 +185,9 @@ Result<Applied> State::ProposeQuery(const Action& a, const ApplyContext& context
                {"datasets", datasets_json},
                {"approvers", approvers}};
   if (!check.is_null()) rec.bound["check"] = check;
+  if (!model_json.is_null()) rec.bound["model"] = model_json;
+  if (checks.model_of_job.has_value()) rec.bound["kind"] = "job";
+  rec.is_job = checks.model_of_job.has_value();
   rec.hash = DocumentHash(rec.bound);
   rec.parsed = std::move(q);
   rec.datasets = std::move(datasets);
@@ -166,6 +207,7 @@ Result<Applied> State::ProposeQuery(const Action& a, const ApplyContext& context
                     {"datasets", datasets_json},
                     {"state", PhaseName(stored.phase)}};
   if (!check.is_null()) applied.result["check"] = check;
+  if (!model_json.is_null()) applied.result["model"] = model_json;
   applied.on_seqno = [&stored, proposer_votes, signer = a.signer](uint64_t seqno) {
     stored.seqno = seqno;
     if (proposer_votes) stored.votes[signer].seqno = seqno;

@@ -124,6 +124,7 @@ Result<std::vector<BudgetCharge>> State::BudgetChargesFor(const RunRecord& run) 
         d.version > static_cast<int64_t>(record->versions.size())) {
       return Status::Internal("query " + query->id + " names an unknown dataset version");
     }
+    if (record->is_model) continue;  // a model's document has no privacy budget (docs/ml.md)
     // The budget in force is the one the version the run reads states.
     const DatasetVersion& version = record->versions[static_cast<size_t>(d.version - 1)];
     CR_ASSIGN_OR_RETURN(std::optional<DatasetBudgetLimit> limit, BudgetLimitOf(version.document));

@@ -164,6 +164,7 @@ Result<Json> RunView(const State& state, const std::string& id) {
 Result<Json> BudgetView(const State& state) {
   Json datasets = Json::array();
   for (const auto& [key, d] : state.datasets()) {
+    if (d.is_model) continue;  // a model's document has no privacy budget
     CR_ASSIGN_OR_RETURN(std::optional<DatasetBudgetLimit> limit,
                         BudgetLimitOf(d.versions.back().document));
     if (!limit && d.budget_charges.empty()) continue;

@@ -63,6 +63,38 @@ Status ParseEvidence(const Json& value, RunRecord* record) {
   return Status::OK();
 }
 
+// The "job" object of an ML job's record: every field known and typed.
+Result<Json> ParseJobOutcome(const Json& value, const std::string& where) {
+  JsonReader r(value, where);
+  CR_RETURN_IF_ERROR(r.RequireObject());
+  CR_RETURN_IF_ERROR(
+      r.RejectUnknownFields({"kind", "model", "features", "trainingRows", "heldOutRows",
+                             "boostedRounds", "metrics", "predictions"}));
+  CR_ASSIGN_OR_RETURN(std::string kind, r.String("kind"));
+  if (kind != "training" && kind != "fine-tuning" && kind != "inference") {
+    return Status::InvalidArgument(r.Path("kind") +
+                                   ": expected training, fine-tuning or inference");
+  }
+  CR_RETURN_IF_ERROR(r.OptionalString("model", "").status());
+  CR_ASSIGN_OR_RETURN(const Json* features, r.Array("features"));
+  for (const Json& f : *features) {
+    if (!f.is_string()) return Status::InvalidArgument(r.Path("features") + ": names only");
+  }
+  for (const char* count : {"trainingRows", "heldOutRows", "boostedRounds", "predictions"}) {
+    if (r.Has(count)) CR_RETURN_IF_ERROR(Count(r, count).status());
+  }
+  if (r.Has("metrics")) {
+    const Json& metrics = value["metrics"];
+    if (!metrics.is_object()) return Status::InvalidArgument(r.Path("metrics") + ": an object");
+    for (auto it = metrics.begin(); it != metrics.end(); ++it) {
+      if (!it.value().is_number() && !it.value().is_null()) {
+        return Status::InvalidArgument(r.Path("metrics") + ": values are numbers or null");
+      }
+    }
+  }
+  return value;
+}
+
 }  // namespace
 
 Json RunBudgetCharge::ToJson() const {
@@ -169,6 +201,7 @@ Json RunRecord::ToJson() const {
   if (finished_at) out["finishedAt"] = *finished_at;
   if (!runtime_key.empty()) out["runtimeKey"] = runtime_key;
   if (!budget.empty()) out["budget"] = RunBudgetJson(budget);
+  if (!job.is_null()) out["job"] = job;
   return out;
 }
 
@@ -178,7 +211,7 @@ Result<RunRecord> RunRecord::FromJson(const Json& value, const std::string& wher
   CR_RETURN_IF_ERROR(
       r.RejectUnknownFields({"run", "query", "queryHash", "state", "reason", "inputs", "rowsOut",
                              "suppressed", "outputFormat", "outputHash", "evidence", "timingsMs",
-                             "finishedAt", "runtimeKey", "budget"}));
+                             "finishedAt", "runtimeKey", "budget", "job"}));
   RunRecord record;
   CR_ASSIGN_OR_RETURN(record.run, r.String("run"));
   CR_ASSIGN_OR_RETURN(record.query, r.String("query"));
@@ -238,6 +271,10 @@ Result<RunRecord> RunRecord::FromJson(const Json& value, const std::string& wher
   CR_ASSIGN_OR_RETURN(record.runtime_key, r.OptionalString("runtimeKey", ""));
   CR_ASSIGN_OR_RETURN(record.budget,
                       ParseRunBudget(value.value("budget", Json()), r.Path("budget")));
+  if (r.Has("job")) {
+    if (failed) return Status::InvalidArgument(r.Path("job") + ": only a succeeded run has one");
+    CR_ASSIGN_OR_RETURN(record.job, ParseJobOutcome(value["job"], r.Path("job")));
+  }
   return record;
 }
 

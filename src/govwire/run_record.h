@@ -61,9 +61,9 @@ struct RunRecordSuppression {
 // The run record: {"run","query","queryHash","state": "succeeded"|"failed","reason"?,
 // "inputs":[{"dataset","version","documentHash","contentHash","timingsMs"}],"rowsOut"?,
 // "suppressed"?:[{"rule","rows"}],"outputFormat"?,"outputHash"?,"evidence":{"kind","digest",
-// "insecure"?},"timingsMs":{name: ms},"finishedAt"?,"runtimeKey"?,"budget"?:[RunBudgetCharge]}.
-// Unknown fields are refused: the record is what members compare, so nothing in it may go unread. A
-// succeeded record has an outputHash and no reason; a failed one a reason and no output.
+// "insecure"?},"timingsMs":{name: ms},"finishedAt"?,"runtimeKey"?,"budget"?:[RunBudgetCharge],
+// "job"?}. Unknown fields are refused: the record is what members compare, so nothing in it may go
+// unread. A succeeded record has an outputHash and no reason; a failed one a reason and no output.
 struct RunRecord {
   std::string run;
   std::string query;
@@ -83,6 +83,10 @@ struct RunRecord {
   std::string runtime_key;  // PEM of the key that signs the record
   // The privacy budget charges of the run, copied from the work order (none: no DP dataset).
   std::vector<RunBudgetCharge> budget;
+  // An ML job's outcome (docs/ml.md "Run record"), succeeded runs only: {"kind", "model"?,
+  // "features", "trainingRows"?, "heldOutRows"?, "boostedRounds"?, "metrics"?: {name: number or
+  // null}, "predictions"?}. Null for a SQL query.
+  Json job;
 
   Json ToJson() const;
   static Result<RunRecord> FromJson(const Json& value, const std::string& where);

@@ -121,7 +121,11 @@ Result<CheckedProgram> CheckScript(const std::vector<sql::CompiledStatement>& st
       if (i + 1 != statements.size()) {
         return Status::InvalidArgument("a checked script has one query, and it comes last");
       }
-      CR_RETURN_IF_ERROR(internal::CheckOutput(ctx, *st.plan));
+      if (policies.ml.has_value()) {
+        CR_ASSIGN_OR_RETURN(program.ml, internal::CheckMlFeatures(ctx, *st.plan, read));
+      } else {
+        CR_RETURN_IF_ERROR(internal::CheckOutput(ctx, *st.plan));
+      }
       CR_RETURN_IF_ERROR(internal::CheckSubtotals(ctx, *st.plan));
     }
   }

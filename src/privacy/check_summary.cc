@@ -40,6 +40,12 @@ void SourcesOf(CheckContext& ctx, sql::ColumnBinding binding, std::set<Origin>& 
 
 }  // namespace
 
+std::set<Origin> SourcesOfOutput(CheckContext& ctx, sql::ColumnBinding binding) {
+  std::set<Origin> out;
+  SourcesOf(ctx, binding, out, 0);
+  return out;
+}
+
 CheckSummary Summarize(CheckContext& ctx, const sql::LogicalPlan& final_plan,
                        const std::set<std::string>& read, const std::vector<ProgramStep>& steps) {
   CheckSummary summary;

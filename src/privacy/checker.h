@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -109,6 +110,8 @@ struct CheckedProgram {
   // The datasets (lower case) a differentially private query reads with DP: each is charged the
   // query's epsilon and delta (governance's budget, or a local budget file).
   std::vector<std::string> dp_datasets;
+  // ML mode (PolicyFile::ml) only: what each output column is (feature, label, unit key).
+  std::optional<MlFeatureLayout> ml;
 };
 
 // Restricts `catalog` to each policy's allowedFields, so that other columns do not exist for

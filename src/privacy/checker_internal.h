@@ -141,6 +141,15 @@ Result<std::vector<FeedingCheck>> AddFeedingCounts(CheckContext& ctx, sql::PlanN
 CheckSummary Summarize(CheckContext& ctx, const sql::LogicalPlan& final_plan,
                        const std::set<std::string>& read, const std::vector<ProgramStep>& steps);
 
+// The base columns an output column is computed from, through aggregates too (check_summary.cc).
+std::set<Origin> SourcesOfOutput(CheckContext& ctx, sql::ColumnBinding binding);
+
+// The row-level-inside rules of an ML job's feature query (ml_feature_rules.cc), instead of the
+// output rules: every output column a feature or the label its owners allowed, or a privacy unit
+// passed through as a unit key; every dataset read allows machine learning and has its unit key.
+Result<MlFeatureLayout> CheckMlFeatures(CheckContext& ctx, const sql::LogicalPlan& plan,
+                                        const std::set<std::string>& read);
+
 // Applies the query's postFilters to the final result (post_filter_rewrite.cc). Returns the
 // final SELECT.
 Result<std::string> ApplyPostFilters(CheckContext& ctx, const std::string& final_sql,

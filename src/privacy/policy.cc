@@ -85,8 +85,8 @@ Result<DatasetPolicy> DatasetPolicyFromJson(const json& doc, std::string_view wh
     return FieldError(where, prefix.empty() ? "(root)" : prefix, "must be an object");
   auto path = [&prefix](const std::string& f) { return prefix.empty() ? f : prefix + "." + f; };
   static const std::set<std::string> kKnown = {
-      "allowedFields", "columns",       "privacyUnit",        "output",
-      "minRowCount",   "minGroupUnits", "differentialPrivacy"};
+      "allowedFields", "columns",       "privacyUnit",         "output",
+      "minRowCount",   "minGroupUnits", "differentialPrivacy", "machineLearning"};
   DatasetPolicy p;
   for (auto it = doc.begin(); it != doc.end(); ++it) {
     if (kKnown.count(it.key()) == 0) {
@@ -205,6 +205,11 @@ Result<DatasetPolicy> DatasetPolicyFromJson(const json& doc, std::string_view wh
                           "names a column not in allowedFields");
       }
     }
+  }
+  if (doc.contains("machineLearning")) {
+    CR_ASSIGN_OR_RETURN(p.machine_learning,
+                        ParseMlDatasetPolicy(doc["machineLearning"], where, path("machineLearning"),
+                                             allowed, p.privacy_unit));
   }
   return p;
 }

@@ -10,6 +10,7 @@
 
 #include "base/status.h"
 #include "privacy/dp_settings.h"
+#include "privacy/ml_policy.h"
 
 namespace cleanroom::privacy {
 
@@ -50,6 +51,9 @@ struct DatasetPolicy {
   // The owner's differential-privacy bounds (`differentialPrivacy`): when set, only
   // differentially private queries may read the dataset (docs/differential-privacy.md).
   std::optional<DatasetDpBounds> differential_privacy;
+  // The owner's consent to machine learning (`machineLearning`, docs/ml.md): which columns may
+  // be features or labels of a training, fine-tuning or inference job. nullopt: none may.
+  std::optional<MlDatasetPolicy> machine_learning;
 
   // The role of a column (dimension when unlisted). `column` is case-insensitive.
   ColumnRole RoleOf(std::string_view column) const;
@@ -79,6 +83,8 @@ struct PolicyFile {
   std::map<std::string, DatasetPolicy> datasets;  // key: lower-case dataset name
   QueryGuards query;
   std::optional<QueryDpSettings> privacy;  // the query's `privacy` object; nullopt: none
+  // Set for the feature query of an ML job: the checker's row-level-inside mode (ml_policy.h).
+  std::optional<MlFeatureMode> ml;
 };
 
 // Parsers for the JSON documents. InvalidArgument names the field path ("datasets.x.columns.

@@ -45,6 +45,43 @@ json ColumnRoles(const privacy::DatasetPolicy& policy,
 
 }  // namespace
 
+Result<EncryptedFile> EncryptFileToStorage(const std::string& file, const std::string& name,
+                                           const std::string& folder,
+                                           const crypto::container::ProgressFn& progress,
+                                           Storage& storage) {
+  CR_ASSIGN_OR_RETURN(crypto::container::DataKey key, crypto::container::DataKey::Generate());
+  std::string key_id = HexEncode(key.key_id());
+  EncryptedFile out{std::move(key), crypto::container::EncryptSummary(), std::string(), key_id};
+  out.storage_key = folder + "/" + sql::ToLowerAscii(name) + "/" + key_id + ".cdc";
+
+  crypto::container::EncryptOptions options;
+  options.dataset_id = name;
+  options.progress = progress;
+  options.hash_plaintext = false;
+  options.hash_container = true;  // the contentHash, on a helper core beside the encryption
+  options.hash_kind = crypto::container::ContentHashKind::kSha256Tree;
+  CR_RETURN_IF_ERROR(
+      storage.PutStreaming(out.storage_key, [&](const crypto::container::WriteFn& write) -> Status {
+        FILE* in = std::fopen(file.c_str(), "rb");
+        if (in == nullptr) return Status::NotFound("publish: cannot open " + file);
+        auto summary = crypto::container::EncryptStream(
+            out.key, options,
+            [in, &file](uint8_t* buffer, size_t size) -> Result<size_t> {
+              size_t n = std::fread(buffer, 1, size, in);
+              if (n < size && std::ferror(in)) {
+                return Status::Internal("publish: read error in " + file);
+              }
+              return n;
+            },
+            [&](ByteSpan data) { return write(data); });
+        std::fclose(in);
+        if (!summary.ok()) return summary.status();
+        out.summary = *summary;
+        return Status::OK();
+      }));
+  return out;
+}
+
 Result<std::vector<sql::Column>> ReadFileSchema(const std::string& file,
                                                 const std::string& format) {
   CR_ASSIGN_OR_RETURN(engine::Format f, ResolveFormat(file, format));
@@ -103,38 +140,12 @@ Result<PublishedDataset> PublishDataset(const PublishRequest& request, Storage& 
     }
   }
 
-  CR_ASSIGN_OR_RETURN(crypto::container::DataKey key, crypto::container::DataKey::Generate());
-  std::string key_id = HexEncode(key.key_id());
-  PublishedDataset out{json::object(), std::move(key), crypto::container::EncryptSummary(),
-                       std::string()};
-  out.storage_key = "datasets/" + sql::ToLowerAscii(request.name) + "/" + key_id + ".cdc";
-
-  crypto::container::EncryptOptions options;
-  options.dataset_id = request.name;
-  options.progress = request.progress;
-  options.hash_plaintext = false;
-  options.hash_container = true;  // the contentHash, on a helper core beside the encryption
-  options.hash_kind = crypto::container::ContentHashKind::kSha256Tree;
-  CR_RETURN_IF_ERROR(
-      storage.PutStreaming(out.storage_key, [&](const crypto::container::WriteFn& write) -> Status {
-        FILE* in = std::fopen(request.file.c_str(), "rb");
-        if (in == nullptr) return Status::NotFound("dataset publish: cannot open " + request.file);
-        auto summary = crypto::container::EncryptStream(
-            out.key, options,
-            [in, &request](uint8_t* buffer, size_t size) -> Result<size_t> {
-              size_t n = std::fread(buffer, 1, size, in);
-              if (n < size && std::ferror(in)) {
-                return Status::Internal("dataset publish: read error in " + request.file);
-              }
-              return n;
-            },
-            [&](ByteSpan data) { return write(data); });
-        std::fclose(in);
-        if (!summary.ok()) return summary.status();
-        out.summary = *summary;
-        return Status::OK();
-      }));
-
+  CR_ASSIGN_OR_RETURN(
+      EncryptedFile encrypted,
+      EncryptFileToStorage(request.file, request.name, "datasets", request.progress, storage));
+  PublishedDataset out{json::object(), std::move(encrypted.key), encrypted.summary,
+                       encrypted.storage_key};
+  const std::string key_id = encrypted.key_id;
   out.document = {{"name", request.name},
                   {"format", std::string(engine::FormatName(format))},
                   {"schema", schema_json},

@@ -31,6 +31,20 @@ struct PublishedDataset {
   std::string storage_key;  // the object in storage ("datasets/<name>/<key id>.cdc")
 };
 
+// A file encrypted with a fresh data key into storage, as `<folder>/<name>/<key id>.cdc`.
+struct EncryptedFile {
+  crypto::container::DataKey key;
+  crypto::container::EncryptSummary summary;  // container_sha256: sha256-tree-v1, contentHash
+  std::string storage_key;
+  std::string key_id;  // hex
+};
+// Encrypts `file` streaming (one chunk in memory) into `storage`: what publishing a dataset and
+// a model share.
+Result<EncryptedFile> EncryptFileToStorage(const std::string& file, const std::string& name,
+                                           const std::string& folder,
+                                           const crypto::container::ProgressFn& progress,
+                                           Storage& storage);
+
 // Encrypts `request.file` with a fresh data key into `storage` (streaming: one chunk in memory),
 // and builds the dataset document: schema (declared, or read from the file), allowedFields and
 // columnRoles from the policy (checked against the schema), location, the ciphertext's SHA-256

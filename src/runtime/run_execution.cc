@@ -23,6 +23,8 @@
 #include "privacy/policy.h"
 #include "privacy/query_check.h"
 #include "runtime/checked_query.h"
+#include "runtime/input_loading.h"
+#include "runtime/job_execution.h"
 #include "sql/catalog.h"
 #include "sql/types.h"
 
@@ -47,6 +49,8 @@ Result<engine::TableSource> SourceOf(const json& document) {
   source.schema = std::move(declared.schema);
   return source;
 }
+
+}  // namespace
 
 // Reads the ciphertext, decrypts it chunk by chunk straight into the engine's memory file while
 // a second core hashes the ciphertext (sha256-tree-v1); the hash must match the document's
@@ -134,6 +138,8 @@ Status LoadInput(const RunInput& input, Storage& storage, engine::Engine& engine
   return Status::OK();
 }
 
+namespace {
+
 // A Parquet result written into a memory file (memfd) and read back: the plaintext output never
 // touches a disk.
 Result<std::string> ParquetInMemory(engine::QueryResult& result, uint64_t* rows) {
@@ -168,16 +174,19 @@ Result<std::string> ParquetInMemory(engine::QueryResult& result, uint64_t* rows)
   return output;
 }
 
-// The datasets of a run as their documents declare them, for the checker.
-Result<std::vector<privacy::DeclaredDataset>> DeclaredInputs(const RunSpec& spec) {
+}  // namespace
+
+Result<std::vector<privacy::DeclaredDataset>> DeclaredInputs(const std::vector<RunInput>& inputs) {
   std::vector<privacy::DeclaredDataset> declared;
-  for (const RunInput& input : spec.inputs) {
+  for (const RunInput& input : inputs) {
     CR_ASSIGN_OR_RETURN(privacy::DeclaredDataset d,
                         privacy::DeclaredDatasetFromDocument(input.document.dump()));
     declared.push_back(std::move(d));
   }
   return declared;
 }
+
+namespace {
 
 // Steps 2-4 of ExecuteRun; fills `record` as it goes.
 Status Execute(const RunSpec& spec, Storage& storage, govwire::RunRecord& record) {
@@ -192,7 +201,7 @@ Status Execute(const RunSpec& spec, Storage& storage, govwire::RunRecord& record
   // The query checked first against the documents' schemas, by the check governance runs when
   // the query is proposed (same verdict, same message), before any input is decrypted. The
   // tables whose thresholds hash the privacy unit get the hash computed once while loading.
-  CR_ASSIGN_OR_RETURN(std::vector<privacy::DeclaredDataset> declared, DeclaredInputs(spec));
+  CR_ASSIGN_OR_RETURN(std::vector<privacy::DeclaredDataset> declared, DeclaredInputs(spec.inputs));
   CR_ASSIGN_OR_RETURN(
       privacy::CheckedProgram planned,
       privacy::CheckProposedQuery(script, spec.guards.is_null() ? "" : spec.guards.dump(),
@@ -262,7 +271,8 @@ RunOutcome ExecuteRun(const RunSpec& spec, Storage& storage) {
   record.evidence_digest = spec.evidence_digest;
   record.evidence_insecure = spec.evidence_kind == "simulated";
   record.budget = spec.budget;
-  outcome.status = Execute(spec, storage, record);
+  outcome.status =
+      spec.job.is_object() ? ExecuteJob(spec, storage, record) : Execute(spec, storage, record);
   record.timings_ms["total"] = MillisSince(start);
   record.finished_at = static_cast<int64_t>(std::time(nullptr));
   if (outcome.status.ok()) {
@@ -275,6 +285,7 @@ RunOutcome ExecuteRun(const RunSpec& spec, Storage& storage) {
     record.output_hash.clear();
     record.rows_out.reset();
     record.suppressed.clear();
+    record.job = nullptr;
   }
   return outcome;
 }

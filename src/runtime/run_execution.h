@@ -39,6 +39,9 @@ struct RunSpec {
   // The privacy budget charges governance made with the release, stated in the record.
   std::vector<govwire::RunBudgetCharge> budget;
   int engine_threads = 0;  // 0: every core
+  // An ML job (docs/ml.md): the job document, when the work order's document is one (then
+  // `steps` is its feature query and the last input may be its model); null for a SQL query.
+  nlohmann::json job;
 };
 
 // What a run did: OK and the record, or the failure and a record saying why. The record is the

@@ -28,6 +28,8 @@ Result<RunSpec> SpecFromWorkOrder(const std::string& run_id, const govwire::Work
   spec.privacy = doc.value("privacy", json::object());
   spec.output_format = doc.value("outputFormat", "csv");
   spec.budget = work.budget;
+  // A job document has a kind (a query document has none: it refuses unknown fields).
+  if (doc.contains("kind")) spec.job = doc;
   for (const govwire::WorkRecipient& r : work.recipients) {
     auto key = crypto::PublicKey::FromPem(r.encryption_public_key);
     if (!key.ok()) {

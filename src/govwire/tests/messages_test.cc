@@ -2,6 +2,8 @@
 // refuses (unknown fields, missing fields, keys that do not match the work order, bounds).
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include "govwire/key_release.h"
 #include "govwire/run_record.h"
 #include "govwire/work_order.h"
@@ -151,6 +153,34 @@ TEST(RunBudgetCharge, RoundTripsInTheWorkOrderAndTheRecord) {
   Json other_mechanism = SampleWork().ToJson();
   other_mechanism["budget"][0]["mechanism"] = "exponential";
   EXPECT_FALSE(WorkOrder::FromJson(other_mechanism, "work").ok());
+}
+
+// An ML job's outcome (docs/ml.md): typed, succeeded runs only, nothing unread.
+TEST(RunRecord, CarriesAnMlJobsOutcome) {
+  RunRecord record = SampleRecord();
+  record.job = {{"kind", "training"},  {"features", {"age", "claims"}},
+                {"trainingRows", 960}, {"heldOutRows", 240},
+                {"boostedRounds", 20}, {"metrics", {{"auc", 0.91}, {"logloss", nullptr}}}};
+  Json json = record.ToJson();
+  auto back = RunRecord::FromJson(json, "record");
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->ToJson(), json);
+  EXPECT_EQ(back->job["boostedRounds"], 20);
+  auto refused = [&json](const std::function<void(Json&)>& change) {
+    Json changed = json;
+    change(changed);
+    return !RunRecord::FromJson(changed, "record").ok();
+  };
+  EXPECT_TRUE(refused([](Json& j) { j["job"]["rows"] = 3; }));
+  EXPECT_TRUE(refused([](Json& j) { j["job"]["kind"] = "clustering"; }));
+  EXPECT_TRUE(refused([](Json& j) { j["job"]["trainingRows"] = -1; }));
+  EXPECT_TRUE(refused([](Json& j) { j["job"]["metrics"]["auc"] = "high"; }));
+  EXPECT_TRUE(refused([](Json& j) { j["job"].erase("features"); }));
+  EXPECT_TRUE(refused([](Json& j) {
+    j["state"] = "failed";
+    j["reason"] = "Internal: x";
+    j.erase("outputHash");
+  }));
 }
 
 TEST(RuntimeRunList, ParsesStatesAsTheEnum) {

@@ -2,6 +2,8 @@
 
   predict MODEL ROWS.csv        prints one prediction per row (repr of a float32)
   train ROWS.csv LABELS.csv OUT ROUNDS   trains binary:logistic and saves OUT (.json or .ubj)
+  rounds MODEL                  prints the model's boosted rounds
+  deprecated MODEL OUT          saves MODEL in the deprecated binary format (to be refused)
 
 ROWS.csv has a header of feature names; values are written with full float precision.
 """
@@ -29,6 +31,11 @@ def main():
         booster = xgb.train({"objective": "binary:logistic", "max_depth": 3, "eta": 0.3,
                              "tree_method": "hist", "seed": 7}, data, int(sys.argv[5]))
         booster.save_model(sys.argv[4])
+    elif sys.argv[1] == "rounds":
+        print(xgb.Booster(model_file=sys.argv[2]).num_boosted_rounds())
+    elif sys.argv[1] == "deprecated":
+        with open(sys.argv[3], "wb") as f:
+            f.write(xgb.Booster(model_file=sys.argv[2]).save_raw(raw_format="deprecated"))
     else:
         sys.exit("unknown mode")
 

@@ -431,12 +431,18 @@ TEST(Demo, ThreePartyCollaborationEndToEnd) {
        {"the collaboration is active", "publisher REJECTS it", "is rejected", "run r1: succeeded",
         "run r3: 3 dataset key(s) released", "run r3: succeeded", "measurement opens the result",
         "publisher is not a recipient", "row(s) suppressed by minGroupUnits(conversions)>=50",
-        "keys refused: dataset 'impressions' is switched off", "run r4 is failed", "ledger OK"}) {
+        "keys refused: dataset 'impressions' is switched off", "run r6 is failed", "ledger OK",
+        // The ML jobs (docs/ml.md): training with a held-out metric, inference to the owner of
+        // the scored rows only.
+        "a training job", "held-out metrics", "\"auc\":", "only the advertiser opens the model",
+        "an inference job", "advertiser received 0 predictions",
+        "measurement received 0 predictions"}) {
     EXPECT_NE(out.find(expected), std::string::npos) << expected << "\n" << out;
   }
   // The recipients' files are there; no plaintext dataset reached storage.
   EXPECT_TRUE(std::filesystem::exists(dir.path() + "/demo/results/r3-measurement.csv"));
   EXPECT_FALSE(std::filesystem::exists(dir.path() + "/demo/results/r3-publisher.csv"));
+  EXPECT_NE(out.find("publisher received 40000 predictions"), std::string::npos) << out;
   for (const auto& entry :
        std::filesystem::recursive_directory_iterator(dir.path() + "/demo/storage")) {
     if (!entry.is_regular_file()) continue;
