@@ -302,6 +302,7 @@ Status ExecuteJob(const RunSpec& spec, Storage& storage, govwire::RunRecord& rec
     }
     ml::FeatureMatrix training = Select(rows.features, train_rows);
     std::vector<float> labels;
+    labels.reserve(train_rows.size());
     for (size_t i : train_rows) labels.push_back(rows.labels[i]);
     CR_ASSIGN_OR_RETURN(ml::Model trained, ml::Model::Train(training, labels, *job.training,
                                                             model.has_value() ? &*model : nullptr,
@@ -314,6 +315,7 @@ Status ExecuteJob(const RunSpec& spec, Storage& storage, govwire::RunRecord& rec
       ml::FeatureMatrix held = Select(rows.features, held_rows);
       CR_ASSIGN_OR_RETURN(std::vector<float> predicted, trained.Predict(held, spec.engine_threads));
       std::vector<float> held_labels;
+      held_labels.reserve(held_rows.size());
       for (size_t i : held_rows) held_labels.push_back(rows.labels[i]);
       job_record["metrics"] = Metrics(job.metrics, held_labels, predicted);
       SecureWipe(held.values.data(), held.values.size() * sizeof(float));

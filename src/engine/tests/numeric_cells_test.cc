@@ -36,7 +36,7 @@ TEST(NumericCellsTest, ReadsEveryNumericTypeAsFloatsWithNaNForNull) {
   // A string column is refused, naming the column's index, never a value.
   Status text = ReadFloats(chunk, 11, (*result)->duckdb_type(11), out.data(), 1);
   EXPECT_EQ(text.code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(text.message().find("x"), std::string::npos);
+  EXPECT_EQ(text.message().find('x'), std::string::npos);
 }
 
 }  // namespace

@@ -48,7 +48,7 @@ std::vector<std::string> Python(const std::string& args) {
 
 class MlE2e : public ::testing::Test {
  protected:
-  std::string Run(std::vector<std::string> args, int expected = 0) {
+  std::string Run(const std::vector<std::string>& args, int expected = 0) {
     return RunCleanroomExpecting(args, expected);
   }
   std::string Id(const std::string& who) const { return dir_.path() + "/" + who; }

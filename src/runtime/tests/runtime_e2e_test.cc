@@ -37,11 +37,13 @@ struct CollabSetup {
 
 class RuntimeE2e : public ::testing::Test {
  protected:
-  std::string Run(std::vector<std::string> args, int expected = 0) {
+  std::string Run(const std::vector<std::string>& args, int expected = 0) {
     return RunCleanroomExpecting(args, expected);
   }
   // Runs and returns the exit code without expecting one.
-  int RunRc(std::vector<std::string> args, std::string* out) { return RunCleanroom(args, out); }
+  int RunRc(const std::vector<std::string>& args, std::string* out) {
+    return RunCleanroom(args, out);
+  }
   std::string Id(const std::string& who) const { return dir_.path() + "/" + who; }
   std::string Storage() const { return "file://" + dir_.path() + "/storage"; }
   json JsonOf(const std::string& text) {
@@ -117,6 +119,7 @@ class RuntimeE2e : public ::testing::Test {
   std::string Propose(const std::string& name) {
     json proposed = JsonOf(Run(
         {"query", "propose", "--identity", Id("adv"), "--json", "--name", name, "--sql",
+         // NOLINTNEXTLINE(bugprone-suspicious-missing-comma): one SQL text split over lines
          "SELECT c.age_band, COUNT(DISTINCT i.hashed_email) AS reach FROM impressions i JOIN "
          "customers c ON i.hashed_email = c.hashed_email GROUP BY c.age_band ORDER BY c.age_band",
          "--recipient", Id("adv"), "--recipient", Id("meas")}));
