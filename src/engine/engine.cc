@@ -75,6 +75,8 @@ Engine::~Engine() {
 Status Engine::RunInternal(const std::string& sql, std::string_view context, duckdb_result* out) {
   duckdb_result result;
   if (duckdb_query(connection_, sql.c_str(), &result) == DuckDBError) {
+    const char* raw = duckdb_result_error(&result);
+    last_raw_error_ = raw != nullptr ? raw : "";
     Status status =
         DuckDbErrorStatus(duckdb_result_error_type(&result), duckdb_result_error(&result), context);
     duckdb_destroy_result(&result);

@@ -153,6 +153,14 @@ class Engine {
   // query) instead of a copy.
   Status LoadFromReader(const TableSource& source, const std::string& reader_sql,
                         bool as_view = false);
+  // LoadFromReader for a CSV or JSON input over `paths` (a SQL list literal) through DuckDB's
+  // reader (csv_inference.cc). A CSV input without a declared schema has the types DuckDB's
+  // sniffer infers checked: a value that does not convert is an error naming its column and
+  // line, and a text column of mostly numbers is refused naming its first non-number row.
+  Status LoadFromTextReader(const TableSource& source, const std::string& paths);
+  // The check on the text columns of an inferred CSV input, loaded as `source.name`; a refused
+  // input is dropped.
+  Status CheckInferredColumns(const TableSource& source);
   // LoadTableFromMemoryFill for Parquet with kImageViews: plaintext in anonymous memory,
   // validated into an image; LoadThroughMemoryFile: the bytes in a memory file DuckDB reads.
   Status LoadParquetImageFromMemory(const TableSource& source, uint64_t size,
@@ -196,6 +204,9 @@ class Engine {
   bool file_access_locked_ = false;
   sql::Catalog catalog_;
   int staging_counter_ = 0;
+  // DuckDB's own text of the last internal statement that failed. Never reported: only a line
+  // number and a column name checked against the schema are read from it (csv_inference.cc).
+  std::string last_raw_error_;
 };
 
 }  // namespace cleanroom::engine

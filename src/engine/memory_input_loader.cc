@@ -194,8 +194,10 @@ Status Engine::LoadThroughMemoryFile(const TableSource& source, uint64_t size,
     if (!image.empty()) {
       status = LoadFromReader(source, "read_parquet(" + QuoteLiteral(image) + ")", true);
     } else if (!through_scan) {
-      status = LoadFromReader(source, ReaderSql(source.format, QuoteLiteral(path), source.csv,
-                                                source.schema.has_value()));
+      status = source.format == Format::kParquet
+                   ? LoadFromReader(source,
+                                    ReaderSql(source.format, QuoteLiteral(path), source.csv, false))
+                   : LoadFromTextReader(source, QuoteLiteral(path));
     }
     if (source.format == Format::kParquet &&
         (through_scan || (!status.ok() && status.code() != StatusCode::kAlreadyExists))) {

@@ -264,8 +264,9 @@ Status Engine::LoadTable(const TableSource& source) {
     }
   }
   std::string paths = PathList(files);
-  Status status =
-      LoadFromReader(resolved, ReaderSql(format, paths, source.csv, source.schema.has_value()));
+  Status status = format == Format::kParquet
+                      ? LoadFromReader(resolved, ReaderSql(format, paths, source.csv, false))
+                      : LoadFromTextReader(resolved, paths);
   if (!status.ok() && status.code() != StatusCode::kAlreadyExists && format == Format::kParquet &&
       files.size() == 1) {
     // A valid file DuckDB's reader refuses that the footer did not give away: our reader feeds

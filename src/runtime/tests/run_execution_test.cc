@@ -124,6 +124,36 @@ TEST_F(RunExecutionTest, PublishRefusesPolicyNamingMissingColumn) {
   EXPECT_EQ(published.status().code(), StatusCode::kInvalidArgument);
 }
 
+// A CSV published without a declared schema has its types inferred and recorded; a malformed
+// number in a column of numbers is refused at publish naming the column and row (never the
+// value), and nothing reaches storage.
+TEST_F(RunExecutionTest, PublishRefusesMalformedNumberInInferredColumn) {
+  std::ofstream csv(dir_ / "spend.csv");
+  csv << "hashed_email,ltv\n";
+  for (int i = 1; i <= 120; ++i)
+    csv << "e" << i << "," << (i == 61 ? "4O7" : std::to_string(i)) << "\n";
+  csv.close();
+  PublishRequest request;
+  request.file = (dir_ / "spend.csv").string();
+  request.name = "spend";
+  request.policy = {{"allowedFields", {"hashed_email", "ltv"}}, {"privacyUnit", "hashed_email"}};
+  auto refused = PublishDataset(request, *storage_);
+  ASSERT_EQ(refused.status().code(), StatusCode::kInvalidArgument) << refused.status().ToString();
+  EXPECT_NE(refused.status().message().find("column ltv: the value in row 61 is not a number"),
+            std::string::npos)
+      << refused.status().ToString();
+  EXPECT_EQ(refused.status().message().find("4O7"), std::string::npos);
+  EXPECT_FALSE(fs::exists(dir_ / "storage" / "datasets" / "spend"));
+
+  // Declared as text, it publishes, and its document records the declared type.
+  request.schema =
+      std::vector<sql::Column>{{"hashed_email", sql::DataType::Of(sql::TypeId::kString)},
+                               {"ltv", sql::DataType::Of(sql::TypeId::kString)}};
+  auto published = PublishDataset(request, *storage_);
+  ASSERT_TRUE(published.ok()) << published.status().ToString();
+  EXPECT_EQ(published->document["schema"][1]["type"], "string");
+}
+
 TEST_F(RunExecutionTest, HappyPathSealsToRecipientOnly) {
   RunOutcome outcome = ExecuteRun(Spec("r1"), *storage_);
   ASSERT_TRUE(outcome.status.ok()) << outcome.status.ToString();
