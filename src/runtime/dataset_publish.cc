@@ -1,5 +1,7 @@
 #include "runtime/dataset_publish.h"
 
+#include <atomic>
+#include <future>
 #include <map>
 
 #include "base/bytes.h"
@@ -48,7 +50,7 @@ json ColumnRoles(const privacy::DatasetPolicy& policy,
 Result<EncryptedFile> EncryptFileToStorage(const std::string& file, const std::string& name,
                                            const std::string& folder,
                                            const crypto::container::ProgressFn& progress,
-                                           Storage& storage) {
+                                           Storage& storage, const std::function<Status()>& check) {
   CR_ASSIGN_OR_RETURN(crypto::container::DataKey key, crypto::container::DataKey::Generate());
   std::string key_id = HexEncode(key.key_id());
   EncryptedFile out{std::move(key), crypto::container::EncryptSummary(), std::string(), key_id};
@@ -62,11 +64,28 @@ Result<EncryptedFile> EncryptFileToStorage(const std::string& file, const std::s
   options.hash_kind = crypto::container::ContentHashKind::kSha256Tree;
   CR_RETURN_IF_ERROR(
       storage.PutStreaming(out.storage_key, [&](const crypto::container::WriteFn& write) -> Status {
+        // The check runs beside the encryption; the object is kept only when both succeed (a
+        // failed check abandons it: PutStreaming leaves nothing under the key).
+        // A failed check stops the encryption at its next chunk.
+        std::atomic<bool> check_failed{false};
+        std::future<Status> checked;
+        if (check) {
+          checked = std::async(std::launch::async, [&check, &check_failed] {
+            Status st = check();
+            if (!st.ok()) check_failed = true;
+            return st;
+          });
+        }
+        auto check_status = [&checked] { return checked.valid() ? checked.get() : Status::OK(); };
         FILE* in = std::fopen(file.c_str(), "rb");
-        if (in == nullptr) return Status::NotFound("publish: cannot open " + file);
+        if (in == nullptr) {
+          check_status().IgnoreError();
+          return Status::NotFound("publish: cannot open " + file);
+        }
         auto summary = crypto::container::EncryptStream(
             out.key, options,
-            [in, &file](uint8_t* buffer, size_t size) -> Result<size_t> {
+            [in, &file, &check_failed](uint8_t* buffer, size_t size) -> Result<size_t> {
+              if (check_failed) return Status::FailedPrecondition("publish: the file was refused");
               size_t n = std::fread(buffer, 1, size, in);
               if (n < size && std::ferror(in)) {
                 return Status::Internal("publish: read error in " + file);
@@ -75,6 +94,8 @@ Result<EncryptedFile> EncryptFileToStorage(const std::string& file, const std::s
             },
             [&](ByteSpan data) { return write(data); });
         std::fclose(in);
+        Status check_result = check_status();
+        CR_RETURN_IF_ERROR(check_result);
         if (!summary.ok()) return summary.status();
         out.summary = *summary;
         return Status::OK();
@@ -86,10 +107,11 @@ Result<std::vector<sql::Column>> ReadFileSchema(const std::string& file,
                                                 const std::string& format) {
   CR_ASSIGN_OR_RETURN(engine::Format f, ResolveFormat(file, format));
   // A Parquet file's columns are read from its footer, as the engine would load them (no page
-  // is read, nothing imaged); the file is then validated whole, streaming on every core.
+  // is read, nothing imaged); the file is then validated whole, streaming on every core. A text
+  // file is loaded whole (that is its validation), on every core.
   const bool parquet = f == engine::Format::kParquet;
-  CR_ASSIGN_OR_RETURN(auto engine,
-                      engine::Engine::Open({.threads = 1, .validate_columns_read = parquet}));
+  CR_ASSIGN_OR_RETURN(auto engine, engine::Engine::Open({.threads = parquet ? 1 : 0,
+                                                         .validate_columns_read = parquet}));
   engine::TableSource source;
   source.name = "publish_schema";
   source.path = file;
@@ -97,52 +119,59 @@ Result<std::vector<sql::Column>> ReadFileSchema(const std::string& file,
   CR_RETURN_IF_ERROR(engine->LoadTable(source));
   const sql::TableDef* table = engine->catalog().FindTable(source.name);
   if (table == nullptr) return Status::Internal("dataset publish: the loaded table has no schema");
+  std::vector<sql::Column> columns = table->columns;
+  engine.reset();
   if (parquet) {
     CR_ASSIGN_OR_RETURN(std::unique_ptr<formats::ParquetReader> reader,
                         formats::ParquetReader::Open(file));
     CR_RETURN_IF_ERROR(reader->Verify(/*threads=*/0));
   }
-  return table->columns;
+  return columns;
 }
 
 Result<PublishedDataset> PublishDataset(const PublishRequest& request, Storage& storage) {
   CR_ASSIGN_OR_RETURN(engine::Format format, ResolveFormat(request.file, request.format));
   CR_ASSIGN_OR_RETURN(privacy::DatasetPolicy policy,
                       privacy::ParseDatasetPolicy(request.policy.dump(), "--policy"));
-  std::vector<sql::Column> schema;
-  if (request.schema) {
-    schema = *request.schema;
-  } else {
-    CR_ASSIGN_OR_RETURN(schema, ReadFileSchema(request.file, request.format));
-  }
-  std::map<std::string, std::string> spelling;  // lower-case -> the file's spelling
   json schema_json = json::array();
-  for (const sql::Column& c : schema) {
-    spelling[sql::ToLowerAscii(c.name)] = c.name;
-    schema_json.push_back({{"name", c.name}, {"type", c.type.ToString()}});
-  }
   json allowed = json::array();
-  for (const std::string& field : policy.allowed_fields) {
-    auto it = spelling.find(sql::ToLowerAscii(field));
-    if (it == spelling.end()) {
-      return Status::InvalidArgument("--policy: allowedFields names column '" + field +
-                                     "', which " + request.file + " does not have");
+  std::map<std::string, std::string> spelling;  // lower-case -> the file's spelling
+  // The schema (read, and the file validated, when not declared) and the policy checked against
+  // it: beside the encryption, which keeps its ciphertext only when this succeeds.
+  auto describe = [&]() -> Status {
+    std::vector<sql::Column> schema;
+    if (request.schema) {
+      schema = *request.schema;
+    } else {
+      CR_ASSIGN_OR_RETURN(schema, ReadFileSchema(request.file, request.format));
     }
-    allowed.push_back(it->second);
-  }
-  if (policy.allowed_fields.empty()) {
-    for (const sql::Column& c : schema) allowed.push_back(c.name);
-  }
-  for (const auto& [column, unused] : policy.columns) {
-    if (!spelling.count(column)) {
-      return Status::InvalidArgument("--policy: columns names '" + column + "', which " +
-                                     request.file + " does not have");
+    for (const sql::Column& c : schema) {
+      spelling[sql::ToLowerAscii(c.name)] = c.name;
+      schema_json.push_back({{"name", c.name}, {"type", c.type.ToString()}});
     }
-  }
+    for (const std::string& field : policy.allowed_fields) {
+      auto it = spelling.find(sql::ToLowerAscii(field));
+      if (it == spelling.end()) {
+        return Status::InvalidArgument("--policy: allowedFields names column '" + field +
+                                       "', which " + request.file + " does not have");
+      }
+      allowed.push_back(it->second);
+    }
+    if (policy.allowed_fields.empty()) {
+      for (const sql::Column& c : schema) allowed.push_back(c.name);
+    }
+    for (const auto& [column, unused] : policy.columns) {
+      if (!spelling.count(column)) {
+        return Status::InvalidArgument("--policy: columns names '" + column + "', which " +
+                                       request.file + " does not have");
+      }
+    }
+    return Status::OK();
+  };
 
-  CR_ASSIGN_OR_RETURN(
-      EncryptedFile encrypted,
-      EncryptFileToStorage(request.file, request.name, "datasets", request.progress, storage));
+  CR_ASSIGN_OR_RETURN(EncryptedFile encrypted,
+                      EncryptFileToStorage(request.file, request.name, "datasets", request.progress,
+                                           storage, describe));
   PublishedDataset out{json::object(), std::move(encrypted.key), encrypted.summary,
                        encrypted.storage_key};
   const std::string key_id = encrypted.key_id;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -39,11 +40,14 @@ struct EncryptedFile {
   std::string key_id;  // hex
 };
 // Encrypts `file` streaming (one chunk in memory) into `storage`: what publishing a dataset and
-// a model share.
+// a model share. `check` (when set) runs on its own thread beside the encryption (a publish's
+// validation of the file: on a machine of two cores the two overlap instead of adding up); its
+// error is returned, and the object is then not stored.
 Result<EncryptedFile> EncryptFileToStorage(const std::string& file, const std::string& name,
                                            const std::string& folder,
                                            const crypto::container::ProgressFn& progress,
-                                           Storage& storage);
+                                           Storage& storage,
+                                           const std::function<Status()>& check = nullptr);
 
 // Encrypts `request.file` with a fresh data key into `storage` (streaming: one chunk in memory),
 // and builds the dataset document: schema (declared, or read from the file), allowedFields and
@@ -56,7 +60,9 @@ Result<PublishedDataset> PublishDataset(const PublishRequest& request, Storage& 
 // The Spark-typed columns of a plaintext file, as the engine reads it. A Parquet file's are
 // read from its footer, and the file is then validated whole (every page, on every core, its
 // pages released as they are checked: no image, memory bounded by the pages in flight), so a
-// provider learns of a bad file before anyone runs a query over it.
+// provider learns of a bad file before anyone runs a query over it. A text file is loaded whole
+// (CSV types inferred and checked: engine/csv_inference.cc). PublishDataset runs this beside
+// the encryption.
 Result<std::vector<sql::Column>> ReadFileSchema(const std::string& file, const std::string& format);
 
 }  // namespace cleanroom::runtime
