@@ -31,9 +31,11 @@ Status WriteAt(int fd, uint64_t offset, ByteSpan bytes) {
 }  // namespace
 
 Result<int> SealedInPlaceImage(const formats::ParquetReader& reader, const std::vector<int>& fields,
-                               size_t threads, double uncompressed_ratio) {
-  CR_ASSIGN_OR_RETURN(formats::ImagePlan plan,
-                      formats::PlanInPlaceImage(reader, fields, uncompressed_ratio));
+                               size_t threads, double uncompressed_ratio,
+                               uint64_t uncompressed_allowance) {
+  CR_ASSIGN_OR_RETURN(
+      formats::ImagePlan plan,
+      formats::PlanInPlaceImage(reader, fields, uncompressed_ratio, uncompressed_allowance));
   int fd = ::memfd_create("cleanroom-parquet", MFD_CLOEXEC | MFD_ALLOW_SEALING);
   if (fd < 0) return Status::ResourceExhausted("memfd_create failed: " + ErrnoText(errno));
   // Written with pwrite, never mapped writable: the bytes between the held chunks stay holes

@@ -16,10 +16,12 @@ namespace cleanroom::engine {
 // file `reader` reads into a sealed memory file, validates it with `threads` threads (0: every
 // core) and returns its descriptor, which the caller owns. The leaves whose chunks declare at
 // most `uncompressed_ratio` times their compressed size uncompressed are imaged uncompressed,
-// validated as written (formats::PlanInPlaceImage; 0: none). Unimplemented when the file cannot
-// be imaged in place (the caller images it uncompressed); a validation failure is DataLoss
+// validated as written (formats::PlanInPlaceImage; 0: none), and then those that grow least
+// while their growth adds up to at most `uncompressed_allowance` bytes. Unimplemented when the file
+// cannot be imaged in place (the caller images it uncompressed); a validation failure is DataLoss
 // naming the file, row group, column and page, and no descriptor is left open.
 Result<int> SealedInPlaceImage(const formats::ParquetReader& reader, const std::vector<int>& fields,
-                               size_t threads, double uncompressed_ratio = 0);
+                               size_t threads, double uncompressed_ratio = 0,
+                               uint64_t uncompressed_allowance = 0);
 
 }  // namespace cleanroom::engine

@@ -275,7 +275,8 @@ Result<std::string> Engine::WriteParquetImage(const formats::ParquetReader& read
   size_t threads = options_.threads > 0 ? static_cast<size_t>(options_.threads) : 0;
   if (options_.in_place_images) {
     Result<int> sealed =
-        SealedInPlaceImage(reader, fields, threads, options_.uncompressed_image_ratio);
+        SealedInPlaceImage(reader, fields, threads, options_.uncompressed_image_ratio,
+                           options_.uncompressed_image_allowance);
     if (sealed.ok()) {
       std::string path = "/proc/self/fd/" + std::to_string(*sealed);
       Status allowed = AllowPath(path);

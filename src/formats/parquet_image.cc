@@ -586,11 +586,26 @@ bool SmallUncompressed(const FileMetaData& meta, size_t leaf, double ratio) {
   return uncompressed <= ratio * compressed;
 }
 
+// What a leaf's chunks declare they grow by when decompressed (uncompressed minus compressed
+// bytes; 0 when they do not grow).
+uint64_t DeclaredGrowth(const FileMetaData& meta, size_t leaf) {
+  uint64_t compressed = 0, uncompressed = 0;
+  for (const RowGroup& group : meta.row_groups) {
+    if (leaf >= group.columns.size() || !group.columns[leaf].meta_data) continue;
+    compressed += static_cast<uint64_t>(
+        std::max<int64_t>(0, group.columns[leaf].meta_data->total_compressed_size));
+    uncompressed += static_cast<uint64_t>(
+        std::max<int64_t>(0, group.columns[leaf].meta_data->total_uncompressed_size));
+  }
+  return uncompressed > compressed ? uncompressed - compressed : 0;
+}
+
 // `in_place`: an in-place plan, in which the leaves SmallUncompressed by `uncompressed_ratio`
-// are imaged uncompressed after the file's last byte.
+// are imaged uncompressed after the file's last byte, and then the others that grow least, as
+// long as their growth adds up to at most `uncompressed_allowance` bytes.
 Result<ImagePlan> PlanImage(const ParquetReader& reader, uint64_t lead,
                             const std::vector<int>& fields, bool in_place,
-                            double uncompressed_ratio) {
+                            double uncompressed_ratio, uint64_t uncompressed_allowance = 0) {
   const FileMetaData& meta = reader.metadata();
   const size_t leaves = reader.schema().leaves().size();
   ByteSpan file = reader.data();
@@ -599,9 +614,21 @@ Result<ImagePlan> PlanImage(const ParquetReader& reader, uint64_t lead,
   plan.in_place = in_place;
   plan.leaves = shape.leaves;
   plan.in_place_leaves.assign(leaves, false);
+  std::vector<std::pair<uint64_t, size_t>> growth;  // of the leaves left in place
   for (size_t leaf = 0; in_place && leaf < leaves; ++leaf) {
     plan.in_place_leaves[leaf] =
         plan.leaves[leaf] && !SmallUncompressed(meta, leaf, uncompressed_ratio);
+    if (plan.in_place_leaves[leaf]) growth.emplace_back(DeclaredGrowth(meta, leaf), leaf);
+  }
+  std::sort(growth.begin(), growth.end());
+  uint64_t allowed = 0;
+  for (const auto& [grows, leaf] : growth) {
+    if (uncompressed_ratio <= 0 || uncompressed_allowance == 0 ||
+        grows > uncompressed_allowance - allowed) {
+      break;
+    }
+    allowed += grows;
+    plan.in_place_leaves[leaf] = false;
   }
   std::vector<std::vector<Placement>> placed(meta.row_groups.size());
   plan.chunks.resize(meta.row_groups.size());
@@ -725,8 +752,9 @@ Result<ImagePlan> PlanUncompressedImage(const ParquetReader& reader, uint64_t le
 }
 
 Result<ImagePlan> PlanInPlaceImage(const ParquetReader& reader, const std::vector<int>& fields,
-                                   double uncompressed_ratio) {
-  return PlanImage(reader, 0, fields, /*in_place=*/true, uncompressed_ratio);
+                                   double uncompressed_ratio, uint64_t uncompressed_allowance) {
+  return PlanImage(reader, 0, fields, /*in_place=*/true, uncompressed_ratio,
+                   uncompressed_allowance);
 }
 
 Status WriteInPlaceImage(const ParquetReader& reader, ImagePlan& plan, const ImageWrite& write,

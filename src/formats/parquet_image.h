@@ -98,9 +98,13 @@ Result<ImagePlan> PlanUncompressedImage(const ParquetReader& reader, uint64_t le
 // A held leaf whose chunks declare at most `uncompressed_ratio` times their compressed size
 // uncompressed is imaged uncompressed instead (after the file's last byte): its pages are
 // validated as they are written (one decompression, ours, instead of ours and DuckDB's), for
-// at most that ratio of memory. 0: every held leaf in place.
+// at most that ratio of memory. 0: every held leaf in place. Then the held leaves that grow
+// least when decompressed (declared uncompressed minus compressed bytes) are imaged
+// uncompressed too, while their growth adds up to at most `uncompressed_allowance` bytes (a
+// bound on the memory this trades for DuckDB's second decompression; needs a ratio above 0).
 Result<ImagePlan> PlanInPlaceImage(const ParquetReader& reader, const std::vector<int>& fields,
-                                   double uncompressed_ratio = 0);
+                                   double uncompressed_ratio = 0,
+                                   uint64_t uncompressed_allowance = 0);
 
 // Writes an in-place image through `write`: the leading magic, every range of the file (the
 // file's pages of each released once written), the pages of the leaves planned uncompressed,

@@ -257,5 +257,58 @@ TEST(ParquetInPlaceImage, UncompressedLeavesAreValidatedAsWritten) {
   EXPECT_EQ(plan.ImageLeavesInPlace(), std::vector<bool>{true});
 }
 
+// The allowance: past the ratio, the held leaves that grow least when decompressed are imaged
+// uncompressed while their growth adds up to at most the allowance; the image still verifies
+// and reads in DuckDB as the original. Over every parquet-testing file with leaves that grow.
+TEST(ParquetInPlaceImage, AllowanceTakesTheLeavesThatGrowLeast) {
+  DuckDbSession duck;
+  int checked = 0;
+  for (const std::string& path : ParquetFiles(testing::ParquetTestDataDir() + "/data")) {
+    auto reader = ParquetReader::Open(path);
+    if (!reader.ok() || !(*reader)->Verify(1).ok()) continue;
+    const FileMetaData& meta = (*reader)->metadata();
+    const size_t leaves = (*reader)->schema().leaves().size();
+    std::vector<int64_t> compressed(leaves, 0), uncompressed(leaves, 0);
+    for (const RowGroup& group : meta.row_groups) {
+      for (size_t leaf = 0; leaf < leaves && leaf < group.columns.size(); ++leaf) {
+        const auto& m = group.columns[leaf].meta_data;
+        if (!m) continue;
+        compressed[leaf] += m->total_compressed_size;
+        uncompressed[leaf] += m->total_uncompressed_size;
+      }
+    }
+    std::vector<uint64_t> growth(leaves, 0);  // what a leaf grows by decompressed (0: it does not)
+    for (size_t leaf = 0; leaf < leaves; ++leaf) {
+      if (uncompressed[leaf] > compressed[leaf])
+        growth[leaf] = uncompressed[leaf] - compressed[leaf];
+    }
+    ImagePlan none;
+    // A ratio below every leaf's (none grows less than 0.01x): all in place without allowance.
+    if (!InPlaceImage(**reader, {}, 0.01, &none).ok()) continue;
+    std::vector<bool> in_place = none.ImageLeavesInPlace();
+    if (std::count(in_place.begin(), in_place.end(), true) != static_cast<long>(leaves)) continue;
+    uint64_t least = UINT64_MAX;
+    for (uint64_t g : growth) least = std::min(least, g);
+    if (least == 0 || least == UINT64_MAX) continue;
+    auto plan = PlanInPlaceImage(**reader, {}, 0.01, least);
+    ASSERT_TRUE(plan.ok()) << path;
+    for (size_t leaf = 0; leaf < leaves; ++leaf) {
+      // With exactly the least growth allowed, a leaf of that growth is imaged uncompressed
+      // (the first of them), and no leaf that grows more is.
+      if (growth[leaf] > least) EXPECT_TRUE(plan->in_place_leaves[leaf]) << path << " " << leaf;
+    }
+    EXPECT_EQ(std::count(plan->in_place_leaves.begin(), plan->in_place_leaves.end(), false), 1)
+        << path;
+    uint64_t total = 0;
+    for (uint64_t g : growth) total += g;
+    auto all = PlanInPlaceImage(**reader, {}, 0.01, total);
+    ASSERT_TRUE(all.ok()) << path;
+    EXPECT_EQ(std::count(all->in_place_leaves.begin(), all->in_place_leaves.end(), true), 0)
+        << path;
+    ++checked;
+  }
+  EXPECT_GE(checked, 3);
+}
+
 }  // namespace
 }  // namespace cleanroom::formats
