@@ -416,6 +416,9 @@ TEST_F(RunExecutionTest, ParquetInputValidatesOnlyWhatTheQueryReads) {
   ASSERT_EQ(refused.status().code(), StatusCode::kDataLoss) << refused.status().ToString();
   EXPECT_NE(refused.status().message().find("column ltv"), std::string::npos)
       << refused.status().ToString();
+  // Validated beside the encryption: the refused file's ciphertext was abandoned, not stored.
+  EXPECT_TRUE(!fs::exists(dir_ / "storage" / "datasets" / "people") ||
+              fs::is_empty(dir_ / "storage" / "datasets" / "people"));
 
   request.schema =
       std::vector<sql::Column>{{"hashed_email", sql::DataType::Of(sql::TypeId::kString)},
