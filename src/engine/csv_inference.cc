@@ -44,8 +44,9 @@ const sql::Column* ConvertedColumn(std::string_view text, const std::vector<sql:
 Status Engine::LoadFromTextReader(const TableSource& source, const std::string& paths) {
   const bool inferred = source.format == Format::kCsv && !source.schema.has_value();
   const std::string reader = ReaderSql(source.format, paths, source.csv, source.schema.has_value());
+  last_raw_error_.clear();
   Status status = LoadFromReader(source, reader);
-  if (!inferred) return status;
+  if (!inferred || status.code() == StatusCode::kAlreadyExists) return status;
   if (!status.ok()) {
     // DuckDB's sniffer infers the types from a sample of rows; a value past the sample that does
     // not convert fails the load. DuckDB's message names the line and column: report those two,
