@@ -32,6 +32,8 @@ std::string Partial(const char* kind, int value) { return kind + std::to_string(
 DpBoundingSql BoundingSql(const DpBoundingInput& in) {
   DpBoundingSql out;
   std::vector<std::string> groups, units, keys, values;
+  groups.reserve(in.groups);
+  values.reserve(in.values);
   for (size_t g = 0; g < in.groups; ++g) groups.push_back(Q("__cr_g" + std::to_string(g)));
   for (size_t v = 0; v < in.values; ++v) values.push_back(Q("__cr_v" + std::to_string(v)));
   // The unit's id: an integer unit is its own; any other is the pair of 64-bit hashes of its
@@ -90,16 +92,19 @@ DpBoundingSql BoundingSql(const DpBoundingInput& in) {
   const std::string over = "\"__cr_n\" > " + std::to_string(in.max_rows);
   if (in.bounding && !partials.empty()) {
     // The pairs over the row bound: their rows with the smallest hash(key, unit, group, values).
-    std::vector<std::string> match, set;
+    std::vector<std::string> match, set, update_match;
+    match.reserve(keys.size());
+    update_match.reserve(keys.size());
+    set.reserve(partial_names.size());
     for (const std::string& k : keys) {
       match.push_back("\"__cr_r\"." + k + " IS NOT DISTINCT FROM \"__cr_o\"." + k);
     }
-    std::vector<std::string> update_match;
     for (const std::string& k : keys) {
       update_match.push_back(pairs + "." + k + " IS NOT DISTINCT FROM \"__cr_f\"." + k);
     }
     for (const std::string& p : partial_names) set.push_back(Q(p) + " = \"__cr_f\"." + Q(p));
     std::vector<std::string> row_keys, order;
+    row_keys.reserve(keys.size());
     for (const std::string& k : keys) row_keys.push_back("\"__cr_r\"." + k);
     order = row_keys;
     for (const std::string& v : values) order.push_back("\"__cr_r\"." + v);
