@@ -35,3 +35,31 @@ DpCellSql ReleasedCellSql(const DpAggregate& aggregate, const std::string& type,
                           const std::vector<int64_t>& k);
 
 }  // namespace cleanroom::privacy::internal
+
+namespace cleanroom::privacy::internal {
+
+// The contribution bounding of one DP aggregate's rows (dp_bounding.cc).
+struct DpBoundingInput {
+  std::string rows_sql;                 // the aggregate's input rows
+  std::vector<std::string> in_columns;  // their names: "__cr_g<i>"..., "__cr_u", "__cr_v<i>"...
+  std::string row_filter;               // " AND ..." over those names, or empty
+  size_t groups = 0, values = 0;
+  const std::vector<DpAggregate>* aggregates = nullptr;
+  bool integer_unit = false;  // the unit is an integer of at most 64 bits: its own id
+  int64_t max_groups = 1, max_rows = 1;
+  std::string key_table, pairs_table;
+  bool bounding = true;  // false only under the audit's test fault (dp_test_faults.h)
+};
+// The statements: `pairs` (a SELECT whose columns are `pair_names`) fills the pairs table; when
+// `over_condition` counts more than 0, `over_update` recomputes the partials of the pairs over
+// the row bound (empty: nothing to recompute); `aggregate` returns the group keys, the distinct
+// units, then one exact integer per cell, over the bounded pairs.
+struct DpBoundingSql {
+  std::string pairs;
+  std::vector<std::string> pair_names;
+  std::string over_condition, over_update;
+  std::string aggregate;
+};
+DpBoundingSql BoundingSql(const DpBoundingInput& input);
+
+}  // namespace cleanroom::privacy::internal

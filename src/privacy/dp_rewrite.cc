@@ -179,7 +179,7 @@ Status RewriteDifferentialPrivacy(CheckContext& ctx, const sql::Catalog& catalog
   project->kind = PlanKind::kProject;
   project->id = plan.NewNodeId();
   project->children.push_back(node->children[0]);
-  auto add = [&](sql::ExprPtr e) {
+  auto add = [&](const sql::ExprPtr& e) {
     size_t k = project->expressions.size();
     project->expressions.push_back(e);
     project->columns.push_back(sql::ColumnInfo{"x" + std::to_string(k), e->type,
@@ -216,9 +216,10 @@ Status RewriteDifferentialPrivacy(CheckContext& ctx, const sql::Catalog& catalog
   ctx.lineage.Reset();
   CR_ASSIGN_OR_RETURN(std::string rows_sql, EmitTree(ctx, plan, project));
 
-  // Contribution bounding: per unit and group, the rows with the smallest keyed hashes (at most
-  // maxRowsPerUnitPerGroup); per unit, the groups with the smallest keyed hashes (at most
-  // maxGroupsPerUnit). The key is drawn per run (kDpKey), so the choice is not predictable.
+  // Contribution bounding (dp_bounding.cc): per unit and group, the rows with the smallest keyed
+  // hashes (at most maxRowsPerUnitPerGroup); per unit, the groups with the smallest keyed hashes
+  // (at most maxGroupsPerUnit). The key is drawn per run (kDpKey), so the choice is not
+  // predictable.
   const int n = ctx.temp_counter + 1;
   ctx.temp_counter = n;
   auto release = std::make_shared<DpRelease>();
@@ -226,23 +227,15 @@ Status RewriteDifferentialPrivacy(CheckContext& ctx, const sql::Catalog& catalog
   release->noisy_table = ctx.temp_prefix + "dp_noisy_" + std::to_string(n);
   const std::string exact_table = ctx.temp_prefix + "dp_exact_" + std::to_string(n);
   const std::string released_table = ctx.temp_prefix + "dp_released_" + std::to_string(n);
+  const std::string pairs_table = ctx.temp_prefix + "dp_pairs_" + std::to_string(n);
   std::vector<std::string> in_names;
-  std::string group_list, group_hash, value_hash;
-  for (size_t g = 0; g < groups; ++g) {
-    in_names.push_back("__cr_g" + std::to_string(g));
-    group_list += (g > 0 ? ", " : "") + Q(in_names.back());
-  }
+  for (size_t g = 0; g < groups; ++g) in_names.push_back("__cr_g" + std::to_string(g));
   in_names.push_back("__cr_u");
-  for (size_t v = 0; v < values; ++v) {
-    in_names.push_back("__cr_v" + std::to_string(v));
-    value_hash += ", " + Q(in_names.back());
-  }
-  std::string in_columns;
-  for (size_t k = 0; k < in_names.size(); ++k) in_columns += (k > 0 ? ", " : "") + Q(in_names[k]);
-  const bool bounding = !CurrentDpTestFaults().no_bounding;
-  const std::string g_sep = groups > 0 ? ", " + group_list : "";
-  std::string bounded = "SELECT * FROM (" + rows_sql + ") AS \"__cr_in\"(" + in_columns +
-                        ") CROSS JOIN " + Q(release->key_table) + " WHERE \"__cr_u\" IS NOT NULL";
+  for (size_t v = 0; v < values; ++v) in_names.push_back("__cr_v" + std::to_string(v));
+  DpBoundingInput bounding;
+  bounding.rows_sql = rows_sql;
+  bounding.in_columns = in_names;
+  for (std::string& name : bounding.in_columns) name = Q(name);
   // Public groups: the declared keys, typed as the group keys; rows of other groups are dropped
   // before bounding (a per-row rule), and every declared key is released (zeros included).
   const bool public_groups = !query.public_groups.empty();
@@ -274,50 +267,19 @@ Status RewriteDifferentialPrivacy(CheckContext& ctx, const sql::Catalog& catalog
       match += (g > 0 ? " AND " : "") + std::string("\"__cr_pk\".") + Q("k" + std::to_string(g)) +
                " IS NOT DISTINCT FROM " + Q(in_names[g]);
     }
-    bounded += " AND EXISTS (SELECT 1 FROM " + public_keys + " WHERE " + match + ")";
+    bounding.row_filter = " AND EXISTS (SELECT 1 FROM " + public_keys + " WHERE " + match + ")";
   }
-  if (bounding) {
-    bounded = "SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY \"__cr_u\"" + g_sep +
-              " ORDER BY hash(\"__cr_k\", \"__cr_u\"" + g_sep + value_hash +
-              ")) AS \"__cr_rn\" FROM (" + bounded + ") AS \"__cr_r\") AS \"__cr_r2\" WHERE " +
-              "\"__cr_rn\" <= " + std::to_string(bounds.max_rows_per_unit_per_group);
-    if (groups > 0) {
-      bounded =
-          "SELECT * FROM (SELECT *, dense_rank() OVER (PARTITION BY \"__cr_u\" ORDER BY "
-          "hash(\"__cr_k\", \"__cr_u\"" +
-          g_sep + ")" + g_sep + ") AS \"__cr_gr\" FROM (" + bounded +
-          ") AS \"__cr_b\") AS \"__cr_b2\" WHERE \"__cr_gr\" <= " +
-          std::to_string(bounds.max_groups_per_unit);
-    }
-  }
-  std::string select = (groups > 0 ? group_list + ", " : "") + "count(DISTINCT \"__cr_u\")";
-  for (const DpAggregate& a : aggregates) {
-    const std::string v = a.value >= 0 ? Q("__cr_v" + std::to_string(a.value)) : "";
-    switch (a.kind) {
-      case DpKind::kCountStar:
-        select += ", count(*)";
-        break;
-      case DpKind::kCountColumn:
-        select += ", count(" + v + ")";
-        break;
-      case DpKind::kCountUnits:
-        select += ", count(DISTINCT \"__cr_u\")";
-        break;
-      default: {
-        // Sums saturated to BIGINT (1-Lipschitz, so the sensitivity still holds).
-        auto sum = [](const std::string& x) {
-          return ", CAST(LEAST(GREATEST(coalesce(sum(" + x +
-                 "), 0), -9223372036854775807), 9223372036854775807) AS BIGINT)";
-        };
-        select += sum(v);
-        if (a.cells.size() > 1) select += ", count(" + v + ")";
-        if (a.cells.size() > 2) select += sum(v + " * " + v);
-        break;
-      }
-    }
-  }
-  std::string aggregate_sql = "SELECT " + select + " FROM (" + bounded + ") AS \"__cr_bounded\"" +
-                              (groups > 0 ? " GROUP BY " + group_list : "");
+  bounding.groups = groups;
+  bounding.values = values;
+  bounding.aggregates = &aggregates;
+  bounding.integer_unit = unit.type.IsIntegral();
+  bounding.max_groups = bounds.max_groups_per_unit;
+  bounding.max_rows = bounds.max_rows_per_unit_per_group;
+  bounding.key_table = release->key_table;
+  bounding.pairs_table = pairs_table;
+  bounding.bounding = !CurrentDpTestFaults().no_bounding;
+  const DpBoundingSql bounded = BoundingSql(bounding);
+  std::string aggregate_sql = bounded.aggregate;
   if (public_groups) {
     std::string names, cells, on;
     for (size_t g = 0; g < groups; ++g) {
@@ -436,6 +398,18 @@ Status RewriteDifferentialPrivacy(CheckContext& ctx, const sql::Catalog& catalog
   ProgramStep key{ProgramStep::Kind::kDpKey, "", "", 0, {}, {}};
   key.dp = release;
   ctx.steps.push_back(key);
+  ctx.steps.push_back(
+      ProgramStep{ProgramStep::Kind::kExecute,
+                  ctx.statements->CreateTempTableAs(pairs_table, bounded.pairs, bounded.pair_names),
+                  "",
+                  0,
+                  {},
+                  {}});
+  if (!bounded.over_update.empty()) {
+    ProgramStep over{ProgramStep::Kind::kExecute, bounded.over_update, "", 0, {}, {}};
+    over.condition = bounded.over_condition;
+    ctx.steps.push_back(over);
+  }
   ctx.steps.push_back(ProgramStep{
       ProgramStep::Kind::kExecute,
       ctx.statements->CreateTempTableAs(

@@ -54,8 +54,9 @@ class DpBoundingTest : public ::testing::Test {
   Groups Exact(const std::string& extra, const std::string& mine, const std::string& sql) {
     std::string visits = "person,region,spend\n";
     for (int i = 0; i < 60; ++i) {
-      visits += "p" + std::to_string(i) + ",r" + std::to_string(i % 4) + ",10\n";
-      if (i % 3 == 0) visits += "p" + std::to_string(i) + ",r" + std::to_string(i % 4) + ",20\n";
+      const std::string person = person_prefix_ + std::to_string(i);
+      visits += person + ",r" + std::to_string(i % 4) + ",10\n";
+      if (i % 3 == 0) visits += person + ",r" + std::to_string(i % 4) + ",20\n";
     }
     EXPECT_TRUE(WriteFileAtomic(dir_ + "/visits.csv", visits + extra).ok());
     EXPECT_TRUE(WriteFileAtomic(dir_ + "/mine.csv", "person\n" + mine).ok());
@@ -128,6 +129,8 @@ class DpBoundingTest : public ::testing::Test {
   }
 
   std::string dir_;
+  // The base units' names: "p<i>" (text units), or "<i>" (integer units, ids without hashing).
+  std::string person_prefix_ = "p";
 };
 
 // One unit with 10 rows of spend 5000 in each of 6 regions (4 existing, 2 new): its rows reach
@@ -162,6 +165,50 @@ TEST_F(DpBoundingTest, AJoinThatRepeatsAUnitsRowsIsBounded) {
   Groups d_prime = Exact(BigUnit(), mine, sql);
   ASSERT_EQ(d.size(), 4u);
   ExpectBounded(d, d_prime);
+}
+
+// Integer units are their own ids (no hashing): the same bounds hold.
+TEST_F(DpBoundingTest, AnIntegerUnitInTooManyGroupsIsBounded) {
+  person_prefix_ = "10";
+  std::string big;
+  for (int g = 0; g < 6; ++g) {
+    for (int r = 0; r < 10; ++r) big += "7,r" + std::to_string(g) + ",5000\n";
+  }
+  const std::string sql =
+      "SELECT region, COUNT(*) AS n, SUM(spend) AS s FROM visits GROUP BY region";
+  Groups d = Exact("", "", sql);
+  Groups d_prime = Exact(big, "", sql);
+  ASSERT_EQ(d.size(), 4u);
+  ExpectBounded(d, d_prime);
+}
+
+// A unit with 7 rows in one group, spends 1, 2, 4, ..., 64 (each within the bound): exactly 3
+// of its own rows are kept, the same 3 for the count and the sum (the sum's binary digits name
+// them), and which 3 follows the per-run key: over 12 runs the choice is not always the same
+// (the chance that 12 uniform choices among 35 agree is 35^-11).
+TEST_F(DpBoundingTest, TheRowsKeptAreRowsOfTheUnitChosenByTheRunsKey) {
+  std::string rows;
+  for (int b = 0; b < 7; ++b) rows += "target,r0," + std::to_string(1 << b) + "\n";
+  const std::string sql =
+      "SELECT region, COUNT(*) AS n, SUM(spend) AS s FROM visits GROUP BY region";
+  Groups d = Exact("", "", sql);
+  std::set<int64_t> chosen;
+  for (int run = 0; run < 12; ++run) {
+    Groups d_prime = Exact(rows, "", sql);
+    ASSERT_EQ(d_prime.size(), 4u);
+    EXPECT_EQ(d_prime["r0"].units - d["r0"].units, 1);
+    EXPECT_EQ(d_prime["r0"].count - d["r0"].count, kRows);
+    const int64_t kept = d_prime["r0"].sum - d["r0"].sum;
+    EXPECT_GT(kept, 0);
+    EXPECT_LT(kept, 128);
+    EXPECT_EQ(__builtin_popcountll(static_cast<unsigned long long>(kept)), kRows) << kept;
+    for (const char* other : {"r1", "r2", "r3"}) {
+      EXPECT_EQ(d_prime[other].count, d[other].count);
+      EXPECT_EQ(d_prime[other].sum, d[other].sum);
+    }
+    chosen.insert(kept);
+  }
+  EXPECT_GT(chosen.size(), 1u);
 }
 
 // The released result of `sql` under `policy_json` over the base rows: each row's cells as text.
