@@ -19,6 +19,7 @@ struct GoldenRequest {
   std::string floors;
   bool verbose = false;
   size_t jobs = 0;
+  std::string time_zone = "UTC";
 };
 
 int RunGolden(const GoldenRequest& request) {
@@ -38,6 +39,9 @@ int RunGolden(const GoldenRequest& request) {
     if (!parsed.ok()) return ReportError(parsed.status());
     floors = std::move(parsed).value();
   }
+  auto zone = sql::ParseZoneId(request.time_zone);
+  if (!zone.ok()) return ReportError(zone.status().WithContext("--time-zone"));
+  options.session_time_zone = *zone;
   options.verbose = request.verbose;
   options.jobs = request.jobs;
   uint64_t passed = 0;
@@ -99,6 +103,9 @@ void SetupSparkGolden(CLI::App& root, ExitCode& exit_code) {
                   "the least number of passing queries per file (test/sql/spark/GOLDEN_FLOORS); "
                   "a file below it, or not listed, fails the run");
   cmd->add_option("--jobs", request->jobs, "files run in parallel (default: one per core)");
+  cmd->add_option("--time-zone", request->time_zone,
+                  "the session time zone a file starts in (spark.sql.session.timeZone; default "
+                  "UTC) unless the skip list names one for it");
   cmd->add_flag("--verbose", request->verbose, "print every failure and skip with its reason");
   cmd->add_option("files", request->files, "golden files (.sql.out)")->required();
   cmd->callback([request, &exit_code] { exit_code.value = RunGolden(*request); });

@@ -61,6 +61,11 @@ Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
   if (duckdb_connect(engine->database_, &engine->connection_) == DuckDBError) {
     return Status::Internal("cannot connect to DuckDB");
   }
+  // A TIMESTAMP (an instant, TIMESTAMPTZ here) is read and written with its wall time in UTC,
+  // the clean room's session time zone, whatever the host's zone (DuckDB's default). The
+  // setting belongs to the ICU extension, so it is set once connected.
+  CR_RETURN_IF_ERROR(
+      engine->RunInternal("SET TimeZone = 'UTC'", "cannot set the engine's time zone", nullptr));
   return engine;
 }
 

@@ -84,6 +84,17 @@ Result<GoldenSkipList> GoldenSkipList::Parse(std::string_view text) {
       return Status::InvalidArgument("skip list line " + std::to_string(line_number) +
                                      ": no reason given");
     }
+    if (key.starts_with("zone:")) {
+      // `zone:file.sql.out=ZONE`: the file starts in that session time zone.
+      size_t equals = key.find('=');
+      if (equals == std::string_view::npos || !key.substr(5, equals - 5).ends_with(".sql.out")) {
+        return Status::InvalidArgument("skip list line " + std::to_string(line_number) +
+                                       ": expected `zone:file.sql.out=ZONE`");
+      }
+      list.zones_.emplace_back(std::string(key.substr(5, equals - 5)),
+                               std::string(key.substr(equals + 1)));
+      continue;
+    }
     if (key.starts_with("uses:")) {
       for (char c : key.substr(5))
         entry.word += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -111,6 +122,13 @@ std::optional<std::string> GoldenSkipList::Reason(std::string_view path, int lin
     } else if ((entry.line == 0 || entry.line == line) && PathEndsWith(path, entry.path)) {
       return entry.reason;
     }
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> GoldenSkipList::ZoneOf(std::string_view path) const {
+  for (const auto& [file, zone] : zones_) {
+    if (PathEndsWith(path, file)) return zone;
   }
   return std::nullopt;
 }

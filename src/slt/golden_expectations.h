@@ -27,6 +27,8 @@ class GoldenSkipList {
   // The reason `sql` at `line` of `path` is skipped, or nullopt.
   std::optional<std::string> Reason(std::string_view path, int line, std::string_view sql) const;
   size_t size() const { return entries_.size(); }
+  // The session time zone `path` starts in (`zone:file.sql.out=ZONE` entries), or nullopt.
+  std::optional<std::string> ZoneOf(std::string_view path) const;
 
  private:
   struct Entry {
@@ -36,6 +38,7 @@ class GoldenSkipList {
     std::string reason;
   };
   std::vector<Entry> entries_;
+  std::vector<std::pair<std::string, std::string>> zones_;  // file suffix, zone id
 };
 
 // The least number of statements of each golden file that must pass (a regression fails the

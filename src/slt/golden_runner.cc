@@ -71,7 +71,11 @@ class GoldenSession {
  public:
   GoldenSession(const std::string& path, const GoldenOptions& options, engine::Engine& engine,
                 GoldenFileResult& result)
-      : path_(path), options_(options), engine_(engine), result_(result) {}
+      : path_(path),
+        options_(options),
+        engine_(engine),
+        result_(result),
+        compile_options_(DefaultOptions()) {}
 
   void Run(const std::vector<GoldenBlock>& blocks) {
     (void)RunScript(TestDataView());
@@ -91,6 +95,13 @@ class GoldenSession {
     return Status::OK();
   }
 
+  // The settings a file starts with (and RESET returns to).
+  sql::CompileOptions DefaultOptions() const {
+    sql::CompileOptions defaults;
+    defaults.session_time_zone = options_.session_time_zone;
+    return defaults;
+  }
+
   // SET k=v / RESET: true when the block was one.
   bool HandleSetting(const GoldenBlock& block) {
     static const std::regex kSet(R"(^\s*SET\s+([A-Za-z0-9_.]+)\s*=\s*(\S*)\s*$)",
@@ -101,6 +112,13 @@ class GoldenSession {
       std::string key = match[1].str();
       std::string value = match[2].str();
       bool honoured = key == "spark.sql.ansi.enabled" && value == "true";
+      if (key == "spark.sql.session.timeZone") {
+        Result<sql::ZoneId> zone = sql::ParseZoneId(value);
+        if (zone.ok()) {
+          compile_options_.session_time_zone = *zone;
+          honoured = true;
+        }
+      }
       if (key == "spark.sql.groupByAliases" && (value == "true" || value == "false")) {
         compile_options_.group_by_aliases = value == "true";
         honoured = true;
@@ -115,7 +133,7 @@ class GoldenSession {
     }
     if (std::regex_match(block.sql, kReset)) {
       unhonoured_.clear();
-      compile_options_ = sql::CompileOptions{};
+      compile_options_ = DefaultOptions();
       return true;
     }
     return false;
@@ -323,7 +341,18 @@ GoldenFileResult RunGoldenFile(const std::string& path, const GoldenOptions& opt
     result.error = locked;
     return result;
   }
-  GoldenSession session(path, options, **engine, result);
+  GoldenOptions file_options = options;
+  if (options.skip_list != nullptr) {
+    if (std::optional<std::string> zone = options.skip_list->ZoneOf(path)) {
+      Result<sql::ZoneId> parsed = sql::ParseZoneId(*zone);
+      if (!parsed.ok()) {
+        result.error = parsed.status().WithContext("the skip list's zone for " + path);
+        return result;
+      }
+      file_options.session_time_zone = *parsed;
+    }
+  }
+  GoldenSession session(path, file_options, **engine, result);
   session.Run(*blocks);
   return result;
 }

@@ -7,6 +7,7 @@
 
 #include "base/status.h"
 #include "slt/golden_expectations.h"
+#include "sql/time_zone.h"
 
 namespace cleanroom::slt {
 
@@ -14,6 +15,10 @@ struct GoldenOptions {
   const GoldenSkipList* skip_list = nullptr;  // not owned; may be null
   bool verbose = false;                       // describe every failure and skip
   size_t jobs = 0;                            // files run in parallel; 0: one per core
+  // The session time zone each file starts in (and returns to on RESET), unless the skip list
+  // names one for the file (`zone:file.sql.out=ZONE`); a file may SET
+  // spark.sql.session.timeZone. UTC, the clean room's zone.
+  sql::ZoneId session_time_zone;
 };
 
 // The outcome of one golden file. Set-up statements (CREATE / INSERT / DROP, SET) are not

@@ -1,6 +1,7 @@
 #include "sql/frontend.h"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 
 #include "sql/emitter/duckdb_emitter.h"
@@ -22,6 +23,35 @@ ParserOptions ParserOptionsFor(const CompileOptions& options) {
   return parser;
 }
 
+bool HoldsTimestamp(const DataType& type) {
+  if (type.id == TypeId::kTimestamp) return true;
+  for (const DataType& child : type.children) {
+    if (HoldsTimestamp(child)) return true;
+  }
+  return false;
+}
+
+// Whether a TIMESTAMP (an instant, TIMESTAMPTZ in the engine) is read, computed or output
+// anywhere in the plan, its subqueries included. A table's column that is never read is not.
+bool PlanHoldsTimestamp(const LogicalPlan& plan) {
+  bool found = false;
+  for (const ColumnInfo& c : plan.Output()) {
+    if (HoldsTimestamp(c.type)) found = true;
+  }
+  std::function<void(const Expression&)> expression = [&](const Expression& e) {
+    if (HoldsTimestamp(e.type)) found = true;
+    if (e.kind == ExprKind::kSubquery && e.subquery != nullptr && PlanHoldsTimestamp(*e.subquery))
+      found = true;
+  };
+  VisitPlan(*plan.root, [&](const PlanNode& node) {
+    for (const ColumnInfo& c : node.columns) {
+      if (node.kind != PlanKind::kGet && HoldsTimestamp(c.type)) found = true;
+    }
+    VisitNodeExpressions(node, [&](const Expression& root) { VisitExpression(root, expression); });
+  });
+  return found;
+}
+
 }  // namespace
 
 std::string CompiledStatement::ExplainText() const {
@@ -38,11 +68,18 @@ Result<std::vector<CompiledStatement>> CompileScript(std::string_view text, Cata
   if (statements.empty()) return Status::InvalidArgument("the SQL text holds no statement");
   auto id_counter = std::make_shared<int>(0);
   std::map<std::string, std::shared_ptr<const LogicalPlan>> view_plans;
-  EmitOptions emit_options{options.dialect, options.safe_arithmetic};
+  EmitOptions emit_options{options.dialect, options.safe_arithmetic, options.session_time_zone};
   std::vector<CompiledStatement> compiled;
   for (const ast::Statement& statement : statements) {
     Binder binder(text, catalog, options, id_counter, &view_plans);
     CR_ASSIGN_OR_RETURN(std::shared_ptr<LogicalPlan> plan, binder.BindQuery(*statement.query));
+    // The engine reads and writes an instant's wall time in UTC; under another session zone
+    // only wall times (TIMESTAMP_NTZ, dates, zoned literals, date_format) follow the zone.
+    if (!options.session_time_zone.IsUtc() && PlanHoldsTimestamp(*plan)) {
+      return Status::Unimplemented(
+          "a TIMESTAMP value (with local time zone) under a session time zone other than UTC is "
+          "not supported yet; use TIMESTAMP_NTZ");
+    }
     CompiledStatement out;
     if (statement.kind == ast::Statement::Kind::kCreateView) {
       if (statement.view_columns.size() > plan->output_count) {

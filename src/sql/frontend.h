@@ -8,6 +8,7 @@
 
 #include "base/status.h"
 #include "sql/catalog.h"
+#include "sql/time_zone.h"
 
 namespace cleanroom::sql {
 
@@ -30,6 +31,9 @@ struct CompileOptions {
   bool safe_arithmetic = false;
   // Spark's spark.sql.groupByAliases: GROUP BY may name a select alias (Spark's default).
   bool group_by_aliases = true;
+  // Spark's spark.sql.session.timeZone: the zone whose wall time a TIMESTAMP_NTZ holds (UTC in
+  // the clean room; Spark's own golden files run in America/Los_Angeles).
+  ZoneId session_time_zone;
 };
 
 // One compiled statement.

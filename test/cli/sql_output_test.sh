@@ -61,6 +61,15 @@ expect_output "declared schema" 'id,age
 2,' --table "$people" --schema "people=$data/people.schema.json" --output-format csv \
   "SELECT id, age FROM people WHERE id = 2"
 
+# A TIMESTAMP is read and written in UTC, the session time zone, whatever the host's zone.
+for zone in UTC America/New_York Asia/Kolkata; do
+  export TZ=$zone
+  expect_output "timestamps under TZ=$zone" 'h,t
+10,2020-01-01 10:00:00' --output-format csv \
+    "SELECT hour(CAST('2020-01-01 10:00:00' AS TIMESTAMP)) AS h, CAST('2020-01-01 10:00:00' AS TIMESTAMP) AS t"
+done
+unset TZ
+
 # A value that does not convert: an error naming column and row, without the value.
 if "$bin" sql --table "people=$data/bad_age.csv" --schema "people=$data/people.schema.json" \
     "SELECT id FROM people" >/dev/null 2>"$tmp/stderr"; then

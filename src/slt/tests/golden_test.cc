@@ -3,6 +3,8 @@
 // and the translation of set-up statements.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 #include "slt/golden_expectations.h"
 #include "slt/golden_file.h"
 #include "slt/golden_runner.h"
@@ -118,6 +120,58 @@ TEST(GoldenSkipListTest, ReadsEntriesWithReasons) {
 TEST(GoldenSkipListTest, RefusesAnEntryWithoutReason) {
   EXPECT_FALSE(GoldenSkipList::Parse("- `uses:onek`\n").ok());
   EXPECT_FALSE(GoldenSkipList::Parse("- `cast.sql:1` no suffix\n").ok());
+}
+
+TEST(GoldenSkipListTest, ReadsSessionZonesOfFiles) {
+  auto list = GoldenSkipList::Parse(
+      "- `zone:datetime.sql.out=America/Los_Angeles` Spark's zone\n- `uses:onek` not shipped\n");
+  ASSERT_TRUE(list.ok()) << list.status().ToString();
+  EXPECT_EQ(list->ZoneOf("/d/datetime.sql.out").value_or(""), "America/Los_Angeles");
+  EXPECT_FALSE(list->ZoneOf("/d/mydatetime.sql.out").has_value());
+  EXPECT_FALSE(list->Reason("/d/datetime.sql.out", 3, "select 1").has_value());
+  EXPECT_FALSE(GoldenSkipList::Parse("- `zone:datetime.sql.out` no zone\n").ok());
+  EXPECT_FALSE(GoldenSkipList::Parse("- `zone:datetime=UTC` no file\n").ok());
+}
+
+// A file in Spark's format run in a session zone: zoned literals and date_format follow the
+// zone; a TIMESTAMP value (an instant) fails instead of answering in UTC.
+TEST(GoldenRunnerTest, RunsFilesInTheirSessionZone) {
+  std::string path = ::testing::TempDir() + "/zones.sql.out";
+  {
+    std::FILE* f = std::fopen(path.c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    std::fputs(
+        "-- !query\nselect timestamp '2020-01-01 00:00:00Z', date_format(timestamp "
+        "'2020-07-01 00:00:00', 'XXX VV')\n-- !query schema\nstruct<a:timestamp,b:string>\n"
+        "-- !query output\n2019-12-31 16:00:00\t-07:00 America/Los_Angeles\n\n\n"
+        "-- !query\nSET spark.sql.session.timeZone=Asia/Shanghai\n-- !query schema\n"
+        "struct<key:string,value:string>\n-- !query output\nspark.sql.session.timeZone\t"
+        "Asia/Shanghai\n\n\n"
+        "-- !query\nselect timestamp '2020-01-01 00:00:00Z'\n-- !query schema\n"
+        "struct<a:timestamp>\n-- !query output\n2020-01-01 08:00:00\n\n\n"
+        "-- !query\nselect cast('2020-01-01 00:00:00' as timestamp)\n-- !query schema\n"
+        "struct<a:timestamp>\n-- !query output\n2020-01-01 00:00:00\n",
+        f);
+    std::fclose(f);
+  }
+  auto list = GoldenSkipList::Parse("- `zone:zones.sql.out=America/Los_Angeles` test\n");
+  ASSERT_TRUE(list.ok());
+  GoldenOptions options;
+  options.skip_list = &*list;
+  options.verbose = true;
+  GoldenFileResult result = RunGoldenFile(path, options);
+  ASSERT_TRUE(result.error.ok()) << result.error.ToString();
+  EXPECT_EQ(result.passed, 2u);
+  EXPECT_EQ(result.failed, 1u);
+  ASSERT_EQ(result.notes.size(), 1u);
+  EXPECT_NE(result.notes[0].find("session time zone other than UTC"), std::string::npos)
+      << result.notes[0];
+  // Started in UTC (no zone listed), the first query's answer differs from Los Angeles's; the
+  // SET still moves the rest to Shanghai.
+  GoldenOptions utc;
+  GoldenFileResult in_utc = RunGoldenFile(path, utc);
+  EXPECT_EQ(in_utc.passed, 1u);
+  EXPECT_EQ(in_utc.failed, 2u);
 }
 
 TEST(GoldenFloorsTest, ReadsFloors) {

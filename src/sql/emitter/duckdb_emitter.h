@@ -17,6 +17,8 @@ struct EmitOptions {
   Dialect dialect = Dialect::kSpark;
   // Overflow, division by zero and invalid casts yield NULL instead of an error.
   bool safe_arithmetic = false;
+  // The session time zone (CompileOptions::session_time_zone).
+  ZoneId session_time_zone;
 };
 
 // One SELECT statement computing `plan`'s result (its first output_count columns).

@@ -582,7 +582,8 @@ Result<std::string> DuckDbEmitter::EmitCallExpr(const Expression& expr) {
     CR_ASSIGN_OR_RETURN(std::string a, EmitExpr(*c));
     args.push_back(std::move(a));
   }
-  FunctionEmitContext ctx{options_.dialect, options_.safe_arithmetic, "", "", ""};
+  FunctionEmitContext ctx{options_.dialect,          options_.safe_arithmetic, "", "", "", "",
+                          options_.session_time_zone};
   if (expr.filter) {
     CR_ASSIGN_OR_RETURN(std::string filter, EmitExpr(*expr.filter));
     ctx.filter = " FILTER (WHERE " + filter + ")";

@@ -42,6 +42,16 @@ Status NeedArray(const std::vector<ExprPtr>& args, size_t i) {
   return Status::OK();
 }
 
+Status NeedTimestamp(std::vector<ExprPtr>& args, size_t i) {
+  TypeId id = args[i]->type.id;
+  if (id == TypeId::kTimestamp || id == TypeId::kTimestampNtz) return Status::OK();
+  if (!CanCast(args[i]->type, DataType::Of(TypeId::kTimestampNtz))) {
+    return Status::InvalidArgument("argument " + std::to_string(i + 1) + " must be a timestamp");
+  }
+  args[i] = CastTo(args[i], DataType::Of(TypeId::kTimestampNtz));
+  return Status::OK();
+}
+
 Result<std::string> NeedStringLiteral(const std::vector<ExprPtr>& args, size_t i,
                                       std::string_view what) {
   const Expression& e = *args[i];

@@ -34,6 +34,9 @@ Status NeedNumeric(std::vector<ExprPtr>& args, size_t i);
 Status NeedIntegral(std::vector<ExprPtr>& args, size_t i, const DataType& type);
 // args[i] must be an array.
 Status NeedArray(const std::vector<ExprPtr>& args, size_t i);
+// args[i] must be a timestamp: a TIMESTAMP or TIMESTAMP_NTZ keeps its kind; a date or a string
+// is read as TIMESTAMP_NTZ (a wall time in the session time zone).
+Status NeedTimestamp(std::vector<ExprPtr>& args, size_t i);
 // args[i] must be a literal string (a format, a unit); returns its text.
 Result<std::string> NeedStringLiteral(const std::vector<ExprPtr>& args, size_t i,
                                       std::string_view what);

@@ -20,18 +20,6 @@ Status NeedDate(Args& args, size_t i) {
   args[i] = CastTo(args[i], kDate);
   return Status::OK();
 }
-// A timestamp argument for the time-of-day parts: a timestamp keeps its kind; a date or string
-// is read as timestamp_ntz (the clean room's session time zone is UTC).
-Status NeedTimestamp(Args& args, size_t i) {
-  TypeId id = args[i]->type.id;
-  if (id == TypeId::kTimestamp || id == TypeId::kTimestampNtz) return Status::OK();
-  if (!CanCast(args[i]->type, DataType::Of(TypeId::kTimestampNtz))) {
-    return Status::InvalidArgument("argument " + std::to_string(i + 1) + " must be a timestamp");
-  }
-  args[i] = CastTo(args[i], DataType::Of(TypeId::kTimestampNtz));
-  return Status::OK();
-}
-
 Result<DataType> BindDatePart(const FunctionBindContext&, Args& args) {
   CR_RETURN_IF_ERROR(NeedDate(args, 0));
   return kInt;

@@ -121,11 +121,14 @@ Result<DataType> BindStringArguments(const FunctionBindContext&, std::vector<Exp
 }
 
 std::vector<FunctionTable> AllFunctionTables() {
-  return {AggregateFunctions(),      ScalarFunctions(),         TextFunctions(),
-          EncodingFunctions(),       MathFunctions(),           DatetimeFunctions(),
-          ConditionalFunctions(),    StatisticsFunctions(),     RegexpFunctions(),
-          CollectionFunctions(),     MoreCollectionFunctions(), HigherOrderFunctions(),
-          DatetimeFormatFunctions(), ArraySetFunctions()};
+  return {AggregateFunctions(),      ScalarFunctions(),
+          TextFunctions(),           EncodingFunctions(),
+          MathFunctions(),           DatetimeFunctions(),
+          ConditionalFunctions(),    StatisticsFunctions(),
+          RegexpFunctions(),         CollectionFunctions(),
+          MoreCollectionFunctions(), HigherOrderFunctions(),
+          DatetimeFormatFunctions(), ArraySetFunctions(),
+          TimezoneFunctions(),       JsonFunctions()};
 }
 
 }  // namespace cleanroom::sql

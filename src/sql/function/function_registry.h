@@ -23,6 +23,7 @@ enum class FunctionKind {
 // What a function's bind step may use.
 struct FunctionBindContext {
   Dialect dialect = Dialect::kSpark;
+  ZoneId session_time_zone;  // CompileOptions::session_time_zone
 };
 
 // What a function's emit step may use.
@@ -39,6 +40,7 @@ struct FunctionEmitContext {
   // For an aggregate with ORDER BY inside the call (duckdb dialect): " ORDER BY ...", written
   // before the closing parenthesis. Empty otherwise.
   std::string order;
+  ZoneId session_time_zone;  // EmitOptions::session_time_zone
 };
 
 struct FunctionDef {
@@ -90,6 +92,8 @@ FunctionTable MoreCollectionFunctions();
 FunctionTable HigherOrderFunctions();
 FunctionTable DatetimeFormatFunctions();
 FunctionTable ArraySetFunctions();
+FunctionTable TimezoneFunctions();
+FunctionTable JsonFunctions();
 // Every table above, in that order.
 std::vector<FunctionTable> AllFunctionTables();
 

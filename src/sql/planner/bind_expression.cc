@@ -4,6 +4,7 @@
 
 #include "sql/function/function_registry.h"
 #include "sql/planner/binder.h"
+#include "sql/planner/timestamp_literal.h"
 #include "sql/planner/type_rules.h"
 
 namespace cleanroom::sql {
@@ -196,10 +197,15 @@ Result<ExprPtr> Binder::BindLiteral(const ast::Expr& expr) {
     case ast::LiteralKind::kDate:
       if (!ValidDate(expr.text)) return Error(expr.pos, "invalid DATE literal");
       return MakeLiteral(DataType::Of(TypeId::kDate), expr.text);
-    case ast::LiteralKind::kTimestamp:
-      if (!ValidDate(expr.text)) return Error(expr.pos, "invalid TIMESTAMP literal");
-      // Read in the session time zone, which is UTC in the clean room: a timestamp_ntz.
-      return MakeLiteral(DataType::Of(TypeId::kTimestampNtz), expr.text);
+    case ast::LiteralKind::kTimestamp: {
+      if (!ValidDate(expr.text.substr(0, std::min<size_t>(expr.text.size(), 10)))) {
+        return Error(expr.pos, "invalid TIMESTAMP literal");
+      }
+      // The wall time in the session time zone (UTC in the clean room): a timestamp_ntz.
+      Result<ExprPtr> literal = BindTimestampLiteral(expr.text, options_.session_time_zone);
+      if (!literal.ok()) return Error(expr.pos, literal.status().message());
+      return literal;
+    }
     case ast::LiteralKind::kInterval:
       return MakeLiteral(DataType::Interval(expr.interval_start, expr.interval_end), expr.text);
     case ast::LiteralKind::kTime:

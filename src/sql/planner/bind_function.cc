@@ -68,7 +68,7 @@ Result<ExprPtr> Binder::BindFunction(const ast::Expr& expr, ExprContext& ctx) {
       CR_ASSIGN_OR_RETURN(ExprPtr a, BindExpr(*expr.args[i], ctx));
       args.push_back(std::move(a));
     }
-    FunctionBindContext bind_ctx{options_.dialect};
+    FunctionBindContext bind_ctx{options_.dialect, options_.session_time_zone};
     Result<DataType> type = function->bind(bind_ctx, args);
     if (!type.ok()) return Error(expr.pos, expr.name + ": " + type.status().message());
     auto e = std::make_shared<Expression>();
@@ -189,7 +189,7 @@ Result<ExprPtr> Binder::BindFunction(const ast::Expr& expr, ExprContext& ctx) {
                                  std::to_string(n));
     }
   }
-  FunctionBindContext bind_ctx{options_.dialect};
+  FunctionBindContext bind_ctx{options_.dialect, options_.session_time_zone};
   Result<DataType> type = function->bind(bind_ctx, args);
   if (!type.ok()) return Error(expr.pos, expr.name + ": " + type.status().message());
   auto e = std::make_shared<Expression>();
