@@ -18,7 +18,7 @@
 #include "base/logging.h"
 #include "crypto/hash.h"
 #include "governance/connection_pool.h"
-#include "governance/route.h"
+#include "governance/ids.h"
 
 namespace cleanroom::governance {
 namespace {

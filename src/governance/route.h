@@ -37,10 +37,6 @@ struct RouteCall {
   const VerifiedRequest* verified = nullptr;
 };
 
-// Request bodies are limited to 4 MiB: Service::Handle refuses a longer one, and the HTTPS layer
-// refuses a longer Content-Length before reading the body.
-inline constexpr size_t kMaxRequestBodyBytes = 4u << 20;
-
 struct Route {
   std::string_view method;  // GET or POST
   std::string_view path;    // literal segments and {parameters}, e.g. "/v1/runs/{run}/keys"
