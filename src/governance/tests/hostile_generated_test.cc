@@ -9,6 +9,7 @@
 
 #include <random>
 
+#include "governance/ids.h"
 #include "governance/tests/collab_fixture.h"
 #include "ledger/ledger.h"
 
@@ -224,6 +225,14 @@ TEST_F(HostileGenerated, EveryGeneratedRequestIsAnsweredAndNoneWrites) {
     auto connection = AnonymousConnection();
     ASSERT_NE(connection, nullptr);
     auto reply = connection->Request(g.method, g.path, g.content_type, g.body);
+    // A request refused on its headers has its connection closed unread: a client still sending
+    // a large body sees the connection break instead of the answer.
+    bool refused_unread =
+        (g.method != "GET" && g.method != "POST") || g.body.size() > kMaxRequestBodyBytes;
+    if (!reply.ok() && refused_unread && !g.body.empty()) {
+      ++statuses[0];
+      continue;
+    }
     ASSERT_TRUE(reply.ok()) << "request " << i << ", " << g.Describe() << ": "
                             << reply.status().ToString();
     ++statuses[reply->status];

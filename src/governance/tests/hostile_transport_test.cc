@@ -72,9 +72,10 @@ class HostilePeer {
         out.append(buffer, static_cast<size_t>(n));
         continue;
       }
+      // The server ends a refused connection without a TLS close_notify: OpenSSL 3 reports that
+      // EOF as SSL_ERROR_SSL. Only a read that timed out leaves the connection open.
       int error = SSL_get_error(ssl_, n);
-      *closed = error == SSL_ERROR_ZERO_RETURN ||
-                (error == SSL_ERROR_SYSCALL && errno != EAGAIN && errno != EWOULDBLOCK);
+      *closed = !(error == SSL_ERROR_SYSCALL && (errno == EAGAIN || errno == EWOULDBLOCK));
       return out;
     }
   }
