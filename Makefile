@@ -6,7 +6,7 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 CTEST_FLAGS ?=
 
-.PHONY: all deps configure build lint lint-changed test test-unit test-sql test-e2e demo bench asan test-asan fuzz format clean
+.PHONY: all deps configure build lint lint-changed test test-unit test-sql test-e2e demo bench asan test-asan fuzz fuzz-governance format clean
 
 all: build
 
@@ -55,10 +55,16 @@ asan: deps
 test-asan: asan
 	@cd $(ASAN_DIR) && ctest --output-on-failure -j $(JOBS) -LE slow
 
-# libFuzzer targets (clang): see README, "Fuzzing".
+# libFuzzer targets (clang, ASan + UBSan), and only what they link: see README, "Fuzzing".
 fuzz: deps
 	@CC=clang CXX=clang++ cmake -S . -B $(FUZZ_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCLEANROOM_FUZZ=ON -DCLEANROOM_BENCH=OFF >/dev/null
-	@cmake --build $(FUZZ_DIR) -j $(JOBS)
+	@cmake --build $(FUZZ_DIR) -j $(JOBS) --target fuzz_targets
+
+# Each governance route fuzzer for FUZZ_SECONDS (default 10 s: a smoke run that replays the seeds
+# and regressions; 600 for the campaigns recorded in docs/governance.md).
+FUZZ_SECONDS ?= 10
+fuzz-governance: fuzz
+	@./fuzz/governance/run.sh $(FUZZ_DIR) $(FUZZ_SECONDS)
 
 format:
 	@git ls-files -- '*.cc' '*.h' '*.cpp' '*.hpp' '*.c' ':!:third_party/**' | xargs clang-format -i

@@ -53,7 +53,12 @@ Status Serve(const ServeFlags& flags) {
           "--evidence simulated needs --platform DIR "
           "(made by `cleanroom runtime init-platform`)");
     }
-    CR_ASSIGN_OR_RETURN(platform, attest::PlatformKey::Load(flags.platform_dir));
+    auto loaded = attest::PlatformKey::Load(flags.platform_dir);
+    if (!loaded.ok()) {
+      return loaded.status().WithContext("--platform " + flags.platform_dir +
+                                         " (made by `cleanroom runtime init-platform --out DIR`)");
+    }
+    platform = std::move(loaded).value();
     CR_ASSIGN_OR_RETURN(runtime::Measurement measurement, runtime::MeasureRuntime());
     CR_ASSIGN_OR_RETURN(Bytes value, HexDecode(measurement.value));
     options.evidence = runtime::SimulatedEvidenceProducer(&*platform, value);
@@ -63,7 +68,9 @@ Status Serve(const ServeFlags& flags) {
       return Status::InvalidArgument(
           "--evidence sev-snp needs --vcek FILE (this chip's VCEK or VLEK)");
     }
-    CR_ASSIGN_OR_RETURN(std::string text, ReadFileToString(flags.vcek));
+    auto read = ReadFileToString(flags.vcek);
+    if (!read.ok()) return read.status().WithContext("--vcek " + flags.vcek);
+    const std::string& text = *read;
     auto certificate = text.find("-----BEGIN") != std::string::npos
                            ? crypto::Certificate::FromPem(text)
                            : crypto::Certificate::FromDer(AsBytes(text));

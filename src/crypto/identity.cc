@@ -72,7 +72,10 @@ Status WriteIdentity(const std::string& directory, const MemberIdentity& identit
                      std::optional<std::string_view> passphrase) {
   std::error_code ec;
   std::filesystem::create_directories(directory, ec);
-  if (ec) return Status::Internal("identity: cannot create " + directory + ": " + ec.message());
+  // The folder is the user's choice (keygen --out): its problem is theirs to fix, not internal.
+  if (ec) {
+    return Status::InvalidArgument("identity: cannot create " + directory + ": " + ec.message());
+  }
   ::chmod(directory.c_str(), 0700);
   std::string key_path = PathIn(directory, kIdentityKeyFile);
   if (std::filesystem::exists(key_path)) {

@@ -12,17 +12,24 @@
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "base/logging.h"
 #include "crypto/hash.h"
 #include "governance/connection_pool.h"
+#include "governance/ids.h"
 
 namespace cleanroom::governance {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr int64_t kNoDeadline = INT64_MAX;
+// The bytes a connection may send for one request (TLS records of its request line, headers and
+// body; for its first, the handshake too): the largest body and 1 MiB besides. cpp-httplib 0.11
+// bounds neither the number of header lines nor the length of one before it has read all of it,
+// so without this one peer could make the service hold gigabytes until the request deadline.
+constexpr uint64_t kMaxRequestWireBytes = kMaxRequestBodyBytes + (1u << 20);
 
 int64_t NowMillis() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch())
@@ -56,6 +63,11 @@ struct ConnectionInfo {
   ConnectionRegistry* registry = nullptr;
   // Steady-clock milliseconds; kNoDeadline while a handler runs and its response is written.
   std::atomic<int64_t> deadline_ms{kNoDeadline};
+  // Bytes read from the socket since the last response was written (the reading thread's).
+  uint64_t wire_bytes = 0;
+  // A request refused before its body was read: the connection ends after the response, as
+  // whatever follows on it is that unread body.
+  std::atomic<bool> close_after_response{false};
 };
 
 // Runs in SSL_free, before cpp-httplib closes the socket: the fd is still ours to forget.
@@ -97,6 +109,19 @@ std::string PeerAddress(int fd) {
   return text;
 }
 
+// The socket BIO's callback: counts what is read for the request being read and fails the read
+// that would go past kMaxRequestWireBytes (the connection then closes, unanswered). The BIO is
+// freed after the connection's info (SSL_free), so only reads touch `arg`.
+long CountRequestBytes(BIO* bio, int oper, const char*, size_t, int, long, int ret,
+                       size_t* processed) {
+  if ((oper & ~BIO_CB_RETURN) != BIO_CB_READ) return ret;
+  auto* info = reinterpret_cast<ConnectionInfo*>(BIO_get_callback_arg(bio));
+  if (info == nullptr) return ret;
+  if ((oper & BIO_CB_RETURN) == 0) return info->wire_bytes >= kMaxRequestWireBytes ? -1 : 1;
+  if (ret > 0 && processed != nullptr) info->wire_bytes += *processed;
+  return ret;
+}
+
 // Admission, when a connection's TLS handshake starts (before its first byte is read): within
 // the bounds it is registered; past them its socket is shut down, so the handshake fails at
 // once and its worker is free again.
@@ -123,6 +148,10 @@ void AdmitConnection(const SSL* ssl, int where, int) {
     }
   }
   SSL_set_ex_data(const_cast<SSL*>(ssl), index, info);
+  if (BIO* rbio = SSL_get_rbio(ssl)) {
+    BIO_set_callback_arg(rbio, reinterpret_cast<char*>(info));
+    BIO_set_callback_ex(rbio, CountRequestBytes);
+  }
 }
 
 ConnectionInfo* InfoOf(const SSL* ssl) {
@@ -140,8 +169,49 @@ void RequestRead(const SSL* ssl) {
 void ResponseWritten(const SSL* ssl) {
   ConnectionInfo* info = InfoOf(ssl);
   if (info == nullptr) return;
+  if (info->close_after_response) {
+    ::shutdown(info->fd, SHUT_RDWR);  // after the response: its bytes are queued before the FIN
+    return;
+  }
+  info->wire_bytes = 0;
   info->deadline_ms =
       NowMillis() + info->registry->keep_alive_ms + info->registry->request_deadline_ms;
+}
+
+// Why a request's framing is refused before its body is read, if it is. Bodies come with one
+// Content-Length of at most kMaxRequestBodyBytes, neither chunked (whose length is known only
+// once read) nor compressed (cpp-httplib would inflate a small body into gigabytes before the
+// service sees it); only GET and POST are served.
+std::optional<ApiError> RefusedFraming(const httplib::Request& req) {
+  if (req.method != "GET" && req.method != "POST") {
+    return ApiError{405, "MethodNotAllowed", "only GET and POST are served"};
+  }
+  if (req.has_header("Transfer-Encoding")) {
+    return ApiError{411, "LengthRequired",
+                    "request bodies are sent with a Content-Length, not a transfer encoding"};
+  }
+  for (size_t i = 0; i < req.get_header_value_count("Content-Encoding"); ++i) {
+    if (req.get_header_value("Content-Encoding", i) != "identity") {
+      return ApiError{415, "UnsupportedContentEncoding", "request bodies are not compressed"};
+    }
+  }
+  size_t lengths = req.get_header_value_count("Content-Length");
+  if (lengths == 0) {
+    if (req.method == "GET") return std::nullopt;
+    return ApiError{411, "LengthRequired", "a POST needs a Content-Length"};
+  }
+  const std::string length = req.get_header_value("Content-Length");
+  if (lengths > 1 || length.empty() || length.size() > 12 ||
+      length.find_first_not_of("0123456789") != std::string::npos) {
+    return ApiError{400, "BadContentLength", "Content-Length must be one decimal number"};
+  }
+  uint64_t bytes = std::stoull(length);
+  if (bytes > kMaxRequestBodyBytes) {
+    return ApiError{413, "PayloadTooLarge", "request bodies are limited to 4 MiB"};
+  }
+  // cpp-httplib reads no body for a GET: what it sent would be read as the next request.
+  if (req.method == "GET" && bytes > 0) return ApiError{400, "BadRequest", "a GET has no body"};
+  return std::nullopt;
 }
 
 // Until Stop: every quarter second, shuts down the connections whose request is past its
@@ -241,7 +311,16 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Bind(Service* service,
   server.set_keep_alive_timeout(options.keep_alive_seconds);
   server.set_read_timeout(options.read_timeout_seconds, 0);
   server.set_tcp_nodelay(true);
-  server.set_payload_max_length(8u << 20);
+  server.set_payload_max_length(kMaxRequestBodyBytes);
+  server.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+    std::optional<ApiError> refused = RefusedFraming(req);
+    if (!refused) return httplib::Server::HandlerResponse::Unhandled;
+    if (ConnectionInfo* info = InfoOf(req.ssl)) info->close_after_response = true;
+    res.status = refused->http_status;
+    res.set_header("Connection", "close");
+    res.set_content(refused->ToJson(), "application/json");
+    return httplib::Server::HandlerResponse::Handled;
+  });
   Impl* raw = impl.get();
   server.set_socket_options([raw](int fd) {
     int yes = 1;

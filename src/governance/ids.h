@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <string_view>
 
 namespace cleanroom::governance {
@@ -9,6 +10,9 @@ namespace cleanroom::governance {
 // names anything else is refused before any lookup, so no made-up or oversized id reaches the
 // state, the ledger or an error message.
 inline constexpr size_t kMaxPathBytes = 512;
+// Request bodies are limited to 4 MiB: Service::Handle refuses a longer one, and the HTTPS layer
+// refuses a longer Content-Length before reading the body.
+inline constexpr size_t kMaxRequestBodyBytes = 4u << 20;
 
 // "r1" .. "r" followed by at most 18 digits, no leading zero.
 bool IsRunId(std::string_view id);

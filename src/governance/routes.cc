@@ -10,8 +10,6 @@
 namespace cleanroom::governance {
 namespace {
 
-constexpr size_t kMaxBodyBytes = 4u << 20;
-
 std::vector<std::string> SplitPath(const std::string& path) {
   std::vector<std::string> out;
   size_t end = path.find('?');
@@ -248,7 +246,7 @@ ApiResponse Service::Handle(const std::string& method, const std::string& path,
   }
   std::vector<std::string> segments = SplitPath(path);
   if (segments.empty() || segments[0] != "v1") return NotFoundRoute(method);
-  if (body.size() > kMaxBodyBytes) {
+  if (body.size() > kMaxRequestBodyBytes) {
     return ApiResponse::Error({413, "PayloadTooLarge", "request bodies are limited to 4 MiB"});
   }
   if (Status ids = CheckPathIds(segments); !ids.ok()) {

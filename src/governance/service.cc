@@ -14,11 +14,29 @@
 namespace cleanroom::governance {
 namespace {
 
-Status MakeDirectory(const std::string& path) {
-  if (::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) {
-    return Status::Internal("cannot create directory " + path + ": " + ErrnoText(errno));
+// The data dir's errors are the operator's: they name the flag and say what is wrong with it.
+Status DirectoryError(const std::string& path, int err) {
+  std::string what = "--data-dir: cannot create " + path + ": " + ErrnoText(err);
+  if (err == EACCES || err == EPERM || err == EROFS) return Status::PermissionDenied(what);
+  return Status::InvalidArgument(what);
+}
+
+// Creates `path` and its missing parents, as `mkdir -p` does, each new one readable by the
+// service's user only (0700); folders that exist are left as they are. A part that exists but
+// is no folder is named.
+Status MakeDirectories(const std::string& path) {
+  for (size_t end = path.find('/', 1);; end = path.find('/', end + 1)) {
+    std::string part = path.substr(0, end);
+    struct stat st;
+    if (::stat(part.c_str(), &st) == 0) {
+      if (!S_ISDIR(st.st_mode)) {
+        return Status::InvalidArgument("--data-dir: " + part + " exists and is not a directory");
+      }
+    } else if (::mkdir(part.c_str(), 0700) != 0 && errno != EEXIST) {
+      return DirectoryError(part, errno);
+    }
+    if (end == std::string::npos) return Status::OK();
   }
-  return Status::OK();
 }
 
 Result<crypto::MemberIdentity> LoadOrCreateIdentity(const std::string& directory) {
@@ -68,16 +86,28 @@ int64_t Service::Now() const {
 Result<std::string> Service::Initialise(const std::string& data_dir,
                                         const std::vector<std::string>& founder_ids) {
   if (data_dir.empty()) return Status::InvalidArgument("--data-dir: must not be empty");
-  CR_RETURN_IF_ERROR(MakeDirectory(data_dir));
   std::string service_dir = data_dir + "/service";
-  CR_RETURN_IF_ERROR(MakeDirectory(service_dir));
+  CR_RETURN_IF_ERROR(MakeDirectories(service_dir));
   CR_RETURN_IF_ERROR(LoadOrCreateIdentity(service_dir).status());
   return Bootstrap::Write(service_dir, founder_ids);
 }
 
 Result<std::unique_ptr<Service>> Service::Open(const ServiceOptions& options) {
   if (options.data_dir.empty()) return Status::InvalidArgument("--data-dir: must not be empty");
-  CR_RETURN_IF_ERROR(MakeDirectory(options.data_dir));
+  // Nothing is created before init: a data dir that is missing (or a parent of it) was never
+  // initialised.
+  struct stat data_dir_stat;
+  if (::stat(options.data_dir.c_str(), &data_dir_stat) != 0) {
+    if (errno != ENOENT && errno != ENOTDIR) {
+      return Status::PermissionDenied("--data-dir: cannot read " + options.data_dir + ": " +
+                                      ErrnoText(errno));
+    }
+    return Status::NotFound("--data-dir: " + options.data_dir +
+                            " does not exist: run `cleanroom governance init` first");
+  }
+  if (!S_ISDIR(data_dir_stat.st_mode)) {
+    return Status::InvalidArgument("--data-dir: " + options.data_dir + " is not a directory");
+  }
   std::string service_dir = options.data_dir + "/service";
   Result<Bootstrap> bootstrap = Bootstrap::Read(service_dir);
   if (!bootstrap.ok() && bootstrap.status().code() != StatusCode::kNotFound) {

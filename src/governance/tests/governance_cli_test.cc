@@ -1,6 +1,10 @@
 // The client verbs of the cleanroom binary against `cleanroom governance serve`, end to end:
 // keygen, pin, collab, dataset, query, run, audit download / receipt and their offline checks.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
 
 #include "base/file.h"
 #include "crypto/container.h"
@@ -124,6 +128,70 @@ TEST_F(GovernanceCli, AWholeCollaborationThroughTheCommandLine) {
   uint64_t seqno = run["seqno"];
   Run({"audit", "receipt", "--identity", Id("bob"), std::to_string(seqno), "--out", receipt});
   Run({"audit", "verify-receipt", receipt, "--service-cert", data + "/service/cert.pem"});
+}
+
+// `governance init` creates a data dir's missing parents (owner-only, as the data dir itself);
+// `serve` creates nothing before init; either names what is wrong with a path it cannot use.
+TEST_F(GovernanceCli, DataDirPathsAreCreatedOrTheirProblemIsNamed) {
+  std::string nested = dir_.path() + "/a/b/service";
+  std::string init = Run({"governance", "init", "--data-dir", nested});
+  EXPECT_NE(init.find("bootstrap token"), std::string::npos) << init;
+  for (const std::string& made : {dir_.path() + "/a", dir_.path() + "/a/b", nested}) {
+    struct stat st;
+    ASSERT_EQ(::stat(made.c_str(), &st), 0) << made;
+    EXPECT_EQ(st.st_mode & 0777, 0700u) << made;
+  }
+  std::string info = Run({"governance", "info", "--data-dir", nested});
+  EXPECT_NE(info.find("service fingerprint"), std::string::npos) << info;
+
+  // A part of the path that is a file, not a folder.
+  std::string file = dir_.path() + "/file";
+  ASSERT_TRUE(WriteFileAtomic(file, "x").ok());
+  std::string under_file = Run({"governance", "init", "--data-dir", file + "/x"}, 2);
+  EXPECT_NE(under_file.find("--data-dir: " + file + " exists and is not a directory"),
+            std::string::npos)
+      << under_file;
+  EXPECT_EQ(under_file.find("Internal"), std::string::npos) << under_file;
+
+  // A folder it may not write in.
+  if (::geteuid() != 0) {  // root writes anywhere
+    std::string locked = dir_.path() + "/locked";
+    ASSERT_EQ(::mkdir(locked.c_str(), 0500), 0);
+    std::string denied = Run({"governance", "init", "--data-dir", locked + "/x"}, 1);
+    EXPECT_NE(denied.find("PermissionDenied: --data-dir: cannot create " + locked + "/x"),
+              std::string::npos)
+        << denied;
+  }
+
+  // serve on a data dir that does not exist creates nothing and says to run init.
+  std::string missing = dir_.path() + "/missing/service";
+  std::string serve =
+      Run({"governance", "serve", "--data-dir", missing, "--listen", "127.0.0.1:0"}, 2);
+  EXPECT_NE(serve.find("--data-dir: " + missing + " does not exist"), std::string::npos) << serve;
+  EXPECT_NE(serve.find("governance init"), std::string::npos) << serve;
+  EXPECT_FALSE(std::filesystem::exists(dir_.path() + "/missing"));
+  std::string not_dir =
+      Run({"governance", "serve", "--data-dir", file, "--listen", "127.0.0.1:0"}, 2);
+  EXPECT_NE(not_dir.find("--data-dir: " + file + " is not a directory"), std::string::npos)
+      << not_dir;
+
+  // The runtime's and keygen's paths: each error names its flag and path, none is Internal.
+  std::vector<std::string> runtime = {
+      "runtime",           "serve", "--governance", "https://127.0.0.1:1", "--service-fingerprint",
+      std::string(64, 'a')};
+  std::vector<std::string> platform = runtime;
+  platform.insert(platform.end(), {"--platform", dir_.path() + "/nope"});
+  std::string no_platform = Run(platform, 2);
+  EXPECT_NE(no_platform.find("--platform " + dir_.path() + "/nope (made by"), std::string::npos)
+      << no_platform;
+  std::vector<std::string> vcek = runtime;
+  vcek.insert(vcek.end(), {"--evidence", "sev-snp", "--vcek", dir_.path() + "/nope.pem"});
+  std::string no_vcek = Run(vcek, 2);
+  EXPECT_NE(no_vcek.find("--vcek " + dir_.path() + "/nope.pem: "), std::string::npos) << no_vcek;
+  std::string keygen = Run({"keygen", "--name", "x", "--out", file + "/id"}, 2);
+  EXPECT_NE(keygen.find("InvalidArgument: identity: cannot create " + file + "/id"),
+            std::string::npos)
+      << keygen;
 }
 
 }  // namespace
