@@ -8,6 +8,7 @@
 #include "engine/input_source.h"
 #include "formats/parquet_reader.h"
 #include "privacy/policy.h"
+#include "runtime/unit_index_check.h"
 
 namespace cleanroom::runtime {
 namespace {
@@ -138,6 +139,12 @@ Result<PublishedDataset> PublishDataset(const PublishRequest& request, Storage& 
       return Status::InvalidArgument("--policy: columns names '" + column + "', which " +
                                      request.file + " does not have");
     }
+  }
+  // The unit index is checked against the unit here, over the plaintext, once: runs trust it
+  // as they trust the owner's naming of the unit (docs/privacy.md, "The unit index").
+  if (!policy.unit_index.empty()) {
+    CR_RETURN_IF_ERROR(
+        CheckUnitIndex(request.file, format, policy.privacy_unit, policy.unit_index));
   }
 
   CR_ASSIGN_OR_RETURN(
