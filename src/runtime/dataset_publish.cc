@@ -83,20 +83,28 @@ Result<EncryptedFile> EncryptFileToStorage(const std::string& file, const std::s
   return out;
 }
 
+Result<std::unique_ptr<engine::Engine>> OpenEngineOverFile(const std::string& file,
+                                                           engine::Format format,
+                                                           const std::string& name, int threads) {
+  CR_ASSIGN_OR_RETURN(auto engine, engine::Engine::Open({.threads = threads,
+                                                         .validate_columns_read =
+                                                             format == engine::Format::kParquet}));
+  engine::TableSource source;
+  source.name = name;
+  source.path = file;
+  source.format = format;
+  CR_RETURN_IF_ERROR(engine->LoadTable(source));
+  return engine;
+}
+
 Result<std::vector<sql::Column>> ReadFileSchema(const std::string& file,
                                                 const std::string& format) {
   CR_ASSIGN_OR_RETURN(engine::Format f, ResolveFormat(file, format));
   // A Parquet file's columns are read from its footer, as the engine would load them (no page
   // is read, nothing imaged); the file is then validated whole, streaming on every core.
   const bool parquet = f == engine::Format::kParquet;
-  CR_ASSIGN_OR_RETURN(auto engine,
-                      engine::Engine::Open({.threads = 1, .validate_columns_read = parquet}));
-  engine::TableSource source;
-  source.name = "publish_schema";
-  source.path = file;
-  source.format = f;
-  CR_RETURN_IF_ERROR(engine->LoadTable(source));
-  const sql::TableDef* table = engine->catalog().FindTable(source.name);
+  CR_ASSIGN_OR_RETURN(auto engine, OpenEngineOverFile(file, f, "publish_schema", 1));
+  const sql::TableDef* table = engine->catalog().FindTable("publish_schema");
   if (table == nullptr) return Status::Internal("dataset publish: the loaded table has no schema");
   if (parquet) {
     CR_ASSIGN_OR_RETURN(std::unique_ptr<formats::ParquetReader> reader,

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "engine/engine.h"
+#include "runtime/dataset_publish.h"
 #include "sql/frontend.h"
 
 namespace cleanroom::runtime {
@@ -18,14 +19,8 @@ Status IndexError(const std::string& index, const std::string& what) {
 
 Status CheckUnitIndex(const std::string& file, engine::Format format, const std::string& unit,
                       const std::string& index) {
-  const bool parquet = format == engine::Format::kParquet;
-  CR_ASSIGN_OR_RETURN(auto engine, engine::Engine::Open({.validate_columns_read = parquet}));
-  engine::TableSource source;
-  source.name = "publish_units";
-  source.path = file;
-  source.format = format;
-  CR_RETURN_IF_ERROR(engine->LoadTable(source));
-  const sql::TableDef* table = engine->catalog().FindTable(source.name);
+  CR_ASSIGN_OR_RETURN(auto engine, OpenEngineOverFile(file, format, "publish_units", 0));
+  const sql::TableDef* table = engine->catalog().FindTable("publish_units");
   if (table == nullptr) return Status::Internal("unit index check: the loaded table is missing");
   const sql::Column* unit_column = nullptr;
   const sql::Column* index_column = nullptr;

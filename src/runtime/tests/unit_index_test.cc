@@ -12,10 +12,12 @@
 #include <vector>
 
 #include "engine/engine.h"
+#include "engine/result_writer.h"
 #include "privacy/policy.h"
 #include "runtime/checked_query.h"
 #include "runtime/dataset_publish.h"
 #include "runtime/storage.h"
+#include "runtime/tests/result_rows.h"
 #include "runtime/unit_index_check.h"
 
 namespace cleanroom::runtime {
@@ -139,20 +141,22 @@ TEST_F(UnitIndexTest, IndexThatDisagreesWithTheUnitIsRefusedBeforeAnythingIsStor
   EXPECT_TRUE(StorageEmpty());
 }
 
-// The checked program over the dataset as the runtime loads it (every column of the document's
-// schema in the engine): the threshold reads person_id, not hashed_email, unless the query reads
-// the unit itself; and the groups kept are the unit's.
+// The checked program over the dataset as the runtime loads it: a Parquet file, every column of
+// its schema in the engine, and only the columns the query reads validated (PrepareCheckedInputs:
+// with an index, the index and not the unit). A column left unvalidated fails when it is read, so
+// the run shows whether the threshold read hashed_email. The groups kept are the unit's.
 TEST_F(UnitIndexTest, ThresholdsCountTheIndexWhereTheQueryDoesNotReadTheUnit) {
-  std::string file = WriteCsv("customers", [](int person, int) { return std::to_string(person); });
-  ASSERT_TRUE(CheckUnitIndex(file, engine::Format::kCsv, "hashed_email", "person_id").ok());
-  auto opened = engine::Engine::Open({.threads = 1});
-  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-  std::unique_ptr<engine::Engine> engine = std::move(*opened);
-  engine::TableSource source;
-  source.name = "customers";
-  source.path = file;
-  ASSERT_TRUE(engine->LoadTable(source).ok());
-  ASSERT_TRUE(engine->Lock().ok());
+  std::string csv = WriteCsv("customers", [](int person, int) { return std::to_string(person); });
+  ASSERT_TRUE(CheckUnitIndex(csv, engine::Format::kCsv, "hashed_email", "person_id").ok());
+  const std::string parquet = (dir_ / "customers.parquet").string();
+  {
+    auto writer = OpenEngineOverFile(csv, engine::Format::kCsv, "customers_csv", 1);
+    ASSERT_TRUE(writer.ok()) << writer.status().ToString();
+    ASSERT_TRUE((*writer)->Lock().ok());
+    auto all = (*writer)->Query("SELECT * FROM customers_csv");
+    ASSERT_TRUE(all.ok()) << all.status().ToString();
+    ASSERT_TRUE(engine::WriteResultToFile(**all, engine::OutputFormat::kParquet, parquet).ok());
+  }
   privacy::PolicyFile policies;
   auto policy = privacy::ParseDatasetPolicy(Policy().dump(), "test");
   ASSERT_TRUE(policy.ok()) << policy.status().ToString();
@@ -166,47 +170,42 @@ TEST_F(UnitIndexTest, ThresholdsCountTheIndexWhereTheQueryDoesNotReadTheUnit) {
       {"SELECT age_band, COUNT(*) AS n FROM customers GROUP BY age_band ORDER BY age_band",
        true,
        {"a|450", "b|120"}},
+      // Reads the unit itself: its own count is the threshold's (the unit is validated).
       {"SELECT age_band, COUNT(DISTINCT hashed_email) AS people FROM customers GROUP BY age_band "
        "ORDER BY age_band",
        false,
        {"a|150", "b|40"}},
   };
   for (const Case& c : cases) {
-    auto program = CompileChecked(*engine, c.sql, policies);
+    auto engine = OpenEngineOverFile(parquet, engine::Format::kParquet, "customers", 1);
+    ASSERT_TRUE(engine.ok()) << engine.status().ToString();
+    ASSERT_TRUE(PrepareCheckedInputs(**engine, c.sql, policies).ok()) << c.sql;
+    ASSERT_TRUE((*engine)->Lock().ok());
+    auto program = CompileChecked(**engine, c.sql, policies);
     ASSERT_TRUE(program.ok()) << program.status().ToString();
     bool reads_index = false;
-    bool reads_unit = false;
     for (const auto& step : program->steps) {
       reads_index = reads_index || step.sql.find("person_id") != std::string::npos;
-      if (step.kind != privacy::ProgramStep::Kind::kResult) {
-        reads_unit = reads_unit || step.sql.find("hash(") != std::string::npos ||
-                     step.sql.find("\"hashed_email\" AS") != std::string::npos;
-      }
     }
     EXPECT_EQ(reads_index, c.counts_index) << c.sql;
-    if (c.counts_index) EXPECT_FALSE(reads_unit) << c.sql;
-    auto run = RunChecked(*engine, *program);
-    ASSERT_TRUE(run.ok()) << run.status().ToString();
-    std::vector<std::string> rows;
-    for (;;) {
-      auto more = run->result->Next();
-      ASSERT_TRUE(more.ok());
-      if (!*more) break;
-      const auto& chunk = run->result->chunk();
-      for (size_t r = 0; r < chunk.size(); ++r) {
-        std::string row;
-        for (size_t k = 0; k < chunk.column_count(); ++k) {
-          if (k > 0) row += "|";
-          chunk.AppendCell(k, r, engine::CellStyle::kText, row);
-        }
-        rows.push_back(row);
-      }
-    }
-    EXPECT_EQ(rows, c.rows) << c.sql;
+    auto run = RunChecked(**engine, *program);
+    ASSERT_TRUE(run.ok()) << c.sql << ": " << run.status().ToString();
+    auto rows = test_support::ResultRows(*run->result);
+    ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+    EXPECT_EQ(*rows, c.rows) << c.sql;
     int64_t suppressed = 0;
     for (const auto& note : run->notes) suppressed += note.rows;
     EXPECT_EQ(suppressed, 1) << c.sql;
   }
+  // The unit was not validated for the first query: reading it there fails, never reads
+  // unchecked bytes (what makes the run above a proof that the threshold did not read it).
+  auto engine = OpenEngineOverFile(parquet, engine::Format::kParquet, "customers", 1);
+  ASSERT_TRUE(engine.ok());
+  ASSERT_TRUE(PrepareCheckedInputs(**engine, cases[0].sql, policies).ok());
+  ASSERT_TRUE((*engine)->Lock().ok());
+  auto unit = (*engine)->Query("SELECT count(DISTINCT hashed_email) FROM customers");
+  Status read = unit.ok() ? (*unit)->Next().status() : unit.status();
+  EXPECT_FALSE(read.ok());
 }
 
 }  // namespace
