@@ -11,11 +11,13 @@
 #include <string>
 #include <vector>
 
+#include "crypto/identity.h"
 #include "engine/engine.h"
 #include "engine/result_writer.h"
 #include "privacy/policy.h"
 #include "runtime/checked_query.h"
 #include "runtime/dataset_publish.h"
+#include "runtime/run_execution.h"
 #include "runtime/storage.h"
 #include "runtime/tests/result_rows.h"
 #include "runtime/unit_index_check.h"
@@ -139,6 +141,31 @@ TEST_F(UnitIndexTest, IndexThatDisagreesWithTheUnitIsRefusedBeforeAnythingIsStor
   EXPECT_NE(missing.status().message().find("is not a column of"), std::string::npos)
       << missing.status().ToString();
   EXPECT_TRUE(StorageEmpty());
+}
+
+// Through the runtime: the published container, its document's policy, a run of a query over
+// it. The record keeps bands a and b and counts band c suppressed, as counting the unit does.
+TEST_F(UnitIndexTest, ARunOverThePublishedDatasetKeepsTheUnitsGroups) {
+  auto published =
+      Publish(WriteCsv("customers", [](int person, int) { return std::to_string(person + 5); }));
+  ASSERT_TRUE(published.ok()) << published.status().ToString();
+  auto alice = crypto::GenerateIdentity("alice");
+  ASSERT_TRUE(alice.ok());
+  RunSpec spec;
+  spec.run_id = "r1";
+  spec.query_id = "q1";
+  spec.query_hash = std::string(64, 'a');
+  spec.steps = {"SELECT age_band, COUNT(*) AS n FROM customers GROUP BY age_band"};
+  spec.inputs.push_back({published->document, 1, std::string(64, 'b'), &published->key});
+  spec.recipients.push_back({alice->member_id(), alice->public_identity.encryption_public_key});
+  spec.evidence_kind = "simulated";
+  spec.engine_threads = 1;
+  RunOutcome outcome = ExecuteRun(spec, *storage_);
+  ASSERT_TRUE(outcome.status.ok()) << outcome.status.ToString();
+  EXPECT_EQ(outcome.record.rows_out, 2u);
+  uint64_t suppressed = 0;
+  for (const auto& note : outcome.record.suppressed) suppressed += note.rows;
+  EXPECT_EQ(suppressed, 1u);
 }
 
 // The checked program over the dataset as the runtime loads it: a Parquet file, every column of
