@@ -24,12 +24,24 @@ struct GenerateFlags {
   uint64_t seed = 42;
   std::string format = "csv";
   size_t threads = 0;
+  bool unit_index = false;
 };
+
+// The Parquet conversion's statement for one table: every column, and with `unit_index` a last
+// column unit_id, one integer per distinct hashed_email of the table (its rank), the rows in
+// their generated order: the owner's unit index (docs/privacy.md, "The unit index").
+std::string ConversionSql(const std::string& table, bool unit_index) {
+  if (!unit_index) return "SELECT * FROM " + table;
+  return "SELECT t.*, CAST(u.id AS INTEGER) AS unit_id FROM " + table +
+         " t JOIN (SELECT hashed_email, row_number() OVER (ORDER BY hashed_email) AS id FROM "
+         "(SELECT DISTINCT hashed_email FROM " +
+         table + ")) u ON t.hashed_email IS NOT DISTINCT FROM u.hashed_email ORDER BY t.rowid";
+}
 
 // Converts the CSV tables in `staging` to Parquet files in `out` through the engine: the CSV is
 // loaded with the workload's declared schema, so the Parquet columns carry the declared types.
 // One engine per table keeps memory to one table at a time.
-Status ConvertToParquet(const std::string& staging, const std::string& out,
+Status ConvertToParquet(const std::string& staging, const std::string& out, bool unit_index,
                         std::vector<std::string>& files) {
   for (const workload::WorkloadTable& table : workload::WorkloadTables()) {
     CR_ASSIGN_OR_RETURN(engine::TableSource source,
@@ -39,7 +51,7 @@ Status ConvertToParquet(const std::string& staging, const std::string& out,
     CR_RETURN_IF_ERROR(engine->Lock());
     // A fixed statement of ours over a table we just loaded: no user text.
     CR_ASSIGN_OR_RETURN(std::unique_ptr<engine::QueryResult> result,
-                        engine->Query("SELECT * FROM " + table.name));
+                        engine->Query(ConversionSql(table.name, unit_index)));
     std::string path = out + "/" + table.name + ".parquet";
     CR_RETURN_IF_ERROR(engine::WriteResultToFile(*result, engine::OutputFormat::kParquet, path));
     files.push_back(path);
@@ -59,7 +71,7 @@ Status RunGenerate(const GenerateFlags& flags) {
     Result<workload::WorkloadSummary> generated = workload::GenerateWorkload(options, staging);
     std::vector<std::string> files;
     Status status = generated.status();
-    if (status.ok()) status = ConvertToParquet(staging, flags.out, files);
+    if (status.ok()) status = ConvertToParquet(staging, flags.out, flags.unit_index, files);
     if (status.ok()) {
       std::error_code error;
       std::filesystem::rename(staging + "/workload.json", flags.out + "/workload.json", error);
@@ -72,6 +84,7 @@ Status RunGenerate(const GenerateFlags& flags) {
     summary = *generated;
     summary.files = files;
   } else {
+    if (flags.unit_index) return Status::Unimplemented("--unit-index needs --format parquet");
     CR_ASSIGN_OR_RETURN(summary, workload::GenerateWorkload(options, flags.out));
   }
   std::printf(
@@ -101,6 +114,9 @@ void SetupGenerate(CLI::App& root, ExitCode& exit_code) {
       ->capture_default_str();
   cmd->add_option("--threads", flags->threads, "Worker threads (0: one per core)")
       ->capture_default_str();
+  cmd->add_flag("--unit-index", flags->unit_index,
+                "With --format parquet: each table gets a last column unit_id, one integer per "
+                "hashed_email (a policy's unitIndex)");
   cmd->callback([flags, &exit_code] {
     Status status = RunGenerate(*flags);
     exit_code.value = status.ok() ? 0 : ReportError(status);

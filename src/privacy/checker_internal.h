@@ -104,6 +104,13 @@ Status CannotThread(const std::string& dataset, const std::string& through);
 // adding it to projections and pass-through column lists on the way up.
 Result<sql::ColumnInfo> Expose(CheckContext& ctx, const sql::Catalog& catalog, const RowPath& path,
                                size_t i, const std::string& unit);
+// Whether the threshold of `path` under `aggregate` counts the dataset's unit index
+// (DatasetPolicy::unit_index) instead of its privacy unit: the policy declares one, the path
+// reaches the table itself, and no expression in or under `aggregate` reads the unit. An index
+// declared but missing from the engine's table, or not an integer, is InvalidArgument
+// (unit_index.cc).
+Result<bool> CountsUnitIndex(CheckContext& ctx, const DatasetPolicy& policy,
+                             const sql::PlanNode& aggregate, const RowPath& path);
 // The target engine's SQL (safe arithmetic) of the tree under `root` (a node of `plan`), all its
 // columns output.
 Result<std::string> EmitTree(const CheckContext& ctx, const sql::LogicalPlan& plan,

@@ -86,7 +86,8 @@ Result<DatasetPolicy> DatasetPolicyFromJson(const json& doc, std::string_view wh
   auto path = [&prefix](const std::string& f) { return prefix.empty() ? f : prefix + "." + f; };
   static const std::set<std::string> kKnown = {
       "allowedFields", "columns",       "privacyUnit",         "output",
-      "minRowCount",   "minGroupUnits", "differentialPrivacy", "machineLearning"};
+      "minRowCount",   "minGroupUnits", "differentialPrivacy", "machineLearning",
+      "unitIndex"};
   DatasetPolicy p;
   for (auto it = doc.begin(); it != doc.end(); ++it) {
     if (kKnown.count(it.key()) == 0) {
@@ -171,6 +172,18 @@ Result<DatasetPolicy> DatasetPolicyFromJson(const json& doc, std::string_view wh
     if (cp.role == ColumnRole::kPrivacyUnit && name != p.privacy_unit) {
       return FieldError(where, path("columns." + name + ".role"),
                         "is privacy_unit but privacyUnit names another column (one per dataset)");
+    }
+  }
+  if (doc.contains("unitIndex")) {
+    CR_ASSIGN_OR_RETURN(std::string index, String(doc["unitIndex"], where, path("unitIndex")));
+    p.unit_index = Lower(index);
+    if (p.privacy_unit.empty()) {
+      return FieldError(where, path("unitIndex"), "needs privacyUnit to be set");
+    }
+    // The index identifies people as the unit does: it must exist for no query.
+    if (p.unit_index.empty() || p.allowed_fields.empty() || allowed(p.unit_index)) {
+      return FieldError(where, path("unitIndex"),
+                        "must name a column outside a non-empty allowedFields");
     }
   }
   if (doc.contains("output")) {

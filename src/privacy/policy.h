@@ -45,6 +45,11 @@ struct DatasetPolicy {
   // Lower-case column name -> policy. Columns not listed are dimensions.
   std::map<std::string, ColumnPolicy> columns;
   std::string privacy_unit;  // lower-case; empty when the dataset has none
+  // `unitIndex`: a column of the owner's file, outside allowedFields (no query can name it),
+  // holding one integer per row that is equal on two rows exactly when their privacy units are
+  // equal: written and checked against the unit column at publish (docs/privacy.md, "The unit
+  // index"). Threshold counts read it instead of the unit. Lower-case; empty when none.
+  std::string unit_index;
   OutputMode output = OutputMode::kAggregate;
   int64_t min_row_count = 0;    // the input must hold at least this many rows
   int64_t min_group_units = 0;  // each output group needs this many distinct privacy units

@@ -366,7 +366,10 @@ Status RewriteThresholds(CheckContext& ctx, const sql::Catalog& catalog, sql::Lo
     if (p == nullptr) continue;
     EffectiveFloors floors = MergeFloors(*p, ctx.policies->query, path.dataset);
     if (floors.min_group_units <= 0) continue;
-    CR_ASSIGN_OR_RETURN(sql::ColumnInfo unit, Expose(ctx, catalog, path, 0, p->privacy_unit));
+    CR_ASSIGN_OR_RETURN(bool indexed, CountsUnitIndex(ctx, *p, *node, path));
+    CR_ASSIGN_OR_RETURN(sql::ColumnInfo unit,
+                        indexed ? Expose(ctx, *ctx.physical, path, 0, p->unit_index)
+                                : Expose(ctx, catalog, path, 0, p->privacy_unit));
     std::string rule =
         "minGroupUnits(" + path.dataset + ")>=" + std::to_string(floors.min_group_units);
     EqualColumns equal(*node->children[0]);  // after Expose, which may add pass-through columns
@@ -388,11 +391,12 @@ Status RewriteThresholds(CheckContext& ctx, const sql::Catalog& catalog, sql::Lo
       continue;
     }
     // The unit's hash: precomputed at load when the table has the hidden column (and the path
-    // reaches the table itself), else computed here.
-    sql::ExprPtr hash = UnitHash(unit);
+    // reaches the table itself), else computed here. An index is counted as it is: its values
+    // are already one small integer per person.
+    sql::ExprPtr hash = indexed ? sql::MakeColumnRef(unit) : UnitHash(unit);
     sql::ExprPtr bit;  // the precomputed bit, when loaded with it
     const sql::PlanNode* get = path.nodes.back();
-    if (ctx.physical != nullptr && !get->is_view) {
+    if (ctx.physical != nullptr && !get->is_view && !indexed) {
       const sql::TableDef* table = ctx.physical->FindTable(get->table_name);
       bool hidden = false;
       bool hidden_bit = false;
@@ -413,7 +417,7 @@ Status RewriteThresholds(CheckContext& ctx, const sql::Catalog& catalog, sql::Lo
         bit = sql::MakeColumnRef(b);
       }
     }
-    if (!get->is_view && hash->kind != sql::ExprKind::kColumnRef) {
+    if (!get->is_view && !indexed && hash->kind != sql::ExprKind::kColumnRef) {
       ctx.unit_hash_wanted.insert(sql::ToLowerAscii(get->table_name));
     }
     std::string name = "__cr_units_" + path.dataset;

@@ -84,7 +84,15 @@ Status PrepareCheckedInputs(engine::Engine& engine, std::string_view text,
   std::map<std::string, std::set<std::string>> units;
   for (const auto& [name, policy] : policies.datasets) {
     if (policy.privacy_unit.empty()) continue;
-    units[name] = {policy.privacy_unit, sql::kUnitHashColumn, sql::kUnitBitColumn};
+    // With a unit index, thresholds count it instead of the unit (privacy/unit_index.cc): the
+    // unit is validated only when the query reads it, or when differential privacy or machine
+    // learning bound contributions per unit. A statement that still read it unvalidated would
+    // fail, never read unchecked bytes.
+    if (!policy.unit_index.empty()) {
+      units[name] = {policy.unit_index};
+      if (!policy.differential_privacy && !policy.machine_learning) continue;
+    }
+    units[name].insert({policy.privacy_unit, sql::kUnitHashColumn, sql::kUnitBitColumn});
   }
   return engine.PrepareInputs(*compiled, units);
 }

@@ -10,6 +10,7 @@
 #include "engine/input_source.h"
 #include "formats/parquet_reader.h"
 #include "privacy/policy.h"
+#include "runtime/unit_index_check.h"
 
 namespace cleanroom::runtime {
 namespace {
@@ -103,6 +104,20 @@ Result<EncryptedFile> EncryptFileToStorage(const std::string& file, const std::s
   return out;
 }
 
+Result<std::unique_ptr<engine::Engine>> OpenEngineOverFile(const std::string& file,
+                                                           engine::Format format,
+                                                           const std::string& name, int threads) {
+  CR_ASSIGN_OR_RETURN(auto engine, engine::Engine::Open({.threads = threads,
+                                                         .validate_columns_read =
+                                                             format == engine::Format::kParquet}));
+  engine::TableSource source;
+  source.name = name;
+  source.path = file;
+  source.format = format;
+  CR_RETURN_IF_ERROR(engine->LoadTable(source));
+  return engine;
+}
+
 Result<std::vector<sql::Column>> ReadFileSchema(const std::string& file,
                                                 const std::string& format) {
   CR_ASSIGN_OR_RETURN(engine::Format f, ResolveFormat(file, format));
@@ -110,14 +125,8 @@ Result<std::vector<sql::Column>> ReadFileSchema(const std::string& file,
   // is read, nothing imaged); the file is then validated whole, streaming on every core. A text
   // file is loaded whole (that is its validation), on every core.
   const bool parquet = f == engine::Format::kParquet;
-  CR_ASSIGN_OR_RETURN(auto engine, engine::Engine::Open({.threads = parquet ? 1 : 0,
-                                                         .validate_columns_read = parquet}));
-  engine::TableSource source;
-  source.name = "publish_schema";
-  source.path = file;
-  source.format = f;
-  CR_RETURN_IF_ERROR(engine->LoadTable(source));
-  const sql::TableDef* table = engine->catalog().FindTable(source.name);
+  CR_ASSIGN_OR_RETURN(auto engine, OpenEngineOverFile(file, f, "publish_schema", parquet ? 1 : 0));
+  const sql::TableDef* table = engine->catalog().FindTable("publish_schema");
   if (table == nullptr) return Status::Internal("dataset publish: the loaded table has no schema");
   std::vector<sql::Column> columns = table->columns;
   engine.reset();
@@ -165,6 +174,12 @@ Result<PublishedDataset> PublishDataset(const PublishRequest& request, Storage& 
         return Status::InvalidArgument("--policy: columns names '" + column + "', which " +
                                        request.file + " does not have");
       }
+    }
+    // The unit index is checked against the unit here, over the plaintext, once: runs trust it
+    // as they trust the owner's naming of the unit (docs/privacy.md, "The unit index").
+    if (!policy.unit_index.empty()) {
+      CR_RETURN_IF_ERROR(
+          CheckUnitIndex(request.file, format, policy.privacy_unit, policy.unit_index));
     }
     return Status::OK();
   };

@@ -8,6 +8,7 @@
 
 #include "base/status.h"
 #include "crypto/container.h"
+#include "engine/engine.h"
 #include "runtime/storage.h"
 #include "sql/catalog.h"
 
@@ -56,6 +57,13 @@ Result<EncryptedFile> EncryptFileToStorage(const std::string& file, const std::s
 // file. The caller registers the document and stores the key as its secret, then wipes nothing:
 // DataKey wipes itself.
 Result<PublishedDataset> PublishDataset(const PublishRequest& request, Storage& storage);
+
+// An engine over the plaintext `file`, loaded as table `name`. A Parquet file's footer only is
+// read now; the columns a compiled query reads are validated at Engine::PrepareInputs.
+// `threads`: DuckDB's (0: every core).
+Result<std::unique_ptr<engine::Engine>> OpenEngineOverFile(const std::string& file,
+                                                           engine::Format format,
+                                                           const std::string& name, int threads);
 
 // The Spark-typed columns of a plaintext file, as the engine reads it. A Parquet file's are
 // read from its footer, and the file is then validated whole (every page, on every core, its

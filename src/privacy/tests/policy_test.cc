@@ -37,6 +37,11 @@ TEST(PolicyTest, ErrorsNameTheField) {
       {R"({"columns": {"v": {"role": "aggregate", "functions": ["median"]}}})",
        "columns.v.functions[0]"},
       {R"({"colums": {}})", "colums"},
+      // A unit index must be hidden from queries and needs a unit to index.
+      {R"({"allowedFields": ["a", "i"], "privacyUnit": "a", "unitIndex": "i"})", "unitIndex"},
+      {R"({"privacyUnit": "a", "unitIndex": "i"})", "unitIndex"},
+      {R"({"allowedFields": ["a"], "unitIndex": "i"})", "unitIndex"},
+      {R"({"allowedFields": ["a"], "privacyUnit": "a", "unitIndex": ""})", "unitIndex"},
   };
   for (const auto& c : cases) {
     auto p = ParseDatasetPolicy(c.json, "doc.json");
@@ -46,6 +51,15 @@ TEST(PolicyTest, ErrorsNameTheField) {
     EXPECT_NE(p.status().message().find("doc.json"), std::string::npos);
   }
   EXPECT_FALSE(ParseDatasetPolicy("{not json", "x").ok());
+}
+
+TEST(PolicyTest, ParsesUnitIndex) {
+  auto p = ParseDatasetPolicy(
+      R"({"allowedFields": ["Email", "band"], "privacyUnit": "email", "unitIndex": "Person_Id"})",
+      "doc");
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  EXPECT_EQ(p->unit_index, "person_id");
+  EXPECT_EQ(p->RoleOf("person_id"), ColumnRole::kDimension);  // not a column queries see
 }
 
 TEST(PolicyTest, StrictestFloorWins) {

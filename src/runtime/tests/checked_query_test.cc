@@ -10,6 +10,7 @@
 
 #include "base/file.h"
 #include "engine/engine.h"
+#include "runtime/tests/result_rows.h"
 #include "sql/frontend.h"
 
 namespace cleanroom::runtime {
@@ -87,26 +88,8 @@ class CheckerTest : public ::testing::Test {
                                        std::vector<SuppressionNote>* notes = nullptr) {
     CR_ASSIGN_OR_RETURN(CheckedResult run, RunChecked(*engine_, program));
     if (notes) *notes = run.notes;
-    std::vector<std::string> rows;
-    if (!run.result) return rows;
-    for (;;) {
-      CR_ASSIGN_OR_RETURN(bool more, run.result->Next());
-      if (!more) break;
-      const auto& chunk = run.result->chunk();
-      for (idx_t r = 0; r < chunk.size(); ++r) {
-        std::string row;
-        for (idx_t c = 0; c < chunk.column_count(); ++c) {
-          if (c > 0) row += "|";
-          if (chunk.IsNull(c, r)) {
-            row += "NULL";
-          } else {
-            chunk.AppendCell(c, r, engine::CellStyle::kText, row);
-          }
-        }
-        rows.push_back(row);
-      }
-    }
-    return rows;
+    if (!run.result) return std::vector<std::string>{};
+    return test_support::ResultRows(*run.result);
   }
 
   void ExpectDenied(const std::string& text, const std::string& rule, const std::string& needle) {
@@ -360,21 +343,9 @@ TEST_F(CheckerTest, PrecomputedUnitHashGivesTheSameResults) {
     ASSERT_TRUE(expected.ok()) << expected.status().ToString();
     auto hashed_run = RunChecked(*hashed, *with_hash);
     ASSERT_TRUE(hashed_run.ok()) << hashed_run.status().ToString();
-    std::vector<std::string> rows;
-    for (;;) {
-      auto more = hashed_run->result->Next();
-      ASSERT_TRUE(more.ok());
-      if (!*more) break;
-      const auto& chunk = hashed_run->result->chunk();
-      for (idx_t r = 0; r < chunk.size(); ++r) {
-        std::string row;
-        for (idx_t c = 0; c < chunk.column_count(); ++c) {
-          if (c > 0) row += "|";
-          chunk.AppendCell(c, r, engine::CellStyle::kText, row);
-        }
-        rows.push_back(row);
-      }
-    }
+    auto hashed_rows = test_support::ResultRows(*hashed_run->result);
+    ASSERT_TRUE(hashed_rows.ok()) << hashed_rows.status().ToString();
+    std::vector<std::string> rows = *hashed_rows;
     std::vector<std::string> sorted_expected = *expected;
     std::sort(sorted_expected.begin(), sorted_expected.end());
     std::sort(rows.begin(), rows.end());
