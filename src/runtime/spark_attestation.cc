@@ -22,6 +22,26 @@ Bytes ExecutorReportData(ByteSpan challenge, ByteSpan public_key) {
   return crypto::Hash(crypto::HashAlgorithm::kSha512, input);
 }
 
+Result<AttestedExecutor> VerifyExecutor(const SparkExecutorReport& report, ByteSpan challenge,
+                                        const attest::Policy& policy) {
+  auto refuse = [&report](const std::string& why) {
+    return Status::FailedPrecondition("Spark engine: executor " + report.executor +
+                                      " is not attested (" + why +
+                                      "): no data key is released to the cluster");
+  };
+  if (report.evidence.starts_with("none")) return refuse("it presented no evidence");
+  auto evidence = attest::ParseEvidenceJson(report.evidence);
+  if (!evidence.ok()) return refuse("its evidence does not parse");
+  attest::Policy bound = policy;
+  bound.expected_report_data = ExecutorReportData(challenge, report.public_key);
+  attest::Verdict verdict = attest::VerifyEvidence(*evidence, bound, std::time(nullptr));
+  if (!verdict.valid()) return refuse(verdict.message);
+  auto key =
+      crypto::hpke::DeserializePublicKey(crypto::hpke::Kem::kX25519Sha256, report.public_key);
+  if (!key.ok()) return refuse("its key is not an X25519 public key");
+  return AttestedExecutor{report.executor, std::move(key).value()};
+}
+
 Result<std::vector<AttestedExecutor>> AttestExecutors(SparkDriver& driver,
                                                       const ExecutorAttestation& attestation) {
   if (attestation.executors < 1) {
@@ -31,24 +51,11 @@ Result<std::vector<AttestedExecutor>> AttestExecutors(SparkDriver& driver,
   CR_ASSIGN_OR_RETURN(std::vector<SparkExecutorReport> reports,
                       driver.ExecutorReports(attestation.executors, &challenge));
   if (challenge.size() != 32) return Status::Internal("Spark engine: a malformed challenge");
-  constexpr auto kem = crypto::hpke::Kem::kX25519Sha256;
   std::vector<AttestedExecutor> attested;
   for (const SparkExecutorReport& report : reports) {
-    auto refuse = [&report](const std::string& why) {
-      return Status::FailedPrecondition("Spark engine: executor " + report.executor +
-                                        " is not attested (" + why +
-                                        "): no data key is released to the cluster");
-    };
-    if (report.evidence.starts_with("none")) return refuse("it presented no evidence");
-    auto evidence = attest::ParseEvidenceJson(report.evidence);
-    if (!evidence.ok()) return refuse("its evidence does not parse");
-    attest::Policy policy = attestation.policy;
-    policy.expected_report_data = ExecutorReportData(challenge, report.public_key);
-    attest::Verdict verdict = attest::VerifyEvidence(*evidence, policy, std::time(nullptr));
-    if (!verdict.valid()) return refuse(verdict.message);
-    auto key = crypto::hpke::DeserializePublicKey(kem, report.public_key);
-    if (!key.ok()) return refuse("its key is not an X25519 public key");
-    attested.push_back({report.executor, std::move(key).value()});
+    CR_ASSIGN_OR_RETURN(AttestedExecutor executor,
+                        VerifyExecutor(report, challenge, attestation.policy));
+    attested.push_back(std::move(executor));
   }
   return attested;
 }

@@ -34,6 +34,12 @@ struct AttestedExecutor {
 // an executor's evidence.
 Bytes ExecutorReportData(ByteSpan challenge, ByteSpan public_key);
 
+// Verifies one executor's report: the evidence parses, its report_data is
+// ExecutorReportData(challenge, its key), and attest::VerifyEvidence accepts it under `policy`.
+// FailedPrecondition naming the executor and the reason otherwise.
+Result<AttestedExecutor> VerifyExecutor(const SparkExecutorReport& report, ByteSpan challenge,
+                                        const attest::Policy& policy);
+
 // Waits for `attestation.executors` executors' reports and verifies each: the evidence parses,
 // its report_data binds this application's challenge and the executor's key, and
 // attest::VerifyEvidence accepts it under the policy. FailedPrecondition naming the executor and
