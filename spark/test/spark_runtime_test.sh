@@ -109,7 +109,7 @@ serve "${work}/embedded.log" || fail "the embedded runtime: $(cat "${work}/embed
 request_all
 serve "${work}/spark.log" --engine spark --spark-master "${SPARK_MASTER}" --spark-executors 2 ||
   fail "the Spark runtime: $(cat "${work}/spark.log")"
-expect "the runtime says it runs on Spark" "$(cat "${work}/spark.log")" "engine spark at spark://"
+expect "the runtime says it runs on Spark" "$(cat "${work}/spark.log")" "runtime engine: spark at spark://"
 expect_not "no executor refused" "$(cat "${work}/spark.log")" "not attested"
 suppressed_somewhere=0
 for i in $(seq 1 "$n"); do

@@ -109,6 +109,12 @@ Status Serve(const ServeFlags& flags) {
     return Status::InvalidArgument("--evidence must be simulated or sev-snp");
   }
 
+  // Which engine runs the queries, for the log (also with --once, which does not Serve()).
+  if (spark) {
+    std::printf("runtime engine: spark at %s\n", flags.spark.master.c_str());
+  } else {
+    std::printf("runtime engine: embedded\n");
+  }
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
