@@ -8,7 +8,9 @@
 #   spark/cluster.sh stop DIR        stops the processes it started (by their pid files)
 #
 # Environment: SPARK_HOME (default third_party/spark/home, from scripts/install-spark.sh),
-# SPARK_WORKER_MEMORY (default 1g) and SPARK_WORKER_CORES (default 1) per worker.
+# SPARK_WORKER_MEMORY (default 1g) and SPARK_WORKER_CORES (default 1) per worker. Executors
+# that attest (spark/README.md) need CLEANROOM_BINARY and a platform folder in
+# CLEANROOM_EXECUTOR_PLATFORM (or CLEANROOM_EXECUTOR_PLATFORM_<i> for worker i only).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -50,7 +52,11 @@ start() {
   local i
   for ((i = 1; i <= n; i++)); do
     mkdir -p "${dir}/work${i}"
-    SPARK_WORKER_DIR="${dir}/work${i}" "${SPARK_HOME}/sbin/spark-daemon.sh" start \
+    # The worker's simulated attestation platform (docs/spark.md, "Attested executors"): the
+    # folder in CLEANROOM_EXECUTOR_PLATFORM_<i>, else CLEANROOM_EXECUTOR_PLATFORM, else none.
+    local platform_var="CLEANROOM_EXECUTOR_PLATFORM_${i}"
+    CLEANROOM_EXECUTOR_PLATFORM="${!platform_var:-${CLEANROOM_EXECUTOR_PLATFORM:-}}" \
+      SPARK_WORKER_DIR="${dir}/work${i}" "${SPARK_HOME}/sbin/spark-daemon.sh" start \
       "${worker_class}" "$i" --host 127.0.0.1 --port 0 --webui-port 0 \
       --cores "${SPARK_WORKER_CORES:-1}" --memory "${SPARK_WORKER_MEMORY:-1g}" \
       --work-dir "${dir}/work${i}" "spark://127.0.0.1:${port}" >/dev/null

@@ -28,7 +28,10 @@ struct ServeFlags {
   std::string evidence = "simulated";
   std::string platform_dir;
   std::string vcek;
-  std::string storage;  // empty: the default (runtime::StorageUrlOrDefault)
+  std::string storage;                // empty: the default (runtime::StorageUrlOrDefault)
+  std::string engine = "embedded";    // --engine embedded|spark
+  runtime::SparkDriverOptions spark;  // --spark-master, --spark-home, --spark-jar
+  int spark_executors = 0;            // --spark-executors: how many must be attested (1)
   int poll_ms = 500;
   int threads = 0;
   bool once = false;
@@ -46,6 +49,20 @@ Status Serve(const ServeFlags& flags) {
     std::printf("%s\n", line.c_str());
     std::fflush(stdout);
   };
+  const bool spark = flags.engine == "spark";
+  if (flags.engine != "embedded" && !spark) {
+    return Status::InvalidArgument("--engine must be embedded or spark");
+  }
+  if (spark && flags.spark.master.empty()) {
+    return Status::InvalidArgument(
+        "--engine spark needs --spark-master spark://HOST:PORT or local[N]");
+  }
+  if (!spark && !(flags.spark.master.empty() && flags.spark.spark_home.empty() &&
+                  flags.spark.jar.empty() && flags.spark_executors == 0)) {
+    return Status::InvalidArgument(
+        "--spark-master, --spark-home, --spark-jar and --spark-executors need --engine spark");
+  }
+  if (spark) options.spark = flags.spark;
   std::optional<attest::PlatformKey> platform;
   if (flags.evidence == "simulated") {
     if (flags.platform_dir.empty()) {
@@ -59,11 +76,30 @@ Status Serve(const ServeFlags& flags) {
                                          " (made by `cleanroom runtime init-platform --out DIR`)");
     }
     platform = std::move(loaded).value();
-    CR_ASSIGN_OR_RETURN(runtime::Measurement measurement, runtime::MeasureRuntime());
+    // On Spark the measurement also covers what runs on the cluster's side (our jar, Spark).
+    CR_ASSIGN_OR_RETURN(runtime::Measurement measurement,
+                        spark
+                            ? runtime::MeasureSparkRuntime(flags.spark.spark_home, flags.spark.jar)
+                            : runtime::MeasureRuntime());
     CR_ASSIGN_OR_RETURN(Bytes value, HexDecode(measurement.value));
     options.evidence = runtime::SimulatedEvidenceProducer(&*platform, value);
+    if (spark && !flags.spark.master.starts_with("local")) {
+      // Executors prove themselves as this runtime does (docs/spark.md, "Attested executors"):
+      // simulated evidence from this machine's platform key, with this runtime's measurement.
+      runtime::ExecutorAttestation attestation;
+      attestation.executors = flags.spark_executors > 0 ? flags.spark_executors : 1;
+      attestation.policy.allowed_kinds = {attest::EvidenceKind::kSimulated};
+      attestation.policy.allowed_measurements = std::vector<Bytes>{value};
+      attestation.policy.simulated_platform_keys = {platform->PublicKeySha256()};
+      options.spark_attestation = std::move(attestation);
+    }
     std::printf("%s\n", std::string(attest::kSimulatedWarning).c_str());
   } else if (flags.evidence == "sev-snp") {
+    if (spark && !flags.spark.master.starts_with("local")) {
+      return Status::Unimplemented(
+          "--engine spark on a cluster with --evidence sev-snp: SEV-SNP evidence from executors "
+          "is not built yet (simulated only; docs/deployment.md)");
+    }
     if (flags.vcek.empty()) {
       return Status::InvalidArgument(
           "--evidence sev-snp needs --vcek FILE (this chip's VCEK or VLEK)");
@@ -80,6 +116,12 @@ Status Serve(const ServeFlags& flags) {
     return Status::InvalidArgument("--evidence must be simulated or sev-snp");
   }
 
+  // Which engine runs the queries, for the log (also with --once, which does not Serve()).
+  if (spark) {
+    std::printf("runtime engine: spark at %s\n", flags.spark.master.c_str());
+  } else {
+    std::printf("runtime engine: embedded\n");
+  }
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
@@ -128,6 +170,18 @@ void SetupRuntimeServe(CLI::App& root, ExitCode& exit_code) {
   s->add_option("--poll-ms", f->poll_ms, "How often to ask governance for runs")
       ->capture_default_str();
   s->add_option("--threads", f->threads, "Engine threads (0: every core)")->capture_default_str();
+  s->add_option("--engine", f->engine,
+                "embedded (DuckDB in this process) or spark (a Spark cluster, docs/spark.md)")
+      ->capture_default_str();
+  s->add_option("--spark-master", f->spark.master,
+                "with --engine spark: spark://HOST:PORT of a standalone master, or local[N]");
+  s->add_option("--spark-home", f->spark.spark_home,
+                "with --engine spark: Spark's installation (default $SPARK_HOME)");
+  s->add_option("--spark-jar", f->spark.jar,
+                "with --engine spark: the cleanroom-spark jar (default $CLEANROOM_SPARK_JAR)");
+  s->add_option("--spark-executors", f->spark_executors,
+                "with --engine spark on a cluster: how many executors must be attested before "
+                "any key is released (default 1; one per worker)");
   s->add_flag("--once", f->once, "Execute the runs pending now, then exit");
   s->callback([f, &exit_code] {
     Status st = Serve(*f);

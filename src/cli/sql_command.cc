@@ -159,13 +159,8 @@ Status RunCheckedSqlOnSpark(const SqlRequest& request, engine::Engine& engine,
     std::printf("%s", program.explain.c_str());
     return Status::OK();
   }
-  CR_ASSIGN_OR_RETURN(std::unique_ptr<runtime::SparkDriver> driver,
-                      runtime::SparkDriver::Start(request.spark));
-  CR_ASSIGN_OR_RETURN(std::unique_ptr<runtime::SparkInputs> inputs, runtime::SparkInputs::Create());
-  CR_RETURN_IF_ERROR(inputs->Ship(engine, *driver, policies));
-  CR_RETURN_IF_ERROR(engine.Lock());
   CR_ASSIGN_OR_RETURN(runtime::CheckedResult run,
-                      runtime::RunCheckedOnSpark(engine, *driver, program));
+                      runtime::RunProgramOnSpark(engine, program, policies, request.spark));
   for (const privacy::SuppressionNote& note : run.notes) {
     std::fprintf(stderr, "cleanroom: %lld rows suppressed by %s\n",
                  static_cast<long long>(note.rows), note.rule.c_str());

@@ -229,6 +229,10 @@ std::string FormatPrediction(float p, const ml::JobDocument& job) {
 
 Status ExecuteJob(const RunSpec& spec, Storage& storage, govwire::RunRecord& record) {
   auto start = Clock::now();
+  if (spec.spark != nullptr) {
+    return Status::Unimplemented(
+        "job: ML jobs run on the embedded engine only, not on the Spark engine");
+  }
   CR_ASSIGN_OR_RETURN(ml::JobDocument job, ml::ParseJobDocument(spec.job));
   const bool trains = job.kind != ml::JobKind::kInference;
   std::vector<RunInput> data = spec.inputs;

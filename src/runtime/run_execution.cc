@@ -25,6 +25,7 @@
 #include "runtime/checked_query.h"
 #include "runtime/input_loading.h"
 #include "runtime/job_execution.h"
+#include "runtime/spark_query.h"
 #include "sql/catalog.h"
 #include "sql/types.h"
 
@@ -210,22 +211,39 @@ Status Execute(const RunSpec& spec, Storage& storage, govwire::RunRecord& record
       privacy::PolicyFile policies,
       privacy::PoliciesOfQuery(declared, spec.guards.is_null() ? "" : spec.guards.dump(),
                                spec.privacy.is_null() ? "" : spec.privacy.dump()));
-  std::set<std::string> hash_units(planned.unit_hash_wanted.begin(),
-                                   planned.unit_hash_wanted.end());
-  // Inputs are validated for the query: of each, only what the checked program reads.
+  // Spark hashes the unit in its own query: no hidden unit columns are computed for it.
+  const bool on_spark = spec.spark != nullptr;
+  std::set<std::string> hash_units;
+  if (!on_spark)
+    hash_units.insert(planned.unit_hash_wanted.begin(), planned.unit_hash_wanted.end());
+  // Inputs are validated for the query: of each, only what the checked program reads (on Spark,
+  // every column, since every column of an input is shipped to it).
   CR_ASSIGN_OR_RETURN(auto engine, engine::Engine::Open({.threads = spec.engine_threads,
-                                                         .validate_columns_read = true}));
+                                                         .validate_columns_read = !on_spark}));
   for (const RunInput& input : spec.inputs) {
     CR_RETURN_IF_ERROR(LoadInput(input, storage, *engine, policies, hash_units, record));
   }
   record.timings_ms["load"] = MillisSince(start);
 
   auto query_start = Clock::now();
-  CR_ASSIGN_OR_RETURN(privacy::CheckedProgram program, CompileChecked(*engine, script, policies));
-  CR_RETURN_IF_ERROR(PrepareCheckedInputs(*engine, script, policies));
-  record.timings_ms["validate"] = MillisSince(query_start);
-  CR_RETURN_IF_ERROR(engine->Lock());
-  CR_ASSIGN_OR_RETURN(CheckedResult checked, RunChecked(*engine, program));
+  CheckedResult checked;
+  if (on_spark) {
+    CR_ASSIGN_OR_RETURN(privacy::CheckedProgram program,
+                        CompileCheckedForSpark(*engine, script, policies));
+    record.timings_ms["validate"] = MillisSince(query_start);
+    if (spec.spark_attestation == nullptr && !spec.spark->master.starts_with("local")) {
+      return Status::FailedPrecondition(
+          "the Spark engine on a cluster needs its executors attested: none configured");
+    }
+    CR_ASSIGN_OR_RETURN(checked, RunProgramOnSpark(*engine, program, policies, *spec.spark,
+                                                   spec.spark_attestation));
+  } else {
+    CR_ASSIGN_OR_RETURN(privacy::CheckedProgram program, CompileChecked(*engine, script, policies));
+    CR_RETURN_IF_ERROR(PrepareCheckedInputs(*engine, script, policies));
+    record.timings_ms["validate"] = MillisSince(query_start);
+    CR_RETURN_IF_ERROR(engine->Lock());
+    CR_ASSIGN_OR_RETURN(checked, RunChecked(*engine, program));
+  }
   if (checked.result == nullptr) return Status::InvalidArgument("the query has no final SELECT");
   std::string output;
   uint64_t rows = 0;

@@ -9,6 +9,8 @@
 #include "crypto/signature.h"
 #include "govwire/run_record.h"
 #include "runtime/sealed_result.h"
+#include "runtime/spark_attestation.h"
+#include "runtime/spark_driver.h"
 #include "runtime/storage.h"
 
 namespace cleanroom::runtime {
@@ -39,6 +41,12 @@ struct RunSpec {
   // The privacy budget charges governance made with the release, stated in the record.
   std::vector<govwire::RunBudgetCharge> budget;
   int engine_threads = 0;  // 0: every core
+  // The Spark engine (docs/spark.md): when set, the checked program runs on a Spark driver
+  // started for this run with these options (runtime/spark_query.h); null: the embedded engine.
+  const SparkDriverOptions* spark = nullptr;
+  // With `spark` on a spark:// master: its executors' attestation (required there: keys go
+  // only to verified executors).
+  const ExecutorAttestation* spark_attestation = nullptr;
   // An ML job (docs/ml.md): the job document, when the work order's document is one (then
   // `steps` is its feature query and the last input may be its model); null for a SQL query.
   nlohmann::json job;
@@ -58,6 +66,8 @@ struct RunOutcome {
 //      document's declared schema, never through a file on disk;
 //   3. locks the engine, compiles the steps under the datasets' policies and the query's guards
 //      (CompileChecked) and runs them (RunChecked): pre-conditions, thresholds, suppression;
+//      with `spec.spark`, the same check written for Spark and run on a driver started for the
+//      run (RunProgramOnSpark), the result back in the engine;
 //   4. writes the result in the output format in memory, seals it to every recipient and stores
 //      it (StoreSealedResult).
 // A failure at any step returns its Status (the reason is in the record: code and message, which

@@ -136,6 +136,9 @@ RunResult RuntimeServer::ProcessRun(const std::string& run_id) {
     spec.evidence_kind = options_.evidence_kind;
     spec.evidence_digest = request->EvidenceDigestHex();
     spec.engine_threads = options_.engine_threads;
+    if (options_.spark.has_value()) spec.spark = &*options_.spark;
+    if (options_.spark_attestation.has_value())
+      spec.spark_attestation = &*options_.spark_attestation;
     // KeyReleaseReply::FromJson checked one key per dataset, in order.
     keys.reserve(reply->keys.size());
     for (size_t i = 0; i < reply->keys.size(); ++i) {
@@ -255,7 +258,9 @@ Result<std::vector<RunResult>> RuntimeServer::ProcessPending() {
 
 Status RuntimeServer::Serve() {
   Log("runtime serving " + options_.governance_url + " with " + options_.evidence_kind +
-      " evidence, storage " + storage_->url());
+      " evidence, storage " + storage_->url() +
+      (options_.spark.has_value() ? ", engine spark at " + options_.spark->master
+                                  : ", engine embedded"));
   while (!stopping_) {
     auto polled = ProcessPending();
     if (!polled.ok()) Log("poll failed: " + polled.status().ToString());

@@ -3,12 +3,15 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 
 #include "base/status.h"
 #include "govwire/https_connection.h"
 #include "runtime/key_request.h"
+#include "runtime/spark_attestation.h"
+#include "runtime/spark_driver.h"
 #include "runtime/storage.h"
 
 namespace cleanroom::runtime {
@@ -22,6 +25,11 @@ struct RuntimeServerOptions {
   std::string evidence_kind;  // "simulated" (INSECURE) or "sev-snp", for the log lines
   int poll_interval_ms = 500;
   int engine_threads = 0;  // 0: every core
+  // Set: every run's checked program runs on this Spark cluster (a driver per run), not on the
+  // embedded engine (docs/spark.md, "The runtime on Spark").
+  std::optional<SparkDriverOptions> spark;
+  // With `spark` on a spark:// master: what its executors must prove (spark_attestation.h).
+  std::optional<ExecutorAttestation> spark_attestation;
   // One line per step of a run (picked up, keys released or refused, executed, reported).
   std::function<void(const std::string& line)> log;
 };

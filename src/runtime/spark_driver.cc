@@ -112,8 +112,17 @@ Result<std::unique_ptr<SparkDriver>> SparkDriver::Start(const SparkDriverOptions
                                    "--conf",
                                    "spark.executor.extraClassPath=" + jar,
                                    "--conf",
-                                   "spark.executor.memory=" + options.executor_memory,
-                                   jar};
+                                   "spark.executor.memory=" + options.executor_memory};
+  if (options.attested_executors && !options.master.starts_with("local")) {
+    // Shuffle and spill files on the workers' disks are encrypted too (Spark's own I/O
+    // encryption, a per-application key).
+    for (const char* conf : {"spark.plugins=org.cleanroom.spark.AttestationPlugin",
+                             "spark.cleanroom.attested=true", "spark.io.encryption.enabled=true"}) {
+      args.emplace_back("--conf");
+      args.emplace_back(conf);
+    }
+  }
+  args.push_back(jar);
   std::string log = FromEnv("", "CLEANROOM_SPARK_LOG");
   int in_pipe[2];
   int out_pipe[2];
@@ -126,6 +135,7 @@ Result<std::unique_ptr<SparkDriver>> SparkDriver::Start(const SparkDriverOptions
   // A driver that dies while we write must be an error, not a signal that ends this process.
   ::signal(SIGPIPE, SIG_IGN);
   std::vector<char*> argv;
+  argv.reserve(args.size() + 1);
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   pid_t pid = ::fork();
@@ -196,6 +206,40 @@ Status SparkDriver::AddTable(const std::string& name, const std::string& format,
 }
 
 Status SparkDriver::Execute(const std::string& sql) { return Call("EXECUTE\n" + sql).status(); }
+
+Result<std::vector<SparkExecutorReport>> SparkDriver::ExecutorReports(int count, Bytes* challenge) {
+  CR_ASSIGN_OR_RETURN(Bytes payload, Call("EXECUTORS\n" + std::to_string(count)));
+  PayloadReader reader(payload);
+  auto field = [&reader]() -> Result<std::string> {
+    CR_ASSIGN_OR_RETURN(int64_t size, reader.Int(4));
+    if (size < 0) return Status::Internal("Spark engine: a malformed executor report");
+    return reader.Text(static_cast<size_t>(size));
+  };
+  CR_ASSIGN_OR_RETURN(std::string nonce, field());
+  challenge->assign(nonce.begin(), nonce.end());
+  CR_ASSIGN_OR_RETURN(int64_t reports, reader.Int(4));
+  std::vector<SparkExecutorReport> out;
+  for (int64_t i = 0; i < reports; ++i) {
+    SparkExecutorReport report;
+    CR_ASSIGN_OR_RETURN(report.executor, field());
+    CR_ASSIGN_OR_RETURN(std::string key, field());
+    report.public_key.assign(key.begin(), key.end());
+    CR_ASSIGN_OR_RETURN(report.evidence, field());
+    out.push_back(std::move(report));
+  }
+  if (!reader.done()) return Status::Internal("Spark engine: a malformed executor report");
+  return out;
+}
+
+Status SparkDriver::SealedKey(const std::string& executor, const std::string& key_id_hex,
+                              ByteSpan enc, ByteSpan ciphertext) {
+  if (executor.find('\n') != std::string::npos) {
+    return Status::InvalidArgument("Spark engine: an executor id with a newline");
+  }
+  return Call("SEAL\n" + executor + "\n" + key_id_hex + "\n" + HexEncode(enc) + "\n" +
+              HexEncode(ciphertext))
+      .status();
+}
 
 Status SparkDriver::Reset() { return Call("RESET").status(); }
 

@@ -27,6 +27,17 @@ struct SparkDriverOptions {
   // Our jar (spark/target/cleanroom-spark-*.jar); empty: $CLEANROOM_SPARK_JAR.
   std::string jar;
   std::string executor_memory = "512m";
+  // Attested executors (spark_attestation.h): the driver runs our AttestationPlugin, executors
+  // get keys only sealed to their verified evidence, and the loopback key server (the test hook)
+  // is not started. Ignored for local[N], whose tasks run in the driver. Set by the runtime.
+  bool attested_executors = false;
+};
+
+// What one executor reported through the attestation plugin.
+struct SparkExecutorReport {
+  std::string executor;  // Spark's executor id
+  Bytes public_key;      // X25519, 32 bytes
+  std::string evidence;  // evidence JSON, or "none: reason" when the executor made none
 };
 
 // One cell of a row from Spark: nullopt for NULL.
@@ -52,6 +63,12 @@ class SparkDriver {
   Result<std::vector<int64_t>> QueryCounts(const std::string& sql);
   // Every row of a query whose columns are strings, in order; `columns` receives their count.
   Result<std::vector<SparkRow>> QueryRows(const std::string& sql, size_t* columns);
+  // With attested executors: waits for `count` executors' reports; `challenge` receives the
+  // application's challenge their report_data binds.
+  Result<std::vector<SparkExecutorReport>> ExecutorReports(int count, Bytes* challenge);
+  // Hands the driver a data key sealed (HPKE) to one executor, for that executor only.
+  Status SealedKey(const std::string& executor, const std::string& key_id_hex, ByteSpan enc,
+                   ByteSpan ciphertext);
   // Drops the cached tables and temp views of the programs run so far (not the inputs).
   Status Reset();
 

@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 
 #include "base/file.h"
 #include "crypto/container.h"
@@ -105,7 +106,8 @@ SparkInputs::~SparkInputs() {
 }
 
 Status SparkInputs::Ship(engine::Engine& engine, SparkDriver& driver,
-                         const privacy::PolicyFile& policies) {
+                         const privacy::PolicyFile& policies,
+                         const std::vector<AttestedExecutor>* executors) {
   for (const auto& [name, policy] : policies.datasets) {
     const sql::TableDef* table = engine.catalog().FindTable(name);
     if (table == nullptr || table->is_view) continue;
@@ -143,6 +145,8 @@ Status SparkInputs::Ship(engine::Engine& engine, SparkDriver& driver,
     CR_RETURN_IF_ERROR(WriteFileAtomic(
         path, std::string_view(reinterpret_cast<const char*>(sealed->data()), sealed->size()),
         0600));
+    // Sealed to the executors first: the driver's reader may start reading the file at once.
+    if (executors != nullptr) CR_RETURN_IF_ERROR(SealKeyToExecutors(driver, *executors, key));
     CR_RETURN_IF_ERROR(driver.AddTable(name, "parquet", path, key.bytes(), ""));
   }
   return Status::OK();
@@ -218,6 +222,25 @@ Result<CheckedResult> RunCheckedOnSpark(engine::Engine& engine, SparkDriver& dri
   CR_ASSIGN_OR_RETURN(out.result, engine.Query(select + " FROM " + sql::QuoteIdentifier(table) +
                                                " ORDER BY rowid"));
   return out;
+}
+
+Result<CheckedResult> RunProgramOnSpark(engine::Engine& engine,
+                                        const privacy::CheckedProgram& program,
+                                        const privacy::PolicyFile& policies,
+                                        const SparkDriverOptions& options,
+                                        const ExecutorAttestation* attestation) {
+  SparkDriverOptions started = options;
+  started.attested_executors = attestation != nullptr;
+  CR_ASSIGN_OR_RETURN(std::unique_ptr<SparkDriver> driver, SparkDriver::Start(started));
+  std::optional<std::vector<AttestedExecutor>> executors;
+  if (attestation != nullptr && !options.master.starts_with("local")) {
+    CR_ASSIGN_OR_RETURN(executors, AttestExecutors(*driver, *attestation));
+  }
+  CR_ASSIGN_OR_RETURN(std::unique_ptr<SparkInputs> inputs, SparkInputs::Create());
+  CR_RETURN_IF_ERROR(
+      inputs->Ship(engine, *driver, policies, executors.has_value() ? &*executors : nullptr));
+  CR_RETURN_IF_ERROR(engine.Lock());
+  return RunCheckedOnSpark(engine, *driver, program);
 }
 
 }  // namespace cleanroom::runtime

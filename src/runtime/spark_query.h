@@ -14,6 +14,7 @@
 #include "engine/engine.h"
 #include "privacy/checker.h"
 #include "runtime/checked_query.h"
+#include "runtime/spark_attestation.h"
 #include "runtime/spark_driver.h"
 
 namespace cleanroom::runtime {
@@ -36,8 +37,10 @@ class SparkInputs {
   SparkInputs& operator=(const SparkInputs&) = delete;
 
   // Ships every table of `engine` that `policies` names (its visible columns; not the hidden
-  // unit columns). REQUIRES: the engine's catalog is current.
-  Status Ship(engine::Engine& engine, SparkDriver& driver, const privacy::PolicyFile& policies);
+  // unit columns). `executors` not null: each table's key is also sealed to each of these
+  // attested executors (SealKeyToExecutors). REQUIRES: the engine's catalog is current.
+  Status Ship(engine::Engine& engine, SparkDriver& driver, const privacy::PolicyFile& policies,
+              const std::vector<AttestedExecutor>* executors = nullptr);
 
  private:
   explicit SparkInputs(std::string dir) : dir_(std::move(dir)) {}
@@ -51,5 +54,17 @@ class SparkInputs {
 // REQUIRES: the inputs were shipped; the engine is locked (or LockFileAccess).
 Result<CheckedResult> RunCheckedOnSpark(engine::Engine& engine, SparkDriver& driver,
                                         const privacy::CheckedProgram& program);
+
+// The whole Spark run of a program from CompileCheckedForSpark: starts a driver (one per call:
+// the application's executors, and the keys they hold, end with it), with `attestation` (not
+// null, a spark:// master) verifies its executors before anything is shipped, ships the engine's
+// tables that `policies` names, locks the engine and runs the program (RunCheckedOnSpark). The
+// result lives in `engine`, so it outlives the driver. REQUIRES: every input is loaded into
+// `engine`.
+Result<CheckedResult> RunProgramOnSpark(engine::Engine& engine,
+                                        const privacy::CheckedProgram& program,
+                                        const privacy::PolicyFile& policies,
+                                        const SparkDriverOptions& options,
+                                        const ExecutorAttestation* attestation = nullptr);
 
 }  // namespace cleanroom::runtime

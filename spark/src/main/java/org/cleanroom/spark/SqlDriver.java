@@ -34,6 +34,12 @@ import org.apache.spark.sql.SparkSession;
  *   <li>{@code EXECUTE\nsql}: runs a statement (a cached table, a temp view).
  *   <li>{@code COUNTS\nsql}: the first row of a query of BIGINT counts.
  *   <li>{@code ROWS\nsql}: every row of a query whose columns are all strings.
+ *   <li>{@code EXECUTORS\ncount}: with attested executors, waits (at most 5 minutes) for
+ *       {@code count} executors' reports and returns them: the challenge (4-byte length, bytes),
+ *       the count (4 bytes), then per executor its id, X25519 public key (32 bytes) and evidence
+ *       JSON (or "none: reason"), each as a 4-byte length and bytes.
+ *   <li>{@code SEAL\nexecutor\nkey_id hex\nenc hex\nciphertext hex}: a data key the binary
+ *       sealed (HPKE) to that verified executor, handed to it when it asks.
  *   <li>{@code RESET}: drops the cached tables and temp views of the checked programs run so far.
  *   <li>{@code CLOSE}: stops the session and exits.
  * </ul>
@@ -44,10 +50,12 @@ import org.apache.spark.sql.SparkSession;
  * for ROWS the column count, then per row a 1 and per cell a length (-1 for NULL) and its UTF-8
  * bytes, then a 0.
  *
- * <p>Executors of a standalone cluster get the data keys from a key server on loopback that this
- * driver runs from its memory: the {@link DataKeys} TEST HOOK, insecure (any local process that
- * reads a container's header may ask for its key) and labelled so; attested delivery to
- * executors (evidence, HPKE-sealed keys) replaces it.
+ * <p>Executors of a standalone cluster get the data keys in one of two ways. Started with
+ * {@code spark.cleanroom.attested=true} (the runtime does, with {@link AttestationPlugin}), only
+ * from keys the binary sealed to each executor whose evidence it verified. Otherwise from a key
+ * server on loopback that this driver runs from its memory: the {@link DataKeys} TEST HOOK,
+ * insecure (any local process that reads a container's header may ask for its key) and labelled
+ * so, for {@code cleanroom sql|sqllogictest --engine spark}.
  */
 public final class SqlDriver {
   private static final int MAX_FRAME = 64 << 20;
@@ -78,7 +86,8 @@ public final class SqlDriver {
     if (System.getProperty("spark.sql.shuffle.partitions") == null) {
       builder.config("spark.sql.shuffle.partitions", "8");
     }
-    if (!System.getProperty("spark.master", "").startsWith("local")) {
+    boolean attested = Boolean.getBoolean("spark.cleanroom.attested");
+    if (!attested && !System.getProperty("spark.master", "").startsWith("local")) {
       keyServer = LoopbackKeyServer.start();
       builder.config("spark.hadoop." + DataKeys.TEST_KEY_SERVER, keyServer.address());
     }
@@ -137,6 +146,16 @@ public final class SqlDriver {
         return counts(body);
       case "ROWS":
         return rows(body);
+      case "EXECUTORS":
+        return executors(Integer.parseInt(body.trim()));
+      case "SEAL": {
+        String[] f = body.split("\n", 4);
+        if (f.length != 4) {
+          throw new IllegalArgumentException("driver: SEAL needs executor, key_id, enc, ciphertext");
+        }
+        ExecutorKeyRegistry.seal(f[0], f[1], f[2], f[3]);
+        return new byte[0];
+      }
       case "RESET":
         reset();
         return new byte[0];
@@ -199,6 +218,32 @@ public final class SqlDriver {
       }
     }
     data.writeByte(0);
+    return bytes.toByteArray();
+  }
+
+  private static byte[] executors(int count) throws IOException {
+    List<ExecutorKeyRegistry.Report> reports;
+    try {
+      reports = ExecutorKeyRegistry.await(count, 300_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("driver: interrupted while waiting for executors");
+    } catch (IllegalStateException e) {
+      throw new IllegalArgumentException(e.getMessage());
+    }
+    var bytes = new java.io.ByteArrayOutputStream();
+    DataOutputStream data = new DataOutputStream(bytes);
+    byte[] challenge = ExecutorKeyRegistry.challenge();
+    data.writeInt(challenge.length);
+    data.write(challenge);
+    data.writeInt(reports.size());
+    for (ExecutorKeyRegistry.Report r : reports) {
+      for (byte[] field : new byte[][] {r.executor().getBytes(StandardCharsets.UTF_8),
+          HexFormat.of().parseHex(r.publicKey()), r.evidence().getBytes(StandardCharsets.UTF_8)}) {
+        data.writeInt(field.length);
+        data.write(field);
+      }
+    }
     return bytes.toByteArray();
   }
 
