@@ -212,8 +212,10 @@ Result<LeafIndices> Model::PredictLeaves(const DataMatrix& rows, int first_round
   }
   // type 6: the leaf index of each row in each tree, shape (rows, trees) with strict_shape off
   // (several trees per round for multi-class objectives are laid out one after another).
-  const std::string config = R"({"type": 6, "training": false, "iteration_begin": )" +
-                             std::to_string(first_round) + R"(, "iteration_end": )" +
+  // XGBoost predicts leaves only from the first round on (iteration_begin 0), so the trees of
+  // rounds before first_round are predicted too and dropped here.
+  const std::string config = R"({"type": 6, "training": false, "iteration_begin": 0, )"
+                             R"("iteration_end": )" +
                              std::to_string(end_round) + R"(, "strict_shape": false})";
   const bst_ulong* shape = nullptr;
   bst_ulong dims = 0;
@@ -224,12 +226,20 @@ Result<LeafIndices> Model::PredictLeaves(const DataMatrix& rows, int first_round
   }
   size_t count = 1;
   for (bst_ulong i = 0; i < dims; ++i) count *= shape[i];
-  if (dims < 1 || shape[0] != rows.rows() || count % rows.rows() != 0) {
+  const size_t all_trees = count / rows.rows();
+  if (dims < 1 || shape[0] != rows.rows() || count % rows.rows() != 0 ||
+      all_trees % static_cast<size_t>(end_round) != 0) {
     return Failed("leaf prediction has an unexpected shape");
   }
-  out.trees = count / rows.rows();
-  out.leaf.resize(count);
-  for (size_t i = 0; i < count; ++i) out.leaf[i] = static_cast<uint32_t>(result[i]);
+  const size_t skipped =
+      all_trees / static_cast<size_t>(end_round) * static_cast<size_t>(first_round);
+  out.trees = all_trees - skipped;
+  out.leaf.resize(out.trees * rows.rows());
+  for (size_t r = 0; r < rows.rows(); ++r) {
+    for (size_t t = 0; t < out.trees; ++t) {
+      out.leaf[r * out.trees + t] = static_cast<uint32_t>(result[r * all_trees + skipped + t]);
+    }
+  }
   return out;
 }
 

@@ -2,6 +2,7 @@
 #include "runtime/job_execution.h"
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -223,10 +224,14 @@ void AppendPrediction(float p, const ml::JobDocument& job, std::string& out) {
     return;
   }
   char buffer[64];
-  int n = job.decimals >= 0
-              ? std::snprintf(buffer, sizeof buffer, "%.*f", job.decimals, static_cast<double>(p))
-              : std::snprintf(buffer, sizeof buffer, "%.9g", static_cast<double>(p));
-  out.append(buffer, static_cast<size_t>(std::clamp(n, 0, static_cast<int>(sizeof buffer) - 1)));
+  if (job.decimals >= 0) {
+    int n = std::snprintf(buffer, sizeof buffer, "%.*f", job.decimals, static_cast<double>(p));
+    out.append(buffer, static_cast<size_t>(std::clamp(n, 0, static_cast<int>(sizeof buffer) - 1)));
+    return;
+  }
+  // The shortest text that reads back as the same float32.
+  auto written = std::to_chars(buffer, buffer + sizeof buffer, p);
+  out.append(buffer, written.ptr);
 }
 
 // Which rows train and which are held out, by unit (a person's rows are all on one side): a
@@ -236,6 +241,7 @@ Status SplitRows(const FeatureRows& rows, double held_out_fraction, std::vector<
                  std::vector<size_t>& held) {
   const uint64_t cut = static_cast<uint64_t>(held_out_fraction * 10000.0);
   if (cut == 0) return Status::OK();
+  if (rows.units.hashes.empty()) return Status::Internal("job: the feature query has no unit key");
   uint64_t salt = 0;
   CR_RETURN_IF_ERROR(crypto::RandomBytes(reinterpret_cast<uint8_t*>(&salt), sizeof salt));
   const std::vector<uint64_t>& first_key = rows.units.hashes[0];
@@ -284,7 +290,10 @@ Status Train(const ml::JobDocument& job, const privacy::MlFeatureLayout& layout,
       ml::DataMatrix matrix,
       ml::DataMatrix::FromDense(features.values, features.rows, features.names, threads));
   auto trained = ml::Model::Train(matrix, labels, *job.training, start, threads);
-  if (!all_train) SecureWipe(training.values.data(), training.values.size() * sizeof(float));
+  if (!all_train) {
+    SecureWipe(training.values.data(), training.values.size() * sizeof(float));
+    SecureWipe(train_labels.data(), train_labels.size() * sizeof(float));
+  }
   CR_RETURN_IF_ERROR(trained.status());
   // The trees grown here (a fine-tuned model's first trees are its owner's, trained elsewhere):
   // every leaf reached by enough people of each dataset, in slices of rounds to bound memory.
