@@ -72,6 +72,7 @@ Result<DataMatrix> DataMatrix::FromDense(std::span<const float> values, size_t r
     return Failed("could not build the feature matrix");
   }
   std::vector<const char*> pointers;
+  pointers.reserve(names.size());
   for (const std::string& n : names) pointers.push_back(n.c_str());
   if (XGDMatrixSetStrFeatureInfo(out.handle_, "feature_name", pointers.data(), pointers.size()) !=
       0) {

@@ -385,6 +385,7 @@ Status SplitInputs(const RunSpec& spec, const ml::JobDocument& job, std::vector<
     return Status::FailedPrecondition("job: the model released is not the job's model");
   }
   std::vector<std::string> data_owners;
+  data_owners.reserve(data.size());
   for (const RunInput& input : data) data_owners.push_back(input.document.value("owner", ""));
   return ml::CheckJobAgainstModel(job, document, owner, data_owners);
 }
