@@ -96,6 +96,10 @@ void PrintCheck(const Json& check) {
       std::printf("  training floor on %s: %s distinct privacy units\n", dataset.c_str(),
                   units.dump().c_str());
     }
+    for (const auto& [dataset, units] : check.value("minLeafUnits", Json::object()).items()) {
+      std::printf("  leaf and held-out floor on %s: %s distinct privacy units\n", dataset.c_str(),
+                  units.dump().c_str());
+    }
     return;
   }
   if (!check.is_object() || !check.contains("summary")) {

@@ -34,6 +34,7 @@ struct RunSnapshot {
     QueryDataset dataset;
     Json document;
     std::string key_id;
+    bool is_model = false;  // the record's is_model: the work order marks the entry
   };
   std::vector<Input> inputs;
   std::vector<BudgetCharge> charges;  // on the DP datasets read, if the budgets can pay
@@ -59,7 +60,8 @@ Result<RunSnapshot> SnapshotRun(const State& state, const std::string& run_id) {
                                               std::to_string(d.version) +
                                               " has no key stored with the service");
     }
-    s.inputs.push_back({d, v.document, v.secret ? v.secret->key_id : std::string()});
+    s.inputs.push_back(
+        {d, v.document, v.secret ? v.secret->key_id : std::string(), record->is_model});
   }
   // A run whose DP budgets cannot pay is refused before any key is unsealed (the release's
   // state transition checks and charges again, atomically, in ledger order).
@@ -109,8 +111,8 @@ govwire::WorkOrder WorkOrderOf(const RunSnapshot& s) {
   govwire::WorkOrder work;
   work.query = {s.query.id, s.query.hash, s.query.bound.value("query", Json::object())};
   for (const auto& input : s.inputs) {
-    work.datasets.push_back(
-        {input.dataset.name, input.dataset.version, input.dataset.hash, input.document});
+    work.datasets.push_back({input.dataset.name, input.dataset.version, input.dataset.hash,
+                             input.document, input.is_model});
   }
   for (const std::string& id : s.query.parsed.recipients) {
     const Member* m = s.contract.Find(id);

@@ -64,10 +64,13 @@ Result<Json> CheckJob(const ml::JobDocument& job, const std::vector<const Json*>
   }
   Json floors = Json::object();
   for (const auto& [dataset, units] : program.ml->min_training_units) floors[dataset] = units;
+  Json leaf_floors = Json::object();
+  for (const auto& [dataset, units] : program.ml->min_leaf_units) leaf_floors[dataset] = units;
   Json check = {{"verdict", "accepted"},
                 {"features", features},
                 {"unitKeys", unit_keys},
-                {"minTrainingUnits", floors}};
+                {"minTrainingUnits", floors},
+                {"minLeafUnits", leaf_floors}};
   if (!job.label.empty()) check["label"] = job.label;
   return check;
 }

@@ -28,7 +28,8 @@ Result<WorkQuery> ParseQuery(const Json& value, const std::string& where) {
 Result<WorkDataset> ParseDataset(const Json& value, const std::string& where) {
   JsonReader r(value, where);
   CR_RETURN_IF_ERROR(r.RequireObject());
-  CR_RETURN_IF_ERROR(r.RejectUnknownFields({"name", "version", "documentHash", "document"}));
+  CR_RETURN_IF_ERROR(
+      r.RejectUnknownFields({"name", "version", "documentHash", "document", "model"}));
   WorkDataset dataset;
   CR_ASSIGN_OR_RETURN(dataset.name, r.String("name"));
   CR_ASSIGN_OR_RETURN(dataset.version, r.Integer("version"));
@@ -38,6 +39,12 @@ Result<WorkDataset> ParseDataset(const Json& value, const std::string& where) {
     return Status::InvalidArgument(where + ".document: expected the dataset document");
   }
   dataset.document = value["document"];
+  if (r.Has("model")) {
+    if (!value["model"].is_boolean() || !value["model"].get<bool>()) {
+      return Status::InvalidArgument(where + ".model: expected true (absent for a dataset)");
+    }
+    dataset.model = true;
+  }
   return dataset;
 }
 
@@ -56,10 +63,12 @@ Result<WorkRecipient> ParseRecipient(const Json& value, const std::string& where
 Json WorkOrder::ToJson() const {
   Json datasets_json = Json::array();
   for (const WorkDataset& d : datasets) {
-    datasets_json.push_back({{"name", d.name},
-                             {"version", d.version},
-                             {"documentHash", d.document_hash},
-                             {"document", d.document}});
+    Json entry = {{"name", d.name},
+                  {"version", d.version},
+                  {"documentHash", d.document_hash},
+                  {"document", d.document}};
+    if (d.model) entry["model"] = true;
+    datasets_json.push_back(std::move(entry));
   }
   Json recipients_json = Json::array();
   for (const WorkRecipient& r : recipients) {

@@ -21,12 +21,15 @@ struct WorkQuery {
   Json document = Json::object();
 };
 
-// One dataset version the query reads: its registered document and that document's hash.
+// One dataset version the query reads: its registered document and that document's hash. `model`:
+// the entry is an ML job's published model (governance's DatasetRecord::is_model), not a table;
+// the runtime takes this flag, never a guess from the document.
 struct WorkDataset {
   std::string name;
   int64_t version = 0;
   std::string document_hash;  // lower-case hex SHA-256
   Json document = Json::object();
+  bool model = false;
 };
 
 // A member the result is sealed to, with its X25519 key (PEM SPKI) from the contract.
@@ -36,9 +39,9 @@ struct WorkRecipient {
 };
 
 // {"query": {"id", "hash", "document"}, "datasets": [{"name", "version", "documentHash",
-// "document"}], "recipients": [{"member", "encryptionPublicKey"}], "budget"?: [RunBudgetCharge]}.
-// Unknown fields are refused at every level of the wrapper; the documents inside are the
-// registered ones, checked as such.
+// "document", "model"?: true}], "recipients": [{"member", "encryptionPublicKey"}], "budget"?:
+// [RunBudgetCharge]}. Unknown fields are refused at every level of the wrapper; the documents
+// inside are the registered ones, checked as such.
 struct WorkOrder {
   WorkQuery query;
   std::vector<WorkDataset> datasets;

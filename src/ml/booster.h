@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <span>
 #include <string>
@@ -21,6 +22,38 @@ struct FeatureMatrix {
   std::vector<float> values;
 };
 
+// Feature rows handed to XGBoost (its DMatrix, XGBoost's own copy of the floats), built once for
+// training and then reused for the leaf check. Not copyable; movable.
+class DataMatrix {
+ public:
+  DataMatrix(DataMatrix&&) noexcept;
+  DataMatrix& operator=(DataMatrix&&) noexcept;
+  ~DataMatrix();
+
+  // `values`: rows x names.size() floats, row-major, NaN for missing, straight from the caller's
+  // array (no text, no intermediate copy); XGBoost copies them into its own pages.
+  static Result<DataMatrix> FromDense(std::span<const float> values, size_t rows,
+                                      const std::vector<std::string>& names, int threads = 0);
+
+  size_t rows() const { return rows_; }
+  const std::vector<std::string>& names() const { return names_; }
+
+ private:
+  friend class Model;
+  DataMatrix() = default;
+  void* handle_ = nullptr;  // DMatrixHandle
+  size_t rows_ = 0;
+  std::vector<std::string> names_;
+};
+
+// The leaf each row reaches in each tree of a range: leaf[row * trees + tree] (the node index
+// XGBoost gives the leaf in that tree).
+struct LeafIndices {
+  size_t rows = 0;
+  size_t trees = 0;
+  std::vector<uint32_t> leaf;
+};
+
 // An XGBoost model in this process. Not copyable; movable. Not thread-safe: one job uses one.
 class Model {
  public:
@@ -37,6 +70,16 @@ class Model {
   static Result<Model> Train(const FeatureMatrix& features, std::span<const float> labels,
                              const TrainingParams& params, const Model* start = nullptr,
                              int threads = 0);
+  // The same on rows already handed to XGBoost.
+  static Result<Model> Train(const DataMatrix& rows, std::span<const float> labels,
+                             const TrainingParams& params, const Model* start = nullptr,
+                             int threads = 0);
+
+  // The leaf every row of `rows` reaches in each tree of rounds [first_round, end_round):
+  // what the runtime counts privacy units per leaf with (a leaf's value is an aggregate of the
+  // labels of the training rows that reach it).
+  Result<LeafIndices> PredictLeaves(const DataMatrix& rows, int first_round, int end_round,
+                                    int threads = 0) const;
 
   // One prediction per row (the objective's output: a probability for binary:logistic). For
   // multi:softprob, rows x classes values. The matrix's feature names must be the model's.

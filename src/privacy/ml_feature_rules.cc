@@ -1,7 +1,10 @@
 // The row-level-inside mode of the checker, for the feature query of an ML job (docs/ml.md
 // "Feature query"): rows go to XGBoost inside the clean room and never leave, so row-level
 // output is allowed, but only of what the owners allowed for machine learning.
+#include <algorithm>
+
 #include "checker_internal.h"
+#include "ml_feature_dependencies.h"
 
 namespace cleanroom::privacy::internal {
 namespace {
@@ -31,6 +34,7 @@ Result<MlFeatureLayout> CheckMlFeatures(CheckContext& ctx, const sql::LogicalPla
                                       "cannot be counted");
     }
     layout.min_training_units[ds] = p->machine_learning->min_training_units;
+    layout.min_leaf_units[ds] = std::max(p->machine_learning->min_leaf_units, p->min_group_units);
   }
   bool label_found = false;
   for (const auto& column : plan.Output()) {
@@ -55,7 +59,9 @@ Result<MlFeatureLayout> CheckMlFeatures(CheckContext& ctx, const sql::LogicalPla
                                      label + " twice");
     }
     label_found = label_found || is_label;
-    for (const Origin& o : SourcesOfOutput(ctx, column.binding)) {
+    // Everything the value depends on, not only its arguments: a window's order keys, a CASE
+    // condition or a subquery's filter carry a label or an identity into a feature as well.
+    for (const Origin& o : MlDependencies(ctx, column.binding)) {
       const DatasetPolicy* p = ctx.PolicyOf(o.dataset);
       if (p == nullptr) continue;
       ColumnRole role = p->RoleOf(o.column);

@@ -48,7 +48,8 @@ Result<MlDatasetPolicy> ParseMlDatasetPolicy(const json& doc, std::string_view w
                                              const std::string& privacy_unit) {
   if (!doc.is_object()) return MlFieldError(where, path, "must be an object");
   for (auto it = doc.begin(); it != doc.end(); ++it) {
-    if (it.key() != "features" && it.key() != "labels" && it.key() != "minTrainingUnits") {
+    if (it.key() != "features" && it.key() != "labels" && it.key() != "minTrainingUnits" &&
+        it.key() != "minLeafUnits") {
       return MlFieldError(where, path + "." + it.key(), "is not a machineLearning field");
     }
   }
@@ -61,6 +62,13 @@ Result<MlDatasetPolicy> ParseMlDatasetPolicy(const json& doc, std::string_view w
       return MlFieldError(where, path + ".minTrainingUnits", "must be a whole number from 1");
     }
     p.min_training_units = v.get<int64_t>();
+  }
+  if (doc.contains("minLeafUnits")) {
+    const json& v = doc["minLeafUnits"];
+    if (!v.is_number_integer() || v.get<int64_t>() < 1) {
+      return MlFieldError(where, path + ".minLeafUnits", "must be a whole number from 1");
+    }
+    p.min_leaf_units = v.get<int64_t>();
   }
   return p;
 }

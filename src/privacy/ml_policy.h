@@ -17,13 +17,21 @@ namespace cleanroom::privacy {
 // privacy units of each dataset it reads (docs/ml.md "Privacy controls").
 inline constexpr int64_t kDefaultMinTrainingUnits = 500;
 
+// The leaf floor when the owner sets none: every leaf of a tree trained in the clean room, and
+// the held-out split its metrics are computed on, holds at least this many distinct privacy units
+// of each dataset read (and never fewer than the dataset's minGroupUnits): a leaf's value is an
+// aggregate of the labels of the rows that reach it, so a leaf of one person is that person's
+// label, readable by anyone who holds the model and the person's features.
+inline constexpr int64_t kDefaultMinLeafUnits = 10;
+
 // A dataset owner's consent to machine learning, the policy's `machineLearning` object:
-// {"features": [column], "labels": [column], "minTrainingUnits": n}. Columns not listed are
-// neither features nor labels of any job; join and privacy_unit columns never are.
+// {"features": [column], "labels": [column], "minTrainingUnits": n, "minLeafUnits": n}. Columns
+// not listed are neither features nor labels of any job; join and privacy_unit columns never are.
 struct MlDatasetPolicy {
   std::set<std::string> features;  // lower-case
   std::set<std::string> labels;    // lower-case
   int64_t min_training_units = kDefaultMinTrainingUnits;
+  int64_t min_leaf_units = kDefaultMinLeafUnits;
 };
 
 // Parses `machineLearning`; InvalidArgument naming the field ("policy.machineLearning.
@@ -50,6 +58,10 @@ struct MlFeatureLayout {
   std::vector<std::string> unit_dataset;  // per output column: the dataset of a unit key, or ""
   // Every dataset read and its training floor (the owner's minTrainingUnits).
   std::map<std::string, int64_t> min_training_units;
+  // Every dataset read and its leaf floor: the larger of the owner's minLeafUnits and its
+  // minGroupUnits. Each leaf of each trained tree, and the held-out split, holds at least this
+  // many distinct units of the dataset.
+  std::map<std::string, int64_t> min_leaf_units;
 };
 
 }  // namespace cleanroom::privacy

@@ -2,6 +2,7 @@
 #include "runtime/job_execution.h"
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -10,13 +11,16 @@
 #include <set>
 
 #include "crypto/hash.h"
+#include "crypto/random.h"
 #include "crypto/sha256_tree.h"
+#include "engine/key_hashes.h"
 #include "engine/numeric_cells.h"
 #include "ml/booster.h"
 #include "ml/documents.h"
 #include "privacy/feature_query_check.h"
 #include "runtime/checked_query.h"
 #include "runtime/input_loading.h"
+#include "runtime/job_privacy.h"
 #include "sql/catalog.h"
 
 namespace cleanroom::runtime {
@@ -28,11 +32,6 @@ using Use = privacy::MlFeatureLayout::Use;
 
 int64_t MillisSince(Clock::time_point start) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
-}
-
-bool IsModelDocument(const json& document) {
-  const std::string format = document.value("format", "");
-  return format == "xgboost-json" || format == "xgboost-ubjson";
 }
 
 // The model's file: hash-checked ciphertext decrypted in memory, validated, loaded.
@@ -60,27 +59,27 @@ Result<ml::Model> LoadModel(const RunInput& input, Storage& storage, govwire::Ru
   return model;
 }
 
-// The feature query's rows, read into memory: features as floats (NaN for NULL), the label, and
-// the unit keys' distinct values per dataset (to count the training floor).
+// The feature query's rows, read into memory straight from the engine's vectors (no text): the
+// features as floats (NaN for NULL), the label, and each unit key's hashes (to count the floors).
 struct FeatureRows {
   ml::FeatureMatrix features;
   std::vector<float> labels;
-  std::vector<std::string> unit_key_text;           // inference: the unit keys of each row, as CSV
-  std::map<std::string, std::set<uint64_t>> units;  // dataset -> hashes of its distinct units
-  std::vector<uint64_t> row_unit;                   // per row: the first unit key's hash
+  UnitKeys units;
+  std::string key_text;         // inference: each row's unit keys as CSV fields, each and ","
+  std::vector<size_t> key_end;  // inference: where row i's keys end in key_text
 };
 
-uint64_t Fnv1a(std::string_view text) {
-  uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : text) h = (h ^ c) * 1099511628211ull;
-  return h;
-}
-
-std::string CsvField(const std::string& text) {
-  if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
-  std::string out = "\"";
-  for (char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
+void AppendCsvField(std::string_view text, std::string& out) {
+  if (text.find_first_of(",\"\n\r") == std::string_view::npos) {
+    out.append(text);
+    return;
+  }
+  out += '"';
+  for (char c : text) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
 }
 
 bool HasLabel(const privacy::MlFeatureLayout& layout) {
@@ -91,8 +90,13 @@ Result<FeatureRows> ReadRows(engine::QueryResult& result, const privacy::MlFeatu
                              bool keep_unit_keys) {
   FeatureRows rows;
   const auto& columns = result.columns();
+  std::vector<size_t> key_columns;
   for (size_t c = 0; c < columns.size(); ++c) {
-    if (layout.uses[c] == Use::kUnitKey) continue;
+    if (layout.uses[c] == Use::kUnitKey) {
+      key_columns.push_back(c);
+      rows.units.dataset.push_back(layout.unit_dataset[c]);
+      continue;
+    }
     if (!columns[c].type.IsNumeric() && columns[c].type.id != sql::TypeId::kBoolean) {
       return Status::InvalidArgument("job: column " + columns[c].name +
                                      " of the feature query is not numeric (cast or encode it in "
@@ -100,7 +104,9 @@ Result<FeatureRows> ReadRows(engine::QueryResult& result, const privacy::MlFeatu
     }
     if (layout.uses[c] == Use::kFeature) rows.features.names.push_back(columns[c].name);
   }
+  rows.units.hashes.resize(key_columns.size());
   const size_t width = rows.features.names.size();
+  const bool has_label = HasLabel(layout);
   std::string cell;
   while (true) {
     CR_ASSIGN_OR_RETURN(bool more, result.Next());
@@ -110,11 +116,9 @@ Result<FeatureRows> ReadRows(engine::QueryResult& result, const privacy::MlFeatu
     const size_t count = chunk.size();
     if (count == 0) continue;
     rows.features.values.resize((first + count) * width);
-    rows.labels.resize(rows.labels.size() + (HasLabel(layout) ? count : 0));
+    if (has_label) rows.labels.resize(first + count);
     size_t feature = 0;
     for (size_t c = 0; c < columns.size(); ++c) {
-      // Features and the label straight from the engine's vectors; unit keys as text (hashed
-      // and counted, and for inference the row key of the predictions).
       if (layout.uses[c] == Use::kFeature) {
         CR_RETURN_IF_ERROR(engine::ReadFloats(chunk, c, result.duckdb_type(c),
                                               &rows.features.values[first * width + feature],
@@ -125,27 +129,27 @@ Result<FeatureRows> ReadRows(engine::QueryResult& result, const privacy::MlFeatu
             engine::ReadFloats(chunk, c, result.duckdb_type(c), &rows.labels[first], 1));
       }
     }
-    for (size_t r = 0; r < count; ++r) {
-      std::string keys;
-      bool first_unit = true;
-      for (size_t c = 0; c < columns.size(); ++c) {
-        if (layout.uses[c] != Use::kUnitKey) continue;
+    for (size_t k = 0; k < key_columns.size(); ++k) {
+      rows.units.hashes[k].resize(first + count);
+      engine::HashKeys(chunk, key_columns[k], result.duckdb_type(key_columns[k]),
+                       &rows.units.hashes[k][first]);
+    }
+    // Inference: the unit keys' text, the row key of each prediction.
+    for (size_t r = 0; keep_unit_keys && r < count; ++r) {
+      for (size_t c : key_columns) {
         cell.clear();
         chunk.AppendCell(c, r, engine::CellStyle::kText, cell);
-        uint64_t h = Fnv1a(cell);
-        if (!chunk.IsNull(c, r)) rows.units[layout.unit_dataset[c]].insert(h);
-        if (first_unit) rows.row_unit.push_back(h);
-        first_unit = false;
-        if (keep_unit_keys) keys += CsvField(cell) + ",";
+        AppendCsvField(cell, rows.key_text);
+        rows.key_text += ',';
       }
-      if (keep_unit_keys) rows.unit_key_text.push_back(std::move(keys));
+      rows.key_end.push_back(rows.key_text.size());
     }
     rows.features.rows += count;
   }
+  SecureWipe(cell.data(), cell.size());
   for (float label : rows.labels) {
     if (std::isnan(label)) return Status::InvalidArgument("job: a label is NULL");
   }
-  SecureWipe(cell.data(), cell.size());
   return rows;
 }
 
@@ -214,15 +218,176 @@ json Metrics(const std::vector<std::string>& names, const std::vector<float>& la
   return out;
 }
 
-std::string FormatPrediction(float p, const ml::JobDocument& job) {
-  if (job.predictions == ml::JobDocument::Predictions::kLabels) return p > 0.5f ? "1" : "0";
+void AppendPrediction(float p, const ml::JobDocument& job, std::string& out) {
+  if (job.predictions == ml::JobDocument::Predictions::kLabels) {
+    out += p > 0.5f ? '1' : '0';
+    return;
+  }
   char buffer[64];
   if (job.decimals >= 0) {
-    std::snprintf(buffer, sizeof buffer, "%.*f", job.decimals, static_cast<double>(p));
-  } else {
-    std::snprintf(buffer, sizeof buffer, "%.9g", static_cast<double>(p));
+    int n = std::snprintf(buffer, sizeof buffer, "%.*f", job.decimals, static_cast<double>(p));
+    out.append(buffer, static_cast<size_t>(std::clamp(n, 0, static_cast<int>(sizeof buffer) - 1)));
+    return;
   }
-  return buffer;
+  // The shortest text that reads back as the same float32.
+  auto written = std::to_chars(buffer, buffer + sizeof buffer, p);
+  out.append(buffer, written.ptr);
+}
+
+// Which rows train and which are held out, by unit (a person's rows are all on one side): a
+// mix of the first unit key's hash with a salt drawn for this run, so that no one can tell in
+// advance whose rows the held-out metrics are computed on.
+Status SplitRows(const FeatureRows& rows, double held_out_fraction, std::vector<size_t>& train,
+                 std::vector<size_t>& held) {
+  const uint64_t cut = static_cast<uint64_t>(held_out_fraction * 10000.0);
+  if (cut == 0) return Status::OK();
+  if (rows.units.hashes.empty()) return Status::Internal("job: the feature query has no unit key");
+  uint64_t salt = 0;
+  CR_RETURN_IF_ERROR(crypto::RandomBytes(reinterpret_cast<uint8_t*>(&salt), sizeof salt));
+  const std::vector<uint64_t>& first_key = rows.units.hashes[0];
+  for (size_t i = 0; i < rows.features.rows; ++i) {
+    uint64_t h = first_key[i] ^ salt;  // splitmix64's finaliser
+    h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ull;
+    h = (h ^ (h >> 27)) * 0x94d049bb133111ebull;
+    h ^= h >> 31;
+    (h % 10000 < cut ? held : train).push_back(i);
+  }
+  return Status::OK();
+}
+
+// Training and fine-tuning: the floors, XGBoost, the leaf floor on the trees it grew, the
+// held-out metrics. The trained model's JSON goes to `output`.
+Status Train(const ml::JobDocument& job, const privacy::MlFeatureLayout& layout, FeatureRows& rows,
+             const ml::Model* start, int threads, json& job_record, std::string& output) {
+  std::vector<size_t> train_rows, held_rows;
+  CR_RETURN_IF_ERROR(SplitRows(rows, job.held_out_fraction, train_rows, held_rows));
+  // Without held-out rows every row trains, straight from the rows read (no copy).
+  ml::FeatureMatrix training;
+  std::vector<float> train_labels;
+  UnitKeys train_keys;
+  const bool all_train = held_rows.empty();
+  if (!all_train) {
+    training = Select(rows.features, train_rows);
+    train_keys = rows.units.Select(train_rows);
+    train_labels.reserve(train_rows.size());
+    for (size_t i : train_rows) train_labels.push_back(rows.labels[i]);
+  }
+  const ml::FeatureMatrix& features = all_train ? rows.features : training;
+  const std::vector<float>& labels = all_train ? rows.labels : train_labels;
+  const UnitKeys& keys = all_train ? rows.units : train_keys;
+  // The training floor, counted on the rows that train; the counts are never reported.
+  CR_RETURN_IF_ERROR(CheckUnitFloor(keys, layout.min_training_units, "ML training floor",
+                                    "the training rows", ""));
+  // The metrics are aggregates over the held-out rows: those need the leaf floor too.
+  const bool metrics = !held_rows.empty() && !job.metrics.empty();
+  if (metrics) {
+    CR_RETURN_IF_ERROR(CheckUnitFloor(rows.units.Select(held_rows), layout.min_leaf_units,
+                                      "ML metrics floor", "the held-out rows",
+                                      " (the metrics are aggregates over them): raise "
+                                      "heldOutFraction or train on more people"));
+  }
+  CR_ASSIGN_OR_RETURN(
+      ml::DataMatrix matrix,
+      ml::DataMatrix::FromDense(features.values, features.rows, features.names, threads));
+  auto trained = ml::Model::Train(matrix, labels, *job.training, start, threads);
+  if (!all_train) {
+    SecureWipe(training.values.data(), training.values.size() * sizeof(float));
+    SecureWipe(train_labels.data(), train_labels.size() * sizeof(float));
+  }
+  CR_RETURN_IF_ERROR(trained.status());
+  // The trees grown here (a fine-tuned model's first trees are its owner's, trained elsewhere):
+  // every leaf reached by enough people of each dataset, in slices of rounds to bound memory.
+  const int first_new = start != nullptr ? start->BoostedRounds() : 0;
+  const int rounds = trained->BoostedRounds();
+  const int slice =
+      std::max<int>(1, static_cast<int>((size_t{1} << 25) / std::max<size_t>(1, matrix.rows())));
+  for (int begin = first_new; begin < rounds; begin += slice) {
+    CR_ASSIGN_OR_RETURN(
+        ml::LeafIndices leaves,
+        trained->PredictLeaves(matrix, begin, std::min(rounds, begin + slice), threads));
+    CR_RETURN_IF_ERROR(CheckLeafFloor(leaves, keys, layout.min_leaf_units));
+  }
+  job_record["trainingRows"] = features.rows;
+  job_record["heldOutRows"] = held_rows.size();
+  job_record["boostedRounds"] = rounds;
+  if (metrics) {
+    ml::FeatureMatrix held = Select(rows.features, held_rows);
+    auto predicted = trained->Predict(held, threads);
+    SecureWipe(held.values.data(), held.values.size() * sizeof(float));
+    CR_RETURN_IF_ERROR(predicted.status());
+    std::vector<float> held_labels;
+    held_labels.reserve(held_rows.size());
+    for (size_t i : held_rows) held_labels.push_back(rows.labels[i]);
+    job_record["metrics"] = Metrics(job.metrics, held_labels, *predicted);
+  }
+  CR_ASSIGN_OR_RETURN(Bytes saved, trained->Save(ml::ModelFormat::kJson));
+  output.assign(saved.begin(), saved.end());
+  SecureWipe(saved.data(), saved.size());
+  return Status::OK();
+}
+
+// Inference: one prediction per row, keyed by the row's unit keys (CSV), to `output`.
+Result<uint64_t> Score(const ml::JobDocument& job, const privacy::CheckedProgram& program,
+                       FeatureRows& rows, const ml::Model& model, int threads,
+                       std::string& output) {
+  CR_ASSIGN_OR_RETURN(std::vector<float> predicted, model.Predict(rows.features, threads));
+  if (predicted.size() != rows.features.rows) {
+    return Status::InvalidArgument("job: the model predicts more than one value per row");
+  }
+  for (size_t c = 0; c < program.output.size(); ++c) {
+    if (program.ml->uses[c] != Use::kUnitKey) continue;
+    AppendCsvField(program.output[c].name, output);
+    output += ',';
+  }
+  output += "prediction\n";
+  output.reserve(output.size() + rows.key_text.size() + predicted.size() * 12);
+  size_t begin = 0;
+  for (size_t i = 0; i < predicted.size(); ++i) {
+    output.append(rows.key_text, begin, rows.key_end[i] - begin);
+    begin = rows.key_end[i];
+    AppendPrediction(predicted[i], job, output);
+    output += '\n';
+  }
+  SecureWipe(rows.key_text.data(), rows.key_text.size());
+  return static_cast<uint64_t>(predicted.size());
+}
+
+// The datasets and the model of a job, as the work order marks them (governance's is_model, the
+// one source of truth), and the job's rules against its model checked again here: governance
+// checked them at proposal, and the runtime seals nothing to a member they do not allow.
+Status SplitInputs(const RunSpec& spec, const ml::JobDocument& job, std::vector<RunInput>& data,
+                   std::optional<RunInput>& model) {
+  for (const RunInput& input : spec.inputs) {
+    if (!input.is_model) {
+      data.push_back(input);
+    } else if (model.has_value() || job.model.empty()) {
+      return Status::FailedPrecondition("job: a model was released that the job does not use");
+    } else {
+      model = input;
+    }
+  }
+  if (!job.model.empty() && !model.has_value()) {
+    return Status::FailedPrecondition("job: its model was not released with its datasets");
+  }
+  std::set<std::string> sealed_to;
+  for (const ResultRecipient& r : spec.recipients) sealed_to.insert(r.member_id);
+  if (sealed_to != std::set<std::string>(job.recipients.begin(), job.recipients.end())) {
+    return Status::FailedPrecondition(
+        "job: the work order's recipients are not the approved job's recipients");
+  }
+  if (!model.has_value()) return Status::OK();
+  json registered = model->document;
+  const std::string owner = registered.value("owner", "");
+  registered.erase("owner");
+  registered.erase("version");
+  CR_ASSIGN_OR_RETURN(ml::ModelDocument document, ml::ParseModelDocument(registered));
+  if (sql::ToLowerAscii(document.name) != sql::ToLowerAscii(job.model)) {
+    return Status::FailedPrecondition("job: the model released is not the job's model");
+  }
+  std::vector<std::string> data_owners;
+  data_owners.reserve(data.size());
+  for (const RunInput& input : data) data_owners.push_back(input.document.value("owner", ""));
+  return ml::CheckJobAgainstModel(job, document, owner, data_owners);
 }
 
 }  // namespace
@@ -235,15 +400,9 @@ Status ExecuteJob(const RunSpec& spec, Storage& storage, govwire::RunRecord& rec
   }
   CR_ASSIGN_OR_RETURN(ml::JobDocument job, ml::ParseJobDocument(spec.job));
   const bool trains = job.kind != ml::JobKind::kInference;
-  std::vector<RunInput> data = spec.inputs;
+  std::vector<RunInput> data;
   std::optional<RunInput> model_input;
-  if (!job.model.empty()) {
-    if (data.empty() || !IsModelDocument(data.back().document)) {
-      return Status::FailedPrecondition("job: its model was not released with its datasets");
-    }
-    model_input = data.back();
-    data.pop_back();
-  }
+  CR_RETURN_IF_ERROR(SplitInputs(spec, job, data, model_input));
   json job_record = {{"kind", std::string(ml::JobKindName(job.kind))}};
   if (!job.model.empty()) job_record["model"] = job.model;
 
@@ -286,67 +445,23 @@ Status ExecuteJob(const RunSpec& spec, Storage& storage, govwire::RunRecord& rec
   auto ml_start = Clock::now();
   std::string output;
   uint64_t rows_out = 0;
+  Status done = Status::OK();
   if (trains) {
-    // The training floor: distinct units of each dataset in the training rows; the count itself
-    // is never reported, only that the floor held.
-    for (const auto& [dataset, floor] : program.ml->min_training_units) {
-      auto it = rows.units.find(dataset);
-      const int64_t units = it == rows.units.end() ? 0 : static_cast<int64_t>(it->second.size());
-      if (units < floor) {
-        return Status::FailedPrecondition(
-            "ML training floor: the training rows hold fewer distinct privacy units of dataset " +
-            dataset + " than its owner's minimum of " + std::to_string(floor));
-      }
-    }
-    // The held-out split, by unit: a person's rows are all on one side.
-    std::vector<size_t> train_rows, held_rows;
-    const uint64_t cut = static_cast<uint64_t>(job.held_out_fraction * 10000.0);
-    for (size_t i = 0; i < rows.features.rows; ++i) {
-      ((rows.row_unit[i] >> 17) % 10000 < cut ? held_rows : train_rows).push_back(i);
-    }
-    ml::FeatureMatrix training = Select(rows.features, train_rows);
-    std::vector<float> labels;
-    labels.reserve(train_rows.size());
-    for (size_t i : train_rows) labels.push_back(rows.labels[i]);
-    CR_ASSIGN_OR_RETURN(ml::Model trained, ml::Model::Train(training, labels, *job.training,
-                                                            model.has_value() ? &*model : nullptr,
-                                                            spec.engine_threads));
-    SecureWipe(training.values.data(), training.values.size() * sizeof(float));
-    job_record["trainingRows"] = train_rows.size();
-    job_record["heldOutRows"] = held_rows.size();
-    job_record["boostedRounds"] = trained.BoostedRounds();
-    if (!held_rows.empty() && !job.metrics.empty()) {
-      ml::FeatureMatrix held = Select(rows.features, held_rows);
-      CR_ASSIGN_OR_RETURN(std::vector<float> predicted, trained.Predict(held, spec.engine_threads));
-      std::vector<float> held_labels;
-      held_labels.reserve(held_rows.size());
-      for (size_t i : held_rows) held_labels.push_back(rows.labels[i]);
-      job_record["metrics"] = Metrics(job.metrics, held_labels, predicted);
-      SecureWipe(held.values.data(), held.values.size() * sizeof(float));
-    }
-    CR_ASSIGN_OR_RETURN(Bytes saved, trained.Save(ml::ModelFormat::kJson));
-    output.assign(saved.begin(), saved.end());
-    SecureWipe(saved.data(), saved.size());
+    done = Train(job, *program.ml, rows, model.has_value() ? &*model : nullptr, spec.engine_threads,
+                 job_record, output);
     rows_out = 1;
   } else {
-    CR_ASSIGN_OR_RETURN(std::vector<float> predicted,
-                        model->Predict(rows.features, spec.engine_threads));
-    if (predicted.size() != rows.features.rows) {
-      return Status::InvalidArgument("job: the model predicts more than one value per row");
-    }
-    std::string header;
-    for (size_t c = 0; c < program.output.size(); ++c) {
-      if (program.ml->uses[c] == Use::kUnitKey) header += CsvField(program.output[c].name) + ",";
-    }
-    output = header + "prediction\n";
-    for (size_t i = 0; i < predicted.size(); ++i) {
-      output += rows.unit_key_text[i] + FormatPrediction(predicted[i], job) + "\n";
-      SecureWipe(rows.unit_key_text[i].data(), rows.unit_key_text[i].size());
-    }
-    rows_out = predicted.size();
+    auto scored = Score(job, program, rows, *model, spec.engine_threads, output);
+    done = scored.status();
+    if (scored.ok()) rows_out = *scored;
     job_record["predictions"] = rows_out;
   }
   SecureWipe(rows.features.values.data(), rows.features.values.size() * sizeof(float));
+  SecureWipe(rows.labels.data(), rows.labels.size() * sizeof(float));
+  if (!done.ok()) {
+    SecureWipe(output.data(), output.size());
+    return done;
+  }
   record.timings_ms["ml"] = MillisSince(ml_start);
   record.rows_out = rows_out;
   for (const privacy::SuppressionNote& note : checked.notes) {

@@ -198,6 +198,11 @@ Status Execute(const RunSpec& spec, Storage& storage, govwire::RunRecord& record
     return Status::InvalidArgument("a query's output format is csv, ndjson or parquet, not " +
                                    spec.output_format);
   }
+  for (const RunInput& input : spec.inputs) {
+    if (input.is_model) {
+      return Status::FailedPrecondition("a query reads datasets only: a model was released to it");
+    }
+  }
   std::string script = privacy::JoinSteps(spec.steps);
   // The query checked first against the documents' schemas, by the check governance runs when
   // the query is proposed (same verdict, same message), before any input is decrypted. The

@@ -21,6 +21,9 @@ struct RunInput {
   int64_t version = 0;
   std::string document_hash;  // governance's hash of the document, for the record
   const crypto::container::DataKey* key = nullptr;
+  // A published model (governance's DatasetRecord::is_model, from the work order): an ML job's
+  // model, never a table.
+  bool is_model = false;
 };
 
 // Everything one run needs once its keys are released.
@@ -48,7 +51,7 @@ struct RunSpec {
   // only to verified executors).
   const ExecutorAttestation* spark_attestation = nullptr;
   // An ML job (docs/ml.md): the job document, when the work order's document is one (then
-  // `steps` is its feature query and the last input may be its model); null for a SQL query.
+  // `steps` is its feature query and the input marked is_model its model); null for a SQL query.
   nlohmann::json job;
 };
 

@@ -149,7 +149,7 @@ RunResult RuntimeServer::ProcessRun(const std::string& run_id) {
           crypto::container::DataKey key,
           OpenReleasedKey(*request, d.name, d.version, key_id, k.key.enc, k.key.sealed));
       keys.push_back(std::move(key));
-      spec.inputs.push_back({d.document, d.version, d.document_hash, nullptr});
+      spec.inputs.push_back({d.document, d.version, d.document_hash, nullptr, d.model});
     }
     for (size_t i = 0; i < keys.size(); ++i) spec.inputs[i].key = &keys[i];
     return spec;

@@ -46,6 +46,27 @@ TEST(KeyReleaseReply, RoundTrips) {
   EXPECT_EQ(back->ToJson(), SampleReply().ToJson());
 }
 
+TEST(KeyReleaseReply, AModelEntryIsMarkedAndTheMarkRoundTrips) {
+  KeyReleaseReply reply = SampleReply();
+  reply.keys.push_back({"risk", 1, "cd", {Bytes{1}, Bytes{2}}});
+  reply.work.datasets.push_back({"risk", 1, kHashA, Json{{"name", "risk"}}, true});
+  Json body = reply.ToJson();
+  EXPECT_FALSE(body["work"]["datasets"][0].contains("model"));  // a dataset carries no mark
+  EXPECT_EQ(body["work"]["datasets"][1]["model"], true);
+  auto back = KeyReleaseReply::FromJson(body);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_FALSE(back->work.datasets[0].model);
+  EXPECT_TRUE(back->work.datasets[1].model);
+  // The mark is true or absent: anything else is refused, never read as "not a model".
+  for (const Json& bad : {Json(false), Json("yes"), Json(1)}) {
+    Json doctored = body;
+    doctored["work"]["datasets"][1]["model"] = bad;
+    auto parsed = KeyReleaseReply::FromJson(doctored);
+    ASSERT_FALSE(parsed.ok()) << bad.dump();
+    EXPECT_NE(parsed.status().message().find(".model"), std::string::npos);
+  }
+}
+
 TEST(KeyReleaseReply, RefusesUnknownFieldsAtEveryLevel) {
   for (const char* pointer : {"", "/token", "/work", "/work/query", "/work/datasets/0",
                               "/work/recipients/0", "/keys/0"}) {

@@ -132,5 +132,67 @@ TEST(FeatureQueryCheckTest, PolicyFieldsAreChecked) {
   EXPECT_NE(bad(R"({"feature": ["x"]})").find("not a machineLearning field"), std::string::npos);
 }
 
+// Generated attacks: feature queries that try to carry the label (allowed as a label, not as a
+// feature) or a person's identity into a feature column, through every SQL shape that moves
+// values or control between columns. Each must be refused, naming the rule that refused it (the
+// ML feature rule, or a role rule that already keeps the column out of that place).
+TEST(FeatureQueryCheckTest, GeneratedQueriesCannotSmuggleTheLabelOrTheUnitIntoAFeature) {
+  const std::vector<std::string> carriers = {
+      "b.defaulted AS f",
+      "b.defaulted + 0 AS f",
+      "CAST(b.defaulted AS double) AS f",
+      "CASE WHEN b.defaulted = 1 THEN b.income ELSE 0 END AS f",
+      "CASE WHEN b.defaulted = 1 THEN 1 ELSE 0 END AS f",
+      "b.income * b.defaulted AS f",
+      "coalesce(b.defaulted, b.income) AS f",
+      "AVG(b.defaulted) OVER (PARTITION BY b.income) AS f",
+      "ROW_NUMBER() OVER (ORDER BY b.defaulted) AS f",
+      "SUM(b.income) OVER (PARTITION BY b.defaulted) AS f",
+      "(SELECT MAX(x.defaulted) FROM bank x WHERE x.income = b.income) AS f",
+      "(SELECT COUNT(*) FROM bank x WHERE x.defaulted = 1 AND x.income = b.income) AS f",
+      "length(b.customer_id) AS f",
+      "ROW_NUMBER() OVER (ORDER BY b.customer_id) AS f",
+      "(SELECT COUNT(*) FROM bank x WHERE x.customer_id < b.customer_id) AS f",
+      "CASE WHEN b.customer_id = 'c7' THEN 1 ELSE 0 END AS f",
+  };
+  for (const std::string& carrier : carriers) {
+    const std::string q =
+        "SELECT b.customer_id, b.income, " + carrier + ", b.defaulted FROM bank b";
+    auto program = CheckFeatureQuery(q, MlFeatureMode{"defaulted"}, Documents());
+    ASSERT_FALSE(program.ok()) << carrier;
+    EXPECT_EQ(program.status().code(), StatusCode::kPermissionDenied) << carrier;
+    EXPECT_NE(program.status().message().find(" rule: "), std::string::npos)
+        << carrier << ": " << program.status().ToString();
+  }
+  // Through a temp view step, the same.
+  auto staged = CheckFeatureQuery(
+      "CREATE TEMP VIEW v AS SELECT customer_id, income, defaulted AS d2, defaulted FROM bank;\n"
+      "SELECT customer_id, income, d2, defaulted FROM v",
+      MlFeatureMode{"defaulted"}, Documents());
+  ASSERT_FALSE(staged.ok());
+  EXPECT_NE(staged.status().message().find("may not be a feature"), std::string::npos)
+      << staged.status().ToString();
+  // Found by this test: a window ordered by the label was accepted before the ML rule followed
+  // order keys. Windows over allowed features, ordered or partitioned by allowed features, are
+  // still accepted.
+  auto ordered = CheckFeatureQuery(
+      "SELECT customer_id, ROW_NUMBER() OVER (ORDER BY b.defaulted) AS f, defaulted FROM bank b",
+      MlFeatureMode{"defaulted"}, Documents());
+  ASSERT_FALSE(ordered.ok());
+  EXPECT_NE(ordered.status().message().find("defaulted of dataset bank may not be a feature"),
+            std::string::npos)
+      << ordered.status().ToString();
+  auto allowed = CheckFeatureQuery(
+      "SELECT customer_id, AVG(income) OVER (PARTITION BY debt ORDER BY income) AS f, defaulted "
+      "FROM bank",
+      MlFeatureMode{"defaulted"}, Documents());
+  EXPECT_TRUE(allowed.ok()) << allowed.status().ToString();
+  // The label column itself twice (once under the label's name) is refused too.
+  auto twice =
+      CheckFeatureQuery("SELECT customer_id, income, defaulted, defaulted AS defaulted FROM bank",
+                        MlFeatureMode{"defaulted"}, Documents());
+  EXPECT_FALSE(twice.ok());
+}
+
 }  // namespace
 }  // namespace cleanroom::privacy
