@@ -6,7 +6,7 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 CTEST_FLAGS ?=
 
-.PHONY: all deps configure build lint lint-changed test test-unit test-sql test-e2e demo bench asan test-asan fuzz fuzz-governance format clean
+.PHONY: all deps configure build lint lint-changed test test-soak test-unit test-sql test-e2e demo bench asan test-asan fuzz fuzz-governance format clean
 
 all: build
 
@@ -28,9 +28,13 @@ lint: configure
 lint-changed: configure
 	@JOBS=$(JOBS) ./scripts/lint.sh --changed $(BUILD_DIR)
 
-# Every test: unit, sql (sqllogictest suites), e2e (real servers on loopback) and slow.
+# Every test: unit, sql (sqllogictest suites), e2e (real servers on loopback) and slow; not
+# soak (tests of an hour or more on 2 cores: `make test-soak`).
 test: build
-	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 1200 $(CTEST_FLAGS)
+	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 1200 -LE soak $(CTEST_FLAGS)
+
+test-soak: build
+	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) -L soak
 
 test-unit: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) -L unit
