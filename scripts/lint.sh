@@ -181,10 +181,16 @@ if [ "${count}" = 0 ]; then
   exit 0
 fi
 echo "lint: clang-tidy over ${count} translation units (${jobs} at once)"
-# run-clang-tidy prints each unit's command line; keep only what clang-tidy says.
+# run-clang-tidy prints each unit's command line and how many (filtered-out) warnings it
+# generated, after the colour reset that ends the unit's last finding; keep only what
+# clang-tidy says. Line by line (sed -u), so findings show as units finish, not when a whole-tree
+# run ends.
+esc=$'\e'
 set +e
 run-clang-tidy -p "${tidy_dir}" -j "${jobs}" -quiet 2>&1 \
-  | grep -v -E '^(/usr/bin/)?clang-tidy(-[0-9]+)? |^[0-9]+ warnings? (and [0-9]+ errors? )?generated|^Running clang-tidy'
+  | sed -u -E -e '/^(\/usr\/bin\/)?clang-tidy(-[0-9]+)? |^Running clang-tidy/d' \
+    -e "s/^((${esc}\[[0-9;]*m)*)[0-9]+ warnings? (and [0-9]+ errors? )?generated\.?$/\1/" \
+    -e '/^$/d'
 status=${PIPESTATUS[0]}
 set -e
 if [ "${status}" -ne 0 ]; then
