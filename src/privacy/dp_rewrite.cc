@@ -179,7 +179,7 @@ Status RewriteDifferentialPrivacy(CheckContext& ctx, const sql::Catalog& catalog
   project->kind = PlanKind::kProject;
   project->id = plan.NewNodeId();
   project->children.push_back(node->children[0]);
-  auto add = [&](sql::ExprPtr e) {
+  auto add = [&](const sql::ExprPtr& e) {
     size_t k = project->expressions.size();
     project->expressions.push_back(e);
     project->columns.push_back(sql::ColumnInfo{"x" + std::to_string(k), e->type,
