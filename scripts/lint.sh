@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make lint`: clang-format and clang-tidy (.clang-format, .clang-tidy) over cleanroom's own C++.
 #
-#   scripts/lint.sh [--format-only | --changed [REF]] [--list] [BUILD_DIR]
+#   scripts/lint.sh [--format-only | --changed [REF] | --units FILE] [--list] [BUILD_DIR]
 #
 # 1. clang-format --dry-run -Werror over every git-tracked C++ file outside third_party/.
 # 2. clang-tidy (the checks in .clang-tidy, warnings are errors) over every translation unit in
@@ -14,6 +14,8 @@
 # origin/main, else main) and, for a changed header, one unit that includes it; on main itself,
 # to the changes its last commit brought (first parent). CI runs this (docs/lint.md says why); a
 # whole-tree run takes about 17 minutes of a 2-core machine.
+# --units FILE limits clang-tidy to the units FILE lists, one path a line relative to the root
+# (`--list` output of a whole-tree run, split into parts: a loaded machine checks it in pieces).
 # --list prints the units clang-tidy would check and stops.
 # JOBS (default: nproc) sets how many clang-tidy processes run at once.
 set -euo pipefail
@@ -36,8 +38,17 @@ while [ $# -gt 0 ]; do
         shift
       fi
       ;;
+    --units)
+      if [ $# -lt 2 ] || [ ! -f "$2" ]; then
+        echo "lint: --units needs a file listing the units" >&2
+        exit 2
+      fi
+      mode=units
+      units_list="$(cd "$(dirname "$2")" && pwd)/$(basename "$2")"
+      shift
+      ;;
     -h | --help)
-      sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
+      sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'
       exit 0
       ;;
     -*)
@@ -138,6 +149,18 @@ if [ "${mode}" = changed ]; then
     done <"${tidy_dir}/changed" | sort -u | sed "s|^|${root}/|" >"${units_file}"
   fi
 fi
+if [ "${mode}" = units ]; then
+  # Relative paths are the root's; a unit that is not one of ours fails rather than passes.
+  while IFS= read -r path; do
+    [ -n "${path}" ] || continue
+    path="${path#"${root}/"}"
+    if ! git ls-files --error-unmatch -- "${path}" >/dev/null 2>&1; then
+      echo "lint: --units: ${path} is not a tracked file" >&2
+      exit 2
+    fi
+    echo "${root}/${path}"
+  done <"${units_list}" >"${units_file}"
+fi
 if [ "${mode}" = all ]; then
   git ls-files -- 'src/*.cc' 'bench/*.cc' 'fuzz/*.cc' 'test/*.cc' 'src/*.cpp' 'bench/*.cpp' \
     | sed "s|^|${root}/|" >"${units_file}"
@@ -181,10 +204,16 @@ if [ "${count}" = 0 ]; then
   exit 0
 fi
 echo "lint: clang-tidy over ${count} translation units (${jobs} at once)"
-# run-clang-tidy prints each unit's command line; keep only what clang-tidy says.
+# run-clang-tidy prints each unit's command line and how many (filtered-out) warnings it
+# generated, after the colour reset that ends the unit's last finding; keep only what
+# clang-tidy says. Line by line (sed -u), so findings show as units finish, not when a whole-tree
+# run ends.
+esc=$'\e'
 set +e
 run-clang-tidy -p "${tidy_dir}" -j "${jobs}" -quiet 2>&1 \
-  | grep -v -E '^(/usr/bin/)?clang-tidy(-[0-9]+)? |^[0-9]+ warnings? (and [0-9]+ errors? )?generated|^Running clang-tidy'
+  | sed -u -E -e '/^(\/usr\/bin\/)?clang-tidy(-[0-9]+)? |^Running clang-tidy/d' \
+    -e "s/^((${esc}\[[0-9;]*m)*)[0-9]+ warnings? (and [0-9]+ errors? )?generated\.?$/\1/" \
+    -e '/^$/d'
 status=${PIPESTATUS[0]}
 set -e
 if [ "${status}" -ne 0 ]; then

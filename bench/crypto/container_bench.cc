@@ -105,6 +105,7 @@ int main(int argc, char** argv) {
     int cpus;
   };
   std::vector<Run> runs;
+  runs.reserve(3 * chunk_sizes.size());
   for (uint32_t chunk : chunk_sizes) runs.push_back({chunk, true, 1});
   for (uint32_t chunk : chunk_sizes) runs.push_back({chunk, true, 2});
   for (uint32_t chunk : chunk_sizes) runs.push_back({chunk, false, 1});

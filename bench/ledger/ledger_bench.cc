@@ -45,6 +45,7 @@ int main(int argc, char** argv) {
   std::vector<double> latencies_ms;
   std::atomic<uint64_t> failures{0};
   std::vector<std::thread> threads;
+  threads.reserve(clients > 0 ? static_cast<size_t>(clients) : 0);
   auto start = Clock::now();
   for (int t = 0; t < clients; ++t) {
     threads.emplace_back([&, t] {

@@ -90,6 +90,17 @@ Status WriteOutput(const SqlRequest& request, engine::QueryResult& result) {
   });
 }
 
+// A checked run's end, on either engine: how many rows each rule suppressed (to stderr, for the
+// recipient), then the result, if the script has a query.
+Status PrintNotesAndWrite(const SqlRequest& request, runtime::CheckedResult& run) {
+  for (const privacy::SuppressionNote& note : run.notes) {
+    std::fprintf(stderr, "cleanroom: %lld rows suppressed by %s\n",
+                 static_cast<long long>(note.rows), note.rule.c_str());
+  }
+  if (run.result == nullptr) return Status::OK();
+  return WriteOutput(request, *run.result);
+}
+
 // `--policy FILE`: the owners' policies and the query's guards are enforced on the bound plan
 // (privacy module); the recipient is told how many rows each rule suppressed.
 Status RunCheckedSql(const SqlRequest& request, engine::Engine& engine,
@@ -128,24 +139,14 @@ Status RunCheckedSql(const SqlRequest& request, engine::Engine& engine,
       if (!refund.ok()) return refund.WithContext("refund after a failed run");
       return run.status();
     }
-    for (const privacy::SuppressionNote& note : run->notes) {
-      std::fprintf(stderr, "cleanroom: %lld rows suppressed by %s\n",
-                   static_cast<long long>(note.rows), note.rule.c_str());
-    }
-    if (run->result == nullptr) return Status::OK();
-    return WriteOutput(request, *run->result);
+    return PrintNotesAndWrite(request, *run);
   }
   if (!request.budget_file.empty()) {
     return Status::InvalidArgument(
         "--budget-file: the query is not differentially private, so nothing would be charged");
   }
   CR_ASSIGN_OR_RETURN(runtime::CheckedResult run, runtime::RunChecked(engine, program));
-  for (const privacy::SuppressionNote& note : run.notes) {
-    std::fprintf(stderr, "cleanroom: %lld rows suppressed by %s\n",
-                 static_cast<long long>(note.rows), note.rule.c_str());
-  }
-  if (run.result == nullptr) return Status::OK();
-  return WriteOutput(request, *run.result);
+  return PrintNotesAndWrite(request, run);
 }
 
 // `--engine spark`: the same check, the program written in Spark SQL and run by a Spark driver
@@ -161,12 +162,7 @@ Status RunCheckedSqlOnSpark(const SqlRequest& request, engine::Engine& engine,
   }
   CR_ASSIGN_OR_RETURN(runtime::CheckedResult run,
                       runtime::RunProgramOnSpark(engine, program, policies, request.spark));
-  for (const privacy::SuppressionNote& note : run.notes) {
-    std::fprintf(stderr, "cleanroom: %lld rows suppressed by %s\n",
-                 static_cast<long long>(note.rows), note.rule.c_str());
-  }
-  if (run.result == nullptr) return Status::OK();
-  return WriteOutput(request, *run.result);
+  return PrintNotesAndWrite(request, run);
 }
 
 Status RunSql(const SqlRequest& request) {

@@ -135,7 +135,7 @@ Result<std::unique_ptr<SparkDriver>> SparkDriver::Start(const SparkDriverOptions
   // A driver that dies while we write must be an error, not a signal that ends this process.
   ::signal(SIGPIPE, SIG_IGN);
   std::vector<char*> argv;
-  argv.reserve(args.size() + 1);
+  argv.reserve(args.size() + 1);  // and the terminating nullptr
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   pid_t pid = ::fork();

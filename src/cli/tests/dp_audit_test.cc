@@ -119,7 +119,7 @@ class DpAudit : public ::testing::Test {
     std::vector<int> d = Counts(binary, fault, "d", runs);
     std::vector<int> d_prime = Counts(binary, fault, "d_prime", runs);
     double best = 0;
-    const double alpha = kAlpha / 2 / (sizeof kThresholds / sizeof kThresholds[0]);
+    const double alpha = kAlpha / 2 / static_cast<double>(std::size(kThresholds));
     for (int t : kThresholds) {
       int hits = 0, hits_prime = 0;
       for (int c : d) hits += c >= t ? 1 : 0;

@@ -219,6 +219,7 @@ TEST_F(Budget, HundredConcurrentRunsAgainstABudgetForTenChargeExactlyTen) {
   constexpr int kRuntimes = 25;
   std::vector<ApiReply> replies(kRuns);
   std::vector<std::thread> threads;
+  threads.reserve(kRuntimes);
   for (int t = 0; t < kRuntimes; ++t) {
     threads.emplace_back([&, t] {
       auto connection = AnonymousConnection();

@@ -74,6 +74,7 @@ TEST_F(LocalBudgetTest, ConcurrentChargesNeverOverspend) {
   PolicyFile tenth = Policies("0.1");
   std::atomic<int> charged{0}, refused{0};
   std::vector<std::thread> threads;
+  threads.reserve(40);
   for (int i = 0; i < 40; ++i) {
     threads.emplace_back([&] {
       Status st = ChargeLocalBudget(path_, tenth, {"visits"});

@@ -49,6 +49,7 @@ class SparkProgram final : public ProgramStatements {
   std::string CreateTempTableAs(std::string_view table, std::string_view select,
                                 const std::vector<std::string>& columns) const override {
     std::vector<std::string> quoted;
+    quoted.reserve(columns.size());
     for (const std::string& c : columns) quoted.push_back(Quote(c));
     return "CACHE TABLE " + Quote(table) + " AS SELECT *, monotonically_increasing_id() AS " +
            Quote(kOrder) + " FROM (" + std::string(select) + ") AS " + Quote("__cr_t") + "(" +

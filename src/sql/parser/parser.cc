@@ -311,11 +311,9 @@ Result<std::unique_ptr<QueryNode>> Parser::ParseSelectCore() {
     CR_ASSIGN_OR_RETURN(item.expr, ParseExpr());
     if (EatKeyword("as")) {
       item.alias_pos = Peek().pos;
-      if (Peek().kind == TokenKind::kString) {
-        item.alias = Next().text;
-      } else if (Peek().kind == TokenKind::kIdentifier ||
-                 Peek().kind == TokenKind::kQuotedIdentifier) {
-        item.alias = Next().text;  // after AS, any word is a name
+      if (Peek().kind == TokenKind::kString || Peek().kind == TokenKind::kIdentifier ||
+          Peek().kind == TokenKind::kQuotedIdentifier) {
+        item.alias = Next().text;  // after AS, a string or any word is a name
       } else {
         return Unexpected("an alias");
       }
