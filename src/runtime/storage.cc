@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <system_error>
+#include <vector>
 
 #include "base/file.h"
 
@@ -51,14 +52,32 @@ class FileStorage final : public Storage {
       const std::function<Status(const crypto::container::WriteFn&)>& produce) override {
     CR_RETURN_IF_ERROR(CheckStorageKey(key));
     fs::path path = root_ / key;
+    // The folders this call creates, deepest first: an abandoned object leaves none of them.
+    std::vector<fs::path> created;
+    for (fs::path dir = path.parent_path(); !dir.empty() && !fs::exists(dir);
+         dir = dir.parent_path()) {
+      created.push_back(dir);
+    }
+    auto remove_created = [&created] {
+      std::error_code ignored;
+      for (const fs::path& dir : created) fs::remove(dir, ignored);  // only while empty
+    };
     std::error_code ec;
     fs::create_directories(path.parent_path(), ec);
-    if (ec) return Status::Internal("storage: cannot create the directory for object " + key);
+    if (ec) {
+      remove_created();
+      return Status::Internal("storage: cannot create the directory for object " + key);
+    }
     AtomicFileWriter writer;
-    CR_RETURN_IF_ERROR(writer.Open(path.string(), 0644));
+    Status opened = writer.Open(path.string(), 0644);
+    if (!opened.ok()) {
+      remove_created();
+      return opened;
+    }
     Status produced = produce([&writer](ByteSpan data) { return writer.Append(data); });
     if (!produced.ok()) {
       writer.Abandon();
+      remove_created();
       return produced;
     }
     return writer.Commit();
