@@ -118,7 +118,7 @@ expect_error "serve on a taken port" 1 "cannot listen on 127.0.0.1:${port}" "" -
   "$bin" governance serve --data-dir gov2 --listen "127.0.0.1:${port}"
 checks=$((checks + 1))
 [ "$(ls -A gov2)" = "$before" ] || fail "a serve that could not bind left: $(ls -A gov2) (before: $before)"
-expect_error "serve on a folder never initialised" 2 "not initialised" "" -- \
+expect_error "serve on a folder never initialised" 2 "does not exist: run" "" -- \
   "$bin" governance serve --data-dir gov3 --listen 127.0.0.1:0
 expect_absent "serve on a folder never initialised" gov3
 
