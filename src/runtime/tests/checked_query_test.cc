@@ -137,6 +137,7 @@ TEST_F(CheckerTest, UnitCountsAreSharedAcrossEqualColumns) {
   EXPECT_EQ(suppressed, 1);
 
   auto two_units = Check(
+      // NOLINTNEXTLINE(bugprone-suspicious-missing-comma): one SQL text split over lines
       "SELECT c.region, COUNT(*) AS n FROM customers c JOIN impressions i "
       "ON c.hashed_email = i.hashed_email GROUP BY c.region");
   ASSERT_TRUE(two_units.ok()) << two_units.status().ToString();
@@ -324,6 +325,7 @@ TEST_F(CheckerTest, PrecomputedUnitHashGivesTheSameResults) {
       "SELECT age_band, COUNT(*) AS n FROM customers GROUP BY age_band",
       "SELECT region, SUM(lifetime_value) AS v FROM customers GROUP BY region",
       "SELECT campaign_id, COUNT(*) AS n FROM impressions GROUP BY campaign_id",
+      // NOLINTNEXTLINE(bugprone-suspicious-missing-comma): one SQL text split over lines
       "SELECT c.region, COUNT(*) AS n FROM customers c JOIN impressions i "
       "ON c.hashed_email = i.hashed_email GROUP BY c.region",
       "SELECT COUNT(*) AS n FROM customers"};
