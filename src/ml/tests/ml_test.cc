@@ -209,9 +209,9 @@ TEST(MlModelFile, RefusesWhatIsNotAModelWithoutEchoingIt) {
   EXPECT_FALSE(Model::Load(AsBytes(text)).ok());
 
   // The old binary format, and other bytes.
-  for (std::string bytes : {std::string("binf\x01\x02\x03secret_marker_2", 22),
-                            std::string("\x00\x00\x00\x3f secret_marker_2", 20),
-                            std::string("not a model secret_marker_2")}) {
+  for (const std::string& bytes : {std::string("binf\x01\x02\x03secret_marker_2", 22),
+                                   std::string("\x00\x00\x00\x3f secret_marker_2", 20),
+                                   std::string("not a model secret_marker_2")}) {
     auto r = ValidateModelFile(AsBytes(bytes));
     EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
     EXPECT_NE(r.status().message().find("deprecated binary"), std::string::npos)
