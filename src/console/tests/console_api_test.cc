@@ -13,7 +13,7 @@ TEST(ConsoleApi, PathSegments) {
   EXPECT_TRUE(ApiSegments("/apix/runs").empty());
   EXPECT_TRUE(IsPlainSegment("q12"));
   EXPECT_TRUE(IsPlainSegment("customer_2024"));
-  for (std::string bad :
+  for (const std::string& bad :
        std::vector<std::string>{"", "..", "a/b", "a b", "q1%2F", "a.b", std::string(129, 'a')}) {
     EXPECT_FALSE(IsPlainSegment(bad)) << bad;
   }

@@ -26,7 +26,7 @@ using nlohmann::json;
 
 class RuntimeCli : public ::testing::Test {
  protected:
-  std::string Run(std::vector<std::string> args, int expected = 0) {
+  std::string Run(const std::vector<std::string>& args, int expected = 0) {
     return RunCleanroomExpecting(args, expected);
   }
   std::string Id(const std::string& who) { return dir_.path() + "/" + who; }
